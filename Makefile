@@ -1,0 +1,33 @@
+# The front door. `make` installs what is missing, configures and builds build/dtruss;
+# `make demo` traces a real program; `make test` builds and runs the whole suite via ctest.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps configure build demo test clean format regen
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/dtruss -f sh -c 'ls / | wc -l'
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+regen:
+	python3 src/syscalls/gen_syscalls.py --out src/syscalls/syscall_table.inc
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
+
+clean:
+	rm -rf $(BUILD)
