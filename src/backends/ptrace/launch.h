@@ -1,0 +1,38 @@
+// Starting the command to trace: PATH lookup, then a child that stops itself until the tracer has
+// seized it, installs the -t seccomp filter, drops privileges for -u, and execs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace dtruss {
+
+struct RunAs {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+};
+
+// Finds `name` like execvp does. On failure returns false with a message for the person.
+bool resolve_command(const std::string& name, std::string* path, std::string* error);
+
+struct LaunchSpec {
+  std::string path;
+  std::vector<std::string> argv;
+  // Syscall numbers that must stop the tracee (seccomp RET_TRACE); empty: no filter.
+  std::vector<long> seccomp_syscalls;
+  const RunAs* run_as = nullptr;
+};
+
+struct Launched {
+  pid_t pid = -1;
+  int exec_error_fd = -1;  // read end: receives the child's errno if its execve fails
+};
+
+// Forks the child and waits until it has stopped itself (SIGSTOP). Throws TraceError.
+Launched launch_stopped(const LaunchSpec& spec);
+
+}  // namespace dtruss

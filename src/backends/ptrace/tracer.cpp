@@ -1,0 +1,661 @@
+#include "backends/ptrace/tracer.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "backends/ptrace/wait_status.h"
+#include "core/interrupt.h"
+#include "core/trace_error.h"
+#include "syscalls/capture.h"
+
+namespace dtruss {
+namespace {
+
+pid_t g_waker = -1;
+
+// Runs in a signal handler: the waker's death makes the tracer's waitpid() return at once.
+void wake_tracer() {
+  pid_t w = g_waker;
+  if (w > 0) kill(w, SIGKILL);
+}
+
+// A child that only waits to be killed. The tracer blocks in waitpid(-1); a stop request (from a
+// signal handler) kills this child, and its death ends the wait without any race.
+pid_t start_waker() {
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+    for (;;) pause();
+  }
+  return pid;
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// The Tgid: line of /proc/TID/status; 0 when the thread is gone.
+pid_t read_tgid(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
+  }
+  return 0;
+}
+
+std::vector<pid_t> list_tasks(pid_t pid) {
+  std::vector<pid_t> out;
+  std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+  }
+  closedir(d);
+  return out;
+}
+
+bool is_exec(uint64_t nr) { return nr == SYS_execve || nr == SYS_execveat; }
+bool never_returns(uint64_t nr) { return nr == SYS_exit || nr == SYS_exit_group; }
+
+int exit_status_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 1;
+}
+
+}  // namespace
+
+PtraceTracer::PtraceTracer(PtraceConfig cfg, EventConsumer& out)
+    : cfg_(std::move(cfg)), out_(out) {}
+
+PtraceTracer::~PtraceTracer() {
+  // Never leave a tracee stopped, whatever ended the trace (an exception included).
+  if (!threads_.empty()) detach_all();
+  for (auto& [tid, t] : threads_)
+    if (t.schedstat_fd >= 0) close(t.schedstat_fd);
+  if (waker_ > 0) {
+    kill(waker_, SIGKILL);
+    waitpid(waker_, nullptr, __WALL);
+  }
+  g_waker = -1;
+  if (exec_error_fd_ >= 0) close(exec_error_fd_);
+}
+
+uint64_t PtraceTracer::now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+int PtraceTracer::run() {
+  use_seccomp_ = !cfg_.command.empty() && !cfg_.seccomp_syscalls.empty();
+  ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
+  if (cfg_.follow_forks) ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+  if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP;
+
+  if (!cfg_.command.empty()) {
+    start_command();
+  } else {
+    attach_all();
+  }
+  waker_ = start_waker();
+  g_waker = waker_;
+  set_wake_hook(wake_tracer);
+
+  loop();
+
+  bool stopped = stop_requested();
+  if (stopped && !threads_.empty()) detach_all();
+
+  // An execve that failed in the child (after dtruss's own checks passed).
+  if (exec_error_fd_ >= 0) {
+    int err = 0;
+    if (read(exec_error_fd_, &err, sizeof(err)) == sizeof(err) && !child_execed_)
+      throw TraceError("cannot run '" + cfg_.command[0] + "': " + errno_text(err), 2);
+  }
+  if (child_ < 0) return 0;
+  if (child_status_ < 0 && stopped) {
+    StopReason reason = stop_reason();
+    if (reason == StopReason::OutputClosed) return 128 + SIGPIPE;
+    if (reason == StopReason::Signal) {
+      // The command is dtruss's own: a SIGTERM or SIGHUP sent to dtruss is meant for it too.
+      // (A terminal's SIGINT already reached the whole foreground process group.)
+      int sig = stop_signal();
+      if (stop_signal_from_process()) kill(child_, sig);
+      int seen = stop_signal_count();
+      int status = 0;
+      while (true) {
+        pid_t r = waitpid(child_, &status, 0);
+        if (r == child_) return exit_status_of(status);
+        if (r < 0 && errno == EINTR && stop_signal_count() == seen) continue;
+        return 128 + sig;  // a second signal: stop waiting for the command
+      }
+    }
+    return 1;
+  }
+  return child_status_ >= 0 ? exit_status_of(child_status_) : 0;
+}
+
+void PtraceTracer::start_command() {
+  std::string path, error;
+  if (!resolve_command(cfg_.command[0], &path, &error)) throw TraceError(error, 2);
+  LaunchSpec spec;
+  spec.path = path;
+  spec.argv = cfg_.command;
+  if (use_seccomp_) {
+    spec.seccomp_syscalls = cfg_.seccomp_syscalls;
+    // The tracer must see the command's execve to know where its own set-up ends.
+    spec.seccomp_syscalls.push_back(SYS_execve);
+    spec.seccomp_syscalls.push_back(SYS_execveat);
+  }
+  spec.run_as = cfg_.run_as ? &*cfg_.run_as : nullptr;
+  Launched l = launch_stopped(spec);
+  child_ = l.pid;
+  exec_error_fd_ = l.exec_error_fd;
+  if (ptrace(PTRACE_SEIZE, child_, nullptr, ptrace_options_) != 0) {
+    int err = errno;
+    kill(child_, SIGKILL);
+    waitpid(child_, nullptr, 0);
+    throw TraceError("cannot trace the command: PTRACE_SEIZE: " + errno_text(err) +
+                     (err == EPERM ? " (is ptrace restricted? see /proc/sys/kernel/yama/ptrace_scope)"
+                                   : ""));
+  }
+  Thread& t = add_thread(child_, false);
+  t.emit = false;  // dtruss's own set-up in the child is not shown; the trace starts at execve
+  ++processes_seen_;
+  // It is in a group-stop from its own SIGSTOP: the seize reports that as its first stop, and
+  // SIGCONT ends the group-stop for good once we resume it.
+  kill(child_, SIGCONT);
+}
+
+void PtraceTracer::attach_all() {
+  // Check every PID first: nothing is attached when one of them is wrong.
+  for (pid_t pid : cfg_.attach) {
+    if (pid <= 0 || kill(pid, 0) != 0) {
+      int err = pid <= 0 ? ESRCH : errno;
+      if (err == ESRCH) throw TraceError("no process with PID " + std::to_string(pid), 2);
+      if (err != EPERM) throw TraceError("cannot attach to PID " + std::to_string(pid) + ": " +
+                                         errno_text(err), 2);
+    }
+    if (pid == getpid()) throw TraceError("dtruss cannot trace itself", 2);
+  }
+  for (pid_t pid : cfg_.attach) attach_process(pid);
+}
+
+void PtraceTracer::attach_process(pid_t pid) {
+  // Threads may be created while we attach: repeat until a pass finds no new thread. Threads
+  // created by an already-seized thread are attached by the kernel (PTRACE_O_TRACECLONE).
+  bool added = true;
+  size_t count = 0;
+  while (added) {
+    added = false;
+    for (pid_t tid : list_tasks(pid)) {
+      if (threads_.count(tid) != 0) continue;
+      if (ptrace(PTRACE_SEIZE, tid, nullptr, ptrace_options_) != 0) {
+        int err = errno;
+        if (err == ESRCH) continue;  // the thread exited meanwhile
+        std::string why = "cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err);
+        if (err == EPERM)
+          why += geteuid() != 0 ? " (it belongs to another user: try sudo)"
+                                : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
+        throw TraceError(why, 2);
+      }
+      add_thread(tid, true);
+      ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+      added = true;
+      ++count;
+    }
+  }
+  if (count == 0) throw TraceError("no process with PID " + std::to_string(pid), 2);
+  ++processes_seen_;
+  Thread& leader = threads_.count(pid) ? threads_[pid] : threads_.begin()->second;
+  out_.on_notice({now_ns(), "attached to process " + std::to_string(pid) + " (" +
+                                std::string(leader.comm.data()) + "), " + std::to_string(count) +
+                                (count == 1 ? " thread" : " threads")});
+}
+
+PtraceTracer::Thread& PtraceTracer::add_thread(pid_t tid, bool attached) {
+  Thread& t = threads_[tid];
+  t.tid = tid;
+  t.tgid = read_tgid(tid);
+  if (t.tgid == 0) t.tgid = tid;
+  t.attached = attached;
+  t.fresh = true;
+  refresh_comm(t);
+  return t;
+}
+
+void PtraceTracer::refresh_comm(Thread& t) {
+  t.comm.fill(0);
+  std::string path = "/proc/" + std::to_string(t.tid) + "/comm";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, t.comm.data(), t.comm.size() - 1);
+  close(fd);
+  if (n > 0 && t.comm[static_cast<size_t>(n) - 1] == '\n') t.comm[static_cast<size_t>(n) - 1] = 0;
+}
+
+// The thread's on-CPU time in ns (se.sum_exec_runtime, the value behind its CPU clock); exact at
+// a ptrace stop, since the kernel updates it when the thread is switched out.
+uint64_t PtraceTracer::cpu_clock(Thread& t) {
+  if (t.schedstat_fd < 0) {
+    std::string path =
+        "/proc/" + std::to_string(t.tgid) + "/task/" + std::to_string(t.tid) + "/schedstat";
+    t.schedstat_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (t.schedstat_fd < 0) return kUnknown;
+  }
+  char buf[96];
+  ssize_t n = pread(t.schedstat_fd, buf, sizeof(buf) - 1, 0);
+  if (n <= 0) return kUnknown;
+  buf[n] = 0;
+  return std::strtoull(buf, nullptr, 10);
+}
+
+void PtraceTracer::loop() {
+  while (!threads_.empty()) {
+    if (stop_requested()) return;
+    int status = 0;
+    pid_t tid = waitpid(-1, &status, __WALL);
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ECHILD) return;
+      throw TraceError("waitpid: " + errno_text(errno));
+    }
+    handle(tid, status);
+  }
+}
+
+void PtraceTracer::resume(Thread& t, int sig) {
+  // With the -t seccomp filter, only filtered calls stop (at entry, as seccomp stops); their
+  // exits are caught with PTRACE_SYSCALL. Without it, every entry and exit stops.
+  int req = (use_seccomp_ && !t.in_syscall) ? PTRACE_CONT : PTRACE_SYSCALL;
+  ptrace(static_cast<__ptrace_request>(req), t.tid, nullptr, reinterpret_cast<void*>(long{sig}));
+}
+
+void PtraceTracer::handle(pid_t tid, int status) {
+  WaitStatus ws(status);
+  if (tid == waker_) {
+    if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed) {
+      waker_ = -1;
+      g_waker = -1;
+    }
+    return;
+  }
+  if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed) {
+    on_gone(tid, status);
+    return;
+  }
+  auto it = threads_.find(tid);
+  if (it == threads_.end()) {
+    // A new tracee whose first stop arrived before its creator's fork/clone event.
+    pid_t tgid = read_tgid(tid);
+    bool known_process = false;
+    for (const auto& [other, th] : threads_) known_process |= th.tgid == tgid;
+    Thread& n = add_thread(tid, false);
+    if (!known_process) {
+      ++processes_seen_;
+      n.detach_at_first_stop = !cfg_.follow_forks;
+    }
+    it = threads_.find(tid);
+  }
+  Thread& t = it->second;
+
+  switch (ws.kind()) {
+    case WaitStatus::Kind::SyscallStop:
+      on_syscall_stop(t);
+      resume(t);
+      return;
+    case WaitStatus::Kind::EventStop:
+      if (ws.event() == PTRACE_EVENT_STOP) {
+        // PTRACE_INTERRUPT, a new tracee's first stop, or the end of a group-stop: run on.
+        if (t.fresh && t.detach_at_first_stop) {
+          ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
+          drop_thread(tid);
+          return;
+        }
+        t.fresh = false;
+        t.group_stopped = false;
+        resume(t);
+        return;
+      }
+      on_event(t, ws.event(), status);
+      return;
+    case WaitStatus::Kind::GroupStop:
+      if (t.fresh) {
+        t.fresh = false;
+        if (t.detach_at_first_stop) {
+          ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
+          drop_thread(tid);
+          return;
+        }
+        // A new tracee's first stop looks like a SIGSTOP group-stop: run on. A process attached
+        // with -p while it was stopped stays stopped (it was like that before us).
+        if (!t.attached) {
+          resume(t);
+          return;
+        }
+        t.group_stopped = true;
+        ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+        return;
+      }
+      if (!t.group_stopped && t.emit)
+        out_.on_stop({{t.tgid, t.tid, t.comm}, now_ns(), ws.stop_signal()});
+      t.group_stopped = true;
+      // Stay stopped, as without a tracer, yet report when SIGCONT (or a kill) arrives.
+      ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+      return;
+    case WaitStatus::Kind::SignalDelivery: {
+      int sig = ws.stop_signal();
+      t.fresh = false;
+      if (t.emit) {
+        SignalEvent ev;
+        ev.task = {t.tgid, t.tid, t.comm};
+        ev.ts_ns = now_ns();
+        ev.signo = sig;
+        siginfo_t si{};
+        if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) {
+          ev.has_info = true;
+          ev.code = si.si_code;
+          ev.errno_ = si.si_errno;
+          ev.sender_pid = si.si_pid;
+          ev.sender_uid = si.si_uid;
+          ev.status = si.si_status;
+          ev.addr = reinterpret_cast<uint64_t>(si.si_addr);
+        }
+        out_.on_signal(ev);
+      }
+      resume(t, sig);  // deliver it, as it would have been without us
+      return;
+    }
+    default:
+      resume(t);
+      return;
+  }
+}
+
+void PtraceTracer::on_syscall_stop(Thread& t) {
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, t.tid, reinterpret_cast<void*>(sizeof(info)), &info) <= 0)
+    return;
+  t.fresh = false;
+  if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+    on_entry(t, info.entry.nr, reinterpret_cast<const uint64_t*>(info.entry.args));
+  } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+    on_exit(t, info.exit.rval);
+  }
+}
+
+void PtraceTracer::on_seccomp_stop(Thread& t) {
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, t.tid, reinterpret_cast<void*>(sizeof(info)), &info) <= 0)
+    return;
+  if (info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+    on_entry(t, info.seccomp.nr, reinterpret_cast<const uint64_t*>(info.seccomp.args));
+}
+
+void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
+  if (!t.emit && t.tid == child_ && is_exec(nr)) t.emit = true;  // the command starts here
+  SyscallEvent& ev = t.pending;
+  ev.captures.clear();
+  ev.task = {t.tgid, t.tid, t.comm};
+  ev.enter_ns = now_ns();
+  ev.exit_ns = 0;
+  ev.cpu_ns = kUnknown;
+  ev.nr = static_cast<long>(nr);
+  for (int i = 0; i < 6; ++i) ev.args[static_cast<size_t>(i)] = args[i];
+  ev.ret = 0;
+  ev.end = SyscallEvent::End::Returned;
+  ev.live = nullptr;
+  t.in_syscall = true;
+  bool wanted = cfg_.selected.empty() ||
+                (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
+  if (!t.emit || !wanted) {
+    t.pending.nr = -1;  // not shown: the exit is only bookkeeping
+    return;
+  }
+  if (cfg_.cpu_time) t.cpu_at_entry = cpu_clock(t);
+  capture_entry(t);
+  if (never_returns(nr)) {
+    ev.end = SyscallEvent::End::NoReturn;
+    out_.on_syscall(ev);
+    t.in_syscall = false;
+  }
+}
+
+void PtraceTracer::capture_entry(Thread& t) {
+  SyscallEvent& ev = t.pending;
+  const CapturePlan& plan = capture_plan(ev.nr);
+  if (plan.n_entry == 0) return;
+  LiveMemory mem(t.tid);
+  std::string buf;
+  for (uint8_t i = 0; i < plan.n_entry; ++i) {
+    const CaptureStep& s = plan.entry[i];
+    uint64_t addr = ev.args[s.arg];
+    if (addr == 0) continue;
+    switch (s.shape) {
+      case CaptureShape::CString: {
+        bool terminated = false;
+        if (mem.read_cstring(addr, buf, s.max, &terminated))
+          ev.captures.add(addr, buf.data(), buf.size() + (terminated ? 1 : 0));
+        // (the NUL, when present, is captured too, so the decoder sees where it ends)
+        break;
+      }
+      case CaptureShape::Bytes: {
+        uint64_t len = s.len >= 0 ? ev.args[static_cast<size_t>(s.len)] : s.max;
+        size_t want = static_cast<size_t>(std::min<uint64_t>(len, s.max));
+        buf.resize(want);
+        size_t got = mem.read(addr, buf.data(), want);
+        ev.captures.add(addr, buf.data(), got);
+        break;
+      }
+      case CaptureShape::StringArray:
+      case CaptureShape::PointerArray: {
+        std::vector<uint64_t> ptrs;
+        for (uint32_t k = 0; k <= s.max_items; ++k) {
+          uint64_t p = 0;
+          if (!mem.read_u64(addr + 8ull * k, &p)) break;
+          ptrs.push_back(p);
+          if (p == 0) break;
+        }
+        ev.captures.add(addr, ptrs.data(), ptrs.size() * 8);
+        if (s.shape == CaptureShape::PointerArray) break;
+        for (uint64_t p : ptrs) {
+          if (p == 0) break;
+          bool terminated = false;
+          if (mem.read_cstring(p, buf, s.max, &terminated))
+            ev.captures.add(p, buf.data(), buf.size() + (terminated ? 1 : 0));
+        }
+        break;
+      }
+    }
+  }
+}
+
+void PtraceTracer::on_exit(Thread& t, int64_t rval) {
+  if (!t.in_syscall) return;  // an exit whose entry came before we attached
+  t.in_syscall = false;
+  SyscallEvent& ev = t.pending;
+  if (ev.nr < 0) return;
+  ev.exit_ns = now_ns();
+  ev.ret = rval;
+  ev.end = SyscallEvent::End::Returned;
+  if (cfg_.cpu_time) {
+    uint64_t now = cpu_clock(t);
+    ev.cpu_ns = (now != kUnknown && t.cpu_at_entry != kUnknown) ? now - t.cpu_at_entry : kUnknown;
+  }
+  ev.task.comm = t.comm;  // after a successful execve: the new program's name
+  LiveMemory live(t.tid);
+  ev.live = &live;
+  out_.on_syscall(ev);
+  ev.live = nullptr;
+}
+
+void PtraceTracer::finish_unfinished(Thread& t) {
+  if (!t.in_syscall) return;
+  t.in_syscall = false;
+  if (t.pending.nr < 0 || !t.emit) return;
+  t.pending.end = SyscallEvent::End::Unfinished;
+  t.pending.exit_ns = 0;
+  t.pending.live = nullptr;
+  out_.on_syscall(t.pending);
+}
+
+void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
+  unsigned long msg = 0;
+  switch (event) {
+    case PTRACE_EVENT_SECCOMP:
+      on_seccomp_stop(t);
+      resume(t);
+      return;
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE: {
+      ptrace(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg);
+      auto child = static_cast<pid_t>(msg);
+      if (child > 0 && threads_.count(child) == 0) {
+        Thread& n = add_thread(child, false);
+        if (n.tgid != t.tgid) {
+          ++processes_seen_;
+          n.detach_at_first_stop = !cfg_.follow_forks;
+        }
+      }
+      resume(t);
+      return;
+    }
+    case PTRACE_EVENT_EXEC: {
+      ptrace(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg);
+      auto former = static_cast<pid_t>(msg);
+      if (former != t.tid) {
+        // A non-leader thread called execve: the kernel gave it the leader's tid, and the old
+        // leader vanished (killed by the exec, with no death report of its own).
+        auto it = threads_.find(former);
+        if (it != threads_.end()) {
+          finish_unfinished(t);  // the old leader's call in progress, if any
+          Thread moved = std::move(it->second);
+          threads_.erase(it);
+          if (t.schedstat_fd >= 0) close(t.schedstat_fd);
+          if (moved.schedstat_fd >= 0) close(moved.schedstat_fd);
+          moved.schedstat_fd = -1;
+          moved.tid = t.tid;
+          moved.pending.task.tid = t.tid;
+          t = std::move(moved);
+        }
+      }
+      refresh_comm(t);
+      if (t.schedstat_fd >= 0) {
+        close(t.schedstat_fd);
+        t.schedstat_fd = -1;
+      }
+      if (t.tid == child_) child_execed_ = true;
+      resume(t);
+      return;
+    }
+    default:
+      resume(t);
+      return;
+  }
+}
+
+void PtraceTracer::on_gone(pid_t tid, int status) {
+  if (tid == child_) child_status_ = status;
+  auto it = threads_.find(tid);
+  if (it == threads_.end()) return;
+  Thread& t = it->second;
+  finish_unfinished(t);
+  if (t.tid == t.tgid && t.emit) {
+    ExitEvent ev;
+    ev.task = {t.tgid, t.tid, t.comm};
+    ev.ts_ns = now_ns();
+    ev.signaled = WIFSIGNALED(status);
+    ev.code = ev.signaled ? WTERMSIG(status) : WEXITSTATUS(status);
+    ev.core_dumped = ev.signaled && WCOREDUMP(status);
+    out_.on_exit(ev);
+  }
+  drop_thread(tid);
+}
+
+void PtraceTracer::drop_thread(pid_t tid) {
+  auto it = threads_.find(tid);
+  if (it == threads_.end()) return;
+  if (it->second.schedstat_fd >= 0) close(it->second.schedstat_fd);
+  threads_.erase(it);
+}
+
+void PtraceTracer::detach_all() {
+  // A tracee can be detached only while it is in a ptrace-stop: interrupt every thread, then
+  // detach each at its next stop, passing on a signal that was about to be delivered. A thread
+  // in a group-stop is detached in it and stays stopped, as it would be without us.
+  for (auto& [tid, t] : threads_) ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+  std::vector<pid_t> tids;
+  for (auto& [tid, t] : threads_) tids.push_back(tid);
+  size_t detached = 0;
+  for (pid_t tid : tids) {
+    auto it = threads_.find(tid);
+    if (it == threads_.end()) continue;
+    while (true) {
+      int status = 0;
+      pid_t r = waitpid(tid, &status, __WALL);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        drop_thread(tid);  // already gone
+        break;
+      }
+      WaitStatus ws(status);
+      if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed) {
+        on_gone(tid, status);
+        break;
+      }
+      int sig = ws.kind() == WaitStatus::Kind::SignalDelivery ? ws.stop_signal() : 0;
+      if (ws.kind() == WaitStatus::Kind::EventStop && ws.event() != PTRACE_EVENT_STOP) {
+        // A fork/clone event: the new tracee must be detached too (picked up below).
+        unsigned long msg = 0;
+        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
+      }
+      auto found = threads_.find(tid);
+      if (found != threads_.end()) finish_unfinished(found->second);
+      ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(long{sig}));
+      drop_thread(tid);
+      ++detached;
+      break;
+    }
+  }
+  // Tracees that were born while we detached (auto-attached children): detach them as well.
+  while (true) {
+    int status = 0;
+    pid_t r = waitpid(-1, &status, __WALL | WNOHANG);
+    if (r <= 0) break;
+    if (r == waker_) {
+      waker_ = -1;
+      g_waker = -1;
+      continue;
+    }
+    if (r == child_ && (WIFEXITED(status) || WIFSIGNALED(status))) child_status_ = status;
+    if (WIFSTOPPED(status)) {
+      WaitStatus ws(status);
+      int sig = ws.kind() == WaitStatus::Kind::SignalDelivery ? ws.stop_signal() : 0;
+      ptrace(PTRACE_DETACH, r, nullptr, reinterpret_cast<void*>(long{sig}));
+    }
+  }
+  threads_.clear();
+  out_.on_notice({now_ns(), "detached from " + std::to_string(processes_seen_) +
+                                (processes_seen_ == 1 ? " process" : " processes") + " (" +
+                                std::to_string(detached) + (detached == 1 ? " thread" : " threads") +
+                                ")"});
+}
+
+}  // namespace dtruss

@@ -1,0 +1,97 @@
+// The ptrace backend: starts or attaches to tracees with PTRACE_SEIZE, follows their threads (and
+// with -f their children), and turns syscall stops into SyscallEvents. Works without root.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/ptrace/launch.h"
+#include "backends/ptrace/live_memory.h"
+#include "core/event.h"
+
+namespace dtruss {
+
+struct PtraceConfig {
+  std::vector<std::string> command;  // start this command (argv), or
+  std::vector<pid_t> attach;         // attach to these processes (all their threads)
+  bool follow_forks = false;         // -f
+  bool cpu_time = false;             // -o: read each thread's CPU clock at entry and exit
+  // -t on a started command: only these syscalls stop the tracee (seccomp); empty: all stop.
+  std::vector<long> seccomp_syscalls;
+  std::optional<RunAs> run_as;       // -u
+  // Syscalls to show, indexed by number; empty: all. Others are not captured.
+  std::vector<bool> selected;
+};
+
+class PtraceTracer {
+ public:
+  PtraceTracer(PtraceConfig cfg, EventConsumer& out);
+  ~PtraceTracer();
+  PtraceTracer(const PtraceTracer&) = delete;
+  PtraceTracer& operator=(const PtraceTracer&) = delete;
+
+  // Traces until every tracee is gone or a stop is requested; returns dtruss's exit status (the
+  // started command's status, 128+N if it was killed by signal N; 0 after a detach).
+  // Throws TraceError when the trace cannot start.
+  int run();
+
+ private:
+  struct Thread {
+    pid_t tid = 0;
+    pid_t tgid = 0;
+    std::array<char, 16> comm{};
+    bool in_syscall = false;   // an entry was seen and its exit is awaited
+    bool emit = true;          // false until the started command's execve (setup is not shown)
+    bool fresh = true;         // its first stop (attach or auto-attach) not yet seen
+    bool attached = false;     // attached by -p (not born under the trace)
+    bool group_stopped = false;
+    bool detach_at_first_stop = false;  // a new process while not following forks
+    pid_t parent_tgid = 0;     // for auto-attached tracees: the process that created it
+    int schedstat_fd = -1;
+    uint64_t cpu_at_entry = 0;
+    SyscallEvent pending;
+  };
+
+  void start_command();
+  void attach_all();
+  void attach_process(pid_t pid);
+  void seize(pid_t tid, bool attached);
+  Thread& add_thread(pid_t tid, bool attached);
+  void refresh_comm(Thread& t);
+  uint64_t cpu_clock(Thread& t);
+
+  void loop();
+  void handle(pid_t tid, int status);
+  void on_syscall_stop(Thread& t);
+  void on_seccomp_stop(Thread& t);
+  void on_entry(Thread& t, uint64_t nr, const uint64_t* args);
+  void on_exit(Thread& t, int64_t rval);
+  void on_event(Thread& t, int event, int status);
+  void on_gone(pid_t tid, int status);
+  void resume(Thread& t, int sig = 0);
+  void capture_entry(Thread& t);
+  void finish_unfinished(Thread& t);
+  void detach_all();
+  void drop_thread(pid_t tid);
+
+  static uint64_t now_ns();
+
+  PtraceConfig cfg_;
+  EventConsumer& out_;
+  std::unordered_map<pid_t, Thread> threads_;
+  long ptrace_options_ = 0;
+  bool use_seccomp_ = false;
+  pid_t child_ = -1;          // the started command
+  int child_status_ = -1;     // its wait status, once known
+  int exec_error_fd_ = -1;
+  bool child_execed_ = false;
+  pid_t waker_ = -1;          // a helper child whose death wakes waitpid (see interrupt.h)
+  size_t processes_seen_ = 0;
+};
+
+}  // namespace dtruss

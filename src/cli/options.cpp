@@ -1,0 +1,234 @@
+#include "cli/options.h"
+
+#include <fmt/format.h>
+#include <getopt.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "util/text.h"
+
+namespace dtruss {
+namespace {
+
+// One row per option: the single source for getopt and for the help text.
+struct OptionDoc {
+  int key;            // short option character, or a value >= 256 for long-only options
+  const char* name;   // long name
+  const char* arg;    // argument name, or nullptr
+  const char* help;
+};
+
+enum LongOnly : int { kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp };
+
+constexpr OptionDoc kOptions[] = {
+    {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)"},
+    {'b', "bufsize", "SIZE", "event buffer size for the eBPF backend (e.g. 8M)"},
+    {'c', "count", nullptr, "every line, then a table of calls, errors and time per syscall"},
+    {'d', "relative", nullptr, "RELATIVE column: microseconds since the trace started"},
+    {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call"},
+    {'f', "follow", nullptr, "follow children (fork, vfork, clone) and their execs"},
+    {'h', "help", nullptr, "this help"},
+    {'l', "pid-prefix", nullptr, "show the PID/TID prefix on every line"},
+    {'L', "no-pid-prefix", nullptr, "never show the PID/TID prefix"},
+    {'n', "name", "NAME", "trace processes by name (needs the eBPF backend: not yet available)"},
+    {'o', "cpu", nullptr, "CPU column: microseconds on-CPU during each call (not an output file)"},
+    {'p', "pid", "PID[,PID]", "attach to running processes (all their threads)"},
+    {'s', "stack", nullptr, "user stack of each call (not yet available)"},
+    {'t', "trace", "LIST", "only these syscalls: names, %classes, !negation (e.g. open,%net)"},
+    {'u', "user", "USER", "run the command as USER (dtruss running as root)"},
+    {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)"},
+    {'W', "wait-name", "NAME", "wait for a process by name (needs the eBPF backend: not yet)"},
+    {'X', "style", "raw|verbose", "raw: dtruss's hex arguments; verbose: numbers and names"},
+    {kOutput, "output", "FILE", "write the trace to FILE instead of standard error"},
+    {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)"},
+    {kBackend, "backend", "auto|ptrace|bpf", "how to trace (default auto; bpf: not yet)"},
+    {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)"},
+    {kVersionOpt, "version", nullptr, "print the version"},
+};
+
+void fail(const std::string& msg) {
+  fmt::print(stderr, "dtruss: {}\n", msg);
+  fmt::print(stderr, "Try 'dtruss -h' for more information.\n");
+}
+
+bool parse_size(const char* s, uint64_t* out) {
+  if (s == nullptr || *s == '\0' || *s == '-') return false;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s, &end, 10);
+  if (errno != 0 || end == s) return false;
+  uint64_t mult = 1;
+  std::string unit(end);
+  if (unit == "" || unit == "B" || unit == "b") mult = 1;
+  else if (unit == "K" || unit == "k" || unit == "KiB") mult = 1ull << 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB") mult = 1ull << 20;
+  else if (unit == "G" || unit == "g" || unit == "GiB") mult = 1ull << 30;
+  else return false;
+  if (v > UINT64_MAX / mult) return false;
+  *out = v * mult;
+  return true;
+}
+
+bool parse_pids(const char* s, std::vector<pid_t>* out, std::string* error) {
+  for (auto part : split(s, ',')) {
+    std::string p(part);
+    char* end = nullptr;
+    errno = 0;
+    long v = std::strtol(p.c_str(), &end, 10);
+    if (p.empty() || *end != '\0' || errno != 0 || v <= 0 || v > 0x3fffffff) {
+      *error = "-p needs process IDs (e.g. -p 1234 or -p 1234,5678), not '" + p + "'";
+      return false;
+    }
+    out->push_back(static_cast<pid_t>(v));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string usage_text() {
+  std::string out =
+      "Usage: dtruss [options] command [arg ...]\n"
+      "       dtruss [options] -p PID[,PID...]\n"
+      "Shows every system call a program makes, decoded, with its result.\n\n"
+      "Options:\n";
+  for (const auto& o : kOptions) {
+    std::string left = o.key < 256 ? fmt::format("-{}, --{}", static_cast<char>(o.key), o.name)
+                                   : fmt::format("    --{}", o.name);
+    if (o.arg != nullptr) left += (o.key < 256 ? " " : "=") + std::string(o.arg);
+    fmt::format_to(std::back_inserter(out), "  {:<30} {}\n", left, o.help);
+  }
+  out +=
+      "\nThe trace goes to standard error, as dtruss's does: save it with 2> FILE or --output FILE.\n"
+      "Exit status: the command's (128+N if killed by signal N); 2 for bad usage.\n";
+  return out;
+}
+
+ParseOutcome parse_options(int argc, char** argv, Options* opt) {
+  std::string shorts = "+";  // stop at the command: its own options are not ours
+  std::vector<option> longs;
+  for (const auto& o : kOptions) {
+    if (o.key < 256) {
+      shorts += static_cast<char>(o.key);
+      if (o.arg != nullptr) shorts += ':';
+    }
+    longs.push_back({o.name, o.arg != nullptr ? required_argument : no_argument, nullptr, o.key});
+  }
+  longs.push_back({nullptr, 0, nullptr, 0});
+
+  opterr = 0;
+  optind = 1;
+  std::string error;
+  bool show_all = false;
+  while (true) {
+    int prev = optind;
+    int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
+    if (c == -1) break;
+    switch (c) {
+      case 'a': show_all = true; break;
+      case 'b':
+        if (!parse_size(optarg, &opt->buffer_size) || opt->buffer_size == 0) {
+          fail(fmt::format("-b needs a size such as 4096, 512K or 8M, not '{}'", optarg));
+          return ParseOutcome::ExitUsage;
+        }
+        break;
+      case 'c': opt->count = true; break;
+      case 'd': opt->relative = true; break;
+      case 'e': opt->elapsed = true; break;
+      case 'f': opt->follow = true; break;
+      case 'h': fmt::print("{}", usage_text()); return ParseOutcome::ExitOk;
+      case 'l': opt->show_task = true; break;
+      case 'L': opt->show_task = false; break;
+      case 'n':
+      case 'W':
+        fail(fmt::format("-{} (trace by process name) needs the eBPF backend, which this version "
+                         "does not have yet; use -p PID (find it with pgrep {})",
+                         static_cast<char>(c), optarg));
+        return ParseOutcome::ExitUsage;
+      case 's':
+        fail("-s (stack traces) is not available in this version yet");
+        return ParseOutcome::ExitUsage;
+      case 'o': opt->cpu = true; break;
+      case 'p':
+        if (!parse_pids(optarg, &opt->pids, &error)) {
+          fail(error);
+          return ParseOutcome::ExitUsage;
+        }
+        break;
+      case 't':
+        if (!opt->trace_list.empty()) opt->trace_list += ',';
+        opt->trace_list += optarg;
+        break;
+      case 'u': opt->user = optarg; break;
+      case 'v': opt->verbose = true; break;
+      case 'X':
+        if (std::strcmp(optarg, "raw") == 0) opt->style = ArgStyle::Raw;
+        else if (std::strcmp(optarg, "verbose") == 0) opt->style = ArgStyle::Verbose;
+        else if (std::strcmp(optarg, "decoded") == 0) opt->style = ArgStyle::Decoded;
+        else {
+          fail(fmt::format("-X takes raw, verbose or decoded, not '{}'", optarg));
+          return ParseOutcome::ExitUsage;
+        }
+        break;
+      case kOutput: opt->output_file = optarg; break;
+      case kJson: opt->json = true; break;
+      case kBackend:
+        if (std::strcmp(optarg, "auto") == 0) opt->backend = BackendChoice::Auto;
+        else if (std::strcmp(optarg, "ptrace") == 0) opt->backend = BackendChoice::Ptrace;
+        else if (std::strcmp(optarg, "bpf") == 0) opt->backend = BackendChoice::Bpf;
+        else {
+          fail(fmt::format("--backend takes auto, ptrace or bpf, not '{}'", optarg));
+          return ParseOutcome::ExitUsage;
+        }
+        break;
+      case kStrsize: {
+        uint64_t n = 0;
+        if (!parse_size(optarg, &n) || n > (1u << 20)) {
+          fail(fmt::format("--strsize needs a byte count from 0 to 1048576, not '{}'", optarg));
+          return ParseOutcome::ExitUsage;
+        }
+        opt->strsize = n;
+        break;
+      }
+      case kVersionOpt: fmt::print("dtruss {}\n", kVersion); return ParseOutcome::ExitOk;
+      case kHelp: fmt::print("{}", usage_text()); return ParseOutcome::ExitOk;
+      case ':':
+        fail(fmt::format("option {} needs an argument", argv[prev]));
+        return ParseOutcome::ExitUsage;
+      default: {
+        std::string bad = optopt != 0 && optopt < 256 ? fmt::format("-{}", static_cast<char>(optopt))
+                                                      : std::string(argv[prev]);
+        if (optopt != 0 && optopt < 256 && std::strchr(shorts.c_str(), optopt) != nullptr)
+          fail(fmt::format("option {} needs an argument", bad));
+        else
+          fail(fmt::format("unknown option '{}'", bad));
+        return ParseOutcome::ExitUsage;
+      }
+    }
+  }
+  if (show_all) {
+    opt->count = opt->relative = opt->elapsed = opt->follow = opt->cpu = true;
+    if (!opt->show_task) opt->show_task = true;
+  }
+  for (int i = optind; i < argc; ++i) opt->command.emplace_back(argv[i]);
+
+  if (!opt->pids.empty() && !opt->command.empty()) {
+    fail(fmt::format("give either a command or -p PID, not both (the command was '{}')",
+                     opt->command[0]));
+    return ParseOutcome::ExitUsage;
+  }
+  if (opt->pids.empty() && opt->command.empty()) {
+    fail("nothing to trace: give a command (dtruss ls) or -p PID");
+    return ParseOutcome::ExitUsage;
+  }
+  if (!opt->user.empty() && opt->command.empty()) {
+    fail("-u USER applies to a command that dtruss starts, not to -p");
+    return ParseOutcome::ExitUsage;
+  }
+  return ParseOutcome::Run;
+}
+
+}  // namespace dtruss

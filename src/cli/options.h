@@ -1,0 +1,45 @@
+// dtruss's command line as a plain struct, and its parser.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dtruss {
+
+enum class BackendChoice { Auto, Ptrace, Bpf };
+enum class ArgStyle { Decoded, Raw, Verbose };  // -X
+
+struct Options {
+  std::vector<std::string> command;
+  std::vector<pid_t> pids;               // -p
+  bool follow = false;                   // -f
+  bool count = false;                    // -c
+  bool relative = false;                 // -d
+  bool elapsed = false;                  // -e
+  bool cpu = false;                      // -o
+  std::optional<bool> show_task;         // -l (true) / -L (false); default: on with -f
+  std::string trace_list;                // -t
+  uint64_t buffer_size = 0;              // -b (bytes; for the eBPF backend)
+  std::string output_file;               // --output
+  bool json = false;                     // --json
+  BackendChoice backend = BackendChoice::Auto;
+  size_t strsize = 64;                   // --strsize
+  std::string user;                      // -u
+  bool verbose = false;                  // -v
+  ArgStyle style = ArgStyle::Decoded;    // -X
+};
+
+enum class ParseOutcome { Run, ExitOk, ExitUsage };
+
+// Parses argv into `opt`. Prints help/version (ExitOk) or a one-line error (ExitUsage) itself.
+ParseOutcome parse_options(int argc, char** argv, Options* opt);
+
+std::string usage_text();
+inline constexpr const char* kVersion = "0.1.0";
+
+}  // namespace dtruss

@@ -1,0 +1,99 @@
+// The events every backend produces and every sink consumes. Backends fill in numbers and
+// captured bytes only; decoding happens later, in one place, for both backends.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/memory.h"
+
+namespace dtruss {
+
+inline constexpr uint64_t kUnknown = UINT64_MAX;
+
+// Identity of the thread an event belongs to.
+struct TaskId {
+  int32_t pid = 0;  // thread-group id (the process)
+  int32_t tid = 0;  // the thread
+  std::array<char, 16> comm{};  // the thread's name, NUL-terminated (TASK_COMM_LEN)
+};
+
+// One system call, emitted once it completed (or once it is known never to complete).
+struct SyscallEvent {
+  TaskId task;
+  uint64_t enter_ns = 0;       // CLOCK_MONOTONIC at entry
+  uint64_t exit_ns = 0;        // CLOCK_MONOTONIC at exit; 0 if it never returned
+  uint64_t cpu_ns = kUnknown;  // on-CPU time of the thread during the call
+  long nr = -1;
+  std::array<uint64_t, 6> args{};
+  int64_t ret = 0;             // the raw return value (-errno on failure)
+  enum class End : uint8_t {
+    Returned,    // the call returned `ret`
+    NoReturn,    // it never returns by design (exit, exit_group)
+    Unfinished,  // its thread died, or was detached, before it returned
+  } end = End::Returned;
+  // Bytes behind pointer arguments: in-arguments copied at entry, out-arguments at exit.
+  CaptureStore captures;
+  // Live memory of the stopped tracee (ptrace), for anything not captured; null for eBPF.
+  const MemoryReader* live = nullptr;
+
+  bool returned() const { return end == End::Returned; }
+};
+
+// A signal delivered to a thread (shown as `--- SIGCHLD {...} ---`).
+struct SignalEvent {
+  TaskId task;
+  uint64_t ts_ns = 0;
+  int signo = 0;
+  // siginfo fields (valid when has_info).
+  bool has_info = false;
+  int code = 0;
+  int errno_ = 0;
+  int32_t sender_pid = 0;
+  uint32_t sender_uid = 0;
+  int32_t status = 0;     // SIGCHLD: exit status or signal
+  uint64_t addr = 0;      // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: the faulting address
+};
+
+// A thread stopped by job control (SIGSTOP, SIGTSTP, ...), shown as `--- stopped by SIGSTOP ---`.
+struct StopEvent {
+  TaskId task;
+  uint64_t ts_ns = 0;
+  int signo = 0;
+};
+
+// A process (thread group) ended.
+struct ExitEvent {
+  TaskId task;
+  uint64_t ts_ns = 0;
+  bool signaled = false;
+  int code = 0;     // exit status, or the signal number when signaled
+  bool core_dumped = false;
+};
+
+// Events the backend could not deliver (eBPF ring buffer full).
+struct LostEvent {
+  uint64_t ts_ns = 0;
+  uint64_t count = 0;
+};
+
+// A note from the backend for the person reading the trace (attached, detached, ...).
+struct NoticeEvent {
+  uint64_t ts_ns = 0;
+  std::string text;
+};
+
+// What a backend delivers events to.
+class EventConsumer {
+ public:
+  virtual ~EventConsumer() = default;
+  virtual void on_syscall(SyscallEvent& ev) = 0;
+  virtual void on_signal(const SignalEvent& ev) = 0;
+  virtual void on_stop(const StopEvent& ev) = 0;
+  virtual void on_exit(const ExitEvent& ev) = 0;
+  virtual void on_lost(const LostEvent& ev) = 0;
+  virtual void on_notice(const NoticeEvent& ev) = 0;
+};
+
+}  // namespace dtruss

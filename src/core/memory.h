@@ -1,0 +1,63 @@
+// Access to a tracee's memory. Decoders read through MemoryReader only, so the same decoder runs
+// over live ptrace reads and over bytes an eBPF program captured in the kernel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dtruss {
+
+class MemoryReader {
+ public:
+  virtual ~MemoryReader() = default;
+  // Copies up to `len` bytes at `addr` into `out`; returns how many were readable (a short count
+  // means the rest faulted or was not captured). Never throws; tracee addresses are untrusted.
+  virtual size_t read(uint64_t addr, void* out, size_t len) const = 0;
+
+  // Reads a NUL-terminated string of at most `max` bytes (the NUL not counted) into `out`.
+  // Returns false if nothing at all could be read. `*terminated` tells whether the NUL was seen.
+  bool read_cstring(uint64_t addr, std::string& out, size_t max, bool* terminated) const;
+
+  // Reads one pointer-sized (8 byte) value; false on a fault.
+  bool read_u64(uint64_t addr, uint64_t* out) const { return read(addr, out, 8) == 8; }
+};
+
+// Byte ranges copied from a tracee (by ptrace at syscall entry, or by the eBPF program), looked
+// up by address. Reused across events: clear() keeps the allocated capacity.
+class CaptureStore final : public MemoryReader {
+ public:
+  size_t read(uint64_t addr, void* out, size_t len) const override;
+  // Records `len` bytes at `addr`; `bytes` is copied.
+  void add(uint64_t addr, const void* bytes, size_t len);
+  void clear() {
+    regions_.clear();
+    arena_.clear();
+  }
+  bool empty() const { return regions_.empty(); }
+  size_t region_count() const { return regions_.size(); }
+
+ private:
+  struct Region {
+    uint64_t addr;
+    size_t offset;  // into arena_
+    size_t len;
+  };
+  std::vector<Region> regions_;
+  std::vector<uint8_t> arena_;
+};
+
+// Reads from `first` and, for whatever it lacks, from `second` (which may be null).
+class LayeredReader final : public MemoryReader {
+ public:
+  LayeredReader(const MemoryReader& first, const MemoryReader* second)
+      : first_(first), second_(second) {}
+  size_t read(uint64_t addr, void* out, size_t len) const override;
+
+ private:
+  const MemoryReader& first_;
+  const MemoryReader* second_;
+};
+
+}  // namespace dtruss

@@ -1,0 +1,252 @@
+#include "decode/decoder.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "decode/flags.h"
+#include "decode/names.h"
+#include "decode/structs.h"
+
+namespace dtruss {
+namespace {
+
+// Register values are 64 bits; the kernel reads a 32-bit C type from the low half only and
+// ignores the rest, so must we.
+bool is_32bit(std::string_view ctype) {
+  if (ctype.starts_with("const ")) ctype.remove_prefix(6);
+  if (ctype.find('*') != std::string_view::npos) return false;
+  static constexpr std::string_view k32[] = {
+      "int",   "unsigned int", "unsigned", "pid_t", "uid_t",     "gid_t",        "qid_t",
+      "u32",   "__u32",        "key_t",    "mqd_t", "clockid_t", "key_serial_t", "rwf_t",
+      "timer_t", "umode_t",    "__s32",    "s32",   "old_uid_t", "old_gid_t"};
+  for (auto t : k32)
+    if (ctype == t) return true;
+  return false;
+}
+
+// The argument as the kernel sees it: truncated to its C type, sign-extended if signed.
+int64_t signed_value(const ArgContext& c) {
+  if (is_32bit(c.arg.ctype)) return static_cast<int32_t>(c.raw);
+  return static_cast<int64_t>(c.raw);
+}
+uint64_t unsigned_value(const ArgContext& c) {
+  if (is_32bit(c.arg.ctype)) return static_cast<uint32_t>(c.raw);
+  return c.raw;
+}
+
+// The length of a buffer or array argument, from another argument or the return value.
+// Returns false when the length is not known (the call failed or never returned).
+bool length_of(const ArgContext& c, size_t* len) {
+  if (c.arg.len == kLenRet) {
+    if (!c.ev.returned() || c.ev.ret < 0) return false;
+    *len = static_cast<size_t>(c.ev.ret);
+    return true;
+  }
+  if (c.arg.len >= 0) {
+    *len = static_cast<size_t>(c.other(c.arg.len));
+    return true;
+  }
+  return false;
+}
+
+// Out-arguments mean something only once the call returned successfully.
+bool out_valid(const ArgContext& c) {
+  return c.arg.dir == Dir::In || (c.ev.returned() && c.ev.ret >= 0);
+}
+
+Value decode_int(const ArgContext& c) { return Value::integer(signed_value(c)); }
+Value decode_uint(const ArgContext& c) { return Value::uinteger(unsigned_value(c)); }
+Value decode_hex(const ArgContext& c) { return c.raw == 0 ? Value::null() : Value::hex(c.raw); }
+Value decode_size(const ArgContext& c) { return Value::uinteger(unsigned_value(c)); }
+Value decode_off(const ArgContext& c) { return Value::integer(signed_value(c)); }
+Value decode_fd(const ArgContext& c) { return fd_value(static_cast<int32_t>(c.raw)); }
+
+Value decode_dirfd(const ArgContext& c) {
+  auto fd = static_cast<int32_t>(c.raw);
+  if (fd == AT_FDCWD) return Value::symbol("AT_FDCWD", static_cast<uint64_t>(fd));
+  return fd_value(fd);
+}
+
+Value decode_pid(const ArgContext& c) { return Value::integer(static_cast<int32_t>(c.raw)); }
+
+Value decode_uid(const ArgContext& c) {
+  auto id = static_cast<uint32_t>(c.raw);
+  if (id == UINT32_MAX) return Value::integer(-1);  // "leave unchanged"
+  return Value::uinteger(id);
+}
+
+Value decode_signal(const ArgContext& c) { return signal_value(static_cast<int32_t>(c.raw)); }
+Value decode_mode(const ArgContext& c) { return Value::octal(static_cast<uint32_t>(c.raw)); }
+
+Value decode_path(const ArgContext& c) { return cstring_value(c.mem, c.raw, kPathMax); }
+Value decode_string(const ArgContext& c) { return cstring_value(c.mem, c.raw, c.opt.strsize); }
+
+Value decode_buffer(const ArgContext& c) {
+  size_t len = 0;
+  if (c.raw == 0) return Value::null();
+  if (!out_valid(c) || !length_of(c, &len)) return Value::hex(c.raw);
+  return buffer_value(c.mem, c.raw, len, c.opt.strsize);
+}
+
+Value decode_flags(const ArgContext& c) {
+  const FlagTable* t = flag_table(c.arg.table);
+  uint64_t v = unsigned_value(c);
+  if (t == nullptr) return Value::hex(v);
+  return Value::symbol(format_flags(*t, v), v);
+}
+
+Value decode_enum(const ArgContext& c) {
+  const FlagTable* t = flag_table(c.arg.table);
+  if (t != nullptr) {
+    const char* name = enum_name(*t, unsigned_value(c));
+    if (name != nullptr) return Value::symbol(name, unsigned_value(c));
+  }
+  return Value::integer(signed_value(c));
+}
+
+// Walks a NULL-terminated array of pointers; calls fn(pointer) for each element, up to `max`.
+// Returns false if the array itself could not be read; sets *more when elements were left out.
+template <typename Fn>
+bool walk_pointer_array(const MemoryReader& mem, uint64_t addr, size_t max, bool* more, Fn fn) {
+  *more = false;
+  for (size_t i = 0;; ++i) {
+    uint64_t p = 0;
+    if (!mem.read_u64(addr + i * 8, &p)) return i > 0;
+    if (p == 0) return true;
+    if (i == max) {
+      *more = true;
+      return true;
+    }
+    fn(p);
+  }
+}
+
+Value decode_argv(const ArgContext& c) {
+  if (c.raw == 0) return Value::null();
+  Value arr = Value::array();
+  bool more = false;
+  bool ok = walk_pointer_array(c.mem, c.raw, kMaxArrayElements, &more, [&](uint64_t p) {
+    arr.add({}, cstring_value(c.mem, p, c.opt.strsize));
+  });
+  if (!ok) return Value::unreadable(c.raw);
+  arr.truncated = more;
+  return arr;
+}
+
+Value decode_envp(const ArgContext& c) {
+  if (!c.opt.verbose) {
+    if (c.raw == 0) return Value::null();
+    size_t n = 0;
+    bool more = false;
+    bool ok = walk_pointer_array(c.mem, c.raw, SIZE_MAX - 1, &more, [&](uint64_t) { ++n; });
+    if (!ok) return Value::unreadable(c.raw);
+    return Value::count(n, "vars");
+  }
+  return decode_argv(c);
+}
+
+Value decode_struct(const ArgContext& c) {
+  if (c.raw == 0) return Value::null();
+  if (!out_valid(c)) return Value::hex(c.raw);
+  return decode_struct_arg(c);
+}
+
+}  // namespace
+
+Value fd_value(int64_t fd) { return Value::integer(fd); }
+
+Value signal_value(int64_t sig) {
+  if (sig <= 0 || sig > 64) return Value::integer(sig);
+  return Value::symbol(signal_name(static_cast<int>(sig)), static_cast<uint64_t>(sig));
+}
+
+Value cstring_value(const MemoryReader& mem, uint64_t addr, size_t max) {
+  if (addr == 0) return Value::null();
+  std::string s;
+  bool terminated = false;
+  if (!mem.read_cstring(addr, s, max, &terminated)) return Value::unreadable(addr);
+  return Value::string(std::move(s), !terminated);
+}
+
+Value buffer_value(const MemoryReader& mem, uint64_t addr, size_t len, size_t max) {
+  if (addr == 0) return Value::null();
+  size_t want = std::min(len, max);
+  std::string s(want, '\0');
+  size_t got = want == 0 ? 0 : mem.read(addr, s.data(), want);
+  if (got == 0 && want > 0) return Value::unreadable(addr);
+  s.resize(got);
+  return Value::string(std::move(s), got < len);
+}
+
+Value decode_arg(const ArgContext& c) {
+  switch (c.arg.kind) {
+    case ArgKind::Int: return decode_int(c);
+    case ArgKind::UInt: return decode_uint(c);
+    case ArgKind::Hex: return decode_hex(c);
+    case ArgKind::Size: return decode_size(c);
+    case ArgKind::Off: return decode_off(c);
+    case ArgKind::Fd: return decode_fd(c);
+    case ArgKind::Dirfd: return decode_dirfd(c);
+    case ArgKind::Pid: return decode_pid(c);
+    case ArgKind::Uid: return decode_uid(c);
+    case ArgKind::Signal: return decode_signal(c);
+    case ArgKind::Mode: return decode_mode(c);
+    case ArgKind::Path: return decode_path(c);
+    case ArgKind::String: return decode_string(c);
+    case ArgKind::Buffer: return decode_buffer(c);
+    case ArgKind::Flags: return decode_flags(c);
+    case ArgKind::Enum: return decode_enum(c);
+    case ArgKind::Argv: return decode_argv(c);
+    case ArgKind::Envp: return decode_envp(c);
+    case ArgKind::Struct: return decode_struct(c);
+  }
+  return Value::hex(c.raw);
+}
+
+std::string syscall_name(long nr) {
+  const SyscallInfo* info = syscall_by_nr(nr);
+  return info != nullptr ? std::string(info->name) : "syscall_" + std::to_string(nr);
+}
+
+void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
+  out.ev = &ev;
+  out.info = syscall_by_nr(ev.nr);
+  out.err = 0;
+  if (out.info == nullptr) {
+    // Unknown to the table: the number and all six raw registers, never nothing.
+    out.name = "syscall_" + std::to_string(ev.nr);
+    out.nargs = kMaxArgs;
+    for (int i = 0; i < kMaxArgs; ++i) out.args[i] = Value::hex(ev.args[i]);
+  } else {
+    out.name = out.info->name;
+    out.nargs = out.info->nargs;
+    LayeredReader mem(ev.captures, ev.live);
+    for (int i = 0; i < out.nargs; ++i) {
+      ArgContext ctx{ev, out.info->args[i], ev.args[i], mem, opt_};
+      out.args[i] = decode_arg(ctx);
+    }
+  }
+  if (!ev.returned()) {
+    out.ret = Value::null();
+    return;
+  }
+  // The kernel reports failure as a value in [-4095, -1] for every return type.
+  if (ev.ret < 0 && ev.ret >= -4095) {
+    out.err = static_cast<int>(-ev.ret);
+    out.ret = Value::integer(-1);
+    return;
+  }
+  RetKind kind = out.info != nullptr ? out.info->ret : RetKind::Hex;
+  switch (kind) {
+    case RetKind::Hex: out.ret = Value::hex(static_cast<uint64_t>(ev.ret)); break;
+    case RetKind::Size: out.ret = Value::uinteger(static_cast<uint64_t>(ev.ret)); break;
+    case RetKind::Uid: out.ret = Value::uinteger(static_cast<uint32_t>(ev.ret)); break;
+    default: out.ret = Value::integer(ev.ret); break;
+  }
+}
+
+}  // namespace dtruss

@@ -1,0 +1,67 @@
+// The generic decoding loop: the syscall table says what each argument is, one small function per
+// argument kind turns its raw value (and the memory behind it) into a Value. Shared by both
+// backends; knows nothing of them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+
+#include "core/event.h"
+#include "core/value.h"
+#include "syscalls/table.h"
+
+namespace dtruss {
+
+struct DecodeOptions {
+  size_t strsize = 64;    // bytes of strings and data buffers shown (paths are always whole)
+  bool verbose = false;   // -v: unabbreviated (environment, structs)
+};
+
+// Paths are read whole up to the kernel's limit.
+inline constexpr size_t kPathMax = 4096;
+// At most this many elements of argv-like arrays are shown.
+inline constexpr size_t kMaxArrayElements = 1024;
+
+struct DecodedCall {
+  const SyscallEvent* ev = nullptr;
+  const SyscallInfo* info = nullptr;  // null for a number the table does not know
+  std::string name;                   // "openat", or "syscall_453"
+  int nargs = 0;
+  std::array<Value, kMaxArgs> args;
+  Value ret;        // the decoded return value (meaningful when returned and err == 0)
+  int err = 0;      // errno when the call failed
+};
+
+// Everything an argument-kind decoder may look at.
+struct ArgContext {
+  const SyscallEvent& ev;
+  const ArgInfo& arg;
+  uint64_t raw;
+  const MemoryReader& mem;
+  const DecodeOptions& opt;
+  // The value of another argument of the same call (for lengths).
+  uint64_t other(int index) const { return ev.args[static_cast<size_t>(index)]; }
+};
+
+Value decode_arg(const ArgContext& ctx);
+// Values every decoder shares: an fd, a signal, a C string, a data buffer.
+Value fd_value(int64_t fd);
+Value signal_value(int64_t sig);
+Value cstring_value(const MemoryReader& mem, uint64_t addr, size_t max);
+Value buffer_value(const MemoryReader& mem, uint64_t addr, size_t len, size_t max);
+
+class Decoder {
+ public:
+  explicit Decoder(DecodeOptions opt) : opt_(opt) {}
+  void decode(const SyscallEvent& ev, DecodedCall& out) const;
+  const DecodeOptions& options() const { return opt_; }
+
+ private:
+  DecodeOptions opt_;
+};
+
+// "syscall_453" for numbers without a name.
+std::string syscall_name(long nr);
+
+}  // namespace dtruss

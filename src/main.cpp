@@ -1,0 +1,174 @@
+// dtruss for Linux: parse options, build the pipeline (decoder and sinks), run a backend, and
+// exit with the traced command's status.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "backends/ptrace/launch.h"
+#include "backends/ptrace/tracer.h"
+#include "cli/options.h"
+#include "core/interrupt.h"
+#include "core/trace_error.h"
+#include "output/json_sink.h"
+#include "output/pipeline.h"
+#include "output/summary_sink.h"
+#include "output/text_sink.h"
+#include "syscalls/capture.h"
+#include "syscalls/select.h"
+
+namespace dtruss {
+namespace {
+
+constexpr int kUsageError = 2;
+
+int usage_error(const std::string& msg) {
+  fmt::print(stderr, "dtruss: {}\n", msg);
+  return kUsageError;
+}
+
+uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// dtruss's pitfall: `dtruss -o out.txt ./hello` means -o (CPU column) and a command "out.txt".
+std::string check_dash_o_pitfall(const Options& opt) {
+  if (!opt.cpu || opt.command.empty()) return {};
+  std::string path, error;
+  if (resolve_command(opt.command[0], &path, &error)) return {};
+  return fmt::format(
+      "'{0}' is not a command you can run. Note that -o adds the CPU column and takes no file "
+      "name: to save the trace, use --output {0} (or 2> {0})",
+      opt.command[0]);
+}
+
+bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
+  if (geteuid() != 0) {
+    *error = "-u USER needs dtruss to run as root (e.g. with sudo)";
+    return false;
+  }
+  passwd* pw = getpwnam(name.c_str());
+  if (pw == nullptr) {
+    *error = "no user named '" + name + "' (-u)";
+    return false;
+  }
+  out->name = name;
+  out->uid = pw->pw_uid;
+  out->gid = pw->pw_gid;
+  int n = 64;
+  out->groups.resize(static_cast<size_t>(n));
+  if (getgrouplist(name.c_str(), pw->pw_gid, out->groups.data(), &n) < 0) {
+    out->groups.resize(static_cast<size_t>(n));
+    getgrouplist(name.c_str(), pw->pw_gid, out->groups.data(), &n);
+  }
+  out->groups.resize(static_cast<size_t>(n));
+  return true;
+}
+
+int run(int argc, char** argv) {
+  Options opt;
+  switch (parse_options(argc, argv, &opt)) {
+    case ParseOutcome::ExitOk: return 0;
+    case ParseOutcome::ExitUsage: return kUsageError;
+    case ParseOutcome::Run: break;
+  }
+  if (opt.backend == BackendChoice::Bpf)
+    return usage_error(
+        "the eBPF backend is not available in this version: use --backend=ptrace (or auto)");
+
+  std::string msg = check_dash_o_pitfall(opt);
+  if (!msg.empty()) return usage_error(msg);
+
+  SyscallSelection selection;
+  if (!opt.trace_list.empty()) {
+    std::string error;
+    if (!parse_syscall_list(opt.trace_list, &selection, &error)) return usage_error(error);
+    for (const auto& hint : selection.hints) fmt::print(stderr, "dtruss: note: {}\n", hint);
+  }
+
+  std::optional<RunAs> run_as;
+  if (!opt.user.empty()) {
+    RunAs u;
+    std::string error;
+    if (!resolve_user(opt.user, &u, &error)) return usage_error(error);
+    run_as = u;
+  }
+  if (!opt.command.empty()) {
+    std::string path, error;
+    if (!resolve_command(opt.command[0], &path, &error)) return usage_error(error);
+  }
+
+  int out_fd = STDERR_FILENO;
+  if (!opt.output_file.empty()) {
+    // O_NOFOLLOW: never write through a symlink planted where the trace should go.
+    out_fd = open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                  0644);
+    if (out_fd < 0)
+      return usage_error(fmt::format("cannot write the trace to '{}': {}", opt.output_file,
+                                     std::strerror(errno)));
+  }
+  install_stop_handlers();
+
+  int status = 0;
+  {
+    Writer out(out_fd, opt.output_file.empty());
+    build_capture_plans({static_cast<uint32_t>(opt.strsize), 4096, 1024, opt.verbose});
+    Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);
+    if (opt.json) {
+      pipeline.add_sink(std::make_unique<JsonSink>(out));
+    } else {
+      TextOptions t;
+      t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1);
+      t.relative = opt.relative;
+      t.elapsed = opt.elapsed;
+      t.cpu = opt.cpu;
+      t.raw = opt.style == ArgStyle::Raw;
+      t.verbose = opt.style == ArgStyle::Verbose;
+      pipeline.add_sink(std::make_unique<TextSink>(out, t));
+    }
+    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out));
+
+    PtraceConfig cfg;
+    cfg.command = opt.command;
+    cfg.attach = opt.pids;
+    cfg.follow_forks = opt.follow;
+    cfg.cpu_time = opt.cpu;
+    cfg.run_as = run_as;
+    cfg.selected = selection.selected;
+    if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
+
+    try {
+      PtraceTracer tracer(std::move(cfg), pipeline);
+      pipeline.begin(monotonic_ns());
+      status = tracer.run();
+    } catch (const TraceError& e) {
+      out.flush();
+      fmt::print(stderr, "dtruss: {}\n", e.what());
+      return e.exit_status();
+    }
+    if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
+      pipeline.finish();
+    if (stop_reason() == StopReason::OutputFailed || (out.failed() && out.error() != EPIPE)) {
+      fmt::print(stderr, "dtruss: cannot write the trace{}: {}\n",
+                 opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
+                 std::strerror(out.error()));
+      status = status == 0 ? 1 : status;
+    }
+  }
+  if (out_fd != STDERR_FILENO) close(out_fd);
+  return status;
+}
+
+}  // namespace
+}  // namespace dtruss
+
+int main(int argc, char** argv) { return dtruss::run(argc, argv); }

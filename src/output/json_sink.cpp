@@ -1,0 +1,104 @@
+#include "output/json_sink.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "decode/names.h"
+#include "output/render.h"
+#include "util/text.h"
+
+namespace dtruss {
+
+void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
+  line_.clear();
+  fmt::format_to(std::back_inserter(line_), "{{\"type\":\"{}\",\"ts_ns\":{}", type,
+                 since_start(ts_ns));
+  if (task != nullptr) {
+    fmt::format_to(std::back_inserter(line_), ",\"pid\":{},\"tid\":{},\"comm\":", task->pid,
+                   task->tid);
+    append_json_string(line_, std::string_view(task->comm.data(),
+                                               strnlen(task->comm.data(), task->comm.size())));
+  }
+}
+
+void JsonSink::syscall(const DecodedCall& call) {
+  const SyscallEvent& ev = *call.ev;
+  head("syscall", ev.enter_ns, &ev.task);
+  if (ev.returned()) fmt::format_to(std::back_inserter(line_), ",\"dur_ns\":{}", call_duration(ev));
+  else line_ += ",\"dur_ns\":null";
+  if (ev.cpu_ns != kUnknown) fmt::format_to(std::back_inserter(line_), ",\"cpu_ns\":{}", ev.cpu_ns);
+  fmt::format_to(std::back_inserter(line_), ",\"nr\":{},\"syscall\":", ev.nr);
+  append_json_string(line_, call.name);
+  line_ += ",\"args\":{";
+  for (int i = 0; i < call.nargs; ++i) {
+    if (i > 0) line_ += ',';
+    if (call.info != nullptr) append_json_string(line_, call.info->args[i].name);
+    else fmt::format_to(std::back_inserter(line_), "\"arg{}\"", i);
+    line_ += ':';
+    append_json(line_, call.args[i]);
+  }
+  line_ += "},\"ret\":";
+  if (!ev.returned()) {
+    line_ += "null,\"errno\":null";
+  } else if (call.err != 0) {
+    const char* name = errno_name(call.err);
+    line_ += "-1,\"errno\":";
+    append_json_string(line_, name != nullptr ? name : fmt::format("E{}", call.err));
+    line_ += ",\"errmsg\":";
+    append_json_string(line_, errno_message(call.err));
+  } else {
+    append_json(line_, call.ret);
+    line_ += ",\"errno\":null";
+  }
+  if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
+  line_ += "}\n";
+  out_.write(line_);
+}
+
+void JsonSink::signal(const SignalEvent& ev) {
+  head("signal", ev.ts_ns, &ev.task);
+  line_ += ",\"signal\":";
+  append_json_string(line_, signal_name(ev.signo));
+  line_ += ",\"siginfo\":";
+  append_json(line_, siginfo_value(ev));
+  line_ += "}\n";
+  out_.write(line_);
+}
+
+void JsonSink::stop(const StopEvent& ev) {
+  head("stop", ev.ts_ns, &ev.task);
+  line_ += ",\"signal\":";
+  append_json_string(line_, signal_name(ev.signo));
+  line_ += "}\n";
+  out_.write(line_);
+}
+
+void JsonSink::exit(const ExitEvent& ev) {
+  head("exit", ev.ts_ns, &ev.task);
+  if (ev.signaled) {
+    line_ += ",\"signal\":";
+    append_json_string(line_, signal_name(ev.code));
+    fmt::format_to(std::back_inserter(line_), ",\"core_dumped\":{}", ev.core_dumped);
+  } else {
+    fmt::format_to(std::back_inserter(line_), ",\"status\":{}", ev.code);
+  }
+  line_ += "}\n";
+  out_.write(line_);
+}
+
+void JsonSink::lost(const LostEvent& ev) {
+  head("lost", ev.ts_ns, nullptr);
+  fmt::format_to(std::back_inserter(line_), ",\"count\":{}}}\n", ev.count);
+  out_.write(line_);
+}
+
+void JsonSink::notice(const NoticeEvent& ev) {
+  head("notice", ev.ts_ns, nullptr);
+  line_ += ",\"text\":";
+  append_json_string(line_, ev.text);
+  line_ += "}\n";
+  out_.write(line_);
+}
+
+}  // namespace dtruss

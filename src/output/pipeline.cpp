@@ -1,0 +1,60 @@
+#include "output/pipeline.h"
+
+#include <cerrno>
+
+#include "core/interrupt.h"
+
+namespace dtruss {
+
+void Pipeline::begin(uint64_t base_ns) {
+  for (auto& s : sinks_) s->begin(base_ns);
+  check_output();
+}
+
+void Pipeline::finish() {
+  for (auto& s : sinks_) s->finish();
+  out_.flush();
+}
+
+void Pipeline::check_output() {
+  if (!out_.failed()) return;
+  request_stop(out_.error() == EPIPE ? StopReason::OutputClosed : StopReason::OutputFailed);
+}
+
+void Pipeline::on_syscall(SyscallEvent& ev) {
+  if (!selected_.empty() &&
+      (ev.nr < 0 || static_cast<size_t>(ev.nr) >= selected_.size() ||
+       !selected_[static_cast<size_t>(ev.nr)]))
+    return;
+  ++calls_;
+  decoder_.decode(ev, call_);
+  for (auto& s : sinks_) s->syscall(call_);
+  check_output();
+}
+
+void Pipeline::on_signal(const SignalEvent& ev) {
+  for (auto& s : sinks_) s->signal(ev);
+  check_output();
+}
+
+void Pipeline::on_stop(const StopEvent& ev) {
+  for (auto& s : sinks_) s->stop(ev);
+  check_output();
+}
+
+void Pipeline::on_exit(const ExitEvent& ev) {
+  for (auto& s : sinks_) s->exit(ev);
+  check_output();
+}
+
+void Pipeline::on_lost(const LostEvent& ev) {
+  for (auto& s : sinks_) s->lost(ev);
+  check_output();
+}
+
+void Pipeline::on_notice(const NoticeEvent& ev) {
+  for (auto& s : sinks_) s->notice(ev);
+  check_output();
+}
+
+}  // namespace dtruss

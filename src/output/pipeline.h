@@ -1,0 +1,44 @@
+// Connects a backend to the sinks: filters (-t), decodes each event once, hands the decoded call
+// to every sink, and turns a failing output into a stop request.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/event.h"
+#include "decode/decoder.h"
+#include "output/sink.h"
+#include "util/writer.h"
+
+namespace dtruss {
+
+class Pipeline final : public EventConsumer {
+ public:
+  Pipeline(Decoder decoder, std::vector<bool> selected, Writer& out)
+      : decoder_(decoder), selected_(std::move(selected)), out_(out) {}
+
+  void add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
+  void begin(uint64_t base_ns);
+  void finish();
+
+  void on_syscall(SyscallEvent& ev) override;
+  void on_signal(const SignalEvent& ev) override;
+  void on_stop(const StopEvent& ev) override;
+  void on_exit(const ExitEvent& ev) override;
+  void on_lost(const LostEvent& ev) override;
+  void on_notice(const NoticeEvent& ev) override;
+
+  uint64_t calls() const { return calls_; }
+
+ private:
+  void check_output();
+
+  Decoder decoder_;
+  std::vector<bool> selected_;
+  Writer& out_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  DecodedCall call_;
+  uint64_t calls_ = 0;
+};
+
+}  // namespace dtruss

@@ -1,0 +1,108 @@
+#include "output/render.h"
+
+#include <fmt/format.h>
+
+#include "util/text.h"
+
+namespace dtruss {
+
+void append_text(std::string& out, const Value& v, TextStyle style) {
+  using T = Value::Type;
+  switch (v.type) {
+    case T::Int: fmt::format_to(std::back_inserter(out), "{}", v.as_int()); break;
+    case T::UInt: fmt::format_to(std::back_inserter(out), "{}", v.num); break;
+    case T::Hex:
+    case T::Unreadable: fmt::format_to(std::back_inserter(out), "{:#x}", v.num); break;
+    case T::Octal:
+      if (v.num == 0) out += '0';
+      else fmt::format_to(std::back_inserter(out), "0{:o}", v.num);
+      break;
+    case T::Symbol:
+      if (style == TextStyle::Verbose) {
+        fmt::format_to(std::back_inserter(out), "{:#x} /* {} */", v.num, v.text);
+      } else {
+        out += v.text;
+      }
+      break;
+    case T::String:
+      out += '"';
+      append_c_escaped(out, v.text);
+      out += '"';
+      if (v.truncated) out += "...";
+      break;
+    case T::Null: out += "NULL"; break;
+    case T::Struct:
+    case T::Array: {
+      bool is_struct = v.type == T::Struct;
+      out += is_struct ? '{' : '[';
+      bool first = true;
+      for (const Field& f : v.items) {
+        if (!first) out += ", ";
+        first = false;
+        if (is_struct) {
+          out += f.name;
+          out += '=';
+        }
+        append_text(out, f.value, style);
+      }
+      if (v.truncated) out += first ? "..." : ", ...";
+      out += is_struct ? '}' : ']';
+      break;
+    }
+    case T::Count: fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text); break;
+  }
+  if (!v.note.empty()) {
+    out += '<';
+    out += v.note;
+    out += '>';
+  }
+}
+
+void append_json(std::string& out, const Value& v) {
+  using T = Value::Type;
+  switch (v.type) {
+    case T::Int: fmt::format_to(std::back_inserter(out), "{}", v.as_int()); break;
+    case T::UInt:
+    case T::Octal: fmt::format_to(std::back_inserter(out), "{}", v.num); break;
+    case T::Hex:
+    case T::Unreadable: fmt::format_to(std::back_inserter(out), "\"{:#x}\"", v.num); break;
+    case T::Symbol: append_json_string(out, v.text); break;
+    case T::String:
+      if (v.truncated) {
+        out += "{\"str\":";
+        append_json_string(out, v.text);
+        out += ",\"truncated\":true}";
+      } else {
+        append_json_string(out, v.text);
+      }
+      break;
+    case T::Null: out += "null"; break;
+    case T::Struct: {
+      out += '{';
+      bool first = true;
+      for (const Field& f : v.items) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, f.name);
+        out += ':';
+        append_json(out, f.value);
+      }
+      out += '}';
+      break;
+    }
+    case T::Array: {
+      out += '[';
+      bool first = true;
+      for (const Field& f : v.items) {
+        if (!first) out += ',';
+        first = false;
+        append_json(out, f.value);
+      }
+      out += ']';
+      break;
+    }
+    case T::Count: fmt::format_to(std::back_inserter(out), "{{\"count\":{}}}", v.num); break;
+  }
+}
+
+}  // namespace dtruss

@@ -1,0 +1,36 @@
+// Sinks render decoded events; they never decode. One trace may feed several sinks (the lines
+// and the -c table).
+#pragma once
+
+#include <cstdint>
+
+#include "core/event.h"
+#include "decode/decoder.h"
+
+namespace dtruss {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // `base_ns`: CLOCK_MONOTONIC when the trace started (RELATIVE and ts_ns count from it).
+  virtual void begin(uint64_t base_ns) { base_ns_ = base_ns; }
+  virtual void syscall(const DecodedCall& call) = 0;
+  virtual void signal(const SignalEvent&) {}
+  virtual void stop(const StopEvent&) {}
+  virtual void exit(const ExitEvent&) {}
+  virtual void lost(const LostEvent&) {}
+  virtual void notice(const NoticeEvent&) {}
+  // The trace is over: write whatever is pending (tables, totals).
+  virtual void finish() {}
+
+ protected:
+  uint64_t since_start(uint64_t ts_ns) const { return ts_ns > base_ns_ ? ts_ns - base_ns_ : 0; }
+  uint64_t base_ns_ = 0;
+};
+
+// Duration of a call in ns (0 if it never returned).
+inline uint64_t call_duration(const SyscallEvent& ev) {
+  return ev.exit_ns > ev.enter_ns ? ev.exit_ns - ev.enter_ns : 0;
+}
+
+}  // namespace dtruss

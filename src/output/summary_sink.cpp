@@ -1,0 +1,40 @@
+#include "output/summary_sink.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace dtruss {
+
+void SummarySink::syscall(const DecodedCall& call) {
+  Row& r = rows_[call.name];
+  ++r.calls;
+  if (call.err != 0) ++r.errors;
+  r.total_ns += call_duration(*call.ev);
+}
+
+void SummarySink::finish() {
+  std::vector<std::pair<const std::string*, const Row*>> order;
+  order.reserve(rows_.size());
+  for (const auto& [name, row] : rows_) order.emplace_back(&name, &row);
+  // dtruss's order: by count, the most frequent last (ties by name).
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second->calls < b.second->calls; });
+  std::string out = fmt::format("\n{:<24} {:>10} {:>10} {:>12}\n", "CALL", "COUNT", "ERRORS",
+                                "TIME(us)");
+  uint64_t calls = 0, errors = 0, total = 0;
+  for (const auto& [name, row] : order) {
+    fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}\n", *name, row->calls,
+                   row->errors, row->total_ns / 1000);
+    calls += row->calls;
+    errors += row->errors;
+    total += row->total_ns;
+  }
+  fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}\n", "TOTAL", calls, errors,
+                 total / 1000);
+  if (lost_ > 0) fmt::format_to(std::back_inserter(out), "dtruss: {} events lost\n", lost_);
+  out_.write(out);
+}
+
+}  // namespace dtruss

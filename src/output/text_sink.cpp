@@ -1,0 +1,144 @@
+#include "output/text_sink.h"
+
+#include <fmt/format.h>
+
+#include "decode/names.h"
+#include "util/text.h"
+
+namespace dtruss {
+namespace {
+constexpr const char* kTaskTitle = "   PID/THRD   ";
+constexpr int kTaskWidth = 14;
+}  // namespace
+
+void TextSink::begin(uint64_t base_ns) {
+  Sink::begin(base_ns);
+  if (!opt_.header) return;
+  line_.clear();
+  if (opt_.show_task) line_ += kTaskTitle;
+  if (opt_.relative) line_ += "RELATIVE ";
+  if (opt_.elapsed) line_ += " ELAPSD ";
+  if (opt_.cpu) line_ += "   CPU ";
+  line_ += "SYSCALL(args) \t\t = return\n";
+  out_.write(line_);
+}
+
+void TextSink::prefix(const TaskId& task) {
+  if (!opt_.show_task) return;
+  std::string id = fmt::format("{}/{}:", task.pid, task.tid);
+  fmt::format_to(std::back_inserter(line_), "{:>{}} ", id, kTaskWidth - 1);
+}
+
+void TextSink::columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns) {
+  if (opt_.relative) fmt::format_to(std::back_inserter(line_), "{:>8} ", since_start(ts_ns) / 1000);
+  if (opt_.elapsed) fmt::format_to(std::back_inserter(line_), "{:>7} ", dur_ns / 1000);
+  if (opt_.cpu) {
+    if (cpu_ns == kUnknown) line_ += "     ? ";
+    else fmt::format_to(std::back_inserter(line_), "{:>6} ", cpu_ns / 1000);
+  }
+}
+
+void TextSink::blank_columns() {
+  if (opt_.relative) line_ += "         ";
+  if (opt_.elapsed) line_ += "        ";
+  if (opt_.cpu) line_ += "       ";
+}
+
+void TextSink::args_raw(const DecodedCall& call) {
+  // dtruss's style: every argument in upper-case hex, strings quoted with their NUL shown.
+  for (int i = 0; i < call.nargs; ++i) {
+    if (i > 0) line_ += ", ";
+    const Value& v = call.args[i];
+    bool is_text = call.info != nullptr && (call.info->args[i].kind == ArgKind::Path ||
+                                            call.info->args[i].kind == ArgKind::String);
+    if (is_text && v.type == Value::Type::String) {
+      line_ += '"';
+      append_c_escaped(line_, v.text);
+      line_ += v.truncated ? "\"..." : "\\0\"";
+    } else {
+      fmt::format_to(std::back_inserter(line_), "{:#X}", call.ev->args[i]);
+    }
+  }
+}
+
+void TextSink::ret_raw(const DecodedCall& call) {
+  if (!call.ev->returned()) line_ += "?";
+  else if (call.err != 0) fmt::format_to(std::back_inserter(line_), "-1 Err#{}", call.err);
+  else fmt::format_to(std::back_inserter(line_), "{} 0", call.ev->ret);
+}
+
+void TextSink::syscall(const DecodedCall& call) {
+  const SyscallEvent& ev = *call.ev;
+  line_.clear();
+  prefix(ev.task);
+  columns(ev.enter_ns, call_duration(ev), ev.cpu_ns);
+  line_ += call.name;
+  line_ += '(';
+  if (opt_.raw) {
+    args_raw(call);
+  } else {
+    TextStyle style = opt_.verbose ? TextStyle::Verbose : TextStyle::Decoded;
+    for (int i = 0; i < call.nargs; ++i) {
+      if (i > 0) line_ += ", ";
+      append_text(line_, call.args[i], style);
+    }
+  }
+  line_ += ")\t\t = ";
+  if (opt_.raw) {
+    ret_raw(call);
+  } else if (ev.end == SyscallEvent::End::NoReturn) {
+    line_ += '?';
+  } else if (ev.end == SyscallEvent::End::Unfinished) {
+    line_ += "? <unfinished>";
+  } else if (call.err != 0) {
+    const char* name = errno_name(call.err);
+    fmt::format_to(std::back_inserter(line_), "-1 {} ({})",
+                   name != nullptr ? name : fmt::format("E{}", call.err).c_str(),
+                   errno_message(call.err));
+  } else {
+    append_text(line_, call.ret);
+  }
+  line_ += '\n';
+  out_.write(line_);
+}
+
+void TextSink::signal(const SignalEvent& ev) {
+  line_.clear();
+  prefix(ev.task);
+  blank_columns();
+  line_ += "--- ";
+  line_ += signal_name(ev.signo);
+  line_ += ' ';
+  append_text(line_, siginfo_value(ev));
+  line_ += " ---\n";
+  out_.write(line_);
+}
+
+void TextSink::stop(const StopEvent& ev) {
+  line_.clear();
+  prefix(ev.task);
+  blank_columns();
+  fmt::format_to(std::back_inserter(line_), "--- stopped by {} ---\n", signal_name(ev.signo));
+  out_.write(line_);
+}
+
+void TextSink::exit(const ExitEvent& ev) {
+  line_.clear();
+  prefix(ev.task);
+  blank_columns();
+  if (ev.signaled) {
+    fmt::format_to(std::back_inserter(line_), "+++ killed by {}{} +++\n", signal_name(ev.code),
+                   ev.core_dumped ? " (core dumped)" : "");
+  } else {
+    fmt::format_to(std::back_inserter(line_), "+++ exited with {} +++\n", ev.code);
+  }
+  out_.write(line_);
+}
+
+void TextSink::lost(const LostEvent& ev) {
+  out_.write(fmt::format("dtruss: {} events lost\n", ev.count));
+}
+
+void TextSink::notice(const NoticeEvent& ev) { out_.write(fmt::format("dtruss: {}\n", ev.text)); }
+
+}  // namespace dtruss

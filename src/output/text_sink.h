@@ -1,0 +1,45 @@
+// dtruss's text layout: an optional header, then `openat(AT_FDCWD, "/etc/hosts", O_RDONLY)\t\t = 3`.
+#pragma once
+
+#include <string>
+
+#include "output/render.h"
+#include "output/sink.h"
+#include "util/writer.h"
+
+namespace dtruss {
+
+struct TextOptions {
+  bool show_task = false;   // -l (forced by -f): the PID/TID prefix
+  bool relative = false;    // -d: RELATIVE column, µs since the trace started
+  bool elapsed = false;     // -e: ELAPSD column, µs spent in the call
+  bool cpu = false;         // -o: CPU column, µs on-CPU during the call
+  bool raw = false;         // -X raw: dtruss's own hex style
+  bool verbose = false;     // -X verbose: raw value and its meaning
+  bool header = true;       // print the column header first
+};
+
+class TextSink final : public Sink {
+ public:
+  TextSink(Writer& out, TextOptions opt) : out_(out), opt_(opt) {}
+  void begin(uint64_t base_ns) override;
+  void syscall(const DecodedCall& call) override;
+  void signal(const SignalEvent& ev) override;
+  void stop(const StopEvent& ev) override;
+  void exit(const ExitEvent& ev) override;
+  void lost(const LostEvent& ev) override;
+  void notice(const NoticeEvent& ev) override;
+
+ private:
+  void prefix(const TaskId& task);
+  void columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns);
+  void blank_columns();
+  void args_raw(const DecodedCall& call);
+  void ret_raw(const DecodedCall& call);
+
+  Writer& out_;
+  TextOptions opt_;
+  std::string line_;
+};
+
+}  // namespace dtruss

@@ -1,0 +1,65 @@
+#include "syscalls/capture.h"
+
+#include <vector>
+
+namespace dtruss {
+namespace {
+
+std::vector<CapturePlan>& plans() {
+  static std::vector<CapturePlan> p;
+  return p;
+}
+
+const CapturePlan kEmpty{};
+
+void add(CaptureStep* steps, uint8_t* n, CaptureStep s) { steps[(*n)++] = s; }
+
+}  // namespace
+
+void build_capture_plans(const CaptureLimits& lim) {
+  auto all = all_syscalls();
+  auto& p = plans();
+  p.assign(static_cast<size_t>(all.back().nr) + 1, CapturePlan{});
+  for (const SyscallInfo& s : all) {
+    CapturePlan& plan = p[static_cast<size_t>(s.nr)];
+    for (int i = 0; i < s.nargs; ++i) {
+      const ArgInfo& a = s.args[i];
+      auto idx = static_cast<uint8_t>(i);
+      switch (a.kind) {
+        case ArgKind::Path:
+          add(plan.entry, &plan.n_entry, {idx, CaptureShape::CString, kNoLen, lim.path_max, 0});
+          break;
+        case ArgKind::String:
+          add(plan.entry, &plan.n_entry,
+              {idx, CaptureShape::CString, kNoLen, lim.strsize + 1, 0});
+          break;
+        case ArgKind::Argv:
+          add(plan.entry, &plan.n_entry,
+              {idx, CaptureShape::StringArray, kNoLen, lim.strsize + 1, lim.max_items});
+          break;
+        case ArgKind::Envp:
+          add(plan.entry, &plan.n_entry,
+              {idx, lim.verbose ? CaptureShape::StringArray : CaptureShape::PointerArray, kNoLen,
+               lim.strsize + 1, lim.verbose ? lim.max_items : UINT32_MAX});
+          break;
+        case ArgKind::Buffer:
+          if (a.dir == Dir::In)
+            add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, lim.strsize, 0});
+          else
+            add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, lim.strsize, 0});
+          break;
+        default:
+          // Structs get their sizes with their decoders; until then the decoders read them live.
+          break;
+      }
+    }
+  }
+}
+
+const CapturePlan& capture_plan(long nr) {
+  const auto& p = plans();
+  if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return kEmpty;
+  return p[static_cast<size_t>(nr)];
+}
+
+}  // namespace dtruss

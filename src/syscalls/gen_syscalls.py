@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Generates dtruss's x86_64 syscall table from kernel facts and the hand-written overrides.
+
+Inputs, all beside this script:
+  * the unistd header of the build machine (numbers and names):
+      /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+  * kernel_signatures.txt: argument types and names, captured from the running kernel's tracefs
+    (events/syscalls/sys_enter_*/format) with --capture-tracefs, one `name(type arg, ...)` a line;
+  * extra_signatures.txt: hand-written signatures for the syscalls that have no tracepoint;
+  * overrides.txt: per syscall its classes, return kind and the kind of each argument.
+
+Outputs (checked in; the test suite re-runs this script and fails on any difference):
+  * syscall_table.inc: one SyscallInfo per syscall of the header;
+  * table_ids.inc: the X-macro list of every flag/enum table the overrides name;
+  * struct_ids.inc: the X-macro list of every struct type the overrides name.
+
+Usage:
+  gen_syscalls.py [--out-dir DIR] [--unistd PATH]   regenerate (default: beside this script)
+  gen_syscalls.py --capture-tracefs [TRACEFS]        refresh kernel_signatures.txt from tracefs
+"""
+
+import argparse
+import os
+import platform
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_UNISTD = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+
+# The kernel names some tracepoints after the implementing function rather than the unistd name.
+TRACEPOINT_ALIASES = {
+    "stat": "newstat",
+    "fstat": "newfstat",
+    "lstat": "newlstat",
+    "uname": "newuname",
+    "sendfile": "sendfile64",
+    "umount2": "umount",
+}
+
+CLASSES = ["file", "desc", "network", "process", "signal", "ipc", "memory", "creds", "clock"]
+
+ARG_KINDS = {
+    # kind name in overrides -> C++ ArgKind enumerator
+    "int": "Int", "uint": "UInt", "hex": "Hex", "size": "Size", "off": "Off",
+    "fd": "Fd", "dirfd": "Dirfd", "pid": "Pid", "uid": "Uid", "signal": "Signal",
+    "mode": "Mode", "path": "Path", "str": "String", "buf": "Buffer",
+    "flags": "Flags", "enum": "Enum", "argv": "Argv", "envp": "Envp", "struct": "Struct",
+}
+RET_KINDS = {"int": "Int", "fd": "Fd", "hex": "Hex", "pid": "Pid", "size": "Size",
+             "noreturn": "NoReturn", "uid": "Uid"}
+DIRS = {"in": "In", "out": "Out", "inout": "InOut"}
+PATH_NAMES = {"filename", "pathname", "path", "oldname", "newname", "oldpath", "newpath",
+              "specialfile", "library", "dir_name", "special", "dev_name", "name_user"}
+
+
+def die(msg):
+    sys.exit(f"gen_syscalls: {msg}")
+
+
+def read_lines(path):
+    """Yields (lineno, text) for non-empty, non-comment lines."""
+    with open(path, encoding="utf-8") as f:
+        for no, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                yield no, line
+
+
+def parse_unistd(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for m in re.finditer(r"^#define __NR_(\w+)\s+(\d+)", f.read(), re.M):
+            out.append((int(m.group(2)), m.group(1)))
+    if not out:
+        die(f"no __NR_ definitions in {path}")
+    return sorted(out)
+
+
+SIG_RE = re.compile(r"^(\w+)\((.*)\)$")
+
+
+def parse_signatures(path):
+    sigs = {}
+    for no, line in read_lines(path):
+        m = SIG_RE.match(line)
+        if not m:
+            die(f"{path}:{no}: expected name(type arg, ...)")
+        args = []
+        body = m.group(2).strip()
+        if body and body != "void":
+            for part in body.split(","):
+                part = part.strip()
+                am = re.match(r"^(.*?)\s*\b(\w+)$", part)
+                if not am or not am.group(1):
+                    die(f"{path}:{no}: cannot split type and name in '{part}'")
+                args.append((am.group(1).strip(), am.group(2)))
+        if len(args) > 6:
+            die(f"{path}:{no}: more than six arguments")
+        sigs[m.group(1)] = args
+    return sigs
+
+
+def capture_tracefs(tracefs, out_path):
+    base = os.path.join(tracefs, "events", "syscalls")
+    if not os.path.isdir(base):
+        die(f"{base} not found: mount tracefs (mount -t tracefs tracefs {tracefs}) as root")
+    lines = []
+    for entry in sorted(os.listdir(base)):
+        if not entry.startswith("sys_enter_"):
+            continue
+        name = entry[len("sys_enter_"):]
+        with open(os.path.join(base, entry, "format"), encoding="utf-8") as f:
+            fmt = f.read()
+        args = []
+        for m in re.finditer(r"field:([^;]+);\s*offset:(\d+);", fmt):
+            decl, offset = m.group(1).strip(), int(m.group(2))
+            if offset < 16:  # the common fields and __syscall_nr
+                continue
+            dm = re.match(r"^(.*?)\s*\b(\w+)$", decl)
+            args.append(f"{dm.group(1).strip()} {dm.group(2)}")
+        lines.append(f"{name}({', '.join(args)})")
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write("# Syscall signatures captured from tracefs events/syscalls/sys_enter_*/format\n")
+        f.write(f"# of Linux {platform.release()} by gen_syscalls.py --capture-tracefs.\n")
+        f.write("# Facts from the kernel: do not edit by hand (hand-written ones go in\n")
+        f.write("# extra_signatures.txt).\n")
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {len(lines)} signatures to {out_path}")
+
+
+def default_kind(ctype, name):
+    """The kind an argument gets when overrides.txt does not name one."""
+    t = ctype.replace("const ", "").strip()
+    if name in PATH_NAMES and t == "char *":
+        return "path", []
+    if "*" in t:
+        return "hex", []
+    if name in ("fd", "oldfd", "newfd", "ufd", "epfd", "fd_in", "fd_out", "out_fd", "in_fd",
+                "pidfd", "mqdes"):
+        return "fd", []
+    if name in ("dfd", "olddfd", "newdfd", "dirfd", "from_dfd", "to_dfd"):
+        return "dirfd", []
+    if t == "pid_t":
+        return "pid", []
+    if t in ("uid_t", "gid_t", "qid_t"):
+        return "uid", []
+    if t in ("size_t",):
+        return "size", []
+    if t in ("loff_t", "off_t"):
+        return "off", []
+    if t in ("umode_t", "mode_t"):
+        return "mode", []
+    if t.startswith("unsigned") or t in ("u32", "u64", "__u32", "__u64", "aio_context_t",
+                                         "key_serial_t", "rwf_t", "size_t"):
+        return "uint", []
+    return "int", []
+
+
+def parse_overrides(path, sigs):
+    """Returns {name: (classes, ret, {arg: (kind, params)})} and the table names used."""
+    out, tables, structs = {}, set(), set()
+    for no, line in read_lines(path):
+        fields = line.split()
+        if len(fields) < 3:
+            die(f"{path}:{no}: expected: name classes ret=KIND [arg=kind ...]")
+        name, cls, ret = fields[0], fields[1], fields[2]
+        where = f"{path}:{no}"
+        if name in out:
+            die(f"{where}: {name} listed twice")
+        if name not in sigs:
+            die(f"{where}: {name} has no signature")
+        classes = [] if cls == "-" else cls.split(",")
+        for c in classes:
+            if not c.startswith("%") or c[1:] not in CLASSES:
+                die(f"{where}: unknown class {c} (known: %{', %'.join(CLASSES)})")
+        if not ret.startswith("ret="):
+            die(f"{where}: third field must be ret=KIND")
+        if ret[4:] not in RET_KINDS:
+            die(f"{where}: unknown return kind {ret[4:]}")
+        argnames = [a for _, a in sigs[name]]
+        kinds = {}
+        for spec in fields[3:]:
+            if "=" not in spec:
+                die(f"{where}: '{spec}' is not arg=kind")
+            arg, kind = spec.split("=", 1)
+            if arg not in argnames:
+                die(f"{where}: {name} has no argument '{arg}' (it has: {', '.join(argnames)})")
+            parts = kind.split(":")
+            if parts[0] not in ARG_KINDS:
+                die(f"{where}: unknown kind '{parts[0]}' for {name}.{arg}")
+            params = parts[1:]
+            k = parts[0]
+            if k in ("flags", "enum"):
+                if len(params) != 1:
+                    die(f"{where}: {k} needs a table: {arg}={k}:TABLE")
+                tables.add(params[0])
+            elif k == "buf":
+                if len(params) != 2 or params[0] not in DIRS:
+                    die(f"{where}: buf needs a direction and a length: {arg}=buf:in|out:LEN")
+                if params[1] != "ret" and params[1] not in argnames:
+                    die(f"{where}: length '{params[1]}' of {name}.{arg} is not an argument")
+            elif k == "struct":
+                if len(params) not in (2, 3) or params[1] not in DIRS:
+                    die(f"{where}: struct needs a type and direction: {arg}=struct:TYPE:in|out|inout[:COUNT]")
+                if len(params) == 3 and params[2] != "ret" and params[2] not in argnames:
+                    die(f"{where}: count '{params[2]}' of {name}.{arg} is not an argument")
+                structs.add(params[0])
+            elif params:
+                die(f"{where}: kind '{k}' takes no parameters")
+            kinds[arg] = (k, params)
+        out[name] = (classes, ret[4:], kinds)
+    return out, tables, structs
+
+
+def cxx_arg(ctype, name, kind, params, argnames):
+    table, strct, direction, length = "none", "none", "In", "kNoLen"
+    if kind in ("flags", "enum"):
+        table = params[0]
+    elif kind == "buf":
+        direction = DIRS[params[0]]
+        length = "kLenRet" if params[1] == "ret" else str(argnames.index(params[1]))
+    elif kind == "struct":
+        strct, direction = params[0], DIRS[params[1]]
+        if len(params) == 3:
+            length = "kLenRet" if params[2] == "ret" else str(argnames.index(params[2]))
+    return (f'{{"{name}", "{ctype}", ArgKind::{ARG_KINDS[kind]}, Dir::{direction}, '
+            f"TableId::{table}, StructId::{strct if strct == 'none' else 's_' + strct}, {length}}}")
+
+
+def generate(unistd, out_dir, strict):
+    numbers = parse_unistd(unistd)
+    kernel = parse_signatures(os.path.join(HERE, "kernel_signatures.txt"))
+    extra = parse_signatures(os.path.join(HERE, "extra_signatures.txt"))
+    sigs = {}
+    for _, name in numbers:
+        tp = TRACEPOINT_ALIASES.get(name, name)
+        if name in extra:
+            sigs[name] = extra[name]
+        elif tp in kernel:
+            sigs[name] = kernel[tp]
+        else:
+            die(f"no signature for {name}: add it to extra_signatures.txt")
+    overrides, tables, structs = parse_overrides(os.path.join(HERE, "overrides.txt"), sigs)
+    known = {n for _, n in numbers}
+    for name in overrides:
+        if name not in known:
+            die(f"overrides.txt names {name}, which the header does not have")
+    missing = [n for _, n in numbers if n not in overrides]
+    if strict and missing:
+        die(f"overrides.txt lacks {len(missing)} syscalls: {' '.join(missing)}")
+
+    body = []
+    for nr, name in numbers:
+        classes, ret, kinds = overrides.get(name, ([], "int", {}))
+        argnames = [a for _, a in sigs[name]]
+        args = []
+        for ctype, arg in sigs[name]:
+            k, p = kinds.get(arg) or default_kind(ctype, arg)
+            args.append(cxx_arg(ctype, arg, k, p, argnames))
+        cls = "|".join(f"kClass{c[1:].capitalize()}" for c in classes) or "0"
+        body.append(f'    {{{nr}, "{name}", {len(args)}, RetKind::{RET_KINDS[ret]}, {cls},\n'
+                    f"     {{{', '.join(args)}}}}},")
+
+    header = ("// Generated by src/syscalls/gen_syscalls.py from the unistd header, "
+              "kernel_signatures.txt,\n// extra_signatures.txt and overrides.txt. "
+              "Do not edit: run `make regen`.\n")
+    with open(os.path.join(out_dir, "syscall_table.inc"), "w", encoding="utf-8") as f:
+        f.write(header)
+        f.write("\n".join(body) + "\n")
+    with open(os.path.join(out_dir, "table_ids.inc"), "w", encoding="utf-8") as f:
+        f.write(header)
+        for t in sorted(tables):
+            f.write(f"X({t})\n")
+    with open(os.path.join(out_dir, "struct_ids.inc"), "w", encoding="utf-8") as f:
+        f.write(header)
+        for t in sorted(structs):
+            f.write(f"X({t})\n")
+    return len(numbers)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out-dir", default=HERE)
+    ap.add_argument("--unistd", default=DEFAULT_UNISTD)
+    ap.add_argument("--capture-tracefs", nargs="?", const="/sys/kernel/tracing", metavar="TRACEFS")
+    ap.add_argument("--strict", action="store_true", help="every syscall must be in overrides.txt")
+    a = ap.parse_args()
+    if a.capture_tracefs:
+        capture_tracefs(a.capture_tracefs, os.path.join(HERE, "kernel_signatures.txt"))
+        return
+    n = generate(a.unistd, a.out_dir, a.strict)
+    print(f"gen_syscalls: {n} syscalls")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+// The -t LIST syntax: comma-separated syscall names and %classes, each optionally negated with
+// '!'. A list of only negations means "everything but". dtruss's `exec` names execve and execveat.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dtruss {
+
+struct SyscallSelection {
+  std::vector<bool> selected;  // indexed by syscall number
+  std::vector<long> numbers;   // the selected numbers, ascending
+  std::vector<std::string> hints;  // advice for the person (e.g. open is rarely used on Linux)
+};
+
+// Parses LIST; on an unknown name returns false with a message that suggests the closest names.
+bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::string* error);
+
+}  // namespace dtruss

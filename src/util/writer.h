@@ -1,0 +1,38 @@
+// Buffered output to a file descriptor, with honest error reporting: a write error (a closed
+// pipe, a full disk) is remembered, not thrown, and the caller decides what to do.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace dtruss {
+
+class Writer {
+ public:
+  // `line_buffered`: flush after every write() call that ends a line (for terminals).
+  Writer(int fd, bool line_buffered) : fd_(fd), line_buffered_(line_buffered) {}
+  ~Writer() { flush(); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void write(std::string_view s) {
+    if (failed_) return;
+    buf_.append(s);
+    if ((line_buffered_ && !s.empty() && s.back() == '\n') || buf_.size() >= kFlushAt) flush();
+  }
+  // Writes out what is buffered; false (and error() set) if the descriptor refused it.
+  bool flush();
+  bool failed() const { return failed_; }
+  int error() const { return errno_; }  // the errno of the failed write
+  int fd() const { return fd_; }
+
+ private:
+  static constexpr size_t kFlushAt = 64 * 1024;
+  int fd_;
+  bool line_buffered_;
+  bool failed_ = false;
+  int errno_ = 0;
+  std::string buf_;
+};
+
+}  // namespace dtruss

@@ -1,0 +1,59 @@
+#include "syscalls/select.h"
+
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+
+namespace dtruss {
+namespace {
+
+TEST(Select, NamesAndClasses) {
+  SyscallSelection s;
+  std::string err;
+  ASSERT_TRUE(parse_syscall_list("read,write", &s, &err)) << err;
+  EXPECT_TRUE(s.selected[SYS_read]);
+  EXPECT_TRUE(s.selected[SYS_write]);
+  EXPECT_FALSE(s.selected[SYS_openat]);
+  EXPECT_EQ(s.numbers.size(), 2u);
+}
+
+TEST(Select, NegationAloneMeansAllBut) {
+  SyscallSelection s;
+  std::string err;
+  ASSERT_TRUE(parse_syscall_list("!read", &s, &err)) << err;
+  EXPECT_FALSE(s.selected[SYS_read]);
+  EXPECT_TRUE(s.selected[SYS_write]);
+  EXPECT_TRUE(s.selected[SYS_openat]);
+}
+
+TEST(Select, ExecAliasAndClass) {
+  SyscallSelection s;
+  std::string err;
+  ASSERT_TRUE(parse_syscall_list("exec", &s, &err)) << err;
+  EXPECT_TRUE(s.selected[SYS_execve]);
+  EXPECT_TRUE(s.selected[SYS_execveat]);
+  ASSERT_TRUE(parse_syscall_list("%file,!openat", &s, &err)) << err;
+  EXPECT_TRUE(s.selected[SYS_open]);
+  EXPECT_FALSE(s.selected[SYS_openat]);
+  EXPECT_FALSE(s.selected[SYS_read]);
+}
+
+TEST(Select, UnknownNameSuggests) {
+  SyscallSelection s;
+  std::string err;
+  EXPECT_FALSE(parse_syscall_list("opne", &s, &err));
+  EXPECT_NE(err.find("unknown syscall 'opne'"), std::string::npos) << err;
+  EXPECT_NE(err.find("open"), std::string::npos) << err;
+  EXPECT_FALSE(parse_syscall_list("%nosuch", &s, &err));
+  EXPECT_NE(err.find("%file"), std::string::npos) << err;
+}
+
+TEST(Select, HintForOpen) {
+  SyscallSelection s;
+  std::string err;
+  ASSERT_TRUE(parse_syscall_list("open", &s, &err));
+  ASSERT_EQ(s.hints.size(), 1u);
+  EXPECT_NE(s.hints[0].find("openat"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dtruss
