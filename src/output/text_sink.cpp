@@ -14,12 +14,19 @@ constexpr int kTaskWidth = 14;
 void TextSink::begin(uint64_t base_ns) {
   Sink::begin(base_ns);
   if (!opt_.header) return;
-  line_.clear();
-  if (opt_.show_task) line_ += kTaskTitle;
-  if (opt_.relative) line_ += "RELATIVE ";
-  if (opt_.elapsed) line_ += " ELAPSD ";
-  if (opt_.cpu) line_ += "   CPU ";
-  line_ += "SYSCALL(args) \t\t = return\n";
+  header_.clear();
+  if (opt_.show_task) header_ += kTaskTitle;
+  if (opt_.relative) header_ += "RELATIVE ";
+  if (opt_.elapsed) header_ += " ELAPSD ";
+  if (opt_.cpu) header_ += "   CPU ";
+  header_ += "SYSCALL(args) \t\t = return\n";
+}
+
+void TextSink::write_line() {
+  if (!header_.empty()) {
+    out_.write(header_);
+    header_.clear();
+  }
   out_.write(line_);
 }
 
@@ -99,7 +106,7 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
   }
   line_ += '\n';
-  out_.write(line_);
+  write_line();
 }
 
 void TextSink::signal(const SignalEvent& ev) {
@@ -111,7 +118,7 @@ void TextSink::signal(const SignalEvent& ev) {
   line_ += ' ';
   append_text(line_, siginfo_value(ev));
   line_ += " ---\n";
-  out_.write(line_);
+  write_line();
 }
 
 void TextSink::stop(const StopEvent& ev) {
@@ -119,7 +126,7 @@ void TextSink::stop(const StopEvent& ev) {
   prefix(ev.task);
   blank_columns();
   fmt::format_to(std::back_inserter(line_), "--- stopped by {} ---\n", signal_name(ev.signo));
-  out_.write(line_);
+  write_line();
 }
 
 void TextSink::exit(const ExitEvent& ev) {
@@ -132,7 +139,7 @@ void TextSink::exit(const ExitEvent& ev) {
   } else {
     fmt::format_to(std::back_inserter(line_), "+++ exited with {} +++\n", ev.code);
   }
-  out_.write(line_);
+  write_line();
 }
 
 void TextSink::lost(const LostEvent& ev) {

@@ -31,6 +31,7 @@ class TextSink final : public Sink {
   void notice(const NoticeEvent& ev) override;
 
  private:
+  void write_line();  // writes line_, after the header the first time
   void prefix(const TaskId& task);
   void columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns);
   void blank_columns();
@@ -40,6 +41,7 @@ class TextSink final : public Sink {
   Writer& out_;
   TextOptions opt_;
   std::string line_;
+  std::string header_;  // printed just before the first line (none if nothing is traced)
 };
 
 }  // namespace dtruss

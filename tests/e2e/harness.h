@@ -1,0 +1,37 @@
+// Runs build/dtruss as a person would and collects what it printed and its exit status.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+struct Result {
+  int status = -1;        // exit code, or 128+N when killed by signal N
+  std::string out;        // standard output (the traced program's)
+  std::string err;        // standard error (dtruss's messages, and the trace without --output)
+  std::string trace;      // the --output file, when run_traced() wrote one
+};
+
+// Runs `argv` (argv[0] is a path) with stdin from /dev/null; kills it after `timeout_s`.
+Result run(const std::vector<std::string>& argv, int timeout_s = 60);
+// Runs dtruss with `args`, the trace going to a temporary --output file (Result::trace).
+Result run_traced(const std::vector<std::string>& args, int timeout_s = 60);
+// Runs dtruss with `args` as given (trace on standard error unless args say otherwise).
+Result run_dtruss(const std::vector<std::string>& args, int timeout_s = 60);
+
+// Parses JSON Lines; fails the current test on a line that is not valid JSON.
+std::vector<nlohmann::json> json_lines(const std::string& text);
+// The "syscall" events of a JSON trace, optionally only those named `name`.
+std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
+                                     const std::string& name = "");
+std::vector<std::string> lines(const std::string& text);
+
+std::string dtruss_bin();
+std::string fixture(const std::string& name);  // path of a built fixture program
+// A fresh empty directory for this test (removed at exit).
+std::string temp_dir();
+bool have_program(const std::string& name);  // in PATH
+
+}  // namespace e2e
