@@ -113,14 +113,11 @@ int PtraceTracer::run() {
   } else {
     attach_all();
   }
-  waker_ = start_waker();
-  g_waker = waker_;
   set_wake_hook(wake_tracer);
 
   loop();
 
-  bool stopped = stop_requested();
-  if (stopped && !threads_.empty()) detach_all();
+  if (stop_requested() && !threads_.empty()) detach_all();
 
   // An execve that failed in the child (after dtruss's own checks passed).
   if (exec_error_fd_ >= 0) {
@@ -129,26 +126,26 @@ int PtraceTracer::run() {
       throw TraceError("cannot run '" + cfg_.command[0] + "': " + errno_text(err), 2);
   }
   if (child_ < 0) return 0;
-  if (child_status_ < 0 && stopped) {
-    StopReason reason = stop_reason();
-    if (reason == StopReason::OutputClosed) return 128 + SIGPIPE;
-    if (reason == StopReason::Signal) {
-      // The command is dtruss's own: a SIGTERM or SIGHUP sent to dtruss is meant for it too.
-      // (A terminal's SIGINT already reached the whole foreground process group.)
-      int sig = stop_signal();
-      if (stop_signal_from_process()) kill(child_, sig);
-      int seen = stop_signal_count();
-      int status = 0;
-      while (true) {
-        pid_t r = waitpid(child_, &status, 0);
-        if (r == child_) return exit_status_of(status);
-        if (r < 0 && errno == EINTR && stop_signal_count() == seen) continue;
-        return 128 + sig;  // a second signal: stop waiting for the command
-      }
-    }
-    return 1;
+  if (child_status_ >= 0) return exit_status_of(child_status_);
+  // The command outlived the trace: dtruss detached from it and it runs on.
+  switch (stop_reason()) {
+    case StopReason::OutputClosed: return 128 + SIGPIPE;
+    case StopReason::Signal: return 128 + stop_signal();
+    default: return 1;
   }
-  return child_status_ >= 0 ? exit_status_of(child_status_) : 0;
+}
+
+bool PtraceTracer::keep_tracing_after_signal() {
+  // With -p, the first signal detaches. A command dtruss started is dtruss's own: the first
+  // SIGINT, SIGTERM or SIGHUP is passed on to it (unless the terminal already sent it to the
+  // whole foreground group) and the trace goes on, so that its end is seen; a second one
+  // detaches.
+  if (child_ < 0 || stop_reason() != StopReason::Signal || stop_signal_count() > 1) return false;
+  if (!signal_passed_on_) {
+    signal_passed_on_ = true;
+    if (stop_signal_from_process()) kill(child_, stop_signal());
+  }
+  return true;
 }
 
 void PtraceTracer::start_command() {
@@ -268,7 +265,11 @@ uint64_t PtraceTracer::cpu_clock(Thread& t) {
 
 void PtraceTracer::loop() {
   while (!threads_.empty()) {
-    if (stop_requested()) return;
+    if (stop_requested() && !keep_tracing_after_signal()) return;
+    if (waker_ < 0) {  // the first one died waking us
+      waker_ = start_waker();
+      g_waker = waker_;
+    }
     int status = 0;
     pid_t tid = waitpid(-1, &status, __WALL);
     if (tid < 0) {

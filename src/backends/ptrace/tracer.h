@@ -66,6 +66,7 @@ class PtraceTracer {
   uint64_t cpu_clock(Thread& t);
 
   void loop();
+  bool keep_tracing_after_signal();
   void handle(pid_t tid, int status);
   void on_syscall_stop(Thread& t);
   void on_seccomp_stop(Thread& t);
@@ -90,6 +91,7 @@ class PtraceTracer {
   int child_status_ = -1;     // its wait status, once known
   int exec_error_fd_ = -1;
   bool child_execed_ = false;
+  bool signal_passed_on_ = false;
   pid_t waker_ = -1;          // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
 };
