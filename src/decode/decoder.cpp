@@ -67,7 +67,7 @@ Value decode_fd(const ArgContext& c) { return fd_value(static_cast<int32_t>(c.ra
 
 Value decode_dirfd(const ArgContext& c) {
   auto fd = static_cast<int32_t>(c.raw);
-  if (fd == AT_FDCWD) return Value::symbol("AT_FDCWD", static_cast<uint64_t>(fd));
+  if (fd == AT_FDCWD) return Value::symbol("AT_FDCWD", static_cast<uint32_t>(fd));
   return fd_value(fd);
 }
 
@@ -101,9 +101,11 @@ Value decode_flags(const ArgContext& c) {
 
 Value decode_enum(const ArgContext& c) {
   const FlagTable* t = flag_table(c.arg.table);
+  uint64_t v = unsigned_value(c);
   if (t != nullptr) {
-    const char* name = enum_name(*t, unsigned_value(c));
-    if (name != nullptr) return Value::symbol(name, unsigned_value(c));
+    if (const char* name = enum_name(*t, v)) return Value::symbol(name, v);
+    // Some commands carry a flag bit beside the value (IPC_64, IORING_REGISTER_USE_REGISTERED_RING).
+    if (!t->bits.empty()) return Value::symbol(format_flags(*t, v), v);
   }
   return Value::integer(signed_value(c));
 }

@@ -63,7 +63,7 @@ void TextSink::args_raw(const DecodedCall& call) {
       append_c_escaped(line_, v.text);
       line_ += v.truncated ? "\"..." : "\\0\"";
     } else {
-      fmt::format_to(std::back_inserter(line_), "{:#X}", call.ev->args[i]);
+      fmt::format_to(std::back_inserter(line_), "0x{:X}", call.ev->args[i]);
     }
   }
 }

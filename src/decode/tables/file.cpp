@@ -21,10 +21,10 @@ namespace {
 // O_DSYNC, so they come first.
 constexpr FlagName kOpenAccess[] = {F(O_RDONLY), F(O_WRONLY), F(O_RDWR)};
 constexpr FlagName kOpenBits[] = {
-    F(O_TMPFILE),   F(O_SYNC),      F(O_CREAT),     F(O_EXCL),
-    F(O_NOCTTY),    F(O_TRUNC),     F(O_APPEND),    F(O_NONBLOCK),
-    F(O_DSYNC),     F(O_ASYNC),     F(O_DIRECT),    N(0100000, "O_LARGEFILE"),
-    F(O_DIRECTORY), F(O_NOFOLLOW),  F(O_NOATIME),   F(O_CLOEXEC),
+    F(O_TMPFILE),   F(O_SYNC),     F(O_CREAT),   F(O_EXCL),
+    F(O_NOCTTY),    F(O_TRUNC),    F(O_APPEND),  F(O_NONBLOCK),
+    F(O_DSYNC),     F(O_ASYNC),    F(O_DIRECT),  N(0100000, "O_LARGEFILE"),
+    F(O_DIRECTORY), F(O_NOFOLLOW), F(O_NOATIME), F(O_CLOEXEC),
     F(O_PATH),
 };
 constexpr FlagTable kOpenFlags = mixed_table("open_flags", O_ACCMODE, kOpenAccess, kOpenBits);
@@ -32,9 +32,9 @@ constexpr FlagTable kOpenFlags = mixed_table("open_flags", O_ACCMODE, kOpenAcces
 // <fcntl.h>. AT_EACCESS (faccessat) has AT_REMOVEDIR's value (unlinkat): listed after it, it
 // only shows in faccessat_flags.
 constexpr FlagName kAtBits[] = {
-    F(AT_SYMLINK_NOFOLLOW), F(AT_REMOVEDIR),         F(AT_SYMLINK_FOLLOW),
-    F(AT_NO_AUTOMOUNT),     F(AT_EMPTY_PATH),        F(AT_EACCESS),
-    F(AT_RECURSIVE),        F(AT_STATX_FORCE_SYNC),  F(AT_STATX_DONT_SYNC),
+    F(AT_SYMLINK_NOFOLLOW), F(AT_REMOVEDIR),        F(AT_SYMLINK_FOLLOW),
+    F(AT_NO_AUTOMOUNT),     F(AT_EMPTY_PATH),       F(AT_EACCESS),
+    F(AT_RECURSIVE),        F(AT_STATX_FORCE_SYNC), F(AT_STATX_DONT_SYNC),
 };
 constexpr FlagTable kAtFlags = bits_table("at_flags", kAtBits);
 
@@ -63,12 +63,26 @@ constexpr FlagTable kRenameat2Flags = bits_table("renameat2_flags", kRenameBits)
 // STATX_DIO_READ_ALIGN from include/uapi/linux/stat.h (Linux 6.8 to 6.14). The multi-bit
 // names come first.
 constexpr FlagName kStatxBits[] = {
-    F(STATX_ALL),   F(STATX_BASIC_STATS), F(STATX_TYPE),   F(STATX_MODE),
-    F(STATX_NLINK), F(STATX_UID),         F(STATX_GID),    F(STATX_ATIME),
-    F(STATX_MTIME), F(STATX_CTIME),       F(STATX_INO),    F(STATX_SIZE),
-    F(STATX_BLOCKS), F(STATX_BTIME),      F(STATX_MNT_ID), F(STATX_DIOALIGN),
-    N(0x4000, "STATX_MNT_ID_UNIQUE"),     N(0x8000, "STATX_SUBVOL"),
-    N(0x10000, "STATX_WRITE_ATOMIC"),     N(0x20000, "STATX_DIO_READ_ALIGN"),
+    F(STATX_ALL),
+    F(STATX_BASIC_STATS),
+    F(STATX_TYPE),
+    F(STATX_MODE),
+    F(STATX_NLINK),
+    F(STATX_UID),
+    F(STATX_GID),
+    F(STATX_ATIME),
+    F(STATX_MTIME),
+    F(STATX_CTIME),
+    F(STATX_INO),
+    F(STATX_SIZE),
+    F(STATX_BLOCKS),
+    F(STATX_BTIME),
+    F(STATX_MNT_ID),
+    F(STATX_DIOALIGN),
+    N(0x4000, "STATX_MNT_ID_UNIQUE"),
+    N(0x8000, "STATX_SUBVOL"),
+    N(0x10000, "STATX_WRITE_ATOMIC"),
+    N(0x20000, "STATX_DIO_READ_ALIGN"),
 };
 constexpr FlagTable kStatxMask = bits_table("statx_mask", kStatxBits);
 
@@ -77,14 +91,14 @@ constexpr FlagName kXattrBits[] = {F(XATTR_CREATE), F(XATTR_REPLACE)};
 constexpr FlagTable kXattrFlags = bits_table("xattr_flags", kXattrBits);
 
 // <sys/file.h> (LOCK_MAND, LOCK_READ and LOCK_WRITE are obsolete since Linux 5.15)
-constexpr FlagName kFlockBits[] = {F(LOCK_SH),   F(LOCK_EX),   F(LOCK_NB),    F(LOCK_UN),
+constexpr FlagName kFlockBits[] = {F(LOCK_SH),   F(LOCK_EX),   F(LOCK_NB),   F(LOCK_UN),
                                    F(LOCK_MAND), F(LOCK_READ), F(LOCK_WRITE)};
 constexpr FlagTable kFlockOp = bits_table("flock_op", kFlockBits);
 
 // <fcntl.h> (<linux/falloc.h>). FALLOC_FL_ALLOCATE_RANGE is 0.
 constexpr FlagName kFallocBits[] = {
-    F(FALLOC_FL_KEEP_SIZE),      F(FALLOC_FL_PUNCH_HOLE),   F(FALLOC_FL_NO_HIDE_STALE),
-    F(FALLOC_FL_COLLAPSE_RANGE), F(FALLOC_FL_ZERO_RANGE),   F(FALLOC_FL_INSERT_RANGE),
+    F(FALLOC_FL_KEEP_SIZE),      F(FALLOC_FL_PUNCH_HOLE), F(FALLOC_FL_NO_HIDE_STALE),
+    F(FALLOC_FL_COLLAPSE_RANGE), F(FALLOC_FL_ZERO_RANGE), F(FALLOC_FL_INSERT_RANGE),
     F(FALLOC_FL_UNSHARE_RANGE),
 };
 constexpr FlagTable kFallocateMode = bits_table("fallocate_mode", kFallocBits);
@@ -105,17 +119,37 @@ constexpr FlagTable kFdFlags = bits_table("fd_flags", kFdBits);
 // <fcntl.h>; F_DUPFD_QUERY and F_CREATED_QUERY from include/uapi/linux/fcntl.h
 // (F_LINUX_SPECIFIC_BASE + 3 and + 4, Linux 6.10 and 6.12).
 constexpr FlagName kFcntlCmds[] = {
-    F(F_DUPFD),         F(F_GETFD),          F(F_SETFD),
-    F(F_GETFL),         F(F_SETFL),          F(F_GETLK),
-    F(F_SETLK),         F(F_SETLKW),         F(F_SETOWN),
-    F(F_GETOWN),        F(F_SETSIG),         F(F_GETSIG),
-    F(F_SETOWN_EX),     F(F_GETOWN_EX),      F(F_OFD_GETLK),
-    F(F_OFD_SETLK),     F(F_OFD_SETLKW),     F(F_SETLEASE),
-    F(F_GETLEASE),      F(F_NOTIFY),         N(1027, "F_DUPFD_QUERY"),
-    N(1028, "F_CREATED_QUERY"),              F(F_DUPFD_CLOEXEC),
-    F(F_SETPIPE_SZ),    F(F_GETPIPE_SZ),     F(F_ADD_SEALS),
-    F(F_GET_SEALS),     F(F_GET_RW_HINT),    F(F_SET_RW_HINT),
-    F(F_GET_FILE_RW_HINT),                   F(F_SET_FILE_RW_HINT),
+    F(F_DUPFD),
+    F(F_GETFD),
+    F(F_SETFD),
+    F(F_GETFL),
+    F(F_SETFL),
+    F(F_GETLK),
+    F(F_SETLK),
+    F(F_SETLKW),
+    F(F_SETOWN),
+    F(F_GETOWN),
+    F(F_SETSIG),
+    F(F_GETSIG),
+    F(F_SETOWN_EX),
+    F(F_GETOWN_EX),
+    F(F_OFD_GETLK),
+    F(F_OFD_SETLK),
+    F(F_OFD_SETLKW),
+    F(F_SETLEASE),
+    F(F_GETLEASE),
+    F(F_NOTIFY),
+    N(1027, "F_DUPFD_QUERY"),
+    N(1028, "F_CREATED_QUERY"),
+    F(F_DUPFD_CLOEXEC),
+    F(F_SETPIPE_SZ),
+    F(F_GETPIPE_SZ),
+    F(F_ADD_SEALS),
+    F(F_GET_SEALS),
+    F(F_GET_RW_HINT),
+    F(F_SET_RW_HINT),
+    F(F_GET_FILE_RW_HINT),
+    F(F_SET_FILE_RW_HINT),
 };
 constexpr FlagTable kFcntlCmd = enum_table("fcntl_cmd", kFcntlCmds);
 
@@ -124,21 +158,22 @@ constexpr FlagName kWhence[] = {F(SEEK_SET), F(SEEK_CUR), F(SEEK_END), F(SEEK_DA
 constexpr FlagTable kLseekWhence = enum_table("lseek_whence", kWhence);
 
 // <fcntl.h> (x86_64 values: POSIX_FADV_DONTNEED is 4, POSIX_FADV_NOREUSE 5)
-constexpr FlagName kFadvise[] = {F(POSIX_FADV_NORMAL),   F(POSIX_FADV_RANDOM),
+constexpr FlagName kFadvise[] = {F(POSIX_FADV_NORMAL),     F(POSIX_FADV_RANDOM),
                                  F(POSIX_FADV_SEQUENTIAL), F(POSIX_FADV_WILLNEED),
-                                 F(POSIX_FADV_DONTNEED), F(POSIX_FADV_NOREUSE)};
+                                 F(POSIX_FADV_DONTNEED),   F(POSIX_FADV_NOREUSE)};
 constexpr FlagTable kFadviseAdvice = enum_table("fadvise_advice", kFadvise);
 
 constexpr const FlagTable* kTables[] = {
-    &kOpenFlags,      &kAtFlags,         &kFaccessatFlags, &kUnlinkatFlags,
-    &kNameToHandleFlags, &kAccessMode,   &kRenameat2Flags, &kStatxMask,
-    &kXattrFlags,     &kFlockOp,         &kFallocateMode,  &kCloseRangeFlags,
-    &kSealFlags,      &kFdFlags,         &kFcntlCmd,       &kLseekWhence,
-    &kFadviseAdvice,
+    &kOpenFlags,     &kAtFlags,         &kFaccessatFlags, &kUnlinkatFlags, &kNameToHandleFlags,
+    &kAccessMode,    &kRenameat2Flags,  &kStatxMask,      &kXattrFlags,    &kFlockOp,
+    &kFallocateMode, &kCloseRangeFlags, &kSealFlags,      &kFdFlags,       &kFcntlCmd,
+    &kLseekWhence,   &kFadviseAdvice,
 };
 
 }  // namespace
 
-TableList file_tables() { return kTables; }
+TableList file_tables() {
+  return kTables;
+}
 
 }  // namespace dtruss::tables

@@ -38,29 +38,29 @@ constexpr FlagName kIpcCmds[] = {F(IPC_RMID), F(IPC_SET), F(IPC_STAT), F(IPC_INF
 constexpr FlagTable kIpcCmd = mixed_table("ipc_cmd", ~kIpc64, kIpcCmds, kIpc64Bit);
 
 // <sys/ipc.h>, <sys/shm.h>
-constexpr FlagName kShmctlCmds[] = {F(IPC_RMID), F(IPC_SET),  F(IPC_STAT),     F(IPC_INFO),
-                                    F(SHM_LOCK), F(SHM_UNLOCK), F(SHM_STAT),   F(SHM_INFO),
-                                    F(SHM_STAT_ANY)};
+constexpr FlagName kShmctlCmds[] = {F(IPC_RMID), F(IPC_SET),  F(IPC_STAT),
+                                    F(IPC_INFO), F(SHM_LOCK), F(SHM_UNLOCK),
+                                    F(SHM_STAT), F(SHM_INFO), F(SHM_STAT_ANY)};
 constexpr FlagTable kShmctlCmd = mixed_table("shmctl_cmd", ~kIpc64, kShmctlCmds, kIpc64Bit);
 
 // <sys/ipc.h>, <sys/sem.h>
-constexpr FlagName kSemctlCmds[] = {F(IPC_RMID), F(IPC_SET),  F(IPC_STAT), F(IPC_INFO),
-                                    F(GETPID),   F(GETVAL),   F(GETALL),   F(GETNCNT),
-                                    F(GETZCNT),  F(SETVAL),   F(SETALL),   F(SEM_STAT),
-                                    F(SEM_INFO), F(SEM_STAT_ANY)};
+constexpr FlagName kSemctlCmds[] = {
+    F(IPC_RMID), F(IPC_SET), F(IPC_STAT), F(IPC_INFO), F(GETPID),   F(GETVAL),   F(GETALL),
+    F(GETNCNT),  F(GETZCNT), F(SETVAL),   F(SETALL),   F(SEM_STAT), F(SEM_INFO), F(SEM_STAT_ANY)};
 constexpr FlagTable kSemctlCmd = mixed_table("semctl_cmd", ~kIpc64, kSemctlCmds, kIpc64Bit);
 
 // <sys/ipc.h>, <sys/msg.h>
-constexpr FlagName kMsgctlCmds[] = {F(IPC_RMID), F(IPC_SET),  F(IPC_STAT), F(IPC_INFO),
+constexpr FlagName kMsgctlCmds[] = {F(IPC_RMID), F(IPC_SET),  F(IPC_STAT),    F(IPC_INFO),
                                     F(MSG_STAT), F(MSG_INFO), F(MSG_STAT_ANY)};
 constexpr FlagTable kMsgctlCmd = mixed_table("msgctl_cmd", ~kIpc64, kMsgctlCmds, kIpc64Bit);
 
-constexpr const FlagTable* kTables[] = {&kIpcFlags,  &kShmgetFlags, &kShmFlags,
-                                        &kMsgrcvFlags, &kIpcCmd,    &kShmctlCmd,
-                                        &kSemctlCmd, &kMsgctlCmd};
+constexpr const FlagTable* kTables[] = {&kIpcFlags, &kShmgetFlags, &kShmFlags,  &kMsgrcvFlags,
+                                        &kIpcCmd,   &kShmctlCmd,   &kSemctlCmd, &kMsgctlCmd};
 
 }  // namespace
 
-TableList ipc_tables() { return kTables; }
+TableList ipc_tables() {
+  return kTables;
+}
 
 }  // namespace dtruss::tables

@@ -24,10 +24,10 @@ constexpr FlagTable kMmapProt = bits_table("mmap_prot", kProtBits, "PROT_NONE");
 constexpr FlagName kMapTypes[] = {F(MAP_SHARED), F(MAP_PRIVATE), F(MAP_SHARED_VALIDATE),
                                   N(0x08, "MAP_DROPPABLE")};
 constexpr FlagName kMapBits[] = {
-    F(MAP_FIXED),      F(MAP_ANONYMOUS), F(MAP_32BIT),     F(MAP_GROWSDOWN),
-    F(MAP_DENYWRITE),  F(MAP_EXECUTABLE), F(MAP_LOCKED),   F(MAP_NORESERVE),
-    F(MAP_POPULATE),   F(MAP_NONBLOCK),  F(MAP_STACK),     F(MAP_HUGETLB),
-    F(MAP_SYNC),       F(MAP_FIXED_NOREPLACE),             F(MAP_UNINITIALIZED),
+    F(MAP_FIXED),     F(MAP_ANONYMOUS),       F(MAP_32BIT),         F(MAP_GROWSDOWN),
+    F(MAP_DENYWRITE), F(MAP_EXECUTABLE),      F(MAP_LOCKED),        F(MAP_NORESERVE),
+    F(MAP_POPULATE),  F(MAP_NONBLOCK),        F(MAP_STACK),         F(MAP_HUGETLB),
+    F(MAP_SYNC),      F(MAP_FIXED_NOREPLACE), F(MAP_UNINITIALIZED),
 };
 constexpr FlagTable kMmapFlags = mixed_table("mmap_flags", MAP_TYPE, kMapTypes, kMapBits);
 
@@ -50,15 +50,33 @@ constexpr FlagTable kMlockallFlags = bits_table("mlockall_flags", kMlockallBits)
 // <asm-generic/mman-common.h>; MADV_GUARD_INSTALL and MADV_GUARD_REMOVE from
 // include/uapi/asm-generic/mman-common.h (Linux 6.13).
 constexpr FlagName kMadvise[] = {
-    F(MADV_NORMAL),        F(MADV_RANDOM),        F(MADV_SEQUENTIAL),
-    F(MADV_WILLNEED),      F(MADV_DONTNEED),      F(MADV_FREE),
-    F(MADV_REMOVE),        F(MADV_DONTFORK),      F(MADV_DOFORK),
-    F(MADV_MERGEABLE),     F(MADV_UNMERGEABLE),   F(MADV_HUGEPAGE),
-    F(MADV_NOHUGEPAGE),    F(MADV_DONTDUMP),      F(MADV_DODUMP),
-    F(MADV_WIPEONFORK),    F(MADV_KEEPONFORK),    F(MADV_COLD),
-    F(MADV_PAGEOUT),       F(MADV_POPULATE_READ), F(MADV_POPULATE_WRITE),
-    F(MADV_DONTNEED_LOCKED), F(MADV_COLLAPSE),    F(MADV_HWPOISON),
-    F(MADV_SOFT_OFFLINE),  N(102, "MADV_GUARD_INSTALL"), N(103, "MADV_GUARD_REMOVE"),
+    F(MADV_NORMAL),
+    F(MADV_RANDOM),
+    F(MADV_SEQUENTIAL),
+    F(MADV_WILLNEED),
+    F(MADV_DONTNEED),
+    F(MADV_FREE),
+    F(MADV_REMOVE),
+    F(MADV_DONTFORK),
+    F(MADV_DOFORK),
+    F(MADV_MERGEABLE),
+    F(MADV_UNMERGEABLE),
+    F(MADV_HUGEPAGE),
+    F(MADV_NOHUGEPAGE),
+    F(MADV_DONTDUMP),
+    F(MADV_DODUMP),
+    F(MADV_WIPEONFORK),
+    F(MADV_KEEPONFORK),
+    F(MADV_COLD),
+    F(MADV_PAGEOUT),
+    F(MADV_POPULATE_READ),
+    F(MADV_POPULATE_WRITE),
+    F(MADV_DONTNEED_LOCKED),
+    F(MADV_COLLAPSE),
+    F(MADV_HWPOISON),
+    F(MADV_SOFT_OFFLINE),
+    N(102, "MADV_GUARD_INSTALL"),
+    N(103, "MADV_GUARD_REMOVE"),
 };
 constexpr FlagTable kMadviseAdvice = enum_table("madvise_advice", kMadvise);
 
@@ -86,8 +104,12 @@ constexpr FlagTable kMembarrierFlags = bits_table("membarrier_flags", kMembarrie
 // <linux/mempolicy.h>: the mode of mbind/set_mempolicy, with the MPOL_F_* mode flags;
 // MPOL_WEIGHTED_INTERLEAVE from include/uapi/linux/mempolicy.h (Linux 6.9).
 constexpr FlagName kMpolModes[] = {
-    F(MPOL_DEFAULT), F(MPOL_PREFERRED),          F(MPOL_BIND),
-    F(MPOL_INTERLEAVE), F(MPOL_LOCAL),           F(MPOL_PREFERRED_MANY),
+    F(MPOL_DEFAULT),
+    F(MPOL_PREFERRED),
+    F(MPOL_BIND),
+    F(MPOL_INTERLEAVE),
+    F(MPOL_LOCAL),
+    F(MPOL_PREFERRED_MANY),
     N(6, "MPOL_WEIGHTED_INTERLEAVE"),
 };
 constexpr FlagName kMpolModeBits[] = {F(MPOL_F_STATIC_NODES), F(MPOL_F_RELATIVE_NODES),
@@ -105,13 +127,15 @@ constexpr FlagName kGetMempolicyBits[] = {F(MPOL_F_NODE), F(MPOL_F_ADDR), F(MPOL
 constexpr FlagTable kGetMempolicyFlags = bits_table("get_mempolicy_flags", kGetMempolicyBits);
 
 constexpr const FlagTable* kTables[] = {
-    &kMmapProt,      &kMmapFlags,       &kMremapFlags,     &kMsyncFlags,
-    &kMlockFlags,    &kMlockallFlags,   &kMadviseAdvice,   &kMembarrierCmd,
-    &kMembarrierFlags, &kMbindMode,     &kMbindFlags,      &kGetMempolicyFlags,
+    &kMmapProt,        &kMmapFlags,     &kMremapFlags,   &kMsyncFlags,
+    &kMlockFlags,      &kMlockallFlags, &kMadviseAdvice, &kMembarrierCmd,
+    &kMembarrierFlags, &kMbindMode,     &kMbindFlags,    &kGetMempolicyFlags,
 };
 
 }  // namespace
 
-TableList memory_tables() { return kTables; }
+TableList memory_tables() {
+  return kTables;
+}
 
 }  // namespace dtruss::tables

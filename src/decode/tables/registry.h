@@ -65,5 +65,11 @@ TableList all_flag_tables();
 // F(MACRO): an entry named as the macro is spelled, valued by the compiler.
 // N(value, "NAME"): an entry whose name is not a macro of the included headers (a newer kernel's
 // constant written as a number, or a name the headers spell differently); say where it comes from.
-#define F(x) ::dtruss::FlagName{::dtruss::tables::value_of(x), #x}
-#define N(v, name) ::dtruss::FlagName{::dtruss::tables::value_of(v), name}
+#define F(x)                          \
+  ::dtruss::FlagName {                \
+    ::dtruss::tables::value_of(x), #x \
+  }
+#define N(v, name)                      \
+  ::dtruss::FlagName {                  \
+    ::dtruss::tables::value_of(v), name \
+  }

@@ -16,12 +16,13 @@ namespace {
 constexpr FlagName kHow[] = {F(SIG_BLOCK), F(SIG_UNBLOCK), F(SIG_SETMASK)};
 constexpr FlagTable kSigprocmaskHow = enum_table("sigprocmask_how", kHow);
 
-// <asm-generic/signal-defs.h>; SA_RESTORER from arch/x86/include/uapi/asm/signal.h. SA_NOMASK and SA_ONESHOT are
-// old names of SA_NODEFER and SA_RESETHAND.
+// <asm-generic/signal-defs.h>; SA_RESTORER from arch/x86/include/uapi/asm/signal.h. SA_NOMASK and
+// SA_ONESHOT are old names of SA_NODEFER and SA_RESETHAND.
 constexpr FlagName kSigactionBits[] = {
-    F(SA_NOCLDSTOP),   F(SA_NOCLDWAIT),      F(SA_SIGINFO), F(SA_UNSUPPORTED),
-    F(SA_EXPOSE_TAGBITS), N(0x04000000, "SA_RESTORER"),    F(SA_ONSTACK), F(SA_RESTART),
-    F(SA_NODEFER),     F(SA_RESETHAND),
+    F(SA_NOCLDSTOP),   F(SA_NOCLDWAIT),      F(SA_SIGINFO),
+    F(SA_UNSUPPORTED), F(SA_EXPOSE_TAGBITS), N(0x04000000, "SA_RESTORER"),
+    F(SA_ONSTACK),     F(SA_RESTART),        F(SA_NODEFER),
+    F(SA_RESETHAND),
 };
 constexpr FlagTable kSigactionFlags = bits_table("sigaction_flags", kSigactionBits);
 
@@ -40,6 +41,8 @@ constexpr const FlagTable* kTables[] = {&kSigprocmaskHow, &kSigactionFlags, &kSi
 
 }  // namespace
 
-TableList signal_tables() { return kTables; }
+TableList signal_tables() {
+  return kTables;
+}
 
 }  // namespace dtruss::tables

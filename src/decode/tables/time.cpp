@@ -11,10 +11,10 @@ namespace {
 // <time.h> (bits/time.h). CLOCK_SGI_CYCLE (10) was never implemented. The negative ids of
 // process, thread and fd clocks are not named: they print in decimal.
 constexpr FlagName kClocks[] = {
-    F(CLOCK_REALTIME),         F(CLOCK_MONOTONIC),        F(CLOCK_PROCESS_CPUTIME_ID),
-    F(CLOCK_THREAD_CPUTIME_ID), F(CLOCK_MONOTONIC_RAW),   F(CLOCK_REALTIME_COARSE),
-    F(CLOCK_MONOTONIC_COARSE), F(CLOCK_BOOTTIME),         F(CLOCK_REALTIME_ALARM),
-    F(CLOCK_BOOTTIME_ALARM),   F(CLOCK_TAI),
+    F(CLOCK_REALTIME),          F(CLOCK_MONOTONIC),     F(CLOCK_PROCESS_CPUTIME_ID),
+    F(CLOCK_THREAD_CPUTIME_ID), F(CLOCK_MONOTONIC_RAW), F(CLOCK_REALTIME_COARSE),
+    F(CLOCK_MONOTONIC_COARSE),  F(CLOCK_BOOTTIME),      F(CLOCK_REALTIME_ALARM),
+    F(CLOCK_BOOTTIME_ALARM),    F(CLOCK_TAI),
 };
 constexpr FlagTable kClockId = enum_table("clock_id", kClocks);
 
@@ -30,6 +30,8 @@ constexpr const FlagTable* kTables[] = {&kClockId, &kItimerWhich, &kTimerSettime
 
 }  // namespace
 
-TableList time_tables() { return kTables; }
+TableList time_tables() {
+  return kTables;
+}
 
 }  // namespace dtruss::tables
