@@ -120,7 +120,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
   longs.push_back({nullptr, 0, nullptr, 0});
 
   opterr = 0;
-  optind = 1;
+  optind = 0;  // 0, not 1: GNU getopt then forgets the state of an earlier parse
   std::string error;
   bool show_all = false;
   while (true) {

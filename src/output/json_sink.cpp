@@ -48,7 +48,9 @@ void JsonSink::syscall(const DecodedCall& call) {
     line_ += ",\"errmsg\":";
     append_json_string(line_, errno_message(call.err));
   } else {
-    append_json(line_, call.ret);
+    // Always a number, whatever its kind (an address too): one type for one field.
+    if (call.ret.type == Value::Type::Int) fmt::format_to(std::back_inserter(line_), "{}", ev.ret);
+    else fmt::format_to(std::back_inserter(line_), "{}", static_cast<uint64_t>(ev.ret));
     line_ += ",\"errno\":null";
   }
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";

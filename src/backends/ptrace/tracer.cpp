@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "backends/ptrace/wait_status.h"
@@ -67,6 +68,21 @@ std::vector<pid_t> list_tasks(pid_t pid) {
   }
   closedir(d);
   return out;
+}
+
+// PF_KTHREAD in the flags field (the 9th) of /proc/PID/stat (include/linux/sched.h).
+bool is_kernel_thread(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  size_t close = stat.rfind(')');  // the name may contain spaces and parentheses
+  if (close == std::string::npos) return false;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 9 && rest >> field; ++i) {
+    if (i == 9) return (std::strtoul(field.c_str(), nullptr, 10) & 0x00200000u) != 0;
+  }
+  return false;
 }
 
 bool is_exec(uint64_t nr) { return nr == SYS_execve || nr == SYS_execveat; }
@@ -190,6 +206,10 @@ void PtraceTracer::attach_all() {
                                          errno_text(err), 2);
     }
     if (pid == getpid()) throw TraceError("dtruss cannot trace itself", 2);
+    if (is_kernel_thread(pid))
+      throw TraceError("PID " + std::to_string(pid) +
+                           " is a kernel thread: it makes no system calls that can be traced",
+                       2);
   }
   for (pid_t pid : cfg_.attach) attach_process(pid);
 }

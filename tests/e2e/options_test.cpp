@@ -1,0 +1,365 @@
+// The command line: -t selections, usage errors, -c, -d -e -o columns, -l, -X raw, --strsize,
+// and dtruss in a pipeline that closes early.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace {
+
+using e2e::fixture;
+using e2e::json_lines;
+using e2e::lines;
+using e2e::run_dtruss;
+using e2e::run_traced;
+using e2e::syscalls;
+using e2e::temp_dir;
+using nlohmann::json;
+
+// The `n` lowest descriptors a command started by dtruss finds free, when dtruss leaks none of
+// its own: those not open in this test process, or open with FD_CLOEXEC (the test runner may
+// have left a descriptor open for us to inherit, as ctest does).
+std::vector<int> free_fds_in_command(size_t n) {
+  std::vector<int> out;
+  for (int fd = 3; out.size() < n; ++fd) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0 || (flags & FD_CLOEXEC) != 0) out.push_back(fd);
+  }
+  return out;
+}
+
+// A string argument of a syscall event: a JSON string, or {"str":..., "truncated":true} when
+// dtruss cut it; "" when the argument is absent or not a string.
+std::string text_arg(const json& e, const char* key) {
+  if (!e.contains("args") || !e["args"].contains(key)) return "";
+  const json& v = e["args"][key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("str") && v["str"].is_string())
+    return v["str"].get<std::string>();
+  return "";
+}
+
+std::string dump(const std::vector<json>& events) {
+  std::string out;
+  for (const auto& e : events) out += e.dump() + "\n";
+  return out;
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+std::string line_with(const std::string& text, const std::string& needle) {
+  for (const auto& l : lines(text))
+    if (contains(l, needle)) return l;
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// -t
+
+TEST(TraceList, NamedCallsOnly) {
+  auto r = run_traced({"-t", "read,write", "--json", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "fixture says hi\n");
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  auto calls = syscalls(ev);
+  ASSERT_FALSE(calls.empty());
+  bool hi = false, pipe_read = false;
+  for (const auto& e : calls) {
+    std::string n = e["syscall"];
+    EXPECT_TRUE(n == "read" || n == "write") << "not in -t read,write: " << e.dump();
+    if (n == "write" && text_arg(e, "buf") == "fixture says hi\n") hi = true;
+    if (n == "read" && text_arg(e, "buf") == "through the pipe") pipe_read = true;
+  }
+  EXPECT_TRUE(hi) << "no write of \"fixture says hi\\n\"";
+  EXPECT_TRUE(pipe_read) << "no read of \"through the pipe\"";
+  EXPECT_EQ(syscalls(ev, "write").size(), 2u) << "the fixture writes twice";
+  // The end of the command is still shown.
+  EXPECT_EQ(ev.back().value("type", ""), "exit");
+  EXPECT_EQ(ev.back()["status"], 0);
+}
+
+TEST(TraceList, FileClass) {
+  std::string dir = temp_dir();
+  auto r = run_traced({"-t", "%file", "--json", fixture("files"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  std::set<std::string> files;
+  for (const auto& e : syscalls(ev)) {
+    std::string n = e["syscall"];
+    EXPECT_NE(n, "read") << "read takes no path: not in %file";
+    EXPECT_NE(n, "write") << "write takes no path: not in %file";
+    EXPECT_NE(n, "close") << "close takes no path: not in %file";
+    EXPECT_NE(n, "mmap");
+    if (n == "openat") files.insert(text_arg(e, "filename"));
+  }
+  EXPECT_EQ(files.count(dir + "/hello.txt"), 1u);
+  EXPECT_EQ(files.count("/nonexistent/dtruss-missing"), 1u);
+}
+
+TEST(TraceList, Negation) {
+  auto r = run_traced({"-t", "!read,!write", "--json", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  auto calls = syscalls(ev);
+  for (const auto& e : calls) {
+    EXPECT_NE(e["syscall"], "read") << e.dump();
+    EXPECT_NE(e["syscall"], "write") << e.dump();
+  }
+  EXPECT_EQ(syscalls(ev, "pipe2").size(), 1u) << "everything else is shown";
+  EXPECT_GE(syscalls(ev, "close").size(), 2u);
+  EXPECT_EQ(syscalls(ev, "exit_group").size(), 1u);
+}
+
+TEST(TraceList, UnknownSyscallIsAUsageErrorWithASuggestion) {
+  auto r = run_dtruss({"-t", "opne", fixture("rw")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "unknown syscall 'opne'")) << r.err;
+  std::string tail = r.err.substr(std::min(r.err.size(), r.err.find("'opne'") + 6));
+  EXPECT_TRUE(std::regex_search(tail, std::regex("\\bopen\\b"))) << "suggests open: " << r.err;
+  EXPECT_EQ(r.out, "") << "the command must not run";
+}
+
+// ---------------------------------------------------------------------------------------------
+// usage errors: exit status 2 and a message
+
+TEST(Usage, UnknownOption) {
+  auto r = run_dtruss({"-z", fixture("rw")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "unknown option")) << r.err;
+  EXPECT_TRUE(contains(r.err, "-z")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Usage, NoCommand) {
+  auto r = run_dtruss({});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "dtruss: ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "command")) << "the message says what is missing: " << r.err;
+}
+
+TEST(Usage, MissingPid) {
+  const pid_t pid = 999999;
+  ASSERT_TRUE(kill(pid, 0) != 0 && errno == ESRCH) << "PID 999999 exists on this machine";
+  auto r = run_dtruss({"-p", "999999"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "no process with PID 999999")) << r.err;
+}
+
+TEST(Usage, CommandNotFound) {
+  auto r = run_dtruss({"dtruss-no-such-command-xyz"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "dtruss-no-such-command-xyz")) << r.err;
+}
+
+TEST(Usage, CommandPathNotFound) {
+  std::string path = temp_dir() + "/absent";
+  auto r = run_dtruss({path});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, path)) << r.err;
+}
+
+TEST(Usage, CommandNotExecutable) {
+  std::string path = temp_dir() + "/not-executable";
+  {
+    std::ofstream f(path);
+    f << "#!/bin/sh\necho should not run\n";
+  }
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  auto r = run_dtruss({path});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, path)) << r.err;
+  EXPECT_TRUE(contains(r.err, "Permission denied")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Usage, DashOIsNotAnOutputFile) {
+  // dtruss's -o is the CPU column: `-o out.txt ./x` names a command out.txt, which is a mistake.
+  std::string dir = temp_dir();
+  auto r = run_dtruss({"-o", "out.txt", fixture("rw")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "--output")) << r.err;
+  EXPECT_TRUE(contains(r.err, "out.txt")) << r.err;
+  EXPECT_EQ(r.out, "") << "rw must not run";
+}
+
+TEST(Usage, BpfBackendIsRefused) {
+  auto r = run_dtruss({"--backend=bpf", fixture("rw")});
+  EXPECT_NE(r.status, 0);
+  EXPECT_TRUE(contains(r.err, "dtruss: ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "bpf") || contains(r.err, "eBPF")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Usage, HelpAndVersion) {
+  auto h = run_dtruss({"-h"});
+  EXPECT_EQ(h.status, 0);
+  EXPECT_TRUE(contains(h.out, "Usage: dtruss")) << h.out;
+  auto v = run_dtruss({"--version"});
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out.rfind("dtruss ", 0), 0u) << v.out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// -c: the summary table
+
+TEST(Count, SummaryTableSortedByCount) {
+  auto r = run_traced({"-c", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  SCOPED_TRACE(r.trace);
+  // -c shows every line as well.
+  EXPECT_TRUE(contains(r.trace, "write(1, \"fixture says hi\\n\", 16)\t\t = 16\n"));
+  auto ls = lines(r.trace);
+  size_t head = ls.size();
+  for (size_t i = 0; i < ls.size(); ++i)
+    if (std::regex_search(ls[i], std::regex("^CALL\\s+COUNT\\s+ERRORS\\s+TIME\\(us\\)\\s*$")))
+      head = i;
+  ASSERT_LT(head, ls.size()) << "no CALL COUNT ERRORS TIME(us) header";
+  std::regex row("^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$");
+  std::vector<std::pair<std::string, long>> rows;
+  long total = -1, sum = 0;
+  for (size_t i = head + 1; i < ls.size(); ++i) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(ls[i], m, row)) << "not a table row: '" << ls[i] << "'";
+    if (m[1] == "TOTAL") {
+      total = std::stol(m[2]);
+      EXPECT_EQ(i + 1, ls.size()) << "TOTAL is the last line";
+      break;
+    }
+    rows.emplace_back(m[1], std::stol(m[2]));
+    sum += std::stol(m[2]);
+  }
+  ASSERT_GE(rows.size(), 5u);
+  EXPECT_EQ(total, sum);
+  long highest = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    highest = std::max(highest, rows[i].second);
+    if (i > 0) {
+      EXPECT_LE(rows[i - 1].second, rows[i].second) << "rows sorted by count, ascending";
+    }
+  }
+  EXPECT_EQ(rows.back().second, highest);
+  bool write_row = false, pipe2_row = false;
+  for (const auto& [name, count] : rows) {
+    if (name == "write") {
+      write_row = true;
+      EXPECT_EQ(count, 2) << "the fixture writes twice";
+    }
+    pipe2_row |= name == "pipe2";
+  }
+  EXPECT_TRUE(write_row);
+  EXPECT_TRUE(pipe2_row);
+}
+
+// ---------------------------------------------------------------------------------------------
+// columns and prefixes
+
+TEST(Columns, RelativeElapsedCpu) {
+  auto r = run_traced({"-d", "-e", "-o", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  SCOPED_TRACE(r.trace);
+  std::string header = lines(r.trace).at(0);
+  size_t rel = header.find("RELATIVE"), el = header.find("ELAPSD"), cpu = header.find("CPU");
+  ASSERT_NE(rel, std::string::npos) << header;
+  ASSERT_NE(el, std::string::npos) << header;
+  ASSERT_NE(cpu, std::string::npos) << header;
+  EXPECT_LT(rel, el);
+  EXPECT_LT(el, cpu);
+  EXPECT_TRUE(contains(header, "SYSCALL(args)")) << header;
+  std::string w = line_with(r.trace, "\"fixture says hi\\n\"");
+  EXPECT_TRUE(std::regex_search(w, std::regex("^\\s*\\d+\\s+\\d+\\s+\\d+ write\\(1, ")))
+      << "three numeric columns before the call: " << w;
+}
+
+TEST(Columns, PidPrefix) {
+  auto r = run_traced({"-l", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  SCOPED_TRACE(r.trace);
+  auto ls = lines(r.trace);
+  ASSERT_GE(ls.size(), 3u);
+  EXPECT_TRUE(contains(ls[0], "PID/THRD")) << ls[0];
+  std::regex prefix("^\\s*(\\d+)/(\\d+): ");
+  for (size_t i = 1; i < ls.size(); ++i) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(ls[i], m, prefix)) << "no PID/TID: prefix: " << ls[i];
+    EXPECT_EQ(m[1], m[2]) << "single-threaded: " << ls[i];
+  }
+  EXPECT_TRUE(std::regex_search(r.trace, std::regex("\\d+/\\d+: write\\(1, \"fixture says hi")));
+}
+
+TEST(Columns, NoPidPrefixByDefault) {
+  auto r = run_traced({fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines(r.trace).at(0), "SYSCALL(args) \t\t = return") << r.trace;
+  EXPECT_FALSE(std::regex_search(r.trace, std::regex("^\\s*\\d+/\\d+:"))) << r.trace;
+}
+
+TEST(Style, RawIsDtrussStyle) {
+  std::string dir = temp_dir();
+  auto r = run_traced({"-X", "raw", fixture("files"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  SCOPED_TRACE(r.trace);
+  std::string missing = line_with(r.trace, "/nonexistent/dtruss-missing");
+  ASSERT_FALSE(missing.empty());
+  EXPECT_TRUE(contains(missing, "\"/nonexistent/dtruss-missing\\0\"")) << missing;
+  EXPECT_TRUE(std::regex_search(missing, std::regex("= -1 Err#2$"))) << missing;
+  EXPECT_EQ(missing.rfind("openat(0xFFFFFF9C, ", 0), 0u) << "AT_FDCWD in raw hex: " << missing;
+  std::string created = line_with(r.trace, dir + "/hello.txt\\0\", 0x241, 0x1A4)");
+  ASSERT_FALSE(created.empty()) << "O_WRONLY|O_CREAT|O_TRUNC is 0x241, 0644 is 0x1A4";
+  int fd = free_fds_in_command(1)[0];
+  EXPECT_TRUE(contains(created, "\t\t = " + std::to_string(fd) + " 0")) << created;
+  char hex[16];
+  snprintf(hex, sizeof hex, "0x%X", fd);
+  EXPECT_TRUE(std::regex_search(
+      r.trace, std::regex("\nwrite\\(" + std::string(hex) + ", 0x[0-9A-F]+, 0xD\\)\t\t = 13 0\n")));
+}
+
+TEST(Strsize, TruncatesBuffers) {
+  auto r = run_traced({"--strsize", "4", "--json", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "fixture says hi\n") << "the command's data is not truncated";
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  bool seen = false;
+  for (const auto& e : syscalls(ev, "write"))
+    if (e["args"]["fd"] == 1) {
+      seen = true;
+      EXPECT_EQ(e["args"]["buf"], json({{"str", "fixt"}, {"truncated", true}}));
+      EXPECT_EQ(e["args"]["count"], 16);
+      EXPECT_EQ(e["ret"], 16);
+    }
+  EXPECT_TRUE(seen);
+  auto t = run_traced({"--strsize", "4", fixture("rw")});
+  EXPECT_TRUE(contains(t.trace, "write(1, \"fixt\"..., 16)\t\t = 16\n")) << t.trace;
+}
+
+// ---------------------------------------------------------------------------------------------
+// a reader that leaves early
+
+TEST(Pipe, HeadClosesThePipeQuietly) {
+  std::string cmd = "'" + e2e::dtruss_bin() + "' ls / 2>&1 | head -1";
+  auto r = e2e::run({"/bin/sh", "-c", cmd}, 20);
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto ls = lines(r.out);
+  ASSERT_EQ(ls.size(), 1u) << r.out;
+  EXPECT_EQ(ls[0], "SYSCALL(args) \t\t = return");
+  EXPECT_FALSE(contains(r.out, "dtruss:")) << r.out;
+  EXPECT_FALSE(contains(r.err, "dtruss:")) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,555 @@
+// Processes and threads: -f and children, threads (always traced), a shell pipeline, and
+// attaching to a running process with -p then detaching on SIGINT.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+extern char** environ;
+
+namespace {
+
+using e2e::fixture;
+using e2e::json_lines;
+using e2e::run_traced;
+using e2e::syscalls;
+using e2e::temp_dir;
+using nlohmann::json;
+
+// A string argument of a syscall event: a JSON string, or {"str":..., "truncated":true} when
+// dtruss cut it; "" when the argument is absent or not a string.
+std::string text_arg(const json& e, const char* key) {
+  if (!e.contains("args") || !e["args"].contains(key)) return "";
+  const json& v = e["args"][key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("str") && v["str"].is_string())
+    return v["str"].get<std::string>();
+  return "";
+}
+
+std::string dump(const std::vector<json>& events) {
+  std::string out;
+  for (const auto& e : events) out += e.dump() + "\n";
+  return out;
+}
+
+bool is_fork_call(const json& e) {
+  std::string n = e.value("syscall", "");
+  return n == "clone" || n == "clone3" || n == "fork" || n == "vfork";
+}
+
+// The pid of the traced command: that of its first event (its execve).
+long command_pid(const std::vector<json>& events) {
+  auto calls = syscalls(events);
+  if (calls.empty()) return -1;
+  return calls.front().value("pid", -1L);
+}
+
+// ---------------------------------------------------------------------------------------------
+// fork
+
+TEST(Fork, FollowShowsTheChildsCalls) {
+  auto r = run_traced({"-f", "--json", fixture("forker")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "child\n");
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  long parent = command_pid(ev);
+  ASSERT_GT(parent, 0);
+
+  // The parent's fork returns the child's pid.
+  long child = -1;
+  for (const auto& e : syscalls(ev))
+    if (e["pid"] == parent && is_fork_call(e) && e["ret"].is_number_integer() &&
+        e["ret"].get<long>() > 0)
+      child = e["ret"].get<long>();
+  ASSERT_GT(child, 0) << "no clone/fork in the parent returning a pid";
+  ASSERT_NE(child, parent);
+
+  // The child's calls, under its own pid.
+  std::vector<json> in_child;
+  for (const auto& e : syscalls(ev))
+    if (e["pid"] == child) in_child.push_back(e);
+  ASSERT_FALSE(in_child.empty()) << "with -f the child's calls must appear";
+  bool wrote = false;
+  for (const auto& e : in_child) {
+    EXPECT_EQ(e["tid"], child) << e.dump();
+    if (e["syscall"] == "write" && text_arg(e, "buf") == "child\n") {
+      wrote = true;
+      EXPECT_EQ(e["args"]["fd"], 1);
+      EXPECT_EQ(e["ret"], 6);
+    }
+  }
+  EXPECT_TRUE(wrote) << "no write(1, \"child\\n\", 6) in the child";
+  const json& last_child_call = in_child.back();
+  EXPECT_EQ(last_child_call["syscall"], "exit_group");
+  EXPECT_EQ(last_child_call["args"]["error_code"], 7);
+
+  // Each process's end.
+  bool child_exit = false, parent_exit = false;
+  for (const auto& e : ev) {
+    if (e.value("type", "") != "exit") continue;
+    if (e["pid"] == child) {
+      child_exit = true;
+      EXPECT_EQ(e["status"], 7) << e.dump();
+    }
+    if (e["pid"] == parent) {
+      parent_exit = true;
+      EXPECT_EQ(e["status"], 0) << e.dump();
+    }
+  }
+  EXPECT_TRUE(child_exit) << "no exit event of the child";
+  EXPECT_TRUE(parent_exit) << "no exit event of the parent";
+
+  // The parent's wait4 for it.
+  auto waits = syscalls(ev, "wait4");
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_EQ(waits[0]["pid"], parent);
+  EXPECT_EQ(waits[0]["args"]["upid"], child);
+  EXPECT_EQ(waits[0]["ret"], child);
+}
+
+TEST(Fork, WithoutFollowOnlyTheParentIsShown) {
+  auto r = run_traced({"--json", fixture("forker")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "child\n") << "the child runs, untraced";
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  long parent = command_pid(ev);
+  ASSERT_GT(parent, 0);
+  for (const auto& e : ev) {
+    if (!e.contains("pid")) continue;
+    EXPECT_EQ(e["pid"], parent) << "without -f only the command itself is traced: " << e.dump();
+  }
+  for (const auto& e : syscalls(ev, "write")) EXPECT_NE(text_arg(e, "buf"), "child\n") << e.dump();
+  auto waits = syscalls(ev, "wait4");
+  ASSERT_EQ(waits.size(), 1u);
+  ASSERT_TRUE(waits[0]["ret"].is_number_integer());
+  long child = waits[0]["ret"].get<long>();
+  EXPECT_GT(child, 0);
+  EXPECT_NE(child, parent);
+  EXPECT_EQ(waits[0]["args"]["upid"], child);
+  EXPECT_EQ(r.trace.find("\"pid\":" + std::to_string(child) + ","), std::string::npos);
+}
+
+TEST(Fork, FollowPosixSpawnChild) {
+  // posix_spawn makes a vfork-like child (CLONE_VM|CLONE_VFORK): the parent waits for its exec.
+  auto r = run_traced({"-f", "--json", fixture("spawner")}, 20);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "spawned\n");
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  long parent = command_pid(ev);
+  ASSERT_GT(parent, 0);
+  long child = -1;
+  for (const auto& e : syscalls(ev, "execve"))
+    if (text_arg(e, "filename") == "/bin/echo") {
+      child = e["pid"].get<long>();
+      EXPECT_EQ(e["args"]["argv"], json::array({"echo", "spawned"}));
+      EXPECT_EQ(e["ret"], 0);
+      EXPECT_EQ(e["comm"], "echo");
+    }
+  ASSERT_GT(child, 0) << "no execve(\"/bin/echo\", ...) with -f";
+  EXPECT_NE(child, parent);
+  bool made = false;
+  for (const auto& e : syscalls(ev))
+    if (e["pid"] == parent && is_fork_call(e) && e["ret"] == child) made = true;
+  EXPECT_TRUE(made) << "no clone/clone3/vfork in the parent returning " << child;
+  bool wrote = false;
+  for (const auto& e : syscalls(ev, "write"))
+    if (text_arg(e, "buf") == "spawned\n") {
+      wrote = true;
+      EXPECT_EQ(e["pid"], child) << e.dump();
+      EXPECT_EQ(e["ret"], 8);
+    }
+  EXPECT_TRUE(wrote) << "no write of echo's \"spawned\\n\"";
+  bool waited = false;
+  for (const auto& e : syscalls(ev))
+    if ((e["syscall"] == "wait4" || e["syscall"] == "waitid") && e["pid"] == parent) {
+      waited = true;
+      if (e["syscall"] == "wait4") {
+        EXPECT_EQ(e["ret"], child) << e.dump();
+      }
+    }
+  EXPECT_TRUE(waited) << "no wait of the parent";
+}
+
+TEST(Fork, PosixSpawnChildNotFollowed) {
+  auto r = run_traced({"--json", fixture("spawner")}, 20);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "spawned\n") << "the untraced child runs normally";
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  long parent = command_pid(ev);
+  ASSERT_GT(parent, 0);
+  for (const auto& e : ev) {
+    if (e.contains("pid")) {
+      EXPECT_EQ(e["pid"], parent) << e.dump();
+    }
+  }
+  for (const auto& e : syscalls(ev, "execve"))
+    EXPECT_NE(text_arg(e, "filename"), "/bin/echo") << "the child's exec is not traced without -f";
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().value("type", ""), "exit");
+  EXPECT_EQ(ev.back()["status"], 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// threads: traced with or without -f
+
+void check_thread_calls(const std::vector<std::string>& args) {
+  auto r = run_traced(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "thread\n");
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  long pid = command_pid(ev);
+  ASSERT_GT(pid, 0);
+  auto gets = syscalls(ev, "getppid");
+  ASSERT_EQ(gets.size(), 1u) << "the thread's getppid must appear once";
+  const json& g = gets[0];
+  EXPECT_EQ(g["pid"], pid);
+  EXPECT_NE(g["tid"], pid) << "getppid runs in the second thread";
+  ASSERT_TRUE(g["ret"].is_number_integer());
+  EXPECT_GT(g["ret"].get<long>(), 1);
+  EXPECT_EQ(g["args"], json::object());
+
+  bool wrote = false;
+  for (const auto& e : syscalls(ev, "write"))
+    if (text_arg(e, "buf") == "thread\n") {
+      wrote = true;
+      EXPECT_EQ(e["tid"], g["tid"]) << e.dump();
+      EXPECT_EQ(e["pid"], pid) << e.dump();
+    }
+  EXPECT_TRUE(wrote) << "no write of \"thread\\n\"";
+
+  // The thread was made by the main thread, whose clone returned its tid.
+  bool made = false;
+  for (const auto& e : syscalls(ev))
+    if (is_fork_call(e) && e["tid"] == pid && e["ret"] == g["tid"]) made = true;
+  EXPECT_TRUE(made) << "no clone/clone3 in the main thread returning the thread's tid";
+  // The main thread's end.
+  auto eg = syscalls(ev, "exit_group");
+  ASSERT_EQ(eg.size(), 1u);
+  EXPECT_EQ(eg[0]["tid"], pid);
+}
+
+TEST(Threads, ThreadsAreTracedWithoutFollow) {
+  check_thread_calls({"--json", fixture("threads")});
+}
+
+TEST(Threads, ThreadsAreTracedWithFollow) {
+  check_thread_calls({"-f", "--json", fixture("threads")});
+}
+
+// ---------------------------------------------------------------------------------------------
+// a shell pipeline under -f
+
+TEST(Follow, ShellPipelineShowsEveryProcess) {
+  auto r = run_traced({"-f", "--json", "/bin/sh", "-c", "ls / | wc -l"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_GT(std::atoi(r.out.c_str()), 3) << "wc -l counted ls's lines: " << r.out;
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  std::set<long> pids;
+  for (const auto& e : syscalls(ev)) pids.insert(e["pid"].get<long>());
+  EXPECT_GE(pids.size(), 3u) << "sh, ls and wc";
+
+  auto ends_with = [](const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  long ls_pid = -1, wc_pid = -1;
+  for (const auto& e : syscalls(ev, "execve")) {
+    if (e["ret"] != 0) continue;
+    std::string file = text_arg(e, "filename");
+    if (ends_with(file, "/ls")) {
+      ls_pid = e["pid"].get<long>();
+      EXPECT_EQ(e["args"]["argv"], json::array({"ls", "/"}));
+      EXPECT_EQ(e["comm"], "ls");
+    }
+    if (ends_with(file, "/wc")) {
+      wc_pid = e["pid"].get<long>();
+      EXPECT_EQ(e["args"]["argv"], json::array({"wc", "-l"}));
+      EXPECT_EQ(e["comm"], "wc");
+    }
+  }
+  EXPECT_GT(ls_pid, 0) << "no successful execve of ls";
+  EXPECT_GT(wc_pid, 0) << "no successful execve of wc";
+  EXPECT_NE(ls_pid, wc_pid);
+  long sh_pid = command_pid(ev);
+  EXPECT_NE(ls_pid, sh_pid);
+  EXPECT_NE(wc_pid, sh_pid);
+  // Each of the three ends, with status 0.
+  std::set<long> ended;
+  for (const auto& e : ev)
+    if (e.value("type", "") == "exit") {
+      ended.insert(e["pid"].get<long>());
+      EXPECT_EQ(e["status"], 0) << e.dump();
+    }
+  for (long p : {sh_pid, ls_pid, wc_pid}) EXPECT_EQ(ended.count(p), 1u) << "no exit event of " << p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// -p: attach to a running process, detach on SIGINT
+
+uint64_t now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+// Starts argv with standard output to `out_file` and standard error to `err_file` ("" leaves it
+// as ours), without waiting for it. Returns its pid.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
+            const std::string& err_file) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (!out_file.empty())
+    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!err_file.empty())
+    posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return rc == 0 ? pid : -1;
+}
+
+// Waits up to `timeout_ms` for the child `pid`; returns its wait status, or -1 on timeout.
+int wait_for(pid_t pid, int timeout_ms) {
+  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+  while (true) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) return -1;
+    if (now_ms() >= deadline) return -1;
+    usleep(10 * 1000);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The value of a "Key:" line of /proc/PID/status, without the key and the blanks after it.
+std::string proc_status(pid_t pid, const std::string& key) {
+  std::stringstream ss(read_file("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(ss, line))
+    if (line.rfind(key + ":", 0) == 0) {
+      size_t v = line.find_first_not_of(" \t", key.size() + 1);
+      return v == std::string::npos ? "" : line.substr(v);
+    }
+  return "";
+}
+
+// Kills and reaps a child left behind by a failed test.
+struct ChildGuard {
+  pid_t pid = -1;
+  ~ChildGuard() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+TEST(Attach, AttachThenDetachOnSigint) {
+  std::string dir = temp_dir();
+  ChildGuard sleeper, tracer;
+  sleeper.pid = spawn({fixture("sleeper"), "2.5"}, dir + "/sleeper.out", "");
+  ASSERT_GT(sleeper.pid, 0);
+  usleep(100 * 1000);  // let it get past its start-up
+  std::string pid_text = std::to_string(sleeper.pid);
+  tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
+                     dir + "/dtruss.err");
+  ASSERT_GT(tracer.pid, 0);
+  usleep(700 * 1000);
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = wait_for(tracer.pid, 5000);
+  ASSERT_NE(st, -1) << "dtruss -p did not end within 5 s of SIGINT";
+  tracer.pid = -1;
+  std::string trace = read_file(dir + "/dtruss.err");
+  ASSERT_TRUE(WIFEXITED(st)) << "dtruss was killed by signal " << WTERMSIG(st) << "\n" << trace;
+  EXPECT_EQ(WEXITSTATUS(st), 0) << trace;
+
+  // Right after the detach the sleeper is neither traced nor stopped.
+  std::string state = proc_status(sleeper.pid, "State");
+  EXPECT_EQ(state.find("t (tracing stop)"), std::string::npos) << state;
+  EXPECT_EQ(state.find("T (stopped)"), std::string::npos) << state;
+  EXPECT_EQ(proc_status(sleeper.pid, "TracerPid"), "0");
+
+  auto ev = json_lines(trace);
+  SCOPED_TRACE(trace);
+  int getppids = 0, sleeps = 0;
+  for (const auto& e : syscalls(ev)) {
+    EXPECT_EQ(e["pid"], sleeper.pid) << e.dump();
+    std::string n = e["syscall"];
+    if (n == "getppid") {
+      ++getppids;
+      EXPECT_EQ(e["ret"], static_cast<long>(getpid())) << "the sleeper is our child: " << e.dump();
+    }
+    if (n == "nanosleep" || n == "clock_nanosleep") ++sleeps;
+  }
+  EXPECT_GE(getppids, 2) << "about 7 getppid calls in 700 ms";
+  EXPECT_GE(sleeps, 2) << "about 7 sleeps in 700 ms";
+  bool attached = false, detached = false;
+  for (const auto& e : ev) {
+    if (e.value("type", "") != "notice") continue;
+    std::string text = e.value("text", "");
+    if (text.find("attached to process " + pid_text) != std::string::npos) attached = true;
+    if (text.find("detached") != std::string::npos) detached = true;
+  }
+  EXPECT_TRUE(attached) << "no notice \"attached to process " << pid_text << "\"";
+  EXPECT_TRUE(detached) << "no notice with \"detached\"";
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().value("type", ""), "notice") << "the detach notice ends the trace";
+  for (const auto& e : ev) EXPECT_NE(e.value("type", ""), "exit") << "the sleeper did not end";
+
+  // The sleeper runs on to its normal end.
+  int sst = wait_for(sleeper.pid, 5000);
+  ASSERT_NE(sst, -1) << "the sleeper did not end after the detach (State: "
+                     << proc_status(sleeper.pid, "State") << ")";
+  sleeper.pid = -1;
+  ASSERT_TRUE(WIFEXITED(sst)) << "the sleeper was killed by signal " << WTERMSIG(sst);
+  EXPECT_EQ(WEXITSTATUS(sst), 0);
+  EXPECT_EQ(read_file(dir + "/sleeper.out"), "done\n");
+}
+
+TEST(Attach, TextTraceOfAttachedProcess) {
+  std::string dir = temp_dir();
+  ChildGuard sleeper, tracer;
+  sleeper.pid = spawn({fixture("sleeper"), "2"}, dir + "/sleeper.out", "");
+  ASSERT_GT(sleeper.pid, 0);
+  usleep(100 * 1000);
+  tracer.pid = spawn({e2e::dtruss_bin(), "-p", std::to_string(sleeper.pid)}, dir + "/dtruss.out",
+                     dir + "/dtruss.err");
+  ASSERT_GT(tracer.pid, 0);
+  usleep(500 * 1000);
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = wait_for(tracer.pid, 5000);
+  ASSERT_NE(st, -1) << "dtruss -p did not end within 5 s of SIGINT";
+  tracer.pid = -1;
+  std::string trace = read_file(dir + "/dtruss.err");
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "wait status " << st << "\n" << trace;
+  EXPECT_NE(trace.find("\ngetppid()\t\t = " + std::to_string(getpid()) + "\n"), std::string::npos)
+      << trace;
+  EXPECT_NE(trace.find("dtruss: attached to process " + std::to_string(sleeper.pid)),
+            std::string::npos)
+      << trace;
+  EXPECT_NE(trace.find("dtruss: detached from 1 process"), std::string::npos) << trace;
+  int sst = wait_for(sleeper.pid, 5000);
+  ASSERT_NE(sst, -1) << "the sleeper did not end after the detach";
+  sleeper.pid = -1;
+  EXPECT_TRUE(WIFEXITED(sst) && WEXITSTATUS(sst) == 0) << "wait status " << sst;
+  EXPECT_EQ(read_file(dir + "/sleeper.out"), "done\n");
+}
+
+TEST(Attach, AllThreadsOfAProcess) {
+  std::string dir = temp_dir();
+  ChildGuard target, tracer;
+  target.pid = spawn({fixture("threaded_sleeper"), "2.5"}, dir + "/target.out", "");
+  ASSERT_GT(target.pid, 0);
+  usleep(200 * 1000);  // both threads are running by now
+  std::string pid_text = std::to_string(target.pid);
+  tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
+                     dir + "/dtruss.err");
+  ASSERT_GT(tracer.pid, 0);
+  usleep(700 * 1000);
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = wait_for(tracer.pid, 5000);
+  ASSERT_NE(st, -1) << "dtruss -p did not end within 5 s of SIGINT";
+  tracer.pid = -1;
+  std::string trace = read_file(dir + "/dtruss.err");
+  SCOPED_TRACE(trace);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "wait status " << st;
+  EXPECT_EQ(proc_status(target.pid, "TracerPid"), "0");
+  EXPECT_EQ(proc_status(target.pid, "State").find("t (tracing stop)"), std::string::npos);
+
+  auto ev = json_lines(trace);
+  std::map<long, int> per_tid;
+  for (const auto& e : syscalls(ev, "getppid")) {
+    EXPECT_EQ(e["pid"], target.pid) << e.dump();
+    ++per_tid[e["tid"].get<long>()];
+  }
+  EXPECT_EQ(per_tid.size(), 2u) << "getppid calls of both threads";
+  EXPECT_EQ(per_tid.count(target.pid), 1u) << "the main thread's tid is the pid";
+  for (const auto& [tid, n] : per_tid) EXPECT_GE(n, 2) << "thread " << tid;
+  bool attached = false, detached = false;
+  for (const auto& e : ev) {
+    std::string text = e.value("text", "");
+    if (e.value("type", "") != "notice") continue;
+    if (text.find("attached to process " + pid_text) != std::string::npos) {
+      attached = true;
+      EXPECT_NE(text.find("2 threads"), std::string::npos) << text;
+    }
+    if (text.find("detached") != std::string::npos) {
+      detached = true;
+      EXPECT_NE(text.find("2 threads"), std::string::npos) << text;
+    }
+  }
+  EXPECT_TRUE(attached);
+  EXPECT_TRUE(detached);
+
+  int tst = wait_for(target.pid, 5000);
+  ASSERT_NE(tst, -1) << "the process did not end after the detach";
+  target.pid = -1;
+  EXPECT_TRUE(WIFEXITED(tst) && WEXITSTATUS(tst) == 0) << "wait status " << tst;
+  EXPECT_EQ(read_file(dir + "/target.out"), "done\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// a termination signal sent to dtruss (not from a terminal) is meant for its command too
+
+TEST(Interrupt, SigtermToDtrussEndsTheCommand) {
+  std::string dir = temp_dir();
+  ChildGuard tracer;
+  tracer.pid = spawn({e2e::dtruss_bin(), "--json", fixture("sleeper"), "5"}, dir + "/cmd.out",
+                     dir + "/dtruss.err");
+  ASSERT_GT(tracer.pid, 0);
+  usleep(500 * 1000);
+  ASSERT_EQ(kill(tracer.pid, SIGTERM), 0);
+  int st = wait_for(tracer.pid, 5000);
+  ASSERT_NE(st, -1) << "dtruss did not end within 5 s of SIGTERM";
+  tracer.pid = -1;
+  std::string trace = read_file(dir + "/dtruss.err");
+  SCOPED_TRACE(trace);
+  ASSERT_TRUE(WIFEXITED(st)) << "dtruss was killed by signal " << WTERMSIG(st);
+  EXPECT_EQ(WEXITSTATUS(st), 128 + SIGTERM) << "the command's status: killed by SIGTERM";
+  EXPECT_EQ(read_file(dir + "/cmd.out"), "") << "the command did not run to its end";
+  auto ev = json_lines(trace);
+  long pid = command_pid(ev);
+  ASSERT_GT(pid, 0);
+  EXPECT_GE(syscalls(ev, "getppid").size(), 2u);
+  EXPECT_NE(kill(static_cast<pid_t>(pid), 0), 0) << "the command " << pid << " is still alive";
+}
+
+}  // namespace

@@ -1,0 +1,85 @@
+#include "cli/options.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace dtruss {
+namespace {
+
+std::string& last_err() {
+  static std::string e;
+  return e;
+}
+
+ParseOutcome parse(std::vector<std::string> args, Options* opt) {
+  args.insert(args.begin(), "dtruss");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  ParseOutcome r = parse_options(static_cast<int>(args.size()), argv.data(), opt);
+  testing::internal::GetCapturedStdout();
+  last_err() = testing::internal::GetCapturedStderr();
+  return r;
+}
+
+TEST(Options, CommandStopsOptionParsing) {
+  Options o;
+  ASSERT_EQ(parse({"-f", "-t", "read", "ls", "-l", "-f"}, &o), ParseOutcome::Run);
+  EXPECT_TRUE(o.follow);
+  EXPECT_EQ(o.trace_list, "read");
+  EXPECT_EQ(o.command, (std::vector<std::string>{"ls", "-l", "-f"}));
+}
+
+TEST(Options, DashAMeansAllColumns) {
+  Options o;
+  ASSERT_EQ(parse({"-a", "true"}, &o), ParseOutcome::Run);
+  EXPECT_TRUE(o.count && o.relative && o.elapsed && o.follow && o.cpu);
+  EXPECT_TRUE(o.show_task.value_or(false));
+}
+
+TEST(Options, PidsAndLongOptions) {
+  Options o;
+  ASSERT_EQ(parse({"-p", "12,34", "--json", "--strsize", "128", "--output", "f", "-b", "8M"}, &o),
+            ParseOutcome::Run);
+  EXPECT_EQ(o.pids, (std::vector<pid_t>{12, 34}));
+  EXPECT_TRUE(o.json);
+  EXPECT_EQ(o.strsize, 128u);
+  EXPECT_EQ(o.output_file, "f");
+  EXPECT_EQ(o.buffer_size, 8u << 20);
+}
+
+TEST(Options, BadValuesAreUsageErrors) {
+  Options o;
+  EXPECT_EQ(parse({"-b", "lots", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("-b needs a size"), std::string::npos);
+  EXPECT_EQ(parse({"--strsize", "-1", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_EQ(parse({"-p", "abc"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_EQ(parse({"--backend=gpu", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_EQ(parse({"-p", "1", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("either a command or -p"), std::string::npos);
+  EXPECT_EQ(parse({}, &o), ParseOutcome::ExitUsage);
+  EXPECT_EQ(parse({"-z", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("unknown option '-z'"), std::string::npos);
+  EXPECT_EQ(parse({"-t"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("needs an argument"), std::string::npos);
+}
+
+TEST(Options, NotYetAvailableOptionsAreRefusedClearly) {
+  Options o;
+  EXPECT_EQ(parse({"-n", "sshd"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("eBPF"), std::string::npos);
+  EXPECT_EQ(parse({"-s", "true"}, &o), ParseOutcome::ExitUsage);
+}
+
+TEST(Options, HelpListsEveryOption) {
+  std::string help = usage_text();
+  for (const char* opt : {"-a", "-b", "-c", "-d", "-e", "-f", "-l", "-L", "-o", "-p", "-t", "-u",
+                          "-X", "--output", "--json", "--backend", "--strsize", "--version"})
+    EXPECT_NE(help.find(opt), std::string::npos) << opt;
+}
+
+}  // namespace
+}  // namespace dtruss

@@ -1,0 +1,187 @@
+// The sinks on synthetic decoded events, written to a pipe and read back.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "output/json_sink.h"
+#include "output/summary_sink.h"
+#include "output/text_sink.h"
+
+namespace dtruss {
+namespace {
+
+// Collects what a sink writes through a Writer on a temporary file.
+class Capture {
+ public:
+  Capture() {
+    char tmpl[] = "/tmp/dtruss-sink-XXXXXX";
+    fd_ = mkstemp(tmpl);
+    unlink(tmpl);
+  }
+  ~Capture() { close(fd_); }
+  int fd() const { return fd_; }
+  std::string text() {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    off_t off = 0;
+    while ((n = pread(fd_, buf, sizeof(buf), off)) > 0) {
+      out.append(buf, static_cast<size_t>(n));
+      off += n;
+    }
+    return out;
+  }
+
+ private:
+  int fd_;
+};
+
+SyscallEvent openat_event(int64_t ret) {
+  SyscallEvent ev;
+  ev.task = {100, 101, {}};
+  std::strcpy(ev.task.comm.data(), "cat");
+  ev.nr = SYS_openat;
+  ev.args = {static_cast<uint64_t>(-100), 0x1000, 0, 0, 0, 0};
+  ev.captures.add(0x1000, "/etc/hosts", 11);
+  ev.enter_ns = 1'000'000;
+  ev.exit_ns = 1'250'000;
+  ev.ret = ret;
+  return ev;
+}
+
+TEST(TextSink, DtrussLayoutWithColumns) {
+  Capture cap;
+  {
+    Writer w(cap.fd(), false);
+    TextOptions opt;
+    opt.show_task = opt.relative = opt.elapsed = true;
+    TextSink sink(w, opt);
+    sink.begin(0);
+    auto ev = openat_event(3);
+    DecodedCall call;
+    Decoder({64, false}).decode(ev, call);
+    sink.syscall(call);
+    auto bad = openat_event(-2);
+    Decoder({64, false}).decode(bad, call);
+    sink.syscall(call);
+  }
+  auto lines = cap.text();
+  EXPECT_NE(lines.find("PID/THRD   RELATIVE  ELAPSD SYSCALL(args) \t\t = return\n"),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("100/101:     1000     250 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY, 0)\t\t = 3\n"),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("= -1 ENOENT (No such file or directory)\n"), std::string::npos) << lines;
+}
+
+TEST(TextSink, RawStyleIsDtruss) {
+  Capture cap;
+  {
+    Writer w(cap.fd(), false);
+    TextOptions opt;
+    opt.raw = true;
+    TextSink sink(w, opt);
+    sink.begin(0);
+    DecodedCall call;
+    auto ev = openat_event(3);
+    Decoder({64, false}).decode(ev, call);
+    sink.syscall(call);
+    auto bad = openat_event(-2);
+    Decoder({64, false}).decode(bad, call);
+    sink.syscall(call);
+  }
+  auto t = cap.text();
+  EXPECT_NE(t.find("openat(0xFFFFFFFFFFFFFF9C, \"/etc/hosts\\0\", 0x0, 0x0)\t\t = 3 0\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("= -1 Err#2\n"), std::string::npos) << t;
+}
+
+TEST(TextSink, SignalsAndExits) {
+  Capture cap;
+  {
+    Writer w(cap.fd(), false);
+    TextSink sink(w, TextOptions{});
+    sink.begin(0);
+    SignalEvent sig;
+    sig.signo = SIGCHLD;
+    sig.has_info = true;
+    sig.code = CLD_EXITED;
+    sig.sender_pid = 42;
+    sink.signal(sig);
+    ExitEvent killed;
+    killed.signaled = true;
+    killed.code = SIGSEGV;
+    killed.core_dumped = true;
+    sink.exit(killed);
+    ExitEvent normal;
+    normal.code = 3;
+    sink.exit(normal);
+  }
+  auto t = cap.text();
+  EXPECT_NE(t.find("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=42, si_uid=0, "
+                   "si_status=0} ---\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("+++ killed by SIGSEGV (core dumped) +++\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("+++ exited with 3 +++\n"), std::string::npos) << t;
+}
+
+TEST(JsonSink, SyscallObject) {
+  Capture cap;
+  {
+    Writer w(cap.fd(), false);
+    JsonSink sink(w);
+    sink.begin(500'000);
+    DecodedCall call;
+    auto ev = openat_event(-2);
+    Decoder({64, false}).decode(ev, call);
+    sink.syscall(call);
+  }
+  EXPECT_EQ(cap.text(),
+            "{\"type\":\"syscall\",\"ts_ns\":500000,\"pid\":100,\"tid\":101,\"comm\":\"cat\","
+            "\"dur_ns\":250000,\"nr\":257,\"syscall\":\"openat\",\"args\":{\"dfd\":\"AT_FDCWD\","
+            "\"filename\":\"/etc/hosts\",\"flags\":\"O_RDONLY\",\"mode\":0},\"ret\":-1,"
+            "\"errno\":\"ENOENT\",\"errmsg\":\"No such file or directory\"}\n");
+}
+
+TEST(SummarySink, SortedByCountMostFrequentLast) {
+  Capture cap;
+  {
+    Writer w(cap.fd(), false);
+    SummarySink sink(w);
+    DecodedCall call;
+    Decoder dec({64, false});
+    for (int i = 0; i < 3; ++i) {
+      auto ev = openat_event(i == 0 ? -2 : 3);
+      dec.decode(ev, call);
+      sink.syscall(call);
+    }
+    SyscallEvent close_ev;
+    close_ev.nr = SYS_close;
+    close_ev.enter_ns = 0;
+    close_ev.exit_ns = 1000;
+    dec.decode(close_ev, call);
+    sink.syscall(call);
+    sink.finish();
+  }
+  auto t = cap.text();
+  auto header = t.find("CALL");
+  auto close_pos = t.find("close");
+  auto open_pos = t.find("openat");
+  auto total = t.find("TOTAL");
+  ASSERT_NE(header, std::string::npos) << t;
+  EXPECT_LT(header, close_pos);
+  EXPECT_LT(close_pos, open_pos);  // 1 call before 3 calls
+  EXPECT_LT(open_pos, total);
+  EXPECT_NE(t.find("openat                            3          1"), std::string::npos) << t;
+  EXPECT_NE(t.find("TOTAL                             4          1"), std::string::npos) << t;
+}
+
+}  // namespace
+}  // namespace dtruss
