@@ -1,0 +1,89 @@
+// Privileges: -u USER runs the command as that user; an ordinary user traces its own programs.
+// These tests need root (to become another user); they fail, with a message, when not root.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "harness.h"
+
+namespace {
+
+using e2e::json_lines;
+using e2e::run;
+using e2e::run_traced;
+using e2e::syscalls;
+
+// A copy of dtruss that `nobody` can run wherever the build tree lives (a clone under /root is
+// closed to other users).
+std::string dtruss_for_nobody() {
+  std::string dir = e2e::temp_dir();
+  chmod(dir.c_str(), 0755);
+  std::string copy = dir + "/dtruss";
+  std::filesystem::copy_file(e2e::dtruss_bin(), copy);
+  chmod(copy.c_str(), 0755);
+  return copy;
+}
+
+#define REQUIRE_ROOT()                                                                       \
+  if (geteuid() != 0) FAIL() << "this test needs root (it switches users): run the suite as " \
+                                "root, as `make test` on the CI machine does"
+
+TEST(RunAs, CommandRunsAsTheUser) {
+  REQUIRE_ROOT();
+  auto r = run_traced({"--json", "-u", "nobody", "/usr/bin/id", "-u"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "65534\n");
+  auto ev = json_lines(r.trace);
+  auto execs = syscalls(ev, "execve");
+  ASSERT_FALSE(execs.empty());
+  EXPECT_EQ(execs.front()["args"]["filename"], "/usr/bin/id");
+  // dtruss's own privilege drop happens before the command starts: it is not in the trace.
+  EXPECT_TRUE(syscalls(ev, "setuid").empty());
+  EXPECT_TRUE(syscalls(ev, "setgroups").empty());
+}
+
+TEST(RunAs, GroupsAreDropped) {
+  REQUIRE_ROOT();
+  auto r = run_traced({"-u", "nobody", "/usr/bin/id", "-G"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.find(" 0"), std::string::npos) << "root's group kept: " << r.out;
+  EXPECT_NE(r.out, "0\n");
+}
+
+TEST(RunAs, UnknownUserIsAUsageError) {
+  auto r = e2e::run_dtruss({"-u", "no-such-user-dtruss", "/bin/true"});
+  EXPECT_EQ(r.status, 2);
+  if (geteuid() == 0)
+    EXPECT_NE(r.err.find("no user named 'no-such-user-dtruss'"), std::string::npos) << r.err;
+  else
+    EXPECT_NE(r.err.find("needs dtruss to run as root"), std::string::npos) << r.err;
+}
+
+TEST(Unprivileged, OrdinaryUserTracesItsOwnCommand) {
+  REQUIRE_ROOT();
+  // setpriv (util-linux) makes dtruss itself run as nobody: ptrace needs no privilege for one's
+  // own processes, and -t's seccomp filter is installed with no_new_privs.
+  auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                dtruss_for_nobody(), "--json", "-t", "openat,write", "/bin/echo", "hi"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "hi\n");
+  auto writes = syscalls(json_lines(r.err), "write");
+  ASSERT_EQ(writes.size(), 1u) << r.err;
+  EXPECT_EQ(writes[0]["args"]["buf"], "hi\n");
+  EXPECT_EQ(writes[0]["ret"], 3);
+}
+
+TEST(Unprivileged, AttachingToAnotherUsersProcessSaysWhy) {
+  REQUIRE_ROOT();
+  // PID 1 belongs to root; as nobody, attaching must fail with a reason and exit 2.
+  auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                dtruss_for_nobody(), "-p", "1"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot attach to PID 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("sudo"), std::string::npos) << r.err;
+}
+
+}  // namespace
