@@ -135,7 +135,7 @@ int run(int argc, char** argv) {
       t.verbose = opt.style == ArgStyle::Verbose;
       pipeline.add_sink(std::make_unique<TextSink>(out, t));
     }
-    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out));
+    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out, opt.json));
 
     PtraceConfig cfg;
     cfg.command = opt.command;

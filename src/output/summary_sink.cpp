@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "util/text.h"
+
 namespace dtruss {
 
 void SummarySink::syscall(const DecodedCall& call) {
@@ -21,6 +23,10 @@ void SummarySink::finish() {
   // dtruss's order: by count, the most frequent last (ties by name).
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.second->calls < b.second->calls; });
+  if (json_) {
+    write_json(order);
+    return;
+  }
   std::string out = fmt::format("\n{:<24} {:>10} {:>10} {:>12}\n", "CALL", "COUNT", "ERRORS",
                                 "TIME(us)");
   uint64_t calls = 0, errors = 0, total = 0;
@@ -34,6 +40,26 @@ void SummarySink::finish() {
   fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}\n", "TOTAL", calls, errors,
                  total / 1000);
   if (lost_ > 0) fmt::format_to(std::back_inserter(out), "dtruss: {} events lost\n", lost_);
+  out_.write(out);
+}
+
+void SummarySink::write_json(const std::vector<std::pair<const std::string*, const Row*>>& order) {
+  std::string out = "{\"type\":\"summary\",\"calls\":[";
+  uint64_t calls = 0, errors = 0, total = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const auto& [name, row] = order[i];
+    if (i > 0) out += ',';
+    out += "{\"syscall\":";
+    append_json_string(out, *name);
+    fmt::format_to(std::back_inserter(out), ",\"count\":{},\"errors\":{},\"time_ns\":{}}}",
+                   row->calls, row->errors, row->total_ns);
+    calls += row->calls;
+    errors += row->errors;
+    total += row->total_ns;
+  }
+  fmt::format_to(std::back_inserter(out),
+                 "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}},\"lost\":{}}}\n",
+                 calls, errors, total, lost_);
   out_.write(out);
 }
 

@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "output/sink.h"
 #include "util/writer.h"
@@ -11,7 +13,8 @@ namespace dtruss {
 
 class SummarySink final : public Sink {
  public:
-  explicit SummarySink(Writer& out) : out_(out) {}
+  // `json`: one {"type":"summary"} object instead of the table (for --json -c).
+  SummarySink(Writer& out, bool json) : out_(out), json_(json) {}
   void syscall(const DecodedCall& call) override;
   void lost(const LostEvent& ev) override { lost_ += ev.count; }
   void finish() override;
@@ -22,7 +25,10 @@ class SummarySink final : public Sink {
     uint64_t errors = 0;
     uint64_t total_ns = 0;
   };
+  void write_json(const std::vector<std::pair<const std::string*, const Row*>>& order);
+
   Writer& out_;
+  bool json_;
   std::map<std::string, Row> rows_;
   uint64_t lost_ = 0;
 };

@@ -154,7 +154,7 @@ TEST(SummarySink, SortedByCountMostFrequentLast) {
   Capture cap;
   {
     Writer w(cap.fd(), false);
-    SummarySink sink(w);
+    SummarySink sink(w, false);
     DecodedCall call;
     Decoder dec({64, false});
     for (int i = 0; i < 3; ++i) {
@@ -181,6 +181,23 @@ TEST(SummarySink, SortedByCountMostFrequentLast) {
   EXPECT_LT(open_pos, total);
   EXPECT_NE(t.find("openat                            3          1"), std::string::npos) << t;
   EXPECT_NE(t.find("TOTAL                             4          1"), std::string::npos) << t;
+}
+
+TEST(SummarySink, JsonSummaryObject) {
+  Capture cap;
+  {
+    Writer w(cap.fd(), false);
+    SummarySink sink(w, true);
+    DecodedCall call;
+    auto ev = openat_event(-2);
+    Decoder({64, false}).decode(ev, call);
+    sink.syscall(call);
+    sink.finish();
+  }
+  EXPECT_EQ(cap.text(),
+            "{\"type\":\"summary\",\"calls\":[{\"syscall\":\"openat\",\"count\":1,\"errors\":1,"
+            "\"time_ns\":250000}],\"total\":{\"count\":1,\"errors\":1,\"time_ns\":250000},"
+            "\"lost\":0}\n");
 }
 
 }  // namespace
