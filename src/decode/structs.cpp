@@ -2,18 +2,16 @@
 
 #include <linux/time_types.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
 
-namespace dtruss {
-namespace {
+#include "decode/structs/registry.h"
 
-// Reads exactly sizeof(T) bytes at addr; false on a short read.
-template <typename T>
-bool read_struct(const MemoryReader& mem, uint64_t addr, T* out) {
-  return mem.read(addr, out, sizeof(T)) == sizeof(T);
-}
+namespace dtruss {
+namespace structs {
+namespace {
 
 Value timespec_value(const __kernel_timespec& ts) {
   Value v = Value::structure();
@@ -38,6 +36,7 @@ Value decode_int_pair(const ArgContext& c) {
   return v;
 }
 
+// An int out-parameter (wait4's status, accept's addrlen), shown as [value] like strace.
 Value decode_int(const ArgContext& c) {
   int32_t i = 0;
   if (!read_struct(c.mem, c.raw, &i)) return Value::unreadable(c.raw);
@@ -46,38 +45,95 @@ Value decode_int(const ArgContext& c) {
   return v;
 }
 
+Value decode_u64(const ArgContext& c) {
+  uint64_t i = 0;
+  if (!read_struct(c.mem, c.raw, &i)) return Value::unreadable(c.raw);
+  Value v = Value::array();
+  v.add({}, Value::uinteger(i));
+  return v;
+}
 
-using StructDecoder = Value (*)(const ArgContext&);
+Value decode_ptr(const ArgContext& c) {
+  uint64_t p = 0;
+  if (!read_struct(c.mem, c.raw, &p)) return Value::unreadable(c.raw);
+  Value v = Value::array();
+  v.add({}, p == 0 ? Value::null() : Value::hex(p));
+  return v;
+}
 
-struct NamedDecoder {
-  std::string_view type;
-  StructDecoder fn;
-};
-constexpr NamedDecoder kDecoders[] = {
-    {"timespec", decode_timespec},
-    {"int_pair", decode_int_pair},
-    {"int", decode_int},
+constexpr Entry kBasic[] = {
+    {"timespec", sizeof(__kernel_timespec), decode_timespec},
+    {"int_pair", 2 * sizeof(int32_t), decode_int_pair},
+    {"int", sizeof(int32_t), decode_int},
+    {"u64", sizeof(uint64_t), decode_u64},
+    {"ptr", sizeof(uint64_t), decode_ptr},
 };
 
 // The decoder of each StructId, resolved by name once.
 struct ById {
-  std::array<StructDecoder, kStructIdCount> fn{};
+  std::array<const Entry*, kStructIdCount> entry{};
   ById() {
-    for (size_t id = 1; id < kStructIdCount; ++id) {
-      std::string_view name = struct_name(static_cast<StructId>(id));
-      for (const auto& d : kDecoders)
-        if (d.type == name) fn[id] = d.fn;
+    for (List list : {basic_structs(), file_structs(), net_structs(), process_structs()}) {
+      for (const Entry& e : list) {
+        for (size_t id = 1; id < kStructIdCount; ++id)
+          if (entry[id] == nullptr && e.type == struct_name(static_cast<StructId>(id)))
+            entry[id] = &e;
+      }
     }
   }
 };
 
+const ById& by_id() {
+  static const ById b;
+  return b;
+}
+
 }  // namespace
 
+List basic_structs() { return kBasic; }
+
+size_t element_count(const ArgContext& c, size_t fallback) {
+  size_t n = fallback;
+  if (c.arg.len == kLenRet) {
+    if (c.ev.returned() && c.ev.ret >= 0) n = static_cast<size_t>(c.ev.ret);
+  } else if (c.arg.len >= 0) {
+    n = static_cast<size_t>(c.other(c.arg.len));
+  }
+  return std::min(n, kMaxArrayElements);
+}
+
+Value decode_array(const ArgContext& c, size_t count, size_t size, size_t max,
+                   Value (*one)(const ArgContext& c, uint64_t addr)) {
+  Value arr = Value::array();
+  for (size_t i = 0; i < count; ++i) {
+    if (i == max) {
+      arr.truncated = true;
+      break;
+    }
+    Value v = one(c, c.raw + i * size);
+    if (v.type == Value::Type::Unreadable) {
+      if (i == 0) return Value::unreadable(c.raw);
+      arr.truncated = true;
+      break;
+    }
+    arr.add({}, std::move(v));
+  }
+  return arr;
+}
+
+}  // namespace structs
+
 Value decode_struct_arg(const ArgContext& c) {
-  static const ById by_id;
   auto id = static_cast<size_t>(c.arg.strct);
-  if (id < by_id.fn.size() && by_id.fn[id] != nullptr) return by_id.fn[id](c);
+  const auto& entries = structs::by_id().entry;
+  if (id < entries.size() && entries[id] != nullptr) return entries[id]->fn(c);
   return Value::hex(c.raw);
+}
+
+uint32_t struct_size(StructId id) {
+  auto i = static_cast<size_t>(id);
+  const auto& entries = structs::by_id().entry;
+  return i < entries.size() && entries[i] != nullptr ? entries[i]->size : 0;
 }
 
 }  // namespace dtruss

@@ -1,0 +1,47 @@
+// How the struct decoder families (src/decode/structs/*.cpp) hand their decoders to structs.cpp:
+// each family exposes a span of entries; structs.cpp resolves them by StructId once.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/value.h"
+#include "decode/decoder.h"
+
+namespace dtruss::structs {
+
+using StructDecoder = Value (*)(const ArgContext&);
+
+struct Entry {
+  std::string_view type;  // the TYPE name used in overrides.txt (struct:TYPE:DIR)
+  // Bytes of one element, for the capture plan (what a backend copies). 0: the decoder reads a
+  // variable amount (its size depends on another argument or on the memory itself).
+  uint32_t size;
+  StructDecoder fn;
+};
+using List = std::span<const Entry>;
+
+List basic_structs();    // structs.cpp: int, int_pair, u64, ptr, timespec
+List file_structs();     // structs/file.cpp: stat, statx, statfs, dirents, open_how, times ...
+List net_structs();      // structs/net.cpp: sockaddr, msghdr, iovec, pollfd, fd_set, epoll ...
+List process_structs();  // structs/process.cpp: signals, rlimit, rusage, utsname, clone_args ...
+
+// Shared helpers for decoders.
+
+// Reads exactly sizeof(T) bytes at addr; false on a short read.
+template <typename T>
+bool read_struct(const MemoryReader& mem, uint64_t addr, T* out) {
+  return mem.read(addr, out, sizeof(T)) == sizeof(T);
+}
+
+// The element count of an array argument (ArgInfo::len: another argument or the return value);
+// `fallback` when the overrides give none. Capped at kMaxArrayElements.
+size_t element_count(const ArgContext& c, size_t fallback);
+
+// Decodes `count` elements of `size` bytes at c.raw with `one(ctx, addr)`; the result is an
+// Array, truncated (with `...`) past `max` elements or at the first unreadable one.
+Value decode_array(const ArgContext& c, size_t count, size_t size, size_t max,
+                   Value (*one)(const ArgContext& c, uint64_t addr));
+
+}  // namespace dtruss::structs
