@@ -144,6 +144,7 @@ int run(int argc, char** argv) {
     cfg.cpu_time = opt.cpu;
     cfg.run_as = run_as;
     cfg.selected = selection.selected;
+    cfg.describe_fds = opt.describe_fds;
     if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
 
     try {

@@ -42,6 +42,7 @@ constexpr OptionDoc kOptions[] = {
     {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)"},
     {'W', "wait-name", "NAME", "wait for a process by name (needs the eBPF backend: not yet)"},
     {'X', "style", "raw|verbose", "raw: dtruss's hex arguments; verbose: numbers and names"},
+    {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>"},
     {kOutput, "output", "FILE", "write the trace to FILE instead of standard error"},
     {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)"},
     {kBackend, "backend", "auto|ptrace|bpf", "how to trace (default auto; bpf: not yet)"},
@@ -164,6 +165,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         break;
       case 'u': opt->user = optarg; break;
       case 'v': opt->verbose = true; break;
+      case 'y': opt->describe_fds = true; break;
       case 'X':
         if (std::strcmp(optarg, "raw") == 0) opt->style = ArgStyle::Raw;
         else if (std::strcmp(optarg, "verbose") == 0) opt->style = ArgStyle::Verbose;

@@ -31,6 +31,7 @@ struct Options {
   size_t strsize = 64;                   // --strsize
   std::string user;                      // -u
   bool verbose = false;                  // -v
+  bool describe_fds = false;             // -y
   ArgStyle style = ArgStyle::Decoded;    // -X
 };
 

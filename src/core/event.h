@@ -37,6 +37,9 @@ struct SyscallEvent {
   CaptureStore captures;
   // Live memory of the stopped tracee (ptrace), for anything not captured; null for eBPF.
   const MemoryReader* live = nullptr;
+  // With -y: what each fd argument (and, at index 6, a returned fd) refers to, resolved by the
+  // backend at entry (so close(3) still knows) and at exit; empty when not asked or unknown.
+  std::array<std::string, 7> fd_notes;
 
   bool returned() const { return end == End::Returned; }
 };

@@ -230,6 +230,8 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
     for (int i = 0; i < out.nargs; ++i) {
       ArgContext ctx{ev, out.info->args[i], ev.args[i], mem, opt_};
       out.args[i] = decode_arg(ctx);
+      if (!ev.fd_notes[i].empty() && out.args[i].type == Value::Type::Int)
+        out.args[i].note = ev.fd_notes[i];
     }
   }
   if (!ev.returned()) {
@@ -249,6 +251,7 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
     case RetKind::Uid: out.ret = Value::uinteger(static_cast<uint32_t>(ev.ret)); break;
     default: out.ret = Value::integer(ev.ret); break;
   }
+  if (kind == RetKind::Fd) out.ret.note = ev.fd_notes[kMaxArgs];
 }
 
 }  // namespace dtruss

@@ -52,6 +52,10 @@ void JsonSink::syscall(const DecodedCall& call) {
     if (call.ret.type == Value::Type::Int) fmt::format_to(std::back_inserter(line_), "{}", ev.ret);
     else fmt::format_to(std::back_inserter(line_), "{}", static_cast<uint64_t>(ev.ret));
     line_ += ",\"errno\":null";
+    if (!call.ret.note.empty()) {
+      line_ += ",\"ret_path\":";
+      append_json_string(line_, call.ret.note);
+    }
   }
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
   line_ += "}\n";

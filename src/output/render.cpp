@@ -60,6 +60,12 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
 
 void append_json(std::string& out, const Value& v) {
   using T = Value::Type;
+  if (!v.note.empty() && v.type == T::Int) {  // an fd with what it refers to (-y)
+    fmt::format_to(std::back_inserter(out), "{{\"fd\":{},\"path\":", v.as_int());
+    append_json_string(out, v.note);
+    out += '}';
+    return;
+  }
   switch (v.type) {
     case T::Int: fmt::format_to(std::back_inserter(out), "{}", v.as_int()); break;
     case T::UInt:

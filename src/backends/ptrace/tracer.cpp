@@ -18,9 +18,11 @@
 #include <string>
 
 #include "backends/ptrace/wait_status.h"
+#include "core/fdinfo.h"
 #include "core/interrupt.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
+#include "syscalls/table.h"
 
 namespace dtruss {
 namespace {
@@ -442,6 +444,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.ret = 0;
   ev.end = SyscallEvent::End::Returned;
   ev.live = nullptr;
+  for (auto& note : ev.fd_notes) note.clear();
   t.in_syscall = true;
   bool wanted = cfg_.selected.empty() ||
                 (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
@@ -451,6 +454,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   }
   if (cfg_.cpu_time) t.cpu_at_entry = cpu_clock(t);
   capture_entry(t);
+  if (cfg_.describe_fds) describe_fds(t, false);
   if (never_returns(nr)) {
     ev.end = SyscallEvent::End::NoReturn;
     out_.on_syscall(ev);
@@ -507,6 +511,25 @@ void PtraceTracer::capture_entry(Thread& t) {
   }
 }
 
+// -y: /proc tells what the fd arguments refer to at entry (before a close), and the new fd a
+// call returned at exit.
+void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
+  SyscallEvent& ev = t.pending;
+  const SyscallInfo* info = syscall_by_nr(ev.nr);
+  if (info == nullptr) return;
+  if (at_exit) {
+    if (info->ret == RetKind::Fd && ev.ret >= 0)
+      ev.fd_notes[kMaxArgs] = describe_fd(t.tgid, static_cast<int>(ev.ret));
+    return;
+  }
+  for (int i = 0; i < info->nargs; ++i) {
+    ArgKind k = info->args[i].kind;
+    auto fd = static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
+    if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
+      ev.fd_notes[static_cast<size_t>(i)] = describe_fd(t.tgid, fd);
+  }
+}
+
 void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
@@ -520,6 +543,7 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
     ev.cpu_ns = (now != kUnknown && t.cpu_at_entry != kUnknown) ? now - t.cpu_at_entry : kUnknown;
   }
   ev.task.comm = t.comm;  // after a successful execve: the new program's name
+  if (cfg_.describe_fds) describe_fds(t, true);
   LiveMemory live(t.tid);
   ev.live = &live;
   out_.on_syscall(ev);

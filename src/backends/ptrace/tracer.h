@@ -26,6 +26,7 @@ struct PtraceConfig {
   std::optional<RunAs> run_as;       // -u
   // Syscalls to show, indexed by number; empty: all. Others are not captured.
   std::vector<bool> selected;
+  bool describe_fds = false;         // -y: what each fd refers to
 };
 
 class PtraceTracer {
@@ -76,6 +77,7 @@ class PtraceTracer {
   void on_gone(pid_t tid, int status);
   void resume(Thread& t, int sig = 0);
   void capture_entry(Thread& t);
+  void describe_fds(Thread& t, bool at_exit);
   void finish_unfinished(Thread& t);
   void detach_all();
   void drop_thread(pid_t tid);

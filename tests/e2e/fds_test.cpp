@@ -1,0 +1,58 @@
+// -y: each fd argument (and a returned fd) shows what it refers to.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "harness.h"
+
+namespace {
+
+using e2e::fixture;
+using e2e::json_lines;
+using e2e::run_traced;
+using e2e::syscalls;
+
+TEST(DecodeFds, PathsOfFilesInText) {
+  std::string dir = e2e::temp_dir();
+  auto r = run_traced({"-y", "-t", "openat,read,close", fixture("files"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The read of the file it created names the file, and its close too (resolved at entry).
+  bool read_seen = false, close_seen = false, open_seen = false;
+  for (const auto& l : e2e::lines(r.trace)) {
+    if (l.rfind("openat(", 0) == 0 && l.find(dir) != std::string::npos &&
+        l.find("O_RDONLY, 0)") != std::string::npos &&
+        l.substr(l.rfind(" = ")).find("<" + dir + "/hello.txt>") != std::string::npos)
+      open_seen = true;  // = 3</tmp/.../hello.txt>
+    if (l.rfind("read(", 0) == 0 && l.find("<" + dir) != std::string::npos) read_seen = true;
+    if (l.rfind("close(", 0) == 0 && l.find("<" + dir) != std::string::npos) close_seen = true;
+  }
+  EXPECT_TRUE(open_seen) << r.trace;
+  EXPECT_TRUE(read_seen) << r.trace;
+  EXPECT_TRUE(close_seen) << r.trace;
+}
+
+TEST(DecodeFds, JsonFdObjectsAndPipes) {
+  auto r = run_traced({"--json", "-y", "-t", "pipe2,write,read", fixture("rw")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto ev = json_lines(r.trace);
+  auto writes = syscalls(ev, "write");
+  ASSERT_GE(writes.size(), 2u) << r.trace;
+  // The second write goes into the pipe: {"fd":N,"path":"pipe:[INODE]"}.
+  const auto& fd = writes[1]["args"]["fd"];
+  ASSERT_TRUE(fd.is_object()) << fd.dump();
+  EXPECT_TRUE(fd["fd"].is_number());
+  EXPECT_EQ(fd["path"].get<std::string>().rfind("pipe:[", 0), 0u) << fd.dump();
+  auto reads = syscalls(ev, "read");
+  ASSERT_FALSE(reads.empty());
+  EXPECT_EQ(reads.back()["args"]["fd"]["path"], fd["path"]) << "both ends are the same pipe";
+}
+
+TEST(DecodeFds, WithoutDashYFdsAreNumbers) {
+  auto r = run_traced({"--json", "-t", "write", fixture("rw")});
+  ASSERT_EQ(r.status, 0);
+  auto writes = syscalls(json_lines(r.trace), "write");
+  ASSERT_FALSE(writes.empty());
+  EXPECT_TRUE(writes[0]["args"]["fd"].is_number());
+}
+
+}  // namespace
