@@ -7,6 +7,7 @@ packages=(
   build-essential g++ cmake make pkg-config python3   # toolchain and the table generator
   libfmt-dev                                          # formatting (no <format> in g++ 12)
   libseccomp-dev                                      # the -t seccomp filter of the ptrace backend
+  libbpf-dev bpftool clang llvm                       # the eBPF backend: program, skeleton, loader
   libelf-dev libdw-dev                                # symbols and unwinding (used by -s later)
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests and benchmarks
   nlohmann-json3-dev                                  # JSON parsing in the tests only

@@ -12,9 +12,11 @@
 #include <cstring>
 #include <memory>
 
+#include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/launch.h"
 #include "backends/ptrace/tracer.h"
 #include "cli/options.h"
+#include "decode/structs.h"
 #include "core/interrupt.h"
 #include "core/trace_error.h"
 #include "output/json_sink.h"
@@ -81,9 +83,10 @@ int run(int argc, char** argv) {
     case ParseOutcome::ExitUsage: return kUsageError;
     case ParseOutcome::Run: break;
   }
-  if (opt.backend == BackendChoice::Bpf)
-    return usage_error(
-        "the eBPF backend is not available in this version: use --backend=ptrace (or auto)");
+  if (opt.backend == BackendChoice::Bpf) {
+    std::string why = BpfTracer::unavailable_reason();
+    if (!why.empty()) return usage_error("--backend=bpf: " + why);
+  }
 
   std::string msg = check_dash_o_pitfall(opt);
   if (!msg.empty()) return usage_error(msg);
@@ -121,7 +124,11 @@ int run(int argc, char** argv) {
   int status = 0;
   {
     Writer out(out_fd, opt.output_file.empty());
-    build_capture_plans({static_cast<uint32_t>(opt.strsize), 4096, 1024, opt.verbose});
+    CaptureLimits limits;
+    limits.strsize = static_cast<uint32_t>(opt.strsize);
+    limits.verbose = opt.verbose;
+    limits.struct_size = struct_size;
+    build_capture_plans(limits);
     Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);
     if (opt.json) {
       pipeline.add_sink(std::make_unique<JsonSink>(out));
@@ -148,9 +155,23 @@ int run(int argc, char** argv) {
     if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
 
     try {
-      PtraceTracer tracer(std::move(cfg), pipeline);
-      pipeline.begin(monotonic_ns());
-      status = tracer.run();
+      if (opt.backend == BackendChoice::Bpf) {
+        BpfConfig b;
+        b.command = opt.command;
+        b.attach = opt.pids;
+        b.follow_forks = opt.follow;
+        b.syscalls = selection.numbers;
+        if (opt.buffer_size != 0) b.ring_bytes = opt.buffer_size;
+        b.run_as = run_as;
+        b.describe_fds = opt.describe_fds;
+        BpfTracer tracer(std::move(b), pipeline);
+        pipeline.begin(monotonic_ns());
+        status = tracer.run();
+      } else {
+        PtraceTracer tracer(std::move(cfg), pipeline);
+        pipeline.begin(monotonic_ns());
+        status = tracer.run();
+      }
     } catch (const TraceError& e) {
       out.flush();
       fmt::print(stderr, "dtruss: {}\n", e.what());

@@ -27,29 +27,43 @@ void build_capture_plans(const CaptureLimits& lim) {
       auto idx = static_cast<uint8_t>(i);
       switch (a.kind) {
         case ArgKind::Path:
-          add(plan.entry, &plan.n_entry, {idx, CaptureShape::CString, kNoLen, lim.path_max, 0});
+          add(plan.entry, &plan.n_entry, {idx, CaptureShape::CString, kNoLen, 0, lim.path_max, 0});
           break;
         case ArgKind::String:
           add(plan.entry, &plan.n_entry,
-              {idx, CaptureShape::CString, kNoLen, lim.strsize + 1, 0});
+              {idx, CaptureShape::CString, kNoLen, 0, lim.strsize + 1, 0});
           break;
         case ArgKind::Argv:
           add(plan.entry, &plan.n_entry,
-              {idx, CaptureShape::StringArray, kNoLen, lim.strsize + 1, lim.max_items});
+              {idx, CaptureShape::StringArray, kNoLen, 0, lim.strsize + 1, lim.max_items});
           break;
         case ArgKind::Envp:
           add(plan.entry, &plan.n_entry,
-              {idx, lim.verbose ? CaptureShape::StringArray : CaptureShape::PointerArray, kNoLen,
+              {idx, lim.verbose ? CaptureShape::StringArray : CaptureShape::PointerArray, kNoLen, 0,
                lim.strsize + 1, lim.verbose ? lim.max_items : UINT32_MAX});
           break;
         case ArgKind::Buffer:
           if (a.dir == Dir::In)
-            add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, lim.strsize, 0});
+            add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
           else
-            add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, lim.strsize, 0});
+            add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
           break;
+        case ArgKind::Struct: {
+          // A struct (or an array of them, counted by another argument or the return value):
+          // in-structs at entry, out- and in-out structs at exit, when it is written.
+          uint32_t size = lim.struct_size != nullptr ? lim.struct_size(a.strct) : 0;
+          if (size == 0 || size > 255 * 16) break;
+          CaptureStep step{idx, CaptureShape::Bytes, kNoLen, 0, size, 0};
+          if (a.len != kNoLen && size <= 255) {
+            step.len = a.len;
+            step.elem = static_cast<uint8_t>(size);
+            step.max = lim.struct_max;
+          }
+          if (a.dir == Dir::In) add(plan.entry, &plan.n_entry, step);
+          else add(plan.exit, &plan.n_exit, step);
+          break;
+        }
         default:
-          // Structs get their sizes with their decoders; until then the decoders read them live.
           break;
       }
     }

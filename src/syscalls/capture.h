@@ -23,6 +23,7 @@ struct CaptureStep {
   uint8_t arg;        // which argument holds the address
   CaptureShape shape;
   int8_t len;         // Bytes: kLenRet, or the index of the length argument, or kNoLen (fixed)
+  uint8_t elem;       // Bytes: 0 when `len` counts bytes, else the size of one element it counts
   uint32_t max;       // byte limit (per string for StringArray)
   uint32_t max_items; // StringArray / PointerArray
 };
@@ -39,6 +40,9 @@ struct CaptureLimits {
   uint32_t path_max = 4096;
   uint32_t max_items = 1024;
   bool verbose = false;    // -v: whole environment
+  // Bytes of one element of a struct type, from the decoders (0: not captured, read live).
+  uint32_t (*struct_size)(StructId) = nullptr;
+  uint32_t struct_max = 4096;  // bytes of a struct array captured at most
 };
 
 // Builds the plans of all syscalls for these limits.

@@ -65,6 +65,34 @@ SeccompFilter build_filter(const std::vector<long>& syscalls) {
   _exit(127);
 }
 
+// In the child: undo dtruss's own signal set-up, which the command must not inherit.
+void reset_signals() {
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// In the child: -u's privilege drop, then the exec; reports errno on `err_fd` on failure.
+[[noreturn]] void become_user_and_exec(const LaunchSpec& spec, char* const* argv, int err_fd) {
+  if (spec.run_as != nullptr) {
+    const RunAs& u = *spec.run_as;
+    if (setgroups(u.groups.size(), u.groups.data()) != 0 || setgid(u.gid) != 0 ||
+        setuid(u.uid) != 0)
+      child_fail(err_fd, errno);
+    if (setuid(0) == 0 && u.uid != 0) child_fail(err_fd, EPERM);  // must not regain root
+  }
+  execv(spec.path.c_str(), argv);
+  child_fail(err_fd, errno);
+}
+
+std::vector<char*> argv_of(const LaunchSpec& spec) {
+  std::vector<char*> argv;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
 }  // namespace
 
 bool resolve_command(const std::string& name, std::string* path, std::string* error) {
@@ -97,9 +125,7 @@ Launched launch_stopped(const LaunchSpec& spec) {
   SeccompFilter filter;
   if (!spec.seccomp_syscalls.empty()) filter = build_filter(spec.seccomp_syscalls);
 
-  std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> argv = argv_of(spec);
 
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) throw TraceError(std::string("pipe: ") + strerror(errno));
@@ -108,23 +134,11 @@ Launched launch_stopped(const LaunchSpec& spec) {
   if (pid < 0) throw TraceError(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
     close(pipefd[0]);
-    // dtruss ignores SIGPIPE and catches termination signals; the command must not inherit that.
-    signal(SIGPIPE, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
+    reset_signals();
     // Wait here until the tracer has seized us: nothing after this point goes untraced.
     raise(SIGSTOP);
     if (filter && seccomp_load(filter.get()) != 0) child_fail(pipefd[1], EPERM);
-    if (spec.run_as != nullptr) {
-      const RunAs& u = *spec.run_as;
-      if (setgroups(u.groups.size(), u.groups.data()) != 0 || setgid(u.gid) != 0 ||
-          setuid(u.uid) != 0)
-        child_fail(pipefd[1], errno);
-      if (setuid(0) == 0 && u.uid != 0) child_fail(pipefd[1], EPERM);  // must not regain root
-    }
-    execv(spec.path.c_str(), argv.data());
-    child_fail(pipefd[1], errno);
+    become_user_and_exec(spec, argv.data(), pipefd[1]);
   }
   close(pipefd[1]);
   int status = 0;
@@ -136,6 +150,33 @@ Launched launch_stopped(const LaunchSpec& spec) {
     throw TraceError("the child ended before it could be traced");
   }
   return Launched{pid, pipefd[0]};
+}
+
+Launched launch_gated(const LaunchSpec& spec) {
+  std::vector<char*> argv = argv_of(spec);
+  int err[2], go[2];
+  if (pipe2(err, O_CLOEXEC) != 0) throw TraceError(std::string("pipe: ") + strerror(errno));
+  if (pipe2(go, O_CLOEXEC) != 0) {
+    close(err[0]);
+    close(err[1]);
+    throw TraceError(std::string("pipe: ") + strerror(errno));
+  }
+  pid_t pid = fork();
+  if (pid < 0) throw TraceError(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    close(err[0]);
+    close(go[1]);
+    reset_signals();
+    char byte;
+    ssize_t n;
+    do n = read(go[0], &byte, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(127);  // the tracer went away before releasing us
+    become_user_and_exec(spec, argv.data(), err[1]);
+  }
+  close(err[1]);
+  close(go[0]);
+  return Launched{pid, err[0], go[1]};
 }
 
 }  // namespace dtruss

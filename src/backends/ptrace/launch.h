@@ -30,9 +30,15 @@ struct LaunchSpec {
 struct Launched {
   pid_t pid = -1;
   int exec_error_fd = -1;  // read end: receives the child's errno if its execve fails
+  int go_fd = -1;          // launch_gated: write a byte (or close) to let the child exec
 };
 
-// Forks the child and waits until it has stopped itself (SIGSTOP). Throws TraceError.
+// Forks the child and waits until it has stopped itself (SIGSTOP), for a ptrace tracer to seize.
+// Throws TraceError.
 Launched launch_stopped(const LaunchSpec& spec);
+
+// Forks the child, which waits (blocked on a pipe) until go_fd is written, then execs: the eBPF
+// backend puts its PID in the kernel filter first, so not one of its syscalls is missed.
+Launched launch_gated(const LaunchSpec& spec);
 
 }  // namespace dtruss

@@ -482,6 +482,7 @@ void PtraceTracer::capture_entry(Thread& t) {
       }
       case CaptureShape::Bytes: {
         uint64_t len = s.len >= 0 ? ev.args[static_cast<size_t>(s.len)] : s.max;
+        if (s.elem != 0) len *= s.elem;
         size_t want = static_cast<size_t>(std::min<uint64_t>(len, s.max));
         buf.resize(want);
         size_t got = mem.read(addr, buf.data(), want);

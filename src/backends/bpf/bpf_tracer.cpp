@@ -1,0 +1,365 @@
+#include "backends/bpf/bpf_tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <string>
+
+#include "backends/bpf/events.h"
+#include "core/fdinfo.h"
+#include "core/interrupt.h"
+#include "core/trace_error.h"
+#include "dtruss.skel.h"
+#include "syscalls/capture.h"
+#include "syscalls/table.h"
+
+namespace dtruss {
+namespace {
+
+// libbpf's messages, kept to explain a failure (the verifier's log above all).
+std::string g_libbpf_log;
+
+int collect_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  if (g_libbpf_log.size() < (1u << 20)) g_libbpf_log += buf;
+  return n;
+}
+
+std::string log_tail(size_t lines) {
+  size_t pos = g_libbpf_log.size();
+  for (size_t i = 0; i <= lines && pos > 0; ++i) {
+    pos = g_libbpf_log.rfind('\n', pos - 1);
+    if (pos == std::string::npos) {
+      pos = 0;
+      break;
+    }
+  }
+  return g_libbpf_log.substr(pos);
+}
+
+bool has_capability(int cap) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &hdr, data) != 0) return false;
+  return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+uint64_t round_up_pow2(uint64_t v) {
+  uint64_t p = 4096;
+  while (p < v && p < (1ull << 31)) p <<= 1;
+  return p;
+}
+
+int exit_status_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 1;
+}
+
+int ring_callback(void* ctx, void* data, size_t size) {
+  return static_cast<BpfTracer*>(ctx)->on_record(data, size);
+}
+
+}  // namespace
+
+struct BpfTracer::State {
+  dtruss_bpf* skel = nullptr;
+  ring_buffer* rb = nullptr;
+  ~State() {
+    if (rb != nullptr) ring_buffer__free(rb);
+    if (skel != nullptr) dtruss_bpf__destroy(skel);  // detaches and frees every program and map
+  }
+};
+
+BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
+    : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {}
+
+BpfTracer::~BpfTracer() {
+  if (go_fd_ >= 0) close(go_fd_);
+}
+
+std::string BpfTracer::unavailable_reason() {
+  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    return "the kernel has no BTF (/sys/kernel/btf/vmlinux), which the eBPF backend needs";
+  if (geteuid() != 0 && !(has_capability(CAP_BPF) && has_capability(CAP_PERFMON)))
+    return "the eBPF backend needs root, or the CAP_BPF and CAP_PERFMON capabilities (try sudo)";
+  return {};
+}
+
+void BpfTracer::load() {
+  libbpf_set_print(collect_libbpf_log);
+  dtruss_bpf* skel = dtruss_bpf__open();
+  if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
+  st_->skel = skel;
+  skel->rodata->follow_forks = cfg_.follow_forks ? 1 : 0;
+  skel->rodata->all_processes = cfg_.all ? 1 : 0;
+  skel->rodata->filter_syscalls = cfg_.syscalls.empty() ? 0 : 1;
+  skel->rodata->self_tgid = getpid();
+  bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
+  if (int err = dtruss_bpf__load(skel); err != 0) {
+    // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
+    // show what it said.
+    throw TraceError("the kernel refused the eBPF program (" + std::string(strerror(-err)) +
+                     "):\n" + log_tail(20));
+  }
+  // The capture plan: what to copy for each syscall. execve's arguments are taken at entry by
+  // the program itself (the exec replaces their memory).
+  for (const SyscallInfo& s : all_syscalls()) {
+    if (s.nr >= DT_NR_MAX) continue;
+    dt_plan plan{};
+    if (s.nr != SYS_execve && s.nr != SYS_execveat) {
+      const CapturePlan& cp = capture_plan(s.nr);
+      auto add = [&](const CaptureStep& step) {
+        if (plan.n >= DT_MAX_STEPS) return;
+        if (step.shape != CaptureShape::CString && step.shape != CaptureShape::Bytes) return;
+        dt_step& d = plan.steps[plan.n++];
+        d.arg = step.arg;
+        d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
+        d.len = step.len == kLenRet ? DT_LEN_RET : step.len;
+        d.elem = step.elem;
+        d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+      };
+      for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i]);
+      for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i]);
+    }
+    auto key = static_cast<uint32_t>(s.nr);
+    bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
+  }
+  for (long nr : cfg_.syscalls) {
+    if (nr < 0 || nr >= DT_NR_MAX) continue;
+    auto key = static_cast<uint32_t>(nr);
+    uint8_t on = 1;
+    bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  }
+  // The command's execve must be seen even when -t leaves it out (the trace starts there).
+  for (long nr : {long{SYS_execve}, long{SYS_execveat}}) {
+    auto key = static_cast<uint32_t>(nr);
+    uint8_t on = 1;
+    if (!cfg_.syscalls.empty())
+      bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  }
+  st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
+  if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
+}
+
+void BpfTracer::start_command() {
+  std::string path, error;
+  if (!resolve_command(cfg_.command[0], &path, &error)) throw TraceError(error, 2);
+  LaunchSpec spec;
+  spec.path = path;
+  spec.argv = cfg_.command;
+  spec.run_as = cfg_.run_as ? &*cfg_.run_as : nullptr;
+  Launched l = launch_gated(spec);
+  child_ = l.pid;
+  go_fd_ = l.go_fd;
+  close(l.exec_error_fd);  // a failed exec shows in the trace itself (execve = -1 ENOENT)
+  auto key = static_cast<uint32_t>(child_);
+  uint8_t one = 1;
+  bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+}
+
+int BpfTracer::run() {
+  load();
+  if (!cfg_.command.empty()) {
+    start_command();
+  } else {
+    for (pid_t pid : cfg_.attach) {
+      if (kill(pid, 0) != 0 && errno == ESRCH)
+        throw TraceError("no process with PID " + std::to_string(pid), 2);
+      auto key = static_cast<uint32_t>(pid);
+      uint8_t one = 1;
+      bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+    }
+  }
+  if (int err = dtruss_bpf__attach(st_->skel); err != 0)
+    throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) + "): " +
+                     log_tail(5));
+  if (go_fd_ >= 0) {  // the filter holds the child's PID: let it exec
+    char go = 1;
+    if (write(go_fd_, &go, 1) != 1) throw TraceError("cannot start the command");
+    close(go_fd_);
+    go_fd_ = -1;
+  }
+  for (pid_t pid : cfg_.attach)
+    out_.on_notice({0, "tracing process " + std::to_string(pid) + " (eBPF)"});
+
+  // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
+  while (true) {
+    int n = ring_buffer__poll(st_->rb, 50);
+    report_lost();
+    if (stop_requested() && !keep_tracing_after_signal()) break;
+    if (n < 0 && n != -EINTR) throw TraceError("reading eBPF events: " + std::string(strerror(-n)));
+    if (child_ > 0 && child_status_ < 0) {
+      int status = 0;
+      if (waitpid(child_, &status, WNOHANG) == child_) child_status_ = status;
+    }
+    if (!cfg_.all && !anything_traced()) break;
+  }
+  ring_buffer__consume(st_->rb);  // what is left in the buffer
+  report_lost();
+
+  if (child_ < 0) return 0;
+  if (child_status_ < 0) {
+    int status = 0;
+    if (stop_reason() == StopReason::Signal) return 128 + stop_signal();
+    if (stop_reason() == StopReason::OutputClosed) return 128 + SIGPIPE;
+    if (waitpid(child_, &status, 0) == child_) child_status_ = status;
+  }
+  return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
+}
+
+bool BpfTracer::keep_tracing_after_signal() {
+  // Same rules as the ptrace backend: the first signal reaches a command dtruss started and
+  // the trace goes on until it ends; a second one (or any with -p) ends the trace.
+  if (child_ < 0 || stop_reason() != StopReason::Signal || stop_signal_count() > 1) return false;
+  if (!signal_passed_on_) {
+    signal_passed_on_ = true;
+    if (stop_signal_from_process()) kill(child_, stop_signal());
+  }
+  return true;
+}
+
+bool BpfTracer::anything_traced() {
+  uint32_t key = 0;
+  return bpf_map__get_next_key(st_->skel->maps.tgids, nullptr, &key, sizeof(key)) == 0;
+}
+
+void BpfTracer::report_lost() {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpu));
+  uint32_t key = 0;
+  if (bpf_map__lookup_elem(st_->skel->maps.lost, &key, sizeof(key), per_cpu.data(),
+                           per_cpu.size() * sizeof(uint64_t), 0) != 0)
+    return;
+  uint64_t total = 0;
+  for (uint64_t v : per_cpu) total += v;
+  if (total > lost_reported_) {
+    out_.on_lost({0, total - lost_reported_});
+    lost_reported_ = total;
+  }
+}
+
+int BpfTracer::on_record(const void* data, size_t size) {
+  if (size < 8) return 0;
+  uint16_t type;
+  std::memcpy(&type, data, sizeof(type));
+  switch (type) {
+    case DT_SYSCALL:
+      if (size >= sizeof(dt_syscall)) handle_syscall(data, size);
+      break;
+    case DT_EXIT:
+      if (size >= sizeof(dt_exit)) handle_exit(data);
+      break;
+    case DT_SIGNAL:
+      if (size >= sizeof(dt_signal)) handle_signal(data);
+      break;
+    default:
+      break;
+  }
+  return stop_requested() && stop_reason() != StopReason::Signal ? -1 : 0;
+}
+
+void BpfTracer::handle_syscall(const void* data, size_t size) {
+  dt_syscall rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  // The started command's own set-up (between fork and execve) is not shown.
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    if (rec.nr != SYS_execve && rec.nr != SYS_execveat) return;
+    child_started_ = true;
+  }
+  SyscallEvent& ev = ev_;
+  ev.captures.clear();
+  ev.task.pid = static_cast<int32_t>(rec.pid);
+  ev.task.tid = static_cast<int32_t>(rec.tid);
+  std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
+  ev.task.comm[15] = 0;
+  ev.enter_ns = rec.enter_ns;
+  ev.exit_ns = rec.exit_ns;
+  ev.cpu_ns = rec.end == DT_NORETURN ? kUnknown : rec.cpu_ns;
+  ev.nr = rec.nr;
+  for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
+  ev.ret = rec.ret;
+  ev.end = rec.end == DT_NORETURN ? SyscallEvent::End::NoReturn : SyscallEvent::End::Returned;
+  ev.live = nullptr;
+  for (auto& note : ev.fd_notes) note.clear();
+  // The captures follow the header; every length is checked against the record.
+  const auto* p = static_cast<const uint8_t*>(data) + sizeof(dt_syscall);
+  const auto* end = static_cast<const uint8_t*>(data) + std::min<size_t>(size, rec.size);
+  for (uint32_t i = 0; i < rec.ncap; ++i) {
+    if (p + sizeof(dt_capture) > end) break;
+    dt_capture c;
+    std::memcpy(&c, p, sizeof(c));
+    p += sizeof(c);
+    if (c.len > static_cast<size_t>(end - p)) break;
+    ev.captures.add(c.addr, p, c.len);
+    p += (c.len + 7u) & ~7u;
+  }
+  if (cfg_.describe_fds) {
+    // Resolved now, after the fact: right while the process still has the fd open.
+    const SyscallInfo* info = syscall_by_nr(ev.nr);
+    if (info != nullptr) {
+      for (int i = 0; i < info->nargs; ++i) {
+        ArgKind k = info->args[i].kind;
+        auto fd = static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
+        if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
+          ev.fd_notes[static_cast<size_t>(i)] = describe_fd(ev.task.pid, fd);
+      }
+      if (info->ret == RetKind::Fd && ev.ret >= 0)
+        ev.fd_notes[kMaxArgs] = describe_fd(ev.task.pid, static_cast<int>(ev.ret));
+    }
+  }
+  out_.on_syscall(ev);
+}
+
+void BpfTracer::handle_exit(const void* data) {
+  dt_exit rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) child_started_ = true;
+  ExitEvent ev;
+  ev.task.pid = static_cast<int32_t>(rec.pid);
+  ev.task.tid = static_cast<int32_t>(rec.pid);
+  std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
+  ev.task.comm[15] = 0;
+  ev.ts_ns = rec.ts_ns;
+  int code = static_cast<int>(rec.exit_code);
+  ev.signaled = (code & 0x7f) != 0;
+  ev.code = ev.signaled ? (code & 0x7f) : ((code >> 8) & 0xff);
+  ev.core_dumped = ev.signaled && (code & 0x80) != 0;
+  out_.on_exit(ev);
+}
+
+void BpfTracer::handle_signal(const void* data) {
+  dt_signal rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) return;
+  siginfo_t si{};
+  std::memcpy(&si, rec.info, sizeof(rec.info));
+  SignalEvent ev;
+  ev.task.pid = static_cast<int32_t>(rec.pid);
+  ev.task.tid = static_cast<int32_t>(rec.tid);
+  std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
+  ev.task.comm[15] = 0;
+  ev.ts_ns = rec.ts_ns;
+  ev.signo = static_cast<int>(rec.signo);
+  ev.has_info = si.si_signo == ev.signo;
+  ev.code = si.si_code;
+  ev.errno_ = si.si_errno;
+  ev.sender_pid = si.si_pid;
+  ev.sender_uid = si.si_uid;
+  ev.status = si.si_status;
+  ev.addr = reinterpret_cast<uint64_t>(si.si_addr);
+  out_.on_signal(ev);
+}
+
+}  // namespace dtruss

@@ -1,0 +1,69 @@
+// The eBPF backend: a generic BPF program pair on the raw syscall tracepoints copies the bytes the
+// capture plan names and sends one record per syscall through a ring buffer; this side turns the
+// records into the same SyscallEvents the ptrace backend makes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/ptrace/launch.h"
+#include "core/event.h"
+
+namespace dtruss {
+
+struct BpfConfig {
+  std::vector<std::string> command;  // start this command, or
+  std::vector<pid_t> attach;         // trace these processes
+  bool all = false;                  // --all: every process but dtruss
+  bool follow_forks = false;         // -f
+  std::vector<long> syscalls;        // -t: only these (empty: all)
+  uint64_t ring_bytes = 16u << 20;   // -b
+  std::optional<RunAs> run_as;       // -u
+  bool describe_fds = false;         // -y (from /proc, for the processes still alive)
+};
+
+class BpfTracer {
+ public:
+  BpfTracer(BpfConfig cfg, EventConsumer& out);
+  ~BpfTracer();
+  BpfTracer(const BpfTracer&) = delete;
+  BpfTracer& operator=(const BpfTracer&) = delete;
+
+  // Why the eBPF backend cannot run here ("" when it can): privileges, BTF.
+  static std::string unavailable_reason();
+
+  // Traces until the traced processes are gone or a stop is requested; returns dtruss's exit
+  // status (as PtraceTracer::run). Throws TraceError when the trace cannot start.
+  int run();
+
+  // Called by the ring buffer for each record.
+  int on_record(const void* data, size_t size);
+
+ private:
+  struct State;
+  void load();
+  void start_command();
+  void handle_syscall(const void* data, size_t size);
+  void handle_exit(const void* data);
+  void handle_signal(const void* data);
+  bool anything_traced();
+  void report_lost();
+  bool keep_tracing_after_signal();
+
+  BpfConfig cfg_;
+  EventConsumer& out_;
+  std::unique_ptr<State> st_;
+  pid_t child_ = -1;
+  int child_status_ = -1;
+  int go_fd_ = -1;           // write end: releases the started command into its execve
+  bool child_started_ = false;
+  bool signal_passed_on_ = false;
+  uint64_t lost_reported_ = 0;
+  SyscallEvent ev_;
+};
+
+}  // namespace dtruss

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+// The kernel side of dtruss's eBPF backend: one generic program pair on the raw syscall
+// tracepoints. It copies bytes only (the capture plan of each syscall says which); user space
+// decodes them with the same decoders as the ptrace backend.
+#include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "events.h"
+
+// The few kernel types used, relocated against the running kernel's BTF (CO-RE).
+struct pt_regs {
+  unsigned long di, si, dx, r10, r8, r9;
+} __attribute__((preserve_access_index));
+struct sched_entity {
+  unsigned long long sum_exec_runtime;
+} __attribute__((preserve_access_index));
+struct signal_struct {
+  struct {
+    int counter;
+  } live;
+} __attribute__((preserve_access_index));
+struct task_struct {
+  int pid;
+  int tgid;
+  int exit_code;
+  struct sched_entity se;
+  struct signal_struct *signal;
+} __attribute__((preserve_access_index));
+
+// Configuration, set by user space before load.
+const volatile int follow_forks = 0;    // -f: add children of traced processes
+const volatile int all_processes = 0;   // --all: every process but dtruss
+const volatile int filter_syscalls = 0; // -t: only the syscalls in `wanted`
+const volatile int self_tgid = 0;       // dtruss itself, never traced
+
+// Processes (thread-group ids) being traced.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} tgids SEC(".maps");
+
+// -t: the selected syscall numbers.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} wanted SEC(".maps");
+
+// The capture plan of each syscall number.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, struct dt_plan);
+} plans SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 8 << 20);  // resized by user space (-b)
+} events SEC(".maps");
+
+// Events that did not fit in the ring buffer, per CPU.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, dt_u64);
+} lost SEC(".maps");
+
+// Where an event is assembled before it is copied into the ring buffer.
+struct scratch {
+  dt_u8 buf[DT_SCRATCH];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, struct scratch);
+} scratch SEC(".maps");
+
+#define DT_EXEC_BUF 8192
+// A syscall in progress, per thread: its entry, and for execve the captures that must be taken
+// before the call replaces the memory they live in.
+struct pending {
+  dt_u64 enter_ns;
+  dt_u64 cpu_at_enter;
+  dt_s64 nr;
+  dt_u64 args[6];
+  dt_u32 active;
+  dt_u32 exec_ncap;
+  dt_u32 exec_len;
+  dt_u32 pad;
+  dt_u8 exec_buf[DT_EXEC_BUF];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct pending);
+} inflight SEC(".maps");
+
+#define NR_EXECVE 59
+#define NR_EXIT 60
+#define NR_EXIT_GROUP 231
+#define NR_EXECVEAT 322
+
+static __always_inline int traced_tgid(dt_u32 tgid) {
+  if (tgid == (dt_u32)self_tgid) return 0;
+  if (all_processes) return 1;
+  return bpf_map_lookup_elem(&tgids, &tgid) != 0;
+}
+
+static __always_inline int wanted_nr(long nr) {
+  if (!filter_syscalls) return 1;
+  if (nr < 0 || nr >= DT_NR_MAX) return 0;
+  dt_u32 key = (dt_u32)nr;
+  dt_u8* on = bpf_map_lookup_elem(&wanted, &key);
+  return on && *on;
+}
+
+static __always_inline void count_lost(void) {
+  dt_u32 zero = 0;
+  dt_u64* n = bpf_map_lookup_elem(&lost, &zero);
+  if (n) __sync_fetch_and_add(n, 1);
+}
+
+// Wake the consumer only when enough has accumulated; it also polls on a timer.
+static __always_inline dt_u64 wakeup_flags(void) {
+  dt_u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  return avail >= (256 << 10) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+// Appends one capture (header + bytes) at *off in buf; returns the bytes used (0: nothing).
+static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, dt_u32 shape,
+                                          dt_u64 len) {
+  off &= (DT_SCRATCH / 2 - 1);
+  struct dt_capture* c = (struct dt_capture*)(buf + off);
+  if ((void*)(c + 1) > (void*)(buf + DT_SCRATCH)) return 0;
+  if (len > DT_MAX_CAPTURE) len = DT_MAX_CAPTURE;
+  long n;
+  if (shape == DT_CSTRING) {
+    n = bpf_probe_read_user_str(buf + off + sizeof(*c), len & (DT_MAX_CAPTURE * 2 - 1),
+                                (const void*)addr);
+  } else {
+    n = bpf_probe_read_user(buf + off + sizeof(*c), len & (DT_MAX_CAPTURE * 2 - 1),
+                            (const void*)addr)
+            ? -1
+            : (long)len;
+  }
+  if (n <= 0) return 0;
+  c->addr = addr;
+  c->len = (dt_u32)n;
+  c->flags = 0;
+  return (dt_u32)(sizeof(*c) + (((dt_u32)n + 7) & ~7u));
+}
+
+// execve's filename and argv (and the size of envp), captured at entry: a successful exec
+// replaces the memory they are in before the syscall returns.
+static __always_inline void capture_exec(struct pending* p) {
+  dt_u32 off = 0, ncap = 0, used;
+  dt_u64 filename = p->nr == NR_EXECVEAT ? p->args[1] : p->args[0];
+  dt_u64 argv = p->nr == NR_EXECVEAT ? p->args[2] : p->args[1];
+  dt_u64 envp = p->nr == NR_EXECVEAT ? p->args[3] : p->args[2];
+  p->exec_ncap = 0;
+  p->exec_len = 0;
+  dt_u8* buf = p->exec_buf;
+  // The layout in exec_buf mirrors the event's captures; bounded offsets keep the verifier sure.
+  used = 0;
+  if (filename) {
+    struct dt_capture* c = (struct dt_capture*)buf;
+    long n = bpf_probe_read_user_str(buf + sizeof(*c), 1024, (const void*)filename);
+    if (n > 0) {
+      c->addr = filename;
+      c->len = (dt_u32)n;
+      c->flags = 0;
+      used = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
+      ncap++;
+    }
+  }
+  off = used;
+  dt_u64 ptrs[DT_ARGV_MAX + 1];
+  if (argv && bpf_probe_read_user(ptrs, sizeof(ptrs), (const void*)argv) == 0) {
+    // The pointer array itself, up to its NULL.
+    dt_u32 count = 0;
+    for (int i = 0; i <= DT_ARGV_MAX; i++) {
+      count = i + 1;
+      if (ptrs[i] == 0) break;
+    }
+    off &= 2047;
+    struct dt_capture* c = (struct dt_capture*)(buf + off);
+    c->addr = argv;
+    c->len = count * 8;
+    c->flags = 0;
+    bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, ptrs);
+    off += sizeof(*c) + count * 8;
+    ncap++;
+    for (int i = 0; i < DT_ARGV_MAX; i++) {
+      if (ptrs[i] == 0) break;
+      off &= 4095;
+      c = (struct dt_capture*)(buf + off);
+      long n = bpf_probe_read_user_str(buf + off + sizeof(*c), 256, (const void*)ptrs[i]);
+      if (n <= 0) break;
+      c->addr = ptrs[i];
+      c->len = (dt_u32)n;
+      c->flags = 0;
+      off += sizeof(*c) + (((dt_u32)n + 7) & ~7u);
+      ncap++;
+    }
+  }
+  if (envp) {
+    // Only its length matters (shown as a count): copy the pointer array in 64-byte pieces up
+    // to its NULL (one large read would fail where the array ends near the end of a mapping).
+    off &= 4095;
+    struct dt_capture* c = (struct dt_capture*)(buf + off);
+    dt_u32 got = 0;
+    for (int i = 0; i < 32; i++) {
+      dt_u64 chunk[8];
+      if (bpf_probe_read_user(chunk, sizeof(chunk), (const void*)(envp + got))) break;
+      bpf_probe_read_kernel(buf + ((off + sizeof(*c) + got) & 8191), sizeof(chunk), chunk);
+      got += sizeof(chunk);
+      int end = 0;
+      for (int k = 0; k < 8; k++) end |= chunk[k] == 0;
+      if (end) break;
+    }
+    if (got) {
+      c->addr = envp;
+      c->len = got;
+      c->flags = 0;
+      off += sizeof(*c) + got;
+      ncap++;
+    }
+  }
+  p->exec_ncap = ncap;
+  p->exec_len = off;
+}
+
+static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending* p,
+                                                      dt_u64 pid_tgid) {
+  struct dt_syscall* e = (struct dt_syscall*)buf;
+  e->type = DT_SYSCALL;
+  e->pid = pid_tgid >> 32;
+  e->tid = (dt_u32)pid_tgid;
+  e->enter_ns = p->enter_ns;
+  e->nr = p->nr;
+  for (int i = 0; i < 6; i++) e->args[i] = p->args[i];
+  bpf_get_current_comm(e->comm, sizeof(e->comm));
+  return e;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (!traced_tgid(pid_tgid >> 32)) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct pending* p =
+      bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!p) return 0;
+  if (!wanted_nr(id)) {
+    p->active = 0;
+    return 0;
+  }
+  p->nr = id;
+  p->args[0] = regs->di;
+  p->args[1] = regs->si;
+  p->args[2] = regs->dx;
+  p->args[3] = regs->r10;
+  p->args[4] = regs->r8;
+  p->args[5] = regs->r9;
+  p->exec_len = 0;
+  p->exec_ncap = 0;
+  p->cpu_at_enter = BPF_CORE_READ(task, se.sum_exec_runtime);
+  p->enter_ns = bpf_ktime_get_ns();
+  p->active = 1;
+  if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
+  if (id == NR_EXIT || id == NR_EXIT_GROUP) {
+    // These never reach sys_exit: the event is complete now.
+    p->active = 0;
+    dt_u32 zero = 0;
+    dt_u8* buf = bpf_map_lookup_elem(&scratch, &zero);
+    if (!buf) return 0;
+    struct dt_syscall* e = start_event(buf, p, pid_tgid);
+    e->exit_ns = 0;
+    e->cpu_ns = ~0ull;
+    e->ret = 0;
+    e->end = DT_NORETURN;
+    e->ncap = 0;
+    e->size = sizeof(*e);
+    if (bpf_ringbuf_output(&events, buf, sizeof(*e), BPF_RB_FORCE_WAKEUP)) count_lost();
+  }
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (!traced_tgid(pid_tgid >> 32)) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
+  if (!p || !p->active) return 0;
+  p->active = 0;
+  dt_u32 zero = 0;
+  dt_u8* buf = bpf_map_lookup_elem(&scratch, &zero);
+  if (!buf) return 0;
+  struct dt_syscall* e = start_event(buf, p, pid_tgid);
+  e->exit_ns = bpf_ktime_get_ns();
+  e->cpu_ns = BPF_CORE_READ(task, se.sum_exec_runtime) - p->cpu_at_enter;
+  e->ret = ret;
+  e->end = DT_RETURNED;
+  dt_u32 off = sizeof(*e);
+  dt_u32 ncap = 0;
+  if (p->exec_ncap) {
+    dt_u32 len = p->exec_len;
+    if (len > DT_EXEC_BUF) len = DT_EXEC_BUF;
+    if (bpf_probe_read_kernel(buf + off, len & (DT_EXEC_BUF * 2 - 1), p->exec_buf) == 0) {
+      off += len;
+      ncap += p->exec_ncap;
+    }
+  }
+  dt_u32 key = (dt_u32)p->nr;
+  struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
+  if (plan) {
+    for (int i = 0; i < DT_MAX_STEPS; i++) {
+      if (i >= plan->n) break;
+      struct dt_step s = plan->steps[i];
+      if (s.arg >= 6) break;
+      dt_u64 addr = p->args[s.arg];
+      if (addr == 0) continue;
+      dt_u64 len = s.max;
+      if (s.shape == DT_BYTES) {
+        if (s.len == DT_LEN_RET) {
+          if (ret <= 0) continue;
+          len = (dt_u64)ret;
+        } else if (s.len >= 0 && s.len < 6) {
+          len = p->args[s.len & 7];
+        }
+        if (s.elem) len *= s.elem;
+        if (len > s.max) len = s.max;
+      }
+      if (len == 0) continue;
+      dt_u32 used = put_capture(buf, off, addr, s.shape, len);
+      if (used) {
+        off = (off & (DT_SCRATCH / 2 - 1)) + used;
+        ncap++;
+      }
+    }
+  }
+  e->ncap = ncap;
+  off &= (DT_SCRATCH - 1);
+  e->size = off;
+  if (off < sizeof(*e)) return 0;
+  if (bpf_ringbuf_output(&events, buf, off, wakeup_flags())) count_lost();
+  return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
+  if (!follow_forks || all_processes) return 0;
+  dt_u32 ptgid = BPF_CORE_READ(parent, tgid);
+  dt_u32 ctgid = BPF_CORE_READ(child, tgid);
+  if (ptgid == ctgid || !bpf_map_lookup_elem(&tgids, &ptgid)) return 0;
+  dt_u8 one = 1;
+  bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_process_exit, struct task_struct* p) {
+  dt_u32 tgid = BPF_CORE_READ(p, tgid);
+  if (!traced_tgid(tgid)) return 0;
+  if (BPF_CORE_READ(p, signal, live.counter) != 0) return 0;  // other threads live on
+  struct dt_exit e = {};
+  e.type = DT_EXIT;
+  e.size = sizeof(e);
+  e.pid = tgid;
+  e.tid = BPF_CORE_READ(p, pid);
+  e.ts_ns = bpf_ktime_get_ns();
+  e.exit_code = BPF_CORE_READ(p, exit_code);
+  bpf_get_current_comm(e.comm, sizeof(e.comm));
+  if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_FORCE_WAKEUP)) count_lost();
+  if (!all_processes) bpf_map_delete_elem(&tgids, &tgid);
+  return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(on_signal_deliver, int sig, void* info, void* ka) {
+  if (sig == 9) return 0;  // SIGKILL is never "delivered" to a handler: its end says it all
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (!traced_tgid(pid_tgid >> 32)) return 0;
+  struct dt_signal e = {};
+  e.type = DT_SIGNAL;
+  e.size = sizeof(e);
+  e.pid = pid_tgid >> 32;
+  e.tid = (dt_u32)pid_tgid;
+  e.ts_ns = bpf_ktime_get_ns();
+  e.signo = sig;
+  bpf_get_current_comm(e.comm, sizeof(e.comm));
+  if (info) bpf_probe_read_kernel(e.info, sizeof(e.info), info);
+  if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_FORCE_WAKEUP)) count_lost();
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,104 @@
+/* The records the BPF program sends through the ring buffer, and the maps it is configured with.
+ * Shared by the BPF side (C, clang -target bpf) and the user side (C++): plain C, fixed-width. */
+#ifndef DTRUSS_BPF_EVENTS_H
+#define DTRUSS_BPF_EVENTS_H
+
+#ifdef __bpf__
+typedef unsigned char dt_u8;
+typedef signed char dt_s8;
+typedef unsigned short dt_u16;
+typedef unsigned int dt_u32;
+typedef long long dt_s64;
+typedef unsigned long long dt_u64;
+#else
+#include <stdint.h>
+typedef uint8_t dt_u8;
+typedef int8_t dt_s8;
+typedef uint16_t dt_u16;
+typedef uint32_t dt_u32;
+typedef int64_t dt_s64;
+typedef uint64_t dt_u64;
+#endif
+
+#define DT_MAX_STEPS 6       /* capture steps per syscall */
+#define DT_MAX_CAPTURE 4096  /* bytes of one capture */
+#define DT_SCRATCH 16384     /* the per-CPU buffer an event is built in */
+#define DT_NR_MAX 512        /* syscall numbers the plan map covers */
+#define DT_ARGV_MAX 32       /* argv elements captured for execve */
+
+enum dt_record_type {
+  DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
+  DT_EXIT = 2,     /* struct dt_exit: a process (thread group) ended */
+  DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered */
+};
+
+enum dt_end { DT_RETURNED = 0, DT_NORETURN = 1 };
+
+struct dt_syscall {
+  dt_u16 type;
+  dt_u16 ncap;
+  dt_u32 size; /* bytes of the whole record */
+  dt_u32 pid;  /* thread group */
+  dt_u32 tid;
+  dt_u64 enter_ns;
+  dt_u64 exit_ns;
+  dt_u64 cpu_ns;
+  dt_s64 nr;
+  dt_u64 args[6];
+  dt_s64 ret;
+  char comm[16];
+  dt_u32 end;
+  dt_u32 pad;
+};
+
+/* Follows a dt_syscall: `len` bytes copied from tracee address `addr`, padded to 8 bytes. */
+struct dt_capture {
+  dt_u64 addr;
+  dt_u32 len;
+  dt_u32 flags;
+};
+
+struct dt_exit {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_u64 ts_ns;
+  dt_u32 exit_code; /* wait-status form: (code << 8) | signal | 0x80 for a core dump */
+  char comm[16];
+  dt_u32 pad1;
+};
+
+struct dt_signal {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_u64 ts_ns;
+  dt_s64 signo;
+  char comm[16];
+  dt_u8 info[48]; /* the start of the kernel_siginfo: the same layout as user siginfo_t */
+};
+
+/* One step of a capture plan (see src/syscalls/capture.h). */
+enum dt_shape { DT_CSTRING = 0, DT_BYTES = 1, DT_STRARRAY = 2, DT_PTRARRAY = 3 };
+#define DT_LEN_NONE (-1)
+#define DT_LEN_RET (-2)
+
+struct dt_step {
+  dt_u8 arg;
+  dt_u8 shape;
+  dt_s8 len;  /* DT_LEN_NONE: `max` bytes; DT_LEN_RET or an argument index: the length */
+  dt_u8 elem; /* 0: the length counts bytes; else the size of the elements it counts */
+  dt_u32 max;
+};
+
+struct dt_plan {
+  dt_u32 n;
+  dt_u32 pad;
+  struct dt_step steps[DT_MAX_STEPS];
+};
+
+#endif
