@@ -43,17 +43,24 @@ void CaptureStore::add(uint64_t addr, const void* bytes, size_t len) {
 }
 
 size_t CaptureStore::read(uint64_t addr, void* out, size_t len) const {
-  // Regions are few per event; a linear scan beats any index. The latest capture of an address
-  // wins (exit-time copies of out-arguments are added after entry-time ones).
+  // Regions are few per event; a linear scan beats any index. Of the regions holding `addr`,
+  // the one that holds the most of what is asked wins (two captures can overlap: an array read
+  // a little past its end and a string stored right after it); among equals the latest (an
+  // exit-time copy of an out-argument is added after the entry-time one).
+  const Region* best = nullptr;
+  size_t best_n = 0;
   for (auto it = regions_.rbegin(); it != regions_.rend(); ++it) {
     const Region& r = *it;
     if (addr >= r.addr && addr - r.addr < r.len) {
       size_t n = std::min(len, r.len - static_cast<size_t>(addr - r.addr));
-      std::memcpy(out, arena_.data() + r.offset + (addr - r.addr), n);
-      return n;
+      if (n > best_n) {
+        best = &r;
+        best_n = n;
+      }
     }
   }
-  return 0;
+  if (best != nullptr) std::memcpy(out, arena_.data() + best->offset + (addr - best->addr), best_n);
+  return best_n;
 }
 
 size_t LayeredReader::read(uint64_t addr, void* out, size_t len) const {

@@ -168,7 +168,10 @@ TEST(BpfBackend, FollowsAShellPipeline) {
   std::set<long> pids;
   for (const auto& e : syscalls(json_lines(r.trace))) {
     pids.insert(e["pid"].get<long>());
-    if (e["syscall"] == "execve") execs.insert(e["args"]["filename"].get<std::string>());
+    if (e["syscall"] == "execve") {
+      ASSERT_TRUE(e["args"]["filename"].is_string()) << e.dump();
+      execs.insert(e["args"]["filename"].get<std::string>());
+    }
   }
   EXPECT_GE(pids.size(), 3u);
   EXPECT_TRUE(execs.count("/usr/bin/ls") || execs.count("/bin/ls")) << r.trace;

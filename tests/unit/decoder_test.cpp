@@ -193,3 +193,19 @@ TEST(Memory, CStringAcrossRegionsAndLimits) {
 
 }  // namespace
 }  // namespace dtruss
+
+namespace dtruss {
+namespace {
+TEST(Memory, OverlappingCapturesPreferTheLongest) {
+  // An array captured a little past its end covers the start of a string stored after it.
+  CaptureStore st;
+  st.add(0x1000, "/usr/bin/ls", 12);
+  st.add(0x0ff8, "\0\0\0\0\0\0\0\0/usr/bin", 16);
+  std::string out;
+  bool term = false;
+  ASSERT_TRUE(st.read_cstring(0x1000, out, 4096, &term));
+  EXPECT_EQ(out, "/usr/bin/ls");
+  EXPECT_TRUE(term);
+}
+}  // namespace
+}  // namespace dtruss

@@ -72,20 +72,11 @@ struct {
   __type(value, dt_u64);
 } lost SEC(".maps");
 
-// Where an event is assembled before it is copied into the ring buffer.
-struct scratch {
-  dt_u8 buf[DT_SCRATCH];
-};
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, dt_u32);
-  __type(value, struct scratch);
-} scratch SEC(".maps");
-
 #define DT_EXEC_BUF 8192
-// A syscall in progress, per thread: its entry, and for execve the captures that must be taken
-// before the call replaces the memory they live in.
+// A syscall in progress, per thread: its entry, for execve the captures that must be taken
+// before the call replaces the memory they live in, and the buffer its event is assembled in.
+// (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be
+// overwritten by another thread's event half-way through.)
 struct pending {
   dt_u64 enter_ns;
   dt_u64 cpu_at_enter;
@@ -96,6 +87,7 @@ struct pending {
   dt_u32 exec_len;
   dt_u32 pad;
   dt_u8 exec_buf[DT_EXEC_BUF];
+  dt_u8 out[DT_SCRATCH];
 };
 struct {
   __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -222,10 +214,14 @@ static __always_inline void capture_exec(struct pending* p) {
       dt_u64 chunk[8];
       if (bpf_probe_read_user(chunk, sizeof(chunk), (const void*)(envp + got))) break;
       bpf_probe_read_kernel(buf + ((off + sizeof(*c) + got) & 8191), sizeof(chunk), chunk);
+      int end = -1;
+      for (int k = 7; k >= 0; k--)
+        if (chunk[k] == 0) end = k;
+      if (end >= 0) {
+        got += (end + 1) * 8;  // exactly up to its NULL: what follows is other data
+        break;
+      }
       got += sizeof(chunk);
-      int end = 0;
-      for (int k = 0; k < 8; k++) end |= chunk[k] == 0;
-      if (end) break;
     }
     if (got) {
       c->addr = envp;
@@ -280,9 +276,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.
     p->active = 0;
-    dt_u32 zero = 0;
-    dt_u8* buf = bpf_map_lookup_elem(&scratch, &zero);
-    if (!buf) return 0;
+    dt_u8* buf = p->out;
     struct dt_syscall* e = start_event(buf, p, pid_tgid);
     e->exit_ns = 0;
     e->cpu_ns = ~0ull;
@@ -303,9 +297,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
   if (!p || !p->active) return 0;
   p->active = 0;
-  dt_u32 zero = 0;
-  dt_u8* buf = bpf_map_lookup_elem(&scratch, &zero);
-  if (!buf) return 0;
+  dt_u8* buf = p->out;
   struct dt_syscall* e = start_event(buf, p, pid_tgid);
   e->exit_ns = bpf_ktime_get_ns();
   e->cpu_ns = BPF_CORE_READ(task, se.sum_exec_runtime) - p->cpu_at_enter;
