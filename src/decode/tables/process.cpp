@@ -2,11 +2,11 @@
 // priorities, scheduling, ptrace, seccomp, kcmp, reboot, syslog, ioprio.
 // Facts from the kernel's UAPI headers <linux/sched.h> (CLONE_*, SCHED_*; glibc's <sched.h>
 // lacks the newer ones), <linux/wait.h>, <linux/prctl.h>, <asm/prctl.h>, <linux/seccomp.h>,
-// <linux/kcmp.h>, <linux/reboot.h>, <linux/ioprio.h>, and from glibc's <signal.h>,
+// <linux/kcmp.h>, <linux/reboot.h>, include/uapi/linux/ioprio.h (as numbers: the installed
+// header's inline ioprio_value() names a parameter `class`, which C++ cannot compile), and from glibc's <signal.h>,
 // <sys/personality.h>, <sys/resource.h> and <sys/ptrace.h>; constants in no installed header
 // are numbers citing the kernel header they come from.
 #include <asm/prctl.h>
-#include <linux/ioprio.h>
 #include <linux/kcmp.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
@@ -387,8 +387,9 @@ constexpr FlagName kSyslogTypes[] = {
 };
 constexpr FlagTable kSyslogType = enum_table("syslog_type", kSyslogTypes);
 
-// <linux/ioprio.h>
-constexpr FlagName kIoprioWho[] = {F(IOPRIO_WHO_PROCESS), F(IOPRIO_WHO_PGRP), F(IOPRIO_WHO_USER)};
+// include/uapi/linux/ioprio.h: enum { IOPRIO_WHO_PROCESS = 1, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER }
+constexpr FlagName kIoprioWho[] = {N(1, "IOPRIO_WHO_PROCESS"), N(2, "IOPRIO_WHO_PGRP"),
+                                   N(3, "IOPRIO_WHO_USER")};
 constexpr FlagTable kIoprioWhich = enum_table("ioprio_which", kIoprioWho);
 
 constexpr const FlagTable* kTables[] = {
