@@ -69,6 +69,9 @@ Calls calls_of(const std::string& trace) {
       out.emplace_back();
     }
     std::string name = e["syscall"].get<std::string>();
+    // Whether a thread waits on a futex (pthread_join, a lock) depends on timing, and ptrace
+    // slows the program much more than eBPF: futex calls are not compared.
+    if (name == "futex") continue;
     std::string line = name + "(";
     // getrandom's bytes are random by design: only their presence is compared.
     for (auto a = e["args"].begin(); a != e["args"].end(); ++a)
