@@ -24,7 +24,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 regen:
-	python3 src/syscalls/gen_syscalls.py --out src/syscalls/syscall_table.inc
+	python3 src/syscalls/gen_syscalls.py --strict
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <set>
 
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/launch.h"
@@ -18,6 +19,7 @@
 #include "cli/options.h"
 #include "decode/structs.h"
 #include "core/interrupt.h"
+#include "core/proc.h"
 #include "core/trace_error.h"
 #include "output/json_sink.h"
 #include "output/pipeline.h"
@@ -83,10 +85,17 @@ int run(int argc, char** argv) {
     case ParseOutcome::ExitUsage: return kUsageError;
     case ParseOutcome::Run: break;
   }
-  if (opt.backend == BackendChoice::Bpf) {
-    std::string why = BpfTracer::unavailable_reason();
-    if (!why.empty()) return usage_error("--backend=bpf: " + why);
-  }
+  // auto: ptrace for a command or -p (until the eBPF backend matches it everywhere); eBPF where
+  // only it can do the job well (by name, system-wide).
+  bool by_name = !opt.name.empty() || opt.all_processes;
+  std::string bpf_missing = BpfTracer::unavailable_reason();
+  if (opt.backend == BackendChoice::Auto && by_name && bpf_missing.empty())
+    opt.backend = BackendChoice::Bpf;
+  if (opt.backend == BackendChoice::Bpf && !bpf_missing.empty())
+    return usage_error("--backend=bpf: " + bpf_missing);
+  if (opt.all_processes && opt.backend != BackendChoice::Bpf)
+    return usage_error("--all needs the eBPF backend" +
+                       (bpf_missing.empty() ? std::string() : ": " + bpf_missing));
 
   std::string msg = check_dash_o_pitfall(opt);
   if (!msg.empty()) return usage_error(msg);
@@ -96,6 +105,30 @@ int run(int argc, char** argv) {
     std::string error;
     if (!parse_syscall_list(opt.trace_list, &selection, &error)) return usage_error(error);
     for (const auto& hint : selection.hints) fmt::print(stderr, "dtruss: note: {}\n", hint);
+  }
+
+  if (!opt.name.empty() && opt.backend != BackendChoice::Bpf) {
+    // With ptrace, processes are found in /proc and attached to: one that starts (or calls)
+    // before that is not seen.
+    if (!opt.wait_for_name) {
+      opt.pids = find_processes(opt.name);
+      if (opt.pids.empty())
+        return usage_error("no process named '" + opt.name + "' is running (-n)");
+      fmt::print(stderr, "dtruss: note: with ptrace, -n attaches to the {} running process{} "
+                         "named '{}'; later ones are not traced (the eBPF backend sees them)\n",
+                 opt.pids.size(), opt.pids.size() == 1 ? "" : "es", opt.name);
+    } else {
+      install_stop_handlers();
+      fmt::print(stderr, "dtruss: waiting for a process named '{}' (ptrace: its first "
+                         "syscalls may be missed)\n", opt.name);
+      std::set<pid_t> before = all_pids();
+      while (opt.pids.empty()) {
+        if (stop_requested()) return 128 + stop_signal();
+        usleep(5000);
+        for (pid_t pid : find_processes(opt.name))
+          if (before.count(pid) == 0) opt.pids.push_back(pid);
+      }
+    }
   }
 
   std::optional<RunAs> run_as;
@@ -159,6 +192,9 @@ int run(int argc, char** argv) {
         BpfConfig b;
         b.command = opt.command;
         b.attach = opt.pids;
+        b.all = opt.all_processes;
+        b.name = opt.name;
+        b.wait_for_name = opt.wait_for_name;
         b.follow_forks = opt.follow;
         b.syscalls = selection.numbers;
         if (opt.buffer_size != 0) b.ring_bytes = opt.buffer_size;

@@ -21,7 +21,7 @@ struct OptionDoc {
   const char* help;
 };
 
-enum LongOnly : int { kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp };
+enum LongOnly : int { kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll };
 
 constexpr OptionDoc kOptions[] = {
     {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)"},
@@ -33,20 +33,21 @@ constexpr OptionDoc kOptions[] = {
     {'h', "help", nullptr, "this help"},
     {'l', "pid-prefix", nullptr, "show the PID/TID prefix on every line"},
     {'L', "no-pid-prefix", nullptr, "never show the PID/TID prefix"},
-    {'n', "name", "NAME", "trace processes by name (needs the eBPF backend: not yet available)"},
+    {'n', "name", "NAME", "trace processes of that name, running and future (prefix match)"},
     {'o', "cpu", nullptr, "CPU column: microseconds on-CPU during each call (not an output file)"},
     {'p', "pid", "PID[,PID]", "attach to running processes (all their threads)"},
     {'s', "stack", nullptr, "user stack of each call (not yet available)"},
     {'t', "trace", "LIST", "only these syscalls: names, %classes, !negation (e.g. open,%net)"},
     {'u', "user", "USER", "run the command as USER (dtruss running as root)"},
     {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)"},
-    {'W', "wait-name", "NAME", "wait for a process by name (needs the eBPF backend: not yet)"},
+    {'W', "wait-name", "NAME", "wait for a process of that name to start, then trace it"},
     {'X', "style", "raw|verbose", "raw: dtruss's hex arguments; verbose: numbers and names"},
     {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>"},
     {kOutput, "output", "FILE", "write the trace to FILE instead of standard error"},
     {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)"},
     {kBackend, "backend", "auto|ptrace|bpf", "how to trace: bpf (eBPF, root), ptrace; auto: ptrace for now"},
     {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)"},
+    {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)"},
     {kVersionOpt, "version", nullptr, "print the version"},
 };
 
@@ -145,10 +146,14 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       case 'L': opt->show_task = false; break;
       case 'n':
       case 'W':
-        fail(fmt::format("-{} (trace by process name) needs the eBPF backend, which this version "
-                         "does not have yet; use -p PID (find it with pgrep {})",
-                         static_cast<char>(c), optarg));
-        return ParseOutcome::ExitUsage;
+        if (optarg[0] == '\0') {
+          fail(fmt::format("-{} needs a process name", static_cast<char>(c)));
+          return ParseOutcome::ExitUsage;
+        }
+        opt->name = optarg;
+        opt->wait_for_name = c == 'W';
+        break;
+      case kAll: opt->all_processes = true; break;
       case 's':
         fail("-s (stack traces) is not available in this version yet");
         return ParseOutcome::ExitUsage;
@@ -222,8 +227,14 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
                      opt->command[0]));
     return ParseOutcome::ExitUsage;
   }
-  if (opt->pids.empty() && opt->command.empty()) {
-    fail("nothing to trace: give a command (dtruss ls) or -p PID");
+  int scopes = !opt->pids.empty() + !opt->command.empty() + !opt->name.empty() + opt->all_processes;
+  if (scopes > 1) {
+    fail("give one of: a command, -p PID, -n NAME, -W NAME or --all");
+    return ParseOutcome::ExitUsage;
+  }
+
+  if (scopes == 0) {
+    fail("nothing to trace: give a command (dtruss ls), -p PID, -n NAME or --all");
     return ParseOutcome::ExitUsage;
   }
   if (!opt->user.empty() && opt->command.empty()) {

@@ -17,6 +17,9 @@ enum class ArgStyle { Decoded, Raw, Verbose };  // -X
 struct Options {
   std::vector<std::string> command;
   std::vector<pid_t> pids;               // -p
+  std::string name;                      // -n NAME or
+  bool wait_for_name = false;            // -W NAME
+  bool all_processes = false;            // --all
   bool follow = false;                   // -f
   bool count = false;                    // -c
   bool relative = false;                 // -d

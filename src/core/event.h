@@ -97,6 +97,9 @@ class EventConsumer {
   virtual void on_exit(const ExitEvent& ev) = 0;
   virtual void on_lost(const LostEvent& ev) = 0;
   virtual void on_notice(const NoticeEvent& ev) = 0;
+  // The backend has handed over everything it has and is about to wait: a consumer that buffers
+  // output writes it out now, so a trace read while it grows (tail -f, a pipe) is never stale.
+  virtual void idle() {}
 };
 
 }  // namespace dtruss

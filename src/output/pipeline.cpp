@@ -16,6 +16,11 @@ void Pipeline::finish() {
   out_.flush();
 }
 
+void Pipeline::idle() {
+  out_.flush();
+  check_output();
+}
+
 void Pipeline::check_output() {
   if (!out_.failed()) return;
   request_stop(out_.error() == EPIPE ? StopReason::OutputClosed : StopReason::OutputFailed);

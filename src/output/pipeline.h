@@ -27,6 +27,7 @@ class Pipeline final : public EventConsumer {
   void on_exit(const ExitEvent& ev) override;
   void on_lost(const LostEvent& ev) override;
   void on_notice(const NoticeEvent& ev) override;
+  void idle() override;
 
   uint64_t calls() const { return calls_; }
 

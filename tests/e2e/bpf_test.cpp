@@ -1,11 +1,18 @@
 // The eBPF backend: the same fixtures as the ptrace backend, the same decoded events per thread;
 // strace's syscall names; loss accounting. These tests need root and eBPF: where that is missing
 // they fail with the reason, unless DTRUSS_TEST_ALLOW_NO_BPF=1 says they may be skipped.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 #include <string>
@@ -212,6 +219,167 @@ TEST(BpfBackend, DefaultBufferLosesNothing) {
     if (e["type"] == "syscall" && e["syscall"] == "getppid") ++seen;
   }
   EXPECT_EQ(seen, 20000u);
+}
+
+}  // namespace
+
+namespace {
+
+// dtruss in the background, its trace in a file; stop() sends SIGINT and waits.
+struct Background {
+  pid_t pid = -1;
+  std::string trace_file;
+  explicit Background(const std::vector<std::string>& args) {
+    trace_file = e2e::temp_dir() + "/trace";
+    std::vector<std::string> argv{e2e::dtruss_bin(), "--output", trace_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid = fork();
+    if (pid == 0) {
+      std::vector<char*> a;
+      for (auto& s : argv) a.push_back(s.data());
+      a.push_back(nullptr);
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 0);
+      dup2(null, 1);
+      execv(a[0], a.data());
+      _exit(127);
+    }
+  }
+  ~Background() {
+    if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {  // a failed test: leave nothing behind
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  // Waits until dtruss has written `text` to its trace (it is attached and filtering); up to 20 s.
+  bool wait_for(const std::string& text) {
+    for (int i = 0; i < 2000; ++i) {
+      if (trace().find(text) != std::string::npos) return true;
+      usleep(10000);
+    }
+    return false;
+  }
+  // Waits for dtruss to end by itself (up to `seconds`); false if it did not.
+  bool wait_end(double seconds, int* status) {
+    for (int i = 0; i < seconds * 100; ++i) {
+      if (waitpid(pid, status, WNOHANG) == pid) {
+        pid = -1;
+        return true;
+      }
+      usleep(10000);
+    }
+    return false;
+  }
+  int stop() {
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string trace() const {
+    std::ifstream in(trace_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+};
+
+// A copy of the sleeper fixture under a name no other process has.
+std::string uniquely_named_sleeper() {
+  std::string path = e2e::temp_dir() + "/dtw" + std::to_string(getpid() % 100000);
+  std::filesystem::copy_file(fixture("sleeper"), path);
+  chmod(path.c_str(), 0755);
+  return path;
+}
+
+int run_to_end(const std::string& path, const char* seconds) {
+  pid_t p = fork();
+  if (p == 0) {
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 1);
+    execl(path.c_str(), path.c_str(), seconds, (char*)nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(p, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+size_t calls_by(const std::string& trace, const std::string& comm, const std::string& name) {
+  size_t n = 0;
+  for (const auto& e : syscalls(json_lines(trace), name))
+    if (e["comm"] == comm) ++n;
+  return n;
+}
+
+TEST(BpfBackend, WaitForNameTracesTheNextProcessAndEnds) {
+  REQUIRE_BPF();
+  std::string prog = uniquely_named_sleeper();
+  std::string comm = prog.substr(prog.rfind('/') + 1);
+  Background bg({"--json", "-W", comm});
+  ASSERT_TRUE(bg.wait_for("waiting for a process named")) << bg.trace();
+  ASSERT_EQ(run_to_end(prog, "0.5"), 0);
+  int status = 0;
+  ASSERT_TRUE(bg.wait_end(10, &status)) << "-W must end when the awaited process ends:\n"
+                                         << bg.trace();
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::string t = bg.trace();
+  EXPECT_GE(calls_by(t, comm, "getppid"), 3u) << t;
+  EXPECT_EQ(calls_by(t, comm, "exit_group"), 1u) << t;
+}
+
+TEST(BpfBackend, ByNameSeesAProcessStartedLater) {
+  REQUIRE_BPF();
+  std::string prog = uniquely_named_sleeper();
+  std::string comm = prog.substr(prog.rfind('/') + 1);
+  Background bg({"--json", "-n", comm.substr(0, comm.size() - 1)});  // a prefix matches
+  ASSERT_TRUE(bg.wait_for("tracing processes named")) << bg.trace();
+  ASSERT_EQ(run_to_end(prog, "0.4"), 0);
+  EXPECT_EQ(bg.stop(), 0);
+  std::string t = bg.trace();
+  EXPECT_GE(calls_by(t, comm, "getppid"), 2u) << t;
+}
+
+TEST(BpfBackend, AllSeesAProcessItWasNotToldAbout) {
+  REQUIRE_BPF();
+  std::string prog = uniquely_named_sleeper();
+  std::string comm = prog.substr(prog.rfind('/') + 1);
+  Background bg({"--json", "--all", "-t", "getppid"});
+  ASSERT_TRUE(bg.wait_for("tracing every process")) << bg.trace();
+  ASSERT_EQ(run_to_end(prog, "0.4"), 0);
+  EXPECT_EQ(bg.stop(), 0);
+  std::string t = bg.trace();
+  EXPECT_GE(calls_by(t, comm, "getppid"), 2u);
+  // dtruss never traces itself.
+  for (const auto& e : syscalls(json_lines(t))) EXPECT_NE(e["comm"], "dtruss");
+}
+
+TEST(PtraceBackend, ByNameAttachesToRunningProcesses) {
+  std::string prog = uniquely_named_sleeper();
+  std::string comm = prog.substr(prog.rfind('/') + 1);
+  pid_t p = fork();
+  if (p == 0) {
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 1);
+    execl(prog.c_str(), prog.c_str(), "2", (char*)nullptr);
+    _exit(127);
+  }
+  usleep(200000);
+  Background bg({"--json", "--backend=ptrace", "-n", comm});
+  ASSERT_TRUE(bg.wait_for("attached to process")) << bg.trace();
+  usleep(500000);
+  EXPECT_EQ(bg.stop(), 0);
+  int status = 0;
+  waitpid(p, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the process runs on after";
+  EXPECT_GE(calls_by(bg.trace(), comm, "getppid"), 2u) << bg.trace();
+}
+
+TEST(PtraceBackend, ByNameWithNoSuchProcessIsAnError) {
+  auto r = e2e::run_dtruss({"--backend=ptrace", "-n", "no-such-proc-xyz"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("no process named 'no-such-proc-xyz'"), std::string::npos) << r.err;
 }
 
 }  // namespace

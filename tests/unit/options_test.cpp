@@ -69,9 +69,25 @@ TEST(Options, BadValuesAreUsageErrors) {
 
 TEST(Options, NotYetAvailableOptionsAreRefusedClearly) {
   Options o;
-  EXPECT_EQ(parse({"-n", "sshd"}, &o), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err().find("eBPF"), std::string::npos);
   EXPECT_EQ(parse({"-s", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("not available"), std::string::npos);
+}
+
+TEST(Options, ByNameAndScopes) {
+  Options o;
+  ASSERT_EQ(parse({"-n", "sshd"}, &o), ParseOutcome::Run);
+  EXPECT_EQ(o.name, "sshd");
+  EXPECT_FALSE(o.wait_for_name);
+  Options w;
+  ASSERT_EQ(parse({"-W", "nginx"}, &w), ParseOutcome::Run);
+  EXPECT_TRUE(w.wait_for_name);
+  Options a;
+  ASSERT_EQ(parse({"--all"}, &a), ParseOutcome::Run);
+  EXPECT_TRUE(a.all_processes);
+  Options bad;
+  EXPECT_EQ(parse({"-n", "sshd", "ls"}, &bad), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("give one of"), std::string::npos);
+  EXPECT_EQ(parse({"-n", "", }, &bad), ParseOutcome::ExitUsage);
 }
 
 TEST(Options, HelpListsEveryOption) {

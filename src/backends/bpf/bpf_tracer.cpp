@@ -105,6 +105,10 @@ void BpfTracer::load() {
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() ? 0 : 1;
   skel->rodata->self_tgid = getpid();
+  if (!cfg_.name.empty()) {
+    skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;
+    std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
+  }
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -192,18 +196,27 @@ int BpfTracer::run() {
   }
   for (pid_t pid : cfg_.attach)
     out_.on_notice({0, "tracing process " + std::to_string(pid) + " (eBPF)"});
+  if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
+  if (!cfg_.name.empty())
+    out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
+                                          : "tracing processes named '" + cfg_.name + "'"});
+  bool seen_any = false;  // -W: the trace ends when the awaited process (and its kin) are gone
 
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
     int n = ring_buffer__poll(st_->rb, 50);
     report_lost();
+    if (n == 0) out_.idle();
     if (stop_requested() && !keep_tracing_after_signal()) break;
     if (n < 0 && n != -EINTR) throw TraceError("reading eBPF events: " + std::string(strerror(-n)));
     if (child_ > 0 && child_status_ < 0) {
       int status = 0;
       if (waitpid(child_, &status, WNOHANG) == child_) child_status_ = status;
     }
-    if (!cfg_.all && !anything_traced()) break;
+    if (cfg_.all || (!cfg_.name.empty() && !cfg_.wait_for_name)) continue;  // until Ctrl-C
+    bool any = anything_traced();
+    seen_any |= any;
+    if (!any && (!cfg_.wait_for_name || seen_any)) break;
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();

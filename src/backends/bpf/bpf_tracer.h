@@ -19,6 +19,8 @@ struct BpfConfig {
   std::vector<std::string> command;  // start this command, or
   std::vector<pid_t> attach;         // trace these processes
   bool all = false;                  // --all: every process but dtruss
+  std::string name;                  // -n NAME (existing and new processes) or
+  bool wait_for_name = false;        // -W NAME (the next one to start)
   bool follow_forks = false;         // -f
   std::vector<long> syscalls;        // -t: only these (empty: all)
   uint64_t ring_bytes = 16u << 20;   // -b

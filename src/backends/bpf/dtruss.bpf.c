@@ -34,6 +34,10 @@ const volatile int follow_forks = 0;    // -f: add children of traced processes
 const volatile int all_processes = 0;   // --all: every process but dtruss
 const volatile int filter_syscalls = 0; // -t: only the syscalls in `wanted`
 const volatile int self_tgid = 0;       // dtruss itself, never traced
+// -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
+// those that start from now on); a prefix match either way, as dtruss's.
+const volatile int name_mode = 0;
+const volatile char name_filter[16] = {};
 
 // Processes (thread-group ids) being traced.
 struct {
@@ -105,6 +109,33 @@ static __always_inline int traced_tgid(dt_u32 tgid) {
   if (tgid == (dt_u32)self_tgid) return 0;
   if (all_processes) return 1;
   return bpf_map_lookup_elem(&tgids, &tgid) != 0;
+}
+
+static __always_inline int name_matches(void) {
+  char comm[16];
+  bpf_get_current_comm(comm, sizeof(comm));
+  for (int i = 0; i < 16; i++) {
+    if (name_filter[i] == 0) return i > 0;  // the name is a prefix of the comm
+    if (comm[i] == 0) return 0;
+    if (comm[i] != name_filter[i]) return 0;
+  }
+  return 1;  // a 15-byte comm that the (longer) name starts with
+}
+
+static __always_inline void add_tgid(dt_u32 tgid) {
+  dt_u8 one = 1;
+  bpf_map_update_elem(&tgids, &tgid, &one, BPF_ANY);
+}
+
+// Whether the current process is traced; with -n, a process of that name joins the trace here,
+// at its first syscall since dtruss started.
+static __always_inline int traced_now(dt_u32 tgid) {
+  if (traced_tgid(tgid)) return 1;
+  if (name_mode == 1 && tgid != (dt_u32)self_tgid && name_matches()) {
+    add_tgid(tgid);
+    return 1;
+  }
+  return 0;
 }
 
 static __always_inline int wanted_nr(long nr) {
@@ -251,7 +282,7 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
-  if (!traced_tgid(pid_tgid >> 32)) return 0;
+  if (!traced_now(pid_tgid >> 32)) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p =
       bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -357,6 +388,16 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   if (ptgid == ctgid || !bpf_map_lookup_elem(&tgids, &ptgid)) return 0;
   dt_u8 one = 1;
   bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
+  return 0;
+}
+
+// -n and -W: a program of that name starts (its name is set by now); it is traced from its
+// first syscall on.
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct* p) {
+  if (name_mode == 0) return 0;
+  dt_u32 tgid = BPF_CORE_READ(p, tgid);
+  if (tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
   return 0;
 }
 

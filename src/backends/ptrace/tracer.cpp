@@ -293,7 +293,11 @@ void PtraceTracer::loop() {
       g_waker = waker_;
     }
     int status = 0;
-    pid_t tid = waitpid(-1, &status, __WALL);
+    pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+    if (tid == 0) {  // nothing pending: write out the trace so far, then block
+      out_.idle();
+      tid = waitpid(-1, &status, __WALL);
+    }
     if (tid < 0) {
       if (errno == EINTR) continue;
       if (errno == ECHILD) return;
