@@ -52,9 +52,14 @@ void build_capture_plans(const CaptureLimits& lim) {
           // A struct (or an array of them, counted by another argument or the return value):
           // in-structs at entry, out- and in-out structs at exit, when it is written.
           uint32_t size = lim.struct_size != nullptr ? lim.struct_size(a.strct) : 0;
-          if (size == 0 || size > 255 * 16) break;
+          if (size > 255 * 16) break;
           CaptureStep step{idx, CaptureShape::Bytes, kNoLen, 0, size, 0};
-          if (a.len != kNoLen && size <= 255) {
+          if (size == 0) {
+            // Records of varying size (dirents): the length rule counts bytes, not elements.
+            if (a.len == kNoLen) break;  // the decoder reads a variable amount live only
+            step.len = a.len;
+            step.max = lim.struct_max;
+          } else if (a.len != kNoLen && size <= 255) {
             step.len = a.len;
             step.elem = static_cast<uint8_t>(size);
             step.max = lim.struct_max;
