@@ -126,7 +126,6 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
   std::string error;
   bool show_all = false;
   while (true) {
-    int prev = optind;
     int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
     if (c == -1) break;
     switch (c) {
@@ -203,12 +202,14 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       case kVersionOpt: fmt::print("dtruss {}\n", kVersion); return ParseOutcome::ExitOk;
       case kHelp: fmt::print("{}", usage_text()); return ParseOutcome::ExitOk;
       case ':':
-        fail(fmt::format("option {} needs an argument", argv[prev]));
+        fail(fmt::format("option {} needs an argument", argv[optind - 1]));
         return ParseOutcome::ExitUsage;
       default: {
         std::string bad = optopt != 0 && optopt < 256 ? fmt::format("-{}", static_cast<char>(optopt))
-                                                      : std::string(argv[prev]);
-        if (optopt != 0 && optopt < 256 && std::strchr(shorts.c_str(), optopt) != nullptr)
+                                                      : std::string(argv[optind - 1]);
+        if (auto eq = bad.find('='); eq != std::string::npos) bad.resize(eq);  // --name=value
+        // getopt sets optopt to a known option that lacks its argument, 0 for an unknown long one.
+        if (optopt >= 256 || (optopt > 0 && std::strchr(shorts.c_str(), optopt) != nullptr))
           fail(fmt::format("option {} needs an argument", bad));
         else
           fail(fmt::format("unknown option '{}'", bad));

@@ -63,6 +63,13 @@ TEST(Options, BadValuesAreUsageErrors) {
   EXPECT_EQ(parse({}, &o), ParseOutcome::ExitUsage);
   EXPECT_EQ(parse({"-z", "true"}, &o), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("unknown option '-z'"), std::string::npos);
+  EXPECT_EQ(parse({"--bogus", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("unknown option '--bogus'"), std::string::npos) << last_err();
+  EXPECT_EQ(parse({"-f", "--bogus=3", "true"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("unknown option '--bogus'"), std::string::npos) << last_err();
+  EXPECT_EQ(parse({"-f", "--output"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("option --output needs an argument"), std::string::npos)
+      << last_err();
   EXPECT_EQ(parse({"-t"}, &o), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("needs an argument"), std::string::npos);
 }
