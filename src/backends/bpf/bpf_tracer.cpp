@@ -314,6 +314,13 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     dt_capture c;
     std::memcpy(&c, p, sizeof(c));
     p += sizeof(c);
+    if (c.flags & DT_CAP_COUNTED) {  // a measured pointer array: non-NULL entries, then NULL
+      if (c.len < 8 || c.len % 8 != 0) break;
+      counted_.assign(c.len / 8, 1);
+      counted_.back() = 0;
+      ev.captures.add(c.addr, counted_.data(), c.len);
+      continue;
+    }
     if (c.len > static_cast<size_t>(end - p)) break;
     ev.captures.add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;

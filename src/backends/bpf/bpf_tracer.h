@@ -66,6 +66,7 @@ class BpfTracer {
   bool signal_passed_on_ = false;
   uint64_t lost_reported_ = 0;
   SyscallEvent ev_;
+  std::vector<uint64_t> counted_;  // the stand-in for a DT_CAP_COUNTED pointer array
 };
 
 }  // namespace dtruss

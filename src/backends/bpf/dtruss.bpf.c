@@ -77,6 +77,7 @@ struct {
 } lost SEC(".maps");
 
 #define DT_EXEC_BUF 8192
+#define DT_ENVP_MAX 4096  // envp entries counted at most
 // A syscall in progress, per thread: its entry, for execve the captures that must be taken
 // before the call replaces the memory they live in, and the buffer its event is assembled in.
 // (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be
@@ -90,6 +91,7 @@ struct pending {
   dt_u32 exec_ncap;
   dt_u32 exec_len;
   dt_u32 pad;
+  dt_u64 argv_ptrs[64];  // execve's argv pointers (DT_ARGV_MAX + 1 used; 64 for masking)
   dt_u8 exec_buf[DT_EXEC_BUF];
   dt_u8 out[DT_SCRATCH];
 };
@@ -182,18 +184,55 @@ static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, d
   return (dt_u32)(sizeof(*c) + (((dt_u32)n + 7) & ~7u));
 }
 
+// The loops below run as bpf_loop() callbacks: the verifier checks a callback once instead of
+// every unrolled iteration, which keeps program load (dtruss's start-up) fast.
+
+struct exec_ctx {
+  struct pending* p;
+  dt_u64 envp;
+  dt_u32 off;
+  dt_u32 ncap;
+  dt_u32 got;
+};
+
+// One argv string, i-th, into exec_buf; ends the loop at the NULL or a fault.
+static long argv_string(dt_u32 i, struct exec_ctx* x) {
+  struct pending* p = x->p;
+  dt_u64 ptr = p->argv_ptrs[i & 63];
+  if (ptr == 0 || x->off > 4095) return 1;  // the end, or exec_buf is full
+  dt_u32 off = x->off & 4095;
+  struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
+  long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), 256, (const void*)ptr);
+  if (n <= 0) return 1;
+  c->addr = ptr;
+  c->len = (dt_u32)n;
+  c->flags = 0;
+  // Stored masked (a no-op: it stays below 8192) so that the verifier sees the same range at
+  // every iteration and checks the callback once, not once per possible offset.
+  x->off = (off + sizeof(*c) + (((dt_u32)n + 7) & ~7u)) & (DT_EXEC_BUF - 1);
+  x->ncap++;
+  return 0;
+}
+
+// The i-th pointer of envp: ends the loop at its NULL (x->got: the entries with the NULL).
+static long envp_entry(dt_u32 i, struct exec_ctx* x) {
+  dt_u64 ptr = 0;
+  if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void*)(x->envp + (dt_u64)i * 8))) return 1;
+  if (ptr != 0) return 0;
+  x->got = i + 1;
+  return 1;
+}
+
 // execve's filename and argv (and the size of envp), captured at entry: a successful exec
 // replaces the memory they are in before the syscall returns.
 static __always_inline void capture_exec(struct pending* p) {
-  dt_u32 off = 0, ncap = 0, used;
   dt_u64 filename = p->nr == NR_EXECVEAT ? p->args[1] : p->args[0];
   dt_u64 argv = p->nr == NR_EXECVEAT ? p->args[2] : p->args[1];
   dt_u64 envp = p->nr == NR_EXECVEAT ? p->args[3] : p->args[2];
+  struct exec_ctx x = {.p = p, .envp = envp};
   p->exec_ncap = 0;
   p->exec_len = 0;
   dt_u8* buf = p->exec_buf;
-  // The layout in exec_buf mirrors the event's captures; bounded offsets keep the verifier sure.
-  used = 0;
   if (filename) {
     struct dt_capture* c = (struct dt_capture*)buf;
     long n = bpf_probe_read_user_str(buf + sizeof(*c), 1024, (const void*)filename);
@@ -201,69 +240,45 @@ static __always_inline void capture_exec(struct pending* p) {
       c->addr = filename;
       c->len = (dt_u32)n;
       c->flags = 0;
-      used = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
-      ncap++;
+      x.off = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
+      x.ncap++;
     }
   }
-  off = used;
-  dt_u64 ptrs[DT_ARGV_MAX + 1];
-  if (argv && bpf_probe_read_user(ptrs, sizeof(ptrs), (const void*)argv) == 0) {
-    // The pointer array itself, up to its NULL.
-    dt_u32 count = 0;
+  if (argv && bpf_probe_read_user(p->argv_ptrs, (DT_ARGV_MAX + 1) * 8, (const void*)argv) == 0) {
+    // The pointer array itself, up to its NULL, then each string.
+    dt_u32 count = DT_ARGV_MAX + 1;
     for (int i = 0; i <= DT_ARGV_MAX; i++) {
-      count = i + 1;
-      if (ptrs[i] == 0) break;
+      if (p->argv_ptrs[i] == 0) {
+        count = i + 1;
+        break;
+      }
     }
-    off &= 2047;
+    dt_u32 off = x.off & 2047;
     struct dt_capture* c = (struct dt_capture*)(buf + off);
     c->addr = argv;
     c->len = count * 8;
     c->flags = 0;
-    bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, ptrs);
-    off += sizeof(*c) + count * 8;
-    ncap++;
-    for (int i = 0; i < DT_ARGV_MAX; i++) {
-      if (ptrs[i] == 0) break;
-      off &= 4095;
-      c = (struct dt_capture*)(buf + off);
-      long n = bpf_probe_read_user_str(buf + off + sizeof(*c), 256, (const void*)ptrs[i]);
-      if (n <= 0) break;
-      c->addr = ptrs[i];
-      c->len = (dt_u32)n;
-      c->flags = 0;
-      off += sizeof(*c) + (((dt_u32)n + 7) & ~7u);
-      ncap++;
-    }
+    bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, p->argv_ptrs);
+    x.off = off + sizeof(*c) + count * 8;
+    x.ncap++;
+    p->argv_ptrs[DT_ARGV_MAX] = 0;  // at most DT_ARGV_MAX strings
+    bpf_loop(DT_ARGV_MAX, argv_string, &x, 0);
   }
-  if (envp) {
-    // Only its length matters (shown as a count): copy the pointer array in 64-byte pieces up
-    // to its NULL (one large read would fail where the array ends near the end of a mapping).
-    off &= 4095;
-    struct dt_capture* c = (struct dt_capture*)(buf + off);
-    dt_u32 got = 0;
-    for (int i = 0; i < 32; i++) {
-      dt_u64 chunk[8];
-      if (bpf_probe_read_user(chunk, sizeof(chunk), (const void*)(envp + got))) break;
-      bpf_probe_read_kernel(buf + ((off + sizeof(*c) + got) & 8191), sizeof(chunk), chunk);
-      int end = -1;
-      for (int k = 7; k >= 0; k--)
-        if (chunk[k] == 0) end = k;
-      if (end >= 0) {
-        got += (end + 1) * 8;  // exactly up to its NULL: what follows is other data
-        break;
-      }
-      got += sizeof(chunk);
-    }
-    if (got) {
+  if (envp && x.off <= 4095 - sizeof(struct dt_capture)) {
+    // Only its length matters (shown as a count): count the entries up to its NULL, one read
+    // each, and send the count alone (DT_CAP_COUNTED).
+    bpf_loop(DT_ENVP_MAX, envp_entry, &x, 0);
+    if (x.got) {
+      struct dt_capture* c = (struct dt_capture*)(buf + (x.off & 4095));
       c->addr = envp;
-      c->len = got;
-      c->flags = 0;
-      off += sizeof(*c) + got;
-      ncap++;
+      c->len = x.got * 8;
+      c->flags = DT_CAP_COUNTED;
+      x.off += sizeof(*c);
+      x.ncap++;
     }
   }
-  p->exec_ncap = ncap;
-  p->exec_len = off;
+  p->exec_ncap = x.ncap;
+  p->exec_len = x.off;
 }
 
 static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending* p,
@@ -277,6 +292,45 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
   for (int i = 0; i < 6; i++) e->args[i] = p->args[i];
   bpf_get_current_comm(e->comm, sizeof(e->comm));
   return e;
+}
+
+struct plan_ctx {
+  struct pending* p;
+  struct dt_plan* plan;
+  long ret;
+  dt_u32 off;
+  dt_u32 ncap;
+};
+
+// One step of the syscall's capture plan, at exit.
+static long plan_step(dt_u32 i, struct plan_ctx* x) {
+  struct dt_plan* plan = x->plan;
+  struct pending* p = x->p;
+  dt_u64 k = i;
+  asm volatile("" : "+r"(k));  // bound-check the register that indexes, not a copy of it
+  if (!plan || !p || k >= DT_MAX_STEPS || k >= plan->n) return 1;
+  struct dt_step s = plan->steps[k];
+  if (s.arg >= 6) return 1;
+  dt_u64 addr = p->args[s.arg];
+  if (addr == 0) return 0;
+  dt_u64 len = s.max;
+  if (s.shape == DT_BYTES) {
+    if (s.len == DT_LEN_RET) {
+      if (x->ret <= 0) return 0;
+      len = (dt_u64)x->ret;
+    } else if (s.len >= 0 && s.len < 6) {
+      len = p->args[s.len & 7];
+    }
+    if (s.elem) len *= s.elem;
+    if (len > s.max) len = s.max;
+  }
+  if (len == 0) return 0;
+  dt_u32 used = put_capture(p->out, x->off, addr, s.shape, len);
+  if (used) {
+    x->off = ((x->off & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
+    x->ncap++;
+  }
+  return 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -346,32 +400,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   }
   dt_u32 key = (dt_u32)p->nr;
   struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
-  if (plan) {
-    for (int i = 0; i < DT_MAX_STEPS; i++) {
-      if (i >= plan->n) break;
-      struct dt_step s = plan->steps[i];
-      if (s.arg >= 6) break;
-      dt_u64 addr = p->args[s.arg];
-      if (addr == 0) continue;
-      dt_u64 len = s.max;
-      if (s.shape == DT_BYTES) {
-        if (s.len == DT_LEN_RET) {
-          if (ret <= 0) continue;
-          len = (dt_u64)ret;
-        } else if (s.len >= 0 && s.len < 6) {
-          len = p->args[s.len & 7];
-        }
-        if (s.elem) len *= s.elem;
-        if (len > s.max) len = s.max;
-      }
-      if (len == 0) continue;
-      dt_u32 used = put_capture(buf, off, addr, s.shape, len);
-      if (used) {
-        off = (off & (DT_SCRATCH / 2 - 1)) + used;
-        ncap++;
-      }
-    }
-  }
+  struct plan_ctx x = {.p = p, .plan = plan, .ret = ret, .off = off, .ncap = ncap};
+  if (plan) bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
+  off = x.off;
+  ncap = x.ncap;
   e->ncap = ncap;
   off &= (DT_SCRATCH - 1);
   e->size = off;

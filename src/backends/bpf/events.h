@@ -55,8 +55,11 @@ struct dt_syscall {
 struct dt_capture {
   dt_u64 addr;
   dt_u32 len;
-  dt_u32 flags;
+  dt_u32 flags; /* 0, or DT_CAP_COUNTED */
 };
+/* A NULL-terminated pointer array of `len` bytes (execve's envp) that was measured, not copied:
+ * no bytes follow; every entry but the last is non-NULL. */
+#define DT_CAP_COUNTED 1u
 
 struct dt_exit {
   dt_u16 type;
