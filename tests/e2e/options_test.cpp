@@ -126,6 +126,21 @@ TEST(TraceList, Negation) {
   EXPECT_EQ(syscalls(ev, "exit_group").size(), 1u);
 }
 
+// The -t seccomp filter is inherited by children; without -f they must still run normally (a
+// filtered call with no tracer would fail with ENOSYS) and stay out of the trace.
+TEST(TraceList, ChildrenWithoutFollowRunNormallyAndAreNotShown) {
+  auto r = run_traced({"-t", "write,close", "--json", "sh", "-c", "echo hi | cat; echo done"});
+  ASSERT_EQ(r.status, 0) << r.err << r.trace;
+  EXPECT_EQ(r.out, "hi\ndone\n");
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  std::set<int> pids;
+  for (const auto& e : ev)
+    if (e.contains("pid")) pids.insert(e["pid"].get<int>());
+  EXPECT_EQ(pids.size(), 1u) << "only the started shell is shown";
+  EXPECT_EQ(syscalls(ev, "write").size(), 1u) << "the shell's own echo; cat's and echo's are hidden";
+}
+
 TEST(TraceList, UnknownSyscallIsAUsageErrorWithASuggestion) {
   auto r = run_dtruss({"-t", "opne", fixture("rw")});
   EXPECT_EQ(r.status, 2);

@@ -123,7 +123,12 @@ uint64_t PtraceTracer::now_ns() {
 int PtraceTracer::run() {
   use_seccomp_ = !cfg_.command.empty() && !cfg_.seccomp_syscalls.empty();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
-  if (cfg_.follow_forks) ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+  // The -t seccomp filter is inherited by every child, and a filtered call in a child that no
+  // tracer watches fails with ENOSYS. So with it, children are always traced: without -f they
+  // are hidden (nothing of them is shown), never detached.
+  hide_children_ = use_seccomp_ && !cfg_.follow_forks;
+  if (cfg_.follow_forks || hide_children_)
+    ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
   if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP;
 
   if (!cfg_.command.empty()) {
@@ -336,7 +341,10 @@ void PtraceTracer::handle(pid_t tid, int status) {
     Thread& n = add_thread(tid, false);
     if (!known_process) {
       ++processes_seen_;
-      n.detach_at_first_stop = !cfg_.follow_forks;
+      adopt_process(n);
+    } else {
+      for (const auto& [other, th] : threads_)
+        if (th.tgid == tgid && other != tid) n.emit = th.emit;
     }
     it = threads_.find(tid);
   }
@@ -565,6 +573,13 @@ void PtraceTracer::finish_unfinished(Thread& t) {
   out_.on_syscall(t.pending);
 }
 
+// A new process: followed (-f), traced but hidden (children under the -t seccomp filter), or
+// let go at its first stop.
+void PtraceTracer::adopt_process(Thread& n) {
+  if (hide_children_) n.emit = false;
+  else n.detach_at_first_stop = !cfg_.follow_forks;
+}
+
 void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
   unsigned long msg = 0;
   switch (event) {
@@ -579,9 +594,10 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
       auto child = static_cast<pid_t>(msg);
       if (child > 0 && threads_.count(child) == 0) {
         Thread& n = add_thread(child, false);
+        n.emit = t.emit;  // a thread of a hidden process is hidden too
         if (n.tgid != t.tgid) {
           ++processes_seen_;
-          n.detach_at_first_stop = !cfg_.follow_forks;
+          adopt_process(n);
         }
       }
       resume(t);
