@@ -106,6 +106,7 @@ Value decode_enum(const ArgContext& c) {
     if (const char* name = enum_name(*t, v)) return Value::symbol(name, v);
     // Some commands carry a flag bit beside the value (IPC_64, IORING_REGISTER_USE_REGISTERED_RING).
     if (!t->bits.empty()) return Value::symbol(format_flags(*t, v), v);
+    if (t->unknown != nullptr) return Value::symbol(t->unknown(v), v);
   }
   return Value::integer(signed_value(c));
 }

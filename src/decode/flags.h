@@ -41,6 +41,8 @@ struct FlagTable {
   std::span<const FlagName> enums;
   const char* zero = nullptr;
   bool enum_last = false;
+  // How a value that no entry of an enum table names is printed (nullptr: signed decimal).
+  std::string (*unknown)(uint64_t value) = nullptr;
 };
 
 // The table for an id (looked up by table_name(id)); nullptr for TableId::none and for a name

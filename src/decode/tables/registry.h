@@ -56,6 +56,7 @@ TableList event_tables();
 TableList time_tables();
 TableList mount_tables();
 TableList misc_tables();
+TableList ioctl_tables();
 
 // Every table of every family, sorted by name (built on first use).
 TableList all_flag_tables();
