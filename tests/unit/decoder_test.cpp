@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -207,5 +208,30 @@ TEST(Memory, OverlappingCapturesPreferTheLongest) {
   EXPECT_EQ(out, "/usr/bin/ls");
   EXPECT_TRUE(term);
 }
+}  // namespace
+}  // namespace dtruss
+
+namespace dtruss {
+namespace {
+
+TEST(Decoder, IoctlRequestsByNameOrByTheirEncoding) {
+  DecodedCall call;
+  auto ev = make(SYS_ioctl, {1, TCGETS, 0x7ffd0000}, -ENOTTY);
+  Decoder({64, false}).decode(ev, call);
+  EXPECT_EQ(text(call.args[1]), "TCGETS");
+  ev = make(SYS_ioctl, {3, FIONREAD, 0x7ffd0000}, 0);
+  Decoder({64, false}).decode(ev, call);
+  EXPECT_EQ(text(call.args[1]), "FIONREAD");
+  // A driver's request that the table does not list: _IOR('f', 1, long) is FS_IOC_GETFLAGS,
+  // _IOWR(0xAB, 0x42, 24 bytes) is unknown.
+  ev = make(SYS_ioctl, {3, _IOWR(0xAB, 0x42, char[24]), 0}, 0);
+  Decoder({64, false}).decode(ev, call);
+  EXPECT_EQ(text(call.args[1]), "_IOC(_IOC_READ|_IOC_WRITE, 0xab, 0x42, 0x18)");
+  ev = make(SYS_ioctl, {3, _IO('T', 0x7f), 0}, 0);
+  Decoder({64, false}).decode(ev, call);
+  EXPECT_EQ(text(call.args[1]), "_IOC(_IOC_NONE, 0x54, 0x7f, 0x0)");
+  EXPECT_EQ(json(call.args[1]), "\"_IOC(_IOC_NONE, 0x54, 0x7f, 0x0)\"");
+}
+
 }  // namespace
 }  // namespace dtruss
