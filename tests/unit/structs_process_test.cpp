@@ -8,7 +8,9 @@
 // otherwise; the kernel's struct sigaction, which no header exports, is spelled out here.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/msg.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -16,8 +18,11 @@
 #include <asm/ldt.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
+#include <linux/kexec.h>
+#include <linux/perf_event.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
+#include <linux/sysctl.h>
 #include <linux/utsname.h>
 
 #include <cstdint>
@@ -611,6 +616,174 @@ TEST(StructsProcess, CapgetCapset) {
   capture(half, kBuf, h);
   capture(half, kBuf2, d[0]);
   EXPECT_EQ(arg(half, 1), "[{effective=0x1ff, permitted=0x3ff, inheritable=0x0}, ...]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// System V IPC descriptors
+
+struct ipc_perm sample_perm(key_t key) {
+  struct ipc_perm p {};
+  p.__key = key;
+  p.uid = 1000;
+  p.gid = 100;
+  p.cuid = 0;
+  p.cgid = 0;
+  p.mode = 0640;
+  return p;
+}
+
+TEST(StructsProcess, MsqidDsByCommand) {
+  struct msqid_ds m {};
+  m.msg_perm = sample_perm(0x1234);
+  m.msg_stime = 10;
+  m.msg_rtime = 11;
+  m.msg_ctime = 12;
+  m.__msg_cbytes = 5;
+  m.msg_qnum = 1;
+  m.msg_qbytes = 16384;
+  m.msg_lspid = 40;
+  m.msg_lrpid = 41;
+  auto ev = make(SYS_msgctl, {3, IPC_STAT, kBuf}, 0);
+  capture(ev, kBuf, m);
+  std::string js;
+  EXPECT_EQ(arg(ev, 2, false, &js),
+            "{msg_perm={key=0x1234, uid=1000, gid=100, cuid=0, cgid=0, mode=0640}, msg_qnum=1, "
+            "msg_qbytes=16384, ...}");
+  EXPECT_EQ(js, R"({"msg_perm":{"key":"0x1234","uid":1000,"gid":100,"cuid":0,"cgid":0,)"
+                R"("mode":416},"msg_qnum":1,"msg_qbytes":16384})");
+  EXPECT_EQ(arg(ev, 2, true),
+            "{msg_perm={key=0x1234, uid=1000, gid=100, cuid=0, cgid=0, mode=0640}, "
+            "msg_stime=10, msg_rtime=11, msg_ctime=12, msg_cbytes=5, msg_qnum=1, "
+            "msg_qbytes=16384, msg_lspid=40, msg_lrpid=41}");
+  // IPC_SET (with the IPC_64 bit) reads the same struct; IPC_INFO fills a msginfo.
+  m.msg_perm.__key = IPC_PRIVATE;
+  auto set = make(SYS_msgctl, {3, IPC_SET | 0x100, kBuf}, 0);
+  capture(set, kBuf, m);
+  EXPECT_EQ(arg(set, 2), "{msg_perm={key=IPC_PRIVATE, uid=1000, gid=100, cuid=0, cgid=0, "
+                         "mode=0640}, msg_qnum=1, msg_qbytes=16384, ...}");
+  struct msginfo info {1, 2, 8192, 16384, 32000, 16, 7, 3};
+  auto inf = make(SYS_msgctl, {0, IPC_INFO, kBuf}, 5);
+  capture(inf, kBuf, info);
+  EXPECT_EQ(arg(inf, 2), "{msgpool=1, msgmap=2, msgmax=8192, msgmnb=16384, msgmni=32000, "
+                         "msgssz=16, msgtql=7, msgseg=3}");
+  // IPC_RMID ignores it.
+  auto rm = make(SYS_msgctl, {3, IPC_RMID, 0}, 0);
+  EXPECT_EQ(arg(rm, 2), "NULL");
+  auto short_ev = make(SYS_msgctl, {3, IPC_STAT, kBuf}, 0);
+  capture_short(short_ev, kBuf, m);
+  EXPECT_EQ(arg(short_ev, 2), "0x2000");
+}
+
+TEST(StructsProcess, ShmidDsByCommand) {
+  struct shmid_ds s {};
+  s.shm_perm = sample_perm(IPC_PRIVATE);
+  s.shm_segsz = 4096;
+  s.shm_atime = 1;
+  s.shm_dtime = 2;
+  s.shm_ctime = 3;
+  s.shm_cpid = 50;
+  s.shm_lpid = 51;
+  s.shm_nattch = 2;
+  auto ev = make(SYS_shmctl, {7, IPC_STAT, kBuf}, 0);
+  capture(ev, kBuf, s);
+  EXPECT_EQ(arg(ev, 2),
+            "{shm_perm={key=IPC_PRIVATE, uid=1000, gid=100, cuid=0, cgid=0, mode=0640}, "
+            "shm_segsz=4096, shm_nattch=2, ...}");
+  EXPECT_EQ(arg(ev, 2, true),
+            "{shm_perm={key=IPC_PRIVATE, uid=1000, gid=100, cuid=0, cgid=0, mode=0640}, "
+            "shm_segsz=4096, shm_atime=1, shm_dtime=2, shm_ctime=3, shm_cpid=50, shm_lpid=51, "
+            "shm_nattch=2}");
+  struct shminfo si {};
+  si.shmmax = 1ULL << 40;
+  si.shmmin = 1;
+  si.shmmni = 4096;
+  si.shmseg = 4096;
+  si.shmall = 1ULL << 30;
+  auto inf = make(SYS_shmctl, {0, IPC_INFO, kBuf}, 3);
+  capture(inf, kBuf, si);
+  EXPECT_EQ(arg(inf, 2), "{shmmax=1099511627776, shmmin=1, shmmni=4096, shmseg=4096, "
+                         "shmall=1073741824}");
+  struct shm_info sh {};
+  sh.used_ids = 2;
+  sh.shm_tot = 3;
+  sh.shm_rss = 4;
+  auto shi = make(SYS_shmctl, {0, SHM_INFO, kBuf}, 3);
+  capture(shi, kBuf, sh);
+  EXPECT_EQ(arg(shi, 2), "{used_ids=2, shm_tot=3, shm_rss=4, shm_swp=0, swap_attempts=0, "
+                         "swap_successes=0}");
+  auto lock = make(SYS_shmctl, {7, SHM_LOCK, kBuf}, 0);
+  EXPECT_EQ(arg(lock, 2), "0x2000");
+  auto short_ev = make(SYS_shmctl, {7, IPC_STAT, kBuf}, 0);
+  capture_short(short_ev, kBuf, s);
+  EXPECT_EQ(arg(short_ev, 2), "0x2000");
+}
+
+// ---------------------------------------------------------------------------------------------
+// kexec segments, _sysctl, perf_event_attr
+
+TEST(StructsProcess, KexecSegments) {
+  struct kexec_segment seg[2] = {{reinterpret_cast<void*>(0x5000), 4096,
+                                  reinterpret_cast<void*>(0x100000), 8192},
+                                 {nullptr, 0, reinterpret_cast<void*>(0x200000), 4096}};
+  auto ev = make(SYS_kexec_load, {0x100000, 2, kBuf, 0}, -EPERM);
+  capture(ev, kBuf, seg);
+  EXPECT_EQ(arg(ev, 2), "[{buf=0x5000, bufsz=4096, mem=0x100000, memsz=8192}, "
+                        "{buf=NULL, bufsz=0, mem=0x200000, memsz=4096}]");
+  auto one = make(SYS_kexec_load, {0x100000, 2, kBuf, 0}, -EPERM);
+  capture(one, kBuf, seg[0]);
+  EXPECT_EQ(arg(one, 2), "[{buf=0x5000, bufsz=4096, mem=0x100000, memsz=8192}, ...]");
+  auto many = make(SYS_kexec_load, {0x100000, KEXEC_SEGMENT_MAX + 1, kBuf, 0}, -EINVAL);
+  capture(many, kBuf, seg);
+  EXPECT_EQ(arg(many, 2), "0x2000");
+  auto none = make(SYS_kexec_load, {0x100000, 2, kBuf, 0}, -EPERM);
+  EXPECT_EQ(arg(none, 2), "0x2000");
+}
+
+TEST(StructsProcess, SysctlArgs) {
+  struct __sysctl_args a {};
+  a.name = reinterpret_cast<int*>(0x5000);
+  a.nlen = 2;
+  a.oldlenp = reinterpret_cast<size_t*>(0x6000);
+  a.oldval = reinterpret_cast<void*>(0x7000);
+  auto ev = make(SYS__sysctl, {kBuf}, -ENOSYS);
+  capture(ev, kBuf, a);
+  EXPECT_EQ(arg(ev, 0), "{name=0x5000, nlen=2, oldval=0x7000, oldlenp=0x6000, newval=NULL, "
+                        "newlen=0}");
+  auto short_ev = make(SYS__sysctl, {kBuf}, -ENOSYS);
+  capture_short(short_ev, kBuf, a);
+  EXPECT_EQ(arg(short_ev, 0), "0x2000");
+}
+
+TEST(StructsProcess, PerfEventAttrLeadingFields) {
+  struct perf_event_attr a {};
+  a.type = PERF_TYPE_HARDWARE;
+  a.size = sizeof a;
+  a.config = PERF_COUNT_HW_INSTRUCTIONS;
+  auto ev = make(SYS_perf_event_open, {kBuf, 0, static_cast<uint64_t>(-1),
+                                       static_cast<uint64_t>(-1), 0}, 3);
+  capture(ev, kBuf, a);
+  std::string js;
+  EXPECT_EQ(arg(ev, 0, false, &js), "{type=PERF_TYPE_HARDWARE, size=" + std::to_string(sizeof a) +
+                                        ", config=PERF_COUNT_HW_INSTRUCTIONS, ...}");
+  EXPECT_EQ(js, R"({"type":"PERF_TYPE_HARDWARE","size":)" + std::to_string(sizeof a) +
+                    R"(,"config":"PERF_COUNT_HW_INSTRUCTIONS"})");
+  a.type = PERF_TYPE_SOFTWARE;
+  a.config = PERF_COUNT_SW_TASK_CLOCK;
+  auto sw = make(SYS_perf_event_open, {kBuf, 0, 0, 0, 0}, 3);
+  capture(sw, kBuf, a);
+  EXPECT_EQ(arg(sw, 0), "{type=PERF_TYPE_SOFTWARE, size=" + std::to_string(sizeof a) +
+                            ", config=PERF_COUNT_SW_TASK_CLOCK, ...}");
+  // A raw or tracepoint config is a number only its PMU knows: hex.
+  a.type = PERF_TYPE_TRACEPOINT;
+  a.config = 0x1234;
+  auto tp = make(SYS_perf_event_open, {kBuf, 0, 0, 0, 0}, 3);
+  capture(tp, kBuf, a);
+  EXPECT_EQ(arg(tp, 0), "{type=PERF_TYPE_TRACEPOINT, size=" + std::to_string(sizeof a) +
+                            ", config=0x1234, ...}");
+  // Only the first 16 bytes are needed; 15 are not enough.
+  auto short_ev = make(SYS_perf_event_open, {kBuf, 0, 0, 0, 0}, 3);
+  short_ev.captures.add(kBuf, &a, 15);
+  EXPECT_EQ(arg(short_ev, 0), "0x2000");
 }
 
 }  // namespace

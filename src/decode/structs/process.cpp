@@ -1,16 +1,21 @@
 // Struct decoders: the process family (see registry.h): signal sets, sigaction, siginfo,
 // stack_t, wait statuses, resource limits and usage, utsname, sysinfo, clone_args, scheduling
 // parameters and attributes, CPU masks, robust futex list heads, rseq areas, capability headers
-// and sets, and user_desc.
+// and sets, user_desc, System V message queue and shared memory descriptors, kexec segments,
+// _sysctl's arguments and the leading fields of perf_event_attr.
 // Layouts are the kernel's, from the UAPI headers installed here: <linux/sched.h> (struct
 // clone_args), <linux/sched/types.h> (sched_param, sched_attr), <linux/futex.h>
 // (robust_list_head), <linux/rseq.h>, <linux/capability.h>, <linux/utsname.h> (new_utsname),
-// <asm/ldt.h> (user_desc); and from glibc, whose x86_64 layouts are the kernel's: <signal.h>
-// (siginfo_t, stack_t), <sys/resource.h> (struct rusage, struct rlimit), <sys/sysinfo.h>.
+// <asm/ldt.h> (user_desc), <linux/kexec.h>, <linux/sysctl.h> (__sysctl_args),
+// <linux/perf_event.h>; and from glibc, whose x86_64 layouts are the kernel's: <signal.h>
+// (siginfo_t, stack_t), <sys/resource.h> (struct rusage, struct rlimit), <sys/sysinfo.h>,
+// <sys/msg.h> and <sys/shm.h> (the kernel's msqid64_ds, shmid64_ds and their info structs).
 // The kernel's struct sigaction of rt_sigaction differs from glibc's and no installed header
 // has it for user space: it is mirrored with static_asserts, citing the kernel.
 #include <signal.h>
+#include <sys/msg.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,8 +31,11 @@
 #include <asm/ldt.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
+#include <linux/kexec.h>
+#include <linux/perf_event.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
+#include <linux/sysctl.h>
 #include <linux/types.h>
 #include <linux/utsname.h>
 
@@ -80,6 +88,11 @@ static_assert(sizeof(struct rseq) == 32);
 static_assert(sizeof(struct __user_cap_header_struct) == 8);
 static_assert(sizeof(struct __user_cap_data_struct) == 12);
 static_assert(sizeof(struct user_desc) == 16);
+static_assert(sizeof(struct ipc_perm) == 48);
+static_assert(sizeof(struct msqid_ds) == 120);
+static_assert(sizeof(struct shmid_ds) == 112);
+static_assert(sizeof(struct kexec_segment) == 32);
+static_assert(sizeof(struct __sysctl_args) == 80);
 
 // The most pids clone3 takes in set_tid (MAX_PID_NS_LEVEL, include/linux/pid_namespace.h).
 constexpr size_t kMaxSetTid = 32;
@@ -103,6 +116,29 @@ constexpr FlagName kRseqCsBits[] = {F(RSEQ_CS_FLAG_NO_RESTART_ON_PREEMPT),
                                     F(RSEQ_CS_FLAG_NO_RESTART_ON_MIGRATE)};
 constexpr FlagTable kRseqCsFlags = tables::bits_table("rseq_cs_flags", kRseqCsBits);
 
+// <linux/perf_event.h>: perf_event_attr's type, and the config of the two generic types.
+constexpr FlagName kPerfTypes[] = {F(PERF_TYPE_HARDWARE), F(PERF_TYPE_SOFTWARE),
+                                   F(PERF_TYPE_TRACEPOINT), F(PERF_TYPE_HW_CACHE),
+                                   F(PERF_TYPE_RAW), F(PERF_TYPE_BREAKPOINT)};
+constexpr FlagTable kPerfType = tables::enum_table("perf_type", kPerfTypes);
+constexpr FlagName kPerfHwIds[] = {
+    F(PERF_COUNT_HW_CPU_CYCLES),          F(PERF_COUNT_HW_INSTRUCTIONS),
+    F(PERF_COUNT_HW_CACHE_REFERENCES),    F(PERF_COUNT_HW_CACHE_MISSES),
+    F(PERF_COUNT_HW_BRANCH_INSTRUCTIONS), F(PERF_COUNT_HW_BRANCH_MISSES),
+    F(PERF_COUNT_HW_BUS_CYCLES),          F(PERF_COUNT_HW_STALLED_CYCLES_FRONTEND),
+    F(PERF_COUNT_HW_STALLED_CYCLES_BACKEND), F(PERF_COUNT_HW_REF_CPU_CYCLES),
+};
+constexpr FlagTable kPerfHwId = tables::enum_table("perf_hw_id", kPerfHwIds);
+constexpr FlagName kPerfSwIds[] = {
+    F(PERF_COUNT_SW_CPU_CLOCK),        F(PERF_COUNT_SW_TASK_CLOCK),
+    F(PERF_COUNT_SW_PAGE_FAULTS),      F(PERF_COUNT_SW_CONTEXT_SWITCHES),
+    F(PERF_COUNT_SW_CPU_MIGRATIONS),   F(PERF_COUNT_SW_PAGE_FAULTS_MIN),
+    F(PERF_COUNT_SW_PAGE_FAULTS_MAJ),  F(PERF_COUNT_SW_ALIGNMENT_FAULTS),
+    F(PERF_COUNT_SW_EMULATION_FAULTS), F(PERF_COUNT_SW_DUMMY),
+    F(PERF_COUNT_SW_BPF_OUTPUT),       F(PERF_COUNT_SW_CGROUP_SWITCHES),
+};
+constexpr FlagTable kPerfSwId = tables::enum_table("perf_sw_id", kPerfSwIds);
+
 // ---------------------------------------------------------------------------------------------
 // Shared pieces.
 
@@ -117,6 +153,11 @@ Value named_flags(const char* table, uint64_t v) {
 Value enum_or_hex(const FlagTable& t, uint64_t v) {
   if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
   return Value::hex(v);
+}
+
+Value enum_or_number(const FlagTable& t, uint64_t v) {
+  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
+  return Value::uinteger(v);
 }
 
 Value ptr_value(uint64_t p) { return p == 0 ? Value::null() : Value::hex(p); }
@@ -519,6 +560,186 @@ Value decode_cap_data(const ArgContext& c) {
   return decode_array(c, n, sizeof(struct __user_cap_data_struct), n, one_cap_data);
 }
 
+// ---------------------------------------------------------------------------------------------
+// System V IPC: msgctl's and shmctl's buf, whose meaning the command (argument 1) gives: a
+// descriptor for the *_STAT and IPC_SET commands, the limits for the *_INFO ones, nothing for
+// the others. On x86_64 the kernel always uses the 64-bit layouts (glibc's structs); the
+// IPC_64 bit of the command changes nothing.
+
+constexpr uint32_t kIpc64 = 0x100;  // include/uapi/linux/ipc.h (glibc keeps it internal)
+
+Value ipc_perm_value(const struct ipc_perm& p) {
+  Value v = Value::structure();
+  v.add("key", p.__key == IPC_PRIVATE ? Value::symbol("IPC_PRIVATE", 0)
+                                      : Value::hex(static_cast<uint32_t>(p.__key)));
+  v.add("uid", Value::uinteger(p.uid));
+  v.add("gid", Value::uinteger(p.gid));
+  v.add("cuid", Value::uinteger(p.cuid));
+  v.add("cgid", Value::uinteger(p.cgid));
+  v.add("mode", Value::octal(p.mode));
+  return v;
+}
+
+Value msqid_ds_value(const ArgContext& c, const struct msqid_ds& m) {
+  Value v = Value::structure();
+  v.add("msg_perm", ipc_perm_value(m.msg_perm));
+  if (c.opt.verbose) {
+    v.add("msg_stime", Value::integer(m.msg_stime));
+    v.add("msg_rtime", Value::integer(m.msg_rtime));
+    v.add("msg_ctime", Value::integer(m.msg_ctime));
+    v.add("msg_cbytes", Value::uinteger(m.__msg_cbytes));
+  }
+  v.add("msg_qnum", Value::uinteger(m.msg_qnum));
+  v.add("msg_qbytes", Value::uinteger(m.msg_qbytes));
+  if (!c.opt.verbose) {
+    v.truncated = true;
+    return v;
+  }
+  v.add("msg_lspid", Value::integer(m.msg_lspid));
+  v.add("msg_lrpid", Value::integer(m.msg_lrpid));
+  return v;
+}
+
+Value msginfo_value(const struct msginfo& m) {
+  Value v = Value::structure();
+  v.add("msgpool", Value::integer(m.msgpool));
+  v.add("msgmap", Value::integer(m.msgmap));
+  v.add("msgmax", Value::integer(m.msgmax));
+  v.add("msgmnb", Value::integer(m.msgmnb));
+  v.add("msgmni", Value::integer(m.msgmni));
+  v.add("msgssz", Value::integer(m.msgssz));
+  v.add("msgtql", Value::integer(m.msgtql));
+  v.add("msgseg", Value::uinteger(m.msgseg));
+  return v;
+}
+
+Value decode_msqid_ds(const ArgContext& c) {
+  auto cmd = static_cast<int>(static_cast<uint32_t>(c.other(1)) & ~kIpc64);
+  if (cmd == IPC_STAT || cmd == IPC_SET || cmd == MSG_STAT || cmd == MSG_STAT_ANY) {
+    struct msqid_ds m {};
+    if (!read_struct(c.mem, c.raw, &m)) return Value::unreadable(c.raw);
+    return msqid_ds_value(c, m);
+  }
+  if (cmd == IPC_INFO || cmd == MSG_INFO) {
+    struct msginfo m {};
+    if (!read_struct(c.mem, c.raw, &m)) return Value::unreadable(c.raw);
+    return msginfo_value(m);
+  }
+  return ptr_value(c.raw);
+}
+
+Value shmid_ds_value(const ArgContext& c, const struct shmid_ds& s) {
+  Value v = Value::structure();
+  v.add("shm_perm", ipc_perm_value(s.shm_perm));
+  v.add("shm_segsz", Value::uinteger(s.shm_segsz));
+  if (c.opt.verbose) {
+    v.add("shm_atime", Value::integer(s.shm_atime));
+    v.add("shm_dtime", Value::integer(s.shm_dtime));
+    v.add("shm_ctime", Value::integer(s.shm_ctime));
+    v.add("shm_cpid", Value::integer(s.shm_cpid));
+    v.add("shm_lpid", Value::integer(s.shm_lpid));
+  }
+  v.add("shm_nattch", Value::uinteger(s.shm_nattch));
+  if (!c.opt.verbose) v.truncated = true;
+  return v;
+}
+
+Value decode_shmid_ds(const ArgContext& c) {
+  auto cmd = static_cast<int>(static_cast<uint32_t>(c.other(1)) & ~kIpc64);
+  if (cmd == IPC_STAT || cmd == IPC_SET || cmd == SHM_STAT || cmd == SHM_STAT_ANY) {
+    struct shmid_ds s {};
+    if (!read_struct(c.mem, c.raw, &s)) return Value::unreadable(c.raw);
+    return shmid_ds_value(c, s);
+  }
+  if (cmd == IPC_INFO) {
+    struct shminfo i {};
+    if (!read_struct(c.mem, c.raw, &i)) return Value::unreadable(c.raw);
+    Value v = Value::structure();
+    v.add("shmmax", Value::uinteger(i.shmmax));
+    v.add("shmmin", Value::uinteger(i.shmmin));
+    v.add("shmmni", Value::uinteger(i.shmmni));
+    v.add("shmseg", Value::uinteger(i.shmseg));
+    v.add("shmall", Value::uinteger(i.shmall));
+    return v;
+  }
+  if (cmd == SHM_INFO) {
+    struct shm_info i {};
+    if (!read_struct(c.mem, c.raw, &i)) return Value::unreadable(c.raw);
+    Value v = Value::structure();
+    v.add("used_ids", Value::integer(i.used_ids));
+    v.add("shm_tot", Value::uinteger(i.shm_tot));
+    v.add("shm_rss", Value::uinteger(i.shm_rss));
+    v.add("shm_swp", Value::uinteger(i.shm_swp));
+    v.add("swap_attempts", Value::uinteger(i.swap_attempts));
+    v.add("swap_successes", Value::uinteger(i.swap_successes));
+    return v;
+  }
+  return ptr_value(c.raw);
+}
+
+// ---------------------------------------------------------------------------------------------
+// kexec_load's segments, _sysctl's arguments (a call removed in Linux 5.5), perf_event_open's
+// attributes (the fields that say what is counted; the rest is left out).
+
+Value one_kexec_segment(const ArgContext& c, uint64_t addr) {
+  struct kexec_segment s {};
+  if (!read_struct(c.mem, addr, &s)) return Value::unreadable(addr);
+  Value v = Value::structure();
+  v.add("buf", ptr_value(reinterpret_cast<uint64_t>(s.buf)));
+  v.add("bufsz", Value::uinteger(s.bufsz));
+  v.add("mem", ptr_value(reinterpret_cast<uint64_t>(s.mem)));
+  v.add("memsz", Value::uinteger(s.memsz));
+  return v;
+}
+
+Value decode_kexec_segments(const ArgContext& c) {
+  size_t n = element_count(c, 0);
+  if (n == 0 || n > KEXEC_SEGMENT_MAX) return Value::hex(c.raw);  // the kernel refuses more
+  return decode_array(c, n, sizeof(struct kexec_segment), KEXEC_SEGMENT_MAX, one_kexec_segment);
+}
+
+Value decode_sysctl_args(const ArgContext& c) {
+  struct __sysctl_args a {};
+  if (!read_struct(c.mem, c.raw, &a)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("name", ptr_value(reinterpret_cast<uint64_t>(a.name)));
+  v.add("nlen", Value::integer(a.nlen));
+  v.add("oldval", ptr_value(reinterpret_cast<uint64_t>(a.oldval)));
+  v.add("oldlenp", ptr_value(reinterpret_cast<uint64_t>(a.oldlenp)));
+  v.add("newval", ptr_value(reinterpret_cast<uint64_t>(a.newval)));
+  v.add("newlen", Value::uinteger(a.newlen));
+  return v;
+}
+
+// The first fields of every version of the struct: type, size, config.
+struct perf_event_attr_head {
+  uint32_t type;
+  uint32_t size;
+  uint64_t config;
+};
+static_assert(offsetof(struct perf_event_attr, config) == offsetof(perf_event_attr_head, config));
+
+Value perf_config_value(uint32_t type, uint64_t config) {
+  const FlagTable* t = type == PERF_TYPE_HARDWARE   ? &kPerfHwId
+                       : type == PERF_TYPE_SOFTWARE ? &kPerfSwId
+                                                    : nullptr;
+  if (t != nullptr) {
+    if (const char* name = enum_name(*t, config)) return Value::symbol(name, config);
+  }
+  return Value::hex(config);
+}
+
+Value decode_perf_event_attr(const ArgContext& c) {
+  perf_event_attr_head a{};
+  if (!read_struct(c.mem, c.raw, &a)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("type", enum_or_number(kPerfType, a.type));
+  v.add("size", Value::uinteger(a.size));
+  v.add("config", perf_config_value(a.type, a.config));
+  v.truncated = true;
+  return v;
+}
+
 constexpr Entry kProcess[] = {
     {"sigset", 0, decode_sigset},
     {"sigaction", sizeof(kernel_sigaction), decode_sigaction},
@@ -539,7 +760,17 @@ constexpr Entry kProcess[] = {
     {"cap_header", sizeof(struct __user_cap_header_struct), decode_cap_header},
     {"cap_data", _LINUX_CAPABILITY_U32S_3 * sizeof(struct __user_cap_data_struct),
      decode_cap_data},
+    // Large enough for each command's struct: msqid_ds (120 bytes) holds a msginfo (32),
+    // shmid_ds (112) a shminfo (72) or a shm_info (48).
+    {"msqid_ds", sizeof(struct msqid_ds), decode_msqid_ds},
+    {"shmid_ds", sizeof(struct shmid_ds), decode_shmid_ds},
+    {"kexec_segment", sizeof(struct kexec_segment), decode_kexec_segments},
+    {"sysctl_args", sizeof(struct __sysctl_args), decode_sysctl_args},
+    {"perf_event_attr", sizeof(perf_event_attr_head), decode_perf_event_attr},
 };
+static_assert(sizeof(struct msginfo) <= sizeof(struct msqid_ds));
+static_assert(sizeof(struct shminfo) <= sizeof(struct shmid_ds));
+static_assert(sizeof(struct shm_info) <= sizeof(struct shmid_ds));
 
 }  // namespace
 
