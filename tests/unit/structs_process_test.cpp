@@ -29,6 +29,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "decode/decoder.h"
 #include "decode/structs.h"
@@ -518,6 +519,14 @@ TEST(StructsProcess, CpuMask) {
   auto short_ev = make(SYS_sched_getaffinity, {0, 128, kBuf}, 16);
   capture_short(short_ev, kBuf, mask);
   EXPECT_EQ(arg(short_ev, 2), "0x2000");
+  // Beyond 1024 bytes (8192 CPUs) the mask is cut.
+  std::vector<uint8_t> big(2048, 0);
+  big[0] = 1;
+  big[1023] = 0x80;
+  big[1024] = 1;
+  auto huge = make(SYS_sched_setaffinity, {0, big.size(), kBuf}, 0);
+  huge.captures.add(kBuf, big.data(), big.size());
+  EXPECT_EQ(arg(huge, 2), "[0, 8191, ...]");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -461,14 +461,17 @@ Value decode_sched_attr(const ArgContext& c) {
 
 // sched_setaffinity/sched_getaffinity's mask as the list of its CPUs: its bytes are the length
 // argument (set) or the return value (get), an array of unsigned long, bit N for CPU N.
+// Masks longer than kMaxArrayElements bytes (8192 CPUs) are cut there, with `...`.
 Value decode_cpu_mask(const ArgContext& c) {
   size_t n = element_count(c, 0);
   if (n == 0) return Value::hex(c.raw);
+  uint64_t asked = c.arg.len >= 0 ? c.other(c.arg.len) : static_cast<uint64_t>(c.ev.ret);
   uint8_t bytes[kMaxArrayElements];
   if (c.mem.read(c.raw, bytes, n) != n) return Value::unreadable(c.raw);
   Value arr = Value::array();
   for (size_t i = 0; i < n * 8; ++i)
     if (((bytes[i / 8] >> (i % 8)) & 1) != 0) arr.add({}, Value::uinteger(i));
+  arr.truncated = asked > n;
   return arr;
 }
 
