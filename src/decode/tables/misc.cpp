@@ -116,17 +116,42 @@ constexpr FlagName kPerfBits[] = {F(PERF_FLAG_FD_NO_GROUP), F(PERF_FLAG_FD_OUTPU
                                   F(PERF_FLAG_PID_CGROUP), F(PERF_FLAG_FD_CLOEXEC)};
 constexpr FlagTable kPerfEventOpenFlags = bits_table("perf_event_open_flags", kPerfBits);
 
-// <linux/futex.h>: the command (FUTEX_CMD_MASK) and its two modifier bits. FUTEX_WAIT is 0, so
-// it always shows: FUTEX_WAIT|FUTEX_PRIVATE_FLAG.
+// <linux/futex.h>: the command with FUTEX_PRIVATE_FLAG is one enumerated value, named as the
+// header's *_PRIVATE macros spell it (FUTEX_WAIT_PRIVATE); FUTEX_CLOCK_REALTIME is a bit after it.
+// FUTEX_FD (removed in Linux 2.6.26) has no *_PRIVATE macro.
 constexpr FlagName kFutexCmds[] = {
-    F(FUTEX_WAIT),           F(FUTEX_WAKE),        F(FUTEX_FD),          F(FUTEX_REQUEUE),
-    F(FUTEX_CMP_REQUEUE),    F(FUTEX_WAKE_OP),     F(FUTEX_LOCK_PI),     F(FUTEX_UNLOCK_PI),
-    F(FUTEX_TRYLOCK_PI),     F(FUTEX_WAIT_BITSET), F(FUTEX_WAKE_BITSET), F(FUTEX_WAIT_REQUEUE_PI),
-    F(FUTEX_CMP_REQUEUE_PI), F(FUTEX_LOCK_PI2),
+    F(FUTEX_WAIT),
+    F(FUTEX_WAKE),
+    F(FUTEX_FD),
+    F(FUTEX_REQUEUE),
+    F(FUTEX_CMP_REQUEUE),
+    F(FUTEX_WAKE_OP),
+    F(FUTEX_LOCK_PI),
+    F(FUTEX_UNLOCK_PI),
+    F(FUTEX_TRYLOCK_PI),
+    F(FUTEX_WAIT_BITSET),
+    F(FUTEX_WAKE_BITSET),
+    F(FUTEX_WAIT_REQUEUE_PI),
+    F(FUTEX_CMP_REQUEUE_PI),
+    F(FUTEX_LOCK_PI2),
+    F(FUTEX_WAIT_PRIVATE),
+    F(FUTEX_WAKE_PRIVATE),
+    N(FUTEX_FD | FUTEX_PRIVATE_FLAG, "FUTEX_FD|FUTEX_PRIVATE_FLAG"),
+    F(FUTEX_REQUEUE_PRIVATE),
+    F(FUTEX_CMP_REQUEUE_PRIVATE),
+    F(FUTEX_WAKE_OP_PRIVATE),
+    F(FUTEX_LOCK_PI_PRIVATE),
+    F(FUTEX_UNLOCK_PI_PRIVATE),
+    F(FUTEX_TRYLOCK_PI_PRIVATE),
+    F(FUTEX_WAIT_BITSET_PRIVATE),
+    F(FUTEX_WAKE_BITSET_PRIVATE),
+    F(FUTEX_WAIT_REQUEUE_PI_PRIVATE),
+    F(FUTEX_CMP_REQUEUE_PI_PRIVATE),
+    F(FUTEX_LOCK_PI2_PRIVATE),
 };
-constexpr FlagName kFutexBits[] = {F(FUTEX_PRIVATE_FLAG), F(FUTEX_CLOCK_REALTIME)};
+constexpr FlagName kFutexBits[] = {F(FUTEX_CLOCK_REALTIME)};
 constexpr FlagTable kFutexOp =
-    mixed_table("futex_op", value_of(FUTEX_CMD_MASK), kFutexCmds, kFutexBits);
+    mixed_table("futex_op", value_of(~FUTEX_CLOCK_REALTIME), kFutexCmds, kFutexBits);
 
 // <sys/random.h>
 constexpr FlagName kGrndBits[] = {F(GRND_NONBLOCK), F(GRND_RANDOM), F(GRND_INSECURE)};
