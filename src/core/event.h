@@ -100,6 +100,9 @@ class EventConsumer {
   // The backend has handed over everything it has and is about to wait: a consumer that buffers
   // output writes it out now, so a trace read while it grows (tail -f, a pipe) is never stale.
   virtual void idle() {}
+  // The trace is set up and the first events follow (a backend whose events arrive late calls it
+  // before it lets the command run, so the text header comes before the command's own output).
+  virtual void ready() {}
 };
 
 }  // namespace dtruss

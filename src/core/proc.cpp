@@ -8,6 +8,13 @@
 
 namespace dtruss {
 
+std::string process_comm(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+  std::string comm;
+  std::getline(in, comm);
+  return comm;
+}
+
 bool comm_matches(std::string_view comm, std::string_view name) {
   if (name.empty()) return false;
   if (comm.starts_with(name)) return true;
@@ -30,9 +37,8 @@ std::vector<pid_t> find_processes(std::string_view name) {
   std::vector<pid_t> out;
   for (pid_t pid : all_pids()) {
     if (pid == getpid()) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
-    std::string comm;
-    if (std::getline(in, comm) && comm_matches(comm, name)) out.push_back(pid);
+    std::string comm = process_comm(pid);
+    if (!comm.empty() && comm_matches(comm, name)) out.push_back(pid);
   }
   return out;
 }

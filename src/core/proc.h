@@ -17,6 +17,9 @@ bool comm_matches(std::string_view comm, std::string_view name);
 // The processes (thread-group ids) whose name matches, except dtruss itself.
 std::vector<pid_t> find_processes(std::string_view name);
 
+// The name (comm) of a process, "" when it is gone.
+std::string process_comm(pid_t pid);
+
 // Every process id now in /proc.
 std::set<pid_t> all_pids();
 

@@ -21,6 +21,11 @@ void Pipeline::idle() {
   check_output();
 }
 
+void Pipeline::ready() {
+  for (auto& s : sinks_) s->ready();
+  idle();
+}
+
 void Pipeline::check_output() {
   if (!out_.failed()) return;
   request_stop(out_.error() == EPIPE ? StopReason::OutputClosed : StopReason::OutputFailed);

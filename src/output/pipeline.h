@@ -28,6 +28,7 @@ class Pipeline final : public EventConsumer {
   void on_lost(const LostEvent& ev) override;
   void on_notice(const NoticeEvent& ev) override;
   void idle() override;
+  void ready() override;
 
   uint64_t calls() const { return calls_; }
 

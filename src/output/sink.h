@@ -20,6 +20,7 @@ class Sink {
   virtual void exit(const ExitEvent&) {}
   virtual void lost(const LostEvent&) {}
   virtual void notice(const NoticeEvent&) {}
+  virtual void ready() {}  // see EventConsumer::ready
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
 

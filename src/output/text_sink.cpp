@@ -22,6 +22,11 @@ void TextSink::begin(uint64_t base_ns) {
   header_ += "SYSCALL(args) \t\t = return\n";
 }
 
+void TextSink::ready() {
+  out_.write(header_);
+  header_.clear();
+}
+
 void TextSink::write_line() {
   if (!header_.empty()) {
     out_.write(header_);

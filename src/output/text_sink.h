@@ -29,6 +29,7 @@ class TextSink final : public Sink {
   void exit(const ExitEvent& ev) override;
   void lost(const LostEvent& ev) override;
   void notice(const NoticeEvent& ev) override;
+  void ready() override;
 
  private:
   void write_line();  // writes line_, after the header the first time

@@ -16,6 +16,7 @@
 #include "backends/bpf/events.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
+#include "core/proc.h"
 #include "core/trace_error.h"
 #include "dtruss.skel.h"
 #include "syscalls/capture.h"
@@ -188,6 +189,7 @@ int BpfTracer::run() {
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
     throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) + "): " +
                      log_tail(5));
+  out_.ready();
   if (go_fd_ >= 0) {  // the filter holds the child's PID: let it exec
     char go = 1;
     if (write(go_fd_, &go, 1) != 1) throw TraceError("cannot start the command");
@@ -195,7 +197,8 @@ int BpfTracer::run() {
     go_fd_ = -1;
   }
   for (pid_t pid : cfg_.attach)
-    out_.on_notice({0, "tracing process " + std::to_string(pid) + " (eBPF)"});
+    out_.on_notice({0, "attached to process " + std::to_string(pid) + " (" + process_comm(pid) +
+                           ") (eBPF)"});
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
