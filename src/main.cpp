@@ -26,6 +26,7 @@
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
 #include "syscalls/capture.h"
+#include "syscalls/describe.h"
 #include "syscalls/select.h"
 
 namespace dtruss {
@@ -53,6 +54,23 @@ std::string check_dash_o_pitfall(const Options& opt) {
       "'{0}' is not a command you can run. Note that -o adds the CPU column and takes no file "
       "name: to save the trace, use --output {0} (or 2> {0})",
       opt.command[0]);
+}
+
+// `dtruss --explain NAME`: NAME alone and a syscall -> explain it (0); a command -> trace it,
+// annotated (-1: go on); neither -> the -t suggestion (2).
+int explain_or_trace(Options* opt) {
+  if (!opt->explain) return -1;
+  opt->annotate = true;
+  if (opt->command.size() != 1) return -1;
+  const std::string& name = opt->command[0];
+  if (const SyscallInfo* s = syscall_by_name(name)) {
+    fmt::print("{}", explain_text(*s));
+    return 0;
+  }
+  std::string path, error;
+  if (resolve_command(name, &path, &error)) return -1;
+  return usage_error(fmt::format("--explain: {}, and no command of that name to trace",
+                                 unknown_syscall_message(name)));
 }
 
 bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
@@ -85,6 +103,7 @@ int run(int argc, char** argv) {
     case ParseOutcome::ExitUsage: return kUsageError;
     case ParseOutcome::Run: break;
   }
+  if (int done = explain_or_trace(&opt); done >= 0) return done;
   // auto: ptrace for a command or -p (until the eBPF backend matches it everywhere); eBPF where
   // only it can do the job well (by name, system-wide).
   bool by_name = !opt.name.empty() || opt.all_processes;
@@ -164,7 +183,7 @@ int run(int argc, char** argv) {
     build_capture_plans(limits);
     Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);
     if (opt.json) {
-      pipeline.add_sink(std::make_unique<JsonSink>(out));
+      pipeline.add_sink(std::make_unique<JsonSink>(out, opt.annotate));
     } else {
       TextOptions t;
       t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1);
@@ -173,9 +192,10 @@ int run(int argc, char** argv) {
       t.cpu = opt.cpu;
       t.raw = opt.style == ArgStyle::Raw;
       t.verbose = opt.style == ArgStyle::Verbose;
+      t.explain = opt.annotate;
       pipeline.add_sink(std::make_unique<TextSink>(out, t));
     }
-    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out, opt.json));
+    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out, opt.json, opt.annotate));
 
     PtraceConfig cfg;
     cfg.command = opt.command;

@@ -21,7 +21,9 @@ struct OptionDoc {
   const char* help;
 };
 
-enum LongOnly : int { kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll };
+enum LongOnly : int {
+  kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll, kExplain
+};
 
 constexpr OptionDoc kOptions[] = {
     {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)"},
@@ -42,12 +44,14 @@ constexpr OptionDoc kOptions[] = {
     {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)"},
     {'W', "wait-name", "NAME", "wait for a process of that name to start, then trace it"},
     {'X', "style", "raw|verbose", "raw: dtruss's hex arguments; verbose: numbers and names"},
+    {'x', "annotate", nullptr, "annotate the trace: what each syscall does, what its errors mean"},
     {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>"},
     {kOutput, "output", "FILE", "write the trace to FILE instead of standard error"},
     {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)"},
     {kBackend, "backend", "auto|ptrace|bpf", "how to trace: bpf (eBPF, root), ptrace; auto: ptrace for now"},
     {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)"},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)"},
+    {kExplain, "explain", nullptr, "explain a syscall (--explain openat), or trace a command like -x"},
     {kVersionOpt, "version", nullptr, "print the version"},
 };
 
@@ -105,7 +109,10 @@ std::string usage_text() {
   }
   out +=
       "\nThe trace goes to standard error, as dtruss's does: save it with 2> FILE or --output FILE.\n"
-      "Exit status: the command's (128+N if killed by signal N); 2 for bad usage.\n";
+      "Exit status: the command's (128+N if killed by signal N); 2 for bad usage.\n"
+      "\n--explain NAME explains the syscall NAME when NAME is a syscall and nothing follows it;\n"
+      "otherwise the words are a command to trace with -x (use -x for a command named like a\n"
+      "syscall: dtruss -x sync).\n";
   return out;
 }
 
@@ -169,6 +176,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         break;
       case 'u': opt->user = optarg; break;
       case 'v': opt->verbose = true; break;
+      case 'x': opt->annotate = true; break;
       case 'y': opt->describe_fds = true; break;
       case 'X':
         if (std::strcmp(optarg, "raw") == 0) opt->style = ArgStyle::Raw;
@@ -181,6 +189,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         break;
       case kOutput: opt->output_file = optarg; break;
       case kJson: opt->json = true; break;
+      case kExplain: opt->explain = true; break;
       case kBackend:
         if (std::strcmp(optarg, "auto") == 0) opt->backend = BackendChoice::Auto;
         else if (std::strcmp(optarg, "ptrace") == 0) opt->backend = BackendChoice::Ptrace;
@@ -234,6 +243,10 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
     return ParseOutcome::ExitUsage;
   }
 
+  if (scopes == 0 && opt->explain) {
+    fail("--explain needs a syscall name (dtruss --explain openat) or a command to trace");
+    return ParseOutcome::ExitUsage;
+  }
   if (scopes == 0) {
     fail("nothing to trace: give a command (dtruss ls), -p PID, -n NAME or --all");
     return ParseOutcome::ExitUsage;

@@ -36,6 +36,8 @@ struct Options {
   bool verbose = false;                  // -v
   bool describe_fds = false;             // -y
   ArgStyle style = ArgStyle::Decoded;    // -X
+  bool explain = false;                  // --explain: explain a syscall, or annotate a trace
+  bool annotate = false;                 // -x: annotate the trace (what each call does)
 };
 
 enum class ParseOutcome { Run, ExitOk, ExitUsage };

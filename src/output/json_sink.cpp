@@ -22,8 +22,26 @@ void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
   }
 }
 
+// {"type":"explain","ts_ns":…,"syscall":"openat",["errno":"ENOENT",]"text":"…"}
+void JsonSink::explain_line(const DecodedCall& call, const std::string& text, const char* err) {
+  head("explain", call.ev->enter_ns, nullptr);
+  line_ += ",\"syscall\":";
+  append_json_string(line_, call.name);
+  if (err != nullptr) {
+    line_ += ",\"errno\":";
+    append_json_string(line_, err);
+  }
+  line_ += ",\"text\":";
+  append_json_string(line_, text);
+  line_ += "}\n";
+  out_.write(line_);
+}
+
 void JsonSink::syscall(const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
+  if (explain_) {
+    if (auto about = explainer_.first_about(call)) explain_line(call, *about, nullptr);
+  }
   head("syscall", ev.enter_ns, &ev.task);
   if (ev.returned()) fmt::format_to(std::back_inserter(line_), ",\"dur_ns\":{}", call_duration(ev));
   else line_ += ",\"dur_ns\":null";
@@ -60,6 +78,10 @@ void JsonSink::syscall(const DecodedCall& call) {
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
   line_ += "}\n";
   out_.write(line_);
+  if (explain_) {
+    if (auto meaning = explainer_.first_errno(call))
+      explain_line(call, *meaning, errno_label(call.err).c_str());
+  }
 }
 
 void JsonSink::signal(const SignalEvent& ev) {

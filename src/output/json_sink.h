@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "output/explain.h"
 #include "output/sink.h"
 #include "util/writer.h"
 
@@ -10,7 +11,8 @@ namespace dtruss {
 
 class JsonSink final : public Sink {
  public:
-  explicit JsonSink(Writer& out) : out_(out) {}
+  // `explain` (--explain / -x): "explain" objects around the events (docs/json.md).
+  explicit JsonSink(Writer& out, bool explain = false) : out_(out), explain_(explain) {}
   void syscall(const DecodedCall& call) override;
   void signal(const SignalEvent& ev) override;
   void stop(const StopEvent& ev) override;
@@ -20,8 +22,11 @@ class JsonSink final : public Sink {
 
  private:
   void head(const char* type, uint64_t ts_ns, const TaskId* task);
+  void explain_line(const DecodedCall& call, const std::string& text, const char* err);
   std::string line_;
   Writer& out_;
+  bool explain_;
+  Explainer explainer_;
 };
 
 }  // namespace dtruss

@@ -5,9 +5,18 @@
 #include <algorithm>
 #include <vector>
 
+#include "syscalls/describe.h"
 #include "util/text.h"
 
 namespace dtruss {
+namespace {
+// --explain: the description of a syscall named in the table, or "" (syscall_N, undescribed).
+std::string about_of(const std::string& name) {
+  const SyscallInfo* info = syscall_by_name(name);
+  const SyscallDoc* doc = info != nullptr ? syscall_doc(info->nr) : nullptr;
+  return doc != nullptr ? about_phrase(*doc) : std::string();
+}
+}  // namespace
 
 void SummarySink::syscall(const DecodedCall& call) {
   Row& r = rows_[call.name];
@@ -31,8 +40,10 @@ void SummarySink::finish() {
                                 "TIME(us)");
   uint64_t calls = 0, errors = 0, total = 0;
   for (const auto& [name, row] : order) {
-    fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}\n", *name, row->calls,
+    fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}", *name, row->calls,
                    row->errors, row->total_ns / 1000);
+    if (std::string about = explain_ ? about_of(*name) : ""; !about.empty()) out += "  " + about;
+    out += '\n';
     calls += row->calls;
     errors += row->errors;
     total += row->total_ns;
@@ -51,6 +62,10 @@ void SummarySink::write_json(const std::vector<std::pair<const std::string*, con
     if (i > 0) out += ',';
     out += "{\"syscall\":";
     append_json_string(out, *name);
+    if (explain_) {
+      out += ",\"about\":";
+      append_json_string(out, about_of(*name));
+    }
     fmt::format_to(std::back_inserter(out), ",\"count\":{},\"errors\":{},\"time_ns\":{}}}",
                    row->calls, row->errors, row->total_ns);
     calls += row->calls;

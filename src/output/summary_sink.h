@@ -14,7 +14,9 @@ namespace dtruss {
 class SummarySink final : public Sink {
  public:
   // `json`: one {"type":"summary"} object instead of the table (for --json -c).
-  SummarySink(Writer& out, bool json) : out_(out), json_(json) {}
+  // `explain` (--explain): each syscall's description beside its row ("about" in JSON).
+  SummarySink(Writer& out, bool json, bool explain = false)
+      : out_(out), json_(json), explain_(explain) {}
   void syscall(const DecodedCall& call) override;
   void lost(const LostEvent& ev) override { lost_ += ev.count; }
   void finish() override;
@@ -29,6 +31,7 @@ class SummarySink final : public Sink {
 
   Writer& out_;
   bool json_;
+  bool explain_;
   std::map<std::string, Row> rows_;
   uint64_t lost_ = 0;
 };

@@ -82,6 +82,10 @@ void TextSink::ret_raw(const DecodedCall& call) {
 void TextSink::syscall(const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
   line_.clear();
+  if (opt_.explain) {
+    if (auto about = explainer_.first_about(call))
+      fmt::format_to(std::back_inserter(line_), "# {}: {}\n", call.name, *about);
+  }
   prefix(ev.task);
   columns(ev.enter_ns, call_duration(ev), ev.cpu_ns);
   line_ += call.name;
@@ -111,6 +115,11 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
   }
   line_ += '\n';
+  if (opt_.explain) {
+    if (auto meaning = explainer_.first_errno(call))
+      fmt::format_to(std::back_inserter(line_), "# {}: {} means {}\n", call.name,
+                     errno_label(call.err), *meaning);
+  }
   write_line();
 }
 

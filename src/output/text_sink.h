@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "output/explain.h"
 #include "output/render.h"
 #include "output/sink.h"
 #include "util/writer.h"
@@ -17,6 +18,7 @@ struct TextOptions {
   bool raw = false;         // -X raw: dtruss's own hex style
   bool verbose = false;     // -X verbose: raw value and its meaning
   bool header = true;       // print the column header first
+  bool explain = false;     // --explain / -x: "# name: what it does" lines (output/explain.h)
 };
 
 class TextSink final : public Sink {
@@ -43,6 +45,7 @@ class TextSink final : public Sink {
   TextOptions opt_;
   std::string line_;
   std::string header_;  // printed just before the first line (none if nothing is traced)
+  Explainer explainer_;
 };
 
 }  // namespace dtruss

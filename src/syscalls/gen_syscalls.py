@@ -7,12 +7,15 @@ Inputs, all beside this script:
   * kernel_signatures.txt: argument types and names, captured from the running kernel's tracefs
     (events/syscalls/sys_enter_*/format) with --capture-tracefs, one `name(type arg, ...)` a line;
   * extra_signatures.txt: hand-written signatures for the syscalls that have no tracepoint;
-  * overrides.txt: per syscall its classes, return kind and the kind of each argument.
+  * overrides.txt: per syscall its classes, return kind and the kind of each argument;
+  * descriptions/*.txt: per syscall what it does, what each argument and the return value mean,
+    and its common errno values (dtruss --explain); the format is in descriptions/0.txt.
 
 Outputs (checked in; the test suite re-runs this script and fails on any difference):
   * syscall_table.inc: one SyscallInfo per syscall of the header;
   * table_ids.inc: the X-macro list of every flag/enum table the overrides name;
-  * struct_ids.inc: the X-macro list of every struct type the overrides name.
+  * struct_ids.inc: the X-macro list of every struct type the overrides name;
+  * descriptions.inc: one SyscallDoc per described syscall (src/syscalls/describe.h).
 
 Usage:
   gen_syscalls.py [--out-dir DIR] [--unistd PATH]   regenerate (default: beside this script)
@@ -20,6 +23,8 @@ Usage:
 """
 
 import argparse
+import errno
+import glob
 import os
 import platform
 import re
@@ -213,6 +218,123 @@ def parse_overrides(path, sigs):
     return out, tables, structs
 
 
+MAX_ERRNOS = 8   # SyscallDoc::errnos in describe.h
+MAX_ABOUT = 100  # characters of an about: line (aim for 90: it is printed beside a trace line)
+
+
+def errno_value(name):
+    """The number of an errno name, from Python's errno module (the C library's own values)."""
+    value = getattr(errno, name, None) if re.fullmatch(r"E[A-Z0-9]+", name) else None
+    return value if isinstance(value, int) else None
+
+
+def parse_descriptions(paths, sigs, numbers, strict):
+    """Reads descriptions/*.txt: {name: {"about", "returns", "args": {arg: text}, "errnos": [..]}}.
+
+    Content errors (unknown names, duplicates, malformed lines, a block without about/returns or
+    without a line per argument) always stop the generator. A syscall of the table with no block
+    at all is an error with --strict, a warning otherwise; a file without any block is a
+    placeholder for a half that is still being written, and while one exists missing blocks are
+    only warned about.
+    """
+    docs, where_of = {}, {}
+    placeholder = []
+    for path in paths:
+        rel = os.path.relpath(path, HERE)
+        blocks = 0
+        cur = None
+
+        def close(block):
+            if block is None:
+                return
+            name, at = block["name"], block["at"]
+            for key in ("about", "returns"):
+                if key not in block:
+                    die(f"{at}: {name} has no '{key}:' line")
+            missing = [a for _, a in sigs[name] if a not in block["args"]]
+            if missing:
+                die(f"{at}: {name} lacks 'arg' lines for: {', '.join(missing)}")
+
+        with open(path, encoding="utf-8") as f:
+            for no, raw in enumerate(f, 1):
+                line = raw.rstrip("\n").rstrip()
+                at = f"{rel}:{no}"
+                if line.startswith("#"):
+                    continue
+                if not line:
+                    close(cur)
+                    cur = None
+                    continue
+                if line.startswith("@"):
+                    if cur is not None:
+                        die(f"{at}: a new block starts without a blank line before it")
+                    name = line[1:].strip()
+                    if name not in sigs:
+                        die(f"{at}: unknown syscall '{name}'")
+                    if name in docs:
+                        die(f"{at}: {name} is described twice (also at {where_of[name]})")
+                    cur = {"name": name, "at": at, "args": {}, "errnos": []}
+                    docs[name], where_of[name] = cur, at
+                    blocks += 1
+                    continue
+                if cur is None:
+                    die(f"{at}: text outside a block (a block starts with '@ NAME')")
+                key, sep, text = line.partition(":")
+                text = text.strip()
+                if not sep or not text:
+                    die(f"{at}: expected 'about:', 'arg NAME:', 'returns:' or 'errno ENAME:' with text")
+                words = key.split()
+                name = cur["name"]
+                if words == ["about"] or words == ["returns"]:
+                    if words[0] in cur:
+                        die(f"{at}: {name} has two '{words[0]}:' lines")
+                    if words[0] == "about" and len(text) > MAX_ABOUT:
+                        die(f"{at}: about: is {len(text)} characters; keep it under {MAX_ABOUT}")
+                    cur[words[0]] = text
+                elif len(words) == 2 and words[0] == "arg":
+                    argnames = [a for _, a in sigs[name]]
+                    if words[1] not in argnames:
+                        die(f"{at}: {name} has no argument '{words[1]}' "
+                            f"(it has: {', '.join(argnames) or 'none'})")
+                    if words[1] in cur["args"]:
+                        die(f"{at}: {name}.{words[1]} is described twice")
+                    cur["args"][words[1]] = text
+                elif len(words) == 2 and words[0] == "errno":
+                    value = errno_value(words[1])
+                    if value is None:
+                        die(f"{at}: unknown errno name '{words[1]}'")
+                    if any(errno_value(e) == value for e, _ in cur["errnos"]):
+                        die(f"{at}: {name} lists errno {words[1]} (value {value}) twice")
+                    if len(cur["errnos"]) == MAX_ERRNOS:
+                        die(f"{at}: {name} lists more than {MAX_ERRNOS} errno values")
+                    cur["errnos"].append((words[1], text))
+                else:
+                    die(f"{at}: unknown line '{key}:' (about, arg NAME, returns, errno ENAME)")
+        close(cur)
+        if blocks == 0:
+            placeholder.append(rel)
+    missing = [n for _, n in numbers if n not in docs]
+    if missing:
+        msg = f"descriptions lack {len(missing)} syscalls: {' '.join(missing)}"
+        if strict and not placeholder:
+            die(msg)
+        note = f" (placeholder: {', '.join(placeholder)})" if placeholder else ""
+        print(f"gen_syscalls: warning: {msg}{note}", file=sys.stderr)
+    return docs
+
+
+def cxx_str(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def cxx_doc(nr, name, doc, argnames):
+    args = ", ".join(cxx_str(doc["args"][a]) for a in argnames)
+    errs = ", ".join(f"{{{e}, {cxx_str(e)}, {cxx_str(t)}}}" for e, t in doc["errnos"])
+    return (f"    {{{nr}, {cxx_str(name)},\n     {cxx_str(doc['about'])},\n"
+            f"     {cxx_str(doc['returns'])},\n     {{{args}}},\n"
+            f"     {len(doc['errnos'])}, {{{errs}}}}},")
+
+
 def cxx_arg(ctype, name, kind, params, argnames):
     table, strct, direction, length = "none", "none", "In", "kNoLen"
     if kind in ("flags", "enum"):
@@ -262,6 +384,11 @@ def generate(unistd, out_dir, strict):
         body.append(f'    {{{nr}, "{name}", {len(args)}, RetKind::{RET_KINDS[ret]}, {cls},\n'
                     f"     {{{', '.join(args)}}}}},")
 
+    doc_paths = sorted(glob.glob(os.path.join(HERE, "descriptions", "*.txt")))
+    docs = parse_descriptions(doc_paths, sigs, numbers, strict)
+    doc_body = [cxx_doc(nr, name, docs[name], [a for _, a in sigs[name]])
+                for nr, name in numbers if name in docs]
+
     header = ("// Generated by src/syscalls/gen_syscalls.py from the unistd header, "
               "kernel_signatures.txt,\n// extra_signatures.txt and overrides.txt. "
               "Do not edit: run `make regen`.\n")
@@ -276,6 +403,10 @@ def generate(unistd, out_dir, strict):
         f.write(header)
         for t in sorted(structs):
             f.write(f"X({t})\n")
+    with open(os.path.join(out_dir, "descriptions.inc"), "w", encoding="utf-8") as f:
+        f.write("// Generated by src/syscalls/gen_syscalls.py from descriptions/*.txt (the words) and\n"
+                "// the syscall table (the numbers and argument order). Do not edit: run `make regen`.\n")
+        f.write("\n".join(doc_body) + "\n")
     return len(numbers)
 
 
@@ -284,7 +415,7 @@ def main():
     ap.add_argument("--out-dir", default=HERE)
     ap.add_argument("--unistd", default=DEFAULT_UNISTD)
     ap.add_argument("--capture-tracefs", nargs="?", const="/sys/kernel/tracing", metavar="TRACEFS")
-    ap.add_argument("--strict", action="store_true", help="every syscall must be in overrides.txt")
+    ap.add_argument("--strict", action="store_true", help="every syscall must be in overrides.txt and descriptions/*.txt")
     a = ap.parse_args()
     if a.capture_tracefs:
         capture_tracefs(a.capture_tracefs, os.path.join(HERE, "kernel_signatures.txt"))

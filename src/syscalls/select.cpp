@@ -37,6 +37,12 @@ std::string suggestions(std::string_view name) {
 
 }  // namespace
 
+std::string unknown_syscall_message(std::string_view name) {
+  std::string near = suggestions(name);
+  return "unknown syscall '" + std::string(name) + "'" +
+         (near.empty() ? "" : " (did you mean: " + near + "?)");
+}
+
 bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::string* error) {
   auto all = all_syscalls();
   size_t size = static_cast<size_t>(all.back().nr) + 1;
@@ -79,9 +85,7 @@ bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::strin
     }
     const SyscallInfo* s = syscall_by_name(item);
     if (s == nullptr) {
-      std::string near = suggestions(item);
-      *error = "unknown syscall '" + std::string(item) + "'" +
-               (near.empty() ? "" : " (did you mean: " + near + "?)");
+      *error = unknown_syscall_message(item);
       return false;
     }
     target[static_cast<size_t>(s->nr)] = true;

@@ -14,6 +14,9 @@ struct SyscallSelection {
   std::vector<std::string> hints;  // advice for the person (e.g. open is rarely used on Linux)
 };
 
+// "unknown syscall 'opne' (did you mean: open?)": the message for a name that is no syscall.
+std::string unknown_syscall_message(std::string_view name);
+
 // Parses LIST; on an unknown name returns false with a message that suggests the closest names.
 bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::string* error);
 
