@@ -137,6 +137,10 @@ TEST(BpfBackend, Exit3AgreesWithPtrace) {
   REQUIRE_BPF();
   expect_same_on_both({fixture("exit3")});
 }
+TEST(BpfBackend, SelfKillAgreesWithPtrace) {  // kill(getpid(), SIGKILL) never returns
+  REQUIRE_BPF();
+  expect_same_on_both({fixture("selfkill")});
+}
 TEST(BpfBackend, ForkFollowedAgreesWithPtrace) {
   REQUIRE_BPF();
   expect_same_on_both({"-f", fixture("forker")});

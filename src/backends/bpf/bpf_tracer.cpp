@@ -306,7 +306,10 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   ev.nr = rec.nr;
   for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
   ev.ret = rec.ret;
-  ev.end = rec.end == DT_NORETURN ? SyscallEvent::End::NoReturn : SyscallEvent::End::Returned;
+  ev.end = rec.end == DT_NORETURN      ? SyscallEvent::End::NoReturn
+           : rec.end == DT_UNFINISHED ? SyscallEvent::End::Unfinished
+                                      : SyscallEvent::End::Returned;
+  if (rec.end == DT_UNFINISHED) ev.exit_ns = 0;
   ev.live = nullptr;
   for (auto& note : ev.fd_notes) note.clear();
   // The captures follow the header; every length is checked against the record.

@@ -21,7 +21,13 @@ struct signal_struct {
     int counter;
   } live;
 } __attribute__((preserve_access_index));
+struct sigpending {
+  struct {
+    unsigned long sig[1];
+  } signal;
+} __attribute__((preserve_access_index));
 struct task_struct {
+  struct sigpending pending;
   int pid;
   int tgid;
   int exit_code;
@@ -387,7 +393,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   e->exit_ns = bpf_ktime_get_ns();
   e->cpu_ns = BPF_CORE_READ(task, se.sum_exec_runtime) - p->cpu_at_enter;
   e->ret = ret;
-  e->end = DT_RETURNED;
+  // A SIGKILL pending (kill(getpid(), SIGKILL), another thread's exit_group): the thread dies
+  // on its way back to user space.
+  e->end = (BPF_CORE_READ(task, pending.signal.sig[0]) & (1ul << (9 - 1))) ? DT_UNFINISHED
+                                                                           : DT_RETURNED;
   dt_u32 off = sizeof(*e);
   dt_u32 ncap = 0;
   if (p->exec_ncap) {

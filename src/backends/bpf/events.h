@@ -32,7 +32,9 @@ enum dt_record_type {
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered */
 };
 
-enum dt_end { DT_RETURNED = 0, DT_NORETURN = 1 };
+/* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
+ * result, and ptrace never stops at its exit): shown as unfinished, as the ptrace backend does. */
+enum dt_end { DT_RETURNED = 0, DT_NORETURN = 1, DT_UNFINISHED = 2 };
 
 struct dt_syscall {
   dt_u16 type;
