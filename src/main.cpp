@@ -220,6 +220,7 @@ int run(int argc, char** argv) {
         if (opt.buffer_size != 0) b.ring_bytes = opt.buffer_size;
         b.run_as = run_as;
         b.describe_fds = opt.describe_fds;
+        b.data_max = static_cast<uint32_t>(opt.strsize);
         BpfTracer tracer(std::move(b), pipeline);
         pipeline.begin(monotonic_ns());
         status = tracer.run();

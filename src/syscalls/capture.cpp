@@ -64,6 +64,8 @@ void build_capture_plans(const CaptureLimits& lim) {
             step.elem = static_cast<uint8_t>(size);
             step.max = lim.struct_max;
           }
+          if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
+          if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
           if (a.dir == Dir::In) add(plan.entry, &plan.n_entry, step);
           else add(plan.exit, &plan.n_exit, step);
           break;

@@ -26,6 +26,10 @@ struct CaptureStep {
   uint8_t elem;       // Bytes: 0 when `len` counts bytes, else the size of one element it counts
   uint32_t max;       // byte limit (per string for StringArray)
   uint32_t max_items; // StringArray / PointerArray
+  // What the copied bytes point to that a backend reading memory after the fact (eBPF) must
+  // copy too: the buffers of an iovec array, or the name, iovecs, buffers and control data of
+  // a msghdr. A backend that can read the tracee's memory live (ptrace) ignores it.
+  enum class Nested : uint8_t { None, IovecData, Msghdr } nested = Nested::None;
 };
 
 struct CapturePlan {

@@ -110,6 +110,7 @@ void BpfTracer::load() {
     skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
   }
+  skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -130,6 +131,9 @@ void BpfTracer::load() {
         dt_step& d = plan.steps[plan.n++];
         d.arg = step.arg;
         d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
+        bool out = &step >= cp.exit && &step < cp.exit + kMaxArgs;
+        if (step.nested == CaptureStep::Nested::IovecData) d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
+        if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
         d.len = step.len == kLenRet ? DT_LEN_RET : step.len;
         d.elem = step.elem;
         d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);

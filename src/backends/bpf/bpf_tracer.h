@@ -26,6 +26,7 @@ struct BpfConfig {
   uint64_t ring_bytes = 16u << 20;   // -b
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (from /proc, for the processes still alive)
+  uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
 };
 
 class BpfTracer {

@@ -44,6 +44,7 @@ const volatile int self_tgid = 0;       // dtruss itself, never traced
 // those that start from now on); a prefix match either way, as dtruss's.
 const volatile int name_mode = 0;
 const volatile char name_filter[16] = {};
+const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
 
 // Processes (thread-group ids) being traced.
 struct {
@@ -300,13 +301,70 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
   return e;
 }
 
+// struct user_msghdr (include/linux/socket.h): the layout of the C library's struct msghdr.
+struct dt_msghdr {
+  dt_u64 name;
+  dt_u32 namelen;
+  dt_u32 pad;
+  dt_u64 iov;
+  dt_u64 iovlen;
+  dt_u64 control;
+  dt_u64 controllen;
+  dt_u32 flags;
+  dt_u32 pad2;
+};
+
 struct plan_ctx {
   struct pending* p;
   struct dt_plan* plan;
   long ret;
   dt_u32 off;
   dt_u32 ncap;
+  dt_u64 msg_addr;       // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
+  dt_u64 iov;            // an iovec array whose buffers to capture after the steps
+  dt_u64 iov_count;
+  dt_u64 iov_budget;     // bytes still to show: what the call transferred (out), or all (in)
+  struct dt_msghdr msg;  // the msghdr's copy
 };
+
+// Appends a capture to the event of x (see put_capture); false when nothing was copied.
+static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 shape, dt_u64 len) {
+  struct pending* p = x->p;
+  if (!p || x->off >= DT_SCRATCH / 2) return 0;  // the event is full
+  dt_u32 used = put_capture(p->out, x->off, addr, shape, len);
+  if (!used) return 0;
+  x->off = ((x->off & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
+  x->ncap++;
+  return 1;
+}
+
+// The data of the i-th iovec of x->iov: at most data_max bytes of it.
+static long iov_data(dt_u32 i, struct plan_ctx* x) {
+  dt_u64 v[2];
+  if (bpf_probe_read_user(v, sizeof(v), (const void*)(x->iov + (dt_u64)i * 16))) return 1;
+  // The size copied depends on the buffer only, never on the budget: the verifier then need
+  // not track the budget exactly and checks this callback in one pass. (The decoder shows no
+  // more than the call transferred; a few extra bytes of the last buffer cost nothing.)
+  dt_u64 len = v[1] < data_max ? v[1] : data_max;
+  if (v[0] && len) add_capture(x, v[0], DT_BYTES, len);
+  if (v[1] >= x->iov_budget) return 1;
+  x->iov_budget -= v[1];
+  return 0;
+}
+
+// The i-th piece of the msghdr in x->msg: 0 the msghdr itself, 1 its name, 2 its control data.
+static long msghdr_piece(dt_u32 i, struct plan_ctx* x) {
+  dt_u64 addr = x->msg_addr, len = sizeof(struct dt_msghdr);
+  if (i == 1) {
+    addr = x->msg.name;
+    len = x->msg.namelen < 128 ? x->msg.namelen : 128;
+  } else if (i == 2) {
+    addr = x->msg.control;
+    len = x->msg.controllen < DT_MAX_CONTROL ? x->msg.controllen : DT_MAX_CONTROL;
+  }
+  if (addr && len) add_capture(x, addr, DT_BYTES, len);
+  return 0;
+}
 
 // One step of the syscall's capture plan, at exit.
 static long plan_step(dt_u32 i, struct plan_ctx* x) {
@@ -320,7 +378,7 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
   dt_u64 addr = p->args[s.arg];
   if (addr == 0) return 0;
   dt_u64 len = s.max;
-  if (s.shape == DT_BYTES) {
+  if (s.shape != DT_CSTRING) {
     if (s.len == DT_LEN_RET) {
       if (x->ret <= 0) return 0;
       len = (dt_u64)x->ret;
@@ -330,13 +388,34 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
     if (s.elem) len *= s.elem;
     if (len > s.max) len = s.max;
   }
-  if (len == 0) return 0;
-  dt_u32 used = put_capture(p->out, x->off, addr, s.shape, len);
-  if (used) {
-    x->off = ((x->off & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
-    x->ncap++;
+  dt_u64 budget = s.shape == DT_IOVECS_OUT || s.shape == DT_MSGHDR_OUT
+                      ? (x->ret > 0 ? (dt_u64)x->ret : 0)
+                      : ~0ull;
+  // Nested data is taken after the steps (one level of bpf_loop keeps verification quick).
+  if (s.shape == DT_MSGHDR_IN || s.shape == DT_MSGHDR_OUT) {
+    x->msg_addr = addr;
+    x->iov_budget = budget;
+  } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
+    x->iov = addr;
+    x->iov_count = len / 16;
+    x->iov_budget = budget;
+  } else if (len) {
+    add_capture(x, addr, s.shape, len);
   }
   return 0;
+}
+
+// What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data.
+static __always_inline void capture_nested(struct plan_ctx* x) {
+  if (x->msg_addr &&
+      bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr) == 0) {
+    bpf_loop(3, msghdr_piece, x, 0);
+    x->iov = x->msg.iov;
+    x->iov_count = x->msg.iovlen;
+  }
+  dt_u64 count = x->iov_count < DT_MAX_IOV ? x->iov_count : DT_MAX_IOV;
+  if (!x->iov || !count || !add_capture(x, x->iov, DT_BYTES, count * 16)) return;
+  if (x->iov_budget) bpf_loop(count, iov_data, x, 0);
 }
 
 SEC("tp_btf/sys_enter")
@@ -410,7 +489,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   dt_u32 key = (dt_u32)p->nr;
   struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
   struct plan_ctx x = {.p = p, .plan = plan, .ret = ret, .off = off, .ncap = ncap};
-  if (plan) bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
+  if (plan) {
+    bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
+    capture_nested(&x);
+  }
   off = x.off;
   ncap = x.ncap;
   e->ncap = ncap;

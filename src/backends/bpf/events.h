@@ -88,7 +88,21 @@ struct dt_signal {
 };
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
-enum dt_shape { DT_CSTRING = 0, DT_BYTES = 1, DT_STRARRAY = 2, DT_PTRARRAY = 3 };
+/* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;
+ * DT_MSGHDR_*: a struct user_msghdr and its name, iovecs, their data and its control data.
+ * _OUT: the data was written by the call (at most its return value in all); _IN: by the caller. */
+enum dt_shape {
+  DT_CSTRING = 0,
+  DT_BYTES = 1,
+  DT_STRARRAY = 2,
+  DT_PTRARRAY = 3,
+  DT_IOVECS_IN = 4,
+  DT_IOVECS_OUT = 5,
+  DT_MSGHDR_IN = 6,
+  DT_MSGHDR_OUT = 7,
+};
+#define DT_MAX_IOV 16     /* iovec buffers captured per array */
+#define DT_MAX_CONTROL 1024 /* bytes of msghdr control data captured */
 #define DT_LEN_NONE (-1)
 #define DT_LEN_RET (-2)
 
