@@ -28,18 +28,6 @@ using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
-#define REQUIRE_BPF()                                                                          \
-  do {                                                                                         \
-    std::string why;                                                                           \
-    if (geteuid() != 0) why = "not root";                                                      \
-    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) why = "no kernel BTF";              \
-    if (!why.empty()) {                                                                        \
-      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                             \
-      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why;      \
-      FAIL() << "the eBPF tests need root and kernel BTF (" << why                              \
-             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                              \
-    }                                                                                          \
-  } while (0)
 
 // Per thread (in order of first appearance; thread ids renumbered 0, 1, ...), the decoded calls
 // with everything that must not depend on the backend or the run: name, the arguments that are

@@ -1,6 +1,9 @@
 // Runs build/dtruss as a person would and collects what it printed and its exit status.
 #pragma once
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -35,3 +38,19 @@ std::string temp_dir();
 bool have_program(const std::string& name);  // in PATH
 
 }  // namespace e2e
+
+// The eBPF tests need root and kernel BTF; where they cannot run they fail and say why, unless
+// DTRUSS_TEST_ALLOW_NO_BPF=1 allows them to be skipped (CI never sets it).
+#define REQUIRE_BPF()                                                                          \
+  do {                                                                                         \
+    std::string why;                                                                           \
+    if (geteuid() != 0) why = "not root";                                                      \
+    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) why = "no kernel BTF";              \
+    if (!why.empty()) {                                                                        \
+      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                             \
+      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why;      \
+      FAIL() << "the eBPF tests need root and kernel BTF (" << why                              \
+             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                              \
+    }                                                                                          \
+  } while (0)
+

@@ -335,20 +335,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     ev.captures.add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
-  if (cfg_.describe_fds) {
-    // Resolved now, after the fact: right while the process still has the fd open.
-    const SyscallInfo* info = syscall_by_nr(ev.nr);
-    if (info != nullptr) {
-      for (int i = 0; i < info->nargs; ++i) {
-        ArgKind k = info->args[i].kind;
-        auto fd = static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
-        if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
-          ev.fd_notes[static_cast<size_t>(i)] = describe_fd(ev.task.pid, fd);
-      }
-      if (info->ret == RetKind::Fd && ev.ret >= 0)
-        ev.fd_notes[kMaxArgs] = describe_fd(ev.task.pid, static_cast<int>(ev.ret));
-    }
-  }
+  if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
   out_.on_syscall(ev);
 }
 
@@ -366,6 +353,7 @@ void BpfTracer::handle_exit(const void* data) {
   ev.signaled = (code & 0x7f) != 0;
   ev.code = ev.signaled ? (code & 0x7f) : ((code >> 8) & 0xff);
   ev.core_dumped = ev.signaled && (code & 0x80) != 0;
+  fds_.forget(ev.task.pid);
   out_.on_exit(ev);
 }
 

@@ -12,6 +12,7 @@
 
 #include "backends/ptrace/launch.h"
 #include "core/event.h"
+#include "core/fdtable.h"
 
 namespace dtruss {
 
@@ -67,6 +68,7 @@ class BpfTracer {
   bool signal_passed_on_ = false;
   uint64_t lost_reported_ = 0;
   SyscallEvent ev_;
+  FdTable fds_;  // -y
   std::vector<uint64_t> counted_;  // the stand-in for a DT_CAP_COUNTED pointer array
 };
 
