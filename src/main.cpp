@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -25,6 +26,7 @@
 #include "output/pipeline.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
+#include "output/timeline_sink.h"
 #include "syscalls/capture.h"
 #include "syscalls/select.h"
 
@@ -53,6 +55,32 @@ std::string check_dash_o_pitfall(const Options& opt) {
       "'{0}' is not a command you can run. Note that -o adds the CPU column and takes no file "
       "name: to save the trace, use --output {0} (or 2> {0})",
       opt.command[0]);
+}
+
+// --color: auto colours a terminal, unless NO_COLOR is set to anything (no-color.org).
+bool use_color(const Options& opt, int out_fd) {
+  if (opt.json || opt.color == ColorChoice::Never) return false;
+  if (opt.color == ColorChoice::Always) return true;
+  const char* no_color = getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return isatty(out_fd) == 1;
+}
+
+SummaryOptions summary_options(const Options& opt) {
+  SummaryOptions s;
+  s.json = opt.json;
+  s.histogram = opt.histogram;
+  static constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time,
+                                           SummarySort::Errors, SummarySort::Name};
+  s.sort = kSorts[static_cast<int>(opt.sort)];
+  static constexpr SummaryBy kBy[] = {SummaryBy::None, SummaryBy::Process, SummaryBy::Thread};
+  s.by = kBy[static_cast<int>(opt.summary_by)];
+  return s;
+}
+
+// O_NOFOLLOW: never write through a symlink planted where the trace should go.
+int open_output(const std::string& path) {
+  return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 }
 
 bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
@@ -145,11 +173,16 @@ int run(int argc, char** argv) {
 
   int out_fd = STDERR_FILENO;
   if (!opt.output_file.empty()) {
-    // O_NOFOLLOW: never write through a symlink planted where the trace should go.
-    out_fd = open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                  0644);
+    out_fd = open_output(opt.output_file);
     if (out_fd < 0)
       return usage_error(fmt::format("cannot write the trace to '{}': {}", opt.output_file,
+                                     std::strerror(errno)));
+  }
+  int timeline_fd = -1;
+  if (!opt.timeline_file.empty()) {
+    timeline_fd = open_output(opt.timeline_file);
+    if (timeline_fd < 0)
+      return usage_error(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
                                      std::strerror(errno)));
   }
   install_stop_handlers();
@@ -163,7 +196,9 @@ int run(int argc, char** argv) {
     limits.struct_size = struct_size;
     build_capture_plans(limits);
     Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);
-    if (opt.json) {
+    if (opt.summary_only) {
+      // --summary: the table alone.
+    } else if (opt.json) {
       pipeline.add_sink(std::make_unique<JsonSink>(out));
     } else {
       TextOptions t;
@@ -173,9 +208,17 @@ int run(int argc, char** argv) {
       t.cpu = opt.cpu;
       t.raw = opt.style == ArgStyle::Raw;
       t.verbose = opt.style == ArgStyle::Verbose;
+      t.color = use_color(opt, out_fd);
       pipeline.add_sink(std::make_unique<TextSink>(out, t));
     }
-    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out, opt.json));
+    if (opt.count || opt.summary_only)
+      pipeline.add_sink(std::make_unique<SummarySink>(out, summary_options(opt)));
+    TimelineSink* timeline = nullptr;
+    if (timeline_fd >= 0) {
+      auto sink = std::make_unique<TimelineSink>(timeline_fd);
+      timeline = sink.get();
+      pipeline.add_sink(std::move(sink));
+    }
 
     PtraceConfig cfg;
     cfg.command = opt.command;
@@ -220,6 +263,19 @@ int run(int argc, char** argv) {
                  opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
                  std::strerror(out.error()));
       status = status == 0 ? 1 : status;
+    }
+    if (timeline != nullptr && timeline->failed()) {
+      fmt::print(stderr, "dtruss: cannot write the timeline to '{}': {}\n", opt.timeline_file,
+                 std::strerror(timeline->error()));
+      status = status == 0 ? 1 : status;
+    }
+    if (stop_reason() == StopReason::Signal) {
+      out.flush();
+      // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.
+      size_t procs = pipeline.processes();
+      fmt::print(stderr, "dtruss: traced {} call{} in {} process{}; {}\n", pipeline.calls(),
+                 pipeline.calls() == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
+                 opt.command.empty() ? "detached" : "stopped");
     }
   }
   if (out_fd != STDERR_FILENO) close(out_fd);

@@ -27,6 +27,7 @@ void Pipeline::check_output() {
 }
 
 void Pipeline::on_syscall(SyscallEvent& ev) {
+  pids_.insert(ev.task.pid);
   if (!selected_.empty() &&
       (ev.nr < 0 || static_cast<size_t>(ev.nr) >= selected_.size() ||
        !selected_[static_cast<size_t>(ev.nr)]))
@@ -48,6 +49,7 @@ void Pipeline::on_stop(const StopEvent& ev) {
 }
 
 void Pipeline::on_exit(const ExitEvent& ev) {
+  pids_.insert(ev.task.pid);
   for (auto& s : sinks_) s->exit(ev);
   check_output();
 }

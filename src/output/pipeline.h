@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_set>
 #include <vector>
 
 #include "core/event.h"
@@ -30,6 +31,8 @@ class Pipeline final : public EventConsumer {
   void idle() override;
 
   uint64_t calls() const { return calls_; }
+  // How many processes (thread groups) were seen doing anything.
+  size_t processes() const { return pids_.size(); }
 
  private:
   void check_output();
@@ -40,6 +43,7 @@ class Pipeline final : public EventConsumer {
   std::vector<std::unique_ptr<Sink>> sinks_;
   DecodedCall call_;
   uint64_t calls_ = 0;
+  std::unordered_set<int32_t> pids_;
 };
 
 }  // namespace dtruss

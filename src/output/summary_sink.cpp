@@ -118,9 +118,12 @@ void SummarySink::table(std::string& out, const SummaryGroup& g) const {
     bool est50 = false, est99 = false;
     uint64_t p50 = r->lat.percentile(0.50, &est50);
     uint64_t p99 = r->lat.percentile(0.99, &est99);
-    append_row(out, r->name, r->calls, r->errors,
-                   r->lat.total_ns / 1000, usec(r->lat.average()), usec(p50, est50),
-                   usec(p99, est99), usec(r->lat.max_ns), errno_column(r->errnos));
+    // Calls that never returned (exit_group) have no times at all.
+    bool timed = r->lat.timed > 0;
+    append_row(out, r->name, r->calls, r->errors, r->lat.total_ns / 1000,
+               timed ? usec(r->lat.average()) : "-", timed ? usec(p50, est50) : "-",
+               timed ? usec(p99, est99) : "-", timed ? usec(r->lat.max_ns) : "-",
+               errno_column(r->errnos));
   }
   Totals t = totals_of(g);
   fmt::format_to(std::back_inserter(out), "{:<22} {:>9} {:>7} {:>12}\n", "TOTAL", t.calls,
