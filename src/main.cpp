@@ -256,6 +256,17 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "dtruss: {}\n", e.what());
       return e.exit_status();
     }
+    // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.
+    std::string closing;
+    if (stop_reason() == StopReason::Signal) {
+      size_t procs = pipeline.processes();
+      closing = fmt::format("traced {} call{} in {} process{}; {}", pipeline.calls(),
+                            pipeline.calls() == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
+                            opt.command.empty() ? "detached" : "stopped");
+      // In JSON, a notice object (before the summary, which stays last): a line of text on
+      // standard error would break a JSON Lines trace written there.
+      if (opt.json) pipeline.on_notice(NoticeEvent{monotonic_ns(), closing});
+    }
     if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
       pipeline.finish();
     if (stop_reason() == StopReason::OutputFailed || (out.failed() && out.error() != EPIPE)) {
@@ -269,13 +280,9 @@ int run(int argc, char** argv) {
                  std::strerror(timeline->error()));
       status = status == 0 ? 1 : status;
     }
-    if (stop_reason() == StopReason::Signal) {
+    if (!closing.empty() && !(opt.json && opt.output_file.empty())) {
       out.flush();
-      // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.
-      size_t procs = pipeline.processes();
-      fmt::print(stderr, "dtruss: traced {} call{} in {} process{}; {}\n", pipeline.calls(),
-                 pipeline.calls() == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
-                 opt.command.empty() ? "detached" : "stopped");
+      fmt::print(stderr, "dtruss: {}\n", closing);
     }
   }
   if (out_fd != STDERR_FILENO) close(out_fd);

@@ -421,6 +421,20 @@ TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
   EXPECT_TRUE(contains(read_file(dir + "/trace"), "\nTOTAL ")) << read_file(dir + "/trace");
 }
 
+TEST(Interrupted, JsonOnStandardErrorStaysJson) {
+  std::string cmd = "'" + e2e::dtruss_bin() + "' --json -c '" + fixture("sleeper") +
+                    "' 5 >/dev/null & d=$!; sleep 1; kill -TERM $d; wait $d";
+  auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
+  auto ev = json_lines(r.err);  // fails on any line that is not JSON
+  ASSERT_GE(ev.size(), 3u) << r.err;
+  EXPECT_EQ(ev.back()["type"], "summary") << "the summary stays last";
+  const json& notice = ev[ev.size() - 2];
+  EXPECT_EQ(notice["type"], "notice");
+  EXPECT_TRUE(std::regex_match(notice["text"].get<std::string>(),
+                               std::regex("traced \\d+ calls in 1 process; stopped")))
+      << notice.dump();
+}
+
 // ---------------------------------------------------------------------------------------------
 // --color
 
