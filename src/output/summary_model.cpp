@@ -33,8 +33,10 @@ size_t LatencyStats::add(uint64_t ns) {
   max_ns = std::max(max_ns, ns);
   ++log2_ns[static_cast<size_t>(log2_bucket(ns))];
   if (!exact) return 0;
-  if (ns <= UINT32_MAX) samples.push_back(static_cast<uint32_t>(ns));
-  else long_ns.push_back(ns);
+  if (ns <= UINT32_MAX)
+    samples.push_back(static_cast<uint32_t>(ns));
+  else
+    long_ns.push_back(ns);
   return 1;
 }
 
@@ -90,10 +92,14 @@ std::vector<const SummaryRow*> sorted_rows(const SummaryGroup& g, SummarySort so
   for (const auto& [name, row] : g.rows) out.push_back(&row);  // already by name
   auto key = [sort](const SummaryRow* r) -> uint64_t {
     switch (sort) {
-      case SummarySort::Calls: return r->calls;
-      case SummarySort::Time: return r->lat.total_ns;
-      case SummarySort::Errors: return r->errors;
-      case SummarySort::Name: return 0;
+      case SummarySort::Calls:
+        return r->calls;
+      case SummarySort::Time:
+        return r->lat.total_ns;
+      case SummarySort::Errors:
+        return r->errors;
+      case SummarySort::Name:
+        return 0;
     }
     return 0;
   };
@@ -111,8 +117,10 @@ std::string errno_column(const std::map<int, uint64_t>& errnos, size_t max_shown
   for (size_t i = 0; i < v.size() && i < max_shown; ++i) {
     if (i > 0) out += ' ';
     const char* name = errno_name(v[i].first);
-    if (name != nullptr) out += name;
-    else fmt::format_to(std::back_inserter(out), "E{}", v[i].first);
+    if (name != nullptr)
+      out += name;
+    else
+      fmt::format_to(std::back_inserter(out), "E{}", v[i].first);
     fmt::format_to(std::back_inserter(out), "\u00d7{}", v[i].second);
   }
   if (v.size() > max_shown) fmt::format_to(std::back_inserter(out), " +{}", v.size() - max_shown);
@@ -132,8 +140,8 @@ std::string draw_log2_histogram(const std::array<uint64_t, kLog2Buckets>& bucket
   if (first < 0) return {};
   first = std::max(first - 1, 0);
   last = std::min(last + 1, kLog2Buckets - 1);
-  std::string out = fmt::format("{:>16}  {:-^{}} count\n", "value (ns)", " Distribution ",
-                                kBarWidth);
+  std::string out =
+      fmt::format("{:>16}  {:-^{}} count\n", "value (ns)", " Distribution ", kBarWidth);
   for (int b = first; b <= last; ++b) {
     uint64_t n = buckets[static_cast<size_t>(b)];
     // Rounded to the nearest column, as quantize() does: a tiny share may draw no @ at all.

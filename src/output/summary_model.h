@@ -30,7 +30,7 @@ struct SyscallAggregate {
   uint64_t calls = 0;
   uint64_t total_ns = 0;
   uint64_t max_ns = 0;
-  std::map<int, uint64_t> errnos;         // errno -> failed calls
+  std::map<int, uint64_t> errnos;                // errno -> failed calls
   std::array<uint64_t, kLog2Buckets> log2_ns{};  // see log2_bucket()
 };
 
@@ -42,18 +42,17 @@ struct SyscallAggregate {
 // The sink caps the samples of all rows together (kMaxSamples) and falls back to the buckets it
 // keeps anyway for -H, so a long system-wide trace cannot eat the memory.
 struct LatencyStats {
-  uint64_t timed = 0;     // calls with a duration (returned ones)
+  uint64_t timed = 0;  // calls with a duration (returned ones)
   uint64_t total_ns = 0;
   uint64_t max_ns = 0;
   std::array<uint64_t, kLog2Buckets> log2_ns{};
-  bool exact = true;                 // samples hold every timed call
-  std::vector<uint32_t> samples;     // durations < 2^32 ns
-  std::vector<uint64_t> long_ns;     // durations >= 2^32 ns
+  bool exact = true;              // samples hold every timed call
+  std::vector<uint32_t> samples;  // durations < 2^32 ns
+  std::vector<uint64_t> long_ns;  // durations >= 2^32 ns
 
   // Adds one duration; returns how many samples were stored (0 or 1).
   size_t add(uint64_t ns);
-  void add_buckets(const std::array<uint64_t, kLog2Buckets>& buckets, uint64_t total,
-                   uint64_t max);
+  void add_buckets(const std::array<uint64_t, kLog2Buckets>& buckets, uint64_t total, uint64_t max);
   void drop_samples();
   // `p` in (0, 1]: the nearest-rank percentile (exact), or the upper bound of the bucket holding
   // that rank (estimated: then `*estimated` is set).

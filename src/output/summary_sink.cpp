@@ -106,13 +106,15 @@ void SummarySink::add_aggregate(const SyscallAggregate& agg) {
 
 void SummarySink::finish() {
   if (end_ns_ == 0) end_ns_ = now_ns();
-  if (opt_.json) write_json();
-  else write_text();
+  if (opt_.json)
+    write_json();
+  else
+    write_text();
 }
 
 void SummarySink::table(std::string& out, const SummaryGroup& g) const {
-  append_row(out, "CALL", "COUNT", "ERRORS", "TOTAL(us)",
-                 "AVG(us)", "P50(us)", "P99(us)", "MAX(us)", "ERRNOS");
+  append_row(out, "CALL", "COUNT", "ERRORS", "TOTAL(us)", "AVG(us)", "P50(us)", "P99(us)",
+             "MAX(us)", "ERRNOS");
   auto rows = sorted_rows(g, opt_.sort);
   for (const SummaryRow* r : rows) {
     bool est50 = false, est99 = false;
@@ -126,8 +128,8 @@ void SummarySink::table(std::string& out, const SummaryGroup& g) const {
                errno_column(r->errnos));
   }
   Totals t = totals_of(g);
-  fmt::format_to(std::back_inserter(out), "{:<22} {:>9} {:>7} {:>12}\n", "TOTAL", t.calls,
-                 t.errors, t.total_ns / 1000);
+  fmt::format_to(std::back_inserter(out), "{:<22} {:>9} {:>7} {:>12}\n", "TOTAL", t.calls, t.errors,
+                 t.total_ns / 1000);
   if (!opt_.histogram) return;
   for (const SummaryRow* r : rows) {
     std::string h = draw_log2_histogram(r->lat.log2_ns);
@@ -206,8 +208,9 @@ void SummarySink::json_rows(std::string& out, const SummaryGroup& g) const {
     out += "]}";
   }
   Totals t = totals_of(g);
-  fmt::format_to(std::back_inserter(out), "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}",
-                 t.calls, t.errors, t.total_ns);
+  fmt::format_to(std::back_inserter(out),
+                 "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}", t.calls, t.errors,
+                 t.total_ns);
 }
 
 void SummarySink::write_json() {
@@ -234,15 +237,17 @@ void SummarySink::write_json() {
       if (!first) out += ',';
       first = false;
       fmt::format_to(std::back_inserter(out), "{{\"pid\":{},", g.pid);
-      if (opt_.by == SummaryBy::Thread) fmt::format_to(std::back_inserter(out), "\"tid\":{},", g.tid);
+      if (opt_.by == SummaryBy::Thread)
+        fmt::format_to(std::back_inserter(out), "\"tid\":{},", g.tid);
       out += "\"comm\":";
       append_json_string(out, g.comm);
       out += ',';
       json_rows(out, g);
       out += '}';
     }
-    fmt::format_to(std::back_inserter(out), "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}",
-                   all.calls, all.errors, all.total_ns);
+    fmt::format_to(std::back_inserter(out),
+                   "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}", all.calls,
+                   all.errors, all.total_ns);
   }
   fmt::format_to(std::back_inserter(out), ",\"lost\":{}", lost_);
   if (base_ns_ != 0 && end_ns_ > base_ns_)

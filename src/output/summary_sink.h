@@ -15,7 +15,7 @@
 namespace dtruss {
 
 struct SummaryOptions {
-  bool json = false;       // one {"type":"summary"} object instead of the table (--json)
+  bool json = false;  // one {"type":"summary"} object instead of the table (--json)
   SummarySort sort = SummarySort::Calls;
   SummaryBy by = SummaryBy::None;
   bool histogram = false;  // -H

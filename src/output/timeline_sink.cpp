@@ -83,8 +83,8 @@ void TimelineSink::name_task(const TaskId& task) {
   }
 }
 
-void TimelineSink::head(const char* ph, std::string_view name, const char* cat,
-                        const TaskId& task, uint64_t ts_ns) {
+void TimelineSink::head(const char* ph, std::string_view name, const char* cat, const TaskId& task,
+                        uint64_t ts_ns) {
   ev_ = fmt::format("{{\"ph\":\"{}\",\"name\":", ph);
   append_json_string(ev_, name);
   fmt::format_to(std::back_inserter(ev_), ",\"cat\":\"{}\",\"pid\":{},\"tid\":{},\"ts\":", cat,
@@ -150,8 +150,8 @@ void TimelineSink::stop(const StopEvent& ev) {
 
 void TimelineSink::exit(const ExitEvent& ev) {
   name_task(ev.task);
-  std::string name = ev.signaled ? "killed by " + signal_name(ev.code)
-                                 : fmt::format("exited with {}", ev.code);
+  std::string name =
+      ev.signaled ? "killed by " + signal_name(ev.code) : fmt::format("exited with {}", ev.code);
   std::string args = ev.signaled ? fmt::format("{{\"signal\":\"{}\",\"core_dumped\":{}}}",
                                                signal_name(ev.code), ev.core_dumped)
                                  : fmt::format("{{\"status\":{}}}", ev.code);

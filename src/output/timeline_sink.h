@@ -39,7 +39,7 @@ class TimelineSink final : public Sink {
             uint64_t ts_ns);
   void instant(std::string_view name, const char* cat, const TaskId& task, uint64_t ts_ns,
                const std::string& args_json, bool process_scope = false);
-  void emit();  // writes ev_ as the next element of the array
+  void emit();                  // writes ev_ as the next element of the array
   void append_us(uint64_t ns);  // µs with the ns as fraction: 12.345
 
   int fd_;

@@ -23,17 +23,19 @@ using e2e::run_traced;
 using nlohmann::json;
 
 // The same rule as the eBPF tests: fail, not skip, unless skipping was asked for.
-#define REQUIRE_BPF_HERE()                                                                     \
-  do {                                                                                         \
-    std::string why;                                                                           \
-    if (geteuid() != 0) why = "not root";                                                      \
-    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) why = "no kernel BTF";              \
-    if (!why.empty()) {                                                                        \
-      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                             \
-      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why;      \
-      FAIL() << "the eBPF tests need root and kernel BTF (" << why                              \
-             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                              \
-    }                                                                                          \
+#define REQUIRE_BPF_HERE()                                                                \
+  do {                                                                                    \
+    std::string why;                                                                      \
+    if (geteuid() != 0)                                                                   \
+      why = "not root";                                                                   \
+    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)                                \
+      why = "no kernel BTF";                                                              \
+    if (!why.empty()) {                                                                   \
+      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                        \
+      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why; \
+      FAIL() << "the eBPF tests need root and kernel BTF (" << why                        \
+             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                         \
+    }                                                                                     \
   } while (0)
 
 bool contains(const std::string& s, const std::string& part) {
@@ -160,9 +162,12 @@ TEST(Summary, SortByName) {
   std::vector<std::string> shown;
   bool in_table = false;
   for (const auto& l : lines(r.trace)) {
-    if (l.rfind("CALL ", 0) == 0) in_table = true;
-    else if (l.rfind("TOTAL ", 0) == 0) break;
-    else if (in_table) shown.push_back(l.substr(0, l.find(' ')));
+    if (l.rfind("CALL ", 0) == 0)
+      in_table = true;
+    else if (l.rfind("TOTAL ", 0) == 0)
+      break;
+    else if (in_table)
+      shown.push_back(l.substr(0, l.find(' ')));
   }
   EXPECT_EQ(shown, names) << r.trace;
 }
@@ -275,10 +280,10 @@ std::vector<json> load_timeline(const std::string& file) {
 // The trace-event format's rules, and what dtruss promises on top of them.
 void check_timeline_rules(const std::vector<json>& events) {
   ASSERT_FALSE(events.empty());
-  std::map<long, long> pid_of;           // tid -> pid
+  std::map<long, long> pid_of;  // tid -> pid
   std::map<long, std::string> thread_name;
   std::set<long> named_process;
-  std::map<long, double> last_ts;        // tid -> latest ts
+  std::map<long, double> last_ts;                                 // tid -> latest ts
   std::map<long, std::vector<std::pair<double, double>>> slices;  // tid -> (start, end)
   for (const auto& e : events) {
     SCOPED_TRACE(e.dump());
@@ -347,7 +352,8 @@ void expect_slices_match_json(const std::vector<json>& timeline, const std::stri
       from_json.emplace(e["pid"], e["tid"], e["syscall"], e["ts_ns"].get<long>() / 1000);
   for (const auto& e : timeline)
     if (e["ph"] == "X")
-      from_timeline.emplace(e["pid"], e["tid"], e["name"], static_cast<long>(e["ts"].get<double>()));
+      from_timeline.emplace(e["pid"], e["tid"], e["name"],
+                            static_cast<long>(e["ts"].get<double>()));
   EXPECT_GT(from_json.size(), 20u);
   EXPECT_EQ(from_json, from_timeline);
 }
@@ -400,8 +406,8 @@ TEST(Interrupted, AttachedThenSigintDetachesAndSays) {
   auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
   EXPECT_TRUE(contains(r.out, "dtruss=0")) << r.out << r.err;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.err, m,
-                                std::regex("dtruss: traced (\\d+) calls? in 1 process; detached\n")))
+  ASSERT_TRUE(std::regex_search(
+      r.err, m, std::regex("dtruss: traced (\\d+) calls? in 1 process; detached\n")))
       << r.err;
   EXPECT_GT(std::stol(m[1]), 3) << "getppid and a sleep every 100 ms";
   auto events = check_timeline(file);
@@ -415,7 +421,8 @@ TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
   std::string cmd = "'" + e2e::dtruss_bin() + "' --output '" + dir + "/trace' --summary '" +
                     fixture("sleeper") + "' 5 & d=$!; sleep 1; kill -TERM $d; wait $d";
   auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("dtruss: traced \\d+ calls in 1 process; stopped\n")))
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex("dtruss: traced \\d+ calls in 1 process; stopped\n")))
       << r.err;
   // The summary is written all the same.
   EXPECT_TRUE(contains(read_file(dir + "/trace"), "\nTOTAL ")) << read_file(dir + "/trace");

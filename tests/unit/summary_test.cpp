@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
@@ -40,8 +40,8 @@ std::string run_sink(SummaryOptions opt, const std::function<void(SummarySink&)>
 }
 
 // Feeds one call of `nr` by thread pid/tid lasting `dur_ns`, failing with `err` if non-zero.
-void feed_call(SummarySink& sink, long nr, uint64_t dur_ns, int err = 0, int pid = 10,
-               int tid = 10, const char* comm = "prog") {
+void feed_call(SummarySink& sink, long nr, uint64_t dur_ns, int err = 0, int pid = 10, int tid = 10,
+               const char* comm = "prog") {
   SyscallEvent ev;
   ev.task.pid = pid;
   ev.task.tid = tid;
@@ -123,7 +123,8 @@ TEST(LatencyStats, BucketsGiveEstimatedBounds) {
 
 TEST(SummaryTable, FromDecodedCalls) {
   auto t = run_sink({}, [](SummarySink& s) {
-    for (int i = 0; i < 3; ++i) feed_call(s, SYS_openat, 200'000 + i * 100'000, i == 0 ? ENOENT : 0);
+    for (int i = 0; i < 3; ++i)
+      feed_call(s, SYS_openat, 200'000 + i * 100'000, i == 0 ? ENOENT : 0);
     feed_call(s, SYS_openat, 100'000, EACCES);
     feed_call(s, SYS_openat, 100'000, ENOENT);
     feed_call(s, SYS_close, 1'000);
@@ -198,10 +199,9 @@ TEST(SummaryTable, FromKernelAggregates) {
   SCOPED_TRACE(t);
   EXPECT_EQ(row_of(t, "openat"),
             (std::vector<std::string>{"openat", "100", "42", "6135", "61.3", "\u22482.0",
-                                      "\u2248700.0", "700.0", "EACCES\u00d730",
-                                      "ENOENT\u00d712"}));
+                                      "\u2248700.0", "700.0", "EACCES\u00d730", "ENOENT\u00d712"}));
   EXPECT_EQ(row_of(t, "close"), (std::vector<std::string>{"close", "7", "0", "7", "1.0",
-                                                            "\u22481.0", "\u22481.0", "1.0"}));
+                                                          "\u22481.0", "\u22481.0", "1.0"}));
   EXPECT_EQ(row_of(t, "TOTAL"), (std::vector<std::string>{"TOTAL", "107", "42", "6142"}));
   EXPECT_NE(t.find("estimated from power-of-two latency buckets"), std::string::npos);
 }
@@ -293,18 +293,26 @@ TEST(Histogram, DrawnLikeQuantize) {
   EXPECT_EQ(h,
             "      value (ns)  ------------- Distribution ------------- count\n"
             "             512 |                                         0\n"
-            "            1024 |" + std::string(15, '@') + std::string(25, ' ') + " 3\n"
-            "            2048 |" + std::string(5, '@') + std::string(35, ' ') + " 1\n"
-            "            4096 |                                         0\n"
-            "            8192 |" + std::string(20, '@') + std::string(20, ' ') + " 4\n"
-            "           16384 |                                         0\n");
+            "            1024 |" +
+                std::string(15, '@') + std::string(25, ' ') +
+                " 3\n"
+                "            2048 |" +
+                std::string(5, '@') + std::string(35, ' ') +
+                " 1\n"
+                "            4096 |                                         0\n"
+                "            8192 |" +
+                std::string(20, '@') + std::string(20, ' ') +
+                " 4\n"
+                "           16384 |                                         0\n");
   EXPECT_EQ(draw_log2_histogram({}), "");
   std::array<uint64_t, kLog2Buckets> zero{};
   zero[0] = 2;  // only 0 ns: nothing below it
   EXPECT_EQ(draw_log2_histogram(zero),
             "      value (ns)  ------------- Distribution ------------- count\n"
-            "               0 |" + at40 + " 2\n"
-            "               1 |                                         0\n");
+            "               0 |" +
+                at40 +
+                " 2\n"
+                "               1 |                                         0\n");
 }
 
 TEST(Histogram, PrintedPerSyscallWithH) {
