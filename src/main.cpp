@@ -18,6 +18,7 @@
 #include "backends/ptrace/launch.h"
 #include "backends/ptrace/tracer.h"
 #include "cli/options.h"
+#include "decode/names.h"
 #include "decode/structs.h"
 #include "core/interrupt.h"
 #include "core/proc.h"
@@ -230,6 +231,7 @@ int run(int argc, char** argv) {
     cfg.describe_fds = opt.describe_fds;
     if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
 
+    uint64_t base_ns = 0;
     try {
       if (opt.backend == BackendChoice::Bpf) {
         BpfConfig b;
@@ -244,11 +246,11 @@ int run(int argc, char** argv) {
         b.run_as = run_as;
         b.describe_fds = opt.describe_fds;
         BpfTracer tracer(std::move(b), pipeline);
-        pipeline.begin(monotonic_ns());
+        pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       } else {
         PtraceTracer tracer(std::move(cfg), pipeline);
-        pipeline.begin(monotonic_ns());
+        pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       }
     } catch (const TraceError& e) {
@@ -263,9 +265,15 @@ int run(int argc, char** argv) {
       closing = fmt::format("traced {} call{} in {} process{}; {}", pipeline.calls(),
                             pipeline.calls() == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
                             opt.command.empty() ? "detached" : "stopped");
-      // In JSON, a notice object (before the summary, which stays last): a line of text on
-      // standard error would break a JSON Lines trace written there.
-      if (opt.json) pipeline.on_notice(NoticeEvent{monotonic_ns(), closing});
+      // In JSON, an object (before the summary, which stays last): a line of text on standard
+      // error would break a JSON Lines trace written there.
+      if (opt.json) {
+        uint64_t now = monotonic_ns();
+        out.write(fmt::format("{{\"type\":\"interrupted\",\"ts_ns\":{},\"signal\":\"{}\","
+                              "\"calls\":{},\"processes\":{},\"outcome\":\"{}\"}}\n",
+                              now > base_ns ? now - base_ns : 0, signal_name(stop_signal()),
+                              pipeline.calls(), procs, opt.command.empty() ? "detached" : "stopped"));
+      }
     }
     if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
       pipeline.finish();

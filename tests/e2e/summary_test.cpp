@@ -435,11 +435,13 @@ TEST(Interrupted, JsonOnStandardErrorStaysJson) {
   auto ev = json_lines(r.err);  // fails on any line that is not JSON
   ASSERT_GE(ev.size(), 3u) << r.err;
   EXPECT_EQ(ev.back()["type"], "summary") << "the summary stays last";
-  const json& notice = ev[ev.size() - 2];
-  EXPECT_EQ(notice["type"], "notice");
-  EXPECT_TRUE(std::regex_match(notice["text"].get<std::string>(),
-                               std::regex("traced \\d+ calls in 1 process; stopped")))
-      << notice.dump();
+  const json& end = ev[ev.size() - 2];
+  EXPECT_EQ(end["type"], "interrupted") << end.dump();
+  EXPECT_EQ(end["signal"], "SIGTERM");
+  EXPECT_EQ(end["processes"], 1);
+  EXPECT_EQ(end["outcome"], "stopped");
+  EXPECT_EQ(end["calls"], ev.back()["total"]["count"]) << "every call made it into the summary";
+  EXPECT_EQ(r.err.find("dtruss: traced"), std::string::npos) << "no text line among the JSON";
 }
 
 // ---------------------------------------------------------------------------------------------
