@@ -29,6 +29,9 @@ class Pipeline final : public EventConsumer {
   void on_lost(const LostEvent& ev) override;
   void on_notice(const NoticeEvent& ev) override;
   void idle() override;
+  // For a backend that counts in the kernel (--summary): the aggregates of the selected (-t)
+  // syscalls go to the sinks (the summary), in place of on_syscall() for each call.
+  void on_aggregate(const SyscallAggregate& agg);
 
   uint64_t calls() const { return calls_; }
   // How many processes (thread groups) were seen doing anything.
@@ -36,6 +39,7 @@ class Pipeline final : public EventConsumer {
 
  private:
   void check_output();
+  bool selected(long nr) const;
 
   Decoder decoder_;
   std::vector<bool> selected_;

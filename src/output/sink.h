@@ -6,6 +6,7 @@
 
 #include "core/event.h"
 #include "decode/decoder.h"
+#include "output/summary_model.h"
 
 namespace dtruss {
 
@@ -20,6 +21,9 @@ class Sink {
   virtual void exit(const ExitEvent&) {}
   virtual void lost(const LostEvent&) {}
   virtual void notice(const NoticeEvent&) {}
+  // Counts aggregated by the backend (in the kernel) instead of single calls: only the summary
+  // uses them.
+  virtual void aggregate(const SyscallAggregate&) {}
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
 

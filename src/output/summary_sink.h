@@ -36,6 +36,7 @@ class SummarySink final : public Sink {
   // Counts counted elsewhere (the eBPF backend aggregating in the kernel): merged into the same
   // rows as calls seen one by one. Their percentiles are estimated from the log2 buckets.
   void add_aggregate(const SyscallAggregate& agg);
+  void aggregate(const SyscallAggregate& agg) override { add_aggregate(agg); }
   // When the trace ended (CLOCK_MONOTONIC); finish() reads the clock if this was not called.
   void set_end_ns(uint64_t ns) { end_ns_ = ns; }
 

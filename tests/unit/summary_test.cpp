@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "output/pipeline.h"
 #include "output/summary_sink.h"
 
 namespace dtruss {
@@ -397,6 +399,36 @@ TEST(SummaryJson, GroupsWhenSplit) {
   EXPECT_EQ(j["groups"][1]["comm"], "helper");
   EXPECT_EQ(j["groups"][1]["calls"][0]["count"], 1);
   EXPECT_EQ(j["total"]["count"], 2);
+}
+
+TEST(SummaryPipeline, AggregatesReachTheSummaryThroughThePipeline) {
+  char tmpl[] = "/tmp/dtruss-summary-XXXXXX";
+  int fd = mkstemp(tmpl);
+  unlink(tmpl);
+  {
+    Writer w(fd, false);
+    std::vector<bool> selected(512, false);
+    selected[SYS_read] = true;  // -t read
+    Pipeline p(Decoder({64, false}), selected, w);
+    p.add_sink(std::make_unique<SummarySink>(w, SummaryOptions{}));
+    SyscallAggregate read;
+    read.nr = SYS_read;
+    read.pid = 7;
+    read.calls = 9;
+    read.log2_ns[5] = 9;
+    SyscallAggregate write = read;
+    write.nr = SYS_write;
+    p.on_aggregate(read);
+    p.on_aggregate(write);
+    p.finish();
+    EXPECT_EQ(p.calls(), 9u);
+    EXPECT_EQ(p.processes(), 1u);
+  }
+  std::string out(4096, '\0');
+  out.resize(static_cast<size_t>(pread(fd, out.data(), out.size(), 0)));
+  close(fd);
+  EXPECT_EQ(row_of(out, "read").at(1), "9") << out;
+  EXPECT_TRUE(row_of(out, "write").empty()) << "not selected: " << out;
 }
 
 }  // namespace
