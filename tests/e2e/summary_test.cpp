@@ -393,6 +393,28 @@ TEST(Timeline, WithBpfBackend) {
   expect_slices_match_json(check_timeline(file), r.trace);
 }
 
+TEST(Timeline, ShellPipelineOnBothBackends) {
+  for (const char* backend : {"--backend=ptrace", "--backend=bpf"}) {
+    SCOPED_TRACE(backend);
+    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF_HERE();
+    std::string file = e2e::temp_dir() + "/timeline.json";
+    auto r =
+        run_traced({backend, "--json", "-f", "--timeline", file, "/bin/sh", "-c", "ls / | wc -l"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto events = check_timeline(file);
+    expect_slices_match_json(events, r.trace);
+    std::set<long> pids;
+    std::set<std::string> execs;
+    for (const auto& e : events) {
+      pids.insert(e["pid"].get<long>());
+      std::string name = e["name"];
+      if (e["ph"] == "i" && name.rfind("exec ", 0) == 0) execs.insert(name.substr(name.rfind('/')));
+    }
+    EXPECT_GE(pids.size(), 3u) << "sh, ls and wc";
+    EXPECT_TRUE(execs.count("/ls") && execs.count("/wc")) << "exec instants";
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C / SIGTERM: closing line, and a timeline that is still valid JSON
 
