@@ -212,8 +212,11 @@ int run(int argc, char** argv) {
       t.color = use_color(opt, out_fd);
       pipeline.add_sink(std::make_unique<TextSink>(out, t));
     }
-    if (opt.count || opt.summary_only)
-      pipeline.add_sink(std::make_unique<SummarySink>(out, summary_options(opt)));
+    if (opt.count || opt.summary_only) {
+      SummaryOptions so = summary_options(opt);
+      so.color = use_color(opt, out_fd);
+      pipeline.add_sink(std::make_unique<SummarySink>(out, so));
+    }
     TimelineSink* timeline = nullptr;
     if (timeline_fd >= 0) {
       auto sink = std::make_unique<TimelineSink>(timeline_fd);

@@ -50,6 +50,11 @@ void append_row(std::string& out, const Args&... cols) {
   out += '\n';
 }
 
+// With --color: the header bold, the errnos red (as errors are in the lines).
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kRed = "\x1b[31m";
+constexpr const char* kReset = "\x1b[0m";
+
 }  // namespace
 
 SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
@@ -113,8 +118,10 @@ void SummarySink::finish() {
 }
 
 void SummarySink::table(std::string& out, const SummaryGroup& g) const {
+  if (opt_.color) out += kBold;
   append_row(out, "CALL", "COUNT", "ERRORS", "TOTAL(us)", "AVG(us)", "P50(us)", "P99(us)",
              "MAX(us)", "ERRNOS");
+  if (opt_.color) out.insert(out.size() - 1, kReset);
   auto rows = sorted_rows(g, opt_.sort);
   for (const SummaryRow* r : rows) {
     bool est50 = false, est99 = false;
@@ -122,10 +129,11 @@ void SummarySink::table(std::string& out, const SummaryGroup& g) const {
     uint64_t p99 = r->lat.percentile(0.99, &est99);
     // Calls that never returned (exit_group) have no times at all.
     bool timed = r->lat.timed > 0;
+    std::string errnos = errno_column(r->errnos);
+    if (opt_.color && !errnos.empty()) errnos = kRed + errnos + kReset;
     append_row(out, r->name, r->calls, r->errors, r->lat.total_ns / 1000,
                timed ? usec(r->lat.average()) : "-", timed ? usec(p50, est50) : "-",
-               timed ? usec(p99, est99) : "-", timed ? usec(r->lat.max_ns) : "-",
-               errno_column(r->errnos));
+               timed ? usec(p99, est99) : "-", timed ? usec(r->lat.max_ns) : "-", errnos);
   }
   Totals t = totals_of(g);
   fmt::format_to(std::back_inserter(out), "{:<22} {:>9} {:>7} {:>12}\n", "TOTAL", t.calls, t.errors,

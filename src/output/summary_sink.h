@@ -19,6 +19,7 @@ struct SummaryOptions {
   SummarySort sort = SummarySort::Calls;
   SummaryBy by = SummaryBy::None;
   bool histogram = false;  // -H
+  bool color = false;      // ANSI colours in the table (--color; never with json)
   // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
   // percentiles are estimated from its log2 buckets.
   size_t max_samples = size_t{1} << 24;

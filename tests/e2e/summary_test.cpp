@@ -477,6 +477,15 @@ TEST(Color, AlwaysColoursAPipe) {
   EXPECT_TRUE(contains(r.err, "\x1b[2m+++ exited with 0 +++\x1b[0m"));
 }
 
+TEST(Color, SummaryTableColouredOnlyWhenAsked) {
+  auto r = e2e::run_dtruss({"--summary", "--color", "always", fixture("files"), e2e::temp_dir()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "\x1b[1mCALL ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "\x1b[31mENOENT\u00d71\x1b[0m\n")) << r.err;
+  r = e2e::run_dtruss({"--summary", fixture("files"), e2e::temp_dir()});
+  EXPECT_FALSE(contains(r.err, "\x1b[")) << r.err;
+}
+
 TEST(Color, NeverByDefaultIntoAFileOrPipe) {
   auto r = run_traced({fixture("files"), e2e::temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
