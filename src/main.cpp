@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -17,6 +18,7 @@
 #include "backends/ptrace/launch.h"
 #include "backends/ptrace/tracer.h"
 #include "cli/options.h"
+#include "decode/names.h"
 #include "decode/structs.h"
 #include "core/interrupt.h"
 #include "core/proc.h"
@@ -25,6 +27,7 @@
 #include "output/pipeline.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
+#include "output/timeline_sink.h"
 #include "syscalls/capture.h"
 #include "syscalls/describe.h"
 #include "syscalls/select.h"
@@ -71,6 +74,32 @@ int explain_or_trace(Options* opt) {
   if (resolve_command(name, &path, &error)) return -1;
   return usage_error(fmt::format("--explain: {}, and no command of that name to trace",
                                  unknown_syscall_message(name)));
+}
+
+// --color: auto colours a terminal, unless NO_COLOR is set to anything (no-color.org).
+bool use_color(const Options& opt, int out_fd) {
+  if (opt.json || opt.color == ColorChoice::Never) return false;
+  if (opt.color == ColorChoice::Always) return true;
+  const char* no_color = getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return isatty(out_fd) == 1;
+}
+
+SummaryOptions summary_options(const Options& opt) {
+  SummaryOptions s;
+  s.json = opt.json;
+  s.histogram = opt.histogram;
+  static constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time,
+                                           SummarySort::Errors, SummarySort::Name};
+  s.sort = kSorts[static_cast<int>(opt.sort)];
+  static constexpr SummaryBy kBy[] = {SummaryBy::None, SummaryBy::Process, SummaryBy::Thread};
+  s.by = kBy[static_cast<int>(opt.summary_by)];
+  return s;
+}
+
+// O_NOFOLLOW: never write through a symlink planted where the trace should go.
+int open_output(const std::string& path) {
+  return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 }
 
 bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
@@ -164,11 +193,16 @@ int run(int argc, char** argv) {
 
   int out_fd = STDERR_FILENO;
   if (!opt.output_file.empty()) {
-    // O_NOFOLLOW: never write through a symlink planted where the trace should go.
-    out_fd = open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                  0644);
+    out_fd = open_output(opt.output_file);
     if (out_fd < 0)
       return usage_error(fmt::format("cannot write the trace to '{}': {}", opt.output_file,
+                                     std::strerror(errno)));
+  }
+  int timeline_fd = -1;
+  if (!opt.timeline_file.empty()) {
+    timeline_fd = open_output(opt.timeline_file);
+    if (timeline_fd < 0)
+      return usage_error(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
                                      std::strerror(errno)));
   }
   install_stop_handlers();
@@ -182,7 +216,9 @@ int run(int argc, char** argv) {
     limits.struct_size = struct_size;
     build_capture_plans(limits);
     Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);
-    if (opt.json) {
+    if (opt.summary_only) {
+      // --summary: the table alone.
+    } else if (opt.json) {
       pipeline.add_sink(std::make_unique<JsonSink>(out, opt.annotate));
     } else {
       TextOptions t;
@@ -193,9 +229,21 @@ int run(int argc, char** argv) {
       t.raw = opt.style == ArgStyle::Raw;
       t.verbose = opt.style == ArgStyle::Verbose;
       t.explain = opt.annotate;
+      t.color = use_color(opt, out_fd);
       pipeline.add_sink(std::make_unique<TextSink>(out, t));
     }
-    if (opt.count) pipeline.add_sink(std::make_unique<SummarySink>(out, opt.json, opt.annotate));
+    if (opt.count || opt.summary_only) {
+      SummaryOptions so = summary_options(opt);
+      so.color = use_color(opt, out_fd);
+      so.explain = opt.annotate;
+      pipeline.add_sink(std::make_unique<SummarySink>(out, so));
+    }
+    TimelineSink* timeline = nullptr;
+    if (timeline_fd >= 0) {
+      auto sink = std::make_unique<TimelineSink>(timeline_fd);
+      timeline = sink.get();
+      pipeline.add_sink(std::move(sink));
+    }
 
     PtraceConfig cfg;
     cfg.command = opt.command;
@@ -207,6 +255,7 @@ int run(int argc, char** argv) {
     cfg.describe_fds = opt.describe_fds;
     if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
 
+    uint64_t base_ns = 0;
     try {
       if (opt.backend == BackendChoice::Bpf) {
         BpfConfig b;
@@ -222,17 +271,34 @@ int run(int argc, char** argv) {
         b.describe_fds = opt.describe_fds;
         b.data_max = static_cast<uint32_t>(opt.strsize);
         BpfTracer tracer(std::move(b), pipeline);
-        pipeline.begin(monotonic_ns());
+        pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       } else {
         PtraceTracer tracer(std::move(cfg), pipeline);
-        pipeline.begin(monotonic_ns());
+        pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       }
     } catch (const TraceError& e) {
       out.flush();
       fmt::print(stderr, "dtruss: {}\n", e.what());
       return e.exit_status();
+    }
+    // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.
+    std::string closing;
+    if (stop_reason() == StopReason::Signal) {
+      size_t procs = pipeline.processes();
+      closing = fmt::format("traced {} call{} in {} process{}; {}", pipeline.calls(),
+                            pipeline.calls() == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
+                            opt.command.empty() ? "detached" : "stopped");
+      // In JSON, an object (before the summary, which stays last): a line of text on standard
+      // error would break a JSON Lines trace written there.
+      if (opt.json) {
+        uint64_t now = monotonic_ns();
+        out.write(fmt::format("{{\"type\":\"interrupted\",\"ts_ns\":{},\"signal\":\"{}\","
+                              "\"calls\":{},\"processes\":{},\"outcome\":\"{}\"}}\n",
+                              now > base_ns ? now - base_ns : 0, signal_name(stop_signal()),
+                              pipeline.calls(), procs, opt.command.empty() ? "detached" : "stopped"));
+      }
     }
     if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
       pipeline.finish();
@@ -241,6 +307,15 @@ int run(int argc, char** argv) {
                  opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
                  std::strerror(out.error()));
       status = status == 0 ? 1 : status;
+    }
+    if (timeline != nullptr && timeline->failed()) {
+      fmt::print(stderr, "dtruss: cannot write the timeline to '{}': {}\n", opt.timeline_file,
+                 std::strerror(timeline->error()));
+      status = status == 0 ? 1 : status;
+    }
+    if (!closing.empty() && !(opt.json && opt.output_file.empty())) {
+      out.flush();
+      fmt::print(stderr, "dtruss: {}\n", closing);
     }
   }
   if (out_fd != STDERR_FILENO) close(out_fd);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 #include "util/text.h"
 
@@ -22,7 +23,8 @@ struct OptionDoc {
 };
 
 enum LongOnly : int {
-  kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll, kExplain
+  kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll, kExplain,
+  kSummary, kSort, kSummaryBy, kTimeline, kColor,
 };
 
 constexpr OptionDoc kOptions[] = {
@@ -33,6 +35,7 @@ constexpr OptionDoc kOptions[] = {
     {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call"},
     {'f', "follow", nullptr, "follow children (fork, vfork, clone) and their execs"},
     {'h', "help", nullptr, "this help"},
+    {'H', "histogram", nullptr, "with -c or --summary: a latency histogram per syscall (powers of 2)"},
     {'l', "pid-prefix", nullptr, "show the PID/TID prefix on every line"},
     {'L', "no-pid-prefix", nullptr, "never show the PID/TID prefix"},
     {'n', "name", "NAME", "trace processes of that name, running and future (prefix match)"},
@@ -52,6 +55,11 @@ constexpr OptionDoc kOptions[] = {
     {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)"},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)"},
     {kExplain, "explain", nullptr, "explain a syscall (--explain openat), or trace a command like -x"},
+    {kSummary, "summary", nullptr, "only the table of -c, no lines"},
+    {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name"},
+    {kSummaryBy, "summary-by", "WHAT", "one table per process or per thread (process|thread)"},
+    {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)"},
+    {kColor, "color", "auto|always|never", "colour the lines (auto: on a terminal, unless NO_COLOR)"},
     {kVersionOpt, "version", nullptr, "print the version"},
 };
 
@@ -91,6 +99,24 @@ bool parse_pids(const char* s, std::vector<pid_t>* out, std::string* error) {
     out->push_back(static_cast<pid_t>(v));
   }
   return true;
+}
+
+// `arg` as one of `names` (its index), or a one-line error naming the option and the choices.
+bool parse_choice(const char* option, const char* arg, std::initializer_list<const char*> names,
+                  int* out) {
+  int i = 0;
+  std::string list;
+  for (const char* n : names) {
+    if (std::strcmp(arg, n) == 0) {
+      *out = i;
+      return true;
+    }
+    if (!list.empty()) list += i + 1 == static_cast<int>(names.size()) ? " or " : ", ";
+    list += n;
+    ++i;
+  }
+  fail(fmt::format("{} takes {}, not '{}'", option, list, arg));
+  return false;
 }
 
 }  // namespace
@@ -190,6 +216,28 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       case kOutput: opt->output_file = optarg; break;
       case kJson: opt->json = true; break;
       case kExplain: opt->explain = true; break;
+      case 'H': opt->histogram = true; break;
+      case kSummary: opt->summary_only = true; break;
+      case kTimeline:
+        if (optarg[0] == '\0') {
+          fail("--timeline needs a file name");
+          return ParseOutcome::ExitUsage;
+        }
+        opt->timeline_file = optarg;
+        break;
+      case kSort:
+      case kSummaryBy:
+      case kColor: {
+        int v = 0;
+        bool ok = c == kSort ? parse_choice("--sort", optarg, {"calls", "time", "errors", "name"}, &v)
+                  : c == kSummaryBy ? parse_choice("--summary-by", optarg, {"process", "thread"}, &v)
+                                    : parse_choice("--color", optarg, {"auto", "always", "never"}, &v);
+        if (!ok) return ParseOutcome::ExitUsage;
+        if (c == kSort) opt->sort = static_cast<SortChoice>(v);
+        else if (c == kSummaryBy) opt->summary_by = static_cast<SummaryGrouping>(v + 1);
+        else opt->color = static_cast<ColorChoice>(v);
+        break;
+      }
       case kBackend:
         if (std::strcmp(optarg, "auto") == 0) opt->backend = BackendChoice::Auto;
         else if (std::strcmp(optarg, "ptrace") == 0) opt->backend = BackendChoice::Ptrace;
@@ -249,6 +297,12 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
   }
   if (scopes == 0) {
     fail("nothing to trace: give a command (dtruss ls), -p PID, -n NAME or --all");
+    return ParseOutcome::ExitUsage;
+  }
+  if ((opt->histogram || opt->summary_by != SummaryGrouping::None) && !opt->count &&
+      !opt->summary_only) {
+    fail(fmt::format("{} adds to the summary table: give it with -c or --summary",
+                     opt->histogram ? "-H" : "--summary-by"));
     return ParseOutcome::ExitUsage;
   }
   if (!opt->user.empty() && opt->command.empty()) {

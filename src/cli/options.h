@@ -13,6 +13,9 @@ namespace dtruss {
 
 enum class BackendChoice { Auto, Ptrace, Bpf };
 enum class ArgStyle { Decoded, Raw, Verbose };  // -X
+enum class SortChoice { Calls, Time, Errors, Name };   // --sort
+enum class SummaryGrouping { None, Process, Thread };  // --summary-by
+enum class ColorChoice { Auto, Always, Never };        // --color
 
 struct Options {
   std::vector<std::string> command;
@@ -21,7 +24,13 @@ struct Options {
   bool wait_for_name = false;            // -W NAME
   bool all_processes = false;            // --all
   bool follow = false;                   // -f
-  bool count = false;                    // -c
+  bool count = false;                    // -c (lines and the table)
+  bool summary_only = false;             // --summary (the table, no lines)
+  SortChoice sort = SortChoice::Calls;   // --sort
+  SummaryGrouping summary_by = SummaryGrouping::None;  // --summary-by
+  bool histogram = false;                // -H
+  std::string timeline_file;             // --timeline
+  ColorChoice color = ColorChoice::Auto;  // --color
   bool relative = false;                 // -d
   bool elapsed = false;                  // -e
   bool cpu = false;                      // -o

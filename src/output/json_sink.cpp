@@ -10,6 +10,41 @@
 
 namespace dtruss {
 
+void append_json_args(std::string& out, const DecodedCall& call) {
+  out += '{';
+  for (int i = 0; i < call.nargs; ++i) {
+    if (i > 0) out += ',';
+    if (call.info != nullptr) append_json_string(out, call.info->args[i].name);
+    else fmt::format_to(std::back_inserter(out), "\"arg{}\"", i);
+    out += ':';
+    append_json(out, call.args[i]);
+  }
+  out += '}';
+}
+
+void append_json_result(std::string& out, const DecodedCall& call) {
+  const SyscallEvent& ev = *call.ev;
+  out += "\"ret\":";
+  if (!ev.returned()) {
+    out += "null,\"errno\":null";
+  } else if (call.err != 0) {
+    const char* name = errno_name(call.err);
+    out += "-1,\"errno\":";
+    append_json_string(out, name != nullptr ? name : fmt::format("E{}", call.err));
+    out += ",\"errmsg\":";
+    append_json_string(out, errno_message(call.err));
+  } else {
+    // Always a number, whatever its kind (an address too): one type for one field.
+    if (call.ret.type == Value::Type::Int) fmt::format_to(std::back_inserter(out), "{}", ev.ret);
+    else fmt::format_to(std::back_inserter(out), "{}", static_cast<uint64_t>(ev.ret));
+    out += ",\"errno\":null";
+    if (!call.ret.note.empty()) {
+      out += ",\"ret_path\":";
+      append_json_string(out, call.ret.note);
+    }
+  }
+}
+
 void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
   line_.clear();
   fmt::format_to(std::back_inserter(line_), "{{\"type\":\"{}\",\"ts_ns\":{}", type,
@@ -48,33 +83,10 @@ void JsonSink::syscall(const DecodedCall& call) {
   if (ev.cpu_ns != kUnknown) fmt::format_to(std::back_inserter(line_), ",\"cpu_ns\":{}", ev.cpu_ns);
   fmt::format_to(std::back_inserter(line_), ",\"nr\":{},\"syscall\":", ev.nr);
   append_json_string(line_, call.name);
-  line_ += ",\"args\":{";
-  for (int i = 0; i < call.nargs; ++i) {
-    if (i > 0) line_ += ',';
-    if (call.info != nullptr) append_json_string(line_, call.info->args[i].name);
-    else fmt::format_to(std::back_inserter(line_), "\"arg{}\"", i);
-    line_ += ':';
-    append_json(line_, call.args[i]);
-  }
-  line_ += "},\"ret\":";
-  if (!ev.returned()) {
-    line_ += "null,\"errno\":null";
-  } else if (call.err != 0) {
-    const char* name = errno_name(call.err);
-    line_ += "-1,\"errno\":";
-    append_json_string(line_, name != nullptr ? name : fmt::format("E{}", call.err));
-    line_ += ",\"errmsg\":";
-    append_json_string(line_, errno_message(call.err));
-  } else {
-    // Always a number, whatever its kind (an address too): one type for one field.
-    if (call.ret.type == Value::Type::Int) fmt::format_to(std::back_inserter(line_), "{}", ev.ret);
-    else fmt::format_to(std::back_inserter(line_), "{}", static_cast<uint64_t>(ev.ret));
-    line_ += ",\"errno\":null";
-    if (!call.ret.note.empty()) {
-      line_ += ",\"ret_path\":";
-      append_json_string(line_, call.ret.note);
-    }
-  }
+  line_ += ",\"args\":";
+  append_json_args(line_, call);
+  line_ += ',';
+  append_json_result(line_, call);
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
   line_ += "}\n";
   out_.write(line_);

@@ -9,6 +9,11 @@
 
 namespace dtruss {
 
+// `{"dfd":"AT_FDCWD",...}`: the arguments keyed by their kernel names (shared with --timeline).
+void append_json_args(std::string& out, const DecodedCall& call);
+// `"ret":3,"errno":null` (and errmsg / ret_path when they apply), without braces.
+void append_json_result(std::string& out, const DecodedCall& call);
+
 class JsonSink final : public Sink {
  public:
   // `explain` (--explain / -x): "explain" objects around the events (docs/json.md).

@@ -32,13 +32,25 @@ void Pipeline::check_output() {
 }
 
 void Pipeline::on_syscall(SyscallEvent& ev) {
-  if (!selected_.empty() &&
-      (ev.nr < 0 || static_cast<size_t>(ev.nr) >= selected_.size() ||
-       !selected_[static_cast<size_t>(ev.nr)]))
-    return;
+  pids_.insert(ev.task.pid);
+  if (!selected(ev.nr)) return;
   ++calls_;
   decoder_.decode(ev, call_);
   for (auto& s : sinks_) s->syscall(call_);
+  check_output();
+}
+
+bool Pipeline::selected(long nr) const {
+  if (selected_.empty()) return true;
+  return nr >= 0 && static_cast<size_t>(nr) < selected_.size() &&
+         selected_[static_cast<size_t>(nr)];
+}
+
+void Pipeline::on_aggregate(const SyscallAggregate& agg) {
+  if (agg.pid != 0) pids_.insert(agg.pid);
+  if (!selected(agg.nr)) return;
+  calls_ += agg.calls;
+  for (auto& s : sinks_) s->aggregate(agg);
   check_output();
 }
 
@@ -53,6 +65,7 @@ void Pipeline::on_stop(const StopEvent& ev) {
 }
 
 void Pipeline::on_exit(const ExitEvent& ev) {
+  pids_.insert(ev.task.pid);
   for (auto& s : sinks_) s->exit(ev);
   check_output();
 }

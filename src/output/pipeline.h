@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_set>
 #include <vector>
 
 #include "core/event.h"
@@ -29,11 +30,17 @@ class Pipeline final : public EventConsumer {
   void on_notice(const NoticeEvent& ev) override;
   void idle() override;
   void ready() override;
+  // For a backend that counts in the kernel (--summary): the aggregates of the selected (-t)
+  // syscalls go to the sinks (the summary), in place of on_syscall() for each call.
+  void on_aggregate(const SyscallAggregate& agg);
 
   uint64_t calls() const { return calls_; }
+  // How many processes (thread groups) were seen doing anything.
+  size_t processes() const { return pids_.size(); }
 
  private:
   void check_output();
+  bool selected(long nr) const;
 
   Decoder decoder_;
   std::vector<bool> selected_;
@@ -41,6 +48,7 @@ class Pipeline final : public EventConsumer {
   std::vector<std::unique_ptr<Sink>> sinks_;
   DecodedCall call_;
   uint64_t calls_ = 0;
+  std::unordered_set<int32_t> pids_;
 };
 
 }  // namespace dtruss

@@ -6,6 +6,7 @@
 
 #include "core/event.h"
 #include "decode/decoder.h"
+#include "output/summary_model.h"
 
 namespace dtruss {
 
@@ -21,6 +22,9 @@ class Sink {
   virtual void lost(const LostEvent&) {}
   virtual void notice(const NoticeEvent&) {}
   virtual void ready() {}  // see EventConsumer::ready
+  // Counts aggregated by the backend (in the kernel) instead of single calls: only the summary
+  // uses them.
+  virtual void aggregate(const SyscallAggregate&) {}
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
 

@@ -1,80 +1,280 @@
 #include "output/summary_sink.h"
 
 #include <fmt/format.h>
+#include <time.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
+#include "decode/decoder.h"
+#include "decode/names.h"
 #include "syscalls/describe.h"
 #include "util/text.h"
 
 namespace dtruss {
 namespace {
+
 // --explain: the description of a syscall named in the table, or "" (syscall_N, undescribed).
 std::string about_of(const std::string& name) {
   const SyscallInfo* info = syscall_by_name(name);
   const SyscallDoc* doc = info != nullptr ? syscall_doc(info->nr) : nullptr;
   return doc != nullptr ? about_phrase(*doc) : std::string();
 }
+
+uint64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Microseconds with one decimal; "≈" in front of a value estimated from log2 buckets.
+std::string usec(uint64_t ns, bool estimated = false) {
+  return fmt::format("{}{}.{}", estimated ? "\u2248" : "", ns / 1000, ns % 1000 / 100);
+}
+
+struct Totals {
+  uint64_t calls = 0, errors = 0, total_ns = 0;
+};
+
+Totals totals_of(const SummaryGroup& g) {
+  Totals t;
+  for (const auto& [name, row] : g.rows) {
+    t.calls += row.calls;
+    t.errors += row.errors;
+    t.total_ns += row.lat.total_ns;
+  }
+  return t;
+}
+
+constexpr const char* kRowFormat = "{:<22} {:>9} {:>7} {:>12} {:>10} {:>10} {:>10} {:>10}  {}\n";
+
+// Appends one table row, without trailing blanks (the ERRNOS column is often empty).
+template <typename... Args>
+void append_row(std::string& out, const Args&... cols) {
+  fmt::format_to(std::back_inserter(out), kRowFormat, cols...);
+  out.pop_back();
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  out += '\n';
+}
+
+// With --color: the header bold, the errnos red (as errors are in the lines).
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kRed = "\x1b[31m";
+constexpr const char* kReset = "\x1b[0m";
+
 }  // namespace
 
+SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
+  std::pair<int, int> key{0, 0};
+  if (opt_.by == SummaryBy::Process) key = {pid, 0};
+  if (opt_.by == SummaryBy::Thread) key = {pid, tid};
+  auto [it, fresh] = groups_.try_emplace(key);
+  SummaryGroup& g = it->second;
+  if (fresh) {
+    g.pid = key.first;
+    g.tid = key.second;
+  }
+  // A process is named after its main thread; a thread after its latest name (exec renames).
+  if (opt_.by != SummaryBy::None && !comm.empty() &&
+      (g.comm.empty() || opt_.by == SummaryBy::Thread || tid == pid))
+    g.comm = std::string(comm);
+  return g;
+}
+
+void SummarySink::count_sample(size_t added) {
+  samples_ += added;
+  if (samples_ <= opt_.max_samples) return;
+  for (auto& [key, g] : groups_)
+    for (auto& [name, row] : g.rows) row.lat.drop_samples();
+}
+
 void SummarySink::syscall(const DecodedCall& call) {
-  Row& r = rows_[call.name];
+  const SyscallEvent& ev = *call.ev;
+  std::string_view comm(ev.task.comm.data(), strnlen(ev.task.comm.data(), ev.task.comm.size()));
+  SummaryRow& r = group_for(ev.task.pid, ev.task.tid, comm).rows[call.name];
+  if (r.name.empty()) r.name = call.name;
+  // Once over the sample budget new rows start without samples too.
+  if (samples_ > opt_.max_samples && r.lat.exact) r.lat.drop_samples();
   ++r.calls;
-  if (call.err != 0) ++r.errors;
-  r.total_ns += call_duration(*call.ev);
+  if (call.err != 0) {
+    ++r.errors;
+    ++r.errnos[call.err];
+  }
+  // A call that never returned has no duration: it counts, but not in the latencies.
+  if (ev.returned()) count_sample(r.lat.add(call_duration(ev)));
+}
+
+void SummarySink::add_aggregate(const SyscallAggregate& agg) {
+  std::string name = syscall_name(agg.nr);
+  SummaryRow& r = group_for(agg.pid, agg.tid, agg.comm).rows[name];
+  if (r.name.empty()) r.name = name;
+  r.calls += agg.calls;
+  for (const auto& [err, n] : agg.errnos) {
+    r.errors += n;
+    r.errnos[err] += n;
+  }
+  r.lat.add_buckets(agg.log2_ns, agg.total_ns, agg.max_ns);
 }
 
 void SummarySink::finish() {
-  std::vector<std::pair<const std::string*, const Row*>> order;
-  order.reserve(rows_.size());
-  for (const auto& [name, row] : rows_) order.emplace_back(&name, &row);
-  // dtruss's order: by count, the most frequent last (ties by name).
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.second->calls < b.second->calls; });
-  if (json_) {
-    write_json(order);
-    return;
+  if (end_ns_ == 0) end_ns_ = now_ns();
+  if (opt_.json)
+    write_json();
+  else
+    write_text();
+}
+
+void SummarySink::table(std::string& out, const SummaryGroup& g) const {
+  if (opt_.color) out += kBold;
+  append_row(out, "CALL", "COUNT", "ERRORS", "TOTAL(us)", "AVG(us)", "P50(us)", "P99(us)",
+             "MAX(us)", "ERRNOS");
+  if (opt_.color) out.insert(out.size() - 1, kReset);
+  auto rows = sorted_rows(g, opt_.sort);
+  for (const SummaryRow* r : rows) {
+    bool est50 = false, est99 = false;
+    uint64_t p50 = r->lat.percentile(0.50, &est50);
+    uint64_t p99 = r->lat.percentile(0.99, &est99);
+    // Calls that never returned (exit_group) have no times at all.
+    bool timed = r->lat.timed > 0;
+    std::string errnos = errno_column(r->errnos);
+    if (opt_.color && !errnos.empty()) errnos = kRed + errnos + kReset;
+    append_row(out, r->name, r->calls, r->errors, r->lat.total_ns / 1000,
+               timed ? usec(r->lat.average()) : "-", timed ? usec(p50, est50) : "-",
+               timed ? usec(p99, est99) : "-", timed ? usec(r->lat.max_ns) : "-", errnos);
+    if (std::string about = opt_.explain ? about_of(r->name) : ""; !about.empty())
+      out.insert(out.size() - 1, "  " + about);
   }
-  std::string out = fmt::format("\n{:<24} {:>10} {:>10} {:>12}\n", "CALL", "COUNT", "ERRORS",
-                                "TIME(us)");
-  uint64_t calls = 0, errors = 0, total = 0;
-  for (const auto& [name, row] : order) {
-    fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}", *name, row->calls,
-                   row->errors, row->total_ns / 1000);
-    if (std::string about = explain_ ? about_of(*name) : ""; !about.empty()) out += "  " + about;
+  Totals t = totals_of(g);
+  fmt::format_to(std::back_inserter(out), "{:<22} {:>9} {:>7} {:>12}\n", "TOTAL", t.calls, t.errors,
+                 t.total_ns / 1000);
+  if (!opt_.histogram) return;
+  for (const SummaryRow* r : rows) {
+    std::string h = draw_log2_histogram(r->lat.log2_ns);
+    if (h.empty()) continue;
+    fmt::format_to(std::back_inserter(out), "\n  {} latency\n{}", r->name, h);
+  }
+}
+
+void SummarySink::write_text() {
+  std::string out;
+  Totals all;
+  bool estimated = false;
+  for (const auto& [key, g] : groups_) {
     out += '\n';
-    calls += row->calls;
-    errors += row->errors;
-    total += row->total_ns;
+    if (opt_.by == SummaryBy::Process)
+      fmt::format_to(std::back_inserter(out), "PID {} ({})\n", g.pid, g.comm);
+    else if (opt_.by == SummaryBy::Thread)
+      fmt::format_to(std::back_inserter(out), "PID {} TID {} ({})\n", g.pid, g.tid, g.comm);
+    table(out, g);
+    Totals t = totals_of(g);
+    all.calls += t.calls;
+    all.errors += t.errors;
+    all.total_ns += t.total_ns;
+    for (const auto& [name, row] : g.rows) estimated |= !row.lat.exact;
   }
-  fmt::format_to(std::back_inserter(out), "{:<24} {:>10} {:>10} {:>12}\n", "TOTAL", calls, errors,
-                 total / 1000);
-  if (lost_ > 0) fmt::format_to(std::back_inserter(out), "dtruss: {} events lost\n", lost_);
+  if (groups_.empty()) {
+    out += '\n';
+    table(out, SummaryGroup{});
+  }
+  if (estimated) out += "(\u2248: estimated from power-of-two latency buckets)\n";
+  fmt::format_to(std::back_inserter(out), "{} calls, {} errors, {} lost events", all.calls,
+                 all.errors, lost_);
+  if (base_ns_ != 0 && end_ns_ > base_ns_) {
+    uint64_t wall = end_ns_ - base_ns_;
+    fmt::format_to(std::back_inserter(out), ", wall time {}.{:06} s", wall / 1000000000,
+                   wall % 1000000000 / 1000);
+  }
+  out += '\n';
   out_.write(out);
 }
 
-void SummarySink::write_json(const std::vector<std::pair<const std::string*, const Row*>>& order) {
-  std::string out = "{\"type\":\"summary\",\"calls\":[";
-  uint64_t calls = 0, errors = 0, total = 0;
-  for (size_t i = 0; i < order.size(); ++i) {
-    const auto& [name, row] = order[i];
-    if (i > 0) out += ',';
+void SummarySink::json_rows(std::string& out, const SummaryGroup& g) const {
+  out += "\"calls\":[";
+  bool first = true;
+  for (const SummaryRow* r : sorted_rows(g, opt_.sort)) {
+    if (!first) out += ',';
+    first = false;
     out += "{\"syscall\":";
-    append_json_string(out, *name);
-    if (explain_) {
+    append_json_string(out, r->name);
+    if (opt_.explain) {
       out += ",\"about\":";
-      append_json_string(out, about_of(*name));
+      append_json_string(out, about_of(r->name));
     }
-    fmt::format_to(std::back_inserter(out), ",\"count\":{},\"errors\":{},\"time_ns\":{}}}",
-                   row->calls, row->errors, row->total_ns);
-    calls += row->calls;
-    errors += row->errors;
-    total += row->total_ns;
+    fmt::format_to(std::back_inserter(out), ",\"count\":{},\"errors\":{},\"errnos\":{{", r->calls,
+                   r->errors);
+    bool first_err = true;
+    for (const auto& [err, n] : r->errnos) {
+      if (!first_err) out += ',';
+      first_err = false;
+      const char* name = errno_name(err);
+      append_json_string(out, name != nullptr ? std::string(name) : fmt::format("E{}", err));
+      fmt::format_to(std::back_inserter(out), ":{}", n);
+    }
+    bool est50 = false, est99 = false;
+    uint64_t p50 = r->lat.percentile(0.50, &est50);
+    uint64_t p99 = r->lat.percentile(0.99, &est99);
+    fmt::format_to(std::back_inserter(out),
+                   "}},\"time_ns\":{},\"avg_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{},"
+                   "\"percentiles\":\"{}\",\"histogram\":[",
+                   r->lat.total_ns, r->lat.average(), p50, p99, r->lat.max_ns,
+                   r->lat.exact ? "exact" : "log2");
+    bool first_b = true;
+    for (int b = 0; b < kLog2Buckets; ++b) {
+      uint64_t n = r->lat.log2_ns[static_cast<size_t>(b)];
+      if (n == 0) continue;
+      if (!first_b) out += ',';
+      first_b = false;
+      fmt::format_to(std::back_inserter(out), "{{\"ns\":{},\"count\":{}}}", log2_bucket_low(b), n);
+    }
+    out += "]}";
   }
+  Totals t = totals_of(g);
   fmt::format_to(std::back_inserter(out),
-                 "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}},\"lost\":{}}}\n",
-                 calls, errors, total, lost_);
+                 "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}", t.calls, t.errors,
+                 t.total_ns);
+}
+
+void SummarySink::write_json() {
+  static constexpr const char* kSortNames[] = {"calls", "time", "errors", "name"};
+  std::string out = "{\"type\":\"summary\"";
+  fmt::format_to(std::back_inserter(out), ",\"sort\":\"{}\"",
+                 kSortNames[static_cast<int>(opt_.sort)]);
+  Totals all;
+  for (const auto& [key, g] : groups_) {
+    Totals t = totals_of(g);
+    all.calls += t.calls;
+    all.errors += t.errors;
+    all.total_ns += t.total_ns;
+  }
+  if (opt_.by == SummaryBy::None) {
+    out += ',';
+    auto it = groups_.find({0, 0});
+    json_rows(out, it != groups_.end() ? it->second : SummaryGroup{});
+  } else {
+    fmt::format_to(std::back_inserter(out), ",\"by\":\"{}\",\"groups\":[",
+                   opt_.by == SummaryBy::Process ? "process" : "thread");
+    bool first = true;
+    for (const auto& [key, g] : groups_) {
+      if (!first) out += ',';
+      first = false;
+      fmt::format_to(std::back_inserter(out), "{{\"pid\":{},", g.pid);
+      if (opt_.by == SummaryBy::Thread)
+        fmt::format_to(std::back_inserter(out), "\"tid\":{},", g.tid);
+      out += "\"comm\":";
+      append_json_string(out, g.comm);
+      out += ',';
+      json_rows(out, g);
+      out += '}';
+    }
+    fmt::format_to(std::back_inserter(out),
+                   "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}", all.calls,
+                   all.errors, all.total_ns);
+  }
+  fmt::format_to(std::back_inserter(out), ",\"lost\":{}", lost_);
+  if (base_ns_ != 0 && end_ns_ > base_ns_)
+    fmt::format_to(std::back_inserter(out), ",\"wall_ns\":{}", end_ns_ - base_ns_);
+  out += "}\n";
   out_.write(out);
 }
 

@@ -1,4 +1,6 @@
-// The -c table: per syscall, how often, how often it failed, and the time spent in it.
+// The -c / --summary table: per syscall, how often, how often it failed (and with which errnos),
+// and the time spent in it (total, average, p50, p99, max), optionally per process or thread and
+// with a log2 latency histogram per syscall (-H).
 #pragma once
 
 #include <map>
@@ -7,33 +9,53 @@
 #include <vector>
 
 #include "output/sink.h"
+#include "output/summary_model.h"
 #include "util/writer.h"
 
 namespace dtruss {
 
+struct SummaryOptions {
+  bool json = false;  // one {"type":"summary"} object instead of the table (--json)
+  SummarySort sort = SummarySort::Calls;
+  SummaryBy by = SummaryBy::None;
+  bool histogram = false;  // -H
+  bool color = false;      // ANSI colours in the table (--color; never with json)
+  bool explain = false;    // --explain: each syscall's description after its row ("about")
+  // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
+  // percentiles are estimated from its log2 buckets.
+  size_t max_samples = size_t{1} << 24;
+};
+
 class SummarySink final : public Sink {
  public:
-  // `json`: one {"type":"summary"} object instead of the table (for --json -c).
-  // `explain` (--explain): each syscall's description beside its row ("about" in JSON).
-  SummarySink(Writer& out, bool json, bool explain = false)
-      : out_(out), json_(json), explain_(explain) {}
+  SummarySink(Writer& out, SummaryOptions opt) : out_(out), opt_(opt) {}
+  SummarySink(Writer& out, bool json) : out_(out) { opt_.json = json; }
+
   void syscall(const DecodedCall& call) override;
   void lost(const LostEvent& ev) override { lost_ += ev.count; }
   void finish() override;
 
+  // Counts counted elsewhere (the eBPF backend aggregating in the kernel): merged into the same
+  // rows as calls seen one by one. Their percentiles are estimated from the log2 buckets.
+  void add_aggregate(const SyscallAggregate& agg);
+  void aggregate(const SyscallAggregate& agg) override { add_aggregate(agg); }
+  // When the trace ended (CLOCK_MONOTONIC); finish() reads the clock if this was not called.
+  void set_end_ns(uint64_t ns) { end_ns_ = ns; }
+
  private:
-  struct Row {
-    uint64_t calls = 0;
-    uint64_t errors = 0;
-    uint64_t total_ns = 0;
-  };
-  void write_json(const std::vector<std::pair<const std::string*, const Row*>>& order);
+  SummaryGroup& group_for(int pid, int tid, std::string_view comm);
+  void count_sample(size_t added);
+  void write_text();
+  void write_json();
+  void table(std::string& out, const SummaryGroup& g) const;
+  void json_rows(std::string& out, const SummaryGroup& g) const;
 
   Writer& out_;
-  bool json_;
-  bool explain_;
-  std::map<std::string, Row> rows_;
+  SummaryOptions opt_;
+  std::map<std::pair<int, int>, SummaryGroup> groups_;  // by (pid, tid), zeros when not split
+  size_t samples_ = 0;
   uint64_t lost_ = 0;
+  uint64_t end_ns_ = 0;
 };
 
 }  // namespace dtruss

@@ -9,7 +9,21 @@ namespace dtruss {
 namespace {
 constexpr const char* kTaskTitle = "   PID/THRD   ";
 constexpr int kTaskWidth = 14;
+
+// ANSI SGR sequences, one per kind of text.
+constexpr const char* kSyscallColor = "\x1b[1m";   // bold
+constexpr const char* kErrorColor = "\x1b[31m";    // red
+constexpr const char* kSignalColor = "\x1b[35m";   // magenta
+constexpr const char* kExitColor = "\x1b[2m";      // dim
+constexpr const char* kNoticeColor = "\x1b[33m";   // yellow
+constexpr const char* kReset = "\x1b[0m";
 }  // namespace
+
+void TextSink::paint(const char* sgr, std::string_view text) {
+  if (opt_.color) line_ += sgr;
+  line_ += text;
+  if (opt_.color) line_ += kReset;
+}
 
 void TextSink::begin(uint64_t base_ns) {
   Sink::begin(base_ns);
@@ -75,7 +89,7 @@ void TextSink::args_raw(const DecodedCall& call) {
 
 void TextSink::ret_raw(const DecodedCall& call) {
   if (!call.ev->returned()) line_ += "?";
-  else if (call.err != 0) fmt::format_to(std::back_inserter(line_), "-1 Err#{}", call.err);
+  else if (call.err != 0) paint(kErrorColor, fmt::format("-1 Err#{}", call.err));
   else fmt::format_to(std::back_inserter(line_), "{} 0", call.ev->ret);
 }
 
@@ -88,7 +102,7 @@ void TextSink::syscall(const DecodedCall& call) {
   }
   prefix(ev.task);
   columns(ev.enter_ns, call_duration(ev), ev.cpu_ns);
-  line_ += call.name;
+  paint(kSyscallColor, call.name);
   line_ += '(';
   if (opt_.raw) {
     args_raw(call);
@@ -108,9 +122,9 @@ void TextSink::syscall(const DecodedCall& call) {
     line_ += "? <unfinished>";
   } else if (call.err != 0) {
     const char* name = errno_name(call.err);
-    fmt::format_to(std::back_inserter(line_), "-1 {} ({})",
-                   name != nullptr ? name : fmt::format("E{}", call.err).c_str(),
-                   errno_message(call.err));
+    paint(kErrorColor, fmt::format("-1 {} ({})",
+                                   name != nullptr ? name : fmt::format("E{}", call.err).c_str(),
+                                   errno_message(call.err)));
   } else {
     append_text(line_, call.ret);
   }
@@ -127,11 +141,11 @@ void TextSink::signal(const SignalEvent& ev) {
   line_.clear();
   prefix(ev.task);
   blank_columns();
-  line_ += "--- ";
-  line_ += signal_name(ev.signo);
-  line_ += ' ';
-  append_text(line_, siginfo_value(ev));
-  line_ += " ---\n";
+  std::string text = "--- " + signal_name(ev.signo) + ' ';
+  append_text(text, siginfo_value(ev));
+  text += " ---";
+  paint(kSignalColor, text);
+  line_ += '\n';
   write_line();
 }
 
@@ -139,7 +153,8 @@ void TextSink::stop(const StopEvent& ev) {
   line_.clear();
   prefix(ev.task);
   blank_columns();
-  fmt::format_to(std::back_inserter(line_), "--- stopped by {} ---\n", signal_name(ev.signo));
+  paint(kSignalColor, fmt::format("--- stopped by {} ---", signal_name(ev.signo)));
+  line_ += '\n';
   write_line();
 }
 
@@ -148,18 +163,27 @@ void TextSink::exit(const ExitEvent& ev) {
   prefix(ev.task);
   blank_columns();
   if (ev.signaled) {
-    fmt::format_to(std::back_inserter(line_), "+++ killed by {}{} +++\n", signal_name(ev.code),
-                   ev.core_dumped ? " (core dumped)" : "");
+    paint(kSignalColor, fmt::format("+++ killed by {}{} +++", signal_name(ev.code),
+                                    ev.core_dumped ? " (core dumped)" : ""));
   } else {
-    fmt::format_to(std::back_inserter(line_), "+++ exited with {} +++\n", ev.code);
+    paint(kExitColor, fmt::format("+++ exited with {} +++", ev.code));
   }
+  line_ += '\n';
   write_line();
 }
 
 void TextSink::lost(const LostEvent& ev) {
-  out_.write(fmt::format("dtruss: {} events lost\n", ev.count));
+  line_.clear();
+  paint(kErrorColor, fmt::format("dtruss: {} events lost", ev.count));
+  line_ += '\n';
+  out_.write(line_);
 }
 
-void TextSink::notice(const NoticeEvent& ev) { out_.write(fmt::format("dtruss: {}\n", ev.text)); }
+void TextSink::notice(const NoticeEvent& ev) {
+  line_.clear();
+  paint(kNoticeColor, "dtruss: " + ev.text);
+  line_ += '\n';
+  out_.write(line_);
+}
 
 }  // namespace dtruss

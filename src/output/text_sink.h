@@ -19,6 +19,7 @@ struct TextOptions {
   bool verbose = false;     // -X verbose: raw value and its meaning
   bool header = true;       // print the column header first
   bool explain = false;     // --explain / -x: "# name: what it does" lines (output/explain.h)
+  bool color = false;       // ANSI colours (--color; decided by the caller, never for files)
 };
 
 class TextSink final : public Sink {
@@ -35,6 +36,8 @@ class TextSink final : public Sink {
 
  private:
   void write_line();  // writes line_, after the header the first time
+  // Appends `text` to line_ in colour `sgr` (an ANSI SGR sequence) when colours are on.
+  void paint(const char* sgr, std::string_view text);
   void prefix(const TaskId& task);
   void columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns);
   void blank_columns();

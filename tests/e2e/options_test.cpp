@@ -241,20 +241,26 @@ TEST(Count, SummaryTableSortedByCount) {
   auto ls = lines(r.trace);
   size_t head = ls.size();
   for (size_t i = 0; i < ls.size(); ++i)
-    if (std::regex_search(ls[i], std::regex("^CALL\\s+COUNT\\s+ERRORS\\s+TIME\\(us\\)\\s*$")))
+    if (std::regex_search(ls[i], std::regex("^CALL\\s+COUNT\\s+ERRORS\\s+TOTAL\\(us\\)\\s+AVG\\(us\\)"
+                                            "\\s+P50\\(us\\)\\s+P99\\(us\\)\\s+MAX\\(us\\)\\s+ERRNOS$")))
       head = i;
-  ASSERT_LT(head, ls.size()) << "no CALL COUNT ERRORS TIME(us) header";
-  std::regex row("^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$");
+  ASSERT_LT(head, ls.size()) << "no CALL COUNT ERRORS TOTAL(us) AVG(us) ... ERRNOS header";
+  // name, count, errors, total, then avg, p50, p99, max (a number, or - for no duration), errnos.
+  std::regex row("^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)(\\s+(-|\\d+\\.\\d)){4}(\\s+\\S+)*$");
+  std::regex total_row("^TOTAL\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$");
+  std::regex totals_line("^(\\d+) calls, (\\d+) errors, 0 lost events, wall time \\d+\\.\\d{6} s$");
   std::vector<std::pair<std::string, long>> rows;
   long total = -1, sum = 0;
   for (size_t i = head + 1; i < ls.size(); ++i) {
     std::smatch m;
-    ASSERT_TRUE(std::regex_match(ls[i], m, row)) << "not a table row: '" << ls[i] << "'";
-    if (m[1] == "TOTAL") {
-      total = std::stol(m[2]);
-      EXPECT_EQ(i + 1, ls.size()) << "TOTAL is the last line";
+    if (std::regex_match(ls[i], m, total_row)) {
+      total = std::stol(m[1]);
+      ASSERT_EQ(i + 2, ls.size()) << "TOTAL, then the line of totals, end the trace";
+      ASSERT_TRUE(std::regex_match(ls[i + 1], m, totals_line)) << ls[i + 1];
+      EXPECT_EQ(std::stol(m[1]), total);
       break;
     }
+    ASSERT_TRUE(std::regex_match(ls[i], m, row)) << "not a table row: '" << ls[i] << "'";
     rows.emplace_back(m[1], std::stol(m[2]));
     sum += std::stol(m[2]);
   }

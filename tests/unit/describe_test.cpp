@@ -243,10 +243,13 @@ TEST(ExplainSinks, SummaryShowsDescriptions) {
   Capture text_cap, json_cap;
   {
     Writer w(text_cap.fd(), false);
-    SummarySink sink(w, false, true);
+    SummaryOptions so;
+    so.explain = true;
+    SummarySink sink(w, so);
     feed(sink);
     Writer j(json_cap.fd(), false);
-    SummarySink jsink(j, true, true);
+    so.json = true;
+    SummarySink jsink(j, so);
     feed(jsink);
   }
   std::string t = text_cap.text();

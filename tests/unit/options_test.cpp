@@ -97,10 +97,41 @@ TEST(Options, ByNameAndScopes) {
   EXPECT_EQ(parse({"-n", "", }, &bad), ParseOutcome::ExitUsage);
 }
 
+TEST(Options, SummaryTimelineAndColor) {
+  Options o;
+  ASSERT_EQ(parse({"--summary", "--sort", "time", "--summary-by", "thread", "-H", "--timeline",
+                   "t.json", "--color=always", "ls"},
+                  &o),
+            ParseOutcome::Run);
+  EXPECT_TRUE(o.summary_only);
+  EXPECT_FALSE(o.count);
+  EXPECT_EQ(o.sort, SortChoice::Time);
+  EXPECT_EQ(o.summary_by, SummaryGrouping::Thread);
+  EXPECT_TRUE(o.histogram);
+  EXPECT_EQ(o.timeline_file, "t.json");
+  EXPECT_EQ(o.color, ColorChoice::Always);
+  Options d;
+  ASSERT_EQ(parse({"-c", "--summary-by=process", "ls"}, &d), ParseOutcome::Run);
+  EXPECT_EQ(d.sort, SortChoice::Calls);
+  EXPECT_EQ(d.summary_by, SummaryGrouping::Process);
+  EXPECT_EQ(d.color, ColorChoice::Auto);
+  Options bad;
+  EXPECT_EQ(parse({"--color", "sometimes", "ls"}, &bad), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("--color takes auto, always or never, not 'sometimes'"),
+            std::string::npos)
+      << last_err();
+  EXPECT_EQ(parse({"--summary-by", "cpu", "--summary", "ls"}, &bad), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("--summary-by takes process or thread"), std::string::npos);
+  EXPECT_EQ(parse({"--summary-by", "thread", "ls"}, &bad), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("give it with -c or --summary"), std::string::npos);
+  EXPECT_EQ(parse({"--timeline=", "ls"}, &bad), ParseOutcome::ExitUsage);
+}
+
 TEST(Options, HelpListsEveryOption) {
   std::string help = usage_text();
   for (const char* opt : {"-a", "-b", "-c", "-d", "-e", "-f", "-l", "-L", "-o", "-p", "-t", "-u",
-                          "-X", "--output", "--json", "--backend", "--strsize", "--version"})
+                          "-X", "--output", "--json", "--backend", "--strsize", "--version", "-H",
+                          "--summary", "--sort", "--summary-by", "--timeline", "--color"})
     EXPECT_NE(help.find(opt), std::string::npos) << opt;
 }
 
