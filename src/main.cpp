@@ -270,6 +270,9 @@ int run(int argc, char** argv) {
         b.run_as = run_as;
         b.describe_fds = opt.describe_fds;
         b.data_max = static_cast<uint32_t>(opt.strsize);
+        // --summary alone is counted in the kernel: no event per call.
+        b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty();
+        b.summary_by = static_cast<int>(opt.summary_by);
         BpfTracer tracer(std::move(b), pipeline);
         pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "core/memory.h"
@@ -87,6 +88,23 @@ struct NoticeEvent {
   std::string text;
 };
 
+// Latency buckets of an aggregate: bucket 0 holds 0 ns, bucket b >= 1 holds [2^(b-1), 2^b) ns.
+inline constexpr int kLog2Buckets = 64;
+
+// What a backend that counts in the kernel hands over: one syscall (nr), for one process/thread
+// when the summary is split (pid/tid 0 and comm empty otherwise).
+struct SyscallAggregate {
+  int nr = -1;
+  int pid = 0;
+  int tid = 0;
+  std::string comm;
+  uint64_t calls = 0;
+  uint64_t total_ns = 0;
+  uint64_t max_ns = 0;
+  std::map<int, uint64_t> errnos;                // errno -> failed calls
+  std::array<uint64_t, kLog2Buckets> log2_ns{};  // see log2_bucket() (output/summary_model.h)
+};
+
 // What a backend delivers events to.
 class EventConsumer {
  public:
@@ -97,6 +115,9 @@ class EventConsumer {
   virtual void on_exit(const ExitEvent& ev) = 0;
   virtual void on_lost(const LostEvent& ev) = 0;
   virtual void on_notice(const NoticeEvent& ev) = 0;
+  // Counts a backend aggregated itself (the eBPF backend's --summary, counted in the kernel), in
+  // place of one on_syscall() a call.
+  virtual void on_aggregate(const SyscallAggregate&) {}
   // The backend has handed over everything it has and is about to wait: a consumer that buffers
   // output writes it out now, so a trace read while it grows (tail -f, a pipe) is never stale.
   virtual void idle() {}

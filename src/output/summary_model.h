@@ -10,29 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "core/event.h"
+
 namespace dtruss {
 
 // Latency buckets in powers of two, as DTrace's quantize() and a BPF log2 histogram count them:
 // bucket 0 holds 0 ns; bucket i (1..63) holds [2^(i-1), 2^i) ns; bucket 63 also holds anything
 // longer (2^62 ns is 146 years).
-inline constexpr int kLog2Buckets = 64;
 int log2_bucket(uint64_t ns);
 uint64_t log2_bucket_low(int bucket);   // smallest value of the bucket (0, 1, 2, 4, ...)
 uint64_t log2_bucket_high(int bucket);  // largest value of the bucket
 
-// What a backend that counts in the kernel hands over: one syscall (nr), for one process/thread
-// when the summary is split (pid/tid 0 and comm empty otherwise).
-struct SyscallAggregate {
-  int nr = -1;
-  int pid = 0;
-  int tid = 0;
-  std::string comm;
-  uint64_t calls = 0;
-  uint64_t total_ns = 0;
-  uint64_t max_ns = 0;
-  std::map<int, uint64_t> errnos;                // errno -> failed calls
-  std::array<uint64_t, kLog2Buckets> log2_ns{};  // see log2_bucket()
-};
 
 // Latencies of one row. Percentiles are exact while the durations themselves are kept; rows fed
 // by aggregates (or whose samples were dropped to bound memory) estimate them from log2 buckets.

@@ -11,6 +11,10 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <vector>
+#include <algorithm>
 #include <string>
 
 #include "backends/bpf/events.h"
@@ -111,6 +115,8 @@ void BpfTracer::load() {
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
+  skel->rodata->summary_only = cfg_.summary_only ? 1 : 0;
+  skel->rodata->summary_by = cfg_.summary_by;
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -171,6 +177,7 @@ void BpfTracer::start_command() {
   Launched l = launch_gated(spec);
   child_ = l.pid;
   go_fd_ = l.go_fd;
+  st_->skel->bss->cmd_tgid = static_cast<uint32_t>(child_);
   close(l.exec_error_fd);  // a failed exec shows in the trace itself (execve = -1 ENOENT)
   auto key = static_cast<uint32_t>(child_);
   uint8_t one = 1;
@@ -227,6 +234,7 @@ int BpfTracer::run() {
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
+  if (cfg_.summary_only) report_aggregates();
 
   if (child_ < 0) return 0;
   if (child_status_ < 0) {
@@ -298,6 +306,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) return;
     child_started_ = true;
   }
+  if (cfg_.summary_only) return;  // execve's event only told when the command started
   SyscallEvent& ev = ev_;
   ev.captures.clear();
   ev.task.pid = static_cast<int32_t>(rec.pid);
@@ -337,6 +346,58 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   }
   if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
   out_.on_syscall(ev);
+}
+
+void BpfTracer::report_aggregates() {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return;
+  std::map<std::pair<uint32_t, uint32_t>, SyscallAggregate> out;
+  auto row = [&](uint32_t nr, uint32_t id) -> SyscallAggregate& {
+    SyscallAggregate& a = out[{nr, id}];
+    a.nr = static_cast<int>(nr);
+    if (cfg_.summary_by != 0) a.pid = static_cast<int>(id);
+    if (cfg_.summary_by == 2) a.tid = static_cast<int>(id);  // pid is filled below from /proc
+    return a;
+  };
+  std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
+  int fd = bpf_map__fd(st_->skel->maps.aggs);
+  dt_agg_key key{}, next{};
+  bool first = true;
+  while (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) == 0) {
+    first = false;
+    key = next;
+    if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+    SyscallAggregate& a = row(key.nr, key.id);
+    for (const dt_agg& v : vals) {
+      a.calls += v.calls;
+      a.total_ns += v.total_ns;
+      a.max_ns = std::max<uint64_t>(a.max_ns, v.max_ns);
+      for (size_t b = 0; b < DT_AGG_BUCKETS && b < a.log2_ns.size(); ++b) a.log2_ns[b] += v.buckets[b];
+      if (a.comm.empty() && v.comm[0] != 0) a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
+    }
+  }
+  std::vector<uint64_t> counts(static_cast<size_t>(ncpu));
+  fd = bpf_map__fd(st_->skel->maps.agg_errs);
+  dt_err_key ek{}, enext{};
+  first = true;
+  while (bpf_map_get_next_key(fd, first ? nullptr : &ek, &enext) == 0) {
+    first = false;
+    ek = enext;
+    if (bpf_map_lookup_elem(fd, &ek, counts.data()) != 0) continue;
+    uint64_t n = 0;
+    for (uint64_t c : counts) n += c;
+    if (n != 0) row(ek.nr, ek.id).errnos[ek.err] += n;
+  }
+  for (auto& [k, a] : out) {
+    if (cfg_.summary_by == 2) {  // the thread's process, while /proc still knows it
+      std::ifstream in("/proc/" + std::to_string(a.tid) + "/status");
+      std::string line;
+      a.pid = a.tid;
+      while (std::getline(in, line))
+        if (line.rfind("Tgid:", 0) == 0) a.pid = std::atoi(line.c_str() + 5);
+    }
+    out_.on_aggregate(a);
+  }
 }
 
 void BpfTracer::handle_exit(const void* data) {

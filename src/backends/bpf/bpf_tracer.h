@@ -28,6 +28,10 @@ struct BpfConfig {
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (from /proc, for the processes still alive)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
+  // --summary: count in the kernel and hand over aggregates, no events (0: per syscall, 1: also
+  // per process, 2: per thread).
+  bool summary_only = false;
+  int summary_by = 0;
 };
 
 class BpfTracer {
@@ -56,6 +60,7 @@ class BpfTracer {
   void handle_signal(const void* data);
   bool anything_traced();
   void report_lost();
+  void report_aggregates();  // --summary: the kernel's counts, added up over the CPUs
   bool keep_tracing_after_signal();
 
   BpfConfig cfg_;

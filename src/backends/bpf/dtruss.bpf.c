@@ -44,7 +44,11 @@ const volatile int self_tgid = 0;       // dtruss itself, never traced
 // those that start from now on); a prefix match either way, as dtruss's.
 const volatile int name_mode = 0;
 const volatile char name_filter[16] = {};
-const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
+const volatile dt_u32 data_max = 64;
+// --summary: count in the kernel (summary_by 0: per syscall, 1: also per process, 2: per thread)
+// and send no syscall events but execve's.
+const volatile int summary_only = 0;
+const volatile int summary_by = 0;    // --strsize: bytes of each buffer behind an iovec
 
 // Processes (thread-group ids) being traced.
 struct {
@@ -82,6 +86,29 @@ struct {
   __type(key, dt_u32);
   __type(value, dt_u64);
 } lost SEC(".maps");
+
+// --summary's counts (per CPU: no atomics on the hot path; user space adds the CPUs up).
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 65536);
+  __type(key, struct dt_agg_key);
+  __type(value, struct dt_agg);
+} aggs SEC(".maps");
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 65536);
+  __type(key, struct dt_err_key);
+  __type(value, dt_u64);
+} agg_errs SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, struct dt_agg);
+} agg_zero SEC(".maps");  // all zeros: the first value of a new aggs entry
 
 #define DT_EXEC_BUF 8192
 #define DT_ENVP_MAX 4096  // envp entries counted at most
@@ -418,6 +445,57 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
   if (x->iov_budget) bpf_loop(count, iov_data, x, 0);
 }
 
+// floor(log2(v)) + 1, 0 for 0: the log2 bucket of a duration (capped at 63).
+static __always_inline dt_u32 log2_bucket(dt_u64 v) {
+  if (!v) return 0;
+  dt_u32 r = 1;
+  if (v >> 32) { v >>= 32; r += 32; }
+  if (v >> 16) { v >>= 16; r += 16; }
+  if (v >> 8) { v >>= 8; r += 8; }
+  if (v >> 4) { v >>= 4; r += 4; }
+  if (v >> 2) { v >>= 2; r += 2; }
+  if (v >> 1) r += 1;
+  return r > 63 ? 63 : r;
+}
+
+// The command dtruss started: its set-up before its execve is dtruss's, not the command's.
+volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists
+volatile int cmd_started = 0;  // its exec happened
+
+// --summary: one more call of nr (dur_ns < 0: it never returned), failed with err (0: did not).
+static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_ns, long err) {
+  if (!cmd_started && (pid_tgid >> 32) == cmd_tgid) return;
+  struct dt_agg_key key = {.nr = (dt_u32)nr};
+  if (summary_by == 1) key.id = pid_tgid >> 32;
+  if (summary_by == 2) key.id = (dt_u32)pid_tgid;
+  struct dt_agg* a = bpf_map_lookup_elem(&aggs, &key);
+  if (!a) {
+    dt_u32 z = 0;
+    struct dt_agg* zero = bpf_map_lookup_elem(&agg_zero, &z);  // too big for the stack
+    if (!zero) return;
+    bpf_map_update_elem(&aggs, &key, zero, BPF_NOEXIST);
+    a = bpf_map_lookup_elem(&aggs, &key);
+    if (!a) return;
+    bpf_get_current_comm(a->comm, sizeof(a->comm));
+  }
+  a->calls++;
+  if (dur_ns >= 0) {
+    a->total_ns += dur_ns;
+    if ((dt_u64)dur_ns > a->max_ns) a->max_ns = dur_ns;
+    a->buckets[log2_bucket(dur_ns) & 63]++;
+  }
+  if (err) {
+    struct dt_err_key ek = {.nr = key.nr, .id = key.id, .err = (dt_s32)err};
+    dt_u64* n = bpf_map_lookup_elem(&agg_errs, &ek);
+    if (n) {
+      (*n)++;
+    } else {
+      dt_u64 one = 1;
+      bpf_map_update_elem(&agg_errs, &ek, &one, BPF_NOEXIST);
+    }
+  }
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -443,6 +521,13 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->enter_ns = bpf_ktime_get_ns();
   p->active = 1;
   if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
+  if (summary_only && id != NR_EXECVE && id != NR_EXECVEAT) {
+    if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
+      p->active = 0;
+      count_call(pid_tgid, id, -1, 0);
+    }
+    return 0;  // counted at exit, without an event
+  }
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.
     p->active = 0;
@@ -467,6 +552,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
   if (!p || !p->active) return 0;
   p->active = 0;
+  if (summary_only) {
+    long long dur = (long long)(bpf_ktime_get_ns() - p->enter_ns);
+    count_call(pid_tgid, p->nr, dur, ret < 0 && ret >= -4095 ? -ret : 0);
+    if (p->nr != NR_EXECVE && p->nr != NR_EXECVEAT) return 0;  // execve: the event too
+  }
   dt_u8* buf = p->out;
   struct dt_syscall* e = start_event(buf, p, pid_tgid);
   e->exit_ns = bpf_ktime_get_ns();
@@ -518,8 +608,9 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
 // first syscall on.
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct* p) {
-  if (name_mode == 0) return 0;
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
+  if (tgid == cmd_tgid) cmd_started = 1;
+  if (name_mode == 0) return 0;
   if (tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
   return 0;
 }

@@ -8,6 +8,7 @@ typedef unsigned char dt_u8;
 typedef signed char dt_s8;
 typedef unsigned short dt_u16;
 typedef unsigned int dt_u32;
+typedef int dt_s32;
 typedef long long dt_s64;
 typedef unsigned long long dt_u64;
 #else
@@ -16,6 +17,7 @@ typedef uint8_t dt_u8;
 typedef int8_t dt_s8;
 typedef uint16_t dt_u16;
 typedef uint32_t dt_u32;
+typedef int32_t dt_s32;
 typedef int64_t dt_s64;
 typedef uint64_t dt_u64;
 #endif
@@ -118,6 +120,26 @@ struct dt_plan {
   dt_u32 n;
   dt_u32 pad;
   struct dt_step steps[DT_MAX_STEPS];
+};
+
+/* --summary, counted in the kernel: per syscall (and process or thread with --summary-by). */
+#define DT_AGG_BUCKETS 64
+struct dt_agg_key {
+  dt_u32 nr;
+  dt_u32 id; /* 0, the thread group or the thread (--summary-by) */
+};
+struct dt_agg {
+  dt_u64 calls;
+  dt_u64 total_ns;
+  dt_u64 max_ns;
+  dt_u64 buckets[DT_AGG_BUCKETS]; /* log2: 0 ns, then [2^(b-1), 2^b) ns */
+  char comm[16];
+};
+struct dt_err_key {
+  dt_u32 nr;
+  dt_u32 id;
+  dt_s32 err;
+  dt_u32 pad;
 };
 
 #endif
