@@ -133,12 +133,10 @@ int run(int argc, char** argv) {
     case ParseOutcome::Run: break;
   }
   if (int done = explain_or_trace(&opt); done >= 0) return done;
-  // auto: ptrace for a command or -p (until the eBPF backend matches it everywhere); eBPF where
-  // only it can do the job well (by name, system-wide).
-  bool by_name = !opt.name.empty() || opt.all_processes;
+  // auto: eBPF when the kernel and our privileges allow it, ptrace otherwise.
   std::string bpf_missing = BpfTracer::unavailable_reason();
-  if (opt.backend == BackendChoice::Auto && by_name && bpf_missing.empty())
-    opt.backend = BackendChoice::Bpf;
+  if (opt.backend == BackendChoice::Auto)
+    opt.backend = bpf_missing.empty() ? BackendChoice::Bpf : BackendChoice::Ptrace;
   if (opt.backend == BackendChoice::Bpf && !bpf_missing.empty())
     return usage_error("--backend=bpf: " + bpf_missing);
   if (opt.all_processes && opt.backend != BackendChoice::Bpf)

@@ -359,6 +359,16 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// Waits (up to 10 s) until the file holds `text`: dtruss is attached, or the command runs.
+// Timing windows start from there, whatever a backend's start-up costs.
+bool wait_for_text(const std::string& path, const std::string& text) {
+  for (int i = 0; i < 1000; ++i) {
+    if (read_file(path).find(text) != std::string::npos) return true;
+    usleep(10 * 1000);
+  }
+  return false;
+}
+
 // The value of a "Key:" line of /proc/PID/status, without the key and the blanks after it.
 std::string proc_status(pid_t pid, const std::string& key) {
   std::stringstream ss(read_file("/proc/" + std::to_string(pid) + "/status"));
@@ -392,6 +402,7 @@ TEST(Attach, AttachThenDetachOnSigint) {
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process")) << read_file(dir + "/dtruss.err");
   usleep(700 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
@@ -456,6 +467,7 @@ TEST(Attach, TextTraceOfAttachedProcess) {
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", std::to_string(sleeper.pid)}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process")) << read_file(dir + "/dtruss.err");
   usleep(500 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
@@ -486,6 +498,7 @@ TEST(Attach, AllThreadsOfAProcess) {
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process")) << read_file(dir + "/dtruss.err");
   usleep(700 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
@@ -538,7 +551,8 @@ TEST(Interrupt, SigtermToDtrussEndsTheCommand) {
   tracer.pid = spawn({e2e::dtruss_bin(), "--json", fixture("sleeper"), "5"}, dir + "/cmd.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
-  usleep(500 * 1000);
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "getppid")) << read_file(dir + "/dtruss.err");
+  usleep(300 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGTERM), 0);
   int st = wait_for(tracer.pid, 5000);
   ASSERT_NE(st, -1) << "dtruss did not end within 5 s of SIGTERM";

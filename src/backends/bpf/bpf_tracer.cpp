@@ -11,8 +11,10 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <vector>
 #include <algorithm>
 #include <string>
@@ -28,6 +30,19 @@
 
 namespace dtruss {
 namespace {
+
+// The threads of a process now (0 when it is gone).
+int thread_count(pid_t pid) {
+  int n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    ++n;
+  return n;
+}
+
+std::string threads_text(int n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); }
+
 
 // libbpf's messages, kept to explain a failure (the verifier's log above all).
 std::string g_libbpf_log;
@@ -209,7 +224,7 @@ int BpfTracer::run() {
   }
   for (pid_t pid : cfg_.attach)
     out_.on_notice({0, "attached to process " + std::to_string(pid) + " (" + process_comm(pid) +
-                           ") (eBPF)"});
+                           "), " + threads_text(thread_count(pid)) + " (eBPF)"});
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
@@ -219,6 +234,9 @@ int BpfTracer::run() {
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
     int n = ring_buffer__poll(st_->rb, 50);
+    // The kernel side wakes us only for a large batch, and a poll that times out reads nothing:
+    // take what has accumulated, so a trace that trickles is shown within 50 ms.
+    if (n == 0) n = ring_buffer__consume(st_->rb);
     report_lost();
     if (n == 0) out_.idle();
     if (stop_requested() && !keep_tracing_after_signal()) break;
@@ -234,13 +252,32 @@ int BpfTracer::run() {
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
+  if (stop_requested() && child_ < 0) {
+    // Ctrl-C with -p, -n or --all: the processes run on; eBPF never stopped them.
+    int processes = 0, threads = 0;
+    uint32_t key = 0, next = 0;
+    bool first = true;
+    while (bpf_map__get_next_key(st_->skel->maps.tgids, first ? nullptr : &key, &next,
+                                 sizeof(key)) == 0) {
+      first = false;
+      key = next;
+      ++processes;
+      threads += thread_count(static_cast<pid_t>(key));
+    }
+    out_.on_notice({0, "detached from " + std::to_string(processes) +
+                           (processes == 1 ? " process" : " processes") + " (" +
+                           threads_text(threads) + ")"});
+  }
   if (cfg_.summary_only) report_aggregates();
 
   if (child_ < 0) return 0;
   if (child_status_ < 0) {
     int status = 0;
-    if (stop_reason() == StopReason::Signal) return 128 + stop_signal();
-    if (stop_reason() == StopReason::OutputClosed) return 128 + SIGPIPE;
+    // The command is gone from the kernel's view (it exited): reap it, so that nothing of it is
+    // left when dtruss ends. Still running after a second signal or a closed output: leave it.
+    bool ended = !anything_traced();
+    if (!ended && stop_reason() == StopReason::Signal) return 128 + stop_signal();
+    if (!ended && stop_reason() == StopReason::OutputClosed) return 128 + SIGPIPE;
     if (waitpid(child_, &status, 0) == child_) child_status_ = status;
   }
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
@@ -351,12 +388,15 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
 void BpfTracer::report_aggregates() {
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return;
-  std::map<std::pair<uint32_t, uint32_t>, SyscallAggregate> out;
-  auto row = [&](uint32_t nr, uint32_t id) -> SyscallAggregate& {
-    SyscallAggregate& a = out[{nr, id}];
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, SyscallAggregate> out;
+  auto row = [&](uint32_t nr, uint32_t id, uint32_t tgid) -> SyscallAggregate& {
+    SyscallAggregate& a = out[{nr, id, tgid}];
     a.nr = static_cast<int>(nr);
-    if (cfg_.summary_by != 0) a.pid = static_cast<int>(id);
-    if (cfg_.summary_by == 2) a.tid = static_cast<int>(id);  // pid is filled below from /proc
+    if (cfg_.summary_by == 1) a.pid = static_cast<int>(id);
+    if (cfg_.summary_by == 2) {
+      a.pid = static_cast<int>(tgid);
+      a.tid = static_cast<int>(id);
+    }
     return a;
   };
   std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
@@ -367,7 +407,7 @@ void BpfTracer::report_aggregates() {
     first = false;
     key = next;
     if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
-    SyscallAggregate& a = row(key.nr, key.id);
+    SyscallAggregate& a = row(key.nr, key.id, key.tgid);
     for (const dt_agg& v : vals) {
       a.calls += v.calls;
       a.total_ns += v.total_ns;
@@ -386,16 +426,9 @@ void BpfTracer::report_aggregates() {
     if (bpf_map_lookup_elem(fd, &ek, counts.data()) != 0) continue;
     uint64_t n = 0;
     for (uint64_t c : counts) n += c;
-    if (n != 0) row(ek.nr, ek.id).errnos[ek.err] += n;
+    if (n != 0) row(ek.nr, ek.id, ek.tgid).errnos[ek.err] += n;
   }
   for (auto& [k, a] : out) {
-    if (cfg_.summary_by == 2) {  // the thread's process, while /proc still knows it
-      std::ifstream in("/proc/" + std::to_string(a.tid) + "/status");
-      std::string line;
-      a.pid = a.tid;
-      while (std::getline(in, line))
-        if (line.rfind("Tgid:", 0) == 0) a.pid = std::atoi(line.c_str() + 5);
-    }
     out_.on_aggregate(a);
   }
 }

@@ -467,7 +467,10 @@ static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_n
   if (!cmd_started && (pid_tgid >> 32) == cmd_tgid) return;
   struct dt_agg_key key = {.nr = (dt_u32)nr};
   if (summary_by == 1) key.id = pid_tgid >> 32;
-  if (summary_by == 2) key.id = (dt_u32)pid_tgid;
+  if (summary_by == 2) {
+    key.id = (dt_u32)pid_tgid;
+    key.tgid = pid_tgid >> 32;
+  }
   struct dt_agg* a = bpf_map_lookup_elem(&aggs, &key);
   if (!a) {
     dt_u32 z = 0;
@@ -485,7 +488,7 @@ static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_n
     a->buckets[log2_bucket(dur_ns) & 63]++;
   }
   if (err) {
-    struct dt_err_key ek = {.nr = key.nr, .id = key.id, .err = (dt_s32)err};
+    struct dt_err_key ek = {.nr = key.nr, .id = key.id, .tgid = key.tgid, .err = (dt_s32)err};
     dt_u64* n = bpf_map_lookup_elem(&agg_errs, &ek);
     if (n) {
       (*n)++;

@@ -126,7 +126,9 @@ struct dt_plan {
 #define DT_AGG_BUCKETS 64
 struct dt_agg_key {
   dt_u32 nr;
-  dt_u32 id; /* 0, the thread group or the thread (--summary-by) */
+  dt_u32 id;   /* 0, the thread group or the thread (--summary-by) */
+  dt_u32 tgid; /* the thread's group, with --summary-by thread (else 0) */
+  dt_u32 pad;
 };
 struct dt_agg {
   dt_u64 calls;
@@ -138,8 +140,8 @@ struct dt_agg {
 struct dt_err_key {
   dt_u32 nr;
   dt_u32 id;
+  dt_u32 tgid;
   dt_s32 err;
-  dt_u32 pad;
 };
 
 #endif
