@@ -133,10 +133,25 @@ int run(int argc, char** argv) {
     case ParseOutcome::Run: break;
   }
   if (int done = explain_or_trace(&opt); done >= 0) return done;
-  // auto: eBPF when the kernel and our privileges allow it, ptrace otherwise.
+  // auto: eBPF when the kernel and our privileges allow it, ptrace otherwise. DTRUSS_BACKEND
+  // (auto, ptrace or bpf) changes what "auto" means, for a user or a test suite that wants one.
   std::string bpf_missing = BpfTracer::unavailable_reason();
-  if (opt.backend == BackendChoice::Auto)
+  std::string why = "--backend";
+  if (const char* env = getenv("DTRUSS_BACKEND"); env != nullptr && opt.backend == BackendChoice::Auto) {
+    std::string_view e(env);
+    if (e == "ptrace") opt.backend = BackendChoice::Ptrace;
+    else if (e == "bpf") opt.backend = BackendChoice::Bpf;
+    else if (!e.empty() && e != "auto")
+      return usage_error("DTRUSS_BACKEND must be auto, ptrace or bpf, not '" + std::string(e) + "'");
+    why = "DTRUSS_BACKEND";
+  }
+  if (opt.backend == BackendChoice::Auto) {
     opt.backend = bpf_missing.empty() ? BackendChoice::Bpf : BackendChoice::Ptrace;
+    why = bpf_missing.empty() ? "auto: eBPF is allowed here" : "auto: no eBPF, " + bpf_missing;
+  }
+  if (opt.verbose)  // -v says which backend traces, and why
+    fmt::print(stderr, "dtruss: {} backend ({})\n",
+               opt.backend == BackendChoice::Bpf ? "eBPF" : "ptrace", why);
   if (opt.backend == BackendChoice::Bpf && !bpf_missing.empty())
     return usage_error("--backend=bpf: " + bpf_missing);
   if (opt.all_processes && opt.backend != BackendChoice::Bpf)

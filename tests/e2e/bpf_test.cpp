@@ -309,7 +309,7 @@ TEST(BpfBackend, WaitForNameTracesTheNextProcessAndEnds) {
   REQUIRE_BPF();
   std::string prog = uniquely_named_sleeper();
   std::string comm = prog.substr(prog.rfind('/') + 1);
-  Background bg({"--json", "-W", comm});
+  Background bg({"--backend=bpf", "--json", "-W", comm});
   ASSERT_TRUE(bg.wait_for("waiting for a process named")) << bg.trace();
   ASSERT_EQ(run_to_end(prog, "0.5"), 0);
   int status = 0;
@@ -325,7 +325,7 @@ TEST(BpfBackend, ByNameSeesAProcessStartedLater) {
   REQUIRE_BPF();
   std::string prog = uniquely_named_sleeper();
   std::string comm = prog.substr(prog.rfind('/') + 1);
-  Background bg({"--json", "-n", comm.substr(0, comm.size() - 1)});  // a prefix matches
+  Background bg({"--backend=bpf", "--json", "-n", comm.substr(0, comm.size() - 1)});  // a prefix
   ASSERT_TRUE(bg.wait_for("tracing processes named")) << bg.trace();
   ASSERT_EQ(run_to_end(prog, "0.4"), 0);
   EXPECT_EQ(bg.stop(), 0);
@@ -337,7 +337,7 @@ TEST(BpfBackend, AllSeesAProcessItWasNotToldAbout) {
   REQUIRE_BPF();
   std::string prog = uniquely_named_sleeper();
   std::string comm = prog.substr(prog.rfind('/') + 1);
-  Background bg({"--json", "--all", "-t", "getppid"});
+  Background bg({"--backend=bpf", "--json", "--all", "-t", "getppid"});
   ASSERT_TRUE(bg.wait_for("tracing every process")) << bg.trace();
   ASSERT_EQ(run_to_end(prog, "0.4"), 0);
   EXPECT_EQ(bg.stop(), 0);

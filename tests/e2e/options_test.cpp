@@ -383,3 +383,27 @@ TEST(Pipe, HeadClosesThePipeQuietly) {
 }
 
 }  // namespace
+
+namespace {
+
+// DTRUSS_BACKEND says what "auto" means; a wrong value is a usage error, like --backend's.
+TEST(Usage, DtrussBackendEnvironment) {
+  setenv("DTRUSS_BACKEND", "gpu", 1);
+  auto bad = e2e::run_traced({"true"});
+  unsetenv("DTRUSS_BACKEND");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("DTRUSS_BACKEND must be auto, ptrace or bpf, not 'gpu'"), std::string::npos)
+      << bad.err;
+  setenv("DTRUSS_BACKEND", "ptrace", 1);
+  auto r = e2e::run_traced({"-v", "true"});
+  unsetenv("DTRUSS_BACKEND");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("dtruss: ptrace backend (DTRUSS_BACKEND)"), std::string::npos) << r.err;
+  auto a = e2e::run_traced({"-v", "--backend=auto", "true"});
+  EXPECT_NE(a.err.find(geteuid() == 0 ? "dtruss: eBPF backend (auto: eBPF is allowed here)"
+                                      : "dtruss: ptrace backend (auto: no eBPF"),
+            std::string::npos)
+      << a.err;
+}
+
+}  // namespace

@@ -378,6 +378,19 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
       continue;
     }
     if (c.len > static_cast<size_t>(end - p)) break;
+    if (c.flags & DT_CAP_ARGV_BLOCK) {  // argv's strings, for the pointers of the array at addr
+      const auto* s = p;
+      for (uint64_t i = 0; s < p + c.len; ++i) {
+        uint64_t ptr = 0;
+        if (!ev.captures.read_u64(c.addr + 8 * i, &ptr) || ptr == 0) break;
+        const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, p + c.len - s));
+        size_t n = nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(p + c.len - s);
+        ev.captures.add(ptr, s, n);
+        s += n;
+      }
+      p += (c.len + 7u) & ~7u;
+      continue;
+    }
     ev.captures.add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }

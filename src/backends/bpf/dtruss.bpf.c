@@ -26,7 +26,17 @@ struct sigpending {
     unsigned long sig[1];
   } signal;
 } __attribute__((preserve_access_index));
+struct mm_struct {
+  unsigned long arg_start;
+  unsigned long arg_end;
+} __attribute__((preserve_access_index));
+struct linux_binprm {
+  const char* filename;
+  int argc;
+  int envc;
+} __attribute__((preserve_access_index));
 struct task_struct {
+  struct mm_struct* mm;
   struct sigpending pending;
   int pid;
   int tgid;
@@ -313,6 +323,69 @@ static __always_inline void capture_exec(struct pending* p) {
   }
   p->exec_ncap = x.ncap;
   p->exec_len = x.off;
+}
+
+// A successful execve: its strings are taken again from the copies the kernel made, the path in
+// the binprm and argv on the new image's stack (sent as one block, DT_CAP_ARGV_BLOCK), and envp's
+// count. At entry a string on a page the caller never touched cannot be read (this program cannot
+// fault pages in: a posix_spawn child passing its parent's string constants); these copies can.
+static __always_inline void recapture_exec(struct pending* p, struct linux_binprm* bprm,
+                                           struct task_struct* t) {
+  dt_u64 filename = p->nr == NR_EXECVEAT ? p->args[1] : p->args[0];
+  dt_u64 argv = p->nr == NR_EXECVEAT ? p->args[2] : p->args[1];
+  dt_u64 envp = p->nr == NR_EXECVEAT ? p->args[3] : p->args[2];
+  dt_u8* buf = p->exec_buf;
+  dt_u32 off = 0, ncap = 0;
+  struct dt_capture* c;
+  if (filename) {
+    c = (struct dt_capture*)buf;
+    long n = bpf_probe_read_kernel_str(buf + sizeof(*c), 1024, BPF_CORE_READ(bprm, filename));
+    if (n > 0) {
+      c->addr = filename;
+      c->len = (dt_u32)n;
+      c->flags = 0;
+      off = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
+      ncap++;
+    }
+  }
+  if (argv) {  // argv_ptrs: the pointers read at entry; argc of them, then the NULL
+    dt_u32 count = (dt_u32)BPF_CORE_READ(bprm, argc);
+    count = count > DT_ARGV_MAX ? DT_ARGV_MAX + 1 : count + 1;
+    p->argv_ptrs[(count - 1) & 63] = 0;
+    off &= 2047;
+    c = (struct dt_capture*)(buf + off);
+    c->addr = argv;
+    c->len = count * 8;
+    c->flags = 0;
+    bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, p->argv_ptrs);
+    off += sizeof(*c) + count * 8;
+    ncap++;
+    dt_u64 start = BPF_CORE_READ(t, mm, arg_start), end = BPF_CORE_READ(t, mm, arg_end);
+    dt_u64 len = end > start ? end - start : 0;
+    if (len > 2048) len = 2048;
+    off &= 4095;
+    c = (struct dt_capture*)(buf + off);
+    if (len && bpf_probe_read_user(buf + off + sizeof(*c), len & 4095, (const void*)start) == 0) {
+      c->addr = argv;
+      c->len = (dt_u32)len;
+      c->flags = DT_CAP_ARGV_BLOCK;
+      off += sizeof(*c) + (((dt_u32)len + 7) & ~7u);
+      ncap++;
+    }
+  }
+  if (envp) {
+    off &= 8191;
+    if (off < DT_EXEC_BUF - sizeof(*c)) {  // (it is: at most 2047 + 16 + 264 + 16 + 2048)
+      c = (struct dt_capture*)(buf + off);
+      c->addr = envp;
+      c->len = ((dt_u32)BPF_CORE_READ(bprm, envc) + 1) * 8;
+      c->flags = DT_CAP_COUNTED;
+      off += sizeof(*c);
+      ncap++;
+    }
+  }
+  p->exec_ncap = ncap;
+  p->exec_len = off;
 }
 
 static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending* p,
@@ -610,9 +683,14 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
 // -n and -W: a program of that name starts (its name is set by now); it is traced from its
 // first syscall on.
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct* p) {
+int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* bprm) {
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
   if (tgid == cmd_tgid) cmd_started = 1;
+  if (traced_tgid(tgid)) {
+    struct pending* pd = bpf_task_storage_get(&inflight, p, 0, 0);
+    // (execveat keeps what it had at entry: the binprm names its file /dev/fd/N/...)
+    if (pd && pd->active && pd->nr == NR_EXECVE) recapture_exec(pd, bprm, p);
+  }
   if (name_mode == 0) return 0;
   if (tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
   return 0;

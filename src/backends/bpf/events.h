@@ -64,6 +64,10 @@ struct dt_capture {
 /* A NULL-terminated pointer array of `len` bytes (execve's envp) that was measured, not copied:
  * no bytes follow; every entry but the last is non-NULL. */
 #define DT_CAP_COUNTED 1u
+/* execve's argv strings as the kernel copied them onto the new image's stack: `len` bytes of
+ * NUL-separated strings; `addr` is the argv array (captured just before), whose i-th pointer the
+ * i-th string belongs to. Sent when a string could not be read at entry. */
+#define DT_CAP_ARGV_BLOCK 2u
 
 struct dt_exit {
   dt_u16 type;
