@@ -11,19 +11,46 @@
 
 namespace dtruss {
 namespace structs {
-namespace {
 
-Value timespec_value(const __kernel_timespec& ts) {
+Value flags(const FlagTable& t, uint64_t v) { return Value::symbol(format_flags(t, v), v); }
+
+Value named_flags(const char* table, uint64_t v) {
+  const FlagTable* t = flag_table_by_name(table);
+  return t != nullptr ? flags(*t, v) : Value::hex(v);
+}
+
+Value enum_or_hex(const FlagTable& t, uint64_t v) {
+  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
+  return Value::hex(v);
+}
+
+Value enum_or_number(const FlagTable& t, uint64_t v) {
+  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
+  return Value::uinteger(v);
+}
+
+Value ptr_value(uint64_t p) { return p == 0 ? Value::null() : Value::hex(p); }
+
+Value timespec_value(int64_t sec, int64_t nsec) {
   Value v = Value::structure();
-  v.add("tv_sec", Value::integer(ts.tv_sec));
-  v.add("tv_nsec", Value::integer(ts.tv_nsec));
+  v.add("tv_sec", Value::integer(sec));
+  v.add("tv_nsec", Value::integer(nsec));
   return v;
 }
+
+Value timeval_value(int64_t sec, int64_t usec) {
+  Value v = Value::structure();
+  v.add("tv_sec", Value::integer(sec));
+  v.add("tv_usec", Value::integer(usec));
+  return v;
+}
+
+namespace {
 
 Value decode_timespec(const ArgContext& c) {
   __kernel_timespec ts{};
   if (!read_struct(c.mem, c.raw, &ts)) return Value::unreadable(c.raw);
-  return timespec_value(ts);
+  return timespec_value(ts.tv_sec, ts.tv_nsec);
 }
 
 // int[2] filled by pipe, pipe2 and socketpair.

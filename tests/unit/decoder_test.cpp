@@ -1,5 +1,6 @@
 // The generic decoder on synthetic events: no tracee, captured bytes only.
 #include "decode/decoder.h"
+#include "decode_support.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,25 +15,11 @@
 namespace dtruss {
 namespace {
 
-std::string text(const Value& v) {
-  std::string s;
-  append_text(s, v);
-  return s;
-}
-std::string json(const Value& v) {
-  std::string s;
-  append_json(s, v);
-  return s;
-}
+using unit::json;
+using unit::make;
+using unit::text;
 
-SyscallEvent make(long nr, std::initializer_list<uint64_t> args, int64_t ret) {
-  SyscallEvent ev;
-  ev.nr = nr;
-  size_t i = 0;
-  for (uint64_t a : args) ev.args[i++] = a;
-  ev.ret = ret;
-  return ev;
-}
+
 
 constexpr uint64_t kPathAddr = 0x1000;
 constexpr uint64_t kBufAddr = 0x2000;

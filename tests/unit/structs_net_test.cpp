@@ -31,10 +31,15 @@
 #include <vector>
 
 #include "decode/decoder.h"
+#include "decode_support.h"
 #include "output/render.h"
 
 namespace dtruss {
 namespace {
+
+using unit::json;
+using unit::make;
+using unit::text;
 
 constexpr uint64_t kAddr = 0x1000;   // the struct argument
 constexpr uint64_t kLen = 0x2000;    // an int length argument
@@ -44,25 +49,7 @@ constexpr uint64_t kData2 = 0x5000;
 constexpr uint64_t kCtl = 0x6000;    // msg_control
 constexpr uint64_t kName = 0x7000;   // msg_name
 
-std::string text(const Value& v) {
-  std::string s;
-  append_text(s, v);
-  return s;
-}
-std::string json(const Value& v) {
-  std::string s;
-  append_json(s, v);
-  return s;
-}
 
-SyscallEvent make(long nr, std::initializer_list<uint64_t> args, int64_t ret) {
-  SyscallEvent ev;
-  ev.nr = nr;
-  size_t i = 0;
-  for (uint64_t a : args) ev.args[i++] = a;
-  ev.ret = ret;
-  return ev;
-}
 
 template <typename T>
 void put(SyscallEvent& ev, uint64_t addr, const T& v) {

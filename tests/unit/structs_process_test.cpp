@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "decode/decoder.h"
+#include "decode_support.h"
 #include "decode/structs.h"
 #include "decode/structs/registry.h"
 #include "output/render.h"
@@ -39,41 +40,18 @@
 namespace dtruss {
 namespace {
 
+using unit::arg;
+using unit::capture;
+using unit::json;
+using unit::make;
+using unit::text;
+
 constexpr uint64_t kBuf = 0x2000;
 constexpr uint64_t kBuf2 = 0x3000;
 
-std::string text(const Value& v) {
-  std::string s;
-  append_text(s, v);
-  return s;
-}
-std::string json(const Value& v) {
-  std::string s;
-  append_json(s, v);
-  return s;
-}
 
-SyscallEvent make(long nr, std::initializer_list<uint64_t> args, int64_t ret) {
-  SyscallEvent ev;
-  ev.nr = nr;
-  size_t i = 0;
-  for (uint64_t a : args) ev.args[i++] = a;
-  ev.ret = ret;
-  return ev;
-}
 
-std::string arg(const SyscallEvent& ev, int i, bool verbose = false, std::string* js = nullptr) {
-  DecodedCall call;
-  Decoder({64, verbose}).decode(ev, call);
-  EXPECT_LT(i, call.nargs);
-  if (js != nullptr) *js = json(call.args[i]);
-  return text(call.args[i]);
-}
 
-template <typename T>
-void capture(SyscallEvent& ev, uint64_t addr, const T& v) {
-  ev.captures.add(addr, &v, sizeof(v));
-}
 
 // The same bytes, one short: the decoder must show the address.
 template <typename T>

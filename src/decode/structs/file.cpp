@@ -254,24 +254,6 @@ constexpr FlagTable kLandlockScope = tables::bits_table("landlock_scope", kLandl
 // ---------------------------------------------------------------------------------------------
 // Shared pieces.
 
-Value flags(const FlagTable& t, uint64_t v) { return Value::symbol(format_flags(t, v), v); }
-
-// A value through a table of another family (src/decode/tables), hex if it is missing.
-Value named_flags(const char* table, uint64_t v) {
-  const FlagTable* t = flag_table_by_name(table);
-  return t != nullptr ? flags(*t, v) : Value::hex(v);
-}
-
-// One value of an enum table; unknown values in hex (magic numbers) or decimal.
-Value enum_or_hex(const FlagTable& t, uint64_t v) {
-  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
-  return Value::hex(v);
-}
-Value enum_or_number(const FlagTable& t, uint64_t v) {
-  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
-  return Value::uinteger(v);
-}
-
 // S_IFREG|S_ISUID|0755: the file type by name, the set-id and sticky bits, the permissions.
 Value mode_value(uint32_t mode) {
   std::string s;
@@ -307,20 +289,10 @@ Value id_value(uint32_t id) {
   return id == UINT32_MAX ? Value::integer(-1) : Value::uinteger(id);
 }
 
-Value timespec_value(int64_t sec, int64_t nsec) {
-  Value v = Value::structure();
-  v.add("tv_sec", Value::integer(sec));
-  v.add("tv_nsec", Value::integer(nsec));
-  return v;
-}
+// (beside the shared overloads of registry.h)
+using structs::timespec_value;
+using structs::timeval_value;
 Value timespec_value(const __kernel_timespec& ts) { return timespec_value(ts.tv_sec, ts.tv_nsec); }
-
-Value timeval_value(int64_t sec, int64_t usec) {
-  Value v = Value::structure();
-  v.add("tv_sec", Value::integer(sec));
-  v.add("tv_usec", Value::integer(usec));
-  return v;
-}
 Value timeval_value(const __kernel_old_timeval& tv) { return timeval_value(tv.tv_sec, tv.tv_usec); }
 
 // Bytes as one hex number, most significant first in memory order: 0x0102abcd.

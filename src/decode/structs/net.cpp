@@ -170,7 +170,6 @@ Value enum_value(const FlagTable* t, int64_t v) {
   return Value::integer(v);
 }
 
-Value ptr_value(uint64_t p) { return p == 0 ? Value::null() : Value::hex(p); }
 
 std::string hex_bytes(const uint8_t* p, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -142,32 +142,11 @@ constexpr FlagTable kPerfSwId = tables::enum_table("perf_sw_id", kPerfSwIds);
 // ---------------------------------------------------------------------------------------------
 // Shared pieces.
 
-Value flags(const FlagTable& t, uint64_t v) { return Value::symbol(format_flags(t, v), v); }
 
-// A value through a table of another family (src/decode/tables), hex if it is missing.
-Value named_flags(const char* table, uint64_t v) {
-  const FlagTable* t = flag_table_by_name(table);
-  return t != nullptr ? flags(*t, v) : Value::hex(v);
-}
-
-Value enum_or_hex(const FlagTable& t, uint64_t v) {
-  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
-  return Value::hex(v);
-}
-
-Value enum_or_number(const FlagTable& t, uint64_t v) {
-  if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
-  return Value::uinteger(v);
-}
-
-Value ptr_value(uint64_t p) { return p == 0 ? Value::null() : Value::hex(p); }
-
-Value timeval_value(const struct timeval& tv) {
-  Value v = Value::structure();
-  v.add("tv_sec", Value::integer(tv.tv_sec));
-  v.add("tv_usec", Value::integer(tv.tv_usec));
-  return v;
-}
+// (beside the shared overloads of registry.h)
+using structs::timespec_value;
+using structs::timeval_value;
+Value timeval_value(const struct timeval& tv) { return timeval_value(tv.tv_sec, tv.tv_usec); }
 
 // A fixed-size char array of the kernel, up to its NUL.
 Value char_array(const char* p, size_t n) {

@@ -8,6 +8,7 @@
 
 #include "core/value.h"
 #include "decode/decoder.h"
+#include "decode/flags.h"
 
 namespace dtruss::structs {
 
@@ -28,6 +29,19 @@ List net_structs();      // structs/net.cpp: sockaddr, msghdr, iovec, pollfd, fd
 List process_structs();  // structs/process.cpp: signals, rlimit, rusage, utsname, clone_args ...
 
 // Shared helpers for decoders.
+
+// A value through a flag table; through a table named `table` of src/decode/tables (hex when
+// there is none).
+Value flags(const FlagTable& t, uint64_t v);
+Value named_flags(const char* table, uint64_t v);
+// One value of an enum table; when it has no name, in hex (magic numbers) or in decimal.
+Value enum_or_hex(const FlagTable& t, uint64_t v);
+Value enum_or_number(const FlagTable& t, uint64_t v);
+// A pointer field: NULL, or the address in hex.
+Value ptr_value(uint64_t p);
+// {tv_sec, tv_nsec} and {tv_sec, tv_usec}.
+Value timespec_value(int64_t sec, int64_t nsec);
+Value timeval_value(int64_t sec, int64_t usec);
 
 // Reads exactly sizeof(T) bytes at addr; false on a short read.
 template <typename T>
