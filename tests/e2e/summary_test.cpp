@@ -23,20 +23,6 @@ using e2e::run_traced;
 using nlohmann::json;
 
 // The same rule as the eBPF tests: fail, not skip, unless skipping was asked for.
-#define REQUIRE_BPF_HERE()                                                                \
-  do {                                                                                    \
-    std::string why;                                                                      \
-    if (geteuid() != 0)                                                                   \
-      why = "not root";                                                                   \
-    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)                                \
-      why = "no kernel BTF";                                                              \
-    if (!why.empty()) {                                                                   \
-      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                        \
-      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why; \
-      FAIL() << "the eBPF tests need root and kernel BTF (" << why                        \
-             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                         \
-    }                                                                                     \
-  } while (0)
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
@@ -76,7 +62,7 @@ std::map<std::string, std::pair<long, long>> table_rows(const std::string& text)
 TEST(Summary, TableOnlyWithTheCallsMade) {
   for (const char* backend : {"--backend=ptrace", "--backend=bpf"}) {
     SCOPED_TRACE(backend);
-    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF_HERE();
+    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF();
     auto r = run_traced({backend, "--summary", fixture("files"), e2e::temp_dir()});
     ASSERT_EQ(r.status, 0) << r.err;
     SCOPED_TRACE(r.trace);
@@ -157,7 +143,7 @@ TEST(Summary, JsonIsOneSummaryObject) {
 }
 
 TEST(Summary, BothBackendsCountTheSame) {
-  REQUIRE_BPF_HERE();
+  REQUIRE_BPF();
   auto counts = [](const char* backend) {
     auto r = run_traced({backend, "--summary", "--json", fixture("files"), e2e::temp_dir()});
     EXPECT_EQ(r.status, 0) << r.err;
@@ -407,7 +393,7 @@ TEST(Timeline, ValidForProcessesAndThreads) {
 }
 
 TEST(Timeline, WithBpfBackend) {
-  REQUIRE_BPF_HERE();
+  REQUIRE_BPF();
   std::string file = e2e::temp_dir() + "/timeline.json";
   auto r = run_traced({"--backend=bpf", "--json", "--timeline", file, fixture("threads")});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -417,7 +403,7 @@ TEST(Timeline, WithBpfBackend) {
 TEST(Timeline, ShellPipelineOnBothBackends) {
   for (const char* backend : {"--backend=ptrace", "--backend=bpf"}) {
     SCOPED_TRACE(backend);
-    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF_HERE();
+    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF();
     std::string file = e2e::temp_dir() + "/timeline.json";
     auto r =
         run_traced({backend, "--json", "-f", "--timeline", file, "/bin/sh", "-c", "ls / | wc -l"});

@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "sink_support.h"
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -122,30 +124,7 @@ TEST(SyscallDocs, ExplainTextHasSignatureArgumentsReturnsAndErrors) {
 
 // --- sinks ---
 
-class Capture {
- public:
-  Capture() {
-    char tmpl[] = "/tmp/dtruss-explain-XXXXXX";
-    fd_ = mkstemp(tmpl);
-    unlink(tmpl);
-  }
-  ~Capture() { close(fd_); }
-  int fd() const { return fd_; }
-  std::string text() {
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    off_t off = 0;
-    while ((n = pread(fd_, buf, sizeof(buf), off)) > 0) {
-      out.append(buf, static_cast<size_t>(n));
-      off += n;
-    }
-    return out;
-  }
-
- private:
-  int fd_;
-};
+using unit::Capture;
 
 SyscallEvent open_event(int64_t ret) {
   SyscallEvent ev;

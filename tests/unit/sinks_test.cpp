@@ -1,6 +1,8 @@
 // The sinks on synthetic decoded events, written to a pipe and read back.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "sink_support.h"
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,31 +16,7 @@
 namespace dtruss {
 namespace {
 
-// Collects what a sink writes through a Writer on a temporary file.
-class Capture {
- public:
-  Capture() {
-    char tmpl[] = "/tmp/dtruss-sink-XXXXXX";
-    fd_ = mkstemp(tmpl);
-    unlink(tmpl);
-  }
-  ~Capture() { close(fd_); }
-  int fd() const { return fd_; }
-  std::string text() {
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    off_t off = 0;
-    while ((n = pread(fd_, buf, sizeof(buf), off)) > 0) {
-      out.append(buf, static_cast<size_t>(n));
-      off += n;
-    }
-    return out;
-  }
-
- private:
-  int fd_;
-};
+using unit::Capture;
 
 SyscallEvent openat_event(int64_t ret) {
   SyscallEvent ev;
