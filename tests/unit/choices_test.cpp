@@ -169,6 +169,29 @@ std::string getsockopt_value(int32_t optlen, const void* value, int64_t ret) {
   return json(call.args[3]);
 }
 
+// setsockopt's value (struct:sockopt_in:in:optlen): optlen bytes, an int as [value].
+std::string setsockopt_value(const void* value, uint32_t optlen) {
+  constexpr uint64_t kVal = 0x1000;
+  SyscallEvent ev;
+  ev.nr = SYS_setsockopt;
+  uint64_t args[] = {3, SOL_TCP, TCP_NODELAY, kVal, optlen};
+  std::copy(std::begin(args), std::end(args), ev.args.begin());
+  ev.ret = 0;
+  if (value != nullptr) ev.captures.add(kVal, value, optlen);
+  DecodedCall call;
+  Decoder({64, false}).decode(ev, call);
+  return json(call.args[3]);
+}
+
+TEST(Choices, SetsockoptValue) {
+  const int32_t one = 1;
+  EXPECT_EQ(setsockopt_value(&one, 4), "[1]");
+  const int32_t linger[2] = {1, 7};
+  EXPECT_EQ(setsockopt_value(linger, 8),
+            "\"\\u0001\\u0000\\u0000\\u0000\\u0007\\u0000\\u0000\\u0000\"");
+  EXPECT_EQ(setsockopt_value(nullptr, 4), "\"0x1000\"");  // unreadable: the address
+}
+
 TEST(Choices, GetsockoptValue) {
   const int32_t err = 111;
   EXPECT_EQ(getsockopt_value(4, &err, 0), "[111]");
