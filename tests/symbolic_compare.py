@@ -3,8 +3,8 @@
 
 Runs each program under strace and under dtruss (--json, ptrace and eBPF backends), pairs each
 strace thread with the dtruss thread whose calls match it best, pairs their calls in order where
-both tracers saw the same syscall names (a diff of the two name sequences: calls where they
-diverge are skipped and counted), pairs the arguments by position (clone's by name; arguments
+both tracers saw the same syscall names (a diff of the two name sequences, futex's with its op:
+calls where they diverge are skipped and counted), pairs the arguments by position (clone's by name; arguments
 strace leaves out, like fcntl's unused third, are not compared), and classifies every paired
 argument as numeric or symbolic in each trace:
 
@@ -52,7 +52,7 @@ STRACE_NAMED_ARGS = {
               "child_tidptr": "child_tidptr", "tls": "tls"},
 }
 
-NUMERIC_RE = re.compile(r"^(?:-?\d+|0x[0-9a-fA-F]+|NULL)$")
+NUMERIC_RE = re.compile(r"-?\d+|0x[0-9a-fA-F]+|NULL")  # whole argument (fullmatch)
 COMMENT_RE = re.compile(r"/\*.*?\*/")
 CALL_RE = re.compile(r"^(\d+)\s+([a-z_][a-z0-9_]*)\((.*)$")
 RESUMED_RE = re.compile(r"^(\d+)\s+<\.\.\. ([a-z_][a-z0-9_]*) resumed>(.*)$")
@@ -137,7 +137,7 @@ def strace_kind(arg):
     m = re.match(r"^[a-z_][a-z0-9_]*=(.*)$", value, re.S)  # clone's named arguments
     if m:
         value = m.group(1).strip()
-    if NUMERIC_RE.match(value) or re.match(r"^[\d*+]+$", value):
+    if NUMERIC_RE.fullmatch(value) or re.fullmatch(r"[\d*+]+", value):
         return "numeric"
     return "symbolic"
 
@@ -161,16 +161,27 @@ def dtruss_kind(value):
     if value is None or isinstance(value, (int, float, bool)):
         return "numeric"
     if isinstance(value, str):
-        return "numeric" if re.match(r"^(?:-?\d+|0x[0-9a-fA-F]+)$", value) else "symbolic"
+        return "numeric" if re.fullmatch(r"-?\d+|0x[0-9a-fA-F]+", value) else "symbolic"
     return "symbolic"  # objects and arrays
 
 
 # ---------------------------------------------------------------------------------------------
 # Pairing and counting
 
+def strace_positions(name, s_args, names):
+    """The kernel argument each of strace's arguments is, where strace skips one: futex's
+    BITSET commands print (uaddr, op, val, utime, val3) and (uaddr, op, val, val3)."""
+    if name == "futex" and len(s_args) > 1:
+        if "FUTEX_WAIT_BITSET" in s_args[1]:
+            return ["uaddr", "op", "val", "utime", "val3"]
+        if "FUTEX_WAKE_BITSET" in s_args[1]:
+            return ["uaddr", "op", "val", "val3"]
+    return names
+
+
 def paired_args(name, s_args, d_args):
     """(dtruss argument name, strace text, dtruss value) for the arguments both printed."""
-    names = list(d_args.keys())
+    names = strace_positions(name, s_args, list(d_args.keys()))
     aliases = STRACE_NAMED_ARGS.get(name)
     out = []
     for i, text in enumerate(s_args):
@@ -180,7 +191,7 @@ def paired_args(name, s_args, d_args):
             if key in d_args:
                 out.append((key, text, d_args[key]))
             continue
-        if i < len(names):
+        if i < len(names) and names[i] in d_args:
             out.append((names[i], text, d_args[names[i]]))
     return out
 
@@ -214,6 +225,25 @@ class Tally:
                 f"{self.skipped_calls} skipped where the sequences diverge)")
 
 
+# Calls whose name alone pairs them badly when threads race (a futex wait of one thread against
+# a futex wake of the same thread in the other run): their key also holds this argument (by
+# index), which both tracers decode by name.
+KEY_ARGS = {"futex": 1}
+
+
+def strace_key(call):
+    name, args = call
+    i = KEY_ARGS.get(name)
+    return name if i is None or i >= len(args) else f"{name} {args[i]}"
+
+
+def dtruss_key(call):
+    name, args = call
+    i = KEY_ARGS.get(name)
+    values = list(args.values())
+    return name if i is None or i >= len(values) else f"{name} {values[i]}"
+
+
 def pair_threads(st, dt):
     """Pairs each strace thread with the dtruss thread whose calls match it best (tids differ
     between the runs, and the tracers may list threads in a different order); ties go to the
@@ -222,10 +252,10 @@ def pair_threads(st, dt):
     for s_calls in st.values():
         if not free:
             break
-        s_names = [c[0] for c in s_calls]
+        s_names = [strace_key(c) for c in s_calls]
 
         def score(d_calls):
-            d_names = [c[0] for c in d_calls]
+            d_names = [dtruss_key(c) for c in d_calls]
             m = difflib.SequenceMatcher(a=s_names, b=d_names, autojunk=False)
             return sum(size for _, _, size in m.get_matching_blocks())
 
@@ -238,8 +268,8 @@ def compare(st, dt):
     t = Tally()
     pairs = pair_threads(st, dt)
     for s_calls, d_calls in pairs:
-        s_names = [c[0] for c in s_calls]
-        d_names = [c[0] for c in d_calls]
+        s_names = [strace_key(c) for c in s_calls]
+        d_names = [dtruss_key(c) for c in d_calls]
         matcher = difflib.SequenceMatcher(a=s_names, b=d_names, autojunk=False)
         matched = 0
         for a, b, size in matcher.get_matching_blocks():
@@ -294,6 +324,12 @@ def self_test():
         12: [("clone", ["child_stack=NULL", "flags=CLONE_VM|SIGCHLD", "child_tidptr=0x7f10"])],
     }
     assert got == want, f"parse_strace: {got}"
+    futex = ["0x7f00", "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME", "0", "NULL",
+             "FUTEX_BITSET_MATCH_ANY"]
+    d_futex = {"uaddr": "0x7f00", "op": "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME", "val": 0,
+               "utime": None, "uaddr2": None, "val3": "FUTEX_BITSET_MATCH_ANY"}
+    assert [a for a, _, _ in paired_args("futex", futex, d_futex)] == [
+        "uaddr", "op", "val", "utime", "val3"], "futex's BITSET arguments"
     kinds = {"3": "numeric", "-1": "numeric", "0x7f00": "numeric", "NULL": "numeric",
              "0644": "numeric", "0x7ffe0 /* 3 vars */": "numeric", "4096*1024": "numeric",
              "child_stack=NULL": "numeric", "AT_FDCWD": "symbolic", '""': "symbolic",
@@ -301,7 +337,7 @@ def self_test():
              "makedev(0x88, 0)": "symbolic", "~[RTMIN RT_1]": "symbolic"}
     for text_arg, kind in kinds.items():
         assert strace_kind(text_arg) == kind, f"strace_kind({text_arg!r})"
-    dkinds = [(3, "numeric"), (None, "numeric"), ("0x7f00", "numeric"), ("O_RDONLY", "symbolic"),
+    dkinds = [(3, "numeric"), (None, "numeric"), ("65536\n", "symbolic"), ("0x7f00", "numeric"), ("O_RDONLY", "symbolic"),
               ("/etc/hosts", "symbolic"), ({"count": 3}, "symbolic"), ([3], "symbolic")]
     for value, kind in dkinds:
         assert dtruss_kind(value) == kind, f"dtruss_kind({value!r})"

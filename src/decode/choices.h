@@ -21,6 +21,8 @@ struct ChoiceTable {
   const char* name;
   std::span<const ArgChoice> choices;
   ArgKind fallback;  // for a selector that no choice names (Hex: a pointer, or ignored)
+  // The bits of the selector that choose (futex's op without its flag bits).
+  uint32_t selector_mask = ~uint32_t{0};
 };
 
 // The choice table of an id (see table_name), or nullptr.

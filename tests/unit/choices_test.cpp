@@ -1,10 +1,14 @@
 // Arguments whose meaning another argument selects (`by:ARG:TABLE`): the choice tables are sane,
-// and the decoder shows fcntl's arg, socket()'s protocol and socket option names as strace does.
+// and the decoder shows fcntl's arg, socket()'s protocol, socket option names and values, futex's
+// val3 and prctl's arg2 as strace does.
 #include "decode/choices.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <linux/futex.h>
 #include <linux/netlink.h>
+#include <linux/prctl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -56,6 +60,9 @@ TEST(ChoiceTables, AreSane) {
     EXPECT_EQ(flag_table_by_name(t->name), nullptr) << "a flag table has the same name";
     std::set<uint32_t> selectors;
     for (const ArgChoice& c : t->choices) {
+      EXPECT_EQ(static_cast<uint32_t>(c.selector) & t->selector_mask,
+                static_cast<uint32_t>(c.selector))
+          << "selector " << c.selector << " has bits the mask ignores";
       EXPECT_TRUE(selectors.insert(static_cast<uint32_t>(c.selector)).second)
           << "selector " << c.selector << " twice";
       EXPECT_TRUE(reads_no_memory(c.kind)) << "selector " << c.selector;
@@ -152,6 +159,26 @@ TEST(Choices, SockoptNameByLevel) {
   // The level is a C int: upper register bits do not change the choice.
   EXPECT_EQ(arg(SYS_getsockopt, {3, 0xffffffff00000000ull | SOL_SOCKET, SO_TYPE, 0, 0}, 2),
             "SO_TYPE");
+}
+
+TEST(Choices, FutexVal3ByCommand) {
+  constexpr uint64_t kAny = FUTEX_BITSET_MATCH_ANY;
+  // The command is chosen without the flag bits: the private and realtime variants too.
+  EXPECT_EQ(arg(SYS_futex, {0x1000, FUTEX_WAIT_BITSET, 0, 0, 0, kAny}, 5),
+            "FUTEX_BITSET_MATCH_ANY");
+  EXPECT_EQ(
+      arg(SYS_futex, {0x1000, FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, 0, 0, 0, kAny}, 5),
+      "FUTEX_BITSET_MATCH_ANY");
+  EXPECT_EQ(arg(SYS_futex, {0x1000, FUTEX_WAKE_BITSET_PRIVATE, 1, 0, 0, 0x4}, 5), "0x4");
+  EXPECT_EQ(arg(SYS_futex, {0x1000, FUTEX_WAKE_OP_PRIVATE, 1, 1, 0x2000, 0x4000001}, 5),
+            "0x4000001");
+}
+
+TEST(Choices, PrctlArg2ByOption) {
+  EXPECT_EQ(arg(SYS_prctl, {PR_CAPBSET_READ, CAP_MAC_OVERRIDE, 0, 0, 0}, 1), "CAP_MAC_OVERRIDE");
+  EXPECT_EQ(arg(SYS_prctl, {PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0}, 1), "SIGKILL");
+  EXPECT_EQ(arg(SYS_prctl, {PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0}, 1, true), "1");
+  EXPECT_EQ(arg(SYS_prctl, {PR_GET_PDEATHSIG, 0x7ffd0000, 0, 0, 0}, 1), "0x7ffd0000");
 }
 
 // getsockopt's value (struct:sockopt:out): *optlen bytes after the call, an int as [value].

@@ -1,10 +1,13 @@
 // Choice tables (decode/choices.h): which kind and table an argument takes for each value of the
 // argument that selects it. Selector values come from the system headers' own macros.
 // <fcntl.h> for fcntl commands; <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h> for socket
-// families and option levels.
+// families and option levels; <linux/futex.h> for futex commands; <linux/prctl.h> for prctl
+// options.
 #include "decode/choices.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/prctl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -56,7 +59,32 @@ constexpr ArgChoice kSockoptNameByLevel[] = {
 };
 constexpr ChoiceTable kSockoptName{"sockopt_name", kSockoptNameByLevel, K::Int};
 
-constexpr const ChoiceTable* kChoiceTables[] = {&kFcntl, &kSocketProtocol, &kSockoptName};
+// futex's val3, by command (the op without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME): the
+// bitset of the BITSET commands; a value or an encoded operation (FUTEX_WAKE_OP) otherwise.
+constexpr ArgChoice kFutexVal3ByCmd[] = {
+    {tables::value_of(FUTEX_WAIT_BITSET), K::Flags, "futex_bitset"},
+    {tables::value_of(FUTEX_WAKE_BITSET), K::Flags, "futex_bitset"},
+};
+constexpr ChoiceTable kFutexVal3{"futex_val3", kFutexVal3ByCmd, K::Hex,
+                                 tables::value_of(FUTEX_CMD_MASK)};
+
+// prctl's arg2, by option: a capability, a signal, or a number for the options that set one; a
+// pointer or an unused value (hex) for the others.
+constexpr ArgChoice kPrctlArg2ByOption[] = {
+    {tables::value_of(PR_CAPBSET_READ), K::Enum, "capability"},
+    {tables::value_of(PR_CAPBSET_DROP), K::Enum, "capability"},
+    {tables::value_of(PR_SET_PDEATHSIG), K::Signal, nullptr},
+    {tables::value_of(PR_SET_DUMPABLE), K::UInt, nullptr},
+    {tables::value_of(PR_SET_KEEPCAPS), K::UInt, nullptr},
+    {tables::value_of(PR_SET_NO_NEW_PRIVS), K::UInt, nullptr},
+    {tables::value_of(PR_SET_CHILD_SUBREAPER), K::UInt, nullptr},
+    {tables::value_of(PR_SET_TIMERSLACK), K::UInt, nullptr},
+    {tables::value_of(PR_SET_THP_DISABLE), K::UInt, nullptr},
+};
+constexpr ChoiceTable kPrctlArg2{"prctl_arg2", kPrctlArg2ByOption, K::Hex};
+
+constexpr const ChoiceTable* kChoiceTables[] = {&kFcntl, &kSocketProtocol, &kSockoptName,
+                                                &kFutexVal3, &kPrctlArg2};
 
 }  // namespace
 
@@ -81,7 +109,7 @@ const ChoiceTable* choice_table(TableId id) {
 
 const ArgChoice* find_choice(const ChoiceTable& t, uint64_t selector) {
   auto it = std::find_if(t.choices.begin(), t.choices.end(), [&](const ArgChoice& c) {
-    return static_cast<uint32_t>(c.selector) == static_cast<uint32_t>(selector);
+    return static_cast<uint32_t>(c.selector) == (static_cast<uint32_t>(selector) & t.selector_mask);
   });
   return it == t.choices.end() ? nullptr : &*it;
 }
