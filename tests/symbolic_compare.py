@@ -3,10 +3,10 @@
 
 Runs each program under strace and under dtruss (--json, ptrace and eBPF backends), pairs each
 strace thread with the dtruss thread whose calls match it best, pairs their calls in order where
-both tracers saw the same syscall names (a diff of the two name sequences, futex's with its op:
-calls where they diverge are skipped and counted), pairs the arguments by position (clone's by name; arguments
-strace leaves out, like fcntl's unused third, are not compared), and classifies every paired
-argument as numeric or symbolic in each trace:
+both tracers saw the same syscall names (a diff of the two name sequences, futex's with its
+op: calls where they diverge are skipped and counted), pairs the arguments by position (clone's
+by name; arguments strace leaves out, like fcntl's unused third, are not compared), and
+classifies every paired argument as numeric or symbolic in each trace:
 
   strace   numeric: a decimal, hex or octal number, NULL (comments /* ... */ ignored)
            symbolic: anything else - a name (O_RDONLY, AT_FDCWD), a quoted string, a struct
@@ -337,8 +337,9 @@ def self_test():
              "makedev(0x88, 0)": "symbolic", "~[RTMIN RT_1]": "symbolic"}
     for text_arg, kind in kinds.items():
         assert strace_kind(text_arg) == kind, f"strace_kind({text_arg!r})"
-    dkinds = [(3, "numeric"), (None, "numeric"), ("65536\n", "symbolic"), ("0x7f00", "numeric"), ("O_RDONLY", "symbolic"),
-              ("/etc/hosts", "symbolic"), ({"count": 3}, "symbolic"), ([3], "symbolic")]
+    dkinds = [(3, "numeric"), (None, "numeric"), ("0x7f00", "numeric"), ("65536\n", "symbolic"),
+              ("O_RDONLY", "symbolic"), ("/etc/hosts", "symbolic"), ({"count": 3}, "symbolic"),
+              ([3], "symbolic")]
     for value, kind in dkinds:
         assert dtruss_kind(value) == kind, f"dtruss_kind({value!r})"
     # clone by name, the others by position; a gap is found; a diverging call is skipped.
@@ -350,7 +351,8 @@ def self_test():
               ("getpid", {}),
               ("mmap", {"addr": None, "len": 4096, "prot": "PROT_READ", "flags": "MAP_PRIVATE",
                         "fd": 3, "off": 0})],
-         11: [("read", {"fd": 3, "buf": "ab\"c", "count": 4096}), ("exit_group", {"error_code": 0})]}
+         11: [("read", {"fd": 3, "buf": "ab\"c", "count": 4096}),
+              ("exit_group", {"error_code": 0})]}
     st = {10: got[10], 11: got[11], 12: got[12]}
     t = compare({k: st[k] for k in (10, 11, 12)}, {k: d[k] for k in (10, 11, 12)})
     assert t.gaps == {("openat", "dfd"): ("AT_FDCWD", -100)}, f"gaps: {t.gaps}"
@@ -365,13 +367,17 @@ def self_test():
 # ---------------------------------------------------------------------------------------------
 # Programs
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 class Server:
-    """A loopback HTTP server in this process, for curl."""
+    """A loopback HTTP server in this process (a free port), for curl."""
 
     def __init__(self, directory):
-        handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(  # noqa: E731
-            *a, directory=directory, **kw)
-        http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
+        def handler(*args, **kwargs):
+            return QuietHandler(*args, directory=directory, **kwargs)
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -487,7 +493,8 @@ def main():
         for b in backends:
             report.append(totals[b].line(f"[{b}] overall"))
             for (name, arg), n in sorted(totals[b].allowed.items()):
-                report.append(f"[{b}]   known gap: {name}.{arg} ({n} args): {KNOWN_GAPS[(name, arg)]}")
+                report.append(f"[{b}]   known gap: {name}.{arg} ({n} args): "
+                              f"{KNOWN_GAPS[(name, arg)]}")
     finally:
         server.close()
         shutil.rmtree(work, ignore_errors=True)
