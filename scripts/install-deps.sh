@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests and benchmarks
   nlohmann-json3-dev                                  # JSON parsing in the tests only
   strace                                              # the reference the tests compare against
+  curl git tar                                        # programs the strace comparison traces
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "decode/choices.h"
 #include "decode/flags.h"
 #include "decode/names.h"
 #include "decode/structs.h"
@@ -92,15 +93,13 @@ Value decode_buffer(const ArgContext& c) {
   return buffer_value(c.mem, c.raw, len, c.opt.strsize);
 }
 
-Value decode_flags(const ArgContext& c) {
-  const FlagTable* t = flag_table(c.arg.table);
+Value flags_value(const ArgContext& c, const FlagTable* t) {
   uint64_t v = unsigned_value(c);
   if (t == nullptr) return Value::hex(v);
   return Value::symbol(format_flags(*t, v), v);
 }
 
-Value decode_enum(const ArgContext& c) {
-  const FlagTable* t = flag_table(c.arg.table);
+Value enum_value(const ArgContext& c, const FlagTable* t) {
   uint64_t v = unsigned_value(c);
   if (t != nullptr) {
     if (const char* name = enum_name(*t, v)) return Value::symbol(name, v);
@@ -109,6 +108,29 @@ Value decode_enum(const ArgContext& c) {
     if (t->unknown != nullptr) return Value::symbol(t->unknown(v), v);
   }
   return Value::integer(signed_value(c));
+}
+
+Value decode_flags(const ArgContext& c) { return flags_value(c, flag_table(c.arg.table)); }
+Value decode_enum(const ArgContext& c) { return enum_value(c, flag_table(c.arg.table)); }
+
+// An argument shown as another argument's value selects (ArgInfo::len names that argument):
+// the choice's kind and table, or the choice table's fallback kind.
+Value decode_select(const ArgContext& c) {
+  const ChoiceTable* t = choice_table(c.arg.table);
+  const ArgChoice* choice = t != nullptr ? find_choice(*t, c.other(c.arg.len)) : nullptr;
+  ArgInfo info = c.arg;
+  info.kind = choice != nullptr ? choice->kind : t != nullptr ? t->fallback : ArgKind::Hex;
+  info.table = TableId::none;
+  info.len = kNoLen;
+  const ArgContext sub{c.ev, info, c.raw, c.mem, c.opt};
+  const FlagTable* ft =
+      choice != nullptr && choice->table != nullptr ? flag_table_by_name(choice->table) : nullptr;
+  switch (info.kind) {
+    case ArgKind::Flags: return flags_value(sub, ft);
+    case ArgKind::Enum: return enum_value(sub, ft);
+    case ArgKind::Select: return Value::hex(c.raw);  // a choice never selects again
+    default: return decode_arg(sub);
+  }
 }
 
 // Walks a NULL-terminated array of pointers; calls fn(pointer) for each element, up to `max`.
@@ -206,6 +228,7 @@ Value decode_arg(const ArgContext& c) {
     case ArgKind::Argv: return decode_argv(c);
     case ArgKind::Envp: return decode_envp(c);
     case ArgKind::Struct: return decode_struct(c);
+    case ArgKind::Select: return decode_select(c);
   }
   return Value::hex(c.raw);
 }

@@ -13,7 +13,7 @@ Inputs, all beside this script:
 
 Outputs (checked in; the test suite re-runs this script and fails on any difference):
   * syscall_table.inc: one SyscallInfo per syscall of the header;
-  * table_ids.inc: the X-macro list of every flag/enum table the overrides name;
+  * table_ids.inc: the X-macro list of every flag/enum/choice table the overrides name;
   * struct_ids.inc: the X-macro list of every struct type the overrides name;
   * descriptions.inc: one SyscallDoc per described syscall (src/syscalls/describe.h).
 
@@ -51,6 +51,7 @@ ARG_KINDS = {
     "fd": "Fd", "dirfd": "Dirfd", "pid": "Pid", "uid": "Uid", "signal": "Signal",
     "mode": "Mode", "path": "Path", "str": "String", "buf": "Buffer",
     "flags": "Flags", "enum": "Enum", "argv": "Argv", "envp": "Envp", "struct": "Struct",
+    "by": "Select",
 }
 RET_KINDS = {"int": "Int", "fd": "Fd", "hex": "Hex", "pid": "Pid", "size": "Size",
              "noreturn": "NoReturn", "uid": "Uid"}
@@ -205,6 +206,10 @@ def parse_overrides(path, sigs):
                     die(f"{where}: buf needs a direction and a length: {arg}=buf:in|out:LEN")
                 if params[1] != "ret" and params[1] not in argnames:
                     die(f"{where}: length '{params[1]}' of {name}.{arg} is not an argument")
+            elif k == "by":
+                if len(params) != 2 or params[0] not in argnames or params[0] == arg:
+                    die(f"{where}: by needs another argument and a choice table: {arg}=by:ARG:TABLE")
+                tables.add(params[1])
             elif k == "struct":
                 if len(params) not in (2, 3) or params[1] not in DIRS:
                     die(f"{where}: struct needs a type and direction: {arg}=struct:TYPE:in|out|inout[:COUNT]")
@@ -339,6 +344,8 @@ def cxx_arg(ctype, name, kind, params, argnames):
     table, strct, direction, length = "none", "none", "In", "kNoLen"
     if kind in ("flags", "enum"):
         table = params[0]
+    elif kind == "by":  # the selecting argument goes where a length would
+        table, length = params[1], str(argnames.index(params[0]))
     elif kind == "buf":
         direction = DIRS[params[0]]
         length = "kLenRet" if params[1] == "ret" else str(argnames.index(params[1]))

@@ -31,6 +31,7 @@ enum class ArgKind : uint8_t {
   Argv,    // a NULL-terminated array of strings
   Envp,    // a NULL-terminated array of strings, shown as a count unless verbose
   Struct,  // a struct (or array of structs) of a named type
+  Select,  // shown as another argument's value selects, by a choice table (fcntl's arg by cmd)
 };
 
 // Whether the kernel reads the memory behind an argument (In), writes it (Out) or both.
@@ -38,7 +39,7 @@ enum class Dir : uint8_t { In, Out, InOut };
 
 enum class RetKind : uint8_t { Int, Fd, Hex, Pid, Size, Uid, NoReturn };
 
-// Named flag and enum tables (src/decode/tables) and struct types (src/decode) that the
+// Named flag, enum and choice tables (src/decode/tables) and struct types (src/decode) that the
 // overrides refer to; the lists are generated from overrides.txt.
 enum class TableId : uint16_t {
   none,
@@ -75,7 +76,8 @@ enum : uint16_t {
   kClassClock = 1 << 8,
 };
 
-// ArgInfo::len: which argument holds a buffer's length or an array's count.
+// ArgInfo::len: which argument holds a buffer's length or an array's count; for
+// ArgKind::Select, which argument selects the choice.
 inline constexpr int8_t kNoLen = -1;
 inline constexpr int8_t kLenRet = -2;  // the return value (bytes actually transferred)
 

@@ -1,7 +1,7 @@
 // Struct decoders: the net family (see registry.h): socket addresses, msghdr/mmsghdr and their
 // control messages, iovec arrays, pollfd, fd_set, epoll_event, the AIO structs (io_event, iocb and
-// arrays of iocb pointers), SysV sembuf/msgbuf, mq_attr, sigevent, io_uring_params and
-// futex_waitv.
+// arrays of iocb pointers), SysV sembuf/msgbuf, mq_attr, sigevent, io_uring_params,
+// futex_waitv and socket option values.
 // Layouts are read into the real types of this machine's headers: glibc's <sys/socket.h>
 // (sockaddr, sockaddr_storage, msghdr, mmsghdr, cmsghdr, ucred), <netinet/in.h> (sockaddr_in,
 // sockaddr_in6), <arpa/inet.h> (inet_ntop), <sys/un.h> (sockaddr_un), <sys/uio.h> (iovec),
@@ -704,6 +704,37 @@ Value decode_futex_waitv(const ArgContext& c) {
 // a larger --strsize) is read live.
 constexpr uint32_t kMsgbufCapture = sizeof(int64_t) + 64;
 
+// A socket option's value of `len` bytes: an int (most options: SO_ERROR, SO_TYPE, TCP_NODELAY
+// ...) is shown as [value], as strace shows it; a value of another size as its bytes.
+Value sockopt_value(const ArgContext& c, int32_t len) {
+  if (len < 0) return Value::hex(c.raw);
+  if (len == sizeof(int32_t)) {
+    int32_t v = 0;
+    if (!read_struct(c.mem, c.raw, &v)) return Value::unreadable(c.raw);
+    Value arr = Value::array();
+    arr.add({}, Value::integer(v));
+    return arr;
+  }
+  return buffer_value(c.mem, c.raw, static_cast<size_t>(len), c.opt.strsize);
+}
+
+// getsockopt(fd, level, optname, optval, optlen)'s value: *optlen bytes once the call returned.
+// Backends capture an int's worth: a longer value (TCP_INFO) read from a capture alone is cut
+// there.
+constexpr int kGetsockoptLenArg = 4;
+
+Value decode_sockopt(const ArgContext& c) {
+  int32_t len = 0;
+  if (!read_struct(c.mem, c.other(kGetsockoptLenArg), &len)) return Value::hex(c.raw);
+  return sockopt_value(c, len);
+}
+
+// setsockopt's value (struct:sockopt_in:in:optlen): optlen bytes, captured whole (size 0: the
+// length rule counts bytes).
+Value decode_sockopt_in(const ArgContext& c) {
+  return sockopt_value(c, static_cast<int32_t>(c.other(c.arg.len)));
+}
+
 constexpr Entry kNet[] = {
     {"sockaddr", sizeof(sockaddr_storage), decode_sockaddr},
     {"msghdr", sizeof(msghdr), decode_msghdr},
@@ -721,6 +752,8 @@ constexpr Entry kNet[] = {
     {"sigevent", sizeof(sigevent), decode_sigevent},
     {"io_uring_params", sizeof(io_uring_params), decode_io_uring_params},
     {"futex_waitv", sizeof(futex_waitv), decode_futex_waitv},
+    {"sockopt", sizeof(int32_t), decode_sockopt},
+    {"sockopt_in", 0, decode_sockopt_in},
 };
 
 static_assert(sizeof(epoll_event) == 12, "x86_64's epoll_event is packed");

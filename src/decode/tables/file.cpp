@@ -1,5 +1,6 @@
 // File and descriptor tables: open, *at, access, rename, statx, xattr, flock, fallocate,
-// close_range, seals, fd flags, fcntl commands, lseek, fadvise, name_to_handle_at.
+// close_range, seals, fd flags, fcntl commands, lock types, dnotify, lseek, fadvise,
+// name_to_handle_at.
 // Facts from glibc's <fcntl.h> (bits/fcntl-linux.h, which includes <linux/falloc.h>),
 // <unistd.h>, <stdio.h>, <sys/file.h>, <sys/xattr.h> and <sys/stat.h> (bits/statx-generic.h,
 // <linux/stat.h>); constants newer than the installed headers are numbers citing the kernel's
@@ -153,6 +154,15 @@ constexpr FlagName kFcntlCmds[] = {
 };
 constexpr FlagTable kFcntlCmd = enum_table("fcntl_cmd", kFcntlCmds);
 
+// <fcntl.h>: the lease of F_SETLEASE (and a lock's type).
+constexpr FlagName kLockTypes[] = {F(F_RDLCK), F(F_WRLCK), F(F_UNLCK)};
+constexpr FlagTable kLockType = enum_table("lock_type", kLockTypes);
+
+// <fcntl.h>: the events of F_NOTIFY.
+constexpr FlagName kDnotifyBits[] = {F(DN_ACCESS), F(DN_MODIFY), F(DN_CREATE),   F(DN_DELETE),
+                                     F(DN_RENAME), F(DN_ATTRIB), F(DN_MULTISHOT)};
+constexpr FlagTable kDnotifyFlags = bits_table("dnotify_flags", kDnotifyBits);
+
 // <unistd.h>
 constexpr FlagName kWhence[] = {F(SEEK_SET), F(SEEK_CUR), F(SEEK_END), F(SEEK_DATA), F(SEEK_HOLE)};
 constexpr FlagTable kLseekWhence = enum_table("lseek_whence", kWhence);
@@ -167,7 +177,7 @@ constexpr const FlagTable* kTables[] = {
     &kOpenFlags,     &kAtFlags,         &kFaccessatFlags, &kUnlinkatFlags, &kNameToHandleFlags,
     &kAccessMode,    &kRenameat2Flags,  &kStatxMask,      &kXattrFlags,    &kFlockOp,
     &kFallocateMode, &kCloseRangeFlags, &kSealFlags,      &kFdFlags,       &kFcntlCmd,
-    &kLseekWhence,   &kFadviseAdvice,
+    &kLseekWhence,   &kFadviseAdvice,   &kLockType,       &kDnotifyFlags,
 };
 
 }  // namespace

@@ -153,6 +153,11 @@ constexpr FlagName kFutexBits[] = {F(FUTEX_CLOCK_REALTIME)};
 constexpr FlagTable kFutexOp =
     mixed_table("futex_op", value_of(~FUTEX_CLOCK_REALTIME), kFutexCmds, kFutexBits);
 
+// <linux/futex.h>: the bitset of FUTEX_WAIT_BITSET and FUTEX_WAKE_BITSET (val3); another
+// bitset prints in hex.
+constexpr FlagName kFutexBitsetBits[] = {F(FUTEX_BITSET_MATCH_ANY)};
+constexpr FlagTable kFutexBitset = bits_table("futex_bitset", kFutexBitsetBits);
+
 // <sys/random.h>
 constexpr FlagName kGrndBits[] = {F(GRND_NONBLOCK), F(GRND_RANDOM), F(GRND_INSECURE)};
 constexpr FlagTable kGetrandomFlags = bits_table("getrandom_flags", kGrndBits);
@@ -171,7 +176,7 @@ constexpr FlagTable kRwfFlags = bits_table("rwf_flags", kRwfBits);
 
 constexpr const FlagTable* kTables[] = {
     &kBpfCmd,  &kKeyctlCmd,      &kLandlockCreateFlags, &kLandlockRuleType, &kPerfEventOpenFlags,
-    &kFutexOp, &kGetrandomFlags, &kSpliceFlags,         &kRwfFlags,
+    &kFutexOp, &kGetrandomFlags, &kSpliceFlags,         &kRwfFlags,         &kFutexBitset,
 };
 
 }  // namespace

@@ -1,13 +1,16 @@
 // Network tables: socket families and types, socket flags, send/recv flags, shutdown, socket
-// option levels.
+// option levels, protocols, and the option names of the common levels.
 // Facts from glibc's <sys/socket.h> (bits/socket.h, bits/socket_type.h,
-// bits/socket-constants.h), <netinet/in.h> (bits/in.h), <netinet/tcp.h> and <netinet/udp.h>;
+// bits/socket-constants.h, asm/socket.h), <netinet/in.h> (bits/in.h), <netinet/tcp.h>,
+// <netinet/udp.h> and <linux/netlink.h>;
 // levels and flags that only the kernel's include/linux/socket.h (not exported) defines are
 // numbers citing it.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
+// After the glibc headers, whose definitions it must not precede.
+#include <linux/netlink.h>
 
 #include "decode/tables/registry.h"
 
@@ -120,8 +123,259 @@ constexpr FlagName kLevels[] = {
 };
 constexpr FlagTable kSockoptLevel = enum_table("sockopt_level", kLevels);
 
-constexpr const FlagTable* kTables[] = {&kSocketFamily, &kSockType,    &kSockFlags,
-                                        &kMsgFlags,     &kShutdownHow, &kSockoptLevel};
+// <netinet/in.h>: socket()'s protocol for AF_INET and AF_INET6. IPPROTO_HOPOPTS is 0 too: 0 is
+// named IPPROTO_IP, as socket() takes it.
+constexpr FlagName kIpProtocols[] = {
+    F(IPPROTO_IP),       F(IPPROTO_ICMP),   F(IPPROTO_IGMP),  F(IPPROTO_IPIP),    F(IPPROTO_TCP),
+    F(IPPROTO_EGP),      F(IPPROTO_PUP),    F(IPPROTO_UDP),   F(IPPROTO_IDP),     F(IPPROTO_TP),
+    F(IPPROTO_DCCP),     F(IPPROTO_IPV6),   F(IPPROTO_RSVP),  F(IPPROTO_GRE),     F(IPPROTO_ESP),
+    F(IPPROTO_AH),       F(IPPROTO_ICMPV6), F(IPPROTO_MTP),   F(IPPROTO_BEETPH),  F(IPPROTO_ENCAP),
+    F(IPPROTO_PIM),      F(IPPROTO_COMP),   F(IPPROTO_SCTP),  F(IPPROTO_UDPLITE), F(IPPROTO_MPLS),
+    F(IPPROTO_ETHERNET), F(IPPROTO_RAW),    F(IPPROTO_MPTCP),
+};
+constexpr FlagTable kIpProtocol = enum_table("ip_protocol", kIpProtocols);
+
+// <linux/netlink.h>: socket()'s protocol for AF_NETLINK.
+constexpr FlagName kNetlinkProtocols[] = {
+    F(NETLINK_ROUTE),      F(NETLINK_UNUSED),
+    F(NETLINK_USERSOCK),   F(NETLINK_FIREWALL),
+    F(NETLINK_SOCK_DIAG),  F(NETLINK_NFLOG),
+    F(NETLINK_XFRM),       F(NETLINK_SELINUX),
+    F(NETLINK_ISCSI),      F(NETLINK_AUDIT),
+    F(NETLINK_FIB_LOOKUP), F(NETLINK_CONNECTOR),
+    F(NETLINK_NETFILTER),  F(NETLINK_IP6_FW),
+    F(NETLINK_DNRTMSG),    F(NETLINK_KOBJECT_UEVENT),
+    F(NETLINK_GENERIC),    F(NETLINK_SCSITRANSPORT),
+    F(NETLINK_ECRYPTFS),   F(NETLINK_RDMA),
+    F(NETLINK_CRYPTO),     F(NETLINK_SMC),
+};
+constexpr FlagTable kNetlinkProtocol = enum_table("netlink_protocol", kNetlinkProtocols);
+
+// <sys/socket.h> (asm/socket.h): SOL_SOCKET options. x86_64 is a 64-bit time_t ABI where the
+// unsuffixed SO_TIMESTAMP* and SO_*TIMEO are the _OLD values: those are named without suffix.
+constexpr FlagName kSoOptions[] = {
+    F(SO_DEBUG),
+    F(SO_REUSEADDR),
+    F(SO_TYPE),
+    F(SO_ERROR),
+    F(SO_DONTROUTE),
+    F(SO_BROADCAST),
+    F(SO_SNDBUF),
+    F(SO_RCVBUF),
+    F(SO_KEEPALIVE),
+    F(SO_OOBINLINE),
+    F(SO_NO_CHECK),
+    F(SO_PRIORITY),
+    F(SO_LINGER),
+    F(SO_BSDCOMPAT),
+    F(SO_REUSEPORT),
+    F(SO_PASSCRED),
+    F(SO_PEERCRED),
+    F(SO_RCVLOWAT),
+    F(SO_SNDLOWAT),
+    N(SO_RCVTIMEO_OLD, "SO_RCVTIMEO"),
+    N(SO_SNDTIMEO_OLD, "SO_SNDTIMEO"),
+    F(SO_SECURITY_AUTHENTICATION),
+    F(SO_SECURITY_ENCRYPTION_TRANSPORT),
+    F(SO_SECURITY_ENCRYPTION_NETWORK),
+    F(SO_BINDTODEVICE),
+    F(SO_ATTACH_FILTER),
+    F(SO_DETACH_FILTER),
+    F(SO_PEERNAME),
+    N(SO_TIMESTAMP_OLD, "SO_TIMESTAMP"),
+    F(SO_ACCEPTCONN),
+    F(SO_PEERSEC),
+    F(SO_SNDBUFFORCE),
+    F(SO_RCVBUFFORCE),
+    F(SO_PASSSEC),
+    N(SO_TIMESTAMPNS_OLD, "SO_TIMESTAMPNS"),
+    F(SO_MARK),
+    N(SO_TIMESTAMPING_OLD, "SO_TIMESTAMPING"),
+    F(SO_PROTOCOL),
+    F(SO_DOMAIN),
+    F(SO_RXQ_OVFL),
+    F(SO_WIFI_STATUS),
+    F(SO_PEEK_OFF),
+    F(SO_NOFCS),
+    F(SO_LOCK_FILTER),
+    F(SO_SELECT_ERR_QUEUE),
+    F(SO_BUSY_POLL),
+    F(SO_MAX_PACING_RATE),
+    F(SO_BPF_EXTENSIONS),
+    F(SO_INCOMING_CPU),
+    F(SO_ATTACH_BPF),
+    F(SO_ATTACH_REUSEPORT_CBPF),
+    F(SO_ATTACH_REUSEPORT_EBPF),
+    F(SO_CNX_ADVICE),
+    F(SO_MEMINFO),
+    F(SO_INCOMING_NAPI_ID),
+    F(SO_COOKIE),
+    F(SO_PEERGROUPS),
+    F(SO_ZEROCOPY),
+    F(SO_TXTIME),
+    F(SO_BINDTOIFINDEX),
+    F(SO_TIMESTAMP_NEW),
+    F(SO_TIMESTAMPNS_NEW),
+    F(SO_TIMESTAMPING_NEW),
+    F(SO_RCVTIMEO_NEW),
+    F(SO_SNDTIMEO_NEW),
+    F(SO_DETACH_REUSEPORT_BPF),
+    F(SO_PREFER_BUSY_POLL),
+    F(SO_BUSY_POLL_BUDGET),
+    F(SO_NETNS_COOKIE),
+    F(SO_BUF_LOCK),
+    F(SO_RESERVE_MEM),
+    F(SO_TXREHASH),
+    F(SO_RCVMARK),
+};
+constexpr FlagTable kSoOption = enum_table("so_option", kSoOptions);
+
+// <netinet/tcp.h>: SOL_TCP options.
+constexpr FlagName kTcpOptions[] = {
+    F(TCP_NODELAY),
+    F(TCP_MAXSEG),
+    F(TCP_CORK),
+    F(TCP_KEEPIDLE),
+    F(TCP_KEEPINTVL),
+    F(TCP_KEEPCNT),
+    F(TCP_SYNCNT),
+    F(TCP_LINGER2),
+    F(TCP_DEFER_ACCEPT),
+    F(TCP_WINDOW_CLAMP),
+    F(TCP_INFO),
+    F(TCP_QUICKACK),
+    F(TCP_CONGESTION),
+    F(TCP_MD5SIG),
+    F(TCP_COOKIE_TRANSACTIONS),
+    F(TCP_THIN_LINEAR_TIMEOUTS),
+    F(TCP_THIN_DUPACK),
+    F(TCP_USER_TIMEOUT),
+    F(TCP_REPAIR),
+    F(TCP_REPAIR_QUEUE),
+    F(TCP_QUEUE_SEQ),
+    F(TCP_REPAIR_OPTIONS),
+    F(TCP_FASTOPEN),
+    F(TCP_TIMESTAMP),
+    F(TCP_NOTSENT_LOWAT),
+    F(TCP_CC_INFO),
+    F(TCP_SAVE_SYN),
+    F(TCP_SAVED_SYN),
+    F(TCP_REPAIR_WINDOW),
+    F(TCP_FASTOPEN_CONNECT),
+    F(TCP_ULP),
+    F(TCP_MD5SIG_EXT),
+    F(TCP_FASTOPEN_KEY),
+    F(TCP_FASTOPEN_NO_COOKIE),
+    F(TCP_ZEROCOPY_RECEIVE),
+    F(TCP_INQ),
+    F(TCP_TX_DELAY),
+};
+constexpr FlagTable kTcpOption = enum_table("tcp_option", kTcpOptions);
+
+// <netinet/in.h> (bits/in.h): SOL_IP options. IP_PMTUDISC is IP_MTU_DISCOVER.
+constexpr FlagName kIpOptions[] = {
+    F(IP_TOS),
+    F(IP_TTL),
+    F(IP_HDRINCL),
+    F(IP_OPTIONS),
+    F(IP_ROUTER_ALERT),
+    F(IP_RECVOPTS),
+    F(IP_RETOPTS),
+    F(IP_PKTINFO),
+    F(IP_PKTOPTIONS),
+    F(IP_MTU_DISCOVER),
+    F(IP_RECVERR),
+    F(IP_RECVTTL),
+    F(IP_RECVTOS),
+    F(IP_MTU),
+    F(IP_FREEBIND),
+    F(IP_IPSEC_POLICY),
+    F(IP_XFRM_POLICY),
+    F(IP_PASSSEC),
+    F(IP_TRANSPARENT),
+    F(IP_ORIGDSTADDR),
+    F(IP_MINTTL),
+    F(IP_NODEFRAG),
+    F(IP_CHECKSUM),
+    F(IP_BIND_ADDRESS_NO_PORT),
+    F(IP_RECVFRAGSIZE),
+    F(IP_MULTICAST_IF),
+    F(IP_MULTICAST_TTL),
+    F(IP_MULTICAST_LOOP),
+    F(IP_ADD_MEMBERSHIP),
+    F(IP_DROP_MEMBERSHIP),
+    F(IP_UNBLOCK_SOURCE),
+    F(IP_BLOCK_SOURCE),
+    F(IP_ADD_SOURCE_MEMBERSHIP),
+    F(IP_DROP_SOURCE_MEMBERSHIP),
+    F(IP_MSFILTER),
+    F(IP_MULTICAST_ALL),
+    F(IP_UNICAST_IF),
+};
+constexpr FlagTable kIpOption = enum_table("ip_option", kIpOptions);
+
+// <netinet/in.h> (bits/in.h): SOL_IPV6 options. IPV6_ADD_MEMBERSHIP, IPV6_DROP_MEMBERSHIP,
+// IPV6_RXHOPOPTS, IPV6_RXDSTOPTS and IPV6_RECVORIGDSTADDR are other names of listed values.
+constexpr FlagName kIpv6Options[] = {
+    F(IPV6_ADDRFORM),
+    F(IPV6_2292PKTINFO),
+    F(IPV6_2292HOPOPTS),
+    F(IPV6_2292DSTOPTS),
+    F(IPV6_2292RTHDR),
+    F(IPV6_2292PKTOPTIONS),
+    F(IPV6_CHECKSUM),
+    F(IPV6_2292HOPLIMIT),
+    F(IPV6_NEXTHOP),
+    F(IPV6_AUTHHDR),
+    F(IPV6_UNICAST_HOPS),
+    F(IPV6_MULTICAST_IF),
+    F(IPV6_MULTICAST_HOPS),
+    F(IPV6_MULTICAST_LOOP),
+    F(IPV6_JOIN_GROUP),
+    F(IPV6_LEAVE_GROUP),
+    F(IPV6_ROUTER_ALERT),
+    F(IPV6_MTU_DISCOVER),
+    F(IPV6_MTU),
+    F(IPV6_RECVERR),
+    F(IPV6_V6ONLY),
+    F(IPV6_JOIN_ANYCAST),
+    F(IPV6_LEAVE_ANYCAST),
+    F(IPV6_MULTICAST_ALL),
+    F(IPV6_ROUTER_ALERT_ISOLATE),
+    F(IPV6_RECVERR_RFC4884),
+    F(IPV6_IPSEC_POLICY),
+    F(IPV6_XFRM_POLICY),
+    F(IPV6_HDRINCL),
+    F(IPV6_RECVPKTINFO),
+    F(IPV6_PKTINFO),
+    F(IPV6_RECVHOPLIMIT),
+    F(IPV6_HOPLIMIT),
+    F(IPV6_RECVHOPOPTS),
+    F(IPV6_HOPOPTS),
+    F(IPV6_RTHDRDSTOPTS),
+    F(IPV6_RECVRTHDR),
+    F(IPV6_RTHDR),
+    F(IPV6_RECVDSTOPTS),
+    F(IPV6_DSTOPTS),
+    F(IPV6_RECVPATHMTU),
+    F(IPV6_PATHMTU),
+    F(IPV6_DONTFRAG),
+    F(IPV6_RECVTCLASS),
+    F(IPV6_TCLASS),
+    F(IPV6_AUTOFLOWLABEL),
+    F(IPV6_ADDR_PREFERENCES),
+    F(IPV6_MINHOPCOUNT),
+    F(IPV6_ORIGDSTADDR),
+    F(IPV6_TRANSPARENT),
+    F(IPV6_UNICAST_IF),
+    F(IPV6_RECVFRAGSIZE),
+    F(IPV6_FREEBIND),
+};
+constexpr FlagTable kIpv6Option = enum_table("ipv6_option", kIpv6Options);
+
+constexpr const FlagTable* kTables[] = {
+    &kSocketFamily, &kSockType,        &kSockFlags, &kMsgFlags,  &kShutdownHow, &kSockoptLevel,
+    &kIpProtocol,   &kNetlinkProtocol, &kSoOption,  &kTcpOption, &kIpOption,    &kIpv6Option};
 
 }  // namespace
 

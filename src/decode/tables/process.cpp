@@ -1,12 +1,13 @@
-// Process tables: clone/unshare, wait, prctl/arch_prctl, personality, resource limits and usage,
-// priorities, scheduling, ptrace, seccomp, kcmp, reboot, syslog, ioprio.
+// Process tables: clone/unshare, wait, prctl/arch_prctl, capabilities, personality, resource
+// limits and usage, priorities, scheduling, ptrace, seccomp, kcmp, reboot, syslog, ioprio.
 // Facts from the kernel's UAPI headers <linux/sched.h> (CLONE_*, SCHED_*; glibc's <sched.h>
-// lacks the newer ones), <linux/wait.h>, <linux/prctl.h>, <asm/prctl.h>, <linux/seccomp.h>,
-// <linux/kcmp.h>, <linux/reboot.h>, include/uapi/linux/ioprio.h (as numbers: the installed
-// header's inline ioprio_value() names a parameter `class`, which C++ cannot compile), and from glibc's <signal.h>,
-// <sys/personality.h>, <sys/resource.h> and <sys/ptrace.h>; constants in no installed header
-// are numbers citing the kernel header they come from.
+// lacks the newer ones), <linux/capability.h>, <linux/wait.h>, <linux/prctl.h>, <asm/prctl.h>,
+// <linux/seccomp.h>, <linux/kcmp.h>, <linux/reboot.h>, include/uapi/linux/ioprio.h (as numbers: the
+// installed header's inline ioprio_value() names a parameter `class`, which C++ cannot compile),
+// and from glibc's <signal.h>, <sys/personality.h>, <sys/resource.h> and <sys/ptrace.h>; constants
+// in no installed header are numbers citing the kernel header they come from.
 #include <asm/prctl.h>
+#include <linux/capability.h>
 #include <linux/kcmp.h>
 #include <linux/prctl.h>
 #include <linux/reboot.h>
@@ -392,12 +393,59 @@ constexpr FlagName kIoprioWho[] = {N(1, "IOPRIO_WHO_PROCESS"), N(2, "IOPRIO_WHO_
                                    N(3, "IOPRIO_WHO_USER")};
 constexpr FlagTable kIoprioWhich = enum_table("ioprio_which", kIoprioWho);
 
+// <linux/capability.h>: a capability number (prctl's PR_CAPBSET_READ and PR_CAPBSET_DROP).
+constexpr FlagName kCapabilities[] = {
+    F(CAP_CHOWN),
+    F(CAP_DAC_OVERRIDE),
+    F(CAP_DAC_READ_SEARCH),
+    F(CAP_FOWNER),
+    F(CAP_FSETID),
+    F(CAP_KILL),
+    F(CAP_SETGID),
+    F(CAP_SETUID),
+    F(CAP_SETPCAP),
+    F(CAP_LINUX_IMMUTABLE),
+    F(CAP_NET_BIND_SERVICE),
+    F(CAP_NET_BROADCAST),
+    F(CAP_NET_ADMIN),
+    F(CAP_NET_RAW),
+    F(CAP_IPC_LOCK),
+    F(CAP_IPC_OWNER),
+    F(CAP_SYS_MODULE),
+    F(CAP_SYS_RAWIO),
+    F(CAP_SYS_CHROOT),
+    F(CAP_SYS_PTRACE),
+    F(CAP_SYS_PACCT),
+    F(CAP_SYS_ADMIN),
+    F(CAP_SYS_BOOT),
+    F(CAP_SYS_NICE),
+    F(CAP_SYS_RESOURCE),
+    F(CAP_SYS_TIME),
+    F(CAP_SYS_TTY_CONFIG),
+    F(CAP_MKNOD),
+    F(CAP_LEASE),
+    F(CAP_AUDIT_WRITE),
+    F(CAP_AUDIT_CONTROL),
+    F(CAP_SETFCAP),
+    F(CAP_MAC_OVERRIDE),
+    F(CAP_MAC_ADMIN),
+    F(CAP_SYSLOG),
+    F(CAP_WAKE_ALARM),
+    F(CAP_BLOCK_SUSPEND),
+    F(CAP_AUDIT_READ),
+    F(CAP_PERFMON),
+    F(CAP_BPF),
+    F(CAP_CHECKPOINT_RESTORE),
+};
+static_assert(CAP_LAST_CAP == CAP_CHECKPOINT_RESTORE, "a capability is missing from the table");
+constexpr FlagTable kCapability = enum_table("capability", kCapabilities);
+
 constexpr const FlagTable* kTables[] = {
     &kCloneFlags,     &kClone3Flags,   &kUnshareFlags, &kWaitOptions,    &kIdtype,
     &kPrctlOption,    &kArchPrctlCode, &kPersonality,  &kRlimitResource, &kRusageWhoTable,
     &kWhichPrioTable, &kSchedPolicy,   &kSchedFlags,   &kPtraceRequest,  &kSeccompOp,
     &kSeccompFlags,   &kKcmpType,      &kRebootCmd,    &kRebootMagic,    &kSyslogType,
-    &kIoprioWhich,
+    &kIoprioWhich,    &kCapability,
 };
 
 }  // namespace
