@@ -48,6 +48,9 @@ std::string errno_message(int err) {
 }
 
 std::string signal_name(int sig) {
+  // glibc names 29 POLL; <signal.h> defines SIGIO as the name and SIGPOLL as its alias, and
+  // that is what people (and strace) call it.
+  if (sig == SIGIO) return "SIGIO";
   if (sig > 0 && sig < 32) {
     const char* abbrev = sigabbrev_np(sig);
     if (abbrev != nullptr) return fmt::format("SIG{}", abbrev);
@@ -63,6 +66,7 @@ int signal_by_name(const std::string& name) {
   if (*end == '\0') return (n > 0 && n <= 64) ? static_cast<int>(n) : -1;
   std::string s = name;
   if (strncasecmp(s.c_str(), "SIG", 3) == 0) s = s.substr(3);
+  if (strcasecmp(s.c_str(), "IO") == 0) return SIGIO;
   for (int sig = 1; sig < 32; ++sig) {
     const char* abbrev = sigabbrev_np(sig);
     if (abbrev != nullptr && strcasecmp(abbrev, s.c_str()) == 0) return sig;

@@ -1,5 +1,6 @@
 // The generic decoder on synthetic events: no tracee, captured bytes only.
 #include "decode/decoder.h"
+#include "decode/names.h"
 #include "decode_support.h"
 
 #include <fcntl.h>
@@ -218,6 +219,22 @@ TEST(Decoder, IoctlRequestsByNameOrByTheirEncoding) {
   Decoder({64, false}).decode(ev, call);
   EXPECT_EQ(text(call.args[1]), "_IOC(_IOC_NONE, 0x54, 0x7f, 0x0)");
   EXPECT_EQ(json(call.args[1]), "\"_IOC(_IOC_NONE, 0x54, 0x7f, 0x0)\"");
+}
+
+}  // namespace
+}  // namespace dtruss
+
+namespace dtruss {
+namespace {
+
+TEST(Names, SignalsByTheirUsualNames) {
+  EXPECT_EQ(signal_name(SIGKILL), "SIGKILL");
+  EXPECT_EQ(signal_name(SIGIO), "SIGIO");  // not glibc's POLL
+  EXPECT_EQ(signal_name(SIGRTMIN + 1 - (SIGRTMIN - 32)), "SIGRT_1");
+  EXPECT_EQ(signal_by_name("SIGIO"), SIGIO);
+  EXPECT_EQ(signal_by_name("poll"), SIGIO);
+  EXPECT_EQ(signal_by_name("term"), SIGTERM);
+  EXPECT_EQ(signal_by_name("SIGNOPE"), -1);
 }
 
 }  // namespace
