@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests and benchmarks
   nlohmann-json3-dev                                  # JSON parsing in the tests only
   strace                                              # the reference the tests compare against
+  man-db groff-base bsdextrautils                     # man page checks (man --warnings, col)
+  dpkg-dev file zsh                                   # make deb (dpkg-shlibdeps), its tests
 )
 
 missing=()
