@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# The zsh completion parses, defines an _arguments spec for every option of --help, and its
-# helpers offer what bash's offer (tested in zsh itself: compadd is replaced by a function that
-# prints the candidates).
+# The zsh completion parses, defines an _arguments spec for every option of --help, and zsh's
+# completion system, loading it, offers the values of options (tests/install/zsh_capture.zsh).
 source "$(dirname "$0")/lib.sh"
 
 script=$DOCS/_dtruss
@@ -16,15 +15,22 @@ while read -r opt; do
 done < <(help_options)
 ok "a spec for every option of --help"
 
-# The helpers, run with compadd/_wanted/_sequence stubs.
-out=$(zsh -f -c '
-  compadd() { print -l -- ${(P)${@[-1]}}; }  # compadd ... -a ARRAY
-  _wanted() { shift 3; "$@"; }
-  compset() { :; }
-  source "$1" 2>/dev/null
-  _dtruss_syscall_item; _dtruss_process_names' zsh "$script" 2>&1) || true
-for want in open openat %file %network exec; do
-  grep -qxF -- "$want" <<<"$out" || fail "_dtruss_syscall_item does not offer $want"
-done
-grep -qx zsh <<<"$out" || fail "_dtruss_process_names does not offer zsh (itself)"
-ok "syscall names, classes and process names"
+# Real completion: an interactive zsh in a pseudo-terminal, TAB after a command line.
+complete_zsh() {
+  timeout 20 zsh -f "$(dirname "$0")/zsh_capture.zsh" "$DOCS" "$1" || fail "zsh completion of '$1' failed"
+}
+expect_zsh() {
+  local line=$1 got
+  shift
+  got=$(complete_zsh "$line")
+  for want in "$@"; do
+    grep -qxF -- "$want" <<<"$got" || fail "zsh, '$line': '$want' not among: $(tr '\n' ' ' <<<"$got")"
+  done
+}
+expect_zsh 'dtruss --backend=' auto ptrace bpf
+expect_zsh 'dtruss -X ' raw verbose decoded
+expect_zsh 'dtruss -t ope' open openat
+expect_zsh 'dtruss -t read,%n' %network
+expect_zsh 'dtruss -t !clo' close clone
+expect_zsh 'dtruss -n zs' zsh
+ok "zsh completes choices, syscalls, classes and process names"
