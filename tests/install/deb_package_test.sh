@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package (what `make deb` makes): built here with cpack from the build tree, its
 # dependencies cover every shared library dtruss needs, and extracted into an empty root it
-# holds the four files and traces /bin/true.
+# holds the four files where Debian looks for them and traces /bin/true.
 source "$(dirname "$0")/lib.sh"
 
 cpack --config "$BUILD/CPackConfig.cmake" -G DEB -B "$TMP/pkg" >"$TMP/cpack.log" 2>&1 ||
@@ -37,10 +37,14 @@ ok "Depends covers every NEEDED library of dtruss"
 
 root=$TMP/root
 dpkg-deb -x "$deb" "$root"
-for f in /usr/bin/dtruss /usr/share/man/man1/dtruss.1 /usr/share/bash-completion/completions/dtruss \
-  /usr/share/zsh/site-functions/_dtruss; do
-  [ -s "$root$f" ] || fail "the package lacks $f"
-done
+# Debian's places: zsh looks for packaged completions in vendor-completions.
+want=(/usr/bin/dtruss /usr/share/man/man1/dtruss.1 /usr/share/bash-completion/completions/dtruss
+  /usr/share/zsh/vendor-completions/_dtruss)
+got=$(cd "$root" && find . -type f | sed 's|^\.||' | sort)
+[ "$got" = "$(printf '%s\n' "${want[@]}" | sort)" ] ||
+  fail "packaged files: $(tr '\n' ' ' <<<"$got"), want ${want[*]}"
+zsh -f -c 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions ||
+  fail "/usr/share/zsh/vendor-completions is not on zsh's fpath"
 [ -x "$root/usr/bin/dtruss" ] || fail "/usr/bin/dtruss is not executable"
 file "$root/usr/bin/dtruss" | grep -q 'stripped' && ! file "$root/usr/bin/dtruss" | grep -q 'not stripped' ||
   fail "/usr/bin/dtruss is not stripped"
