@@ -45,9 +45,12 @@ std::string short_flag(const OptionDoc& o) {
 std::string roff(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') out += "\\e";
-    else if (c == '-') out += "\\-";
-    else out += c;
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
   }
   if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out.insert(0, "\\&");
   return out;
@@ -112,8 +115,10 @@ std::string zsh_help(std::string_view text) {
   std::string out;
   for (char c : text) {
     if (c == '[' || c == ']' || c == ':' || c == '\\') out += '\\';
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out;
 }
@@ -144,8 +149,8 @@ std::string zsh_arguments() {
     bool takes = o.arg != nullptr;
     if (o.key < 256) {
       out += fmt::format("    '(-{0} --{1})'{{-{0}{2},--{1}{3}}}'[{4}]{5}' \\\n",
-                         static_cast<char>(o.key), o.name, takes ? "+" : "", takes ? "=" : "",
-                         help, action);
+                         static_cast<char>(o.key), o.name, takes ? "+" : "", takes ? "=" : "", help,
+                         action);
     } else {
       out += fmt::format("    '--{}{}[{}]{}' \\\n", o.name, takes ? "=" : "", help, action);
     }
@@ -231,4 +236,6 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace dtruss
 
-int main(int argc, char** argv) { return dtruss::run(argc, argv); }
+int main(int argc, char** argv) {
+  return dtruss::run(argc, argv);
+}
