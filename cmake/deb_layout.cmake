@@ -7,7 +7,7 @@ endif()
 file(GLOB_RECURSE staged LIST_DIRECTORIES false
      "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/*/share/zsh/site-functions/_dtruss")
 if(NOT staged)
-  message(FATAL_ERROR "deb_layout: no staged zsh completion under ${CPACK_TEMPORARY_INSTALL_DIRECTORY}")
+  message(FATAL_ERROR "deb_layout: no zsh completion in ${CPACK_TEMPORARY_INSTALL_DIRECTORY}")
 endif()
 foreach(file ${staged})
   get_filename_component(site ${file} DIRECTORY)

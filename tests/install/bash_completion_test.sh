@@ -48,7 +48,7 @@ expect_in "dtruss -t !clo" '!close' '!close_range'
 expect_in "dtruss -t ex" exec execve execveat exit exit_group
 ok "-t completes syscall names (lists, negations, exec)"
 
-classes=$({ "$DTRUSS" -t %nope true 2>&1 || true; } | grep -oE '%[a-z]+' | grep -v '%nope')
+classes=$(syscall_classes)
 # shellcheck disable=SC2086
 expect_only "dtruss -t %" $classes
 expect_only "dtruss -t %net" %network

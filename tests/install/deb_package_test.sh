@@ -12,7 +12,8 @@ deb=${debs[0]}
 ok "built $(basename "$deb")"
 
 info=$(dpkg-deb -I "$deb")
-for field in "Package: dtruss" "Version: $("$DTRUSS" --version | cut -d' ' -f2)" "Architecture: $(dpkg --print-architecture)"; do
+version=$("$DTRUSS" --version | cut -d' ' -f2)
+for field in "Package: dtruss" "Version: $version" "Architecture: $(dpkg --print-architecture)"; do
   grep -qF -- " $field" <<<"$info" || fail "dpkg-deb -I: no '$field' in: $info"
 done
 depends=$(sed -n 's/^ Depends: //p' <<<"$info")
@@ -46,8 +47,8 @@ got=$(cd "$root" && find . -type f | sed 's|^\.||' | sort)
 zsh -f -c 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions ||
   fail "/usr/share/zsh/vendor-completions is not on zsh's fpath"
 [ -x "$root/usr/bin/dtruss" ] || fail "/usr/bin/dtruss is not executable"
-file "$root/usr/bin/dtruss" | grep -q 'stripped' && ! file "$root/usr/bin/dtruss" | grep -q 'not stripped' ||
-  fail "/usr/bin/dtruss is not stripped"
+kind=$(file -b "$root/usr/bin/dtruss")
+[[ $kind == *ELF*', stripped'* ]] || fail "/usr/bin/dtruss is not a stripped ELF: $kind"
 ok "extracted: dtruss (stripped), its man page and completions under /usr"
 
 version=$("$root/usr/bin/dtruss" --version)
