@@ -38,3 +38,11 @@ classes=$(syscall_classes | tr '\n' ' ')
 [ -n "$classes" ] || fail "no classes in the -t %nope error"
 for c in $classes; do grep -qF -- "$c" <<<"$text" || fail "class $c is not in the man page"; done
 ok "classes: $classes"
+
+# A marker the generator does not know is an error, not text left in an installed file.
+printf '.TH X 1\n@OPTIONS@\n@OPTINOS@\n' >"$TMP/bad.1.in"
+if "$BUILD/dtruss_docgen" man "$TMP/bad.1.in" "$TMP/bad.1" 2>"$TMP/err"; then
+  fail "dtruss_docgen accepted @OPTINOS@"
+fi
+grep -q 'unknown marker @OPTINOS@' "$TMP/err" || fail "dtruss_docgen: $(cat "$TMP/err")"
+ok "dtruss_docgen refuses an unknown marker"
