@@ -23,8 +23,9 @@ ok "Depends: $depends"
 # Each library dtruss links to comes from a package named in Depends (so a clean Debian 12
 # installs them with it); each package named there exists.
 dep_names=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/ .*//')
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
 for lib in $(readelf -d "$DTRUSS" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  path=$("$(command -v ldconfig || echo /sbin/ldconfig)" -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+  path=$("$ldconfig" -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
   [ -n "$path" ] || fail "cannot find $lib"
   owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) ||
     owner=$(dpkg -S "$path" | head -1 | cut -d: -f1)
