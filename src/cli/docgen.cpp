@@ -211,6 +211,11 @@ int run(int argc, char** argv) {
     return 2;
   }
   std::string format = argv[1];
+  if (std::none_of(markers().begin(), markers().end(),
+                   [&](const Marker& m) { return m.format == format; })) {
+    fmt::print(stderr, "dtruss_docgen: unknown format '{}' (man, bash or zsh)\n", format);
+    return 2;
+  }
   std::ifstream in(argv[2]);
   if (!in) {
     fmt::print(stderr, "dtruss_docgen: cannot read {}\n", argv[2]);
