@@ -1,10 +1,13 @@
 # The front door. `make` installs what is missing, configures and builds build/dtruss;
-# `make demo` traces a real program; `make test` builds and runs the whole suite via ctest.
+# `make demo` traces a real program; `make test` builds and runs the whole suite via ctest;
+# `make install` installs dtruss, its man page and completions under PREFIX (DESTDIR honoured);
+# `make deb` builds a Debian package in $(BUILD).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+PREFIX ?= /usr/local
 
-.PHONY: all deps configure build demo test clean format regen
+.PHONY: all deps configure build demo test clean format regen install deb
 
 all: build
 
@@ -22,6 +25,16 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# dtruss and what installs with it (man page, completions), not the test suite.
+install: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target dtruss
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+deb: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target dtruss
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/dtruss_*.deb
 
 regen:
 	python3 src/syscalls/gen_syscalls.py --strict

@@ -13,6 +13,8 @@ packages=(
   nlohmann-json3-dev                                  # JSON parsing in the tests only
   strace                                              # the reference the tests compare against
   curl git tar                                        # programs the strace comparison traces
+  man-db groff-base bsdextrautils                     # man page checks (man --warnings, col)
+  dpkg-dev file zsh                                   # make deb (dpkg-shlibdeps), its tests
 )
 
 missing=()

@@ -7,20 +7,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
 
 #include "util/text.h"
 
 namespace dtruss {
 namespace {
-
-// One row per option: the single source for getopt and for the help text.
-struct OptionDoc {
-  int key;            // short option character, or a value >= 256 for long-only options
-  const char* name;   // long name
-  const char* arg;    // argument name, or nullptr
-  const char* help;
-};
 
 enum LongOnly : int {
   kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll, kExplain,
@@ -63,6 +54,20 @@ constexpr OptionDoc kOptions[] = {
     {kVersionOpt, "version", nullptr, "print the version"},
 };
 
+// Options whose argument is one of a few words, in the order of their enum (-X: see kStyles).
+struct OptionChoices {
+  int key;
+  const char* words;
+};
+constexpr OptionChoices kChoices[] = {
+    {'X', "raw|verbose|decoded"},
+    {kBackend, "auto|ptrace|bpf"},
+    {kSort, "calls|time|errors|name"},
+    {kSummaryBy, "process|thread"},
+    {kColor, "auto|always|never"},
+};
+constexpr ArgStyle kStyles[] = {ArgStyle::Raw, ArgStyle::Verbose, ArgStyle::Decoded};
+
 void fail(const std::string& msg) {
   fmt::print(stderr, "dtruss: {}\n", msg);
   fmt::print(stderr, "Try 'dtruss -h' for more information.\n");
@@ -101,25 +106,40 @@ bool parse_pids(const char* s, std::vector<pid_t>* out, std::string* error) {
   return true;
 }
 
-// `arg` as one of `names` (its index), or a one-line error naming the option and the choices.
-bool parse_choice(const char* option, const char* arg, std::initializer_list<const char*> names,
-                  int* out) {
-  int i = 0;
+// How an option is written in messages: -X, or --backend for a long-only one.
+std::string option_label(int key) {
+  for (const auto& o : kOptions)
+    if (o.key == key)
+      return key < 256 ? fmt::format("-{}", static_cast<char>(key)) : fmt::format("--{}", o.name);
+  return "?";
+}
+
+// `arg` as one of the choices of option `key` (their index), or a one-line error naming the
+// option and the choices.
+bool parse_choice(int key, const char* arg, int* out) {
+  auto names = split(option_choices(key), '|');
   std::string list;
-  for (const char* n : names) {
-    if (std::strcmp(arg, n) == 0) {
-      *out = i;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == arg) {
+      *out = static_cast<int>(i);
       return true;
     }
-    if (!list.empty()) list += i + 1 == static_cast<int>(names.size()) ? " or " : ", ";
-    list += n;
-    ++i;
+    if (i > 0) list += i + 1 == names.size() ? " or " : ", ";
+    list += names[i];
   }
-  fail(fmt::format("{} takes {}, not '{}'", option, list, arg));
+  fail(fmt::format("{} takes {}, not '{}'", option_label(key), list, arg));
   return false;
 }
 
 }  // namespace
+
+std::span<const OptionDoc> option_table() { return kOptions; }
+
+const char* option_choices(int key) {
+  for (const auto& c : kChoices)
+    if (c.key == key) return c.words;
+  return nullptr;
+}
 
 std::string usage_text() {
   std::string out =
@@ -204,15 +224,6 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       case 'v': opt->verbose = true; break;
       case 'x': opt->annotate = true; break;
       case 'y': opt->describe_fds = true; break;
-      case 'X':
-        if (std::strcmp(optarg, "raw") == 0) opt->style = ArgStyle::Raw;
-        else if (std::strcmp(optarg, "verbose") == 0) opt->style = ArgStyle::Verbose;
-        else if (std::strcmp(optarg, "decoded") == 0) opt->style = ArgStyle::Decoded;
-        else {
-          fail(fmt::format("-X takes raw, verbose or decoded, not '{}'", optarg));
-          return ParseOutcome::ExitUsage;
-        }
-        break;
       case kOutput: opt->output_file = optarg; break;
       case kJson: opt->json = true; break;
       case kExplain: opt->explain = true; break;
@@ -225,28 +236,20 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         }
         opt->timeline_file = optarg;
         break;
+      case 'X':
+      case kBackend:
       case kSort:
       case kSummaryBy:
       case kColor: {
         int v = 0;
-        bool ok = c == kSort ? parse_choice("--sort", optarg, {"calls", "time", "errors", "name"}, &v)
-                  : c == kSummaryBy ? parse_choice("--summary-by", optarg, {"process", "thread"}, &v)
-                                    : parse_choice("--color", optarg, {"auto", "always", "never"}, &v);
-        if (!ok) return ParseOutcome::ExitUsage;
-        if (c == kSort) opt->sort = static_cast<SortChoice>(v);
+        if (!parse_choice(c, optarg, &v)) return ParseOutcome::ExitUsage;
+        if (c == 'X') opt->style = kStyles[v];
+        else if (c == kBackend) opt->backend = static_cast<BackendChoice>(v);
+        else if (c == kSort) opt->sort = static_cast<SortChoice>(v);
         else if (c == kSummaryBy) opt->summary_by = static_cast<SummaryGrouping>(v + 1);
         else opt->color = static_cast<ColorChoice>(v);
         break;
       }
-      case kBackend:
-        if (std::strcmp(optarg, "auto") == 0) opt->backend = BackendChoice::Auto;
-        else if (std::strcmp(optarg, "ptrace") == 0) opt->backend = BackendChoice::Ptrace;
-        else if (std::strcmp(optarg, "bpf") == 0) opt->backend = BackendChoice::Bpf;
-        else {
-          fail(fmt::format("--backend takes auto, ptrace or bpf, not '{}'", optarg));
-          return ParseOutcome::ExitUsage;
-        }
-        break;
       case kStrsize: {
         uint64_t n = 0;
         if (!parse_size(optarg, &n) || n > (1u << 20)) {

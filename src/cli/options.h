@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,18 @@ enum class ParseOutcome { Run, ExitOk, ExitUsage };
 ParseOutcome parse_options(int argc, char** argv, Options* opt);
 
 std::string usage_text();
+
+// One row of the option table: the single source for getopt, --help, the man page and the shell
+// completions (src/cli/docgen.cpp).
+struct OptionDoc {
+  int key;            // short option character, or a value >= 256 for long-only options
+  const char* name;   // long name
+  const char* arg;    // argument name, or nullptr
+  const char* help;
+};
+std::span<const OptionDoc> option_table();
+// The words an option's argument must be one of ("auto|ptrace|bpf"), or nullptr when it is free.
+const char* option_choices(int key);
 inline constexpr const char* kVersion = "0.1.0";
 
 }  // namespace dtruss

@@ -43,6 +43,11 @@ std::string unknown_syscall_message(std::string_view name) {
          (near.empty() ? "" : " (did you mean: " + near + "?)");
 }
 
+std::span<const std::string_view> selection_words() {
+  static constexpr std::string_view kWords[] = {"exec", "all"};
+  return kWords;
+}
+
 bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::string* error) {
   auto all = all_syscalls();
   size_t size = static_cast<size_t>(all.back().nr) + 1;

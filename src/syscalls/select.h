@@ -2,6 +2,7 @@
 // '!'. A list of only negations means "everything but". dtruss's `exec` names execve and execveat.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,9 @@ struct SyscallSelection {
 
 // "unknown syscall 'opne' (did you mean: open?)": the message for a name that is no syscall.
 std::string unknown_syscall_message(std::string_view name);
+
+// The words LIST takes besides syscall names and %classes: exec (execve and execveat), all.
+std::span<const std::string_view> selection_words();
 
 // Parses LIST; on an unknown name returns false with a message that suggests the closest names.
 bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::string* error);
