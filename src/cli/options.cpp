@@ -42,7 +42,7 @@ constexpr OptionDoc kOptions[] = {
     {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>"},
     {kOutput, "output", "FILE", "write the trace to FILE instead of standard error"},
     {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)"},
-    {kBackend, "backend", "auto|ptrace|bpf", "how to trace: bpf (eBPF, root), ptrace; auto: ptrace for now"},
+    {kBackend, "backend", "auto|ptrace|bpf", "how to trace: bpf (eBPF, root), ptrace; auto (default): eBPF when allowed"},
     {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)"},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)"},
     {kExplain, "explain", nullptr, "explain a syscall (--explain openat), or trace a command like -x"},
