@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -143,8 +144,16 @@ int run(int argc, char** argv) {
     if (!resolve_command(opt.command[0], &path, &error)) return usage_error(error);
   }
 
+  // A PID that does not exist is a usage error, found before anything is created or started.
+  for (pid_t pid : opt.pids)
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+      return usage_error(fmt::format("no process with PID {0} (is it running? see ps -p {0})", pid));
+
   int out_fd = STDERR_FILENO;
+  bool created_output = false;  // by this run: removed again if nothing could be traced
   if (!opt.output_file.empty()) {
+    struct stat st {};
+    created_output = lstat(opt.output_file.c_str(), &st) != 0;
     // O_NOFOLLOW: never write through a symlink planted where the trace should go.
     out_fd = open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                   0644);
@@ -211,6 +220,9 @@ int run(int argc, char** argv) {
     } catch (const TraceError& e) {
       out.flush();
       fmt::print(stderr, "dtruss: {}\n", e.what());
+      // A usage error (a PID that cannot be attached to, a command that cannot run): nothing was
+      // traced, and nothing is left behind.
+      if (created_output && e.exit_status() == kUsageError) unlink(opt.output_file.c_str());
       return e.exit_status();
     }
     if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)

@@ -79,11 +79,15 @@ TEST(Unprivileged, OrdinaryUserTracesItsOwnCommand) {
 TEST(Unprivileged, AttachingToAnotherUsersProcessSaysWhy) {
   REQUIRE_ROOT();
   // PID 1 belongs to root; as nobody, attaching must fail with a reason and exit 2.
+  std::string dir = e2e::temp_dir();
+  chmod(dir.c_str(), 0777);
+  std::string trace = dir + "/trace";
   auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                dtruss_for_nobody(), "-p", "1"});
+                dtruss_for_nobody(), "--output", trace, "-p", "1"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("cannot attach to PID 1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("sudo"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(trace)) << "nothing traced, no trace file left behind";
 }
 
 }  // namespace
