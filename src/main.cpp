@@ -56,6 +56,21 @@ std::string check_dash_o_pitfall(const Options& opt) {
       opt.command[0]);
 }
 
+// A set-user-ID or set-group-ID program traced with ptrace by a tracer without privileges: the
+// kernel runs it without the privileges its mode bits give (it would otherwise let the tracer
+// control a privileged process). Said once, so that a failure of the program is understood.
+std::string setid_note(const std::string& path, bool bpf) {
+  struct stat st {};
+  if (bpf || geteuid() == 0 || stat(path.c_str(), &st) != 0) return {};
+  bool suid = (st.st_mode & S_ISUID) != 0 && st.st_uid != geteuid();
+  bool sgid = (st.st_mode & S_ISGID) != 0 && (st.st_mode & S_IXGRP) != 0 && st.st_gid != getegid();
+  if (!suid && !sgid) return {};
+  return fmt::format("'{}' is set-{}-ID; traced by an unprivileged dtruss it runs without those "
+                     "privileges (the kernel's rule for traced programs): run dtruss as root to "
+                     "trace it as it really runs",
+                     path, suid ? "user" : "group");
+}
+
 bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
   if (geteuid() != 0) {
     *error = "-u USER needs dtruss to run as root (e.g. with sudo)";
@@ -142,6 +157,8 @@ int run(int argc, char** argv) {
   if (!opt.command.empty()) {
     std::string path, error;
     if (!resolve_command(opt.command[0], &path, &error)) return usage_error(error);
+    std::string note = setid_note(path, opt.backend == BackendChoice::Bpf);
+    if (!note.empty()) fmt::print(stderr, "dtruss: note: {}\n", note);
   }
 
   // A PID that does not exist is a usage error, found before anything is created or started.
