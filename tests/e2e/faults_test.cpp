@@ -3,6 +3,8 @@
 // checks what dtruss printed and how it ended, and that no process is left stopped or traced.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -100,6 +102,7 @@ int exit_code(int wait_status) {
 struct Child {
   pid_t pid = -1;
   int stdin_w = -1;
+  Child() = default;
   Child(const std::vector<std::string>& argv, const std::string& out_file,
         const std::string& err_file, bool with_stdin_pipe = false) {
     int in[2] = {-1, -1};
@@ -561,6 +564,52 @@ TEST_P(Faults, StopSignalsEndTheStartedCommand) {
     long pid = exits[0]["pid"].get<long>();
     EXPECT_NE(kill(static_cast<pid_t>(pid), 0), 0) << "the command " << pid << " is still alive";
   }
+}
+
+// Ctrl-C on a terminal: the terminal sends SIGINT to the whole foreground process group, dtruss
+// and its command alike. The command ends by it; dtruss reports that and exits 128+SIGINT.
+TEST_P(Faults, CtrlCOnATerminalEndsTheCommand) {
+  std::string dir = temp_dir();
+  std::vector<std::string> argv =
+      dtruss({"--json", "--output", dir + "/trace", fixture("sleeper"), "5"});
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0) << strerror(errno);
+  if (pid == 0) {
+    std::vector<char*> a;
+    for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
+    a.push_back(nullptr);
+    for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
+    execv(a[0], a.data());
+    _exit(127);
+  }
+  Child tracer;  // only to kill and reap dtruss if the test fails half-way
+  tracer.pid = pid;
+  struct CloseFd {
+    int fd;
+    ~CloseFd() { close(fd); }
+  } close_master{master};
+  ASSERT_TRUE(wait_for_text(dir + "/trace", "getppid"));
+  ASSERT_EQ(write(master, "\x03", 1), 1);
+  int st = -1;
+  for (int i = 0; i < 500 && st == -1; ++i) {
+    char buf[256];
+    pollfd p{master, POLLIN, 0};
+    if (poll(&p, 1, 10) > 0 && read(master, buf, sizeof(buf)) <= 0) usleep(10 * 1000);
+    st = wait_for(pid, 0);
+  }
+  ASSERT_NE(st, -1) << "dtruss did not end after Ctrl-C";
+  tracer.pid = -1;
+  EXPECT_EQ(exit_code(st), 128 + SIGINT);
+  auto ev = json_lines(read_file(dir + "/trace"));
+  auto exits = of_type(ev, "exit");
+  ASSERT_EQ(exits.size(), 1u) << dump(ev);
+  EXPECT_EQ(exits[0].value("signal", ""), "SIGINT");
+  // The signal is shown once: from the terminal, not passed on a second time by dtruss.
+  size_t sigints = 0;
+  for (const auto& e : of_type(ev, "signal"))
+    if (e["signal"] == "SIGINT") ++sigints;
+  EXPECT_LE(sigints, 1u) << dump(ev);
 }
 
 TEST_P(Faults, CommandThatIgnoresSigintRunsToItsEnd) {
