@@ -4,9 +4,11 @@
 //   u16 nr (modulo a range a little wider than the table), u8 flags, 6 x u64 args, i64 ret,
 //   then regions: u8 arg index (which argument's address the bytes sit at), u16 offset into the
 //   arg's memory, u16 length, and that many bytes; repeated until the input ends.
+// With flag 0x80 the event also has "live" memory (as with ptrace) made of the input's bytes.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -33,6 +35,30 @@ struct Input {
     left -= n;
     return v;
   }
+};
+
+// Live memory of a make-believe tracee (as ptrace reads it): every address holds bytes of the
+// input, repeated; pages whose number is a multiple of 5 fault, so pointer chains (argv, iovecs,
+// msghdr) go anywhere and reads are cut short at page ends.
+class FuzzMemory final : public MemoryReader {
+ public:
+  FuzzMemory(const uint8_t* p, size_t n) : p_(p), n_(n) {}
+  size_t read(uint64_t addr, void* out, size_t len) const override {
+    auto* o = static_cast<uint8_t*>(out);
+    size_t done = 0;
+    while (done < len) {
+      uint64_t a = addr + done;
+      if (a < addr || n_ == 0 || (a >> 12) % 5 == 0) break;
+      size_t chunk = std::min<uint64_t>({len - done, 4096 - (a & 4095), n_ - a % n_});
+      std::memcpy(o + done, p_ + a % n_, chunk);
+      done += chunk;
+    }
+    return done;
+  }
+
+ private:
+  const uint8_t* p_;
+  size_t n_;
 };
 
 int dev_null() {
@@ -76,6 +102,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ev.enter_ns = 10;
   ev.exit_ns = (flags & 0x20) ? 5 : 20;  // also an exit before the entry
   ev.cpu_ns = (flags & 0x40) ? kUnknown : 3;
+  // With flag 0x80, what was not captured is read from "live" memory made of the input.
+  FuzzMemory live(data, size);
+  if (flags & 0x80) ev.live = &live;
   while (in.left > 0) {
     uint8_t which = in.take<uint8_t>() % 6;
     uint16_t offset = in.take<uint16_t>();
