@@ -234,6 +234,7 @@ int BpfTracer::run() {
     bool ended = !anything_traced();
     if (!ended && stop_reason() == StopReason::Signal) return 128 + stop_signal();
     if (!ended && stop_reason() == StopReason::OutputClosed) return 128 + SIGPIPE;
+    if (!ended && stop_reason() == StopReason::OutputFailed) return 1;  // it runs on, as with ptrace
     if (waitpid(child_, &status, 0) == child_) child_status_ = status;
   }
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
