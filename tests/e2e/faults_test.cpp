@@ -517,6 +517,61 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
   }
 }
 
+// A process stopped by SIGSTOP before dtruss attaches is still stopped after the detach (not
+// resumed, not left in a tracing stop) and runs to its end once continued.
+TEST_P(Faults, AttachedWhileStoppedStaysStopped) {
+  std::string dir = temp_dir();
+  Child sleeper({fixture("sleeper"), "1"}, dir + "/sleeper.out", dir + "/sleeper.err");
+  ASSERT_GT(sleeper.pid, 0);
+  usleep(100 * 1000);
+  ASSERT_EQ(kill(sleeper.pid, SIGSTOP), 0);
+  for (int i = 0; i < 100 && proc_state(sleeper.pid) != 'T'; ++i) usleep(10 * 1000);
+  Snapshot before(sleeper.pid);
+  ASSERT_EQ(before.state, 'T');
+  Child tracer(dtruss({"--json", "--output", dir + "/trace", "-p", std::to_string(sleeper.pid)}),
+               dir + "/dtruss.out", dir + "/dtruss.err");
+  attach(tracer, sleeper.pid, dir);
+  usleep(200 * 1000);
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = tracer.wait(10000);
+  ASSERT_NE(st, -1) << "dtruss did not end";
+  EXPECT_EQ(exit_code(st), 0) << read_file(dir + "/dtruss.err");
+  Snapshot after(sleeper.pid);
+  EXPECT_EQ(after.state, 'T');
+  EXPECT_EQ(after.sigpnd, before.sigpnd);
+  EXPECT_EQ(after.shdpnd, before.shdpnd);
+  EXPECT_EQ(proc_status(sleeper.pid, "TracerPid"), "0");
+  ASSERT_EQ(kill(sleeper.pid, SIGCONT), 0);
+  int ss = sleeper.wait(5000);
+  ASSERT_NE(ss, -1) << "it did not run on after SIGCONT";
+  EXPECT_EQ(exit_code(ss), 0);
+  EXPECT_EQ(read_file(dir + "/sleeper.out"), "done\n");
+}
+
+// ptrace: a process already traced by another tracer cannot be attached to; dtruss says who
+// traces it and what to do.
+TEST(FaultsPtrace, AlreadyTracedProcessSaysByWhom) {
+  std::string dir = temp_dir();
+  Child sleeper({fixture("sleeper"), "2"}, dir + "/sleeper.out", dir + "/sleeper.err");
+  ASSERT_GT(sleeper.pid, 0);
+  usleep(100 * 1000);
+  std::string pid = std::to_string(sleeper.pid);
+  Child first({e2e::dtruss_bin(), "--json", "--output", dir + "/trace", "-p", pid},
+              dir + "/first.out", dir + "/first.err");
+  attach(first, sleeper.pid, dir);
+  auto r =
+      e2e::run({e2e::dtruss_bin(), "--backend=ptrace", "--output", dir + "/second", "-p", pid});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "dtruss: cannot attach to PID " + pid +
+                       ": Operation not permitted (it is already traced by PID " +
+                       std::to_string(first.pid) +
+                       " (dtruss), and a process has only one ptrace tracer: stop that one, or use "
+                       "--backend=bpf)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/second"));
+  ASSERT_EQ(kill(first.pid, SIGINT), 0);
+  EXPECT_NE(first.wait(10000), -1);
+}
+
 TEST_P(Faults, KilledDtrussLeavesAttachedProcessRunning) {
   std::string dir = temp_dir();
   Child sleeper({fixture("sleeper"), "1.5"}, dir + "/sleeper.out", dir + "/sleeper.err");

@@ -49,14 +49,31 @@ pid_t start_waker() {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// The Tgid: line of /proc/TID/status; 0 when the thread is gone.
-pid_t read_tgid(pid_t tid) {
+// A numeric line ("Tgid:", "TracerPid:") of /proc/TID/status; 0 if absent or the thread is gone.
+pid_t status_field(pid_t tid, const char* key) {
   std::ifstream in("/proc/" + std::to_string(tid) + "/status");
   std::string line;
+  size_t n = std::strlen(key);
   while (std::getline(in, line)) {
-    if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
+    if (line.compare(0, n, key) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + n));
   }
   return 0;
+}
+
+pid_t read_tgid(pid_t tid) { return status_field(tid, "Tgid:"); }
+
+// Why PTRACE_SEIZE of `tid` was refused with EPERM, in words that say what to do.
+std::string eperm_reason(pid_t tid) {
+  if (pid_t tracer = status_field(tid, "TracerPid:"); tracer != 0) {
+    std::string comm;
+    std::ifstream in("/proc/" + std::to_string(tracer) + "/comm");
+    std::getline(in, comm);
+    return " (it is already traced by PID " + std::to_string(tracer) +
+           (comm.empty() ? "" : " (" + comm + ")") +
+           ", and a process has only one ptrace tracer: stop that one, or use --backend=bpf)";
+  }
+  return geteuid() != 0 ? " (it belongs to another user: try sudo)"
+                        : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
 }
 
 std::vector<pid_t> list_tasks(pid_t pid) {
@@ -229,9 +246,7 @@ void PtraceTracer::attach_process(pid_t pid) {
         int err = errno;
         if (err == ESRCH) continue;  // the thread exited meanwhile
         std::string why = "cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err);
-        if (err == EPERM)
-          why += geteuid() != 0 ? " (it belongs to another user: try sudo)"
-                                : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
+        if (err == EPERM) why += eperm_reason(tid);
         throw TraceError(why, 2);
       }
       add_thread(tid, true);
