@@ -517,6 +517,73 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
   }
 }
 
+// ptrace with -t: the command runs under a seccomp filter (SECCOMP_RET_TRACE) that its children
+// inherit; a filtered call of a process that no tracer holds fails with ENOSYS. So children are
+// traced even without -f (silently), and the command never outlives dtruss broken.
+TEST(FaultsPtrace, FilteredCommandsChildrenWorkWithoutDashF) {
+  std::string dir = temp_dir();
+  std::string script = "cat /etc/hostname > '" + dir + "/copy'; echo status=$?";
+  auto r = run_traced({"--json", "-t", "openat,getppid", "/bin/sh", "-c", script});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "status=0\n");
+  EXPECT_EQ(read_file(dir + "/copy"), read_file("/etc/hostname"));
+  auto ev = json_lines(r.trace);
+  std::set<long> pids;
+  for (const auto& e : ev)
+    if (e.contains("pid")) pids.insert(e["pid"].get<long>());
+  EXPECT_EQ(pids.size(), 1u) << "only the shell is shown without -f\n" << dump(ev);
+}
+
+TEST(FaultsPtrace, FilteredCommandEndsWithAKilledDtruss) {
+  std::string dir = temp_dir();
+  std::string script =
+      "echo $$ > '" + dir + "/pid'; sleep 1; cat /etc/hostname > '" + dir + "/copy' 2>&1";
+  Child tracer({e2e::dtruss_bin(), "--json", "--output", dir + "/trace", "-f", "-t",
+                "openat,getppid", "/bin/sh", "-c", script},
+               dir + "/cmd.out", dir + "/dtruss.err");
+  ASSERT_TRUE(wait_for_text(dir + "/trace", "sleep"));
+  ASSERT_EQ(kill(tracer.pid, SIGKILL), 0);
+  ASSERT_NE(tracer.wait(5000), -1);
+  pid_t pid = static_cast<pid_t>(std::atol(read_file(dir + "/pid").c_str()));
+  ASSERT_GT(pid, 0);
+  for (int i = 0; i < 300 && kill(pid, 0) == 0 && proc_state(pid) != 'Z'; ++i) usleep(10 * 1000);
+  EXPECT_TRUE(kill(pid, 0) != 0 || proc_state(pid) == 'Z') << "the command was not ended";
+  usleep(1200 * 1000);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/copy"))
+      << "the command ran on without its tracer: " << read_file(dir + "/copy");
+}
+
+TEST(FaultsPtrace, FilteredCommandIsEndedBySecondSignalNotDetached) {
+  std::string dir = temp_dir();
+  Child tracer({e2e::dtruss_bin(), "--json", "--output", dir + "/trace", "-t", "getppid",
+                fixture("ignint"), "3"},
+               dir + "/cmd.out", dir + "/dtruss.err");
+  ASSERT_TRUE(wait_for_text(dir + "/trace", "getppid"));
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);  // passed on, and ignored
+  usleep(200 * 1000);
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = tracer.wait(5000);
+  ASSERT_NE(st, -1);
+  EXPECT_EQ(exit_code(st), 128 + SIGKILL);
+  EXPECT_EQ(read_file(dir + "/cmd.out"), "");
+  std::string trace = read_file(dir + "/trace");
+  EXPECT_TRUE(contains(trace,
+                       "ended the command with SIGKILL: under the -t filter it cannot run "
+                       "untraced (its filtered calls would fail with ENOSYS)"))
+      << trace;
+}
+
+TEST(FaultsPtrace, FilteredCommandRunsToItsEndWhenTheOutputFails) {
+  std::string dir = temp_dir();
+  std::string script = "sleep 0.3; cat /etc/hostname > '" + dir + "/copy'; echo status=$?";
+  auto r = e2e::run(
+      {e2e::dtruss_bin(), "--output", "/dev/full", "-t", "openat", "/bin/sh", "-c", script});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "dtruss: cannot write the trace to '/dev/full': No space left on device\n");
+  EXPECT_EQ(r.out, "status=0\n");
+  EXPECT_EQ(read_file(dir + "/copy"), read_file("/etc/hostname"));
+}
+
 // A process stopped by SIGSTOP before dtruss attaches is still stopped after the detach (not
 // resumed, not left in a tracing stop) and runs to its end once continued.
 TEST_P(Faults, AttachedWhileStoppedStaysStopped) {

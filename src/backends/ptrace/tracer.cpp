@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -140,8 +141,12 @@ uint64_t PtraceTracer::now_ns() {
 int PtraceTracer::run() {
   use_seccomp_ = !cfg_.command.empty() && !cfg_.seccomp_syscalls.empty();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
-  if (cfg_.follow_forks) ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
-  if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP;
+  // Under the -t seccomp filter (SECCOMP_RET_TRACE) a filtered call of a process without a
+  // tracer fails with ENOSYS, and children inherit the filter: they are traced (silently unless
+  // -f), and the command is killed with dtruss rather than left to run broken.
+  if (cfg_.follow_forks || use_seccomp_)
+    ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+  if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
   if (!cfg_.command.empty()) {
     start_command();
@@ -175,12 +180,36 @@ bool PtraceTracer::keep_tracing_after_signal() {
   // SIGINT, SIGTERM or SIGHUP is passed on to it (unless the terminal already sent it to the
   // whole foreground group) and the trace goes on, so that its end is seen; a second one
   // detaches.
-  if (child_ < 0 || stop_reason() != StopReason::Signal || stop_signal_count() > 1) return false;
+  // A command under the -t filter cannot run untraced (see run()): when the output fails or
+  // its reader leaves, it is traced on, with nothing shown, to its end.
+  if (child_ >= 0 && use_seccomp_ && stop_reason() != StopReason::Signal) return true;
+  if (child_ < 0 || stop_reason() != StopReason::Signal) return false;
+  if (stop_signal_count() > 1) {
+    // A command under the -t filter cannot run untraced: the second signal ends it instead.
+    if (!use_seccomp_) return false;
+    if (!filtered_killed_) {
+      filtered_killed_ = true;
+      std::set<pid_t> processes;
+      for (const auto& [tid, th] : threads_) processes.insert(th.tgid);
+      for (pid_t p : processes) kill(p, SIGKILL);
+      out_.on_notice({now_ns(), "ended the command with SIGKILL: under the -t filter it cannot "
+                                "run untraced (its filtered calls would fail with ENOSYS)"});
+    }
+    return true;
+  }
   if (!signal_passed_on_) {
     signal_passed_on_ = true;
     if (stop_signal_from_process()) kill(child_, stop_signal());
   }
   return true;
+}
+
+void PtraceTracer::unfollowed(Thread& n) {
+  if (cfg_.follow_forks) return;
+  // Without -f a new process is not traced; but under the -t filter, which it inherits, it
+  // cannot run untraced: it stays traced, and nothing of it is shown.
+  if (use_seccomp_) n.emit = false;
+  else n.detach_at_first_stop = true;
 }
 
 void PtraceTracer::start_command() {
@@ -351,7 +380,7 @@ void PtraceTracer::handle(pid_t tid, int status) {
     Thread& n = add_thread(tid, false);
     if (!known_process) {
       ++processes_seen_;
-      n.detach_at_first_stop = !cfg_.follow_forks;
+      unfollowed(n);
     }
     it = threads_.find(tid);
   }
@@ -596,7 +625,9 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
         Thread& n = add_thread(child, false);
         if (n.tgid != t.tgid) {
           ++processes_seen_;
-          n.detach_at_first_stop = !cfg_.follow_forks;
+          unfollowed(n);
+        } else {
+          n.emit = t.emit;
         }
       }
       resume(t);

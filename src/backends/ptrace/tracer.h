@@ -59,6 +59,7 @@ class PtraceTracer {
   };
 
   void start_command();
+  void unfollowed(Thread& n);  // a new process while not following forks
   void attach_all();
   void attach_process(pid_t pid);
   void seize(pid_t tid, bool attached);
@@ -94,6 +95,7 @@ class PtraceTracer {
   int exec_error_fd_ = -1;
   bool child_execed_ = false;
   bool signal_passed_on_ = false;
+  bool filtered_killed_ = false;  // a -t filtered command was ended instead of detached
   pid_t waker_ = -1;          // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
 };
