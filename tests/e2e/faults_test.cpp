@@ -488,7 +488,7 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
     SCOPED_TRACE(strsignal(sig));
     std::string dir = temp_dir();
-    Child sleeper({fixture("sleeper"), "1.5"}, dir + "/sleeper.out", dir + "/sleeper.err");
+    Child sleeper({fixture("sleeper"), "2.5"}, dir + "/sleeper.out", dir + "/sleeper.err");
     ASSERT_GT(sleeper.pid, 0);
     usleep(100 * 1000);
     Snapshot before(sleeper.pid);
@@ -588,7 +588,7 @@ TEST(FaultsPtrace, FilteredCommandRunsToItsEndWhenTheOutputFails) {
 // resumed, not left in a tracing stop) and runs to its end once continued.
 TEST_P(Faults, AttachedWhileStoppedStaysStopped) {
   std::string dir = temp_dir();
-  Child sleeper({fixture("sleeper"), "1"}, dir + "/sleeper.out", dir + "/sleeper.err");
+  Child sleeper({fixture("sleeper"), "2.5"}, dir + "/sleeper.out", dir + "/sleeper.err");
   ASSERT_GT(sleeper.pid, 0);
   usleep(100 * 1000);
   ASSERT_EQ(kill(sleeper.pid, SIGSTOP), 0);
@@ -641,7 +641,7 @@ TEST(FaultsPtrace, AlreadyTracedProcessSaysByWhom) {
 
 TEST_P(Faults, KilledDtrussLeavesAttachedProcessRunning) {
   std::string dir = temp_dir();
-  Child sleeper({fixture("sleeper"), "1.5"}, dir + "/sleeper.out", dir + "/sleeper.err");
+  Child sleeper({fixture("sleeper"), "2.5"}, dir + "/sleeper.out", dir + "/sleeper.err");
   ASSERT_GT(sleeper.pid, 0);
   usleep(100 * 1000);
   Child tracer(dtruss({"--json", "--output", dir + "/trace", "-p", std::to_string(sleeper.pid)}),
