@@ -39,9 +39,11 @@ void wake_tracer() {
 // A child that only waits to be killed. The tracer blocks in waitpid(-1); a stop request (from a
 // signal handler) kills this child, and its death ends the wait without any race.
 pid_t start_waker() {
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);  // dtruss died before the line above: never outlive it
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
     for (;;) pause();
   }
