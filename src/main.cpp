@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,6 +101,21 @@ SummaryOptions summary_options(const Options& opt) {
 // O_NOFOLLOW: never write through a symlink planted where the trace should go.
 int open_output(const std::string& path) {
   return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+}
+
+// A set-user-ID or set-group-ID program traced with ptrace by a tracer without privileges: the
+// kernel runs it without the privileges its mode bits give (it would otherwise let the tracer
+// control a privileged process). Said once, so that a failure of the program is understood.
+std::string setid_note(const std::string& path, bool bpf) {
+  struct stat st {};
+  if (bpf || geteuid() == 0 || stat(path.c_str(), &st) != 0) return {};
+  bool suid = (st.st_mode & S_ISUID) != 0 && st.st_uid != geteuid();
+  bool sgid = (st.st_mode & S_ISGID) != 0 && (st.st_mode & S_IXGRP) != 0 && st.st_gid != getegid();
+  if (!suid && !sgid) return {};
+  return fmt::format("'{}' is set-{}-ID; traced by an unprivileged dtruss it runs without those "
+                     "privileges (the kernel's rule for traced programs): run dtruss as root to "
+                     "trace it as it really runs",
+                     path, suid ? "user" : "group");
 }
 
 bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
@@ -202,10 +218,20 @@ int run(int argc, char** argv) {
   if (!opt.command.empty()) {
     std::string path, error;
     if (!resolve_command(opt.command[0], &path, &error)) return usage_error(error);
+    std::string note = setid_note(path, opt.backend == BackendChoice::Bpf);
+    if (!note.empty()) fmt::print(stderr, "dtruss: note: {}\n", note);
   }
 
+  // A PID that does not exist is a usage error, found before anything is created or started.
+  for (pid_t pid : opt.pids)
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+      return usage_error(fmt::format("no process with PID {0} (is it running? see ps -p {0})", pid));
+
   int out_fd = STDERR_FILENO;
+  bool created_output = false;  // by this run: removed again if nothing could be traced
   if (!opt.output_file.empty()) {
+    struct stat st {};
+    created_output = lstat(opt.output_file.c_str(), &st) != 0;
     out_fd = open_output(opt.output_file);
     if (out_fd < 0)
       return usage_error(fmt::format("cannot write the trace to '{}': {}", opt.output_file,
@@ -297,6 +323,9 @@ int run(int argc, char** argv) {
     } catch (const TraceError& e) {
       out.flush();
       fmt::print(stderr, "dtruss: {}\n", e.what());
+      // A usage error (a PID that cannot be attached to, a command that cannot run): nothing was
+      // traced, and nothing is left behind.
+      if (created_output && e.exit_status() == kUsageError) unlink(opt.output_file.c_str());
       return e.exit_status();
     }
     // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.

@@ -27,30 +27,19 @@ class Value {
   };
 
   Value() = default;
-  static Value integer(int64_t v) { return Value(Type::Int, static_cast<uint64_t>(v)); }
-  static Value uinteger(uint64_t v) { return Value(Type::UInt, v); }
-  static Value hex(uint64_t v) { return Value(Type::Hex, v); }
-  static Value octal(uint64_t v) { return Value(Type::Octal, v); }
-  static Value null() { return Value(Type::Null, 0); }
-  static Value unreadable(uint64_t addr) { return Value(Type::Unreadable, addr); }
-  static Value symbol(std::string text, uint64_t raw) {
-    Value v(Type::Symbol, raw);
-    v.text = std::move(text);
-    return v;
-  }
-  static Value string(std::string bytes, bool truncated) {
-    Value v(Type::String, 0);
-    v.text = std::move(bytes);
-    v.truncated = truncated;
-    return v;
-  }
-  static Value structure() { return Value(Type::Struct, 0); }
-  static Value array() { return Value(Type::Array, 0); }
-  static Value count(uint64_t n, std::string unit) {
-    Value v(Type::Count, n);
-    v.text = std::move(unit);
-    return v;
-  }
+  // Defined below, once Field is complete: clang with libstdc++ instantiates the destructor of
+  // std::vector<Field> (constexpr in C++20) where a Value is returned by value.
+  static Value integer(int64_t v);
+  static Value uinteger(uint64_t v);
+  static Value hex(uint64_t v);
+  static Value octal(uint64_t v);
+  static Value null();
+  static Value unreadable(uint64_t addr);
+  static Value symbol(std::string text, uint64_t raw);
+  static Value string(std::string bytes, bool truncated);
+  static Value structure();
+  static Value array();
+  static Value count(uint64_t n, std::string unit);
 
   Value& add(std::string name, Value v);  // appends a field (Struct) or element (Array)
 
@@ -65,13 +54,39 @@ class Value {
   std::vector<Field> items;
 
  private:
-  Value(Type t, uint64_t n) : type(t), num(n) {}
+  Value(Type t, uint64_t n);
 };
 
 struct Field {
   std::string name;
   Value value;
 };
+
+inline Value::Value(Type t, uint64_t n) : type(t), num(n) {}
+inline Value Value::integer(int64_t v) { return Value(Type::Int, static_cast<uint64_t>(v)); }
+inline Value Value::uinteger(uint64_t v) { return Value(Type::UInt, v); }
+inline Value Value::hex(uint64_t v) { return Value(Type::Hex, v); }
+inline Value Value::octal(uint64_t v) { return Value(Type::Octal, v); }
+inline Value Value::null() { return Value(Type::Null, 0); }
+inline Value Value::unreadable(uint64_t addr) { return Value(Type::Unreadable, addr); }
+inline Value Value::symbol(std::string text, uint64_t raw) {
+  Value v(Type::Symbol, raw);
+  v.text = std::move(text);
+  return v;
+}
+inline Value Value::string(std::string bytes, bool truncated) {
+  Value v(Type::String, 0);
+  v.text = std::move(bytes);
+  v.truncated = truncated;
+  return v;
+}
+inline Value Value::structure() { return Value(Type::Struct, 0); }
+inline Value Value::array() { return Value(Type::Array, 0); }
+inline Value Value::count(uint64_t n, std::string unit) {
+  Value v(Type::Count, n);
+  v.text = std::move(unit);
+  return v;
+}
 
 inline Value& Value::add(std::string name, Value v) {
   items.push_back(Field{std::move(name), std::move(v)});

@@ -220,6 +220,68 @@ TEST(Usage, UnknownBackendIsRefused) {
   EXPECT_EQ(r.out, "") << "nothing may run";
 }
 
+// Every option with a wrong value: exit status 2, one message naming the problem and what to do
+// (the parser adds a second line pointing to -h), nothing run, and no --output file left behind.
+// The README's "When something is wrong" table lists the same cases.
+struct BadInput {
+  std::vector<std::string> args;  // "@rw" is the rw fixture, "@dir" the test's directory
+  const char* message;            // the part of the message that says what is wrong
+};
+
+const BadInput kBadInputs[] = {
+    {{"-t", "opne", "@rw"}, "unknown syscall 'opne' (did you mean: open?)"},
+    {{"-t", "%bogus", "@rw"}, "unknown syscall class '%bogus' (classes: %file"},
+    {{"-p", "999999"}, "no process with PID 999999 (is it running? see ps -p 999999)"},
+    {{"-p", "abc"}, "-p needs process IDs (e.g. -p 1234 or -p 1234,5678), not 'abc'"},
+    {{"-b", "lots", "@rw"}, "-b needs a size such as 4096, 512K or 8M, not 'lots'"},
+    {{"--strsize", "-1", "@rw"}, "--strsize needs a byte count from 0 to 1048576, not '-1'"},
+    {{"--backend=dtrace", "@rw"}, "--backend takes auto, ptrace or bpf, not 'dtrace'"},
+    {{"-X", "fancy", "@rw"}, "-X takes raw, verbose or decoded, not 'fancy'"},
+    {{"dtruss-no-such-command-xyz"}, "command not found: 'dtruss-no-such-command-xyz'"},
+    {{"@dir/not-executable"}, "cannot run '@dir/not-executable': Permission denied"},
+    {{"-u", "no-such-user-dtruss", "@rw"}, "no user named 'no-such-user-dtruss' (-u)"},
+    {{"-p", "1", "@rw"}, "give either a command or -p PID, not both"},
+    {{"-t"}, "option -t needs an argument"},
+    {{"-o", "out.txt", "@rw"}, "use --output out.txt"},
+};
+
+std::string expand(std::string s, const std::string& dir) {
+  for (auto [key, value] : {std::pair<std::string, std::string>{"@rw", fixture("rw")},
+                            {"@dir", dir}})
+    for (size_t at; (at = s.find(key)) != std::string::npos;) s.replace(at, key.size(), value);
+  return s;
+}
+
+TEST(Usage, EveryWrongValueIsAUsageErrorAndLeavesNothing) {
+  ASSERT_EQ(geteuid(), 0u) << "-u is checked as root (as nobody it says that it needs root)";
+  std::string dir = temp_dir();
+  {
+    std::ofstream f(dir + "/not-executable");
+    f << "#!/bin/sh\necho should not run\n";
+  }
+  ASSERT_EQ(chmod((dir + "/not-executable").c_str(), 0644), 0);
+  for (const auto& bad : kBadInputs) {
+    std::vector<std::string> args{"--output", dir + "/trace"};
+    for (const auto& a : bad.args) args.push_back(expand(a, dir));
+    std::string message = expand(bad.message, dir);
+    SCOPED_TRACE(message);
+    auto r = run_dtruss(args);
+    EXPECT_EQ(r.status, 2);
+    auto ls = lines(r.err);
+    ASSERT_FALSE(ls.empty());
+    EXPECT_EQ(ls[0].rfind("dtruss: ", 0), 0u) << r.err;
+    EXPECT_TRUE(contains(ls[0], message)) << r.err;
+    EXPECT_LE(ls.size(), 2u) << r.err;
+    if (ls.size() == 2) {
+      EXPECT_EQ(ls[1], "Try 'dtruss -h' for more information.");
+    }
+    EXPECT_EQ(r.out, "") << "nothing runs";
+    struct stat st {};
+    EXPECT_NE(lstat((dir + "/trace").c_str(), &st), 0) << "no trace file is left behind";
+    unlink((dir + "/trace").c_str());
+  }
+}
+
 TEST(Usage, HelpAndVersion) {
   auto h = run_dtruss({"-h"});
   EXPECT_EQ(h.status, 0);

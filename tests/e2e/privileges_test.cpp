@@ -79,11 +79,41 @@ TEST(Unprivileged, OrdinaryUserTracesItsOwnCommand) {
 TEST(Unprivileged, AttachingToAnotherUsersProcessSaysWhy) {
   REQUIRE_ROOT();
   // PID 1 belongs to root; as nobody, attaching must fail with a reason and exit 2.
+  std::string dir = e2e::temp_dir();
+  chmod(dir.c_str(), 0777);
+  std::string trace = dir + "/trace";
   auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                dtruss_for_nobody(), "-p", "1"});
+                dtruss_for_nobody(), "--output", trace, "-p", "1"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("cannot attach to PID 1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("sudo"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(trace)) << "nothing traced, no trace file left behind";
+}
+
+TEST(Unprivileged, SetuidProgramRunsWithoutItsPrivilegesAndDtrussSaysSo) {
+  REQUIRE_ROOT();
+  std::string dir = e2e::temp_dir();
+  chmod(dir.c_str(), 0755);
+  std::string ids = dir + "/ids";
+  std::filesystem::copy_file(e2e::fixture("ids"), ids);
+  ASSERT_EQ(chown(ids.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(ids.c_str(), 04755), 0);
+  // Untraced, nobody runs it with euid 0; traced by nobody's dtruss the kernel drops the setuid.
+  auto plain = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ids});
+  EXPECT_EQ(plain.out, "65534 0\n");
+  auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                dtruss_for_nobody(), "--json", "-t", "geteuid", ids});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "65534 65534\n");
+  auto ls = e2e::lines(r.err);
+  ASSERT_FALSE(ls.empty());
+  EXPECT_EQ(ls[0], "dtruss: note: '" + ids +
+                       "' is set-user-ID; traced by an unprivileged dtruss it runs without those "
+                       "privileges (the kernel's rule for traced programs): run dtruss as root "
+                       "to trace it as it really runs");
+  auto calls = syscalls(json_lines(r.err.substr(r.err.find('\n') + 1)), "geteuid");
+  ASSERT_EQ(calls.size(), 1u) << r.err;
+  EXPECT_EQ(calls[0]["ret"], 65534);
 }
 
 }  // namespace

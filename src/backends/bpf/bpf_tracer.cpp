@@ -234,11 +234,13 @@ int BpfTracer::run() {
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
     int n = ring_buffer__poll(st_->rb, 50);
-    // The kernel side wakes us only for a large batch, and a poll that times out reads nothing:
-    // take what has accumulated, so a trace that trickles is shown within 50 ms.
-    if (n == 0) n = ring_buffer__consume(st_->rb);
+    if (n == 0) {
+      // The timer: records the kernel side wrote without a wake-up are taken now, and the output
+      // is flushed, so that a trace read while it grows (--output and tail -f) is never stale.
+      ring_buffer__consume(st_->rb);
+      out_.idle();
+    }
     report_lost();
-    if (n == 0) out_.idle();
     if (stop_requested() && !keep_tracing_after_signal()) break;
     if (n < 0 && n != -EINTR) throw TraceError("reading eBPF events: " + std::string(strerror(-n)));
     if (child_ > 0 && child_status_ < 0) {
@@ -273,11 +275,12 @@ int BpfTracer::run() {
   if (child_ < 0) return 0;
   if (child_status_ < 0) {
     int status = 0;
-    // The command is gone from the kernel's view (it exited): reap it, so that nothing of it is
-    // left when dtruss ends. Still running after a second signal or a closed output: leave it.
+    // Its end was traced (nothing is left to trace): reap it, so that no zombie outlives dtruss
+    // and the status is the command's own. Otherwise dtruss stops and the command runs on.
     bool ended = !anything_traced();
     if (!ended && stop_reason() == StopReason::Signal) return 128 + stop_signal();
     if (!ended && stop_reason() == StopReason::OutputClosed) return 128 + SIGPIPE;
+    if (!ended && stop_reason() == StopReason::OutputFailed) return 1;  // it runs on, as with ptrace
     if (waitpid(child_, &status, 0) == child_) child_status_ = status;
   }
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;

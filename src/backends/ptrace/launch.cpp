@@ -130,13 +130,19 @@ Launched launch_stopped(const LaunchSpec& spec) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) throw TraceError(std::string("pipe: ") + strerror(errno));
 
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw TraceError(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
     close(pipefd[0]);
     reset_signals();
+    // Until the tracer has seized and continued us, its death (even by SIGKILL) ends us too: we
+    // are never left stopped, with no one to continue us.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     // Wait here until the tracer has seized us: nothing after this point goes untraced.
     raise(SIGSTOP);
+    prctl(PR_SET_PDEATHSIG, 0);
     if (filter && seccomp_load(filter.get()) != 0) child_fail(pipefd[1], EPERM);
     become_user_and_exec(spec, argv.data(), pipefd[1]);
   }

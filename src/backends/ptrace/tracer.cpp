@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -38,9 +39,11 @@ void wake_tracer() {
 // A child that only waits to be killed. The tracer blocks in waitpid(-1); a stop request (from a
 // signal handler) kills this child, and its death ends the wait without any race.
 pid_t start_waker() {
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);  // dtruss died before the line above: never outlive it
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
     for (;;) pause();
   }
@@ -49,14 +52,31 @@ pid_t start_waker() {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// The Tgid: line of /proc/TID/status; 0 when the thread is gone.
-pid_t read_tgid(pid_t tid) {
+// A numeric line ("Tgid:", "TracerPid:") of /proc/TID/status; 0 if absent or the thread is gone.
+pid_t status_field(pid_t tid, const char* key) {
   std::ifstream in("/proc/" + std::to_string(tid) + "/status");
   std::string line;
+  size_t n = std::strlen(key);
   while (std::getline(in, line)) {
-    if (line.rfind("Tgid:", 0) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + 5));
+    if (line.compare(0, n, key) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + n));
   }
   return 0;
+}
+
+pid_t read_tgid(pid_t tid) { return status_field(tid, "Tgid:"); }
+
+// Why PTRACE_SEIZE of `tid` was refused with EPERM, in words that say what to do.
+std::string eperm_reason(pid_t tid) {
+  if (pid_t tracer = status_field(tid, "TracerPid:"); tracer != 0) {
+    std::string comm;
+    std::ifstream in("/proc/" + std::to_string(tracer) + "/comm");
+    std::getline(in, comm);
+    return " (it is already traced by PID " + std::to_string(tracer) +
+           (comm.empty() ? "" : " (" + comm + ")") +
+           ", and a process has only one ptrace tracer: stop that one, or use --backend=bpf)";
+  }
+  return geteuid() != 0 ? " (it belongs to another user: try sudo)"
+                        : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
 }
 
 std::vector<pid_t> list_tasks(pid_t pid) {
@@ -123,13 +143,12 @@ uint64_t PtraceTracer::now_ns() {
 int PtraceTracer::run() {
   use_seccomp_ = !cfg_.command.empty() && !cfg_.seccomp_syscalls.empty();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
-  // The -t seccomp filter is inherited by every child, and a filtered call in a child that no
-  // tracer watches fails with ENOSYS. So with it, children are always traced: without -f they
-  // are hidden (nothing of them is shown), never detached.
-  hide_children_ = use_seccomp_ && !cfg_.follow_forks;
-  if (cfg_.follow_forks || hide_children_)
+  // Under the -t seccomp filter (SECCOMP_RET_TRACE) a filtered call of a process without a
+  // tracer fails with ENOSYS, and children inherit the filter: they are traced (silently unless
+  // -f), and the command is killed with dtruss rather than left to run broken.
+  if (cfg_.follow_forks || use_seccomp_)
     ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
-  if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP;
+  if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
   if (!cfg_.command.empty()) {
     start_command();
@@ -163,12 +182,36 @@ bool PtraceTracer::keep_tracing_after_signal() {
   // SIGINT, SIGTERM or SIGHUP is passed on to it (unless the terminal already sent it to the
   // whole foreground group) and the trace goes on, so that its end is seen; a second one
   // detaches.
-  if (child_ < 0 || stop_reason() != StopReason::Signal || stop_signal_count() > 1) return false;
+  // A command under the -t filter cannot run untraced (see run()): when the output fails or
+  // its reader leaves, it is traced on, with nothing shown, to its end.
+  if (child_ >= 0 && use_seccomp_ && stop_reason() != StopReason::Signal) return true;
+  if (child_ < 0 || stop_reason() != StopReason::Signal) return false;
+  if (stop_signal_count() > 1) {
+    // A command under the -t filter cannot run untraced: the second signal ends it instead.
+    if (!use_seccomp_) return false;
+    if (!filtered_killed_) {
+      filtered_killed_ = true;
+      std::set<pid_t> processes;
+      for (const auto& [tid, th] : threads_) processes.insert(th.tgid);
+      for (pid_t p : processes) kill(p, SIGKILL);
+      out_.on_notice({now_ns(), "ended the command with SIGKILL: under the -t filter it cannot "
+                                "run untraced (its filtered calls would fail with ENOSYS)"});
+    }
+    return true;
+  }
   if (!signal_passed_on_) {
     signal_passed_on_ = true;
     if (stop_signal_from_process()) kill(child_, stop_signal());
   }
   return true;
+}
+
+void PtraceTracer::unfollowed(Thread& n) {
+  if (cfg_.follow_forks) return;
+  // Without -f a new process is not traced; but under the -t filter, which it inherits, it
+  // cannot run untraced: it stays traced, and nothing of it is shown.
+  if (use_seccomp_) n.emit = false;
+  else n.detach_at_first_stop = true;
 }
 
 void PtraceTracer::start_command() {
@@ -234,9 +277,7 @@ void PtraceTracer::attach_process(pid_t pid) {
         int err = errno;
         if (err == ESRCH) continue;  // the thread exited meanwhile
         std::string why = "cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err);
-        if (err == EPERM)
-          why += geteuid() != 0 ? " (it belongs to another user: try sudo)"
-                                : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
+        if (err == EPERM) why += eperm_reason(tid);
         throw TraceError(why, 2);
       }
       add_thread(tid, true);
@@ -341,8 +382,8 @@ void PtraceTracer::handle(pid_t tid, int status) {
     Thread& n = add_thread(tid, false);
     if (!known_process) {
       ++processes_seen_;
-      adopt_process(n);
-    } else {
+      unfollowed(n);
+    } else {  // a thread of a hidden process is hidden too
       for (const auto& [other, th] : threads_)
         if (th.tgid == tgid && other != tid) n.emit = th.emit;
     }
@@ -573,13 +614,6 @@ void PtraceTracer::finish_unfinished(Thread& t) {
   out_.on_syscall(t.pending);
 }
 
-// A new process: followed (-f), traced but hidden (children under the -t seccomp filter), or
-// let go at its first stop.
-void PtraceTracer::adopt_process(Thread& n) {
-  if (hide_children_) n.emit = false;
-  else n.detach_at_first_stop = !cfg_.follow_forks;
-}
-
 void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
   unsigned long msg = 0;
   switch (event) {
@@ -594,10 +628,11 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
       auto child = static_cast<pid_t>(msg);
       if (child > 0 && threads_.count(child) == 0) {
         Thread& n = add_thread(child, false);
-        n.emit = t.emit;  // a thread of a hidden process is hidden too
         if (n.tgid != t.tgid) {
           ++processes_seen_;
-          adopt_process(n);
+          unfollowed(n);
+        } else {
+          n.emit = t.emit;
         }
       }
       resume(t);

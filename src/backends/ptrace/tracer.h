@@ -59,6 +59,7 @@ class PtraceTracer {
   };
 
   void start_command();
+  void unfollowed(Thread& n);  // a new process while not following forks
   void attach_all();
   void attach_process(pid_t pid);
   void seize(pid_t tid, bool attached);
@@ -71,7 +72,6 @@ class PtraceTracer {
   void handle(pid_t tid, int status);
   void on_syscall_stop(Thread& t);
   void on_seccomp_stop(Thread& t);
-  void adopt_process(Thread& n);
   void on_entry(Thread& t, uint64_t nr, const uint64_t* args);
   void on_exit(Thread& t, int64_t rval);
   void on_event(Thread& t, int event, int status);
@@ -90,12 +90,12 @@ class PtraceTracer {
   std::unordered_map<pid_t, Thread> threads_;
   long ptrace_options_ = 0;
   bool use_seccomp_ = false;
-  bool hide_children_ = false;  // -t without -f: children traced (for seccomp) but not shown
   pid_t child_ = -1;          // the started command
   int child_status_ = -1;     // its wait status, once known
   int exec_error_fd_ = -1;
   bool child_execed_ = false;
   bool signal_passed_on_ = false;
+  bool filtered_killed_ = false;  // a -t filtered command was ended instead of detached
   pid_t waker_ = -1;          // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
 };
