@@ -83,7 +83,9 @@ struct BpfTracer::State {
 };
 
 BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
-    : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {}
+    : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {
+  if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
+}
 
 BpfTracer::~BpfTracer() {
   if (go_fd_ >= 0) close(go_fd_);
@@ -111,6 +113,9 @@ void BpfTracer::load() {
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
+  // -s: the stack record's size (a multiple of 8, as records are aligned).
+  if (stacks_)
+    skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -284,6 +289,9 @@ int BpfTracer::on_record(const void* data, size_t size) {
     case DT_SIGNAL:
       if (size >= sizeof(dt_signal)) handle_signal(data);
       break;
+    case DT_STACK:
+      if (size >= sizeof(dt_stack) && stacks_) handle_stack(data, size);
+      break;
     default:
       break;
   }
@@ -336,7 +344,36 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     p += (c.len + 7u) & ~7u;
   }
   if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
+  ev.stack.clear();
+  if (stacks_) {
+    auto it = pending_stacks_.find(ev.task.tid);
+    if (it != pending_stacks_.end()) {
+      ev.stack.swap(it->second);
+      pending_stacks_.erase(it);
+    }
+    // A new program: the mappings the next stacks need are its own.
+    if ((rec.nr == SYS_execve || rec.nr == SYS_execveat) && rec.ret == 0)
+      stacks_->forget(ev.task.pid);
+    if (rec.nr == SYS_mmap || rec.nr == SYS_munmap || rec.nr == SYS_mremap)
+      stacks_->mappings_changed(ev.task.pid);
+  }
   out_.on_syscall(ev);
+}
+
+// -s: unwound as soon as it arrives (the process, whose mappings name the frames, may end soon),
+// kept until the thread's syscall record.
+void BpfTracer::handle_stack(const void* data, size_t size) {
+  dt_stack rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  size_t len = std::min<size_t>(rec.len, size - sizeof(dt_stack));
+  StackCopyReader mem(rec.sp, static_cast<const uint8_t*>(data) + sizeof(dt_stack), len);
+  UserRegs regs;
+  regs.ip = rec.ip;
+  regs.gp[UserRegs::kRsp] = rec.sp;
+  regs.gp[UserRegs::kRbp] = rec.bp;
+  stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem,
+                  &pending_stacks_[static_cast<pid_t>(rec.tid)]);
 }
 
 void BpfTracer::handle_exit(const void* data) {
@@ -354,6 +391,7 @@ void BpfTracer::handle_exit(const void* data) {
   ev.code = ev.signaled ? (code & 0x7f) : ((code >> 8) & 0xff);
   ev.core_dumped = ev.signaled && (code & 0x80) != 0;
   fds_.forget(ev.task.pid);
+  if (stacks_) stacks_->forget(ev.task.pid);
   out_.on_exit(ev);
 }
 

@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "backends/ptrace/launch.h"
 #include "core/event.h"
 #include "core/fdtable.h"
+#include "stack/unwinder.h"
 
 namespace dtruss {
 
@@ -28,6 +30,8 @@ struct BpfConfig {
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (from /proc, for the processes still alive)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
+  size_t stack_depth = 0;            // -s: frames of the user stack (0: no stacks)
+  uint32_t stack_bytes = 16384;      // --stack-size: bytes of stack copied per call
 };
 
 class BpfTracer {
@@ -54,6 +58,7 @@ class BpfTracer {
   void handle_syscall(const void* data, size_t size);
   void handle_exit(const void* data);
   void handle_signal(const void* data);
+  void handle_stack(const void* data, size_t size);
   bool anything_traced();
   void report_lost();
   bool keep_tracing_after_signal();
@@ -70,6 +75,9 @@ class BpfTracer {
   SyscallEvent ev_;
   FdTable fds_;  // -y
   std::vector<uint64_t> counted_;  // the stand-in for a DT_CAP_COUNTED pointer array
+  std::unique_ptr<StackUnwinder> stacks_;  // -s
+  // -s: each thread's stack from its DT_STACK record, until its DT_SYSCALL record takes it.
+  std::unordered_map<pid_t, std::vector<StackFrame>> pending_stacks_;
 };
 
 }  // namespace dtruss

@@ -11,7 +11,10 @@
 
 // The few kernel types used, relocated against the running kernel's BTF (CO-RE).
 struct pt_regs {
-  unsigned long di, si, dx, r10, r8, r9;
+  unsigned long di, si, dx, r10, r8, r9, ip, sp, bp;
+} __attribute__((preserve_access_index));
+struct vm_area_struct {
+  unsigned long vm_start, vm_end;
 } __attribute__((preserve_access_index));
 struct sched_entity {
   unsigned long long sum_exec_runtime;
@@ -45,6 +48,7 @@ const volatile int self_tgid = 0;       // dtruss itself, never traced
 const volatile int name_mode = 0;
 const volatile char name_filter[16] = {};
 const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
+const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per call (0: no -s)
 
 // Processes (thread-group ids) being traced.
 struct {
@@ -418,6 +422,40 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
   if (x->iov_budget) bpf_loop(count, iov_data, x, 0);
 }
 
+// bpf_find_vma's callback: where the mapping that holds the stack pointer ends.
+static long stack_vma_end(struct task_struct* task, struct vm_area_struct* vma, dt_u64* end) {
+  *end = BPF_CORE_READ(vma, vm_end);
+  return 0;
+}
+
+// -s: the registers and the top of the user stack, for user space to unwind with DWARF. A read
+// that crosses the end of the stack's mapping would fail whole: it stops at that end.
+static __always_inline void capture_stack(struct task_struct* task, struct pt_regs* regs,
+                                          dt_u64 pid_tgid) {
+  struct dt_stack* s = bpf_ringbuf_reserve(&events, sizeof(*s) + stack_bytes, 0);
+  if (!s) {
+    count_lost();
+    return;
+  }
+  s->type = DT_STACK;
+  s->pad0 = 0;
+  s->size = sizeof(*s) + stack_bytes;
+  s->pid = pid_tgid >> 32;
+  s->tid = (dt_u32)pid_tgid;
+  s->ip = regs->ip;
+  s->sp = regs->sp;
+  s->bp = regs->bp;
+  s->pad1 = 0;
+  dt_u64 end = 0;
+  dt_u64 n = stack_bytes;
+  if (bpf_find_vma(task, s->sp, stack_vma_end, &end, 0) == 0 && end > s->sp && end - s->sp < n)
+    n = end - s->sp;
+  if (n > stack_bytes) n = stack_bytes;
+  if (bpf_probe_read_user((dt_u8*)(s + 1), n, (const void*)s->sp)) n = 0;
+  s->len = (dt_u32)n;
+  bpf_ringbuf_submit(s, BPF_RB_FORCE_WAKEUP);  // promptly: the process's mappings are read live
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -442,6 +480,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->cpu_at_enter = BPF_CORE_READ(task, se.sum_exec_runtime);
   p->enter_ns = bpf_ktime_get_ns();
   p->active = 1;
+  if (stack_bytes) capture_stack(task, regs, pid_tgid);
   if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.

@@ -30,6 +30,7 @@ enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
   DT_EXIT = 2,     /* struct dt_exit: a process (thread group) ended */
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered */
+  DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -86,6 +87,24 @@ struct dt_signal {
   char comm[16];
   dt_u8 info[48]; /* the start of the kernel_siginfo: the same layout as user siginfo_t */
 };
+
+/* -s: sent at sys_enter, before the thread's DT_SYSCALL record: the user registers an unwind
+ * starts from and `len` bytes of stack copied from `sp` up (at most the --stack-size that the
+ * record is sized for; less where the stack's mapping ends). User space unwinds it with DWARF. */
+struct dt_stack {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_u64 ip;
+  dt_u64 sp;
+  dt_u64 bp;
+  dt_u32 len;
+  dt_u32 pad1;
+  /* dt_u8 bytes[len] follow */
+};
+#define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
 /* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;
