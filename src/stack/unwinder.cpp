@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <unordered_set>
 
 namespace dtruss {
@@ -28,6 +31,15 @@ struct StackUnwinder::Process {
   // Pages of addresses that were in no module even after the mappings were read again (JIT or
   // anonymous code): no new read for them until the mappings change.
   std::unordered_set<uint64_t> anon_pages;
+  // Mappings told by the backend (map_file): each file's first mapping (offset 0), by start.
+  bool told = false;
+  struct Mapping {
+    uint64_t end;
+    std::string path;
+    uint64_t low = 0, high = 0;  // the module's range once reported (0, 0: not yet)
+  };
+  std::map<uint64_t, Mapping> maps;
+  std::unordered_set<std::string> not_elf;  // told files that are no ELF (ld.so.cache, data)
   pid_t tid = 0;
   const UserRegs* regs = nullptr;
   const MemoryReader* mem = nullptr;
@@ -158,19 +170,102 @@ StackUnwinder::Process& StackUnwinder::process(pid_t pid) {
     slot = std::make_unique<Process>();
     slot->pid = pid;
     slot->dwfl = dwfl_begin(&kCallbacks);
-    report(*slot);
+    slot->dirty = true;  // read at the first unwind
   }
   return *slot;
+}
+
+namespace {
+
+// The file mappings at offset 0 of /proc/PID/maps (`start-end perms offset dev inode path`).
+void read_proc_maps(pid_t pid, std::map<uint64_t, StackUnwinder::Process::Mapping>* out) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string range, perms, offset, dev, inode, path;
+    if (!(fields >> range >> perms >> offset >> dev >> inode >> path) || path[0] != '/') continue;
+    if (std::strtoull(offset.c_str(), nullptr, 16) != 0) continue;
+    size_t dash = range.find('-');
+    if (dash == std::string::npos) continue;
+    uint64_t start = std::strtoull(range.c_str(), nullptr, 16);
+    uint64_t end = std::strtoull(range.c_str() + dash + 1, nullptr, 16);
+    (*out)[start] = {end, path};
+  }
+}
+
+}  // namespace
+
+void StackUnwinder::map_file(pid_t pid, uint64_t start, uint64_t end, uint64_t pgoff,
+                             const std::string& path, bool exec) {
+  if (exec) procs_.erase(pid);
+  Process& p = process(pid);
+  if (!p.told && !exec) read_proc_maps(pid, &p.maps);  // what it had before we were told
+  p.told = true;
+  p.dirty = true;
+  // A new mapping replaces whatever was in its range.
+  auto it = p.maps.lower_bound(start);
+  while (it != p.maps.end() && it->first < end) it = p.maps.erase(it);
+  if (pgoff == 0) p.maps[start] = {end, path};
+}
+
+void StackUnwinder::unmap(pid_t pid, uint64_t start, uint64_t end) {
+  auto found = procs_.find(pid);
+  if (found == procs_.end() || !found->second->told) return;
+  Process& p = *found->second;
+  auto it = p.maps.lower_bound(start);
+  while (it != p.maps.end() && it->first < end) it = p.maps.erase(it);
+  p.dirty = true;
+}
+
+void StackUnwinder::inherit(pid_t parent, pid_t child) {
+  auto found = procs_.find(parent);
+  if (found == procs_.end() || !found->second->told) return;
+  procs_.erase(child);
+  Process& c = process(child);
+  c.told = true;
+  c.maps = found->second->maps;
+  c.not_elf = found->second->not_elf;
+}
+
+// The told mappings as modules: each ELF file at the start of its first mapping.
+bool StackUnwinder::report_told(Process& p) {
+  dwfl_report_begin(p.dwfl);
+  for (auto& [start, m] : p.maps) {
+    if (p.not_elf.count(m.path) != 0) continue;
+    // A module reported before is kept by reporting its name and range again (its ELF file and
+    // what libdwfl read of it stay loaded); a new one is read from its file.
+    if (m.high != 0) {
+      dwfl_report_module(p.dwfl, m.path.c_str(), m.low, m.high);
+      continue;
+    }
+    Dwfl_Module* mod = dwfl_report_elf(p.dwfl, m.path.c_str(), m.path.c_str(), -1, start, false);
+    if (mod == nullptr) {
+      if (dwfl_errno() != 0 && std::strstr(dwfl_errmsg(-1), "overlaps") == nullptr)
+        p.not_elf.insert(m.path);
+      continue;
+    }
+    Dwarf_Addr low = 0, high = 0;
+    dwfl_module_info(mod, nullptr, &low, &high, nullptr, nullptr, nullptr, nullptr);
+    m.low = low;
+    m.high = high;
+  }
+  dwfl_report_end(p.dwfl, nullptr, nullptr);
+  return true;
 }
 
 // (Re-)reads the process's file mappings. Modules reported again as they were are kept, with
 // whatever libdwfl loaded for them; those no longer mapped (dlclose) are dropped.
 bool StackUnwinder::report(Process& p) {
   if (p.dwfl == nullptr) return false;
-  dwfl_report_begin(p.dwfl);
-  int err = dwfl_linux_proc_report(p.dwfl, p.pid);
-  dwfl_report_end(p.dwfl, nullptr, nullptr);
-  if (err != 0) return false;
+  if (p.told) {
+    report_told(p);
+  } else {
+    dwfl_report_begin(p.dwfl);
+    int err = dwfl_linux_proc_report(p.dwfl, p.pid);
+    dwfl_report_end(p.dwfl, nullptr, nullptr);
+    if (err != 0) return false;
+  }
   p.reported = true;
   p.dirty = false;
   p.anon_pages.clear();
@@ -219,8 +314,8 @@ void StackUnwinder::unwind(pid_t pid, pid_t tid, const UserRegs& regs, const Mem
   if (p.dirty) report(p);
   collect(p, tid, regs, mem);
   // A frame outside the known modules: something was mapped since (dlopen), or the code is
-  // anonymous (JIT). Read the mappings again and unwind again.
-  if (!all_in_modules(p, false) && report(p)) {
+  // anonymous (JIT). Read the mappings again and unwind again. (Told mappings are up to date.)
+  if (!p.told && !all_in_modules(p, false) && report(p)) {
     collect(p, tid, regs, mem);
     all_in_modules(p, true);
   }

@@ -62,6 +62,15 @@ class StackUnwinder {
   // changes the backend did not see, and keeps JIT code from costing a read every call.)
   void mappings_changed(pid_t pid);
 
+  // The eBPF backend tells the mappings as they change (its events often arrive after the
+  // process ended, when /proc no longer has them). A process told about is no longer read from
+  // /proc, but for a first look at what it had mapped before (one not started under the trace).
+  // `exec`: the first mapping of a new program, whose earlier mappings are gone.
+  void map_file(pid_t pid, uint64_t start, uint64_t end, uint64_t pgoff, const std::string& path,
+                bool exec);
+  void unmap(pid_t pid, uint64_t start, uint64_t end);
+  void inherit(pid_t parent, pid_t child);  // fork: the child has its parent's mappings
+
   // Frame-pointer frames from elsewhere (the kernel's walk): named the same way.
   void symbolize(pid_t pid, const std::vector<uint64_t>& pcs, std::vector<StackFrame>* out);
 
@@ -77,6 +86,7 @@ class StackUnwinder {
   };
   Process& process(pid_t pid);
   bool report(Process& p);
+  bool report_told(Process& p);
   void collect(Process& p, pid_t tid, const UserRegs& regs, const MemoryReader& mem);
   bool all_in_modules(Process& p, bool remember);
   void name_frames(Process& p, std::vector<StackFrame>* out);

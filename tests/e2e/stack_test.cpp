@@ -222,7 +222,7 @@ TEST_P(Stacks, FoldedStacksAddUpToTheSummary) {
   EXPECT_TRUE(found) << summary["stacks"].dump();
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Stacks, ::testing::Values("ptrace"),
+INSTANTIATE_TEST_SUITE_P(Backends, Stacks, ::testing::Values("ptrace", "bpf"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -30,8 +31,15 @@ std::string g_libbpf_log;
 
 int collect_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  // The whole message: the verifier's log comes as one, and its end says what it refused.
+  va_list count;
+  va_copy(count, args);
+  int n = vsnprintf(nullptr, 0, fmt, count);
+  va_end(count);
+  if (n <= 0) return n;
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), fmt, args);
+  buf.resize(static_cast<size_t>(n));
   if (g_libbpf_log.size() < (1u << 20)) g_libbpf_log += buf;
   return n;
 }
@@ -116,6 +124,9 @@ void BpfTracer::load() {
   // -s: the stack record's size (a multiple of 8, as records are aligned).
   if (stacks_)
     skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);
+  // The mapping trackers cost load time (the verifier): only with -s.
+  bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
+  bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -292,6 +303,16 @@ int BpfTracer::on_record(const void* data, size_t size) {
     case DT_STACK:
       if (size >= sizeof(dt_stack) && stacks_) handle_stack(data, size);
       break;
+    case DT_MAP:
+      if (size >= sizeof(dt_map) && stacks_) handle_map(data, size);
+      break;
+    case DT_FORK:
+      if (size >= sizeof(dt_fork) && stacks_) {
+        dt_fork rec;
+        std::memcpy(&rec, data, sizeof(rec));
+        stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
+      }
+      break;
     default:
       break;
   }
@@ -351,13 +372,34 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
       ev.stack.swap(it->second);
       pending_stacks_.erase(it);
     }
-    // A new program: the mappings the next stacks need are its own.
-    if ((rec.nr == SYS_execve || rec.nr == SYS_execveat) && rec.ret == 0)
-      stacks_->forget(ev.task.pid);
-    if (rec.nr == SYS_mmap || rec.nr == SYS_munmap || rec.nr == SYS_mremap)
-      stacks_->mappings_changed(ev.task.pid);
   }
   out_.on_syscall(ev);
+}
+
+// -s: a mapping that names frames (events.h): the path comes as its components, innermost first.
+void BpfTracer::handle_map(const void* data, size_t size) {
+  dt_map rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  if (rec.kind == DT_UNMAP) {
+    stacks_->unmap(pid, rec.start, rec.end);
+    return;
+  }
+  const char* p = static_cast<const char*>(data) + sizeof(dt_map);
+  size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_map), size_t{DT_PATH_MAX}});
+  std::vector<std::string_view> parts;
+  for (size_t at = 0; at < len;) {
+    size_t n = strnlen(p + at, len - at);
+    parts.emplace_back(p + at, n);
+    at += n + 1;
+  }
+  std::string path;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    path += '/';
+    path += *it;
+  }
+  if (path.empty()) return;
+  stacks_->map_file(pid, rec.start, rec.end, rec.pgoff, path, rec.kind == DT_MAP_EXEC);
 }
 
 // -s: unwound as soon as it arrives (the process, whose mappings name the frames, may end soon),

@@ -59,6 +59,7 @@ class BpfTracer {
   void handle_exit(const void* data);
   void handle_signal(const void* data);
   void handle_stack(const void* data, size_t size);
+  void handle_map(const void* data, size_t size);
   bool anything_traced();
   void report_lost();
   bool keep_tracing_after_signal();

@@ -31,6 +31,8 @@ enum dt_record_type {
   DT_EXIT = 2,     /* struct dt_exit: a process (thread group) ended */
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered */
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
+  DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
+  DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -105,6 +107,34 @@ struct dt_stack {
   /* dt_u8 bytes[len] follow */
 };
 #define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
+
+/* -s: the mappings that name a process's frames, sent as they change (a process's mappings can
+ * no longer be read from /proc once it has ended, which is often before user space gets to its
+ * events). DT_MAP_FILE: a file mapped at `start` from file offset `pgoff` (pages), its path in
+ * `path` as NUL-separated components, innermost first ("libc.so.6\0lib\0usr\0"). DT_MAP_EXEC: the
+ * same, for the first mapping of a new program (the process's earlier mappings are gone).
+ * DT_UNMAP: [start, end) unmapped. */
+enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3 };
+#define DT_PATH_MAX 512
+struct dt_map {
+  dt_u16 type;
+  dt_u16 kind;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 path_len; /* bytes of path used */
+  dt_u64 start;
+  dt_u64 end;
+  dt_u64 pgoff;
+  /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC), at most DT_PATH_MAX */
+};
+
+struct dt_fork {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 parent; /* thread-group ids */
+  dt_u32 child;
+};
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
 /* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;
