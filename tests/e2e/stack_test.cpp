@@ -174,6 +174,28 @@ TEST_P(Stacks, NoStacksWithoutDashS) {
   for (const auto& e : syscalls(json_lines(r.trace))) EXPECT_FALSE(e.contains("stack")) << e.dump();
 }
 
+// -f: a forked child's frames are named from the mappings it inherited (the eBPF backend was
+// told them for the parent only).
+TEST_P(Stacks, ForkedChildFramesAreNamed) {
+  auto r = run_traced({backend(), "-f", "-s", "--json", fixture("forker")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<json> writes;
+  for (const auto& e : syscalls(json_lines(r.trace), "write"))
+    if (e["args"].value("buf", "") == "child\n") writes.push_back(e);
+  ASSERT_EQ(writes.size(), 1u) << r.trace;
+  ASSERT_TRUE(writes[0].contains("stack")) << writes[0].dump();
+  const json& stack = writes[0]["stack"];
+  bool main_found = false;
+  for (const auto& f : stack) {
+    if (f["symbol"] != "main") continue;
+    main_found = true;
+    EXPECT_EQ(f["module"], "forker");
+    EXPECT_TRUE(f["file"].is_string() && ends_with(f["file"].get<std::string>(), "/forker.c"))
+        << f.dump();
+  }
+  EXPECT_TRUE(main_found) << frames_text(stack);
+}
+
 // --summary with -s: the calls by stack; --folded: every stack, counts adding up to the calls.
 TEST_P(Stacks, FoldedStacksAddUpToTheSummary) {
   std::string folded = e2e::temp_dir() + "/stacks.folded";
