@@ -71,6 +71,8 @@ class StackUnwinder {
   void unmap(pid_t pid, uint64_t start, uint64_t end);
   void inherit(pid_t parent, pid_t child);  // fork: the child has its parent's mappings
 
+  size_t max_depth() const { return max_depth_; }
+
   // Frame-pointer frames from elsewhere (the kernel's walk): named the same way.
   void symbolize(pid_t pid, const std::vector<uint64_t>& pcs, std::vector<StackFrame>* out);
 

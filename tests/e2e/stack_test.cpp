@@ -174,6 +174,57 @@ TEST_P(Stacks, NoStacksWithoutDashS) {
   for (const auto& e : syscalls(json_lines(r.trace))) EXPECT_FALSE(e.contains("stack")) << e.dump();
 }
 
+// The only getppid of a trace, with its stack.
+json getppid_of(const std::string& trace) {
+  std::vector<json> calls = syscalls(json_lines(trace), "getppid");
+  EXPECT_EQ(calls.size(), 1u) << trace;
+  return calls.empty() ? json() : calls[0];
+}
+
+// Code in an anonymous mapping (as a JIT makes): shown as [anon] with its address, and unwound
+// through by its frame pointer (it has no call-frame information).
+TEST_P(Stacks, AnonymousCodeIsShownAndUnwoundThrough) {
+  auto r = run_traced({backend(), "-s", "--json", "-t", "getppid", fixture("stack_jit")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  json e = getppid_of(r.trace);
+  ASSERT_TRUE(e.contains("stack")) << e.dump();
+  const json& stack = e["stack"];
+  ASSERT_FALSE(stack.empty());
+  EXPECT_EQ(stack[0]["module"], "[anon]") << frames_text(stack);
+  EXPECT_TRUE(stack[0]["symbol"].is_null());
+  EXPECT_TRUE(stack[0]["file"].is_null());
+  EXPECT_EQ(expect_chain(stack, {{"b", "stack_jit.c", "b"},
+                                 {"a", "stack_jit.c", "a"},
+                                 {"main", "stack_jit.c", "main"}}),
+            1u);
+  EXPECT_FALSE(e.contains("stack_kind")) << "unwound by libdwfl";
+}
+
+// eBPF: a stack copy too small to unwind anything falls back on the kernel's frame-pointer walk
+// (bpf_get_stack), which the output names as such.
+TEST(StacksBpf, FramePointerFallback) {
+  REQUIRE_BPF();
+  auto r = run_traced({"--backend=bpf", "-s", "--stack-size", "8", "--json", "-t", "getppid",
+                       fixture("stack_jit")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  json e = getppid_of(r.trace);
+  ASSERT_TRUE(e.contains("stack")) << e.dump();
+  EXPECT_EQ(e.value("stack_kind", ""), "frame-pointer") << e.dump();
+  const json& stack = e["stack"];
+  ASSERT_FALSE(stack.empty());
+  EXPECT_EQ(stack[0]["module"], "[anon]") << frames_text(stack);
+  EXPECT_EQ(expect_chain(stack, {{"b", "stack_jit.c", "b"},
+                                 {"a", "stack_jit.c", "a"},
+                                 {"main", "stack_jit.c", "main"}}),
+            1u);
+  // In text, a line before the frames says which kind they are.
+  auto t = run_traced(
+      {"--backend=bpf", "-s", "--stack-size", "8", "-t", "getppid", fixture("stack_jit")});
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_NE(t.trace.find("getppid()\t\t = "), std::string::npos) << t.trace;
+  EXPECT_NE(t.trace.find("\n    (frame-pointer stack"), std::string::npos) << t.trace;
+}
+
 // -f: a forked child's frames are named from the mappings it inherited (the eBPF backend was
 // told them for the parent only).
 TEST_P(Stacks, ForkedChildFramesAreNamed) {

@@ -1,11 +1,12 @@
 // -s output on crafted frames: the text lines, the JSON array, folded stacks and their counts.
+#include "output/stack_render.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "output/stack_counts.h"
-#include "output/stack_render.h"
 
 namespace dtruss {
 namespace {
@@ -46,9 +47,9 @@ TEST(StackRender, TextOneFrameALine) {
 }
 
 TEST(StackRender, JsonFrames) {
-  SyscallEvent ev = with_stack({frame(4096, "libc.so.6", "__open", 81),
-                                frame(8192, "app", "b", 10, "/src/app.c", 15),
-                                frame(12288, "[anon]", "", 0)});
+  SyscallEvent ev =
+      with_stack({frame(4096, "libc.so.6", "__open", 81),
+                  frame(8192, "app", "b", 10, "/src/app.c", 15), frame(12288, "[anon]", "", 0)});
   std::string out = "{\"x\":1";
   append_stack_json(out, ev);
   out += '}';

@@ -366,10 +366,12 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   }
   if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
   ev.stack.clear();
+  ev.stack_dwarf = true;
   if (stacks_) {
     auto it = pending_stacks_.find(ev.task.tid);
     if (it != pending_stacks_.end()) {
-      ev.stack.swap(it->second);
+      ev.stack.swap(it->second.frames);
+      ev.stack_dwarf = it->second.dwarf;
       pending_stacks_.erase(it);
     }
   }
@@ -414,8 +416,17 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
   regs.ip = rec.ip;
   regs.gp[UserRegs::kRsp] = rec.sp;
   regs.gp[UserRegs::kRbp] = rec.bp;
-  stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem,
-                  &pending_stacks_[static_cast<pid_t>(rec.tid)]);
+  PendingStack& out = pending_stacks_[static_cast<pid_t>(rec.tid)];
+  stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem, &out.frames);
+  out.dwarf = true;
+  // Not unwound past where it is (no call-frame information there: JIT code, say): the
+  // kernel's frame-pointer walk, when it found more, named the same way and marked as such.
+  uint32_t nfp = std::min<uint32_t>(rec.nfp, DT_FP_MAX);
+  if (out.frames.size() <= 1 && nfp > 1 && stacks_->max_depth() > 1) {
+    std::vector<uint64_t> pcs(rec.fp, rec.fp + nfp);
+    stacks_->symbolize(pid, pcs, &out.frames);
+    out.dwarf = false;
+  }
 }
 
 void BpfTracer::handle_exit(const void* data) {

@@ -78,7 +78,11 @@ class BpfTracer {
   std::vector<uint64_t> counted_;  // the stand-in for a DT_CAP_COUNTED pointer array
   std::unique_ptr<StackUnwinder> stacks_;  // -s
   // -s: each thread's stack from its DT_STACK record, until its DT_SYSCALL record takes it.
-  std::unordered_map<pid_t, std::vector<StackFrame>> pending_stacks_;
+  struct PendingStack {
+    std::vector<StackFrame> frames;
+    bool dwarf = true;  // false: the kernel's frame-pointer walk (the DWARF unwind found nothing)
+  };
+  std::unordered_map<pid_t, PendingStack> pending_stacks_;
 };
 
 }  // namespace dtruss

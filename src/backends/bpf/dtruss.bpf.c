@@ -486,8 +486,8 @@ static long copy_page(dt_u32 i, struct copy_ctx* x) {
   return 0;
 }
 
-static __always_inline void capture_stack(struct task_struct* task, struct pt_regs* regs,
-                                          dt_u64 pid_tgid) {
+static __always_inline void capture_stack(void* ctx, struct task_struct* task,
+                                          struct pt_regs* regs, dt_u64 pid_tgid) {
   struct stack_copy* c = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!c) {
     count_lost();
@@ -500,7 +500,8 @@ static __always_inline void capture_stack(struct task_struct* task, struct pt_re
   c->head.ip = regs->ip;
   c->head.sp = regs->sp;
   c->head.bp = regs->bp;
-  c->head.pad1 = 0;
+  long nfp = bpf_get_stack(ctx, c->head.fp, sizeof(c->head.fp), BPF_F_USER_STACK);
+  c->head.nfp = nfp > 0 ? (dt_u32)nfp / 8 : 0;
   struct copy_ctx x = {.c = c, .sp = regs->sp, .want = stack_bytes};
   bpf_loop(DT_STACK_MAX / 4096 + 1, copy_page, &x, 0);
   dt_u32 got = x.got;
@@ -674,7 +675,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->cpu_at_enter = BPF_CORE_READ(task, se.sum_exec_runtime);
   p->enter_ns = bpf_ktime_get_ns();
   p->active = 1;
-  if (stack_bytes) capture_stack(task, regs, pid_tgid);
+  if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
   if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.

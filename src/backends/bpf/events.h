@@ -93,6 +93,7 @@ struct dt_signal {
 /* -s: sent at sys_enter, before the thread's DT_SYSCALL record: the user registers an unwind
  * starts from and `len` bytes of stack copied from `sp` up (at most the --stack-size that the
  * record is sized for; less where the stack's mapping ends). User space unwinds it with DWARF. */
+#define DT_FP_MAX 32
 struct dt_stack {
   dt_u16 type;
   dt_u16 pad0;
@@ -103,7 +104,10 @@ struct dt_stack {
   dt_u64 sp;
   dt_u64 bp;
   dt_u32 len;
-  dt_u32 pad1;
+  dt_u32 nfp; /* entries of fp */
+  /* The kernel's frame-pointer walk (bpf_get_stack), the fallback when the copy cannot be
+   * unwound at all (code without call-frame information, such as JIT code). */
+  dt_u64 fp[DT_FP_MAX];
   /* dt_u8 bytes[len] follow */
 };
 #define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
