@@ -194,6 +194,16 @@ void read_proc_maps(pid_t pid, std::map<uint64_t, StackUnwinder::Process::Mappin
   }
 }
 
+// Whether `path` starts as an ELF file does (a mapped data file, such as ld.so.cache, does not).
+bool is_elf_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, sizeof(magic)) && std::memcmp(magic,
+                                                      "\x7f"
+                                                      "ELF",
+                                                      4) == 0;
+}
+
 }  // namespace
 
 void StackUnwinder::map_file(pid_t pid, uint64_t start, uint64_t end, uint64_t pgoff,
@@ -241,8 +251,7 @@ bool StackUnwinder::report_told(Process& p) {
     }
     Dwfl_Module* mod = dwfl_report_elf(p.dwfl, m.path.c_str(), m.path.c_str(), -1, start, false);
     if (mod == nullptr) {
-      if (dwfl_errno() != 0 && std::strstr(dwfl_errmsg(-1), "overlaps") == nullptr)
-        p.not_elf.insert(m.path);
+      if (!is_elf_file(m.path)) p.not_elf.insert(m.path);  // else: maybe later (a range conflict)
       continue;
     }
     Dwarf_Addr low = 0, high = 0;
@@ -275,13 +284,15 @@ bool StackUnwinder::report(Process& p) {
 
 void StackUnwinder::collect(Process& p, pid_t tid, const UserRegs& regs, const MemoryReader& mem) {
   pcs_.clear();
+  complete_ = false;
   if (p.attached && max_depth_ > 0) {
     p.tid = tid;
     p.regs = &regs;
     p.mem = &mem;
     p.page = UINT64_MAX;
     FrameSink sink{&pcs_, max_depth_};
-    dwfl_getthread_frames(p.dwfl, tid, on_frame, &sink);  // stops at the outermost frame
+    // 0: it reached the outermost frame; -1: it could not go on; else the depth cut it short.
+    complete_ = dwfl_getthread_frames(p.dwfl, tid, on_frame, &sink) == 0;
     p.regs = nullptr;
     p.mem = nullptr;
   }

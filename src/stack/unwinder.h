@@ -72,6 +72,9 @@ class StackUnwinder {
   void inherit(pid_t parent, pid_t child);  // fork: the child has its parent's mappings
 
   size_t max_depth() const { return max_depth_; }
+  // Whether the last unwind() reached a frame that the call-frame information marks as the
+  // outermost (false: it stopped because it could not go on: memory or CFI missing).
+  bool last_complete() const { return complete_; }
 
   // Frame-pointer frames from elsewhere (the kernel's walk): named the same way.
   void symbolize(pid_t pid, const std::vector<uint64_t>& pcs, std::vector<StackFrame>* out);
@@ -103,6 +106,7 @@ class StackUnwinder {
   Symbol unknown_;
   // The frames of the unwind in progress: pc and whether it is the interrupted instruction.
   std::vector<std::pair<uint64_t, bool>> pcs_;
+  bool complete_ = false;
 };
 
 }  // namespace dtruss

@@ -419,14 +419,26 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
   PendingStack& out = pending_stacks_[static_cast<pid_t>(rec.tid)];
   stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem, &out.frames);
   out.dwarf = true;
-  // Not unwound past where it is (no call-frame information there: JIT code, say): the
-  // kernel's frame-pointer walk, when it found more, named the same way and marked as such.
+  // Not unwound past where it is, and not because that is the outermost frame (the copy too
+  // small, say): the kernel's frame-pointer walk, when it found more, named the same way and
+  // marked as such. Past the first frame it ends at an address in no module, or one seen before:
+  // a chain through code that uses rbp for something else leads nowhere, or loops.
   uint32_t nfp = std::min<uint32_t>(rec.nfp, DT_FP_MAX);
-  if (out.frames.size() <= 1 && nfp > 1 && stacks_->max_depth() > 1) {
-    std::vector<uint64_t> pcs(rec.fp, rec.fp + nfp);
-    stacks_->symbolize(pid, pcs, &out.frames);
-    out.dwarf = false;
+  if (out.frames.size() > 1 || stacks_->last_complete() || nfp <= 1) return;
+  std::vector<uint64_t> pcs(rec.fp, rec.fp + nfp);
+  std::vector<StackFrame> fp;
+  stacks_->symbolize(pid, pcs, &fp);
+  for (size_t i = 1; i < fp.size(); ++i) {
+    bool seen = std::find(pcs.begin(), pcs.begin() + static_cast<long>(i), pcs[i]) !=
+                pcs.begin() + static_cast<long>(i);
+    if (seen || fp[i].module == "[anon]" || fp[i].module == "[unknown]") {
+      fp.resize(i);
+      break;
+    }
   }
+  if (fp.size() <= 1) return;
+  out.frames.swap(fp);
+  out.dwarf = false;
 }
 
 void BpfTracer::handle_exit(const void* data) {
