@@ -26,6 +26,7 @@
 #include "core/trace_error.h"
 #include "output/json_sink.h"
 #include "output/pipeline.h"
+#include "output/stack_counts.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
 #include "output/timeline_sink.h"
@@ -244,6 +245,13 @@ int run(int argc, char** argv) {
       return usage_error(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
                                      std::strerror(errno)));
   }
+  int folded_fd = -1;
+  if (!opt.folded_file.empty()) {
+    folded_fd = open_output(opt.folded_file);
+    if (folded_fd < 0)
+      return usage_error(fmt::format("cannot write the folded stacks to '{}': {}",
+                                     opt.folded_file, std::strerror(errno)));
+  }
   install_stop_handlers();
 
   int status = 0;
@@ -275,12 +283,20 @@ int run(int argc, char** argv) {
       SummaryOptions so = summary_options(opt);
       so.color = use_color(opt, out_fd);
       so.explain = opt.annotate;
+      so.stack_top = opt.stack ? 5 : 0;
       pipeline.add_sink(std::make_unique<SummarySink>(out, so));
     }
     TimelineSink* timeline = nullptr;
     if (timeline_fd >= 0) {
       auto sink = std::make_unique<TimelineSink>(timeline_fd);
       timeline = sink.get();
+      pipeline.add_sink(std::move(sink));
+    }
+
+    FoldedSink* folded = nullptr;
+    if (folded_fd >= 0) {
+      auto sink = std::make_unique<FoldedSink>(folded_fd);
+      folded = sink.get();
       pipeline.add_sink(std::move(sink));
     }
 
@@ -292,6 +308,7 @@ int run(int argc, char** argv) {
     cfg.run_as = run_as;
     cfg.selected = selection.selected;
     cfg.describe_fds = opt.describe_fds;
+    cfg.stack_depth = opt.stack ? opt.stack_depth : 0;
     if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
 
     uint64_t base_ns = 0;
@@ -309,9 +326,11 @@ int run(int argc, char** argv) {
         b.run_as = run_as;
         b.describe_fds = opt.describe_fds;
         b.data_max = static_cast<uint32_t>(opt.strsize);
-        // --summary alone is counted in the kernel: no event per call.
-        b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty();
+        // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
+        b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack;
         b.summary_by = static_cast<int>(opt.summary_by);
+        b.stack_depth = opt.stack ? opt.stack_depth : 0;
+        b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
         BpfTracer tracer(std::move(b), pipeline);
         pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
@@ -356,6 +375,11 @@ int run(int argc, char** argv) {
     if (timeline != nullptr && timeline->failed()) {
       fmt::print(stderr, "dtruss: cannot write the timeline to '{}': {}\n", opt.timeline_file,
                  std::strerror(timeline->error()));
+      status = status == 0 ? 1 : status;
+    }
+    if (folded != nullptr && folded->failed()) {
+      fmt::print(stderr, "dtruss: cannot write the folded stacks to '{}': {}\n", opt.folded_file,
+                 std::strerror(folded->error()));
       status = status == 0 ? 1 : status;
     }
     if (!closing.empty() && !(opt.json && opt.output_file.empty())) {

@@ -15,7 +15,7 @@ namespace {
 
 enum LongOnly : int {
   kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll, kExplain,
-  kSummary, kSort, kSummaryBy, kTimeline, kColor,
+  kSummary, kSort, kSummaryBy, kTimeline, kColor, kStackDepth, kStackSize, kFolded,
 };
 
 constexpr OptionDoc kOptions[] = {
@@ -32,7 +32,7 @@ constexpr OptionDoc kOptions[] = {
     {'n', "name", "NAME", "trace processes of that name, running and future (prefix match)"},
     {'o', "cpu", nullptr, "CPU column: microseconds on-CPU during each call (not an output file)"},
     {'p', "pid", "PID[,PID]", "attach to running processes (all their threads)"},
-    {'s', "stack", nullptr, "user stack of each call (not yet available)"},
+    {'s', "stack", nullptr, "the user stack of each call, innermost frame first (file:line with -g)"},
     {'t', "trace", "LIST", "only these syscalls: names, %classes, !negation (e.g. open,%net)"},
     {'u', "user", "USER", "run the command as USER (dtruss running as root)"},
     {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)"},
@@ -50,6 +50,9 @@ constexpr OptionDoc kOptions[] = {
     {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name"},
     {kSummaryBy, "summary-by", "WHAT", "one table per process or per thread (process|thread)"},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)"},
+    {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)"},
+    {kStackSize, "stack-size", "SIZE", "with -s, eBPF: bytes of stack copied per call (default 16K, at most 32K)"},
+    {kFolded, "folded", "FILE", "with -s: write folded stacks (frame;frame count) for flame graphs"},
     {kColor, "color", "auto|always|never", "colour the lines (auto: on a terminal, unless NO_COLOR)"},
     {kVersionOpt, "version", nullptr, "print the version"},
 };
@@ -206,9 +209,27 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         opt->wait_for_name = c == 'W';
         break;
       case kAll: opt->all_processes = true; break;
-      case 's':
-        fail("-s (stack traces) is not available in this version yet");
-        return ParseOutcome::ExitUsage;
+      case 's': opt->stack = true; break;
+      case kStackDepth:
+      case kStackSize: {
+        uint64_t n = 0;
+        bool depth = c == kStackDepth;
+        if (!parse_size(optarg, &n) || n == 0 || n > (depth ? 1024 : kMaxStackCopy)) {
+          fail(depth ? fmt::format("--stack-depth needs a frame count from 1 to 1024, not '{}'", optarg)
+                     : fmt::format("--stack-size needs a size from 1 to 32K, not '{}'", optarg));
+          return ParseOutcome::ExitUsage;
+        }
+        if (depth) opt->stack_depth = n;
+        else opt->stack_size = n;
+        break;
+      }
+      case kFolded:
+        if (optarg[0] == '\0') {
+          fail("--folded needs a file name");
+          return ParseOutcome::ExitUsage;
+        }
+        opt->folded_file = optarg;
+        break;
       case 'o': opt->cpu = true; break;
       case 'p':
         if (!parse_pids(optarg, &opt->pids, &error)) {
@@ -306,6 +327,10 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       !opt->summary_only) {
     fail(fmt::format("{} adds to the summary table: give it with -c or --summary",
                      opt->histogram ? "-H" : "--summary-by"));
+    return ParseOutcome::ExitUsage;
+  }
+  if (!opt->folded_file.empty() && !opt->stack) {
+    fail("--folded writes the stacks of -s: give it with -s");
     return ParseOutcome::ExitUsage;
   }
   if (!opt->user.empty() && opt->command.empty()) {

@@ -48,7 +48,14 @@ struct Options {
   ArgStyle style = ArgStyle::Decoded;    // -X
   bool explain = false;                  // --explain: explain a syscall, or annotate a trace
   bool annotate = false;                 // -x: annotate the trace (what each call does)
+  bool stack = false;                    // -s: the user stack of each call
+  size_t stack_depth = 32;               // --stack-depth: frames shown at most
+  uint64_t stack_size = 16384;           // --stack-size: bytes of stack the eBPF backend copies
+  std::string folded_file;               // --folded: folded stacks of the summary (with -s)
 };
+
+// The most stack bytes the eBPF backend copies per call (its per-call buffer).
+inline constexpr uint64_t kMaxStackCopy = 32768;
 
 enum class ParseOutcome { Run, ExitOk, ExitUsage };
 

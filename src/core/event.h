@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/memory.h"
 
@@ -18,6 +19,16 @@ struct TaskId {
   int32_t pid = 0;  // thread-group id (the process)
   int32_t tid = 0;  // the thread
   std::array<char, 16> comm{};  // the thread's name, NUL-terminated (TASK_COMM_LEN)
+};
+
+// One frame of a user stack (-s), symbolized by the stack unwinder (src/stack), innermost first.
+struct StackFrame {
+  uint64_t pc = 0;        // the return address (the interrupted instruction for the first frame)
+  std::string module;     // the executable's or library's file name; "[anon]" outside any file
+  std::string symbol;     // the function, or empty when the module has no symbol for pc
+  uint64_t offset = 0;    // pc - the symbol's start (or - the module's start when no symbol)
+  std::string file;       // source file, with debug information; else empty
+  int line = 0;           // its line (0: unknown)
 };
 
 // One system call, emitted once it completed (or once it is known never to complete).
@@ -41,6 +52,10 @@ struct SyscallEvent {
   // With -y: what each fd argument (and, at index 6, a returned fd) refers to, resolved by the
   // backend at entry (so close(3) still knows) and at exit; empty when not asked or unknown.
   std::array<std::string, 7> fd_notes;
+  // With -s: the user stack at entry, innermost frame first; empty when not asked or unknown.
+  std::vector<StackFrame> stack;
+  // How `stack` was found: by DWARF CFI (true), or the kernel's frame-pointer walk (false).
+  bool stack_dwarf = true;
 
   bool returned() const { return end == End::Returned; }
 };

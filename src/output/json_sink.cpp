@@ -6,6 +6,7 @@
 
 #include "decode/names.h"
 #include "output/render.h"
+#include "output/stack_render.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -88,6 +89,7 @@ void JsonSink::syscall(const DecodedCall& call) {
   line_ += ',';
   append_json_result(line_, call);
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
+  append_stack_json(line_, ev);  // -s
   line_ += "}\n";
   out_.write(line_);
   if (explain_) {

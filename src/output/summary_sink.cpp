@@ -103,6 +103,39 @@ void SummarySink::syscall(const DecodedCall& call) {
   }
   // A call that never returned has no duration: it counts, but not in the latencies.
   if (ev.returned()) count_sample(r.lat.add(call_duration(ev)));
+  if (opt_.stack_top != 0 && !ev.stack.empty()) stacks_.add(call.name, ev.stack);
+}
+
+// -s: `openat  3 calls` and the frames under it (innermost first), the most frequent stacks of
+// each syscall.
+void SummarySink::stacks_text(std::string& out) const {
+  if (stacks_.empty()) return;
+  fmt::format_to(std::back_inserter(out), "\nTOP STACKS (at most {} per syscall)\n", opt_.stack_top);
+  for (const auto& e : stacks_.top(opt_.stack_top)) {
+    fmt::format_to(std::back_inserter(out), "{} {} call{}\n", *e.syscall, e.count,
+                   e.count == 1 ? "" : "s");
+    for (const std::string& f : *e.frames) fmt::format_to(std::back_inserter(out), "    {}\n", f);
+  }
+}
+
+// ,"stacks":[{"syscall":"openat","count":3,"frames":["libc.so.6`open64",...]},...]
+void SummarySink::stacks_json(std::string& out) const {
+  if (opt_.stack_top == 0) return;
+  out += ",\"stacks\":[";
+  bool first = true;
+  for (const auto& e : stacks_.top(opt_.stack_top)) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"syscall\":";
+    append_json_string(out, *e.syscall);
+    fmt::format_to(std::back_inserter(out), ",\"count\":{},\"frames\":[", e.count);
+    for (size_t i = 0; i < e.frames->size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, (*e.frames)[i]);
+    }
+    out += "]}";
+  }
+  out += ']';
 }
 
 void SummarySink::add_aggregate(const SyscallAggregate& agg) {
@@ -177,6 +210,7 @@ void SummarySink::write_text() {
     out += '\n';
     table(out, SummaryGroup{});
   }
+  stacks_text(out);
   if (estimated) out += "(\u2248: estimated from power-of-two latency buckets)\n";
   fmt::format_to(std::back_inserter(out), "{} calls, {} errors, {} lost events", all.calls,
                  all.errors, lost_);
@@ -271,6 +305,7 @@ void SummarySink::write_json() {
                    "],\"total\":{{\"count\":{},\"errors\":{},\"time_ns\":{}}}", all.calls,
                    all.errors, all.total_ns);
   }
+  stacks_json(out);
   fmt::format_to(std::back_inserter(out), ",\"lost\":{}", lost_);
   if (base_ns_ != 0 && end_ns_ > base_ns_)
     fmt::format_to(std::back_inserter(out), ",\"wall_ns\":{}", end_ns_ - base_ns_);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "output/sink.h"
+#include "output/stack_counts.h"
 #include "output/summary_model.h"
 #include "util/writer.h"
 
@@ -21,6 +22,7 @@ struct SummaryOptions {
   bool histogram = false;  // -H
   bool color = false;      // ANSI colours in the table (--color; never with json)
   bool explain = false;    // --explain: each syscall's description after its row ("about")
+  size_t stack_top = 0;    // -s: the calls of each syscall by stack, its most frequent N (0: no)
   // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
   // percentiles are estimated from its log2 buckets.
   size_t max_samples = size_t{1} << 24;
@@ -49,6 +51,8 @@ class SummarySink final : public Sink {
   void write_json();
   void table(std::string& out, const SummaryGroup& g) const;
   void json_rows(std::string& out, const SummaryGroup& g) const;
+  void stacks_text(std::string& out) const;
+  void stacks_json(std::string& out) const;
 
   Writer& out_;
   SummaryOptions opt_;
@@ -56,6 +60,7 @@ class SummarySink final : public Sink {
   size_t samples_ = 0;
   uint64_t lost_ = 0;
   uint64_t end_ns_ = 0;
+  StackCounts stacks_;  // -s: across all groups
 };
 
 }  // namespace dtruss

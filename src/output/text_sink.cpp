@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "decode/names.h"
+#include "output/stack_render.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -129,6 +130,7 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
   }
   line_ += '\n';
+  append_stack_text(line_, ev);  // -s
   if (opt_.explain) {
     if (auto meaning = explainer_.first_errno(call))
       fmt::format_to(std::back_inserter(line_), "# {}: {} means {}\n", call.name,

@@ -74,10 +74,26 @@ TEST(Options, BadValuesAreUsageErrors) {
   EXPECT_NE(last_err().find("needs an argument"), std::string::npos);
 }
 
-TEST(Options, NotYetAvailableOptionsAreRefusedClearly) {
+TEST(Options, StackOptions) {
   Options o;
-  EXPECT_EQ(parse({"-s", "true"}, &o), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err().find("not available"), std::string::npos);
+  ASSERT_EQ(parse({"-s", "true"}, &o), ParseOutcome::Run);
+  EXPECT_TRUE(o.stack);
+  EXPECT_EQ(o.stack_depth, 32u);
+  EXPECT_EQ(o.stack_size, 16384u);
+  Options d;
+  ASSERT_EQ(parse({"-s", "--stack-depth", "5", "--stack-size", "8K", "--folded", "f.txt", "true"}, &d),
+            ParseOutcome::Run);
+  EXPECT_EQ(d.stack_depth, 5u);
+  EXPECT_EQ(d.stack_size, 8192u);
+  EXPECT_EQ(d.folded_file, "f.txt");
+  Options bad;
+  EXPECT_EQ(parse({"-s", "--stack-depth", "0", "true"}, &bad), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("--stack-depth needs"), std::string::npos) << last_err();
+  EXPECT_EQ(parse({"-s", "--stack-size", "64K", "true"}, &bad), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("--stack-size needs"), std::string::npos) << last_err();
+  Options no_s;
+  EXPECT_EQ(parse({"--folded", "f.txt", "true"}, &no_s), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("give it with -s"), std::string::npos) << last_err();
 }
 
 TEST(Options, ByNameAndScopes) {

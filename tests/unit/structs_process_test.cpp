@@ -106,7 +106,7 @@ TEST(StructsProcess, SigsetNamesAndComplement) {
   capture(ev3, kBuf, half);
   EXPECT_EQ(arg(ev3, 0),
             "[HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD "
-            "CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS RT_0]");
+            "CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RT_0]");
 }
 
 TEST(StructsProcess, SigsetRespectsSigsetsize) {

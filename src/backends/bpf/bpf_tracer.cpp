@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -49,8 +50,15 @@ std::string g_libbpf_log;
 
 int collect_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  // The whole message: the verifier's log comes as one, and its end says what it refused.
+  va_list count;
+  va_copy(count, args);
+  int n = vsnprintf(nullptr, 0, fmt, count);
+  va_end(count);
+  if (n <= 0) return n;
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), fmt, args);
+  buf.resize(static_cast<size_t>(n));
   if (g_libbpf_log.size() < (1u << 20)) g_libbpf_log += buf;
   return n;
 }
@@ -102,7 +110,9 @@ struct BpfTracer::State {
 };
 
 BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
-    : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {}
+    : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {
+  if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
+}
 
 BpfTracer::~BpfTracer() {
   if (go_fd_ >= 0) close(go_fd_);
@@ -132,6 +142,12 @@ void BpfTracer::load() {
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
   skel->rodata->summary_only = cfg_.summary_only ? 1 : 0;
   skel->rodata->summary_by = cfg_.summary_by;
+  // -s: the stack record's size (a multiple of 8, as records are aligned).
+  if (stacks_)
+    skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);
+  // The mapping trackers cost load time (the verifier): only with -s.
+  bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
+  bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -332,6 +348,19 @@ int BpfTracer::on_record(const void* data, size_t size) {
     case DT_SIGNAL:
       if (size >= sizeof(dt_signal)) handle_signal(data);
       break;
+    case DT_STACK:
+      if (size >= sizeof(dt_stack) && stacks_) handle_stack(data, size);
+      break;
+    case DT_MAP:
+      if (size >= sizeof(dt_map) && stacks_) handle_map(data, size);
+      break;
+    case DT_FORK:
+      if (size >= sizeof(dt_fork) && stacks_) {
+        dt_fork rec;
+        std::memcpy(&rec, data, sizeof(rec));
+        stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
+      }
+      break;
     default:
       break;
   }
@@ -398,6 +427,16 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     p += (c.len + 7u) & ~7u;
   }
   if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
+  ev.stack.clear();
+  ev.stack_dwarf = true;
+  if (stacks_) {
+    auto it = pending_stacks_.find(ev.task.tid);
+    if (it != pending_stacks_.end()) {
+      ev.stack.swap(it->second.frames);
+      ev.stack_dwarf = it->second.dwarf;
+      pending_stacks_.erase(it);
+    }
+  }
   out_.on_syscall(ev);
 }
 
@@ -449,6 +488,69 @@ void BpfTracer::report_aggregates() {
   }
 }
 
+// -s: a mapping that names frames (events.h): the path comes as its components, innermost first.
+void BpfTracer::handle_map(const void* data, size_t size) {
+  dt_map rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  if (rec.kind == DT_UNMAP) {
+    stacks_->unmap(pid, rec.start, rec.end);
+    return;
+  }
+  const char* p = static_cast<const char*>(data) + sizeof(dt_map);
+  size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_map), size_t{DT_PATH_MAX}});
+  std::vector<std::string_view> parts;
+  for (size_t at = 0; at < len;) {
+    size_t n = strnlen(p + at, len - at);
+    parts.emplace_back(p + at, n);
+    at += n + 1;
+  }
+  std::string path;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    path += '/';
+    path += *it;
+  }
+  if (path.empty()) return;
+  stacks_->map_file(pid, rec.start, rec.end, rec.pgoff, path, rec.kind == DT_MAP_EXEC);
+}
+
+// -s: unwound as soon as it arrives (the process, whose mappings name the frames, may end soon),
+// kept until the thread's syscall record.
+void BpfTracer::handle_stack(const void* data, size_t size) {
+  dt_stack rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  size_t len = std::min<size_t>(rec.len, size - sizeof(dt_stack));
+  StackCopyReader mem(rec.sp, static_cast<const uint8_t*>(data) + sizeof(dt_stack), len);
+  UserRegs regs;
+  regs.ip = rec.ip;
+  regs.gp[UserRegs::kRsp] = rec.sp;
+  regs.gp[UserRegs::kRbp] = rec.bp;
+  PendingStack& out = pending_stacks_[static_cast<pid_t>(rec.tid)];
+  stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem, &out.frames);
+  out.dwarf = true;
+  // Not unwound past where it is, and not because that is the outermost frame (the copy too
+  // small, say): the kernel's frame-pointer walk, when it found more, named the same way and
+  // marked as such. Past the first frame it ends at an address in no module, or one seen before:
+  // a chain through code that uses rbp for something else leads nowhere, or loops.
+  uint32_t nfp = std::min<uint32_t>(rec.nfp, DT_FP_MAX);
+  if (out.frames.size() > 1 || stacks_->last_complete() || nfp <= 1) return;
+  std::vector<uint64_t> pcs(rec.fp, rec.fp + nfp);
+  std::vector<StackFrame> fp;
+  stacks_->symbolize(pid, pcs, &fp);
+  for (size_t i = 1; i < fp.size(); ++i) {
+    bool seen = std::find(pcs.begin(), pcs.begin() + static_cast<long>(i), pcs[i]) !=
+                pcs.begin() + static_cast<long>(i);
+    if (seen || fp[i].module == "[anon]" || fp[i].module == "[unknown]") {
+      fp.resize(i);
+      break;
+    }
+  }
+  if (fp.size() <= 1) return;
+  out.frames.swap(fp);
+  out.dwarf = false;
+}
+
 void BpfTracer::handle_exit(const void* data) {
   dt_exit rec;
   std::memcpy(&rec, data, sizeof(rec));
@@ -464,6 +566,7 @@ void BpfTracer::handle_exit(const void* data) {
   ev.code = ev.signaled ? (code & 0x7f) : ((code >> 8) & 0xff);
   ev.core_dumped = ev.signaled && (code & 0x80) != 0;
   fds_.forget(ev.task.pid);
+  if (stacks_) stacks_->forget(ev.task.pid);
   out_.on_exit(ev);
 }
 

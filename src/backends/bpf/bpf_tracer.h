@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "backends/ptrace/launch.h"
 #include "core/event.h"
 #include "core/fdtable.h"
+#include "stack/unwinder.h"
 
 namespace dtruss {
 
@@ -32,6 +34,8 @@ struct BpfConfig {
   // per process, 2: per thread).
   bool summary_only = false;
   int summary_by = 0;
+  size_t stack_depth = 0;            // -s: frames of the user stack (0: no stacks)
+  uint32_t stack_bytes = 16384;      // --stack-size: bytes of stack copied per call
 };
 
 class BpfTracer {
@@ -58,6 +62,8 @@ class BpfTracer {
   void handle_syscall(const void* data, size_t size);
   void handle_exit(const void* data);
   void handle_signal(const void* data);
+  void handle_stack(const void* data, size_t size);
+  void handle_map(const void* data, size_t size);
   bool anything_traced();
   void report_lost();
   void report_aggregates();  // --summary: the kernel's counts, added up over the CPUs
@@ -75,6 +81,13 @@ class BpfTracer {
   SyscallEvent ev_;
   FdTable fds_;  // -y
   std::vector<uint64_t> counted_;  // the stand-in for a DT_CAP_COUNTED pointer array
+  std::unique_ptr<StackUnwinder> stacks_;  // -s
+  // -s: each thread's stack from its DT_STACK record, until its DT_SYSCALL record takes it.
+  struct PendingStack {
+    std::vector<StackFrame> frames;
+    bool dwarf = true;  // false: the kernel's frame-pointer walk (the DWARF unwind found nothing)
+  };
+  std::unordered_map<pid_t, PendingStack> pending_stacks_;
 };
 
 }  // namespace dtruss

@@ -11,7 +11,33 @@
 
 // The few kernel types used, relocated against the running kernel's BTF (CO-RE).
 struct pt_regs {
-  unsigned long di, si, dx, r10, r8, r9;
+  unsigned long di, si, dx, r10, r8, r9, ip, sp, bp, orig_ax;
+} __attribute__((preserve_access_index));
+struct qstr {
+  const unsigned char* name;
+} __attribute__((preserve_access_index));
+struct dentry {
+  struct dentry* d_parent;
+  struct qstr d_name;
+} __attribute__((preserve_access_index));
+struct vfsmount {
+  struct dentry* mnt_root;
+} __attribute__((preserve_access_index));
+struct mount {
+  struct mount* mnt_parent;
+  struct dentry* mnt_mountpoint;
+  struct vfsmount mnt;
+} __attribute__((preserve_access_index));
+struct path {
+  struct vfsmount* mnt;
+  struct dentry* dentry;
+} __attribute__((preserve_access_index));
+struct file {
+  struct path f_path;
+} __attribute__((preserve_access_index));
+struct vm_area_struct {
+  unsigned long vm_start, vm_end, vm_pgoff;
+  struct file* vm_file;
 } __attribute__((preserve_access_index));
 struct sched_entity {
   unsigned long long sum_exec_runtime;
@@ -29,6 +55,7 @@ struct sigpending {
 struct mm_struct {
   unsigned long arg_start;
   unsigned long arg_end;
+  unsigned long saved_auxv[2];
 } __attribute__((preserve_access_index));
 struct linux_binprm {
   const char* filename;
@@ -54,11 +81,12 @@ const volatile int self_tgid = 0;       // dtruss itself, never traced
 // those that start from now on); a prefix match either way, as dtruss's.
 const volatile int name_mode = 0;
 const volatile char name_filter[16] = {};
-const volatile dt_u32 data_max = 64;
+const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
+const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per call (0: no -s)
 // --summary: count in the kernel (summary_by 0: per syscall, 1: also per process, 2: per thread)
 // and send no syscall events but execve's.
 const volatile int summary_only = 0;
-const volatile int summary_by = 0;    // --strsize: bytes of each buffer behind an iovec
+const volatile int summary_by = 0;
 
 // Processes (thread-group ids) being traced.
 struct {
@@ -572,6 +600,208 @@ static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_n
   }
 }
 
+// -s: the registers and the top of the user stack, for user space to unwind with DWARF. The copy
+// is assembled in a per-thread buffer (with room to spare, so that a page fits at any offset).
+struct stack_copy {
+  struct dt_stack head;
+  dt_u8 bytes[DT_STACK_MAX + 8192];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct stack_copy);
+} stacks SEC(".maps");
+
+struct copy_ctx {
+  struct stack_copy* c;
+  dt_u64 sp;
+  dt_u32 want;
+  dt_u32 got;
+};
+
+// One page of stack (the first from sp to its page's end): ends the loop at a page that cannot be
+// read (a stack may have untouched pages, such as the random gap below the program's arguments).
+static long copy_page(dt_u32 i, struct copy_ctx* x) {
+  struct stack_copy* c = x->c;
+  dt_u32 got = x->got;
+  dt_u32 want = x->want;
+  if (!c || got >= want || got >= DT_STACK_MAX) return 1;
+  dt_u64 addr = x->sp + got;
+  dt_u64 len = 4096 - (addr & 4095);
+  if (len > want - got) len = want - got;
+  asm volatile("" : "+r"(len));  // bound the register that is passed, not a copy of it
+  len &= 8191;
+  if (bpf_probe_read_user(c->bytes + (got & (DT_STACK_MAX - 1)), len, (const void*)addr)) return 1;
+  x->got = got + (dt_u32)len;
+  return 0;
+}
+
+static __always_inline void capture_stack(void* ctx, struct task_struct* task,
+                                          struct pt_regs* regs, dt_u64 pid_tgid) {
+  struct stack_copy* c = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!c) {
+    count_lost();
+    return;
+  }
+  c->head.type = DT_STACK;
+  c->head.pad0 = 0;
+  c->head.pid = pid_tgid >> 32;
+  c->head.tid = (dt_u32)pid_tgid;
+  c->head.ip = regs->ip;
+  c->head.sp = regs->sp;
+  c->head.bp = regs->bp;
+  long nfp = bpf_get_stack(ctx, c->head.fp, sizeof(c->head.fp), BPF_F_USER_STACK);
+  c->head.nfp = nfp > 0 ? (dt_u32)nfp / 8 : 0;
+  struct copy_ctx x = {.c = c, .sp = regs->sp, .want = stack_bytes};
+  bpf_loop(DT_STACK_MAX / 4096 + 1, copy_page, &x, 0);
+  dt_u32 got = x.got;
+  if (got > stack_bytes) got = stack_bytes;
+  c->head.len = got;
+  c->head.size = sizeof(c->head) + got;
+  // Promptly: the consumer then reads the process's mappings while it still runs, when it must.
+  if (bpf_ringbuf_output(&events, c, sizeof(c->head) + got,
+                         BPF_RB_FORCE_WAKEUP))
+    count_lost();
+}
+
+// -s: the mappings behind the frames (events.h, struct dt_map).
+
+struct path_ctx {
+  struct dentry* dentry;
+  struct mount* mnt;
+  char* path;  // DT_PATH_MAX bytes
+  dt_u32 len;
+};
+
+// One step of a path walk towards the root, crossing mount points: appends the dentry's name
+// (components innermost first, each NUL-terminated); ends the loop at the root.
+static long path_step(dt_u32 i, struct path_ctx* x) {
+  struct dentry* d = x->dentry;
+  struct mount* m = x->mnt;
+  if (!d || !m || !x->path) return 1;
+  if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+    struct mount* parent = BPF_CORE_READ(m, mnt_parent);
+    if (!parent || parent == m) return 1;  // the root of everything
+    x->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+    x->mnt = parent;
+    return 0;
+  }
+  struct dentry* up = BPF_CORE_READ(d, d_parent);
+  if (!up || up == d) return 1;
+  dt_u32 off = x->len;
+  if (off >= DT_PATH_MAX / 2) return 1;  // too long: the path stays cut
+  long n = bpf_probe_read_kernel_str(x->path + (off & (DT_PATH_MAX / 2 - 1)), DT_PATH_MAX / 2,
+                                     BPF_CORE_READ(d, d_name.name));
+  if (n <= 0) return 1;
+  x->len = off + (dt_u32)n;
+  x->dentry = up;
+  return 0;
+}
+
+// Sends a DT_MAP record for the file mapping that holds `addr` (nothing for anonymous memory).
+struct vma_info {
+  dt_u64 start, end, pgoff;
+  struct file* file;
+};
+static long vma_info_of(struct task_struct* task, struct vm_area_struct* vma, struct vma_info* out) {
+  out->start = BPF_CORE_READ(vma, vm_start);
+  out->end = BPF_CORE_READ(vma, vm_end);
+  out->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+  out->file = BPF_CORE_READ(vma, vm_file);
+  return 0;
+}
+
+static __always_inline void send_map(struct task_struct* task, struct pending* p, dt_u32 tgid,
+                                     dt_u64 addr, dt_u16 kind) {
+  struct vma_info v = {};
+  if (bpf_find_vma(task, addr, vma_info_of, &v, 0) != 0 || !v.file) return;
+  struct file* file = v.file;
+  struct dt_map* rec = (struct dt_map*)p->out;  // free between a call's entry and its exit
+  rec->type = DT_MAP;
+  rec->kind = kind;
+  rec->pid = tgid;
+  rec->start = v.start;
+  rec->end = v.end;
+  rec->pgoff = v.pgoff;
+  struct vfsmount* vm = BPF_CORE_READ(file, f_path.mnt);
+  struct path_ctx x = {
+      .dentry = BPF_CORE_READ(file, f_path.dentry),
+      .mnt = (struct mount*)((char*)vm - bpf_core_field_offset(struct mount, mnt)),
+      .path = (char*)(rec + 1),
+  };
+  bpf_loop(64, path_step, &x, 0);
+  rec->path_len = x.len;
+  rec->size = sizeof(*rec) + DT_PATH_MAX;
+  if (bpf_ringbuf_output(&events, rec, sizeof(*rec) + DT_PATH_MAX, 0)) count_lost();
+}
+
+static __always_inline void send_unmap(dt_u32 tgid, dt_u64 start, dt_u64 len) {
+  struct dt_map rec = {};
+  rec.type = DT_MAP;
+  rec.kind = DT_UNMAP;
+  rec.size = sizeof(rec);
+  rec.pid = tgid;
+  rec.start = start;
+  rec.end = start + len;
+  if (bpf_ringbuf_output(&events, &rec, sizeof(rec), 0)) count_lost();
+}
+
+#define NR_MMAP 9
+#define NR_MUNMAP 11
+#define NR_MREMAP 25
+#define DT_PROT_EXEC 4
+#define DT_MAP_ANONYMOUS 0x20
+
+// At the exit of mmap, munmap and mremap (whatever -t selected).
+static __always_inline void track_mappings(struct task_struct* task, struct pt_regs* regs, long ret,
+                                           dt_u32 tgid) {
+  long nr = BPF_CORE_READ(regs, orig_ax);
+  if (ret < 0 && ret > -4096) return;  // failed
+  if (nr == NR_MUNMAP) {
+    send_unmap(tgid, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si));
+    return;
+  }
+  if (nr == NR_MREMAP) {  // the old range goes; where it went is mapped anew
+    send_unmap(tgid, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si));
+  } else if (nr != NR_MMAP) {
+    return;
+  } else if ((BPF_CORE_READ(regs, r10) & DT_MAP_ANONYMOUS) ||
+             (BPF_CORE_READ(regs, r9) != 0 && !(BPF_CORE_READ(regs, dx) & DT_PROT_EXEC))) {
+    return;  // a module is named by its first mapping (offset 0) and found by its code
+  }
+  struct pending* p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (p) send_map(task, p, tgid, (dt_u64)ret, DT_MAP_FILE);
+}
+
+struct auxv_ctx {
+  unsigned long* auxv;
+  dt_u64 phdr;
+  dt_u64 base;
+};
+
+// One entry of the new program's auxiliary vector: AT_PHDR (3) is in the executable's first
+// mapping, AT_BASE (7) the start of the program interpreter (ld.so).
+static long auxv_entry(dt_u32 i, struct auxv_ctx* x) {
+  dt_u64 pair[2];
+  if (bpf_probe_read_kernel(pair, sizeof(pair), x->auxv + 2 * (dt_u64)i) || pair[0] == 0) return 1;
+  if (pair[0] == 3) x->phdr = pair[1];
+  if (pair[0] == 7) x->base = pair[1];
+  return 0;
+}
+
+// A traced process runs a new program: its executable and ld.so, which the kernel mapped.
+static __always_inline void exec_mappings(struct task_struct* task, dt_u32 tgid) {
+  struct pending* p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  struct mm_struct* mm = BPF_CORE_READ(task, mm);
+  if (!p || !mm) return;
+  struct auxv_ctx x = {.auxv = (unsigned long*)((char*)mm +
+                                                bpf_core_field_offset(struct mm_struct, saved_auxv))};
+  bpf_loop(28, auxv_entry, &x, 0);
+  if (x.phdr) send_map(task, p, tgid, x.phdr, DT_MAP_EXEC);
+  if (x.base) send_map(task, p, tgid, x.base, DT_MAP_FILE);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -596,6 +826,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->cpu_at_enter = BPF_CORE_READ(task, se.sum_exec_runtime);
   p->enter_ns = bpf_ktime_get_ns();
   p->active = 1;
+  if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
   if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
   if (summary_only && id != NR_EXECVE && id != NR_EXECVEAT) {
     if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
@@ -671,17 +902,23 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
-  if (!follow_forks || all_processes) return 0;
+  if (!follow_forks) return 0;
   dt_u32 ptgid = BPF_CORE_READ(parent, tgid);
   dt_u32 ctgid = BPF_CORE_READ(child, tgid);
-  if (ptgid == ctgid || !bpf_map_lookup_elem(&tgids, &ptgid)) return 0;
+  if (ptgid == ctgid || !traced_tgid(ptgid)) return 0;
+  if (stack_bytes) {  // the child starts with its parent's mappings
+    struct dt_fork f = {.type = DT_FORK, .size = sizeof(f), .parent = ptgid, .child = ctgid};
+    if (bpf_ringbuf_output(&events, &f, sizeof(f), 0)) count_lost();
+  }
+  if (all_processes) return 0;
   dt_u8 one = 1;
   bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
   return 0;
 }
 
-// -n and -W: a program of that name starts (its name is set by now); it is traced from its
-// first syscall on.
+// An exec succeeds: the started command begins; execve's strings are taken again (see
+// recapture_exec); with -n and -W a program of that name starts (its name is set by now) and is
+// traced from its first syscall on.
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* bprm) {
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
@@ -691,8 +928,24 @@ int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* b
     // (execveat keeps what it had at entry: the binprm names its file /dev/fd/N/...)
     if (pd && pd->active && pd->nr == NR_EXECVE) recapture_exec(pd, bprm, p);
   }
-  if (name_mode == 0) return 0;
-  if (tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
+  if (name_mode != 0 && tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
+  return 0;
+}
+
+// -s only (user space loads these two programs then, and only then): the mappings that name the
+// frames, at the exit of mmap, munmap and mremap, and at an exec.
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit_maps, struct pt_regs* regs, long ret) {
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (!traced_tgid(pid_tgid >> 32)) return 0;
+  track_mappings(bpf_get_current_task_btf(), regs, ret, pid_tgid >> 32);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec_maps, struct task_struct* p) {
+  dt_u32 tgid = BPF_CORE_READ(p, tgid);
+  if (traced_tgid(tgid)) exec_mappings(p, tgid);
   return 0;
 }
 

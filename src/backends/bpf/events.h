@@ -32,6 +32,9 @@ enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
   DT_EXIT = 2,     /* struct dt_exit: a process (thread group) ended */
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered */
+  DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
+  DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
+  DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -91,6 +94,56 @@ struct dt_signal {
   dt_s64 signo;
   char comm[16];
   dt_u8 info[48]; /* the start of the kernel_siginfo: the same layout as user siginfo_t */
+};
+
+/* -s: sent at sys_enter, before the thread's DT_SYSCALL record: the user registers an unwind
+ * starts from and `len` bytes of stack copied from `sp` up (at most the --stack-size that the
+ * record is sized for; less where the stack's mapping ends). User space unwinds it with DWARF. */
+#define DT_FP_MAX 32
+struct dt_stack {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_u64 ip;
+  dt_u64 sp;
+  dt_u64 bp;
+  dt_u32 len;
+  dt_u32 nfp; /* entries of fp */
+  /* The kernel's frame-pointer walk (bpf_get_stack), the fallback when the copy cannot be
+   * unwound at all (code without call-frame information, such as JIT code). */
+  dt_u64 fp[DT_FP_MAX];
+  /* dt_u8 bytes[len] follow */
+};
+#define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
+
+/* -s: the mappings that name a process's frames, sent as they change (a process's mappings can
+ * no longer be read from /proc once it has ended, which is often before user space gets to its
+ * events). DT_MAP_FILE: a file mapped at `start` from file offset `pgoff` (pages), its path in
+ * `path` as NUL-separated components, innermost first ("libc.so.6\0lib\0usr\0"). DT_MAP_EXEC: the
+ * same, for the first mapping of a new program (the process's earlier mappings are gone).
+ * DT_UNMAP: [start, end) unmapped. */
+enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3 };
+#define DT_PATH_MAX 512
+struct dt_map {
+  dt_u16 type;
+  dt_u16 kind;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 path_len; /* bytes of path used */
+  dt_u64 start;
+  dt_u64 end;
+  dt_u64 pgoff;
+  /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC), at most DT_PATH_MAX */
+};
+
+struct dt_fork {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 parent; /* thread-group ids */
+  dt_u32 child;
 };
 
 /* One step of a capture plan (see src/syscalls/capture.h). */

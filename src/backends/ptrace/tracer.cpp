@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,7 +120,9 @@ int exit_status_of(int wait_status) {
 }  // namespace
 
 PtraceTracer::PtraceTracer(PtraceConfig cfg, EventConsumer& out)
-    : cfg_(std::move(cfg)), out_(out) {}
+    : cfg_(std::move(cfg)), out_(out) {
+  if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
+}
 
 PtraceTracer::~PtraceTracer() {
   // Never leave a tracee stopped, whatever ended the trace (an exception included).
@@ -498,6 +501,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.end = SyscallEvent::End::Returned;
   ev.live = nullptr;
   for (auto& note : ev.fd_notes) note.clear();
+  ev.stack.clear();
   t.in_syscall = true;
   bool wanted = cfg_.selected.empty() ||
                 (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
@@ -508,6 +512,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   if (cfg_.cpu_time) t.cpu_at_entry = cpu_clock(t);
   capture_entry(t);
   if (cfg_.describe_fds) describe_fds(t, false);
+  if (stacks_) capture_stack(t);
   if (never_returns(nr)) {
     ev.end = SyscallEvent::End::NoReturn;
     out_.on_syscall(ev);
@@ -565,6 +570,20 @@ void PtraceTracer::capture_entry(Thread& t) {
   }
 }
 
+// -s: the stack of the call, unwound now (at entry) from the stopped thread's registers.
+void PtraceTracer::capture_stack(Thread& t) {
+  user_regs_struct r{};
+  if (ptrace(PTRACE_GETREGS, t.tid, nullptr, &r) != 0) return;
+  UserRegs regs;
+  regs.all = true;
+  // DWARF register numbers 0-15 (x86-64 psABI): rax rdx rcx rbx rsi rdi rbp rsp r8-r15.
+  regs.gp = {r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp,
+             r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15};
+  regs.ip = r.rip;
+  LiveMemory mem(t.tid);
+  stacks_->unwind(t.tgid, t.tid, regs, mem, &t.pending.stack);
+}
+
 // -y: /proc tells what the fd arguments refer to at entry (before a close), and the new fd a
 // call returned at exit.
 void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
@@ -597,6 +616,8 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
     ev.cpu_ns = (now != kUnknown && t.cpu_at_entry != kUnknown) ? now - t.cpu_at_entry : kUnknown;
   }
   ev.task.comm = t.comm;  // after a successful execve: the new program's name
+  if (stacks_ && (ev.nr == SYS_mmap || ev.nr == SYS_munmap || ev.nr == SYS_mremap))
+    stacks_->mappings_changed(t.tgid);
   if (cfg_.describe_fds) describe_fds(t, true);
   LiveMemory live(t.tid);
   ev.live = &live;
@@ -658,6 +679,7 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
         }
       }
       refresh_comm(t);
+      if (stacks_) stacks_->forget(t.tgid);  // a new program: new mappings
       if (t.schedstat_fd >= 0) {
         close(t.schedstat_fd);
         t.schedstat_fd = -1;
@@ -687,6 +709,7 @@ void PtraceTracer::on_gone(pid_t tid, int status) {
     ev.core_dumped = ev.signaled && WCOREDUMP(status);
     out_.on_exit(ev);
   }
+  if (stacks_ && t.tid == t.tgid) stacks_->forget(t.tgid);
   drop_thread(tid);
 }
 

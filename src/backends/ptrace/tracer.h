@@ -13,6 +13,7 @@
 #include "backends/ptrace/launch.h"
 #include "backends/ptrace/live_memory.h"
 #include "core/event.h"
+#include "stack/unwinder.h"
 
 namespace dtruss {
 
@@ -27,6 +28,7 @@ struct PtraceConfig {
   // Syscalls to show, indexed by number; empty: all. Others are not captured.
   std::vector<bool> selected;
   bool describe_fds = false;         // -y: what each fd refers to
+  size_t stack_depth = 0;            // -s: frames of the user stack at each entry (0: none)
 };
 
 class PtraceTracer {
@@ -79,6 +81,7 @@ class PtraceTracer {
   void resume(Thread& t, int sig = 0);
   void capture_entry(Thread& t);
   void describe_fds(Thread& t, bool at_exit);
+  void capture_stack(Thread& t);
   void finish_unfinished(Thread& t);
   void detach_all();
   void drop_thread(pid_t tid);
@@ -98,6 +101,7 @@ class PtraceTracer {
   bool filtered_killed_ = false;  // a -t filtered command was ended instead of detached
   pid_t waker_ = -1;          // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
+  std::unique_ptr<StackUnwinder> stacks_;  // -s
 };
 
 }  // namespace dtruss

@@ -1,0 +1,112 @@
+// -s: user stacks for both backends. The stack is unwound with elfutils' libdwfl, which follows
+// the DWARF call-frame information (.eh_frame), so frames through code built without frame
+// pointers (the C library) are found too; the frames are then named (module, symbol, file:line).
+// The ptrace backend hands the live registers and live memory of the stopped thread; the eBPF
+// backend the registers and the copy of the top of the stack taken in the kernel at entry.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/event.h"
+#include "core/memory.h"
+
+namespace dtruss {
+
+// The registers an unwind starts from, in DWARF numbering for x86-64 (0 rax, 1 rdx, 2 rcx,
+// 3 rbx, 4 rsi, 5 rdi, 6 rbp, 7 rsp, 8-15 r8-r15) and the instruction pointer.
+struct UserRegs {
+  static constexpr int kRbp = 6;
+  static constexpr int kRsp = 7;
+  std::array<uint64_t, 16> gp{};
+  uint64_t ip = 0;
+  bool all = false;  // every gp register is known (ptrace); else only rsp and rbp (eBPF)
+};
+
+// Reads a stack copy taken at `base` (the stack pointer at entry); nothing outside it.
+class StackCopyReader final : public MemoryReader {
+ public:
+  StackCopyReader(uint64_t base, const uint8_t* bytes, size_t len)
+      : base_(base), bytes_(bytes), len_(len) {}
+  size_t read(uint64_t addr, void* out, size_t len) const override;
+
+ private:
+  uint64_t base_;
+  const uint8_t* bytes_;
+  size_t len_;
+};
+
+class StackUnwinder {
+ public:
+  explicit StackUnwinder(size_t max_depth);
+  ~StackUnwinder();
+  StackUnwinder(const StackUnwinder&) = delete;
+  StackUnwinder& operator=(const StackUnwinder&) = delete;
+
+  // Unwinds thread `tid` of process `pid` from `regs`, reading stack memory through `mem`, and
+  // names the frames into `out` (innermost first, at most max_depth). The process's mappings are
+  // read from /proc on first use and again when a frame falls outside the known modules.
+  void unwind(pid_t pid, pid_t tid, const UserRegs& regs, const MemoryReader& mem,
+              std::vector<StackFrame>* out);
+  // The process exec'd or ended: its mappings are stale.
+  void forget(pid_t pid);
+  // The process mapped or unmapped something (mmap, munmap, mremap seen by the backend): read its
+  // mappings again before the next unwind. (An address that falls in no module, or in a file that
+  // is no ELF, also makes them read again, once per page until the next change: this covers
+  // changes the backend did not see, and keeps JIT code from costing a read every call.)
+  void mappings_changed(pid_t pid);
+
+  // The eBPF backend tells the mappings as they change (its events often arrive after the
+  // process ended, when /proc no longer has them). A process told about is no longer read from
+  // /proc, but for a first look at what it had mapped before (one not started under the trace).
+  // `exec`: the first mapping of a new program, whose earlier mappings are gone.
+  void map_file(pid_t pid, uint64_t start, uint64_t end, uint64_t pgoff, const std::string& path,
+                bool exec);
+  void unmap(pid_t pid, uint64_t start, uint64_t end);
+  void inherit(pid_t parent, pid_t child);  // fork: the child has its parent's mappings
+
+  size_t max_depth() const { return max_depth_; }
+  // Whether the last unwind() reached a frame that the call-frame information marks as the
+  // outermost (false: it stopped because it could not go on: memory or CFI missing).
+  bool last_complete() const { return complete_; }
+
+  // Frame-pointer frames from elsewhere (the kernel's walk): named the same way.
+  void symbolize(pid_t pid, const std::vector<uint64_t>& pcs, std::vector<StackFrame>* out);
+
+  struct Process;  // one libdwfl session per traced process (public for the C callbacks)
+
+ private:
+  struct Symbol {
+    std::string module, symbol, file;
+    uint64_t offset = 0;  // of the looked-up address from the symbol's start
+    uint64_t sym_addr_rel = 0;
+    bool has_symbol = false;
+    int line = 0;
+  };
+  Process& process(pid_t pid);
+  bool report(Process& p);
+  bool report_told(Process& p);
+  void collect(Process& p, pid_t tid, const UserRegs& regs, const MemoryReader& mem);
+  bool all_in_modules(Process& p, bool remember);
+  void name_frames(Process& p, std::vector<StackFrame>* out);
+  const Symbol& lookup(Process& p, uint64_t addr);
+
+  size_t max_depth_;
+  std::unordered_map<pid_t, std::unique_ptr<Process>> procs_;
+  // Names already looked up, per module (by build-id, else path) and module-relative address:
+  // a long trace does not search the symbol tables and line programs again.
+  std::unordered_map<std::string, std::unordered_map<uint64_t, Symbol>> names_;
+  Symbol anon_;
+  Symbol unknown_;
+  // The frames of the unwind in progress: pc and whether it is the interrupted instruction.
+  std::vector<std::pair<uint64_t, bool>> pcs_;
+  bool complete_ = false;
+};
+
+}  // namespace dtruss
