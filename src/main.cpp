@@ -99,9 +99,41 @@ SummaryOptions summary_options(const Options& opt) {
   return s;
 }
 
-// O_NOFOLLOW: never write through a symlink planted where the trace should go.
-int open_output(const std::string& path) {
-  return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+// The user behind sudo, when dtruss runs as root through it (-1 otherwise).
+long sudo_user() {
+  const char* uid = getenv("SUDO_UID");
+  if (geteuid() != 0 || uid == nullptr || *uid == '\0') return -1;
+  char* end = nullptr;
+  long v = std::strtol(uid, &end, 10);
+  return *end == '\0' && v >= 0 ? v : -1;
+}
+
+// Opens a file dtruss was asked to write (--output, --timeline). O_NOFOLLOW: never write through
+// a symlink planted where the trace should go. Root through sudo writes for the user who ran sudo:
+// an existing file of another user is refused (errno EPERM, *why set), a new one is given to
+// that user, as if they had written it.
+int open_output(const std::string& path, std::string* why = nullptr) {
+  long user = sudo_user();
+  struct stat st {};
+  if (user >= 0 && lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+      st.st_uid != static_cast<uid_t>(user)) {
+    if (why != nullptr)
+      *why = fmt::format("it belongs to another user (uid {}), and dtruss runs through sudo for "
+                         "uid {}: remove it or choose another name",
+                         st.st_uid, user);
+    errno = EPERM;
+    return -1;
+  }
+  bool existed = lstat(path.c_str(), &st) == 0;
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd >= 0 && user >= 0 && !existed) {
+    const char* gid = getenv("SUDO_GID");
+    if (fchown(fd, static_cast<uid_t>(user), gid != nullptr ? static_cast<gid_t>(std::atol(gid))
+                                                            : static_cast<gid_t>(-1)) != 0) {
+      // Not fatal: the trace is still written, owned by root.
+    }
+  }
+  return fd;
 }
 
 // A set-user-ID or set-group-ID program traced with ptrace by a tracer without privileges: the
@@ -233,17 +265,19 @@ int run(int argc, char** argv) {
   if (!opt.output_file.empty()) {
     struct stat st {};
     created_output = lstat(opt.output_file.c_str(), &st) != 0;
-    out_fd = open_output(opt.output_file);
+    std::string why;
+    out_fd = open_output(opt.output_file, &why);
     if (out_fd < 0)
       return usage_error(fmt::format("cannot write the trace to '{}': {}", opt.output_file,
-                                     std::strerror(errno)));
+                                     why.empty() ? std::strerror(errno) : why));
   }
   int timeline_fd = -1;
   if (!opt.timeline_file.empty()) {
-    timeline_fd = open_output(opt.timeline_file);
+    std::string why;
+    timeline_fd = open_output(opt.timeline_file, &why);
     if (timeline_fd < 0)
       return usage_error(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
-                                     std::strerror(errno)));
+                                     why.empty() ? std::strerror(errno) : why));
   }
   int folded_fd = -1;
   if (!opt.folded_file.empty()) {

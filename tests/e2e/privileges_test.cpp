@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "harness.h"
@@ -114,6 +116,53 @@ TEST(Unprivileged, SetuidProgramRunsWithoutItsPrivilegesAndDtrussSaysSo) {
   auto calls = syscalls(json_lines(r.err.substr(r.err.find('\n') + 1)), "geteuid");
   ASSERT_EQ(calls.size(), 1u) << r.err;
   EXPECT_EQ(calls[0]["ret"], 65534);
+}
+
+}  // namespace
+
+namespace {
+
+// Root through sudo writes --output for the user who ran sudo: another user's file is refused
+// (untouched), a new file is that user's.
+TEST(Sudo, OutputOfAnotherUserIsRefusedANewOneIsTheUsers) {
+  REQUIRE_ROOT();
+  std::string dir = e2e::temp_dir();
+  std::string theirs = dir + "/theirs";
+  {
+    std::ofstream(theirs) << "keep me\n";
+  }
+  ASSERT_EQ(chown(theirs.c_str(), 65534, 65534), 0);
+  setenv("SUDO_UID", "4242", 1);
+  setenv("SUDO_GID", "4243", 1);
+  auto bad = e2e::run_dtruss({"--output", theirs, "/bin/true"});
+  auto good = e2e::run_dtruss({"--output", dir + "/mine", "/bin/true"});
+  unsetenv("SUDO_UID");
+  unsetenv("SUDO_GID");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("cannot write the trace to '" + theirs +
+                         "': it belongs to another user (uid 65534)"),
+            std::string::npos)
+      << bad.err;
+  std::ifstream in(theirs);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "keep me\n");
+  EXPECT_EQ(good.status, 0) << good.err;
+  struct stat st {};
+  ASSERT_EQ(stat((dir + "/mine").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 4242u);
+  EXPECT_EQ(st.st_gid, 4243u);
+}
+
+// As an ordinary user, the eBPF backend asked for is refused with the reason, and sudo named.
+TEST(Unprivileged, EbpfBackendSaysWhyAndSuggestsSudo) {
+  REQUIRE_ROOT();
+  auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                dtruss_for_nobody(), "--backend=bpf", "/bin/true"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--backend=bpf: the eBPF backend needs root, or the CAP_BPF and CAP_PERFMON "
+                       "capabilities (try sudo)"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace
