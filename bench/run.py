@@ -36,7 +36,8 @@ class Workload:
     name: str
     what: str
     argv: list  # may name built programs as "@prog"
-    scale_arg: int = -1  # index of the iteration count in argv, or -1 (not scaled by --quick)
+    scale_arg: int = -1  # index of the iteration count in argv, divided by --quick
+    quick_argv: list = None  # what --quick runs instead, for programs without a count
 
 
 WORKLOADS = [
@@ -45,8 +46,10 @@ WORKLOADS = [
     Workload("getppid-8t", "getppid() x 1,000,000 over 8 threads", ["@getppid_loop", "1000000", "8"], 1),
     Workload("file", "open/read/fstat/close x 100,000", ["@file_loop", "100000"], 1),
     Workload("fork-exec", "fork + exec /bin/true + wait x 200", ["@fork_exec_loop", "200"], 1),
-    Workload("tar", "tar cf /dev/null /usr/share", ["tar", "cf", "/dev/null", "/usr/share"]),
-    Workload("find", "find /usr -name '*.h'", ["find", "/usr", "-name", "*.h"]),
+    Workload("tar", "tar cf /dev/null /usr/share", ["tar", "cf", "/dev/null", "/usr/share"],
+             quick_argv=["tar", "cf", "/dev/null", "/usr/include/linux"]),
+    Workload("find", "find /usr -name '*.h'", ["find", "/usr", "-name", "*.h"],
+             quick_argv=["find", "/usr/include/linux", "-name", "*.h"]),
 ]
 
 # bpftrace one-liner: syscalls of the command's process counted by id in the kernel.
@@ -70,7 +73,7 @@ def dtruss(backend, *extra):
 VARIANTS = [
     Variant("untraced", "the workload alone", "", lambda c, argv: argv),
     Variant("bpf", "dtruss --backend=bpf -f --output FILE", "dtruss", dtruss("bpf"), "trace"),
-    Variant("ptrace", "dtruss --backend=ptrace -f --output FILE", "dtruss", dtruss("ptrace"), "trace"),
+    Variant("ptrace", "dtruss --backend=ptrace -f --output FILE", "dtruss", dtruss("ptrace")),
     Variant("bpf-summary", "dtruss --backend=bpf -f --summary", "dtruss", dtruss("bpf", "--summary"),
             "summary"),
     Variant("ptrace-summary", "dtruss --backend=ptrace -f --summary", "dtruss",
@@ -136,9 +139,11 @@ def build_floor(out_dir):
 
 
 def resolve(w, bins, scale):
-    argv = [bins[a[1:]] if a.startswith("@") else a for a in w.argv]
+    quick = scale > 1
+    template = w.quick_argv if quick and w.quick_argv else w.argv
+    argv = [bins[a[1:]] if a.startswith("@") else a for a in template]
     argv[0] = shutil.which(argv[0]) or argv[0]  # bpftrace -c wants a path
-    if w.scale_arg >= 0:
+    if quick and w.scale_arg >= 0:
         argv[w.scale_arg] = str(max(1, int(argv[w.scale_arg]) // scale))
     return argv
 
@@ -243,7 +248,8 @@ def bench(workloads, variants, ctx, rounds, bins, scale, log):
             for v in variants:
                 runs[v.name].append(run_once(ctx, v, argv))
             log(f"{w.name}: round {r + 1}/{rounds} done")
-        out.append({"workload": w.name, "what": w.what, "argv": argv, "syscalls": calls,
+        what = shlex.join(argv[1:]) if scale > 1 and w.quick_argv else w.what
+        out.append({"workload": w.name, "what": what, "argv": argv, "syscalls": calls,
                     "counted_by": counted_by, "runs": runs})
     return out
 
@@ -342,7 +348,8 @@ def parse_args():
     ap.add_argument("--rounds", type=int, help="interleaved rounds (default 5; 1 with --quick)")
     ap.add_argument("--workloads", help="comma-separated names (default: all; see --list)")
     ap.add_argument("--variants", help="comma-separated names (default: all; see --list)")
-    ap.add_argument("--quick", action="store_true", help="loops 100 times shorter, 1 round: a smoke run")
+    ap.add_argument("--quick", action="store_true",
+                    help="loops 100 times shorter, tar and find on /usr/include/linux, 1 round")
     ap.add_argument("--dtruss", default=os.path.join(ROOT, "build", "dtruss"))
     ap.add_argument("--pin", metavar="CPUS", help="run every command under taskset -c CPUS")
     ap.add_argument("--timeout", type=float, default=600, help="seconds before a run is killed")
@@ -406,6 +413,9 @@ def main():
         print(f"- {r['workload']}: {r['what']}; {r['syscalls'] or '?'} syscalls ({r['counted_by'] or 'not counted'})")
     for v in variants:
         print(f"- {v.name}: {v.what}")
+    for r in rows:
+        if r["workload"] == "file" and r["variant"] == "bpf" and r["max_rss_kb"]:
+            print(f"- dtruss --backend=bpf on file: peak RSS {r['max_rss_kb'] / 1024:.1f} MB")
     for name, why in missing.items():
         print(f"- {name}: {why}")
     if a.json:
