@@ -238,8 +238,7 @@ def median(runs):
 
 
 def bench(workloads, variants, ctx, rounds, bins, scale, log):
-    """Interleaved rounds per workload: A, B, C, ... then again. Returns the results as a dict."""
-    out = []
+    """Interleaved rounds per workload: A, B, C, ... then again. Yields each workload's results."""
     for w in workloads:
         argv = resolve(w, bins, scale)
         calls, counted_by = count_syscalls(argv, ctx)
@@ -249,9 +248,8 @@ def bench(workloads, variants, ctx, rounds, bins, scale, log):
                 runs[v.name].append(run_once(ctx, v, argv))
             log(f"{w.name}: round {r + 1}/{rounds} done")
         what = shlex.join(argv[1:]) if scale > 1 and w.quick_argv else w.what
-        out.append({"workload": w.name, "what": what, "argv": argv, "syscalls": calls,
-                    "counted_by": counted_by, "runs": runs})
-    return out
+        yield {"workload": w.name, "what": what, "argv": argv, "syscalls": calls,
+               "counted_by": counted_by, "runs": runs}
 
 
 def startup(variants, ctx, rounds):
@@ -293,11 +291,16 @@ def summarize(results, start, variants):
     return rows
 
 
-def table(rows, results):
+TABLE_HEAD = "\n".join([
+    fmt_row(["workload", "syscalls", "variant", "median s", "× untraced", "+µs/call", "+µs/call net",
+             "lost", "peak RSS MB"]),
+    fmt_row(["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"])])
+
+
+def table_rows(rows, results):
+    """The table's lines for rows, the workload and its syscall count on its first line only."""
     calls = {r["workload"]: r["syscalls"] for r in results}
-    lines = [fmt_row(["workload", "syscalls", "variant", "median s", "× untraced", "+µs/call",
-                      "+µs/call net", "lost", "peak RSS MB"]),
-             fmt_row(["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"])]
+    lines = []
     last = None
     for r in rows:
         def num(key, f):
@@ -394,13 +397,17 @@ def main():
         before = machine()
         log(f"{len(workloads)} workloads x {len(variants)} variants x {rounds} rounds; {before['uptime']}")
         start = startup(variants, ctx, rounds)
-        results = bench(workloads, variants, ctx, rounds, bins, scale, log)
+        results, rows = [], []
+        print(TABLE_HEAD, flush=True)
+        # Each workload's rows as soon as it is done: a long run shows its progress.
+        for res in bench(workloads, variants, ctx, rounds, bins, scale, log):
+            results.append(res)
+            rows += summarize([res], start, variants)
+            print(table_rows(rows[-len(variants):], [res]), flush=True)
         after = machine()
-        rows = summarize(results, start, variants)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    print(table(rows, results))
     print()
     print("Start-up (each variant on /bin/true, median):\n")
     print(startup_table(start, variants))
