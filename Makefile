@@ -4,6 +4,7 @@
 # clang) for FUZZ_SECONDS seconds. Any sanitizer report or fuzzer crash fails `make test`.
 # `make install` installs dtruss, its man page and completions under PREFIX (DESTDIR honoured);
 # `make deb` builds a Debian package in $(BUILD).
+# `make bench` installs strace, perf and bpftrace and compares dtruss with them (bench/README.md).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 PREFIX ?= /usr/local
 
-.PHONY: all deps configure build demo test test-main test-asan test-fuzz clean format regen install deb
+.PHONY: all deps configure build demo test test-main test-asan test-fuzz bench clean format regen install deb
 
 all: build
 
@@ -63,6 +64,13 @@ test-fuzz: deps
 	    -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/work-$$t fuzz/corpus/$$t 2>$(FUZZ_BUILD)/fuzz_$$t.log \
 	    || { tail -60 $(FUZZ_BUILD)/fuzz_$$t.log; exit 1; }; \
 	done
+
+# Not part of `make test`: minutes long, and its numbers depend on the machine. BENCH_ARGS is
+# passed to bench/run.py, e.g. make bench BENCH_ARGS='--quick' or '--workloads getppid --rounds 3'.
+BENCH_ARGS ?=
+bench: build
+	@scripts/install-bench-deps.sh
+	python3 bench/run.py --dtruss $(BUILD)/dtruss $(BENCH_ARGS)
 
 regen:
 	python3 src/syscalls/gen_syscalls.py --strict
