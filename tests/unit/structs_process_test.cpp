@@ -775,3 +775,47 @@ TEST(StructsProcess, PerfEventAttrLeadingFields) {
 
 }  // namespace
 }  // namespace dtruss
+
+namespace dtruss {
+namespace {
+
+TEST(StructsProcess, PselectSigAndAioSigsetPairs) {
+  constexpr uint64_t kPair = 0x9000, kSet = 0xa000;
+  uint64_t set = (1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1));
+  uint64_t pair[2] = {kSet, 8};
+  auto ev = unit::make(SYS_pselect6, {0, 0, 0, 0, 0, kPair}, 0);
+  unit::capture(ev, kPair, pair);
+  unit::capture(ev, kSet, set);
+  std::string js;
+  EXPECT_EQ(unit::arg(ev, 5, false, &js), "{ss=[INT TERM], ss_len=8}");
+  EXPECT_EQ(js, "{\"ss\":\"[INT TERM]\",\"ss_len\":8}");
+  // io_pgetevents names the fields as struct __aio_sigset does; a NULL set stays NULL.
+  uint64_t none[2] = {0, 8};
+  auto aio = unit::make(SYS_io_pgetevents, {1, 1, 2, 0, 0, kPair}, 0);
+  unit::capture(aio, kPair, none);
+  EXPECT_EQ(unit::arg(aio, 5), "{sigmask=NULL, sigsetsize=8}");
+  // Unreadable: the address.
+  auto bad = unit::make(SYS_pselect6, {0, 0, 0, 0, 0, kPair}, 0);
+  EXPECT_EQ(unit::arg(bad, 5), "0x9000");
+}
+
+TEST(StructsProcess, NodeMasksListTheirNodes) {
+  constexpr uint64_t kMask = 0xb000;
+  uint64_t mask[2] = {(1ull << 0) | (1ull << 3), 1ull << 1};  // nodes 0, 3 and 65
+  // set_mempolicy(MPOL_BIND, nmask, maxnode): maxnode 129 covers 128 bits.
+  auto ev = unit::make(SYS_set_mempolicy, {2, kMask, 129}, 0);
+  unit::capture(ev, kMask, mask);
+  EXPECT_EQ(unit::arg(ev, 1), "[0, 3, 65]");
+  // maxnode 65: the kernel reads 64 bits, so node 65 is not in it.
+  auto small = unit::make(SYS_set_mempolicy, {2, kMask, 65}, 0);
+  unit::capture(small, kMask, mask);
+  EXPECT_EQ(unit::arg(small, 1), "[0, 3]");
+  // migrate_pages(pid, maxnode, old, new).
+  auto mig = unit::make(SYS_migrate_pages, {0, 65, kMask, kMask}, 0);
+  unit::capture(mig, kMask, mask);
+  EXPECT_EQ(unit::arg(mig, 2), "[0, 3]");
+  EXPECT_EQ(unit::arg(mig, 3), "[0, 3]");
+}
+
+}  // namespace
+}  // namespace dtruss

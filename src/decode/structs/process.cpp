@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstring>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -454,6 +455,41 @@ Value decode_cpu_mask(const ArgContext& c) {
   return arr;
 }
 
+// pselect6's sig and io_pgetevents' usig: a pointer to a sigset and its size (the kernel's
+// struct sigset_argpack and struct __aio_sigset, the same two words), shown with the set.
+Value decode_sigset_pair(const ArgContext& c) {
+  uint64_t pair[2];
+  if (!read_struct(c.mem, c.raw, &pair)) return Value::unreadable(c.raw);
+  bool aio = std::strcmp(c.arg.name, "usig") == 0;
+  Value v = Value::structure();
+  Value set = ptr_value(pair[0]);
+  if (pair[0] != 0 && pair[1] != 0 && pair[1] <= kMaxSigsetBytes) {
+    uint8_t bytes[kMaxSigsetBytes];
+    auto n = static_cast<size_t>(pair[1]);
+    set = c.mem.read(pair[0], bytes, n) == n ? sigset_value(bytes, n) : Value::unreadable(pair[0]);
+  }
+  v.add(aio ? "sigmask" : "ss", std::move(set));
+  v.add(aio ? "sigsetsize" : "ss_len", Value::uinteger(pair[1]));
+  return v;
+}
+
+// The NUMA node masks of mbind, set_mempolicy, get_mempolicy and migrate_pages, as the list of
+// their nodes. The COUNT is the call's maxnode, a number of bits of which the kernel reads one
+// less (mm/mempolicy.c: get_nodes); arrays of unsigned long, bit N for node N.
+Value decode_node_mask(const ArgContext& c) {
+  uint64_t maxnode = c.arg.len >= 0 ? c.other(c.arg.len) : 0;
+  if (maxnode <= 1) return Value::hex(c.raw);
+  uint64_t bits = std::min<uint64_t>(maxnode - 1, kMaxArrayElements * 8);
+  size_t bytes_n = static_cast<size_t>((bits + 63) / 64 * 8);
+  uint8_t bytes[kMaxArrayElements];
+  if (c.mem.read(c.raw, bytes, bytes_n) != bytes_n) return Value::unreadable(c.raw);
+  Value arr = Value::array();
+  for (size_t i = 0; i < bits; ++i)
+    if (((bytes[i / 8] >> (i % 8)) & 1) != 0) arr.add({}, Value::uinteger(i));
+  arr.truncated = maxnode - 1 > bits;
+  return arr;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Threads: robust futex lists, rseq areas, TLS descriptors.
 
@@ -736,6 +772,8 @@ constexpr Entry kProcess[] = {
     {"sched_param", sizeof(kabi::sched_param), decode_sched_param},
     {"sched_attr", sizeof(kabi::sched_attr), decode_sched_attr},
     {"cpu_mask", 0, decode_cpu_mask},
+    {"sigset_pair", 2 * sizeof(uint64_t), decode_sigset_pair},
+    {"node_mask", 0, decode_node_mask},
     {"robust_list_head", sizeof(struct robust_list_head), decode_robust_list_head},
     {"rseq", sizeof(struct rseq), decode_rseq},
     {"user_desc", sizeof(struct user_desc), decode_user_desc},
