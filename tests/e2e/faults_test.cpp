@@ -27,6 +27,10 @@
 
 namespace {
 
+using e2e::read_file;
+using e2e::wait_for_text;
+using e2e::proc_status;
+
 // What dtruss may say on standard error when a signal ends a trace written to a file: only its
 // closing line ("traced N calls in M processes; detached"), no error.
 bool only_closing_line(const std::string& err) {
@@ -52,25 +56,6 @@ uint64_t now_ms() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A "Key:" line of /proc/PID/status, without the key and the blanks after it ("" if absent).
-std::string proc_status(pid_t pid, const std::string& key) {
-  std::stringstream ss(read_file("/proc/" + std::to_string(pid) + "/status"));
-  std::string line;
-  while (std::getline(ss, line))
-    if (line.rfind(key + ":", 0) == 0) {
-      size_t v = line.find_first_not_of(" \t", key.size() + 1);
-      return v == std::string::npos ? "" : line.substr(v);
-    }
-  return "";
-}
-
 // The state letter of /proc/PID/stat (R, S, D, T, t, Z...), '?' if the process is gone.
 char proc_state(pid_t pid) {
   std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
@@ -89,16 +74,6 @@ int wait_for(pid_t pid, int timeout_ms) {
     if (now_ms() >= deadline) return -1;
     usleep(5 * 1000);
   }
-}
-
-// Waits up to `timeout_ms` for `path` to contain `text`.
-bool wait_for_text(const std::string& path, const std::string& text, int timeout_ms = 10000) {
-  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
-  while (now_ms() < deadline) {
-    if (contains(read_file(path), text)) return true;
-    usleep(10 * 1000);
-  }
-  return false;
 }
 
 int exit_code(int wait_status) {

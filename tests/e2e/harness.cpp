@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -173,6 +174,33 @@ std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
     if (e.value("type", "") == "syscall" && (name.empty() || e.value("syscall", "") == name))
       out.push_back(e);
   return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool wait_for_text(const std::string& path, const std::string& text, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (read_file(path).find(text) != std::string::npos) return true;
+    usleep(10 * 1000);
+  }
+  return false;
+}
+
+std::string proc_status(pid_t pid, const std::string& key) {
+  std::stringstream ss(read_file("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(ss, line))
+    if (line.rfind(key + ":", 0) == 0) {
+      size_t v = line.find_first_not_of(" \t", key.size() + 1);
+      return v == std::string::npos ? "" : line.substr(v);
+    }
+  return "";
 }
 
 }  // namespace e2e

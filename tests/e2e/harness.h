@@ -37,6 +37,15 @@ std::string fixture(const std::string& name);  // path of a built fixture progra
 std::string temp_dir();
 bool have_program(const std::string& name);  // in PATH
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string& path);
+// Waits until the file holds `text` (dtruss is attached, the command runs); false after
+// `timeout_ms`. Timing windows start from there, whatever a backend's start-up costs.
+bool wait_for_text(const std::string& path, const std::string& text, int timeout_ms = 10000);
+// The value of a "Key:" line of /proc/PID/status, without the key and the blanks after it
+// ("" if absent).
+std::string proc_status(pid_t pid, const std::string& key);
+
 }  // namespace e2e
 
 // The eBPF tests need root and kernel BTF; where they cannot run they fail and say why, unless

@@ -21,6 +21,10 @@ extern char** environ;
 
 namespace {
 
+using e2e::read_file;
+using e2e::wait_for_text;
+using e2e::proc_status;
+
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::run_traced;
@@ -350,35 +354,6 @@ int wait_for(pid_t pid, int timeout_ms) {
     if (now_ms() >= deadline) return -1;
     usleep(10 * 1000);
   }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Waits (up to 10 s) until the file holds `text`: dtruss is attached, or the command runs.
-// Timing windows start from there, whatever a backend's start-up costs.
-bool wait_for_text(const std::string& path, const std::string& text) {
-  for (int i = 0; i < 1000; ++i) {
-    if (read_file(path).find(text) != std::string::npos) return true;
-    usleep(10 * 1000);
-  }
-  return false;
-}
-
-// The value of a "Key:" line of /proc/PID/status, without the key and the blanks after it.
-std::string proc_status(pid_t pid, const std::string& key) {
-  std::stringstream ss(read_file("/proc/" + std::to_string(pid) + "/status"));
-  std::string line;
-  while (std::getline(ss, line))
-    if (line.rfind(key + ":", 0) == 0) {
-      size_t v = line.find_first_not_of(" \t", key.size() + 1);
-      return v == std::string::npos ? "" : line.substr(v);
-    }
-  return "";
 }
 
 // Kills and reaps a child left behind by a failed test.

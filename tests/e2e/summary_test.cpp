@@ -16,6 +16,8 @@
 
 namespace {
 
+using e2e::read_file;
+
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::lines;
@@ -26,13 +28,6 @@ using nlohmann::json;
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // The table rows (name -> count, errors) of a text summary: the lines after the first CALL
