@@ -2,6 +2,8 @@
 // captured bytes only; decoding happens later, in one place, for both backends.
 #pragma once
 
+#include <signal.h>
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -73,6 +75,17 @@ struct SignalEvent {
   uint32_t sender_uid = 0;
   int32_t status = 0;     // SIGCHLD: exit status or signal
   uint64_t addr = 0;      // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: the faulting address
+
+  // Takes the siginfo fields from `si` (has_info is set; signo is left as it is).
+  void set_info(const siginfo_t& si) {
+    has_info = true;
+    code = si.si_code;
+    errno_ = si.si_errno;
+    sender_pid = si.si_pid;
+    sender_uid = si.si_uid;
+    status = si.si_status;
+    addr = reinterpret_cast<uint64_t>(si.si_addr);
+  }
 };
 
 // A thread stopped by job control (SIGSTOP, SIGTSTP, ...), shown as `--- stopped by SIGSTOP ---`.

@@ -583,13 +583,8 @@ void BpfTracer::handle_signal(const void* data) {
   ev.task.comm[15] = 0;
   ev.ts_ns = rec.ts_ns;
   ev.signo = static_cast<int>(rec.signo);
-  ev.has_info = si.si_signo == ev.signo;
-  ev.code = si.si_code;
-  ev.errno_ = si.si_errno;
-  ev.sender_pid = si.si_pid;
-  ev.sender_uid = si.si_uid;
-  ev.status = si.si_status;
-  ev.addr = reinterpret_cast<uint64_t>(si.si_addr);
+  ev.set_info(si);
+  ev.has_info = si.si_signo == ev.signo;  // the kernel's copy is of this signal's info
   out_.on_signal(ev);
 }
 

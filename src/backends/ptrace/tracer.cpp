@@ -447,15 +447,7 @@ void PtraceTracer::handle(pid_t tid, int status) {
         ev.ts_ns = now_ns();
         ev.signo = sig;
         siginfo_t si{};
-        if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) {
-          ev.has_info = true;
-          ev.code = si.si_code;
-          ev.errno_ = si.si_errno;
-          ev.sender_pid = si.si_pid;
-          ev.sender_uid = si.si_uid;
-          ev.status = si.si_status;
-          ev.addr = reinterpret_cast<uint64_t>(si.si_addr);
-        }
+        if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) ev.set_info(si);
         out_.on_signal(ev);
       }
       resume(t, sig);  // deliver it, as it would have been without us

@@ -223,13 +223,7 @@ Value decode_siginfo(const ArgContext& c) {
   if (si.si_signo == 0) return Value::structure();
   SignalEvent ev;
   ev.signo = si.si_signo;
-  ev.has_info = true;
-  ev.code = si.si_code;
-  ev.errno_ = si.si_errno;
-  ev.sender_pid = si.si_pid;
-  ev.sender_uid = si.si_uid;
-  ev.status = si.si_status;
-  ev.addr = reinterpret_cast<uint64_t>(si.si_addr);
+  ev.set_info(si);
   Value v = siginfo_value(ev);
   if (si.si_code == SI_QUEUE || si.si_code == SI_MESGQ) {  // sigqueue's value
     v.add("si_int", Value::integer(si.si_value.sival_int));
