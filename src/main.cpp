@@ -108,29 +108,33 @@ long sudo_user() {
   return *end == '\0' && v >= 0 ? v : -1;
 }
 
-// Opens a file dtruss was asked to write (--output, --timeline). O_NOFOLLOW: never write through
-// a symlink planted where the trace should go. Root through sudo writes for the user who ran sudo:
-// an existing file of another user is refused (errno EPERM, *why set), a new one is given to
-// that user, as if they had written it.
-int open_output(const std::string& path, std::string* why = nullptr) {
+// Opens a file dtruss was asked to write (the `what`: the trace, the timeline, the folded stacks).
+// O_NOFOLLOW: never write through a symlink planted where it should go. Root through sudo writes
+// for the user who ran sudo: an existing file of another user is refused, a new one is given to
+// that user, as if they had written it. On failure, -1 and *error says why; *created tells
+// whether this call made the file.
+int open_output(const std::string& path, const char* what, std::string* error,
+                bool* created = nullptr) {
   long user = sudo_user();
   struct stat st {};
-  if (user >= 0 && lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-      st.st_uid != static_cast<uid_t>(user)) {
-    if (why != nullptr)
-      *why = fmt::format("it belongs to another user (uid {}), and dtruss runs through sudo for "
-                         "uid {}: remove it or choose another name",
-                         st.st_uid, user);
-    errno = EPERM;
+  bool existed = lstat(path.c_str(), &st) == 0;
+  if (user >= 0 && existed && S_ISREG(st.st_mode) && st.st_uid != static_cast<uid_t>(user)) {
+    *error = fmt::format("cannot write the {} to '{}': it belongs to another user (uid {}), and "
+                         "dtruss runs through sudo for uid {}: remove it or choose another name",
+                         what, path, st.st_uid, user);
     return -1;
   }
-  bool existed = lstat(path.c_str(), &st) == 0;
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd >= 0 && user >= 0 && !existed) {
+  if (fd < 0) {
+    *error = fmt::format("cannot write the {} to '{}': {}", what, path, std::strerror(errno));
+    return -1;
+  }
+  if (created != nullptr) *created = !existed;
+  if (user >= 0 && !existed) {
     const char* gid = getenv("SUDO_GID");
     if (fchown(fd, static_cast<uid_t>(user), gid != nullptr ? static_cast<gid_t>(std::atol(gid))
                                                             : static_cast<gid_t>(-1)) != 0) {
-      // Not fatal: the trace is still written, owned by root.
+      // Not fatal: the file is still written, owned by root.
     }
   }
   return fd;
@@ -262,30 +266,17 @@ int run(int argc, char** argv) {
 
   int out_fd = STDERR_FILENO;
   bool created_output = false;  // by this run: removed again if nothing could be traced
-  if (!opt.output_file.empty()) {
-    struct stat st {};
-    created_output = lstat(opt.output_file.c_str(), &st) != 0;
-    std::string why;
-    out_fd = open_output(opt.output_file, &why);
-    if (out_fd < 0)
-      return usage_error(fmt::format("cannot write the trace to '{}': {}", opt.output_file,
-                                     why.empty() ? std::strerror(errno) : why));
-  }
-  int timeline_fd = -1;
-  if (!opt.timeline_file.empty()) {
-    std::string why;
-    timeline_fd = open_output(opt.timeline_file, &why);
-    if (timeline_fd < 0)
-      return usage_error(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
-                                     why.empty() ? std::strerror(errno) : why));
-  }
-  int folded_fd = -1;
-  if (!opt.folded_file.empty()) {
-    folded_fd = open_output(opt.folded_file);
-    if (folded_fd < 0)
-      return usage_error(fmt::format("cannot write the folded stacks to '{}': {}",
-                                     opt.folded_file, std::strerror(errno)));
-  }
+  int timeline_fd = -1, folded_fd = -1;
+  std::string error;
+  if (!opt.output_file.empty() &&
+      (out_fd = open_output(opt.output_file, "trace", &error, &created_output)) < 0)
+    return usage_error(error);
+  if (!opt.timeline_file.empty() &&
+      (timeline_fd = open_output(opt.timeline_file, "timeline", &error)) < 0)
+    return usage_error(error);
+  if (!opt.folded_file.empty() &&
+      (folded_fd = open_output(opt.folded_file, "folded stacks", &error)) < 0)
+    return usage_error(error);
   install_stop_handlers();
 
   int status = 0;
