@@ -140,7 +140,6 @@ void BpfTracer::load() {
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
-  skel->rodata->summary_only = cfg_.summary_only ? 1 : 0;
   skel->rodata->summary_by = cfg_.summary_by;
   // -s: the stack record's size (a multiple of 8, as records are aligned).
   if (stacks_)
@@ -148,6 +147,11 @@ void BpfTracer::load() {
   // The mapping trackers cost load time (the verifier): only with -s.
   bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
   bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
+  // --summary counts in its own small pair of programs; every other mode sends events.
+  bpf_program__set_autoload(skel->progs.on_sys_enter, !cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_sys_enter_count, cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_sys_exit_count, cfg_.summary_only);
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
@@ -375,7 +379,6 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) return;
     child_started_ = true;
   }
-  if (cfg_.summary_only) return;  // execve's event only told when the command started
   SyscallEvent& ev = ev_;
   ev.captures.clear();
   ev.task.pid = static_cast<int32_t>(rec.pid);
@@ -455,13 +458,7 @@ void BpfTracer::report_aggregates() {
     return a;
   };
   std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
-  int fd = bpf_map__fd(st_->skel->maps.aggs);
-  dt_agg_key key{}, next{};
-  bool first = true;
-  while (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) == 0) {
-    first = false;
-    key = next;
-    if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+  auto add = [&](const dt_agg_key& key) {
     SyscallAggregate& a = row(key.nr, key.id, key.tgid);
     for (const dt_agg& v : vals) {
       a.calls += v.calls;
@@ -470,11 +467,29 @@ void BpfTracer::report_aggregates() {
       for (size_t b = 0; b < DT_AGG_BUCKETS && b < a.log2_ns.size(); ++b) a.log2_ns[b] += v.buckets[b];
       if (a.comm.empty() && v.comm[0] != 0) a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
     }
+  };
+  if (cfg_.summary_by == 0) {  // per syscall: an array indexed by the number
+    int fd = bpf_map__fd(st_->skel->maps.sums);
+    for (uint32_t nr = 0; nr < DT_NR_MAX; ++nr) {
+      if (bpf_map_lookup_elem(fd, &nr, vals.data()) != 0) continue;
+      bool any = false;
+      for (const dt_agg& v : vals) any |= v.calls != 0;
+      if (any) add(dt_agg_key{nr, 0, 0, 0});
+    }
+  } else {
+    int fd = bpf_map__fd(st_->skel->maps.aggs);
+    dt_agg_key key{}, next{};
+    bool first = true;
+    while (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) == 0) {
+      first = false;
+      key = next;
+      if (bpf_map_lookup_elem(fd, &key, vals.data()) == 0) add(key);
+    }
   }
   std::vector<uint64_t> counts(static_cast<size_t>(ncpu));
-  fd = bpf_map__fd(st_->skel->maps.agg_errs);
+  int fd = bpf_map__fd(st_->skel->maps.agg_errs);
   dt_err_key ek{}, enext{};
-  first = true;
+  bool first = true;
   while (bpf_map_get_next_key(fd, first ? nullptr : &ek, &enext) == 0) {
     first = false;
     ek = enext;
@@ -573,7 +588,10 @@ void BpfTracer::handle_exit(const void* data) {
 void BpfTracer::handle_signal(const void* data) {
   dt_signal rec;
   std::memcpy(&rec, data, sizeof(rec));
-  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) return;
+  // (--summary sends no execve events: the kernel side's flag tells the command has started.)
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_ &&
+      !(cfg_.summary_only && st_->skel->bss->cmd_started))
+    return;
   siginfo_t si{};
   std::memcpy(&si, rec.info, sizeof(rec.info));
   SignalEvent ev;

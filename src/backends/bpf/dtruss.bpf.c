@@ -84,8 +84,8 @@ const volatile char name_filter[16] = {};
 const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
 const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per call (0: no -s)
 // --summary: count in the kernel (summary_by 0: per syscall, 1: also per process, 2: per thread)
-// and send no syscall events but execve's.
-const volatile int summary_only = 0;
+// and send no syscall events (user space loads on_sys_enter_count/on_sys_exit_count instead of
+// on_sys_enter/on_sys_exit).
 const volatile int summary_by = 0;
 
 // Processes (thread-group ids) being traced.
@@ -147,6 +147,24 @@ struct {
   __type(key, dt_u32);
   __type(value, struct dt_agg);
 } agg_zero SEC(".maps");  // all zeros: the first value of a new aggs entry
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, struct dt_agg);
+} sums SEC(".maps");  // --summary per syscall only: indexed by the number
+
+// --summary: the syscall a thread is in (nr < 0: none) and since when.
+struct started {
+  dt_u64 enter_ns;
+  dt_s64 nr;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct started);
+} in_call SEC(".maps");
 
 #define DT_EXEC_BUF 8192
 #define DT_ENVP_MAX 4096  // envp entries counted at most
@@ -429,6 +447,17 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
   return e;
 }
 
+// The end of a call: when, the CPU time it took, its result, and how it ended.
+static __always_inline void end_event(struct dt_syscall* e, struct pending* p,
+                                      struct task_struct* task, long ret) {
+  e->exit_ns = bpf_ktime_get_ns();
+  e->cpu_ns = task->se.sum_exec_runtime - p->cpu_at_enter;
+  e->ret = ret;
+  // A SIGKILL pending (kill(getpid(), SIGKILL), another thread's exit_group): the thread dies
+  // on its way back to user space.
+  e->end = (task->pending.signal.sig[0] & (1ul << (9 - 1))) ? DT_UNFINISHED : DT_RETURNED;
+}
+
 // struct user_msghdr (include/linux/socket.h): the layout of the C library's struct msghdr.
 struct dt_msghdr {
   dt_u64 name;
@@ -564,23 +593,28 @@ volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists
 volatile int cmd_started = 0;  // its exec happened
 
 // --summary: one more call of nr (dur_ns < 0: it never returned), failed with err (0: did not).
+// Per syscall only (the default), the counts are a per-CPU array indexed by the number: the
+// cheapest map there is (the verifier inlines its lookup).
 static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_ns, long err) {
   if (!cmd_started && (pid_tgid >> 32) == cmd_tgid) return;
   struct dt_agg_key key = {.nr = (dt_u32)nr};
-  if (summary_by == 1) key.id = pid_tgid >> 32;
-  if (summary_by == 2) {
-    key.id = (dt_u32)pid_tgid;
-    key.tgid = pid_tgid >> 32;
-  }
-  struct dt_agg* a = bpf_map_lookup_elem(&aggs, &key);
-  if (!a) {
-    dt_u32 z = 0;
-    struct dt_agg* zero = bpf_map_lookup_elem(&agg_zero, &z);  // too big for the stack
-    if (!zero) return;
-    bpf_map_update_elem(&aggs, &key, zero, BPF_NOEXIST);
-    a = bpf_map_lookup_elem(&aggs, &key);
+  struct dt_agg* a;
+  if (summary_by == 0) {
+    a = bpf_map_lookup_elem(&sums, &key.nr);
     if (!a) return;
-    bpf_get_current_comm(a->comm, sizeof(a->comm));
+  } else {
+    key.id = summary_by == 1 ? pid_tgid >> 32 : (dt_u32)pid_tgid;
+    if (summary_by == 2) key.tgid = pid_tgid >> 32;
+    a = bpf_map_lookup_elem(&aggs, &key);
+    if (!a) {
+      dt_u32 z = 0;
+      struct dt_agg* zero = bpf_map_lookup_elem(&agg_zero, &z);  // too big for the stack
+      if (!zero) return;
+      bpf_map_update_elem(&aggs, &key, zero, BPF_NOEXIST);
+      a = bpf_map_lookup_elem(&aggs, &key);
+      if (!a) return;
+      bpf_get_current_comm(a->comm, sizeof(a->comm));
+    }
   }
   a->calls++;
   if (dur_ns >= 0) {
@@ -805,11 +839,15 @@ static __always_inline void exec_mappings(struct task_struct* task, dt_u32 tgid)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
-  if (!traced_now(pid_tgid >> 32)) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
-  struct pending* p =
-      bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (!p) return 0;
+  // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
+  // traced threads only): one lookup instead of two on the hot path.
+  struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
+  if (!p) {
+    if (!traced_now(pid_tgid >> 32)) return 0;
+    p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!p) return 0;
+  }
   if (!wanted_nr(id)) {
     p->active = 0;
     return 0;
@@ -823,18 +861,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->args[5] = regs->r9;
   p->exec_len = 0;
   p->exec_ncap = 0;
-  p->cpu_at_enter = BPF_CORE_READ(task, se.sum_exec_runtime);
+  p->cpu_at_enter = task->se.sum_exec_runtime;
   p->enter_ns = bpf_ktime_get_ns();
   p->active = 1;
   if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
   if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
-  if (summary_only && id != NR_EXECVE && id != NR_EXECVEAT) {
-    if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
-      p->active = 0;
-      count_call(pid_tgid, id, -1, 0);
-    }
-    return 0;  // counted at exit, without an event
-  }
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.
     p->active = 0;
@@ -854,25 +885,28 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
-  if (!traced_tgid(pid_tgid >> 32)) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
-  struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
+  struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
   if (!p || !p->active) return 0;
   p->active = 0;
-  if (summary_only) {
-    long long dur = (long long)(bpf_ktime_get_ns() - p->enter_ns);
-    count_call(pid_tgid, p->nr, dur, ret < 0 && ret >= -4095 ? -ret : 0);
-    if (p->nr != NR_EXECVE && p->nr != NR_EXECVEAT) return 0;  // execve: the event too
+  dt_u32 key = (dt_u32)p->nr;
+  struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
+  if (!p->exec_ncap && (!plan || plan->n == 0)) {
+    // Nothing to capture (getppid, close, mmap...): the record is written in place in the ring.
+    struct dt_syscall* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+    if (!e) {
+      count_lost();
+      return 0;
+    }
+    end_event(start_event((dt_u8*)e, p, pid_tgid), p, task, ret);
+    e->ncap = 0;
+    e->size = sizeof(*e);
+    bpf_ringbuf_submit(e, wakeup_flags());
+    return 0;
   }
   dt_u8* buf = p->out;
   struct dt_syscall* e = start_event(buf, p, pid_tgid);
-  e->exit_ns = bpf_ktime_get_ns();
-  e->cpu_ns = BPF_CORE_READ(task, se.sum_exec_runtime) - p->cpu_at_enter;
-  e->ret = ret;
-  // A SIGKILL pending (kill(getpid(), SIGKILL), another thread's exit_group): the thread dies
-  // on its way back to user space.
-  e->end = (BPF_CORE_READ(task, pending.signal.sig[0]) & (1ul << (9 - 1))) ? DT_UNFINISHED
-                                                                           : DT_RETURNED;
+  end_event(e, p, task, ret);
   dt_u32 off = sizeof(*e);
   dt_u32 ncap = 0;
   if (p->exec_ncap) {
@@ -883,8 +917,6 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
       ncap += p->exec_ncap;
     }
   }
-  dt_u32 key = (dt_u32)p->nr;
-  struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
   struct plan_ctx x = {.p = p, .plan = plan, .ret = ret, .off = off, .ncap = ncap};
   if (plan) {
     bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
@@ -897,6 +929,41 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   e->size = off;
   if (off < sizeof(*e)) return 0;
   if (bpf_ringbuf_output(&events, buf, off, wakeup_flags())) count_lost();
+  return 0;
+}
+
+// --summary's own pair: a timestamp at entry, the counts at exit; nothing else.
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  struct task_struct* task = bpf_get_current_task_btf();
+  // A thread with the storage is traced (it got it below): one lookup instead of two.
+  struct started* s = bpf_task_storage_get(&in_call, task, 0, 0);
+  if (!s) {
+    if (!traced_now(pid_tgid >> 32)) return 0;
+    s = bpf_task_storage_get(&in_call, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!s) return 0;
+  }
+  if (!wanted_nr(id)) return 0;
+  if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
+    count_call(pid_tgid, id, -1, 0);
+    return 0;
+  }
+  s->nr = id;
+  s->enter_ns = bpf_ktime_get_ns();
+  return 0;
+}
+
+// Only a thread that entered a counted call has the storage: no need to look its process up.
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit_count, struct pt_regs* regs, long ret) {
+  struct started* s = bpf_task_storage_get(&in_call, bpf_get_current_task_btf(), 0, 0);
+  if (!s || s->nr < 0) return 0;
+  long long dur = (long long)(bpf_ktime_get_ns() - s->enter_ns);
+  long nr = s->nr;
+  s->nr = -1;
+  if (nr >= DT_NR_MAX) return 0;
+  count_call(bpf_get_current_pid_tgid(), nr, dur, ret < 0 && ret >= -4095 ? -ret : 0);
   return 0;
 }
 
