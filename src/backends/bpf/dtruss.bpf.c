@@ -304,6 +304,13 @@ static long argv_string(dt_u32 i, struct exec_ctx* x) {
   return 0;
 }
 
+// Where argv's pointer array ends (x->got: the entries with the NULL).
+static long argv_end(dt_u32 i, struct exec_ctx* x) {
+  if (x->p->argv_ptrs[i & 63] != 0) return 0;
+  x->got = i + 1;
+  return 1;
+}
+
 // The i-th pointer of envp: ends the loop at its NULL (x->got: the entries with the NULL).
 static long envp_entry(dt_u32 i, struct exec_ctx* x) {
   dt_u64 ptr = 0;
@@ -336,13 +343,11 @@ static __always_inline void capture_exec(struct pending* p) {
   }
   if (argv && bpf_probe_read_user(p->argv_ptrs, (DT_ARGV_MAX + 1) * 8, (const void*)argv) == 0) {
     // The pointer array itself, up to its NULL, then each string.
-    dt_u32 count = DT_ARGV_MAX + 1;
-    for (int i = 0; i <= DT_ARGV_MAX; i++) {
-      if (p->argv_ptrs[i] == 0) {
-        count = i + 1;
-        break;
-      }
-    }
+    x.got = DT_ARGV_MAX + 1;
+    bpf_loop(DT_ARGV_MAX + 1, argv_end, &x, 0);
+    dt_u32 count = x.got;
+    if (count > DT_ARGV_MAX + 1) count = DT_ARGV_MAX + 1;
+    x.got = 0;
     dt_u32 off = x.off & 2047;
     struct dt_capture* c = (struct dt_capture*)(buf + off);
     c->addr = argv;
@@ -480,7 +485,6 @@ struct plan_ctx {
   dt_u64 msg_addr;       // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
   dt_u64 iov;            // an iovec array whose buffers to capture after the steps
   dt_u64 iov_count;
-  dt_u64 iov_budget;     // bytes still to show: what the call transferred (out), or all (in)
   struct dt_msghdr msg;  // the msghdr's copy
 };
 
@@ -499,13 +503,11 @@ static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 s
 static long iov_data(dt_u32 i, struct plan_ctx* x) {
   dt_u64 v[2];
   if (bpf_probe_read_user(v, sizeof(v), (const void*)(x->iov + (dt_u64)i * 16))) return 1;
-  // The size copied depends on the buffer only, never on the budget: the verifier then need
-  // not track the budget exactly and checks this callback in one pass. (The decoder shows no
-  // more than the call transferred; a few extra bytes of the last buffer cost nothing.)
+  // The size copied depends on the buffer only, never on what the call transferred: the
+  // decoder shows no more than that (its return value), and a budget tracked here doubled the
+  // verifier's work (dtruss's start-up). A few bytes too many of a short readv cost nothing.
   dt_u64 len = v[1] < data_max ? v[1] : data_max;
   if (v[0] && len) add_capture(x, v[0], DT_BYTES, len);
-  if (v[1] >= x->iov_budget) return 1;
-  x->iov_budget -= v[1];
   return 0;
 }
 
@@ -545,17 +547,12 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
     if (s.elem) len *= s.elem;
     if (len > s.max) len = s.max;
   }
-  dt_u64 budget = s.shape == DT_IOVECS_OUT || s.shape == DT_MSGHDR_OUT
-                      ? (x->ret > 0 ? (dt_u64)x->ret : 0)
-                      : ~0ull;
   // Nested data is taken after the steps (one level of bpf_loop keeps verification quick).
   if (s.shape == DT_MSGHDR_IN || s.shape == DT_MSGHDR_OUT) {
     x->msg_addr = addr;
-    x->iov_budget = budget;
   } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
     x->iov = addr;
     x->iov_count = len / 16;
-    x->iov_budget = budget;
   } else if (len) {
     add_capture(x, addr, s.shape, len);
   }
@@ -572,7 +569,7 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
   }
   dt_u64 count = x->iov_count < DT_MAX_IOV ? x->iov_count : DT_MAX_IOV;
   if (!x->iov || !count || !add_capture(x, x->iov, DT_BYTES, count * 16)) return;
-  if (x->iov_budget) bpf_loop(count, iov_data, x, 0);
+  bpf_loop(count, iov_data, x, 0);
 }
 
 // floor(log2(v)) + 1, 0 for 0: the log2 bucket of a duration (capped at 63).
