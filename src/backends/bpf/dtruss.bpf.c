@@ -181,6 +181,11 @@ struct pending {
   dt_u32 exec_ncap;
   dt_u32 exec_len;
   dt_u32 pad;
+  // The event being assembled in `out`: its length and captures so far. Kept here rather than
+  // in the loops' context: read back from a map they are plain unknown numbers to the verifier,
+  // which then checks each loop callback once instead of once per range of values.
+  dt_u32 out_len;
+  dt_u32 out_ncap;
   dt_u64 argv_ptrs[64];  // execve's argv pointers (DT_ARGV_MAX + 1 used; 64 for masking)
   dt_u8 exec_buf[DT_EXEC_BUF];
   dt_u8 out[DT_SCRATCH];
@@ -480,8 +485,6 @@ struct plan_ctx {
   struct pending* p;
   struct dt_plan* plan;
   long ret;
-  dt_u32 off;
-  dt_u32 ncap;
   dt_u64 msg_addr;       // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
   dt_u64 iov;            // an iovec array whose buffers to capture after the steps
   dt_u64 iov_count;
@@ -491,11 +494,11 @@ struct plan_ctx {
 // Appends a capture to the event of x (see put_capture); false when nothing was copied.
 static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 shape, dt_u64 len) {
   struct pending* p = x->p;
-  if (!p || x->off >= DT_SCRATCH / 2) return 0;  // the event is full
-  dt_u32 used = put_capture(p->out, x->off, addr, shape, len);
+  if (!p || p->out_len >= DT_SCRATCH / 2) return 0;  // the event is full
+  dt_u32 used = put_capture(p->out, p->out_len, addr, shape, len);
   if (!used) return 0;
-  x->off = ((x->off & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
-  x->ncap++;
+  p->out_len = ((p->out_len & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
+  p->out_ncap++;
   return 1;
 }
 
@@ -914,13 +917,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
       ncap += p->exec_ncap;
     }
   }
-  struct plan_ctx x = {.p = p, .plan = plan, .ret = ret, .off = off, .ncap = ncap};
+  p->out_len = off;
+  p->out_ncap = ncap;
+  struct plan_ctx x = {.p = p, .plan = plan, .ret = ret};
   if (plan) {
     bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
     capture_nested(&x);
   }
-  off = x.off;
-  ncap = x.ncap;
+  off = p->out_len;
+  ncap = p->out_ncap;
   e->ncap = ncap;
   off &= (DT_SCRATCH - 1);
   e->size = off;
