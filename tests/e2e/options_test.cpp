@@ -469,3 +469,25 @@ TEST(Usage, DtrussBackendEnvironment) {
 }
 
 }  // namespace
+
+// -o measures the CPU a call used, not the time it took: a call that computes in the kernel
+// shows most of its duration, a call that sleeps almost none, on either backend.
+TEST(Columns, CpuTimeIsOnCpuTime) {
+  auto r = run_traced({"-o", "--json", fixture("cpu_burn")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto events = json_lines(r.trace);
+  uint64_t burn_cpu = 0, burn_dur = 0;
+  for (const auto& e : syscalls(events, "getrandom")) {
+    ASSERT_TRUE(e.contains("cpu_ns")) << e.dump();
+    burn_cpu += e["cpu_ns"].get<uint64_t>();
+    burn_dur += e["dur_ns"].get<uint64_t>();
+  }
+  ASSERT_GT(burn_dur, 1'000'000u) << r.trace;
+  EXPECT_GT(burn_cpu, burn_dur / 2) << "getrandom of 16 MiB computes: " << r.trace;
+  EXPECT_LE(burn_cpu, burn_dur) << r.trace;
+  auto sleeps = syscalls(events, "clock_nanosleep");  // glibc's nanosleep
+  ASSERT_EQ(sleeps.size(), 1u) << r.trace;
+  uint64_t dur = sleeps[0]["dur_ns"].get<uint64_t>(), cpu = sleeps[0]["cpu_ns"].get<uint64_t>();
+  EXPECT_GE(dur, 50'000'000u);
+  EXPECT_LT(cpu, dur / 10) << "clock_nanosleep sleeps: " << sleeps[0].dump();
+}

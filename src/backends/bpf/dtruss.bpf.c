@@ -2,10 +2,13 @@
 // The kernel side of dtruss's eBPF backend: one generic program pair on the raw syscall
 // tracepoints. It copies bytes only (the capture plan of each syscall says which); user space
 // decodes them with the same decoders as the ptrace backend.
+// bpf_helpers.h uses the types of linux/bpf.h, which must come first.
+// clang-format off
 #include <linux/bpf.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+// clang-format on
 
 #include "events.h"
 
@@ -40,6 +43,7 @@ struct vm_area_struct {
   struct file* vm_file;
 } __attribute__((preserve_access_index));
 struct sched_entity {
+  unsigned long long exec_start;
   unsigned long long sum_exec_runtime;
 } __attribute__((preserve_access_index));
 struct signal_struct {
@@ -69,14 +73,15 @@ struct task_struct {
   int tgid;
   int exit_code;
   struct sched_entity se;
-  struct signal_struct *signal;
+  struct signal_struct* signal;
+  char comm[16];
 } __attribute__((preserve_access_index));
 
 // Configuration, set by user space before load.
-const volatile int follow_forks = 0;    // -f: add children of traced processes
-const volatile int all_processes = 0;   // --all: every process but dtruss
-const volatile int filter_syscalls = 0; // -t: only the syscalls in `wanted`
-const volatile int self_tgid = 0;       // dtruss itself, never traced
+const volatile int follow_forks = 0;     // -f: add children of traced processes
+const volatile int all_processes = 0;    // --all: every process but dtruss
+const volatile int filter_syscalls = 0;  // -t: only the syscalls in `wanted`
+const volatile int self_tgid = 0;        // dtruss itself, never traced
 // -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
 // those that start from now on); a prefix match either way, as dtruss's.
 const volatile int name_mode = 0;
@@ -249,10 +254,11 @@ static __always_inline void count_lost(void) {
   if (n) __sync_fetch_and_add(n, 1);
 }
 
-// Wake the consumer only when enough has accumulated; it also polls on a timer.
-static __always_inline dt_u64 wakeup_flags(void) {
-  dt_u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-  return avail >= (256 << 10) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+// Wake the consumer only when another 256 KiB has accumulated (it also polls on a timer): once
+// per crossing, not at every record while it is behind, as each wake-up is an interrupt to the
+// traced program's CPU. `avail` is what is unread with this record of `size` bytes included.
+static __always_inline dt_u64 wakeup_flags(dt_u64 avail, dt_u64 size) {
+  return ((avail - size) >> 18) != (avail >> 18) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 // Appends one capture (header + bytes) at *off in buf; returns the bytes used (0: nothing).
@@ -453,15 +459,27 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
   e->enter_ns = p->enter_ns;
   e->nr = p->nr;
   for (int i = 0; i < 6; i++) e->args[i] = p->args[i];
-  bpf_get_current_comm(e->comm, sizeof(e->comm));
+  // Two loads from the task (a BTF pointer), cheaper than the helper's string copy.
+  struct task_struct* t = bpf_get_current_task_btf();
+  __builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
   return e;
+}
+
+// The thread's CPU time at `now` (bpf_ktime_get_ns): what the scheduler has accounted, plus the
+// time it has run since (sum_exec_runtime alone moves only at scheduler events and ticks, so a
+// short call would show 0). exec_start is on the scheduler's clock, which differs from ktime's by
+// an offset that cancels out between a call's entry and exit.
+static __always_inline dt_u64 cpu_clock(struct task_struct* task, dt_u64 now) {
+  return task->se.sum_exec_runtime + (now - task->se.exec_start);
 }
 
 // The end of a call: when, the CPU time it took, its result, and how it ended.
 static __always_inline void end_event(struct dt_syscall* e, struct pending* p,
                                       struct task_struct* task, long ret) {
   e->exit_ns = bpf_ktime_get_ns();
-  e->cpu_ns = task->se.sum_exec_runtime - p->cpu_at_enter;
+  dt_u64 cpu = cpu_clock(task, e->exit_ns) - p->cpu_at_enter;
+  dt_u64 took = e->exit_ns - p->enter_ns;
+  e->cpu_ns = (dt_s64)cpu < 0 ? 0 : cpu > took ? took : cpu;  // the clocks differ a little
   e->ret = ret;
   // A SIGKILL pending (kill(getpid(), SIGKILL), another thread's exit_group): the thread dies
   // on its way back to user space.
@@ -485,8 +503,8 @@ struct plan_ctx {
   struct pending* p;
   struct dt_plan* plan;
   long ret;
-  dt_u64 msg_addr;       // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
-  dt_u64 iov;            // an iovec array whose buffers to capture after the steps
+  dt_u64 msg_addr;  // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
+  dt_u64 iov;       // an iovec array whose buffers to capture after the steps
   dt_u64 iov_count;
   struct dt_msghdr msg;  // the msghdr's copy
 };
@@ -564,8 +582,7 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
 
 // What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data.
 static __always_inline void capture_nested(struct plan_ctx* x) {
-  if (x->msg_addr &&
-      bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr) == 0) {
+  if (x->msg_addr && bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr) == 0) {
     bpf_loop(3, msghdr_piece, x, 0);
     x->iov = x->msg.iov;
     x->iov_count = x->msg.iovlen;
@@ -579,11 +596,26 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
 static __always_inline dt_u32 log2_bucket(dt_u64 v) {
   if (!v) return 0;
   dt_u32 r = 1;
-  if (v >> 32) { v >>= 32; r += 32; }
-  if (v >> 16) { v >>= 16; r += 16; }
-  if (v >> 8) { v >>= 8; r += 8; }
-  if (v >> 4) { v >>= 4; r += 4; }
-  if (v >> 2) { v >>= 2; r += 2; }
+  if (v >> 32) {
+    v >>= 32;
+    r += 32;
+  }
+  if (v >> 16) {
+    v >>= 16;
+    r += 16;
+  }
+  if (v >> 8) {
+    v >>= 8;
+    r += 8;
+  }
+  if (v >> 4) {
+    v >>= 4;
+    r += 4;
+  }
+  if (v >> 2) {
+    v >>= 2;
+    r += 2;
+  }
   if (v >> 1) r += 1;
   return r > 63 ? 63 : r;
 }
@@ -671,8 +703,8 @@ static long copy_page(dt_u32 i, struct copy_ctx* x) {
   return 0;
 }
 
-static __always_inline void capture_stack(void* ctx, struct task_struct* task,
-                                          struct pt_regs* regs, dt_u64 pid_tgid) {
+static __always_inline void capture_stack(void* ctx, struct task_struct* task, struct pt_regs* regs,
+                                          dt_u64 pid_tgid) {
   struct stack_copy* c = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!c) {
     count_lost();
@@ -694,9 +726,7 @@ static __always_inline void capture_stack(void* ctx, struct task_struct* task,
   c->head.len = got;
   c->head.size = sizeof(c->head) + got;
   // Promptly: the consumer then reads the process's mappings while it still runs, when it must.
-  if (bpf_ringbuf_output(&events, c, sizeof(c->head) + got,
-                         BPF_RB_FORCE_WAKEUP))
-    count_lost();
+  if (bpf_ringbuf_output(&events, c, sizeof(c->head) + got, BPF_RB_FORCE_WAKEUP)) count_lost();
 }
 
 // -s: the mappings behind the frames (events.h, struct dt_map).
@@ -738,7 +768,8 @@ struct vma_info {
   dt_u64 start, end, pgoff;
   struct file* file;
 };
-static long vma_info_of(struct task_struct* task, struct vm_area_struct* vma, struct vma_info* out) {
+static long vma_info_of(struct task_struct* task, struct vm_area_struct* vma,
+                        struct vma_info* out) {
   out->start = BPF_CORE_READ(vma, vm_start);
   out->end = BPF_CORE_READ(vma, vm_end);
   out->pgoff = BPF_CORE_READ(vma, vm_pgoff);
@@ -829,8 +860,8 @@ static __always_inline void exec_mappings(struct task_struct* task, dt_u32 tgid)
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   struct mm_struct* mm = BPF_CORE_READ(task, mm);
   if (!p || !mm) return;
-  struct auxv_ctx x = {.auxv = (unsigned long*)((char*)mm +
-                                                bpf_core_field_offset(struct mm_struct, saved_auxv))};
+  struct auxv_ctx x = {
+      .auxv = (unsigned long*)((char*)mm + bpf_core_field_offset(struct mm_struct, saved_auxv))};
   bpf_loop(28, auxv_entry, &x, 0);
   if (x.phdr) send_map(task, p, tgid, x.phdr, DT_MAP_EXEC);
   if (x.base) send_map(task, p, tgid, x.base, DT_MAP_FILE);
@@ -861,8 +892,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->args[5] = regs->r9;
   p->exec_len = 0;
   p->exec_ncap = 0;
-  p->cpu_at_enter = task->se.sum_exec_runtime;
   p->enter_ns = bpf_ktime_get_ns();
+  p->cpu_at_enter = cpu_clock(task, p->enter_ns);
   p->active = 1;
   if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
   if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
@@ -901,7 +932,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     end_event(start_event((dt_u8*)e, p, pid_tgid), p, task, ret);
     e->ncap = 0;
     e->size = sizeof(*e);
-    bpf_ringbuf_submit(e, wakeup_flags());
+    bpf_ringbuf_submit(e, wakeup_flags(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), sizeof(*e)));
     return 0;
   }
   dt_u8* buf = p->out;
@@ -930,7 +961,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   off &= (DT_SCRATCH - 1);
   e->size = off;
   if (off < sizeof(*e)) return 0;
-  if (bpf_ringbuf_output(&events, buf, off, wakeup_flags())) count_lost();
+  dt_u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + off;
+  if (bpf_ringbuf_output(&events, buf, off, wakeup_flags(avail, off))) count_lost();
   return 0;
 }
 
