@@ -27,6 +27,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -226,6 +227,15 @@ def load_in_viewer(driver, timeline):
 # ---- the checks -------------------------------------------------------------------------------
 
 
+def names(title, name, task_id):
+    """Whether a track's title shows this name and id: the viewer may add the id after the name
+    ("prog (12)", "prog/12 (12)"), and the name must not be the start of a longer word."""
+    if not title.startswith(name):
+        return False
+    rest = title[len(name):]
+    return (not rest or not rest[0].isalnum()) and re.search(rf"\b{task_id}\b", title) is not None
+
+
 def check_tracks(model, exp):
     """One track per thread, named comm/tid, in the group of its process; no other track."""
     groups = [g for g in model["groups"] if not g["hidden"]]
@@ -234,14 +244,14 @@ def check_tracks(model, exp):
     current = None  # the pid of the process group the tracks below belong to
     for g in groups:
         if g["nesting"] == 0:
-            pids = [pid for pid, name in exp.process_names.items() if g["name"].startswith(name)]
+            pids = [pid for pid, name in exp.process_names.items() if names(g["name"], name, pid)]
             check(len(pids) == 1, f"top-level track {g['name']!r} is not one of the processes "
                                   f"{sorted(exp.process_names.values())}")
             current = pids[0]
             check(current not in seen_processes, f"process {current} shown twice")
             seen_processes[current] = g["name"]
         else:
-            tids = [tid for tid, name in exp.thread_names.items() if g["name"].startswith(name)]
+            tids = [tid for tid, name in exp.thread_names.items() if names(g["name"], name, tid)]
             check(len(tids) == 1, f"track {g['name']!r} is not one thread of the file: "
                                   f"{sorted(exp.thread_names.values())}")
             tid = tids[0]
