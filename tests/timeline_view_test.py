@@ -184,7 +184,7 @@ def wait_for(what, fn):
             value = fn()
             if value:
                 return value
-        except Failure as e:
+        except Exception as e:  # the page not ready yet: a script error, until the deadline
             last = e
         time.sleep(0.2)
     raise Failure(f"timed out after {TIMEOUT_S} s waiting for {what}" + (f": {last}" if last else ""))
@@ -321,20 +321,21 @@ def main():
     ap.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = ap.parse_args()
     start = time.monotonic()
-    driver = None
     try:
         require_tools(args)
         timeline = os.path.splitext(os.path.abspath(args.png))[0] + ".json"
         exp = trace_fixture(args, timeline)
         with tempfile.TemporaryDirectory(prefix="dtruss-chromium-") as profile:
             driver = start_chromium(args, profile)
-            load_in_viewer(driver, timeline)
-            closed = run_js(driver, JS_TIDY)
-            model = run_js(driver, JS_MODEL)
-            driver.save_screenshot(args.png)
-            console = [m["message"] for m in driver.get_log("browser") if m["level"] == "SEVERE"]
-            driver.quit()
-            driver = None
+            try:
+                load_in_viewer(driver, timeline)
+                closed = run_js(driver, JS_TIDY)
+                model = run_js(driver, JS_MODEL)
+                check(driver.save_screenshot(args.png), f"could not save {args.png}")
+                console = [m["message"] for m in driver.get_log("browser")
+                           if m["level"] == "SEVERE"]
+            finally:
+                driver.quit()  # chromium and chromedriver with it
         print(f"timeline: {timeline}\nscreenshot: {os.path.abspath(args.png)}")
         print(f"viewer: {VIEWER} (generic trace: {model['generic']}; closed: {closed})")
         for line in console:
@@ -353,9 +354,6 @@ def main():
     except Failure as e:
         print(f"timeline_view_test: FAIL: {e}", file=sys.stderr)
         return 1
-    finally:
-        if driver is not None:
-            driver.quit()
     print(f"timeline_view_test: OK in {time.monotonic() - start:.1f} s")
     return 0
 
