@@ -15,6 +15,8 @@ packages=(
   curl git tar                                        # programs the strace comparison traces
   man-db groff-base bsdextrautils                     # man page checks (man --warnings, col)
   dpkg-dev file zsh                                   # make deb (dpkg-shlibdeps), its tests
+  chromium chromium-driver python3-selenium           # the timeline opened in Chromium's viewer
+  python3-pil fonts-dejavu-core                       # its screenshot checked, with legible text
 )
 
 exec "$(dirname "$0")/apt-install.sh" install-deps "${packages[@]}"

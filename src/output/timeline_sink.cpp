@@ -70,9 +70,10 @@ void TimelineSink::name_task(const TaskId& task) {
     emit();
   };
   // A process is named after its main thread (the first thread seen until that one shows up).
+  // By its comm alone: the viewers show the pid beside the name themselves.
   auto& pname = process_names_[task.pid];
-  if (pname.empty() || (task.tid == task.pid && pname != fmt::format("{} ({})", comm, task.pid))) {
-    pname = fmt::format("{} ({})", comm, task.pid);
+  if (pname.empty() || (task.tid == task.pid && pname != comm)) {
+    pname = comm;
     meta("process_name", task.pid, pname);
   }
   auto& tname = thread_names_[task.tid];
