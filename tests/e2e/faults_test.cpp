@@ -17,9 +17,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -27,9 +27,9 @@
 
 namespace {
 
+using e2e::proc_status;
 using e2e::read_file;
 using e2e::wait_for_text;
-using e2e::proc_status;
 
 // What dtruss may say on standard error when a signal ends a trace written to a file: only its
 // closing line ("traced N calls in M processes; detached"), no error.
@@ -383,14 +383,9 @@ TEST_P(Faults, StoppedAndContinued) {
     if (e["type"] == "signal" && e["pid"] == parent && e["signal"] == "SIGCONT") continued = true;
     if (e["type"] == "signal" && e["pid"] == parent && e["signal"] == "SIGSTOP") sigstop = true;
   }
-  if (bpf()) {
-    // The kernel's signal_deliver tracepoint shows SIGSTOP being acted on; a SIGCONT that has
-    // no handler is not "delivered", and job-control stops have no tracepoint of their own.
-    EXPECT_TRUE(sigstop) << "SIGSTOP delivered to the parent";
-  } else {
-    EXPECT_TRUE(stopped) << "a stop event of the parent";
-    EXPECT_TRUE(continued) << "SIGCONT delivered to the parent";
-  }
+  EXPECT_TRUE(sigstop) << "SIGSTOP delivered to the parent";
+  EXPECT_TRUE(stopped) << "a stop event of the parent";
+  EXPECT_TRUE(continued) << "SIGCONT delivered to the parent";
   EXPECT_EQ(of_type(ev, "exit").size(), 2u);
 }
 
@@ -405,12 +400,9 @@ TEST_P(Faults, JobControlInAShell) {
   EXPECT_EQ(r.out, "was-stopped\nstatus=0\n");
   EXPECT_EQ(read_file(dir + "/out"), "done\n");
   std::string trace = read_file(dir + "/trace");
-  if (bpf()) {
-    EXPECT_TRUE(contains(trace, "--- SIGSTOP {si_signo=SIGSTOP, si_code=SI_USER")) << trace;
-  } else {
-    EXPECT_TRUE(contains(trace, "--- stopped by SIGSTOP ---")) << trace;
-    EXPECT_TRUE(contains(trace, "--- SIGCONT")) << trace;
-  }
+  EXPECT_TRUE(contains(trace, "--- SIGSTOP {si_signo=SIGSTOP, si_code=SI_USER")) << trace;
+  EXPECT_TRUE(contains(trace, "--- stopped by SIGSTOP ---")) << trace;
+  EXPECT_TRUE(contains(trace, "--- SIGCONT {si_signo=SIGCONT, si_code=SI_USER")) << trace;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +477,8 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
     int st = tracer.wait(10000);
     ASSERT_NE(st, -1) << "dtruss did not end";
     EXPECT_EQ(exit_code(st), 0) << read_file(dir + "/dtruss.err");
-    EXPECT_TRUE(only_closing_line(read_file(dir + "/dtruss.err"))) << read_file(dir + "/dtruss.err");
+    EXPECT_TRUE(only_closing_line(read_file(dir + "/dtruss.err")))
+        << read_file(dir + "/dtruss.err");
     Snapshot after(reader.pid);
     EXPECT_EQ(after.state, 'S');
     EXPECT_EQ(after.sigpnd, before.sigpnd);
@@ -510,7 +503,8 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
 TEST(FaultsPtrace, FilteredCommandsChildrenWorkWithoutDashF) {
   std::string dir = temp_dir();
   std::string script = "cat /etc/hostname > '" + dir + "/copy'; echo status=$?";
-  auto r = run_traced({"--backend=ptrace", "--json", "-t", "openat,getppid", "/bin/sh", "-c", script});
+  auto r =
+      run_traced({"--backend=ptrace", "--json", "-t", "openat,getppid", "/bin/sh", "-c", script});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "status=0\n");
   EXPECT_EQ(read_file(dir + "/copy"), read_file("/etc/hostname"));
@@ -525,8 +519,8 @@ TEST(FaultsPtrace, FilteredCommandEndsWithAKilledDtruss) {
   std::string dir = temp_dir();
   std::string script =
       "echo $$ > '" + dir + "/pid'; sleep 1; cat /etc/hostname > '" + dir + "/copy' 2>&1";
-  Child tracer({e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-f", "-t",
-                "openat,getppid", "/bin/sh", "-c", script},
+  Child tracer({e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-f",
+                "-t", "openat,getppid", "/bin/sh", "-c", script},
                dir + "/cmd.out", dir + "/dtruss.err");
   ASSERT_TRUE(wait_for_text(dir + "/trace", "sleep"));
   ASSERT_EQ(kill(tracer.pid, SIGKILL), 0);
@@ -542,8 +536,8 @@ TEST(FaultsPtrace, FilteredCommandEndsWithAKilledDtruss) {
 
 TEST(FaultsPtrace, FilteredCommandIsEndedBySecondSignalNotDetached) {
   std::string dir = temp_dir();
-  Child tracer({e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-t", "getppid",
-                fixture("ignint"), "3"},
+  Child tracer({e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-t",
+                "getppid", fixture("ignint"), "3"},
                dir + "/cmd.out", dir + "/dtruss.err");
   ASSERT_TRUE(wait_for_text(dir + "/trace", "getppid"));
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);  // passed on, and ignored
@@ -563,8 +557,8 @@ TEST(FaultsPtrace, FilteredCommandIsEndedBySecondSignalNotDetached) {
 TEST(FaultsPtrace, FilteredCommandRunsToItsEndWhenTheOutputFails) {
   std::string dir = temp_dir();
   std::string script = "sleep 0.3; cat /etc/hostname > '" + dir + "/copy'; echo status=$?";
-  auto r = e2e::run(
-      {e2e::dtruss_bin(), "--backend=ptrace", "--output", "/dev/full", "-t", "openat", "/bin/sh", "-c", script});
+  auto r = e2e::run({e2e::dtruss_bin(), "--backend=ptrace", "--output", "/dev/full", "-t", "openat",
+                     "/bin/sh", "-c", script});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "dtruss: cannot write the trace to '/dev/full': No space left on device\n");
   EXPECT_EQ(r.out, "status=0\n");
@@ -610,8 +604,9 @@ TEST(FaultsPtrace, AlreadyTracedProcessSaysByWhom) {
   ASSERT_GT(sleeper.pid, 0);
   usleep(100 * 1000);
   std::string pid = std::to_string(sleeper.pid);
-  Child first({e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-p", pid},
-              dir + "/first.out", dir + "/first.err");
+  Child first(
+      {e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-p", pid},
+      dir + "/first.out", dir + "/first.err");
   attach(first, sleeper.pid, dir);
   auto r =
       e2e::run({e2e::dtruss_bin(), "--backend=ptrace", "--output", dir + "/second", "-p", pid});
@@ -666,7 +661,8 @@ TEST_P(Faults, StopSignalsEndTheStartedCommand) {
     ASSERT_NE(st, -1) << "dtruss did not end";
     EXPECT_EQ(exit_code(st), 128 + sig) << "the command's status: killed by the signal";
     EXPECT_EQ(read_file(dir + "/cmd.out"), "") << "the command did not run to its end";
-    EXPECT_TRUE(only_closing_line(read_file(dir + "/dtruss.err"))) << read_file(dir + "/dtruss.err");
+    EXPECT_TRUE(only_closing_line(read_file(dir + "/dtruss.err")))
+        << read_file(dir + "/dtruss.err");
     auto ev = json_lines(read_file(dir + "/trace"));
     auto exits = of_type(ev, "exit");
     ASSERT_EQ(exits.size(), 1u) << dump(ev);

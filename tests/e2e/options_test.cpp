@@ -138,7 +138,8 @@ TEST(TraceList, ChildrenWithoutFollowRunNormallyAndAreNotShown) {
   for (const auto& e : ev)
     if (e.contains("pid")) pids.insert(e["pid"].get<int>());
   EXPECT_EQ(pids.size(), 1u) << "only the started shell is shown";
-  EXPECT_EQ(syscalls(ev, "write").size(), 1u) << "the shell's own echo; cat's and echo's are hidden";
+  EXPECT_EQ(syscalls(ev, "write").size(), 1u)
+      << "the shell's own echo; cat's and echo's are hidden";
 }
 
 TEST(TraceList, UnknownSyscallIsAUsageErrorWithASuggestion) {
@@ -246,8 +247,8 @@ const BadInput kBadInputs[] = {
 };
 
 std::string expand(std::string s, const std::string& dir) {
-  for (auto [key, value] : {std::pair<std::string, std::string>{"@rw", fixture("rw")},
-                            {"@dir", dir}})
+  for (auto [key, value] :
+       {std::pair<std::string, std::string>{"@rw", fixture("rw")}, {"@dir", dir}})
     for (size_t at; (at = s.find(key)) != std::string::npos;) s.replace(at, key.size(), value);
   return s;
 }
@@ -303,8 +304,9 @@ TEST(Count, SummaryTableSortedByCount) {
   auto ls = lines(r.trace);
   size_t head = ls.size();
   for (size_t i = 0; i < ls.size(); ++i)
-    if (std::regex_search(ls[i], std::regex("^CALL\\s+COUNT\\s+ERRORS\\s+TOTAL\\(us\\)\\s+AVG\\(us\\)"
-                                            "\\s+P50\\(us\\)\\s+P99\\(us\\)\\s+MAX\\(us\\)\\s+ERRNOS$")))
+    if (std::regex_search(ls[i],
+                          std::regex("^CALL\\s+COUNT\\s+ERRORS\\s+TOTAL\\(us\\)\\s+AVG\\(us\\)"
+                                     "\\s+P50\\(us\\)\\s+P99\\(us\\)\\s+MAX\\(us\\)\\s+ERRNOS$")))
       head = i;
   ASSERT_LT(head, ls.size()) << "no CALL COUNT ERRORS TOTAL(us) AVG(us) ... ERRNOS header";
   // name, count, errors, total, then avg, p50, p99, max (a number, or - for no duration), errnos.
@@ -454,7 +456,8 @@ TEST(Usage, DtrussBackendEnvironment) {
   auto bad = e2e::run_traced({"true"});
   unsetenv("DTRUSS_BACKEND");
   EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.err.find("DTRUSS_BACKEND must be auto, ptrace or bpf, not 'gpu'"), std::string::npos)
+  EXPECT_NE(bad.err.find("DTRUSS_BACKEND must be auto, ptrace or bpf, not 'gpu'"),
+            std::string::npos)
       << bad.err;
   setenv("DTRUSS_BACKEND", "ptrace", 1);
   auto r = e2e::run_traced({"-v", "true"});

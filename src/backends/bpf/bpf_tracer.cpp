@@ -15,10 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
 #include <tuple>
 #include <vector>
-#include <algorithm>
-#include <string>
 
 #include "backends/bpf/events.h"
 #include "core/fdinfo.h"
@@ -42,8 +41,9 @@ int thread_count(pid_t pid) {
   return n;
 }
 
-std::string threads_text(int n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); }
-
+std::string threads_text(int n) {
+  return std::to_string(n) + (n == 1 ? " thread" : " threads");
+}
 
 // libbpf's messages, kept to explain a failure (the verifier's log above all).
 std::string g_libbpf_log;
@@ -152,7 +152,8 @@ void BpfTracer::load() {
   bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_enter_count, cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_exit_count, cfg_.summary_only);
-  bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
+  bpf_map__set_max_entries(skel->maps.events,
+                           static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.
@@ -173,8 +174,10 @@ void BpfTracer::load() {
         d.arg = step.arg;
         d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
         bool out = &step >= cp.exit && &step < cp.exit + kMaxArgs;
-        if (step.nested == CaptureStep::Nested::IovecData) d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
-        if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
+        if (step.nested == CaptureStep::Nested::IovecData)
+          d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
+        if (step.nested == CaptureStep::Nested::Msghdr)
+          d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
         d.len = step.len == kLenRet ? DT_LEN_RET : step.len;
         d.elem = step.elem;
         d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
@@ -233,8 +236,8 @@ int BpfTracer::run() {
     }
   }
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
-    throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) + "): " +
-                     log_tail(5));
+    throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) +
+                     "): " + log_tail(5));
   out_.ready();
   if (go_fd_ >= 0) {  // the filter holds the child's PID: let it exec
     char go = 1;
@@ -300,7 +303,8 @@ int BpfTracer::run() {
     bool ended = !anything_traced();
     if (!ended && stop_reason() == StopReason::Signal) return 128 + stop_signal();
     if (!ended && stop_reason() == StopReason::OutputClosed) return 128 + SIGPIPE;
-    if (!ended && stop_reason() == StopReason::OutputFailed) return 1;  // it runs on, as with ptrace
+    if (!ended && stop_reason() == StopReason::OutputFailed)
+      return 1;  // it runs on, as with ptrace
     if (waitpid(child_, &status, 0) == child_) child_status_ = status;
   }
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
@@ -391,7 +395,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   ev.nr = rec.nr;
   for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
   ev.ret = rec.ret;
-  ev.end = rec.end == DT_NORETURN      ? SyscallEvent::End::NoReturn
+  ev.end = rec.end == DT_NORETURN     ? SyscallEvent::End::NoReturn
            : rec.end == DT_UNFINISHED ? SyscallEvent::End::Unfinished
                                       : SyscallEvent::End::Returned;
   if (rec.end == DT_UNFINISHED) ev.exit_ns = 0;
@@ -419,7 +423,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
         uint64_t ptr = 0;
         if (!ev.captures.read_u64(c.addr + 8 * i, &ptr) || ptr == 0) break;
         const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, p + c.len - s));
-        size_t n = nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(p + c.len - s);
+        size_t n =
+            nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(p + c.len - s);
         ev.captures.add(ptr, s, n);
         s += n;
       }
@@ -464,7 +469,8 @@ void BpfTracer::report_aggregates() {
       a.calls += v.calls;
       a.total_ns += v.total_ns;
       a.max_ns = std::max<uint64_t>(a.max_ns, v.max_ns);
-      for (size_t b = 0; b < DT_AGG_BUCKETS && b < a.log2_ns.size(); ++b) a.log2_ns[b] += v.buckets[b];
+      for (size_t b = 0; b < DT_AGG_BUCKETS && b < a.log2_ns.size(); ++b)
+        a.log2_ns[b] += v.buckets[b];
       if (a.comm.empty() && v.comm[0] != 0) a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
     }
   };
@@ -604,6 +610,7 @@ void BpfTracer::handle_signal(const void* data) {
   ev.set_info(si);
   ev.has_info = si.si_signo == ev.signo;  // the kernel's copy is of this signal's info
   out_.on_signal(ev);
+  if (rec.stops) out_.on_stop({ev.task, ev.ts_ns, ev.signo});  // job control: it stops now
 }
 
 }  // namespace dtruss

@@ -66,6 +66,15 @@ struct linux_binprm {
   int argc;
   int envc;
 } __attribute__((preserve_access_index));
+struct sigaction {
+  void* sa_handler;
+} __attribute__((preserve_access_index));
+struct k_sigaction {
+  struct sigaction sa;
+} __attribute__((preserve_access_index));
+struct sighand_struct {
+  struct k_sigaction action[64];
+} __attribute__((preserve_access_index));
 struct task_struct {
   struct mm_struct* mm;
   struct sigpending pending;
@@ -74,6 +83,7 @@ struct task_struct {
   int exit_code;
   struct sched_entity se;
   struct signal_struct* signal;
+  struct sighand_struct* sighand;
   char comm[16];
 } __attribute__((preserve_access_index));
 
@@ -1068,21 +1078,52 @@ int BPF_PROG(on_process_exit, struct task_struct* p) {
   return 0;
 }
 
+// A signal event of thread t (pid/tid/comm from t) with the siginfo at info (if any).
+static __always_inline void send_signal(struct task_struct* t, int sig, void* info, int stops) {
+  struct dt_signal e = {};
+  e.type = DT_SIGNAL;
+  e.stops = stops;
+  e.size = sizeof(e);
+  e.pid = t->tgid;
+  e.tid = t->pid;
+  e.ts_ns = bpf_ktime_get_ns();
+  e.signo = sig;
+  __builtin_memcpy(e.comm, t->comm, sizeof(e.comm));
+  // (SEND_SIG_NOINFO and SEND_SIG_PRIV are the "pointers" 0 and 1: no siginfo.)
+  if ((unsigned long)info > 4096) bpf_probe_read_kernel(e.info, sizeof(e.info), info);
+  if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_FORCE_WAKEUP)) count_lost();
+}
+
 SEC("tp_btf/signal_deliver")
-int BPF_PROG(on_signal_deliver, int sig, void* info, void* ka) {
+int BPF_PROG(on_signal_deliver, int sig, void* info, struct k_sigaction* ka) {
   if (sig == 9) return 0;  // SIGKILL is never "delivered" to a handler: its end says it all
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   if (!traced_tgid(pid_tgid >> 32)) return 0;
-  struct dt_signal e = {};
-  e.type = DT_SIGNAL;
-  e.size = sizeof(e);
-  e.pid = pid_tgid >> 32;
-  e.tid = (dt_u32)pid_tgid;
-  e.ts_ns = bpf_ktime_get_ns();
-  e.signo = sig;
-  bpf_get_current_comm(e.comm, sizeof(e.comm));
-  if (info) bpf_probe_read_kernel(e.info, sizeof(e.info), info);
-  if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_FORCE_WAKEUP)) count_lost();
+  // SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU with their default action: the thread stops (job
+  // control), which has no tracepoint of its own. (The kernel ignores the last three in an
+  // orphaned process group, which is rare and not told apart here.)
+  int stops = (sig == 19 || sig == 20 || sig == 21 || sig == 22) && ka && ka->sa.sa_handler == 0;
+  send_signal(bpf_get_current_task_btf(), sig, info, stops);
+  return 0;
+}
+
+// A signal sent to a traced process that the kernel will not deliver: one it ignores (SIG_IGN,
+// or a default action of "ignore": SIGCHLD, SIGURG, SIGWINCH, and SIGCONT, which continues the
+// process at sending). It is told here, in the sender's context, as ptrace shows it too (a
+// traced thread gets every signal but SIGKILL).
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int group, int result) {
+  if (sig <= 0 || sig >= 64 || sig == 9 || !t || !traced_tgid(t->tgid)) return 0;
+  if (result != 0 && result != 1) return 0;  // queued or ignored (not already pending)
+  struct sighand_struct* sh = t->sighand;
+  if (!sh) return 0;
+  unsigned long handler = 0;  // sa_handler, first in struct k_sigaction (a variable index
+                              // into a kernel pointer: read with the helper)
+  bpf_probe_read_kernel(&handler, sizeof(handler),
+                        (char*)sh + bpf_core_field_offset(struct sighand_struct, action) +
+                            (dt_u64)((sig - 1) & 63) * bpf_core_type_size(struct k_sigaction));
+  int ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28;
+  if (handler == 1 || (handler == 0 && ignored_by_default)) send_signal(t, sig, info, 0);
   return 0;
 }
 

@@ -31,7 +31,7 @@ typedef uint64_t dt_u64;
 enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
   DT_EXIT = 2,     /* struct dt_exit: a process (thread group) ended */
-  DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered */
+  DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered (or SIGCONT sent) */
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
   DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
@@ -86,7 +86,7 @@ struct dt_exit {
 
 struct dt_signal {
   dt_u16 type;
-  dt_u16 pad0;
+  dt_u16 stops; /* 1: the default action of a stop signal: the thread stops (job control) */
   dt_u32 size;
   dt_u32 pid;
   dt_u32 tid;
