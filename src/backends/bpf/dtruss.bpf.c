@@ -879,6 +879,8 @@ static __always_inline void exec_mappings(struct task_struct* task, dt_u32 tgid)
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
+  // -t: a call not selected costs one array lookup, before anything else (here and at exit).
+  if (!wanted_nr(id)) return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
@@ -888,10 +890,6 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     if (!traced_now(pid_tgid >> 32)) return 0;
     p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!p) return 0;
-  }
-  if (!wanted_nr(id)) {
-    p->active = 0;
-    return 0;
   }
   p->nr = id;
   p->args[0] = regs->di;
@@ -925,6 +923,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
+  if (!wanted_nr(regs->orig_ax)) return 0;  // (a selected call left active by a lost exit
+                                             // is not taken for this one)
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
@@ -979,6 +979,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
 // --summary's own pair: a timestamp at entry, the counts at exit; nothing else.
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
+  if (!wanted_nr(id)) return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // A thread with the storage is traced (it got it below): one lookup instead of two.
@@ -988,7 +989,6 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
     s = bpf_task_storage_get(&in_call, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!s) return 0;
   }
-  if (!wanted_nr(id)) return 0;
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
     count_call(pid_tgid, id, -1, 0);
     return 0;
@@ -1001,6 +1001,7 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
 // Only a thread that entered a counted call has the storage: no need to look its process up.
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_count, struct pt_regs* regs, long ret) {
+  if (!wanted_nr(regs->orig_ax)) return 0;
   struct started* s = bpf_task_storage_get(&in_call, bpf_get_current_task_btf(), 0, 0);
   if (!s || s->nr < 0) return 0;
   long long dur = (long long)(bpf_ktime_get_ns() - s->enter_ns);
