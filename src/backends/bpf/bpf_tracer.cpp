@@ -98,6 +98,18 @@ int ring_callback(void* ctx, void* data, size_t size) {
   return static_cast<BpfTracer*>(ctx)->on_record(data, size);
 }
 
+// Calls fn(key) for each key of the map fd (the keys present as the walk goes).
+template <typename Key, typename Fn>
+void for_each_key(int fd, Fn fn) {
+  Key key{}, next{};
+  bool first = true;
+  while (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) == 0) {
+    first = false;
+    key = next;
+    fn(key);
+  }
+}
+
 }  // namespace
 
 struct BpfTracer::State {
@@ -280,15 +292,10 @@ int BpfTracer::run() {
   if (stop_requested() && child_ < 0) {
     // Ctrl-C with -p, -n or --all: the processes run on; eBPF never stopped them.
     int processes = 0, threads = 0;
-    uint32_t key = 0, next = 0;
-    bool first = true;
-    while (bpf_map__get_next_key(st_->skel->maps.tgids, first ? nullptr : &key, &next,
-                                 sizeof(key)) == 0) {
-      first = false;
-      key = next;
+    for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.tgids), [&](uint32_t tgid) {
       ++processes;
-      threads += thread_count(static_cast<pid_t>(key));
-    }
+      threads += thread_count(static_cast<pid_t>(tgid));
+    });
     out_.on_notice({0, "detached from " + std::to_string(processes) +
                            (processes == 1 ? " process" : " processes") + " (" +
                            threads_text(threads) + ")"});
@@ -484,26 +491,18 @@ void BpfTracer::report_aggregates() {
     }
   } else {
     int fd = bpf_map__fd(st_->skel->maps.aggs);
-    dt_agg_key key{}, next{};
-    bool first = true;
-    while (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) == 0) {
-      first = false;
-      key = next;
+    for_each_key<dt_agg_key>(fd, [&](const dt_agg_key& key) {
       if (bpf_map_lookup_elem(fd, &key, vals.data()) == 0) add(key);
-    }
+    });
   }
   std::vector<uint64_t> counts(static_cast<size_t>(ncpu));
   int fd = bpf_map__fd(st_->skel->maps.agg_errs);
-  dt_err_key ek{}, enext{};
-  bool first = true;
-  while (bpf_map_get_next_key(fd, first ? nullptr : &ek, &enext) == 0) {
-    first = false;
-    ek = enext;
-    if (bpf_map_lookup_elem(fd, &ek, counts.data()) != 0) continue;
+  for_each_key<dt_err_key>(fd, [&](const dt_err_key& ek) {
+    if (bpf_map_lookup_elem(fd, &ek, counts.data()) != 0) return;
     uint64_t n = 0;
     for (uint64_t c : counts) n += c;
     if (n != 0) row(ek.nr, ek.id, ek.tgid).errnos[ek.err] += n;
-  }
+  });
   for (auto& [k, a] : out) {
     out_.on_aggregate(a);
   }

@@ -606,27 +606,12 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
 static __always_inline dt_u32 log2_bucket(dt_u64 v) {
   if (!v) return 0;
   dt_u32 r = 1;
-  if (v >> 32) {
-    v >>= 32;
-    r += 32;
+  for (int shift = 32; shift > 0; shift >>= 1) {  // a binary search for the top bit
+    if (v >> shift) {
+      v >>= shift;
+      r += shift;
+    }
   }
-  if (v >> 16) {
-    v >>= 16;
-    r += 16;
-  }
-  if (v >> 8) {
-    v >>= 8;
-    r += 8;
-  }
-  if (v >> 4) {
-    v >>= 4;
-    r += 4;
-  }
-  if (v >> 2) {
-    v >>= 2;
-    r += 2;
-  }
-  if (v >> 1) r += 1;
   return r > 63 ? 63 : r;
 }
 
