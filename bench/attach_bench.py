@@ -84,29 +84,37 @@ def med(runs, key):
 
 
 def table(results, calls_of):
-    lines = ["| experiment | mode | runs | run ms | x untraced | +ns/call | load ms | attach ms "
-             "| detach ms | counted calls | skipped |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    """Medians per experiment and mode. Per-call figures from the command's CPU time (user +
+    system, from wait4: the least disturbed by the rest of the machine) and its wall time."""
+    lines = ["| experiment | mode | runs | wall ms | CPU ms | x untraced (CPU) | +ns/call (CPU) "
+             "| +ns/call (wall) | load ms | attach ms | detach ms | counted calls | not attachable |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for exp, modes in results.items():
-        base = med(modes.get("none", []), "run_us")
+        base = {k: med(modes.get("none", []), k) for k in ("run_us", "cpu_us")}
+        loop = not exp.startswith("sizes")  # /bin/true: only the set-up columns mean something
         for mode, runs in modes.items():
             errors = [r["error"] for r in runs if "error" in r]
             ok = [r for r in runs if "error" not in r]
             if not ok:
                 why = errors[0] if errors else "not run (--slow-rounds)"
-                lines.append(f"| {exp} | {mode} | 0 | {why} | | | | | | | |")
+                lines.append(f"| {exp} | {mode} | 0 | {why} |" + " |" * 9)
                 continue
-            run_us = med(ok, "run_us")
+            run = {k: med(ok, k) for k in ("run_us", "cpu_us")}
 
             def ms(key):
                 v = med(ok, key)
                 return "-" if v is None or mode == "none" else f"{v / 1000:.1f}"
-            ratio = f"{run_us / base:.2f}" if base else "-"
-            per_call = (f"{(run_us - base) * 1000 / calls_of[exp]:.0f}"
-                        if base and calls_of.get(exp) and not exp.startswith("sizes") else "-")
-            lines.append(f"| {exp} | {mode} | {len(ok)} | {run_us / 1000:.1f} | {ratio} "
-                         f"| {per_call} | {ms('load_us')} | {ms('attach_us')} | {ms('detach_us')} "
-                         f"| {ok[0].get('calls', '-')} | {ok[0].get('skipped', '0')} |")
+
+            def per_call(key):
+                if not (loop and base[key] and calls_of.get(exp)):
+                    return "-"
+                return f"{(run[key] - base[key]) * 1000 / calls_of[exp]:.0f}"
+            ratio = f"{run['cpu_us'] / base['cpu_us']:.2f}" if loop and base["cpu_us"] else "-"
+            lines.append(f"| {exp} | {mode} | {len(ok)} | {run['run_us'] / 1000:.1f} "
+                         f"| {run['cpu_us'] / 1000:.1f} | {ratio} | {per_call('cpu_us')} "
+                         f"| {per_call('run_us')} | {ms('load_us')} | {ms('attach_us')} "
+                         f"| {ms('detach_us')} | {ok[0].get('calls', '-')} "
+                         f"| {ok[0].get('skipped', '0')} |")
     return "\n".join(lines)
 
 
