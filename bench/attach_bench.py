@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run  # noqa: E402  (build_workloads, machine)
 
-MODES = ["none", "tp", "tp_early", "tp_sys", "fentry", "kmulti"]
+MODES = ["none", "tp", "tp_early", "tp_enter_early", "tp_sys", "fentry", "kmulti"]
 FILE_CALLS = "openat,read,newfstatat,fstat,close"  # what file_loop calls (glibc fstat: either)
 TWENTY = ("read,write,openat,close,newfstatat,fstat,mmap,munmap,mprotect,brk,lseek,pread64,"
           "ioctl,access,getdents64,fcntl,dup,pipe2,clock_nanosleep,futex")

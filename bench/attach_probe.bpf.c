@@ -6,6 +6,8 @@
 //   tp_early the same tracepoints, the bitmap checked first (at exit too, from regs->orig_ax);
 //   fentry   fentry/fexit on __x64_sys_NAME of each selected syscall (the loader loads one copy
 //            of each program per syscall); the number is regs->orig_ax, as in the tracepoints;
+//   tp_enter_early  the bitmap first at entry only; the exit as in tp (process, task storage,
+//            active flag), which stays right when a call's number changes under it;
 //   tp_sys   the per-syscall tracepoints syscalls/sys_enter_NAME and sys_exit_NAME of each selected
 //            syscall: one program pair, attached to each (the kernel runs them from its own
 //            handler on the raw tracepoints, which checks a bitmap of the enabled syscalls);
@@ -137,6 +139,22 @@ int BPF_PROG(tp_early_enter, struct pt_regs* regs, long id) {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_early_exit, struct pt_regs* regs, long ret) {
   if (!wanted_nr(regs->orig_ax) || !traced()) return 0;
+  return finish();
+}
+
+// The bitmap first at entry; at exit the calls entered as selected, whatever regs->orig_ax says
+// by then (rt_sigreturn restores it from the signal frame).
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_enter_early_enter, struct pt_regs* regs, long id) {
+  if (!wanted_nr(id) || !traced()) return 0;
+  struct pending* p = pending_of(1);
+  if (p) start(p, id);
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_enter_early_exit, struct pt_regs* regs, long ret) {
+  if (!traced()) return 0;
   return finish();
 }
 

@@ -1,7 +1,7 @@
 // Runs a command under attach_probe.bpf.o in one attach mode, with only some syscalls selected,
 // and reports how long loading, attaching, the command and detaching took:
 //   attach_probe OBJ MODE LIST COMMAND [ARG...]
-// MODE: none (no eBPF at all: the baseline), tp, tp_early, tp_sys, fentry, kmulti
+// MODE: none (no eBPF at all: the baseline), tp, tp_early, tp_enter_early, tp_sys, fentry, kmulti
 // (attach_probe.bpf.c).
 // LIST: syscall names separated by commas, or "all".
 // One line on stderr, "attach_probe: key=value ...", times in microseconds; exits with the
@@ -190,8 +190,9 @@ static int load_clone(struct probe* pr, struct bpf_program* tmpl, enum bpf_attac
 }
 
 static int load(struct probe* pr, const char* path) {
-  if (strcmp(pr->mode, "tp") == 0 || strcmp(pr->mode, "tp_early") == 0) {
-    char enter[32], exit[32];
+  if (strcmp(pr->mode, "tp") == 0 || strcmp(pr->mode, "tp_early") == 0 ||
+      strcmp(pr->mode, "tp_enter_early") == 0) {
+    char enter[40], exit[40];
     snprintf(enter, sizeof(enter), "%s_enter", pr->mode);
     snprintf(exit, sizeof(exit), "%s_exit", pr->mode);
     if (open_mode(pr, path, enter, exit) || bpf_object__load(pr->obj)) return -1;
@@ -309,7 +310,9 @@ static void report_stats(int fd, unsigned long long* calls, unsigned long long* 
 
 int main(int argc, char** argv) {
   if (argc < 5)
-    return fail("usage: attach_probe OBJ none|tp|tp_early|tp_sys|fentry|kmulti LIST COMMAND...");
+    return fail(
+        "usage: attach_probe OBJ none|tp|tp_early|tp_enter_early|tp_sys|fentry|kmulti LIST "
+        "COMMAND...");
   static struct probe pr;
   pr.mode = argv[2];
   int none = strcmp(pr.mode, "none") == 0;
