@@ -11,6 +11,7 @@ The probe times the command alone (from the start signal to its exit), so the pe
 exclude loading and attaching, which have their own columns.
 
   bench/attach_bench.py [--rounds N] [--slow-rounds N] [--json FILE] [--experiments a,b]
+                        [--quick]
 
 Run as root. Modes the kernel refuses (fentry, kmulti here) are tried once and named with the
 probe's error. tp_sys with every syscall takes about a minute to detach, so it runs only
@@ -36,11 +37,12 @@ TWENTY = ("read,write,openat,close,newfstatat,fstat,mmap,munmap,mprotect,brk,lse
 SIZES = {1: "openat", 5: "openat,read,newfstatat,close,write", 20: TWENTY}
 
 
-def experiments(bins):
-    """(name, syscall list, argv, slow modes) of every measured configuration."""
-    out = [("untraced", "openat", [bins["getppid_loop"], "1000000"], ()),
-           ("traced", FILE_CALLS, [bins["file_loop"], "100000"], ()),
-           ("all", "all", [bins["getppid_loop"], "1000000"], ("tp_sys",))]
+def experiments(bins, scale=1):
+    """(name, syscall list, argv, slow modes) of every measured configuration; the loops run
+    scale times shorter."""
+    out = [("untraced", "openat", [bins["getppid_loop"], str(1000000 // scale)], ()),
+           ("traced", FILE_CALLS, [bins["file_loop"], str(100000 // scale)], ()),
+           ("all", "all", [bins["getppid_loop"], str(1000000 // scale)], ("tp_sys",))]
     for n, calls in SIZES.items():
         assert len(calls.split(",")) == n
         out.append((f"sizes-{n}", calls, ["/bin/true"], ()))
@@ -124,13 +126,17 @@ def main():
     ap.add_argument("--slow-rounds", type=int, default=3)
     ap.add_argument("--experiments", help="comma-separated names (default: all)")
     ap.add_argument("--json", help="write every run to this file")
+    ap.add_argument("--quick", action="store_true",
+                    help="a smoke run: loops 100 times shorter, 1 round, no slow runs")
     a = ap.parse_args()
+    if a.quick:
+        a.rounds, a.slow_rounds = 1, 0
     if os.geteuid() != 0:
         sys.exit("attach_bench: run as root")
     with tempfile.TemporaryDirectory(prefix="attach-bench-") as tmp:
         bins = run.build_workloads(tmp)
         exe, obj = build(tmp)
-        exps = experiments(bins)
+        exps = experiments(bins, 100 if a.quick else 1)
         if a.experiments:
             exps = [e for e in exps if e[0] in a.experiments.split(",")]
         before = run.machine()
