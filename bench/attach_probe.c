@@ -316,6 +316,12 @@ int main(int argc, char** argv) {
   static struct probe pr;
   pr.mode = argv[2];
   int none = strcmp(pr.mode, "none") == 0;
+  static const char* const kModes[] = {"none",   "tp",     "tp_early", "tp_enter_early",
+                                       "tp_sys", "fentry", "kmulti"};
+  int known = 0;
+  for (size_t i = 0; i < sizeof(kModes) / sizeof(kModes[0]); i++)
+    known |= strcmp(pr.mode, kModes[i]) == 0;
+  if (!known) return fail("unknown mode");
   if (!getenv("ATTACH_PROBE_DEBUG")) libbpf_set_print(NULL);
 
   long long t0 = now_us();
