@@ -70,9 +70,15 @@ bool length_of(const ArgContext& c, size_t* len) {
 
 namespace {
 
-// Out-arguments mean something only once the call returned successfully.
+// Out-arguments mean something only once the call returned successfully. An in/out argument of
+// a failed call is shown as the caller's input, as strace shows it: the kernel writes it back on
+// success only (as a rule: the memory after the call is what is read), unless its count is the
+// return value, which a failure does not give.
 bool out_valid(const ArgContext& c) {
-  return c.arg.dir == Dir::In || (c.ev.returned() && c.ev.ret >= 0);
+  if (c.arg.dir == Dir::In) return true;
+  if (!c.ev.returned()) return false;
+  if (c.ev.ret >= 0) return true;
+  return c.arg.dir == Dir::InOut && c.arg.len != kLenRet;
 }
 
 Value decode_int(const ArgContext& c) { return Value::integer(signed_value(c)); }

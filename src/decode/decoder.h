@@ -42,6 +42,8 @@ struct ArgContext {
   const DecodeOptions& opt;
   // The value of another argument of the same call (for lengths).
   uint64_t other(int index) const { return ev.args[static_cast<size_t>(index)]; }
+  // The call returned an error (an in/out argument then holds the caller's input).
+  bool failed() const { return ev.returned() && ev.ret < 0; }
 };
 
 Value decode_arg(const ArgContext& ctx);

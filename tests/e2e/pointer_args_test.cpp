@@ -181,3 +181,38 @@ TEST(PointerArgs, BpfVerbose) {
 }
 
 }  // namespace
+
+namespace {
+
+// In/out arguments of failed calls show the caller's input (out-only ones their address).
+void check_failed_inout(const std::string& backend) {
+  auto r = e2e::run_traced({"--backend=" + backend, "--json", e2e::fixture("failed_inout")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto all = e2e::syscalls(e2e::json_lines(r.trace));
+  auto accepts = calls(all, "accept4", "upeer_addrlen", json::parse("[16]"));
+  ASSERT_EQ(accepts.size(), 1u);
+  EXPECT_EQ(accepts[0]["errno"], "EAGAIN");
+  EXPECT_EQ(accepts[0]["args"]["upeer_sockaddr"].get<std::string>().substr(0, 2), "0x");
+  auto gets = calls(all, "getsockopt", "optname", 12345);
+  ASSERT_EQ(gets.size(), 1u);
+  EXPECT_EQ(gets[0]["errno"], "ENOPROTOOPT");
+  EXPECT_EQ(gets[0]["args"]["optlen"], json::parse("[4]"));
+  EXPECT_EQ(gets[0]["args"]["optval"].get<std::string>().substr(0, 2), "0x");
+  auto sel = calls(all, "select", "n", 61);
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0]["errno"], "EBADF");
+  EXPECT_EQ(sel[0]["args"]["inp"], json::parse("[60]"));
+  auto sf = calls(all, "sendfile", "out_fd", 61);
+  ASSERT_EQ(sf.size(), 1u);
+  EXPECT_EQ(sf[0]["args"]["offset"], json::parse("[100]"));
+}
+
+TEST(FailedInOut, Ptrace) {
+  check_failed_inout("ptrace");
+}
+TEST(FailedInOut, Bpf) {
+  REQUIRE_BPF();
+  check_failed_inout("bpf");
+}
+
+}  // namespace

@@ -517,6 +517,11 @@ Value decode_file_handle(const ArgContext& c) {
   if (c.mem.read(c.raw, &fh, kHead) != kHead) return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("handle_bytes", Value::uinteger(fh.handle_bytes));
+  // A failed name_to_handle_at wrote the size it needs (EOVERFLOW), if anything: no handle.
+  if (c.arg.dir != Dir::In && c.failed()) {
+    v.truncated = true;
+    return v;
+  }
   v.add("handle_type", Value::integer(fh.handle_type));
   if (fh.handle_bytes > MAX_HANDLE_SZ) {  // the kernel refuses it; the bytes are not shown
     v.truncated = true;

@@ -416,6 +416,9 @@ Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total
 bool is_recv(const ArgContext& c) { return c.arg.dir != Dir::In; }
 
 Value decode_msghdr(const ArgContext& c) {
+  // A failed recvmsg: the name and control data the kernel did not write; the address, as
+  // strace shows it.
+  if (c.arg.dir != Dir::In && c.failed()) return ptr_value(c.raw);
   uint64_t total = c.ev.returned() && c.ev.ret >= 0 ? static_cast<uint64_t>(c.ev.ret) : 0;
   return msghdr_value(c, c.raw, is_recv(c), total);
 }
@@ -476,7 +479,7 @@ Value one_pollfd(const ArgContext& c, uint64_t addr) {
   Value v = Value::structure();
   v.add("fd", fd_value(p.fd));
   v.add("events", flags_value(poll_events(), static_cast<uint16_t>(p.events)));
-  if (c.ev.returned() && p.revents != 0)
+  if (c.ev.returned() && !c.failed() && p.revents != 0)
     v.add("revents", flags_value(poll_events(), static_cast<uint16_t>(p.revents)));
   return v;
 }
