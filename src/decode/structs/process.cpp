@@ -224,12 +224,7 @@ Value decode_siginfo(const ArgContext& c) {
   SignalEvent ev;
   ev.signo = si.si_signo;
   ev.set_info(si);
-  Value v = siginfo_value(ev);
-  if (si.si_code == SI_QUEUE || si.si_code == SI_MESGQ) {  // sigqueue's value
-    v.add("si_int", Value::integer(si.si_value.sival_int));
-    v.add("si_ptr", ptr_value(reinterpret_cast<uint64_t>(si.si_value.sival_ptr)));
-  }
-  return v;
+  return siginfo_value(ev);
 }
 
 Value decode_stack_t(const ArgContext& c) {
