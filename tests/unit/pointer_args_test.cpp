@@ -235,6 +235,8 @@ TEST(SockoptValue, GetsockoptLengthFromOptlenAfterTheCall) {
   // TCP_INFO-like: more than an int, shown as its bytes (as many as *optlen says).
   const char bytes[12] = "abcdefghijk";
   EXPECT_EQ(getsockopt_json(SOL_TCP, TCP_INFO, bytes, 6), "\"abcdef\"");
+  // A negative *optlen: the address.
+  EXPECT_EQ(getsockopt_json(SOL_TCP, TCP_INFO, bytes, -1), "\"0x7ffd1000\"");
   // *optlen unreadable: the address.
   auto ev = make(SYS_getsockopt, {3, SOL_SOCKET, SO_TYPE, kPtr, kLenPtr}, 0);
   capture(ev, kPtr, int32_t{1});

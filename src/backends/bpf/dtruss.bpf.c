@@ -521,10 +521,11 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
     } else if (s.len >= 0 && s.len < 6) {
       len = p->args[s.len & 7];
     } else if (s.len <= DT_LEN_AT(0) && s.len >= DT_LEN_AT(5)) {
-      dt_u32 n = 0;  // (an int: a negative one reads as huge and is capped below)
-      if (bpf_probe_read_user(&n, sizeof(n), (const void*)p->args[(DT_LEN_AT(0) - s.len) & 7]))
+      dt_s32 n = 0;  // an int: a negative one copies nothing
+      if (bpf_probe_read_user(&n, sizeof(n), (const void*)p->args[(DT_LEN_AT(0) - s.len) & 7]) ||
+          n <= 0)
         return 0;
-      len = n;
+      len = (dt_u64)n;
     } else if (s.len <= DT_LEN_PAGES(0) && s.len >= DT_LEN_PAGES(5)) {
       dt_u64 bytes = p->args[(DT_LEN_PAGES(0) - s.len) & 7];
       len = (bytes >> 12) + ((bytes & 4095) != 0);
