@@ -20,8 +20,8 @@ struct ArgChoice {
   // Struct: the type (as struct:TYPE names it in overrides.txt); String, Path and Buffer need
   // none. The capture plan copies the memory these kinds read for this selector only.
   const char* strct = nullptr;
-  Dir dir = Dir::In;     // Struct and Buffer: whether the call reads or writes the memory
-  int8_t len = kNoLen;   // Buffer: its length; Struct: an array's count (as ArgInfo::len)
+  Dir dir = Dir::In;    // Struct and Buffer: whether the call reads or writes the memory
+  int8_t len = kNoLen;  // Buffer: its length; Struct: an array's count (as ArgInfo::len)
 };
 
 // A choice that shows the memory the argument points to.

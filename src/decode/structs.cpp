@@ -101,7 +101,8 @@ constexpr Entry kBasic[] = {
 struct ById {
   std::array<const Entry*, kStructIdCount> entry{};
   ById() {
-    for (List list : {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs()}) {
+    for (List list :
+         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs()}) {
       for (const Entry& e : list) {
         for (size_t id = 1; id < kStructIdCount; ++id)
           if (entry[id] == nullptr && e.type == struct_name(static_cast<StructId>(id)))
@@ -120,7 +121,8 @@ const ById& by_id() {
 const Entry* by_name(std::string_view type) {
   static const auto map = [] {
     std::unordered_map<std::string_view, const Entry*> m;
-    for (List list : {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs()})
+    for (List list :
+         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs()})
       for (const Entry& e : list) m.emplace(e.type, &e);
     return m;
   }();
@@ -182,6 +184,8 @@ uint32_t struct_type_size(std::string_view type) {
   return e != nullptr ? e->size : 0;
 }
 
-bool has_struct_type(std::string_view type) { return structs::by_name(type) != nullptr; }
+bool has_struct_type(std::string_view type) {
+  return structs::by_name(type) != nullptr;
+}
 
 }  // namespace dtruss

@@ -67,8 +67,10 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
       }
       if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
       if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
-      if (a.dir == Dir::In) add(plan.entry, &plan.n_entry, step);
-      else add(plan.exit, &plan.n_exit, step);
+      if (a.dir == Dir::In)
+        add(plan.entry, &plan.n_entry, step);
+      else
+        add(plan.exit, &plan.n_exit, step);
       break;
     }
     default:

@@ -44,10 +44,10 @@ struct CapturePlan {
 // given value: the choice's kind, direction and length rule, as an ArgInfo would give them.
 struct ChoiceCapture {
   uint32_t selector;
-  ArgKind kind;    // Path, String, Buffer or Struct
+  ArgKind kind;  // Path, String, Buffer or Struct
   Dir dir;
-  int8_t len;      // as ArgInfo::len
-  uint32_t size;   // Struct: bytes of one element (0: the length rule counts bytes)
+  int8_t len;     // as ArgInfo::len
+  uint32_t size;  // Struct: bytes of one element (0: the length rule counts bytes)
 };
 
 struct CaptureLimits {

@@ -192,8 +192,8 @@ void BpfTracer::load() {
       for (const SelectedPlan& sp : selected_plans(s.nr)) {
         dt_sel_key sk{key, sp.selector};
         dt_plan selected = to_dt_plan(sp.plan);
-        if (bpf_map__update_elem(skel->maps.sel_plans, &sk, sizeof(sk), &selected,
-                                 sizeof(selected), BPF_ANY) == 0)
+        if (bpf_map__update_elem(skel->maps.sel_plans, &sk, sizeof(sk), &selected, sizeof(selected),
+                                 BPF_ANY) == 0)
           plan.sel = static_cast<uint32_t>(plan_selector(s.nr) + 1);
       }
     }

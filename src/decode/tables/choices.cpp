@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "decode/structs.h"
-
 #include "decode/tables/registry.h"
 
 namespace dtruss {
@@ -165,8 +164,8 @@ constexpr ArgChoice kFsconfigAuxByCmd[] = {
 constexpr ChoiceTable kFsconfigAuxTable{"fsconfig_aux", kFsconfigAuxByCmd, K::Int};
 
 constexpr const ChoiceTable* kChoiceTables[] = {
-    &kFcntl,     &kSocketProtocol, &kSockoptName,      &kFutexVal3,     &kPrctlArg2,
-    &kIoctlArg,  &kSeccompUargs,   &kLandlockRuleAttr, &kFsconfigValue, &kFsconfigAuxTable,
+    &kFcntl,    &kSocketProtocol, &kSockoptName,      &kFutexVal3,     &kPrctlArg2,
+    &kIoctlArg, &kSeccompUargs,   &kLandlockRuleAttr, &kFsconfigValue, &kFsconfigAuxTable,
 };
 
 }  // namespace
@@ -204,14 +203,16 @@ std::span<const ChoiceCapture> choice_captures(TableId id) {
       if (t == nullptr) continue;
       for (const ArgChoice& c : t->choices) {
         if (!reads_memory(c.kind)) continue;
-        uint32_t size = c.kind == ArgKind::Struct && c.strct != nullptr ? struct_type_size(c.strct) : 0;
+        uint32_t size =
+            c.kind == ArgKind::Struct && c.strct != nullptr ? struct_type_size(c.strct) : 0;
         a[i].push_back({static_cast<uint32_t>(c.selector), c.kind, c.dir, c.len, size});
       }
     }
     return a;
   }();
   const auto i = static_cast<size_t>(id);
-  return i < by_id.size() ? std::span<const ChoiceCapture>(by_id[i]) : std::span<const ChoiceCapture>();
+  return i < by_id.size() ? std::span<const ChoiceCapture>(by_id[i])
+                          : std::span<const ChoiceCapture>();
 }
 
 const ArgChoice* find_choice(const ChoiceTable& t, uint64_t selector) {
