@@ -19,6 +19,7 @@
 #include "backends/ptrace/launch.h"
 #include "backends/ptrace/tracer.h"
 #include "cli/options.h"
+#include "decode/choices.h"
 #include "decode/names.h"
 #include "decode/structs.h"
 #include "core/interrupt.h"
@@ -286,6 +287,7 @@ int run(int argc, char** argv) {
     limits.strsize = static_cast<uint32_t>(opt.strsize);
     limits.verbose = opt.verbose;
     limits.struct_size = struct_size;
+    limits.choice_captures = choice_captures;
     build_capture_plans(limits);
     Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);
     if (opt.summary_only) {

@@ -75,6 +75,11 @@ struct SignalEvent {
   uint32_t sender_uid = 0;
   int32_t status = 0;     // SIGCHLD: exit status or signal
   uint64_t addr = 0;      // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: the faulting address
+  // SI_TIMER (a POSIX timer's expiry): the kernel's timer id and the expiries missed since.
+  int32_t timer_id = 0;
+  int32_t overrun = 0;
+  // SI_TIMER, SI_QUEUE, SI_MESGQ: the sigval the timer, sigqueue or message queue carries.
+  uint64_t value = 0;
 
   // Takes the siginfo fields from `si` (has_info is set; signo is left as it is).
   void set_info(const siginfo_t& si) {
@@ -85,6 +90,9 @@ struct SignalEvent {
     sender_uid = si.si_uid;
     status = si.si_status;
     addr = reinterpret_cast<uint64_t>(si.si_addr);
+    timer_id = si.si_timerid;  // (the union's timer member: where si_pid and si_uid are)
+    overrun = si.si_overrun;
+    value = reinterpret_cast<uint64_t>(si.si_value.sival_ptr);
   }
 };
 

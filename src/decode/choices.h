@@ -1,21 +1,33 @@
 // Choice tables: how an argument whose meaning depends on another argument of the same call is
 // shown (`by:ARG:TABLE` in overrides.txt): fcntl's arg by its cmd, a socket option's name by its
-// level, socket()'s protocol by its family. Declarative, in src/decode/tables/choices.cpp.
+// level, socket()'s protocol by its family, an ioctl's argument by its request. Declarative, in
+// src/decode/tables/choices.cpp.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string_view>
 
+#include "syscalls/capture.h"
 #include "syscalls/table.h"
 
 namespace dtruss {
 
 struct ArgChoice {
   uint64_t selector;  // the selecting argument's value (compared on its low 32 bits: a C int)
-  ArgKind kind;       // how the argument is then shown: a kind that reads no memory
+  ArgKind kind;       // how the argument is then shown
   const char* table;  // the flag or enum table of Flags and Enum, else nullptr
+  // Struct: the type (as struct:TYPE names it in overrides.txt); String, Path and Buffer need
+  // none. The capture plan copies the memory these kinds read for this selector only.
+  const char* strct = nullptr;
+  Dir dir = Dir::In;    // Struct and Buffer: whether the call reads or writes the memory
+  int8_t len = kNoLen;  // Buffer: its length; Struct: an array's count (as ArgInfo::len)
 };
+
+// A choice that shows the memory the argument points to.
+constexpr ArgChoice struct_choice(uint64_t selector, const char* type, Dir dir) {
+  return {selector, ArgKind::Struct, nullptr, type, dir, kNoLen};
+}
 
 struct ChoiceTable {
   const char* name;
@@ -31,5 +43,9 @@ const ChoiceTable* choice_table(TableId id);
 std::span<const ChoiceTable* const> all_choice_tables();
 // The choice for `selector` in `t`, or nullptr.
 const ArgChoice* find_choice(const ChoiceTable& t, uint64_t selector);
+// Whether a choice of this kind reads the memory the argument points to.
+bool reads_memory(ArgKind kind);
+// What the capture plan copies for the choices of a table that read memory (CaptureLimits).
+std::span<const ChoiceCapture> choice_captures(TableId id);
 
 }  // namespace dtruss

@@ -39,24 +39,46 @@ uint64_t unsigned_value(const ArgContext& c) {
   return c.raw;
 }
 
-// The length of a buffer or array argument, from another argument or the return value.
-// Returns false when the length is not known (the call failed or never returned).
+}  // namespace
+
 bool length_of(const ArgContext& c, size_t* len) {
-  if (c.arg.len == kLenRet) {
+  const int8_t rule = c.arg.len;
+  if (rule == kLenRet) {
     if (!c.ev.returned() || c.ev.ret < 0) return false;
     *len = static_cast<size_t>(c.ev.ret);
     return true;
   }
-  if (c.arg.len >= 0) {
-    *len = static_cast<size_t>(c.other(c.arg.len));
+  if (rule >= 0 && rule < kMaxArgs) {
+    *len = static_cast<size_t>(c.other(rule));
     return true;
+  }
+  for (int i = 0; i < kMaxArgs; ++i) {
+    if (rule == len_at(i)) {
+      int32_t n = 0;
+      if (c.mem.read(c.other(i), &n, sizeof n) != sizeof n || n < 0) return false;
+      *len = static_cast<size_t>(n);
+      return true;
+    }
+    if (rule == len_pages(i)) {
+      const uint64_t bytes = c.other(i);
+      *len = static_cast<size_t>(bytes / kPageSize + (bytes % kPageSize != 0 ? 1 : 0));
+      return true;
+    }
   }
   return false;
 }
 
-// Out-arguments mean something only once the call returned successfully.
+namespace {
+
+// Out-arguments mean something only once the call returned successfully. An in/out argument of
+// a failed call is shown as the caller's input, as strace shows it: the kernel writes it back on
+// success only (as a rule: the memory after the call is what is read), unless its count is the
+// return value, which a failure does not give.
 bool out_valid(const ArgContext& c) {
-  return c.arg.dir == Dir::In || (c.ev.returned() && c.ev.ret >= 0);
+  if (c.arg.dir == Dir::In) return true;
+  if (!c.ev.returned()) return false;
+  if (c.ev.ret >= 0) return true;
+  return c.arg.dir == Dir::InOut && c.arg.len != kLenRet;
 }
 
 Value decode_int(const ArgContext& c) { return Value::integer(signed_value(c)); }
@@ -114,7 +136,8 @@ Value decode_flags(const ArgContext& c) { return flags_value(c, flag_table(c.arg
 Value decode_enum(const ArgContext& c) { return enum_value(c, flag_table(c.arg.table)); }
 
 // An argument shown as another argument's value selects (ArgInfo::len names that argument):
-// the choice's kind and table, or the choice table's fallback kind.
+// the choice's kind and table, or the choice table's fallback kind. A choice that reads memory
+// (an ioctl's struct termios) has its direction and length rule.
 Value decode_select(const ArgContext& c) {
   const ChoiceTable* t = choice_table(c.arg.table);
   const ArgChoice* choice = t != nullptr ? find_choice(*t, c.other(c.arg.len)) : nullptr;
@@ -122,6 +145,10 @@ Value decode_select(const ArgContext& c) {
   info.kind = choice != nullptr ? choice->kind : t != nullptr ? t->fallback : ArgKind::Hex;
   info.table = TableId::none;
   info.len = kNoLen;
+  if (choice != nullptr && reads_memory(choice->kind)) {
+    info.dir = choice->dir;
+    info.len = choice->len;
+  }
   const ArgContext sub{c.ev, info, c.raw, c.mem, c.opt};
   const FlagTable* ft =
       choice != nullptr && choice->table != nullptr ? flag_table_by_name(choice->table) : nullptr;
@@ -129,6 +156,11 @@ Value decode_select(const ArgContext& c) {
     case ArgKind::Flags: return flags_value(sub, ft);
     case ArgKind::Enum: return enum_value(sub, ft);
     case ArgKind::Select: return Value::hex(c.raw);  // a choice never selects again
+    case ArgKind::Struct:
+      if (c.raw == 0) return Value::null();
+      if (!out_valid(sub) || choice == nullptr || choice->strct == nullptr)
+        return Value::hex(c.raw);
+      return decode_struct_type(choice->strct, sub);
     default: return decode_arg(sub);
   }
 }

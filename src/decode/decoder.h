@@ -42,9 +42,15 @@ struct ArgContext {
   const DecodeOptions& opt;
   // The value of another argument of the same call (for lengths).
   uint64_t other(int index) const { return ev.args[static_cast<size_t>(index)]; }
+  // The call returned an error (an in/out argument then holds the caller's input).
+  bool failed() const { return ev.returned() && ev.ret < 0; }
 };
 
 Value decode_arg(const ArgContext& ctx);
+// The length of a buffer or the count of an array argument by its rule (ArgInfo::len: another
+// argument, the return value, the int another argument points to, or the pages of a byte count).
+// False when it is not known (the call failed or never returned, the int cannot be read).
+bool length_of(const ArgContext& c, size_t* len);
 // Values every decoder shares: an fd, a signal, a C string, a data buffer.
 Value fd_value(int64_t fd);
 Value signal_value(int64_t sig);

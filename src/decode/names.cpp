@@ -134,6 +134,16 @@ std::string si_code_name(int signo, int code) {
   return name != nullptr ? std::string(name) : std::to_string(code);
 }
 
+namespace {
+
+// A union sigval, as strace shows it: its int and its pointer.
+void add_sigval(Value& v, uint64_t value) {
+  v.add("si_int", Value::integer(static_cast<int32_t>(value)));
+  v.add("si_ptr", value == 0 ? Value::null() : Value::hex(value));
+}
+
+}  // namespace
+
 Value siginfo_value(const SignalEvent& ev) {
   Value v = Value::structure();
   v.add("si_signo", Value::symbol(signal_name(ev.signo), static_cast<uint64_t>(ev.signo)));
@@ -141,7 +151,11 @@ Value siginfo_value(const SignalEvent& ev) {
   v.add("si_code", Value::symbol(si_code_name(ev.signo, ev.code), static_cast<uint64_t>(ev.code)));
   if (ev.errno_ != 0) v.add("si_errno", Value::integer(ev.errno_));
   bool from_process = ev.code <= 0 || ev.signo == SIGCHLD;  // SI_USER, SI_QUEUE, SI_TKILL, CLD_*
-  if (has_fault_address(ev.signo) && ev.code > 0) {
+  if (ev.code == SI_TIMER) {  // a POSIX timer (timer_create): its id, overrun and sigval
+    v.add("si_timerid", Value::integer(ev.timer_id));
+    v.add("si_overrun", Value::integer(ev.overrun));
+    add_sigval(v, ev.value);
+  } else if (has_fault_address(ev.signo) && ev.code > 0) {
     v.add("si_addr", ev.addr == 0 ? Value::null() : Value::hex(ev.addr));
   } else if (from_process && ev.code != SI_KERNEL) {
     v.add("si_pid", Value::integer(ev.sender_pid));
@@ -151,6 +165,7 @@ Value siginfo_value(const SignalEvent& ev) {
                        ev.code == CLD_TRAPPED || ev.code == CLD_CONTINUED;
       v.add("si_status", by_signal ? signal_value(ev.status) : Value::integer(ev.status));
     }
+    if (ev.code == SI_QUEUE || ev.code == SI_MESGQ) add_sigval(v, ev.value);  // sigqueue's value
   }
   return v;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 
 #include "decode/structs/registry.h"
 
@@ -100,7 +101,8 @@ constexpr Entry kBasic[] = {
 struct ById {
   std::array<const Entry*, kStructIdCount> entry{};
   ById() {
-    for (List list : {basic_structs(), file_structs(), net_structs(), process_structs()}) {
+    for (List list :
+         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs()}) {
       for (const Entry& e : list) {
         for (size_t id = 1; id < kStructIdCount; ++id)
           if (entry[id] == nullptr && e.type == struct_name(static_cast<StructId>(id)))
@@ -115,17 +117,26 @@ const ById& by_id() {
   return b;
 }
 
+// The decoder of a type name, for the struct types that choice tables select.
+const Entry* by_name(std::string_view type) {
+  static const auto map = [] {
+    std::unordered_map<std::string_view, const Entry*> m;
+    for (List list :
+         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs()})
+      for (const Entry& e : list) m.emplace(e.type, &e);
+    return m;
+  }();
+  auto it = map.find(type);
+  return it == map.end() ? nullptr : it->second;
+}
+
 }  // namespace
 
 List basic_structs() { return kBasic; }
 
 size_t element_count(const ArgContext& c, size_t fallback) {
   size_t n = fallback;
-  if (c.arg.len == kLenRet) {
-    if (c.ev.returned() && c.ev.ret >= 0) n = static_cast<size_t>(c.ev.ret);
-  } else if (c.arg.len >= 0) {
-    n = static_cast<size_t>(c.other(c.arg.len));
-  }
+  if (!length_of(c, &n)) n = fallback;
   return std::min(n, kMaxArrayElements);
 }
 
@@ -161,6 +172,20 @@ uint32_t struct_size(StructId id) {
   auto i = static_cast<size_t>(id);
   const auto& entries = structs::by_id().entry;
   return i < entries.size() && entries[i] != nullptr ? entries[i]->size : 0;
+}
+
+Value decode_struct_type(std::string_view type, const ArgContext& c) {
+  const structs::Entry* e = structs::by_name(type);
+  return e != nullptr ? e->fn(c) : Value::hex(c.raw);
+}
+
+uint32_t struct_type_size(std::string_view type) {
+  const structs::Entry* e = structs::by_name(type);
+  return e != nullptr ? e->size : 0;
+}
+
+bool has_struct_type(std::string_view type) {
+  return structs::by_name(type) != nullptr;
 }
 
 }  // namespace dtruss

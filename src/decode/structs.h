@@ -1,6 +1,8 @@
 // Decoders for pointer-to-struct arguments, chosen by the argument's StructId.
 #pragma once
 
+#include <string_view>
+
 #include "core/value.h"
 #include "decode/decoder.h"
 
@@ -13,5 +15,12 @@ Value decode_struct_arg(const ArgContext& c);
 // Bytes of one element of a struct type (what a backend should capture); 0 when the decoder
 // reads a variable amount or the type has no decoder yet.
 uint32_t struct_size(StructId id);
+
+// The same for a struct type named as overrides.txt's struct:TYPE names it, which a choice
+// table selects (an ioctl's termios): the address when there is no decoder of that name.
+Value decode_struct_type(std::string_view type, const ArgContext& c);
+uint32_t struct_type_size(std::string_view type);
+// Whether a decoder of that name exists.
+bool has_struct_type(std::string_view type);
 
 }  // namespace dtruss

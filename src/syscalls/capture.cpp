@@ -1,78 +1,124 @@
 #include "syscalls/capture.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace dtruss {
 namespace {
 
-std::vector<CapturePlan>& plans() {
-  static std::vector<CapturePlan> p;
+// Per syscall number: its plan, and the plans its selecting argument picks.
+struct Plans {
+  CapturePlan plan;
+  int selector = -1;
+  std::vector<SelectedPlan> selected;
+};
+
+std::vector<Plans>& plans() {
+  static std::vector<Plans> p;
   return p;
 }
 
 const CapturePlan kEmpty{};
 
-void add(CaptureStep* steps, uint8_t* n, CaptureStep s) { steps[(*n)++] = s; }
+void add(CaptureStep* steps, uint8_t* n, CaptureStep s) {
+  if (*n < kMaxArgs) steps[(*n)++] = s;
+}
+
+// The step that copies the memory behind argument `idx` of kind `a`, added to the entry (in) or
+// exit (out, in-out) steps of `plan`. `size`: a struct's element size (0: variable).
+void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
+              const CaptureLimits& lim) {
+  switch (a.kind) {
+    case ArgKind::Path:
+      add(plan.entry, &plan.n_entry, {idx, CaptureShape::CString, kNoLen, 0, lim.path_max, 0});
+      break;
+    case ArgKind::String:
+      add(plan.entry, &plan.n_entry, {idx, CaptureShape::CString, kNoLen, 0, lim.strsize + 1, 0});
+      break;
+    case ArgKind::Argv:
+      add(plan.entry, &plan.n_entry,
+          {idx, CaptureShape::StringArray, kNoLen, 0, lim.strsize + 1, lim.max_items});
+      break;
+    case ArgKind::Envp:
+      add(plan.entry, &plan.n_entry,
+          {idx, lim.verbose ? CaptureShape::StringArray : CaptureShape::PointerArray, kNoLen, 0,
+           lim.strsize + 1, lim.verbose ? lim.max_items : UINT32_MAX});
+      break;
+    case ArgKind::Buffer:
+      if (a.dir == Dir::In)
+        add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
+      else
+        add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
+      break;
+    case ArgKind::Struct: {
+      // A struct (or an array of them, counted by another argument or the return value):
+      // in-structs at entry, out- and in-out structs at exit, when it is written.
+      if (size > 255 * 16) break;
+      CaptureStep step{idx, CaptureShape::Bytes, kNoLen, 0, size, 0};
+      if (size == 0) {
+        // Records of varying size (dirents): the length rule counts bytes, not elements.
+        if (a.len == kNoLen) break;  // the decoder reads a variable amount live only
+        step.len = a.len;
+        step.max = lim.struct_max;
+      } else if (a.len != kNoLen && size <= 255) {
+        step.len = a.len;
+        step.elem = static_cast<uint8_t>(size);
+        step.max = lim.struct_max;
+      }
+      if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
+      if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
+      if (a.dir == Dir::In)
+        add(plan.entry, &plan.n_entry, step);
+      else
+        add(plan.exit, &plan.n_exit, step);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// The selected plans of a Select argument whose choices read memory: the syscall's plan and the
+// choice's step, per selector value.
+void add_selected(Plans& p, uint8_t idx, const ArgInfo& a, const CaptureLimits& lim) {
+  if (lim.choice_captures == nullptr || p.selector >= 0) return;  // one selector a syscall
+  auto captures = lim.choice_captures(a.table);
+  if (captures.empty()) return;
+  p.selector = a.len;
+  for (const ChoiceCapture& c : captures) {
+    ArgInfo as = a;
+    as.kind = c.kind;
+    as.dir = c.dir;
+    as.len = c.len;
+    as.strct = StructId::none;
+    SelectedPlan sp{c.selector, {}};
+    add_step(sp.plan, idx, as, c.size, lim);
+    p.selected.push_back(sp);
+  }
+}
 
 }  // namespace
 
 void build_capture_plans(const CaptureLimits& lim) {
   auto all = all_syscalls();
   auto& p = plans();
-  p.assign(static_cast<size_t>(all.back().nr) + 1, CapturePlan{});
+  p.assign(static_cast<size_t>(all.back().nr) + 1, Plans{});
   for (const SyscallInfo& s : all) {
-    CapturePlan& plan = p[static_cast<size_t>(s.nr)];
+    Plans& ps = p[static_cast<size_t>(s.nr)];
     for (int i = 0; i < s.nargs; ++i) {
       const ArgInfo& a = s.args[i];
       auto idx = static_cast<uint8_t>(i);
-      switch (a.kind) {
-        case ArgKind::Path:
-          add(plan.entry, &plan.n_entry, {idx, CaptureShape::CString, kNoLen, 0, lim.path_max, 0});
-          break;
-        case ArgKind::String:
-          add(plan.entry, &plan.n_entry,
-              {idx, CaptureShape::CString, kNoLen, 0, lim.strsize + 1, 0});
-          break;
-        case ArgKind::Argv:
-          add(plan.entry, &plan.n_entry,
-              {idx, CaptureShape::StringArray, kNoLen, 0, lim.strsize + 1, lim.max_items});
-          break;
-        case ArgKind::Envp:
-          add(plan.entry, &plan.n_entry,
-              {idx, lim.verbose ? CaptureShape::StringArray : CaptureShape::PointerArray, kNoLen, 0,
-               lim.strsize + 1, lim.verbose ? lim.max_items : UINT32_MAX});
-          break;
-        case ArgKind::Buffer:
-          if (a.dir == Dir::In)
-            add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
-          else
-            add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
-          break;
-        case ArgKind::Struct: {
-          // A struct (or an array of them, counted by another argument or the return value):
-          // in-structs at entry, out- and in-out structs at exit, when it is written.
-          uint32_t size = lim.struct_size != nullptr ? lim.struct_size(a.strct) : 0;
-          if (size > 255 * 16) break;
-          CaptureStep step{idx, CaptureShape::Bytes, kNoLen, 0, size, 0};
-          if (size == 0) {
-            // Records of varying size (dirents): the length rule counts bytes, not elements.
-            if (a.len == kNoLen) break;  // the decoder reads a variable amount live only
-            step.len = a.len;
-            step.max = lim.struct_max;
-          } else if (a.len != kNoLen && size <= 255) {
-            step.len = a.len;
-            step.elem = static_cast<uint8_t>(size);
-            step.max = lim.struct_max;
-          }
-          if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
-          if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
-          if (a.dir == Dir::In) add(plan.entry, &plan.n_entry, step);
-          else add(plan.exit, &plan.n_exit, step);
-          break;
-        }
-        default:
-          break;
-      }
+      uint32_t size = 0;
+      if (a.kind == ArgKind::Struct && lim.struct_size != nullptr) size = lim.struct_size(a.strct);
+      add_step(ps.plan, idx, a, size, lim);
+      if (a.kind == ArgKind::Select) add_selected(ps, idx, a, lim);
+    }
+    // A selected plan is the syscall's own steps, then the choice's.
+    for (SelectedPlan& sp : ps.selected) {
+      CapturePlan own = ps.plan;
+      for (uint8_t k = 0; k < sp.plan.n_entry; ++k) add(own.entry, &own.n_entry, sp.plan.entry[k]);
+      for (uint8_t k = 0; k < sp.plan.n_exit; ++k) add(own.exit, &own.n_exit, sp.plan.exit[k]);
+      sp.plan = own;
     }
   }
 }
@@ -80,7 +126,31 @@ void build_capture_plans(const CaptureLimits& lim) {
 const CapturePlan& capture_plan(long nr) {
   const auto& p = plans();
   if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return kEmpty;
-  return p[static_cast<size_t>(nr)];
+  return p[static_cast<size_t>(nr)].plan;
+}
+
+const CapturePlan& capture_plan(long nr, const uint64_t* args) {
+  const auto& p = plans();
+  if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return kEmpty;
+  const Plans& ps = p[static_cast<size_t>(nr)];
+  if (ps.selector >= 0) {
+    const auto value = static_cast<uint32_t>(args[ps.selector]);
+    for (const SelectedPlan& sp : ps.selected)
+      if (sp.selector == value) return sp.plan;
+  }
+  return ps.plan;
+}
+
+int plan_selector(long nr) {
+  const auto& p = plans();
+  if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return -1;
+  return p[static_cast<size_t>(nr)].selector;
+}
+
+std::span<const SelectedPlan> selected_plans(long nr) {
+  const auto& p = plans();
+  if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return {};
+  return p[static_cast<size_t>(nr)].selected;
 }
 
 }  // namespace dtruss

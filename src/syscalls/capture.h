@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "syscalls/table.h"
 
@@ -39,6 +40,16 @@ struct CapturePlan {
   uint8_t n_exit = 0;
 };
 
+// What an argument shown by a choice table (`by:ARG:TABLE`) reads when its selector has a
+// given value: the choice's kind, direction and length rule, as an ArgInfo would give them.
+struct ChoiceCapture {
+  uint32_t selector;
+  ArgKind kind;  // Path, String, Buffer or Struct
+  Dir dir;
+  int8_t len;     // as ArgInfo::len
+  uint32_t size;  // Struct: bytes of one element (0: the length rule counts bytes)
+};
+
 struct CaptureLimits {
   uint32_t strsize = 64;   // data shown of strings and buffers
   uint32_t path_max = 4096;
@@ -47,11 +58,25 @@ struct CaptureLimits {
   // Bytes of one element of a struct type, from the decoders (0: not captured, read live).
   uint32_t (*struct_size)(StructId) = nullptr;
   uint32_t struct_max = 4096;  // bytes of a struct array captured at most
+  // The choices of a choice table that read memory, from the decoders (none when null).
+  std::span<const ChoiceCapture> (*choice_captures)(TableId) = nullptr;
+};
+
+// The plan of a syscall for one value of its selecting argument (an ioctl's request): the
+// syscall's own plan and what the choice for that value reads.
+struct SelectedPlan {
+  uint32_t selector;
+  CapturePlan plan;
 };
 
 // Builds the plans of all syscalls for these limits.
 void build_capture_plans(const CaptureLimits& limits);
 // The plan of syscall `nr` (an empty plan for unknown numbers). build_capture_plans first.
 const CapturePlan& capture_plan(long nr);
+// The plan of syscall `nr` called with `args`: the selected plan of its selector's value, if any.
+const CapturePlan& capture_plan(long nr, const uint64_t* args);
+// The argument whose value selects among the selected plans of `nr`, or -1 when it has none.
+int plan_selector(long nr);
+std::span<const SelectedPlan> selected_plans(long nr);
 
 }  // namespace dtruss

@@ -163,6 +163,24 @@ def default_kind(ctype, name):
     return "int", []
 
 
+def count_arg(count):
+    """The argument a struct's COUNT names: ARG, *ARG (the int it points to) or pages(ARG)."""
+    m = re.fullmatch(r"\*(\w+)|pages\((\w+)\)", count)
+    return (m.group(1) or m.group(2)) if m else count
+
+
+def cxx_count(count, argnames):
+    """The ArgInfo::len of a COUNT (see table.h: kLenRet, an index, len_at(i), len_pages(i))."""
+    if count == "ret":
+        return "kLenRet"
+    i = argnames.index(count_arg(count))
+    if count.startswith("*"):
+        return f"len_at({i})"
+    if count.startswith("pages("):
+        return f"len_pages({i})"
+    return str(i)
+
+
 def parse_overrides(path, sigs):
     """Returns {name: (classes, ret, {arg: (kind, params)})} and the table names used."""
     out, tables, structs = {}, set(), set()
@@ -213,8 +231,9 @@ def parse_overrides(path, sigs):
             elif k == "struct":
                 if len(params) not in (2, 3) or params[1] not in DIRS:
                     die(f"{where}: struct needs a type and direction: {arg}=struct:TYPE:in|out|inout[:COUNT]")
-                if len(params) == 3 and params[2] != "ret" and params[2] not in argnames:
-                    die(f"{where}: count '{params[2]}' of {name}.{arg} is not an argument")
+                if len(params) == 3 and count_arg(params[2]) not in argnames + ["ret"]:
+                    die(f"{where}: count '{params[2]}' of {name}.{arg} is not ret, ARG, *ARG "
+                        f"or pages(ARG)")
                 structs.add(params[0])
             elif params:
                 die(f"{where}: kind '{k}' takes no parameters")
@@ -352,7 +371,7 @@ def cxx_arg(ctype, name, kind, params, argnames):
     elif kind == "struct":
         strct, direction = params[0], DIRS[params[1]]
         if len(params) == 3:
-            length = "kLenRet" if params[2] == "ret" else str(argnames.index(params[2]))
+            length = cxx_count(params[2], argnames)
     return (f'{{"{name}", "{ctype}", ArgKind::{ARG_KINDS[kind]}, Dir::{direction}, '
             f"TableId::{table}, StructId::{strct if strct == 'none' else 's_' + strct}, {length}}}")
 

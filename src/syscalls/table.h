@@ -80,6 +80,16 @@ enum : uint16_t {
 // ArgKind::Select, which argument selects the choice.
 inline constexpr int8_t kNoLen = -1;
 inline constexpr int8_t kLenRet = -2;  // the return value (bytes actually transferred)
+// The int that argument `i` points to, read with the data (getsockopt's *optlen after the call).
+constexpr int8_t len_at(int i) {
+  return static_cast<int8_t>(-3 - i);
+}
+// The pages that the byte count in argument `i` spans (mincore's vec: a byte per page of len).
+constexpr int8_t len_pages(int i) {
+  return static_cast<int8_t>(-9 - i);
+}
+// Pages are 4 KiB on x86_64.
+inline constexpr uint64_t kPageSize = 4096;
 
 struct ArgInfo {
   const char* name;  // the kernel's name for the argument

@@ -24,13 +24,14 @@
 
 #include "decode/decoder.h"
 #include "decode/flags.h"
+#include "decode/structs.h"
 #include "output/render.h"
 
 namespace dtruss {
 namespace {
 
-// The kinds a choice may take: those that read no memory, since no backend captures any for a
-// Select argument.
+// The kinds a fallback may take: those that read no memory, since the capture plan copies memory
+// only for the selector values that a choice names.
 bool reads_no_memory(ArgKind k) {
   switch (k) {
     case ArgKind::Int:
@@ -39,6 +40,7 @@ bool reads_no_memory(ArgKind k) {
     case ArgKind::Size:
     case ArgKind::Off:
     case ArgKind::Fd:
+    case ArgKind::Dirfd:
     case ArgKind::Pid:
     case ArgKind::Uid:
     case ArgKind::Signal:
@@ -65,7 +67,24 @@ TEST(ChoiceTables, AreSane) {
           << "selector " << c.selector << " has bits the mask ignores";
       EXPECT_TRUE(selectors.insert(static_cast<uint32_t>(c.selector)).second)
           << "selector " << c.selector << " twice";
-      EXPECT_TRUE(reads_no_memory(c.kind)) << "selector " << c.selector;
+      // A choice reads no memory, or is one the capture plan knows how to copy: a struct of a
+      // type that has a decoder, a string, a path, or a buffer with its length.
+      EXPECT_TRUE(reads_no_memory(c.kind) || reads_memory(c.kind)) << "selector " << c.selector;
+      EXPECT_EQ(reads_memory(c.kind), !reads_no_memory(c.kind));
+      if (c.kind == ArgKind::Struct) {
+        ASSERT_NE(c.strct, nullptr) << "selector " << c.selector;
+        EXPECT_TRUE(has_struct_type(c.strct)) << "no struct decoder " << c.strct;
+        EXPECT_NE(struct_type_size(c.strct), 0u) << c.strct << ": the plan copies a fixed size";
+        EXPECT_EQ(t->selector_mask, ~uint32_t{0}) << "a plan is picked by the whole selector";
+      } else {
+        EXPECT_EQ(c.strct, nullptr) << "selector " << c.selector;
+      }
+      if (c.kind == ArgKind::Buffer) {
+        EXPECT_GE(c.len, 0) << "selector " << c.selector << ": a buffer needs its length";
+        EXPECT_LT(c.len, kMaxArgs);
+      } else if (c.kind != ArgKind::Struct) {
+        EXPECT_EQ(c.len, kNoLen) << "selector " << c.selector;
+      }
       const bool needs_table = c.kind == ArgKind::Flags || c.kind == ArgKind::Enum;
       if (needs_table) {
         ASSERT_NE(c.table, nullptr) << "selector " << c.selector;

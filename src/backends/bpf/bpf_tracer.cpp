@@ -94,6 +94,31 @@ int exit_status_of(int wait_status) {
   return 1;
 }
 
+static_assert(DT_LEN_AT(0) == len_at(0) && DT_LEN_AT(5) == len_at(5));
+static_assert(DT_LEN_PAGES(0) == len_pages(0) && DT_LEN_PAGES(5) == len_pages(5));
+static_assert(DT_LEN_RET == kLenRet && DT_LEN_NONE == kNoLen);
+
+// A capture plan as the BPF program runs it: every step at exit (an in-argument is still there),
+// copies of bytes and strings only (execve's arrays are the program's own business).
+dt_plan to_dt_plan(const CapturePlan& cp) {
+  dt_plan plan{};
+  auto add = [&](const CaptureStep& step, bool out) {
+    if (plan.n >= DT_MAX_STEPS) return;
+    if (step.shape != CaptureShape::CString && step.shape != CaptureShape::Bytes) return;
+    dt_step& d = plan.steps[plan.n++];
+    d.arg = step.arg;
+    d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
+    if (step.nested == CaptureStep::Nested::IovecData) d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
+    if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
+    d.len = step.len;
+    d.elem = step.elem;
+    d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+  };
+  for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
+  for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
+  return plan;
+}
+
 int ring_callback(void* ctx, void* data, size_t size) {
   return static_cast<BpfTracer*>(ctx)->on_record(data, size);
 }
@@ -177,27 +202,18 @@ void BpfTracer::load() {
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr >= DT_NR_MAX) continue;
     dt_plan plan{};
-    if (s.nr != SYS_execve && s.nr != SYS_execveat) {
-      const CapturePlan& cp = capture_plan(s.nr);
-      auto add = [&](const CaptureStep& step) {
-        if (plan.n >= DT_MAX_STEPS) return;
-        if (step.shape != CaptureShape::CString && step.shape != CaptureShape::Bytes) return;
-        dt_step& d = plan.steps[plan.n++];
-        d.arg = step.arg;
-        d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
-        bool out = &step >= cp.exit && &step < cp.exit + kMaxArgs;
-        if (step.nested == CaptureStep::Nested::IovecData)
-          d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
-        if (step.nested == CaptureStep::Nested::Msghdr)
-          d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
-        d.len = step.len == kLenRet ? DT_LEN_RET : step.len;
-        d.elem = step.elem;
-        d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
-      };
-      for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i]);
-      for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i]);
-    }
     auto key = static_cast<uint32_t>(s.nr);
+    if (s.nr != SYS_execve && s.nr != SYS_execveat) {
+      plan = to_dt_plan(capture_plan(s.nr));
+      // The plans an argument's value picks (an ioctl's request): the syscall's own, and more.
+      for (const SelectedPlan& sp : selected_plans(s.nr)) {
+        dt_sel_key sk{key, sp.selector};
+        dt_plan selected = to_dt_plan(sp.plan);
+        if (bpf_map__update_elem(skel->maps.sel_plans, &sk, sizeof(sk), &selected, sizeof(selected),
+                                 BPF_ANY) == 0)
+          plan.sel = static_cast<uint32_t>(plan_selector(s.nr) + 1);
+      }
+    }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
   for (long nr : cfg_.syscalls) {

@@ -127,6 +127,14 @@ struct {
   __type(value, struct dt_plan);
 } plans SEC(".maps");
 
+// The plans that a syscall's selecting argument picks (dt_plan.sel): an ioctl's by its request.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, DT_SEL_PLANS);
+  __type(key, struct dt_sel_key);
+  __type(value, struct dt_plan);
+} sel_plans SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, 8 << 20);  // resized by user space (-b)
@@ -574,6 +582,15 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
       len = (dt_u64)x->ret;
     } else if (s.len >= 0 && s.len < 6) {
       len = p->args[s.len & 7];
+    } else if (s.len <= DT_LEN_AT(0) && s.len >= DT_LEN_AT(5)) {
+      dt_s32 n = 0;  // an int: a negative one copies nothing
+      if (bpf_probe_read_user(&n, sizeof(n), (const void*)p->args[(DT_LEN_AT(0) - s.len) & 7]) ||
+          n <= 0)
+        return 0;
+      len = (dt_u64)n;
+    } else if (s.len <= DT_LEN_PAGES(0) && s.len >= DT_LEN_PAGES(5)) {
+      dt_u64 bytes = p->args[(DT_LEN_PAGES(0) - s.len) & 7];
+      len = (bytes >> 12) + ((bytes & 4095) != 0);
     }
     if (s.elem) len *= s.elem;
     if (len > s.max) len = s.max;
@@ -917,6 +934,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   p->active = 0;
   dt_u32 key = (dt_u32)p->nr;
   struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
+  if (plan && plan->sel) {  // a plan of its own for this value of the selecting argument
+    struct dt_sel_key sk = {.nr = key, .value = (dt_u32)p->args[(plan->sel - 1) & 7]};
+    struct dt_plan* selected = bpf_map_lookup_elem(&sel_plans, &sk);
+    if (selected) plan = selected;
+  }
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
     // Nothing to capture (getppid, close, mmap...): the record is written in place in the ring.
     struct dt_syscall* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -164,20 +164,29 @@ enum dt_shape {
 #define DT_MAX_CONTROL 1024 /* bytes of msghdr control data captured */
 #define DT_LEN_NONE (-1)
 #define DT_LEN_RET (-2)
+#define DT_LEN_AT(i) (-3 - (i))    /* the int argument i points to, read at exit */
+#define DT_LEN_PAGES(i) (-9 - (i)) /* the 4 KiB pages that argument i's byte count spans */
 
 struct dt_step {
   dt_u8 arg;
   dt_u8 shape;
-  dt_s8 len;  /* DT_LEN_NONE: `max` bytes; DT_LEN_RET or an argument index: the length */
+  dt_s8 len;  /* DT_LEN_NONE: `max` bytes; DT_LEN_RET, an argument index, DT_LEN_AT(i) or
+                 DT_LEN_PAGES(i): the length */
   dt_u8 elem; /* 0: the length counts bytes; else the size of the elements it counts */
   dt_u32 max;
 };
 
 struct dt_plan {
   dt_u32 n;
-  dt_u32 pad;
+  dt_u32 sel; /* 0, or 1 + the argument whose value picks the plan in sel_plans (ioctl's cmd) */
   struct dt_step steps[DT_MAX_STEPS];
 };
+/* sel_plans: the plan of syscall `nr` when its selecting argument is `value` (low 32 bits). */
+struct dt_sel_key {
+  dt_u32 nr;
+  dt_u32 value;
+};
+#define DT_SEL_PLANS 512
 
 /* --summary, counted in the kernel: per syscall (and process or thread with --summary-by). */
 #define DT_AGG_BUCKETS 64

@@ -512,9 +512,26 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   }
 }
 
+namespace {
+
+// The bytes (or elements) a Bytes step copies at entry: by its length rule (table.h), or `max`.
+uint64_t step_length(const CaptureStep& s, const uint64_t* args, const MemoryReader& mem) {
+  if (s.len >= 0 && s.len < kMaxArgs) return args[s.len];
+  for (int i = 0; i < kMaxArgs; ++i) {
+    if (s.len == len_at(i)) {
+      int32_t n = 0;
+      return mem.read(args[i], &n, sizeof n) == sizeof n && n > 0 ? static_cast<uint64_t>(n) : 0;
+    }
+    if (s.len == len_pages(i)) return args[i] / kPageSize + (args[i] % kPageSize != 0 ? 1 : 0);
+  }
+  return s.max;
+}
+
+}  // namespace
+
 void PtraceTracer::capture_entry(Thread& t) {
   SyscallEvent& ev = t.pending;
-  const CapturePlan& plan = capture_plan(ev.nr);
+  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
   if (plan.n_entry == 0) return;
   LiveMemory mem(t.tid);
   std::string buf;
@@ -531,7 +548,7 @@ void PtraceTracer::capture_entry(Thread& t) {
         break;
       }
       case CaptureShape::Bytes: {
-        uint64_t len = s.len >= 0 ? ev.args[static_cast<size_t>(s.len)] : s.max;
+        uint64_t len = step_length(s, ev.args.data(), mem);
         if (s.elem != 0) len *= s.elem;
         size_t want = static_cast<size_t>(std::min<uint64_t>(len, s.max));
         buf.resize(want);

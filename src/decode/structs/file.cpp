@@ -1,6 +1,6 @@
 // Struct decoders: the file family (see registry.h): stat, statx, statfs, directory records,
 // open_how, file times and timers, timex, tms, file_handle, mount_attr, id arrays, and the newer
-// cachestat, xattr_args, mnt_id_req/statmount and landlock_ruleset_attr.
+// cachestat, xattr_args, mnt_id_req/statmount and landlock_ruleset_attr and rule attributes.
 // Layouts are the kernel's, from the UAPI headers installed here: <asm/stat.h> (struct stat of
 // x86_64), <linux/stat.h> (struct statx), <asm/statfs.h> (struct statfs), <linux/time_types.h>
 // (__kernel_timespec, __kernel_itimerspec, __kernel_old_timeval, __kernel_old_itimerval),
@@ -139,6 +139,14 @@ struct landlock_ruleset_attr_v3 {
 };
 static_assert(sizeof(landlock_ruleset_attr_v3) == 24);
 static_assert(sizeof(struct landlock_ruleset_attr) == 8);
+// landlock_add_rule's rule_attr: struct landlock_path_beneath_attr (packed: 12 bytes) from the
+// installed header; struct landlock_net_port_attr (Linux 6.7) from the kernel's
+// include/uapi/linux/landlock.h, which the installed header may lack.
+static_assert(sizeof(struct landlock_path_beneath_attr) == 12);
+struct landlock_net_port_attr_v4 {
+  uint64_t allowed_access;
+  uint64_t port;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Local tables.
@@ -509,6 +517,11 @@ Value decode_file_handle(const ArgContext& c) {
   if (c.mem.read(c.raw, &fh, kHead) != kHead) return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("handle_bytes", Value::uinteger(fh.handle_bytes));
+  // A failed name_to_handle_at wrote the size it needs (EOVERFLOW), if anything: no handle.
+  if (c.arg.dir != Dir::In && c.failed()) {
+    v.truncated = true;
+    return v;
+  }
   v.add("handle_type", Value::integer(fh.handle_type));
   if (fh.handle_bytes > MAX_HANDLE_SZ) {  // the kernel refuses it; the bytes are not shown
     v.truncated = true;
@@ -768,6 +781,24 @@ Value decode_landlock_ruleset_attr(const ArgContext& c) {
   return v;
 }
 
+Value decode_landlock_path_beneath_attr(const ArgContext& c) {
+  struct landlock_path_beneath_attr a {};
+  if (!read_struct(c.mem, c.raw, &a)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("allowed_access", flags(kLandlockFs, a.allowed_access));
+  v.add("parent_fd", fd_value(a.parent_fd));
+  return v;
+}
+
+Value decode_landlock_net_port_attr(const ArgContext& c) {
+  landlock_net_port_attr_v4 a{};
+  if (!read_struct(c.mem, c.raw, &a)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("allowed_access", flags(kLandlockNet, a.allowed_access));
+  v.add("port", Value::uinteger(a.port));
+  return v;
+}
+
 constexpr Entry kFile[] = {
     {"stat", sizeof(kabi::stat), decode_stat},
     {"statx", sizeof(struct statx), decode_statx},
@@ -794,6 +825,9 @@ constexpr Entry kFile[] = {
     {"mnt_id_req", 0, decode_mnt_id_req},
     {"statmount", 0, decode_statmount},
     {"landlock_ruleset_attr", sizeof(landlock_ruleset_attr_v3), decode_landlock_ruleset_attr},
+    {"landlock_path_beneath_attr", sizeof(struct landlock_path_beneath_attr),
+     decode_landlock_path_beneath_attr},
+    {"landlock_net_port_attr", sizeof(landlock_net_port_attr_v4), decode_landlock_net_port_attr},
 };
 
 }  // namespace

@@ -19,7 +19,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <linux/time_types.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -414,6 +416,9 @@ Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total
 bool is_recv(const ArgContext& c) { return c.arg.dir != Dir::In; }
 
 Value decode_msghdr(const ArgContext& c) {
+  // A failed recvmsg: the name and control data the kernel did not write; the address, as
+  // strace shows it.
+  if (c.arg.dir != Dir::In && c.failed()) return ptr_value(c.raw);
   uint64_t total = c.ev.returned() && c.ev.ret >= 0 ? static_cast<uint64_t>(c.ev.ret) : 0;
   return msghdr_value(c, c.raw, is_recv(c), total);
 }
@@ -474,7 +479,7 @@ Value one_pollfd(const ArgContext& c, uint64_t addr) {
   Value v = Value::structure();
   v.add("fd", fd_value(p.fd));
   v.add("events", flags_value(poll_events(), static_cast<uint16_t>(p.events)));
-  if (c.ev.returned() && p.revents != 0)
+  if (c.ev.returned() && !c.failed() && p.revents != 0)
     v.add("revents", flags_value(poll_events(), static_cast<uint16_t>(p.revents)));
   return v;
 }
@@ -704,10 +709,110 @@ Value decode_futex_waitv(const ArgContext& c) {
 // a larger --strsize) is read live.
 constexpr uint32_t kMsgbufCapture = sizeof(int64_t) + 64;
 
-// A socket option's value of `len` bytes: an int (most options: SO_ERROR, SO_TYPE, TCP_NODELAY
-// ...) is shown as [value], as strace shows it; a value of another size as its bytes.
+// Socket option values that are not ints, by level and name (<sys/socket.h>, <netinet/in.h>,
+// <netinet/tcp.h>, <asm-generic/socket.h>). Each gets the value's bytes (at most kSockoptMax)
+// and their count, at least `min_len`.
+constexpr size_t kSockoptMax = 128;
+using SockoptDecoder = Value (*)(const uint8_t* p, size_t len);
+
+template <typename T>
+T load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+Value linger_value(const uint8_t* p, size_t) {
+  const auto l = load<linger>(p);
+  Value v = Value::structure();
+  v.add("l_onoff", Value::integer(l.l_onoff));
+  v.add("l_linger", Value::integer(l.l_linger));
+  return v;
+}
+
+// SO_RCVTIMEO/SO_SNDTIMEO: the old struct timeval and the new __kernel_sock_timeval are both
+// two 64-bit fields on x86_64.
+Value sock_timeval_value(const uint8_t* p, size_t) {
+  const auto t = load<__kernel_sock_timeval>(p);
+  return timeval_value(t.tv_sec, t.tv_usec);
+}
+
+// IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP take an ip_mreq or, as long, an ip_mreqn.
+Value ip_mreq_value(const uint8_t* p, size_t len) {
+  Value v = Value::structure();
+  if (len >= sizeof(ip_mreqn)) {
+    const auto m = load<ip_mreqn>(p);
+    v.add("imr_multiaddr", inet_string(AF_INET, &m.imr_multiaddr));
+    v.add("imr_address", inet_string(AF_INET, &m.imr_address));
+    v.add("imr_ifindex", Value::integer(m.imr_ifindex));
+    return v;
+  }
+  const auto m = load<ip_mreq>(p);
+  v.add("imr_multiaddr", inet_string(AF_INET, &m.imr_multiaddr));
+  v.add("imr_interface", inet_string(AF_INET, &m.imr_interface));
+  return v;
+}
+
+Value ipv6_mreq_value(const uint8_t* p, size_t) {
+  const auto m = load<ipv6_mreq>(p);
+  Value v = Value::structure();
+  v.add("ipv6mr_multiaddr", inet_string(AF_INET6, &m.ipv6mr_multiaddr));
+  v.add("ipv6mr_interface", Value::uinteger(m.ipv6mr_interface));
+  return v;
+}
+
+// TCP_CONGESTION, SO_BINDTODEVICE: a name, NUL-terminated or not.
+Value name_value(const uint8_t* p, size_t len) {
+  const auto* s = reinterpret_cast<const char*>(p);
+  return Value::string(std::string(s, strnlen(s, len)), false);
+}
+
+struct SockoptType {
+  int level;
+  int name;
+  size_t min_len;
+  SockoptDecoder fn;
+};
+constexpr SockoptType kSockoptTypes[] = {
+    {SOL_SOCKET, SO_LINGER, sizeof(linger), linger_value},
+    {SOL_SOCKET, SO_RCVTIMEO_OLD, sizeof(__kernel_sock_timeval), sock_timeval_value},
+    {SOL_SOCKET, SO_SNDTIMEO_OLD, sizeof(__kernel_sock_timeval), sock_timeval_value},
+    {SOL_SOCKET, SO_RCVTIMEO_NEW, sizeof(__kernel_sock_timeval), sock_timeval_value},
+    {SOL_SOCKET, SO_SNDTIMEO_NEW, sizeof(__kernel_sock_timeval), sock_timeval_value},
+    {SOL_SOCKET, SO_BINDTODEVICE, 0, name_value},
+    {SOL_IP, IP_ADD_MEMBERSHIP, sizeof(ip_mreq), ip_mreq_value},
+    {SOL_IP, IP_DROP_MEMBERSHIP, sizeof(ip_mreq), ip_mreq_value},
+    {SOL_IPV6, IPV6_JOIN_GROUP, sizeof(ipv6_mreq), ipv6_mreq_value},
+    {SOL_IPV6, IPV6_LEAVE_GROUP, sizeof(ipv6_mreq), ipv6_mreq_value},
+    {SOL_TCP, TCP_CONGESTION, 0, name_value},
+};
+static_assert(sizeof(__kernel_sock_timeval) == 16 && sizeof(__kernel_old_timeval) == 16);
+static_assert(sizeof(ip_mreq) == 8 && sizeof(ip_mreqn) == 12 && sizeof(ipv6_mreq) == 20);
+
+// The arguments of getsockopt and setsockopt (fd, level, optname, optval, optlen).
+constexpr int kSockoptLevelArg = 1;
+constexpr int kSockoptNameArg = 2;
+
+const SockoptType* sockopt_type(const ArgContext& c) {
+  const auto level = static_cast<int32_t>(c.other(kSockoptLevelArg));
+  const auto name = static_cast<int32_t>(c.other(kSockoptNameArg));
+  for (const SockoptType& t : kSockoptTypes)
+    if (t.level == level && t.name == name) return &t;
+  return nullptr;
+}
+
+// A socket option's value of `len` bytes: a struct or a name for the options above; an int
+// (most options: SO_ERROR, SO_TYPE, TCP_NODELAY ...) as [value], as strace shows it; a value of
+// another size as its bytes.
 Value sockopt_value(const ArgContext& c, int32_t len) {
   if (len < 0) return Value::hex(c.raw);
+  const SockoptType* t = sockopt_type(c);
+  if (t != nullptr && static_cast<size_t>(len) >= t->min_len) {
+    uint8_t bytes[kSockoptMax] = {};
+    const size_t want = std::min(static_cast<size_t>(len), kSockoptMax);
+    if (c.mem.read(c.raw, bytes, want) != want) return Value::unreadable(c.raw);
+    return t->fn(bytes, want);
+  }
   if (len == sizeof(int32_t)) {
     int32_t v = 0;
     if (!read_struct(c.mem, c.raw, &v)) return Value::unreadable(c.raw);
@@ -718,15 +823,12 @@ Value sockopt_value(const ArgContext& c, int32_t len) {
   return buffer_value(c.mem, c.raw, static_cast<size_t>(len), c.opt.strsize);
 }
 
-// getsockopt(fd, level, optname, optval, optlen)'s value: *optlen bytes once the call returned.
-// Backends capture an int's worth: a longer value (TCP_INFO) read from a capture alone is cut
-// there.
-constexpr int kGetsockoptLenArg = 4;
-
+// getsockopt's value (struct:sockopt:out:*optlen): *optlen bytes once the call returned, which
+// the backends capture (at most CaptureLimits::struct_max).
 Value decode_sockopt(const ArgContext& c) {
-  int32_t len = 0;
-  if (!read_struct(c.mem, c.other(kGetsockoptLenArg), &len)) return Value::hex(c.raw);
-  return sockopt_value(c, len);
+  size_t len = 0;
+  if (!length_of(c, &len)) return Value::hex(c.raw);
+  return sockopt_value(c, static_cast<int32_t>(std::min<size_t>(len, INT32_MAX)));
 }
 
 // setsockopt's value (struct:sockopt_in:in:optlen): optlen bytes, captured whole (size 0: the
@@ -752,7 +854,7 @@ constexpr Entry kNet[] = {
     {"sigevent", sizeof(sigevent), decode_sigevent},
     {"io_uring_params", sizeof(io_uring_params), decode_io_uring_params},
     {"futex_waitv", sizeof(futex_waitv), decode_futex_waitv},
-    {"sockopt", sizeof(int32_t), decode_sockopt},
+    {"sockopt", 0, decode_sockopt},
     {"sockopt_in", 0, decode_sockopt_in},
 };
 

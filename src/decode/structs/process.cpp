@@ -224,12 +224,7 @@ Value decode_siginfo(const ArgContext& c) {
   SignalEvent ev;
   ev.signo = si.si_signo;
   ev.set_info(si);
-  Value v = siginfo_value(ev);
-  if (si.si_code == SI_QUEUE || si.si_code == SI_MESGQ) {  // sigqueue's value
-    v.add("si_int", Value::integer(si.si_value.sival_int));
-    v.add("si_ptr", ptr_value(reinterpret_cast<uint64_t>(si.si_value.sival_ptr)));
-  }
-  return v;
+  return siginfo_value(ev);
 }
 
 Value decode_stack_t(const ArgContext& c) {
@@ -627,6 +622,7 @@ Value msginfo_value(const struct msginfo& m) {
 
 Value decode_msqid_ds(const ArgContext& c) {
   auto cmd = static_cast<int>(static_cast<uint32_t>(c.other(1)) & ~kIpc64);
+  if (c.failed() && cmd != IPC_SET) return ptr_value(c.raw);  // nothing was written
   if (cmd == IPC_STAT || cmd == IPC_SET || cmd == MSG_STAT || cmd == MSG_STAT_ANY) {
     struct msqid_ds m {};
     if (!read_struct(c.mem, c.raw, &m)) return Value::unreadable(c.raw);
@@ -658,6 +654,7 @@ Value shmid_ds_value(const ArgContext& c, const struct shmid_ds& s) {
 
 Value decode_shmid_ds(const ArgContext& c) {
   auto cmd = static_cast<int>(static_cast<uint32_t>(c.other(1)) & ~kIpc64);
+  if (c.failed() && cmd != IPC_SET) return ptr_value(c.raw);  // nothing was written
   if (cmd == IPC_STAT || cmd == IPC_SET || cmd == SHM_STAT || cmd == SHM_STAT_ANY) {
     struct shmid_ds s {};
     if (!read_struct(c.mem, c.raw, &s)) return Value::unreadable(c.raw);

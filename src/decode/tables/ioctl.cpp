@@ -64,7 +64,50 @@ constexpr FlagTable kIoctlCmd = [] {
   return t;
 }();
 
-constexpr const FlagTable* kTables[] = {&kIoctlCmd};
+// struct termios's mode fields (the kernel's, <asm-generic/termbits.h> and termbits-common.h).
+// Multi-bit delay and size fields are listed by their non-zero values, widest first; their zero
+// values (NL0, CR0, CS5 ...) are not shown.
+constexpr FlagName kIflagBits[] = {
+    F(IGNBRK), F(BRKINT), F(IGNPAR), F(PARMRK), F(INPCK), F(ISTRIP),  F(INLCR), F(IGNCR),
+    F(ICRNL),  F(IUCLC),  F(IXON),   F(IXANY),  F(IXOFF), F(IMAXBEL), F(IUTF8),
+};
+constexpr FlagTable kIflag = bits_table("termios_iflag", kIflagBits);
+
+constexpr FlagName kOflagBits[] = {
+    F(OPOST), F(OLCUC), F(ONLCR), F(OCRNL), F(ONOCR), F(ONLRET), F(OFILL), F(OFDEL), F(NL1),
+    F(CR3),   F(CR2),   F(CR1),   F(TAB3),  F(TAB2),  F(TAB1),   F(BS1),   F(VT1),   F(FF1),
+};
+constexpr FlagTable kOflag = bits_table("termios_oflag", kOflagBits);
+
+// c_cflag: the output speed (CBAUD, with the CBAUDEX bit) first, then the character size and
+// the bits; an input speed (CIBAUD) other than 0 stays in the hex rest.
+constexpr FlagName kBauds[] = {
+    F(B0),       F(B50),      F(B75),      F(B110),     F(B134),     F(B150),     F(B200),
+    F(B300),     F(B600),     F(B1200),    F(B1800),    F(B2400),    F(B4800),    F(B9600),
+    F(B19200),   F(B38400),   F(B57600),   F(B115200),  F(B230400),  F(B460800),  F(B500000),
+    F(B576000),  F(B921600),  F(B1000000), F(B1152000), F(B1500000), F(B2000000), F(B2500000),
+    F(B3000000), F(B3500000), F(B4000000),
+};
+constexpr FlagName kCflagBits[] = {
+    F(CS8),    F(CS7),   F(CS6),    F(CSTOPB), F(CREAD),   F(PARENB),
+    F(PARODD), F(HUPCL), F(CLOCAL), F(CMSPAR), F(CRTSCTS),
+};
+constexpr FlagTable kCflag = mixed_table("termios_cflag", CBAUD, kBauds, kCflagBits);
+
+constexpr FlagName kLflagBits[] = {
+    F(ISIG),   F(ICANON),  F(XCASE),   F(ECHO),   F(ECHOE),  F(ECHOK),  F(ECHONL), F(NOFLSH),
+    F(TOSTOP), F(ECHOCTL), F(ECHOPRT), F(ECHOKE), F(FLUSHO), F(PENDIN), F(IEXTEN), F(EXTPROC),
+};
+constexpr FlagTable kLflag = bits_table("termios_lflag", kLflagBits);
+
+// TCXONC's and TCFLSH's int argument.
+constexpr FlagName kTcxoncActions[] = {F(TCOOFF), F(TCOON), F(TCIOFF), F(TCION)};
+constexpr FlagTable kTcxonc = enum_table("tcxonc_action", kTcxoncActions);
+constexpr FlagName kTcflshQueues[] = {F(TCIFLUSH), F(TCOFLUSH), F(TCIOFLUSH)};
+constexpr FlagTable kTcflsh = enum_table("tcflsh_queue", kTcflshQueues);
+
+constexpr const FlagTable* kTables[] = {&kIoctlCmd, &kIflag,  &kOflag, &kCflag,
+                                        &kLflag,    &kTcxonc, &kTcflsh};
 
 }  // namespace
 
