@@ -43,6 +43,7 @@ using e2e::fixture;
 using e2e::json_lines;
 using e2e::run_traced;
 using e2e::syscalls;
+using e2e::of_type;
 using e2e::temp_dir;
 using nlohmann::json;
 
@@ -132,13 +133,6 @@ struct Child {
 std::string dump(const std::vector<json>& events) {
   std::string out;
   for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
-
-std::vector<json> of_type(const std::vector<json>& events, const std::string& type) {
-  std::vector<json> out;
-  for (const auto& e : events)
-    if (e.value("type", "") == type) out.push_back(e);
   return out;
 }
 

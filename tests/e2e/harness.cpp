@@ -176,6 +176,14 @@ std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
   return out;
 }
 
+std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& events,
+                                    const std::string& type) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : events)
+    if (e.value("type", "") == type) out.push_back(e);
+  return out;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

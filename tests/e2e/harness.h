@@ -29,6 +29,9 @@ std::vector<nlohmann::json> json_lines(const std::string& text);
 // The "syscall" events of a JSON trace, optionally only those named `name`.
 std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
                                      const std::string& name = "");
+// The events of a JSON trace of one type ("exit", "signal", "stop", ...).
+std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& events,
+                                    const std::string& type);
 std::vector<std::string> lines(const std::string& text);
 
 std::string dtruss_bin();

@@ -20,6 +20,7 @@ namespace {
 
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::of_type;
 using e2e::lines;
 using e2e::run_dtruss;
 using e2e::run_traced;
@@ -474,23 +475,30 @@ TEST(Usage, DtrussBackendEnvironment) {
 }  // namespace
 
 // -o measures the CPU a call used, not the time it took: a call that computes in the kernel
-// shows most of its duration, a call that sleeps almost none, on either backend.
+// shows tens of milliseconds, a call that sleeps almost none, and even a short call its few
+// microseconds (not the zero of a clock that moves only at scheduler ticks), on either backend.
+// (Absolute figures: on a busy machine the computing call may wait for a CPU too.)
 TEST(Columns, CpuTimeIsOnCpuTime) {
   auto r = run_traced({"-o", "--json", fixture("cpu_burn")});
   ASSERT_EQ(r.status, 0) << r.err;
   auto events = json_lines(r.trace);
-  uint64_t burn_cpu = 0, burn_dur = 0;
-  for (const auto& e : syscalls(events, "getrandom")) {
-    ASSERT_TRUE(e.contains("cpu_ns")) << e.dump();
-    burn_cpu += e["cpu_ns"].get<uint64_t>();
-    burn_dur += e["dur_ns"].get<uint64_t>();
+  SCOPED_TRACE(r.trace);
+  size_t returned = 0, with_cpu = 0;
+  for (const auto& e : of_type(events, "syscall")) {
+    if (!e.contains("cpu_ns") || e["dur_ns"].is_null()) continue;
+    ++returned;
+    uint64_t cpu = e["cpu_ns"].get<uint64_t>(), dur = e["dur_ns"].get<uint64_t>();
+    EXPECT_LE(cpu, dur) << e.dump();
+    if (cpu > 0) ++with_cpu;
   }
-  ASSERT_GT(burn_dur, 1'000'000u) << r.trace;
-  EXPECT_GT(burn_cpu, burn_dur / 2) << "getrandom of 16 MiB computes: " << r.trace;
-  EXPECT_LE(burn_cpu, burn_dur) << r.trace;
+  ASSERT_GT(returned, 10u);
+  EXPECT_GE(with_cpu * 10, returned * 8) << "calls with their CPU time";
+  uint64_t burn_cpu = 0;
+  for (const auto& e : syscalls(events, "getrandom")) burn_cpu += e["cpu_ns"].get<uint64_t>();
+  EXPECT_GT(burn_cpu, 5'000'000u) << "getrandom of 16 MiB computes";
   auto sleeps = syscalls(events, "clock_nanosleep");  // glibc's nanosleep
-  ASSERT_EQ(sleeps.size(), 1u) << r.trace;
+  ASSERT_EQ(sleeps.size(), 1u);
   uint64_t dur = sleeps[0]["dur_ns"].get<uint64_t>(), cpu = sleeps[0]["cpu_ns"].get<uint64_t>();
   EXPECT_GE(dur, 50'000'000u);
-  EXPECT_LT(cpu, dur / 10) << "clock_nanosleep sleeps: " << sleeps[0].dump();
+  EXPECT_LT(cpu, 2'000'000u) << "clock_nanosleep sleeps: " << sleeps[0].dump();
 }
