@@ -189,8 +189,13 @@ void BpfTracer::load() {
   bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_enter_count, cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_exit_count, cfg_.summary_only);
-  bpf_map__set_max_entries(skel->maps.events,
-                           static_cast<uint32_t>(round_up_pow2(cfg_.ring_bytes)));
+  uint64_t ring = round_up_pow2(cfg_.ring_bytes);
+  bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(ring));
+  // A CPU wakes the consumer every wake_bytes it writes: all CPUs together fill a quarter of the
+  // ring before the consumer is sure to be awake (between 16 and 256 KiB each).
+  int cpus = std::max(1, libbpf_num_possible_cpus());
+  skel->rodata->wake_bytes =
+      std::clamp<uint64_t>(ring / 4 / static_cast<uint64_t>(cpus), 16 << 10, 256 << 10);
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.

@@ -272,11 +272,27 @@ static __always_inline void count_lost(void) {
   if (n) __sync_fetch_and_add(n, 1);
 }
 
-// Wake the consumer only when another 256 KiB has accumulated (it also polls on a timer): once
-// per crossing, not at every record while it is behind, as each wake-up is an interrupt to the
-// traced program's CPU. `avail` is what is unread with this record of `size` bytes included.
-static __always_inline dt_u64 wakeup_flags(dt_u64 avail, dt_u64 size) {
-  return ((avail - size) >> 18) != (avail >> 18) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+// Bytes this CPU has written since it last woke the consumer.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, dt_u64);
+} unwoken SEC(".maps");
+const volatile dt_u64 wake_bytes = 256 << 10;  // set by user space from -b and the CPUs
+
+// Wake the consumer only when this CPU has written another wake_bytes since its last wake-up
+// (the consumer also polls on a timer): each wake-up is an interrupt on the traced program's
+// CPU. Counted per CPU, not read from the ring (bpf_ringbuf_query reads the consumer's
+// position, a cache line the consumer's CPU keeps writing).
+static __always_inline dt_u64 wakeup_flags(dt_u64 size) {
+  dt_u32 zero = 0;
+  dt_u64* n = bpf_map_lookup_elem(&unwoken, &zero);
+  if (!n) return BPF_RB_NO_WAKEUP;
+  *n += size;
+  if (*n < wake_bytes) return BPF_RB_NO_WAKEUP;
+  *n = 0;
+  return BPF_RB_FORCE_WAKEUP;
 }
 
 // Appends one capture (header + bytes) at *off in buf; returns the bytes used (0: nothing).
@@ -949,7 +965,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     end_event(start_event((dt_u8*)e, p, pid_tgid), p, task, ret);
     e->ncap = 0;
     e->size = sizeof(*e);
-    bpf_ringbuf_submit(e, wakeup_flags(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), sizeof(*e)));
+    bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
     return 0;
   }
   dt_u8* buf = p->out;
@@ -978,8 +994,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   off &= (DT_SCRATCH - 1);
   e->size = off;
   if (off < sizeof(*e)) return 0;
-  dt_u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + off;
-  if (bpf_ringbuf_output(&events, buf, off, wakeup_flags(avail, off))) count_lost();
+  if (bpf_ringbuf_output(&events, buf, off, wakeup_flags(off))) count_lost();
   return 0;
 }
 
