@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,7 +52,9 @@ pid_t start_waker() {
   return pid;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 // A numeric line ("Tgid:", "TracerPid:") of /proc/TID/status; 0 if absent or the thread is gone.
 pid_t status_field(pid_t tid, const char* key) {
@@ -64,7 +67,9 @@ pid_t status_field(pid_t tid, const char* key) {
   return 0;
 }
 
-pid_t read_tgid(pid_t tid) { return status_field(tid, "Tgid:"); }
+pid_t read_tgid(pid_t tid) {
+  return status_field(tid, "Tgid:");
+}
 
 // Why PTRACE_SEIZE of `tid` was refused with EPERM, in words that say what to do.
 std::string eperm_reason(pid_t tid) {
@@ -108,8 +113,12 @@ bool is_kernel_thread(pid_t pid) {
   return false;
 }
 
-bool is_exec(uint64_t nr) { return nr == SYS_execve || nr == SYS_execveat; }
-bool never_returns(uint64_t nr) { return nr == SYS_exit || nr == SYS_exit_group; }
+bool is_exec(uint64_t nr) {
+  return nr == SYS_execve || nr == SYS_execveat;
+}
+bool never_returns(uint64_t nr) {
+  return nr == SYS_exit || nr == SYS_exit_group;
+}
 
 int exit_status_of(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -119,8 +128,7 @@ int exit_status_of(int wait_status) {
 
 }  // namespace
 
-PtraceTracer::PtraceTracer(PtraceConfig cfg, EventConsumer& out)
-    : cfg_(std::move(cfg)), out_(out) {
+PtraceTracer::PtraceTracer(PtraceConfig cfg, EventConsumer& out) : cfg_(std::move(cfg)), out_(out) {
   if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
 }
 
@@ -174,9 +182,12 @@ int PtraceTracer::run() {
   if (child_status_ >= 0) return exit_status_of(child_status_);
   // The command outlived the trace: dtruss detached from it and it runs on.
   switch (stop_reason()) {
-    case StopReason::OutputClosed: return 128 + SIGPIPE;
-    case StopReason::Signal: return 128 + stop_signal();
-    default: return 1;
+    case StopReason::OutputClosed:
+      return 128 + SIGPIPE;
+    case StopReason::Signal:
+      return 128 + stop_signal();
+    default:
+      return 1;
   }
 }
 
@@ -197,8 +208,9 @@ bool PtraceTracer::keep_tracing_after_signal() {
       std::set<pid_t> processes;
       for (const auto& [tid, th] : threads_) processes.insert(th.tgid);
       for (pid_t p : processes) kill(p, SIGKILL);
-      out_.on_notice({now_ns(), "ended the command with SIGKILL: under the -t filter it cannot "
-                                "run untraced (its filtered calls would fail with ENOSYS)"});
+      out_.on_notice({now_ns(),
+                      "ended the command with SIGKILL: under the -t filter it cannot "
+                      "run untraced (its filtered calls would fail with ENOSYS)"});
     }
     return true;
   }
@@ -213,8 +225,10 @@ void PtraceTracer::unfollowed(Thread& n) {
   if (cfg_.follow_forks) return;
   // Without -f a new process is not traced; but under the -t filter, which it inherits, it
   // cannot run untraced: it stays traced, and nothing of it is shown.
-  if (use_seccomp_) n.emit = false;
-  else n.detach_at_first_stop = true;
+  if (use_seccomp_)
+    n.emit = false;
+  else
+    n.detach_at_first_stop = true;
 }
 
 void PtraceTracer::start_command() {
@@ -237,9 +251,9 @@ void PtraceTracer::start_command() {
     int err = errno;
     kill(child_, SIGKILL);
     waitpid(child_, nullptr, 0);
-    throw TraceError("cannot trace the command: PTRACE_SEIZE: " + errno_text(err) +
-                     (err == EPERM ? " (is ptrace restricted? see /proc/sys/kernel/yama/ptrace_scope)"
-                                   : ""));
+    throw TraceError(
+        "cannot trace the command: PTRACE_SEIZE: " + errno_text(err) +
+        (err == EPERM ? " (is ptrace restricted? see /proc/sys/kernel/yama/ptrace_scope)" : ""));
   }
   Thread& t = add_thread(child_, false);
   t.emit = false;  // dtruss's own set-up in the child is not shown; the trace starts at execve
@@ -255,8 +269,8 @@ void PtraceTracer::attach_all() {
     if (pid <= 0 || kill(pid, 0) != 0) {
       int err = pid <= 0 ? ESRCH : errno;
       if (err == ESRCH) throw TraceError("no process with PID " + std::to_string(pid), 2);
-      if (err != EPERM) throw TraceError("cannot attach to PID " + std::to_string(pid) + ": " +
-                                         errno_text(err), 2);
+      if (err != EPERM)
+        throw TraceError("cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err), 2);
     }
     if (pid == getpid()) throw TraceError("dtruss cannot trace itself", 2);
     if (is_kernel_thread(pid))
@@ -334,7 +348,38 @@ uint64_t PtraceTracer::cpu_clock(Thread& t) {
   return std::strtoull(buf, nullptr, 10);
 }
 
+namespace {
+void on_flush_timer(int) {}  // only interrupts the tracer's blocking waitpid (EINTR)
+}  // namespace
+
+// When no stop is pending the trace so far is written out, but at most every kFlushEvery: a
+// write per stop would cost a cheap call's tracing half again. Output held back is written when
+// a one-shot timer interrupts the wait, so a tracee that then blocks still has its trace shown.
+void PtraceTracer::idle() {
+  constexpr uint64_t kFlushEvery = 10'000'000;  // ns
+  uint64_t now = now_ns();
+  if (now - last_flush_ns_ >= kFlushEvery) {
+    out_.idle();
+    last_flush_ns_ = now;
+    return;
+  }
+  if (now < flush_timer_ns_) return;  // the timer is set and runs
+  itimerval t{};
+  t.it_value.tv_usec = static_cast<suseconds_t>(kFlushEvery / 1000);
+  setitimer(ITIMER_REAL, &t, nullptr);
+  flush_timer_ns_ = now + kFlushEvery;
+}
+
 void PtraceTracer::loop() {
+  struct sigaction sa {};
+  sa.sa_handler = on_flush_timer;  // no SA_RESTART: waitpid returns EINTR
+  sigaction(SIGALRM, &sa, nullptr);
+  struct TimerOff {
+    ~TimerOff() {
+      itimerval off{};
+      setitimer(ITIMER_REAL, &off, nullptr);
+    }
+  } timer_off;
   while (!threads_.empty()) {
     if (stop_requested() && !keep_tracing_after_signal()) return;
     if (waker_ < 0) {  // the first one died waking us
@@ -344,7 +389,7 @@ void PtraceTracer::loop() {
     int status = 0;
     pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
     if (tid == 0) {  // nothing pending: write out the trace so far, then block
-      out_.idle();
+      idle();
       tid = waitpid(-1, &status, __WALL);
     }
     if (tid < 0) {
@@ -787,8 +832,8 @@ void PtraceTracer::detach_all() {
   threads_.clear();
   out_.on_notice({now_ns(), "detached from " + std::to_string(processes_seen_) +
                                 (processes_seen_ == 1 ? " process" : " processes") + " (" +
-                                std::to_string(detached) + (detached == 1 ? " thread" : " threads") +
-                                ")"});
+                                std::to_string(detached) +
+                                (detached == 1 ? " thread" : " threads") + ")"});
 }
 
 }  // namespace dtruss

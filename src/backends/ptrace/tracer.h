@@ -24,11 +24,11 @@ struct PtraceConfig {
   bool cpu_time = false;             // -o: read each thread's CPU clock at entry and exit
   // -t on a started command: only these syscalls stop the tracee (seccomp); empty: all stop.
   std::vector<long> seccomp_syscalls;
-  std::optional<RunAs> run_as;       // -u
+  std::optional<RunAs> run_as;  // -u
   // Syscalls to show, indexed by number; empty: all. Others are not captured.
   std::vector<bool> selected;
-  bool describe_fds = false;         // -y: what each fd refers to
-  size_t stack_depth = 0;            // -s: frames of the user stack at each entry (0: none)
+  bool describe_fds = false;  // -y: what each fd refers to
+  size_t stack_depth = 0;     // -s: frames of the user stack at each entry (0: none)
 };
 
 class PtraceTracer {
@@ -48,13 +48,13 @@ class PtraceTracer {
     pid_t tid = 0;
     pid_t tgid = 0;
     std::array<char, 16> comm{};
-    bool in_syscall = false;   // an entry was seen and its exit is awaited
-    bool emit = true;          // false until the started command's execve (setup is not shown)
-    bool fresh = true;         // its first stop (attach or auto-attach) not yet seen
-    bool attached = false;     // attached by -p (not born under the trace)
+    bool in_syscall = false;  // an entry was seen and its exit is awaited
+    bool emit = true;         // false until the started command's execve (setup is not shown)
+    bool fresh = true;        // its first stop (attach or auto-attach) not yet seen
+    bool attached = false;    // attached by -p (not born under the trace)
     bool group_stopped = false;
     bool detach_at_first_stop = false;  // a new process while not following forks
-    pid_t parent_tgid = 0;     // for auto-attached tracees: the process that created it
+    pid_t parent_tgid = 0;              // for auto-attached tracees: the process that created it
     int schedstat_fd = -1;
     uint64_t cpu_at_entry = 0;
     SyscallEvent pending;
@@ -93,13 +93,16 @@ class PtraceTracer {
   std::unordered_map<pid_t, Thread> threads_;
   long ptrace_options_ = 0;
   bool use_seccomp_ = false;
-  pid_t child_ = -1;          // the started command
-  int child_status_ = -1;     // its wait status, once known
+  pid_t child_ = -1;       // the started command
+  int child_status_ = -1;  // its wait status, once known
   int exec_error_fd_ = -1;
   bool child_execed_ = false;
   bool signal_passed_on_ = false;
   bool filtered_killed_ = false;  // a -t filtered command was ended instead of detached
-  pid_t waker_ = -1;          // a helper child whose death wakes waitpid (see interrupt.h)
+  void idle();
+  uint64_t last_flush_ns_ = 0;   // when the trace was last written out (idle)
+  uint64_t flush_timer_ns_ = 0;  // when the flush timer set by idle() expires
+  pid_t waker_ = -1;             // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
   std::unique_ptr<StackUnwinder> stacks_;  // -s
 };
