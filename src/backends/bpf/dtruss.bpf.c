@@ -295,6 +295,14 @@ static __always_inline dt_u64 wakeup_flags(dt_u64 size) {
   return BPF_RB_FORCE_WAKEUP;
 }
 
+// Fills in a capture's header.
+static __always_inline void set_capture(struct dt_capture* c, dt_u64 addr, dt_u32 len,
+                                        dt_u32 flags) {
+  c->addr = addr;
+  c->len = len;
+  c->flags = flags;
+}
+
 // Appends one capture (header + bytes) at *off in buf; returns the bytes used (0: nothing).
 static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, dt_u32 shape,
                                           dt_u64 len) {
@@ -313,9 +321,7 @@ static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, d
             : (long)len;
   }
   if (n <= 0) return 0;
-  c->addr = addr;
-  c->len = (dt_u32)n;
-  c->flags = 0;
+  set_capture(c, addr, (dt_u32)n, 0);
   return (dt_u32)(sizeof(*c) + (((dt_u32)n + 7) & ~7u));
 }
 
@@ -339,9 +345,7 @@ static long argv_string(dt_u32 i, struct exec_ctx* x) {
   struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
   long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), 256, (const void*)ptr);
   if (n <= 0) return 1;
-  c->addr = ptr;
-  c->len = (dt_u32)n;
-  c->flags = 0;
+  set_capture(c, ptr, (dt_u32)n, 0);
   // Stored masked (a no-op: it stays below 8192) so that the verifier sees the same range at
   // every iteration and checks the callback once, not once per possible offset.
   x->off = (off + sizeof(*c) + (((dt_u32)n + 7) & ~7u)) & (DT_EXEC_BUF - 1);
@@ -368,9 +372,8 @@ static long envp_entry(dt_u32 i, struct exec_ctx* x) {
 // execve's filename and argv (and the size of envp), captured at entry: a successful exec
 // replaces the memory they are in before the syscall returns.
 static __always_inline void capture_exec(struct pending* p) {
-  dt_u64 filename = p->nr == NR_EXECVEAT ? p->args[1] : p->args[0];
-  dt_u64 argv = p->nr == NR_EXECVEAT ? p->args[2] : p->args[1];
-  dt_u64 envp = p->nr == NR_EXECVEAT ? p->args[3] : p->args[2];
+  int at = p->nr == NR_EXECVEAT;  // execveat(dirfd, filename, argv, envp, flags)
+  dt_u64 filename = p->args[at], argv = p->args[at + 1], envp = p->args[at + 2];
   struct exec_ctx x = {.p = p, .envp = envp};
   p->exec_ncap = 0;
   p->exec_len = 0;
@@ -379,9 +382,7 @@ static __always_inline void capture_exec(struct pending* p) {
     struct dt_capture* c = (struct dt_capture*)buf;
     long n = bpf_probe_read_user_str(buf + sizeof(*c), 1024, (const void*)filename);
     if (n > 0) {
-      c->addr = filename;
-      c->len = (dt_u32)n;
-      c->flags = 0;
+      set_capture(c, filename, (dt_u32)n, 0);
       x.off = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
       x.ncap++;
     }
@@ -395,9 +396,7 @@ static __always_inline void capture_exec(struct pending* p) {
     x.got = 0;
     dt_u32 off = x.off & 2047;
     struct dt_capture* c = (struct dt_capture*)(buf + off);
-    c->addr = argv;
-    c->len = count * 8;
-    c->flags = 0;
+    set_capture(c, argv, count * 8, 0);
     bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, p->argv_ptrs);
     x.off = off + sizeof(*c) + count * 8;
     x.ncap++;
@@ -410,9 +409,7 @@ static __always_inline void capture_exec(struct pending* p) {
     bpf_loop(DT_ENVP_MAX, envp_entry, &x, 0);
     if (x.got) {
       struct dt_capture* c = (struct dt_capture*)(buf + (x.off & 4095));
-      c->addr = envp;
-      c->len = x.got * 8;
-      c->flags = DT_CAP_COUNTED;
+      set_capture(c, envp, x.got * 8, DT_CAP_COUNTED);
       x.off += sizeof(*c);
       x.ncap++;
     }
@@ -427,9 +424,8 @@ static __always_inline void capture_exec(struct pending* p) {
 // fault pages in: a posix_spawn child passing its parent's string constants); these copies can.
 static __always_inline void recapture_exec(struct pending* p, struct linux_binprm* bprm,
                                            struct task_struct* t) {
-  dt_u64 filename = p->nr == NR_EXECVEAT ? p->args[1] : p->args[0];
-  dt_u64 argv = p->nr == NR_EXECVEAT ? p->args[2] : p->args[1];
-  dt_u64 envp = p->nr == NR_EXECVEAT ? p->args[3] : p->args[2];
+  int at = p->nr == NR_EXECVEAT;  // execveat(dirfd, filename, argv, envp, flags)
+  dt_u64 filename = p->args[at], argv = p->args[at + 1], envp = p->args[at + 2];
   dt_u8* buf = p->exec_buf;
   dt_u32 off = 0, ncap = 0;
   struct dt_capture* c;
@@ -437,9 +433,7 @@ static __always_inline void recapture_exec(struct pending* p, struct linux_binpr
     c = (struct dt_capture*)buf;
     long n = bpf_probe_read_kernel_str(buf + sizeof(*c), 1024, BPF_CORE_READ(bprm, filename));
     if (n > 0) {
-      c->addr = filename;
-      c->len = (dt_u32)n;
-      c->flags = 0;
+      set_capture(c, filename, (dt_u32)n, 0);
       off = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
       ncap++;
     }
@@ -450,9 +444,7 @@ static __always_inline void recapture_exec(struct pending* p, struct linux_binpr
     p->argv_ptrs[(count - 1) & 63] = 0;
     off &= 2047;
     c = (struct dt_capture*)(buf + off);
-    c->addr = argv;
-    c->len = count * 8;
-    c->flags = 0;
+    set_capture(c, argv, count * 8, 0);
     bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, p->argv_ptrs);
     off += sizeof(*c) + count * 8;
     ncap++;
@@ -462,9 +454,7 @@ static __always_inline void recapture_exec(struct pending* p, struct linux_binpr
     off &= 4095;
     c = (struct dt_capture*)(buf + off);
     if (len && bpf_probe_read_user(buf + off + sizeof(*c), len & 4095, (const void*)start) == 0) {
-      c->addr = argv;
-      c->len = (dt_u32)len;
-      c->flags = DT_CAP_ARGV_BLOCK;
+      set_capture(c, argv, (dt_u32)len, DT_CAP_ARGV_BLOCK);
       off += sizeof(*c) + (((dt_u32)len + 7) & ~7u);
       ncap++;
     }
@@ -473,9 +463,7 @@ static __always_inline void recapture_exec(struct pending* p, struct linux_binpr
     off &= 8191;
     if (off < DT_EXEC_BUF - sizeof(*c)) {  // (it is: at most 2047 + 16 + 264 + 16 + 2048)
       c = (struct dt_capture*)(buf + off);
-      c->addr = envp;
-      c->len = ((dt_u32)BPF_CORE_READ(bprm, envc) + 1) * 8;
-      c->flags = DT_CAP_COUNTED;
+      set_capture(c, envp, ((dt_u32)BPF_CORE_READ(bprm, envc) + 1) * 8, DT_CAP_COUNTED);
       off += sizeof(*c);
       ncap++;
     }
@@ -941,8 +929,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
-  if (!wanted_nr(regs->orig_ax)) return 0;  // (a selected call left active by a lost exit
-                                             // is not taken for this one)
+  if (!wanted_nr(regs->orig_ax))
+    return 0;  // (a selected call left active by a lost exit
+               // is not taken for this one)
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
@@ -1135,7 +1124,8 @@ int BPF_PROG(on_signal_deliver, int sig, void* info, struct k_sigaction* ka) {
 // process at sending). It is told here, in the sender's context, as ptrace shows it too (a
 // traced thread gets every signal but SIGKILL).
 SEC("tp_btf/signal_generate")
-int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int group, int result) {
+int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int group,
+             int result) {
   if (sig <= 0 || sig >= 64 || sig == 9 || !t || !traced_tgid(t->tgid)) return 0;
   if (result != 0 && result != 1) return 0;  // queued or ignored (not already pending)
   struct sighand_struct* sh = t->sighand;
