@@ -93,6 +93,21 @@ TEST(TraceList, NamedCallsOnly) {
   EXPECT_EQ(ev.back()["status"], 0);
 }
 
+// rt_sigreturn returns with the signal frame's registers (orig_ax -1): selected, it is still
+// shown with its result; the signal it returns from, too.
+TEST(TraceList, SigreturnIsShownWhenSelected) {
+  auto r = run_traced({"-t", "rt_sigreturn,kill", "--json", fixture("signals")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto ev = json_lines(r.trace);
+  SCOPED_TRACE(dump(ev));
+  ASSERT_EQ(syscalls(ev, "kill").size(), 1u);
+  auto back = syscalls(ev, "rt_sigreturn");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0]["ret"], 0);
+  EXPECT_EQ(syscalls(ev).size(), 2u) << "only the selected calls";
+  EXPECT_EQ(of_type(ev, "signal").size(), 1u);
+}
+
 TEST(TraceList, FileClass) {
   std::string dir = temp_dir();
   auto r = run_traced({"-t", "%file", "--json", fixture("files"), dir});

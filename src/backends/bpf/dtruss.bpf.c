@@ -266,6 +266,13 @@ static __always_inline int wanted_nr(long nr) {
   return on && *on;
 }
 
+// At a call's exit: whether it may be a selected one (-t). rt_sigreturn returns with the signal
+// frame's orig_ax, -1: a negative number is left to what the entry recorded.
+static __always_inline int wanted_at_exit(struct pt_regs* regs) {
+  long nr = regs->orig_ax;
+  return nr < 0 || wanted_nr(nr);
+}
+
 static __always_inline void count_lost(void) {
   dt_u32 zero = 0;
   dt_u64* n = bpf_map_lookup_elem(&lost, &zero);
@@ -885,8 +892,10 @@ static __always_inline void exec_mappings(struct task_struct* task, dt_u32 tgid)
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
-  // -t: a call not selected costs one array lookup, before anything else (here and at exit).
-  if (!wanted_nr(id)) return 0;
+  // -t: a call not selected costs one array lookup, before anything else (here and at exit);
+  // with -n, after the name check, which must see a process's first call (or -f could miss a
+  // child it forks before its first selected call).
+  if (!name_mode && !wanted_nr(id)) return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
@@ -897,6 +906,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!p) return 0;
   }
+  if (name_mode && !wanted_nr(id)) return 0;
   p->nr = id;
   p->args[0] = regs->di;
   p->args[1] = regs->si;
@@ -929,7 +939,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
-  if (!wanted_nr(regs->orig_ax))
+  if (!wanted_at_exit(regs))
     return 0;  // (a selected call left active by a lost exit
                // is not taken for this one)
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -990,7 +1000,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
 // --summary's own pair: a timestamp at entry, the counts at exit; nothing else.
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
-  if (!wanted_nr(id)) return 0;
+  if (!name_mode && !wanted_nr(id)) return 0;  // (as in on_sys_enter)
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // A thread with the storage is traced (it got it below): one lookup instead of two.
@@ -1000,6 +1010,7 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
     s = bpf_task_storage_get(&in_call, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!s) return 0;
   }
+  if (name_mode && !wanted_nr(id)) return 0;
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
     count_call(pid_tgid, id, -1, 0);
     return 0;
@@ -1012,7 +1023,7 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
 // Only a thread that entered a counted call has the storage: no need to look its process up.
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_count, struct pt_regs* regs, long ret) {
-  if (!wanted_nr(regs->orig_ax)) return 0;
+  if (!wanted_at_exit(regs)) return 0;
   struct started* s = bpf_task_storage_get(&in_call, bpf_get_current_task_btf(), 0, 0);
   if (!s || s->nr < 0) return 0;
   long long dur = (long long)(bpf_ktime_get_ns() - s->enter_ns);
