@@ -22,7 +22,7 @@ ok "installed: ${want[*]}"
 [ "$("$root/opt/dt/bin/dtruss" --version)" = "$("$DTRUSS" --version)" ] || fail "installed --version"
 cmp -s "$root/opt/dt/share/man/man1/dtruss.1" "$DOCS/dtruss.1" || fail "installed man page differs"
 # man finds the page through the installed tree (MANPATH), as it would under /usr/local.
-MANPATH=$root/opt/dt/share/man MANWIDTH=80 man dtruss 2>/dev/null | grep -q '^DTRUSS(1)' ||
+MANPATH=$root/opt/dt/share/man MANWIDTH=80 man dtruss 2>/dev/null | grep '^DTRUSS(1)' >/dev/null ||
   fail "man dtruss does not find the installed page"
 out=$(bash --norc --noprofile -c 'source "$1" && complete -p dtruss' bash \
   "$root/opt/dt/share/bash-completion/completions/dtruss")

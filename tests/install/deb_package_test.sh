@@ -24,11 +24,14 @@ ok "Depends: $depends"
 # installs them with it); each package named there exists.
 dep_names=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/ .*//')
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+# (The cache is read from a file: an awk that exits at its first match in a pipe from ldconfig
+# can kill ldconfig with SIGPIPE, which pipefail and set -e turn into a silent failure.)
+"$ldconfig" -p >"$TMP/ld.cache"
 for lib in $(readelf -d "$DTRUSS" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  path=$("$ldconfig" -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+  path=$(awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}' "$TMP/ld.cache")
   [ -n "$path" ] || fail "cannot find $lib"
-  owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) ||
-    owner=$(dpkg -S "$path" | head -1 | cut -d: -f1)
+  owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | sed -n "1s/:.*//p") ||
+    owner=$(dpkg -S "$path" | sed -n "1s/:.*//p")
   grep -qx -- "$owner" <<<"$dep_names" || fail "$lib comes from $owner, which Depends lacks"
 done
 for p in $dep_names; do
