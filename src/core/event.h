@@ -18,19 +18,19 @@ inline constexpr uint64_t kUnknown = UINT64_MAX;
 
 // Identity of the thread an event belongs to.
 struct TaskId {
-  int32_t pid = 0;  // thread-group id (the process)
-  int32_t tid = 0;  // the thread
+  int32_t pid = 0;              // thread-group id (the process)
+  int32_t tid = 0;              // the thread
   std::array<char, 16> comm{};  // the thread's name, NUL-terminated (TASK_COMM_LEN)
 };
 
 // One frame of a user stack (-s), symbolized by the stack unwinder (src/stack), innermost first.
 struct StackFrame {
-  uint64_t pc = 0;        // the return address (the interrupted instruction for the first frame)
-  std::string module;     // the executable's or library's file name; "[anon]" outside any file
-  std::string symbol;     // the function, or empty when the module has no symbol for pc
-  uint64_t offset = 0;    // pc - the symbol's start (or - the module's start when no symbol)
-  std::string file;       // source file, with debug information; else empty
-  int line = 0;           // its line (0: unknown)
+  uint64_t pc = 0;      // the return address (the interrupted instruction for the first frame)
+  std::string module;   // the executable's or library's file name; "[anon]" outside any file
+  std::string symbol;   // the function, or empty when the module has no symbol for pc
+  uint64_t offset = 0;  // pc - the symbol's start (or - the module's start when no symbol)
+  std::string file;     // source file, with debug information; else empty
+  int line = 0;         // its line (0: unknown)
 };
 
 // One system call, emitted once it completed (or once it is known never to complete).
@@ -41,7 +41,7 @@ struct SyscallEvent {
   uint64_t cpu_ns = kUnknown;  // on-CPU time of the thread during the call
   long nr = -1;
   std::array<uint64_t, 6> args{};
-  int64_t ret = 0;             // the raw return value (-errno on failure)
+  int64_t ret = 0;  // the raw return value (-errno on failure)
   enum class End : uint8_t {
     Returned,    // the call returned `ret`
     NoReturn,    // it never returns by design (exit, exit_group)
@@ -73,8 +73,8 @@ struct SignalEvent {
   int errno_ = 0;
   int32_t sender_pid = 0;
   uint32_t sender_uid = 0;
-  int32_t status = 0;     // SIGCHLD: exit status or signal
-  uint64_t addr = 0;      // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: the faulting address
+  int32_t status = 0;  // SIGCHLD: exit status or signal
+  uint64_t addr = 0;   // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: the faulting address
   // SI_TIMER (a POSIX timer's expiry): the kernel's timer id and the expiries missed since.
   int32_t timer_id = 0;
   int32_t overrun = 0;
@@ -108,7 +108,7 @@ struct ExitEvent {
   TaskId task;
   uint64_t ts_ns = 0;
   bool signaled = false;
-  int code = 0;     // exit status, or the signal number when signaled
+  int code = 0;  // exit status, or the signal number when signaled
   bool core_dumped = false;
 };
 
@@ -154,6 +154,8 @@ class EventConsumer {
   // Counts a backend aggregated itself (the eBPF backend's --summary, counted in the kernel), in
   // place of one on_syscall() a call.
   virtual void on_aggregate(const SyscallAggregate&) {}
+  // A process seen calling (counted in the kernel: --summary sends no events to tell it).
+  virtual void on_process(int32_t /*pid*/) {}
   // The backend has handed over everything it has and is about to wait: a consumer that buffers
   // output writes it out now, so a trace read while it grows (tail -f, a pipe) is never stale.
   virtual void idle() {}

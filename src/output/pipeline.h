@@ -33,6 +33,7 @@ class Pipeline final : public EventConsumer {
   // For a backend that counts in the kernel (--summary): the aggregates of the selected (-t)
   // syscalls go to the sinks (the summary), in place of on_syscall() for each call.
   void on_aggregate(const SyscallAggregate& agg) override;
+  void on_process(int32_t pid) override { pids_.insert(pid); }
 
   uint64_t calls() const { return calls_; }
   // How many processes (thread groups) were seen doing anything.

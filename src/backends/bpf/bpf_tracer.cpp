@@ -310,7 +310,7 @@ int BpfTracer::run() {
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
-  if (stop_requested() && child_ < 0) {
+  if (stop_requested() && child_ < 0 && !cfg_.all) {  // (--all: the closing line says it)
     // Ctrl-C with -p, -n or --all: the processes run on; eBPF never stopped them.
     int processes = 0, threads = 0;
     for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.tgids), [&](uint32_t tgid) {
@@ -524,6 +524,8 @@ void BpfTracer::report_aggregates() {
     for (uint64_t c : counts) n += c;
     if (n != 0) row(ek.nr, ek.id, ek.tgid).errnos[ek.err] += n;
   });
+  for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.seen),
+                         [&](uint32_t tgid) { out_.on_process(static_cast<int32_t>(tgid)); });
   for (auto& [k, a] : out) {
     out_.on_aggregate(a);
   }

@@ -177,6 +177,14 @@ struct {
   __type(value, struct dt_agg);
 } sums SEC(".maps");  // --summary per syscall only: indexed by the number
 
+// --summary: the processes seen calling (their first traced call), for the closing line.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} seen SEC(".maps");
+
 // --summary: the syscall a thread is in (nr < 0: none) and since when.
 struct started {
   dt_u64 enter_ns;
@@ -1009,6 +1017,9 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
     if (!traced_now(pid_tgid >> 32)) return 0;
     s = bpf_task_storage_get(&in_call, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!s) return 0;
+    dt_u32 tgid = pid_tgid >> 32;  // a thread's first traced call
+    dt_u8 one = 1;
+    bpf_map_update_elem(&seen, &tgid, &one, BPF_NOEXIST);
   }
   if (name_mode && !wanted_nr(id)) return 0;
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {  // they never reach sys_exit
