@@ -237,6 +237,10 @@ TEST(IoUringEnter, ArgpByExtArg) {
   EXPECT_EQ(tx(sig, 4), "[INT TERM]");
   auto null = make(SYS_io_uring_enter, {4, 1, 0, 0, 0, 0}, 1);
   EXPECT_EQ(tx(null, 4), "NULL");
+  // IORING_ENTER_EXT_ARG_REG (1 << 6): argp is an offset into a registered region.
+  auto reg = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_EXT_ARG | (1u << 6), 0x40, 24}, 1);
+  capture(reg, 0x40, g);
+  EXPECT_EQ(tx(reg, 4), "0x40");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -215,15 +215,19 @@ constexpr ChoiceTable kUringRegisterArg{"io_uring_register_arg", kUringRegisterA
 
 // io_uring_enter's argp, by flags (io_uring_enter(fd, to_submit, min_complete, flags, argp,
 // argsz)): with IORING_ENTER_EXT_ARG a struct io_uring_getevents_arg, else a signal mask of
-// argsz bytes (or NULL). Only IORING_ENTER_EXT_ARG chooses; the other flags are expanded into
-// capture plans.
+// argsz bytes (or NULL). With IORING_ENTER_EXT_ARG_REG (1 << 6, Linux 6.13's
+// include/uapi/linux/io_uring.h; the installed header may lack it) argp is an offset into a
+// registered region, not an address: hex. The flags that do not change argp are expanded into
+// capture plans (IORING_ENTER_ABS_TIMER, Linux 6.12, is not: its struct is then read live by
+// ptrace, and shown as its address by eBPF).
 constexpr int kUringArgsz = 5;
+constexpr uint32_t kUringEnterExtArgReg = 1u << 6;
 constexpr ArgChoice kUringEnterArgpByFlags[] = {
     struct_array_choice(0, "sigset", Dir::In, kUringArgsz),
     struct_choice(IORING_ENTER_EXT_ARG, "io_uring_getevents_arg", Dir::In),
 };
 constexpr ChoiceTable kUringEnterArgp{"io_uring_enter_argp", kUringEnterArgpByFlags, K::Hex,
-                                      IORING_ENTER_EXT_ARG,
+                                      IORING_ENTER_EXT_ARG | kUringEnterExtArgReg,
                                       IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP |
                                           IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING};
 
