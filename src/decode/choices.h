@@ -29,12 +29,22 @@ constexpr ArgChoice struct_choice(uint64_t selector, const char* type, Dir dir) 
   return {selector, ArgKind::Struct, nullptr, type, dir, kNoLen};
 }
 
+// A choice that shows an array of `count_arg` structs (the argument that counts them).
+constexpr ArgChoice struct_array_choice(uint64_t selector, const char* type, Dir dir,
+                                        int8_t count_arg) {
+  return {selector, ArgKind::Struct, nullptr, type, dir, count_arg};
+}
+
 struct ChoiceTable {
   const char* name;
   std::span<const ArgChoice> choices;
   ArgKind fallback;  // for a selector that no choice names (Hex: a pointer, or ignored)
   // The bits of the selector that choose (futex's op without its flag bits).
   uint32_t selector_mask = ~uint32_t{0};
+  // The bits outside selector_mask that a caller may set when a choice reads memory: a backend
+  // picks a capture plan by the selector's exact value, so each combination of these bits gets
+  // the choice's plan (io_uring_enter's argp by IORING_ENTER_EXT_ARG, whatever the other flags).
+  uint32_t capture_bits = 0;
 };
 
 // The choice table of an id (see table_name), or nullptr.

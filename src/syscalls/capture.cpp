@@ -79,9 +79,11 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
 }
 
 // The selected plans of a Select argument whose choices read memory: the syscall's plan and the
-// choice's step, per selector value.
+// choice's step, per selector value. Several arguments may read memory by the same selector
+// (prctl's arg2 and arg5 by option): a value's plan then has the steps of each.
 void add_selected(Plans& p, uint8_t idx, const ArgInfo& a, const CaptureLimits& lim) {
-  if (lim.choice_captures == nullptr || p.selector >= 0) return;  // one selector a syscall
+  if (lim.choice_captures == nullptr) return;
+  if (p.selector >= 0 && p.selector != a.len) return;  // one selecting argument a syscall
   auto captures = lim.choice_captures(a.table);
   if (captures.empty()) return;
   p.selector = a.len;
@@ -91,9 +93,10 @@ void add_selected(Plans& p, uint8_t idx, const ArgInfo& a, const CaptureLimits& 
     as.dir = c.dir;
     as.len = c.len;
     as.strct = StructId::none;
-    SelectedPlan sp{c.selector, {}};
-    add_step(sp.plan, idx, as, c.size, lim);
-    p.selected.push_back(sp);
+    auto it = std::find_if(p.selected.begin(), p.selected.end(),
+                           [&](const SelectedPlan& s) { return s.selector == c.selector; });
+    if (it == p.selected.end()) it = p.selected.insert(p.selected.end(), {c.selector, {}});
+    add_step(it->plan, idx, as, c.size, lim);
   }
 }
 

@@ -3,13 +3,18 @@
 // <fcntl.h> for fcntl commands; <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h> for socket
 // families and option levels; <linux/futex.h> for futex commands; <linux/prctl.h> for prctl
 // options; <sys/ioctl.h> (asm-generic/ioctls.h) for ioctl requests; <linux/seccomp.h> for
-// seccomp operations; <linux/landlock.h> for rule types; <sys/mount.h> for fsconfig commands.
+// seccomp operations; <linux/landlock.h> for rule types; <sys/mount.h> for fsconfig commands;
+// <linux/io_uring.h> for io_uring_register opcodes; <linux/reboot.h> for reboot commands;
+// <linux/quota.h> for quotactl commands.
 #include "decode/choices.h"
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/io_uring.h>
 #include <linux/landlock.h>
 #include <linux/prctl.h>
+#include <linux/quota.h>
+#include <linux/reboot.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -30,7 +35,8 @@ namespace {
 using K = ArgKind;
 
 // fcntl's third argument: an fd, flags, a pid, a signal or a size for the commands that set
-// something; a pointer (struct flock, f_owner_ex, a u64 hint) or nothing for the others.
+// something; the struct it points to for the lock, owner and hint commands (F_GETLK's flock is
+// read and written back: in/out); nothing (hex) for the others.
 // F_DUPFD_QUERY is F_LINUX_SPECIFIC_BASE + 3 (include/uapi/linux/fcntl.h, Linux 6.10).
 constexpr ArgChoice kFcntlArg[] = {
     {tables::value_of(F_DUPFD), K::Fd, nullptr},
@@ -44,6 +50,18 @@ constexpr ArgChoice kFcntlArg[] = {
     {tables::value_of(F_NOTIFY), K::Flags, "dnotify_flags"},
     {tables::value_of(F_SETPIPE_SZ), K::Int, nullptr},
     {tables::value_of(F_ADD_SEALS), K::Flags, "seal_flags"},
+    struct_choice(F_GETLK, "flock", Dir::InOut),
+    struct_choice(F_SETLK, "flock", Dir::In),
+    struct_choice(F_SETLKW, "flock", Dir::In),
+    struct_choice(F_OFD_GETLK, "flock", Dir::InOut),
+    struct_choice(F_OFD_SETLK, "flock", Dir::In),
+    struct_choice(F_OFD_SETLKW, "flock", Dir::In),
+    struct_choice(F_GETOWN_EX, "f_owner_ex", Dir::Out),
+    struct_choice(F_SETOWN_EX, "f_owner_ex", Dir::In),
+    struct_choice(F_GET_RW_HINT, "u64", Dir::Out),
+    struct_choice(F_SET_RW_HINT, "u64", Dir::In),
+    struct_choice(F_GET_FILE_RW_HINT, "u64", Dir::Out),
+    struct_choice(F_SET_FILE_RW_HINT, "u64", Dir::In),
 };
 constexpr ChoiceTable kFcntl{"fcntl_arg", kFcntlArg, K::Hex};
 
@@ -75,8 +93,10 @@ constexpr ArgChoice kFutexVal3ByCmd[] = {
 constexpr ChoiceTable kFutexVal3{"futex_val3", kFutexVal3ByCmd, K::Hex,
                                  tables::value_of(FUTEX_CMD_MASK)};
 
-// prctl's arg2, by option: a capability, a signal, or a number for the options that set one; a
-// pointer or an unused value (hex) for the others.
+// prctl's arg2, by option: a capability, a signal, or a number for the options that set one; the
+// name given (PR_SET_NAME) or the memory written (PR_GET_NAME's 16 bytes, PR_GET_PDEATHSIG's
+// signal, PR_GET_CHILD_SUBREAPER's int, PR_GET_TID_ADDRESS's pointer); a sub-command
+// (PR_SET_MM's field, PR_SET_VMA's attribute); a pointer or an unused value (hex) for the others.
 constexpr ArgChoice kPrctlArg2ByOption[] = {
     {tables::value_of(PR_CAPBSET_READ), K::Enum, "capability"},
     {tables::value_of(PR_CAPBSET_DROP), K::Enum, "capability"},
@@ -87,8 +107,26 @@ constexpr ArgChoice kPrctlArg2ByOption[] = {
     {tables::value_of(PR_SET_CHILD_SUBREAPER), K::UInt, nullptr},
     {tables::value_of(PR_SET_TIMERSLACK), K::UInt, nullptr},
     {tables::value_of(PR_SET_THP_DISABLE), K::UInt, nullptr},
+    {tables::value_of(PR_SET_NAME), K::String, nullptr},
+    struct_choice(PR_GET_NAME, "task_comm", Dir::Out),
+    struct_choice(PR_GET_PDEATHSIG, "int_signal", Dir::Out),
+    struct_choice(PR_GET_CHILD_SUBREAPER, "int", Dir::Out),
+    struct_choice(PR_GET_TID_ADDRESS, "ptr", Dir::Out),
+    {tables::value_of(PR_SET_MM), K::Enum, "prctl_set_mm"},
+    {tables::value_of(PR_SET_VMA), K::Enum, "prctl_vma_attr"},
 };
 constexpr ChoiceTable kPrctlArg2{"prctl_arg2", kPrctlArg2ByOption, K::Hex};
+
+// prctl's arg4 and arg5, by option: PR_SET_VMA_ANON_NAME's range length and name (arg3 is the
+// range's start: hex).
+constexpr ArgChoice kPrctlArg4ByOption[] = {
+    {tables::value_of(PR_SET_VMA), K::Size, nullptr},
+};
+constexpr ChoiceTable kPrctlArg4{"prctl_arg4", kPrctlArg4ByOption, K::Hex};
+constexpr ArgChoice kPrctlArg5ByOption[] = {
+    {tables::value_of(PR_SET_VMA), K::String, nullptr},
+};
+constexpr ChoiceTable kPrctlArg5{"prctl_arg5", kPrctlArg5ByOption, K::Hex};
 
 // ioctl's arg, by request: the terminal requests' structs and ints (in, or out: shown once
 // the call succeeded), and the requests that take an int value. Any other request's arg is an
@@ -163,9 +201,75 @@ constexpr ArgChoice kFsconfigAuxByCmd[] = {
 };
 constexpr ChoiceTable kFsconfigAuxTable{"fsconfig_aux", kFsconfigAuxByCmd, K::Int};
 
+// io_uring_register's arg, by opcode (io_uring_register(fd, opcode, arg, nr_args): nr_args is
+// argument 3): the fds or buffers registered, the eventfd. The opcodes that take no argument or
+// a struct not decoded yet: hex.
+constexpr int kUringNrArgs = 3;
+constexpr ArgChoice kUringRegisterArgByOp[] = {
+    struct_array_choice(IORING_REGISTER_FILES, "fd_array", Dir::In, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_BUFFERS, "iovec_ranges", Dir::In, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_EVENTFD, "fd_array", Dir::In, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_EVENTFD_ASYNC, "fd_array", Dir::In, kUringNrArgs),
+};
+constexpr ChoiceTable kUringRegisterArg{"io_uring_register_arg", kUringRegisterArgByOp, K::Hex};
+
+// io_uring_enter's argp, by flags (io_uring_enter(fd, to_submit, min_complete, flags, argp,
+// argsz)): with IORING_ENTER_EXT_ARG a struct io_uring_getevents_arg, else a signal mask of
+// argsz bytes (or NULL). With IORING_ENTER_EXT_ARG_REG (1 << 6, Linux 6.13's
+// include/uapi/linux/io_uring.h; the installed header may lack it) argp is an offset into a
+// registered region, not an address: hex. The flags that do not change argp are expanded into
+// capture plans (IORING_ENTER_ABS_TIMER, Linux 6.12, is not: its struct is then read live by
+// ptrace, and shown as its address by eBPF).
+constexpr int kUringArgsz = 5;
+constexpr uint32_t kUringEnterExtArgReg = 1u << 6;
+constexpr ArgChoice kUringEnterArgpByFlags[] = {
+    struct_array_choice(0, "sigset", Dir::In, kUringArgsz),
+    struct_choice(IORING_ENTER_EXT_ARG, "io_uring_getevents_arg", Dir::In),
+};
+constexpr ChoiceTable kUringEnterArgp{"io_uring_enter_argp", kUringEnterArgpByFlags, K::Hex,
+                                      IORING_ENTER_EXT_ARG | kUringEnterExtArgReg,
+                                      IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP |
+                                          IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING};
+
+// reboot's arg, by cmd: LINUX_REBOOT_CMD_RESTART2's command string; ignored otherwise.
+constexpr ArgChoice kRebootArgByCmd[] = {
+    {tables::value_of(LINUX_REBOOT_CMD_RESTART2), K::String, nullptr},
+};
+constexpr ChoiceTable kRebootArg{"reboot_arg", kRebootArgByCmd, K::Hex};
+
+// modify_ldt's ptr, by func (arch/x86/kernel/ldt.c, no header names them): 1 and 0x11 write an
+// entry (a struct user_desc); 0 reads the LDT and 2 the default one into ret bytes.
+constexpr ArgChoice kModifyLdtPtrByFunc[] = {
+    {0, K::Buffer, nullptr, nullptr, Dir::Out, kLenRet},
+    struct_choice(1, "user_desc", Dir::In),
+    {2, K::Buffer, nullptr, nullptr, Dir::Out, kLenRet},
+    struct_choice(0x11, "user_desc", Dir::In),
+};
+constexpr ChoiceTable kModifyLdtPtr{"modify_ldt_ptr", kModifyLdtPtrByFunc, K::Hex};
+
+// quotactl and quotactl_fd's addr, by cmd (QCMD(command, type): the command chooses, for any
+// quota type): the quota file's path, its format, its information, a quota.
+constexpr uint32_t kQuotaCommand = ~uint32_t{SUBCMDMASK};
+constexpr uint32_t kQuotaTypes = SUBCMDMASK & (USRQUOTA | GRPQUOTA | PRJQUOTA);
+constexpr uint64_t qcmd(uint64_t command) {
+  return command << SUBCMDSHIFT;
+}
+constexpr ArgChoice kQuotactlAddrByCmd[] = {
+    {qcmd(Q_QUOTAON), K::Path, nullptr},
+    struct_choice(qcmd(Q_GETFMT), "quota_format", Dir::Out),
+    struct_choice(qcmd(Q_GETINFO), "if_dqinfo", Dir::Out),
+    struct_choice(qcmd(Q_SETINFO), "if_dqinfo", Dir::In),
+    struct_choice(qcmd(Q_GETQUOTA), "if_dqblk", Dir::Out),
+    struct_choice(qcmd(Q_SETQUOTA), "if_dqblk", Dir::In),
+};
+constexpr ChoiceTable kQuotactlAddr{"quotactl_addr", kQuotactlAddrByCmd, K::Hex, kQuotaCommand,
+                                    kQuotaTypes};
+
 constexpr const ChoiceTable* kChoiceTables[] = {
-    &kFcntl,    &kSocketProtocol, &kSockoptName,      &kFutexVal3,     &kPrctlArg2,
-    &kIoctlArg, &kSeccompUargs,   &kLandlockRuleAttr, &kFsconfigValue, &kFsconfigAuxTable,
+    &kFcntl,        &kSocketProtocol, &kSockoptName,      &kFutexVal3,      &kPrctlArg2,
+    &kIoctlArg,     &kSeccompUargs,   &kLandlockRuleAttr, &kFsconfigValue,  &kFsconfigAuxTable,
+    &kPrctlArg4,    &kPrctlArg5,      &kUringRegisterArg, &kUringEnterArgp, &kRebootArg,
+    &kModifyLdtPtr, &kQuotactlAddr,
 };
 
 }  // namespace
@@ -205,7 +309,12 @@ std::span<const ChoiceCapture> choice_captures(TableId id) {
         if (!reads_memory(c.kind)) continue;
         uint32_t size =
             c.kind == ArgKind::Struct && c.strct != nullptr ? struct_type_size(c.strct) : 0;
-        a[i].push_back({static_cast<uint32_t>(c.selector), c.kind, c.dir, c.len, size});
+        // The selector's value, with each combination of the free bits (submasks of `free`).
+        const uint32_t free = t->capture_bits & ~t->selector_mask;
+        for (uint32_t extra = free;; extra = (extra - 1) & free) {
+          a[i].push_back({static_cast<uint32_t>(c.selector) | extra, c.kind, c.dir, c.len, size});
+          if (extra == 0) break;
+        }
       }
     }
     return a;

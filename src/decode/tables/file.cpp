@@ -1,11 +1,12 @@
 // File and descriptor tables: open, *at, access, rename, statx, xattr, flock, fallocate,
-// close_range, seals, fd flags, fcntl commands, lock types, dnotify, lseek, fadvise,
-// name_to_handle_at.
+// close_range, seals, fd flags, fcntl commands, lock types and owners, dnotify, lseek, fadvise,
+// name_to_handle_at, quotactl commands.
 // Facts from glibc's <fcntl.h> (bits/fcntl-linux.h, which includes <linux/falloc.h>),
-// <unistd.h>, <stdio.h>, <sys/file.h>, <sys/xattr.h> and <sys/stat.h> (bits/statx-generic.h,
-// <linux/stat.h>); constants newer than the installed headers are numbers citing the kernel's
-// include/uapi header.
+// <linux/quota.h>, <unistd.h>, <stdio.h>, <sys/file.h>, <sys/xattr.h> and <sys/stat.h>
+// (bits/statx-generic.h, <linux/stat.h>); constants newer than the installed headers are numbers
+// citing the kernel's include/uapi header.
 #include <fcntl.h>
+#include <linux/quota.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -158,6 +159,30 @@ constexpr FlagTable kFcntlCmd = enum_table("fcntl_cmd", kFcntlCmds);
 constexpr FlagName kLockTypes[] = {F(F_RDLCK), F(F_WRLCK), F(F_UNLCK)};
 constexpr FlagTable kLockType = enum_table("lock_type", kLockTypes);
 
+// <fcntl.h>: who a struct f_owner_ex names (F_GETOWN_EX, F_SETOWN_EX).
+constexpr FlagName kFOwnerTypes[] = {F(F_OWNER_TID), F(F_OWNER_PID), F(F_OWNER_PGRP)};
+constexpr FlagTable kFOwnerType = enum_table("f_owner_type", kFOwnerTypes);
+
+// <linux/quota.h>: quotactl's cmd, QCMD(command, type): the command above SUBCMDSHIFT, the quota
+// type in the low byte (USRQUOTA, 0, is left implied: Q_GETQUOTA, Q_GETQUOTA|GRPQUOTA).
+constexpr uint64_t qcmd(uint64_t cmd) {
+  return cmd << SUBCMDSHIFT;
+}
+constexpr FlagName kQuotaCmds[] = {
+    N(qcmd(Q_SYNC), "Q_SYNC"),
+    N(qcmd(Q_QUOTAON), "Q_QUOTAON"),
+    N(qcmd(Q_QUOTAOFF), "Q_QUOTAOFF"),
+    N(qcmd(Q_GETFMT), "Q_GETFMT"),
+    N(qcmd(Q_GETINFO), "Q_GETINFO"),
+    N(qcmd(Q_SETINFO), "Q_SETINFO"),
+    N(qcmd(Q_GETQUOTA), "Q_GETQUOTA"),
+    N(qcmd(Q_SETQUOTA), "Q_SETQUOTA"),
+    N(qcmd(Q_GETNEXTQUOTA), "Q_GETNEXTQUOTA"),
+};
+constexpr FlagName kQuotaTypes[] = {F(GRPQUOTA), F(PRJQUOTA)};
+constexpr FlagTable kQuotactlCmd =
+    mixed_table("quotactl_cmd", ~uint64_t{SUBCMDMASK}, kQuotaCmds, kQuotaTypes);
+
 // <fcntl.h>: the events of F_NOTIFY.
 constexpr FlagName kDnotifyBits[] = {F(DN_ACCESS), F(DN_MODIFY), F(DN_CREATE),   F(DN_DELETE),
                                      F(DN_RENAME), F(DN_ATTRIB), F(DN_MULTISHOT)};
@@ -177,7 +202,8 @@ constexpr const FlagTable* kTables[] = {
     &kOpenFlags,     &kAtFlags,         &kFaccessatFlags, &kUnlinkatFlags, &kNameToHandleFlags,
     &kAccessMode,    &kRenameat2Flags,  &kStatxMask,      &kXattrFlags,    &kFlockOp,
     &kFallocateMode, &kCloseRangeFlags, &kSealFlags,      &kFdFlags,       &kFcntlCmd,
-    &kLseekWhence,   &kFadviseAdvice,   &kLockType,       &kDnotifyFlags,
+    &kLseekWhence,   &kFadviseAdvice,   &kLockType,       &kDnotifyFlags,  &kFOwnerType,
+    &kQuotactlCmd,
 };
 
 }  // namespace

@@ -196,6 +196,18 @@ constexpr FlagName kPrctlOptions[] = {
 };
 constexpr FlagTable kPrctlOption = enum_table("prctl_option", kPrctlOptions);
 
+// <linux/prctl.h>: PR_SET_MM's field (arg2) and PR_SET_VMA's attribute (arg2).
+constexpr FlagName kPrctlSetMmFields[] = {
+    F(PR_SET_MM_START_CODE), F(PR_SET_MM_END_CODE),    F(PR_SET_MM_START_DATA),
+    F(PR_SET_MM_END_DATA),   F(PR_SET_MM_START_STACK), F(PR_SET_MM_START_BRK),
+    F(PR_SET_MM_BRK),        F(PR_SET_MM_ARG_START),   F(PR_SET_MM_ARG_END),
+    F(PR_SET_MM_ENV_START),  F(PR_SET_MM_ENV_END),     F(PR_SET_MM_AUXV),
+    F(PR_SET_MM_EXE_FILE),   F(PR_SET_MM_MAP),         F(PR_SET_MM_MAP_SIZE),
+};
+constexpr FlagTable kPrctlSetMm = enum_table("prctl_set_mm", kPrctlSetMmFields);
+constexpr FlagName kPrctlVmaAttrs[] = {F(PR_SET_VMA_ANON_NAME)};
+constexpr FlagTable kPrctlVmaAttr = enum_table("prctl_vma_attr", kPrctlVmaAttrs);
+
 // <asm/prctl.h>; the tagged-address (LAM, Linux 6.4) and shadow stack (Linux 6.6) codes are
 // from arch/x86/include/uapi/asm/prctl.h.
 constexpr FlagName kArchPrctlCodes[] = {
@@ -445,7 +457,7 @@ constexpr const FlagTable* kTables[] = {
     &kPrctlOption,    &kArchPrctlCode, &kPersonality,  &kRlimitResource, &kRusageWhoTable,
     &kWhichPrioTable, &kSchedPolicy,   &kSchedFlags,   &kPtraceRequest,  &kSeccompOp,
     &kSeccompFlags,   &kKcmpType,      &kRebootCmd,    &kRebootMagic,    &kSyslogType,
-    &kIoprioWhich,    &kCapability,
+    &kIoprioWhich,    &kCapability,    &kPrctlSetMm,   &kPrctlVmaAttr,
 };
 
 }  // namespace
