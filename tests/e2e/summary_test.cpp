@@ -445,6 +445,19 @@ TEST(Interrupted, AttachedThenSigintDetachesAndSays) {
   EXPECT_GT(slices, 3);
 }
 
+// --summary attached with -p: no call is an event (eBPF counts in the kernel), and the process
+// is still running at Ctrl-C; the closing line still counts it.
+TEST(Interrupted, AttachedSummaryCountsTheProcess) {
+  std::string cmd = "'" + fixture("sleeper") + "' 5 & s=$!; '" + e2e::dtruss_bin() +
+                    "' --summary -p $s & d=$!; sleep 1; kill -INT $d; wait $d; "
+                    "echo dtruss=$?; kill $s";
+  auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
+  EXPECT_TRUE(contains(r.out, "dtruss=0")) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(
+      r.err, std::regex("dtruss: traced [1-9]\\d* calls? in 1 process; detached\n")))
+      << r.err;
+}
+
 TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
   std::string dir = e2e::temp_dir();
   std::string cmd = "'" + e2e::dtruss_bin() + "' --output '" + dir + "/trace' --summary '" +
