@@ -102,7 +102,7 @@ struct ById {
   std::array<const Entry*, kStructIdCount> entry{};
   ById() {
     for (List list : {basic_structs(), file_structs(), net_structs(), process_structs(),
-                      misc_structs(), choice_structs()}) {
+                      misc_structs(), choice_structs(), io_uring_structs(), quota_structs()}) {
       for (const Entry& e : list) {
         for (size_t id = 1; id < kStructIdCount; ++id)
           if (entry[id] == nullptr && e.type == struct_name(static_cast<StructId>(id)))
@@ -122,7 +122,7 @@ const Entry* by_name(std::string_view type) {
   static const auto map = [] {
     std::unordered_map<std::string_view, const Entry*> m;
     for (List list : {basic_structs(), file_structs(), net_structs(), process_structs(),
-                      misc_structs(), choice_structs()})
+                      misc_structs(), choice_structs(), io_uring_structs(), quota_structs()})
       for (const Entry& e : list) m.emplace(e.type, &e);
     return m;
   }();

@@ -6,7 +6,7 @@
 // x86_64 layouts are the kernel's, checked below), <linux/prctl.h> (TASK_COMM_LEN is 16 in the
 // kernel's include/linux/sched.h: PR_GET_NAME writes 16 bytes), <sys/uio.h> (struct iovec),
 // <linux/io_uring.h> (struct io_uring_getevents_arg), <linux/quota.h> (struct if_dqblk,
-// struct if_dqinfo, QIF_*, IIF_*, DQF_*, QFMT_*).
+// struct if_nextdqblk, struct if_dqinfo, QIF_*, IIF_*, DQF_*, QFMT_*).
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <linux/quota.h>
@@ -33,6 +33,7 @@ static_assert(sizeof(struct iovec) == 16);
 static_assert(sizeof(struct io_uring_getevents_arg) == 24);
 
 static_assert(sizeof(struct if_dqblk) == 72);
+static_assert(sizeof(struct if_nextdqblk) == 72);
 static_assert(sizeof(struct if_dqinfo) == 24);
 
 constexpr size_t kTaskCommLen = 16;
@@ -130,10 +131,9 @@ Value decode_io_uring_getevents_arg(const ArgContext& c) {
   return v;
 }
 
-// Q_GETQUOTA and Q_SETQUOTA's limits and usage.
-Value decode_if_dqblk(const ArgContext& c) {
-  struct if_dqblk q {};
-  if (!read_struct(c.mem, c.raw, &q)) return Value::unreadable(c.raw);
+// The limits and usage of an if_dqblk, and of an if_nextdqblk (the same fields, and the id).
+template <typename Dqblk>
+Value dqblk_value(const Dqblk& q) {
   Value v = Value::structure();
   v.add("dqb_bhardlimit", Value::uinteger(q.dqb_bhardlimit));
   v.add("dqb_bsoftlimit", Value::uinteger(q.dqb_bsoftlimit));
@@ -144,6 +144,22 @@ Value decode_if_dqblk(const ArgContext& c) {
   v.add("dqb_btime", Value::uinteger(q.dqb_btime));
   v.add("dqb_itime", Value::uinteger(q.dqb_itime));
   v.add("dqb_valid", flags(kQifValid, q.dqb_valid));
+  return v;
+}
+
+// Q_GETQUOTA and Q_SETQUOTA's limits and usage.
+Value decode_if_dqblk(const ArgContext& c) {
+  struct if_dqblk q {};
+  if (!read_struct(c.mem, c.raw, &q)) return Value::unreadable(c.raw);
+  return dqblk_value(q);
+}
+
+// Q_GETNEXTQUOTA: the quota of the first id at or above the one asked for, and that id.
+Value decode_if_nextdqblk(const ArgContext& c) {
+  struct if_nextdqblk q {};
+  if (!read_struct(c.mem, c.raw, &q)) return Value::unreadable(c.raw);
+  Value v = dqblk_value(q);
+  v.add("dqb_id", Value::uinteger(q.dqb_id));
   return v;
 }
 
@@ -178,6 +194,7 @@ constexpr Entry kChoice[] = {
     {"io_uring_getevents_arg", sizeof(struct io_uring_getevents_arg),
      decode_io_uring_getevents_arg},
     {"if_dqblk", sizeof(struct if_dqblk), decode_if_dqblk},
+    {"if_nextdqblk", sizeof(struct if_nextdqblk), decode_if_nextdqblk},
     {"if_dqinfo", sizeof(struct if_dqinfo), decode_if_dqinfo},
     {"quota_format", sizeof(uint32_t), decode_quota_format},
 };

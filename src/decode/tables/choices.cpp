@@ -5,10 +5,11 @@
 // options; <sys/ioctl.h> (asm-generic/ioctls.h) for ioctl requests; <linux/seccomp.h> for
 // seccomp operations; <linux/landlock.h> for rule types; <sys/mount.h> for fsconfig commands;
 // <linux/io_uring.h> for io_uring_register opcodes; <linux/reboot.h> for reboot commands;
-// <linux/quota.h> for quotactl commands.
+// <linux/quota.h> and <linux/dqblk_xfs.h> for quotactl commands.
 #include "decode/choices.h"
 
 #include <fcntl.h>
+#include <linux/dqblk_xfs.h>
 #include <linux/futex.h>
 #include <linux/io_uring.h>
 #include <linux/landlock.h>
@@ -202,26 +203,52 @@ constexpr ArgChoice kFsconfigAuxByCmd[] = {
 constexpr ChoiceTable kFsconfigAuxTable{"fsconfig_aux", kFsconfigAuxByCmd, K::Int};
 
 // io_uring_register's arg, by opcode (io_uring_register(fd, opcode, arg, nr_args): nr_args is
-// argument 3): the fds or buffers registered, the eventfd. The opcodes that take no argument or
-// a struct not decoded yet: hex.
+// argument 3), whatever IORING_REGISTER_USE_REGISTERED_RING (1 << 31, Linux 6.3's
+// include/uapi/linux/io_uring.h) says of fd: the fds or buffers registered, the eventfd, the
+// probe the kernel fills in, the resources registered or updated, the registered rings' slots,
+// the io-wq limits (in/out: the previous ones come back) and CPU mask of nr_args bytes, the
+// buffer ring, the cancelation, the allocation range, the restrictions. The opcodes that take no
+// argument (UNREGISTER_*, PERSONALITY, ENABLE_RINGS: NULL, or a number the kernel rejects) and
+// those not decoded yet (26 and above): hex.
 constexpr int kUringNrArgs = 3;
+constexpr uint32_t kUringUseRegisteredRing = 1u << 31;
 constexpr ArgChoice kUringRegisterArgByOp[] = {
     struct_array_choice(IORING_REGISTER_FILES, "fd_array", Dir::In, kUringNrArgs),
     struct_array_choice(IORING_REGISTER_BUFFERS, "iovec_ranges", Dir::In, kUringNrArgs),
     struct_array_choice(IORING_REGISTER_EVENTFD, "fd_array", Dir::In, kUringNrArgs),
     struct_array_choice(IORING_REGISTER_EVENTFD_ASYNC, "fd_array", Dir::In, kUringNrArgs),
+    struct_choice(IORING_REGISTER_FILES_UPDATE, "io_uring_rsrc_update", Dir::In),
+    struct_array_choice(IORING_REGISTER_PROBE, "io_uring_probe", Dir::Out, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_RESTRICTIONS, "io_uring_restrictions", Dir::In,
+                        kUringNrArgs),
+    struct_choice(IORING_REGISTER_FILES2, "io_uring_rsrc_register", Dir::In),
+    struct_choice(IORING_REGISTER_FILES_UPDATE2, "io_uring_rsrc_update2", Dir::In),
+    struct_choice(IORING_REGISTER_BUFFERS2, "io_uring_rsrc_register", Dir::In),
+    struct_choice(IORING_REGISTER_BUFFERS_UPDATE, "io_uring_rsrc_update2", Dir::In),
+    struct_array_choice(IORING_REGISTER_IOWQ_AFF, "cpu_mask", Dir::In, kUringNrArgs),
+    struct_choice(IORING_REGISTER_IOWQ_MAX_WORKERS, "iowq_max_workers", Dir::InOut),
+    struct_array_choice(IORING_REGISTER_RING_FDS, "io_uring_ring_fds", Dir::InOut, kUringNrArgs),
+    struct_array_choice(IORING_UNREGISTER_RING_FDS, "io_uring_ring_offsets", Dir::In, kUringNrArgs),
+    struct_choice(IORING_REGISTER_PBUF_RING, "io_uring_buf_reg", Dir::In),
+    struct_choice(IORING_UNREGISTER_PBUF_RING, "io_uring_buf_reg", Dir::In),
+    struct_choice(IORING_REGISTER_SYNC_CANCEL, "io_uring_sync_cancel_reg", Dir::In),
+    struct_choice(IORING_REGISTER_FILE_ALLOC_RANGE, "io_uring_file_index_range", Dir::In),
 };
-constexpr ChoiceTable kUringRegisterArg{"io_uring_register_arg", kUringRegisterArgByOp, K::Hex};
+constexpr ChoiceTable kUringRegisterArg{"io_uring_register_arg", kUringRegisterArgByOp, K::Hex,
+                                        ~kUringUseRegisteredRing, kUringUseRegisteredRing};
 
 // io_uring_enter's argp, by flags (io_uring_enter(fd, to_submit, min_complete, flags, argp,
 // argsz)): with IORING_ENTER_EXT_ARG a struct io_uring_getevents_arg, else a signal mask of
 // argsz bytes (or NULL). With IORING_ENTER_EXT_ARG_REG (1 << 6, Linux 6.13's
 // include/uapi/linux/io_uring.h; the installed header may lack it) argp is an offset into a
-// registered region, not an address: hex. The flags that do not change argp are expanded into
-// capture plans (IORING_ENTER_ABS_TIMER, Linux 6.12, is not: its struct is then read live by
-// ptrace, and shown as its address by eBPF).
+// registered region, not an address: hex. The flags that do not change what argp is are
+// expanded into capture plans: the four of the installed header, IORING_ENTER_ABS_TIMER
+// (1 << 5, Linux 6.12: the timeout is absolute) and IORING_ENTER_NO_IOWAIT (1 << 7, Linux 6.15),
+// which liburing passes on every call of a ring that asked for it.
 constexpr int kUringArgsz = 5;
+constexpr uint32_t kUringEnterAbsTimer = 1u << 5;
 constexpr uint32_t kUringEnterExtArgReg = 1u << 6;
+constexpr uint32_t kUringEnterNoIowait = 1u << 7;
 constexpr ArgChoice kUringEnterArgpByFlags[] = {
     struct_array_choice(0, "sigset", Dir::In, kUringArgsz),
     struct_choice(IORING_ENTER_EXT_ARG, "io_uring_getevents_arg", Dir::In),
@@ -229,7 +256,8 @@ constexpr ArgChoice kUringEnterArgpByFlags[] = {
 constexpr ChoiceTable kUringEnterArgp{"io_uring_enter_argp", kUringEnterArgpByFlags, K::Hex,
                                       IORING_ENTER_EXT_ARG | kUringEnterExtArgReg,
                                       IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP |
-                                          IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING};
+                                          IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING |
+                                          kUringEnterAbsTimer | kUringEnterNoIowait};
 
 // reboot's arg, by cmd: LINUX_REBOOT_CMD_RESTART2's command string; ignored otherwise.
 constexpr ArgChoice kRebootArgByCmd[] = {
@@ -248,7 +276,10 @@ constexpr ArgChoice kModifyLdtPtrByFunc[] = {
 constexpr ChoiceTable kModifyLdtPtr{"modify_ldt_ptr", kModifyLdtPtrByFunc, K::Hex};
 
 // quotactl and quotactl_fd's addr, by cmd (QCMD(command, type): the command chooses, for any
-// quota type): the quota file's path, its format, its information, a quota.
+// quota type): the quota file's path, its format, its information, a quota, the next quota; the
+// XFS commands' quota (struct fs_disk_quota), state (fs_quota_stat, and fs_quota_statv whose
+// version the caller sets: in/out) and flags (<linux/dqblk_xfs.h>). Q_SYNC and Q_XQUOTASYNC take
+// no addr.
 constexpr uint32_t kQuotaCommand = ~uint32_t{SUBCMDMASK};
 constexpr uint32_t kQuotaTypes = SUBCMDMASK & (USRQUOTA | GRPQUOTA | PRJQUOTA);
 constexpr uint64_t qcmd(uint64_t command) {
@@ -261,6 +292,15 @@ constexpr ArgChoice kQuotactlAddrByCmd[] = {
     struct_choice(qcmd(Q_SETINFO), "if_dqinfo", Dir::In),
     struct_choice(qcmd(Q_GETQUOTA), "if_dqblk", Dir::Out),
     struct_choice(qcmd(Q_SETQUOTA), "if_dqblk", Dir::In),
+    struct_choice(qcmd(Q_GETNEXTQUOTA), "if_nextdqblk", Dir::Out),
+    struct_choice(qcmd(Q_XQUOTAON), "xfs_quota_flags", Dir::In),
+    struct_choice(qcmd(Q_XQUOTAOFF), "xfs_quota_flags", Dir::In),
+    struct_choice(qcmd(Q_XGETQUOTA), "fs_disk_quota", Dir::Out),
+    struct_choice(qcmd(Q_XSETQLIM), "fs_disk_quota", Dir::In),
+    struct_choice(qcmd(Q_XGETQSTAT), "fs_quota_stat", Dir::Out),
+    struct_choice(qcmd(Q_XQUOTARM), "xfs_quota_types", Dir::In),
+    struct_choice(qcmd(Q_XGETQSTATV), "fs_quota_statv", Dir::InOut),
+    struct_choice(qcmd(Q_XGETNEXTQUOTA), "fs_disk_quota", Dir::Out),
 };
 constexpr ChoiceTable kQuotactlAddr{"quotactl_addr", kQuotactlAddrByCmd, K::Hex, kQuotaCommand,
                                     kQuotaTypes};

@@ -130,8 +130,8 @@ constexpr FlagName kUringSetupBits[] = {
 };
 constexpr FlagTable kIoUringSetupFlags = bits_table("io_uring_setup_flags", kUringSetupBits);
 
-// <linux/io_uring.h>; IORING_ENTER_ABS_TIMER (Linux 6.12) and IORING_ENTER_EXT_ARG_REG (6.13)
-// from include/uapi/linux/io_uring.h.
+// <linux/io_uring.h>; IORING_ENTER_ABS_TIMER (Linux 6.12), IORING_ENTER_EXT_ARG_REG (6.13) and
+// IORING_ENTER_NO_IOWAIT (6.15) from include/uapi/linux/io_uring.h.
 constexpr FlagName kUringEnterBits[] = {
     F(IORING_ENTER_GETEVENTS),
     F(IORING_ENTER_SQ_WAKEUP),
@@ -140,6 +140,7 @@ constexpr FlagName kUringEnterBits[] = {
     F(IORING_ENTER_REGISTERED_RING),
     N(1U << 5, "IORING_ENTER_ABS_TIMER"),
     N(1U << 6, "IORING_ENTER_EXT_ARG_REG"),
+    N(1U << 7, "IORING_ENTER_NO_IOWAIT"),
 };
 constexpr FlagTable kIoUringEnterFlags = bits_table("io_uring_enter_flags", kUringEnterBits);
 

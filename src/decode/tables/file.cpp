@@ -6,6 +6,7 @@
 // (bits/statx-generic.h, <linux/stat.h>); constants newer than the installed headers are numbers
 // citing the kernel's include/uapi header.
 #include <fcntl.h>
+#include <linux/dqblk_xfs.h>
 #include <linux/quota.h>
 #include <stdio.h>
 #include <sys/file.h>
@@ -163,8 +164,9 @@ constexpr FlagTable kLockType = enum_table("lock_type", kLockTypes);
 constexpr FlagName kFOwnerTypes[] = {F(F_OWNER_TID), F(F_OWNER_PID), F(F_OWNER_PGRP)};
 constexpr FlagTable kFOwnerType = enum_table("f_owner_type", kFOwnerTypes);
 
-// <linux/quota.h>: quotactl's cmd, QCMD(command, type): the command above SUBCMDSHIFT, the quota
-// type in the low byte (USRQUOTA, 0, is left implied: Q_GETQUOTA, Q_GETQUOTA|GRPQUOTA).
+// <linux/quota.h> and <linux/dqblk_xfs.h> (the XFS commands): quotactl's cmd, QCMD(command,
+// type): the command above SUBCMDSHIFT, the quota type in the low byte (USRQUOTA, 0, is left
+// implied: Q_GETQUOTA, Q_GETQUOTA|GRPQUOTA).
 constexpr uint64_t qcmd(uint64_t cmd) {
   return cmd << SUBCMDSHIFT;
 }
@@ -178,6 +180,15 @@ constexpr FlagName kQuotaCmds[] = {
     N(qcmd(Q_GETQUOTA), "Q_GETQUOTA"),
     N(qcmd(Q_SETQUOTA), "Q_SETQUOTA"),
     N(qcmd(Q_GETNEXTQUOTA), "Q_GETNEXTQUOTA"),
+    N(qcmd(Q_XQUOTAON), "Q_XQUOTAON"),
+    N(qcmd(Q_XQUOTAOFF), "Q_XQUOTAOFF"),
+    N(qcmd(Q_XGETQUOTA), "Q_XGETQUOTA"),
+    N(qcmd(Q_XSETQLIM), "Q_XSETQLIM"),
+    N(qcmd(Q_XGETQSTAT), "Q_XGETQSTAT"),
+    N(qcmd(Q_XQUOTARM), "Q_XQUOTARM"),
+    N(qcmd(Q_XQUOTASYNC), "Q_XQUOTASYNC"),
+    N(qcmd(Q_XGETQSTATV), "Q_XGETQSTATV"),
+    N(qcmd(Q_XGETNEXTQUOTA), "Q_XGETNEXTQUOTA"),
 };
 constexpr FlagName kQuotaTypes[] = {F(GRPQUOTA), F(PRJQUOTA)};
 constexpr FlagTable kQuotactlCmd =
