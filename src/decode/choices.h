@@ -45,6 +45,11 @@ struct ChoiceTable {
   // picks a capture plan by the selector's exact value, so each combination of these bits gets
   // the choice's plan (io_uring_enter's argp by IORING_ENTER_EXT_ARG, whatever the other flags).
   uint32_t capture_bits = 0;
+  // The memory a choice reads is copied whatever the selector's value (one step in the syscall's
+  // own plan, the first choice's), for a selector whose other bits are too many to expand
+  // (clone's flags beside CLONE_PARENT_SETTID): the choices must then read the same bytes. A
+  // copy the selector does not ask for is not shown (and may fail: an unused pointer).
+  bool capture_always = false;
 };
 
 // The choice table of an id (see table_name), or nullptr.

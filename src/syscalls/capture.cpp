@@ -83,16 +83,24 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
 // (prctl's arg2 and arg5 by option): a value's plan then has the steps of each.
 void add_selected(Plans& p, uint8_t idx, const ArgInfo& a, const CaptureLimits& lim) {
   if (lim.choice_captures == nullptr) return;
-  if (p.selector >= 0 && p.selector != a.len) return;  // one selecting argument a syscall
   auto captures = lim.choice_captures(a.table);
   if (captures.empty()) return;
-  p.selector = a.len;
-  for (const ChoiceCapture& c : captures) {
-    ArgInfo as = a;
+  ArgInfo as = a;
+  as.strct = StructId::none;
+  if (captures.front().always) {  // whatever the selector: the syscall's own plan
+    const ChoiceCapture& c = captures.front();
     as.kind = c.kind;
     as.dir = c.dir;
     as.len = c.len;
-    as.strct = StructId::none;
+    add_step(p.plan, idx, as, c.size, lim);
+    return;
+  }
+  if (p.selector >= 0 && p.selector != a.len) return;  // one selecting argument a syscall
+  p.selector = a.len;
+  for (const ChoiceCapture& c : captures) {
+    as.kind = c.kind;
+    as.dir = c.dir;
+    as.len = c.len;
     auto it = std::find_if(p.selected.begin(), p.selected.end(),
                            [&](const SelectedPlan& s) { return s.selector == c.selector; });
     if (it == p.selected.end()) it = p.selected.insert(p.selected.end(), {c.selector, {}});

@@ -48,6 +48,9 @@ struct ChoiceCapture {
   Dir dir;
   int8_t len;     // as ArgInfo::len
   uint32_t size;  // Struct: bytes of one element (0: the length rule counts bytes)
+  // Copied whatever the selector's value (in the syscall's own plan), when the bits that may
+  // accompany the selecting ones are too many to give each combination a plan (clone's flags).
+  bool always = false;
 };
 
 struct CaptureLimits {

@@ -79,9 +79,17 @@ TEST(ChoiceTables, AreSane) {
         EXPECT_TRUE(struct_type_size(c.strct) != 0u || c.len >= 0)
             << c.strct << ": the plan copies a fixed size or a counted one";
         // A plan is picked by the selector's exact value: a mask leaves bits that must be
-        // expanded into one plan per combination.
-        EXPECT_TRUE(t->selector_mask == ~uint32_t{0} || (t->capture_bits & ~t->selector_mask))
+        // expanded into one plan per combination, or the memory is copied whatever the value.
+        EXPECT_TRUE(t->selector_mask == ~uint32_t{0} || (t->capture_bits & ~t->selector_mask) ||
+                    t->capture_always)
             << "a plan is picked by the whole selector";
+        if (t->capture_always) {
+          // One copy serves every choice: the same bytes.
+          const ArgChoice& first = t->choices.front();
+          EXPECT_EQ(struct_type_size(c.strct), struct_type_size(first.strct)) << c.strct;
+          EXPECT_EQ(c.dir, first.dir) << c.strct;
+          EXPECT_EQ(c.len, first.len) << c.strct;
+        }
       } else {
         EXPECT_EQ(c.strct, nullptr) << "selector " << c.selector;
       }

@@ -92,6 +92,15 @@ Value decode_int_signal(const ArgContext& c) {
   return v;
 }
 
+// An int that holds an fd (clone's CLONE_PIDFD): [5].
+Value decode_int_fd(const ArgContext& c) {
+  int32_t fd = 0;
+  if (!read_struct(c.mem, c.raw, &fd)) return Value::unreadable(c.raw);
+  Value v = Value::array();
+  v.add({}, fd_value(fd));
+  return v;
+}
+
 Value one_fd(const ArgContext& c, uint64_t addr) {
   int32_t fd = 0;
   if (!read_struct(c.mem, addr, &fd)) return Value::unreadable(addr);
@@ -189,6 +198,7 @@ constexpr Entry kChoice[] = {
     {"f_owner_ex", sizeof(struct f_owner_ex), decode_f_owner_ex},
     {"task_comm", kTaskCommLen, decode_task_comm},
     {"int_signal", sizeof(int32_t), decode_int_signal},
+    {"int_fd", sizeof(int32_t), decode_int_fd},
     {"fd_array", sizeof(int32_t), decode_fd_array},
     {"iovec_ranges", sizeof(struct iovec), decode_iovec_ranges},
     {"io_uring_getevents_arg", sizeof(struct io_uring_getevents_arg),

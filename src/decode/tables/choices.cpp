@@ -5,7 +5,7 @@
 // options; <sys/ioctl.h> (asm-generic/ioctls.h) for ioctl requests; <linux/seccomp.h> for
 // seccomp operations; <linux/landlock.h> for rule types; <sys/mount.h> for fsconfig commands;
 // <linux/io_uring.h> for io_uring_register opcodes; <linux/reboot.h> for reboot commands;
-// <linux/quota.h> and <linux/dqblk_xfs.h> for quotactl commands.
+// <linux/quota.h> and <linux/dqblk_xfs.h> for quotactl commands; <sched.h> for clone flags.
 #include "decode/choices.h"
 
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -259,6 +260,17 @@ constexpr ChoiceTable kUringEnterArgp{"io_uring_enter_argp", kUringEnterArgpByFl
                                           IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING |
                                           kUringEnterAbsTimer | kUringEnterNoIowait};
 
+// clone's parent_tidptr, by clone_flags (<sched.h>): the child's TID the kernel wrote there
+// (CLONE_PARENT_SETTID), or the pidfd (CLONE_PIDFD; clone rejects the two together, which share
+// the pointer). The other flags are too many to expand into plans: the int is copied after every
+// clone (capture_always) and shown for these two only.
+constexpr ArgChoice kCloneParentTidByFlags[] = {
+    struct_choice(CLONE_PARENT_SETTID, "int", Dir::Out),
+    struct_choice(CLONE_PIDFD, "int_fd", Dir::Out),
+};
+constexpr ChoiceTable kCloneParentTid{
+    "clone_parent_tid", kCloneParentTidByFlags, K::Hex, CLONE_PARENT_SETTID | CLONE_PIDFD, 0, true};
+
 // reboot's arg, by cmd: LINUX_REBOOT_CMD_RESTART2's command string; ignored otherwise.
 constexpr ArgChoice kRebootArgByCmd[] = {
     {tables::value_of(LINUX_REBOOT_CMD_RESTART2), K::String, nullptr},
@@ -309,7 +321,7 @@ constexpr const ChoiceTable* kChoiceTables[] = {
     &kFcntl,        &kSocketProtocol, &kSockoptName,      &kFutexVal3,      &kPrctlArg2,
     &kIoctlArg,     &kSeccompUargs,   &kLandlockRuleAttr, &kFsconfigValue,  &kFsconfigAuxTable,
     &kPrctlArg4,    &kPrctlArg5,      &kUringRegisterArg, &kUringEnterArgp, &kRebootArg,
-    &kModifyLdtPtr, &kQuotactlAddr,
+    &kModifyLdtPtr, &kQuotactlAddr,   &kCloneParentTid,
 };
 
 }  // namespace
@@ -349,6 +361,10 @@ std::span<const ChoiceCapture> choice_captures(TableId id) {
         if (!reads_memory(c.kind)) continue;
         uint32_t size =
             c.kind == ArgKind::Struct && c.strct != nullptr ? struct_type_size(c.strct) : 0;
+        if (t->capture_always) {
+          a[i].push_back({static_cast<uint32_t>(c.selector), c.kind, c.dir, c.len, size, true});
+          break;  // one copy serves every choice
+        }
         // The selector's value, with each combination of the free bits (submasks of `free`).
         const uint32_t free = t->capture_bits & ~t->selector_mask;
         for (uint32_t extra = free;; extra = (extra - 1) & free) {

@@ -1,11 +1,12 @@
 // Pointer arguments whose type another argument selects (third round): io_uring_register's other
 // opcodes, io_uring_enter's argp with IORING_ENTER_ABS_TIMER and IORING_ENTER_NO_IOWAIT, and
-// quotactl's Q_GETNEXTQUOTA and XFS commands; decoded from crafted bytes (short reads and failed
-// calls too), and the capture plans that copy them.
+// quotactl's Q_GETNEXTQUOTA and XFS commands, clone's parent_tidptr by its flags; decoded from
+// crafted bytes (short reads and failed calls too), and the capture plans that copy them.
 #include <gtest/gtest.h>
 #include <linux/dqblk_xfs.h>
 #include <linux/io_uring.h>
 #include <linux/quota.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 #include <array>
@@ -401,9 +402,47 @@ TEST(QuotactlXfs, FlagsNextQuotaAndSync) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// clone
+
+TEST(CloneParentTid, ByFlags) {
+  const int32_t tid = 4321;
+  const uint64_t settid = CLONE_PARENT_SETTID | SIGCHLD;
+  auto ev = make(SYS_clone, {settid, 0, kPtr, 0, 0}, 4321);
+  capture(ev, kPtr, tid);
+  EXPECT_EQ(tx(ev, 0), "CLONE_PARENT_SETTID|SIGCHLD");
+  EXPECT_EQ(tx(ev, 2), "[4321]");
+  EXPECT_EQ(js(ev, 2), "[4321]");
+  const int32_t pidfd = 5;
+  auto pfd = make(SYS_clone, {CLONE_PIDFD | SIGCHLD, 0, kPtr, 0, 0}, 4322);
+  capture(pfd, kPtr, pidfd);
+  EXPECT_EQ(tx(pfd, 2), "[5]");
+  // Whatever the other flags (a thread's).
+  auto thread = make(SYS_clone,
+                     {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                          CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+                      0x7f0000100000, kPtr, kPtr + 8, 0x7f0000200000},
+                     4323);
+  capture(thread, kPtr, tid);
+  EXPECT_EQ(tx(thread, 2), "[4321]");
+  // Without either flag the pointer is unused: hex, even when something was copied there.
+  auto plain = make(SYS_clone, {SIGCHLD, 0, kPtr, 0, 0}, 4324);
+  capture(plain, kPtr, tid);
+  EXPECT_EQ(tx(plain, 2), "0x7ffd1000");
+  // Failed, or not readable: the address.
+  auto failed = make(SYS_clone, {settid, 0, kPtr, 0, 0}, -EAGAIN);
+  capture(failed, kPtr, tid);
+  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  auto none = make(SYS_clone, {settid, 0, kPtr, 0, 0}, 4325);
+  EXPECT_EQ(tx(none, 2), "0x7ffd1000");
+  // Both together (the kernel says EINVAL): no choice, hex.
+  auto both = make(SYS_clone, {CLONE_PIDFD | CLONE_PARENT_SETTID, 0, kPtr, 0, 0}, -EINVAL);
+  EXPECT_EQ(tx(both, 2), "0x7ffd1000");
+}
+
+// ---------------------------------------------------------------------------------------------
 // capture plans
 
-class UringQuotaPlans : public ::testing::Test {
+class SelectedPlans3 : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     CaptureLimits lim;
@@ -421,7 +460,7 @@ const CaptureStep* step_of(const CapturePlan& plan, int arg, bool exit) {
   return nullptr;
 }
 
-TEST_F(UringQuotaPlans, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
+TEST_F(SelectedPlans3, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
   for (uint32_t ring : {0u, kUseRegisteredRing}) {
     uint64_t args[6] = {4, IORING_REGISTER_PROBE | ring, kPtr, 256};
     const CaptureStep* probe = step_of(capture_plan(SYS_io_uring_register, args), 2, true);
@@ -453,7 +492,7 @@ TEST_F(UringQuotaPlans, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
   EXPECT_EQ(selected_plans(SYS_io_uring_register).size(), 2 * 19u);
 }
 
-TEST_F(UringQuotaPlans, IoUringEnterAbsTimerAndNoIowait) {
+TEST_F(SelectedPlans3, IoUringEnterAbsTimerAndNoIowait) {
   constexpr uint64_t kAbsTimer = 1u << 5;
   constexpr uint64_t kNoIowait = 1u << 7;
   for (uint64_t other :
@@ -478,7 +517,7 @@ TEST_F(UringQuotaPlans, IoUringEnterAbsTimerAndNoIowait) {
   EXPECT_EQ(tx(ev, 4), "{sigmask=NULL, sigmask_sz=0, ts=0x7ffd3000}");
 }
 
-TEST_F(UringQuotaPlans, QuotactlXfsForEachType) {
+TEST_F(SelectedPlans3, QuotactlXfsForEachType) {
   for (uint32_t type : {USRQUOTA, GRPQUOTA, PRJQUOTA}) {
     uint64_t args[6] = {qcmd(Q_XSETQLIM, type), kPtr + 64, 0, kPtr};
     const CaptureStep* set = step_of(capture_plan(SYS_quotactl, args), 3, false);
@@ -496,6 +535,21 @@ TEST_F(UringQuotaPlans, QuotactlXfsForEachType) {
     const CaptureStep* rm = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, false);
     ASSERT_NE(rm, nullptr) << type;
     EXPECT_EQ(rm->max, sizeof(uint32_t));
+  }
+}
+
+TEST_F(SelectedPlans3, CloneParentTidCopiedWhateverTheFlags) {
+  // One step in clone's own plan (after the call, 4 bytes), no plan per value of the flags.
+  EXPECT_EQ(plan_selector(SYS_clone), -1);
+  EXPECT_TRUE(selected_plans(SYS_clone).empty());
+  for (uint64_t flags : {uint64_t{SIGCHLD}, uint64_t{CLONE_PARENT_SETTID | SIGCHLD},
+                         uint64_t{CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_PARENT_SETTID},
+                         uint64_t{CLONE_PIDFD | SIGCHLD}}) {
+    uint64_t args[6] = {flags, 0, kPtr, 0, 0};
+    const CaptureStep* s = step_of(capture_plan(SYS_clone, args), 2, true);
+    ASSERT_NE(s, nullptr) << flags;
+    EXPECT_EQ(s->max, sizeof(int32_t));
+    EXPECT_EQ(s->len, kNoLen);
   }
 }
 

@@ -1,6 +1,7 @@
 // io_uring_register's opcodes whose arg is a struct, io_uring_enter's argp with
-// IORING_ENTER_ABS_TIMER and IORING_ENTER_NO_IOWAIT, and quotactl's XFS commands, on a real
-// traced program (tests/fixtures/uring_quota.c) and on both backends: the eBPF backend decodes
+// IORING_ENTER_ABS_TIMER and IORING_ENTER_NO_IOWAIT, quotactl's XFS commands and clone's
+// parent_tidptr, on a real
+// traced program (tests/fixtures/selected_ptrs3.c) and on both backends: the eBPF backend decodes
 // only what its capture plan copied.
 #include <gtest/gtest.h>
 
@@ -18,7 +19,7 @@ using e2e::syscalls;
 using nlohmann::json;
 
 std::vector<json> trace(const std::string& backend) {
-  auto r = run_traced({"--backend=" + backend, "--json", fixture("uring_quota")});
+  auto r = run_traced({"--backend=" + backend, "--json", fixture("selected_ptrs3")});
   EXPECT_EQ(r.status, 0) << "the fixture's first failed step, or a tracer error: " << r.err;
   return syscalls(json_lines(r.trace));
 }
@@ -166,17 +167,34 @@ void check_quotas(const std::vector<json>& all) {
   }
 }
 
+// The parent's clones (the child's own return, when traced, is 0).
+void check_clone(const std::vector<json>& all) {
+  std::vector<json> parents;
+  for (const auto& c : syscalls(all, "clone"))
+    if (c["ret"].is_number() && c["ret"].get<long>() > 0) parents.push_back(c);
+  ASSERT_EQ(parents.size(), 2u);
+  EXPECT_EQ(parents[0]["args"]["clone_flags"], "CLONE_PARENT_SETTID|SIGCHLD");
+  EXPECT_EQ(parents[0]["args"]["parent_tidptr"], json::array({parents[0]["ret"]}))
+      << "the child's TID, written back";
+  EXPECT_EQ(parents[1]["args"]["clone_flags"], "CLONE_PIDFD|SIGCHLD");
+  const json pidfd = parents[1]["args"]["parent_tidptr"];
+  ASSERT_TRUE(pidfd.is_array()) << parents[1];
+  ASSERT_EQ(pidfd.size(), 1u);
+  EXPECT_GE(pidfd[0].get<int>(), 3) << "a new fd";
+}
+
 void check_all(const std::string& backend) {
   const auto all = trace(backend);
   check_register(all);
   check_enter(all);
   check_quotas(all);
+  check_clone(all);
 }
 
-TEST(UringQuota, Ptrace) {
+TEST(SelectedPtrs3, Ptrace) {
   check_all("ptrace");
 }
-TEST(UringQuota, Bpf) {
+TEST(SelectedPtrs3, Bpf) {
   REQUIRE_BPF();
   check_all("bpf");
 }
