@@ -103,6 +103,9 @@ void check_register(const std::vector<json>& all) {
   EXPECT_TRUE(is_address(pbuf["ring_addr"])) << pbuf;
   EXPECT_EQ(pbuf["ring_entries"], 8);
   EXPECT_EQ(pbuf["bgid"], 7);
+  EXPECT_EQ(arg_of(all, "IORING_REGISTER_PBUF_STATUS"), json::parse(R"({"buf_group":7,"head":0})"))
+      << "in/out: the ring's head written back";
+  EXPECT_EQ(arg_of(all, "IORING_REGISTER_CLOCK"), json::parse(R"({"clockid":"CLOCK_BOOTTIME"})"));
   EXPECT_EQ(arg_of(all, "IORING_UNREGISTER_PBUF_RING"),
             json::parse(R"({"ring_addr":null,"ring_entries":0,"bgid":7,"flags":"0"})"));
   const json cancel = one(all, "io_uring_register", "opcode", "IORING_REGISTER_SYNC_CANCEL");

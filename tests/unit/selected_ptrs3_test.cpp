@@ -8,6 +8,7 @@
 #include <linux/quota.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <array>
 #include <cerrno>
@@ -267,6 +268,65 @@ TEST(IoUringRegisterOps, RegisteredRingBitAndOpcodesWithoutPointer) {
   EXPECT_EQ(tx(reg(IORING_UNREGISTER_FILES, 0x10, 0, -EINVAL), 2), "0x10");
 }
 
+TEST(IoUringRegisterOps, LaterKernelsOpcodes) {
+  // IORING_REGISTER_PBUF_STATUS (26): the group asked, its head written back (in/out).
+  const std::array<uint32_t, 10> status{7, 3};
+  auto st = reg(26, kPtr, 1);
+  capture(st, kPtr, status);
+  EXPECT_EQ(tx(st, 1), "IORING_REGISTER_PBUF_STATUS");
+  EXPECT_EQ(tx(st, 2), "{buf_group=7, head=3}");
+  auto stfail = reg(26, kPtr, 1, -ENOENT);
+  capture(stfail, kPtr, status);
+  EXPECT_EQ(tx(stfail, 2), "{buf_group=7, head=3}") << "in/out: what was asked";
+  // IORING_REGISTER_NAPI (27) and UNREGISTER_NAPI (28): {busy_poll_to, prefer_busy_poll,
+  // opcode, pad[2], op_param, resv}.
+  const std::array<uint32_t, 4> napi{50, 1u | (0u << 8), 1, 0};
+  auto na = reg(27, kPtr, 1);
+  capture(na, kPtr, napi);
+  EXPECT_EQ(tx(na, 2),
+            "{busy_poll_to=50, prefer_busy_poll=1, opcode=IO_URING_NAPI_REGISTER_OP, "
+            "op_param=IO_URING_NAPI_TRACKING_STATIC}");
+  const std::array<uint32_t, 4> add{0, 1u << 8, 8193, 0};
+  auto naadd = reg(27, kPtr, 1);
+  capture(naadd, kPtr, add);
+  EXPECT_EQ(tx(naadd, 2),
+            "{busy_poll_to=0, prefer_busy_poll=0, opcode=IO_URING_NAPI_STATIC_ADD_ID, "
+            "op_param=8193}");
+  auto unna = reg(28, kPtr, 1, -EINVAL);
+  capture(unna, kPtr, napi);
+  EXPECT_EQ(tx(unna, 2), "0x7ffd1000") << "out: nothing written by a failed call";
+  // IORING_REGISTER_CLOCK (29).
+  const std::array<uint32_t, 4> clock{CLOCK_BOOTTIME, 0, 0, 0};
+  auto cl = reg(29, kPtr, 0);
+  capture(cl, kPtr, clock);
+  EXPECT_EQ(tx(cl, 2), "{clockid=CLOCK_BOOTTIME}");
+  // IORING_REGISTER_CLONE_BUFFERS (30).
+  const std::array<uint32_t, 8> clone{5, 2, 0, 4, 2, 0, 0, 0};
+  auto cb = reg(30, kPtr, 1);
+  capture(cb, kPtr, clone);
+  EXPECT_EQ(tx(cb, 2), "{src_fd=5, flags=IORING_REGISTER_DST_REPLACE, src_off=0, dst_off=4, nr=2}");
+  // IORING_REGISTER_RESIZE_RINGS (33): io_uring_setup's params.
+  io_uring_params p{};
+  p.sq_entries = 8;
+  p.cq_entries = 64;
+  auto rs = reg(33, kPtr, 1, -EINVAL);
+  capture(rs, kPtr, p);
+  EXPECT_EQ(tx(rs, 2).rfind("{sq_entries=8, cq_entries=64,", 0), 0u) << tx(rs, 2);
+  // IORING_REGISTER_MEM_REGION (34).
+  const std::array<uint64_t, 4> region{0x7ffd2000, 1, 0, 0};
+  auto mr = reg(34, kPtr, 1);
+  capture(mr, kPtr, region);
+  EXPECT_EQ(tx(mr, 2), "{region_uptr=0x7ffd2000, flags=IORING_MEM_REGION_REG_WAIT_ARG}");
+  // Short: the address. Not decoded (IORING_REGISTER_QUERY, 35): the address.
+  auto shrt = reg(34, kPtr, 1);
+  capture(shrt, kPtr, region[0]);
+  EXPECT_EQ(tx(shrt, 2), "0x7ffd1000");
+  auto query = reg(35, kPtr, 0);
+  capture(query, kPtr, region);
+  EXPECT_EQ(tx(query, 1), "IORING_REGISTER_QUERY");
+  EXPECT_EQ(tx(query, 2), "0x7ffd1000");
+}
+
 // ---------------------------------------------------------------------------------------------
 // quotactl
 
@@ -489,7 +549,7 @@ TEST_F(SelectedPlans3, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
     const CapturePlan& none = capture_plan(SYS_io_uring_register, args);
     EXPECT_EQ(none.n_entry + none.n_exit, 0) << ring;
   }
-  EXPECT_EQ(selected_plans(SYS_io_uring_register).size(), 2 * 19u);
+  EXPECT_EQ(selected_plans(SYS_io_uring_register).size(), 2 * 26u);
 }
 
 TEST_F(SelectedPlans3, IoUringEnterAbsTimerAndNoIowait) {
@@ -514,7 +574,12 @@ TEST_F(SelectedPlans3, IoUringEnterAbsTimerAndNoIowait) {
                  {4, 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | kAbsTimer, kPtr, 24}, 0);
   capture(ev, kPtr, g);
   EXPECT_EQ(tx(ev, 3), "IORING_ENTER_GETEVENTS|IORING_ENTER_EXT_ARG|IORING_ENTER_ABS_TIMER");
-  EXPECT_EQ(tx(ev, 4), "{sigmask=NULL, sigmask_sz=0, ts=0x7ffd3000}");
+  EXPECT_EQ(tx(ev, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=0, ts=0x7ffd3000}");
+  // Linux 6.12's min_wait_usec (the installed header's pad).
+  g.pad = 250;
+  auto min = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_EXT_ARG, kPtr, 24}, 0);
+  capture(min, kPtr, g);
+  EXPECT_EQ(tx(min, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=250, ts=0x7ffd3000}");
 }
 
 TEST_F(SelectedPlans3, QuotactlXfsForEachType) {

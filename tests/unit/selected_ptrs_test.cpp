@@ -228,8 +228,9 @@ TEST(IoUringEnter, ArgpByExtArg) {
   const uint64_t flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
   auto ext = make(SYS_io_uring_enter, {4, 0, 1, flags, kPtr, sizeof g}, 1);
   capture(ext, kPtr, g);
-  EXPECT_EQ(tx(ext, 4), "{sigmask=NULL, sigmask_sz=8, ts=0x7ffd3000}");
-  EXPECT_EQ(js(ext, 4), "{\"sigmask\":null,\"sigmask_sz\":8,\"ts\":\"0x7ffd3000\"}");
+  EXPECT_EQ(tx(ext, 4), "{sigmask=NULL, sigmask_sz=8, min_wait_usec=0, ts=0x7ffd3000}");
+  EXPECT_EQ(js(ext, 4),
+            "{\"sigmask\":null,\"sigmask_sz\":8,\"min_wait_usec\":0,\"ts\":\"0x7ffd3000\"}");
   // Without IORING_ENTER_EXT_ARG: a signal mask of argsz bytes.
   const uint64_t set = (1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1));
   auto sig = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_GETEVENTS, kPtr, 8}, 1);

@@ -129,13 +129,15 @@ Value decode_iovec_ranges(const ArgContext& c) {
 }
 
 // io_uring_enter's argp with IORING_ENTER_EXT_ARG: the signal mask and timeout, as addresses
-// (the memory behind them is not copied).
+// (the memory behind them is not copied), and the minimum wait (Linux 6.12: the installed
+// header's `pad`, min_wait_usec in the kernel's include/uapi/linux/io_uring.h).
 Value decode_io_uring_getevents_arg(const ArgContext& c) {
   struct io_uring_getevents_arg g {};
   if (!read_struct(c.mem, c.raw, &g)) return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("sigmask", ptr_value(g.sigmask));
   v.add("sigmask_sz", Value::uinteger(g.sigmask_sz));
+  v.add("min_wait_usec", Value::uinteger(g.pad));
   v.add("ts", ptr_value(g.ts));
   return v;
 }

@@ -1,7 +1,9 @@
 // Struct decoders of io_uring_register's arguments that choice tables select by opcode: the
 // probe (IORING_REGISTER_PROBE), resource registrations and updates (FILES2, BUFFERS2,
 // FILES_UPDATE(2), BUFFERS_UPDATE), registered ring fds, the io-wq worker limits, buffer rings,
-// synchronous cancelation, the file allocation range and the restrictions.
+// synchronous cancelation, the file allocation range and the restrictions; and the opcodes of
+// later kernels: a buffer ring's status, NAPI busy polling, the clock, cloned buffers, a memory
+// region (RESIZE_RINGS takes the io_uring_params of io_uring_setup).
 // Facts from <linux/io_uring.h>. The installed header (Linux 6.1) lacks what later kernels put in
 // its padding: io_uring_buf_reg's flags (6.4, IOU_PBUF_RING_MMAP 1; 6.12, IOU_PBUF_RING_INC 2)
 // and io_uring_sync_cancel_reg's opcode (6.6): their layouts are written below from the kernel's
@@ -52,6 +54,45 @@ struct kernel_sync_cancel_reg {
 static_assert(sizeof(kernel_sync_cancel_reg) == sizeof(struct io_uring_sync_cancel_reg));
 static_assert(offsetof(kernel_sync_cancel_reg, opcode) ==
               offsetof(struct io_uring_sync_cancel_reg, pad));
+
+// Structs of opcodes the installed header does not have, from the kernel's
+// include/uapi/linux/io_uring.h: IORING_REGISTER_PBUF_STATUS (26, Linux 6.8), (UN)REGISTER_NAPI
+// (27, 28: 6.9), CLOCK (29: 6.10), CLONE_BUFFERS (30: 6.11), MEM_REGION (34: 6.13).
+struct kernel_buf_status {
+  uint32_t buf_group;  // in
+  uint32_t head;       // out
+  uint32_t resv[8];
+};
+static_assert(sizeof(kernel_buf_status) == 40);
+struct kernel_napi {
+  uint32_t busy_poll_to;
+  uint8_t prefer_busy_poll;
+  uint8_t opcode;  // enum io_uring_napi_op
+  uint8_t pad[2];
+  uint32_t op_param;  // REGISTER_OP: the tracking strategy; STATIC_ADD/DEL_ID: a NAPI id
+  uint32_t resv;
+};
+static_assert(sizeof(kernel_napi) == 16);
+struct kernel_clock_register {
+  uint32_t clockid;
+  uint32_t resv[3];
+};
+static_assert(sizeof(kernel_clock_register) == 16);
+struct kernel_clone_buffers {
+  uint32_t src_fd;
+  uint32_t flags;
+  uint32_t src_off;
+  uint32_t dst_off;
+  uint32_t nr;
+  uint32_t pad[3];
+};
+static_assert(sizeof(kernel_clone_buffers) == 32);
+struct kernel_mem_region_reg {
+  uint64_t region_uptr;  // struct io_uring_region_desc *
+  uint64_t flags;
+  uint64_t resv[2];
+};
+static_assert(sizeof(kernel_mem_region_reg) == 32);
 
 // IORING_REGISTER_PROBE: the header and room for every opcode a u8 can name (what liburing
 // passes); the kernel writes min(nr_args, IORING_OP_LAST) of them.
@@ -156,6 +197,24 @@ constexpr FlagName kSqeFlagBits[] = {
     F(IOSQE_ASYNC),      F(IOSQE_BUFFER_SELECT), F(IOSQE_CQE_SKIP_SUCCESS),
 };
 constexpr FlagTable kSqeFlags = tables::bits_table("iosqe_flags", kSqeFlagBits);
+
+// enum io_uring_napi_op and enum io_uring_napi_tracking_strategy (Linux 6.13).
+constexpr FlagName kNapiOps[] = {N(0, "IO_URING_NAPI_REGISTER_OP"),
+                                 N(1, "IO_URING_NAPI_STATIC_ADD_ID"),
+                                 N(2, "IO_URING_NAPI_STATIC_DEL_ID")};
+constexpr FlagTable kNapiOp = tables::enum_table("io_uring_napi_op", kNapiOps);
+constexpr FlagName kNapiTracking[] = {N(0, "IO_URING_NAPI_TRACKING_DYNAMIC"),
+                                      N(1, "IO_URING_NAPI_TRACKING_STATIC"),
+                                      N(255, "IO_URING_NAPI_TRACKING_INACTIVE")};
+constexpr FlagTable kNapiTrackingStrategy =
+    tables::enum_table("io_uring_napi_tracking", kNapiTracking);
+
+constexpr FlagName kCloneBufferBits[] = {N(1, "IORING_REGISTER_SRC_REGISTERED"),
+                                         N(2, "IORING_REGISTER_DST_REPLACE")};
+constexpr FlagTable kCloneBufferFlags = tables::bits_table("clone_buffers_flags", kCloneBufferBits);
+
+constexpr FlagName kMemRegionBits[] = {N(1, "IORING_MEM_REGION_REG_WAIT_ARG")};
+constexpr FlagTable kMemRegionFlags = tables::bits_table("mem_region_flags", kMemRegionBits);
 
 size_t max_elements(const ArgContext& c) {
   return c.opt.verbose ? kMaxArrayElements : c.opt.strsize;
@@ -333,7 +392,67 @@ Value decode_restrictions(const ArgContext& c) {
                       one_restriction);
 }
 
+// IORING_REGISTER_PBUF_STATUS: the buffer group asked about, and its head written back.
+Value decode_buf_status(const ArgContext& c) {
+  kernel_buf_status b{};
+  if (!read_struct(c.mem, c.raw, &b)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("buf_group", Value::uinteger(b.buf_group));
+  v.add("head", Value::uinteger(b.head));
+  return v;
+}
+
+// IORING_(UN)REGISTER_NAPI: the busy-poll settings asked (the previous ones written back).
+Value decode_napi(const ArgContext& c) {
+  kernel_napi n{};
+  if (!read_struct(c.mem, c.raw, &n)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("busy_poll_to", Value::uinteger(n.busy_poll_to));
+  v.add("prefer_busy_poll", Value::uinteger(n.prefer_busy_poll));
+  v.add("opcode", enum_or_number(kNapiOp, n.opcode));
+  v.add("op_param", n.opcode == 0 ? enum_or_number(kNapiTrackingStrategy, n.op_param)
+                                  : Value::uinteger(n.op_param));
+  return v;
+}
+
+// IORING_REGISTER_CLOCK: the clock of the ring's timeouts.
+Value decode_clock_register(const ArgContext& c) {
+  kernel_clock_register r{};
+  if (!read_struct(c.mem, c.raw, &r)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("clockid", named_flags("clock_id", r.clockid));
+  return v;
+}
+
+// IORING_REGISTER_CLONE_BUFFERS: nr buffers of the ring src_fd (from src_off) to dst_off.
+Value decode_clone_buffers(const ArgContext& c) {
+  kernel_clone_buffers b{};
+  if (!read_struct(c.mem, c.raw, &b)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("src_fd", fd_value(static_cast<int32_t>(b.src_fd)));
+  v.add("flags", flags(kCloneBufferFlags, b.flags));
+  v.add("src_off", Value::uinteger(b.src_off));
+  v.add("dst_off", Value::uinteger(b.dst_off));
+  v.add("nr", Value::uinteger(b.nr));
+  return v;
+}
+
+// IORING_REGISTER_MEM_REGION: the region's description (an address: not copied) and its use.
+Value decode_mem_region_reg(const ArgContext& c) {
+  kernel_mem_region_reg r{};
+  if (!read_struct(c.mem, c.raw, &r)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  v.add("region_uptr", ptr_value(r.region_uptr));
+  v.add("flags", flags(kMemRegionFlags, r.flags));
+  return v;
+}
+
 constexpr Entry kUring[] = {
+    {"io_uring_buf_status", sizeof(kernel_buf_status), decode_buf_status},
+    {"io_uring_napi", sizeof(kernel_napi), decode_napi},
+    {"io_uring_clock_register", sizeof(kernel_clock_register), decode_clock_register},
+    {"io_uring_clone_buffers", sizeof(kernel_clone_buffers), decode_clone_buffers},
+    {"io_uring_mem_region_reg", sizeof(kernel_mem_region_reg), decode_mem_region_reg},
     {"io_uring_probe", kProbeBytes, decode_io_uring_probe},
     {"io_uring_rsrc_register", sizeof(struct io_uring_rsrc_register), decode_rsrc_register},
     {"io_uring_rsrc_update", sizeof(struct io_uring_rsrc_update), decode_rsrc_update},

@@ -210,7 +210,11 @@ constexpr ChoiceTable kFsconfigAuxTable{"fsconfig_aux", kFsconfigAuxByCmd, K::In
 // the io-wq limits (in/out: the previous ones come back) and CPU mask of nr_args bytes, the
 // buffer ring, the cancelation, the allocation range, the restrictions. The opcodes that take no
 // argument (UNREGISTER_*, PERSONALITY, ENABLE_RINGS: NULL, or a number the kernel rejects) and
-// those not decoded yet (26 and above): hex.
+// those not decoded yet: hex. Opcodes 26 to 34 (Linux 6.8 to 6.13) are numbers of the kernel's
+// include/uapi/linux/io_uring.h: a buffer ring's status and the NAPI settings (in/out: the
+// previous ones come back; UNREGISTER_NAPI writes them only), the clock, cloned buffers, the
+// resized rings' io_uring_params (in/out), a memory region. SEND_MSG_RING (31: an SQE),
+// ZCRX_IFQ (32) and QUERY (35) are left as addresses.
 constexpr int kUringNrArgs = 3;
 constexpr uint32_t kUringUseRegisteredRing = 1u << 31;
 constexpr ArgChoice kUringRegisterArgByOp[] = {
@@ -234,6 +238,13 @@ constexpr ArgChoice kUringRegisterArgByOp[] = {
     struct_choice(IORING_UNREGISTER_PBUF_RING, "io_uring_buf_reg", Dir::In),
     struct_choice(IORING_REGISTER_SYNC_CANCEL, "io_uring_sync_cancel_reg", Dir::In),
     struct_choice(IORING_REGISTER_FILE_ALLOC_RANGE, "io_uring_file_index_range", Dir::In),
+    struct_choice(26, "io_uring_buf_status", Dir::InOut),   // IORING_REGISTER_PBUF_STATUS
+    struct_choice(27, "io_uring_napi", Dir::InOut),         // IORING_REGISTER_NAPI
+    struct_choice(28, "io_uring_napi", Dir::Out),           // IORING_UNREGISTER_NAPI
+    struct_choice(29, "io_uring_clock_register", Dir::In),  // IORING_REGISTER_CLOCK
+    struct_choice(30, "io_uring_clone_buffers", Dir::In),   // IORING_REGISTER_CLONE_BUFFERS
+    struct_choice(33, "io_uring_params", Dir::InOut),       // IORING_REGISTER_RESIZE_RINGS
+    struct_choice(34, "io_uring_mem_region_reg", Dir::In),  // IORING_REGISTER_MEM_REGION
 };
 constexpr ChoiceTable kUringRegisterArg{"io_uring_register_arg", kUringRegisterArgByOp, K::Hex,
                                         ~kUringUseRegisteredRing, kUringUseRegisteredRing};

@@ -145,7 +145,7 @@ constexpr FlagName kUringEnterBits[] = {
 constexpr FlagTable kIoUringEnterFlags = bits_table("io_uring_enter_flags", kUringEnterBits);
 
 // <linux/io_uring.h>: the opcode, and the IORING_REGISTER_USE_REGISTERED_RING bit (Linux 6.3,
-// include/uapi/linux/io_uring.h). Opcodes 26 to 30 (Linux 6.8 to 6.12) are from the same header.
+// include/uapi/linux/io_uring.h). Opcodes 26 to 35 (Linux 6.8 to 6.18) are from the same header.
 constexpr FlagName kUringRegisterOps[] = {
     F(IORING_REGISTER_BUFFERS),
     F(IORING_UNREGISTER_BUFFERS),
@@ -178,6 +178,11 @@ constexpr FlagName kUringRegisterOps[] = {
     N(28, "IORING_UNREGISTER_NAPI"),
     N(29, "IORING_REGISTER_CLOCK"),
     N(30, "IORING_REGISTER_CLONE_BUFFERS"),
+    N(31, "IORING_REGISTER_SEND_MSG_RING"),
+    N(32, "IORING_REGISTER_ZCRX_IFQ"),
+    N(33, "IORING_REGISTER_RESIZE_RINGS"),
+    N(34, "IORING_REGISTER_MEM_REGION"),
+    N(35, "IORING_REGISTER_QUERY"),
 };
 constexpr uint64_t kUseRegisteredRing = 1U << 31;
 constexpr FlagName kUringRegisterBits[] = {
