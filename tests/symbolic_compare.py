@@ -157,10 +157,14 @@ def parse_dtruss(text):
     return threads
 
 
-def dtruss_kind(value):
+def dtruss_kind(value, strace_text=""):
+    """A string of digits is a number dtruss wrote as a string (a u64, an address), unless
+    strace shows that argument as a quoted string: then it is the bytes of a buffer ("0")."""
     if value is None or isinstance(value, (int, float, bool)):
         return "numeric"
     if isinstance(value, str):
+        if strace_text.startswith('"'):
+            return "symbolic"
         return "numeric" if re.fullmatch(r"-?\d+|0x[0-9a-fA-F]+", value) else "symbolic"
     return "symbolic"  # objects and arrays
 
@@ -279,7 +283,7 @@ def compare(st, dt):
                 t.calls += 1
                 matched += 1
                 for arg, s_text, d_value in paired_args(name, s_args, d_args):
-                    sk, dk = strace_kind(s_text), dtruss_kind(d_value)
+                    sk, dk = strace_kind(s_text), dtruss_kind(d_value, s_text)
                     t.args += 1
                     t.strace_sym += sk == "symbolic"
                     t.dtruss_sym += dk == "symbolic"
@@ -342,6 +346,7 @@ def self_test():
               ([3], "symbolic")]
     for value, kind in dkinds:
         assert dtruss_kind(value) == kind, f"dtruss_kind({value!r})"
+    assert dtruss_kind("0", '"0"') == "symbolic", "a one-byte buffer that reads 0"
     # clone by name, the others by position; a gap is found; a diverging call is skipped.
     d = {12: [("clone", {"clone_flags": "CLONE_VM|SIGCHLD", "newsp": None,
                          "parent_tidptr": None, "child_tidptr": "0x7f10", "tls": None})],
