@@ -38,8 +38,12 @@ TempDirs g_temps;
 
 }  // namespace
 
-std::string dtruss_bin() { return DTRUSS_BIN; }
-std::string fixture(const std::string& name) { return std::string(FIXTURE_DIR) + "/" + name; }
+std::string dtruss_bin() {
+  return DTRUSS_BIN;
+}
+std::string fixture(const std::string& name) {
+  return std::string(FIXTURE_DIR) + "/" + name;
+}
 
 std::string temp_dir() {
   char tmpl[] = "/tmp/dtruss-e2e-XXXXXX";
@@ -70,8 +74,8 @@ Result run(const std::vector<std::string>& argv, int timeout_s) {
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // The child runs in its own process group so that a timeout can end everything it started.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t all, none;
   sigfillset(&all);
@@ -174,6 +178,32 @@ std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
     if (e.value("type", "") == "syscall" && (name.empty() || e.value("syscall", "") == name))
       out.push_back(e);
   return out;
+}
+
+std::vector<nlohmann::json> fixture_calls(const std::string& backend, const std::string& name,
+                                          const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--backend=" + backend, "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(fixture(name));
+  auto r = run_traced(args);
+  EXPECT_EQ(r.status, 0) << name << " (its first failed step), or a tracer error: " << r.err;
+  return syscalls(json_lines(r.trace));
+}
+
+std::vector<nlohmann::json> calls_where(const std::vector<nlohmann::json>& calls,
+                                        const std::string& name, const std::string& key,
+                                        const nlohmann::json& value) {
+  std::vector<nlohmann::json> out;
+  for (const auto& c : calls)
+    if (c["syscall"] == name && c["args"][key] == value) out.push_back(c);
+  return out;
+}
+
+nlohmann::json only_call(const std::vector<nlohmann::json>& calls, const std::string& name,
+                         const std::string& key, const nlohmann::json& value) {
+  auto found = calls_where(calls, name, key, value);
+  EXPECT_EQ(found.size(), 1u) << name << " " << key << "=" << value;
+  return found.empty() ? nlohmann::json::object() : found[0];
 }
 
 std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& events,

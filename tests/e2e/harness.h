@@ -11,10 +11,10 @@
 namespace e2e {
 
 struct Result {
-  int status = -1;        // exit code, or 128+N when killed by signal N
-  std::string out;        // standard output (the traced program's)
-  std::string err;        // standard error (dtruss's messages, and the trace without --output)
-  std::string trace;      // the --output file, when run_traced() wrote one
+  int status = -1;    // exit code, or 128+N when killed by signal N
+  std::string out;    // standard output (the traced program's)
+  std::string err;    // standard error (dtruss's messages, and the trace without --output)
+  std::string trace;  // the --output file, when run_traced() wrote one
 };
 
 // Runs `argv` (argv[0] is a path) with stdin from /dev/null; kills it after `timeout_s`.
@@ -29,6 +29,17 @@ std::vector<nlohmann::json> json_lines(const std::string& text);
 // The "syscall" events of a JSON trace, optionally only those named `name`.
 std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
                                      const std::string& name = "");
+// The syscall events of a fixture traced with --backend=BACKEND --json (and `extra` options
+// before the command); fails the current test if it does not exit 0.
+std::vector<nlohmann::json> fixture_calls(const std::string& backend, const std::string& name,
+                                          const std::vector<std::string>& extra = {});
+// The calls named `name` whose argument `key` is `value`, in order.
+std::vector<nlohmann::json> calls_where(const std::vector<nlohmann::json>& calls,
+                                        const std::string& name, const std::string& key,
+                                        const nlohmann::json& value);
+// The only such call (a test failure, and an empty object, if there is not exactly one).
+nlohmann::json only_call(const std::vector<nlohmann::json>& calls, const std::string& name,
+                         const std::string& key, const nlohmann::json& value);
 // The events of a JSON trace of one type ("exit", "signal", "stop", ...).
 std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& events,
                                     const std::string& type);
@@ -53,16 +64,17 @@ std::string proc_status(pid_t pid, const std::string& key);
 
 // The eBPF tests need root and kernel BTF; where they cannot run they fail and say why, unless
 // DTRUSS_TEST_ALLOW_NO_BPF=1 allows them to be skipped (CI never sets it).
-#define REQUIRE_BPF()                                                                          \
-  do {                                                                                         \
-    std::string why;                                                                           \
-    if (geteuid() != 0) why = "not root";                                                      \
-    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) why = "no kernel BTF";              \
-    if (!why.empty()) {                                                                        \
-      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                             \
-      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why;      \
-      FAIL() << "the eBPF tests need root and kernel BTF (" << why                              \
-             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                              \
-    }                                                                                          \
+#define REQUIRE_BPF()                                                                     \
+  do {                                                                                    \
+    std::string why;                                                                      \
+    if (geteuid() != 0)                                                                   \
+      why = "not root";                                                                   \
+    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)                                \
+      why = "no kernel BTF";                                                              \
+    if (!why.empty()) {                                                                   \
+      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");                        \
+      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why; \
+      FAIL() << "the eBPF tests need root and kernel BTF (" << why                        \
+             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                         \
+    }                                                                                     \
   } while (0)
-

@@ -11,33 +11,22 @@
 
 namespace {
 
+using e2e::calls_where;
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::only_call;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
 std::vector<json> trace(const std::string& backend, bool verbose = false) {
-  std::vector<std::string> args = {"--backend=" + backend, "--json"};
-  if (verbose) args.push_back("-v");
-  args.push_back(fixture("pointer_args"));
-  auto r = run_traced(args);
-  EXPECT_EQ(r.status, 0) << r.err;
-  return syscalls(json_lines(r.trace));
-}
-
-// The calls named `name` whose argument `key` is `value`, in order.
-std::vector<json> calls(const std::vector<json>& all, const std::string& name,
-                        const std::string& key, const json& value) {
-  std::vector<json> out;
-  for (const auto& c : all)
-    if (c["syscall"] == name && c["args"][key] == value) out.push_back(c);
-  return out;
+  return e2e::fixture_calls(backend, "pointer_args",
+                            verbose ? std::vector<std::string>{"-v"} : std::vector<std::string>{});
 }
 
 // The last ioctl with this request (the C library makes some of its own first).
 json ioctl(const std::vector<json>& all, const std::string& request) {
-  auto found = calls(all, "ioctl", "cmd", request);
+  auto found = calls_where(all, "ioctl", "cmd", request);
   EXPECT_FALSE(found.empty()) << request;
   return found.empty() ? json{} : found.back();
 }
@@ -66,70 +55,70 @@ void check_ioctls(const std::vector<json>& all) {
 }
 
 void check_sockopts(const std::vector<json>& all) {
-  auto lingers = calls(all, "setsockopt", "optname", "SO_LINGER");
+  auto lingers = calls_where(all, "setsockopt", "optname", "SO_LINGER");
   ASSERT_EQ(lingers.size(), 1u);
   EXPECT_EQ(lingers[0]["args"]["optval"], json::parse(R"({"l_onoff":1,"l_linger":9})"));
   // getsockopt's value is *optlen (8) bytes after the call: a struct, captured whole.
-  auto got = calls(all, "getsockopt", "optname", "SO_LINGER");
+  auto got = calls_where(all, "getsockopt", "optname", "SO_LINGER");
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0]["args"]["optval"], json::parse(R"({"l_onoff":1,"l_linger":9})"));
   EXPECT_EQ(got[0]["args"]["optlen"], json::parse("[8]"));
-  auto timeo = calls(all, "setsockopt", "optname", "SO_RCVTIMEO");
+  auto timeo = calls_where(all, "setsockopt", "optname", "SO_RCVTIMEO");
   ASSERT_EQ(timeo.size(), 1u);
   EXPECT_EQ(timeo[0]["args"]["optval"], json::parse(R"({"tv_sec":3,"tv_usec":500000})"));
-  auto cc = calls(all, "setsockopt", "optname", "TCP_CONGESTION");
+  auto cc = calls_where(all, "setsockopt", "optname", "TCP_CONGESTION");
   ASSERT_EQ(cc.size(), 1u);
   EXPECT_EQ(cc[0]["args"]["optval"], "reno");
-  auto cc_get = calls(all, "getsockopt", "optname", "TCP_CONGESTION");
+  auto cc_get = calls_where(all, "getsockopt", "optname", "TCP_CONGESTION");
   ASSERT_EQ(cc_get.size(), 1u);
   EXPECT_EQ(cc_get[0]["args"]["optval"], "reno");
   EXPECT_EQ(cc_get[0]["args"]["optlen"], json::parse("[16]"));
-  auto mreq = calls(all, "setsockopt", "optname", "IP_ADD_MEMBERSHIP");
+  auto mreq = calls_where(all, "setsockopt", "optname", "IP_ADD_MEMBERSHIP");
   ASSERT_EQ(mreq.size(), 1u);
   EXPECT_EQ(mreq[0]["args"]["optval"],
             json::parse(R"({"imr_multiaddr":"224.0.0.251","imr_interface":"127.0.0.1"})"));
 }
 
 void check_security(const std::vector<json>& all) {
-  auto avail = calls(all, "seccomp", "op", "SECCOMP_GET_ACTION_AVAIL");
+  auto avail = calls_where(all, "seccomp", "op", "SECCOMP_GET_ACTION_AVAIL");
   ASSERT_EQ(avail.size(), 1u);
   EXPECT_EQ(avail[0]["args"]["uargs"], json::parse(R"(["SECCOMP_RET_LOG"])"));
-  auto sizes = calls(all, "seccomp", "op", "SECCOMP_GET_NOTIF_SIZES");
+  auto sizes = calls_where(all, "seccomp", "op", "SECCOMP_GET_NOTIF_SIZES");
   ASSERT_EQ(sizes.size(), 1u);
   const json s = sizes[0]["args"]["uargs"];
   ASSERT_TRUE(s.is_object()) << s;
   EXPECT_GT(s["seccomp_notif"].get<int>(), 0);
   EXPECT_GT(s["seccomp_notif_resp"].get<int>(), 0);
   EXPECT_EQ(s["seccomp_data"], 64) << "struct seccomp_data is 64 bytes";
-  auto filter = calls(all, "seccomp", "op", "SECCOMP_SET_MODE_FILTER");
+  auto filter = calls_where(all, "seccomp", "op", "SECCOMP_SET_MODE_FILTER");
   ASSERT_EQ(filter.size(), 1u);
   EXPECT_EQ(filter[0]["args"]["uargs"]["len"], 1);
   EXPECT_EQ(filter[0]["args"]["uargs"]["filter"].get<std::string>().substr(0, 2), "0x");
 
-  auto path = calls(all, "landlock_add_rule", "rule_type", "LANDLOCK_RULE_PATH_BENEATH");
+  auto path = calls_where(all, "landlock_add_rule", "rule_type", "LANDLOCK_RULE_PATH_BENEATH");
   ASSERT_EQ(path.size(), 1u);
   EXPECT_EQ(path[0]["args"]["rule_attr"]["allowed_access"], "LANDLOCK_ACCESS_FS_READ_FILE");
   EXPECT_GE(path[0]["args"]["rule_attr"]["parent_fd"].get<int>(), 3);
-  auto port = calls(all, "landlock_add_rule", "rule_type", "LANDLOCK_RULE_NET_PORT");
+  auto port = calls_where(all, "landlock_add_rule", "rule_type", "LANDLOCK_RULE_NET_PORT");
   ASSERT_EQ(port.size(), 1u);
   EXPECT_EQ(port[0]["args"]["rule_attr"],
             json::parse(R"({"allowed_access":"LANDLOCK_ACCESS_NET_BIND_TCP","port":8080})"));
 }
 
 void check_memory_and_filesystems(const std::vector<json>& all) {
-  auto mincore = calls(all, "mincore", "len", 2 * 4096 + 1);
+  auto mincore = calls_where(all, "mincore", "len", 2 * 4096 + 1);
   ASSERT_EQ(mincore.size(), 1u);
   EXPECT_EQ(mincore[0]["args"]["vec"], json::parse("[1, 0, 1]"));
 
-  auto str = calls(all, "fsconfig", "cmd", "FSCONFIG_SET_STRING");
+  auto str = calls_where(all, "fsconfig", "cmd", "FSCONFIG_SET_STRING");
   ASSERT_EQ(str.size(), 1u);
   EXPECT_EQ(str[0]["args"]["_key"], "size");
   EXPECT_EQ(str[0]["args"]["_value"], "1m");
-  auto bin = calls(all, "fsconfig", "cmd", "FSCONFIG_SET_BINARY");
+  auto bin = calls_where(all, "fsconfig", "cmd", "FSCONFIG_SET_BINARY");
   ASSERT_EQ(bin.size(), 1u);
   EXPECT_EQ(bin[0]["args"]["_value"], std::string("\1\2\3"));
   EXPECT_EQ(bin[0]["args"]["aux"], 3);
-  auto path = calls(all, "fsconfig", "cmd", "FSCONFIG_SET_PATH");
+  auto path = calls_where(all, "fsconfig", "cmd", "FSCONFIG_SET_PATH");
   ASSERT_EQ(path.size(), 1u);
   EXPECT_EQ(path[0]["args"]["_value"], "/tmp");
   EXPECT_EQ(path[0]["args"]["aux"], "AT_FDCWD");
@@ -189,20 +178,20 @@ void check_failed_inout(const std::string& backend) {
   auto r = e2e::run_traced({"--backend=" + backend, "--json", e2e::fixture("failed_inout")});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto all = e2e::syscalls(e2e::json_lines(r.trace));
-  auto accepts = calls(all, "accept4", "upeer_addrlen", json::parse("[16]"));
+  auto accepts = calls_where(all, "accept4", "upeer_addrlen", json::parse("[16]"));
   ASSERT_EQ(accepts.size(), 1u);
   EXPECT_EQ(accepts[0]["errno"], "EAGAIN");
   EXPECT_EQ(accepts[0]["args"]["upeer_sockaddr"].get<std::string>().substr(0, 2), "0x");
-  auto gets = calls(all, "getsockopt", "optname", 12345);
+  auto gets = calls_where(all, "getsockopt", "optname", 12345);
   ASSERT_EQ(gets.size(), 1u);
   EXPECT_EQ(gets[0]["errno"], "ENOPROTOOPT");
   EXPECT_EQ(gets[0]["args"]["optlen"], json::parse("[4]"));
   EXPECT_EQ(gets[0]["args"]["optval"].get<std::string>().substr(0, 2), "0x");
-  auto sel = calls(all, "select", "n", 61);
+  auto sel = calls_where(all, "select", "n", 61);
   ASSERT_EQ(sel.size(), 1u);
   EXPECT_EQ(sel[0]["errno"], "EBADF");
   EXPECT_EQ(sel[0]["args"]["inp"], json::parse("[60]"));
-  auto sf = calls(all, "sendfile", "out_fd", 61);
+  auto sf = calls_where(all, "sendfile", "out_fd", 61);
   ASSERT_EQ(sf.size(), 1u);
   EXPECT_EQ(sf[0]["args"]["offset"], json::parse("[100]"));
 }

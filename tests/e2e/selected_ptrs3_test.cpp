@@ -12,36 +12,20 @@
 
 namespace {
 
+using e2e::calls_where;
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::only_call;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
 std::vector<json> trace(const std::string& backend) {
-  auto r = run_traced({"--backend=" + backend, "--json", fixture("selected_ptrs3")});
-  EXPECT_EQ(r.status, 0) << "the fixture's first failed step, or a tracer error: " << r.err;
-  return syscalls(json_lines(r.trace));
-}
-
-// The calls named `name` whose argument `key` is `value`, in order.
-std::vector<json> calls(const std::vector<json>& all, const std::string& name,
-                        const std::string& key, const json& value) {
-  std::vector<json> out;
-  for (const auto& c : all)
-    if (c["syscall"] == name && c["args"][key] == value) out.push_back(c);
-  return out;
-}
-
-json one(const std::vector<json>& all, const std::string& name, const std::string& key,
-         const json& value) {
-  auto found = calls(all, name, key, value);
-  EXPECT_EQ(found.size(), 1u) << name << " " << key << "=" << value;
-  return found.empty() ? json::object() : found[0];
+  return e2e::fixture_calls(backend, "selected_ptrs3");
 }
 
 json arg_of(const std::vector<json>& all, const char* opcode) {
-  return one(all, "io_uring_register", "opcode", opcode)["args"]["arg"];
+  return only_call(all, "io_uring_register", "opcode", opcode)["args"]["arg"];
 }
 
 bool is_address(const json& v) {
@@ -108,13 +92,14 @@ void check_register(const std::vector<json>& all) {
   EXPECT_EQ(arg_of(all, "IORING_REGISTER_CLOCK"), json::parse(R"({"clockid":"CLOCK_BOOTTIME"})"));
   EXPECT_EQ(arg_of(all, "IORING_UNREGISTER_PBUF_RING"),
             json::parse(R"({"ring_addr":null,"ring_entries":0,"bgid":7,"flags":"0"})"));
-  const json cancel = one(all, "io_uring_register", "opcode", "IORING_REGISTER_SYNC_CANCEL");
+  const json cancel = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_SYNC_CANCEL");
   EXPECT_EQ(cancel["errno"], "ENOENT");
   EXPECT_EQ(cancel["args"]["arg"], json::parse(R"({"addr":"0x2a","fd":-1,"flags":"0",
                             "timeout":{"tv_sec":-1,"tv_nsec":-1}})"));
-  const json pers = one(all, "io_uring_register", "opcode", "IORING_REGISTER_PERSONALITY");
+  const json pers = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_PERSONALITY");
   EXPECT_TRUE(pers["args"]["arg"].is_null());
-  const json unpers = one(all, "io_uring_register", "opcode", "IORING_UNREGISTER_PERSONALITY");
+  const json unpers =
+      only_call(all, "io_uring_register", "opcode", "IORING_UNREGISTER_PERSONALITY");
   EXPECT_TRUE(unpers["args"]["arg"].is_null());
   EXPECT_EQ(unpers["args"]["nr_args"], pers["ret"]) << "the personality's id";
 
@@ -140,7 +125,7 @@ void check_enter(const std::vector<json>& all) {
 }
 
 void check_quotas(const std::vector<json>& all) {
-  const json setq = one(all, "quotactl", "cmd", "Q_XSETQLIM|GRPQUOTA");
+  const json setq = only_call(all, "quotactl", "cmd", "Q_XSETQLIM|GRPQUOTA");
   EXPECT_EQ(setq["errno"], "ENOENT");
   const json d = setq["args"]["addr"];
   ASSERT_TRUE(d.is_object()) << setq;
@@ -150,18 +135,18 @@ void check_quotas(const std::vector<json>& all) {
   EXPECT_EQ(d["d_id"], 1000);
   EXPECT_EQ(d["d_blk_hardlimit"], 2048);
   EXPECT_EQ(d["d_blk_softlimit"], 1024);
-  EXPECT_EQ(one(all, "quotactl", "cmd", "Q_XQUOTAON")["args"]["addr"],
+  EXPECT_EQ(only_call(all, "quotactl", "cmd", "Q_XQUOTAON")["args"]["addr"],
             json::parse(R"(["FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD"])"));
-  EXPECT_EQ(one(all, "quotactl", "cmd", "Q_XQUOTARM|PRJQUOTA")["args"]["addr"],
+  EXPECT_EQ(only_call(all, "quotactl", "cmd", "Q_XQUOTARM|PRJQUOTA")["args"]["addr"],
             json::parse(R"(["FS_USER_QUOTA|FS_GROUP_QUOTA"])"));
-  const json next = one(all, "quotactl", "cmd", "Q_GETNEXTQUOTA");
+  const json next = only_call(all, "quotactl", "cmd", "Q_GETNEXTQUOTA");
   EXPECT_EQ(next["errno"], "ENOENT");
   EXPECT_TRUE(is_address(next["args"]["addr"])) << "a failed call wrote nothing";
-  const json statv = one(all, "quotactl", "cmd", "Q_XGETQSTATV");
+  const json statv = only_call(all, "quotactl", "cmd", "Q_XGETQSTATV");
   EXPECT_EQ(statv["errno"], "ENOENT");
   EXPECT_EQ(statv["args"]["addr"]["qs_version"], 1) << "in/out: the version asked for";
   // The root file system's quota state: decoded when the call succeeded, else the address.
-  const json stat = one(all, "quotactl_fd", "cmd", "Q_XGETQSTAT");
+  const json stat = only_call(all, "quotactl_fd", "cmd", "Q_XGETQSTAT");
   if (stat["errno"].is_null()) {
     EXPECT_EQ(stat["args"]["addr"]["qs_version"], 1) << stat;
     EXPECT_TRUE(stat["args"]["addr"]["qs_uquota"].is_object()) << stat;

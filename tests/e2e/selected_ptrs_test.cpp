@@ -14,33 +14,16 @@
 
 namespace {
 
+using e2e::calls_where;
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::only_call;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
 std::vector<json> trace(const std::string& backend) {
-  auto r = run_traced({"--backend=" + backend, "--json", fixture("selected_ptrs")});
-  EXPECT_EQ(r.status, 0) << r.err;
-  return syscalls(json_lines(r.trace));
-}
-
-// The calls named `name` whose argument `key` is `value`, in order.
-std::vector<json> calls(const std::vector<json>& all, const std::string& name,
-                        const std::string& key, const json& value) {
-  std::vector<json> out;
-  for (const auto& c : all)
-    if (c["syscall"] == name && c["args"][key] == value) out.push_back(c);
-  return out;
-}
-
-// The only call `name` with `key` = `value`.
-json one(const std::vector<json>& all, const std::string& name, const std::string& key,
-         const json& value) {
-  auto found = calls(all, name, key, value);
-  EXPECT_EQ(found.size(), 1u) << name << " " << key << "=" << value;
-  return found.empty() ? json{} : found[0];
+  return e2e::fixture_calls(backend, "selected_ptrs");
 }
 
 json flock(const char* type, const char* whence, int start, int len, int pid) {
@@ -70,40 +53,40 @@ bool is_address(const json& v) {
 }
 
 void check_fcntl(const std::vector<json>& all) {
-  const json setlk = one(all, "fcntl", "cmd", "F_SETLK");
+  const json setlk = only_call(all, "fcntl", "cmd", "F_SETLK");
   EXPECT_EQ(setlk["args"]["arg"], flock("F_WRLCK", "SEEK_SET", 10, 20, 0)) << setlk;
   EXPECT_EQ(setlk["ret"], 0);
   // In/out: what the kernel wrote back (no conflict with the caller's own lock: F_UNLCK).
-  const json getlk = one(all, "fcntl", "cmd", "F_GETLK");
+  const json getlk = only_call(all, "fcntl", "cmd", "F_GETLK");
   EXPECT_EQ(getlk["args"]["arg"], flock("F_UNLCK", "SEEK_SET", 0, 0, 0)) << getlk;
-  const json ofd = one(all, "fcntl", "cmd", "F_OFD_GETLK");
+  const json ofd = only_call(all, "fcntl", "cmd", "F_OFD_GETLK");
   EXPECT_EQ(ofd["args"]["arg"], flock("F_WRLCK", "SEEK_SET", 100, 10, -1)) << ofd;
-  auto ofd_set = calls(all, "fcntl", "cmd", "F_OFD_SETLK");
+  auto ofd_set = calls_where(all, "fcntl", "cmd", "F_OFD_SETLK");
   ASSERT_EQ(ofd_set.size(), 2u);
   EXPECT_EQ(ofd_set[0]["args"]["arg"], flock("F_WRLCK", "SEEK_SET", 100, 10, 0));
   EXPECT_EQ(ofd_set[1]["errno"], "EAGAIN");
   EXPECT_EQ(ofd_set[1]["args"]["arg"], flock("F_WRLCK", "SEEK_CUR", 105, 1, 0))
       << "a failed call shows what it asked";
-  const json unlock = one(all, "fcntl", "cmd", "F_SETLKW");
+  const json unlock = only_call(all, "fcntl", "cmd", "F_SETLKW");
   EXPECT_EQ(unlock["args"]["arg"], flock("F_UNLCK", "SEEK_SET", 0, 0, 0));
 
-  const json setown = one(all, "fcntl", "cmd", "F_SETOWN_EX");
-  const json getown = one(all, "fcntl", "cmd", "F_GETOWN_EX");
+  const json setown = only_call(all, "fcntl", "cmd", "F_SETOWN_EX");
+  const json getown = only_call(all, "fcntl", "cmd", "F_GETOWN_EX");
   EXPECT_EQ(setown["args"]["arg"]["type"], "F_OWNER_TID") << setown;
   EXPECT_EQ(setown["args"]["arg"]["pid"], setown["tid"]) << "the caller's own thread";
   EXPECT_EQ(getown["args"]["arg"], setown["args"]["arg"]) << getown;
 }
 
 void check_prctl(const std::vector<json>& all) {
-  EXPECT_EQ(one(all, "prctl", "option", "PR_SET_NAME")["args"]["arg2"], "dt-selected");
-  EXPECT_EQ(one(all, "prctl", "option", "PR_GET_NAME")["args"]["arg2"], "dt-selected");
-  EXPECT_EQ(one(all, "prctl", "option", "PR_SET_PDEATHSIG")["args"]["arg2"], "SIGUSR1");
-  EXPECT_EQ(one(all, "prctl", "option", "PR_GET_PDEATHSIG")["args"]["arg2"],
+  EXPECT_EQ(only_call(all, "prctl", "option", "PR_SET_NAME")["args"]["arg2"], "dt-selected");
+  EXPECT_EQ(only_call(all, "prctl", "option", "PR_GET_NAME")["args"]["arg2"], "dt-selected");
+  EXPECT_EQ(only_call(all, "prctl", "option", "PR_SET_PDEATHSIG")["args"]["arg2"], "SIGUSR1");
+  EXPECT_EQ(only_call(all, "prctl", "option", "PR_GET_PDEATHSIG")["args"]["arg2"],
             json::parse(R"(["SIGUSR1"])"));
-  EXPECT_EQ(one(all, "prctl", "option", "PR_GET_CHILD_SUBREAPER")["args"]["arg2"],
+  EXPECT_EQ(only_call(all, "prctl", "option", "PR_GET_CHILD_SUBREAPER")["args"]["arg2"],
             json::parse("[0]"));
   // An in-argument: shown whether or not the kernel names anonymous mappings.
-  const json vma = one(all, "prctl", "option", "PR_SET_VMA");
+  const json vma = only_call(all, "prctl", "option", "PR_SET_VMA");
   EXPECT_EQ(vma["args"]["arg2"], "PR_SET_VMA_ANON_NAME") << vma;
   EXPECT_TRUE(is_address(vma["args"]["arg3"])) << vma;
   EXPECT_EQ(vma["args"]["arg4"], 8192);
@@ -113,18 +96,18 @@ void check_prctl(const std::vector<json>& all) {
 void check_io_uring(const std::vector<json>& all) {
   auto setup = syscalls(all, "io_uring_setup");
   ASSERT_EQ(setup.size(), 1u);
-  const json files = one(all, "io_uring_register", "opcode", "IORING_REGISTER_FILES");
+  const json files = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_FILES");
   ASSERT_TRUE(files["args"]["arg"].is_array()) << files;
   ASSERT_EQ(files["args"]["arg"].size(), 3u);
   EXPECT_EQ(files["args"]["arg"][0], 0);
   EXPECT_EQ(files["args"]["arg"][1], -1);
   const json efd = files["args"]["arg"][2];
   EXPECT_GE(efd.get<int>(), 3);
-  const json bufs = one(all, "io_uring_register", "opcode", "IORING_REGISTER_BUFFERS");
+  const json bufs = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_BUFFERS");
   ASSERT_EQ(bufs["args"]["arg"].size(), 1u) << bufs;
   EXPECT_TRUE(is_address(bufs["args"]["arg"][0]["iov_base"])) << bufs;
   EXPECT_EQ(bufs["args"]["arg"][0]["iov_len"], 4096);
-  const json ev = one(all, "io_uring_register", "opcode", "IORING_REGISTER_EVENTFD");
+  const json ev = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_EVENTFD");
   EXPECT_EQ(ev["args"]["arg"], json::array({efd})) << ev;
 
   auto enters = syscalls(all, "io_uring_enter");
@@ -141,13 +124,13 @@ void check_io_uring(const std::vector<json>& all) {
 }
 
 void check_ldt_and_reboot(const std::vector<json>& all) {
-  const json wr = one(all, "modify_ldt", "func", 0x11);
+  const json wr = only_call(all, "modify_ldt", "func", 0x11);
   const json d = wr["args"]["ptr"];
   ASSERT_TRUE(d.is_object()) << wr;
   EXPECT_EQ(d["entry_number"], 0);
   EXPECT_EQ(d["limit"], "0xfff");
   EXPECT_EQ(d["seg_32bit"], 1);
-  const json rd = one(all, "modify_ldt", "func", 0);
+  const json rd = only_call(all, "modify_ldt", "func", 0);
   ASSERT_TRUE(rd["errno"].is_null()) << rd;
   ASSERT_TRUE(rd["args"]["ptr"].is_string()) << rd;
   const std::vector<int> bytes = bytes_of(rd["args"]["ptr"]);
@@ -156,14 +139,14 @@ void check_ldt_and_reboot(const std::vector<json>& all) {
   EXPECT_EQ(bytes[0], 0xff) << "entry 0's limit, 0xfff";
   EXPECT_EQ(bytes[1], 0x0f);
 
-  auto setq = one(all, "quotactl", "cmd", "Q_SETQUOTA|GRPQUOTA");
+  auto setq = only_call(all, "quotactl", "cmd", "Q_SETQUOTA|GRPQUOTA");
   EXPECT_EQ(setq["errno"], "ENOENT");
   EXPECT_EQ(setq["args"]["special"], "/nonexistent-dtruss");
   EXPECT_EQ(setq["args"]["addr"],
             json::parse(R"({"dqb_bhardlimit":1000,"dqb_bsoftlimit":800,"dqb_curspace":0,
                             "dqb_ihardlimit":50,"dqb_isoftlimit":40,"dqb_curinodes":0,
                             "dqb_btime":0,"dqb_itime":0,"dqb_valid":"QIF_LIMITS"})"));
-  auto getinfo = one(all, "quotactl", "cmd", "Q_GETINFO");
+  auto getinfo = only_call(all, "quotactl", "cmd", "Q_GETINFO");
   EXPECT_EQ(getinfo["errno"], "ENOENT");
   EXPECT_TRUE(is_address(getinfo["args"]["addr"])) << "a failed call wrote nothing";
   auto reboot = syscalls(all, "reboot");

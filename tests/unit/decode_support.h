@@ -9,8 +9,11 @@
 
 #include "core/event.h"
 #include "core/value.h"
+#include "decode/choices.h"
 #include "decode/decoder.h"
+#include "decode/structs.h"
 #include "output/render.h"
+#include "syscalls/capture.h"
 
 namespace dtruss::unit {
 
@@ -50,6 +53,27 @@ inline std::string arg(const SyscallEvent& ev, int i, bool verbose = false,
 template <typename T>
 void capture(SyscallEvent& ev, uint64_t addr, const T& v) {
   ev.captures.add(addr, &v, sizeof(v));
+}
+
+// A suite whose tests read the capture plans: built once, with the decoders' struct sizes and
+// choice captures, as main() builds them.
+class CapturePlansTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    CaptureLimits lim;
+    lim.struct_size = struct_size;
+    lim.choice_captures = choice_captures;
+    build_capture_plans(lim);
+  }
+};
+
+// The step of `plan` for argument `arg` (at entry or at exit), or nullptr.
+inline const CaptureStep* step_of(const CapturePlan& plan, int arg, bool exit) {
+  const CaptureStep* steps = exit ? plan.exit : plan.entry;
+  const uint8_t n = exit ? plan.n_exit : plan.n_entry;
+  for (uint8_t i = 0; i < n; ++i)
+    if (steps[i].arg == arg) return &steps[i];
+  return nullptr;
 }
 
 }  // namespace dtruss::unit

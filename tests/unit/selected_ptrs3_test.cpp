@@ -26,6 +26,7 @@ namespace {
 
 using unit::capture;
 using unit::make;
+using unit::step_of;
 
 constexpr uint64_t kPtr = 0x7ffd1000;
 constexpr uint32_t kUseRegisteredRing = 1u << 31;
@@ -502,23 +503,7 @@ TEST(CloneParentTid, ByFlags) {
 // ---------------------------------------------------------------------------------------------
 // capture plans
 
-class SelectedPlans3 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    CaptureLimits lim;
-    lim.struct_size = struct_size;
-    lim.choice_captures = choice_captures;
-    build_capture_plans(lim);
-  }
-};
-
-const CaptureStep* step_of(const CapturePlan& plan, int arg, bool exit) {
-  const CaptureStep* steps = exit ? plan.exit : plan.entry;
-  const uint8_t n = exit ? plan.n_exit : plan.n_entry;
-  for (uint8_t i = 0; i < n; ++i)
-    if (steps[i].arg == arg) return &steps[i];
-  return nullptr;
-}
+class SelectedPlans3 : public unit::CapturePlansTest {};
 
 TEST_F(SelectedPlans3, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
   for (uint32_t ring : {0u, kUseRegisteredRing}) {
