@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gated_child.h"
+
 #define NR_MAX 512
 #define MAX_LINKS (2 * NR_MAX)
 
@@ -337,19 +339,9 @@ int main(int argc, char** argv) {
   }
   long long t_loaded = now_us();
 
-  int go[2];
-  if (pipe(go) != 0) return fail("pipe failed");
-  pid_t child = fork();
-  if (child < 0) return fail("fork failed");
-  if (child == 0) {
-    char c;
-    close(go[1]);
-    if (read(go[0], &c, 1) != 1) _exit(125);
-    close(go[0]);
-    execvp(argv[4], argv + 4);
-    _exit(127);
-  }
-  close(go[0]);
+  int go = -1;
+  pid_t child = start_gated(argv + 4, &go);
+  if (child < 0) return fail("cannot start the command");
   long long t_attach = now_us(), t_attached = t_attach;
   if (!none) {
     __u32 tgid = (__u32)child;
@@ -365,8 +357,8 @@ int main(int argc, char** argv) {
     t_attached = now_us();
   }
   long long t_run = now_us();
-  if (write(go[1], "g", 1) != 1) return fail("cannot start the command");
-  close(go[1]);
+  if (write(go, "g", 1) != 1) return fail("cannot start the command");
+  close(go);
   int status = 0;
   struct rusage usage;
   if (wait4(child, &status, 0, &usage) < 0) return fail("waitpid failed");

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gated_child.h"
+
 static int fail(const char* what) {
   fprintf(stderr, "count_floor: %s\n", what);
   return 125;
@@ -34,19 +36,9 @@ int main(int argc, char** argv) {
   if (!obj || bpf_object__load(obj) != 0) return fail("cannot load the eBPF program");
 
   // The child waits on a pipe until its tgid is in the map and the probes are attached.
-  int go[2];
-  if (pipe(go) != 0) return fail("pipe failed");
-  pid_t child = fork();
-  if (child < 0) return fail("fork failed");
-  if (child == 0) {
-    char c;
-    close(go[1]);
-    if (read(go[0], &c, 1) != 1) _exit(125);
-    close(go[0]);
-    execvp(argv[2], argv + 2);
-    _exit(127);
-  }
-  close(go[0]);
+  int go = -1;
+  pid_t child = start_gated(argv + 2, &go);
+  if (child < 0) return fail("cannot start the command");
   __u32 tgid = (__u32)child;
   __u8 one = 1;
   int tgids_fd = bpf_object__find_map_fd_by_name(obj, "tgids");
@@ -62,8 +54,8 @@ int main(int argc, char** argv) {
       return fail("cannot attach a probe");
     }
   }
-  if (write(go[1], "g", 1) != 1) return fail("cannot start the command");
-  close(go[1]);
+  if (write(go, "g", 1) != 1) return fail("cannot start the command");
+  close(go);
 
   int status = 0;
   if (waitpid(child, &status, 0) < 0) return fail("waitpid failed");
