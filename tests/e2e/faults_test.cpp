@@ -27,8 +27,11 @@
 
 namespace {
 
+using e2e::now_ms;
+using e2e::proc_state;
 using e2e::proc_status;
 using e2e::read_file;
+using e2e::wait_for;
 using e2e::wait_for_text;
 
 // What dtruss may say on standard error when a signal ends a trace written to a file: only its
@@ -41,40 +44,14 @@ bool only_closing_line(const std::string& err) {
 
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::of_type;
 using e2e::run_traced;
 using e2e::syscalls;
-using e2e::of_type;
 using e2e::temp_dir;
 using nlohmann::json;
 
 bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
-}
-
-uint64_t now_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
-
-// The state letter of /proc/PID/stat (R, S, D, T, t, Z...), '?' if the process is gone.
-char proc_state(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  size_t paren = stat.rfind(')');
-  return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
-}
-
-// Waits up to `timeout_ms` for our child `pid`; its wait status, or -1 on timeout.
-int wait_for(pid_t pid, int timeout_ms) {
-  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
-  while (true) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return -1;
-    if (now_ms() >= deadline) return -1;
-    usleep(5 * 1000);
-  }
 }
 
 int exit_code(int wait_status) {

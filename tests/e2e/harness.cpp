@@ -20,13 +20,26 @@
 extern char** environ;
 
 namespace e2e {
-namespace {
 
 uint64_t now_ms() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
 }
+
+int wait_for(pid_t pid, int timeout_ms) {
+  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+  while (true) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) return -1;
+    if (now_ms() >= deadline) return -1;
+    usleep(5 * 1000);
+  }
+}
+
+namespace {
 
 struct TempDirs {
   std::vector<std::string> dirs;
@@ -239,6 +252,13 @@ std::string proc_status(pid_t pid, const std::string& key) {
       return v == std::string::npos ? "" : line.substr(v);
     }
   return "";
+}
+
+// The state letter of /proc/PID/stat (R, S, D, T, t, Z...), '?' if the process is gone.
+char proc_state(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
 }
 
 }  // namespace e2e

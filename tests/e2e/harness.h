@@ -59,6 +59,12 @@ bool wait_for_text(const std::string& path, const std::string& text, int timeout
 // The value of a "Key:" line of /proc/PID/status, without the key and the blanks after it
 // ("" if absent).
 std::string proc_status(pid_t pid, const std::string& key);
+// The state letter of /proc/PID/stat (R, S, D, T, t, Z...), '?' if the process is gone.
+char proc_state(pid_t pid);
+// CLOCK_MONOTONIC in milliseconds.
+uint64_t now_ms();
+// Waits up to `timeout_ms` for our child `pid`; its wait status, or -1 on timeout.
+int wait_for(pid_t pid, int timeout_ms);
 
 }  // namespace e2e
 

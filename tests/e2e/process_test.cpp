@@ -21,9 +21,12 @@ extern char** environ;
 
 namespace {
 
+using e2e::now_ms;
+using e2e::wait_for;
+
+using e2e::proc_status;
 using e2e::read_file;
 using e2e::wait_for_text;
-using e2e::proc_status;
 
 using e2e::fixture;
 using e2e::json_lines;
@@ -308,12 +311,6 @@ TEST(Follow, ShellPipelineShowsEveryProcess) {
 // ---------------------------------------------------------------------------------------------
 // -p: attach to a running process, detach on SIGINT
 
-uint64_t now_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
-
 // Starts argv with standard output to `out_file` and standard error to `err_file` ("" leaves it
 // as ours), without waiting for it. Returns its pid.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
@@ -343,19 +340,6 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
   return rc == 0 ? pid : -1;
 }
 
-// Waits up to `timeout_ms` for the child `pid`; returns its wait status, or -1 on timeout.
-int wait_for(pid_t pid, int timeout_ms) {
-  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
-  while (true) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return -1;
-    if (now_ms() >= deadline) return -1;
-    usleep(10 * 1000);
-  }
-}
-
 // Kills and reaps a child left behind by a failed test.
 struct ChildGuard {
   pid_t pid = -1;
@@ -377,7 +361,8 @@ TEST(Attach, AttachThenDetachOnSigint) {
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
-  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process")) << read_file(dir + "/dtruss.err");
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process"))
+      << read_file(dir + "/dtruss.err");
   usleep(700 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
@@ -442,7 +427,8 @@ TEST(Attach, TextTraceOfAttachedProcess) {
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", std::to_string(sleeper.pid)}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
-  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process")) << read_file(dir + "/dtruss.err");
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process"))
+      << read_file(dir + "/dtruss.err");
   usleep(500 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
@@ -473,7 +459,8 @@ TEST(Attach, AllThreadsOfAProcess) {
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
-  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process")) << read_file(dir + "/dtruss.err");
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process"))
+      << read_file(dir + "/dtruss.err");
   usleep(700 * 1000);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
