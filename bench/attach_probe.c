@@ -258,18 +258,6 @@ static int attach(struct probe* pr) {
     }
     return 0;
   }
-  if (strcmp(pr->mode, "tp_sys") == 0) {
-    struct bpf_program* enter = program(pr, "tp_sys_enter");
-    struct bpf_program* exit = program(pr, "tp_sys_exit");
-    for (int i = 0; i < pr->nsel; i++) {
-      char name[64];
-      snprintf(name, sizeof(name), "sys_enter_%s", pr->sel[i].entry);
-      if (attach_lib(pr, bpf_program__attach_tracepoint(enter, "syscalls", name))) return -1;
-      snprintf(name, sizeof(name), "sys_exit_%s", pr->sel[i].entry);
-      if (attach_lib(pr, bpf_program__attach_tracepoint(exit, "syscalls", name))) return -1;
-    }
-    return 0;
-  }
   struct bpf_program* prog;
   bpf_object__for_each_program(prog, pr->obj) {
     if (bpf_program__autoload(prog) && attach_lib(pr, bpf_program__attach(prog))) return -1;
