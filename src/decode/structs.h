@@ -15,6 +15,9 @@ Value decode_struct_arg(const ArgContext& c);
 // Bytes of one element of a struct type (what a backend should capture); 0 when the decoder
 // reads a variable amount or the type has no decoder yet.
 uint32_t struct_size(StructId id);
+// The bytes the abbreviated decoding of a struct reads (without -v): a prefix of it for a struct
+// whose short form shows only its first fields (stat, statx), else struct_size.
+uint32_t struct_brief_size(StructId id);
 
 // The same for a struct type named as overrides.txt's struct:TYPE names it, which a choice
 // table selects (an ioctl's termios): the address when there is no decoder of that name.

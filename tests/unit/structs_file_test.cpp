@@ -117,13 +117,49 @@ TEST(StructsFile, StatModesAndDevices) {
 TEST(StructsFile, StatShortCaptureOrFailureShowsAddress) {
   struct stat st = sample_stat();
   auto ev = make(SYS_fstat, {3, kBuf}, 0);
-  ev.captures.add(kBuf, &st, sizeof(st) - 1);  // one byte short
-  EXPECT_EQ(arg(ev, 1), "0x2000");
+  ev.captures.add(kBuf, &st, sizeof(st) - 1);  // one byte short of what -v shows
+  EXPECT_EQ(arg(ev, 1, true), "0x2000");
   auto failed = make(SYS_fstat, {3, kBuf}, -EBADF);
   capture(failed, kBuf, st);
   EXPECT_EQ(arg(failed, 1), "0x2000");
   auto null = make(SYS_fstat, {3, 0}, -EFAULT);
   EXPECT_EQ(arg(null, 1), "NULL");
+}
+
+// Without -v a backend copies only the head of a stat (up to st_size): the abbreviated form
+// needs no more, and -v (which copies it all) shows the address of a head alone.
+TEST(StructsFile, StatAbbreviatedNeedsOnlyItsHead) {
+  EXPECT_EQ(struct_brief_size(StructId::s_stat), offsetof(struct stat, st_blksize));
+  EXPECT_EQ(struct_brief_size(StructId::s_stat), 56u);
+  struct stat st = sample_stat();
+  auto ev = make(SYS_newfstatat, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, 0}, 0);
+  ev.captures.add(kPath, "/etc/hosts", 11);
+  ev.captures.add(kBuf, &st, struct_brief_size(StructId::s_stat));
+  EXPECT_EQ(arg(ev, 2), "{st_mode=S_IFREG|0644, st_size=1234, ...}");
+  EXPECT_EQ(arg(ev, 2, true), "0x2000");
+  st.st_mode = S_IFBLK | 0660;
+  st.st_rdev = makedev(8, 0);
+  auto dev = make(SYS_fstat, {3, kBuf}, 0);
+  dev.captures.add(kBuf, &st, struct_brief_size(StructId::s_stat));
+  EXPECT_EQ(arg(dev, 1), "{st_mode=S_IFBLK|0660, st_rdev=makedev(0x8, 0), ...}");
+  auto shorter = make(SYS_fstat, {3, kBuf}, 0);
+  shorter.captures.add(kBuf, &st, struct_brief_size(StructId::s_stat) - 1);
+  EXPECT_EQ(arg(shorter, 1), "0x2000");
+}
+
+TEST(StructsFile, StatxAbbreviatedNeedsOnlyItsHead) {
+  EXPECT_EQ(struct_brief_size(StructId::s_statx), offsetof(struct statx, stx_blocks));
+  struct statx sx {};
+  sx.stx_mask = STATX_BASIC_STATS;
+  sx.stx_mode = S_IFREG | 0600;
+  sx.stx_size = 7;
+  auto ev = make(SYS_statx, {0, kPath, 0, STATX_BASIC_STATS, kBuf}, 0);
+  ev.captures.add(kPath, "/x", 3);
+  ev.captures.add(kBuf, &sx, struct_brief_size(StructId::s_statx));
+  EXPECT_EQ(arg(ev, 4),
+            "{stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFREG|0600, stx_size=7, "
+            "...}");
+  EXPECT_EQ(arg(ev, 4, true), "0x2000");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,10 +203,10 @@ TEST(StructsFile, StatxAbbreviatedAndVerbose) {
             "stx_ctime={tv_sec=14, tv_nsec=15}, stx_mtime={tv_sec=16, tv_nsec=17}, "
             "stx_rdev_major=0, stx_rdev_minor=0, stx_dev_major=254, stx_dev_minor=1, "
             "stx_mnt_id=27, stx_dio_mem_align=0, stx_dio_offset_align=0}");
-  // 256 bytes are needed; 255 captured.
+  // -v needs all 256 bytes; 255 captured. (The short form needs only the head.)
   auto short_ev = make(SYS_statx, {0, kPath, 0, 0, kBuf}, 0);
   short_ev.captures.add(kBuf, &sx, sizeof(sx) - 1);
-  EXPECT_EQ(arg(short_ev, 4), "0x2000");
+  EXPECT_EQ(arg(short_ev, 4, true), "0x2000");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -695,6 +731,31 @@ TEST(StructsFile, EveryEntryHasAType) {
   EXPECT_EQ(struct_size(StructId::s_gid_t), 4u);
   EXPECT_EQ(struct_size(StructId::s_dirent64), 0u);
   EXPECT_EQ(struct_size(StructId::s_file_handle), 0u);
+}
+
+// The plans without -v copy the heads of stat and statx, with -v the whole structs; a struct
+// without a shorter form is copied whole either way.
+TEST(StructsFile, CapturePlansCopyTheHeadsOfStatsWithoutVerbose) {
+  for (bool verbose : {false, true}) {
+    CaptureLimits lim;
+    lim.verbose = verbose;
+    lim.struct_size = verbose ? struct_size : struct_brief_size;
+    lim.choice_captures = choice_captures;
+    build_capture_plans(lim);
+    const CaptureStep* st = unit::step_of(capture_plan(SYS_newfstatat), 2, true);
+    ASSERT_NE(st, nullptr);
+    EXPECT_EQ(st->max, verbose ? 144u : 56u);
+    const CaptureStep* sx = unit::step_of(capture_plan(SYS_statx), 4, true);
+    ASSERT_NE(sx, nullptr);
+    EXPECT_EQ(sx->max, verbose ? 256u : 48u);
+    const CaptureStep* sf = unit::step_of(capture_plan(SYS_statfs), 1, true);
+    ASSERT_NE(sf, nullptr);
+    EXPECT_EQ(sf->max, 120u);
+  }
+  CaptureLimits lim;  // as the other tests build them
+  lim.struct_size = struct_size;
+  lim.choice_captures = choice_captures;
+  build_capture_plans(lim);
 }
 
 }  // namespace

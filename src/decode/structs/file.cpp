@@ -313,9 +313,20 @@ std::string hex_bytes(const unsigned char* p, size_t n) {
 // ---------------------------------------------------------------------------------------------
 // stat, statx, statfs
 
+// The abbreviated forms read only the struct's head, up to the last field they show: a backend
+// copies that much, not the whole struct, from each of the many stat calls of a find or a tar.
+constexpr uint32_t kStatBrief = offsetof(kabi::stat, st_blksize);
+static_assert(offsetof(kabi::stat, st_mode) < kStatBrief && offsetof(kabi::stat, st_rdev) < kStatBrief &&
+              offsetof(kabi::stat, st_size) + sizeof(kabi::stat::st_size) == kStatBrief);
+constexpr uint32_t kStatxBrief = offsetof(struct statx, stx_blocks);
+static_assert(offsetof(struct statx, stx_attributes) < kStatxBrief &&
+              offsetof(struct statx, stx_mode) < kStatxBrief &&
+              offsetof(struct statx, stx_size) + sizeof(statx::stx_size) == kStatxBrief);
+
 Value decode_stat(const ArgContext& c) {
   kabi::stat st{};
-  if (!read_struct(c.mem, c.raw, &st)) return Value::unreadable(c.raw);
+  if (!read_prefix(c.mem, c.raw, &st, c.opt.verbose ? sizeof(st) : kStatBrief))
+    return Value::unreadable(c.raw);
   auto mode = static_cast<uint32_t>(st.st_mode);
   bool device = (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
   Value v = Value::structure();
@@ -349,7 +360,8 @@ Value statx_time(const struct statx_timestamp& t) { return timespec_value(t.tv_s
 
 Value decode_statx(const ArgContext& c) {
   struct statx sx {};
-  if (!read_struct(c.mem, c.raw, &sx)) return Value::unreadable(c.raw);
+  if (!read_prefix(c.mem, c.raw, &sx, c.opt.verbose ? sizeof(sx) : kStatxBrief))
+    return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("stx_mask", named_flags("statx_mask", sx.stx_mask));
   if (!c.opt.verbose) {
@@ -800,8 +812,8 @@ Value decode_landlock_net_port_attr(const ArgContext& c) {
 }
 
 constexpr Entry kFile[] = {
-    {"stat", sizeof(kabi::stat), decode_stat},
-    {"statx", sizeof(struct statx), decode_statx},
+    {"stat", sizeof(kabi::stat), decode_stat, kStatBrief},
+    {"statx", sizeof(struct statx), decode_statx, kStatxBrief},
     {"statfs", sizeof(struct statfs), decode_statfs},
     {"dirent64", 0, decode_dirent64},
     {"linux_dirent", 0, decode_linux_dirent},

@@ -20,6 +20,9 @@ struct Entry {
   // variable amount (its size depends on another argument or on the memory itself).
   uint32_t size;
   StructDecoder fn;
+  // Bytes the abbreviated decoding (without -v) reads: a prefix of the struct that holds every
+  // field it shows, so that a backend copies no more. 0: all `size` bytes.
+  uint32_t brief = 0;
 };
 using List = std::span<const Entry>;
 
@@ -51,6 +54,13 @@ Value timeval_value(int64_t sec, int64_t usec);
 template <typename T>
 bool read_struct(const MemoryReader& mem, uint64_t addr, T* out) {
   return mem.read(addr, out, sizeof(T)) == sizeof(T);
+}
+
+// Reads the first n bytes of *out (n <= sizeof(T)) at addr, the rest left as it was; false on a
+// short read.
+template <typename T>
+bool read_prefix(const MemoryReader& mem, uint64_t addr, T* out, size_t n) {
+  return n <= sizeof(T) && mem.read(addr, out, n) == n;
 }
 
 // The element count of an array argument (ArgInfo::len: another argument or the return value);
