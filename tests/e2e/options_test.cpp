@@ -386,6 +386,32 @@ TEST(Columns, RelativeElapsedCpu) {
       << "three numeric columns before the call: " << w;
 }
 
+// Each column alone still measures (the eBPF backend reads its clocks only when a column, a
+// summary or JSON shows them): -e gives the 50 ms nanosleep of cpu_burn its duration, -d puts its
+// return 50 ms after the call before it; JSON has durations but no CPU time without -o.
+TEST(Columns, EachTimeColumnAloneMeasures) {
+  auto number_before = [](const std::string& line) {
+    std::smatch m;
+    return std::regex_search(line, m, std::regex("^\\s*(\\d+) ")) ? std::stoull(m[1]) : 0ull;
+  };
+  auto e = run_traced({"-e", fixture("cpu_burn")});
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_GE(number_before(line_with(e.trace, "clock_nanosleep(")), 50'000u) << e.trace;
+  auto d = run_traced({"-d", fixture("cpu_burn")});
+  ASSERT_EQ(d.status, 0) << d.err;
+  auto ls = lines(d.trace);
+  size_t sleep = 0;
+  while (sleep < ls.size() && !contains(ls[sleep], "clock_nanosleep(")) ++sleep;
+  ASSERT_LT(sleep + 1, ls.size()) << d.trace;
+  EXPECT_GE(number_before(ls[sleep + 1]), number_before(ls[sleep]) + 50'000u) << d.trace;
+  auto j = run_traced({"--json", fixture("cpu_burn")});
+  ASSERT_EQ(j.status, 0) << j.err;
+  auto sleeps = syscalls(json_lines(j.trace), "clock_nanosleep");
+  ASSERT_EQ(sleeps.size(), 1u);
+  EXPECT_GE(sleeps[0]["dur_ns"].get<uint64_t>(), 50'000'000u);
+  EXPECT_FALSE(sleeps[0].contains("cpu_ns")) << sleeps[0].dump();
+}
+
 TEST(Columns, PidPrefix) {
   auto r = run_traced({"-l", fixture("rw")});
   ASSERT_EQ(r.status, 0) << r.err;

@@ -178,6 +178,8 @@ void BpfTracer::load() {
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
   skel->rodata->summary_by = cfg_.summary_by;
+  skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
+  skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
   // -s: the stack record's size (a multiple of 8, as records are aligned).
   if (stacks_)
     skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);
@@ -419,7 +421,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   ev.task.comm[15] = 0;
   ev.enter_ns = rec.enter_ns;
   ev.exit_ns = rec.exit_ns;
-  ev.cpu_ns = rec.end == DT_NORETURN ? kUnknown : rec.cpu_ns;
+  ev.cpu_ns = rec.end == DT_NORETURN || !cfg_.cpu_time ? kUnknown : rec.cpu_ns;
   ev.nr = rec.nr;
   for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
   ev.ret = rec.ret;

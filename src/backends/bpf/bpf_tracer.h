@@ -30,6 +30,10 @@ struct BpfConfig {
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (from /proc, for the processes still alive)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
+  // Each call's timestamps and duration (for -d, -e, -c, JSON, a timeline), and its CPU time
+  // (-o): without them, both stay 0 (and the CPU time unknown), and the kernel reads no clock.
+  bool call_times = true;
+  bool cpu_time = true;
   // --summary: count in the kernel and hand over aggregates, no events (0: per syscall, 1: also
   // per process, 2: per thread).
   bool summary_only = false;
