@@ -394,8 +394,7 @@ struct Snapshot {
 // once the process runs again, so for a moment after the detach it may be running ('R'); it is
 // sampled once it is back asleep in the read, or after 2 s (and then the test sees the state).
 Snapshot after_detach(pid_t pid) {
-  for (uint64_t end = now_ms() + 2000; now_ms() < end && proc_state(pid) != 'S';)
-    usleep(2000);
+  for (uint64_t end = now_ms() + 2000; now_ms() < end && proc_state(pid) != 'S';) usleep(2000);
   return Snapshot(pid);
 }
 

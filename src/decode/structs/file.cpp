@@ -316,7 +316,8 @@ std::string hex_bytes(const unsigned char* p, size_t n) {
 // The abbreviated forms read only the struct's head, up to the last field they show: a backend
 // copies that much, not the whole struct, from each of the many stat calls of a find or a tar.
 constexpr uint32_t kStatBrief = offsetof(kabi::stat, st_blksize);
-static_assert(offsetof(kabi::stat, st_mode) < kStatBrief && offsetof(kabi::stat, st_rdev) < kStatBrief &&
+static_assert(offsetof(kabi::stat, st_mode) < kStatBrief &&
+              offsetof(kabi::stat, st_rdev) < kStatBrief &&
               offsetof(kabi::stat, st_size) + sizeof(kabi::stat::st_size) == kStatBrief);
 constexpr uint32_t kStatxBrief = offsetof(struct statx, stx_blocks);
 static_assert(offsetof(struct statx, stx_attributes) < kStatxBrief &&
