@@ -191,6 +191,15 @@ void BpfTracer::load() {
   bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_enter_count, cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_exit_count, cfg_.summary_only);
+  // The maps of the other mode are made as small as they can be: a hash map's buckets are
+  // allocated and zeroed at creation (1 MiB for 65,536 entries), which is start-up time.
+  if (cfg_.summary_only) {
+    bpf_map__set_max_entries(skel->maps.sel_plans, 1);
+    if (cfg_.summary_by == 0) bpf_map__set_max_entries(skel->maps.aggs, 1);
+  } else {
+    for (bpf_map* m : {skel->maps.aggs, skel->maps.agg_errs, skel->maps.seen})
+      bpf_map__set_max_entries(m, 1);
+  }
   uint64_t ring = round_up_pow2(cfg_.ring_bytes);
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(ring));
   // A CPU wakes the consumer every wake_bytes it writes: all CPUs together fill a quarter of the
@@ -205,9 +214,9 @@ void BpfTracer::load() {
                      "):\n" + log_tail(20));
   }
   // The capture plan: what to copy for each syscall. execve's arguments are taken at entry by
-  // the program itself (the exec replaces their memory).
+  // the program itself (the exec replaces their memory). --summary copies nothing.
   for (const SyscallInfo& s : all_syscalls()) {
-    if (s.nr >= DT_NR_MAX) continue;
+    if (s.nr >= DT_NR_MAX || cfg_.summary_only) continue;
     dt_plan plan{};
     auto key = static_cast<uint32_t>(s.nr);
     if (s.nr != SYS_execve && s.nr != SYS_execveat) {

@@ -107,9 +107,11 @@ const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per ca
 // on_sys_enter/on_sys_exit).
 const volatile int summary_by = 0;
 
-// Processes (thread-group ids) being traced.
+// Processes (thread-group ids) being traced. (Not preallocated: 65,536 entries made up front
+// cost milliseconds of start-up, for a map that seldom holds more than a few.)
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
   __uint(max_entries, 65536);
   __type(key, dt_u32);
   __type(value, dt_u8);
@@ -184,6 +186,7 @@ struct {
 // --summary: the processes seen calling (their first traced call), for the closing line.
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
   __uint(max_entries, 65536);
   __type(key, dt_u32);
   __type(value, dt_u8);
