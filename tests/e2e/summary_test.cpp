@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -107,6 +108,37 @@ TEST(Summary, EbpfCountsInTheKernel) {
   ASSERT_EQ(g["calls"].size(), 1u);
   EXPECT_EQ(g["calls"][0]["count"], 50000);
   EXPECT_EQ(g["calls"][0]["percentiles"], "log2") << "kernel counts come as buckets";
+}
+
+// The kernel's log2 buckets: each call's longest duration lies in its highest bucket [ns, 2 ns),
+// from under a microsecond to cpu_burn's 50 ms nanosleep (2^25 ns and up), and the counts add up.
+TEST(Summary, EbpfBucketsHoldTheirDurations) {
+  REQUIRE_BPF();
+  auto r = run_traced({"--backend=bpf", "--summary", "--json", fixture("cpu_burn")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto ev = json_lines(r.trace);
+  ASSERT_EQ(ev.size(), 1u) << r.trace;
+  size_t rows = 0;
+  for (const auto& c : ev[0]["calls"]) {
+    SCOPED_TRACE(c.dump());
+    long in_buckets = 0;
+    uint64_t top = 0;
+    for (const auto& b : c["histogram"]) {
+      in_buckets += b["count"].get<long>();
+      top = std::max(top, b["ns"].get<uint64_t>());
+    }
+    if (c["syscall"] == "exit_group") continue;  // it never returns: no duration
+    ++rows;
+    EXPECT_EQ(in_buckets, c["count"].get<long>());
+    uint64_t max = c["max_ns"].get<uint64_t>();
+    EXPECT_LE(top, std::max<uint64_t>(max, 1));
+    EXPECT_LT(max, 2 * std::max<uint64_t>(top, 1));
+    if (c["syscall"] == "clock_nanosleep") {  // one call of 50 ms or a little more
+      EXPECT_EQ(c["histogram"].size(), 1u);
+      EXPECT_GE(top, 1u << 25);
+    }
+  }
+  EXPECT_GE(rows, 5u) << r.trace;
 }
 
 TEST(Summary, JsonIsOneSummaryObject) {

@@ -191,6 +191,9 @@ void BpfTracer::load() {
   bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_enter_count, cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_exit_count, cfg_.summary_only);
+  // The table shows no signals: --summary neither loads nor attaches their programs.
+  bpf_program__set_autoload(skel->progs.on_signal_deliver, !cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_signal_generate, !cfg_.summary_only);
   // The maps of the other mode are made as small as they can be: a hash map's buckets are
   // allocated and zeroed at creation (1 MiB for 65,536 entries), which is start-up time.
   if (cfg_.summary_only) {

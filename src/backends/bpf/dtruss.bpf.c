@@ -224,6 +224,12 @@ struct pending {
   // which then checks each loop callback once instead of once per range of values.
   dt_u32 out_len;
   dt_u32 out_ncap;
+  // What the plan's steps leave for capture_nested, and a step's length: kept here for the same
+  // reason (the verifier's work on on_sys_exit: 5,162 instructions processed -> 2,707).
+  dt_u64 nest_msg;
+  dt_u64 nest_iov;
+  dt_u64 nest_iov_count;
+  dt_u64 step_len;
   dt_u64 argv_ptrs[64];  // execve's argv pointers (DT_ARGV_MAX + 1 used; 64 for masking)
   dt_u8 exec_buf[DT_EXEC_BUF];
   dt_u8 out[DT_SCRATCH];
@@ -624,12 +630,17 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
     if (s.elem) len *= s.elem;
     if (len > s.max) len = s.max;
   }
+  // Read back from map memory, the length is the same unknown number on every path above, so
+  // the verifier can prune them where they meet.
+  p->step_len = len;
+  asm volatile("" ::: "memory");
+  len = *(volatile dt_u64*)&p->step_len;
   // Nested data is taken after the steps (one level of bpf_loop keeps verification quick).
   if (s.shape == DT_MSGHDR_IN || s.shape == DT_MSGHDR_OUT) {
-    x->msg_addr = addr;
+    p->nest_msg = addr;
   } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
-    x->iov = addr;
-    x->iov_count = len / 16;
+    p->nest_iov = addr;
+    p->nest_iov_count = len / 16;
   } else if (len) {
     add_capture(x, addr, s.shape, len);
   }
@@ -648,17 +659,28 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
   bpf_loop(count, iov_data, x, 0);
 }
 
-// floor(log2(v)) + 1, 0 for 0: the log2 bucket of a duration (capped at 63).
+// floor(log2(v)) + 1, 0 for 0: the log2 bucket of a duration (v below 2^63). Branch-free: each
+// branch of a binary search would double the paths the verifier walks (5,176 instructions
+// processed instead of 357, 4 ms of start-up). (C - v) >> 63 is 1 exactly when v > C.
 static __always_inline dt_u32 log2_bucket(dt_u64 v) {
-  if (!v) return 0;
-  dt_u32 r = 1;
-  for (int shift = 32; shift > 0; shift >>= 1) {  // a binary search for the top bit
-    if (v >> shift) {
-      v >>= shift;
-      r += shift;
-    }
-  }
-  return r > 63 ? 63 : r;
+  dt_u64 r, s;
+  s = ((0xffffffffull - v) >> 63) << 5;
+  v >>= s;
+  r = s;
+  s = ((0xffffull - v) >> 63) << 4;
+  v >>= s;
+  r |= s;
+  s = ((0xffull - v) >> 63) << 3;
+  v >>= s;
+  r |= s;
+  s = ((0xfull - v) >> 63) << 2;
+  v >>= s;
+  r |= s;
+  s = ((0x3ull - v) >> 63) << 1;
+  v >>= s;
+  r |= s;
+  r |= (0x1ull - v) >> 63;
+  return (dt_u32)(r + ((0 - v) >> 63));  // + 1 unless v was 0
 }
 
 // The command dtruss started: its set-up before its execve is dtruss's, not the command's.
@@ -1002,7 +1024,13 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   p->out_ncap = ncap;
   struct plan_ctx x = {.p = p, .plan = plan, .ret = ret};
   if (plan) {
+    p->nest_msg = 0;
+    p->nest_iov = 0;
+    p->nest_iov_count = 0;
     bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
+    x.msg_addr = p->nest_msg;
+    x.iov = p->nest_iov;
+    x.iov_count = p->nest_iov_count;
     capture_nested(&x);
   }
   off = p->out_len;
