@@ -8,6 +8,6 @@ out=$(timeout 60 python3 "$1/bench/run.py" --quick --workloads getppid --variant
 echo "$out"
 # 10,000 getppid calls plus the start-up of the program, counted by strace -c -f.
 grep -Eq '^\| getppid \| [0-9]{2},[0-9]{3} \| untraced \| [0-9.]+ \| - \|' <<<"$out"
-# median, ratio, µs/call, µs/call net of start-up, lost events, peak RSS.
-grep -Eq '^\|  \|  \| bpf \| [0-9.]+ \| [0-9.]+ \| -?[0-9.]+ \| -?[0-9.]+ \| [0-9,]+ \| [0-9.]+ \|$' <<<"$out"
+# median, ratio, ratio net of start-up, µs/call, µs/call net of start-up, lost events, peak RSS.
+grep -Eq '^\|  \|  \| bpf \| [0-9.]+ \| [0-9.]+ \| -?[0-9.]+ \| -?[0-9.]+ \| -?[0-9.]+ \| [0-9,]+ \| [0-9.]+ \|$' <<<"$out"
 grep -Eq '^\| bpf \| [0-9.]+ \| -?[0-9.]+ \|$' <<<"$out"   # its start-up row
