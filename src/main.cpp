@@ -295,6 +295,7 @@ int run(int argc, char** argv) {
     limits.strsize = static_cast<uint32_t>(opt.strsize);
     limits.verbose = opt.verbose;
     limits.struct_size = opt.verbose ? struct_size : struct_brief_size;
+    limits.records_max = opt.verbose ? nullptr : records_brief_max;
     limits.choice_captures = choice_captures;
     build_capture_plans(limits);
     Pipeline pipeline(Decoder({opt.strsize, opt.verbose}), selection.selected, out);

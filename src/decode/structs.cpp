@@ -181,6 +181,13 @@ uint32_t struct_brief_size(StructId id) {
   return entries[i]->brief != 0 ? entries[i]->brief : entries[i]->size;
 }
 
+uint32_t records_brief_max(StructId id) {
+  auto i = static_cast<size_t>(id);
+  const auto& entries = structs::by_id().entry;
+  if (i >= entries.size() || entries[i] == nullptr || entries[i]->size != 0) return 0;
+  return entries[i]->brief;
+}
+
 Value decode_struct_type(std::string_view type, const ArgContext& c) {
   const structs::Entry* e = structs::by_name(type);
   return e != nullptr ? e->fn(c) : Value::hex(c.raw);

@@ -18,6 +18,9 @@ uint32_t struct_size(StructId id);
 // The bytes the abbreviated decoding of a struct reads (without -v): a prefix of it for a struct
 // whose short form shows only its first fields (stat, statx), else struct_size.
 uint32_t struct_brief_size(StructId id);
+// For records of varying size (dirents): the bytes of them the abbreviated decoding reads at most,
+// 0 when it has no such limit.
+uint32_t records_brief_max(StructId id);
 
 // The same for a struct type named as overrides.txt's struct:TYPE names it, which a choice
 // table selects (an ioctl's termios): the address when there is no decoder of that name.

@@ -61,6 +61,9 @@ struct CaptureLimits {
   // Bytes of one element of a struct type, from the decoders (0: not captured, read live).
   uint32_t (*struct_size)(StructId) = nullptr;
   uint32_t struct_max = 4096;  // bytes of a struct array captured at most
+  // Records of varying size (dirents): the bytes the decoding reads at most (0 or no function:
+  // struct_max). Without -v, what the abbreviated form shows.
+  uint32_t (*records_max)(StructId) = nullptr;
   // The choices of a choice table that read memory, from the decoders (none when null).
   std::span<const ChoiceCapture> (*choice_captures)(TableId) = nullptr;
 };

@@ -296,6 +296,22 @@ TEST(StructsFile, Getdents64Records) {
   EXPECT_EQ(arg(getdents64_event(buf, -EBADF), 1), "0x2000");
 }
 
+// Four records with the longest names fit in what a backend copies without -v.
+TEST(StructsFile, Getdents64ShortFormFitsItsCopy) {
+  EXPECT_EQ(records_brief_max(StructId::s_dirent64), 4 * 280u);
+  EXPECT_EQ(records_brief_max(StructId::s_linux_dirent), 4 * 280u);
+  EXPECT_EQ(records_brief_max(StructId::s_stat), 0u);
+  std::vector<unsigned char> buf;
+  for (char c : std::string("abcdef")) add_dirent64(buf, 7, 1, DT_REG, std::string(255, c));
+  ASSERT_EQ(buf.size(), 6 * 280u);
+  buf.resize(records_brief_max(StructId::s_dirent64));
+  std::string shown = arg(getdents64_event(buf, 6 * 280), 1);
+  EXPECT_EQ(shown.find("0x"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(std::string(255, 'd')), std::string::npos) << shown;
+  EXPECT_EQ(shown.find(std::string(255, 'e')), std::string::npos) << shown;
+  EXPECT_TRUE(shown.ends_with("\"}, ...]")) << shown;
+}
+
 TEST(StructsFile, Getdents64AbbreviatesUnlessVerbose) {
   std::vector<unsigned char> buf;
   for (int i = 0; i < 6; ++i) add_dirent64(buf, 10 + i, i + 1, DT_REG, "f" + std::to_string(i));
@@ -733,13 +749,15 @@ TEST(StructsFile, EveryEntryHasAType) {
   EXPECT_EQ(struct_size(StructId::s_file_handle), 0u);
 }
 
-// The plans without -v copy the heads of stat and statx, with -v the whole structs; a struct
-// without a shorter form is copied whole either way.
-TEST(StructsFile, CapturePlansCopyTheHeadsOfStatsWithoutVerbose) {
+// The plans without -v copy the heads of stat and statx and the first four directory records at
+// most, with -v the whole structs and up to 4 KiB of records; a struct without a shorter form is
+// copied whole either way.
+TEST(StructsFile, CapturePlansCopyWhatTheShortFormsShow) {
   for (bool verbose : {false, true}) {
     CaptureLimits lim;
     lim.verbose = verbose;
     lim.struct_size = verbose ? struct_size : struct_brief_size;
+    lim.records_max = verbose ? nullptr : records_brief_max;
     lim.choice_captures = choice_captures;
     build_capture_plans(lim);
     const CaptureStep* st = unit::step_of(capture_plan(SYS_newfstatat), 2, true);
@@ -751,6 +769,9 @@ TEST(StructsFile, CapturePlansCopyTheHeadsOfStatsWithoutVerbose) {
     const CaptureStep* sf = unit::step_of(capture_plan(SYS_statfs), 1, true);
     ASSERT_NE(sf, nullptr);
     EXPECT_EQ(sf->max, 120u);
+    const CaptureStep* de = unit::step_of(capture_plan(SYS_getdents64), 1, true);
+    ASSERT_NE(de, nullptr);
+    EXPECT_EQ(de->max, verbose ? 4096u : 4 * 280u);
   }
   CaptureLimits lim;  // as the other tests build them
   lim.struct_size = struct_size;

@@ -478,6 +478,11 @@ bool read_linux_dirent(const MemoryReader& mem, uint64_t addr, size_t left, Dire
 }
 
 constexpr size_t kDirentsShown = 4;  // records shown without -v
+// The most bytes those records take: a 255-byte name, its NUL and the head, aligned to 8 (the
+// kernel's d_reclen). A backend copies no more than that of the (up to 32 KiB) it returned.
+constexpr uint32_t kDirentMax = (offsetof(struct dirent64, d_name) + 256 + 7) / 8 * 8;
+static_assert(kDirentMax >= (kLinuxDirentName + 257 + 7) / 8 * 8);
+constexpr uint32_t kDirentsBrief = kDirentsShown * kDirentMax;
 
 Value decode_dirents(const ArgContext& c,
                      bool (*one)(const MemoryReader&, uint64_t, size_t, DirentRecord*)) {
@@ -816,8 +821,8 @@ constexpr Entry kFile[] = {
     {"stat", sizeof(kabi::stat), decode_stat, kStatBrief},
     {"statx", sizeof(struct statx), decode_statx, kStatxBrief},
     {"statfs", sizeof(struct statfs), decode_statfs},
-    {"dirent64", 0, decode_dirent64},
-    {"linux_dirent", 0, decode_linux_dirent},
+    {"dirent64", 0, decode_dirent64, kDirentsBrief},
+    {"linux_dirent", 0, decode_linux_dirent, kDirentsBrief},
     {"open_how", sizeof(struct open_how), decode_open_how},
     {"file_handle", 0, decode_file_handle},
     {"mount_attr", sizeof(struct mount_attr), decode_mount_attr},

@@ -21,7 +21,8 @@ struct Entry {
   uint32_t size;
   StructDecoder fn;
   // Bytes the abbreviated decoding (without -v) reads: a prefix of the struct that holds every
-  // field it shows, so that a backend copies no more. 0: all `size` bytes.
+  // field it shows, so that a backend copies no more. 0: all `size` bytes. For records of
+  // varying size (size 0): the bytes of records it reads at most (0: no limit of its own).
   uint32_t brief = 0;
 };
 using List = std::span<const Entry>;
