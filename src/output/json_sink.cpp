@@ -36,8 +36,10 @@ void append_json_result(std::string& out, const DecodedCall& call) {
     append_json_string(out, errno_message(call.err));
   } else {
     // Always a number, whatever its kind (an address too): one type for one field.
-    if (call.ret.type == Value::Type::Int) fmt::format_to(std::back_inserter(out), "{}", ev.ret);
-    else fmt::format_to(std::back_inserter(out), "{}", static_cast<uint64_t>(ev.ret));
+    if (call.ret.type == Value::Type::Int)
+      append_int(out, ev.ret);
+    else
+      append_uint(out, static_cast<uint64_t>(ev.ret));
     out += ",\"errno\":null";
     if (!call.ret.note.empty()) {
       out += ",\"ret_path\":";
@@ -48,11 +50,16 @@ void append_json_result(std::string& out, const DecodedCall& call) {
 
 void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
   line_.clear();
-  fmt::format_to(std::back_inserter(line_), "{{\"type\":\"{}\",\"ts_ns\":{}", type,
-                 since_start(ts_ns));
+  line_ += "{\"type\":\"";
+  line_ += type;
+  line_ += "\",\"ts_ns\":";
+  append_uint(line_, since_start(ts_ns));
   if (task != nullptr) {
-    fmt::format_to(std::back_inserter(line_), ",\"pid\":{},\"tid\":{},\"comm\":", task->pid,
-                   task->tid);
+    line_ += ",\"pid\":";
+    append_int(line_, task->pid);
+    line_ += ",\"tid\":";
+    append_int(line_, task->tid);
+    line_ += ",\"comm\":";
     append_json_string(line_, std::string_view(task->comm.data(),
                                                strnlen(task->comm.data(), task->comm.size())));
   }
@@ -79,10 +86,18 @@ void JsonSink::syscall(const DecodedCall& call) {
     if (auto about = explainer_.first_about(call)) explain_line(call, *about, nullptr);
   }
   head("syscall", ev.enter_ns, &ev.task);
-  if (ev.returned()) fmt::format_to(std::back_inserter(line_), ",\"dur_ns\":{}", call_duration(ev));
-  else line_ += ",\"dur_ns\":null";
-  if (ev.cpu_ns != kUnknown) fmt::format_to(std::back_inserter(line_), ",\"cpu_ns\":{}", ev.cpu_ns);
-  fmt::format_to(std::back_inserter(line_), ",\"nr\":{},\"syscall\":", ev.nr);
+  line_ += ",\"dur_ns\":";
+  if (ev.returned())
+    append_uint(line_, call_duration(ev));
+  else
+    line_ += "null";
+  if (ev.cpu_ns != kUnknown) {
+    line_ += ",\"cpu_ns\":";
+    append_uint(line_, ev.cpu_ns);
+  }
+  line_ += ",\"nr\":";
+  append_int(line_, ev.nr);
+  line_ += ",\"syscall\":";
   append_json_string(line_, call.name);
   line_ += ",\"args\":";
   append_json_args(line_, call);

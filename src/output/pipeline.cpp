@@ -32,7 +32,10 @@ void Pipeline::check_output() {
 }
 
 void Pipeline::on_syscall(SyscallEvent& ev) {
-  pids_.insert(ev.task.pid);
+  if (ev.task.pid != last_pid_) {  // (most events come from the process of the one before)
+    pids_.insert(ev.task.pid);
+    last_pid_ = ev.task.pid;
+  }
   if (!selected(ev.nr)) return;
   ++calls_;
   decoder_.decode(ev, call_);

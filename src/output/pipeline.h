@@ -50,6 +50,7 @@ class Pipeline final : public EventConsumer {
   DecodedCall call_;
   uint64_t calls_ = 0;
   std::unordered_set<int32_t> pids_;
+  int32_t last_pid_ = 0;  // the process of the last syscall event (in pids_)
 };
 
 }  // namespace dtruss

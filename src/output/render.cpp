@@ -9,10 +9,16 @@ namespace dtruss {
 void append_text(std::string& out, const Value& v, TextStyle style) {
   using T = Value::Type;
   switch (v.type) {
-    case T::Int: fmt::format_to(std::back_inserter(out), "{}", v.as_int()); break;
-    case T::UInt: fmt::format_to(std::back_inserter(out), "{}", v.num); break;
+    case T::Int:
+      append_int(out, v.as_int());
+      break;
+    case T::UInt:
+      append_uint(out, v.num);
+      break;
     case T::Hex:
-    case T::Unreadable: fmt::format_to(std::back_inserter(out), "{:#x}", v.num); break;
+    case T::Unreadable:
+      append_hex(out, v.num);
+      break;
     case T::Octal:
       if (v.num == 0) out += '0';
       else fmt::format_to(std::back_inserter(out), "0{:o}", v.num);
@@ -67,7 +73,9 @@ void append_json(std::string& out, const Value& v) {
     return;
   }
   switch (v.type) {
-    case T::Int: fmt::format_to(std::back_inserter(out), "{}", v.as_int()); break;
+    case T::Int:
+      append_int(out, v.as_int());
+      break;
     case T::UInt:
     case T::Octal: fmt::format_to(std::back_inserter(out), "{}", v.num); break;
     case T::Hex:

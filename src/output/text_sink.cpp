@@ -52,16 +52,28 @@ void TextSink::write_line() {
 
 void TextSink::prefix(const TaskId& task) {
   if (!opt_.show_task) return;
-  std::string id = fmt::format("{}/{}:", task.pid, task.tid);
-  fmt::format_to(std::back_inserter(line_), "{:>{}} ", id, kTaskWidth - 1);
+  std::string id;
+  append_int(id, task.pid);
+  id += '/';
+  append_int(id, task.tid);
+  id += ':';
+  append_right(line_, id, kTaskWidth - 1);
+  line_ += ' ';
 }
 
 void TextSink::columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns) {
-  if (opt_.relative) fmt::format_to(std::back_inserter(line_), "{:>8} ", since_start(ts_ns) / 1000);
-  if (opt_.elapsed) fmt::format_to(std::back_inserter(line_), "{:>7} ", dur_ns / 1000);
+  auto column = [this](uint64_t v, size_t width) {
+    std::string n;
+    append_uint(n, v);
+    append_right(line_, n, width);
+    line_ += ' ';
+  };
+  if (opt_.relative) column(since_start(ts_ns) / 1000, 8);
+  if (opt_.elapsed) column(dur_ns / 1000, 7);
   if (opt_.cpu) {
     if (cpu_ns == kUnknown) line_ += "     ? ";
-    else fmt::format_to(std::back_inserter(line_), "{:>6} ", cpu_ns / 1000);
+    else
+      column(cpu_ns / 1000, 6);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "util/text.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 
 namespace dtruss {
@@ -116,6 +117,29 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     start = pos + 1;
   }
   return out;
+}
+
+void append_int(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_hex(std::string& out, uint64_t v) {
+  char buf[24] = {'0', 'x'};
+  auto r = std::to_chars(buf + 2, buf + sizeof buf, v, 16);
+  out.append(buf, r.ptr);
+}
+
+void append_right(std::string& out, std::string_view text, size_t width) {
+  if (text.size() < width) out.append(width - text.size(), ' ');
+  out += text;
 }
 
 }  // namespace dtruss
