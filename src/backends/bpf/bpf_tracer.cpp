@@ -4,12 +4,14 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstring>
 #include <filesystem>
@@ -118,6 +120,9 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
   for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
   return plan;
 }
+
+// The consumer's nice value (see run()).
+constexpr int kConsumerNice = -10;
 
 int ring_callback(void* ctx, void* data, size_t size) {
   return static_cast<BpfTracer*>(ctx)->on_record(data, size);
@@ -282,6 +287,10 @@ int BpfTracer::run() {
       bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
     }
   }
+  // The consumer must keep up with every traced thread on one core: it runs at a higher priority
+  // than they do (set after the command was forked, which keeps its own). Where it cannot (no
+  // CAP_SYS_NICE), it runs as it is.
+  if (!cfg_.summary_only) setpriority(PRIO_PROCESS, 0, kConsumerNice);
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
     throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) +
                      "): " + log_tail(5));
@@ -300,6 +309,7 @@ int BpfTracer::run() {
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
                                           : "tracing processes named '" + cfg_.name + "'"});
   bool seen_any = false;  // -W: the trace ends when the awaited process (and its kin) are gone
+  auto last_check = std::chrono::steady_clock::now();
 
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
@@ -318,6 +328,13 @@ int BpfTracer::run() {
       if (waitpid(child_, &status, WNOHANG) == child_) child_status_ = status;
     }
     if (cfg_.all || (!cfg_.name.empty() && !cfg_.wait_for_name)) continue;  // until Ctrl-C
+    // Whether anything is still traced: asked of the kernel after a process ended, when idle,
+    // and every 20 ms (in case an exit record was lost). The question walks the tgids hash's
+    // 65,536 buckets; asked after every batch of records it took half of the consumer's time.
+    auto now = std::chrono::steady_clock::now();
+    if (n > 0 && !exited_since_check_ && now - last_check < std::chrono::milliseconds(20)) continue;
+    exited_since_check_ = false;
+    last_check = now;
     bool any = anything_traced();
     seen_any |= any;
     if (!any && (!cfg_.wait_for_name || seen_any)) break;
@@ -624,6 +641,7 @@ void BpfTracer::handle_exit(const void* data) {
   ev.core_dumped = ev.signaled && (code & 0x80) != 0;
   fds_.forget(ev.task.pid);
   if (stacks_) stacks_->forget(ev.task.pid);
+  exited_since_check_ = true;
   out_.on_exit(ev);
 }
 

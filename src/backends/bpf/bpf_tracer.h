@@ -81,6 +81,7 @@ class BpfTracer {
   int go_fd_ = -1;           // write end: releases the started command into its execve
   bool child_started_ = false;
   bool signal_passed_on_ = false;
+  bool exited_since_check_ = true;  // a process ended since anything_traced() was last asked
   uint64_t lost_reported_ = 0;
   SyscallEvent ev_;
   FdTable fds_;  // -y
