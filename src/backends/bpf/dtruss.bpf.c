@@ -42,9 +42,20 @@ struct vm_area_struct {
   unsigned long vm_start, vm_end, vm_pgoff;
   struct file* vm_file;
 } __attribute__((preserve_access_index));
+// A CPU's runqueue (kernel/sched/sched.h): its clock and task clock at their last update; found
+// through the running task's CFS runqueue (the per-CPU `runqueues` is not in every kernel's
+// kallsyms).
+struct rq {
+  unsigned long long clock;
+  unsigned long long clock_task;
+} __attribute__((preserve_access_index));
+struct cfs_rq {
+  struct rq* rq;
+} __attribute__((preserve_access_index));
 struct sched_entity {
   unsigned long long exec_start;
   unsigned long long sum_exec_runtime;
+  struct cfs_rq* cfs_rq;
 } __attribute__((preserve_access_index));
 struct signal_struct {
   struct {
@@ -517,10 +528,14 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
 
 // The thread's CPU time at `now` (bpf_ktime_get_ns): what the scheduler has accounted, plus the
 // time it has run since (sum_exec_runtime alone moves only at scheduler events and ticks, so a
-// short call would show 0). exec_start is on the scheduler's clock, which differs from ktime's by
-// an offset that cancels out between a call's entry and exit.
+// short call would show 0): from exec_start to this CPU's last clock update, both on its task
+// clock, then from that update to now. (Each CPU's task clock leaves out its own interrupt and
+// steal time, so it runs apart from ktime by a different offset on each CPU: `now - exec_start`
+// was wrong by that difference when a call slept on one CPU and woke on the other.) The rq clock
+// and ktime differ by one offset on every CPU, which cancels out between entry and exit.
 static __always_inline dt_u64 cpu_clock(struct task_struct* task, dt_u64 now) {
-  return task->se.sum_exec_runtime + (now - task->se.exec_start);
+  struct rq* rq = task->se.cfs_rq->rq;
+  return task->se.sum_exec_runtime + (rq->clock_task - task->se.exec_start) + (now - rq->clock);
 }
 
 // The end of a call: when, the CPU time it took, its result, and how it ended.
