@@ -161,31 +161,36 @@ Value decode_array(const ArgContext& c, size_t count, size_t size, size_t max,
 
 }  // namespace structs
 
-Value decode_struct_arg(const ArgContext& c) {
-  auto id = static_cast<size_t>(c.arg.strct);
+namespace {
+
+// The decoder entry of a struct type, or nullptr when it has none.
+const structs::Entry* entry_of(StructId id) {
+  auto i = static_cast<size_t>(id);
   const auto& entries = structs::by_id().entry;
-  if (id < entries.size() && entries[id] != nullptr) return entries[id]->fn(c);
-  return Value::hex(c.raw);
+  return i < entries.size() ? entries[i] : nullptr;
+}
+
+}  // namespace
+
+Value decode_struct_arg(const ArgContext& c) {
+  const structs::Entry* e = entry_of(c.arg.strct);
+  return e != nullptr ? e->fn(c) : Value::hex(c.raw);
 }
 
 uint32_t struct_size(StructId id) {
-  auto i = static_cast<size_t>(id);
-  const auto& entries = structs::by_id().entry;
-  return i < entries.size() && entries[i] != nullptr ? entries[i]->size : 0;
+  const structs::Entry* e = entry_of(id);
+  return e != nullptr ? e->size : 0;
 }
 
 uint32_t struct_brief_size(StructId id) {
-  auto i = static_cast<size_t>(id);
-  const auto& entries = structs::by_id().entry;
-  if (i >= entries.size() || entries[i] == nullptr) return 0;
-  return entries[i]->brief != 0 ? entries[i]->brief : entries[i]->size;
+  const structs::Entry* e = entry_of(id);
+  if (e == nullptr) return 0;
+  return e->brief != 0 ? e->brief : e->size;
 }
 
 uint32_t records_brief_max(StructId id) {
-  auto i = static_cast<size_t>(id);
-  const auto& entries = structs::by_id().entry;
-  if (i >= entries.size() || entries[i] == nullptr || entries[i]->size != 0) return 0;
-  return entries[i]->brief;
+  const structs::Entry* e = entry_of(id);
+  return e != nullptr && e->size == 0 ? e->brief : 0;
 }
 
 Value decode_struct_type(std::string_view type, const ArgContext& c) {
