@@ -77,9 +77,15 @@ void append_json(std::string& out, const Value& v) {
       append_int(out, v.as_int());
       break;
     case T::UInt:
-    case T::Octal: fmt::format_to(std::back_inserter(out), "{}", v.num); break;
+    case T::Octal:
+      append_uint(out, v.num);
+      break;
     case T::Hex:
-    case T::Unreadable: fmt::format_to(std::back_inserter(out), "\"{:#x}\"", v.num); break;
+    case T::Unreadable:
+      out += '"';
+      append_hex(out, v.num);
+      out += '"';
+      break;
     case T::Symbol: append_json_string(out, v.text); break;
     case T::String:
       if (v.truncated) {
