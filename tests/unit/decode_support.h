@@ -49,6 +49,13 @@ inline std::string arg(const SyscallEvent& ev, int i, bool verbose = false,
   return text(call.args[i]);
 }
 
+// Argument `i` of `ev` as JSON.
+inline std::string arg_json(const SyscallEvent& ev, int i, bool verbose = false) {
+  std::string js;
+  arg(ev, i, verbose, &js);
+  return js;
+}
+
 // The bytes of `v` as if captured at `addr`.
 template <typename T>
 void capture(SyscallEvent& ev, uint64_t addr, const T& v) {
@@ -57,14 +64,17 @@ void capture(SyscallEvent& ev, uint64_t addr, const T& v) {
 
 // A suite whose tests read the capture plans: built once, with the decoders' struct sizes and
 // choice captures, as main() builds them.
+// The capture plans the unit tests expect: whole structs, choices that read memory.
+inline void build_test_plans() {
+  CaptureLimits lim;
+  lim.struct_size = struct_size;
+  lim.choice_captures = choice_captures;
+  build_capture_plans(lim);
+}
+
 class CapturePlansTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    CaptureLimits lim;
-    lim.struct_size = struct_size;
-    lim.choice_captures = choice_captures;
-    build_capture_plans(lim);
-  }
+  static void SetUpTestSuite() { build_test_plans(); }
 };
 
 // The step of `plan` for argument `arg` (at entry or at exit), or nullptr.

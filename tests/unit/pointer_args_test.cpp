@@ -34,6 +34,8 @@
 namespace dtruss {
 namespace {
 
+using unit::arg;
+using unit::arg_json;
 using unit::capture;
 using unit::make;
 using unit::step_of;
@@ -41,16 +43,6 @@ using unit::step_of;
 constexpr uint64_t kPtr = 0x7ffd1000;
 constexpr uint64_t kLenPtr = 0x7ffd2000;
 constexpr uint64_t kAtFdcwd = static_cast<uint32_t>(AT_FDCWD);
-
-// Argument `i` of `ev` as JSON.
-std::string js(const SyscallEvent& ev, int i, bool verbose = false) {
-  std::string out;
-  unit::arg(ev, i, verbose, &out);
-  return out;
-}
-std::string tx(const SyscallEvent& ev, int i, bool verbose = false) {
-  return unit::arg(ev, i, verbose);
-}
 
 struct termios sample_termios() {
   struct termios t {};
@@ -70,26 +62,26 @@ struct termios sample_termios() {
 TEST(IoctlArg, TermiosOutOnSuccessAbbreviatedAndVerbose) {
   auto ev = make(SYS_ioctl, {0, TCGETS, kPtr}, 0);
   capture(ev, kPtr, sample_termios());
-  EXPECT_EQ(tx(ev, 2),
+  EXPECT_EQ(arg(ev, 2),
             "{c_iflag=ICRNL|IXON, c_oflag=OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, "
             "c_lflag=ISIG|ICANON|ECHO, ...}");
   EXPECT_EQ(
-      js(ev, 2),
+      arg_json(ev, 2),
       "{\"c_iflag\":\"ICRNL|IXON\",\"c_oflag\":\"OPOST|ONLCR\",\"c_cflag\":\"B38400|CS8|CREAD\","
       "\"c_lflag\":\"ISIG|ICANON|ECHO\"}");
-  const std::string v = tx(ev, 2, true);
+  const std::string v = arg(ev, 2, true);
   EXPECT_NE(v.find("c_line=0, c_cc=[3, 0, 0, 0, 0, 0, 1, 0,"), std::string::npos) << v;
   // A failed TCGETS wrote nothing: the address.
   auto failed = make(SYS_ioctl, {0, TCGETS, kPtr}, -ENOTTY);
   capture(failed, kPtr, sample_termios());
-  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
 }
 
 TEST(IoctlArg, TermiosInShownEvenWhenTheCallFails) {
   for (unsigned long req : {TCSETS, TCSETSW, TCSETSF}) {
     auto ev = make(SYS_ioctl, {0, req, kPtr}, -EINTR);
     capture(ev, kPtr, sample_termios());
-    EXPECT_EQ(tx(ev, 2).substr(0, 20), "{c_iflag=ICRNL|IXON,") << req;
+    EXPECT_EQ(arg(ev, 2).substr(0, 20), "{c_iflag=ICRNL|IXON,") << req;
   }
 }
 
@@ -111,22 +103,22 @@ TEST(IoctlArg, ShortOrMissingMemoryShowsTheAddress) {
   auto ev = make(SYS_ioctl, {0, TCGETS, kPtr}, 0);
   const auto t = sample_termios();
   ev.captures.add(kPtr, &t, sizeof t - 1);
-  EXPECT_EQ(tx(ev, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(ev, 2), "0x7ffd1000");
   auto null_arg = make(SYS_ioctl, {0, TCGETS, 0}, -EFAULT);
-  EXPECT_EQ(tx(null_arg, 2), "NULL");
+  EXPECT_EQ(arg(null_arg, 2), "NULL");
 }
 
 TEST(IoctlArg, Winsize) {
   const struct winsize w = {24, 80, 640, 480};
   auto get = make(SYS_ioctl, {1, TIOCGWINSZ, kPtr}, 0);
   capture(get, kPtr, w);
-  EXPECT_EQ(js(get, 2), "{\"ws_row\":24,\"ws_col\":80,\"ws_xpixel\":640,\"ws_ypixel\":480}");
+  EXPECT_EQ(arg_json(get, 2), "{\"ws_row\":24,\"ws_col\":80,\"ws_xpixel\":640,\"ws_ypixel\":480}");
   auto set = make(SYS_ioctl, {1, TIOCSWINSZ, kPtr}, 0);
   capture(set, kPtr, w);
-  EXPECT_EQ(tx(set, 2), "{ws_row=24, ws_col=80, ws_xpixel=640, ws_ypixel=480}");
+  EXPECT_EQ(arg(set, 2), "{ws_row=24, ws_col=80, ws_xpixel=640, ws_ypixel=480}");
   auto failed = make(SYS_ioctl, {1, TIOCGWINSZ, kPtr}, -ENOTTY);
   capture(failed, kPtr, w);
-  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
 }
 
 TEST(IoctlArg, IntsInAndOut) {
@@ -134,32 +126,32 @@ TEST(IoctlArg, IntsInAndOut) {
   for (unsigned long req : {FIONREAD, TIOCOUTQ, TIOCGPGRP}) {
     auto ev = make(SYS_ioctl, {3, req, kPtr}, 0);
     capture(ev, kPtr, n);
-    EXPECT_EQ(js(ev, 2), "[42]") << req;
+    EXPECT_EQ(arg_json(ev, 2), "[42]") << req;
     auto failed = make(SYS_ioctl, {3, req, kPtr}, -ENOTTY);
     capture(failed, kPtr, n);
-    EXPECT_EQ(js(failed, 2), "\"0x7ffd1000\"") << req;
+    EXPECT_EQ(arg_json(failed, 2), "\"0x7ffd1000\"") << req;
   }
   const int32_t one = 1;
   for (unsigned long req : {FIONBIO, FIOASYNC, TIOCSPGRP}) {
     auto ev = make(SYS_ioctl, {3, req, kPtr}, -EBADF);
     capture(ev, kPtr, one);
-    EXPECT_EQ(js(ev, 2), "[1]") << req;
+    EXPECT_EQ(arg_json(ev, 2), "[1]") << req;
   }
 }
 
 TEST(IoctlArg, ValuesAndUnknownRequests) {
-  EXPECT_EQ(tx(make(SYS_ioctl, {0, TIOCSCTTY, 1}, 0), 2), "1");
-  EXPECT_EQ(tx(make(SYS_ioctl, {0, TCFLSH, TCIOFLUSH}, 0), 2), "TCIOFLUSH");
-  EXPECT_EQ(tx(make(SYS_ioctl, {0, TCXONC, TCOON}, 0), 2), "TCOON");
-  EXPECT_EQ(tx(make(SYS_ioctl, {0, TIOCSIG, SIGINT}, 0), 2), "SIGINT");
+  EXPECT_EQ(arg(make(SYS_ioctl, {0, TIOCSCTTY, 1}, 0), 2), "1");
+  EXPECT_EQ(arg(make(SYS_ioctl, {0, TCFLSH, TCIOFLUSH}, 0), 2), "TCIOFLUSH");
+  EXPECT_EQ(arg(make(SYS_ioctl, {0, TCXONC, TCOON}, 0), 2), "TCOON");
+  EXPECT_EQ(arg(make(SYS_ioctl, {0, TIOCSIG, SIGINT}, 0), 2), "SIGINT");
   // A driver's request (_IOC-encoded) keeps its argument as an address, readable or not.
   auto ev = make(SYS_ioctl, {3, _IOR('X', 1, int), kPtr}, 0);
   capture(ev, kPtr, int32_t{5});
-  EXPECT_EQ(tx(ev, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(ev, 2), "0x7ffd1000");
   // Only the request's 32 bits select (the kernel's cmd is an unsigned int).
   auto wide = make(SYS_ioctl, {0, 0xffffffff00000000ull | TIOCGWINSZ, kPtr}, 0);
   capture(wide, kPtr, winsize{1, 2, 3, 4});
-  EXPECT_EQ(tx(wide, 2), "{ws_row=1, ws_col=2, ws_xpixel=3, ws_ypixel=4}");
+  EXPECT_EQ(arg(wide, 2), "{ws_row=1, ws_col=2, ws_xpixel=3, ws_ypixel=4}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +163,7 @@ std::string setsockopt_json(int level, int name, const T& value, uint32_t len = 
   auto ev = make(SYS_setsockopt,
                  {3, static_cast<uint64_t>(level), static_cast<uint64_t>(name), kPtr, len}, 0);
   ev.captures.add(kPtr, &value, len);
-  return js(ev, 3);
+  return arg_json(ev, 3);
 }
 
 // getsockopt(3, level, name, kPtr, kLenPtr) that wrote `len` bytes of `value`.
@@ -182,7 +174,7 @@ std::string getsockopt_json(int level, int name, const T& value, int32_t len, in
            {3, static_cast<uint64_t>(level), static_cast<uint64_t>(name), kPtr, kLenPtr}, ret);
   ev.captures.add(kLenPtr, &len, sizeof len);
   ev.captures.add(kPtr, &value, sizeof value);
-  return js(ev, 3);
+  return arg_json(ev, 3);
 }
 
 TEST(SockoptValue, Linger) {
@@ -241,7 +233,7 @@ TEST(SockoptValue, GetsockoptLengthFromOptlenAfterTheCall) {
   // *optlen unreadable: the address.
   auto ev = make(SYS_getsockopt, {3, SOL_SOCKET, SO_TYPE, kPtr, kLenPtr}, 0);
   capture(ev, kPtr, int32_t{1});
-  EXPECT_EQ(js(ev, 3), "\"0x7ffd1000\"");
+  EXPECT_EQ(arg_json(ev, 3), "\"0x7ffd1000\"");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,23 +246,24 @@ TEST(SeccompUargs, ByOp) {
   capture(filter, kPtr, prog);
   char want[80];
   snprintf(want, sizeof want, "{len=1, filter=%p}", static_cast<void*>(insn));
-  EXPECT_EQ(tx(filter, 2), want);
+  EXPECT_EQ(arg(filter, 2), want);
 
   auto avail = make(SYS_seccomp, {SECCOMP_GET_ACTION_AVAIL, 0, kPtr}, 0);
   capture(avail, kPtr, uint32_t{SECCOMP_RET_LOG});
-  EXPECT_EQ(tx(avail, 2), "[SECCOMP_RET_LOG]");
+  EXPECT_EQ(arg(avail, 2), "[SECCOMP_RET_LOG]");
   auto odd = make(SYS_seccomp, {SECCOMP_GET_ACTION_AVAIL, 0, kPtr}, -EOPNOTSUPP);
   capture(odd, kPtr, uint32_t{0x12340000});
-  EXPECT_EQ(tx(odd, 2), "[0x12340000]") << "an input: shown even when the call fails";
+  EXPECT_EQ(arg(odd, 2), "[0x12340000]") << "an input: shown even when the call fails";
 
   const seccomp_notif_sizes sizes{80, 24, 64};
   auto notif = make(SYS_seccomp, {SECCOMP_GET_NOTIF_SIZES, 0, kPtr}, 0);
   capture(notif, kPtr, sizes);
-  EXPECT_EQ(js(notif, 2), "{\"seccomp_notif\":80,\"seccomp_notif_resp\":24,\"seccomp_data\":64}");
+  EXPECT_EQ(arg_json(notif, 2),
+            "{\"seccomp_notif\":80,\"seccomp_notif_resp\":24,\"seccomp_data\":64}");
   auto notif_failed = make(SYS_seccomp, {SECCOMP_GET_NOTIF_SIZES, 0, kPtr}, -EINVAL);
   capture(notif_failed, kPtr, sizes);
-  EXPECT_EQ(tx(notif_failed, 2), "0x7ffd1000");
-  EXPECT_EQ(tx(make(SYS_seccomp, {SECCOMP_SET_MODE_STRICT, 0, 0}, 0), 2), "NULL");
+  EXPECT_EQ(arg(notif_failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(make(SYS_seccomp, {SECCOMP_SET_MODE_STRICT, 0, 0}, 0), 2), "NULL");
 }
 
 TEST(LandlockRuleAttr, ByRuleType) {
@@ -279,14 +272,15 @@ TEST(LandlockRuleAttr, ByRuleType) {
   pb.parent_fd = 5;
   auto path = make(SYS_landlock_add_rule, {3, LANDLOCK_RULE_PATH_BENEATH, kPtr, 0}, 0);
   path.captures.add(kPtr, &pb, sizeof pb);
-  EXPECT_EQ(tx(path, 2),
+  EXPECT_EQ(arg(path, 2),
             "{allowed_access=LANDLOCK_ACCESS_FS_READ_FILE|LANDLOCK_ACCESS_FS_READ_DIR, "
             "parent_fd=5}");
   const uint64_t port[2] = {1u << 0, 8080};  // LANDLOCK_ACCESS_NET_BIND_TCP, port
   auto net = make(SYS_landlock_add_rule, {3, 2, kPtr, 0}, -EINVAL);
   capture(net, kPtr, port);
-  EXPECT_EQ(js(net, 2), "{\"allowed_access\":\"LANDLOCK_ACCESS_NET_BIND_TCP\",\"port\":8080}");
-  EXPECT_EQ(tx(make(SYS_landlock_add_rule, {3, 7, kPtr, 0}, -EINVAL), 2), "0x7ffd1000");
+  EXPECT_EQ(arg_json(net, 2),
+            "{\"allowed_access\":\"LANDLOCK_ACCESS_NET_BIND_TCP\",\"port\":8080}");
+  EXPECT_EQ(arg(make(SYS_landlock_add_rule, {3, 7, kPtr, 0}, -EINVAL), 2), "0x7ffd1000");
 }
 
 TEST(FsconfigValue, ByCmd) {
@@ -294,45 +288,45 @@ TEST(FsconfigValue, ByCmd) {
   auto str = make(SYS_fsconfig, {3, FSCONFIG_SET_STRING, kKey, kPtr, 0}, 0);
   str.captures.add(kKey, "size", 5);
   str.captures.add(kPtr, "1m", 3);
-  EXPECT_EQ(tx(str, 3), "\"1m\"");
-  EXPECT_EQ(tx(str, 4), "0");
+  EXPECT_EQ(arg(str, 3), "\"1m\"");
+  EXPECT_EQ(arg(str, 4), "0");
   auto path =
       make(SYS_fsconfig, {3, FSCONFIG_SET_PATH, kKey, kPtr, static_cast<uint32_t>(AT_FDCWD)}, 0);
   path.captures.add(kPtr, "/dev/sda1", 10);
-  EXPECT_EQ(tx(path, 3), "\"/dev/sda1\"");
-  EXPECT_EQ(tx(path, 4), "AT_FDCWD");
+  EXPECT_EQ(arg(path, 3), "\"/dev/sda1\"");
+  EXPECT_EQ(arg(path, 4), "AT_FDCWD");
   auto bin = make(SYS_fsconfig, {3, FSCONFIG_SET_BINARY, kKey, kPtr, 4}, -EINVAL);
   bin.captures.add(kPtr, "\1\2\3\4\5", 5);
-  EXPECT_EQ(tx(bin, 3), "\"\\x01\\x02\\x03\\x04\"");
-  EXPECT_EQ(tx(bin, 4), "4");
+  EXPECT_EQ(arg(bin, 3), "\"\\x01\\x02\\x03\\x04\"");
+  EXPECT_EQ(arg(bin, 4), "4");
   auto fd = make(SYS_fsconfig, {3, FSCONFIG_SET_FD, kKey, 0, 7}, 0);
-  EXPECT_EQ(tx(fd, 3), "NULL");
-  EXPECT_EQ(tx(fd, 4), "7");
-  EXPECT_EQ(tx(make(SYS_fsconfig, {3, FSCONFIG_CMD_CREATE, 0, 0, 0}, 0), 3), "NULL");
+  EXPECT_EQ(arg(fd, 3), "NULL");
+  EXPECT_EQ(arg(fd, 4), "7");
+  EXPECT_EQ(arg(make(SYS_fsconfig, {3, FSCONFIG_CMD_CREATE, 0, 0, 0}, 0), 3), "NULL");
 }
 
 TEST(MincoreVec, OneEntryPerPageAbbreviated) {
   const uint8_t vec[3] = {1, 0, 0x81};  // only the low bit means something
   auto ev = make(SYS_mincore, {0x10000, 2 * 4096 + 1, kPtr}, 0);
   capture(ev, kPtr, vec);
-  EXPECT_EQ(tx(ev, 2), "[1, 0, 1]");
+  EXPECT_EQ(arg(ev, 2), "[1, 0, 1]");
   auto exact = make(SYS_mincore, {0x10000, 2 * 4096, kPtr}, 0);
   capture(exact, kPtr, vec);
-  EXPECT_EQ(tx(exact, 2), "[1, 0]");
+  EXPECT_EQ(arg(exact, 2), "[1, 0]");
   // 100 pages: the first --strsize (64) unless -v.
   uint8_t many[100] = {};
   many[99] = 1;
   auto big = make(SYS_mincore, {0x10000, 100 * 4096, kPtr}, 0);
   capture(big, kPtr, many);
-  const std::string abbreviated = tx(big, 2);
+  const std::string abbreviated = arg(big, 2);
   EXPECT_EQ(abbreviated.substr(abbreviated.size() - 10), "0, 0, ...]") << abbreviated;
-  const std::string all = tx(big, 2, true);
+  const std::string all = arg(big, 2, true);
   EXPECT_EQ(all.substr(all.size() - 5), "0, 1]") << all;
   auto failed = make(SYS_mincore, {0x10000, 4096, kPtr}, -ENOMEM);
   capture(failed, kPtr, vec);
-  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
   auto unreadable = make(SYS_mincore, {0x10000, 4096, kPtr}, 0);
-  EXPECT_EQ(tx(unreadable, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(unreadable, 2), "0x7ffd1000");
 }
 
 TEST(Ustat, Out) {
@@ -345,11 +339,11 @@ TEST(Ustat, Out) {
   static_assert(sizeof u == 32);
   auto ev = make(SYS_ustat, {0x801, kPtr}, 0);
   capture(ev, kPtr, u);
-  EXPECT_EQ(js(ev, 1),
+  EXPECT_EQ(arg_json(ev, 1),
             "{\"f_tfree\":1000,\"f_tinode\":2000,\"f_fname\":\"rootfs\",\"f_fpack\":\"pk\"}");
   auto failed = make(SYS_ustat, {0x801, kPtr}, -EINVAL);
   capture(failed, kPtr, u);
-  EXPECT_EQ(tx(failed, 1), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 1), "0x7ffd1000");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,44 +353,44 @@ TEST(FailedInOut, ShowsTheInput) {
   // accept: the address is out (not written), its length in/out ([16] as passed).
   auto acc = make(SYS_accept, {3, kPtr, kLenPtr}, -EAGAIN);
   capture(acc, kLenPtr, int32_t{16});
-  EXPECT_EQ(tx(acc, 1), "0x7ffd1000");
-  EXPECT_EQ(tx(acc, 2), "[16]");
+  EXPECT_EQ(arg(acc, 1), "0x7ffd1000");
+  EXPECT_EQ(arg(acc, 2), "[16]");
   // getsockopt: no value, but the length the caller offered.
   auto gs = make(SYS_getsockopt, {3, SOL_SOCKET, SO_LINGER, kPtr, kLenPtr}, -ENOPROTOOPT);
   capture(gs, kLenPtr, int32_t{8});
   capture(gs, kPtr, linger{1, 2});
-  EXPECT_EQ(tx(gs, 3), "0x7ffd1000");
-  EXPECT_EQ(tx(gs, 4), "[8]");
+  EXPECT_EQ(arg(gs, 3), "0x7ffd1000");
+  EXPECT_EQ(arg(gs, 4), "[8]");
   // select: the sets asked about.
   fd_set in;
   FD_ZERO(&in);
   FD_SET(3, &in);
   auto sel = make(SYS_select, {4, kPtr, 0, 0, 0}, -EBADF);
   capture(sel, kPtr, in);
-  EXPECT_EQ(tx(sel, 1), "[3]");
+  EXPECT_EQ(arg(sel, 1), "[3]");
   // sendfile's offset: where it would have started.
   auto sf = make(SYS_sendfile, {4, 3, kPtr, 100}, -EINVAL);
   capture(sf, kPtr, uint64_t{4096});
-  EXPECT_EQ(tx(sf, 2), "[4096]");
+  EXPECT_EQ(arg(sf, 2), "[4096]");
   // An array counted by the return value has no count after a failure: the address.
   auto mm = make(SYS_recvmmsg, {3, kPtr, 2, 0, 0}, -EAGAIN);
-  EXPECT_EQ(tx(mm, 1), "0x7ffd1000");
+  EXPECT_EQ(arg(mm, 1), "0x7ffd1000");
 }
 
 TEST(FailedInOut, ArgumentsWrittenOnlyOnSuccessStayAddresses) {
   // recvmsg's msghdr: name and control data were not written.
   auto rm = make(SYS_recvmsg, {3, kPtr, 0}, -EAGAIN);
   capture(rm, kPtr, msghdr{});
-  EXPECT_EQ(tx(rm, 1), "0x7ffd1000");
+  EXPECT_EQ(arg(rm, 1), "0x7ffd1000");
   // shmctl/msgctl: IPC_STAT wrote nothing; IPC_SET's struct is the input.
   auto stat = make(SYS_shmctl, {1, IPC_STAT, kPtr}, -EACCES);
   capture(stat, kPtr, shmid_ds{});
-  EXPECT_EQ(tx(stat, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(stat, 2), "0x7ffd1000");
   auto set = make(SYS_msgctl, {1, IPC_SET, kPtr}, -EPERM);
   msqid_ds m{};
   m.msg_qbytes = 512;
   capture(set, kPtr, m);
-  EXPECT_NE(tx(set, 2).find("msg_qbytes=512"), std::string::npos) << tx(set, 2);
+  EXPECT_NE(arg(set, 2).find("msg_qbytes=512"), std::string::npos) << arg(set, 2);
   // name_to_handle_at's EOVERFLOW: the size it needs, no handle.
   struct {
     uint32_t handle_bytes;
@@ -405,7 +399,7 @@ TEST(FailedInOut, ArgumentsWrittenOnlyOnSuccessStayAddresses) {
   } fh{8, 77, {}};
   auto nh = make(SYS_name_to_handle_at, {kAtFdcwd, 0x5000, kPtr, kLenPtr, 0}, -EOVERFLOW);
   capture(nh, kPtr, fh);
-  EXPECT_EQ(tx(nh, 2), "{handle_bytes=8, ...}");
+  EXPECT_EQ(arg(nh, 2), "{handle_bytes=8, ...}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,7 +418,7 @@ siginfo_t timer_siginfo() {
 TEST(SiginfoTimer, FilledByTheKernelForAWait) {
   auto ev = make(SYS_rt_sigtimedwait, {0x3000, kPtr, 0, 8}, SIGALRM);
   capture(ev, kPtr, timer_siginfo());
-  EXPECT_EQ(tx(ev, 1),
+  EXPECT_EQ(arg(ev, 1),
             "{si_signo=SIGALRM, si_code=SI_TIMER, si_timerid=3, si_overrun=2, si_int=77, "
             "si_ptr=0x4d}");
 }

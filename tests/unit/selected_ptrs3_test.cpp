@@ -24,21 +24,14 @@
 namespace dtruss {
 namespace {
 
+using unit::arg;
+using unit::arg_json;
 using unit::capture;
 using unit::make;
 using unit::step_of;
 
 constexpr uint64_t kPtr = 0x7ffd1000;
 constexpr uint32_t kUseRegisteredRing = 1u << 31;
-
-std::string js(const SyscallEvent& ev, int i) {
-  std::string out;
-  unit::arg(ev, i, false, &out);
-  return out;
-}
-std::string tx(const SyscallEvent& ev, int i) {
-  return unit::arg(ev, i, false);
-}
 
 SyscallEvent reg(uint32_t opcode, uint64_t arg, uint64_t nr_args, int64_t ret = 0) {
   return make(SYS_io_uring_register, {4, opcode, arg, nr_args}, ret);
@@ -70,11 +63,11 @@ TEST(IoUringRegisterOps, Probe) {
       62, {{0, 0, IO_URING_OP_SUPPORTED, 0}, {1, 0, IO_URING_OP_SUPPORTED, 0}, {62, 0, 0, 0}});
   auto ev = reg(IORING_REGISTER_PROBE, kPtr, 256);
   capture_bytes(ev, kPtr, bytes);
-  EXPECT_EQ(tx(ev, 2),
+  EXPECT_EQ(arg(ev, 2),
             "{last_op=IORING_OP_PIPE, ops_len=3, ops=[{op=IORING_OP_NOP, "
             "flags=IO_URING_OP_SUPPORTED}, {op=IORING_OP_READV, flags=IO_URING_OP_SUPPORTED}, "
             "{op=IORING_OP_PIPE, flags=0}]}");
-  EXPECT_EQ(js(ev, 2),
+  EXPECT_EQ(arg_json(ev, 2),
             "{\"last_op\":\"IORING_OP_PIPE\",\"ops_len\":3,\"ops\":[{\"op\":\"IORING_OP_NOP\","
             "\"flags\":\"IO_URING_OP_SUPPORTED\"},{\"op\":\"IORING_OP_READV\",\"flags\":"
             "\"IO_URING_OP_SUPPORTED\"},{\"op\":\"IORING_OP_PIPE\",\"flags\":\"0\"}]}");
@@ -82,7 +75,7 @@ TEST(IoUringRegisterOps, Probe) {
   const auto one = probe_bytes(99, {{99, 0, IO_URING_OP_SUPPORTED, 0}, {1, 0, 0, 0}});
   auto small = reg(IORING_REGISTER_PROBE, kPtr, 1);
   capture_bytes(small, kPtr, one);
-  EXPECT_EQ(tx(small, 2), "{last_op=99, ops_len=2, ops=[{op=99, flags=IO_URING_OP_SUPPORTED}]}");
+  EXPECT_EQ(arg(small, 2), "{last_op=99, ops_len=2, ops=[{op=99, flags=IO_URING_OP_SUPPORTED}]}");
 }
 
 TEST(IoUringRegisterOps, ProbeShortReadAndFailure) {
@@ -91,22 +84,22 @@ TEST(IoUringRegisterOps, ProbeShortReadAndFailure) {
   bytes.resize(sizeof(io_uring_probe) + sizeof(io_uring_probe_op));
   auto ev = reg(IORING_REGISTER_PROBE, kPtr, 256);
   capture_bytes(ev, kPtr, bytes);
-  EXPECT_EQ(tx(ev, 2),
+  EXPECT_EQ(arg(ev, 2),
             "{last_op=IORING_OP_READV, ops_len=2, ops=[{op=IORING_OP_NOP, "
             "flags=IO_URING_OP_SUPPORTED}, ...]}");
   // The header only: no op at all.
   bytes.resize(sizeof(io_uring_probe));
   auto header = reg(IORING_REGISTER_PROBE, kPtr, 256);
   capture_bytes(header, kPtr, bytes);
-  EXPECT_EQ(tx(header, 2), "{last_op=IORING_OP_READV, ops_len=2, ops=[...]}");
+  EXPECT_EQ(arg(header, 2), "{last_op=IORING_OP_READV, ops_len=2, ops=[...]}");
   // Less than the header: the address; a failed call wrote nothing: the address.
   bytes.resize(8);
   auto shrt = reg(IORING_REGISTER_PROBE, kPtr, 256);
   capture_bytes(shrt, kPtr, bytes);
-  EXPECT_EQ(tx(shrt, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 2), "0x7ffd1000");
   auto failed = reg(IORING_REGISTER_PROBE, kPtr, 256, -EINVAL);
   capture_bytes(failed, kPtr, probe_bytes(1, {{0, 0, 1, 0}}));
-  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
 }
 
 TEST(IoUringRegisterOps, ResourceRegistrationsAndUpdates) {
@@ -115,22 +108,22 @@ TEST(IoUringRegisterOps, ResourceRegistrationsAndUpdates) {
   r.flags = IORING_RSRC_REGISTER_SPARSE;
   auto files2 = reg(IORING_REGISTER_FILES2, kPtr, sizeof r);
   capture(files2, kPtr, r);
-  EXPECT_EQ(tx(files2, 2), "{nr=8, flags=IORING_RSRC_REGISTER_SPARSE, data=NULL, tags=NULL}");
+  EXPECT_EQ(arg(files2, 2), "{nr=8, flags=IORING_RSRC_REGISTER_SPARSE, data=NULL, tags=NULL}");
   r.nr = 1;
   r.flags = 0;
   r.data = 0x7ffd2000;
   r.tags = 0x7ffd3000;
   auto bufs2 = reg(IORING_REGISTER_BUFFERS2, kPtr, sizeof r);
   capture(bufs2, kPtr, r);
-  EXPECT_EQ(tx(bufs2, 2), "{nr=1, flags=0, data=0x7ffd2000, tags=0x7ffd3000}");
+  EXPECT_EQ(arg(bufs2, 2), "{nr=1, flags=0, data=0x7ffd2000, tags=0x7ffd3000}");
 
   io_uring_rsrc_update u{};
   u.offset = 2;
   u.data = 0x7ffd2000;
   auto upd = reg(IORING_REGISTER_FILES_UPDATE, kPtr, 3, 3);
   capture(upd, kPtr, u);
-  EXPECT_EQ(tx(upd, 2), "{offset=2, data=0x7ffd2000}");
-  EXPECT_EQ(js(upd, 2), "{\"offset\":2,\"data\":\"0x7ffd2000\"}");
+  EXPECT_EQ(arg(upd, 2), "{offset=2, data=0x7ffd2000}");
+  EXPECT_EQ(arg_json(upd, 2), "{\"offset\":2,\"data\":\"0x7ffd2000\"}");
 
   io_uring_rsrc_update2 u2{};
   u2.offset = 1;
@@ -139,12 +132,12 @@ TEST(IoUringRegisterOps, ResourceRegistrationsAndUpdates) {
   for (uint32_t op : {IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_BUFFERS_UPDATE}) {
     auto ev = reg(op, kPtr, sizeof u2, 2);
     capture(ev, kPtr, u2);
-    EXPECT_EQ(tx(ev, 2), "{offset=1, data=0x7ffd2000, tags=NULL, nr=2}") << op;
+    EXPECT_EQ(arg(ev, 2), "{offset=1, data=0x7ffd2000, tags=NULL, nr=2}") << op;
   }
   // A struct cut short: the address.
   auto shrt = reg(IORING_REGISTER_FILES_UPDATE2, kPtr, sizeof u2, -EFAULT);
   capture(shrt, kPtr, u);  // 16 of its 32 bytes
-  EXPECT_EQ(tx(shrt, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 2), "0x7ffd1000");
 }
 
 TEST(IoUringRegisterOps, RingFds) {
@@ -153,37 +146,37 @@ TEST(IoUringRegisterOps, RingFds) {
   rings[1] = {3, 0, 6};
   auto ev = reg(IORING_REGISTER_RING_FDS, kPtr, 2, 2);
   capture(ev, kPtr, rings);
-  EXPECT_EQ(tx(ev, 2), "[{offset=0, data=5}, {offset=3, data=6}]");
+  EXPECT_EQ(arg(ev, 2), "[{offset=0, data=5}, {offset=3, data=6}]");
   // A failed call (in/out) shows what was asked: any free slot.
   rings[0] = {~0u, 0, 5};
   auto failed = reg(IORING_REGISTER_RING_FDS, kPtr, 1, -EINVAL);
   capture(failed, kPtr, rings);
-  EXPECT_EQ(tx(failed, 2), "[{offset=-1, data=5}]");
+  EXPECT_EQ(arg(failed, 2), "[{offset=-1, data=5}]");
   auto unreg = reg(IORING_UNREGISTER_RING_FDS, kPtr, 2, 2);
   rings[0] = {0, 0, 0};
   capture(unreg, kPtr, rings);
-  EXPECT_EQ(tx(unreg, 2), "[{offset=0}, {offset=3}]");
+  EXPECT_EQ(arg(unreg, 2), "[{offset=0}, {offset=3}]");
   // One of two captured: cut.
   auto shrt = reg(IORING_UNREGISTER_RING_FDS, kPtr, 2, 2);
   capture(shrt, kPtr, rings[0]);
-  EXPECT_EQ(tx(shrt, 2), "[{offset=0}, ...]");
+  EXPECT_EQ(arg(shrt, 2), "[{offset=0}, ...]");
 }
 
 TEST(IoUringRegisterOps, IowqLimitsAndAffinity) {
   const std::array<uint32_t, 2> old{4, 8};
   auto ev = reg(IORING_REGISTER_IOWQ_MAX_WORKERS, kPtr, 2);
   capture(ev, kPtr, old);
-  EXPECT_EQ(tx(ev, 2), "[4, 8]");
+  EXPECT_EQ(arg(ev, 2), "[4, 8]");
   const std::array<uint32_t, 1> half{4};
   auto shrt = reg(IORING_REGISTER_IOWQ_MAX_WORKERS, kPtr, 2);
   capture(shrt, kPtr, half);
-  EXPECT_EQ(tx(shrt, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 2), "0x7ffd1000");
   const uint64_t mask = (1u << 0) | (1u << 3);
   auto aff = reg(IORING_REGISTER_IOWQ_AFF, kPtr, sizeof mask);
   capture(aff, kPtr, mask);
-  EXPECT_EQ(tx(aff, 2), "[0, 3]");
+  EXPECT_EQ(arg(aff, 2), "[0, 3]");
   auto unaff = reg(IORING_UNREGISTER_IOWQ_AFF, 0, 0);
-  EXPECT_EQ(tx(unaff, 2), "NULL");
+  EXPECT_EQ(arg(unaff, 2), "NULL");
 }
 
 TEST(IoUringRegisterOps, BufferRingCancelAndRange) {
@@ -194,13 +187,13 @@ TEST(IoUringRegisterOps, BufferRingCancelAndRange) {
   br.pad = 2;  // the kernel's flags: IOU_PBUF_RING_INC
   auto pbuf = reg(IORING_REGISTER_PBUF_RING, kPtr, 1);
   capture(pbuf, kPtr, br);
-  EXPECT_EQ(tx(pbuf, 2),
+  EXPECT_EQ(arg(pbuf, 2),
             "{ring_addr=0x7f0000000000, ring_entries=8, bgid=7, flags=IOU_PBUF_RING_INC}");
   br = {};
   br.bgid = 7;
   auto unpbuf = reg(IORING_UNREGISTER_PBUF_RING, kPtr, 1, -ENOENT);
   capture(unpbuf, kPtr, br);
-  EXPECT_EQ(tx(unpbuf, 2), "{ring_addr=NULL, ring_entries=0, bgid=7, flags=0}");
+  EXPECT_EQ(arg(unpbuf, 2), "{ring_addr=NULL, ring_entries=0, bgid=7, flags=0}");
 
   io_uring_sync_cancel_reg sc{};
   sc.addr = 0x2a;
@@ -209,7 +202,7 @@ TEST(IoUringRegisterOps, BufferRingCancelAndRange) {
   sc.timeout = {-1, -1};
   auto cancel = reg(IORING_REGISTER_SYNC_CANCEL, kPtr, 1, -ENOENT);
   capture(cancel, kPtr, sc);
-  EXPECT_EQ(tx(cancel, 2),
+  EXPECT_EQ(arg(cancel, 2),
             "{addr=0x2a, fd=-1, flags=IORING_ASYNC_CANCEL_ANY, timeout={tv_sec=-1, tv_nsec=-1}}");
   // With IORING_ASYNC_CANCEL_OP the opcode matters (the first byte after the timeout).
   sc.fd = 3;
@@ -218,7 +211,7 @@ TEST(IoUringRegisterOps, BufferRingCancelAndRange) {
   auto byop = reg(IORING_REGISTER_SYNC_CANCEL, kPtr, 1, 0);
   capture(byop, kPtr, sc);
   EXPECT_EQ(
-      js(byop, 2),
+      arg_json(byop, 2),
       "{\"addr\":\"0x2a\",\"fd\":3,\"flags\":\"IORING_ASYNC_CANCEL_FD|IORING_ASYNC_CANCEL_OP\","
       "\"timeout\":{\"tv_sec\":-1,\"tv_nsec\":-1},\"opcode\":\"IORING_OP_READ\"}");
 
@@ -227,7 +220,7 @@ TEST(IoUringRegisterOps, BufferRingCancelAndRange) {
   range.len = 6;
   auto alloc = reg(IORING_REGISTER_FILE_ALLOC_RANGE, kPtr, 0);
   capture(alloc, kPtr, range);
-  EXPECT_EQ(tx(alloc, 2), "{off=2, len=6}");
+  EXPECT_EQ(arg(alloc, 2), "{off=2, len=6}");
 }
 
 TEST(IoUringRegisterOps, Restrictions) {
@@ -243,7 +236,7 @@ TEST(IoUringRegisterOps, Restrictions) {
   auto ev = reg(IORING_REGISTER_RESTRICTIONS, kPtr, 4, -EINVAL);
   capture(ev, kPtr, r);
   EXPECT_EQ(
-      tx(ev, 2),
+      arg(ev, 2),
       "[{opcode=IORING_RESTRICTION_REGISTER_OP, register_op=IORING_REGISTER_PROBE}, "
       "{opcode=IORING_RESTRICTION_SQE_OP, sqe_op=IORING_OP_NOP}, "
       "{opcode=IORING_RESTRICTION_SQE_FLAGS_ALLOWED, sqe_flags=IOSQE_FIXED_FILE|IOSQE_IO_LINK}, "
@@ -255,18 +248,18 @@ TEST(IoUringRegisterOps, RegisteredRingBitAndOpcodesWithoutPointer) {
   const std::array<int32_t, 2> fds{3, -1};
   auto ev = reg(IORING_REGISTER_FILES | kUseRegisteredRing, kPtr, 2);
   capture(ev, kPtr, fds);
-  EXPECT_EQ(tx(ev, 1), "IORING_REGISTER_FILES|IORING_REGISTER_USE_REGISTERED_RING");
-  EXPECT_EQ(tx(ev, 2), "[3, -1]");
+  EXPECT_EQ(arg(ev, 1), "IORING_REGISTER_FILES|IORING_REGISTER_USE_REGISTERED_RING");
+  EXPECT_EQ(arg(ev, 2), "[3, -1]");
   // No pointer: NULL (and the number a caller may pass anyway, which the kernel rejects).
   for (uint32_t op :
        {IORING_REGISTER_PERSONALITY, IORING_UNREGISTER_BUFFERS, IORING_UNREGISTER_FILES,
         IORING_UNREGISTER_EVENTFD, IORING_REGISTER_ENABLE_RINGS, IORING_UNREGISTER_IOWQ_AFF}) {
-    EXPECT_EQ(tx(reg(op, 0, 0), 2), "NULL") << op;
+    EXPECT_EQ(arg(reg(op, 0, 0), 2), "NULL") << op;
   }
   auto unpers = reg(IORING_UNREGISTER_PERSONALITY, 0, 3);
-  EXPECT_EQ(tx(unpers, 2), "NULL");
-  EXPECT_EQ(tx(unpers, 3), "3");
-  EXPECT_EQ(tx(reg(IORING_UNREGISTER_FILES, 0x10, 0, -EINVAL), 2), "0x10");
+  EXPECT_EQ(arg(unpers, 2), "NULL");
+  EXPECT_EQ(arg(unpers, 3), "3");
+  EXPECT_EQ(arg(reg(IORING_UNREGISTER_FILES, 0x10, 0, -EINVAL), 2), "0x10");
 }
 
 TEST(IoUringRegisterOps, LaterKernelsOpcodes) {
@@ -274,58 +267,59 @@ TEST(IoUringRegisterOps, LaterKernelsOpcodes) {
   const std::array<uint32_t, 10> status{7, 3};
   auto st = reg(26, kPtr, 1);
   capture(st, kPtr, status);
-  EXPECT_EQ(tx(st, 1), "IORING_REGISTER_PBUF_STATUS");
-  EXPECT_EQ(tx(st, 2), "{buf_group=7, head=3}");
+  EXPECT_EQ(arg(st, 1), "IORING_REGISTER_PBUF_STATUS");
+  EXPECT_EQ(arg(st, 2), "{buf_group=7, head=3}");
   auto stfail = reg(26, kPtr, 1, -ENOENT);
   capture(stfail, kPtr, status);
-  EXPECT_EQ(tx(stfail, 2), "{buf_group=7, head=3}") << "in/out: what was asked";
+  EXPECT_EQ(arg(stfail, 2), "{buf_group=7, head=3}") << "in/out: what was asked";
   // IORING_REGISTER_NAPI (27) and UNREGISTER_NAPI (28): {busy_poll_to, prefer_busy_poll,
   // opcode, pad[2], op_param, resv}.
   const std::array<uint32_t, 4> napi{50, 1u | (0u << 8), 1, 0};
   auto na = reg(27, kPtr, 1);
   capture(na, kPtr, napi);
-  EXPECT_EQ(tx(na, 2),
+  EXPECT_EQ(arg(na, 2),
             "{busy_poll_to=50, prefer_busy_poll=1, opcode=IO_URING_NAPI_REGISTER_OP, "
             "op_param=IO_URING_NAPI_TRACKING_STATIC}");
   const std::array<uint32_t, 4> add{0, 1u << 8, 8193, 0};
   auto naadd = reg(27, kPtr, 1);
   capture(naadd, kPtr, add);
-  EXPECT_EQ(tx(naadd, 2),
+  EXPECT_EQ(arg(naadd, 2),
             "{busy_poll_to=0, prefer_busy_poll=0, opcode=IO_URING_NAPI_STATIC_ADD_ID, "
             "op_param=8193}");
   auto unna = reg(28, kPtr, 1, -EINVAL);
   capture(unna, kPtr, napi);
-  EXPECT_EQ(tx(unna, 2), "0x7ffd1000") << "out: nothing written by a failed call";
+  EXPECT_EQ(arg(unna, 2), "0x7ffd1000") << "out: nothing written by a failed call";
   // IORING_REGISTER_CLOCK (29).
   const std::array<uint32_t, 4> clock{CLOCK_BOOTTIME, 0, 0, 0};
   auto cl = reg(29, kPtr, 0);
   capture(cl, kPtr, clock);
-  EXPECT_EQ(tx(cl, 2), "{clockid=CLOCK_BOOTTIME}");
+  EXPECT_EQ(arg(cl, 2), "{clockid=CLOCK_BOOTTIME}");
   // IORING_REGISTER_CLONE_BUFFERS (30).
   const std::array<uint32_t, 8> clone{5, 2, 0, 4, 2, 0, 0, 0};
   auto cb = reg(30, kPtr, 1);
   capture(cb, kPtr, clone);
-  EXPECT_EQ(tx(cb, 2), "{src_fd=5, flags=IORING_REGISTER_DST_REPLACE, src_off=0, dst_off=4, nr=2}");
+  EXPECT_EQ(arg(cb, 2),
+            "{src_fd=5, flags=IORING_REGISTER_DST_REPLACE, src_off=0, dst_off=4, nr=2}");
   // IORING_REGISTER_RESIZE_RINGS (33): io_uring_setup's params.
   io_uring_params p{};
   p.sq_entries = 8;
   p.cq_entries = 64;
   auto rs = reg(33, kPtr, 1, -EINVAL);
   capture(rs, kPtr, p);
-  EXPECT_EQ(tx(rs, 2).rfind("{sq_entries=8, cq_entries=64,", 0), 0u) << tx(rs, 2);
+  EXPECT_EQ(arg(rs, 2).rfind("{sq_entries=8, cq_entries=64,", 0), 0u) << arg(rs, 2);
   // IORING_REGISTER_MEM_REGION (34).
   const std::array<uint64_t, 4> region{0x7ffd2000, 1, 0, 0};
   auto mr = reg(34, kPtr, 1);
   capture(mr, kPtr, region);
-  EXPECT_EQ(tx(mr, 2), "{region_uptr=0x7ffd2000, flags=IORING_MEM_REGION_REG_WAIT_ARG}");
+  EXPECT_EQ(arg(mr, 2), "{region_uptr=0x7ffd2000, flags=IORING_MEM_REGION_REG_WAIT_ARG}");
   // Short: the address. Not decoded (IORING_REGISTER_QUERY, 35): the address.
   auto shrt = reg(34, kPtr, 1);
   capture(shrt, kPtr, region[0]);
-  EXPECT_EQ(tx(shrt, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 2), "0x7ffd1000");
   auto query = reg(35, kPtr, 0);
   capture(query, kPtr, region);
-  EXPECT_EQ(tx(query, 1), "IORING_REGISTER_QUERY");
-  EXPECT_EQ(tx(query, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(query, 1), "IORING_REGISTER_QUERY");
+  EXPECT_EQ(arg(query, 2), "0x7ffd1000");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,8 +347,8 @@ TEST(QuotactlXfs, DiskQuotaInAndOut) {
   const fs_disk_quota d = sample_disk_quota();
   auto set = make(SYS_quotactl, {qcmd(Q_XSETQLIM, GRPQUOTA), kPtr + 64, 1000, kPtr}, -ENOENT);
   capture(set, kPtr, d);
-  EXPECT_EQ(tx(set, 0), "Q_XSETQLIM|GRPQUOTA");
-  EXPECT_EQ(tx(set, 3),
+  EXPECT_EQ(arg(set, 0), "Q_XSETQLIM|GRPQUOTA");
+  EXPECT_EQ(arg(set, 3),
             "{d_version=1, d_flags=FS_GROUP_QUOTA, d_fieldmask=FS_DQ_BSOFT|FS_DQ_BHARD, "
             "d_id=1000, d_blk_hardlimit=2048, d_blk_softlimit=1024, d_ino_hardlimit=0, "
             "d_ino_softlimit=0, d_bcount=16, d_icount=3, d_itimer=0, d_btimer=5, d_iwarns=0, "
@@ -363,11 +357,11 @@ TEST(QuotactlXfs, DiskQuotaInAndOut) {
   for (uint32_t cmd : {Q_XGETQUOTA, Q_XGETNEXTQUOTA}) {
     auto get = make(SYS_quotactl_fd, {3, qcmd(cmd, USRQUOTA), 1000, kPtr}, 0);
     capture(get, kPtr, d);
-    EXPECT_NE(js(get, 3).find("\"d_id\":1000"), std::string::npos) << js(get, 3);
+    EXPECT_NE(arg_json(get, 3).find("\"d_id\":1000"), std::string::npos) << arg_json(get, 3);
     // Failed: nothing written, the address.
     auto failed = make(SYS_quotactl_fd, {3, qcmd(cmd, USRQUOTA), 1000, kPtr}, -ESRCH);
     capture(failed, kPtr, d);
-    EXPECT_EQ(tx(failed, 3), "0x7ffd1000");
+    EXPECT_EQ(arg(failed, 3), "0x7ffd1000");
   }
   // Timers past 2038: FS_DQ_BIGTIME adds the _hi bits.
   fs_disk_quota big = d;
@@ -376,13 +370,13 @@ TEST(QuotactlXfs, DiskQuotaInAndOut) {
   big.d_btimer_hi = 1;
   auto bigget = make(SYS_quotactl, {qcmd(Q_XGETQUOTA, PRJQUOTA), kPtr + 64, 7, kPtr}, 0);
   capture(bigget, kPtr, big);
-  EXPECT_NE(tx(bigget, 3).find("d_btimer=6442450944,"), std::string::npos) << tx(bigget, 3);
-  EXPECT_NE(tx(bigget, 3).find("d_fieldmask=FS_DQ_BIGTIME,"), std::string::npos);
+  EXPECT_NE(arg(bigget, 3).find("d_btimer=6442450944,"), std::string::npos) << arg(bigget, 3);
+  EXPECT_NE(arg(bigget, 3).find("d_fieldmask=FS_DQ_BIGTIME,"), std::string::npos);
   // Short: the address.
   auto shrt = make(SYS_quotactl, {qcmd(Q_XSETQLIM, USRQUOTA), kPtr + 64, 7, kPtr}, -ENOENT);
   std::array<uint8_t, 64> few{};
   capture(shrt, kPtr, few);
-  EXPECT_EQ(tx(shrt, 3), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 3), "0x7ffd1000");
 }
 
 TEST(QuotactlXfs, QuotaStatAndStatv) {
@@ -397,7 +391,7 @@ TEST(QuotactlXfs, QuotaStatAndStatv) {
   s.qs_bwarnlimit = 5;
   auto st = make(SYS_quotactl, {qcmd(Q_XGETQSTAT, USRQUOTA), kPtr + 64, 0, kPtr}, 0);
   capture(st, kPtr, s);
-  EXPECT_EQ(tx(st, 3),
+  EXPECT_EQ(arg(st, 3),
             "{qs_version=1, qs_flags=FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD, "
             "qs_uquota={qfs_ino=131, qfs_nblks=8, qfs_nextents=1}, "
             "qs_gquota={qfs_ino=0, qfs_nblks=0, qfs_nextents=0}, qs_incoredqs=2, "
@@ -410,8 +404,8 @@ TEST(QuotactlXfs, QuotaStatAndStatv) {
   sv.qs_rtbwarnlimit = 9;
   auto stv = make(SYS_quotactl_fd, {3, qcmd(Q_XGETQSTATV, PRJQUOTA), 0, kPtr}, 0);
   capture(stv, kPtr, sv);
-  EXPECT_EQ(tx(stv, 1), "Q_XGETQSTATV|PRJQUOTA");
-  const std::string j = js(stv, 3);
+  EXPECT_EQ(arg(stv, 1), "Q_XGETQSTATV|PRJQUOTA");
+  const std::string j = arg_json(stv, 3);
   EXPECT_NE(j.find("\"qs_flags\":\"FS_QUOTA_PDQ_ACCT\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"qs_pquota\":{\"qfs_ino\":133,\"qfs_nblks\":1,\"qfs_nextents\":1}"),
             std::string::npos)
@@ -422,11 +416,11 @@ TEST(QuotactlXfs, QuotaStatAndStatv) {
   asked.qs_version = FS_QSTATV_VERSION1;
   auto failed = make(SYS_quotactl_fd, {3, qcmd(Q_XGETQSTATV, USRQUOTA), 0, kPtr}, -ENOSYS);
   capture(failed, kPtr, asked);
-  EXPECT_EQ(tx(failed, 3).rfind("{qs_version=1, qs_flags=0, qs_incoredqs=0,", 0), 0u)
-      << tx(failed, 3);
+  EXPECT_EQ(arg(failed, 3).rfind("{qs_version=1, qs_flags=0, qs_incoredqs=0,", 0), 0u)
+      << arg(failed, 3);
   auto shrt = make(SYS_quotactl, {qcmd(Q_XGETQSTAT, USRQUOTA), kPtr + 64, 0, kPtr}, 0);
   capture(shrt, kPtr, sv.qs_uquota);
-  EXPECT_EQ(tx(shrt, 3), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 3), "0x7ffd1000");
 }
 
 TEST(QuotactlXfs, FlagsNextQuotaAndSync) {
@@ -434,16 +428,16 @@ TEST(QuotactlXfs, FlagsNextQuotaAndSync) {
   for (uint32_t cmd : {Q_XQUOTAON, Q_XQUOTAOFF}) {
     auto ev = make(SYS_quotactl, {qcmd(cmd, USRQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
     capture(ev, kPtr, on);
-    EXPECT_EQ(tx(ev, 3), "[FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD]") << cmd;
+    EXPECT_EQ(arg(ev, 3), "[FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD]") << cmd;
   }
   const uint32_t types = FS_USER_QUOTA | FS_GROUP_QUOTA;
   auto rm = make(SYS_quotactl, {qcmd(Q_XQUOTARM, USRQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
   capture(rm, kPtr, types);
-  EXPECT_EQ(tx(rm, 0), "Q_XQUOTARM");
-  EXPECT_EQ(tx(rm, 3), "[FS_USER_QUOTA|FS_GROUP_QUOTA]");
-  EXPECT_EQ(js(rm, 3), "[\"FS_USER_QUOTA|FS_GROUP_QUOTA\"]");
+  EXPECT_EQ(arg(rm, 0), "Q_XQUOTARM");
+  EXPECT_EQ(arg(rm, 3), "[FS_USER_QUOTA|FS_GROUP_QUOTA]");
+  EXPECT_EQ(arg_json(rm, 3), "[\"FS_USER_QUOTA|FS_GROUP_QUOTA\"]");
   auto none = make(SYS_quotactl, {qcmd(Q_XQUOTARM, USRQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
-  EXPECT_EQ(tx(none, 3), "0x7ffd1000");
+  EXPECT_EQ(arg(none, 3), "0x7ffd1000");
 
   if_nextdqblk n{};
   n.dqb_bhardlimit = 100;
@@ -452,14 +446,14 @@ TEST(QuotactlXfs, FlagsNextQuotaAndSync) {
   n.dqb_id = 1001;
   auto next = make(SYS_quotactl, {qcmd(Q_GETNEXTQUOTA, GRPQUOTA), kPtr + 64, 1000, kPtr}, 0);
   capture(next, kPtr, n);
-  EXPECT_EQ(tx(next, 0), "Q_GETNEXTQUOTA|GRPQUOTA");
-  EXPECT_EQ(tx(next, 3),
+  EXPECT_EQ(arg(next, 0), "Q_GETNEXTQUOTA|GRPQUOTA");
+  EXPECT_EQ(arg(next, 3),
             "{dqb_bhardlimit=100, dqb_bsoftlimit=0, dqb_curspace=4096, dqb_ihardlimit=0, "
             "dqb_isoftlimit=0, dqb_curinodes=0, dqb_btime=0, dqb_itime=0, dqb_valid=QIF_ALL, "
             "dqb_id=1001}");
   auto sync = make(SYS_quotactl, {qcmd(Q_XQUOTASYNC, USRQUOTA), kPtr + 64, 0, 0}, 0);
-  EXPECT_EQ(tx(sync, 0), "Q_XQUOTASYNC");
-  EXPECT_EQ(tx(sync, 3), "NULL");
+  EXPECT_EQ(arg(sync, 0), "Q_XQUOTASYNC");
+  EXPECT_EQ(arg(sync, 3), "NULL");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,13 +464,13 @@ TEST(CloneParentTid, ByFlags) {
   const uint64_t settid = CLONE_PARENT_SETTID | SIGCHLD;
   auto ev = make(SYS_clone, {settid, 0, kPtr, 0, 0}, 4321);
   capture(ev, kPtr, tid);
-  EXPECT_EQ(tx(ev, 0), "CLONE_PARENT_SETTID|SIGCHLD");
-  EXPECT_EQ(tx(ev, 2), "[4321]");
-  EXPECT_EQ(js(ev, 2), "[4321]");
+  EXPECT_EQ(arg(ev, 0), "CLONE_PARENT_SETTID|SIGCHLD");
+  EXPECT_EQ(arg(ev, 2), "[4321]");
+  EXPECT_EQ(arg_json(ev, 2), "[4321]");
   const int32_t pidfd = 5;
   auto pfd = make(SYS_clone, {CLONE_PIDFD | SIGCHLD, 0, kPtr, 0, 0}, 4322);
   capture(pfd, kPtr, pidfd);
-  EXPECT_EQ(tx(pfd, 2), "[5]");
+  EXPECT_EQ(arg(pfd, 2), "[5]");
   // Whatever the other flags (a thread's).
   auto thread = make(SYS_clone,
                      {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
@@ -484,20 +478,20 @@ TEST(CloneParentTid, ByFlags) {
                       0x7f0000100000, kPtr, kPtr + 8, 0x7f0000200000},
                      4323);
   capture(thread, kPtr, tid);
-  EXPECT_EQ(tx(thread, 2), "[4321]");
+  EXPECT_EQ(arg(thread, 2), "[4321]");
   // Without either flag the pointer is unused: hex, even when something was copied there.
   auto plain = make(SYS_clone, {SIGCHLD, 0, kPtr, 0, 0}, 4324);
   capture(plain, kPtr, tid);
-  EXPECT_EQ(tx(plain, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(plain, 2), "0x7ffd1000");
   // Failed, or not readable: the address.
   auto failed = make(SYS_clone, {settid, 0, kPtr, 0, 0}, -EAGAIN);
   capture(failed, kPtr, tid);
-  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
   auto none = make(SYS_clone, {settid, 0, kPtr, 0, 0}, 4325);
-  EXPECT_EQ(tx(none, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(none, 2), "0x7ffd1000");
   // Both together (the kernel says EINVAL): no choice, hex.
   auto both = make(SYS_clone, {CLONE_PIDFD | CLONE_PARENT_SETTID, 0, kPtr, 0, 0}, -EINVAL);
-  EXPECT_EQ(tx(both, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(both, 2), "0x7ffd1000");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -558,13 +552,13 @@ TEST_F(SelectedPlans3, IoUringEnterAbsTimerAndNoIowait) {
   auto ev = make(SYS_io_uring_enter,
                  {4, 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | kAbsTimer, kPtr, 24}, 0);
   capture(ev, kPtr, g);
-  EXPECT_EQ(tx(ev, 3), "IORING_ENTER_GETEVENTS|IORING_ENTER_EXT_ARG|IORING_ENTER_ABS_TIMER");
-  EXPECT_EQ(tx(ev, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=0, ts=0x7ffd3000}");
+  EXPECT_EQ(arg(ev, 3), "IORING_ENTER_GETEVENTS|IORING_ENTER_EXT_ARG|IORING_ENTER_ABS_TIMER");
+  EXPECT_EQ(arg(ev, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=0, ts=0x7ffd3000}");
   // Linux 6.12's min_wait_usec (the installed header's pad).
   g.pad = 250;
   auto min = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_EXT_ARG, kPtr, 24}, 0);
   capture(min, kPtr, g);
-  EXPECT_EQ(tx(min, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=250, ts=0x7ffd3000}");
+  EXPECT_EQ(arg(min, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=250, ts=0x7ffd3000}");
 }
 
 TEST_F(SelectedPlans3, QuotactlXfsForEachType) {

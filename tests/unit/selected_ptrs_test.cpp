@@ -27,20 +27,13 @@
 namespace dtruss {
 namespace {
 
+using unit::arg;
+using unit::arg_json;
 using unit::capture;
 using unit::make;
 using unit::step_of;
 
 constexpr uint64_t kPtr = 0x7ffd1000;
-
-std::string js(const SyscallEvent& ev, int i, bool verbose = false) {
-  std::string out;
-  unit::arg(ev, i, verbose, &out);
-  return out;
-}
-std::string tx(const SyscallEvent& ev, int i, bool verbose = false) {
-  return unit::arg(ev, i, verbose);
-}
 
 struct flock sample_flock(short type, short whence, off_t start, off_t len, pid_t pid) {
   struct flock f {};
@@ -59,41 +52,41 @@ TEST(FcntlArg, SetlkFlockIn) {
   for (int cmd : {F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW}) {
     auto ev = make(SYS_fcntl, {3, static_cast<uint64_t>(cmd), kPtr}, 0);
     capture(ev, kPtr, sample_flock(F_WRLCK, SEEK_SET, 10, 20, 0));
-    EXPECT_EQ(tx(ev, 2), "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=10, l_len=20, l_pid=0}")
+    EXPECT_EQ(arg(ev, 2), "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=10, l_len=20, l_pid=0}")
         << cmd;
-    EXPECT_EQ(js(ev, 2),
+    EXPECT_EQ(arg_json(ev, 2),
               "{\"l_type\":\"F_WRLCK\",\"l_whence\":\"SEEK_SET\",\"l_start\":10,\"l_len\":20,"
               "\"l_pid\":0}");
   }
   // A failed F_SETLK (EAGAIN: the range is locked) still shows what was asked.
   auto ev = make(SYS_fcntl, {3, F_SETLK, kPtr}, -EAGAIN);
   capture(ev, kPtr, sample_flock(F_RDLCK, SEEK_CUR, -5, 0, 0));
-  EXPECT_EQ(tx(ev, 2), "{l_type=F_RDLCK, l_whence=SEEK_CUR, l_start=-5, l_len=0, l_pid=0}");
+  EXPECT_EQ(arg(ev, 2), "{l_type=F_RDLCK, l_whence=SEEK_CUR, l_start=-5, l_len=0, l_pid=0}");
 }
 
 TEST(FcntlArg, GetlkInOut) {
   // The conflicting lock the kernel wrote back, with its owner's pid.
   auto ev = make(SYS_fcntl, {3, F_GETLK, kPtr}, 0);
   capture(ev, kPtr, sample_flock(F_WRLCK, SEEK_SET, 0, 100, 4242));
-  EXPECT_EQ(tx(ev, 2), "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=100, l_pid=4242}");
+  EXPECT_EQ(arg(ev, 2), "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=100, l_pid=4242}");
   auto ofd = make(SYS_fcntl, {3, F_OFD_GETLK, kPtr}, 0);
   capture(ofd, kPtr, sample_flock(F_UNLCK, SEEK_END, 0, 0, 0));
-  EXPECT_EQ(tx(ofd, 2), "{l_type=F_UNLCK, l_whence=SEEK_END, l_start=0, l_len=0, l_pid=0}");
+  EXPECT_EQ(arg(ofd, 2), "{l_type=F_UNLCK, l_whence=SEEK_END, l_start=0, l_len=0, l_pid=0}");
 }
 
 TEST(FcntlArg, UnknownLockValuesAndUnreadable) {
   auto ev = make(SYS_fcntl, {3, F_SETLK, kPtr}, -EINVAL);
   capture(ev, kPtr, sample_flock(7, 9, 0, 0, 0));
-  EXPECT_EQ(tx(ev, 2), "{l_type=7, l_whence=9, l_start=0, l_len=0, l_pid=0}");
+  EXPECT_EQ(arg(ev, 2), "{l_type=7, l_whence=9, l_start=0, l_len=0, l_pid=0}");
   // Fewer bytes than a struct flock, or none: the address.
   auto shrt = make(SYS_fcntl, {3, F_SETLK, kPtr}, 0);
   std::array<char, 8> few{};
   capture(shrt, kPtr, few);
-  EXPECT_EQ(tx(shrt, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(shrt, 2), "0x7ffd1000");
   auto none = make(SYS_fcntl, {3, F_SETLKW, kPtr}, 0);
-  EXPECT_EQ(tx(none, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(none, 2), "0x7ffd1000");
   auto null = make(SYS_fcntl, {3, F_SETLKW, 0}, -EFAULT);
-  EXPECT_EQ(tx(null, 2), "NULL");
+  EXPECT_EQ(arg(null, 2), "NULL");
 }
 
 TEST(FcntlArg, OwnerEx) {
@@ -102,28 +95,28 @@ TEST(FcntlArg, OwnerEx) {
   o.pid = 77;
   auto set = make(SYS_fcntl, {3, F_SETOWN_EX, kPtr}, 0);
   capture(set, kPtr, o);
-  EXPECT_EQ(tx(set, 2), "{type=F_OWNER_PGRP, pid=77}");
-  EXPECT_EQ(js(set, 2), "{\"type\":\"F_OWNER_PGRP\",\"pid\":77}");
+  EXPECT_EQ(arg(set, 2), "{type=F_OWNER_PGRP, pid=77}");
+  EXPECT_EQ(arg_json(set, 2), "{\"type\":\"F_OWNER_PGRP\",\"pid\":77}");
   o.type = F_OWNER_TID;
   o.pid = 1234;
   auto get = make(SYS_fcntl, {3, F_GETOWN_EX, kPtr}, 0);
   capture(get, kPtr, o);
-  EXPECT_EQ(tx(get, 2), "{type=F_OWNER_TID, pid=1234}");
+  EXPECT_EQ(arg(get, 2), "{type=F_OWNER_TID, pid=1234}");
   // An out-argument of a failed call was not written: the address.
   auto failed = make(SYS_fcntl, {3, F_GETOWN_EX, kPtr}, -EBADF);
   capture(failed, kPtr, o);
-  EXPECT_EQ(tx(failed, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
 }
 
 TEST(FcntlArg, RwHintAndPlainValuesUnchanged) {
   uint64_t hint = 3;  // RWH_WRITE_LIFE_MEDIUM
   auto ev = make(SYS_fcntl, {3, F_GET_RW_HINT, kPtr}, 0);
   capture(ev, kPtr, hint);
-  EXPECT_EQ(tx(ev, 2), "[3]");
+  EXPECT_EQ(arg(ev, 2), "[3]");
   auto setfl = make(SYS_fcntl, {3, F_SETFL, O_NONBLOCK}, 0);
-  EXPECT_EQ(tx(setfl, 2), "O_RDONLY|O_NONBLOCK");
+  EXPECT_EQ(arg(setfl, 2), "O_RDONLY|O_NONBLOCK");
   auto getfl = make(SYS_fcntl, {3, F_GETFL, 0}, 2);
-  EXPECT_EQ(tx(getfl, 2), "NULL");
+  EXPECT_EQ(arg(getfl, 2), "NULL");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,64 +126,64 @@ TEST(PrctlArg, NameInAndOut) {
   auto set = make(SYS_prctl, {PR_SET_NAME, kPtr, 0, 0, 0}, 0);
   const char name[] = "worker-7";
   capture(set, kPtr, name);
-  EXPECT_EQ(tx(set, 1), "\"worker-7\"");
-  EXPECT_EQ(js(set, 1), "\"worker-7\"");
+  EXPECT_EQ(arg(set, 1), "\"worker-7\"");
+  EXPECT_EQ(arg_json(set, 1), "\"worker-7\"");
   // PR_GET_NAME writes 16 bytes, NUL-terminated; garbage after the NUL is not shown.
   char comm[16];
   std::memset(comm, 'x', sizeof comm);
   std::memcpy(comm, "python3", 8);
   auto get = make(SYS_prctl, {PR_GET_NAME, kPtr, 0, 0, 0}, 0);
   capture(get, kPtr, comm);
-  EXPECT_EQ(tx(get, 1), "\"python3\"");
+  EXPECT_EQ(arg(get, 1), "\"python3\"");
   // A full 16-byte name without a NUL (the kernel always writes one; crafted bytes may not).
   std::memset(comm, 'a', sizeof comm);
   auto full = make(SYS_prctl, {PR_GET_NAME, kPtr, 0, 0, 0}, 0);
   capture(full, kPtr, comm);
-  EXPECT_EQ(tx(full, 1), "\"aaaaaaaaaaaaaaaa\"");
+  EXPECT_EQ(arg(full, 1), "\"aaaaaaaaaaaaaaaa\"");
   auto failed = make(SYS_prctl, {PR_GET_NAME, kPtr, 0, 0, 0}, -EFAULT);
-  EXPECT_EQ(tx(failed, 1), "0x7ffd1000");
+  EXPECT_EQ(arg(failed, 1), "0x7ffd1000");
 }
 
 TEST(PrctlArg, IntResults) {
   int32_t sig = SIGTERM;
   auto pd = make(SYS_prctl, {PR_GET_PDEATHSIG, kPtr, 0, 0, 0}, 0);
   capture(pd, kPtr, sig);
-  EXPECT_EQ(tx(pd, 1), "[SIGTERM]");
-  EXPECT_EQ(js(pd, 1), "[\"SIGTERM\"]");
+  EXPECT_EQ(arg(pd, 1), "[SIGTERM]");
+  EXPECT_EQ(arg_json(pd, 1), "[\"SIGTERM\"]");
   int32_t none = 0;
   auto pd0 = make(SYS_prctl, {PR_GET_PDEATHSIG, kPtr, 0, 0, 0}, 0);
   capture(pd0, kPtr, none);
-  EXPECT_EQ(tx(pd0, 1), "[0]");
+  EXPECT_EQ(arg(pd0, 1), "[0]");
   int32_t one = 1;
   auto sr = make(SYS_prctl, {PR_GET_CHILD_SUBREAPER, kPtr, 0, 0, 0}, 0);
   capture(sr, kPtr, one);
-  EXPECT_EQ(tx(sr, 1), "[1]");
+  EXPECT_EQ(arg(sr, 1), "[1]");
   uint64_t tid_addr = 0x7f0012345990;
   auto ta = make(SYS_prctl, {PR_GET_TID_ADDRESS, kPtr, 0, 0, 0}, 0);
   capture(ta, kPtr, tid_addr);
-  EXPECT_EQ(tx(ta, 1), "[0x7f0012345990]");
+  EXPECT_EQ(arg(ta, 1), "[0x7f0012345990]");
   // Options that set a value are unchanged.
   auto spd = make(SYS_prctl, {PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0}, 0);
-  EXPECT_EQ(tx(spd, 1), "SIGKILL");
+  EXPECT_EQ(arg(spd, 1), "SIGKILL");
 }
 
 TEST(PrctlArg, VmaAnonNameAndSetMm) {
   auto ev = make(SYS_prctl, {PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x7f0000000000, 8192, kPtr}, 0);
   const char name[] = "jit-code";
   capture(ev, kPtr, name);
-  EXPECT_EQ(tx(ev, 1), "PR_SET_VMA_ANON_NAME");
-  EXPECT_EQ(tx(ev, 2), "0x7f0000000000");
-  EXPECT_EQ(tx(ev, 3), "8192");
-  EXPECT_EQ(tx(ev, 4), "\"jit-code\"");
+  EXPECT_EQ(arg(ev, 1), "PR_SET_VMA_ANON_NAME");
+  EXPECT_EQ(arg(ev, 2), "0x7f0000000000");
+  EXPECT_EQ(arg(ev, 3), "8192");
+  EXPECT_EQ(arg(ev, 4), "\"jit-code\"");
   // A NULL name clears it.
   auto clear = make(SYS_prctl, {PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x7f0000000000, 8192, 0}, 0);
-  EXPECT_EQ(tx(clear, 4), "NULL");
+  EXPECT_EQ(arg(clear, 4), "NULL");
   auto mm = make(SYS_prctl, {PR_SET_MM, PR_SET_MM_ARG_START, 0x7ffc0000, 0, 0}, -EPERM);
-  EXPECT_EQ(tx(mm, 1), "PR_SET_MM_ARG_START");
-  EXPECT_EQ(tx(mm, 2), "0x7ffc0000");
+  EXPECT_EQ(arg(mm, 1), "PR_SET_MM_ARG_START");
+  EXPECT_EQ(arg(mm, 2), "0x7ffc0000");
   // Other options leave arg4 and arg5 in hex.
   auto other = make(SYS_prctl, {PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0x10}, 0);
-  EXPECT_EQ(tx(other, 4), "0x10");
+  EXPECT_EQ(arg(other, 4), "0x10");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,25 +193,25 @@ TEST(IoUringRegister, FilesBuffersEventfd) {
   const std::array<int32_t, 3> fds{5, -1, 7};
   auto files = make(SYS_io_uring_register, {4, IORING_REGISTER_FILES, kPtr, 3}, 0);
   capture(files, kPtr, fds);
-  EXPECT_EQ(tx(files, 2), "[5, -1, 7]");
-  EXPECT_EQ(js(files, 2), "[5,-1,7]");
+  EXPECT_EQ(arg(files, 2), "[5, -1, 7]");
+  EXPECT_EQ(arg_json(files, 2), "[5,-1,7]");
   // Only as many fds as were captured: the rest is cut with "...".
   auto more = make(SYS_io_uring_register, {4, IORING_REGISTER_FILES, kPtr, 5}, 0);
   capture(more, kPtr, fds);
-  EXPECT_EQ(tx(more, 2), "[5, -1, 7, ...]");
+  EXPECT_EQ(arg(more, 2), "[5, -1, 7, ...]");
   std::array<iovec, 2> iov{};
   iov[0] = {reinterpret_cast<void*>(0x10000), 4096};
   iov[1] = {nullptr, 0};
   auto bufs = make(SYS_io_uring_register, {4, IORING_REGISTER_BUFFERS, kPtr, 2}, 0);
   capture(bufs, kPtr, iov);
-  EXPECT_EQ(tx(bufs, 2), "[{iov_base=0x10000, iov_len=4096}, {iov_base=NULL, iov_len=0}]");
+  EXPECT_EQ(arg(bufs, 2), "[{iov_base=0x10000, iov_len=4096}, {iov_base=NULL, iov_len=0}]");
   const int32_t efd = 9;
   auto ev = make(SYS_io_uring_register, {4, IORING_REGISTER_EVENTFD, kPtr, 1}, 0);
   capture(ev, kPtr, efd);
-  EXPECT_EQ(tx(ev, 2), "[9]");
+  EXPECT_EQ(arg(ev, 2), "[9]");
   // An opcode without a decoded argument (26, IORING_REGISTER_PBUF_STATUS): the address.
   auto status = make(SYS_io_uring_register, {4, 26, kPtr, 1}, 0);
-  EXPECT_EQ(tx(status, 2), "0x7ffd1000");
+  EXPECT_EQ(arg(status, 2), "0x7ffd1000");
 }
 
 TEST(IoUringEnter, ArgpByExtArg) {
@@ -229,20 +222,20 @@ TEST(IoUringEnter, ArgpByExtArg) {
   const uint64_t flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
   auto ext = make(SYS_io_uring_enter, {4, 0, 1, flags, kPtr, sizeof g}, 1);
   capture(ext, kPtr, g);
-  EXPECT_EQ(tx(ext, 4), "{sigmask=NULL, sigmask_sz=8, min_wait_usec=0, ts=0x7ffd3000}");
-  EXPECT_EQ(js(ext, 4),
+  EXPECT_EQ(arg(ext, 4), "{sigmask=NULL, sigmask_sz=8, min_wait_usec=0, ts=0x7ffd3000}");
+  EXPECT_EQ(arg_json(ext, 4),
             "{\"sigmask\":null,\"sigmask_sz\":8,\"min_wait_usec\":0,\"ts\":\"0x7ffd3000\"}");
   // Without IORING_ENTER_EXT_ARG: a signal mask of argsz bytes.
   const uint64_t set = (1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1));
   auto sig = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_GETEVENTS, kPtr, 8}, 1);
   capture(sig, kPtr, set);
-  EXPECT_EQ(tx(sig, 4), "[INT TERM]");
+  EXPECT_EQ(arg(sig, 4), "[INT TERM]");
   auto null = make(SYS_io_uring_enter, {4, 1, 0, 0, 0, 0}, 1);
-  EXPECT_EQ(tx(null, 4), "NULL");
+  EXPECT_EQ(arg(null, 4), "NULL");
   // IORING_ENTER_EXT_ARG_REG (1 << 6): argp is an offset into a registered region.
   auto reg = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_EXT_ARG | (1u << 6), 0x40, 24}, 1);
   capture(reg, 0x40, g);
-  EXPECT_EQ(tx(reg, 4), "0x40");
+  EXPECT_EQ(arg(reg, 4), "0x40");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,10 +247,10 @@ TEST(RebootArg, Restart2String) {
            -EPERM);
   const char cmd[] = "recovery";
   capture(ev, kPtr, cmd);
-  EXPECT_EQ(tx(ev, 3), "\"recovery\"");
+  EXPECT_EQ(arg(ev, 3), "\"recovery\"");
   auto other = make(
       SYS_reboot, {LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, 0}, -EPERM);
-  EXPECT_EQ(tx(other, 3), "NULL");
+  EXPECT_EQ(arg(other, 3), "NULL");
 }
 
 TEST(ModifyLdtPtr, ByFunc) {
@@ -268,16 +261,16 @@ TEST(ModifyLdtPtr, ByFunc) {
   d.seg_32bit = 1;
   auto wr = make(SYS_modify_ldt, {1, kPtr, sizeof d}, 0);
   capture(wr, kPtr, d);
-  EXPECT_EQ(tx(wr, 1),
+  EXPECT_EQ(arg(wr, 1),
             "{entry_number=1, base_addr=0x1000, limit=0xfff, seg_32bit=1, contents=0, "
             "read_exec_only=0, limit_in_pages=0, seg_not_present=0, useable=0}");
   // func 0 reads ret bytes of the LDT.
   const std::array<uint8_t, 4> ldt{0xff, 0x0f, 0, 0};
   auto rd = make(SYS_modify_ldt, {0, kPtr, 64}, 4);
   capture(rd, kPtr, ldt);
-  EXPECT_EQ(tx(rd, 1), "\"\\xff\\x0f\\x00\\x00\"");
+  EXPECT_EQ(arg(rd, 1), "\"\\xff\\x0f\\x00\\x00\"");
   auto empty = make(SYS_modify_ldt, {0, kPtr, 64}, 0);
-  EXPECT_EQ(tx(empty, 1), "\"\"");
+  EXPECT_EQ(arg(empty, 1), "\"\"");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,16 +292,17 @@ TEST(QuotactlAddr, ByCommandForAnyType) {
   q.dqb_valid = QIF_LIMITS;
   auto set = make(SYS_quotactl, {qcmd(Q_SETQUOTA, GRPQUOTA), kPtr + 64, 1000, kPtr}, -ENOENT);
   capture(set, kPtr, q);
-  EXPECT_EQ(tx(set, 0), "Q_SETQUOTA|GRPQUOTA");
-  EXPECT_EQ(tx(set, 3),
+  EXPECT_EQ(arg(set, 0), "Q_SETQUOTA|GRPQUOTA");
+  EXPECT_EQ(arg(set, 3),
             "{dqb_bhardlimit=1000, dqb_bsoftlimit=800, dqb_curspace=4096, dqb_ihardlimit=50, "
             "dqb_isoftlimit=40, dqb_curinodes=3, dqb_btime=0, dqb_itime=0, "
             "dqb_valid=QIF_LIMITS}");
   q.dqb_valid = QIF_ALL;
   auto get = make(SYS_quotactl_fd, {3, qcmd(Q_GETQUOTA, USRQUOTA), 0, kPtr}, 0);
   capture(get, kPtr, q);
-  EXPECT_EQ(tx(get, 1), "Q_GETQUOTA");
-  EXPECT_NE(js(get, 3).find("\"dqb_valid\":\"QIF_ALL\""), std::string::npos) << js(get, 3);
+  EXPECT_EQ(arg(get, 1), "Q_GETQUOTA");
+  EXPECT_NE(arg_json(get, 3).find("\"dqb_valid\":\"QIF_ALL\""), std::string::npos)
+      << arg_json(get, 3);
   if_dqinfo info{};
   info.dqi_bgrace = 604800;
   info.dqi_igrace = 86400;
@@ -316,20 +310,20 @@ TEST(QuotactlAddr, ByCommandForAnyType) {
   info.dqi_valid = IIF_BGRACE | IIF_IGRACE;
   auto setinfo = make(SYS_quotactl, {qcmd(Q_SETINFO, PRJQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
   capture(setinfo, kPtr, info);
-  EXPECT_EQ(tx(setinfo, 3),
+  EXPECT_EQ(arg(setinfo, 3),
             "{dqi_bgrace=604800, dqi_igrace=86400, dqi_flags=DQF_SYS_FILE, "
             "dqi_valid=IIF_BGRACE|IIF_IGRACE}");
   const uint32_t fmt = QFMT_VFS_V1;
   auto getfmt = make(SYS_quotactl, {qcmd(Q_GETFMT, USRQUOTA), kPtr + 64, 0, kPtr}, 0);
   capture(getfmt, kPtr, fmt);
-  EXPECT_EQ(tx(getfmt, 3), "[QFMT_VFS_V1]");
+  EXPECT_EQ(arg(getfmt, 3), "[QFMT_VFS_V1]");
   auto on = make(SYS_quotactl, {qcmd(Q_QUOTAON, USRQUOTA), kPtr + 64, QFMT_VFS_V0, kPtr}, -1);
   const char file[] = "/aquota.user";
   capture(on, kPtr, file);
-  EXPECT_EQ(tx(on, 3), "\"/aquota.user\"");
+  EXPECT_EQ(arg(on, 3), "\"/aquota.user\"");
   // Q_SYNC's addr is unused.
   auto sync = make(SYS_quotactl, {qcmd(Q_SYNC, USRQUOTA), 0, 0, 0x1234}, 0);
-  EXPECT_EQ(tx(sync, 3), "0x1234");
+  EXPECT_EQ(arg(sync, 3), "0x1234");
 }
 
 // ---------------------------------------------------------------------------------------------

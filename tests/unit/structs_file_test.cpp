@@ -773,10 +773,7 @@ TEST(StructsFile, CapturePlansCopyWhatTheShortFormsShow) {
     ASSERT_NE(de, nullptr);
     EXPECT_EQ(de->max, verbose ? 4096u : 4 * 280u);
   }
-  CaptureLimits lim;  // as the other tests build them
-  lim.struct_size = struct_size;
-  lim.choice_captures = choice_captures;
-  build_capture_plans(lim);
+  unit::build_test_plans();  // as the other tests build them
 }
 
 }  // namespace
