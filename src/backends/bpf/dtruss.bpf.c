@@ -12,6 +12,17 @@
 
 #include "events.h"
 
+// A kernel pointer the verifier takes as untrusted. Walking a trusted pointer's pointer fields
+// (task->se.cfs_rq, t->sighand) makes the verifier search the kernel's whole BTF, by name, for a
+// "__safe_trusted" type of each: about 0.5 ms of dtruss's start-up per field visited. Through an
+// untrusted pointer it searches nothing, and the loads are the same at run time (the verifier
+// turns the cast into a plain move). Kernels before 6.2 have no such cast: there the pointer stays
+// as it is (weak: libbpf sets the function's address to 0, the verifier drops the other branch).
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
+#define UNTRUSTED(type, ptr)                                                   \
+  (bpf_rdonly_cast ? (type*)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)) \
+                   : (type*)(ptr))
+
 // The few kernel types used, relocated against the running kernel's BTF (CO-RE).
 struct pt_regs {
   unsigned long di, si, dx, r10, r8, r9, ip, sp, bp, orig_ax;
@@ -533,7 +544,8 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
 // steal time, so it runs apart from ktime by a different offset on each CPU: `now - exec_start`
 // was wrong by that difference when a call slept on one CPU and woke on the other.) The rq clock
 // and ktime differ by one offset on every CPU, which cancels out between entry and exit.
-static __always_inline dt_u64 cpu_clock(struct task_struct* task, dt_u64 now) {
+static __always_inline dt_u64 cpu_clock(struct task_struct* trusted, dt_u64 now) {
+  struct task_struct* task = UNTRUSTED(struct task_struct, trusted);
   struct rq* rq = task->se.cfs_rq->rq;
   return task->se.sum_exec_runtime + (rq->clock_task - task->se.exec_start) + (now - rq->clock);
 }
@@ -1203,7 +1215,7 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
              int result) {
   if (sig <= 0 || sig >= 64 || sig == 9 || !t || !traced_tgid(t->tgid)) return 0;
   if (result != 0 && result != 1) return 0;  // queued or ignored (not already pending)
-  struct sighand_struct* sh = t->sighand;
+  struct sighand_struct* sh = UNTRUSTED(struct task_struct, t)->sighand;
   if (!sh) return 0;
   unsigned long handler = 0;  // sa_handler, first in struct k_sigaction (a variable index
                               // into a kernel pointer: read with the helper)
