@@ -151,6 +151,11 @@ struct BpfTracer::State {
   }
 };
 
+uint64_t default_ring_bytes() {
+  auto cpus = static_cast<uint64_t>(std::max(1, libbpf_num_possible_cpus()));
+  return std::clamp<uint64_t>(cpus * (4u << 20), 8u << 20, 64u << 20);
+}
+
 BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
     : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {
   if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
@@ -208,13 +213,15 @@ void BpfTracer::load() {
     for (bpf_map* m : {skel->maps.aggs, skel->maps.agg_errs, skel->maps.seen})
       bpf_map__set_max_entries(m, 1);
   }
-  uint64_t ring = round_up_pow2(cfg_.ring_bytes);
+  uint64_t ring = round_up_pow2(cfg_.ring_bytes != 0 ? cfg_.ring_bytes : default_ring_bytes());
   bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(ring));
   // A CPU wakes the consumer every wake_bytes it writes: all CPUs together fill a quarter of the
-  // ring before the consumer is sure to be awake (between 16 and 256 KiB each).
+  // ring before the consumer is sure to be awake (between 16 KiB and 1 MiB each). A wake-up is
+  // an interrupt on the traced program's CPU, and on a VM an exit to the hypervisor: at 1 MiB
+  // rather than 256 KiB, tar's wake-ups took a third of the time (perf, 592 -> 201 samples).
   int cpus = std::max(1, libbpf_num_possible_cpus());
   skel->rodata->wake_bytes =
-      std::clamp<uint64_t>(ring / 4 / static_cast<uint64_t>(cpus), 16 << 10, 256 << 10);
+      std::clamp<uint64_t>(ring / 4 / static_cast<uint64_t>(cpus), 16 << 10, 1 << 20);
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.

@@ -329,7 +329,7 @@ struct {
   __type(key, dt_u32);
   __type(value, dt_u64);
 } unwoken SEC(".maps");
-const volatile dt_u64 wake_bytes = 256 << 10;  // set by user space from -b and the CPUs
+const volatile dt_u64 wake_bytes = 1 << 20;  // set by user space from -b and the CPUs
 
 // Wake the consumer only when this CPU has written another wake_bytes since its last wake-up
 // (the consumer also polls on a timer): each wake-up is an interrupt on the traced program's
