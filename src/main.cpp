@@ -366,9 +366,6 @@ int run(int argc, char** argv) {
         b.cpu_time = opt.cpu;
         // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
         b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack;
-        // Counted in the kernel, --summary sends only process events (forks, execs, exits,
-        // signals): a small ring is plenty, and is set up in a fraction of the time.
-        if (b.summary_only && opt.buffer_size == 0) b.ring_bytes = 256u << 10;
         b.summary_by = static_cast<int>(opt.summary_by);
         b.stack_depth = opt.stack ? opt.stack_depth : 0;
         b.stack_bytes = static_cast<uint32_t>(opt.stack_size);

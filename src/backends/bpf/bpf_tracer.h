@@ -26,7 +26,7 @@ struct BpfConfig {
   bool wait_for_name = false;        // -W NAME (the next one to start)
   bool follow_forks = false;         // -f
   std::vector<long> syscalls;        // -t: only these (empty: all)
-  uint64_t ring_bytes = 0;           // -b (0: default_ring_bytes())
+  uint64_t ring_bytes = 0;           // -b (0: a default for the mode and the CPUs)
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (from /proc, for the processes still alive)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
@@ -41,11 +41,6 @@ struct BpfConfig {
   size_t stack_depth = 0;            // -s: frames of the user stack (0: no stacks)
   uint32_t stack_bytes = 16384;      // --stack-size: bytes of stack copied per call
 };
-
-// The ring buffer's default size: 4 MiB per CPU (events come from every CPU at once, the one
-// consumer drains them), from 8 to 64 MiB. On 2 CPUs, 8 MiB loses nothing on the benchmarks with
-// 8 threads (2 MiB does); setting the ring up and down takes 1.6 ms per 4 MiB.
-uint64_t default_ring_bytes();
 
 class BpfTracer {
  public:
