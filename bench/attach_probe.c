@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -120,8 +121,22 @@ static int in_kallsyms(const char* sym) {
   return strstr(kallsyms, needle) != NULL;
 }
 
+// The per-syscall tracepoints are found through tracefs, which a fresh machine does not mount
+// at boot: mount it at its usual place once, when it is not there yet (as root; a failure shows
+// as missing tracepoints, and libbpf then says why it cannot attach).
+static void ensure_tracefs(void) {
+  static int tried;
+  if (tried) return;
+  tried = 1;
+  if (access("/sys/kernel/tracing/events", F_OK) == 0) return;
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
+    fprintf(stderr, "attach_probe: cannot mount tracefs at /sys/kernel/tracing: %s\n",
+            strerror(errno));
+}
+
 // Whether the kernel has the per-syscall tracepoints of ENTRY.
 static int has_tracepoint(const char* entry) {
+  ensure_tracefs();
   char path[128];
   snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/sys_enter_%s", entry);
   return access(path, F_OK) == 0;
