@@ -750,6 +750,8 @@ TEST_P(Faults, FullDeviceIsAClearErrorAndTheCommandRunsOn) {
   EXPECT_EQ(exit_code(st), 1);
   std::string err = read_file(dir + "/dtruss.err");
   EXPECT_EQ(err, "dtruss: cannot write the trace to '/dev/full': No space left on device\n");
+  // dtruss may give up at the shell's first line, before the shell has written its PID.
+  ASSERT_TRUE(wait_for_text(dir + "/pid", "\n")) << "the command never wrote its PID";
   pid_t pid = static_cast<pid_t>(std::atol(read_file(dir + "/pid").c_str()));
   ASSERT_GT(pid, 0);
   char state = proc_state(pid);
