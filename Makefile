@@ -1,5 +1,6 @@
-# The front door. `make` installs what is missing, configures and builds build/dtruss;
-# `make demo` traces a real program; `make test` builds and runs the whole suite via ctest, then
+# The front door. `make` installs what is missing, configures and builds build/dtruss and the
+# tests; `make demo` installs only what dtruss needs, builds dtruss alone and traces a real
+# program; `make test` installs what the tests run, builds and runs the whole suite via ctest, then
 # the same suite built with ASan/UBSan (build-asan/), then each libFuzzer target (build-fuzz/,
 # clang) for FUZZ_SECONDS seconds. Any sanitizer report or fuzzer crash fails `make test`.
 # `make install` installs dtruss, its man page and completions under PREFIX (DESTDIR honoured);
@@ -14,12 +15,15 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 PREFIX ?= /usr/local
 
-.PHONY: all deps configure build demo test test-main test-asan test-fuzz bench clean format regen install deb
+.PHONY: all deps test-deps configure build demo test test-main test-asan test-fuzz bench clean format regen install deb
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+test-deps: deps
+	@scripts/install-test-deps.sh
 
 configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
@@ -27,12 +31,13 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target dtruss
 	$(BUILD)/dtruss -f sh -c 'ls / | wc -l'
 
 test: test-main test-asan test-fuzz
 
-test-main: build
+test-main: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # dtruss and what installs with it (man page, completions), not the test suite.
@@ -41,12 +46,13 @@ install: configure
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 deb: configure
+	@scripts/apt-install.sh make-deb dpkg-dev file
 	@cmake --build $(BUILD) -j $(JOBS) --target dtruss
 	cd $(BUILD) && cpack -G DEB
 	@ls $(BUILD)/dtruss_*.deb
 
 # LeakSanitizer is part of ASan on Linux: a leak fails the test that leaked.
-test-asan: deps
+test-asan: test-deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDTRUSS_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -54,7 +60,7 @@ test-asan: deps
 
 # Each target runs on its seed corpus (fuzz/corpus/NAME, read only: new inputs go to a scratch
 # copy) for FUZZ_SECONDS; a crash, leak or sanitizer report leaves crash-* and fails.
-test-fuzz: deps
+test-fuzz: test-deps
 	@CC=clang CXX=clang++ cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@for t in $(FUZZ_TARGETS); do \

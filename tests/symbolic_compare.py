@@ -451,7 +451,7 @@ def main():
     self_test()
     for tool in ("strace", "curl", "git", "tar"):
         if shutil.which(tool) is None:
-            print(f"FAIL: {tool} is not installed (scripts/install-deps.sh installs it)")
+            print(f"FAIL: {tool} is not installed (scripts/install-test-deps.sh installs it)")
             return 1
     backends = opts.backends.split(",")
     if "bpf" in backends:

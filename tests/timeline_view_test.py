@@ -15,7 +15,7 @@ waits until the tracks are drawn, saves a PNG screenshot (--png, kept) and asser
     many entries in its flame chart;
   - the screenshot is not blank: the track area has many distinct colours.
 Fails (never skips) when chromium, chromedriver, selenium or PIL is missing:
-scripts/install-deps.sh installs them (Debian packages chromium, chromium-driver,
+scripts/install-test-deps.sh installs them (Debian packages chromium, chromium-driver,
 python3-selenium, python3-pil), for /usr/bin/python3, which is why the test runs with it.
 
 Usage: timeline_view_test.py --dtruss build/dtruss --fixture build/tests/fixtures/proc_threads
@@ -56,7 +56,7 @@ def require_tools(args):
             __import__(module)
         except ImportError:
             missing.append(f"the Python module {module} (for {sys.executable})")
-    check(not missing, "missing: " + ", ".join(missing) + "; run scripts/install-deps.sh "
+    check(not missing, "missing: " + ", ".join(missing) + "; run scripts/install-test-deps.sh "
           "(Debian packages chromium, chromium-driver, python3-selenium, python3-pil)")
 
 

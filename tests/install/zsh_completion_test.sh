@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 script=$DOCS/_dtruss
 [ -s "$script" ] || fail "no zsh completion at $script"
-command -v zsh >/dev/null || fail "zsh is not installed (scripts/install-deps.sh installs it)"
+command -v zsh >/dev/null || fail "zsh is not installed (scripts/install-test-deps.sh installs it)"
 head -1 "$script" | grep -qx '#compdef dtruss' || fail "first line is not #compdef dtruss"
 zsh -n "$script" || fail "zsh -n: syntax error"
 ok "parses"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the test suite runs besides dtruss (`make test`), on top of install-deps.sh.
+# Idempotent: only missing packages are installed, and `sudo` is used only when not already root.
+set -euo pipefail
+
+packages=(
+  strace                                              # the reference the tests compare against
+  curl git tar python3                                # programs the strace comparison traces
+  man-db groff-base bsdextrautils                     # man page checks (man --warnings, col)
+  dpkg-dev file zsh                                   # make deb (dpkg-shlibdeps), its tests
+  chromium chromium-driver python3-selenium           # the timeline opened in Chromium's viewer
+  python3-pil fonts-dejavu-core                       # its screenshot checked, with legible text
+  clang llvm                                          # the fuzz targets (libFuzzer)
+)
+
+exec "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
