@@ -3,8 +3,14 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <sstream>
+
+#include "core/trace_error.h"
 
 namespace dtruss {
 
@@ -31,6 +37,77 @@ std::set<pid_t> all_pids() {
   }
   closedir(d);
   return out;
+}
+
+std::vector<pid_t> list_tasks(pid_t pid) {
+  std::vector<pid_t> out;
+  std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+  }
+  closedir(d);
+  return out;
+}
+
+namespace {
+
+// The fields of /proc/.../stat after the name: field 3 (the state) first. The name may hold
+// spaces and parentheses, so it ends at the last ')'. Empty when the task is gone.
+std::vector<std::string> stat_fields(const std::string& path) {
+  std::ifstream in(path);
+  std::string stat;
+  std::getline(in, stat);
+  std::vector<std::string> out;
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 > stat.size()) return out;
+  std::istringstream rest(stat.substr(close + 2));
+  for (std::string field; rest >> field;) out.push_back(field);
+  return out;
+}
+
+// A "Key:" value of /proc/PID/status, as a number (-1 when absent).
+long status_number(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key + ":", 0) == 0)
+      return std::strtol(line.c_str() + key.size() + 1, nullptr, 10);
+  return -1;
+}
+
+}  // namespace
+
+// PF_KTHREAD (include/linux/sched.h) in the flags, field 9 of /proc/PID/stat.
+bool is_kernel_thread(pid_t pid) {
+  auto f = stat_fields("/proc/" + std::to_string(pid) + "/stat");
+  return f.size() > 6 && (std::strtoul(f[6].c_str(), nullptr, 10) & 0x00200000u) != 0;
+}
+
+bool process_alive(pid_t pid) {
+  for (pid_t tid : list_tasks(pid)) {
+    auto f = stat_fields("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat");
+    if (!f.empty() && f[0] != "Z" && f[0] != "X" && f[0] != "x") return true;
+  }
+  return false;
+}
+
+pid_t traceable_process(pid_t pid) {
+  std::string who = "PID " + std::to_string(pid);
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH))
+    throw TraceError("no process with PID " + std::to_string(pid), 2);
+  long tgid = status_number(pid, "Tgid");
+  if (tgid <= 0) throw TraceError("no process with PID " + std::to_string(pid), 2);
+  if (tgid == getpid()) throw TraceError(who + " is dtruss itself: it cannot trace itself", 2);
+  if (is_kernel_thread(pid))
+    throw TraceError(who + " is a kernel thread: it makes no system calls that can be traced", 2);
+  if (!process_alive(static_cast<pid_t>(tgid)))
+    throw TraceError(who + " has exited (a zombie, not yet reaped by its parent " +
+                         std::to_string(status_number(static_cast<pid_t>(tgid), "PPid")) +
+                         "): it makes no more system calls",
+                     2);
+  return static_cast<pid_t>(tgid);
 }
 
 std::vector<pid_t> find_processes(std::string_view name) {

@@ -61,6 +61,16 @@ bool wait_for_text(const std::string& path, const std::string& text, int timeout
 std::string proc_status(pid_t pid, const std::string& key);
 // The state letter of /proc/PID/stat (R, S, D, T, t, Z...), '?' if the process is gone.
 char proc_state(pid_t pid);
+// Starts argv with standard input from /dev/null, standard output to `out_file` and standard
+// error to `err_file` ("" leaves it as ours), without waiting for it. Returns its pid (-1 when it
+// could not be started).
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
+            const std::string& err_file);
+// Kills and reaps a child left behind by a failed test.
+struct ChildGuard {
+  pid_t pid = -1;
+  ~ChildGuard();
+};
 // CLOCK_MONOTONIC in milliseconds.
 uint64_t now_ms();
 // Waits up to `timeout_ms` for our child `pid`; its wait status, or -1 on timeout.

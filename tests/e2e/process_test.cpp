@@ -21,7 +21,9 @@ extern char** environ;
 
 namespace {
 
+using e2e::ChildGuard;
 using e2e::now_ms;
+using e2e::spawn;
 using e2e::wait_for;
 
 using e2e::proc_status;
@@ -310,46 +312,6 @@ TEST(Follow, ShellPipelineShowsEveryProcess) {
 
 // ---------------------------------------------------------------------------------------------
 // -p: attach to a running process, detach on SIGINT
-
-// Starts argv with standard output to `out_file` and standard error to `err_file` ("" leaves it
-// as ours), without waiting for it. Returns its pid.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
-            const std::string& err_file) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  if (!out_file.empty())
-    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!err_file.empty())
-    posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  sigset_t all, none;
-  sigfillset(&all);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return rc == 0 ? pid : -1;
-}
-
-// Kills and reaps a child left behind by a failed test.
-struct ChildGuard {
-  pid_t pid = -1;
-  ~ChildGuard() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-  }
-};
 
 TEST(Attach, AttachThenDetachOnSigint) {
   std::string dir = temp_dir();

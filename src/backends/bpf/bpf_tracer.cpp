@@ -291,9 +291,10 @@ int BpfTracer::run() {
   if (!cfg_.command.empty()) {
     start_command();
   } else {
+    // Every PID is checked before any is traced; a thread's id names its process, which is
+    // what the kernel side's filter holds.
+    for (pid_t& pid : cfg_.attach) pid = traceable_process(pid);
     for (pid_t pid : cfg_.attach) {
-      if (kill(pid, 0) != 0 && errno == ESRCH)
-        throw TraceError("no process with PID " + std::to_string(pid), 2);
       auto key = static_cast<uint32_t>(pid);
       uint8_t one = 1;
       bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
@@ -313,15 +314,23 @@ int BpfTracer::run() {
     close(go_fd_);
     go_fd_ = -1;
   }
-  for (pid_t pid : cfg_.attach)
+  for (pid_t pid : cfg_.attach) {
+    // A process that ended before the programs were attached left no exit record to say so.
+    if (!process_alive(pid)) {
+      forget_process(pid);
+      out_.on_notice({0, "process " + std::to_string(pid) + " exited before it could be traced"});
+      continue;
+    }
     out_.on_notice({0, "attached to process " + std::to_string(pid) + " (" + process_comm(pid) +
                            "), " + threads_text(thread_count(pid)) + " (eBPF)"});
+  }
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
                                           : "tracing processes named '" + cfg_.name + "'"});
   bool seen_any = false;  // -W: the trace ends when the awaited process (and its kin) are gone
   auto last_check = std::chrono::steady_clock::now();
+  auto last_prune = last_check;
 
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
@@ -347,8 +356,14 @@ int BpfTracer::run() {
     if (n > 0 && !exited_since_check_ && now - last_check < std::chrono::milliseconds(20)) continue;
     exited_since_check_ = false;
     last_check = now;
+    // When idle, and now and then: processes that ended without an exit record (lost, or before
+    // the programs were attached) are no longer waited for.
+    if (n == 0 && now - last_prune > std::chrono::milliseconds(250)) {
+      last_prune = now;
+      prune_ended();
+    }
     bool any = anything_traced();
-    seen_any |= any;
+    seen_any |= any || exit_seen_;  // (-W: a short-lived process may come and go between checks)
     if (!any && (!cfg_.wait_for_name || seen_any)) break;
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
@@ -390,6 +405,22 @@ bool BpfTracer::keep_tracing_after_signal() {
     if (stop_signal_from_process()) kill(child_, stop_signal());
   }
   return true;
+}
+
+void BpfTracer::forget_process(pid_t pid) {
+  auto key = static_cast<uint32_t>(pid);
+  bpf_map__delete_elem(st_->skel->maps.tgids, &key, sizeof(key), 0);
+}
+
+void BpfTracer::prune_ended() {
+  std::vector<pid_t> ended;
+  for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.tgids), [&](uint32_t tgid) {
+    // (the command dtruss started stays until it is reaped: its exit record may be on its way)
+    auto pid = static_cast<pid_t>(tgid);
+    if (pid != child_ && !process_alive(pid)) ended.push_back(pid);
+    if (pid == child_ && child_status_ >= 0) ended.push_back(pid);
+  });
+  for (pid_t pid : ended) forget_process(pid);
 }
 
 bool BpfTracer::anything_traced() {
@@ -654,6 +685,7 @@ void BpfTracer::handle_exit(const void* data) {
   fds_.forget(ev.task.pid);
   if (stacks_) stacks_->forget(ev.task.pid);
   exited_since_check_ = true;
+  exit_seen_ = true;
   out_.on_exit(ev);
 }
 

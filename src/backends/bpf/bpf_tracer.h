@@ -38,8 +38,8 @@ struct BpfConfig {
   // per process, 2: per thread).
   bool summary_only = false;
   int summary_by = 0;
-  size_t stack_depth = 0;            // -s: frames of the user stack (0: no stacks)
-  uint32_t stack_bytes = 16384;      // --stack-size: bytes of stack copied per call
+  size_t stack_depth = 0;        // -s: frames of the user stack (0: no stacks)
+  uint32_t stack_bytes = 16384;  // --stack-size: bytes of stack copied per call
 };
 
 class BpfTracer {
@@ -69,6 +69,10 @@ class BpfTracer {
   void handle_stack(const void* data, size_t size);
   void handle_map(const void* data, size_t size);
   bool anything_traced();
+  // Stops waiting for a process: removes it from the kernel side's filter.
+  void forget_process(pid_t pid);
+  // Forgets the traced processes that have ended (their exit record lost, or never written).
+  void prune_ended();
   void report_lost();
   void report_aggregates();  // --summary: the kernel's counts, added up over the CPUs
   bool keep_tracing_after_signal();
@@ -78,14 +82,15 @@ class BpfTracer {
   std::unique_ptr<State> st_;
   pid_t child_ = -1;
   int child_status_ = -1;
-  int go_fd_ = -1;           // write end: releases the started command into its execve
+  int go_fd_ = -1;  // write end: releases the started command into its execve
   bool child_started_ = false;
   bool signal_passed_on_ = false;
   bool exited_since_check_ = true;  // a process ended since anything_traced() was last asked
+  bool exit_seen_ = false;          // a traced process has ended (-W: the awaited one came)
   uint64_t lost_reported_ = 0;
   SyscallEvent ev_;
-  FdTable fds_;  // -y
-  std::vector<uint64_t> counted_;  // the stand-in for a DT_CAP_COUNTED pointer array
+  FdTable fds_;                            // -y
+  std::vector<uint64_t> counted_;          // the stand-in for a DT_CAP_COUNTED pointer array
   std::unique_ptr<StackUnwinder> stacks_;  // -s
   // -s: each thread's stack from its DT_STACK record, until its DT_SYSCALL record takes it.
   struct PendingStack {

@@ -23,6 +23,7 @@
 #include "backends/ptrace/wait_status.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
+#include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
 #include "syscalls/table.h"
@@ -83,34 +84,6 @@ std::string eperm_reason(pid_t tid) {
   }
   return geteuid() != 0 ? " (it belongs to another user: try sudo)"
                         : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
-}
-
-std::vector<pid_t> list_tasks(pid_t pid) {
-  std::vector<pid_t> out;
-  std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
-  }
-  closedir(d);
-  return out;
-}
-
-// PF_KTHREAD in the flags field (the 9th) of /proc/PID/stat (include/linux/sched.h).
-bool is_kernel_thread(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  std::getline(in, stat);
-  size_t close = stat.rfind(')');  // the name may contain spaces and parentheses
-  if (close == std::string::npos) return false;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 9 && rest >> field; ++i) {
-    if (i == 9) return (std::strtoul(field.c_str(), nullptr, 10) & 0x00200000u) != 0;
-  }
-  return false;
 }
 
 bool is_exec(uint64_t nr) {
@@ -265,19 +238,8 @@ void PtraceTracer::start_command() {
 
 void PtraceTracer::attach_all() {
   // Check every PID first: nothing is attached when one of them is wrong.
-  for (pid_t pid : cfg_.attach) {
-    if (pid <= 0 || kill(pid, 0) != 0) {
-      int err = pid <= 0 ? ESRCH : errno;
-      if (err == ESRCH) throw TraceError("no process with PID " + std::to_string(pid), 2);
-      if (err != EPERM)
-        throw TraceError("cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err), 2);
-    }
-    if (pid == getpid()) throw TraceError("dtruss cannot trace itself", 2);
-    if (is_kernel_thread(pid))
-      throw TraceError("PID " + std::to_string(pid) +
-                           " is a kernel thread: it makes no system calls that can be traced",
-                       2);
-  }
+  // A thread's id names its process: all of its threads are traced, as with eBPF.
+  for (pid_t& pid : cfg_.attach) pid = traceable_process(pid);
   for (pid_t pid : cfg_.attach) attach_process(pid);
 }
 
