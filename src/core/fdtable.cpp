@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -20,7 +21,9 @@ std::string readlink_str(const std::string& path) {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-int arg_fd(const SyscallEvent& ev, int i) { return static_cast<int32_t>(ev.args[static_cast<size_t>(i)]); }
+int arg_fd(const SyscallEvent& ev, int i) {
+  return static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
+}
 
 }  // namespace
 
@@ -55,13 +58,26 @@ std::string FdTable::describe_new(const SyscallEvent& ev, int fd) {
     return d;
   if (path[0] == '/') return path;
   std::string base;
-  if (dir_arg >= 0 && arg_fd(ev, dir_arg) != AT_FDCWD) base = lookup(pid, arg_fd(ev, dir_arg));
-  else base = readlink_str("/proc/" + std::to_string(pid) + "/cwd");
+  if (dir_arg >= 0 && arg_fd(ev, dir_arg) != AT_FDCWD)
+    base = lookup(pid, arg_fd(ev, dir_arg));
+  else
+    base = readlink_str("/proc/" + std::to_string(pid) + "/cwd");
   if (base.empty()) return path;
   return base == "/" ? "/" + path : base + "/" + path;
 }
 
-void FdTable::annotate(SyscallEvent& ev) {
+void FdTable::apply(pid_t pid, const FdNote& note) {
+  Fds& fds = procs_[pid];
+  std::string d = !note.open           ? std::string()
+                  : !note.what.empty() ? note.what
+                                       : describe_fd(pid, note.fd);
+  if (d.empty())
+    fds.erase(note.fd);
+  else
+    fds[note.fd] = d;
+}
+
+void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   if (info == nullptr) return;
   pid_t pid = ev.task.pid;
@@ -71,16 +87,25 @@ void FdTable::annotate(SyscallEvent& ev) {
     if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
       ev.fd_notes[static_cast<size_t>(i)] = lookup(pid, fd);
   }
+  // The kernel's word on the fds the call gave a meaning (connect's whatever it returned).
+  for (const FdNote& n : after) apply(pid, n);
   if (!ev.returned() || ev.ret < 0) return;
   Fds& fds = procs_[pid];
   auto ret = static_cast<int>(ev.ret);
+  auto told = [&](int fd) {
+    return std::any_of(after.begin(), after.end(), [&](const FdNote& n) { return n.fd == fd; });
+  };
   auto copy = [&](int from) {
     std::string d = lookup(pid, from);
-    if (d.empty()) fds.erase(ret);
-    else fds[ret] = d;
+    if (d.empty())
+      fds.erase(ret);
+    else
+      fds[ret] = d;
   };
   switch (ev.nr) {
-    case SYS_close: fds.erase(arg_fd(ev, 0)); return;
+    case SYS_close:
+      fds.erase(arg_fd(ev, 0));
+      return;
     case SYS_close_range:
       if ((ev.args[2] & CLOSE_RANGE_CLOEXEC) == 0) {
         auto first = static_cast<unsigned>(ev.args[0]), last = static_cast<unsigned>(ev.args[1]);
@@ -91,7 +116,9 @@ void FdTable::annotate(SyscallEvent& ev) {
       return;
     case SYS_dup:
     case SYS_dup2:
-    case SYS_dup3: copy(arg_fd(ev, 0)); break;
+    case SYS_dup3:
+      if (!told(ret)) copy(arg_fd(ev, 0));
+      break;
     case SYS_fcntl:
       if (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC) copy(arg_fd(ev, 0));
       break;
@@ -103,6 +130,7 @@ void FdTable::annotate(SyscallEvent& ev) {
       int32_t pair[2];
       if (ev.captures.read(arr, pair, sizeof pair) != sizeof pair) return;
       for (int fd : pair) {
+        if (told(fd)) continue;
         std::string d = describe_fd(pid, fd);  // the inode while it is still open
         if (d.empty()) d = ev.nr == SYS_socketpair ? "socket" : "pipe";
         fds[fd] = d;
@@ -117,10 +145,12 @@ void FdTable::annotate(SyscallEvent& ev) {
       if (ret > 0 && ret != pid) procs_[ret] = fds;
       return;
     default:
-      if (info->ret == RetKind::Fd) {
+      if (info->ret == RetKind::Fd && !told(ret)) {
         std::string d = describe_new(ev, ret);
-        if (d.empty()) fds.erase(ret);
-        else fds[ret] = d;
+        if (d.empty())
+          fds.erase(ret);
+        else
+          fds[ret] = d;
       }
       break;
   }
