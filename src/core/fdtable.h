@@ -28,17 +28,28 @@ class FdTable {
   // returned. Then applies the call's effect (open, dup, close, fork, and what `after` says of
   // the fds as the call returned), so that later calls see it.
   void annotate(SyscallEvent& ev, const std::vector<FdNote>& after = {});
-  // What the kernel said of an fd as a call that is not shown returned.
-  void apply(pid_t pid, const FdNote& note);
+  // What the kernel said of an fd of thread `tid` as a call that is not shown returned.
+  void apply(pid_t pid, pid_t tid, const FdNote& note);
   // A process ended: its fds are gone.
-  void forget(pid_t pid) { procs_.erase(pid); }
+  void forget(pid_t pid);
 
  private:
   using Fds = std::unordered_map<int, std::string>;
-  std::string lookup(pid_t pid, int fd);
+  // Whose fd table a thread uses: its process's (key: the pid), or, once it unshared it or was
+  // made without CLONE_FILES, its own (key: -tid). `proc` is where /proc shows that table.
+  struct Owner {
+    pid_t key;
+    pid_t proc;
+  };
+  Owner owner(pid_t pid, pid_t tid) const;
+  std::string lookup(const Owner& o, int fd);
+  void apply(const Owner& o, const FdNote& note);
   // What a new fd `fd` returned by `ev` refers to.
-  std::string describe_new(const SyscallEvent& ev, int fd);
+  std::string describe_new(const SyscallEvent& ev, const Owner& o, int fd);
+  // The thread (tid) gets a table of its own, a copy of the one it used.
+  void unshare(pid_t pid, pid_t tid, const Owner& was);
   std::map<pid_t, Fds> procs_;
+  std::unordered_map<pid_t, pid_t> own_;  // threads with a table of their own: tid -> pid
 };
 
 }  // namespace dtruss

@@ -38,11 +38,11 @@ class FdTruth : public ::testing::TestWithParam<std::string> {
     }
     ASSERT_NE(pid_, 0);
   }
-  // The calls named `name`, of the fixture itself (mine) or of its child (!mine).
+  // The calls named `name`, of the fixture's main thread (mine) or of its child (!mine).
   std::vector<json> of(const std::string& name, bool mine = true) const {
     std::vector<json> out;
     for (const json& c : calls_)
-      if (c["syscall"] == name && (c["pid"].get<int>() == pid_) == mine) out.push_back(c);
+      if (c["syscall"] == name && (mine ? c["tid"] == pid_ : c["pid"] != pid_)) out.push_back(c);
     return out;
   }
   static std::string fd_path(const json& call, const char* arg = "fd") {
@@ -150,6 +150,40 @@ TEST_P(FdTruth, FilesWithoutAPathAreNamedAsTheKernelNamesThem) {
   auto binds = of("bind");
   ASSERT_EQ(binds.size(), 2u);
   EXPECT_TRUE(std::regex_match(fd_path(binds[1]), std::regex(R"(UNIX:\[\d+\])"))) << binds[1];
+}
+
+TEST_P(FdTruth, AThreadWithItsOwnFdTableNamesItsOwnFds) {
+  std::vector<json> thread_reads, main_reads;
+  for (const json& c : calls_)
+    if (c["syscall"] == "read" && c["pid"].get<int>() == pid_)
+      (c["tid"] == c["pid"] ? main_reads : thread_reads).push_back(c);
+  ASSERT_EQ(thread_reads.size(), 1u);
+  ASSERT_FALSE(main_reads.empty());
+  EXPECT_EQ(fd_path(thread_reads[0]), "/etc/hostname");
+  EXPECT_EQ(fd_path(main_reads.back()), "/etc/passwd") << "the main thread's fd is another";
+  EXPECT_EQ(main_reads.back()["args"]["fd"]["fd"], thread_reads[0]["args"]["fd"]["fd"]);
+}
+
+// With -t, the calls that made the fds are not shown, but still name them.
+TEST_P(FdTruth, CallsNotSelectedStillNameTheirFds) {
+  auto r = run_traced({"--backend=" + GetParam(), "--json", "-y", "-t", "close,getsockname,fstat",
+                       e2e::fixture("fd_truth"), dir_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto calls = syscalls(json_lines(r.trace));
+  bool hostname_closed = false;
+  std::vector<std::string> names, stats;
+  for (const json& c : calls) {
+    if (c["syscall"] == "close" && fd_path(c) == "/etc/hostname") hostname_closed = true;
+    if (c["syscall"] == "getsockname") names.push_back(fd_path(c));
+    if (c["syscall"] == "fstat") stats.push_back(fd_path(c));
+  }
+  EXPECT_TRUE(hostname_closed) << r.trace;
+  ASSERT_EQ(names.size(), 3u) << r.trace;
+  EXPECT_TRUE(std::regex_match(names[1], std::regex(R"(TCP:\[\d+\])"))) << names[1];
+  EXPECT_TRUE(std::regex_match(names[2], std::regex(R"(TCP:127\.0\.0\.1:\d+->127\.0\.0\.1:\d+)")))
+      << names[2];
+  ASSERT_GE(stats.size(), 4u) << r.trace;
+  EXPECT_EQ(stats[stats.size() - 2], "/memfd:dtruss-memfd (deleted)");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FdTruth, ::testing::Values("ptrace", "bpf"),

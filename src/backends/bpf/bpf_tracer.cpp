@@ -540,7 +540,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
       auto it = pending_fds_.find(static_cast<pid_t>(rec.tid));  // (-y: its fds still count)
       if (it != pending_fds_.end()) {
-        for (const FdNote& n : it->second) fds_.apply(static_cast<pid_t>(rec.pid), n);
+        for (const FdNote& n : it->second)
+          fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), n);
         pending_fds_.erase(it);
       }
       return;
@@ -749,7 +750,7 @@ void BpfTracer::handle_fd(const void* data, size_t size) {
   if (rec.with_call)
     pending_fds_[static_cast<pid_t>(rec.tid)].push_back(std::move(note));
   else
-    fds_.apply(static_cast<pid_t>(rec.pid), note);
+    fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), note);
 }
 
 void BpfTracer::handle_exit(const void* data) {
