@@ -140,8 +140,8 @@ TEST_P(FdTruth, APathThroughASymlinkIsTheCanonicalOne) {
 
 TEST_P(FdTruth, FilesWithoutAPathAreNamedAsTheKernelNamesThem) {
   auto stats = of("fstat");
-  ASSERT_GE(stats.size(), 4u);
-  stats.erase(stats.begin(), stats.end() - 4);  // the last four: pipe, eventfd, memfd, socket
+  ASSERT_GE(stats.size(), 5u);
+  stats.erase(stats.begin(), stats.end() - 5);  // the last five: pipe, eventfd, memfd, sockets
   EXPECT_TRUE(std::regex_match(fd_path(stats[0]), std::regex(R"(pipe:\[\d+\])"))) << stats[0];
   EXPECT_EQ(fd_path(stats[1]), "anon_inode:[eventfd]");
   EXPECT_EQ(fd_path(stats[2]), "/memfd:dtruss-memfd (deleted)");
@@ -150,6 +150,15 @@ TEST_P(FdTruth, FilesWithoutAPathAreNamedAsTheKernelNamesThem) {
   auto binds = of("bind");
   ASSERT_EQ(binds.size(), 2u);
   EXPECT_TRUE(std::regex_match(fd_path(binds[1]), std::regex(R"(UNIX:\[\d+\])"))) << binds[1];
+}
+
+TEST_P(FdTruth, ADatagramSocketIsBoundByItsFirstSend) {
+  auto sends = of("sendto"), stats = of("fstat");
+  ASSERT_EQ(sends.size(), 1u);
+  ASSERT_FALSE(stats.empty());
+  std::string before = fd_path(sends[0]), after = fd_path(stats.back());
+  EXPECT_TRUE(std::regex_match(before, std::regex(R"(UDP:\[\d+\])"))) << before;
+  EXPECT_TRUE(std::regex_match(after, std::regex(R"(UDP:0\.0\.0\.0:[1-9]\d*)"))) << after;
 }
 
 TEST_P(FdTruth, AThreadWithItsOwnFdTableNamesItsOwnFds) {
@@ -183,7 +192,7 @@ TEST_P(FdTruth, CallsNotSelectedStillNameTheirFds) {
   EXPECT_TRUE(std::regex_match(names[2], std::regex(R"(TCP:127\.0\.0\.1:\d+->127\.0\.0\.1:\d+)")))
       << names[2];
   ASSERT_GE(stats.size(), 4u) << r.trace;
-  EXPECT_EQ(stats[stats.size() - 2], "/memfd:dtruss-memfd (deleted)");
+  EXPECT_EQ(stats[stats.size() - 3], "/memfd:dtruss-memfd (deleted)");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FdTruth, ::testing::Values("ptrace", "bpf"),

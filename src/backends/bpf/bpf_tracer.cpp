@@ -134,7 +134,8 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 }
 
 // -y: which fds each call's exit describes in the kernel (events.h, enum dt_fd_plan): the fd a
-// call returns, a socket whose addresses connect, bind or listen set, the two fds of a pair.
+// call returns, a socket whose addresses connect, bind or listen set (or a send, binding a
+// datagram socket to a port of its own), the two fds of a pair.
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
@@ -144,6 +145,11 @@ void set_fd_plans(bpf_map* map) {
       case SYS_bind:
       case SYS_listen:
         plan = DT_FDS_ARG0;
+        break;
+      case SYS_sendto:
+      case SYS_sendmsg:
+      case SYS_sendmmsg:
+        plan = DT_FDS_DGRAM_ARG0;
         break;
       case SYS_pipe:
       case SYS_pipe2:

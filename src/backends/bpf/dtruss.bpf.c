@@ -1299,6 +1299,7 @@ struct unix_sock___fd {
   struct unix_address___fd* addr;
 } __attribute__((preserve_access_index));
 struct socket___fd {
+  short type;
   struct sock___fd* sk;
 } __attribute__((preserve_access_index));
 
@@ -1315,6 +1316,7 @@ struct {
 #define DT_AF_UNIX 1
 #define DT_AF_INET 2
 #define DT_AF_INET6 10
+#define DT_SOCK_DGRAM 2
 #define DT_FD_WALK 128  // directories walked up at most
 
 struct fd_path_ctx {
@@ -1429,6 +1431,7 @@ struct fd_note_ctx {
   dt_u64 pid_tgid;
   int fds[2];
   int with_call;
+  int dgram_only;  // only a datagram socket is described
 };
 
 // Sends one DT_FD record: the i-th fd of x, as it is now.
@@ -1454,12 +1457,18 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
     struct inode___fd* inode = BPF_CORE_READ(file, f_inode);
     rec->ino = BPF_CORE_READ(inode, i_ino);
     if ((BPF_CORE_READ(inode, i_mode) & DT_S_IFMT) == DT_S_IFSOCK) {
+      struct socket___fd* sock = BPF_CORE_READ(file, private_data);
+      if (x->dgram_only && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM) return 0;
       rec->kind = DT_FD_SOCKET;
       describe_socket(rec, file);
+    } else if (x->dgram_only) {
+      return 0;
     } else {
       rec->kind = DT_FD_FILE;
       describe_file(rec, file);
     }
+  } else if (x->dgram_only) {
+    return 0;
   }
   dt_u64 size = (sizeof(*rec) + rec->path_len + 7) & ~7ull;
   if (size > sizeof(*rec) + DT_FD_PATH_MAX + 256) size = sizeof(*rec) + DT_FD_PATH_MAX + 256;
@@ -1494,8 +1503,9 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
   if (what == DT_FDS_RET) {
     if (ret < 0) return 0;
     x.fds[0] = (int)ret;
-  } else if (what == DT_FDS_ARG0) {
+  } else if (what == DT_FDS_ARG0 || what == DT_FDS_DGRAM_ARG0) {
     x.fds[0] = (int)regs->di;
+    x.dgram_only = what == DT_FDS_DGRAM_ARG0;
     if (x.fds[0] < 0) return 0;
   } else {
     if (ret != 0) return 0;

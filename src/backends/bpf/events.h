@@ -193,6 +193,7 @@ enum dt_fd_plan {
   DT_FDS_ARG0 = 2,      /* its first argument, whatever it returned (connect, bind, listen) */
   DT_FDS_PAIR_ARG0 = 3, /* the two fds at its first argument (pipe, pipe2) */
   DT_FDS_PAIR_ARG3 = 4, /* the two fds at its fourth argument (socketpair) */
+  DT_FDS_DGRAM_ARG0 = 5, /* its first argument if a datagram socket (a send binds one) */
 };
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
