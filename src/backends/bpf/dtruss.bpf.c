@@ -1475,7 +1475,8 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
   asm volatile("" : "+r"(size));  // bound the register that is passed, not a copy of it
   size &= 2047;                   // (a no-op: it is at most 1,400)
   rec->size = (dt_u32)size;
-  if (bpf_ringbuf_output(&events, rec, size, 0)) count_lost();
+  // (Woken as the call's own record would: every wake_bytes, else by the consumer's timer.)
+  if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(size))) count_lost();
   return 0;
 }
 
