@@ -173,6 +173,18 @@ TEST_P(FdTruth, AThreadWithItsOwnFdTableNamesItsOwnFds) {
   EXPECT_EQ(main_reads.back()["args"]["fd"]["fd"], thread_reads[0]["args"]["fd"]["fd"]);
 }
 
+// A name is the traced program's to choose: in text, it is escaped as any string is.
+TEST_P(FdTruth, NamesAreEscapedInText) {
+  auto r =
+      run_traced({"--backend=" + GetParam(), "-y", "-t", "write", e2e::fixture("fd_truth"), dir_});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.trace.find('\033'), std::string::npos) << r.trace;
+  bool seen = false;
+  for (const auto& l : e2e::lines(r.trace))
+    if (l.find("/new\\nline\\x1b[7m>, \"w\", 1)") != std::string::npos) seen = true;
+  EXPECT_TRUE(seen) << r.trace;
+}
+
 // With -t, the calls that made the fds are not shown, but still name them.
 TEST_P(FdTruth, CallsNotSelectedStillNameTheirFds) {
   auto r = run_traced({"--backend=" + GetParam(), "--json", "-y", "-t", "close,getsockname,fstat",
