@@ -171,10 +171,14 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
       bool known =
           ev.nr == SYS_clone || (ev.nr == SYS_clone3 && ev.captures.read_u64(ev.args[0], &flags));
       if (ev.nr == SYS_clone) flags = ev.args[0];
-      if (!known || (flags & CLONE_THREAD) == 0)
-        procs_[ret] = fds;
-      else if ((flags & CLONE_FILES) == 0)
+      if (!known || (flags & CLONE_THREAD) == 0) {
+        // The child's own calls may come first (it runs before its parent's call returns): what
+        // they told stays.
+        Fds& child = procs_[ret];
+        for (const auto& [fd, d] : fds) child.emplace(fd, d);
+      } else if ((flags & CLONE_FILES) == 0) {
         unshare(pid, ret, o);
+      }
       return;
     }
     case SYS_unshare:
