@@ -8,6 +8,7 @@
 
 #include <climits>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -171,6 +172,19 @@ TEST_P(FdTruth, AThreadWithItsOwnFdTableNamesItsOwnFds) {
   EXPECT_EQ(fd_path(thread_reads[0]), "/etc/hostname");
   EXPECT_EQ(fd_path(main_reads.back()), "/etc/passwd") << "the main thread's fd is another";
   EXPECT_EQ(main_reads.back()["args"]["fd"]["fd"], thread_reads[0]["args"]["fd"]["fd"]);
+}
+
+// A rename or an unlink changes what /proc/PID/fd shows for an open fd: each call shows it as it
+// is then.
+TEST_P(FdTruth, ANameChangedUnderAnOpenFdIsShownAsItIsNow) {
+  char real[PATH_MAX];
+  ASSERT_NE(realpath(dir_.c_str(), real), nullptr);
+  std::string dir = real;
+  std::map<std::string, std::string> written;  // what was written -> where
+  for (const json& c : of("write"))
+    if (c["args"]["buf"].is_string()) written[c["args"]["buf"]] = fd_path(c);
+  EXPECT_EQ(written["r"], dir + "/final.txt");
+  EXPECT_EQ(written["g"], dir + "/gone.txt (deleted)");
 }
 
 // A name is the traced program's to choose: in text, it is escaped as any string is.

@@ -135,7 +135,8 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 
 // -y: which fds each call's exit describes in the kernel (events.h, enum dt_fd_plan): the fd a
 // call returns, a socket whose addresses connect, bind or listen set (or a send, binding a
-// datagram socket to a port of its own), the two fds of a pair.
+// datagram socket to a port of its own), the two fds of a pair, and after a rename or an unlink
+// the files the process has open (their names may have changed, or be gone).
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
@@ -150,6 +151,14 @@ void set_fd_plans(bpf_map* map) {
       case SYS_sendmsg:
       case SYS_sendmmsg:
         plan = DT_FDS_DGRAM_ARG0;
+        break;
+      case SYS_rename:
+      case SYS_renameat:
+      case SYS_renameat2:
+      case SYS_unlink:
+      case SYS_unlinkat:
+      case SYS_rmdir:
+        plan = DT_FDS_FILES;
         break;
       case SYS_pipe:
       case SYS_pipe2:

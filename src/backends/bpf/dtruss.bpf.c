@@ -1232,6 +1232,7 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
 struct fdtable___fd {
   unsigned int max_fds;
   struct file** fd;
+  unsigned long* open_fds;
 } __attribute__((preserve_access_index));
 struct files_struct___fd {
   struct fdtable___fd* fdt;
@@ -1432,7 +1433,14 @@ struct fd_note_ctx {
   int fds[2];
   int with_call;
   int dgram_only;  // only a datagram socket is described
+  int files_only;  // no socket is described
 };
+
+// DT_FDS_FILES: the process's open fds (a bitmap), kept in the second half of p->out, which a
+// DT_FD record never reaches (map memory: read at a variable index, as a stack array cannot be).
+static __always_inline dt_u64* scan_bits(struct pending* p) {
+  return (dt_u64*)(p->out + DT_SCRATCH / 2);
+}
 
 // Sends one DT_FD record: the i-th fd of x, as it is now.
 static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
@@ -1458,7 +1466,7 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
     rec->ino = BPF_CORE_READ(inode, i_ino);
     if ((BPF_CORE_READ(inode, i_mode) & DT_S_IFMT) == DT_S_IFSOCK) {
       struct socket___fd* sock = BPF_CORE_READ(file, private_data);
-      if (x->dgram_only && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM) return 0;
+      if (x->files_only || (x->dgram_only && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM)) return 0;
       rec->kind = DT_FD_SOCKET;
       describe_socket(rec, file);
     } else if (x->dgram_only) {
@@ -1477,6 +1485,18 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
   rec->size = (dt_u32)size;
   // (Woken as the call's own record would: every wake_bytes, else by the consumer's timer.)
   if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(size))) count_lost();
+  return 0;
+}
+
+// DT_FDS_FILES: the i-th fd, if open.
+static long scan_fd(dt_u32 i, struct fd_note_ctx* x) {
+  if (!x->p) return 1;
+  dt_u32 w = i / 64;
+  asm volatile("" : "+r"(w));  // bound the register that indexes, not a copy of it
+  w &= DT_FD_SCAN / 64 - 1;
+  if (!((scan_bits(x->p)[w] >> (i % 64)) & 1)) return 0;
+  x->fds[0] = (int)i;
+  send_fd_note(0, x);
   return 0;
 }
 
@@ -1508,6 +1528,21 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
     x.fds[0] = (int)regs->di;
     x.dgram_only = what == DT_FDS_DGRAM_ARG0;
     if (x.fds[0] < 0) return 0;
+  } else if (what == DT_FDS_FILES) {
+    if (ret != 0) return 0;
+    struct task_struct___fd* t = (struct task_struct___fd*)task;
+    struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
+    if (!fdt) return 0;
+    unsigned int max = BPF_CORE_READ(fdt, max_fds);
+    unsigned long* bits = BPF_CORE_READ(fdt, open_fds);
+    dt_u64* open = scan_bits(p);
+    for (int w = 0; w < DT_FD_SCAN / 64; w++) {  // (a bitmap has max_fds bits, a multiple of 64)
+      open[w] = 0;
+      if ((unsigned int)w * 64 < max) bpf_probe_read_kernel(&open[w], 8, bits + w);
+    }
+    x.files_only = 1;
+    bpf_loop(DT_FD_SCAN, scan_fd, &x, 0);
+    return 0;
   } else {
     if (ret != 0) return 0;
     dt_u64 at = what == DT_FDS_PAIR_ARG0 ? regs->di : regs->r10;

@@ -194,7 +194,10 @@ enum dt_fd_plan {
   DT_FDS_PAIR_ARG0 = 3, /* the two fds at its first argument (pipe, pipe2) */
   DT_FDS_PAIR_ARG3 = 4, /* the two fds at its fourth argument (socketpair) */
   DT_FDS_DGRAM_ARG0 = 5, /* its first argument if a datagram socket (a send binds one) */
+  DT_FDS_FILES = 6,      /* every file (not socket) its process has open, when it succeeded:
+                            a rename or unlink may have changed their names */
 };
+#define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
 /* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;
