@@ -1251,7 +1251,7 @@ struct dentry_operations___fd {
   char* (*d_dname)(struct dentry*, char*, int);
 } __attribute__((preserve_access_index));
 struct hlist_bl_node___fd {
-  struct hlist_bl_node___fd **pprev;
+  struct hlist_bl_node___fd** pprev;
 } __attribute__((preserve_access_index));
 struct dentry___fd {
   struct hlist_bl_node___fd d_hash;
@@ -1390,9 +1390,8 @@ static __always_inline void describe_socket(struct dt_fd* rec, struct file___fd*
     asm volatile("" : "+r"(len));  // bound the register that is passed, not a copy of it
     len &= 127;                    // (a no-op: it is at most 108)
     char* path = (char*)(rec + 1);
-    if (bpf_probe_read_kernel(path, len,
-                              (char*)addr + bpf_core_field_offset(struct unix_address___fd, name) +
-                                  2) == 0) {
+    const char* sun_path = (char*)addr + bpf_core_field_offset(struct unix_address___fd, name) + 2;
+    if (bpf_probe_read_kernel(path, len, sun_path) == 0) {
       rec->path_len = (dt_u32)len;
       rec->flags |= DT_FD_ADDR;
     }
@@ -1405,8 +1404,7 @@ static __always_inline void describe_file(struct dt_fd* rec, struct file___fd* f
   if (!d) return;
   rec->magic = BPF_CORE_READ(d, d_sb, s_magic);
   struct dentry* parent = BPF_CORE_READ(d, d_parent);
-  if (!BPF_CORE_READ(d, d_hash.pprev) && parent != (struct dentry*)d)
-    rec->flags |= DT_FD_DELETED;
+  if (!BPF_CORE_READ(d, d_hash.pprev) && parent != (struct dentry*)d) rec->flags |= DT_FD_DELETED;
   char* path = (char*)(rec + 1);
   const struct dentry_operations___fd* ops = BPF_CORE_READ(d, d_op);
   if (ops && BPF_CORE_READ(ops, d_dname)) {
