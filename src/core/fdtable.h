@@ -1,7 +1,7 @@
 // -y for a backend that sees each call only after it happened (eBPF): by then a file may be closed
 // again, so /proc cannot tell what an fd was. FdTable keeps, per process, what each fd refers to,
-// from the calls that create, copy and close fds, and falls back to /proc for fds that were open
-// before the trace began.
+// from the calls that create, copy and close fds, and what the kernel said of each fd as such a
+// call returned (FdNote); it falls back to /proc for fds that were open before the trace began.
 #pragma once
 
 #include <sys/types.h>
@@ -9,25 +9,47 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/event.h"
 
 namespace dtruss {
 
+// What an fd referred to as a call returned, read from the kernel then.
+struct FdNote {
+  int fd = -1;
+  bool open = false;  // false: no such fd
+  std::string what;   // as describe_fd() puts it; "" when the kernel could not tell (ask /proc)
+};
+
 class FdTable {
  public:
   // Sets ev.fd_notes: what each fd argument referred to when the call was made, and the fd it
-  // returned. Then applies the call's effect (open, dup, close, fork), so that later calls see it.
-  void annotate(SyscallEvent& ev);
+  // returned. Then applies the call's effect (open, dup, close, fork, and what `after` says of
+  // the fds as the call returned), so that later calls see it.
+  void annotate(SyscallEvent& ev, const std::vector<FdNote>& after = {});
+  // What the kernel said of an fd of thread `tid` as a call that is not shown returned.
+  void apply(pid_t pid, pid_t tid, const FdNote& note);
   // A process ended: its fds are gone.
-  void forget(pid_t pid) { procs_.erase(pid); }
+  void forget(pid_t pid);
 
  private:
   using Fds = std::unordered_map<int, std::string>;
-  std::string lookup(pid_t pid, int fd);
+  // Whose fd table a thread uses: its process's (key: the pid), or, once it unshared it or was
+  // made without CLONE_FILES, its own (key: -tid). `proc` is where /proc shows that table.
+  struct Owner {
+    pid_t key;
+    pid_t proc;
+  };
+  Owner owner(pid_t pid, pid_t tid) const;
+  std::string lookup(const Owner& o, int fd);
+  void apply(const Owner& o, const FdNote& note);
   // What a new fd `fd` returned by `ev` refers to.
-  std::string describe_new(const SyscallEvent& ev, int fd);
+  std::string describe_new(const SyscallEvent& ev, const Owner& o, int fd);
+  // The thread (tid) gets a table of its own, a copy of the one it used.
+  void unshare(pid_t pid, pid_t tid, const Owner& was);
   std::map<pid_t, Fds> procs_;
+  std::unordered_map<pid_t, pid_t> own_;  // threads with a table of their own: tid -> pid
 };
 
 }  // namespace dtruss

@@ -57,9 +57,9 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
     }
     case T::Count: fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text); break;
   }
-  if (!v.note.empty()) {
+  if (!v.note.empty()) {  // (a path is the traced program's to choose: escaped as strings are)
     out += '<';
-    out += v.note;
+    append_c_escaped(out, v.note);
     out += '>';
   }
 }

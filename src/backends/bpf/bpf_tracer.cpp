@@ -1,8 +1,10 @@
 #include "backends/bpf/bpf_tracer.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -131,6 +133,86 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
   return std::clamp<uint64_t>(cpus * (4u << 20), 8u << 20, 64u << 20);
 }
 
+// -y: which fds each call's exit describes in the kernel (events.h, enum dt_fd_plan): the fd a
+// call returns, a socket whose addresses connect, bind or listen set (or a send, binding a
+// datagram socket to a port of its own), the two fds of a pair, and after a rename or an unlink
+// the files the process has open (their names may have changed, or be gone).
+void set_fd_plans(bpf_map* map) {
+  for (const SyscallInfo& s : all_syscalls()) {
+    if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
+    uint8_t plan = s.ret == RetKind::Fd ? DT_FDS_RET : DT_FDS_NONE;
+    switch (s.nr) {
+      case SYS_connect:
+      case SYS_bind:
+      case SYS_listen:
+        plan = DT_FDS_ARG0;
+        break;
+      case SYS_sendto:
+      case SYS_sendmsg:
+      case SYS_sendmmsg:
+        plan = DT_FDS_DGRAM_ARG0;
+        break;
+      case SYS_rename:
+      case SYS_renameat:
+      case SYS_renameat2:
+      case SYS_unlink:
+      case SYS_unlinkat:
+      case SYS_rmdir:
+        plan = DT_FDS_FILES;
+        break;
+      case SYS_pipe:
+      case SYS_pipe2:
+        plan = DT_FDS_PAIR_ARG0;
+        break;
+      case SYS_socketpair:
+        plan = DT_FDS_PAIR_ARG3;
+        break;
+      default:
+        break;
+    }
+    if (plan == DT_FDS_NONE) continue;
+    auto key = static_cast<uint32_t>(s.nr);
+    bpf_map__update_elem(map, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
+  }
+}
+
+// -y: a DT_FD record (events.h) as describe_fd() would put it ("" when it cannot tell).
+FdNote fd_note(const dt_fd& rec, const char* path, size_t len) {
+  FdNote n;
+  n.fd = rec.fd;
+  n.open = rec.kind != DT_FD_CLOSED;
+  if (rec.kind == DT_FD_SOCKET) {
+    SocketFacts s;
+    s.inode = rec.ino;
+    s.family = rec.family;
+    s.proto.assign(rec.proto, strnlen(rec.proto, sizeof rec.proto));
+    std::memcpy(s.laddr.data(), rec.laddr, sizeof rec.laddr);
+    std::memcpy(s.raddr.data(), rec.raddr, sizeof rec.raddr);
+    s.lport = ntohs(rec.lport);
+    s.rport = ntohs(rec.rport);
+    // What /proc/net/{tcp,udp}[6] list: TCP sockets not closed (listening, connecting,
+    // connected), UDP sockets with a local port.
+    if (s.proto == "TCP" || s.proto == "TCPv6") s.listed = rec.state != TCP_CLOSE;
+    if (s.proto == "UDP" || s.proto == "UDPv6") s.listed = rec.num != 0;
+    s.has_path = (rec.flags & DT_FD_ADDR) != 0;
+    if (s.has_path) s.path.assign(path, len);
+    n.what = socket_label(s);
+  } else if (rec.kind == DT_FD_FILE && (rec.flags & DT_FD_CUT) == 0) {
+    FileFacts f;
+    f.inode = rec.ino;
+    f.fs_magic = rec.magic;
+    f.deleted = (rec.flags & DT_FD_DELETED) != 0;
+    f.pseudo = (rec.flags & DT_FD_PSEUDO) != 0;
+    for (size_t at = 0; at < len;) {
+      size_t k = strnlen(path + at, len - at);
+      f.parts.emplace_back(path + at, k);
+      at += k + 1;
+    }
+    n.what = file_label(f);
+  }
+  return n;
+}
+
 // The consumer's nice value (see run()).
 constexpr int kConsumerNice = -10;
 
@@ -155,8 +237,10 @@ void for_each_key(int fd, Fn fn) {
 struct BpfTracer::State {
   dtruss_bpf* skel = nullptr;
   ring_buffer* rb = nullptr;
+  bpf_link* fds = nullptr;  // -y: on_sys_exit_fds, attached before the skeleton's programs
   ~State() {
     if (rb != nullptr) ring_buffer__free(rb);
+    if (fds != nullptr) bpf_link__destroy(fds);
     if (skel != nullptr) dtruss_bpf__destroy(skel);  // detaches and frees every program and map
   }
 };
@@ -201,6 +285,11 @@ void BpfTracer::load() {
   // The mapping trackers cost load time (the verifier): only with -s.
   bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
   bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
+  // -y: what each new fd refers to, read at the exit of the calls that make one. Attached by
+  // hand, before on_sys_exit (see run()).
+  bool fd_notes = cfg_.describe_fds && !cfg_.summary_only;
+  bpf_program__set_autoload(skel->progs.on_sys_exit_fds, fd_notes);
+  bpf_program__set_autoattach(skel->progs.on_sys_exit_fds, false);
   // --summary counts in its own small pair of programs; every other mode sends events.
   bpf_program__set_autoload(skel->progs.on_sys_enter, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
@@ -252,6 +341,7 @@ void BpfTracer::load() {
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
+  if (fd_notes) set_fd_plans(skel->maps.fd_plans);
   for (long nr : cfg_.syscalls) {
     if (nr < 0 || nr >= DT_NR_MAX) continue;
     auto key = static_cast<uint32_t>(nr);
@@ -304,6 +394,14 @@ int BpfTracer::run() {
   // than they do (set after the command was forked, which keeps its own). Where it cannot (no
   // CAP_SYS_NICE), it runs as it is.
   if (!cfg_.summary_only) setpriority(PRIO_PROCESS, 0, kConsumerNice);
+  // A tracepoint runs its programs in the order they were attached: the fd notes of a call are
+  // sent before on_sys_exit sends the call.
+  if (bpf_program__autoload(st_->skel->progs.on_sys_exit_fds)) {
+    st_->fds = bpf_program__attach(st_->skel->progs.on_sys_exit_fds);
+    if (st_->fds == nullptr)
+      throw TraceError("cannot attach the eBPF program (" + std::string(strerror(errno)) +
+                       "): " + log_tail(5));
+  }
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
     throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) +
                      "): " + log_tail(5));
@@ -464,6 +562,9 @@ int BpfTracer::on_record(const void* data, size_t size) {
     case DT_MAP:
       if (size >= sizeof(dt_map) && stacks_) handle_map(data, size);
       break;
+    case DT_FD:
+      if (size >= sizeof(dt_fd) && cfg_.describe_fds) handle_fd(data, size);
+      break;
     case DT_FORK:
       if (size >= sizeof(dt_fork) && stacks_) {
         dt_fork rec;
@@ -482,7 +583,15 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   std::memcpy(&rec, data, sizeof(rec));
   // The started command's own set-up (between fork and execve) is not shown.
   if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
-    if (rec.nr != SYS_execve && rec.nr != SYS_execveat) return;
+    if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
+      auto it = pending_fds_.find(static_cast<pid_t>(rec.tid));  // (-y: its fds still count)
+      if (it != pending_fds_.end()) {
+        for (const FdNote& n : it->second)
+          fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), n);
+        pending_fds_.erase(it);
+      }
+      return;
+    }
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
@@ -536,7 +645,15 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     ev.captures.add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
-  if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
+  if (cfg_.describe_fds) {  // kept from the calls: the fd may be closed by now
+    auto it = pending_fds_.find(ev.task.tid);
+    if (it == pending_fds_.end()) {
+      fds_.annotate(ev);
+    } else {
+      fds_.annotate(ev, it->second);
+      pending_fds_.erase(it);
+    }
+  }
   ev.stack.clear();
   ev.stack_dwarf = true;
   if (stacks_) {
@@ -666,6 +783,20 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
   if (fp.size() <= 1) return;
   out.frames.swap(fp);
   out.dwarf = false;
+}
+
+// -y: what an fd refers to after a call: kept for the call's own record when one follows (its
+// fd arguments are named as they were before it), else taken now.
+void BpfTracer::handle_fd(const void* data, size_t size) {
+  dt_fd rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  size_t len =
+      std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_fd), size_t{DT_FD_PATH_MAX + 256}});
+  FdNote note = fd_note(rec, static_cast<const char*>(data) + sizeof(dt_fd), len);
+  if (rec.with_call)
+    pending_fds_[static_cast<pid_t>(rec.tid)].push_back(std::move(note));
+  else
+    fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), note);
 }
 
 void BpfTracer::handle_exit(const void* data) {

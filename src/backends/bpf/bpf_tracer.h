@@ -28,7 +28,7 @@ struct BpfConfig {
   std::vector<long> syscalls;        // -t: only these (empty: all)
   uint64_t ring_bytes = 0;           // -b (0: a default for the mode and the CPUs)
   std::optional<RunAs> run_as;       // -u
-  bool describe_fds = false;         // -y (from /proc, for the processes still alive)
+  bool describe_fds = false;         // -y (the kernel side says what each new fd refers to)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
   // Each call's timestamps and duration (for -d, -e, -c, JSON, a timeline), and its CPU time
   // (-o): without them, both stay 0 (and the CPU time unknown), and the kernel reads no clock.
@@ -68,6 +68,7 @@ class BpfTracer {
   void handle_signal(const void* data);
   void handle_stack(const void* data, size_t size);
   void handle_map(const void* data, size_t size);
+  void handle_fd(const void* data, size_t size);  // -y
   bool anything_traced();
   // Stops waiting for a process: removes it from the kernel side's filter.
   void forget_process(pid_t pid);
@@ -98,6 +99,8 @@ class BpfTracer {
     bool dwarf = true;  // false: the kernel's frame-pointer walk (the DWARF unwind found nothing)
   };
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
+  // -y: what the kernel side said of the fds of each thread's call, until its DT_SYSCALL record.
+  std::unordered_map<pid_t, std::vector<FdNote>> pending_fds_;
 };
 
 }  // namespace dtruss

@@ -35,6 +35,7 @@ enum dt_record_type {
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
   DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
+  DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -145,6 +146,58 @@ struct dt_fork {
   dt_u32 parent; /* thread-group ids */
   dt_u32 child;
 };
+
+/* -y: sent at the exit of a call that gives an fd a meaning (fd_plans: open*, socket, accept*,
+ * pipe*, dup*, connect, bind, listen...) with what the fd refers to then, read from the kernel's
+ * own structures (the process may be gone, or the fd reused, by the time user space reads it).
+ * Sent before the call's DT_SYSCALL record (with_call: that record follows). */
+#define DT_FD_PATH_MAX 1024
+enum dt_fd_kind {
+  DT_FD_CLOSED = 0, /* no such fd */
+  DT_FD_FILE = 1,   /* path: its components, innermost first, each NUL-terminated */
+  DT_FD_SOCKET = 2, /* path: a unix socket's sun_path (path_len bytes), if it has an address */
+};
+#define DT_FD_DELETED 1u /* the file's name is unlinked */
+#define DT_FD_PSEUDO 2u  /* its file system names it (d_dname): path is its one name */
+#define DT_FD_CUT 4u     /* the path did not fit, or is deeper than the walk goes */
+#define DT_FD_ADDR 8u    /* a unix socket with an address */
+struct dt_fd {
+  dt_u16 type;
+  dt_u16 with_call;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_s32 fd;
+  dt_u16 kind;
+  dt_u16 flags;
+  dt_u64 ino;
+  dt_u64 magic;    /* the file system's (statfs's f_type) */
+  dt_u32 path_len; /* bytes of path used */
+  /* Sockets: struct sock_common and inet_sock, as /proc/net/{tcp,udp}[6] show them. */
+  dt_u16 family;
+  dt_u8 state;
+  dt_u8 pad;
+  dt_u16 num;   /* the local port the socket is hashed by (0: none) */
+  dt_u16 lport; /* the local and remote ports, network order */
+  dt_u16 rport;
+  dt_u16 pad2;
+  dt_u8 laddr[16]; /* AF_INET: the first 4 bytes */
+  dt_u8 raddr[16];
+  char proto[32]; /* sk_prot->name: "TCP", "UDPv6", "UNIX", "NETLINK"... */
+  /* char path[path_len] follow */
+};
+/* fd_plans: which fds a call's exit describes, by syscall number. */
+enum dt_fd_plan {
+  DT_FDS_NONE = 0,
+  DT_FDS_RET = 1,       /* the fd it returned */
+  DT_FDS_ARG0 = 2,      /* its first argument, whatever it returned (connect, bind, listen) */
+  DT_FDS_PAIR_ARG0 = 3, /* the two fds at its first argument (pipe, pipe2) */
+  DT_FDS_PAIR_ARG3 = 4, /* the two fds at its fourth argument (socketpair) */
+  DT_FDS_DGRAM_ARG0 = 5, /* its first argument if a datagram socket (a send binds one) */
+  DT_FDS_FILES = 6,      /* every file (not socket) its process has open, when it succeeded:
+                            a rename or unlink may have changed their names */
+};
+#define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
 /* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;

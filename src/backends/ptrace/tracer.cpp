@@ -601,21 +601,21 @@ void PtraceTracer::capture_stack(Thread& t) {
 }
 
 // -y: /proc tells what the fd arguments refer to at entry (before a close), and the new fd a
-// call returned at exit.
+// call returned at exit. The thread's own /proc entry: a thread may have unshared its fd table.
 void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
   SyscallEvent& ev = t.pending;
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   if (info == nullptr) return;
   if (at_exit) {
     if (info->ret == RetKind::Fd && ev.ret >= 0)
-      ev.fd_notes[kMaxArgs] = describe_fd(t.tgid, static_cast<int>(ev.ret));
+      ev.fd_notes[kMaxArgs] = describe_fd(t.tid, static_cast<int>(ev.ret));
     return;
   }
   for (int i = 0; i < info->nargs; ++i) {
     ArgKind k = info->args[i].kind;
     auto fd = static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
     if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
-      ev.fd_notes[static_cast<size_t>(i)] = describe_fd(t.tgid, fd);
+      ev.fd_notes[static_cast<size_t>(i)] = describe_fd(t.tid, fd);
   }
 }
 
