@@ -362,6 +362,7 @@ int run(int argc, char** argv) {
         b.run_as = run_as;
         b.describe_fds = opt.describe_fds;
         b.data_max = static_cast<uint32_t>(opt.strsize);
+        b.verbose = opt.verbose;
         b.call_times = shows_call_times(opt);
         b.cpu_time = opt.cpu;
         // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fmt/format.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -134,6 +135,33 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 // The consumer's nice value (see run()).
 constexpr int kConsumerNice = -10;
 
+// execve's argv strings from the new image's stack (DT_CAP_ARGV_BLOCK): `argc` NUL-separated
+// strings in [s, s + len), for the pointers of the caller's array at `argv` (captured before)
+// whose strings could not be read at entry. When argc is not the array's, a script's interpreter
+// (or binfmt_misc) replaced argv[0] with strings of its own: argv[1...] are the block's last ones.
+void add_argv_block(SyscallEvent& ev, uint64_t argv, uint64_t argc, const uint8_t* s, size_t len) {
+  std::vector<uint64_t> ptrs;
+  uint64_t p = 0;
+  while (ev.captures.read_u64(argv + 8 * ptrs.size(), &p) && p != 0) ptrs.push_back(p);
+  if (p != 0 || ptrs.empty() || argc == 0) return;  // (the array was cut: its size is unknown)
+  size_t first = 0, skip = 0;  // the array's first entry the block has, the block's strings before
+  if (argc != ptrs.size()) {
+    if (argc + 1 < ptrs.size()) return;  // (not from this array)
+    first = 1;
+    skip = argc + 1 - ptrs.size();
+  }
+  const uint8_t* end = s + len;
+  for (size_t i = 0; s < end; ++i) {
+    const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, end - s));
+    size_t n = nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(end - s);
+    size_t at = first + i - std::min(i, skip);
+    char byte;
+    if (i >= skip && at < ptrs.size() && ev.captures.read(ptrs[at], &byte, 1) == 0)
+      ev.captures.add(ptrs[at], s, n);  // (a string cut by the end of the block: without its NUL)
+    s += n;
+  }
+}
+
 int ring_callback(void* ctx, void* data, size_t size) {
   return static_cast<BpfTracer*>(ctx)->on_record(data, size);
 }
@@ -192,6 +220,9 @@ void BpfTracer::load() {
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
+  // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
+  skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
+  skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
   skel->rodata->summary_by = cfg_.summary_by;
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
@@ -317,6 +348,10 @@ int BpfTracer::run() {
     out_.on_notice({0, "attached to process " + std::to_string(pid) + " (" + process_comm(pid) +
                            "), " + threads_text(thread_count(pid)) + " (eBPF)"});
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
+  if (cfg_.data_max > DT_MAX_CAPTURE)
+    out_.on_notice({0, fmt::format("the eBPF backend copies at most {} bytes of each string and "
+                                   "buffer: --strsize {} shows no more (--backend=ptrace does)",
+                                   DT_MAX_CAPTURE, cfg_.data_max)});
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
                                           : "tracing processes named '" + cfg_.name + "'"});
@@ -488,21 +523,11 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
       continue;
     }
     if (c.len > static_cast<size_t>(end - p)) break;
-    if (c.flags & DT_CAP_ARGV_BLOCK) {  // argv's strings, for the pointers of the array at addr
-      const auto* s = p;
-      for (uint64_t i = 0; s < p + c.len; ++i) {
-        uint64_t ptr = 0;
-        if (!ev.captures.read_u64(c.addr + 8 * i, &ptr) || ptr == 0) break;
-        const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, p + c.len - s));
-        size_t n =
-            nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(p + c.len - s);
-        ev.captures.add(ptr, s, n);
-        s += n;
-      }
-      p += (c.len + 7u) & ~7u;
-      continue;
+    if (c.flags & DT_CAP_ARGV_BLOCK) {
+      add_argv_block(ev, c.addr, c.flags >> DT_CAP_ARGC_SHIFT, p, c.len);
+    } else {
+      ev.captures.add(c.addr, p, c.len);
     }
-    ev.captures.add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
   if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now

@@ -30,6 +30,7 @@ struct BpfConfig {
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (from /proc, for the processes still alive)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
+  bool verbose = false;              // -v: execve's environment strings too
   // Each call's timestamps and duration (for -d, -e, -c, JSON, a timeline), and its CPU time
   // (-o): without them, both stay 0 (and the CPU time unknown), and the kernel reads no clock.
   bool call_times = true;
