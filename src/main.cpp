@@ -371,6 +371,7 @@ int run(int argc, char** argv) {
         b.stack_depth = opt.stack ? opt.stack_depth : 0;
         b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
         BpfTracer tracer(std::move(b), pipeline);
+        tracer.load();  // times count from the command's start (or the attach), not from this
         pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       } else {

@@ -207,6 +207,7 @@ std::string BpfTracer::unavailable_reason() {
 }
 
 void BpfTracer::load() {
+  if (st_->skel != nullptr) return;
   libbpf_set_print(collect_libbpf_log);
   dtruss_bpf* skel = dtruss_bpf__open();
   if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));

@@ -53,6 +53,10 @@ class BpfTracer {
   // Why the eBPF backend cannot run here ("" when it can): privileges, BTF.
   static std::string unavailable_reason();
 
+  // Loads the programs (the verifier's work: most of dtruss's start-up), before the clock of the
+  // trace starts. Throws TraceError. (run() loads them if this was not called.)
+  void load();
+
   // Traces until the traced processes are gone or a stop is requested; returns dtruss's exit
   // status (as PtraceTracer::run). Throws TraceError when the trace cannot start.
   int run();
@@ -62,7 +66,6 @@ class BpfTracer {
 
  private:
   struct State;
-  void load();
   void start_command();
   void handle_syscall(const void* data, size_t size);
   void handle_exit(const void* data);
