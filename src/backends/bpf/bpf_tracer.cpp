@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -196,6 +197,7 @@ BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
 
 BpfTracer::~BpfTracer() {
   if (go_fd_ >= 0) close(go_fd_);
+  if (exec_error_fd_ >= 0) close(exec_error_fd_);
 }
 
 std::string BpfTracer::unavailable_reason() {
@@ -312,7 +314,7 @@ void BpfTracer::start_command() {
   child_ = l.pid;
   go_fd_ = l.go_fd;
   st_->skel->bss->cmd_tgid = static_cast<uint32_t>(child_);
-  close(l.exec_error_fd);  // a failed exec shows in the trace itself (execve = -1 ENOENT)
+  exec_error_fd_ = l.exec_error_fd;
   auto key = static_cast<uint32_t>(child_);
   uint8_t one = 1;
   bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
@@ -389,6 +391,7 @@ int BpfTracer::run() {
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
+  check_exec_failed();
   if (stop_requested() && child_ < 0 && !cfg_.all) {  // (--all: the closing line says it)
     // Ctrl-C with -p, -n or --all: the processes run on; eBPF never stopped them.
     int processes = 0, threads = 0;
@@ -415,6 +418,20 @@ int BpfTracer::run() {
     if (waitpid(child_, &status, 0) == child_) child_status_ = status;
   }
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
+}
+
+void BpfTracer::check_exec_failed() {
+  if (exec_error_fd_ < 0 || st_->skel->bss->cmd_started) return;
+  // The launcher wrote its execve's errno before it exited (and the trace ends only when it is
+  // gone): the command never ran, and nothing of the launcher was shown.
+  fcntl(exec_error_fd_, F_SETFL, O_NONBLOCK);
+  int err = 0;
+  if (read(exec_error_fd_, &err, sizeof(err)) != sizeof(err)) return;
+  if (child_status_ < 0) waitpid(child_, &child_status_, 0);
+  std::string path, unused;
+  if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
+  throw TraceError(exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr),
+                   2);
 }
 
 bool BpfTracer::keep_tracing_after_signal() {
@@ -487,7 +504,9 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   std::memcpy(&rec, data, sizeof(rec));
   // The started command's own set-up (between fork and execve) is not shown.
   if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    // (A failed execve: the command never ran; what follows is the launcher reporting it.)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) return;
+    if (rec.ret < 0 && rec.ret > -4096) return;
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
@@ -666,7 +685,13 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
 void BpfTracer::handle_exit(const void* data) {
   dt_exit rec;
   std::memcpy(&rec, data, sizeof(rec));
-  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) child_started_ = true;
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    if (!st_->skel->bss->cmd_started) {  // its exec failed: the command never ran
+      exited_since_check_ = true;
+      return;
+    }
+    child_started_ = true;
+  }
   ExitEvent ev;
   ev.task.pid = static_cast<int32_t>(rec.pid);
   ev.task.tid = static_cast<int32_t>(rec.pid);
