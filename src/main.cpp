@@ -233,7 +233,10 @@ class StartGate : public EventConsumer {
   }
   void on_process(int32_t pid) override { next_.on_process(pid); }
   void idle() override { next_.idle(); }
-  void ready() override { next_.ready(); }
+  void ready() override {  // (a backend calls it once the command has run, see EventConsumer)
+    release();
+    next_.ready();
+  }
 
  private:
   EventConsumer& next_;

@@ -340,12 +340,12 @@ int BpfTracer::run() {
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
     throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) +
                      "): " + log_tail(5));
+  if (go_fd_ >= 0) await_exec();  // the filter holds the child's PID: let it exec
   out_.ready();
-  if (go_fd_ >= 0) {  // the filter holds the child's PID: let it exec
-    char go = 1;
-    if (write(go_fd_, &go, 1) != 1) throw TraceError("cannot start the command");
-    close(go_fd_);
-    go_fd_ = -1;
+  if (command_stopped_) {  // the header (ready) comes before anything the command writes
+    command_stopped_ = false;
+    st_->skel->bss->cmd_resuming = 1;
+    kill(child_, SIGCONT);
   }
   for (pid_t pid : cfg_.attach)
     out_.on_notice({0, "attached to process " + std::to_string(pid) + " (" + process_comm(pid) +
@@ -391,7 +391,6 @@ int BpfTracer::run() {
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
-  check_exec_failed();
   if (stop_requested() && child_ < 0 && !cfg_.all) {  // (--all: the closing line says it)
     // Ctrl-C with -p, -n or --all: the processes run on; eBPF never stopped them.
     int processes = 0, threads = 0;
@@ -420,18 +419,36 @@ int BpfTracer::run() {
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
 }
 
-void BpfTracer::check_exec_failed() {
-  if (exec_error_fd_ < 0 || st_->skel->bss->cmd_started) return;
-  // The launcher wrote its execve's errno before it exited (and the trace ends only when it is
-  // gone): the command never ran, and nothing of the launcher was shown.
-  fcntl(exec_error_fd_, F_SETFL, O_NONBLOCK);
+void BpfTracer::await_exec() {
+  st_->skel->bss->cmd_stop = 1;
+  char go = 1;
+  if (write(go_fd_, &go, 1) != 1) throw TraceError("cannot start the command");
+  close(go_fd_);
+  go_fd_ = -1;
+  // The launcher's execve: its errno comes through the pipe, success closes it (O_CLOEXEC).
   int err = 0;
-  if (read(exec_error_fd_, &err, sizeof(err)) != sizeof(err)) return;
-  if (child_status_ < 0) waitpid(child_, &child_status_, 0);
-  std::string path, unused;
-  if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
-  throw TraceError(exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr),
-                   2);
+  ssize_t n;
+  do n = read(exec_error_fd_, &err, sizeof(err));
+  while (n < 0 && errno == EINTR);
+  close(exec_error_fd_);
+  exec_error_fd_ = -1;
+  int status = 0;
+  if (n == sizeof(err)) {  // the command never ran (the launcher exits at once)
+    while (waitpid(child_, &status, 0) < 0 && errno == EINTR) {
+    }
+    child_status_ = status;
+    std::string path, unused;
+    if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
+    throw TraceError(
+        exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr), 2);
+  }
+  // It runs the new program, stopped before its first instruction (on_exec sent SIGSTOP).
+  while (waitpid(child_, &status, WUNTRACED) < 0 && errno == EINTR) {
+  }
+  if (WIFSTOPPED(status))
+    command_stopped_ = true;
+  else
+    child_status_ = status;
 }
 
 bool BpfTracer::keep_tracing_after_signal() {

@@ -76,8 +76,10 @@ class BpfTracer {
   void report_lost();
   void report_aggregates();  // --summary: the kernel's counts, added up over the CPUs
   bool keep_tracing_after_signal();
-  // The command's execve failed (it never ran): throws the TraceError that says why.
-  void check_exec_failed();
+  // Lets the started command exec and waits for the outcome: throws the TraceError that says
+  // why when its execve failed (it never ran), else leaves it stopped (command_stopped_) before
+  // the new program's first instruction.
+  void await_exec();
 
   BpfConfig cfg_;
   EventConsumer& out_;
@@ -86,6 +88,7 @@ class BpfTracer {
   int child_status_ = -1;
   int go_fd_ = -1;           // write end: releases the started command into its execve
   int exec_error_fd_ = -1;   // read end: the errno of the command's execve, if it failed
+  bool command_stopped_ = false;  // by its exec (see await_exec), until dtruss continues it
   bool child_started_ = false;
   bool signal_passed_on_ = false;
   bool exited_since_check_ = true;  // a process ended since anything_traced() was last asked

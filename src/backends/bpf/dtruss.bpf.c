@@ -408,7 +408,7 @@ static long exec_string(dt_u32 i, struct exec_ctx* x) {
     return 1;
   }
   dt_u32 off = p->exec_len;
-  if (off + exec_str_max > DT_EXEC_BUF - DT_EXEC_PTRS * 8 - 3 * sizeof(struct dt_capture)) return 1;
+  if (off + exec_str_max + (i + 2) * 8 + 3 * sizeof(struct dt_capture) > DT_EXEC_BUF) return 1;
   off &= DT_EXEC_BUF - 1;
   struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
   long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), exec_str_max & (DT_EXEC_BUF - 1),
@@ -690,6 +690,11 @@ static __always_inline dt_u32 log2_bucket(dt_u64 v) {
 // The command dtruss started: its set-up before its execve is dtruss's, not the command's.
 volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists
 volatile int cmd_started = 0;  // its exec happened
+// Its exec stops it (SIGSTOP, before the new program's first instruction) until user space has
+// written what comes before the trace and continues it: neither signal is shown.
+volatile int cmd_stop = 0;      // set by user space: stop it
+volatile int cmd_stopping = 0;  // the SIGSTOP is on its way
+volatile int cmd_resuming = 0;  // set by user space: the SIGCONT is on its way
 
 // --summary: one more call of nr (dur_ns < 0: it never returned), failed with err (0: did not).
 // Per syscall only (the default), the counts are a per-CPU array indexed by the number: the
@@ -1150,7 +1155,13 @@ static __always_inline void recapture_exec(struct pending* p, struct linux_binpr
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* bprm) {
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
-  if (tgid == cmd_tgid) cmd_started = 1;
+  if (tgid == cmd_tgid && !cmd_started) {
+    cmd_started = 1;
+    if (cmd_stop) {
+      cmd_stopping = 1;
+      bpf_send_signal(19);  // SIGSTOP
+    }
+  }
   if (traced_tgid(tgid)) {
     struct pending* pd = bpf_task_storage_get(&inflight, p, 0, 0);
     if (pd && pd->active && pd->exec_missing &&
@@ -1217,6 +1228,10 @@ int BPF_PROG(on_signal_deliver, int sig, void* info, struct k_sigaction* ka) {
   if (sig == 9) return 0;  // SIGKILL is never "delivered" to a handler: its end says it all
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   if (!traced_tgid(pid_tgid >> 32)) return 0;
+  if (sig == 19 && cmd_stopping && (pid_tgid >> 32) == cmd_tgid) {  // dtruss's own (on_exec)
+    cmd_stopping = 0;
+    return 0;
+  }
   // SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU with their default action: the thread stops (job
   // control), which has no tracepoint of its own. (The kernel ignores the last three in an
   // orphaned process group, which is rare and not told apart here.)
@@ -1233,6 +1248,10 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int group,
              int result) {
   if (sig <= 0 || sig >= 64 || sig == 9 || !t || !traced_tgid(t->tgid)) return 0;
+  if (sig == 18 && cmd_resuming && t->tgid == cmd_tgid) {  // dtruss's own (see cmd_stop)
+    cmd_resuming = 0;
+    return 0;
+  }
   if (result != 0 && result != 1) return 0;  // queued or ignored (not already pending)
   struct sighand_struct* sh = UNTRUSTED(struct task_struct, t)->sighand;
   if (!sh) return 0;
