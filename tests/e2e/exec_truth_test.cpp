@@ -63,6 +63,17 @@ TEST(ExecTruth, VerboseShowsTheEnvironment) {
   EXPECT_NE(ex[1].find(", [\"/bin/true\"], [\"A=1\", \"B=two\"])"), std::string::npos) << ex[1];
 }
 
+// argv too long to keep whole leaves room for the environment's strings.
+TEST(ExecTruth, VerboseEnvironmentAfterAHugeArgv) {
+  std::vector<std::string> args{"-v", "-t", "execve", "/usr/bin/env", "-i", "A=1", "/bin/true"};
+  for (int i = 0; i < 3000; ++i) args.push_back(std::to_string(i));
+  auto r = run_traced(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto ex = execve_lines(r.trace);
+  ASSERT_EQ(ex.size(), 2u) << r.trace;
+  EXPECT_NE(ex[1].find("], [\"A=1\"])"), std::string::npos) << ex[1].substr(ex[1].size() - 200);
+}
+
 TEST(ExecTruth, ManyArgumentsShownWhole) {
   std::vector<std::string> args{"-t", "execve", "/bin/true"}, shown{"/bin/true"};
   for (int i = 1; i <= 40; ++i) {

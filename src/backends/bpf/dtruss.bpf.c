@@ -392,8 +392,9 @@ static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, d
 // callback once instead of once per range of values, and the code after it once.)
 struct exec_ctx {
   struct pending* p;
-  dt_u64 argv;  // the caller's argv
-  dt_u64 arr;   // the caller's argv or envp
+  dt_u64 argv;   // the caller's argv
+  dt_u64 arr;    // the caller's argv or envp
+  dt_u32 limit;  // the end of exec_buf's part for arr's strings and pointers
 };
 
 // The i-th string of x->arr, into exec_buf (at most exec_str_max bytes with its NUL); its pointer
@@ -407,16 +408,21 @@ static long exec_string(dt_u32 i, struct exec_ctx* x) {
     p->exec_end = 1;
     return 1;
   }
+  // The room left before x->limit, less the pointer array's entries (this one and the NULL) and
+  // the captures' headers; a string longer than that is cut there.
   dt_u32 off = p->exec_len;
-  if (off + exec_str_max + (i + 2) * 8 + 3 * sizeof(struct dt_capture) > DT_EXEC_BUF) return 1;
+  dt_u32 used = off + (i + 2) * 8 + 4 * sizeof(struct dt_capture);
+  if (used + 8 > x->limit) return 1;
+  dt_u32 want = x->limit - used;
+  if (want > exec_str_max) want = exec_str_max;
   off &= DT_EXEC_BUF - 1;
   struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
-  long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), exec_str_max & (DT_EXEC_BUF - 1),
+  long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), want & (DT_EXEC_BUF - 1),
                                    (const void*)ptr);
   if (n > 0) {
     // Filled: the string is longer; sent without the NUL the helper put in its last byte, which
     // the decoder shows as cut.
-    if ((dt_u32)n == exec_str_max) n--;
+    if ((dt_u32)n == want) n--;
     set_capture(c, ptr, (dt_u32)n, 0);
     p->exec_len = off + sizeof(*c) + (((dt_u32)n + 7) & ~7u);
     p->exec_ncap++;
@@ -439,9 +445,10 @@ static long envp_entry(dt_u32 i, struct exec_ctx* x) {
 
 // The strings of a NULL-terminated array (argv, or envp with -v), then the pointer array: the
 // entries taken, and the NULL when it was reached (without it the decoder marks the array cut).
-static __always_inline void capture_strings(struct exec_ctx* x, dt_u64 arr) {
+static __always_inline void capture_strings(struct exec_ctx* x, dt_u64 arr, dt_u32 limit) {
   struct pending* p = x->p;
   x->arr = arr;
+  x->limit = limit;
   p->exec_got = 0;
   p->exec_end = 0;
   bpf_loop(DT_EXEC_PTRS - 1, exec_string, x, 0);
@@ -482,9 +489,10 @@ static __always_inline void capture_exec(struct pending* p) {
       p->exec_missing |= DT_MISSING_PATH;
     }
   }
-  if (argv) capture_strings(&x, argv);
+  // With -v, argv leaves a quarter of the buffer to envp.
+  if (argv) capture_strings(&x, argv, exec_env_strings ? DT_EXEC_BUF * 3 / 4 : DT_EXEC_BUF);
   if (envp && exec_env_strings) {
-    capture_strings(&x, envp);
+    capture_strings(&x, envp, DT_EXEC_BUF);
   } else if (envp) {
     // Only its length matters (shown as a count): count the entries up to its NULL, one read
     // each, and send the count alone (DT_CAP_COUNTED).
