@@ -55,6 +55,26 @@ TEST(ExecTruth, ScriptArgvIsTheCallers) {
       << ex[0];
 }
 
+// The same when the strings are on pages the caller never read (a posix_spawn child passing its
+// parent's constants): the eBPF side cannot read them at entry and takes them from the new
+// image, where the interpreter's strings come first.
+TEST(ExecTruth, ScriptArgvFromPagesNotYetRead) {
+  std::string dir = temp_dir();
+  std::string script = dir + "/s.sh";
+  write_file(script, "#!/bin/sh\nexit 0\n", 0755);
+  auto r = run_traced({"-f", "-t", "execve", fixture("exec_truth"), "spawn", script});
+  ASSERT_EQ(r.status, 0) << r.err;
+  bool seen = false;
+  for (const auto& l : lines(r.trace))
+    if (l.find("execve(\"" + script + "\"") != std::string::npos) {
+      seen = true;
+      EXPECT_NE(l.find(", " + quoted_list({script, "first-arg", "second-arg"}) + ", "),
+                std::string::npos)
+          << l;
+    }
+  EXPECT_TRUE(seen) << r.trace;
+}
+
 TEST(ExecTruth, VerboseShowsTheEnvironment) {
   auto r = run_traced({"-v", "-t", "execve", "/usr/bin/env", "-i", "A=1", "B=two", "/bin/true"});
   ASSERT_EQ(r.status, 0) << r.err;
