@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "backends/bpf/bpf_tracer.h"
@@ -123,7 +124,7 @@ long sudo_user() {
 // that user, as if they had written it. On failure, -1 and *error says why; *created tells
 // whether this call made the file.
 int open_output(const std::string& path, const char* what, std::string* error,
-                bool* created = nullptr) {
+                bool* created = nullptr, bool truncate = true) {
   long user = sudo_user();
   struct stat st {};
   bool existed = lstat(path.c_str(), &st) == 0;
@@ -133,7 +134,8 @@ int open_output(const std::string& path, const char* what, std::string* error,
                          what, path, st.st_uid, user);
     return -1;
   }
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  int fd = open(path.c_str(),
+                O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0) | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
     *error = fmt::format("cannot write the {} to '{}': {}", what, path, std::strerror(errno));
     return -1;
@@ -186,6 +188,62 @@ bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
   out->groups.resize(static_cast<size_t>(n));
   return true;
 }
+
+// Between the backend and the pipeline while a command is started: the output is held until the
+// command has run (its first event), so that a command that cannot run leaves the --output file
+// as it was (an existing one is truncated only now; one this run made is removed).
+class StartGate : public EventConsumer {
+ public:
+  StartGate(EventConsumer& next, Writer& out, int truncate_fd)
+      : next_(next), out_(out), truncate_fd_(truncate_fd) {
+    out_.hold(true);
+  }
+  void release() {
+    if (released_) return;
+    released_ = true;
+    if (truncate_fd_ >= 0 && ftruncate(truncate_fd_, 0) != 0) {
+      // Not fatal: the trace is written over the old content from its start.
+    }
+    out_.hold(false);
+  }
+  void on_syscall(SyscallEvent& ev) override {
+    release();
+    next_.on_syscall(ev);
+  }
+  void on_signal(const SignalEvent& ev) override {
+    release();
+    next_.on_signal(ev);
+  }
+  void on_stop(const StopEvent& ev) override {
+    release();
+    next_.on_stop(ev);
+  }
+  void on_exit(const ExitEvent& ev) override {
+    release();
+    next_.on_exit(ev);
+  }
+  void on_lost(const LostEvent& ev) override {
+    release();
+    next_.on_lost(ev);
+  }
+  void on_notice(const NoticeEvent& ev) override { next_.on_notice(ev); }
+  void on_aggregate(const SyscallAggregate& agg) override {
+    release();
+    next_.on_aggregate(agg);
+  }
+  void on_process(int32_t pid) override { next_.on_process(pid); }
+  void idle() override { next_.idle(); }
+  void ready() override {  // (a backend calls it once the command has run, see EventConsumer)
+    release();
+    next_.ready();
+  }
+
+ private:
+  EventConsumer& next_;
+  Writer& out_;
+  int truncate_fd_;
+  bool released_ = false;
+};
 
 int run(int argc, char** argv) {
   Options opt;
@@ -277,8 +335,10 @@ int run(int argc, char** argv) {
   bool created_output = false;  // by this run: removed again if nothing could be traced
   int timeline_fd = -1, folded_fd = -1;
   std::string error;
-  if (!opt.output_file.empty() &&
-      (out_fd = open_output(opt.output_file, "trace", &error, &created_output)) < 0)
+  // With a command to start, an existing trace file is truncated only once the command runs.
+  bool defer_truncate = !opt.command.empty();
+  if (!opt.output_file.empty() && (out_fd = open_output(opt.output_file, "trace", &error,
+                                                        &created_output, !defer_truncate)) < 0)
     return usage_error(error);
   if (!opt.timeline_file.empty() &&
       (timeline_fd = open_output(opt.timeline_file, "timeline", &error)) < 0)
@@ -347,6 +407,10 @@ int run(int argc, char** argv) {
     cfg.stack_depth = opt.stack ? opt.stack_depth : 0;
     if (!opt.command.empty() && !opt.trace_list.empty()) cfg.seccomp_syscalls = selection.numbers;
 
+    // A command to start: nothing is written until it has run.
+    std::optional<StartGate> gate;
+    if (!opt.command.empty()) gate.emplace(pipeline, out, opt.output_file.empty() ? -1 : out_fd);
+    EventConsumer& consumer = gate ? static_cast<EventConsumer&>(*gate) : pipeline;
     uint64_t base_ns = 0;
     try {
       if (opt.backend == BackendChoice::Bpf) {
@@ -362,6 +426,7 @@ int run(int argc, char** argv) {
         b.run_as = run_as;
         b.describe_fds = opt.describe_fds;
         b.data_max = static_cast<uint32_t>(opt.strsize);
+        b.verbose = opt.verbose;
         b.call_times = shows_call_times(opt);
         b.cpu_time = opt.cpu;
         // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
@@ -369,15 +434,18 @@ int run(int argc, char** argv) {
         b.summary_by = static_cast<int>(opt.summary_by);
         b.stack_depth = opt.stack ? opt.stack_depth : 0;
         b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
-        BpfTracer tracer(std::move(b), pipeline);
+        BpfTracer tracer(std::move(b), consumer);
+        tracer.load();  // times count from the command's start (or the attach), not from this
         pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       } else {
-        PtraceTracer tracer(std::move(cfg), pipeline);
+        PtraceTracer tracer(std::move(cfg), consumer);
         pipeline.begin(base_ns = monotonic_ns());
         status = tracer.run();
       }
     } catch (const TraceError& e) {
+      // A command that cannot run leaves the output untouched; another error shows what was seen.
+      if (gate && e.exit_status() != kUsageError) gate->release();
       out.flush();
       fmt::print(stderr, "dtruss: {}\n", e.what());
       // A usage error (a PID that cannot be attached to, a command that cannot run): nothing was
@@ -385,6 +453,7 @@ int run(int argc, char** argv) {
       if (created_output && e.exit_status() == kUsageError) unlink(opt.output_file.c_str());
       return e.exit_status();
     }
+    if (gate) gate->release();
     // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.
     std::string closing;
     if (stop_reason() == StopReason::Signal) {

@@ -166,13 +166,17 @@ Value decode_select(const ArgContext& c) {
 }
 
 // Walks a NULL-terminated array of pointers; calls fn(pointer) for each element, up to `max`.
-// Returns false if the array itself could not be read; sets *more when elements were left out.
+// Returns false if the array itself could not be read; sets *more when elements were left out
+// (past `max`, or where the memory, or a backend's copy of it, ends before the NULL).
 template <typename Fn>
 bool walk_pointer_array(const MemoryReader& mem, uint64_t addr, size_t max, bool* more, Fn fn) {
   *more = false;
   for (size_t i = 0;; ++i) {
     uint64_t p = 0;
-    if (!mem.read_u64(addr + i * 8, &p)) return i > 0;
+    if (!mem.read_u64(addr + i * 8, &p)) {
+      *more = i > 0;
+      return i > 0;
+    }
     if (p == 0) return true;
     if (i == max) {
       *more = true;

@@ -7,6 +7,7 @@
 namespace dtruss {
 
 bool Writer::flush() {
+  if (held_) return !failed_;
   size_t done = 0;
   while (!failed_ && done < buf_.size()) {
     ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);

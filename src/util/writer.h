@@ -20,8 +20,11 @@ class Writer {
     buf_.append(s);
     if ((line_buffered_ && !s.empty() && s.back() == '\n') || buf_.size() >= kFlushAt) flush();
   }
-  // Writes out what is buffered; false (and error() set) if the descriptor refused it.
+  // Writes out what is buffered; false (and error() set) if the descriptor refused it. While
+  // held, keeps it (and returns true).
   bool flush();
+  // Holds everything written until hold(false): nothing reaches the descriptor meanwhile.
+  void hold(bool on) { held_ = on; }
   bool failed() const { return failed_; }
   int error() const { return errno_; }  // the errno of the failed write
   int fd() const { return fd_; }
@@ -31,6 +34,7 @@ class Writer {
   int fd_;
   bool line_buffered_;
   bool failed_ = false;
+  bool held_ = false;
   int errno_ = 0;
   std::string buf_;
 };

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/capability.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -216,6 +218,33 @@ FdNote fd_note(const dt_fd& rec, const char* path, size_t len) {
 // The consumer's nice value (see run()).
 constexpr int kConsumerNice = -10;
 
+// execve's argv strings from the new image's stack (DT_CAP_ARGV_BLOCK): `argc` NUL-separated
+// strings in [s, s + len), for the pointers of the caller's array at `argv` (captured before)
+// whose strings could not be read at entry. When argc is not the array's, a script's interpreter
+// (or binfmt_misc) replaced argv[0] with strings of its own: argv[1...] are the block's last ones.
+void add_argv_block(SyscallEvent& ev, uint64_t argv, uint64_t argc, const uint8_t* s, size_t len) {
+  std::vector<uint64_t> ptrs;
+  uint64_t p = 0;
+  while (ev.captures.read_u64(argv + 8 * ptrs.size(), &p) && p != 0) ptrs.push_back(p);
+  if (p != 0 || ptrs.empty() || argc == 0) return;  // (the array was cut: its size is unknown)
+  size_t first = 0, skip = 0;  // the array's first entry the block has, the block's strings before
+  if (argc != ptrs.size()) {
+    if (argc + 1 < ptrs.size()) return;  // (not from this array)
+    first = 1;
+    skip = argc + 1 - ptrs.size();
+  }
+  const uint8_t* end = s + len;
+  for (size_t i = 0; s < end; ++i) {
+    const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, end - s));
+    size_t n = nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(end - s);
+    size_t at = first + i - std::min(i, skip);
+    char byte;
+    if (i >= skip && at < ptrs.size() && ev.captures.read(ptrs[at], &byte, 1) == 0)
+      ev.captures.add(ptrs[at], s, n);  // (a string cut by the end of the block: without its NUL)
+    s += n;
+  }
+}
+
 int ring_callback(void* ctx, void* data, size_t size) {
   return static_cast<BpfTracer*>(ctx)->on_record(data, size);
 }
@@ -252,6 +281,7 @@ BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
 
 BpfTracer::~BpfTracer() {
   if (go_fd_ >= 0) close(go_fd_);
+  if (exec_error_fd_ >= 0) close(exec_error_fd_);
 }
 
 std::string BpfTracer::unavailable_reason() {
@@ -263,6 +293,7 @@ std::string BpfTracer::unavailable_reason() {
 }
 
 void BpfTracer::load() {
+  if (st_->skel != nullptr) return;
   libbpf_set_print(collect_libbpf_log);
   dtruss_bpf* skel = dtruss_bpf__open();
   if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
@@ -276,6 +307,9 @@ void BpfTracer::load() {
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
+  // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
+  skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
+  skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
   skel->rodata->summary_by = cfg_.summary_by;
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
@@ -370,7 +404,7 @@ void BpfTracer::start_command() {
   child_ = l.pid;
   go_fd_ = l.go_fd;
   st_->skel->bss->cmd_tgid = static_cast<uint32_t>(child_);
-  close(l.exec_error_fd);  // a failed exec shows in the trace itself (execve = -1 ENOENT)
+  exec_error_fd_ = l.exec_error_fd;
   auto key = static_cast<uint32_t>(child_);
   uint8_t one = 1;
   bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
@@ -405,12 +439,12 @@ int BpfTracer::run() {
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
     throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) +
                      "): " + log_tail(5));
+  if (go_fd_ >= 0) await_exec();  // the filter holds the child's PID: let it exec
   out_.ready();
-  if (go_fd_ >= 0) {  // the filter holds the child's PID: let it exec
-    char go = 1;
-    if (write(go_fd_, &go, 1) != 1) throw TraceError("cannot start the command");
-    close(go_fd_);
-    go_fd_ = -1;
+  if (command_stopped_) {  // the header (ready) comes before anything the command writes
+    command_stopped_ = false;
+    st_->skel->bss->cmd_resuming = 1;
+    kill(child_, SIGCONT);
   }
   for (pid_t pid : cfg_.attach) {
     // A process that ended before the programs were attached left no exit record to say so.
@@ -423,6 +457,10 @@ int BpfTracer::run() {
                            "), " + threads_text(thread_count(pid)) + " (eBPF)"});
   }
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
+  if (cfg_.data_max > DT_MAX_CAPTURE)
+    out_.on_notice({0, fmt::format("the eBPF backend copies at most {} bytes of each string and "
+                                   "buffer: --strsize {} shows no more (--backend=ptrace does)",
+                                   DT_MAX_CAPTURE, cfg_.data_max)});
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
                                           : "tracing processes named '" + cfg_.name + "'"});
@@ -492,6 +530,38 @@ int BpfTracer::run() {
     if (waitpid(child_, &status, 0) == child_) child_status_ = status;
   }
   return child_status_ >= 0 ? exit_status_of(child_status_) : 1;
+}
+
+void BpfTracer::await_exec() {
+  st_->skel->bss->cmd_stop = 1;
+  char go = 1;
+  if (write(go_fd_, &go, 1) != 1) throw TraceError("cannot start the command");
+  close(go_fd_);
+  go_fd_ = -1;
+  // The launcher's execve: its errno comes through the pipe, success closes it (O_CLOEXEC).
+  int err = 0;
+  ssize_t n;
+  do n = read(exec_error_fd_, &err, sizeof(err));
+  while (n < 0 && errno == EINTR);
+  close(exec_error_fd_);
+  exec_error_fd_ = -1;
+  int status = 0;
+  if (n == sizeof(err)) {  // the command never ran (the launcher exits at once)
+    while (waitpid(child_, &status, 0) < 0 && errno == EINTR) {
+    }
+    child_status_ = status;
+    std::string path, unused;
+    if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
+    throw TraceError(
+        exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr), 2);
+  }
+  // It runs the new program, stopped before its first instruction (on_exec sent SIGSTOP).
+  while (waitpid(child_, &status, WUNTRACED) < 0 && errno == EINTR) {
+  }
+  if (WIFSTOPPED(status))
+    command_stopped_ = true;
+  else
+    child_status_ = status;
 }
 
 bool BpfTracer::keep_tracing_after_signal() {
@@ -592,6 +662,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
       }
       return;
     }
+    // (A failed execve: the command never ran; what follows is the launcher reporting it.)
+    if (rec.ret < 0 && rec.ret > -4096) return;
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
@@ -628,21 +700,11 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
       continue;
     }
     if (c.len > static_cast<size_t>(end - p)) break;
-    if (c.flags & DT_CAP_ARGV_BLOCK) {  // argv's strings, for the pointers of the array at addr
-      const auto* s = p;
-      for (uint64_t i = 0; s < p + c.len; ++i) {
-        uint64_t ptr = 0;
-        if (!ev.captures.read_u64(c.addr + 8 * i, &ptr) || ptr == 0) break;
-        const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, p + c.len - s));
-        size_t n =
-            nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(p + c.len - s);
-        ev.captures.add(ptr, s, n);
-        s += n;
-      }
-      p += (c.len + 7u) & ~7u;
-      continue;
+    if (c.flags & DT_CAP_ARGV_BLOCK) {
+      add_argv_block(ev, c.addr, c.flags >> DT_CAP_ARGC_SHIFT, p, c.len);
+    } else {
+      ev.captures.add(c.addr, p, c.len);
     }
-    ev.captures.add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
   if (cfg_.describe_fds) {  // kept from the calls: the fd may be closed by now
@@ -802,7 +864,13 @@ void BpfTracer::handle_fd(const void* data, size_t size) {
 void BpfTracer::handle_exit(const void* data) {
   dt_exit rec;
   std::memcpy(&rec, data, sizeof(rec));
-  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) child_started_ = true;
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    if (!st_->skel->bss->cmd_started) {  // its exec failed: the command never ran
+      exited_since_check_ = true;
+      return;
+    }
+    child_started_ = true;
+  }
   ExitEvent ev;
   ev.task.pid = static_cast<int32_t>(rec.pid);
   ev.task.tid = static_cast<int32_t>(rec.pid);

@@ -30,6 +30,7 @@ struct BpfConfig {
   std::optional<RunAs> run_as;       // -u
   bool describe_fds = false;         // -y (the kernel side says what each new fd refers to)
   uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
+  bool verbose = false;              // -v: execve's environment strings too
   // Each call's timestamps and duration (for -d, -e, -c, JSON, a timeline), and its CPU time
   // (-o): without them, both stay 0 (and the CPU time unknown), and the kernel reads no clock.
   bool call_times = true;
@@ -52,6 +53,10 @@ class BpfTracer {
   // Why the eBPF backend cannot run here ("" when it can): privileges, BTF.
   static std::string unavailable_reason();
 
+  // Loads the programs (the verifier's work: most of dtruss's start-up), before the clock of the
+  // trace starts. Throws TraceError. (run() loads them if this was not called.)
+  void load();
+
   // Traces until the traced processes are gone or a stop is requested; returns dtruss's exit
   // status (as PtraceTracer::run). Throws TraceError when the trace cannot start.
   int run();
@@ -61,7 +66,6 @@ class BpfTracer {
 
  private:
   struct State;
-  void load();
   void start_command();
   void handle_syscall(const void* data, size_t size);
   void handle_exit(const void* data);
@@ -77,13 +81,19 @@ class BpfTracer {
   void report_lost();
   void report_aggregates();  // --summary: the kernel's counts, added up over the CPUs
   bool keep_tracing_after_signal();
+  // Lets the started command exec and waits for the outcome: throws the TraceError that says
+  // why when its execve failed (it never ran), else leaves it stopped (command_stopped_) before
+  // the new program's first instruction.
+  void await_exec();
 
   BpfConfig cfg_;
   EventConsumer& out_;
   std::unique_ptr<State> st_;
   pid_t child_ = -1;
   int child_status_ = -1;
-  int go_fd_ = -1;  // write end: releases the started command into its execve
+  int go_fd_ = -1;                // write end: releases the started command into its execve
+  int exec_error_fd_ = -1;        // read end: the errno of the command's execve, if it failed
+  bool command_stopped_ = false;  // by its exec (see await_exec), until dtruss continues it
   bool child_started_ = false;
   bool signal_passed_on_ = false;
   bool exited_since_check_ = true;  // a process ended since anything_traced() was last asked

@@ -86,7 +86,6 @@ struct mm_struct {
 struct linux_binprm {
   const char* filename;
   int argc;
-  int envc;
 } __attribute__((preserve_access_index));
 struct sigaction {
   void* sa_handler;
@@ -119,6 +118,10 @@ const volatile int self_tgid = 0;        // dtruss itself, never traced
 const volatile int name_mode = 0;
 const volatile char name_filter[16] = {};
 const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
+// execve's strings: the bytes of each read at most (--strsize + 2: the shown part, one more byte
+// that tells it is longer, and the NUL), and with -v the environment's strings too.
+const volatile dt_u32 exec_str_max = 66;
+const volatile int exec_env_strings = 0;
 // Timestamps and durations (want_time) and the CPU time of each call (want_cpu, -o): only when
 // the output shows them (-d, -e, -o, -c, JSON, a timeline); each clock read costs about 30 ns.
 const volatile int want_time = 1;
@@ -227,6 +230,10 @@ struct {
 } in_call SEC(".maps");
 
 #define DT_EXEC_BUF 8192
+#define DT_EXEC_PTRS 256  // argv (or envp) entries kept at most, with the NULL (a power of 2)
+#define DT_MISSING_PATH 1u  // execve's path
+#define DT_MISSING_ARGV 2u  // one of argv's strings
+#define DT_EXEC_PATH 4096  // execve's path: the kernel's limit with its NUL (kPathMax)
 #define DT_ENVP_MAX 4096  // envp entries counted at most
 // A syscall in progress, per thread: its entry, for execve the captures that must be taken
 // before the call replaces the memory they live in, and the buffer its event is assembled in.
@@ -240,7 +247,9 @@ struct pending {
   dt_u32 active;
   dt_u32 exec_ncap;
   dt_u32 exec_len;
-  dt_u32 pad;
+  dt_u32 exec_missing;  // what capture_exec could not read (DT_MISSING_*)
+  dt_u32 exec_got;      // capture_exec's loops: the array entries taken
+  dt_u32 exec_end;      // and whether they reached its NULL
   // The event being assembled in `out`: its length and captures so far. Kept here rather than
   // in the loops' context: read back from a map they are plain unknown numbers to the verifier,
   // which then checks each loop callback once instead of once per range of values.
@@ -252,7 +261,7 @@ struct pending {
   dt_u64 nest_iov;
   dt_u64 nest_iov_count;
   dt_u64 step_len;
-  dt_u64 argv_ptrs[64];  // execve's argv pointers (DT_ARGV_MAX + 1 used; 64 for masking)
+  dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
   dt_u8 exec_buf[DT_EXEC_BUF];
   dt_u8 out[DT_SCRATCH];
 };
@@ -378,148 +387,126 @@ static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, d
 // The loops below run as bpf_loop() callbacks: the verifier checks a callback once instead of
 // every unrolled iteration, which keeps program load (dtruss's start-up) fast.
 
+// (The counts and offsets of the loops below are kept in `pending`, not in their context: read
+// back from a map they are plain unknown numbers to the verifier, which then checks each
+// callback once instead of once per range of values, and the code after it once.)
 struct exec_ctx {
   struct pending* p;
-  dt_u64 envp;
-  dt_u32 off;
-  dt_u32 ncap;
-  dt_u32 got;
+  dt_u64 argv;   // the caller's argv
+  dt_u64 arr;    // the caller's argv or envp
+  dt_u32 limit;  // the end of exec_buf's part for arr's strings and pointers
 };
 
-// One argv string, i-th, into exec_buf; ends the loop at the NULL or a fault.
-static long argv_string(dt_u32 i, struct exec_ctx* x) {
+// The i-th string of x->arr, into exec_buf (at most exec_str_max bytes with its NUL); its pointer
+// into argv_ptrs. Ends the loop at the NULL, at a fault, or when exec_buf has no room left for
+// the string and, after the strings, the pointer array and envp's count.
+static long exec_string(dt_u32 i, struct exec_ctx* x) {
   struct pending* p = x->p;
-  dt_u64 ptr = p->argv_ptrs[i & 63];
-  if (ptr == 0 || x->off > 4095) return 1;  // the end, or exec_buf is full
-  dt_u32 off = x->off & 4095;
+  dt_u64 ptr = 0;
+  if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void*)(x->arr + (dt_u64)i * 8))) return 1;
+  if (ptr == 0) {
+    p->exec_end = 1;
+    return 1;
+  }
+  // The room left before x->limit, less the pointer array's entries (this one and the NULL) and
+  // the captures' headers; a string longer than that is cut there.
+  dt_u32 off = p->exec_len;
+  dt_u32 used = off + (i + 2) * 8 + 4 * sizeof(struct dt_capture);
+  if (used + 8 > x->limit) return 1;
+  dt_u32 want = x->limit - used;
+  if (want > exec_str_max) want = exec_str_max;
+  off &= DT_EXEC_BUF - 1;
   struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
-  long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), 256, (const void*)ptr);
-  if (n <= 0) return 1;
-  set_capture(c, ptr, (dt_u32)n, 0);
-  // Stored masked (a no-op: it stays below 8192) so that the verifier sees the same range at
-  // every iteration and checks the callback once, not once per possible offset.
-  x->off = (off + sizeof(*c) + (((dt_u32)n + 7) & ~7u)) & (DT_EXEC_BUF - 1);
-  x->ncap++;
+  long n = bpf_probe_read_user_str(p->exec_buf + off + sizeof(*c), want & (DT_EXEC_BUF - 1),
+                                   (const void*)ptr);
+  if (n > 0) {
+    // Filled: the string is longer; sent without the NUL the helper put in its last byte, which
+    // the decoder shows as cut.
+    if ((dt_u32)n == want) n--;
+    set_capture(c, ptr, (dt_u32)n, 0);
+    p->exec_len = off + sizeof(*c) + (((dt_u32)n + 7) & ~7u);
+    p->exec_ncap++;
+  } else if (x->arr == x->argv) {
+    p->exec_missing |= DT_MISSING_ARGV;  // the pointer alone, unless on_exec finds the string
+  }
+  p->argv_ptrs[i & (DT_EXEC_PTRS - 1)] = ptr;
+  p->exec_got = i + 1;
   return 0;
 }
 
-// Where argv's pointer array ends (x->got: the entries with the NULL).
-static long argv_end(dt_u32 i, struct exec_ctx* x) {
-  if (x->p->argv_ptrs[i & 63] != 0) return 0;
-  x->got = i + 1;
-  return 1;
-}
-
-// The i-th pointer of envp: ends the loop at its NULL (x->got: the entries with the NULL).
+// The i-th pointer of envp: ends the loop at its NULL (exec_got: the entries with the NULL).
 static long envp_entry(dt_u32 i, struct exec_ctx* x) {
   dt_u64 ptr = 0;
-  if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void*)(x->envp + (dt_u64)i * 8))) return 1;
+  if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void*)(x->arr + (dt_u64)i * 8))) return 1;
   if (ptr != 0) return 0;
-  x->got = i + 1;
+  x->p->exec_got = i + 1;
   return 1;
 }
 
-// execve's filename and argv (and the size of envp), captured at entry: a successful exec
-// replaces the memory they are in before the syscall returns.
+// The strings of a NULL-terminated array (argv, or envp with -v), then the pointer array: the
+// entries taken, and the NULL when it was reached (without it the decoder marks the array cut).
+static __always_inline void capture_strings(struct exec_ctx* x, dt_u64 arr, dt_u32 limit) {
+  struct pending* p = x->p;
+  x->arr = arr;
+  x->limit = limit;
+  p->exec_got = 0;
+  p->exec_end = 0;
+  bpf_loop(DT_EXEC_PTRS - 1, exec_string, x, 0);
+  dt_u32 count = p->exec_got & (DT_EXEC_PTRS - 1);
+  if (p->exec_end) p->argv_ptrs[count++ & (DT_EXEC_PTRS - 1)] = 0;
+  dt_u32 off = p->exec_len & (DT_EXEC_BUF - 1);
+  if (count == 0 || off + sizeof(struct dt_capture) + count * 8 > DT_EXEC_BUF) return;
+  struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
+  set_capture(c, arr, count * 8, 0);
+  bpf_probe_read_kernel(p->exec_buf + off + sizeof(*c), (count * 8) & (DT_EXEC_PTRS * 8 * 2 - 1),
+                        p->argv_ptrs);
+  p->exec_len = off + sizeof(*c) + count * 8;
+  p->exec_ncap++;
+}
+
+// execve's filename, argv, and envp (its strings with -v, else its size), taken at entry: a
+// successful exec replaces the memory they are in before the syscall returns. A path longer than
+// the kernel's limit (kPathMax) is sent without its NUL (cut); so is a string longer than
+// exec_str_max; arrays end where exec_buf is full, without their NULL (cut). What could not be
+// read is noted for on_exec.
 static __always_inline void capture_exec(struct pending* p) {
   int at = p->nr == NR_EXECVEAT;  // execveat(dirfd, filename, argv, envp, flags)
   dt_u64 filename = p->args[at], argv = p->args[at + 1], envp = p->args[at + 2];
-  struct exec_ctx x = {.p = p, .envp = envp};
+  struct exec_ctx x = {.p = p, .argv = argv};
+  dt_u8* buf = p->exec_buf;
+  p->exec_missing = 0;
   p->exec_ncap = 0;
   p->exec_len = 0;
-  dt_u8* buf = p->exec_buf;
   if (filename) {
     struct dt_capture* c = (struct dt_capture*)buf;
-    long n = bpf_probe_read_user_str(buf + sizeof(*c), 1024, (const void*)filename);
+    long n = bpf_probe_read_user_str(buf + sizeof(*c), DT_EXEC_PATH + 1, (const void*)filename);
     if (n > 0) {
+      if (n == DT_EXEC_PATH + 1) n--;  // longer than any path: cut
       set_capture(c, filename, (dt_u32)n, 0);
-      x.off = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
-      x.ncap++;
+      p->exec_len = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
+      p->exec_ncap = 1;
+    } else {
+      p->exec_missing |= DT_MISSING_PATH;
     }
   }
-  if (argv && bpf_probe_read_user(p->argv_ptrs, (DT_ARGV_MAX + 1) * 8, (const void*)argv) == 0) {
-    // The pointer array itself, up to its NULL, then each string.
-    x.got = DT_ARGV_MAX + 1;
-    bpf_loop(DT_ARGV_MAX + 1, argv_end, &x, 0);
-    dt_u32 count = x.got;
-    if (count > DT_ARGV_MAX + 1) count = DT_ARGV_MAX + 1;
-    x.got = 0;
-    dt_u32 off = x.off & 2047;
-    struct dt_capture* c = (struct dt_capture*)(buf + off);
-    set_capture(c, argv, count * 8, 0);
-    bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, p->argv_ptrs);
-    x.off = off + sizeof(*c) + count * 8;
-    x.ncap++;
-    p->argv_ptrs[DT_ARGV_MAX] = 0;  // at most DT_ARGV_MAX strings
-    bpf_loop(DT_ARGV_MAX, argv_string, &x, 0);
-  }
-  if (envp && x.off <= 4095 - sizeof(struct dt_capture)) {
+  // With -v, argv leaves a quarter of the buffer to envp.
+  if (argv) capture_strings(&x, argv, exec_env_strings ? DT_EXEC_BUF * 3 / 4 : DT_EXEC_BUF);
+  if (envp && exec_env_strings) {
+    capture_strings(&x, envp, DT_EXEC_BUF);
+  } else if (envp) {
     // Only its length matters (shown as a count): count the entries up to its NULL, one read
     // each, and send the count alone (DT_CAP_COUNTED).
+    x.arr = envp;
+    p->exec_got = 0;
     bpf_loop(DT_ENVP_MAX, envp_entry, &x, 0);
-    if (x.got) {
-      struct dt_capture* c = (struct dt_capture*)(buf + (x.off & 4095));
-      set_capture(c, envp, x.got * 8, DT_CAP_COUNTED);
-      x.off += sizeof(*c);
-      x.ncap++;
+    dt_u32 got = p->exec_got, off = p->exec_len;
+    if (got && off + sizeof(struct dt_capture) <= DT_EXEC_BUF) {
+      struct dt_capture* c = (struct dt_capture*)(buf + (off & (DT_EXEC_BUF - 1)));
+      set_capture(c, envp, got * 8, DT_CAP_COUNTED);
+      p->exec_len = off + sizeof(*c);
+      p->exec_ncap++;
     }
   }
-  p->exec_ncap = x.ncap;
-  p->exec_len = x.off;
-}
-
-// A successful execve: its strings are taken again from the copies the kernel made, the path in
-// the binprm and argv on the new image's stack (sent as one block, DT_CAP_ARGV_BLOCK), and envp's
-// count. At entry a string on a page the caller never touched cannot be read (this program cannot
-// fault pages in: a posix_spawn child passing its parent's string constants); these copies can.
-static __always_inline void recapture_exec(struct pending* p, struct linux_binprm* bprm,
-                                           struct task_struct* t) {
-  int at = p->nr == NR_EXECVEAT;  // execveat(dirfd, filename, argv, envp, flags)
-  dt_u64 filename = p->args[at], argv = p->args[at + 1], envp = p->args[at + 2];
-  dt_u8* buf = p->exec_buf;
-  dt_u32 off = 0, ncap = 0;
-  struct dt_capture* c;
-  if (filename) {
-    c = (struct dt_capture*)buf;
-    long n = bpf_probe_read_kernel_str(buf + sizeof(*c), 1024, BPF_CORE_READ(bprm, filename));
-    if (n > 0) {
-      set_capture(c, filename, (dt_u32)n, 0);
-      off = sizeof(*c) + (((dt_u32)n + 7) & ~7u);
-      ncap++;
-    }
-  }
-  if (argv) {  // argv_ptrs: the pointers read at entry; argc of them, then the NULL
-    dt_u32 count = (dt_u32)BPF_CORE_READ(bprm, argc);
-    count = count > DT_ARGV_MAX ? DT_ARGV_MAX + 1 : count + 1;
-    p->argv_ptrs[(count - 1) & 63] = 0;
-    off &= 2047;
-    c = (struct dt_capture*)(buf + off);
-    set_capture(c, argv, count * 8, 0);
-    bpf_probe_read_kernel(buf + off + sizeof(*c), (count * 8) & 511, p->argv_ptrs);
-    off += sizeof(*c) + count * 8;
-    ncap++;
-    dt_u64 start = BPF_CORE_READ(t, mm, arg_start), end = BPF_CORE_READ(t, mm, arg_end);
-    dt_u64 len = end > start ? end - start : 0;
-    if (len > 2048) len = 2048;
-    off &= 4095;
-    c = (struct dt_capture*)(buf + off);
-    if (len && bpf_probe_read_user(buf + off + sizeof(*c), len & 4095, (const void*)start) == 0) {
-      set_capture(c, argv, (dt_u32)len, DT_CAP_ARGV_BLOCK);
-      off += sizeof(*c) + (((dt_u32)len + 7) & ~7u);
-      ncap++;
-    }
-  }
-  if (envp) {
-    off &= 8191;
-    if (off < DT_EXEC_BUF - sizeof(*c)) {  // (it is: at most 2047 + 16 + 264 + 16 + 2048)
-      c = (struct dt_capture*)(buf + off);
-      set_capture(c, envp, ((dt_u32)BPF_CORE_READ(bprm, envc) + 1) * 8, DT_CAP_COUNTED);
-      off += sizeof(*c);
-      ncap++;
-    }
-  }
-  p->exec_ncap = ncap;
-  p->exec_len = off;
 }
 
 static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending* p,
@@ -711,6 +698,11 @@ static __always_inline dt_u32 log2_bucket(dt_u64 v) {
 // The command dtruss started: its set-up before its execve is dtruss's, not the command's.
 volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists
 volatile int cmd_started = 0;  // its exec happened
+// Its exec stops it (SIGSTOP, before the new program's first instruction) until user space has
+// written what comes before the trace and continues it: neither signal is shown.
+volatile int cmd_stop = 0;      // set by user space: stop it
+volatile int cmd_stopping = 0;  // the SIGSTOP is on its way
+volatile int cmd_resuming = 0;  // set by user space: the SIGCONT is on its way
 
 // --summary: one more call of nr (dur_ns < 0: it never returned), failed with err (0: did not).
 // Per syscall only (the default), the counts are a per-CPU array indexed by the number: the
@@ -1124,17 +1116,65 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   return 0;
 }
 
-// An exec succeeds: the started command begins; execve's strings are taken again (see
-// recapture_exec); with -n and -W a program of that name starts (its name is set by now) and is
-// traced from its first syscall on.
+// A successful execve: what could not be read at entry (this program cannot fault pages in: a
+// posix_spawn child passing its parent's string constants) is taken from the copies the kernel
+// made: the path from the binprm, argv's strings from the new image's stack (one block,
+// DT_CAP_ARGV_BLOCK, with the new image's argc: a script's interpreter, or binfmt_misc, replaced
+// argv[0] with strings of its own, which user space skips).
+static __always_inline void recapture_exec(struct pending* p, struct linux_binprm* bprm,
+                                           struct task_struct* t) {
+  int at = p->nr == NR_EXECVEAT;
+  dt_u64 filename = p->args[at], argv = p->args[at + 1];
+  dt_u8* buf = p->exec_buf;
+  dt_u32 off = p->exec_len & (DT_EXEC_BUF - 1);
+  struct dt_capture* c;
+  // (execveat's binprm names its file /dev/fd/N/...: not what the caller passed)
+  if ((p->exec_missing & DT_MISSING_PATH) && filename && !at &&
+      off + sizeof(*c) + DT_EXEC_PATH < DT_EXEC_BUF) {
+    c = (struct dt_capture*)(buf + off);
+    long n = bpf_probe_read_kernel_str(buf + off + sizeof(*c), DT_EXEC_PATH,
+                                       BPF_CORE_READ(bprm, filename));
+    if (n > 0) {
+      set_capture(c, filename, (dt_u32)n, 0);
+      off = (off + sizeof(*c) + (((dt_u32)n + 7) & ~7u)) & (DT_EXEC_BUF - 1);
+      p->exec_ncap++;
+    }
+  }
+  if ((p->exec_missing & DT_MISSING_ARGV) && argv && off + sizeof(*c) + 8 < DT_EXEC_BUF) {
+    dt_u64 start = BPF_CORE_READ(t, mm, arg_start), end = BPF_CORE_READ(t, mm, arg_end);
+    dt_u64 len = end > start ? end - start : 0;
+    dt_u32 room = DT_EXEC_BUF - off - sizeof(*c);
+    if (len > room) len = room;
+    c = (struct dt_capture*)(buf + off);
+    if (len && bpf_probe_read_user(buf + off + sizeof(*c), len & (DT_EXEC_BUF - 1),
+                                   (const void*)start) == 0) {
+      dt_u32 argc = (dt_u32)BPF_CORE_READ(bprm, argc);
+      set_capture(c, argv, (dt_u32)len, DT_CAP_ARGV_BLOCK | (argc << DT_CAP_ARGC_SHIFT));
+      off = (off + sizeof(*c) + (((dt_u32)len + 7) & ~7u)) & (DT_EXEC_BUF * 2 - 1);
+      p->exec_ncap++;
+    }
+  }
+  p->exec_len = off;
+}
+
+// An exec succeeds: the started command begins; execve's strings that could not be read at
+// entry are taken (recapture_exec); with -n and -W a program of that name starts (its name is
+// set by now) and is traced from its first syscall on.
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* bprm) {
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
-  if (tgid == cmd_tgid) cmd_started = 1;
+  if (tgid == cmd_tgid && !cmd_started) {
+    cmd_started = 1;
+    if (cmd_stop) {
+      cmd_stopping = 1;
+      bpf_send_signal(19);  // SIGSTOP
+    }
+  }
   if (traced_tgid(tgid)) {
     struct pending* pd = bpf_task_storage_get(&inflight, p, 0, 0);
-    // (execveat keeps what it had at entry: the binprm names its file /dev/fd/N/...)
-    if (pd && pd->active && pd->nr == NR_EXECVE) recapture_exec(pd, bprm, p);
+    if (pd && pd->active && pd->exec_missing &&
+        (pd->nr == NR_EXECVE || pd->nr == NR_EXECVEAT))
+      recapture_exec(pd, bprm, p);
   }
   if (name_mode != 0 && tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
   return 0;
@@ -1196,6 +1236,10 @@ int BPF_PROG(on_signal_deliver, int sig, void* info, struct k_sigaction* ka) {
   if (sig == 9) return 0;  // SIGKILL is never "delivered" to a handler: its end says it all
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   if (!traced_tgid(pid_tgid >> 32)) return 0;
+  if (sig == 19 && cmd_stopping && (pid_tgid >> 32) == cmd_tgid) {  // dtruss's own (on_exec)
+    cmd_stopping = 0;
+    return 0;
+  }
   // SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU with their default action: the thread stops (job
   // control), which has no tracepoint of its own. (The kernel ignores the last three in an
   // orphaned process group, which is rare and not told apart here.)
@@ -1212,6 +1256,10 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int group,
              int result) {
   if (sig <= 0 || sig >= 64 || sig == 9 || !t || !traced_tgid(t->tgid)) return 0;
+  if (sig == 18 && cmd_resuming && t->tgid == cmd_tgid) {  // dtruss's own (see cmd_stop)
+    cmd_resuming = 0;
+    return 0;
+  }
   if (result != 0 && result != 1) return 0;  // queued or ignored (not already pending)
   struct sighand_struct* sh = UNTRUSTED(struct task_struct, t)->sighand;
   if (!sh) return 0;

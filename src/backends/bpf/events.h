@@ -26,7 +26,6 @@ typedef uint64_t dt_u64;
 #define DT_MAX_CAPTURE 4096  /* bytes of one capture */
 #define DT_SCRATCH 16384     /* the per-CPU buffer an event is built in */
 #define DT_NR_MAX 512        /* syscall numbers the plan map covers */
-#define DT_ARGV_MAX 32       /* argv elements captured for execve */
 
 enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
@@ -69,9 +68,12 @@ struct dt_capture {
  * no bytes follow; every entry but the last is non-NULL. */
 #define DT_CAP_COUNTED 1u
 /* execve's argv strings as the kernel copied them onto the new image's stack: `len` bytes of
- * NUL-separated strings; `addr` is the argv array (captured just before), whose i-th pointer the
- * i-th string belongs to. Sent when a string could not be read at entry. */
+ * NUL-separated strings, the new image's argc of them (flags >> DT_CAP_ARGC_SHIFT); `addr` is the
+ * caller's argv array (captured before), to whose pointers they belong: all of them when argc is
+ * the array's, else (a script's interpreter replaced argv[0]) the last ones but argv[0]. Sent
+ * when a string could not be read at entry. */
 #define DT_CAP_ARGV_BLOCK 2u
+#define DT_CAP_ARGC_SHIFT 8
 
 struct dt_exit {
   dt_u16 type;

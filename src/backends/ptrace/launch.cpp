@@ -121,6 +121,29 @@ bool resolve_command(const std::string& name, std::string* path, std::string* er
   return false;
 }
 
+std::string exec_failure(const std::string& name, const std::string& path, int err,
+                         const RunAs* run_as) {
+  std::string why = std::strerror(err);
+  // A script whose interpreter is missing fails with ENOENT, as if the script were: name it.
+  char head[256] = {};
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, head, sizeof(head) - 1) : -1;
+  if (fd >= 0) close(fd);
+  if (err == ENOENT && n > 2 && head[0] == '#' && head[1] == '!') {
+    std::string line(head + 2, static_cast<size_t>(n - 2));
+    line = line.substr(0, line.find('\n'));
+    size_t from = line.find_first_not_of(" \t");
+    if (from != std::string::npos) {
+      why += " (interpreter ";
+      append_c_escaped(why, line.substr(from, line.find_first_of(" \t", from) - from));
+      why += ")";
+    }
+  } else if (err == EACCES && run_as != nullptr) {
+    why += " (as user " + run_as->name + ")";
+  }
+  return "cannot run '" + name + "': " + why;
+}
+
 Launched launch_stopped(const LaunchSpec& spec) {
   SeccompFilter filter;
   if (!spec.seccomp_syscalls.empty()) filter = build_filter(spec.seccomp_syscalls);

@@ -19,6 +19,12 @@ struct RunAs {
 // Finds `name` like execvp does. On failure returns false with a message for the person.
 bool resolve_command(const std::string& name, std::string* path, std::string* error);
 
+// Why the command `name` (found at `path`) could not be executed (the errno its execve failed
+// with in the child): "cannot run 'NAME': REASON", with the missing interpreter of a script, or
+// the user of -u, when they are the cause.
+std::string exec_failure(const std::string& name, const std::string& path, int err,
+                         const RunAs* run_as);
+
 struct LaunchSpec {
   std::string path;
   std::vector<std::string> argv;
@@ -29,7 +35,7 @@ struct LaunchSpec {
 
 struct Launched {
   pid_t pid = -1;
-  int exec_error_fd = -1;  // read end: receives the child's errno if its execve fails
+  int exec_error_fd = -1;  // read end: receives the child's errno if its execve fails (an int)
   int go_fd = -1;          // launch_gated: write a byte (or close) to let the child exec
 };
 

@@ -148,8 +148,12 @@ int PtraceTracer::run() {
   // An execve that failed in the child (after dtruss's own checks passed).
   if (exec_error_fd_ >= 0) {
     int err = 0;
-    if (read(exec_error_fd_, &err, sizeof(err)) == sizeof(err) && !child_execed_)
-      throw TraceError("cannot run '" + cfg_.command[0] + "': " + errno_text(err), 2);
+    if (read(exec_error_fd_, &err, sizeof(err)) == sizeof(err) && !child_execed_) {
+      std::string path, unused;
+      if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
+      throw TraceError(
+          exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr), 2);
+    }
   }
   if (child_ < 0) return 0;
   if (child_status_ >= 0) return exit_status_of(child_status_);
@@ -622,6 +626,12 @@ void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
 void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
+  if (t.tid == child_ && !child_execed_ && t.emit && rval < 0) {
+    // The command's execve failed: it never started, and what follows is dtruss's own launcher
+    // reporting the error (run() says it). Nothing of it is shown.
+    t.emit = false;
+    return;
+  }
   SyscallEvent& ev = t.pending;
   if (ev.nr < 0) return;
   ev.exit_ns = now_ns();
