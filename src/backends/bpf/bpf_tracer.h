@@ -7,8 +7,10 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "backends/ptrace/launch.h"
@@ -76,6 +78,12 @@ class BpfTracer {
   void report_lost();
   void report_aggregates();  // --summary: the kernel's counts, added up over the CPUs
   bool keep_tracing_after_signal();
+  // Without CAP_SYS_PTRACE (see events.h, dt_deny): --all and -p of a process the caller could not
+  // ptrace are refused before anything starts; -n's running processes of other users are found.
+  void check_privileges();
+  void skip_foreign_by_name();
+  void handle_untraced(const void* data);
+  void report_skipped_later();
 
   BpfConfig cfg_;
   EventConsumer& out_;
@@ -98,6 +106,10 @@ class BpfTracer {
     bool dwarf = true;  // false: the kernel's frame-pointer walk (the DWARF unwind found nothing)
   };
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
+  bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
+  std::set<pid_t> skipped_;  // -n: processes of that name it may not trace (told)
+  // ... and those the kernel side met since, with the reason (told at the end)
+  std::vector<std::pair<pid_t, std::string>> skipped_later_;
 };
 
 }  // namespace dtruss

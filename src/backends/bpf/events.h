@@ -35,6 +35,7 @@ enum dt_record_type {
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
   DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
+  DT_UNTRACED = 7, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -144,6 +145,26 @@ struct dt_fork {
   dt_u32 size;
   dt_u32 parent; /* thread-group ids */
   dt_u32 child;
+};
+
+/* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
+ * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A
+ * process that fails this (reason DT_DENY_*: the values of PtraceDenial in core/proc.h) is not
+ * traced, or no longer: at its exec (a set-ID or file-capability program: the trace stops there,
+ * `path` is the program), at a fork of a traced process, or when -n/-W would take it up. */
+enum dt_deny { DT_DENY_USER = 1, DT_DENY_GROUP = 2, DT_DENY_CAPS = 3, DT_DENY_DUMPABLE = 4 };
+enum dt_untraced_at { DT_UNTRACED_EXEC = 1, DT_UNTRACED_FORK = 2, DT_UNTRACED_NAME = 3 };
+#define DT_UNTRACED_PATH 256
+struct dt_untraced {
+  dt_u16 type;
+  dt_u16 at; /* enum dt_untraced_at */
+  dt_u32 size;
+  dt_u32 pid;    /* its thread group */
+  dt_u32 parent; /* DT_UNTRACED_FORK: the traced parent's thread group */
+  dt_u32 why;    /* enum dt_deny */
+  dt_u32 uid;    /* its effective uid (the ids that differ, for the message) */
+  char comm[16];
+  char path[DT_UNTRACED_PATH]; /* DT_UNTRACED_EXEC: the program (NUL-terminated) */
 };
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
