@@ -148,9 +148,10 @@ PtraceDenial ptrace_denial(pid_t pid, std::string* detail) {
       if (detail) *detail = "real/effective/saved gid " + ids_text(gids);
       return PtraceDenial::OtherGroup;
     }
-  // Its /proc directory belongs to its user when it is dumpable, to root when not.
+  // Its /proc files (not the directory) belong to its user when it is dumpable, to root when not
+  // (task_dump_owner in fs/proc/base.c).
   struct stat st {};
-  if (getuid() != 0 && stat(dir.c_str(), &st) == 0 && st.st_uid == 0)
+  if (getuid() != 0 && stat((dir + "/stat").c_str(), &st) == 0 && st.st_uid == 0)
     return PtraceDenial::NotDumpable;
   uint64_t theirs = std::strtoull(status_value(p, "CapPrm").c_str(), nullptr, 16);
   if ((theirs & ~own_capabilities()) != 0) {

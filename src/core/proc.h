@@ -59,7 +59,7 @@ std::string_view denial_text(PtraceDenial why);
 // trace PID without CAP_SYS_PTRACE. The kernel itself decides: opening /proc/PID/mem is allowed
 // exactly when ptrace_may_access(PTRACE_MODE_ATTACH_FSCREDS) says so (uids, gids, dumpable,
 // capabilities, and every security module's ptrace hook); when it refuses, the reason is found
-// from /proc/PID/status and who owns /proc/PID (root, for a process that is not dumpable).
+// from /proc/PID/status and who owns /proc/PID/stat (root, for a process that is not dumpable).
 // None for a process that is gone (the caller's other checks say so). `detail`, when given, gets
 // the ids or capabilities that differ ("real/effective/saved uid 0/0/0").
 PtraceDenial ptrace_denial(pid_t pid, std::string* detail = nullptr);
