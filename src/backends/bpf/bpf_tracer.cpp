@@ -152,6 +152,10 @@ void for_each_key(int fd, Fn fn) {
 }
 
 // Without CAP_SYS_PTRACE (events.h, dt_deny): what dtruss says about processes it may not trace.
+static_assert(DT_DENY_USER == static_cast<int>(PtraceDenial::OtherUser) &&
+              DT_DENY_GROUP == static_cast<int>(PtraceDenial::OtherGroup) &&
+              DT_DENY_CAPS == static_cast<int>(PtraceDenial::MoreCaps) &&
+              DT_DENY_DUMPABLE == static_cast<int>(PtraceDenial::NotDumpable));
 constexpr const char* kPtraceCap = "CAP_SYS_PTRACE (root)";
 
 std::string escaped(std::string_view text) {
