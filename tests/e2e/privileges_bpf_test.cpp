@@ -186,6 +186,30 @@ TEST(PrivilegesBpf, AttachingToTheUsersOwnProcessTraces) {
   EXPECT_EQ(pids_of(calls), std::set<int>{own_pid});
 }
 
+// A traced process that made itself not dumpable forks: eBPF does not follow the child (not
+// the user's to trace any more), and says so; ptrace's -f follows it (a tracer keeps what it had).
+TEST(PrivilegesBpf, UndumpableChildOfATracedCommandIsNotFollowed) {
+  REQUIRE_ROOT_TO_SWITCH_USERS();
+  Place p;
+  std::string prog = p.copy(e2e::fixture("undumpable"), "undumpable");
+  auto r = run(
+      p.dtruss_as_user({"--json", "--output", p.trace, "-f", "-t", "getppid", prog, "0", "fork"}));
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto events = json_lines(e2e::read_file(p.trace));
+  auto calls = syscalls(events, "getppid");  // the child's one call
+  if (ptrace_backend()) {
+    EXPECT_EQ(calls.size(), 1u) << e2e::read_file(p.trace);
+    return;
+  }
+  EXPECT_TRUE(calls.empty()) << e2e::read_file(p.trace);
+  std::string told = notices(events);
+  EXPECT_NE(told.find("), forked by traced process "), std::string::npos) << told;
+  EXPECT_NE(told.find(", is not traced: it is not dumpable (it changed its credentials, or asked "
+                      "not to be inspected), and tracing it needs CAP_SYS_PTRACE (root)\n"),
+            std::string::npos)
+      << told;
+}
+
 // -n NAME with processes of that name of root and of the user, running and started later: only
 // the user's are traced, and dtruss says once which it left alone (the running ones at the start,
 // the later ones at the end). With ptrace, -n attaches to the running ones: root's is refused.

@@ -368,12 +368,8 @@ int BpfTracer::run() {
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
                                           : "tracing processes named '" + cfg_.name + "'"});
-  if (!skipped_.empty()) {
-    std::vector<std::pair<pid_t, std::string>> running;
-    for (pid_t pid : skipped_)
-      running.emplace_back(pid, std::string(denial_text(ptrace_denial(pid))));
-    out_.on_notice({0, skipped_text(cfg_.name, running, false, false)});
-  }
+  if (!skipped_running_.empty())
+    out_.on_notice({0, skipped_text(cfg_.name, skipped_running_, false, false)});
   bool seen_any = false;  // -W: the trace ends when the awaited process (and its kin) are gone
   auto last_check = std::chrono::steady_clock::now();
   auto last_prune = last_check;
@@ -769,8 +765,9 @@ void BpfTracer::check_privileges() {
   if (!restricted_) return;
   if (cfg_.all)
     throw TraceError(
-        "--all traces every user's processes, which needs CAP_SYS_PTRACE (root): with CAP_BPF and "
-        "CAP_PERFMON alone dtruss traces only the processes you could ptrace (a command, -p, -n)",
+        std::string("--all traces every user's processes, which needs ") + kPtraceCap +
+            ": with CAP_BPF and CAP_PERFMON alone dtruss traces only the processes you could "
+            "ptrace (a command, -p, -n)",
         2);
   for (pid_t pid : cfg_.attach) {
     pid_t tgid = traceable_process(pid);
@@ -790,8 +787,10 @@ void BpfTracer::check_privileges() {
 // say: the `foreign` map holds them from the start).
 void BpfTracer::skip_foreign_by_name() {
   for (pid_t pid : find_processes(cfg_.name)) {
-    if (ptrace_denial(pid) == PtraceDenial::None) continue;
+    PtraceDenial why = ptrace_denial(pid);
+    if (why == PtraceDenial::None) continue;
     skipped_.insert(pid);
+    skipped_running_.emplace_back(pid, std::string(denial_text(why)));
     auto key = static_cast<uint32_t>(pid);
     uint8_t one = 1;
     bpf_map__update_elem(st_->skel->maps.foreign, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
@@ -821,8 +820,7 @@ void BpfTracer::handle_untraced(const void* data) {
   } else {
     out_.on_notice({0, "process " + std::to_string(pid) + " (" + comm +
                            "), forked by traced process " + std::to_string(rec.parent) +
-                           ", runs with other credentials: " + why + "; not traced (that needs " +
-                           kPtraceCap + ")"});
+                           ", is not traced: " + why + ", and tracing it needs " + kPtraceCap});
   }
 }
 
@@ -830,7 +828,7 @@ void BpfTracer::handle_untraced(const void* data) {
 void BpfTracer::report_skipped_later() {
   if (skipped_later_.empty()) return;
   // ("more" than the running ones told at the start, if any)
-  bool more = skipped_.size() > skipped_later_.size();
+  bool more = !skipped_running_.empty();
   out_.on_notice({0, skipped_text(cfg_.name, skipped_later_, more, !cfg_.wait_for_name)});
   skipped_later_.clear();
 }

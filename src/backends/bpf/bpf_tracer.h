@@ -108,7 +108,9 @@ class BpfTracer {
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
   bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
   std::set<pid_t> skipped_;  // -n: processes of that name it may not trace (told)
-  // ... and those the kernel side met since, with the reason (told at the end)
+  // ... those running at the start, with the reason (told at the start), and those the kernel
+  // side met since (told at the end)
+  std::vector<std::pair<pid_t, std::string>> skipped_running_;
   std::vector<std::pair<pid_t, std::string>> skipped_later_;
 };
 
