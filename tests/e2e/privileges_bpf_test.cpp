@@ -348,6 +348,27 @@ TEST(PrivilegesBpf, RootTracesAnotherUsersProcess) {
             std::set<int>{other_pid});
 }
 
+TEST(PrivilegesBpf, RootTracesEveryProcessWithAll) {
+  REQUIRE_ROOT_TO_SWITCH_USERS();
+  Place p;
+  e2e::ChildGuard other{start({p.copy(e2e::fixture("sleeper"), "sleeper"), "60"}, true)};
+  std::string err = p.out + "/err";
+  if (ptrace_backend()) {  // (--all is eBPF's alone)
+    auto r = e2e::run_dtruss({"--output", p.trace, "--all"}, 20);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "dtruss: --all needs the eBPF backend\n");
+    return;
+  }
+  e2e::ChildGuard dt{e2e::spawn(
+      {e2e::dtruss_bin(), "--json", "-t", "getppid", "--output", p.trace, "--all"}, "", err)};
+  // nobody's process is among them
+  ASSERT_TRUE(e2e::wait_for_text(p.trace, "\"pid\":" + std::to_string(other.pid) + ","))
+      << e2e::read_file(err);
+  int status = interrupt(dt.pid);
+  dt.pid = -1;
+  EXPECT_EQ(status, 0) << e2e::read_file(err);
+}
+
 TEST(PrivilegesBpf, RootTracesEveryUsersProcessesByName) {
   REQUIRE_ROOT_TO_SWITCH_USERS();
   Place p;
