@@ -1,6 +1,8 @@
 #include "core/proc.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,7 +79,91 @@ long status_number(pid_t pid, const std::string& key) {
   return -1;
 }
 
+// The value of a "Key:" line of /proc/PID/status (self: "self"), without the key ("" if absent).
+std::string status_value(const std::string& pid, const std::string& key) {
+  std::ifstream in("/proc/" + pid + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key + ":", 0) == 0) return line.substr(key.size() + 1);
+  return {};
+}
+
+// The real, effective and saved ids of a "Uid:" or "Gid:" line (then the filesystem one).
+std::vector<unsigned long> id_list(const std::string& value) {
+  std::vector<unsigned long> out;
+  std::istringstream in(value);
+  for (unsigned long v; out.size() < 3 && in >> v;) out.push_back(v);
+  return out;
+}
+
+std::string ids_text(const std::vector<unsigned long>& ids) {
+  std::string out;
+  for (unsigned long v : ids) out += (out.empty() ? "" : "/") + std::to_string(v);
+  return out;
+}
+
 }  // namespace
+
+uint64_t own_capabilities(const char* key) {
+  return std::strtoull(status_value("self", key).c_str(), nullptr, 16);
+}
+
+std::string_view denial_text(PtraceDenial why) {
+  switch (why) {
+    case PtraceDenial::None:
+      return "it may be traced";
+    case PtraceDenial::OtherUser:
+      return "it runs as another user";
+    case PtraceDenial::OtherGroup:
+      return "it runs with another group";
+    case PtraceDenial::MoreCaps:
+      return "it holds capabilities that dtruss lacks";
+    case PtraceDenial::NotDumpable:
+      return "it is not dumpable (it changed its credentials, or asked not to be inspected)";
+    case PtraceDenial::Policy:
+      return "the kernel's ptrace policy refuses it (a security module, such as Yama)";
+  }
+  return {};
+}
+
+PtraceDenial ptrace_denial(pid_t pid, std::string* detail) {
+  std::string dir = "/proc/" + std::to_string(pid);
+  // The kernel's own answer first: mem_open() asks ptrace_may_access(PTRACE_MODE_ATTACH_FSCREDS).
+  int fd = open((dir + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    close(fd);
+    return PtraceDenial::None;
+  }
+  if (errno != EACCES && errno != EPERM) return PtraceDenial::None;  // gone (or no such file)
+  // Why, in __ptrace_may_access's order: the ids, then dumpable, then (commoncap) capabilities.
+  std::string p = std::to_string(pid);
+  auto uids = id_list(status_value(p, "Uid"));
+  auto gids = id_list(status_value(p, "Gid"));
+  for (unsigned long u : uids)
+    if (u != getuid()) {
+      if (detail) *detail = "real/effective/saved uid " + ids_text(uids);
+      return PtraceDenial::OtherUser;
+    }
+  for (unsigned long g : gids)
+    if (g != getgid()) {
+      if (detail) *detail = "real/effective/saved gid " + ids_text(gids);
+      return PtraceDenial::OtherGroup;
+    }
+  // Its /proc files (not the directory) belong to its user when it is dumpable, to root when not
+  // (task_dump_owner in fs/proc/base.c).
+  struct stat st {};
+  if (getuid() != 0 && stat((dir + "/stat").c_str(), &st) == 0 && st.st_uid == 0)
+    return PtraceDenial::NotDumpable;
+  uint64_t theirs = std::strtoull(status_value(p, "CapPrm").c_str(), nullptr, 16);
+  if ((theirs & ~own_capabilities()) != 0) {
+    if (detail) {
+      std::ostringstream text;
+      text << std::hex << "capabilities 0x" << theirs << ", dtruss has 0x" << own_capabilities();
+      *detail = text.str();
+    }
+    return PtraceDenial::MoreCaps;
+  }
+  return PtraceDenial::Policy;
+}
 
 // PF_KTHREAD (include/linux/sched.h) in the flags, field 9 of /proc/PID/stat.
 bool is_kernel_thread(pid_t pid) {

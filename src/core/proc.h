@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -38,5 +39,32 @@ bool process_alive(pid_t pid);
 // names the cause when there is nothing to trace: no such process, dtruss itself, a kernel thread,
 // a process that has exited (a zombie). Both backends ask it before they attach to anything.
 pid_t traceable_process(pid_t pid);
+
+// Why a caller without CAP_SYS_PTRACE may not trace a process: the kernel's ptrace rules
+// (kernel/ptrace.c, __ptrace_may_access, and the capability check of security/commoncap.c).
+// The eBPF backend's kernel side applies the same checks (events.h, DT_DENY_*: same values).
+enum class PtraceDenial {
+  None = 0,
+  OtherUser = 1,    // its real, effective or saved uid is not the caller's
+  OtherGroup = 2,   // its real, effective or saved gid is not the caller's
+  MoreCaps = 3,     // it holds (permitted) capabilities that the caller lacks
+  NotDumpable = 4,  // not dumpable: it changed credentials (set-ID) or asked not to be inspected
+  Policy = 5,       // the kernel refuses all the same (a security module: Yama, SELinux...)
+};
+
+// What the reason means, for a message: "it belongs to another user", ...
+std::string_view denial_text(PtraceDenial why);
+
+// Whether the caller (dtruss, as it runs: its real uid and gid, its effective capabilities) may
+// trace PID without CAP_SYS_PTRACE. The kernel itself decides: opening /proc/PID/mem is allowed
+// exactly when ptrace_may_access(PTRACE_MODE_ATTACH_FSCREDS) says so (uids, gids, dumpable,
+// capabilities, and every security module's ptrace hook); when it refuses, the reason is found
+// from /proc/PID/status and who owns /proc/PID/stat (root, for a process that is not dumpable).
+// None for a process that is gone (the caller's other checks say so). `detail`, when given, gets
+// the ids or capabilities that differ ("real/effective/saved uid 0/0/0").
+PtraceDenial ptrace_denial(pid_t pid, std::string* detail = nullptr);
+
+// dtruss's own capability set from /proc/self/status ("CapEff", "CapPrm"), as a bit mask.
+uint64_t own_capabilities(const char* key = "CapEff");
 
 }  // namespace dtruss

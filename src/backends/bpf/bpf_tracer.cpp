@@ -33,6 +33,7 @@
 #include "dtruss.skel.h"
 #include "syscalls/capture.h"
 #include "syscalls/table.h"
+#include "util/text.h"
 
 namespace dtruss {
 namespace {
@@ -261,6 +262,37 @@ void for_each_key(int fd, Fn fn) {
   }
 }
 
+// Without CAP_SYS_PTRACE (events.h, dt_deny): what dtruss says about processes it may not trace.
+static_assert(DT_DENY_USER == static_cast<int>(PtraceDenial::OtherUser) &&
+              DT_DENY_GROUP == static_cast<int>(PtraceDenial::OtherGroup) &&
+              DT_DENY_CAPS == static_cast<int>(PtraceDenial::MoreCaps) &&
+              DT_DENY_DUMPABLE == static_cast<int>(PtraceDenial::NotDumpable));
+constexpr const char* kPtraceCap = "CAP_SYS_PTRACE (root)";
+
+std::string escaped(std::string_view text) {
+  std::string out;
+  append_c_escaped(out, text);
+  return out;
+}
+
+// -n: one line for the processes of that name left alone, each with its reason.
+std::string skipped_text(const std::string& name,
+                         const std::vector<std::pair<pid_t, std::string>>& procs, bool more,
+                         bool later) {
+  std::string text = "skipped " + std::to_string(procs.size()) + (more ? " more" : "") +
+                     (procs.size() == 1 ? " process" : " processes") + " named '" + escaped(name) +
+                     "'" + (later ? " that started later" : "") + ": you could not ptrace " +
+                     (procs.size() == 1 ? "it" : "them") + " (";
+  for (size_t i = 0; i < procs.size(); ++i) {
+    if (i == 5) {
+      text += "; ...";
+      break;
+    }
+    text += (i == 0 ? "PID " : "; PID ") + std::to_string(procs[i].first) + ": " + procs[i].second;
+  }
+  return text + "), and tracing " + (procs.size() == 1 ? "it" : "them") + " needs " + kPtraceCap;
+}
+
 }  // namespace
 
 struct BpfTracer::State {
@@ -294,6 +326,7 @@ std::string BpfTracer::unavailable_reason() {
 
 void BpfTracer::load() {
   if (st_->skel != nullptr) return;
+  check_privileges();  // (what the kernel side may trace is set before load)
   libbpf_set_print(collect_libbpf_log);
   dtruss_bpf* skel = dtruss_bpf__open();
   if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
@@ -305,6 +338,12 @@ void BpfTracer::load() {
   if (!cfg_.name.empty()) {
     skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;
     std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
+  }
+  if (restricted_) {  // only what the caller could ptrace (check_privileges)
+    skel->rodata->restrict_creds = 1;
+    skel->rodata->caller_uid = getuid();
+    skel->rodata->caller_gid = getgid();
+    skel->rodata->caller_caps = own_capabilities();
   }
   skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
   // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
@@ -412,6 +451,7 @@ void BpfTracer::start_command() {
 
 int BpfTracer::run() {
   load();
+  if (restricted_ && !cfg_.name.empty() && !cfg_.wait_for_name) skip_foreign_by_name();
   if (!cfg_.command.empty()) {
     start_command();
   } else {
@@ -464,6 +504,8 @@ int BpfTracer::run() {
   if (!cfg_.name.empty())
     out_.on_notice({0, cfg_.wait_for_name ? "waiting for a process named '" + cfg_.name + "'"
                                           : "tracing processes named '" + cfg_.name + "'"});
+  if (!skipped_running_.empty())
+    out_.on_notice({0, skipped_text(cfg_.name, skipped_running_, false, false)});
   bool seen_any = false;  // -W: the trace ends when the awaited process (and its kin) are gone
   auto last_check = std::chrono::steady_clock::now();
   auto last_prune = last_check;
@@ -504,6 +546,7 @@ int BpfTracer::run() {
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
+  report_skipped_later();
   if (stop_requested() && child_ < 0 && !cfg_.all) {  // (--all: the closing line says it)
     // Ctrl-C with -p, -n or --all: the processes run on; eBPF never stopped them.
     int processes = 0, threads = 0;
@@ -634,6 +677,9 @@ int BpfTracer::on_record(const void* data, size_t size) {
       break;
     case DT_FD:
       if (size >= sizeof(dt_fd) && cfg_.describe_fds) handle_fd(data, size);
+      break;
+    case DT_UNTRACED:
+      if (size >= sizeof(dt_untraced)) handle_untraced(data);
       break;
     case DT_FORK:
       if (size >= sizeof(dt_fork) && stacks_) {
@@ -908,6 +954,82 @@ void BpfTracer::handle_signal(const void* data) {
   ev.has_info = si.si_signo == ev.signo;  // the kernel's copy is of this signal's info
   out_.on_signal(ev);
   if (rec.stops) out_.on_stop({ev.task, ev.ts_ns, ev.signo});  // job control: it stops now
+}
+
+// Without CAP_SYS_PTRACE, the eBPF backend could read any process's calls and their data: it
+// traces only what the caller could ptrace (core/proc.h, ptrace_denial). A bad -p or --all is a
+// usage error, before anything is loaded.
+void BpfTracer::check_privileges() {
+  restricted_ = !has_capability(CAP_SYS_PTRACE);
+  if (!restricted_) return;
+  if (cfg_.all)
+    throw TraceError(
+        std::string("--all traces every user's processes, which needs ") + kPtraceCap +
+            ": with CAP_BPF and CAP_PERFMON alone dtruss traces only the processes you could "
+            "ptrace (a command, -p, -n)",
+        2);
+  for (pid_t pid : cfg_.attach) {
+    pid_t tgid = traceable_process(pid);
+    std::string detail;
+    PtraceDenial why = ptrace_denial(tgid, &detail);
+    if (why == PtraceDenial::None) continue;
+    throw TraceError("cannot trace PID " + std::to_string(pid) + " (" +
+                         escaped(process_comm(tgid)) + "): " + std::string(denial_text(why)) +
+                         (detail.empty() ? "" : " (" + detail + ")") + "; without " + kPtraceCap +
+                         ", dtruss traces only the processes you could ptrace",
+                     2);
+  }
+}
+
+// -n: the running processes of that name the caller may not trace. The kernel side leaves them
+// alone (and would find the same, but only at their next call, and without the security modules'
+// say: the `foreign` map holds them from the start).
+void BpfTracer::skip_foreign_by_name() {
+  for (pid_t pid : find_processes(cfg_.name)) {
+    PtraceDenial why = ptrace_denial(pid);
+    if (why == PtraceDenial::None) continue;
+    skipped_.insert(pid);
+    skipped_running_.emplace_back(pid, std::string(denial_text(why)));
+    auto key = static_cast<uint32_t>(pid);
+    uint8_t one = 1;
+    bpf_map__update_elem(st_->skel->maps.foreign, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+  }
+}
+
+void BpfTracer::handle_untraced(const void* data) {
+  dt_untraced rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  std::string comm = escaped(std::string_view(rec.comm, strnlen(rec.comm, sizeof(rec.comm))));
+  std::string why(denial_text(static_cast<PtraceDenial>(rec.why)));
+  if (rec.why == DT_DENY_USER) why += " (euid " + std::to_string(rec.uid) + ")";
+  if (rec.at == DT_UNTRACED_NAME) {
+    if (skipped_.insert(pid).second) skipped_later_.emplace_back(pid, why);
+    return;
+  }
+  // Its trace ends here: no exit record will come.
+  fds_.forget(pid);
+  if (stacks_) stacks_->forget(pid);
+  exited_since_check_ = true;
+  if (rec.at == DT_UNTRACED_EXEC) {
+    std::string path = escaped(std::string_view(rec.path, strnlen(rec.path, sizeof(rec.path))));
+    out_.on_notice({0, "process " + std::to_string(pid) + " (" + comm +
+                           ") runs with other credentials from its exec of '" + path + "': " + why +
+                           "; no longer traced (that needs " + kPtraceCap + ")"});
+  } else {
+    out_.on_notice({0, "process " + std::to_string(pid) + " (" + comm +
+                           "), forked by traced process " + std::to_string(rec.parent) +
+                           ", is not traced: " + why + ", and tracing it needs " + kPtraceCap});
+  }
+}
+
+// -n, -W: once, at the end, the processes of that name the kernel side left alone since the start.
+void BpfTracer::report_skipped_later() {
+  if (skipped_later_.empty()) return;
+  // ("more" than the running ones told at the start, if any)
+  bool more = !skipped_running_.empty();
+  out_.on_notice({0, skipped_text(cfg_.name, skipped_later_, more, !cfg_.wait_for_name)});
+  skipped_later_.clear();
 }
 
 }  // namespace dtruss

@@ -7,8 +7,10 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "backends/ptrace/launch.h"
@@ -85,6 +87,12 @@ class BpfTracer {
   // why when its execve failed (it never ran), else leaves it stopped (command_stopped_) before
   // the new program's first instruction.
   void await_exec();
+  // Without CAP_SYS_PTRACE (see events.h, dt_deny): --all and -p of a process the caller could not
+  // ptrace are refused before anything starts; -n's running processes of other users are found.
+  void check_privileges();
+  void skip_foreign_by_name();
+  void handle_untraced(const void* data);
+  void report_skipped_later();
 
   BpfConfig cfg_;
   EventConsumer& out_;
@@ -111,6 +119,12 @@ class BpfTracer {
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
   // -y: what the kernel side said of the fds of each thread's call, until its DT_SYSCALL record.
   std::unordered_map<pid_t, std::vector<FdNote>> pending_fds_;
+  bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
+  std::set<pid_t> skipped_;  // -n: processes of that name it may not trace (told)
+  // ... those running at the start, with the reason (told at the start), and those the kernel
+  // side met since (told at the end)
+  std::vector<std::pair<pid_t, std::string>> skipped_running_;
+  std::vector<std::pair<pid_t, std::string>> skipped_later_;
 };
 
 }  // namespace dtruss

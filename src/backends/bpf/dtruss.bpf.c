@@ -299,14 +299,150 @@ static __always_inline void add_tgid(dt_u32 tgid) {
   bpf_map_update_elem(&tgids, &tgid, &one, BPF_ANY);
 }
 
+// ---- Without CAP_SYS_PTRACE: only the processes the caller could ptrace (events.h, dt_deny) ----
+
+// Set by user space before load when dtruss lacks CAP_SYS_PTRACE: its real uid and gid and its
+// effective capabilities, which a process must match to be traced (kernel/ptrace.c's
+// __ptrace_may_access: the same real, effective and saved ids, dumpable; security/commoncap.c: no
+// permitted capability the caller lacks).
+const volatile int restrict_creds = 0;
+const volatile dt_u32 caller_uid = 0;
+const volatile dt_u32 caller_gid = 0;
+const volatile dt_u64 caller_caps = 0;
+
+// The kernel's types, as flavours of their own (relocated against the running kernel's BTF).
+struct kid___dt {
+  unsigned int val;
+};
+struct cred___dt {
+  struct kid___dt uid, gid, suid, sgid, euid, egid;
+  struct {
+    dt_u64 val;
+  } cap_permitted;  // (read as 8 bytes: before 6.3 it was two 32-bit words, low first)
+} __attribute__((preserve_access_index));
+struct mm_struct___dt_word {  // mm->flags before 6.18: a word
+  unsigned long flags;
+} __attribute__((preserve_access_index));
+struct mm_struct___dt_bitmap {  // since: a bitmap (mm_flags_t), its first word the same
+  struct {
+    unsigned long __mm_flags[1];
+  } flags;
+} __attribute__((preserve_access_index));
+struct task_struct___dt {
+  const struct cred___dt* real_cred;
+  struct mm_struct___dt_word* mm;
+  int tgid;
+  char comm[16];
+} __attribute__((preserve_access_index));
+
+// The processes met that the caller may not trace (told once each, and not taken up by -n),
+// until they end.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 4096);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} foreign SEC(".maps");
+
+// Why the caller may not trace `task` (a DT_DENY_*), in the kernel's order; 0 when it may (and
+// always with CAP_SYS_PTRACE).
+static __always_inline dt_u32 creds_deny(void* task) {
+  if (!restrict_creds) return 0;
+  struct task_struct___dt* t = task;
+  const struct cred___dt* c = BPF_CORE_READ(t, real_cred);
+  if (!c) return DT_DENY_USER;
+  if (BPF_CORE_READ(c, uid.val) != caller_uid || BPF_CORE_READ(c, euid.val) != caller_uid ||
+      BPF_CORE_READ(c, suid.val) != caller_uid)
+    return DT_DENY_USER;
+  if (BPF_CORE_READ(c, gid.val) != caller_gid || BPF_CORE_READ(c, egid.val) != caller_gid ||
+      BPF_CORE_READ(c, sgid.val) != caller_gid)
+    return DT_DENY_GROUP;
+  struct mm_struct___dt_word* mm = BPF_CORE_READ(t, mm);
+  if (mm) {  // get_dumpable(mm): the low two bits of the flags, SUID_DUMP_USER (1) or not
+    unsigned long flags = 0;
+    if (bpf_core_field_exists(struct mm_struct___dt_bitmap, flags))
+      bpf_probe_read_kernel(&flags, sizeof(flags), &((struct mm_struct___dt_bitmap*)mm)->flags);
+    else
+      flags = BPF_CORE_READ(mm, flags);
+    if ((flags & 3) != 1) return DT_DENY_DUMPABLE;
+  }
+  dt_u64 caps = 0;
+  bpf_probe_read_kernel(&caps, sizeof(caps), &c->cap_permitted);
+  if (caps & ~caller_caps) return DT_DENY_CAPS;
+  return 0;
+}
+
+// Tells user space that `task` is not (or no longer) traced, and why.
+static __always_inline void send_untraced(void* task, dt_u32 at, dt_u32 why, dt_u32 parent,
+                                          const char* path) {
+  struct task_struct___dt* t = task;
+  struct dt_untraced* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    dt_u32 zero = 0;
+    dt_u64* n = bpf_map_lookup_elem(&lost, &zero);
+    if (n) __sync_fetch_and_add(n, 1);
+    return;
+  }
+  e->type = DT_UNTRACED;
+  e->at = at;
+  e->size = sizeof(*e);
+  e->pid = BPF_CORE_READ(t, tgid);
+  e->parent = parent;
+  e->why = why;
+  e->uid = BPF_CORE_READ(t, real_cred, euid.val);
+  bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), &t->comm);
+  e->path[0] = 0;
+  if (path) bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
+  bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+// Marks a process as one the caller may not trace; true the first time.
+static __always_inline int mark_foreign(dt_u32 tgid) {
+  dt_u8 one = 1;
+  return bpf_map_update_elem(&foreign, &tgid, &one, BPF_NOEXIST) == 0;
+}
+
+// -n/-W: the current process, whose name matches, joins the trace unless the caller may not
+// trace it (then user space hears of it once). At an exec its credentials are looked at anew.
+static __always_inline int name_join(dt_u32 tgid, int at_exec) {
+  if (restrict_creds) {
+    if (at_exec) bpf_map_delete_elem(&foreign, &tgid);
+    if (bpf_map_lookup_elem(&foreign, &tgid)) return 0;
+    struct task_struct* t = bpf_get_current_task_btf();
+    dt_u32 why = creds_deny(t);
+    if (why) {
+      if (mark_foreign(tgid)) send_untraced(t, DT_UNTRACED_NAME, why, 0, 0);
+      return 0;
+    }
+  }
+  add_tgid(tgid);
+  return 1;
+}
+
+// A traced process execs a program that runs with other credentials (set-user-ID or
+// set-group-ID, file capabilities) or is not dumpable: the caller could not ptrace it now, so its
+// trace ends here (ptrace would run the program without its privileges; here it has them). Its
+// per-thread state goes (after an exec the process has one thread): nothing of it is sent again.
+static __always_inline int untrace_at_exec(struct task_struct* p, dt_u32 tgid,
+                                           struct linux_binprm* bprm) {
+  dt_u32 why = creds_deny(p);
+  if (!why) return 0;
+  bpf_map_delete_elem(&tgids, &tgid);
+  bpf_task_storage_delete(&inflight, p);
+  bpf_task_storage_delete(&in_call, p);
+  mark_foreign(tgid);  // (-n does not take it up again)
+  send_untraced(p, DT_UNTRACED_EXEC, why, 0, BPF_CORE_READ(bprm, filename));
+  return 1;
+}
+
+// ---- end of the CAP_SYS_PTRACE section ----
+
 // Whether the current process is traced; with -n, a process of that name joins the trace here,
 // at its first syscall since dtruss started.
 static __always_inline int traced_now(dt_u32 tgid) {
   if (traced_tgid(tgid)) return 1;
-  if (name_mode == 1 && tgid != (dt_u32)self_tgid && name_matches()) {
-    add_tgid(tgid);
-    return 1;
-  }
+  if (name_mode == 1 && tgid != (dt_u32)self_tgid && name_matches()) return name_join(tgid, 0);
   return 0;
 }
 
@@ -1111,6 +1247,12 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
     if (bpf_ringbuf_output(&events, &f, sizeof(f), 0)) count_lost();
   }
   if (all_processes) return 0;
+  dt_u32 why = creds_deny(child);
+  if (why) {  // (a child with other credentials is not followed)
+    mark_foreign(ctgid);
+    send_untraced(child, DT_UNTRACED_FORK, why, ptgid, 0);
+    return 0;
+  }
   dt_u8 one = 1;
   bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
   return 0;
@@ -1170,13 +1312,14 @@ int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* b
       bpf_send_signal(19);  // SIGSTOP
     }
   }
+  if (traced_tgid(tgid) && untrace_at_exec(p, tgid, bprm)) return 0;
   if (traced_tgid(tgid)) {
     struct pending* pd = bpf_task_storage_get(&inflight, p, 0, 0);
     if (pd && pd->active && pd->exec_missing &&
         (pd->nr == NR_EXECVE || pd->nr == NR_EXECVEAT))
       recapture_exec(pd, bprm, p);
   }
-  if (name_mode != 0 && tgid != (dt_u32)self_tgid && name_matches()) add_tgid(tgid);
+  if (name_mode != 0 && tgid != (dt_u32)self_tgid && name_matches()) name_join(tgid, 1);
   return 0;
 }
 
@@ -1200,6 +1343,8 @@ int BPF_PROG(on_exec_maps, struct task_struct* p) {
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_process_exit, struct task_struct* p) {
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
+  if (restrict_creds && BPF_CORE_READ(p, signal, live.counter) == 0)
+    bpf_map_delete_elem(&foreign, &tgid);  // (its PID may come back as another process)
   if (!traced_tgid(tgid)) return 0;
   if (BPF_CORE_READ(p, signal, live.counter) != 0) return 0;  // other threads live on
   struct dt_exit e = {};

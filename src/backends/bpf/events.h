@@ -22,10 +22,10 @@ typedef int64_t dt_s64;
 typedef uint64_t dt_u64;
 #endif
 
-#define DT_MAX_STEPS 6       /* capture steps per syscall */
-#define DT_MAX_CAPTURE 4096  /* bytes of one capture */
-#define DT_SCRATCH 16384     /* the per-CPU buffer an event is built in */
-#define DT_NR_MAX 512        /* syscall numbers the plan map covers */
+#define DT_MAX_STEPS 6      /* capture steps per syscall */
+#define DT_MAX_CAPTURE 4096 /* bytes of one capture */
+#define DT_SCRATCH 16384    /* the per-CPU buffer an event is built in */
+#define DT_NR_MAX 512       /* syscall numbers the plan map covers */
 
 enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
@@ -35,6 +35,7 @@ enum dt_record_type {
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
   DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
   DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
+  DT_UNTRACED = 8, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -191,15 +192,34 @@ struct dt_fd {
 /* fd_plans: which fds a call's exit describes, by syscall number. */
 enum dt_fd_plan {
   DT_FDS_NONE = 0,
-  DT_FDS_RET = 1,       /* the fd it returned */
-  DT_FDS_ARG0 = 2,      /* its first argument, whatever it returned (connect, bind, listen) */
-  DT_FDS_PAIR_ARG0 = 3, /* the two fds at its first argument (pipe, pipe2) */
-  DT_FDS_PAIR_ARG3 = 4, /* the two fds at its fourth argument (socketpair) */
+  DT_FDS_RET = 1,        /* the fd it returned */
+  DT_FDS_ARG0 = 2,       /* its first argument, whatever it returned (connect, bind, listen) */
+  DT_FDS_PAIR_ARG0 = 3,  /* the two fds at its first argument (pipe, pipe2) */
+  DT_FDS_PAIR_ARG3 = 4,  /* the two fds at its fourth argument (socketpair) */
   DT_FDS_DGRAM_ARG0 = 5, /* its first argument if a datagram socket (a send binds one) */
   DT_FDS_FILES = 6,      /* every file (not socket) its process has open, when it succeeded:
                             a rename or unlink may have changed their names */
 };
 #define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
+/* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
+ * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A
+ * process that fails this (reason DT_DENY_*: the values of PtraceDenial in core/proc.h) is not
+ * traced, or no longer: at its exec (a set-ID or file-capability program: the trace stops there,
+ * `path` is the program), at a fork of a traced process, or when -n/-W would take it up. */
+enum dt_deny { DT_DENY_USER = 1, DT_DENY_GROUP = 2, DT_DENY_CAPS = 3, DT_DENY_DUMPABLE = 4 };
+enum dt_untraced_at { DT_UNTRACED_EXEC = 1, DT_UNTRACED_FORK = 2, DT_UNTRACED_NAME = 3 };
+#define DT_UNTRACED_PATH 256
+struct dt_untraced {
+  dt_u16 type;
+  dt_u16 at; /* enum dt_untraced_at */
+  dt_u32 size;
+  dt_u32 pid;    /* its thread group */
+  dt_u32 parent; /* DT_UNTRACED_FORK: the traced parent's thread group */
+  dt_u32 why;    /* enum dt_deny */
+  dt_u32 uid;    /* its effective uid (the ids that differ, for the message) */
+  char comm[16];
+  char path[DT_UNTRACED_PATH]; /* DT_UNTRACED_EXEC: the program (NUL-terminated) */
+};
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
 /* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;
@@ -215,7 +235,7 @@ enum dt_shape {
   DT_MSGHDR_IN = 6,
   DT_MSGHDR_OUT = 7,
 };
-#define DT_MAX_IOV 16     /* iovec buffers captured per array */
+#define DT_MAX_IOV 16       /* iovec buffers captured per array */
 #define DT_MAX_CONTROL 1024 /* bytes of msghdr control data captured */
 #define DT_LEN_NONE (-1)
 #define DT_LEN_RET (-2)
