@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "util/text.h"
+
 namespace dtruss {
 
 bool Writer::flush() {
@@ -20,6 +22,27 @@ bool Writer::flush() {
   }
   buf_.clear();
   return !failed_;
+}
+
+bool write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::write(fd, s.data(), s.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    s.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void say(std::string_view text) {
+  std::string line = "dtruss: ";
+  append_escaped(line, text);
+  line += '\n';
+  int saved = errno;
+  write_all(2, line);
+  errno = saved;
 }
 
 }  // namespace dtruss

@@ -35,4 +35,12 @@ class Writer {
   std::string buf_;
 };
 
+// Writes all of `s` to `fd` (again after EINTR); false, errno set, if the descriptor refused it.
+bool write_all(int fd, std::string_view s);
+
+// A message of dtruss on standard error: "dtruss: " and `text`, escaped (it may quote names from
+// traced programs or from the system), and a newline. Never throws, whatever standard error is
+// (closed, a full disk): a message that cannot be written is lost, nothing else.
+void say(std::string_view text);
+
 }  // namespace dtruss
