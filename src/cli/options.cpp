@@ -291,11 +291,23 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         if (!opt->trace_list.empty()) opt->trace_list += ',';
         opt->trace_list += optarg;
         break;
-      case 'u': opt->user = optarg; break;
+      case 'u':
+        if (optarg[0] == '\0') {
+          fail("-u needs a user name");
+          return ParseOutcome::ExitUsage;
+        }
+        opt->user = optarg;
+        break;
       case 'v': opt->verbose = true; break;
       case 'x': opt->annotate = true; break;
       case 'y': opt->describe_fds = true; break;
-      case kOutput: opt->output_file = optarg; break;
+      case kOutput:
+        if (optarg[0] == '\0') {
+          fail("--output needs a file name");
+          return ParseOutcome::ExitUsage;
+        }
+        opt->output_file = optarg;
+        break;
       case kJson: opt->json = true; break;
       case kExplain: opt->explain = true; break;
       case 'H': opt->histogram = true; break;
@@ -315,10 +327,6 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         int v = 0;
         if (!parse_choice(c, optarg, &v)) return ParseOutcome::ExitUsage;
         if (c == 'X') opt->style = kStyles[v];
-        if (optarg[0] == '\0') {
-          fail("-u needs a user name");
-          return ParseOutcome::ExitUsage;
-        }
         else if (c == kBackend) opt->backend = static_cast<BackendChoice>(v);
         else if (c == kSort) opt->sort = static_cast<SortChoice>(v);
         else if (c == kSummaryBy) opt->summary_by = static_cast<SummaryGrouping>(v + 1);
@@ -329,10 +337,6 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         uint64_t n = 0;
         if (!parse_size(optarg, &n) || n > (1u << 20)) {
           fail(fmt::format("--strsize needs a byte count from 0 to 1048576, not '{}'", optarg));
-          return ParseOutcome::ExitUsage;
-        }
-        if (optarg[0] == '\0') {
-          fail("--output needs a file name");
           return ParseOutcome::ExitUsage;
         }
         opt->strsize = n;

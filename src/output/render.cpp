@@ -5,6 +5,25 @@
 #include "util/text.h"
 
 namespace dtruss {
+namespace {
+
+// What an fd refers to (-y), between < and >: a path, and the path of a UNIX socket, may hold any
+// byte, '>' and '<' too (a name that would end the note early and forge what follows): escaped
+// (append_escaped) with those two. The other notes (pipe:[N], TCP:a:p->b:q) are made of numbers
+// and the kernel's names, their "->" as it is; escaped all the same.
+void append_fd_note(std::string& out, std::string_view note) {
+  constexpr std::string_view kUnix = "UNIX:";
+  if (note.starts_with('/')) {
+    append_escaped(out, note, "<>");
+  } else if (note.starts_with(kUnix)) {
+    out += kUnix;
+    append_escaped(out, note.substr(kUnix.size()), "<>");
+  } else {
+    append_escaped(out, note);
+  }
+}
+
+}  // namespace
 
 void append_text(std::string& out, const Value& v, TextStyle style) {
   using T = Value::Type;
@@ -59,7 +78,7 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
   }
   if (!v.note.empty()) {
     out += '<';
-    out += v.note;
+    append_fd_note(out, v.note);
     out += '>';
   }
 }
