@@ -323,4 +323,55 @@ TEST(Trust, HelpAndExplainIntoAFullDeviceFail) {
   }
 }
 
+// ---- ptrace's -p: why an attach was refused, found rather than guessed ----
+
+bool mentions_missing_yama(const std::string& err) {
+  return access("/proc/sys/kernel/yama/ptrace_scope", F_OK) != 0 &&
+         err.find("yama") != std::string::npos;
+}
+
+TEST(PtraceAttach, ZombieIsNamed) {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  uint64_t until = e2e::now_ms() + 10000;
+  while (e2e::proc_state(child) != 'Z' && e2e::now_ms() < until) usleep(1000);
+  ASSERT_EQ(e2e::proc_state(child), 'Z');
+  auto r = run_dtruss({"--backend=ptrace", "-p", std::to_string(child)});
+  waitpid(child, nullptr, 0);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("it has exited: a zombie"), std::string::npos) << r.err;
+  EXPECT_FALSE(mentions_missing_yama(r.err)) << r.err;
+}
+
+TEST(PtraceAttach, ExitedMainThreadIsNamed) {
+  std::string dir = e2e::temp_dir();
+  pid_t target = spawn({fixture("leader_exits"), dir}, "/dev/null", "/dev/null");
+  ASSERT_TRUE(e2e::wait_for_text(dir + "/ready", "ready"));
+  auto r = run_dtruss({"--backend=ptrace", "-p", std::to_string(target)});
+  std::ofstream(dir + "/go") << "go\n";
+  EXPECT_EQ(exit_code(target), 0);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("its main thread has exited"), std::string::npos) << r.err;
+  EXPECT_FALSE(mentions_missing_yama(r.err)) << r.err;
+}
+
+TEST(PtraceAttach, AnotherTracerIsNamed) {
+  std::string dir = e2e::temp_dir();
+  pid_t target = spawn({fixture("hostile"), dir, "wait"}, "/dev/null", "/dev/null");
+  ASSERT_TRUE(e2e::wait_for_text(dir + "/ready", "ready"));
+  std::string err = dir + "/first";
+  pid_t first = spawn({e2e::dtruss_bin(), "--backend=ptrace", "-p", std::to_string(target)},
+                      "/dev/null", err);
+  bool attached = e2e::wait_for_text(err, "attached to process");
+  auto r = run_dtruss({"--backend=ptrace", "-p", std::to_string(target)});
+  std::ofstream(dir + "/go") << "go\n";
+  EXPECT_EQ(exit_code(target), 0);
+  EXPECT_EQ(exit_code(first), 0);
+  ASSERT_TRUE(attached) << read_file(err);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("it is already traced by PID " + std::to_string(first)), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(mentions_missing_yama(r.err)) << r.err;
+}
+
 }  // namespace
