@@ -30,6 +30,7 @@ const std::string kFileNote = R"X(a\x3e)\t\t = 0\n+++ exited with 0 +++\n\x1b[8m
 const std::string kSocketNote = R"X(s\x3e)\x1b[8m\xc2\x9b)X";
 const std::string kModule = "p\x1b[8m\xc2\x9b>)";
 const std::string kModuleText = R"X(p\x1b[8m\xc2\x9b>))X";
+const std::string kSymbolText = R"X(sy\x1b[8m\xc2\x9b>m)X";
 
 // Bytes a terminal acts on, or that reorder what it shows, besides the newline and tab of the
 // text format: ESC, the C1 control U+009B (as UTF-8), and any other C0 control.
@@ -177,17 +178,19 @@ TEST_P(Hostile, ProcessNameIsEscapedInMessages) {
       << text;
 }
 
-// -s: the program's file is the module of its frames. (Named without a newline or blank, which
+// -s: the program's file is the module of its frames, and one of its functions has a hostile
+// symbol. (Named without a newline or blank, which
 // /proc/PID/maps would show escaped or cut: ptrace's unwinder would not find the file.)
-TEST_P(Hostile, StackModuleIsEscaped) {
+TEST_P(Hostile, StackNamesAreEscaped) {
   std::string folded = dir_ + "/folded";
   auto r = run_traced({backend(), "-s", "--folded", folded, program(kModule), dir_});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(has_terminal_controls(r.trace)) << r.trace;
   EXPECT_NE(r.trace.find("    " + kModuleText + "`"), std::string::npos) << r.trace;
+  EXPECT_NE(r.trace.find("`" + kSymbolText + "+0x"), std::string::npos) << r.trace;
   std::string f = read_file(folded);
   EXPECT_FALSE(has_terminal_controls(f)) << f;
-  EXPECT_NE(f.find(kModuleText), std::string::npos) << f;
+  EXPECT_NE(f.find(kModuleText + "`" + kSymbolText + ";"), std::string::npos) << f;
   for (const auto& l : e2e::lines(f)) {  // frame;frame;syscall count: one stack a line
     size_t space = l.rfind(' ');
     ASSERT_NE(space, std::string::npos) << l;
@@ -197,7 +200,8 @@ TEST_P(Hostile, StackModuleIsEscaped) {
   auto s = run_traced({backend(), "--summary", "-s", program(kModule), dir_});
   ASSERT_EQ(s.status, 0) << s.err;
   EXPECT_FALSE(has_terminal_controls(s.trace)) << s.trace;
-  EXPECT_NE(s.trace.find("    " + kModuleText + "`"), std::string::npos) << s.trace;
+  EXPECT_NE(s.trace.find("    " + kModuleText + "`" + kSymbolText + "\n"), std::string::npos)
+      << s.trace;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Hostile, ::testing::Values("ptrace", "bpf"),
