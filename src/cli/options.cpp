@@ -22,7 +22,7 @@ enum LongOnly : int {
 
 constexpr OptionDoc kOptions[] = {
     {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)"},
-    {'b', "bufsize", "SIZE", "event buffer size for the eBPF backend (e.g. 8M)"},
+    {'b', "bufsize", "SIZE", "event buffer size for the eBPF backend, 4K to 2G (e.g. 8M)"},
     {'c', "count", nullptr, "every line, then a table of calls, errors and time per syscall"},
     {'d', "relative", nullptr, "RELATIVE column: microseconds since the trace started"},
     {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call"},
