@@ -227,7 +227,6 @@ struct {
 } in_call SEC(".maps");
 
 #define DT_EXEC_BUF 8192
-#define DT_ENVP_MAX 4096  // envp entries counted at most
 // A syscall in progress, per thread: its entry, for execve the captures that must be taken
 // before the call replaces the memory they live in, and the buffer its event is assembled in.
 // (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be

@@ -66,7 +66,8 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
     std::memcpy(&c, p, sizeof(c));
     p += sizeof(c);
     if (c.flags & DT_CAP_COUNTED) {  // a measured pointer array: non-NULL entries, then NULL
-      if (c.len < 8 || c.len % 8 != 0) break;
+      // (At most DT_ENVP_MAX entries and the NULL: a longer one is not the kernel side's.)
+      if (c.len < 8 || c.len % 8 != 0 || c.len > (DT_ENVP_MAX + 1) * 8) break;
       counted.assign(c.len / 8, 1);
       counted.back() = 0;
       ev.captures.add(c.addr, counted.data(), c.len);
