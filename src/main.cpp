@@ -142,14 +142,16 @@ int own_stream(const struct stat& st) {
   return -1;
 }
 
-// A character device written to without a second thought: /dev/null, a terminal (the virtual
+// A character device written to without a second thought: /dev/null, /dev/zero and /dev/full
+// (which take writes, or refuse them with ENOSPC, and do nothing else), a terminal (the virtual
 // consoles and serial lines, /dev/tty, /dev/console, the pseudo-terminals). Told by the device
 // number (the kernel's Documentation/admin-guide/devices.txt), not by opening it: opening some
 // devices acts (a watchdog starts).
 bool harmless_device(const struct stat& st) {
   if (!S_ISCHR(st.st_mode)) return false;
   unsigned ma = major(st.st_rdev), mi = minor(st.st_rdev);
-  return (ma == 1 && mi == 3) || ma == 4 || (ma == 5 && mi <= 1) || (ma >= 136 && ma <= 143);
+  return (ma == 1 && (mi == 3 || mi == 5 || mi == 7)) || ma == 4 || (ma == 5 && mi <= 1) ||
+         (ma >= 136 && ma <= 143);
 }
 
 const char* file_kind(mode_t mode) {
