@@ -15,6 +15,8 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <stdexcept>
+#include <tuple>
 #include <vector>
 
 #include "backends/bpf/bpf_tracer.h"
@@ -128,7 +130,7 @@ struct OutputFile {
   std::string path;
   int fd = -1;
   bool created = false;   // by this run: removed again if nothing could be traced
-  bool truncate = false;  // a file that existed: emptied once every output is known to be good
+  bool truncate = false;  // a file that existed: emptied by the first write into it
   struct stat st {};
 };
 
@@ -245,8 +247,9 @@ void discard_outputs(std::vector<OutputFile>& outputs) {
   }
 }
 
-// Opens every output, or none: all of them are checked (each allowed, none named twice) before
-// any existing file is emptied. "" on success, else the message.
+// Opens every output, or none: all of them are checked (each allowed, none named twice). An
+// existing file is emptied later, by its first write (Writer::truncate_first). "" on success,
+// else the message.
 std::string open_outputs(std::vector<OutputFile>& outputs, bool trace_on_stderr) {
   std::string error;
   for (OutputFile& f : outputs) {
@@ -285,13 +288,6 @@ std::string open_outputs(std::vector<OutputFile>& outputs, bool trace_on_stderr)
   if (!error.empty()) {
     discard_outputs(outputs);
     return error;
-  }
-  for (OutputFile& f : outputs) {
-    if (f.truncate && ftruncate(f.fd, 0) != 0) {
-      error = fmt::format("cannot write the {} to '{}': {}", f.what, f.path, std::strerror(errno));
-      discard_outputs(outputs);
-      return error;
-    }
   }
   return {};
 }
@@ -426,22 +422,29 @@ int run(int argc, char** argv) {
   // Every output is opened, and checked, before any is emptied.
   std::vector<OutputFile> outputs;
   int out_fd = STDERR_FILENO, timeline_fd = -1, folded_fd = -1;
-  const std::pair<const std::string*, int*> kOutputs[] = {{&opt.output_file, &out_fd},
-                                                          {&opt.timeline_file, &timeline_fd},
-                                                          {&opt.folded_file, &folded_fd}};
+  bool truncate_out = false, truncate_timeline = false, truncate_folded = false;
+  const std::tuple<const std::string*, int*, bool*> kOutputs[] = {
+      {&opt.output_file, &out_fd, &truncate_out},
+      {&opt.timeline_file, &timeline_fd, &truncate_timeline},
+      {&opt.folded_file, &folded_fd, &truncate_folded}};
   const char* const kWhat[] = {"trace", "timeline", "folded stacks"};
   for (size_t i = 0; i < std::size(kOutputs); ++i)
-    if (!kOutputs[i].first->empty()) outputs.push_back({kWhat[i], *kOutputs[i].first});
+    if (!std::get<0>(kOutputs[i])->empty())
+      outputs.push_back({kWhat[i], *std::get<0>(kOutputs[i])});
   if (std::string error = open_outputs(outputs, opt.output_file.empty()); !error.empty())
     return usage_error(error);
   for (const OutputFile& f : outputs)
     for (size_t i = 0; i < std::size(kOutputs); ++i)
-      if (f.what == kWhat[i]) *kOutputs[i].second = f.fd;
+      if (f.what == kWhat[i]) {
+        *std::get<1>(kOutputs[i]) = f.fd;
+        *std::get<2>(kOutputs[i]) = f.truncate;
+      }
   install_stop_handlers();
 
   int status = 0;
   {
     Writer out(out_fd, opt.output_file.empty());
+    if (truncate_out) out.truncate_first();
     CaptureLimits limits;
     limits.strsize = static_cast<uint32_t>(opt.strsize);
     limits.verbose = opt.verbose;
@@ -477,6 +480,7 @@ int run(int argc, char** argv) {
     if (timeline_fd >= 0) {
       auto sink = std::make_unique<TimelineSink>(timeline_fd);
       timeline = sink.get();
+      if (truncate_timeline) timeline->writer().truncate_first();
       pipeline.add_sink(std::move(sink));
     }
 
@@ -484,6 +488,7 @@ int run(int argc, char** argv) {
     if (folded_fd >= 0) {
       auto sink = std::make_unique<FoldedSink>(folded_fd);
       folded = sink.get();
+      if (truncate_folded) folded->writer().truncate_first();
       pipeline.add_sink(std::move(sink));
     }
 
@@ -529,13 +534,19 @@ int run(int argc, char** argv) {
         status = tracer.run();
       }
     } catch (const TraceError& e) {
-      out.flush();
-      say(e.what());
       // A usage error (a PID that cannot be attached to, a command that cannot run): nothing was
-      // traced, and nothing is left behind.
-      if (e.exit_status() == kUsageError)
+      // traced, and nothing is left behind: a file made by this run is removed, one that existed
+      // is left as it was.
+      if (e.exit_status() == kUsageError) {
+        out.abandon();
+        if (timeline != nullptr) timeline->writer().abandon();
+        if (folded != nullptr) folded->writer().abandon();
         for (const OutputFile& f : outputs)
           if (f.created) unlink(f.path.c_str());
+      } else {
+        out.flush();
+      }
+      say(e.what());
       return e.exit_status();
     }
     // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes.
@@ -585,4 +596,13 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace dtruss
 
-int main(int argc, char** argv) { return dtruss::run(argc, argv); }
+// Nothing aborts dtruss: an exception that escapes (a failed allocation, say) ends it with a
+// message and status 1, after the tracer's destructors have let the traced processes go.
+int main(int argc, char** argv) {
+  try {
+    return dtruss::run(argc, argv);
+  } catch (const std::exception& e) {
+    dtruss::say(std::string("internal error: ") + e.what());
+  }
+  return 1;
+}

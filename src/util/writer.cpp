@@ -9,6 +9,14 @@
 namespace dtruss {
 
 bool Writer::flush() {
+  if (abandoned_) return !failed_;
+  if (truncate_ && !failed_) {
+    truncate_ = false;
+    if (ftruncate(fd_, 0) != 0) {
+      failed_ = true;
+      errno_ = errno;
+    }
+  }
   size_t done = 0;
   while (!failed_ && done < buf_.size()) {
     ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);

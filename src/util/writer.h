@@ -16,12 +16,20 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
 
   void write(std::string_view s) {
-    if (failed_) return;
+    if (failed_ || abandoned_) return;
     buf_.append(s);
     if ((line_buffered_ && !s.empty() && s.back() == '\n') || buf_.size() >= kFlushAt) flush();
   }
   // Writes out what is buffered; false (and error() set) if the descriptor refused it.
   bool flush();
+  // An existing file, to be emptied by the first flush: a run that fails before it writes
+  // anything (an attach refused) leaves the file as it was.
+  void truncate_first() { truncate_ = true; }
+  // Drops what is buffered and writes nothing more (nor empties the file).
+  void abandon() {
+    buf_.clear();
+    abandoned_ = true;
+  }
   bool failed() const { return failed_; }
   int error() const { return errno_; }  // the errno of the failed write
   int fd() const { return fd_; }
@@ -31,6 +39,8 @@ class Writer {
   int fd_;
   bool line_buffered_;
   bool failed_ = false;
+  bool truncate_ = false;
+  bool abandoned_ = false;
   int errno_ = 0;
   std::string buf_;
 };

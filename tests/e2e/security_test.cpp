@@ -340,11 +340,17 @@ TEST(PtraceAttach, ZombieIsNamed) {
   uint64_t until = e2e::now_ms() + 10000;
   while (e2e::proc_state(child) != 'Z' && e2e::now_ms() < until) usleep(1000);
   ASSERT_EQ(e2e::proc_state(child), 'Z');
-  auto r = run_dtruss({"--backend=ptrace", "-p", std::to_string(child)});
+  // An output that existed is left as it was: the attach fails before anything is written.
+  std::string dir = e2e::temp_dir(), t = dir + "/t";
+  std::ofstream(t) << "precious\n";
+  auto r = run_dtruss({"--backend=ptrace", "--output", t, "--timeline", dir + "/timeline", "-p",
+                       std::to_string(child)});
   waitpid(child, nullptr, 0);
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("it has exited: a zombie"), std::string::npos) << r.err;
   EXPECT_FALSE(mentions_missing_yama(r.err)) << r.err;
+  EXPECT_EQ(read_file(t), "precious\n");
+  EXPECT_NE(access((dir + "/timeline").c_str(), F_OK), 0) << "made by this run: removed";
 }
 
 TEST(PtraceAttach, ExitedMainThreadIsNamed) {
