@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,17 +16,20 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
+#include <tuple>
+#include <vector>
 
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/launch.h"
 #include "backends/ptrace/tracer.h"
 #include "cli/options.h"
-#include "decode/choices.h"
-#include "decode/names.h"
-#include "decode/structs.h"
 #include "core/interrupt.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
+#include "decode/choices.h"
+#include "decode/names.h"
+#include "decode/structs.h"
 #include "output/json_sink.h"
 #include "output/pipeline.h"
 #include "output/stack_counts.h"
@@ -35,6 +39,8 @@
 #include "syscalls/capture.h"
 #include "syscalls/describe.h"
 #include "syscalls/select.h"
+#include "util/text.h"
+#include "util/writer.h"
 
 namespace dtruss {
 namespace {
@@ -42,7 +48,7 @@ namespace {
 constexpr int kUsageError = 2;
 
 int usage_error(const std::string& msg) {
-  fmt::print(stderr, "dtruss: {}\n", msg);
+  say(msg);
   return kUsageError;
 }
 
@@ -71,8 +77,9 @@ int explain_or_trace(Options* opt) {
   if (opt->command.size() != 1) return -1;
   const std::string& name = opt->command[0];
   if (const SyscallInfo* s = syscall_by_name(name)) {
-    fmt::print("{}", explain_text(*s));
-    return 0;
+    if (write_all(STDOUT_FILENO, explain_text(*s))) return 0;
+    say(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
+    return 1;
   }
   std::string path, error;
   if (resolve_command(name, &path, &error)) return -1;
@@ -112,43 +119,178 @@ SummaryOptions summary_options(const Options& opt) {
 // The user behind sudo, when dtruss runs as root through it (-1 otherwise).
 long sudo_user() {
   const char* uid = getenv("SUDO_UID");
-  if (geteuid() != 0 || uid == nullptr || *uid == '\0') return -1;
-  char* end = nullptr;
-  long v = std::strtol(uid, &end, 10);
-  return *end == '\0' && v >= 0 ? v : -1;
+  uint64_t v = 0;
+  if (geteuid() != 0 || uid == nullptr || !parse_decimal(uid, &v) || v >= uint64_t{UINT32_MAX})
+    return -1;
+  return static_cast<long>(v);
 }
 
-// Opens a file dtruss was asked to write (the `what`: the trace, the timeline, the folded stacks).
-// O_NOFOLLOW: never write through a symlink planted where it should go. Root through sudo writes
-// for the user who ran sudo: an existing file of another user is refused, a new one is given to
-// that user, as if they had written it. On failure, -1 and *error says why; *created tells
-// whether this call made the file.
-int open_output(const std::string& path, const char* what, std::string* error,
-                bool* created = nullptr, bool truncate = true) {
-  long user = sudo_user();
+// An output dtruss was asked to write: the trace, the timeline, the folded stacks.
+struct OutputFile {
+  const char* what;
+  std::string path;
+  int fd = -1;
+  bool created = false;   // by this run: removed again if nothing could be traced
+  bool truncate = false;  // a file that existed: emptied by the first write into it
   struct stat st {};
-  bool existed = lstat(path.c_str(), &st) == 0;
-  if (user >= 0 && existed && S_ISREG(st.st_mode) && st.st_uid != static_cast<uid_t>(user)) {
-    *error = fmt::format("cannot write the {} to '{}': it belongs to another user (uid {}), and "
-                         "dtruss runs through sudo for uid {}: remove it or choose another name",
-                         what, path, st.st_uid, user);
-    return -1;
+};
+
+// The standard stream (1 or 2) that `st` is, or -1: --output /dev/stdout writes where dtruss's
+// own output goes (a pipe, a file the shell opened), as it is.
+int own_stream(const struct stat& st) {
+  for (int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+    struct stat s {};
+    if (fstat(fd, &s) == 0 && s.st_dev == st.st_dev && s.st_ino == st.st_ino) return fd;
   }
-  int fd = open(path.c_str(),
-                O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0) | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
-    *error = fmt::format("cannot write the {} to '{}': {}", what, path, std::strerror(errno));
-    return -1;
+  return -1;
+}
+
+// A character device written to without a second thought: /dev/null, /dev/zero and /dev/full
+// (which take writes, or refuse them with ENOSPC, and do nothing else), a terminal (the virtual
+// consoles and serial lines, /dev/tty, /dev/console, the pseudo-terminals). Told by the device
+// number (the kernel's Documentation/admin-guide/devices.txt), not by opening it: opening some
+// devices acts (a watchdog starts).
+bool harmless_device(const struct stat& st) {
+  if (!S_ISCHR(st.st_mode)) return false;
+  unsigned ma = major(st.st_rdev), mi = minor(st.st_rdev);
+  return (ma == 1 && (mi == 3 || mi == 5 || mi == 7)) || ma == 4 || (ma == 5 && mi <= 1) ||
+         (ma >= 136 && ma <= 143);
+}
+
+const char* file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISCHR(mode)) return "a device";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+// Why dtruss does not write into the existing `st`, or "" when it may.
+std::string refusal(const struct stat& st) {
+  if (S_ISREG(st.st_mode)) {
+    // As root, a file of another user (in a shared directory such as /tmp) is theirs: the trace
+    // would leak to them. Root through sudo writes for the user who ran sudo.
+    long user = sudo_user();
+    if (geteuid() != 0 || st.st_uid == static_cast<uid_t>(user >= 0 ? user : 0)) return {};
+    if (user >= 0)
+      return fmt::format(
+          "it belongs to another user (uid {}), and dtruss runs through sudo for "
+          "uid {}: remove it or choose another name",
+          st.st_uid, user);
+    return fmt::format(
+        "it belongs to another user (uid {}), and dtruss runs as root: remove it "
+        "or choose another name",
+        st.st_uid);
   }
-  if (created != nullptr) *created = !existed;
-  if (user >= 0 && !existed) {
-    const char* gid = getenv("SUDO_GID");
-    if (fchown(fd, static_cast<uid_t>(user), gid != nullptr ? static_cast<gid_t>(std::atol(gid))
-                                                            : static_cast<gid_t>(-1)) != 0) {
+  if (harmless_device(st)) return {};
+  return fmt::format(
+      "it is {}: dtruss writes to a regular file, a terminal, /dev/null or its "
+      "own standard output or error (/dev/stdout, /dev/stderr)",
+      file_kind(st.st_mode));
+}
+
+// Opens an output, without emptying it yet (OutputFile::truncate). O_NOFOLLOW: never write
+// through a symlink planted where it should go; O_NONBLOCK: a FIFO put there does not block
+// dtruss (it is refused). An existing file is checked (refusal()) before it is opened and again,
+// as opened, after. A new file made by root through sudo is given to the user who ran sudo, as if
+// they had written it. On failure, false and *error says why.
+bool open_output(OutputFile* f, std::string* error) {
+  auto fail = [&](const std::string& why) {
+    *error = fmt::format("cannot write the {} to '{}': {}", f->what, f->path, why);
+    return false;
+  };
+  struct stat st {};
+  if (stat(f->path.c_str(), &st) == 0) {
+    if (int own = own_stream(st); own >= 0) {
+      f->fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+      if (f->fd < 0) return fail(std::strerror(errno));
+      f->st = st;
+      return true;
+    }
+  }
+  bool existed = lstat(f->path.c_str(), &st) == 0;
+  if (existed && S_ISLNK(st.st_mode))
+    return fail("it is a symbolic link, and dtruss does not write through one");
+  if (existed) {
+    if (std::string why = refusal(st); !why.empty()) return fail(why);
+  }
+  f->fd = open(f->path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+               0644);
+  if (f->fd < 0) return fail(std::strerror(errno));
+  f->created = !existed;
+  if (fstat(f->fd, &f->st) != 0) return fail(std::strerror(errno));
+  if (std::string why = f->created ? std::string() : refusal(f->st); !why.empty()) return fail(why);
+  if (!S_ISREG(f->st.st_mode) && !harmless_device(f->st)) return fail(refusal(f->st));
+  fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK);
+  f->truncate = existed && S_ISREG(f->st.st_mode);
+  long user = sudo_user();
+  if (user >= 0 && f->created) {
+    uint64_t gid = 0;
+    const char* g = getenv("SUDO_GID");
+    bool have_gid = g != nullptr && parse_decimal(g, &gid) && gid < uint64_t{UINT32_MAX};
+    if (fchown(f->fd, static_cast<uid_t>(user),
+               have_gid ? static_cast<gid_t>(gid) : static_cast<gid_t>(-1)) != 0) {
       // Not fatal: the file is still written, owned by root.
     }
   }
-  return fd;
+  return true;
+}
+
+// Closes the outputs opened so far; those this run created are removed (nothing was written).
+void discard_outputs(std::vector<OutputFile>& outputs) {
+  for (OutputFile& f : outputs) {
+    if (f.fd < 0) continue;
+    close(f.fd);
+    f.fd = -1;
+    if (f.created) unlink(f.path.c_str());
+  }
+}
+
+// Opens every output, or none: all of them are checked (each allowed, none named twice). An
+// existing file is emptied later, by its first write (Writer::truncate_first). "" on success,
+// else the message.
+std::string open_outputs(std::vector<OutputFile>& outputs, bool trace_on_stderr) {
+  std::string error;
+  for (OutputFile& f : outputs) {
+    if (!open_output(&f, &error)) {
+      if (f.fd >= 0) {
+        close(f.fd);
+        if (f.created) unlink(f.path.c_str());
+        f.fd = -1;
+      }
+      discard_outputs(outputs);
+      return error;
+    }
+  }
+  // One regular file for two outputs would interleave them into garbage: refused, whatever
+  // names (links, other spellings) it was given by. Also the trace's standard error.
+  struct stat err_st {};
+  bool err_regular =
+      trace_on_stderr && fstat(STDERR_FILENO, &err_st) == 0 && S_ISREG(err_st.st_mode);
+  for (size_t i = 0; i < outputs.size() && error.empty(); ++i) {
+    const struct stat& a = outputs[i].st;
+    if (!S_ISREG(a.st_mode)) continue;
+    for (size_t j = i + 1; j < outputs.size() && error.empty(); ++j) {
+      const struct stat& b = outputs[j].st;
+      if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        error = fmt::format(
+            "the {} ('{}') and the {} ('{}') would go to the same file: give them "
+            "different files",
+            outputs[i].what, outputs[i].path, outputs[j].what, outputs[j].path);
+    }
+    if (error.empty() && err_regular && a.st_dev == err_st.st_dev && a.st_ino == err_st.st_ino)
+      error = fmt::format(
+          "the {} ('{}') would go to the file the trace goes to (standard error): "
+          "give it another file",
+          outputs[i].what, outputs[i].path);
+  }
+  if (!error.empty()) {
+    discard_outputs(outputs);
+    return error;
+  }
+  return {};
 }
 
 // A set-user-ID or set-group-ID program traced with ptrace by a tracer without privileges: the
@@ -160,10 +302,11 @@ std::string setid_note(const std::string& path, bool bpf) {
   bool suid = (st.st_mode & S_ISUID) != 0 && st.st_uid != geteuid();
   bool sgid = (st.st_mode & S_ISGID) != 0 && (st.st_mode & S_IXGRP) != 0 && st.st_gid != getegid();
   if (!suid && !sgid) return {};
-  return fmt::format("'{}' is set-{}-ID; traced by an unprivileged dtruss it runs without those "
-                     "privileges (the kernel's rule for traced programs): run dtruss as root to "
-                     "trace it as it really runs",
-                     path, suid ? "user" : "group");
+  return fmt::format(
+      "'{}' is set-{}-ID; traced by an unprivileged dtruss it runs without those "
+      "privileges (the kernel's rule for traced programs): run dtruss as root to "
+      "trace it as it really runs",
+      path, suid ? "user" : "group");
 }
 
 bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
@@ -194,17 +337,11 @@ bool resolve_user(const std::string& name, RunAs* out, std::string* error) {
 // as it was (an existing one is truncated only now; one this run made is removed).
 class StartGate : public EventConsumer {
  public:
-  StartGate(EventConsumer& next, Writer& out, int truncate_fd)
-      : next_(next), out_(out), truncate_fd_(truncate_fd) {
-    out_.hold(true);
-  }
+  StartGate(EventConsumer& next, Writer& out) : next_(next), out_(out) { out_.hold(true); }
   void release() {
     if (released_) return;
     released_ = true;
-    if (truncate_fd_ >= 0 && ftruncate(truncate_fd_, 0) != 0) {
-      // Not fatal: the trace is written over the old content from its start.
-    }
-    out_.hold(false);
+    out_.hold(false);  // (an existing file is emptied by the writer's first flush)
   }
   void on_syscall(SyscallEvent& ev) override {
     release();
@@ -241,28 +378,36 @@ class StartGate : public EventConsumer {
  private:
   EventConsumer& next_;
   Writer& out_;
-  int truncate_fd_;
   bool released_ = false;
 };
 
 int run(int argc, char** argv) {
   Options opt;
   switch (parse_options(argc, argv, &opt)) {
-    case ParseOutcome::ExitOk: return 0;
-    case ParseOutcome::ExitUsage: return kUsageError;
-    case ParseOutcome::Run: break;
+    case ParseOutcome::ExitOk:
+      return 0;
+    case ParseOutcome::ExitUsage:
+      return kUsageError;
+    case ParseOutcome::ExitFailed:
+      return 1;
+    case ParseOutcome::Run:
+      break;
   }
   if (int done = explain_or_trace(&opt); done >= 0) return done;
   // auto: eBPF when the kernel and our privileges allow it, ptrace otherwise. DTRUSS_BACKEND
   // (auto, ptrace or bpf) changes what "auto" means, for a user or a test suite that wants one.
   std::string bpf_missing = BpfTracer::unavailable_reason();
   std::string why = "--backend";
-  if (const char* env = getenv("DTRUSS_BACKEND"); env != nullptr && opt.backend == BackendChoice::Auto) {
+  if (const char* env = getenv("DTRUSS_BACKEND");
+      env != nullptr && opt.backend == BackendChoice::Auto) {
     std::string_view e(env);
-    if (e == "ptrace") opt.backend = BackendChoice::Ptrace;
-    else if (e == "bpf") opt.backend = BackendChoice::Bpf;
+    if (e == "ptrace")
+      opt.backend = BackendChoice::Ptrace;
+    else if (e == "bpf")
+      opt.backend = BackendChoice::Bpf;
     else if (!e.empty() && e != "auto")
-      return usage_error("DTRUSS_BACKEND must be auto, ptrace or bpf, not '" + std::string(e) + "'");
+      return usage_error("DTRUSS_BACKEND must be auto, ptrace or bpf, not '" + std::string(e) +
+                         "'");
     why = "DTRUSS_BACKEND";
   }
   if (opt.backend == BackendChoice::Auto) {
@@ -270,8 +415,7 @@ int run(int argc, char** argv) {
     why = bpf_missing.empty() ? "auto: eBPF is allowed here" : "auto: no eBPF, " + bpf_missing;
   }
   if (opt.verbose)  // -v says which backend traces, and why
-    fmt::print(stderr, "dtruss: {} backend ({})\n",
-               opt.backend == BackendChoice::Bpf ? "eBPF" : "ptrace", why);
+    say(fmt::format("{} backend ({})", opt.backend == BackendChoice::Bpf ? "eBPF" : "ptrace", why));
   if (opt.backend == BackendChoice::Bpf && !bpf_missing.empty())
     return usage_error("--backend=bpf: " + bpf_missing);
   if (opt.all_processes && opt.backend != BackendChoice::Bpf)
@@ -285,7 +429,7 @@ int run(int argc, char** argv) {
   if (!opt.trace_list.empty()) {
     std::string error;
     if (!parse_syscall_list(opt.trace_list, &selection, &error)) return usage_error(error);
-    for (const auto& hint : selection.hints) fmt::print(stderr, "dtruss: note: {}\n", hint);
+    for (const auto& hint : selection.hints) say("note: " + hint);
   }
 
   if (!opt.name.empty() && opt.backend != BackendChoice::Bpf) {
@@ -295,13 +439,16 @@ int run(int argc, char** argv) {
       opt.pids = find_processes(opt.name);
       if (opt.pids.empty())
         return usage_error("no process named '" + opt.name + "' is running (-n)");
-      fmt::print(stderr, "dtruss: note: with ptrace, -n attaches to the {} running process{} "
-                         "named '{}'; later ones are not traced (the eBPF backend sees them)\n",
-                 opt.pids.size(), opt.pids.size() == 1 ? "" : "es", opt.name);
+      say(
+          fmt::format("note: with ptrace, -n attaches to the {} running process{} named '{}'; "
+                      "later ones are not traced (the eBPF backend sees them)",
+                      opt.pids.size(), opt.pids.size() == 1 ? "" : "es", opt.name));
     } else {
       install_stop_handlers();
-      fmt::print(stderr, "dtruss: waiting for a process named '{}' (ptrace: its first "
-                         "syscalls may be missed)\n", opt.name);
+      say(
+          fmt::format("waiting for a process named '{}' (ptrace: its first syscalls may be "
+                      "missed)",
+                      opt.name));
       std::set<pid_t> before = all_pids();
       while (opt.pids.empty()) {
         if (stop_requested()) return 128 + stop_signal();
@@ -323,34 +470,41 @@ int run(int argc, char** argv) {
     std::string path, error;
     if (!resolve_command(opt.command[0], &path, &error)) return usage_error(error);
     std::string note = setid_note(path, opt.backend == BackendChoice::Bpf);
-    if (!note.empty()) fmt::print(stderr, "dtruss: note: {}\n", note);
+    if (!note.empty()) say("note: " + note);
   }
 
   // A PID that does not exist is a usage error, found before anything is created or started.
   for (pid_t pid : opt.pids)
     if (kill(pid, 0) != 0 && errno == ESRCH)
-      return usage_error(fmt::format("no process with PID {0} (is it running? see ps -p {0})", pid));
+      return usage_error(
+          fmt::format("no process with PID {0} (is it running? see ps -p {0})", pid));
 
-  int out_fd = STDERR_FILENO;
-  bool created_output = false;  // by this run: removed again if nothing could be traced
-  int timeline_fd = -1, folded_fd = -1;
-  std::string error;
-  // With a command to start, an existing trace file is truncated only once the command runs.
-  bool defer_truncate = !opt.command.empty();
-  if (!opt.output_file.empty() && (out_fd = open_output(opt.output_file, "trace", &error,
-                                                        &created_output, !defer_truncate)) < 0)
+  // Every output is opened, and checked, before any is emptied.
+  std::vector<OutputFile> outputs;
+  int out_fd = STDERR_FILENO, timeline_fd = -1, folded_fd = -1;
+  bool truncate_out = false, truncate_timeline = false, truncate_folded = false;
+  const std::tuple<const std::string*, int*, bool*> kOutputs[] = {
+      {&opt.output_file, &out_fd, &truncate_out},
+      {&opt.timeline_file, &timeline_fd, &truncate_timeline},
+      {&opt.folded_file, &folded_fd, &truncate_folded}};
+  const char* const kWhat[] = {"trace", "timeline", "folded stacks"};
+  for (size_t i = 0; i < std::size(kOutputs); ++i)
+    if (!std::get<0>(kOutputs[i])->empty())
+      outputs.push_back({kWhat[i], *std::get<0>(kOutputs[i])});
+  if (std::string error = open_outputs(outputs, opt.output_file.empty()); !error.empty())
     return usage_error(error);
-  if (!opt.timeline_file.empty() &&
-      (timeline_fd = open_output(opt.timeline_file, "timeline", &error)) < 0)
-    return usage_error(error);
-  if (!opt.folded_file.empty() &&
-      (folded_fd = open_output(opt.folded_file, "folded stacks", &error)) < 0)
-    return usage_error(error);
+  for (const OutputFile& f : outputs)
+    for (size_t i = 0; i < std::size(kOutputs); ++i)
+      if (f.what == kWhat[i]) {
+        *std::get<1>(kOutputs[i]) = f.fd;
+        *std::get<2>(kOutputs[i]) = f.truncate;
+      }
   install_stop_handlers();
 
   int status = 0;
   {
     Writer out(out_fd, opt.output_file.empty());
+    if (truncate_out) out.truncate_first();
     CaptureLimits limits;
     limits.strsize = static_cast<uint32_t>(opt.strsize);
     limits.verbose = opt.verbose;
@@ -386,6 +540,7 @@ int run(int argc, char** argv) {
     if (timeline_fd >= 0) {
       auto sink = std::make_unique<TimelineSink>(timeline_fd);
       timeline = sink.get();
+      if (truncate_timeline) timeline->writer().truncate_first();
       pipeline.add_sink(std::move(sink));
     }
 
@@ -393,6 +548,7 @@ int run(int argc, char** argv) {
     if (folded_fd >= 0) {
       auto sink = std::make_unique<FoldedSink>(folded_fd);
       folded = sink.get();
+      if (truncate_folded) folded->writer().truncate_first();
       pipeline.add_sink(std::move(sink));
     }
 
@@ -409,7 +565,7 @@ int run(int argc, char** argv) {
 
     // A command to start: nothing is written until it has run.
     std::optional<StartGate> gate;
-    if (!opt.command.empty()) gate.emplace(pipeline, out, opt.output_file.empty() ? -1 : out_fd);
+    if (!opt.command.empty()) gate.emplace(pipeline, out);
     EventConsumer& consumer = gate ? static_cast<EventConsumer&>(*gate) : pipeline;
     uint64_t base_ns = 0;
     try {
@@ -446,11 +602,19 @@ int run(int argc, char** argv) {
     } catch (const TraceError& e) {
       // A command that cannot run leaves the output untouched; another error shows what was seen.
       if (gate && e.exit_status() != kUsageError) gate->release();
-      out.flush();
-      fmt::print(stderr, "dtruss: {}\n", e.what());
       // A usage error (a PID that cannot be attached to, a command that cannot run): nothing was
-      // traced, and nothing is left behind.
-      if (created_output && e.exit_status() == kUsageError) unlink(opt.output_file.c_str());
+      // traced, and nothing is left behind: a file made by this run is removed, one that existed
+      // is left as it was.
+      if (e.exit_status() == kUsageError) {
+        out.abandon();
+        if (timeline != nullptr) timeline->writer().abandon();
+        if (folded != nullptr) folded->writer().abandon();
+        for (const OutputFile& f : outputs)
+          if (f.created) unlink(f.path.c_str());
+      } else {
+        out.flush();
+      }
+      say(e.what());
       return e.exit_status();
     }
     if (gate) gate->release();
@@ -465,33 +629,34 @@ int run(int argc, char** argv) {
       // error would break a JSON Lines trace written there.
       if (opt.json) {
         uint64_t now = monotonic_ns();
-        out.write(fmt::format("{{\"type\":\"interrupted\",\"ts_ns\":{},\"signal\":\"{}\","
-                              "\"calls\":{},\"processes\":{},\"outcome\":\"{}\"}}\n",
-                              now > base_ns ? now - base_ns : 0, signal_name(stop_signal()),
-                              pipeline.calls(), procs, opt.command.empty() ? "detached" : "stopped"));
+        out.write(
+            fmt::format("{{\"type\":\"interrupted\",\"ts_ns\":{},\"signal\":\"{}\","
+                        "\"calls\":{},\"processes\":{},\"outcome\":\"{}\"}}\n",
+                        now > base_ns ? now - base_ns : 0, signal_name(stop_signal()),
+                        pipeline.calls(), procs, opt.command.empty() ? "detached" : "stopped"));
       }
     }
     if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
       pipeline.finish();
     if (stop_reason() == StopReason::OutputFailed || (out.failed() && out.error() != EPIPE)) {
-      fmt::print(stderr, "dtruss: cannot write the trace{}: {}\n",
-                 opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
-                 std::strerror(out.error()));
+      say(fmt::format("cannot write the trace{}: {}",
+                      opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
+                      std::strerror(out.error())));
       status = status == 0 ? 1 : status;
     }
     if (timeline != nullptr && timeline->failed()) {
-      fmt::print(stderr, "dtruss: cannot write the timeline to '{}': {}\n", opt.timeline_file,
-                 std::strerror(timeline->error()));
+      say(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
+                      std::strerror(timeline->error())));
       status = status == 0 ? 1 : status;
     }
     if (folded != nullptr && folded->failed()) {
-      fmt::print(stderr, "dtruss: cannot write the folded stacks to '{}': {}\n", opt.folded_file,
-                 std::strerror(folded->error()));
+      say(fmt::format("cannot write the folded stacks to '{}': {}", opt.folded_file,
+                      std::strerror(folded->error())));
       status = status == 0 ? 1 : status;
     }
     if (!closing.empty() && !(opt.json && opt.output_file.empty())) {
       out.flush();
-      fmt::print(stderr, "dtruss: {}\n", closing);
+      say(closing);
     }
   }
   if (out_fd != STDERR_FILENO) close(out_fd);
@@ -501,4 +666,13 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace dtruss
 
-int main(int argc, char** argv) { return dtruss::run(argc, argv); }
+// Nothing aborts dtruss: an exception that escapes (a failed allocation, say) ends it with a
+// message and status 1, after the tracer's destructors have let the traced processes go.
+int main(int argc, char** argv) {
+  try {
+    return dtruss::run(argc, argv);
+  } catch (const std::exception& e) {
+    dtruss::say(std::string("internal error: ") + e.what());
+  }
+  return 1;
+}

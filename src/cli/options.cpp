@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <getopt.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "util/text.h"
+#include "util/writer.h"
 
 namespace dtruss {
 namespace {
@@ -20,7 +22,7 @@ enum LongOnly : int {
 
 constexpr OptionDoc kOptions[] = {
     {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)"},
-    {'b', "bufsize", "SIZE", "event buffer size for the eBPF backend (e.g. 8M)"},
+    {'b', "bufsize", "SIZE", "event buffer size for the eBPF backend, 4K to 2G (e.g. 8M)"},
     {'c', "count", nullptr, "every line, then a table of calls, errors and time per syscall"},
     {'d', "relative", nullptr, "RELATIVE column: microseconds since the trace started"},
     {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call"},
@@ -72,18 +74,27 @@ constexpr OptionChoices kChoices[] = {
 constexpr ArgStyle kStyles[] = {ArgStyle::Raw, ArgStyle::Verbose, ArgStyle::Decoded};
 
 void fail(const std::string& msg) {
-  fmt::print(stderr, "dtruss: {}\n", msg);
-  fmt::print(stderr, "Try 'dtruss -h' for more information.\n");
+  say(msg);
+  write_all(STDERR_FILENO, "Try 'dtruss -h' for more information.\n");
 }
 
+// Help and version on standard output: ExitFailed (and a message) when it refused them.
+ParseOutcome print_out(const std::string& text) {
+  if (write_all(STDOUT_FILENO, text)) return ParseOutcome::ExitOk;
+  say(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
+  return ParseOutcome::ExitFailed;
+}
+
+// Sizes in bytes as the options take them: 4096, 512K, 8M, 1G (digits alone, then the unit).
 bool parse_size(const char* s, uint64_t* out) {
-  if (s == nullptr || *s == '\0' || *s == '-') return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s, &end, 10);
-  if (errno != 0 || end == s) return false;
+  if (s == nullptr) return false;
+  std::string_view text(s);
+  size_t digits = text.find_first_not_of("0123456789");
+  if (digits == std::string_view::npos) digits = text.size();
+  uint64_t v = 0;
+  if (!parse_decimal(text.substr(0, digits), &v)) return false;
   uint64_t mult = 1;
-  std::string unit(end);
+  std::string_view unit = text.substr(digits);
   if (unit == "" || unit == "B" || unit == "b") mult = 1;
   else if (unit == "K" || unit == "k" || unit == "KiB") mult = 1ull << 10;
   else if (unit == "M" || unit == "m" || unit == "MiB") mult = 1ull << 20;
@@ -96,12 +107,10 @@ bool parse_size(const char* s, uint64_t* out) {
 
 bool parse_pids(const char* s, std::vector<pid_t>* out, std::string* error) {
   for (auto part : split(s, ',')) {
-    std::string p(part);
-    char* end = nullptr;
-    errno = 0;
-    long v = std::strtol(p.c_str(), &end, 10);
-    if (p.empty() || *end != '\0' || errno != 0 || v <= 0 || v > 0x3fffffff) {
-      *error = "-p needs process IDs (e.g. -p 1234 or -p 1234,5678), not '" + p + "'";
+    uint64_t v = 0;
+    if (!parse_decimal(part, &v) || v == 0 || v > 0x3fffffff) {
+      *error =
+          "-p needs process IDs (e.g. -p 1234 or -p 1234,5678), not '" + std::string(part) + "'";
       return false;
     }
     out->push_back(static_cast<pid_t>(v));
@@ -134,6 +143,23 @@ bool parse_choice(int key, const char* arg, int* out) {
   return false;
 }
 
+// A size for messages: 4K, 2G.
+std::string size_label(uint64_t n) {
+  static constexpr struct {
+    uint64_t bytes;
+    char unit;
+  } kUnits[] = {{1ull << 30, 'G'}, {1ull << 20, 'M'}, {1ull << 10, 'K'}};
+  for (const auto& u : kUnits)
+    if (n >= u.bytes && n % u.bytes == 0) return fmt::format("{}{}", n / u.bytes, u.unit);
+  return std::to_string(n);
+}
+
+uint64_t round_up_pow2(uint64_t n) {
+  uint64_t p = 1;
+  while (p < n && p < (1ull << 63)) p <<= 1;
+  return p;
+}
+
 }  // namespace
 
 std::span<const OptionDoc> option_table() { return kOptions; }
@@ -143,6 +169,27 @@ const char* option_choices(int key) {
     if (c.key == key) return c.words;
   return nullptr;
 }
+
+uint64_t min_ring_bytes() {
+  long page = sysconf(_SC_PAGESIZE);
+  return page > 0 ? static_cast<uint64_t>(page) : 4096;
+}
+
+uint64_t max_ring_bytes() {
+  uint64_t max = 1ull << 31;  // the largest power of two a u32 max_entries holds
+  long pages = sysconf(_SC_PHYS_PAGES);
+  if (pages > 0) {
+    uint64_t half = static_cast<uint64_t>(pages) * min_ring_bytes() / 2;
+    while (max > min_ring_bytes() && max > half) max >>= 1;
+  }
+  return max;
+}
+
+namespace {
+bool ring_size_allowed(uint64_t n) {
+  return n >= min_ring_bytes() && round_up_pow2(n) <= max_ring_bytes();
+}
+}  // namespace
 
 std::string usage_text() {
   std::string out =
@@ -187,8 +234,11 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
     switch (c) {
       case 'a': show_all = true; break;
       case 'b':
-        if (!parse_size(optarg, &opt->buffer_size) || opt->buffer_size == 0) {
-          fail(fmt::format("-b needs a size such as 4096, 512K or 8M, not '{}'", optarg));
+        if (!parse_size(optarg, &opt->buffer_size) || !ring_size_allowed(opt->buffer_size)) {
+          fail(
+              fmt::format("-b needs a size from {} to {} (e.g. 512K or 8M; rounded up to a power "
+                          "of two), not '{}'",
+                          size_label(min_ring_bytes()), size_label(max_ring_bytes()), optarg));
           return ParseOutcome::ExitUsage;
         }
         break;
@@ -196,7 +246,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       case 'd': opt->relative = true; break;
       case 'e': opt->elapsed = true; break;
       case 'f': opt->follow = true; break;
-      case 'h': fmt::print("{}", usage_text()); return ParseOutcome::ExitOk;
+      case 'h': return print_out(usage_text());
       case 'l': opt->show_task = true; break;
       case 'L': opt->show_task = false; break;
       case 'n':
@@ -241,11 +291,23 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         if (!opt->trace_list.empty()) opt->trace_list += ',';
         opt->trace_list += optarg;
         break;
-      case 'u': opt->user = optarg; break;
+      case 'u':
+        if (optarg[0] == '\0') {
+          fail("-u needs a user name");
+          return ParseOutcome::ExitUsage;
+        }
+        opt->user = optarg;
+        break;
       case 'v': opt->verbose = true; break;
       case 'x': opt->annotate = true; break;
       case 'y': opt->describe_fds = true; break;
-      case kOutput: opt->output_file = optarg; break;
+      case kOutput:
+        if (optarg[0] == '\0') {
+          fail("--output needs a file name");
+          return ParseOutcome::ExitUsage;
+        }
+        opt->output_file = optarg;
+        break;
       case kJson: opt->json = true; break;
       case kExplain: opt->explain = true; break;
       case 'H': opt->histogram = true; break;
@@ -280,8 +342,8 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         opt->strsize = n;
         break;
       }
-      case kVersionOpt: fmt::print("dtruss {}\n", kVersion); return ParseOutcome::ExitOk;
-      case kHelp: fmt::print("{}", usage_text()); return ParseOutcome::ExitOk;
+      case kVersionOpt: return print_out(fmt::format("dtruss {}\n", kVersion));
+      case kHelp: return print_out(usage_text());
       case ':':
         fail(fmt::format("option {} needs an argument", argv[optind - 1]));
         return ParseOutcome::ExitUsage;
@@ -303,6 +365,10 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
     if (!opt->show_task) opt->show_task = true;
   }
   for (int i = optind; i < argc; ++i) opt->command.emplace_back(argv[i]);
+  if (!opt->command.empty() && opt->command[0].empty()) {
+    fail("the command is empty: give the program to run (dtruss ls)");
+    return ParseOutcome::ExitUsage;
+  }
 
   if (!opt->pids.empty() && !opt->command.empty()) {
     fail(fmt::format("give either a command or -p PID, not both (the command was '{}')",

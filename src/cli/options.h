@@ -57,12 +57,18 @@ struct Options {
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
 inline constexpr uint64_t kMaxStackCopy = 32768;
 
-enum class ParseOutcome { Run, ExitOk, ExitUsage };
+enum class ParseOutcome { Run, ExitOk, ExitUsage, ExitFailed };
 
-// Parses argv into `opt`. Prints help/version (ExitOk) or a one-line error (ExitUsage) itself.
+// Parses argv into `opt`. Prints help/version (ExitOk; ExitFailed when standard output refused
+// them) or a one-line error (ExitUsage) itself.
 ParseOutcome parse_options(int argc, char** argv, Options* opt);
 
 std::string usage_text();
+
+// The sizes -b allows: the eBPF ring is a power of two of pages (the kernel's rule), its size a
+// 32-bit number (at most 2 GiB), and locked in memory (at most half of this machine's).
+uint64_t min_ring_bytes();
+uint64_t max_ring_bytes();
 
 // One row of the option table: the single source for getopt, --help, the man page and the shell
 // completions (src/cli/docgen.cpp).

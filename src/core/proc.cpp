@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "core/trace_error.h"
@@ -18,8 +19,9 @@ namespace dtruss {
 
 std::string process_comm(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
-  std::string comm;
-  std::getline(in, comm);
+  // Whole, less the newline the kernel ends it with: a name may hold newlines of its own.
+  std::string comm((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
   return comm;
 }
 
@@ -59,9 +61,8 @@ namespace {
 // The fields of /proc/.../stat after the name: field 3 (the state) first. The name may hold
 // spaces and parentheses, so it ends at the last ')'. Empty when the task is gone.
 std::vector<std::string> stat_fields(const std::string& path) {
-  std::ifstream in(path);
-  std::string stat;
-  std::getline(in, stat);
+  std::ifstream in(path);  // (whole: the name may hold a newline too)
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::string> out;
   size_t close = stat.rfind(')');
   if (close == std::string::npos || close + 2 > stat.size()) return out;

@@ -5,6 +5,25 @@
 #include "util/text.h"
 
 namespace dtruss {
+namespace {
+
+// What an fd refers to (-y), between < and >: a path, and the path of a UNIX socket, may hold any
+// byte, '>' and '<' too (a name that would end the note early and forge what follows): escaped
+// (append_escaped) with those two. The other notes (pipe:[N], TCP:a:p->b:q) are made of numbers
+// and the kernel's names, their "->" as it is; escaped all the same.
+void append_fd_note(std::string& out, std::string_view note) {
+  constexpr std::string_view kUnix = "UNIX:";
+  if (note.starts_with('/')) {
+    append_escaped(out, note, "<>");
+  } else if (note.starts_with(kUnix)) {
+    out += kUnix;
+    append_escaped(out, note.substr(kUnix.size()), "<>");
+  } else {
+    append_escaped(out, note);
+  }
+}
+
+}  // namespace
 
 void append_text(std::string& out, const Value& v, TextStyle style) {
   using T = Value::Type;
@@ -20,8 +39,10 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       append_hex(out, v.num);
       break;
     case T::Octal:
-      if (v.num == 0) out += '0';
-      else fmt::format_to(std::back_inserter(out), "0{:o}", v.num);
+      if (v.num == 0)
+        out += '0';
+      else
+        fmt::format_to(std::back_inserter(out), "0{:o}", v.num);
       break;
     case T::Symbol:
       if (style == TextStyle::Verbose) {
@@ -36,7 +57,9 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       out += '"';
       if (v.truncated) out += "...";
       break;
-    case T::Null: out += "NULL"; break;
+    case T::Null:
+      out += "NULL";
+      break;
     case T::Struct:
     case T::Array: {
       bool is_struct = v.type == T::Struct;
@@ -55,11 +78,13 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       out += is_struct ? '}' : ']';
       break;
     }
-    case T::Count: fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text); break;
+    case T::Count:
+      fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text);
+      break;
   }
   if (!v.note.empty()) {  // (a path is the traced program's to choose: escaped as strings are)
     out += '<';
-    append_c_escaped(out, v.note);
+    append_fd_note(out, v.note);
     out += '>';
   }
 }
@@ -86,7 +111,9 @@ void append_json(std::string& out, const Value& v) {
       append_hex(out, v.num);
       out += '"';
       break;
-    case T::Symbol: append_json_string(out, v.text); break;
+    case T::Symbol:
+      append_json_string(out, v.text);
+      break;
     case T::String:
       if (v.truncated) {
         out += "{\"str\":";
@@ -96,7 +123,9 @@ void append_json(std::string& out, const Value& v) {
         append_json_string(out, v.text);
       }
       break;
-    case T::Null: out += "null"; break;
+    case T::Null:
+      out += "null";
+      break;
     case T::Struct: {
       out += '{';
       bool first = true;
@@ -121,7 +150,9 @@ void append_json(std::string& out, const Value& v) {
       out += ']';
       break;
     }
-    case T::Count: fmt::format_to(std::back_inserter(out), "{{\"count\":{}}}", v.num); break;
+    case T::Count:
+      fmt::format_to(std::back_inserter(out), "{{\"count\":{}}}", v.num);
+      break;
   }
 }
 

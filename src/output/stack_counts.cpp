@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "output/stack_render.h"
+#include "util/text.h"
 
 namespace dtruss {
 
@@ -32,9 +33,10 @@ std::string StackCounts::folded() const {
   std::string out;
   for (const Entry& e : top(0)) {
     // Outermost first; ';' separates frames, so none is left inside one. (The count follows the
-    // last space: spaces inside frames are fine.)
+    // last space: spaces inside frames are fine.) A frame names the traced program's files and
+    // symbols: escaped, so that no newline in one starts a line of its own.
     for (auto it = e.frames->rbegin(); it != e.frames->rend(); ++it) {
-      for (char c : *it) out += c == ';' ? ':' : c;
+      for (char c : escaped(*it)) out += c == ';' ? ':' : c;
       out += ';';
     }
     fmt::format_to(std::back_inserter(out), "{} {}\n", *e.syscall, e.count);

@@ -50,6 +50,7 @@ class FoldedSink final : public Sink {
 
   void syscall(const DecodedCall& call) override;
   void finish() override;
+  Writer& writer() { return out_; }
   bool failed() const { return out_.failed(); }
   int error() const { return out_.error(); }
 

@@ -16,16 +16,18 @@ void append_stack_text(std::string& out, const SyscallEvent& ev) {
   if (ev.stack.empty()) return;
   if (!ev.stack_dwarf)
     out += "    (frame-pointer stack: frames without a frame pointer are missing)\n";
+  // Module paths, symbols and source file names come from the traced program's files: escaped.
   for (const StackFrame& f : ev.stack) {
     out += "    ";
+    std::string module = escaped(f.module);
     if (!f.symbol.empty())
-      fmt::format_to(std::back_inserter(out), "{}`{}+{:#x}", f.module, f.symbol, f.offset);
+      fmt::format_to(std::back_inserter(out), "{}`{}+{:#x}", module, escaped(f.symbol), f.offset);
     else if (f.offset != 0)
-      fmt::format_to(std::back_inserter(out), "{}`+{:#x}", f.module, f.offset);
+      fmt::format_to(std::back_inserter(out), "{}`+{:#x}", module, f.offset);
     else
-      out += f.module;
+      out += module;
     fmt::format_to(std::back_inserter(out), " [{:#x}]", f.pc);
-    if (!f.file.empty()) fmt::format_to(std::back_inserter(out), " {}:{}", f.file, f.line);
+    if (!f.file.empty()) fmt::format_to(std::back_inserter(out), " {}:{}", escaped(f.file), f.line);
     out += '\n';
   }
 }

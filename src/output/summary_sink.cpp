@@ -22,6 +22,11 @@ std::string about_of(const std::string& name) {
   return doc != nullptr ? about_phrase(*doc) : std::string();
 }
 
+// A process's name, as a traced program set it (prctl(PR_SET_NAME), its file name): escaped.
+std::string comm_label(const std::string& comm) {
+  return escaped(comm);
+}
+
 uint64_t now_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -114,7 +119,8 @@ void SummarySink::stacks_text(std::string& out) const {
   for (const auto& e : stacks_.top(opt_.stack_top)) {
     fmt::format_to(std::back_inserter(out), "{} {} call{}\n", *e.syscall, e.count,
                    e.count == 1 ? "" : "s");
-    for (const std::string& f : *e.frames) fmt::format_to(std::back_inserter(out), "    {}\n", f);
+    for (const std::string& f : *e.frames)
+      fmt::format_to(std::back_inserter(out), "    {}\n", escaped(f));  // module`symbol
   }
 }
 
@@ -176,7 +182,7 @@ void SummarySink::table(std::string& out, const SummaryGroup& g) const {
                timed ? usec(r->lat.average()) : "-", timed ? usec(p50, est50) : "-",
                timed ? usec(p99, est99) : "-", timed ? usec(r->lat.max_ns) : "-", errnos);
     if (std::string about = opt_.explain ? about_of(r->name) : ""; !about.empty())
-      out.insert(out.size() - 1, "  " + about);
+      out.insert(out.size() - 1, "  " + escaped(about));
   }
   Totals t = totals_of(g);
   fmt::format_to(std::back_inserter(out), "{:<22} {:>9} {:>7} {:>12}\n", "TOTAL", t.calls, t.errors,
@@ -196,9 +202,10 @@ void SummarySink::write_text() {
   for (const auto& [key, g] : groups_) {
     out += '\n';
     if (opt_.by == SummaryBy::Process)
-      fmt::format_to(std::back_inserter(out), "PID {} ({})\n", g.pid, g.comm);
+      fmt::format_to(std::back_inserter(out), "PID {} ({})\n", g.pid, comm_label(g.comm));
     else if (opt_.by == SummaryBy::Thread)
-      fmt::format_to(std::back_inserter(out), "PID {} TID {} ({})\n", g.pid, g.tid, g.comm);
+      fmt::format_to(std::back_inserter(out), "PID {} TID {} ({})\n", g.pid, g.tid,
+                     comm_label(g.comm));
     table(out, g);
     Totals t = totals_of(g);
     all.calls += t.calls;

@@ -111,7 +111,7 @@ void TextSink::syscall(const DecodedCall& call) {
   line_.clear();
   if (opt_.explain) {
     if (auto about = explainer_.first_about(call))
-      fmt::format_to(std::back_inserter(line_), "# {}: {}\n", call.name, *about);
+      fmt::format_to(std::back_inserter(line_), "# {}: {}\n", call.name, escaped(*about));
   }
   prefix(ev.task);
   columns(ev.enter_ns, call_duration(ev), ev.cpu_ns);
@@ -146,7 +146,7 @@ void TextSink::syscall(const DecodedCall& call) {
   if (opt_.explain) {
     if (auto meaning = explainer_.first_errno(call))
       fmt::format_to(std::back_inserter(line_), "# {}: {} means {}\n", call.name,
-                     errno_label(call.err), *meaning);
+                     errno_label(call.err), escaped(*meaning));
   }
   write_line();
 }
@@ -195,7 +195,8 @@ void TextSink::lost(const LostEvent& ev) {
 
 void TextSink::notice(const NoticeEvent& ev) {
   line_.clear();
-  paint(kNoticeColor, "dtruss: " + ev.text);
+  // (A notice may name a traced process: "attached to process 42 (its name)".)
+  paint(kNoticeColor, "dtruss: " + escaped(ev.text));
   line_ += '\n';
   out_.write(line_);
 }

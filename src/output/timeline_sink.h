@@ -28,6 +28,7 @@ class TimelineSink final : public Sink {
   void exit(const ExitEvent& ev) override;
   void finish() override;
 
+  Writer& writer() { return out_; }
   bool failed() const { return out_.failed(); }
   int error() const { return out_.error(); }
 

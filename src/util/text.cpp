@@ -37,17 +37,50 @@ size_t utf8_length(std::string_view s, size_t i) {
   if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return 0;
   return n;
 }
+
+// The code point of a valid UTF-8 sequence.
+uint32_t code_point(std::string_view seq) {
+  auto b = static_cast<uint8_t>(seq[0]);
+  uint32_t cp = seq.size() == 1 ? b : b & (0x7f >> seq.size());
+  for (size_t k = 1; k < seq.size(); ++k) cp = (cp << 6) | (static_cast<uint8_t>(seq[k]) & 0x3f);
+  return cp;
+}
+
+// C1 controls (U+0080-U+009F: U+009B is a CSI to some terminals), the bidirectional embeddings,
+// overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what is shown, and the line
+// and paragraph separators (U+2028, U+2029).
+bool invisible_control(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f;
+}
 }  // namespace
 
-void append_c_escaped(std::string& out, std::string_view bytes) {
+void append_escaped(std::string& out, std::string_view bytes, std::string_view also) {
   for (char ch : bytes) {
     auto c = static_cast<uint8_t>(ch);
+    if (also.find(ch) != std::string_view::npos) {
+      if (ch == '"') {
+        out += "\\\"";
+      } else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+      continue;
+    }
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c >= 0x20 && c < 0x7f) {
           out += ch;
@@ -60,6 +93,16 @@ void append_c_escaped(std::string& out, std::string_view bytes) {
   }
 }
 
+std::string escaped(std::string_view bytes, std::string_view also) {
+  std::string out;
+  append_escaped(out, bytes, also);
+  return out;
+}
+
+void append_c_escaped(std::string& out, std::string_view bytes) {
+  append_escaped(out, bytes, "\"");
+}
+
 void append_json_string(std::string& out, std::string_view bytes) {
   out += '"';
   for (size_t i = 0; i < bytes.size();) {
@@ -67,17 +110,33 @@ void append_json_string(std::string& out, std::string_view bytes) {
     if (c >= 0x80) {
       size_t n = utf8_length(bytes, i);
       if (n > 0) {
-        out.append(bytes.substr(i, n));
+        uint32_t cp = code_point(bytes.substr(i, n));
+        if (invisible_control(cp)) {
+          out += "\\u";
+          for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 15];
+        } else {
+          out.append(bytes.substr(i, n));
+        }
         i += n;
         continue;
       }
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           out += "\\u00";
@@ -90,6 +149,17 @@ void append_json_string(std::string& out, std::string_view bytes) {
     ++i;
   }
   out += '"';
+}
+
+bool parse_decimal(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  uint64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return false;
+  *out = v;
+  return true;
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {

@@ -16,7 +16,7 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
 
   void write(std::string_view s) {
-    if (failed_) return;
+    if (failed_ || abandoned_) return;
     buf_.append(s);
     if ((line_buffered_ && !s.empty() && s.back() == '\n') || buf_.size() >= kFlushAt) flush();
   }
@@ -25,6 +25,14 @@ class Writer {
   bool flush();
   // Holds everything written until hold(false): nothing reaches the descriptor meanwhile.
   void hold(bool on) { held_ = on; }
+  // An existing file, to be emptied by the first flush: a run that fails before it writes
+  // anything (an attach refused) leaves the file as it was.
+  void truncate_first() { truncate_ = true; }
+  // Drops what is buffered and writes nothing more (nor empties the file).
+  void abandon() {
+    buf_.clear();
+    abandoned_ = true;
+  }
   bool failed() const { return failed_; }
   int error() const { return errno_; }  // the errno of the failed write
   int fd() const { return fd_; }
@@ -35,8 +43,18 @@ class Writer {
   bool line_buffered_;
   bool failed_ = false;
   bool held_ = false;
+  bool truncate_ = false;
+  bool abandoned_ = false;
   int errno_ = 0;
   std::string buf_;
 };
+
+// Writes all of `s` to `fd` (again after EINTR); false, errno set, if the descriptor refused it.
+bool write_all(int fd, std::string_view s);
+
+// A message of dtruss on standard error: "dtruss: " and `text`, escaped (it may quote names from
+// traced programs or from the system), and a newline. Never throws, whatever standard error is
+// (closed, a full disk): a message that cannot be written is lost, nothing else.
+void say(std::string_view text);
 
 }  // namespace dtruss

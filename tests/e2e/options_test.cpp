@@ -250,7 +250,7 @@ const BadInput kBadInputs[] = {
     {{"-t", "%bogus", "@rw"}, "unknown syscall class '%bogus' (classes: %file"},
     {{"-p", "999999"}, "no process with PID 999999 (is it running? see ps -p 999999)"},
     {{"-p", "abc"}, "-p needs process IDs (e.g. -p 1234 or -p 1234,5678), not 'abc'"},
-    {{"-b", "lots", "@rw"}, "-b needs a size such as 4096, 512K or 8M, not 'lots'"},
+    {{"-b", "lots", "@rw"}, "-b needs a size from 4K to "},
     {{"--strsize", "-1", "@rw"}, "--strsize needs a byte count from 0 to 1048576, not '-1'"},
     {{"--backend=dtrace", "@rw"}, "--backend takes auto, ptrace or bpf, not 'dtrace'"},
     {{"-X", "fancy", "@rw"}, "-X takes raw, verbose or decoded, not 'fancy'"},

@@ -38,5 +38,43 @@ TEST(Text, RightAlignedAsFmtWritesIt) {
   }
 }
 
+// The one escaping of untrusted names: nothing a terminal acts on comes through, '\' is doubled
+// (so an escape cannot be forged), and only the characters asked for besides.
+TEST(Text, EscapedLeavesNoControlBytes) {
+  EXPECT_EQ(escaped("plain /path-1.so"), "plain /path-1.so");
+  EXPECT_EQ(escaped("a\nb\tc\rd\\e"), R"(a\nb\tc\rd\\e)");
+  EXPECT_EQ(escaped("\x1b[8m\x7f\xc2\x9b"), R"(\x1b[8m\x7f\xc2\x9b)");
+  EXPECT_EQ(escaped("a>)<b", "<>"), R"(a\x3e)\x3cb)");
+  std::string quoted;
+  append_c_escaped(quoted, "say \"hi\"");
+  EXPECT_EQ(quoted, R"(say \"hi\")");
+}
+
+// JSON: valid UTF-8 passes, but not the C1 controls, bidirectional controls and separators that a
+// terminal acts on or that reorder what is shown.
+TEST(Text, JsonStringsEscapeInvisibleControls) {
+  auto json = [](std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+  };
+  EXPECT_EQ(json("caf\xc3\xa9 \xe2\x89\x88"), "\"caf\xc3\xa9 \xe2\x89\x88\"");
+  EXPECT_EQ(json("\x1b\xc2\x9b\xc2\x85"), R"("\u001b\u009b\u0085")");
+  EXPECT_EQ(json("\xe2\x80\xae\xe2\x81\xa6\xe2\x80\xa8"), R"("\u202e\u2066\u2028")");
+  EXPECT_EQ(json("\xff"), R"("\u00ff")");
+}
+
+// Numbers on the command line and in the environment: digits alone.
+TEST(Text, DecimalNumbersAreDigitsAlone) {
+  uint64_t v = 7;
+  EXPECT_TRUE(parse_decimal("0", &v));
+  EXPECT_EQ(v, 0u);
+  EXPECT_TRUE(parse_decimal("18446744073709551615", &v));
+  EXPECT_EQ(v, UINT64_MAX);
+  for (const char* bad : {"", " 1", "1 ", "+1", "-1", "0x1", "1e3", "18446744073709551616",
+                          "99999999999999999999999"})
+    EXPECT_FALSE(parse_decimal(bad, &v)) << "'" << bad << "'";
+}
+
 }  // namespace
 }  // namespace dtruss

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "backends/bpf/events.h"
+#include "backends/bpf/records.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
 #include "core/proc.h"
@@ -219,33 +220,6 @@ FdNote fd_note(const dt_fd& rec, const char* path, size_t len) {
 // The consumer's nice value (see run()).
 constexpr int kConsumerNice = -10;
 
-// execve's argv strings from the new image's stack (DT_CAP_ARGV_BLOCK): `argc` NUL-separated
-// strings in [s, s + len), for the pointers of the caller's array at `argv` (captured before)
-// whose strings could not be read at entry. When argc is not the array's, a script's interpreter
-// (or binfmt_misc) replaced argv[0] with strings of its own: argv[1...] are the block's last ones.
-void add_argv_block(SyscallEvent& ev, uint64_t argv, uint64_t argc, const uint8_t* s, size_t len) {
-  std::vector<uint64_t> ptrs;
-  uint64_t p = 0;
-  while (ev.captures.read_u64(argv + 8 * ptrs.size(), &p) && p != 0) ptrs.push_back(p);
-  if (p != 0 || ptrs.empty() || argc == 0) return;  // (the array was cut: its size is unknown)
-  size_t first = 0, skip = 0;  // the array's first entry the block has, the block's strings before
-  if (argc != ptrs.size()) {
-    if (argc + 1 < ptrs.size()) return;  // (not from this array)
-    first = 1;
-    skip = argc + 1 - ptrs.size();
-  }
-  const uint8_t* end = s + len;
-  for (size_t i = 0; s < end; ++i) {
-    const auto* nul = static_cast<const uint8_t*>(std::memchr(s, 0, end - s));
-    size_t n = nul != nullptr ? static_cast<size_t>(nul - s) + 1 : static_cast<size_t>(end - s);
-    size_t at = first + i - std::min(i, skip);
-    char byte;
-    if (i >= skip && at < ptrs.size() && ev.captures.read(ptrs[at], &byte, 1) == 0)
-      ev.captures.add(ptrs[at], s, n);  // (a string cut by the end of the block: without its NUL)
-    s += n;
-  }
-}
-
 int ring_callback(void* ctx, void* data, size_t size) {
   return static_cast<BpfTracer*>(ctx)->on_record(data, size);
 }
@@ -268,12 +242,6 @@ static_assert(DT_DENY_USER == static_cast<int>(PtraceDenial::OtherUser) &&
               DT_DENY_CAPS == static_cast<int>(PtraceDenial::MoreCaps) &&
               DT_DENY_DUMPABLE == static_cast<int>(PtraceDenial::NotDumpable));
 constexpr const char* kPtraceCap = "CAP_SYS_PTRACE (root)";
-
-std::string escaped(std::string_view text) {
-  std::string out;
-  append_c_escaped(out, text);
-  return out;
-}
 
 // -n: one line for the processes of that name left alone, each with its reason.
 std::string skipped_text(const std::string& name,
@@ -656,33 +624,30 @@ void BpfTracer::report_lost() {
 }
 
 int BpfTracer::on_record(const void* data, size_t size) {
-  if (size < 8) return 0;
-  uint16_t type;
-  std::memcpy(&type, data, sizeof(type));
-  switch (type) {
+  switch (record_type(data, size)) {
     case DT_SYSCALL:
-      if (size >= sizeof(dt_syscall)) handle_syscall(data, size);
+      handle_syscall(data, size);
       break;
     case DT_EXIT:
-      if (size >= sizeof(dt_exit)) handle_exit(data);
+      handle_exit(data);
       break;
     case DT_SIGNAL:
-      if (size >= sizeof(dt_signal)) handle_signal(data);
+      handle_signal(data);
       break;
     case DT_STACK:
-      if (size >= sizeof(dt_stack) && stacks_) handle_stack(data, size);
+      if (stacks_) handle_stack(data, size);
       break;
     case DT_MAP:
-      if (size >= sizeof(dt_map) && stacks_) handle_map(data, size);
+      if (stacks_) handle_map(data, size);
       break;
     case DT_FD:
-      if (size >= sizeof(dt_fd) && cfg_.describe_fds) handle_fd(data, size);
+      if (cfg_.describe_fds) handle_fd(data, size);
       break;
     case DT_UNTRACED:
-      if (size >= sizeof(dt_untraced)) handle_untraced(data);
+      handle_untraced(data);
       break;
     case DT_FORK:
-      if (size >= sizeof(dt_fork) && stacks_) {
+      if (stacks_) {
         dt_fork rec;
         std::memcpy(&rec, data, sizeof(rec));
         stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
@@ -713,46 +678,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
-  ev.captures.clear();
-  ev.task.pid = static_cast<int32_t>(rec.pid);
-  ev.task.tid = static_cast<int32_t>(rec.tid);
-  std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
-  ev.task.comm[15] = 0;
-  ev.enter_ns = rec.enter_ns;
-  ev.exit_ns = rec.exit_ns;
-  ev.cpu_ns = rec.end == DT_NORETURN || !cfg_.cpu_time ? kUnknown : rec.cpu_ns;
-  ev.nr = rec.nr;
-  for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
-  ev.ret = rec.ret;
-  ev.end = rec.end == DT_NORETURN     ? SyscallEvent::End::NoReturn
-           : rec.end == DT_UNFINISHED ? SyscallEvent::End::Unfinished
-                                      : SyscallEvent::End::Returned;
-  if (rec.end == DT_UNFINISHED) ev.exit_ns = 0;
-  ev.live = nullptr;
-  for (auto& note : ev.fd_notes) note.clear();
-  // The captures follow the header; every length is checked against the record.
-  const auto* p = static_cast<const uint8_t*>(data) + sizeof(dt_syscall);
-  const auto* end = static_cast<const uint8_t*>(data) + std::min<size_t>(size, rec.size);
-  for (uint32_t i = 0; i < rec.ncap; ++i) {
-    if (p + sizeof(dt_capture) > end) break;
-    dt_capture c;
-    std::memcpy(&c, p, sizeof(c));
-    p += sizeof(c);
-    if (c.flags & DT_CAP_COUNTED) {  // a measured pointer array: non-NULL entries, then NULL
-      if (c.len < 8 || c.len % 8 != 0) break;
-      counted_.assign(c.len / 8, 1);
-      counted_.back() = 0;
-      ev.captures.add(c.addr, counted_.data(), c.len);
-      continue;
-    }
-    if (c.len > static_cast<size_t>(end - p)) break;
-    if (c.flags & DT_CAP_ARGV_BLOCK) {
-      add_argv_block(ev, c.addr, c.flags >> DT_CAP_ARGC_SHIFT, p, c.len);
-    } else {
-      ev.captures.add(c.addr, p, c.len);
-    }
-    p += (c.len + 7u) & ~7u;
-  }
+  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_);
   if (cfg_.describe_fds) {  // kept from the calls: the fd may be closed by now
     auto it = pending_fds_.find(ev.task.tid);
     if (it == pending_fds_.end()) {
@@ -839,19 +765,7 @@ void BpfTracer::handle_map(const void* data, size_t size) {
     stacks_->unmap(pid, rec.start, rec.end);
     return;
   }
-  const char* p = static_cast<const char*>(data) + sizeof(dt_map);
-  size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_map), size_t{DT_PATH_MAX}});
-  std::vector<std::string_view> parts;
-  for (size_t at = 0; at < len;) {
-    size_t n = strnlen(p + at, len - at);
-    parts.emplace_back(p + at, n);
-    at += n + 1;
-  }
-  std::string path;
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    path += '/';
-    path += *it;
-  }
+  std::string path = map_record_path(data, size);
   if (path.empty()) return;
   stacks_->map_file(pid, rec.start, rec.end, rec.pgoff, path, rec.kind == DT_MAP_EXEC);
 }
@@ -862,7 +776,7 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
   dt_stack rec;
   std::memcpy(&rec, data, sizeof(rec));
   auto pid = static_cast<pid_t>(rec.pid);
-  size_t len = std::min<size_t>(rec.len, size - sizeof(dt_stack));
+  size_t len = stack_record_bytes(rec, size);
   StackCopyReader mem(rec.sp, static_cast<const uint8_t*>(data) + sizeof(dt_stack), len);
   UserRegs regs;
   regs.ip = rec.ip;

@@ -234,7 +234,6 @@ struct {
 #define DT_MISSING_PATH 1u  // execve's path
 #define DT_MISSING_ARGV 2u  // one of argv's strings
 #define DT_EXEC_PATH 4096  // execve's path: the kernel's limit with its NUL (kPathMax)
-#define DT_ENVP_MAX 4096  // envp entries counted at most
 // A syscall in progress, per thread: its entry, for execve the captures that must be taken
 // before the call replaces the memory they live in, and the buffer its event is assembled in.
 // (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be

@@ -26,6 +26,7 @@ typedef uint64_t dt_u64;
 #define DT_MAX_CAPTURE 4096 /* bytes of one capture */
 #define DT_SCRATCH 16384    /* the per-CPU buffer an event is built in */
 #define DT_NR_MAX 512       /* syscall numbers the plan map covers */
+#define DT_ENVP_MAX 4096    /* envp entries counted at most (DT_CAP_COUNTED) */
 
 enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */

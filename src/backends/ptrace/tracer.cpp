@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/user.h>
@@ -72,8 +73,24 @@ pid_t read_tgid(pid_t tid) {
   return status_field(tid, "Tgid:");
 }
 
-// Why PTRACE_SEIZE of `tid` was refused with EPERM, in words that say what to do.
-std::string eperm_reason(pid_t tid) {
+// The state letter of /proc/TID/stat (R, S, Z, X...), '?' when it cannot be read.
+char task_state(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');  // after the name, which may hold anything
+  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
+
+// Why PTRACE_SEIZE of thread `tid` of process `pid` was refused with EPERM, in words that say
+// what to do: the cause found, not a guess.
+std::string eperm_reason(pid_t pid, pid_t tid) {
+  if (char state = task_state(tid); state == 'Z' || state == 'X') {
+    if (tid == pid && list_tasks(pid).size() > 1)
+      return " (its main thread has exited; the process runs on in its other threads, but ptrace "
+             "attaches to a process through its main thread)";
+    return " (it has exited: a zombie until its parent, PID " +
+           std::to_string(status_field(tid, "PPid:")) + ", collects its exit status)";
+  }
   if (pid_t tracer = status_field(tid, "TracerPid:"); tracer != 0) {
     std::string comm;
     std::ifstream in("/proc/" + std::to_string(tracer) + "/comm");
@@ -82,8 +99,25 @@ std::string eperm_reason(pid_t tid) {
            (comm.empty() ? "" : " (" + comm + ")") +
            ", and a process has only one ptrace tracer: stop that one, or use --backend=bpf)";
   }
-  return geteuid() != 0 ? " (it belongs to another user: try sudo)"
-                        : " (ptrace is restricted: see /proc/sys/kernel/yama/ptrace_scope)";
+  // Yama, where the kernel has it: scope 1 lets a user attach only to its own descendants, 2 only
+  // root, 3 nobody.
+  std::ifstream yama("/proc/sys/kernel/yama/ptrace_scope");
+  int scope = -1;
+  if (!(yama >> scope)) scope = -1;
+  if (scope >= 3)
+    return " (ptrace is disabled: /proc/sys/kernel/yama/ptrace_scope is " + std::to_string(scope) +
+           "; use --backend=bpf)";
+  if (geteuid() != 0) {
+    struct stat st {};
+    bool own = stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0 && st.st_uid == geteuid();
+    if (own && scope >= 1)
+      return " (ptrace is restricted: /proc/sys/kernel/yama/ptrace_scope is " +
+             std::to_string(scope) + "; try sudo)";
+    return own ? " (the kernel refused it: it may have changed its privileges; try sudo)"
+               : " (it belongs to another user: try sudo)";
+  }
+  return " (the kernel refused it to root: a security module such as SELinux or AppArmor, or "
+         "lockdown; --backend=bpf may still work)";
 }
 
 bool is_exec(uint64_t nr) {
@@ -260,7 +294,7 @@ void PtraceTracer::attach_process(pid_t pid) {
         int err = errno;
         if (err == ESRCH) continue;  // the thread exited meanwhile
         std::string why = "cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err);
-        if (err == EPERM) why += eperm_reason(tid);
+        if (err == EPERM) why += eperm_reason(pid, tid);
         throw TraceError(why, 2);
       }
       add_thread(tid, true);

@@ -1,0 +1,34 @@
+// The records of the eBPF ring buffer (events.h), read from their bytes: the parsing of what the
+// kernel side wrote, apart from what the tracer does with it, so that it can be fuzzed
+// (fuzz/ring_fuzz.cpp). Every length in a record is checked against the record's size.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backends/bpf/events.h"
+#include "core/event.h"
+
+namespace dtruss {
+
+// The type of the record (DT_SYSCALL...), or 0 when it is too short for its header or of no
+// known type: such a record is ignored.
+uint16_t record_type(const void* data, size_t size);
+
+// A DT_SYSCALL record into `ev`: the task, times, arguments, result and the captures that follow
+// the header (their pointers as the traced program had them). `cpu_time`: whether the record's
+// CPU time is wanted (-o). `counted` keeps the stand-in of a DT_CAP_COUNTED array, which `ev`'s
+// captures point into. The stack and fd notes are not touched but for the notes' clearing.
+void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEvent& ev,
+                         std::vector<uint64_t>& counted);
+
+// The path of a DT_MAP record (not DT_UNMAP), which comes as its components, innermost first:
+// "/usr/lib/libc.so.6", or "" when there is none.
+std::string map_record_path(const void* data, size_t size);
+
+// The bytes of stack a DT_STACK record holds after its header.
+size_t stack_record_bytes(const dt_stack& rec, size_t size);
+
+}  // namespace dtruss
