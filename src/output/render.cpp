@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "decode/decoder.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -20,8 +21,10 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       append_hex(out, v.num);
       break;
     case T::Octal:
-      if (v.num == 0) out += '0';
-      else fmt::format_to(std::back_inserter(out), "0{:o}", v.num);
+      if (v.num == 0)
+        out += '0';
+      else
+        fmt::format_to(std::back_inserter(out), "0{:o}", v.num);
       break;
     case T::Symbol:
       if (style == TextStyle::Verbose) {
@@ -36,7 +39,9 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       out += '"';
       if (v.truncated) out += "...";
       break;
-    case T::Null: out += "NULL"; break;
+    case T::Null:
+      out += "NULL";
+      break;
     case T::Struct:
     case T::Array: {
       bool is_struct = v.type == T::Struct;
@@ -55,7 +60,9 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       out += is_struct ? '}' : ']';
       break;
     }
-    case T::Count: fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text); break;
+    case T::Count:
+      fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text);
+      break;
   }
   if (!v.note.empty()) {
     out += '<';
@@ -86,7 +93,9 @@ void append_json(std::string& out, const Value& v) {
       append_hex(out, v.num);
       out += '"';
       break;
-    case T::Symbol: append_json_string(out, v.text); break;
+    case T::Symbol:
+      append_json_string(out, v.text);
+      break;
     case T::String:
       if (v.truncated) {
         out += "{\"str\":";
@@ -96,7 +105,9 @@ void append_json(std::string& out, const Value& v) {
         append_json_string(out, v.text);
       }
       break;
-    case T::Null: out += "null"; break;
+    case T::Null:
+      out += "null";
+      break;
     case T::Struct: {
       out += '{';
       bool first = true;
@@ -121,8 +132,40 @@ void append_json(std::string& out, const Value& v) {
       out += ']';
       break;
     }
-    case T::Count: fmt::format_to(std::back_inserter(out), "{{\"count\":{}}}", v.num); break;
+    case T::Count:
+      fmt::format_to(std::back_inserter(out), "{{\"count\":{}}}", v.num);
+      break;
   }
+}
+
+void append_after_text(std::string& out, const DecodedCall& call, TextStyle style) {
+  if (call.after_mask == 0 || call.info == nullptr) return;
+  out += " (";
+  bool first = true;
+  for (int i = 0; i < call.nargs; ++i) {
+    if ((call.after_mask & (1u << i)) == 0) continue;
+    if (!first) out += ", ";
+    first = false;
+    out += call.info->args[i].after;
+    out += ' ';
+    append_text(out, call.after[static_cast<size_t>(i)], style);
+  }
+  out += ')';
+}
+
+void append_after_json(std::string& out, const DecodedCall& call) {
+  if (call.after_mask == 0 || call.info == nullptr) return;
+  out += ",\"after\":{";
+  bool first = true;
+  for (int i = 0; i < call.nargs; ++i) {
+    if ((call.after_mask & (1u << i)) == 0) continue;
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, call.info->args[i].name);
+    out += ':';
+    append_json(out, call.after[static_cast<size_t>(i)]);
+  }
+  out += '}';
 }
 
 }  // namespace dtruss

@@ -118,6 +118,17 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
   };
   for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
   for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
+  // In/out arguments as passed: copied at entry (their exit step has what the call wrote).
+  for (uint8_t i = 0; i < cp.n_before && plan.n_entry < DT_MAX_STEPS; ++i) {
+    const CaptureStep& step = cp.before[i];
+    if (step.shape != CaptureShape::Bytes || step.len == kLenRet) continue;
+    dt_step& d = plan.entry[plan.n_entry++];
+    d.arg = step.arg;
+    d.shape = DT_BYTES;
+    d.len = step.len;
+    d.elem = step.elem;
+    d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+  }
   return plan;
 }
 
@@ -456,6 +467,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   }
   SyscallEvent& ev = ev_;
   ev.captures.clear();
+  ev.before.clear();
   ev.task.pid = static_cast<int32_t>(rec.pid);
   ev.task.tid = static_cast<int32_t>(rec.tid);
   std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
@@ -502,7 +514,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
       p += (c.len + 7u) & ~7u;
       continue;
     }
-    ev.captures.add(c.addr, p, c.len);
+    (c.flags & DT_CAP_ENTRY ? ev.before : ev.captures).add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
   if (cfg_.describe_fds) fds_.annotate(ev);  // kept from the calls: the fd may be closed by now
