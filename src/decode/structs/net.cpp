@@ -121,16 +121,6 @@ constexpr FlagName kUringFeatBits[] = {
 };
 constexpr FlagTable kUringFeatures = tables::bits_table("io_uring_features", kUringFeatBits);
 
-// futex_waitv.flags: the FUTEX2_* names of the kernel's include/uapi/linux/futex.h (Linux 6.7);
-// the installed header spells FUTEX2_SIZE_U32 as FUTEX_32 and FUTEX2_PRIVATE as
-// FUTEX_PRIVATE_FLAG. The size is a 2-bit enumeration.
-constexpr FlagName kFutex2Sizes[] = {N(0, "FUTEX2_SIZE_U8"), N(1, "FUTEX2_SIZE_U16"),
-                                     N(FUTEX_32, "FUTEX2_SIZE_U32"), N(3, "FUTEX2_SIZE_U64")};
-constexpr FlagName kFutex2Bits[] = {N(0x04, "FUTEX2_NUMA"), N(0x08, "FUTEX2_MPOL"),
-                                    N(FUTEX_PRIVATE_FLAG, "FUTEX2_PRIVATE")};
-constexpr FlagTable kFutex2Flags =
-    tables::mixed_table("futex2_flags", 0x3, kFutex2Sizes, kFutex2Bits);
-
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
 
@@ -725,7 +715,7 @@ Value one_futex_waitv(const ArgContext& c, uint64_t addr) {
   Value v = Value::structure();
   v.add("val", Value::uinteger(w.val));
   v.add("uaddr", ptr_value(w.uaddr));
-  v.add("flags", flags_value(&kFutex2Flags, w.flags));
+  v.add("flags", named_flags("futex2_flags", w.flags));  // tables/recent.cpp
   return v;
 }
 

@@ -1,7 +1,7 @@
 // Tables of the calls newer than the build machine's headers (Debian 12: Linux 6.1 uapi):
-// cachestat, map_shadow_stack, futex_wake/wait/requeue, statmount, listmount, the lsm_* calls
-// and mseal. The installed headers have none of these constants, so each is a number citing the
-// kernel header it comes from (Linux 6.18's include/uapi and arch/x86/include/uapi).
+// cachestat, map_shadow_stack, the futex2 calls, statmount, listmount, the lsm_* calls and mseal.
+// The installed headers have none of these constants, so each is a number citing the kernel header
+// it comes from (Linux 6.18's include/uapi and arch/x86/include/uapi).
 #include "decode/tables/registry.h"
 
 namespace dtruss::tables {
@@ -17,15 +17,16 @@ constexpr FlagName kShadowStackBits[] = {N(1u << 0, "SHADOW_STACK_SET_TOKEN"),
                                          N(1u << 1, "SHADOW_STACK_SET_MARKER")};
 constexpr FlagTable kShadowStackFlags = bits_table("shadow_stack_flags", kShadowStackBits);
 
-// include/uapi/linux/futex.h: the futex2 flags, a size (FUTEX2_SIZE_MASK, 0x03) and bits.
-constexpr FlagName kFutex2Sizes[] = {N(0x00, "FUTEX2_SIZE_U8"), N(0x01, "FUTEX2_SIZE_U16"),
-                                     N(0x02, "FUTEX2_SIZE_U32"), N(0x03, "FUTEX2_SIZE_U64")};
+// include/uapi/linux/futex.h (Linux 6.7): the futex2 calls' flags (futex_wake, futex_wait,
+// futex_requeue, and futex_waitv's entries): a 2-bit size, then bits.
+constexpr FlagName kFutex2Sizes[] = {N(0, "FUTEX2_SIZE_U8"), N(1, "FUTEX2_SIZE_U16"),
+                                     N(2, "FUTEX2_SIZE_U32"), N(3, "FUTEX2_SIZE_U64")};
 constexpr FlagName kFutex2Bits[] = {N(0x04, "FUTEX2_NUMA"), N(0x08, "FUTEX2_MPOL"),
                                     N(0x80, "FUTEX2_PRIVATE")};
-constexpr FlagTable kFutex2Flags = mixed_table("futex2_flags", 0x03, kFutex2Sizes, kFutex2Bits);
+constexpr FlagTable kFutex2Flags = mixed_table("futex2_flags", 0x3, kFutex2Sizes, kFutex2Bits);
 
-// include/uapi/linux/mount.h: statmount's request mask (struct mnt_id_req's param), and the
-// flags of statmount (none in Linux 6.18) and listmount.
+// include/uapi/linux/mount.h: statmount's request mask (struct mnt_id_req's param, and the
+// struct statmount's mask), and the flags of statmount (none in Linux 6.18) and listmount.
 constexpr FlagName kStatmountMaskBits[] = {
     N(0x0001, "STATMOUNT_SB_BASIC"),       N(0x0002, "STATMOUNT_MNT_BASIC"),
     N(0x0004, "STATMOUNT_PROPAGATE_FROM"), N(0x0008, "STATMOUNT_MNT_ROOT"),
