@@ -99,12 +99,13 @@ TEST_P(InOut, NanosleepRemainderOnlyWhenInterrupted) {
   EXPECT_EQ(sleeps[0]["ret"], 0) << sleeps[0];
   const json rem = sleeps[0]["args"]["rmtp"];
   EXPECT_TRUE(rem.is_string() && rem.get<std::string>().rfind("0x", 0) == 0) << sleeps[0];
-  // Interrupted: what was left of 30 seconds.
+  // Interrupted: what was left of 30 seconds (as the kernel counts it: a signal that came before
+  // the sleep began leaves the 30 seconds and the timer's slack).
   const json cut = sleeps[1];
   EXPECT_EQ(cut["args"]["rqtp"], json::parse(R"({"tv_sec":30,"tv_nsec":0})")) << cut;
   ASSERT_TRUE(cut["args"]["rmtp"].is_object()) << cut;
   EXPECT_GT(cut["args"]["rmtp"]["tv_sec"].get<long>(), 20) << cut;
-  EXPECT_LT(cut["args"]["rmtp"]["tv_sec"].get<long>(), 30) << cut;
+  EXPECT_LE(cut["args"]["rmtp"]["tv_sec"].get<long>(), 30) << cut;
 }
 
 TEST_P(InOut, RestartedCallsAreNoResult) {
