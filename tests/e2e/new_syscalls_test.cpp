@@ -113,6 +113,17 @@ TEST_P(NewSyscalls, SelectedByNameAndClassAndExplained) {
   EXPECT_EQ(r.trace.find("futex_wake"), std::string::npos) << "not selected";
 }
 
+// --explain NAME describes a call the header does not have, with its number from the kernel.
+TEST(NewSyscallsExplained, ByName) {
+  auto r = e2e::run_dtruss({"--explain", "fchmodat2"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("fchmodat2(int dfd, const char *filename, umode_t mode, unsigned int flags)"
+                       "    syscall 452 on x86_64"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.out.find("AT_SYMLINK_NOFOLLOW"), std::string::npos) << r.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, NewSyscalls, ::testing::Values("ptrace", "bpf"),
                          [](const auto& info) { return info.param; });
 
