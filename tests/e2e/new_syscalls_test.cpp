@@ -70,6 +70,12 @@ TEST_P(NewSyscalls, NamedAndDecodedWithTheirKinds) {
   EXPECT_EQ(fwt["args"]["clockid"], "CLOCK_MONOTONIC") << fwt;
   EXPECT_EQ(fwt["errno"], "EAGAIN") << fwt;
 
+  const json rq = only(calls, "futex_requeue");
+  ASSERT_EQ(rq["args"]["waiters"].size(), 2u) << rq << ": the futex and the one to move to";
+  EXPECT_EQ(rq["args"]["waiters"][0]["uaddr"], fw["args"]["uaddr"]) << rq;
+  EXPECT_EQ(rq["args"]["waiters"][1]["flags"], "FUTEX2_SIZE_U32|FUTEX2_PRIVATE") << rq;
+  EXPECT_EQ(rq["ret"], 0);
+
   const json lsm = only(calls, "lsm_list_modules");
   EXPECT_EQ(lsm["args"]["size"], json::parse("[128]")) << lsm << ": the room passed";
   EXPECT_EQ(lsm["after"]["size"], json::array({8 * lsm["ret"].get<int>()})) << lsm;

@@ -724,6 +724,12 @@ Value decode_futex_waitv(const ArgContext& c) {
                       one_futex_waitv);
 }
 
+// futex_requeue's waiters: always two, the futex waited on and the one to move waiters to
+// (kernel/futex/syscalls.c).
+Value decode_futex_waitv_pair(const ArgContext& c) {
+  return decode_array(c, 2, sizeof(futex_waitv), 2, one_futex_waitv);
+}
+
 // msgbuf: a variable size; its type and the first 64 bytes of text are captured, the rest (with
 // a larger --strsize) is read live.
 constexpr uint32_t kMsgbufCapture = sizeof(int64_t) + 64;
@@ -873,6 +879,7 @@ constexpr Entry kNet[] = {
     {"sigevent", sizeof(sigevent), decode_sigevent},
     {"io_uring_params", sizeof(io_uring_params), decode_io_uring_params},
     {"futex_waitv", sizeof(futex_waitv), decode_futex_waitv},
+    {"futex_waitv_pair", 2 * sizeof(futex_waitv), decode_futex_waitv_pair},
     {"sockopt", 0, decode_sockopt},
     {"sockopt_in", 0, decode_sockopt_in},
 };
