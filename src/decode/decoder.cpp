@@ -1,6 +1,8 @@
 #include "decode/decoder.h"
 
 #include <fcntl.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -75,10 +77,16 @@ namespace {
 // a failed call is shown as the caller's input, as strace shows it: the kernel writes it back on
 // success only (as a rule: the memory after the call is what is read), unless its count is the
 // return value, which a failure does not give.
+// clock_nanosleep with TIMER_ABSTIME: the kernel has no time left to write back, whatever
+// interrupts it (kernel/time/hrtimer.c: an absolute sleep returns -ERESTARTNOHAND, rem untouched).
+bool absolute_sleep(const SyscallEvent& ev) {
+  return ev.nr == SYS_clock_nanosleep && (static_cast<int>(ev.args[1]) & TIMER_ABSTIME) != 0;
+}
+
 bool out_valid(const ArgContext& c) {
   if (c.arg.dir == Dir::In) return true;
   if (!c.ev.returned()) return false;
-  if (c.arg.dir == Dir::OutIntr) return interrupted(c.ev);
+  if (c.arg.dir == Dir::OutIntr) return interrupted(c.ev) && !absolute_sleep(c.ev);
   if (c.ev.ret >= 0) return true;
   return c.arg.dir == Dir::InOut && c.arg.len != kLenRet;
 }

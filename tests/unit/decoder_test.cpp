@@ -257,6 +257,12 @@ TEST(Decoder, SleepRemainderOnlyWhenInterrupted) {
     Decoder({64, false}).decode(ev, call);
     EXPECT_EQ(text(call.args[rem_arg]), "0x2000");
   }
+  // An absolute sleep has no time left to write back, even when interrupted.
+  auto abs = make(SYS_clock_nanosleep, {CLOCK_MONOTONIC, TIMER_ABSTIME, 0x1000, 0x2000}, -514);
+  abs.captures.add(0x2000, rem, sizeof rem);
+  DecodedCall call;
+  Decoder({64, false}).decode(abs, call);
+  EXPECT_EQ(text(call.args[3]), "0x2000");
 }
 
 }  // namespace
