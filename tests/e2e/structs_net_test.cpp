@@ -151,7 +151,8 @@ TEST(StructsNet, TcpAddressesAndVectoredIo) {
 
   json gsn = only(t.events, "getsockname");
   EXPECT_EQ(gsn["args"]["usockaddr"], inet_port);
-  EXPECT_EQ(gsn["args"]["usockaddr_len"], json::array({16}));
+  EXPECT_EQ(gsn["args"]["usockaddr_len"], json::array({16}));   // the room passed
+  EXPECT_EQ(gsn["after"]["usockaddr_len"], json::array({16}));  // the length written back
 
   json conn = only(t.events, "connect");
   EXPECT_EQ(conn["ret"], 0);
@@ -170,6 +171,7 @@ TEST(StructsNet, TcpAddressesAndVectoredIo) {
   EXPECT_GT(peer["sin_port"].get<int>(), 0);
   EXPECT_NE(peer["sin_port"].get<int>(), t.port);
   EXPECT_EQ(acc["args"]["upeer_addrlen"], json::array({16}));
+  EXPECT_EQ(acc["after"]["upeer_addrlen"], json::array({16})) << acc;
   int a = acc["ret"].get<int>();
 
   json wv = only(t.events, "writev");
