@@ -49,6 +49,9 @@ struct SyscallEvent {
   } end = End::Returned;
   // Bytes behind pointer arguments: in-arguments copied at entry, out-arguments at exit.
   CaptureStore captures;
+  // The in-values of in/out arguments (ArgInfo::after), copied at entry: `captures` (and live
+  // memory) hold what the call wrote back.
+  CaptureStore before;
   // Live memory of the stopped tracee (ptrace), for anything not captured; null for eBPF.
   const MemoryReader* live = nullptr;
   // With -y: what each fd argument (and, at index 6, a returned fd) refers to, resolved by the

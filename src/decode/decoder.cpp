@@ -1,8 +1,11 @@
 #include "decode/decoder.h"
 
 #include <fcntl.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -21,9 +24,9 @@ bool is_32bit(std::string_view ctype) {
   if (ctype.starts_with("const ")) ctype.remove_prefix(6);
   if (ctype.find('*') != std::string_view::npos) return false;
   static constexpr std::string_view k32[] = {
-      "int",   "unsigned int", "unsigned", "pid_t", "uid_t",     "gid_t",        "qid_t",
-      "u32",   "__u32",        "key_t",    "mqd_t", "clockid_t", "key_serial_t", "rwf_t",
-      "timer_t", "umode_t",    "__s32",    "s32",   "old_uid_t", "old_gid_t"};
+      "int",     "unsigned int", "unsigned", "pid_t", "uid_t",     "gid_t",        "qid_t",
+      "u32",     "__u32",        "key_t",    "mqd_t", "clockid_t", "key_serial_t", "rwf_t",
+      "timer_t", "umode_t",      "__s32",    "s32",   "old_uid_t", "old_gid_t"};
   for (auto t : k32)
     if (ctype == t) return true;
   return false;
@@ -74,19 +77,38 @@ namespace {
 // a failed call is shown as the caller's input, as strace shows it: the kernel writes it back on
 // success only (as a rule: the memory after the call is what is read), unless its count is the
 // return value, which a failure does not give.
+// clock_nanosleep with TIMER_ABSTIME: the kernel has no time left to write back, whatever
+// interrupts it (kernel/time/hrtimer.c: an absolute sleep returns -ERESTARTNOHAND, rem untouched).
+bool absolute_sleep(const SyscallEvent& ev) {
+  return ev.nr == SYS_clock_nanosleep && (static_cast<int>(ev.args[1]) & TIMER_ABSTIME) != 0;
+}
+
 bool out_valid(const ArgContext& c) {
   if (c.arg.dir == Dir::In) return true;
   if (!c.ev.returned()) return false;
+  if (c.arg.dir == Dir::OutIntr) return interrupted(c.ev) && !absolute_sleep(c.ev);
   if (c.ev.ret >= 0) return true;
   return c.arg.dir == Dir::InOut && c.arg.len != kLenRet;
 }
 
-Value decode_int(const ArgContext& c) { return Value::integer(signed_value(c)); }
-Value decode_uint(const ArgContext& c) { return Value::uinteger(unsigned_value(c)); }
-Value decode_hex(const ArgContext& c) { return c.raw == 0 ? Value::null() : Value::hex(c.raw); }
-Value decode_size(const ArgContext& c) { return Value::uinteger(unsigned_value(c)); }
-Value decode_off(const ArgContext& c) { return Value::integer(signed_value(c)); }
-Value decode_fd(const ArgContext& c) { return fd_value(static_cast<int32_t>(c.raw)); }
+Value decode_int(const ArgContext& c) {
+  return Value::integer(signed_value(c));
+}
+Value decode_uint(const ArgContext& c) {
+  return Value::uinteger(unsigned_value(c));
+}
+Value decode_hex(const ArgContext& c) {
+  return c.raw == 0 ? Value::null() : Value::hex(c.raw);
+}
+Value decode_size(const ArgContext& c) {
+  return Value::uinteger(unsigned_value(c));
+}
+Value decode_off(const ArgContext& c) {
+  return Value::integer(signed_value(c));
+}
+Value decode_fd(const ArgContext& c) {
+  return fd_value(static_cast<int32_t>(c.raw));
+}
 
 Value decode_dirfd(const ArgContext& c) {
   auto fd = static_cast<int32_t>(c.raw);
@@ -94,7 +116,9 @@ Value decode_dirfd(const ArgContext& c) {
   return fd_value(fd);
 }
 
-Value decode_pid(const ArgContext& c) { return Value::integer(static_cast<int32_t>(c.raw)); }
+Value decode_pid(const ArgContext& c) {
+  return Value::integer(static_cast<int32_t>(c.raw));
+}
 
 Value decode_uid(const ArgContext& c) {
   auto id = static_cast<uint32_t>(c.raw);
@@ -102,11 +126,19 @@ Value decode_uid(const ArgContext& c) {
   return Value::uinteger(id);
 }
 
-Value decode_signal(const ArgContext& c) { return signal_value(static_cast<int32_t>(c.raw)); }
-Value decode_mode(const ArgContext& c) { return Value::octal(static_cast<uint32_t>(c.raw)); }
+Value decode_signal(const ArgContext& c) {
+  return signal_value(static_cast<int32_t>(c.raw));
+}
+Value decode_mode(const ArgContext& c) {
+  return Value::octal(static_cast<uint32_t>(c.raw));
+}
 
-Value decode_path(const ArgContext& c) { return cstring_value(c.mem, c.raw, kPathMax); }
-Value decode_string(const ArgContext& c) { return cstring_value(c.mem, c.raw, c.opt.strsize); }
+Value decode_path(const ArgContext& c) {
+  return cstring_value(c.mem, c.raw, kPathMax);
+}
+Value decode_string(const ArgContext& c) {
+  return cstring_value(c.mem, c.raw, c.opt.strsize);
+}
 
 Value decode_buffer(const ArgContext& c) {
   size_t len = 0;
@@ -125,15 +157,20 @@ Value enum_value(const ArgContext& c, const FlagTable* t) {
   uint64_t v = unsigned_value(c);
   if (t != nullptr) {
     if (const char* name = enum_name(*t, v)) return Value::symbol(name, v);
-    // Some commands carry a flag bit beside the value (IPC_64, IORING_REGISTER_USE_REGISTERED_RING).
+    // Some commands carry a flag bit beside the value (IPC_64,
+    // IORING_REGISTER_USE_REGISTERED_RING).
     if (!t->bits.empty()) return Value::symbol(format_flags(*t, v), v);
     if (t->unknown != nullptr) return Value::symbol(t->unknown(v), v);
   }
   return Value::integer(signed_value(c));
 }
 
-Value decode_flags(const ArgContext& c) { return flags_value(c, flag_table(c.arg.table)); }
-Value decode_enum(const ArgContext& c) { return enum_value(c, flag_table(c.arg.table)); }
+Value decode_flags(const ArgContext& c) {
+  return flags_value(c, flag_table(c.arg.table));
+}
+Value decode_enum(const ArgContext& c) {
+  return enum_value(c, flag_table(c.arg.table));
+}
 
 // An argument shown as another argument's value selects (ArgInfo::len names that argument):
 // the choice's kind and table, or the choice table's fallback kind. A choice that reads memory
@@ -153,15 +190,19 @@ Value decode_select(const ArgContext& c) {
   const FlagTable* ft =
       choice != nullptr && choice->table != nullptr ? flag_table_by_name(choice->table) : nullptr;
   switch (info.kind) {
-    case ArgKind::Flags: return flags_value(sub, ft);
-    case ArgKind::Enum: return enum_value(sub, ft);
-    case ArgKind::Select: return Value::hex(c.raw);  // a choice never selects again
+    case ArgKind::Flags:
+      return flags_value(sub, ft);
+    case ArgKind::Enum:
+      return enum_value(sub, ft);
+    case ArgKind::Select:
+      return Value::hex(c.raw);  // a choice never selects again
     case ArgKind::Struct:
       if (c.raw == 0) return Value::null();
       if (!out_valid(sub) || choice == nullptr || choice->strct == nullptr)
         return Value::hex(c.raw);
       return decode_struct_type(choice->strct, sub);
-    default: return decode_arg(sub);
+    default:
+      return decode_arg(sub);
   }
 }
 
@@ -218,7 +259,19 @@ Value decode_struct(const ArgContext& c) {
 
 }  // namespace
 
-Value fd_value(int64_t fd) { return Value::integer(fd); }
+bool is_restart_errno(int err) {
+  return (err >= 512 && err <= 514) || err == 516;
+}
+
+bool interrupted(const SyscallEvent& ev) {
+  if (!ev.returned() || ev.ret >= 0 || ev.ret < -4095) return false;
+  const int err = static_cast<int>(-ev.ret);
+  return err == EINTR || is_restart_errno(err);
+}
+
+Value fd_value(int64_t fd) {
+  return Value::integer(fd);
+}
 
 Value signal_value(int64_t sig) {
   if (sig <= 0 || sig > 64) return Value::integer(sig);
@@ -245,26 +298,46 @@ Value buffer_value(const MemoryReader& mem, uint64_t addr, size_t len, size_t ma
 
 Value decode_arg(const ArgContext& c) {
   switch (c.arg.kind) {
-    case ArgKind::Int: return decode_int(c);
-    case ArgKind::UInt: return decode_uint(c);
-    case ArgKind::Hex: return decode_hex(c);
-    case ArgKind::Size: return decode_size(c);
-    case ArgKind::Off: return decode_off(c);
-    case ArgKind::Fd: return decode_fd(c);
-    case ArgKind::Dirfd: return decode_dirfd(c);
-    case ArgKind::Pid: return decode_pid(c);
-    case ArgKind::Uid: return decode_uid(c);
-    case ArgKind::Signal: return decode_signal(c);
-    case ArgKind::Mode: return decode_mode(c);
-    case ArgKind::Path: return decode_path(c);
-    case ArgKind::String: return decode_string(c);
-    case ArgKind::Buffer: return decode_buffer(c);
-    case ArgKind::Flags: return decode_flags(c);
-    case ArgKind::Enum: return decode_enum(c);
-    case ArgKind::Argv: return decode_argv(c);
-    case ArgKind::Envp: return decode_envp(c);
-    case ArgKind::Struct: return decode_struct(c);
-    case ArgKind::Select: return decode_select(c);
+    case ArgKind::Int:
+      return decode_int(c);
+    case ArgKind::UInt:
+      return decode_uint(c);
+    case ArgKind::Hex:
+      return decode_hex(c);
+    case ArgKind::Size:
+      return decode_size(c);
+    case ArgKind::Off:
+      return decode_off(c);
+    case ArgKind::Fd:
+      return decode_fd(c);
+    case ArgKind::Dirfd:
+      return decode_dirfd(c);
+    case ArgKind::Pid:
+      return decode_pid(c);
+    case ArgKind::Uid:
+      return decode_uid(c);
+    case ArgKind::Signal:
+      return decode_signal(c);
+    case ArgKind::Mode:
+      return decode_mode(c);
+    case ArgKind::Path:
+      return decode_path(c);
+    case ArgKind::String:
+      return decode_string(c);
+    case ArgKind::Buffer:
+      return decode_buffer(c);
+    case ArgKind::Flags:
+      return decode_flags(c);
+    case ArgKind::Enum:
+      return decode_enum(c);
+    case ArgKind::Argv:
+      return decode_argv(c);
+    case ArgKind::Envp:
+      return decode_envp(c);
+    case ArgKind::Struct:
+      return decode_struct(c);
+    case ArgKind::Select:
+      return decode_select(c);
   }
   return Value::hex(c.raw);
 }
@@ -274,10 +347,29 @@ std::string syscall_name(long nr) {
   return info != nullptr ? std::string(info->name) : "syscall_" + std::to_string(nr);
 }
 
+// An in/out argument: as passed (the copy taken at entry), and, once the call succeeded, what it
+// wrote back (read after the call).
+void Decoder::decode_in_out(const SyscallEvent& ev, const ArgInfo& a, int i,
+                            const MemoryReader& mem, DecodedCall& out) const {
+  ArgInfo in = a;
+  in.dir = Dir::In;
+  ArgContext before{ev, in, ev.args[i], ev.before, opt_};
+  before.phase = Phase::In;
+  out.args[i] = decode_arg(before);
+  if (ev.args[i] == 0 || !ev.returned() || ev.ret < 0) return;
+  ArgInfo wrote = a;
+  wrote.dir = Dir::Out;
+  ArgContext after{ev, wrote, ev.args[i], mem, opt_};
+  after.phase = Phase::Out;
+  out.after[i] = decode_arg(after);
+  out.after_mask |= static_cast<uint8_t>(1u << i);
+}
+
 void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
   out.ev = &ev;
   out.info = syscall_by_nr(ev.nr);
   out.err = 0;
+  out.after_mask = 0;
   if (out.info == nullptr) {
     // Unknown to the table: the number and all six raw registers, never nothing.
     out.name = "syscall_" + std::to_string(ev.nr);
@@ -287,8 +379,14 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
     out.name = out.info->name;
     out.nargs = out.info->nargs;
     LayeredReader mem(ev.captures, ev.live);
+    out.after_mask = 0;
     for (int i = 0; i < out.nargs; ++i) {
-      ArgContext ctx{ev, out.info->args[i], ev.args[i], mem, opt_};
+      const ArgInfo& a = out.info->args[i];
+      if (a.after != nullptr) {
+        decode_in_out(ev, a, i, mem, out);
+        continue;
+      }
+      ArgContext ctx{ev, a, ev.args[i], mem, opt_};
       out.args[i] = decode_arg(ctx);
       if (!ev.fd_notes[i].empty() && out.args[i].type == Value::Type::Int)
         out.args[i].note = ev.fd_notes[i];
@@ -306,10 +404,18 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
   }
   RetKind kind = out.info != nullptr ? out.info->ret : RetKind::Hex;
   switch (kind) {
-    case RetKind::Hex: out.ret = Value::hex(static_cast<uint64_t>(ev.ret)); break;
-    case RetKind::Size: out.ret = Value::uinteger(static_cast<uint64_t>(ev.ret)); break;
-    case RetKind::Uid: out.ret = Value::uinteger(static_cast<uint32_t>(ev.ret)); break;
-    default: out.ret = Value::integer(ev.ret); break;
+    case RetKind::Hex:
+      out.ret = Value::hex(static_cast<uint64_t>(ev.ret));
+      break;
+    case RetKind::Size:
+      out.ret = Value::uinteger(static_cast<uint64_t>(ev.ret));
+      break;
+    case RetKind::Uid:
+      out.ret = Value::uinteger(static_cast<uint32_t>(ev.ret));
+      break;
+    default:
+      out.ret = Value::integer(ev.ret);
+      break;
   }
   if (kind == RetKind::Fd) out.ret.note = ev.fd_notes[kMaxArgs];
 }

@@ -14,8 +14,8 @@
 namespace dtruss {
 
 struct DecodeOptions {
-  size_t strsize = 64;    // bytes of strings and data buffers shown (paths are always whole)
-  bool verbose = false;   // -v: unabbreviated (environment, structs)
+  size_t strsize = 64;   // bytes of strings and data buffers shown (paths are always whole)
+  bool verbose = false;  // -v: unabbreviated (environment, structs)
 };
 
 // Paths are read whole up to the kernel's limit.
@@ -29,9 +29,17 @@ struct DecodedCall {
   std::string name;                   // "openat", or "syscall_453"
   int nargs = 0;
   std::array<Value, kMaxArgs> args;
-  Value ret;        // the decoded return value (meaningful when returned and err == 0)
-  int err = 0;      // errno when the call failed
+  Value ret;    // the decoded return value (meaningful when returned and err == 0)
+  int err = 0;  // errno when the call failed
+  // What the call wrote back into in/out arguments (ArgInfo::after names it), shown after the
+  // result; args[] hold them as passed. Bit i of after_mask: after[i] is set.
+  std::array<Value, kMaxArgs> after;
+  uint8_t after_mask = 0;
 };
+
+// Which value of an in/out argument a decoder is asked for: the whole of it (one value), or as
+// passed (In) or as the call wrote it back (Out). A pollfd array shows events, then revents.
+enum class Phase : uint8_t { Whole, In, Out };
 
 // Everything an argument-kind decoder may look at.
 struct ArgContext {
@@ -44,7 +52,15 @@ struct ArgContext {
   uint64_t other(int index) const { return ev.args[static_cast<size_t>(index)]; }
   // The call returned an error (an in/out argument then holds the caller's input).
   bool failed() const { return ev.returned() && ev.ret < 0; }
+  Phase phase = Phase::Whole;
 };
+
+// The call was interrupted by a signal: EINTR, or one of the kernel's restart codes a tracer
+// sees (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK).
+bool interrupted(const SyscallEvent& ev);
+// A restart code (512-514, 516: include/linux/errno.h): the call did not end, the kernel restarts
+// it or turns it into EINTR once the signal is handled.
+bool is_restart_errno(int err);
 
 Value decode_arg(const ArgContext& ctx);
 // The length of a buffer or the count of an array argument by its rule (ArgInfo::len: another
@@ -64,6 +80,8 @@ class Decoder {
   const DecodeOptions& options() const { return opt_; }
 
  private:
+  void decode_in_out(const SyscallEvent& ev, const ArgInfo& a, int i, const MemoryReader& mem,
+                     DecodedCall& out) const;
   DecodeOptions opt_;
 };
 

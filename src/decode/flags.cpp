@@ -42,9 +42,9 @@ struct Registry {
   std::vector<const FlagTable*> sorted;
   Registry() {
     using namespace tables;
-    for (TableList list :
-         {file_tables(), memory_tables(), process_tables(), signal_tables(), net_tables(),
-          ipc_tables(), event_tables(), time_tables(), mount_tables(), misc_tables(), ioctl_tables()})
+    for (TableList list : {file_tables(), memory_tables(), process_tables(), signal_tables(),
+                           net_tables(), ipc_tables(), event_tables(), time_tables(),
+                           mount_tables(), misc_tables(), ioctl_tables(), recent_tables()})
       sorted.insert(sorted.end(), list.begin(), list.end());
     std::sort(sorted.begin(), sorted.end(), [](const FlagTable* a, const FlagTable* b) {
       return std::string_view(a->name) < std::string_view(b->name);

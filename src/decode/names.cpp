@@ -18,13 +18,23 @@ struct KernelErrno {
   int value;
   const char* name;
   const char* message;
+  // A restart code: what becomes of the interrupted call (dtruss --explain).
+  const char* restart = nullptr;
 };
 constexpr KernelErrno kKernelErrnos[] = {
-    {512, "ERESTARTSYS", "To be restarted if SA_RESTART is set"},
-    {513, "ERESTARTNOINTR", "To be restarted"},
-    {514, "ERESTARTNOHAND", "To be restarted if no handler"},
+    {512, "ERESTARTSYS", "To be restarted if SA_RESTART is set",
+     "a signal interrupted the call: it runs again once the handler returns if the handler was "
+     "installed with SA_RESTART (or no handler ran), else it fails with EINTR"},
+    {513, "ERESTARTNOINTR", "To be restarted",
+     "a signal interrupted the call: it runs again once the signal is handled, whatever the "
+     "handler's flags"},
+    {514, "ERESTARTNOHAND", "To be restarted if no handler",
+     "a signal interrupted the call: it runs again if no handler runs for the signal, else it "
+     "fails with EINTR"},
     {515, "ENOIOCTLCMD", "No ioctl command"},
-    {516, "ERESTART_RESTARTBLOCK", "Interrupted by signal"},
+    {516, "ERESTART_RESTARTBLOCK", "Interrupted by signal",
+     "a signal interrupted the call: without a handler it resumes (as restart_syscall, with the "
+     "time it had left), with one it fails with EINTR"},
     {517, "EPROBE_DEFER", "Driver requests probe retry"},
     {518, "EOPENSTALE", "Open found a stale dentry"},
     {519, "ENOPARAM", "Parameter not supported"},
@@ -38,6 +48,12 @@ const char* errno_name(int err) {
   for (const auto& k : kKernelErrnos)
     if (k.value == err) return k.name;
   return strerrorname_np(err);  // glibc 2.32+; nullptr when unknown
+}
+
+const char* restart_meaning(int err) {
+  for (const auto& k : kKernelErrnos)
+    if (k.value == err) return k.restart;
+  return nullptr;
 }
 
 std::string errno_message(int err) {
@@ -85,9 +101,12 @@ struct CodeName {
   int code;
   const char* name;
 };
-#define C(x) CodeName{x, #x}
+#define C(x) \
+  CodeName { \
+    x, #x    \
+  }
 // <bits/siginfo-consts.h>: codes any signal may carry.
-constexpr CodeName kGenericCodes[] = {C(SI_USER),  C(SI_KERNEL), C(SI_QUEUE), C(SI_TIMER),
+constexpr CodeName kGenericCodes[] = {C(SI_USER),  C(SI_KERNEL),  C(SI_QUEUE), C(SI_TIMER),
                                       C(SI_MESGQ), C(SI_ASYNCIO), C(SI_SIGIO), C(SI_TKILL)};
 constexpr CodeName kChldCodes[] = {C(CLD_EXITED),  C(CLD_KILLED),  C(CLD_DUMPED),
                                    C(CLD_TRAPPED), C(CLD_STOPPED), C(CLD_CONTINUED)};
@@ -120,14 +139,29 @@ std::string si_code_name(int signo, int code) {
   const char* name = nullptr;
   if (code > 0) {  // positive codes are per signal; others are generic
     switch (signo) {
-      case SIGCHLD: name = find_code(kChldCodes, code); break;
-      case SIGSEGV: name = find_code(kSegvCodes, code); break;
-      case SIGBUS: name = find_code(kBusCodes, code); break;
-      case SIGILL: name = find_code(kIllCodes, code); break;
-      case SIGFPE: name = find_code(kFpeCodes, code); break;
-      case SIGTRAP: name = find_code(kTrapCodes, code); break;
-      case SIGPOLL: name = find_code(kPollCodes, code); break;
-      default: break;
+      case SIGCHLD:
+        name = find_code(kChldCodes, code);
+        break;
+      case SIGSEGV:
+        name = find_code(kSegvCodes, code);
+        break;
+      case SIGBUS:
+        name = find_code(kBusCodes, code);
+        break;
+      case SIGILL:
+        name = find_code(kIllCodes, code);
+        break;
+      case SIGFPE:
+        name = find_code(kFpeCodes, code);
+        break;
+      case SIGTRAP:
+        name = find_code(kTrapCodes, code);
+        break;
+      case SIGPOLL:
+        name = find_code(kPollCodes, code);
+        break;
+      default:
+        break;
     }
   }
   if (name == nullptr) name = find_code(kGenericCodes, code);

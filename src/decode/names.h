@@ -10,6 +10,8 @@ namespace dtruss {
 const char* errno_name(int err);
 // "No such file or directory"; a generic text when unknown.
 std::string errno_message(int err);
+// For a restart code (ERESTARTSYS ...): what becomes of the interrupted call; else nullptr.
+const char* restart_meaning(int err);
 // "SIGINT", "SIGRT_3" (kernel numbering: SIGRT_0 is 32); "SIG123" when out of range.
 std::string signal_name(int sig);
 // The number of a signal given as "INT", "SIGINT", "sigint" or "2"; -1 when unknown.

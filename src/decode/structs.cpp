@@ -13,7 +13,9 @@
 namespace dtruss {
 namespace structs {
 
-Value flags(const FlagTable& t, uint64_t v) { return Value::symbol(format_flags(t, v), v); }
+Value flags(const FlagTable& t, uint64_t v) {
+  return Value::symbol(format_flags(t, v), v);
+}
 
 Value named_flags(const char* table, uint64_t v) {
   const FlagTable* t = flag_table_by_name(table);
@@ -30,7 +32,9 @@ Value enum_or_number(const FlagTable& t, uint64_t v) {
   return Value::uinteger(v);
 }
 
-Value ptr_value(uint64_t p) { return p == 0 ? Value::null() : Value::hex(p); }
+Value ptr_value(uint64_t p) {
+  return p == 0 ? Value::null() : Value::hex(p);
+}
 
 Value timespec_value(int64_t sec, int64_t nsec) {
   Value v = Value::structure();
@@ -101,8 +105,9 @@ constexpr Entry kBasic[] = {
 struct ById {
   std::array<const Entry*, kStructIdCount> entry{};
   ById() {
-    for (List list : {basic_structs(), file_structs(), net_structs(), process_structs(),
-                      misc_structs(), choice_structs(), io_uring_structs(), quota_structs()}) {
+    for (List list :
+         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs(),
+          choice_structs(), io_uring_structs(), quota_structs(), recent_structs()}) {
       for (const Entry& e : list) {
         for (size_t id = 1; id < kStructIdCount; ++id)
           if (entry[id] == nullptr && e.type == struct_name(static_cast<StructId>(id)))
@@ -121,8 +126,9 @@ const ById& by_id() {
 const Entry* by_name(std::string_view type) {
   static const auto map = [] {
     std::unordered_map<std::string_view, const Entry*> m;
-    for (List list : {basic_structs(), file_structs(), net_structs(), process_structs(),
-                      misc_structs(), choice_structs(), io_uring_structs(), quota_structs()})
+    for (List list :
+         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs(),
+          choice_structs(), io_uring_structs(), quota_structs(), recent_structs()})
       for (const Entry& e : list) m.emplace(e.type, &e);
     return m;
   }();
@@ -132,7 +138,9 @@ const Entry* by_name(std::string_view type) {
 
 }  // namespace
 
-List basic_structs() { return kBasic; }
+List basic_structs() {
+  return kBasic;
+}
 
 size_t element_count(const ArgContext& c, size_t fallback) {
   size_t n = fallback;

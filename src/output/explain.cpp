@@ -24,6 +24,7 @@ std::optional<std::string> Explainer::first_about(const DecodedCall& call) {
 std::optional<std::string> Explainer::first_errno(const DecodedCall& call) {
   if (call.err == 0 || !call.ev->returned()) return std::nullopt;
   if (!seen_errnos_.emplace(call.ev->nr, call.err).second) return std::nullopt;
+  if (const char* restart = restart_meaning(call.err)) return std::string(restart);
   std::string_view specific = errno_meaning(call.ev->nr, call.err);
   if (!specific.empty()) return std::string(specific);
   std::string generic = errno_message(call.err);

@@ -29,8 +29,10 @@ void append_json_result(std::string& out, const DecodedCall& call) {
   if (!ev.returned()) {
     out += "null,\"errno\":null";
   } else if (call.err != 0) {
+    // A restart code is no result the program sees: ret is null (as for a call that did not
+    // return), errno says what becomes of the call.
     const char* name = errno_name(call.err);
-    out += "-1,\"errno\":";
+    out += is_restart_errno(call.err) ? "null,\"errno\":" : "-1,\"errno\":";
     append_json_string(out, name != nullptr ? name : fmt::format("E{}", call.err));
     out += ",\"errmsg\":";
     append_json_string(out, errno_message(call.err));
@@ -45,6 +47,7 @@ void append_json_result(std::string& out, const DecodedCall& call) {
       out += ",\"ret_path\":";
       append_json_string(out, call.ret.note);
     }
+    append_after_json(out, call);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "decode/decoder.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -154,6 +155,36 @@ void append_json(std::string& out, const Value& v) {
       fmt::format_to(std::back_inserter(out), "{{\"count\":{}}}", v.num);
       break;
   }
+}
+
+void append_after_text(std::string& out, const DecodedCall& call, TextStyle style) {
+  if (call.after_mask == 0 || call.info == nullptr) return;
+  out += " (";
+  bool first = true;
+  for (int i = 0; i < call.nargs; ++i) {
+    if ((call.after_mask & (1u << i)) == 0) continue;
+    if (!first) out += ", ";
+    first = false;
+    out += call.info->args[i].after;
+    out += ' ';
+    append_text(out, call.after[static_cast<size_t>(i)], style);
+  }
+  out += ')';
+}
+
+void append_after_json(std::string& out, const DecodedCall& call) {
+  if (call.after_mask == 0 || call.info == nullptr) return;
+  out += ",\"after\":{";
+  bool first = true;
+  for (int i = 0; i < call.nargs; ++i) {
+    if ((call.after_mask & (1u << i)) == 0) continue;
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, call.info->args[i].name);
+    out += ':';
+    append_json(out, call.after[static_cast<size_t>(i)]);
+  }
+  out += '}';
 }
 
 }  // namespace dtruss

@@ -15,4 +15,11 @@ enum class TextStyle : uint8_t {
 void append_text(std::string& out, const Value& v, TextStyle style = TextStyle::Decoded);
 void append_json(std::string& out, const Value& v);
 
+struct DecodedCall;
+// What a successful call wrote back into its in/out arguments (DecodedCall::after), to follow its
+// result: ` (in [3], left {tv_sec=4, tv_usec=999})` as text, `,"after":{"inp":[3],...}` as JSON
+// (by argument name); nothing when it wrote none back.
+void append_after_text(std::string& out, const DecodedCall& call, TextStyle style);
+void append_after_json(std::string& out, const DecodedCall& call);
+
 }  // namespace dtruss

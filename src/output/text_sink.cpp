@@ -8,6 +8,14 @@
 
 namespace dtruss {
 namespace {
+
+TextStyle style_of(const TextOptions& opt) {
+  return opt.verbose ? TextStyle::Verbose : TextStyle::Decoded;
+}
+
+}  // namespace
+
+namespace {
 constexpr const char* kTaskTitle = "   PID/THRD   ";
 constexpr int kTaskWidth = 14;
 
@@ -120,7 +128,7 @@ void TextSink::syscall(const DecodedCall& call) {
   if (opt_.raw) {
     args_raw(call);
   } else {
-    TextStyle style = opt_.verbose ? TextStyle::Verbose : TextStyle::Decoded;
+    TextStyle style = style_of(opt_);
     for (int i = 0; i < call.nargs; ++i) {
       if (i > 0) line_ += ", ";
       append_text(line_, call.args[i], style);
@@ -134,12 +142,15 @@ void TextSink::syscall(const DecodedCall& call) {
   } else if (ev.end == SyscallEvent::End::Unfinished) {
     line_ += "? <unfinished>";
   } else if (call.err != 0) {
+    // A restart code is no result: the program never sees it (the call runs again or fails
+    // with EINTR once the signal is handled), hence `?`.
     const char* name = errno_name(call.err);
-    paint(kErrorColor, fmt::format("-1 {} ({})",
+    paint(kErrorColor, fmt::format("{} {} ({})", is_restart_errno(call.err) ? "?" : "-1",
                                    name != nullptr ? name : fmt::format("E{}", call.err).c_str(),
                                    errno_message(call.err)));
   } else {
     append_text(line_, call.ret);
+    append_after_text(line_, call, style_of(opt_));
   }
   line_ += '\n';
   append_stack_text(line_, ev);  // -s

@@ -73,6 +73,7 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
         add(plan.entry, &plan.n_entry, step);
       else
         add(plan.exit, &plan.n_exit, step);
+      if (a.after != nullptr) add(plan.before, &plan.n_before, step);
       break;
     }
     default:
@@ -131,6 +132,8 @@ void build_capture_plans(const CaptureLimits& lim) {
       CapturePlan own = ps.plan;
       for (uint8_t k = 0; k < sp.plan.n_entry; ++k) add(own.entry, &own.n_entry, sp.plan.entry[k]);
       for (uint8_t k = 0; k < sp.plan.n_exit; ++k) add(own.exit, &own.n_exit, sp.plan.exit[k]);
+      for (uint8_t k = 0; k < sp.plan.n_before; ++k)
+        add(own.before, &own.n_before, sp.plan.before[k]);
       sp.plan = own;
     }
   }

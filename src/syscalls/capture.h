@@ -21,12 +21,12 @@ enum class CaptureShape : uint8_t {
 };
 
 struct CaptureStep {
-  uint8_t arg;        // which argument holds the address
+  uint8_t arg;  // which argument holds the address
   CaptureShape shape;
-  int8_t len;         // Bytes: kLenRet, or the index of the length argument, or kNoLen (fixed)
-  uint8_t elem;       // Bytes: 0 when `len` counts bytes, else the size of one element it counts
-  uint32_t max;       // byte limit (per string for StringArray)
-  uint32_t max_items; // StringArray / PointerArray
+  int8_t len;          // Bytes: kLenRet, or the index of the length argument, or kNoLen (fixed)
+  uint8_t elem;        // Bytes: 0 when `len` counts bytes, else the size of one element it counts
+  uint32_t max;        // byte limit (per string for StringArray)
+  uint32_t max_items;  // StringArray / PointerArray
   // What the copied bytes point to that a backend reading memory after the fact (eBPF) must
   // copy too: the buffers of an iovec array, or the name, iovecs, buffers and control data of
   // a msghdr. A backend that can read the tracee's memory live (ptrace) ignores it.
@@ -38,6 +38,10 @@ struct CapturePlan {
   uint8_t n_entry = 0;
   CaptureStep exit[kMaxArgs];
   uint8_t n_exit = 0;
+  // In/out arguments shown as passed and as written back (ArgInfo::after): their memory at
+  // entry, into SyscallEvent::before (their exit step reads what the call wrote back).
+  CaptureStep before[kMaxArgs];
+  uint8_t n_before = 0;
 };
 
 // What an argument shown by a choice table (`by:ARG:TABLE`) reads when its selector has a
@@ -54,10 +58,10 @@ struct ChoiceCapture {
 };
 
 struct CaptureLimits {
-  uint32_t strsize = 64;   // data shown of strings and buffers
+  uint32_t strsize = 64;  // data shown of strings and buffers
   uint32_t path_max = 4096;
   uint32_t max_items = 1024;
-  bool verbose = false;    // -v: whole environment
+  bool verbose = false;  // -v: whole environment
   // Bytes of one element of a struct type, from the decoders (0: not captured, read live).
   uint32_t (*struct_size)(StructId) = nullptr;
   uint32_t struct_max = 4096;  // bytes of a struct array captured at most

@@ -34,8 +34,9 @@ enum class ArgKind : uint8_t {
   Select,  // shown as another argument's value selects, by a choice table (fcntl's arg by cmd)
 };
 
-// Whether the kernel reads the memory behind an argument (In), writes it (Out) or both.
-enum class Dir : uint8_t { In, Out, InOut };
+// Whether the kernel reads the memory behind an argument (In), writes it (Out) or both (InOut);
+// OutIntr: it writes it only when a signal interrupts the call (nanosleep's rem).
+enum class Dir : uint8_t { In, Out, InOut, OutIntr };
 
 enum class RetKind : uint8_t { Int, Fd, Hex, Pid, Size, Uid, NoReturn };
 
@@ -92,13 +93,16 @@ constexpr int8_t len_pages(int i) {
 inline constexpr uint64_t kPageSize = 4096;
 
 struct ArgInfo {
-  const char* name;  // the kernel's name for the argument
-  const char* ctype; // the kernel's C type
+  const char* name;   // the kernel's name for the argument
+  const char* ctype;  // the kernel's C type
   ArgKind kind;
   Dir dir;
   TableId table;
   StructId strct;
   int8_t len;
+  // An in/out argument shown as passed, and after the result as `after VALUE`: what the call
+  // wrote back (select's `left {...}`). nullptr: shown once (as the call left it, for InOut).
+  const char* after = nullptr;
 };
 
 inline constexpr int kMaxArgs = 6;

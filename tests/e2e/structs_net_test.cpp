@@ -112,9 +112,11 @@ TEST(StructsNet, PollEpollAndSelect) {
   json poll = only(t.events, "poll");
   EXPECT_EQ(poll["ret"], 2);
   EXPECT_EQ(poll["args"]["nfds"], 2);
+  // As passed (the events asked for), then as written back (the events that happened).
   EXPECT_EQ(poll["args"]["ufds"],
-            json::array({{{"fd", s0}, {"events", "POLLIN"}, {"revents", "POLLIN"}},
-                         {{"fd", s1}, {"events", "POLLOUT"}, {"revents", "POLLOUT"}}}));
+            json::array({{{"fd", s0}, {"events", "POLLIN"}}, {{"fd", s1}, {"events", "POLLOUT"}}}));
+  EXPECT_EQ(poll["after"]["ufds"], json::array({{{"fd", s0}, {"revents", "POLLIN"}},
+                                                {{"fd", s1}, {"revents", "POLLOUT"}}}));
 
   json create = only(t.events, "epoll_create1");
   int ep = create["ret"].get<int>();
@@ -125,13 +127,13 @@ TEST(StructsNet, PollEpollAndSelect) {
   EXPECT_EQ(ctl["args"]["event"], json({{"events", "EPOLLIN"}, {"data", "0x1234abcd"}}));
   json wait = only(t.events, "epoll_wait");
   EXPECT_EQ(wait["ret"], 1);
-  EXPECT_EQ(wait["args"]["events"],
-            json::array({{{"events", "EPOLLIN"}, {"data", "0x1234abcd"}}}));
+  EXPECT_EQ(wait["args"]["events"], json::array({{{"events", "EPOLLIN"}, {"data", "0x1234abcd"}}}));
 
   json sel = only(t.events, "select");
   EXPECT_EQ(sel["args"]["n"], s0 + 1);
   EXPECT_EQ(sel["ret"], 1);
-  EXPECT_EQ(sel["args"]["inp"], json::array({s0}));  // the ready set, written back
+  EXPECT_EQ(sel["args"]["inp"], json::array({s0}));   // the set asked about
+  EXPECT_EQ(sel["after"]["inp"], json::array({s0}));  // the ready set, written back
   EXPECT_TRUE(sel["args"]["outp"].is_null());
   EXPECT_TRUE(sel["args"]["exp"].is_null());
 }
@@ -149,7 +151,8 @@ TEST(StructsNet, TcpAddressesAndVectoredIo) {
 
   json gsn = only(t.events, "getsockname");
   EXPECT_EQ(gsn["args"]["usockaddr"], inet_port);
-  EXPECT_EQ(gsn["args"]["usockaddr_len"], json::array({16}));
+  EXPECT_EQ(gsn["args"]["usockaddr_len"], json::array({16}));   // the room passed
+  EXPECT_EQ(gsn["after"]["usockaddr_len"], json::array({16}));  // the length written back
 
   json conn = only(t.events, "connect");
   EXPECT_EQ(conn["ret"], 0);
@@ -168,6 +171,7 @@ TEST(StructsNet, TcpAddressesAndVectoredIo) {
   EXPECT_GT(peer["sin_port"].get<int>(), 0);
   EXPECT_NE(peer["sin_port"].get<int>(), t.port);
   EXPECT_EQ(acc["args"]["upeer_addrlen"], json::array({16}));
+  EXPECT_EQ(acc["after"]["upeer_addrlen"], json::array({16})) << acc;
   int a = acc["ret"].get<int>();
 
   json wv = only(t.events, "writev");

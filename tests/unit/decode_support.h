@@ -62,6 +62,12 @@ void capture(SyscallEvent& ev, uint64_t addr, const T& v) {
   ev.captures.add(addr, &v, sizeof(v));
 }
 
+// The bytes of `v` as the backend copied them at entry, for an in/out argument (as passed).
+template <typename T>
+void capture_before(SyscallEvent& ev, uint64_t addr, const T& v) {
+  ev.before.add(addr, &v, sizeof(v));
+}
+
 // A suite whose tests read the capture plans: built once, with the decoders' struct sizes and
 // choice captures, as main() builds them.
 // The capture plans the unit tests expect: whole structs, choices that read memory.

@@ -1,16 +1,17 @@
 // The generic decoder on synthetic events: no tracee, captured bytes only.
 #include "decode/decoder.h"
-#include "decode/names.h"
-#include "decode_support.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <cstring>
 
+#include "decode/names.h"
+#include "decode_support.h"
 #include "output/render.h"
 
 namespace dtruss {
@@ -20,14 +21,12 @@ using unit::json;
 using unit::make;
 using unit::text;
 
-
-
 constexpr uint64_t kPathAddr = 0x1000;
 constexpr uint64_t kBufAddr = 0x2000;
 
 TEST(Decoder, OpenatWithCapturedPath) {
-  auto ev = make(SYS_openat, {static_cast<uint64_t>(AT_FDCWD), kPathAddr, O_RDONLY | O_CLOEXEC, 0},
-                 3);
+  auto ev =
+      make(SYS_openat, {static_cast<uint64_t>(AT_FDCWD), kPathAddr, O_RDONLY | O_CLOEXEC, 0}, 3);
   ev.captures.add(kPathAddr, "/etc/hosts", 11);
   DecodedCall call;
   Decoder({64, false}).decode(ev, call);
@@ -78,10 +77,10 @@ TEST(Decoder, UnreadablePathShowsAddress) {
 }
 
 TEST(Decoder, MmapReturnsHexAndDecodesProtAndFlags) {
-  auto ev = make(SYS_mmap,
-                 {0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                  static_cast<uint64_t>(-1), 0},
-                 0x7f0000001000);
+  auto ev = make(
+      SYS_mmap,
+      {0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, static_cast<uint64_t>(-1), 0},
+      0x7f0000001000);
   DecodedCall call;
   Decoder({64, false}).decode(ev, call);
   EXPECT_EQ(text(call.args[0]), "NULL");
@@ -235,6 +234,35 @@ TEST(Names, SignalsByTheirUsualNames) {
   EXPECT_EQ(signal_by_name("poll"), SIGIO);
   EXPECT_EQ(signal_by_name("term"), SIGTERM);
   EXPECT_EQ(signal_by_name("SIGNOPE"), -1);
+}
+
+// nanosleep's rem: the kernel writes it only when a signal cuts the sleep short (EINTR, or the
+// restart code a tracer sees at the call's exit).
+TEST(Decoder, SleepRemainderOnlyWhenInterrupted) {
+  const int64_t rem[2] = {29, 500};
+  for (long nr : {long{SYS_nanosleep}, long{SYS_clock_nanosleep}}) {
+    const int rem_arg = nr == SYS_nanosleep ? 1 : 3;
+    auto ev = nr == SYS_nanosleep ? make(nr, {0x1000, 0x2000}, 0)
+                                  : make(nr, {CLOCK_MONOTONIC, 0, 0x1000, 0x2000}, 0);
+    ev.captures.add(0x2000, rem, sizeof rem);
+    DecodedCall call;
+    Decoder({64, false}).decode(ev, call);
+    EXPECT_EQ(text(call.args[rem_arg]), "0x2000") << "slept it all: rem is not written";
+    for (int64_t err : {EINTR, 516 /* ERESTART_RESTARTBLOCK */}) {
+      ev.ret = -err;
+      Decoder({64, false}).decode(ev, call);
+      EXPECT_EQ(text(call.args[rem_arg]), "{tv_sec=29, tv_nsec=500}") << err;
+    }
+    ev.ret = -EINVAL;
+    Decoder({64, false}).decode(ev, call);
+    EXPECT_EQ(text(call.args[rem_arg]), "0x2000");
+  }
+  // An absolute sleep has no time left to write back, even when interrupted.
+  auto abs = make(SYS_clock_nanosleep, {CLOCK_MONOTONIC, TIMER_ABSTIME, 0x1000, 0x2000}, -514);
+  abs.captures.add(0x2000, rem, sizeof rem);
+  DecodedCall call;
+  Decoder({64, false}).decode(abs, call);
+  EXPECT_EQ(text(call.args[3]), "0x2000");
 }
 
 }  // namespace

@@ -4,8 +4,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include "sink_support.h"
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include "output/json_sink.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
+#include "sink_support.h"
 
 namespace dtruss {
 namespace {
@@ -82,7 +81,7 @@ TEST(SyscallDocs, SecondHalfIsAbsentOrWhole) {
     ++upper;
     if (syscall_doc(s.nr) != nullptr) ++upper_described;
   }
-  EXPECT_EQ(upper, 202);
+  EXPECT_EQ(upper, 223) << "202 of the build machine's header, 21 of kernel_numbers.txt";
   EXPECT_TRUE(upper_described == 0 || upper_described == upper)
       << upper_described << " of " << upper << " syscalls >= 160 are described";
 }

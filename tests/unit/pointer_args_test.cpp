@@ -37,6 +37,7 @@ namespace {
 using unit::arg;
 using unit::arg_json;
 using unit::capture;
+using unit::capture_before;
 using unit::make;
 using unit::step_of;
 
@@ -352,12 +353,12 @@ TEST(Ustat, Out) {
 TEST(FailedInOut, ShowsTheInput) {
   // accept: the address is out (not written), its length in/out ([16] as passed).
   auto acc = make(SYS_accept, {3, kPtr, kLenPtr}, -EAGAIN);
-  capture(acc, kLenPtr, int32_t{16});
+  capture_before(acc, kLenPtr, int32_t{16});
   EXPECT_EQ(arg(acc, 1), "0x7ffd1000");
   EXPECT_EQ(arg(acc, 2), "[16]");
   // getsockopt: no value, but the length the caller offered.
   auto gs = make(SYS_getsockopt, {3, SOL_SOCKET, SO_LINGER, kPtr, kLenPtr}, -ENOPROTOOPT);
-  capture(gs, kLenPtr, int32_t{8});
+  capture_before(gs, kLenPtr, int32_t{8});
   capture(gs, kPtr, linger{1, 2});
   EXPECT_EQ(arg(gs, 3), "0x7ffd1000");
   EXPECT_EQ(arg(gs, 4), "[8]");
@@ -366,11 +367,11 @@ TEST(FailedInOut, ShowsTheInput) {
   FD_ZERO(&in);
   FD_SET(3, &in);
   auto sel = make(SYS_select, {4, kPtr, 0, 0, 0}, -EBADF);
-  capture(sel, kPtr, in);
+  capture_before(sel, kPtr, in);
   EXPECT_EQ(arg(sel, 1), "[3]");
   // sendfile's offset: where it would have started.
   auto sf = make(SYS_sendfile, {4, 3, kPtr, 100}, -EINVAL);
-  capture(sf, kPtr, uint64_t{4096});
+  capture_before(sf, kPtr, uint64_t{4096});
   EXPECT_EQ(arg(sf, 2), "[4096]");
   // An array counted by the return value has no count after a failure: the address.
   auto mm = make(SYS_recvmmsg, {3, kPtr, 2, 0, 0}, -EAGAIN);

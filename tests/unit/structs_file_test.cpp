@@ -18,8 +18,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
-#include <sys/timex.h>
 #include <sys/times.h>
+#include <sys/timex.h>
 #include <utime.h>
 
 #include <cstddef>
@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "decode/decoder.h"
-#include "decode_support.h"
 #include "decode/structs.h"
 #include "decode/structs/registry.h"
+#include "decode_support.h"
 #include "output/render.h"
 
 namespace dtruss {
@@ -45,10 +45,6 @@ using unit::text;
 constexpr uint64_t kPath = 0x1000;
 constexpr uint64_t kBuf = 0x2000;
 constexpr uint64_t kBuf2 = 0x3000;
-
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // stat
@@ -185,10 +181,9 @@ TEST(StructsFile, StatxAbbreviatedAndVerbose) {
   sx.stx_dev_major = 254;
   sx.stx_dev_minor = 1;
   sx.stx_mnt_id = 27;
-  auto ev = make(SYS_statx,
-                 {static_cast<uint64_t>(AT_FDCWD), kPath, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS,
-                  kBuf},
-                 0);
+  auto ev = make(
+      SYS_statx,
+      {static_cast<uint64_t>(AT_FDCWD), kPath, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, kBuf}, 0);
   ev.captures.add(kPath, "/tmp", 5);
   capture(ev, kBuf, sx);
   EXPECT_EQ(arg(ev, 4),
@@ -286,10 +281,9 @@ TEST(StructsFile, Getdents64Records) {
             "[{d_ino=100, d_off=1, d_reclen=24, d_type=DT_DIR, d_name=\".\"}, "
             "{d_ino=2, d_off=2, d_reclen=24, d_type=DT_DIR, d_name=\"..\"}, "
             "{d_ino=101, d_off=3, d_reclen=32, d_type=DT_REG, d_name=\"hello.txt\"}]");
-  EXPECT_EQ(js,
-            R"([{"d_ino":100,"d_off":1,"d_reclen":24,"d_type":"DT_DIR","d_name":"."},)"
-            R"({"d_ino":2,"d_off":2,"d_reclen":24,"d_type":"DT_DIR","d_name":".."},)"
-            R"({"d_ino":101,"d_off":3,"d_reclen":32,"d_type":"DT_REG","d_name":"hello.txt"}])");
+  EXPECT_EQ(js, R"([{"d_ino":100,"d_off":1,"d_reclen":24,"d_type":"DT_DIR","d_name":"."},)"
+                R"({"d_ino":2,"d_off":2,"d_reclen":24,"d_type":"DT_DIR","d_name":".."},)"
+                R"({"d_ino":101,"d_off":3,"d_reclen":32,"d_type":"DT_REG","d_name":"hello.txt"}])");
   // The end of the directory.
   EXPECT_EQ(arg(getdents64_event({}, 0), 1), "[]");
   // A failed call shows the address.
@@ -431,14 +425,15 @@ TEST(StructsFile, Openat2OpenHow) {
   std::string js;
   EXPECT_EQ(arg(ev, 2, false, &js),
             "{flags=O_RDONLY|O_CLOEXEC, mode=0, resolve=RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH}");
-  EXPECT_EQ(js,
-            R"({"flags":"O_RDONLY|O_CLOEXEC","mode":0,"resolve":"RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH"})");
+  EXPECT_EQ(
+      js,
+      R"({"flags":"O_RDONLY|O_CLOEXEC","mode":0,"resolve":"RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH"})");
 
   how.flags = O_WRONLY | O_CREAT | O_EXCL;
   how.mode = 0640;
   how.resolve = 0x40;  // unknown bit
-  auto ev2 = make(SYS_openat2, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, sizeof(how)},
-                  -EINVAL);
+  auto ev2 =
+      make(SYS_openat2, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, sizeof(how)}, -EINVAL);
   capture(ev2, kBuf, how);  // an in-struct: shown even when the call failed
   EXPECT_EQ(arg(ev2, 2), "{flags=O_WRONLY|O_CREAT|O_EXCL, mode=0640, resolve=0x40}");
 
@@ -458,7 +453,8 @@ TEST(StructsFile, UtimensatNamesUtimeOmitAndNow) {
   std::string js;
   EXPECT_EQ(arg(ev, 2, false, &js),
             "[{tv_sec=1, tv_nsec=UTIME_OMIT}, {tv_sec=1700000000, tv_nsec=UTIME_NOW}]");
-  EXPECT_EQ(js, R"([{"tv_sec":1,"tv_nsec":"UTIME_OMIT"},{"tv_sec":1700000000,"tv_nsec":"UTIME_NOW"}])");
+  EXPECT_EQ(js,
+            R"([{"tv_sec":1,"tv_nsec":"UTIME_OMIT"},{"tv_sec":1700000000,"tv_nsec":"UTIME_NOW"}])");
   struct timespec plain[2] = {{5, 6}, {7, 8}};
   auto ev2 = make(SYS_utimensat, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, 0}, 0);
   capture(ev2, kBuf, plain);
@@ -477,15 +473,21 @@ TEST(StructsFile, UtimesAndUtime) {
   auto ev = make(SYS_utimes, {kPath, kBuf}, 0);
   capture(ev, kBuf, tv);
   EXPECT_EQ(arg(ev, 1), "[{tv_sec=1, tv_usec=2}, {tv_sec=3, tv_usec=4}]");
-  struct utimbuf ub {10, 20};
+  struct utimbuf ub {
+    10, 20
+  };
   auto ev2 = make(SYS_utime, {kPath, kBuf}, 0);
   capture(ev2, kBuf, ub);
   EXPECT_EQ(arg(ev2, 1), "{actime=10, modtime=20}");
 }
 
 TEST(StructsFile, SetitimerAndGetitimer) {
-  struct itimerval nv {{0, 0}, {1, 500000}};
-  struct itimerval ov {{2, 3}, {4, 5}};
+  struct itimerval nv {
+    {0, 0}, { 1, 500000 }
+  };
+  struct itimerval ov {
+    {2, 3}, { 4, 5 }
+  };
   auto ev = make(SYS_setitimer, {ITIMER_REAL, kBuf, kBuf2}, 0);
   capture(ev, kBuf, nv);
   capture(ev, kBuf2, ov);
@@ -506,7 +508,9 @@ TEST(StructsFile, SetitimerAndGetitimer) {
 }
 
 TEST(StructsFile, TimerSettimeItimerspec) {
-  struct __kernel_itimerspec its {{0, 0}, {2, 250}};
+  struct __kernel_itimerspec its {
+    {0, 0}, { 2, 250 }
+  };
   auto ev = make(SYS_timer_settime, {0, 0, kBuf, 0}, 0);
   capture(ev, kBuf, its);
   EXPECT_EQ(arg(ev, 2), "{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=2, tv_nsec=250}}");
@@ -514,8 +518,12 @@ TEST(StructsFile, TimerSettimeItimerspec) {
 }
 
 TEST(StructsFile, GettimeofdayTimevalAndTimezone) {
-  struct timeval tv {1700000000, 123456};
-  struct timezone tz {-60, 0};
+  struct timeval tv {
+    1700000000, 123456
+  };
+  struct timezone tz {
+    - 60, 0
+  };
   auto ev = make(SYS_gettimeofday, {kBuf, kBuf2}, 0);
   capture(ev, kBuf, tv);
   capture(ev, kBuf2, tz);
@@ -529,7 +537,9 @@ TEST(StructsFile, GettimeofdayTimevalAndTimezone) {
 }
 
 TEST(StructsFile, Times) {
-  struct tms t {1, 2, 3, 4};
+  struct tms t {
+    1, 2, 3, 4
+  };
   auto ev = make(SYS_times, {kBuf}, 12345);
   capture(ev, kBuf, t);
   EXPECT_EQ(arg(ev, 0), "{tms_utime=1, tms_stime=2, tms_cutime=3, tms_cstime=4}");
@@ -547,7 +557,8 @@ TEST(StructsFile, AdjtimexAbbreviatedAndVerbose) {
   tx.time = {100, 200};
   auto ev = make(SYS_adjtimex, {kBuf}, TIME_OK);
   capture(ev, kBuf, tx);
-  EXPECT_EQ(arg(ev, 0), "{modes=ADJ_OFFSET|ADJ_STATUS, offset=5, freq=-7, status=STA_PLL|STA_UNSYNC, ...}");
+  EXPECT_EQ(arg(ev, 0),
+            "{modes=ADJ_OFFSET|ADJ_STATUS, offset=5, freq=-7, status=STA_PLL|STA_UNSYNC, ...}");
   EXPECT_EQ(arg(ev, 0, true),
             "{modes=ADJ_OFFSET|ADJ_STATUS, offset=5, freq=-7, maxerror=0, esterror=0, "
             "status=STA_PLL|STA_UNSYNC, constant=0, precision=0, tolerance=0, "
@@ -619,8 +630,8 @@ TEST(StructsFile, NameToHandleAtFileHandle) {
   std::memcpy(fh + 4, &type, 4);
   for (int i = 0; i < 8; ++i) fh[8 + i] = static_cast<unsigned char>(0x10 + i);
   int32_t mnt = 27;
-  auto ev = make(SYS_name_to_handle_at, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, kBuf2, 0},
-                 0);
+  auto ev =
+      make(SYS_name_to_handle_at, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, kBuf2, 0}, 0);
   ev.captures.add(kPath, "f", 2);
   ev.captures.add(kBuf, fh, sizeof(fh));
   capture(ev, kBuf2, mnt);
@@ -644,8 +655,8 @@ TEST(StructsFile, MountSetattr) {
   struct mount_attr ma {};
   ma.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
   ma.propagation = MS_PRIVATE;
-  auto ev = make(SYS_mount_setattr,
-                 {static_cast<uint64_t>(AT_FDCWD), kPath, 0, kBuf, sizeof(ma)}, 0);
+  auto ev =
+      make(SYS_mount_setattr, {static_cast<uint64_t>(AT_FDCWD), kPath, 0, kBuf, sizeof(ma)}, 0);
   ev.captures.add(kPath, "/mnt", 5);
   capture(ev, kBuf, ma);
   EXPECT_EQ(arg(ev, 3),
@@ -712,17 +723,22 @@ TEST(StructsFile, CachestatXattrArgsAndStatmount) {
   SyscallEvent me;
   uint32_t req0[6] = {24, 0, 0x20000000, 0, 0x3, 0};  // size, spare, mnt_id, param
   me.captures.add(kBuf, req0, sizeof(req0));
-  EXPECT_EQ(text(call_entry("mnt_id_req", me, kBuf)),
-            "{size=24, mnt_id=536870912, param=0x3}");
+  EXPECT_EQ(text(call_entry("statmount_req", me, kBuf)),
+            "{size=24, mnt_id=536870912, param=STATMOUNT_SB_BASIC|STATMOUNT_MNT_BASIC}");
+  EXPECT_EQ(text(call_entry("listmount_req", me, kBuf)), "{size=24, mnt_id=536870912, param=3}");
+  uint64_t root[3] = {24, ~uint64_t{0}, 0};
+  SyscallEvent le;
+  le.captures.add(kBuf, root, sizeof(root));
+  EXPECT_EQ(text(call_entry("listmount_req", le, kBuf)), "{size=24, mnt_id=LSMT_ROOT, param=0}");
 
   SyscallEvent se;
   uint64_t sm[13] = {};
-  sm[0] = 512;                 // size, spare
-  sm[1] = 0x3;                 // mask: SB_BASIC|MNT_BASIC
+  sm[0] = 512;                      // size, spare
+  sm[1] = 0x3;                      // mask: SB_BASIC|MNT_BASIC
   sm[2] = 8 | (uint64_t{1} << 32);  // sb_dev_major 8, minor 1
-  sm[3] = 0xEF53;              // sb_magic
-  sm[5] = 27;                  // mnt_id
-  sm[6] = 1;                   // mnt_parent_id
+  sm[3] = 0xEF53;                   // sb_magic
+  sm[5] = 27;                       // mnt_id
+  sm[6] = 1;                        // mnt_parent_id
   se.captures.add(kBuf, sm, sizeof(sm));
   EXPECT_EQ(text(call_entry("statmount", se, kBuf)),
             "{size=512, mask=STATMOUNT_SB_BASIC|STATMOUNT_MNT_BASIC, sb_dev_major=8, "

@@ -37,6 +37,7 @@
 namespace dtruss {
 namespace {
 
+using unit::capture_before;
 using unit::json;
 using unit::make;
 using unit::text;
@@ -46,17 +47,24 @@ constexpr uint64_t kLen = 0x2000;    // an int length argument
 constexpr uint64_t kIov = 0x3000;    // an iovec array
 constexpr uint64_t kData1 = 0x4000;  // buffers
 constexpr uint64_t kData2 = 0x5000;
-constexpr uint64_t kCtl = 0x6000;    // msg_control
-constexpr uint64_t kName = 0x7000;   // msg_name
-
-
+constexpr uint64_t kCtl = 0x6000;   // msg_control
+constexpr uint64_t kName = 0x7000;  // msg_name
 
 template <typename T>
 void put(SyscallEvent& ev, uint64_t addr, const T& v) {
   ev.captures.add(addr, &v, sizeof v);
 }
 
-void* ptr(uint64_t a) { return reinterpret_cast<void*>(a); }
+// An in/out argument that the call left as it was: the same bytes at entry and after.
+template <typename T>
+void put_both(SyscallEvent& ev, uint64_t addr, const T& v) {
+  ev.before.add(addr, &v, sizeof v);
+  ev.captures.add(addr, &v, sizeof v);
+}
+
+void* ptr(uint64_t a) {
+  return reinterpret_cast<void*>(a);
+}
 
 DecodedCall decode(const SyscallEvent& ev, size_t strsize = 64, bool verbose = false) {
   DecodedCall call;
@@ -177,10 +185,14 @@ TEST(StructsNet, NetlinkPacketAndOtherFamilies) {
 TEST(StructsNet, Accept4LengthFromTheIntPointer) {
   auto ev = make(SYS_accept4, {3, kAddr, kLen, SOCK_CLOEXEC}, 4);
   put(ev, kAddr, inet4("192.168.1.20", 51234));
+  capture_before(ev, kLen, int32_t{128});
   put(ev, kLen, int32_t{16});
   auto call = decode(ev);
   EXPECT_EQ(text(call.args[1]), "{sa_family=AF_INET, sin_port=51234, sin_addr=\"192.168.1.20\"}");
-  EXPECT_EQ(text(call.args[2]), "[16]");
+  EXPECT_EQ(text(call.args[2]), "[128]") << "as passed";
+  std::string after;
+  append_after_text(after, call, TextStyle::Decoded);
+  EXPECT_EQ(after, " (addrlen [16])") << "as written back";
   EXPECT_EQ(text(call.args[3]), "SOCK_CLOEXEC");
 
   // The length written back is too short for even the family: the address.
@@ -325,8 +337,9 @@ TEST(StructsNet, RecvmsgDataUpToTheReturnValueAndName) {
   EXPECT_EQ(text(call.args[2]), "MSG_CMSG_CLOEXEC");
   // Nothing received: empty buffers.
   ev.ret = 0;
-  EXPECT_NE(text(decode(ev).args[1]).find("msg_iov=[{iov_base=\"\", iov_len=5}, "
-                                          "{iov_base=\"\", iov_len=6}]"),
+  EXPECT_NE(text(decode(ev).args[1])
+                .find("msg_iov=[{iov_base=\"\", iov_len=5}, "
+                      "{iov_base=\"\", iov_len=6}]"),
             std::string::npos);
   // Failed: the address only.
   ev.ret = -EAGAIN;
@@ -547,21 +560,27 @@ TEST(StructsNet, HostileIovecs) {
 
 TEST(StructsNet, PollWithRevents) {
   pollfd fds[3] = {{3, POLLIN, POLLIN}, {4, POLLIN | POLLOUT, 0}, {-1, POLLIN, 0}};
+  pollfd asked[3] = {{3, POLLIN, 0}, {4, POLLIN | POLLOUT, 0}, {-1, POLLIN, 0}};
   auto ev = make(SYS_poll, {kAddr, 3, 1000}, 1);
+  capture_before(ev, kAddr, asked);
   put(ev, kAddr, fds);
   auto call = decode(ev);
+  // As passed: the events asked for; after the result, the descriptors with revents.
   EXPECT_EQ(text(call.args[0]),
-            "[{fd=3, events=POLLIN, revents=POLLIN}, {fd=4, events=POLLIN|POLLOUT}, "
-            "{fd=-1, events=POLLIN}]");
+            "[{fd=3, events=POLLIN}, {fd=4, events=POLLIN|POLLOUT}, {fd=-1, events=POLLIN}]");
+  EXPECT_EQ(text(call.after[0]), "[{fd=3, revents=POLLIN}]");
+  EXPECT_EQ(json(call.after[0]), "[{\"fd\":3,\"revents\":\"POLLIN\"}]");
   EXPECT_EQ(json(call.args[0]),
-            "[{\"fd\":3,\"events\":\"POLLIN\",\"revents\":\"POLLIN\"},{\"fd\":4,"
+            "[{\"fd\":3,\"events\":\"POLLIN\"},{\"fd\":4,"
             "\"events\":\"POLLIN|POLLOUT\"},{\"fd\":-1,\"events\":\"POLLIN\"}]");
   // ppoll; a count beyond the capture.
   ev = make(SYS_ppoll, {kAddr, 5, 0, 0, 8}, 0);
+  capture_before(ev, kAddr, asked);
   put(ev, kAddr, fds);
-  EXPECT_EQ(text(decode(ev).args[0]),
-            "[{fd=3, events=POLLIN, revents=POLLIN}, {fd=4, events=POLLIN|POLLOUT}, "
-            "{fd=-1, events=POLLIN}, ...]");
+  call = decode(ev);
+  EXPECT_EQ(text(call.args[0]),
+            "[{fd=3, events=POLLIN}, {fd=4, events=POLLIN|POLLOUT}, {fd=-1, events=POLLIN}, ...]");
+  EXPECT_EQ(text(call.after[0]), "[{fd=3, revents=POLLIN}, ...]") << "the rest unread";
   // Failed: the caller's input, without revents (an in/out argument, as strace shows it).
   ev.ret = -EINTR;
   EXPECT_EQ(text(decode(ev).args[0]),
@@ -576,34 +595,44 @@ TEST(StructsNet, SelectFdSets) {
   FD_SET(5, &in);
   FD_SET(4, &out);
   FD_SET(7, &in);  // beyond nfds: not shown
-  auto ev = make(SYS_select, {6, kAddr, kAddr + 0x200, 0, 0}, 3);
-  put(ev, kAddr, in);
+  auto ev = make(SYS_select, {6, kAddr, kAddr + 0x200, 0, 0}, 2);
+  capture_before(ev, kAddr, in);
+  capture_before(ev, kAddr + 0x200, out);
+  fd_set ready = in;
+  FD_CLR(5, &ready);
+  put(ev, kAddr, ready);
   put(ev, kAddr + 0x200, out);
   auto call = decode(ev);
   EXPECT_EQ(text(call.args[1]), "[3, 5]");
   EXPECT_EQ(text(call.args[2]), "[4]");
   EXPECT_EQ(text(call.args[3]), "NULL");
   EXPECT_EQ(json(call.args[1]), "[3,5]");
+  std::string after;
+  append_after_text(after, call, TextStyle::Decoded);
+  EXPECT_EQ(after, " (in [3], out [4])");
+  after.clear();
+  append_after_json(after, call);
+  EXPECT_EQ(after, ",\"after\":{\"inp\":[3],\"outp\":[4]}");
 
   // pselect6; nfds beyond FD_SETSIZE is cut at it; an empty set.
   fd_set all;
   std::memset(&all, 0, sizeof all);
   FD_SET(1023, &all);
   ev = make(SYS_pselect6, {100000, kAddr, kAddr + 0x200, 0, 0, 0}, 1);
-  put(ev, kAddr, all);
+  put_both(ev, kAddr, all);
   FD_ZERO(&out);
-  put(ev, kAddr + 0x200, out);
+  put_both(ev, kAddr + 0x200, out);
   call = decode(ev);
   EXPECT_EQ(text(call.args[1]), "[1023, ...]");
   EXPECT_EQ(text(call.args[2]), "[...]");
   // nfds of 0 or negative: an empty set; a set that cannot be read: the address.
   ev = make(SYS_select, {0, kAddr, 0, 0, 0}, 0);
-  put(ev, kAddr, in);
+  put_both(ev, kAddr, in);
   EXPECT_EQ(text(decode(ev).args[1]), "[]");
   ev = make(SYS_select, {static_cast<uint64_t>(-5), kAddr, 0, 0, 0}, 0);
   EXPECT_EQ(text(decode(ev).args[1]), "[]");
   ev = make(SYS_select, {200, kAddr, 0, 0, 0}, 0);
-  ev.captures.add(kAddr, &in, 8);  // 200 bits need 32 bytes
+  ev.before.add(kAddr, &in, 8);  // 200 bits need 32 bytes
   EXPECT_EQ(text(decode(ev).args[1]), "0x1000");
 }
 
@@ -709,8 +738,8 @@ TEST(StructsNet, SemopMsgsndMsgrcv) {
   // A size beyond the capture: what could be read, marked as cut.
   ev = make(SYS_msgsnd, {7, kAddr, 1 << 20, 0}, -EINVAL);
   put(ev, kAddr, mb);
-  EXPECT_EQ(text(decode(ev).args[1]), std::string("{mtype=3, mtext=\"hello world") +
-                                          "\\x00\\x00\\x00\\x00\\x00\"...}");
+  EXPECT_EQ(text(decode(ev).args[1]),
+            std::string("{mtype=3, mtext=\"hello world") + "\\x00\\x00\\x00\\x00\\x00\"...}");
 }
 
 TEST(StructsNet, MqAttrAndSigevent) {
@@ -726,8 +755,7 @@ TEST(StructsNet, MqAttrAndSigevent) {
   a.mq_flags = 0;
   ev = make(SYS_mq_getsetattr, {3, 0, kAddr}, 0);
   put(ev, kAddr, a);
-  EXPECT_EQ(text(decode(ev).args[2]),
-            "{mq_flags=0, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}");
+  EXPECT_EQ(text(decode(ev).args[2]), "{mq_flags=0, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}");
 
   sigevent se{};
   se.sigev_notify = SIGEV_SIGNAL;

@@ -6,16 +6,8 @@
 // The bytes are built with glibc's structs (<signal.h>, <sys/resource.h>, <sys/sysinfo.h>,
 // <sys/utsname.h>) where their x86_64 layout is the kernel's, and with the UAPI headers
 // otherwise; the kernel's struct sigaction, which no header exports, is spelled out here.
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/msg.h>
-#include <sys/resource.h>
-#include <sys/shm.h>
-#include <sys/syscall.h>
-#include <sys/sysinfo.h>
-#include <sys/wait.h>
-
 #include <asm/ldt.h>
+#include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/kexec.h>
@@ -24,6 +16,13 @@
 #include <linux/sched.h>
 #include <linux/sysctl.h>
 #include <linux/utsname.h>
+#include <signal.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
 
 #include <cstdint>
 #include <cstring>
@@ -32,9 +31,9 @@
 #include <vector>
 
 #include "decode/decoder.h"
-#include "decode_support.h"
 #include "decode/structs.h"
 #include "decode/structs/registry.h"
+#include "decode_support.h"
 #include "output/render.h"
 
 namespace dtruss {
@@ -49,17 +48,15 @@ using unit::text;
 constexpr uint64_t kBuf = 0x2000;
 constexpr uint64_t kBuf2 = 0x3000;
 
-
-
-
-
 // The same bytes, one short: the decoder must show the address.
 template <typename T>
 void capture_short(SyscallEvent& ev, uint64_t addr, const T& v) {
   ev.captures.add(addr, &v, sizeof(v) - 1);
 }
 
-uint64_t bit(int sig) { return uint64_t{1} << (sig - 1); }
+uint64_t bit(int sig) {
+  return uint64_t{1} << (sig - 1);
+}
 
 // The kernel's struct sigaction of rt_sigaction on x86_64 (include/linux/signal_types.h).
 struct ksigaction {
@@ -164,8 +161,9 @@ TEST(StructsProcess, SigactionKernelLayout) {
   ksigaction ign{1, kSaRestorer, 0x7f00, ~uint64_t{0}};
   auto ev2 = make(SYS_rt_sigaction, {SIGPIPE, kBuf, 0, 8}, 0);
   capture(ev2, kBuf, ign);
-  EXPECT_EQ(arg(ev2, 1), "{sa_handler=SIG_IGN, sa_mask=~[], sa_flags=SA_RESTORER, "
-                         "sa_restorer=0x7f00}");
+  EXPECT_EQ(arg(ev2, 1),
+            "{sa_handler=SIG_IGN, sa_mask=~[], sa_flags=SA_RESTORER, "
+            "sa_restorer=0x7f00}");
   EXPECT_EQ(arg(ev2, 2), "NULL");
 
   auto short_ev = make(SYS_rt_sigaction, {SIGINT, kBuf, 0, 8}, 0);
@@ -253,8 +251,8 @@ TEST(StructsProcess, Sigaltstack) {
 // wait4's status
 
 std::string status_of(int s, int64_t ret = 1234, int options = 0) {
-  auto ev = make(SYS_wait4, {static_cast<uint64_t>(-1), kBuf, static_cast<uint64_t>(options), 0},
-                 ret);
+  auto ev =
+      make(SYS_wait4, {static_cast<uint64_t>(-1), kBuf, static_cast<uint64_t>(options), 0}, ret);
   int32_t st = s;
   capture(ev, kBuf, st);
   return arg(ev, 1);
@@ -288,8 +286,12 @@ TEST(StructsProcess, WaitStatus) {
 // rlimit, rusage, utsname, sysinfo
 
 TEST(StructsProcess, Rlimit) {
-  struct rlimit64 old{8u << 20, RLIM64_INFINITY};
-  struct rlimit64 now{1024, 4096};
+  struct rlimit64 old {
+    8u << 20, RLIM64_INFINITY
+  };
+  struct rlimit64 now {
+    1024, 4096
+  };
   auto ev = make(SYS_prlimit64, {0, RLIMIT_STACK, kBuf, kBuf2}, 0);
   capture(ev, kBuf, now);
   capture(ev, kBuf2, old);
@@ -327,8 +329,9 @@ TEST(StructsProcess, RusageAbbreviatedAndVerbose) {
   // wait4's rusage too.
   auto w = make(SYS_wait4, {static_cast<uint64_t>(-1), 0, 0, kBuf}, 99);
   capture(w, kBuf, ru);
-  EXPECT_EQ(arg(w, 3), "{ru_utime={tv_sec=1, tv_usec=2}, ru_stime={tv_sec=3, tv_usec=4}, "
-                       "ru_maxrss=5, ...}");
+  EXPECT_EQ(arg(w, 3),
+            "{ru_utime={tv_sec=1, tv_usec=2}, ru_stime={tv_sec=3, tv_usec=4}, "
+            "ru_maxrss=5, ...}");
   auto short_ev = make(SYS_getrusage, {0, kBuf}, 0);
   capture_short(short_ev, kBuf, ru);
   EXPECT_EQ(arg(short_ev, 1), "0x2000");
@@ -538,8 +541,9 @@ TEST(StructsProcess, Rseq) {
   r.flags = RSEQ_CS_FLAG_NO_RESTART_ON_SIGNAL;
   auto ev2 = make(SYS_rseq, {kBuf, sizeof r, 0, 0x53053053}, 0);
   capture(ev2, kBuf, r);
-  EXPECT_EQ(arg(ev2, 0), "{cpu_id_start=3, cpu_id=3, rseq_cs=0x7000, "
-                         "flags=RSEQ_CS_FLAG_NO_RESTART_ON_SIGNAL}");
+  EXPECT_EQ(arg(ev2, 0),
+            "{cpu_id_start=3, cpu_id=3, rseq_cs=0x7000, "
+            "flags=RSEQ_CS_FLAG_NO_RESTART_ON_SIGNAL}");
   auto short_ev = make(SYS_rseq, {kBuf, sizeof r, 0, 0}, 0);
   capture_short(short_ev, kBuf, r);
   EXPECT_EQ(arg(short_ev, 0), "0x2000");
@@ -554,14 +558,22 @@ TEST(StructsProcess, UserDesc) {
   d.limit_in_pages = 1;
   d.useable = 1;
   auto ev = make(SYS_set_thread_area, {kBuf}, 0);
-  capture(ev, kBuf, d);
+  // As passed (entry_number -1: any free entry), and as written back (the entry taken).
+  ev.before.add(kBuf, &d, sizeof d);
+  struct user_desc taken = d;
+  taken.entry_number = 12;
+  capture(ev, kBuf, taken);
   const char* shown =
-      "{entry_number=-1, base_addr=0x1000, limit=0xfffff, seg_32bit=1, contents=0, "
+      "entry_number=-1, base_addr=0x1000, limit=0xfffff, seg_32bit=1, contents=0, "
       "read_exec_only=0, limit_in_pages=1, seg_not_present=0, useable=1";
-  EXPECT_EQ(arg(ev, 0), std::string(shown) + "}");
-  EXPECT_EQ(arg(ev, 0, true), std::string(shown) + ", lm=0}");
+  EXPECT_EQ(arg(ev, 0), "{" + std::string(shown) + "}");
+  EXPECT_EQ(arg(ev, 0, true), "{" + std::string(shown) + ", lm=0}");
+  DecodedCall call;
+  Decoder({64, false}).decode(ev, call);
+  EXPECT_EQ(text(call.after[0]).rfind("{entry_number=12, base_addr=0x1000", 0), 0u)
+      << text(call.after[0]);
   auto short_ev = make(SYS_set_thread_area, {kBuf}, 0);
-  capture_short(short_ev, kBuf, d);
+  short_ev.before.add(kBuf, &d, sizeof d - 1);
   EXPECT_EQ(arg(short_ev, 0), "0x2000");
 }
 
@@ -569,7 +581,9 @@ TEST(StructsProcess, UserDesc) {
 // Capabilities
 
 TEST(StructsProcess, CapgetCapset) {
-  struct __user_cap_header_struct h {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_header_struct h {
+    _LINUX_CAPABILITY_VERSION_3, 0
+  };
   struct __user_cap_data_struct d[2] = {{0x1ff, 0x3ff, 0}, {0x1, 0x2, 0x4}};
   auto ev = make(SYS_capget, {kBuf, kBuf2}, 0);
   capture(ev, kBuf, h);
@@ -577,17 +591,22 @@ TEST(StructsProcess, CapgetCapset) {
   std::string js;
   EXPECT_EQ(arg(ev, 0, false, &js), "{version=_LINUX_CAPABILITY_VERSION_3, pid=0}");
   EXPECT_EQ(js, R"({"version":"_LINUX_CAPABILITY_VERSION_3","pid":0})");
-  EXPECT_EQ(arg(ev, 1), "[{effective=0x1ff, permitted=0x3ff, inheritable=0x0}, "
-                        "{effective=0x1, permitted=0x2, inheritable=0x4}]");
+  EXPECT_EQ(arg(ev, 1),
+            "[{effective=0x1ff, permitted=0x3ff, inheritable=0x0}, "
+            "{effective=0x1, permitted=0x2, inheritable=0x4}]");
 
   // Version 1 has one element; an unknown version none (the kernel refuses it).
-  struct __user_cap_header_struct v1 {_LINUX_CAPABILITY_VERSION_1, 42};
+  struct __user_cap_header_struct v1 {
+    _LINUX_CAPABILITY_VERSION_1, 42
+  };
   auto ev1 = make(SYS_capset, {kBuf, kBuf2}, 0);
   capture(ev1, kBuf, v1);
   capture(ev1, kBuf2, d);
   EXPECT_EQ(arg(ev1, 0), "{version=_LINUX_CAPABILITY_VERSION_1, pid=42}");
   EXPECT_EQ(arg(ev1, 1), "[{effective=0x1ff, permitted=0x3ff, inheritable=0x0}]");
-  struct __user_cap_header_struct bad {0x12345678, 0};
+  struct __user_cap_header_struct bad {
+    0x12345678, 0
+  };
   auto evb = make(SYS_capset, {kBuf, kBuf2}, -EINVAL);
   capture(evb, kBuf, bad);
   capture(evb, kBuf2, d);
@@ -646,13 +665,17 @@ TEST(StructsProcess, MsqidDsByCommand) {
   m.msg_perm.__key = IPC_PRIVATE;
   auto set = make(SYS_msgctl, {3, IPC_SET | 0x100, kBuf}, 0);
   capture(set, kBuf, m);
-  EXPECT_EQ(arg(set, 2), "{msg_perm={key=IPC_PRIVATE, uid=1000, gid=100, cuid=0, cgid=0, "
-                         "mode=0640}, msg_qnum=1, msg_qbytes=16384, ...}");
-  struct msginfo info {1, 2, 8192, 16384, 32000, 16, 7, 3};
+  EXPECT_EQ(arg(set, 2),
+            "{msg_perm={key=IPC_PRIVATE, uid=1000, gid=100, cuid=0, cgid=0, "
+            "mode=0640}, msg_qnum=1, msg_qbytes=16384, ...}");
+  struct msginfo info {
+    1, 2, 8192, 16384, 32000, 16, 7, 3
+  };
   auto inf = make(SYS_msgctl, {0, IPC_INFO, kBuf}, 5);
   capture(inf, kBuf, info);
-  EXPECT_EQ(arg(inf, 2), "{msgpool=1, msgmap=2, msgmax=8192, msgmnb=16384, msgmni=32000, "
-                         "msgssz=16, msgtql=7, msgseg=3}");
+  EXPECT_EQ(arg(inf, 2),
+            "{msgpool=1, msgmap=2, msgmax=8192, msgmnb=16384, msgmni=32000, "
+            "msgssz=16, msgtql=7, msgseg=3}");
   // IPC_RMID ignores it.
   auto rm = make(SYS_msgctl, {3, IPC_RMID, 0}, 0);
   EXPECT_EQ(arg(rm, 2), "NULL");
@@ -688,16 +711,18 @@ TEST(StructsProcess, ShmidDsByCommand) {
   si.shmall = 1ULL << 30;
   auto inf = make(SYS_shmctl, {0, IPC_INFO, kBuf}, 3);
   capture(inf, kBuf, si);
-  EXPECT_EQ(arg(inf, 2), "{shmmax=1099511627776, shmmin=1, shmmni=4096, shmseg=4096, "
-                         "shmall=1073741824}");
+  EXPECT_EQ(arg(inf, 2),
+            "{shmmax=1099511627776, shmmin=1, shmmni=4096, shmseg=4096, "
+            "shmall=1073741824}");
   struct shm_info sh {};
   sh.used_ids = 2;
   sh.shm_tot = 3;
   sh.shm_rss = 4;
   auto shi = make(SYS_shmctl, {0, SHM_INFO, kBuf}, 3);
   capture(shi, kBuf, sh);
-  EXPECT_EQ(arg(shi, 2), "{used_ids=2, shm_tot=3, shm_rss=4, shm_swp=0, swap_attempts=0, "
-                         "swap_successes=0}");
+  EXPECT_EQ(arg(shi, 2),
+            "{used_ids=2, shm_tot=3, shm_rss=4, shm_swp=0, swap_attempts=0, "
+            "swap_successes=0}");
   auto lock = make(SYS_shmctl, {7, SHM_LOCK, kBuf}, 0);
   EXPECT_EQ(arg(lock, 2), "0x2000");
   auto short_ev = make(SYS_shmctl, {7, IPC_STAT, kBuf}, 0);
@@ -709,13 +734,14 @@ TEST(StructsProcess, ShmidDsByCommand) {
 // kexec segments, _sysctl, perf_event_attr
 
 TEST(StructsProcess, KexecSegments) {
-  struct kexec_segment seg[2] = {{reinterpret_cast<void*>(0x5000), 4096,
-                                  reinterpret_cast<void*>(0x100000), 8192},
-                                 {nullptr, 0, reinterpret_cast<void*>(0x200000), 4096}};
+  struct kexec_segment seg[2] = {
+      {reinterpret_cast<void*>(0x5000), 4096, reinterpret_cast<void*>(0x100000), 8192},
+      {nullptr, 0, reinterpret_cast<void*>(0x200000), 4096}};
   auto ev = make(SYS_kexec_load, {0x100000, 2, kBuf, 0}, -EPERM);
   capture(ev, kBuf, seg);
-  EXPECT_EQ(arg(ev, 2), "[{buf=0x5000, bufsz=4096, mem=0x100000, memsz=8192}, "
-                        "{buf=NULL, bufsz=0, mem=0x200000, memsz=4096}]");
+  EXPECT_EQ(arg(ev, 2),
+            "[{buf=0x5000, bufsz=4096, mem=0x100000, memsz=8192}, "
+            "{buf=NULL, bufsz=0, mem=0x200000, memsz=4096}]");
   auto one = make(SYS_kexec_load, {0x100000, 2, kBuf, 0}, -EPERM);
   capture(one, kBuf, seg[0]);
   EXPECT_EQ(arg(one, 2), "[{buf=0x5000, bufsz=4096, mem=0x100000, memsz=8192}, ...]");
@@ -734,8 +760,9 @@ TEST(StructsProcess, SysctlArgs) {
   a.oldval = reinterpret_cast<void*>(0x7000);
   auto ev = make(SYS__sysctl, {kBuf}, -ENOSYS);
   capture(ev, kBuf, a);
-  EXPECT_EQ(arg(ev, 0), "{name=0x5000, nlen=2, oldval=0x7000, oldlenp=0x6000, newval=NULL, "
-                        "newlen=0}");
+  EXPECT_EQ(arg(ev, 0),
+            "{name=0x5000, nlen=2, oldval=0x7000, oldlenp=0x6000, newval=NULL, "
+            "newlen=0}");
   auto short_ev = make(SYS__sysctl, {kBuf}, -ENOSYS);
   capture_short(short_ev, kBuf, a);
   EXPECT_EQ(arg(short_ev, 0), "0x2000");
@@ -746,8 +773,8 @@ TEST(StructsProcess, PerfEventAttrLeadingFields) {
   a.type = PERF_TYPE_HARDWARE;
   a.size = sizeof a;
   a.config = PERF_COUNT_HW_INSTRUCTIONS;
-  auto ev = make(SYS_perf_event_open, {kBuf, 0, static_cast<uint64_t>(-1),
-                                       static_cast<uint64_t>(-1), 0}, 3);
+  auto ev = make(SYS_perf_event_open,
+                 {kBuf, 0, static_cast<uint64_t>(-1), static_cast<uint64_t>(-1), 0}, 3);
   capture(ev, kBuf, a);
   std::string js;
   EXPECT_EQ(arg(ev, 0, false, &js), "{type=PERF_TYPE_HARDWARE, size=" + std::to_string(sizeof a) +

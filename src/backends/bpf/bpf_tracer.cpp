@@ -124,6 +124,17 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
   };
   for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
   for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
+  // In/out arguments as passed: copied at entry (their exit step has what the call wrote).
+  for (uint8_t i = 0; i < cp.n_before && plan.n_entry < DT_MAX_STEPS; ++i) {
+    const CaptureStep& step = cp.before[i];
+    if (step.shape != CaptureShape::Bytes || step.len == kLenRet) continue;
+    dt_step& d = plan.entry[plan.n_entry++];
+    d.arg = step.arg;
+    d.shape = DT_BYTES;
+    d.len = step.len;
+    d.elem = step.elem;
+    d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+  }
   return plan;
 }
 

@@ -19,9 +19,8 @@
 // turns the cast into a plain move). Kernels before 6.2 have no such cast: there the pointer stays
 // as it is (weak: libbpf sets the function's address to 0, the verifier drops the other branch).
 extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
-#define UNTRUSTED(type, ptr)                                                   \
-  (bpf_rdonly_cast ? (type*)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)) \
-                   : (type*)(ptr))
+#define UNTRUSTED(type, ptr) \
+  (bpf_rdonly_cast ? (type*)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)) : (type*)(ptr))
 
 // The few kernel types used, relocated against the running kernel's BTF (CO-RE).
 struct pt_regs {
@@ -808,6 +807,65 @@ static __always_inline void capture_nested(struct plan_ctx* x) {
   bpf_loop(count, iov_data, x, 0);
 }
 
+// The plan of the call in p: its syscall's, or the one its selecting argument picks.
+static __always_inline struct dt_plan* plan_of(struct pending* p) {
+  dt_u32 key = (dt_u32)p->nr;
+  struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
+  if (plan && plan->sel) {  // a plan of its own for this value of the selecting argument
+    struct dt_sel_key sk = {.nr = key, .value = (dt_u32)p->args[(plan->sel - 1) & 7]};
+    struct dt_plan* selected = bpf_map_lookup_elem(&sel_plans, &sk);
+    if (selected) plan = selected;
+  }
+  return plan;
+}
+
+struct entry_ctx {
+  struct pending* p;
+  struct dt_plan* plan;
+  dt_u32 off;
+  dt_u32 ncap;
+};
+
+#define DT_ENTRY_MAX 2040  // bytes of one entry copy (a 255-element pollfd array)
+
+// One entry step: the bytes of an in/out argument as the caller passed them, into exec_buf
+// (unused by calls other than execve) as a DT_CAP_ENTRY capture; the exit sends them along.
+static long entry_step(dt_u32 i, struct entry_ctx* x) {
+  struct dt_plan* plan = x->plan;
+  struct pending* p = x->p;
+  dt_u64 k = i;
+  asm volatile("" : "+r"(k));  // bound-check the register that indexes, not a copy of it
+  if (!plan || !p || k >= DT_MAX_STEPS || k >= plan->n_entry) return 1;
+  struct dt_step s = plan->entry[k];
+  if (s.arg >= 6) return 1;
+  dt_u64 addr = p->args[s.arg];
+  dt_u64 len = s.max;
+  if (s.len >= 0 && s.len < 6) len = p->args[s.len & 7];
+  if (s.elem) len *= s.elem;
+  if (len > s.max) len = s.max;
+  if (len > DT_ENTRY_MAX) len = DT_ENTRY_MAX;
+  len &= 2047;
+  if (addr == 0 || len == 0) return 0;
+  if (x->off > 4095) return 1;  // exec_buf is full enough
+  dt_u32 off = x->off & 4095;
+  struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
+  if (bpf_probe_read_user(p->exec_buf + off + sizeof(*c), len, (const void*)addr)) return 0;
+  set_capture(c, addr, (dt_u32)len, DT_CAP_ENTRY);
+  x->off = (off + sizeof(*c) + (((dt_u32)len + 7) & ~7u)) & (DT_EXEC_BUF - 1);
+  x->ncap++;
+  return 0;
+}
+
+// The plan's entry steps (in/out arguments as passed), sent with the call's exit.
+static __always_inline void capture_entry(struct pending* p) {
+  struct dt_plan* plan = plan_of(p);
+  if (!plan || plan->n_entry == 0) return;
+  struct entry_ctx x = {.p = p, .plan = plan};
+  bpf_loop(DT_MAX_STEPS, entry_step, &x, 0);
+  p->exec_ncap = x.ncap;
+  p->exec_len = x.off;
+}
+
 // One step of a binary search for the top bit, without a branch: when *v has a bit above its
 // low 2^k bits, shifts them out and returns 2^k, else returns 0. (C - v) >> 63 is 1 exactly when
 // v > C (v below 2^63).
@@ -1112,7 +1170,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->cpu_at_enter = want_cpu ? cpu_clock(task, p->enter_ns) : 0;
   p->active = 1;
   if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
-  if (id == NR_EXECVE || id == NR_EXECVEAT) capture_exec(p);
+  if (id == NR_EXECVE || id == NR_EXECVEAT)
+    capture_exec(p);
+  else
+    capture_entry(p);
   if (id == NR_EXIT || id == NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.
     p->active = 0;
@@ -1139,13 +1200,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
   if (!p || !p->active) return 0;
   p->active = 0;
-  dt_u32 key = (dt_u32)p->nr;
-  struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
-  if (plan && plan->sel) {  // a plan of its own for this value of the selecting argument
-    struct dt_sel_key sk = {.nr = key, .value = (dt_u32)p->args[(plan->sel - 1) & 7]};
-    struct dt_plan* selected = bpf_map_lookup_elem(&sel_plans, &sk);
-    if (selected) plan = selected;
-  }
+  struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
     // Nothing to capture (getppid, close, mmap...): the record is written in place in the ring.
     struct dt_syscall* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -76,6 +76,9 @@ struct dt_capture {
  * when a string could not be read at entry. */
 #define DT_CAP_ARGV_BLOCK 2u
 #define DT_CAP_ARGC_SHIFT 8
+/* The bytes of an in/out argument as the caller passed them, copied at entry (the plan's entry
+ * steps); a capture without it at the same address is what the call wrote back. */
+#define DT_CAP_ENTRY 4u
 
 struct dt_exit {
   dt_u16 type;
@@ -256,6 +259,11 @@ struct dt_plan {
   dt_u32 n;
   dt_u32 sel; /* 0, or 1 + the argument whose value picks the plan in sel_plans (ioctl's cmd) */
   struct dt_step steps[DT_MAX_STEPS];
+  /* Steps taken at entry (DT_BYTES only: the in-values of in/out arguments, DT_CAP_ENTRY); the
+   * length of each is an argument or `max` (no return value yet). */
+  dt_u32 n_entry;
+  dt_u32 pad;
+  struct dt_step entry[DT_MAX_STEPS];
 };
 /* sel_plans: the plan of syscall `nr` when its selecting argument is `value` (low 32 bits). */
 struct dt_sel_key {

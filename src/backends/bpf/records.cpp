@@ -77,6 +77,7 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
   dt_syscall rec;
   std::memcpy(&rec, data, sizeof(rec));
   ev.captures.clear();
+  ev.before.clear();
   ev.task.pid = static_cast<int32_t>(rec.pid);
   ev.task.tid = static_cast<int32_t>(rec.tid);
   std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
@@ -112,8 +113,8 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
     if (c.len > static_cast<size_t>(end - p)) break;
     if (c.flags & DT_CAP_ARGV_BLOCK)
       add_argv_block(ev, c.addr, c.flags >> DT_CAP_ARGC_SHIFT, p, c.len);
-    else
-      ev.captures.add(c.addr, p, c.len);
+    else  // (DT_CAP_ENTRY: an in/out argument as the caller passed it)
+      (c.flags & DT_CAP_ENTRY ? ev.before : ev.captures).add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
 }

@@ -528,6 +528,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   if (!t.emit && t.tid == child_ && is_exec(nr)) t.emit = true;  // the command starts here
   SyscallEvent& ev = t.pending;
   ev.captures.clear();
+  ev.before.clear();
   ev.task = {t.tgid, t.tid, t.comm};
   ev.enter_ns = now_ns();
   ev.exit_ns = 0;
@@ -574,31 +575,31 @@ uint64_t step_length(const CaptureStep& s, const uint64_t* args, const MemoryRea
 
 }  // namespace
 
-void PtraceTracer::capture_entry(Thread& t) {
-  SyscallEvent& ev = t.pending;
-  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
-  if (plan.n_entry == 0) return;
-  LiveMemory mem(t.tid);
+namespace {
+
+// Runs `n` steps of a plan on the stopped thread's memory, into `into`.
+void run_steps(const CaptureStep* steps, uint8_t n, const uint64_t* args, const MemoryReader& mem,
+               CaptureStore& into) {
   std::string buf;
-  for (uint8_t i = 0; i < plan.n_entry; ++i) {
-    const CaptureStep& s = plan.entry[i];
-    uint64_t addr = ev.args[s.arg];
+  for (uint8_t i = 0; i < n; ++i) {
+    const CaptureStep& s = steps[i];
+    uint64_t addr = args[s.arg];
     if (addr == 0) continue;
     switch (s.shape) {
       case CaptureShape::CString: {
         bool terminated = false;
         if (mem.read_cstring(addr, buf, s.max, &terminated))
-          ev.captures.add(addr, buf.data(), buf.size() + (terminated ? 1 : 0));
+          into.add(addr, buf.data(), buf.size() + (terminated ? 1 : 0));
         // (the NUL, when present, is captured too, so the decoder sees where it ends)
         break;
       }
       case CaptureShape::Bytes: {
-        uint64_t len = step_length(s, ev.args.data(), mem);
+        uint64_t len = step_length(s, args, mem);
         if (s.elem != 0) len *= s.elem;
         size_t want = static_cast<size_t>(std::min<uint64_t>(len, s.max));
         buf.resize(want);
         size_t got = mem.read(addr, buf.data(), want);
-        ev.captures.add(addr, buf.data(), got);
+        into.add(addr, buf.data(), got);
         break;
       }
       case CaptureShape::StringArray:
@@ -610,18 +611,30 @@ void PtraceTracer::capture_entry(Thread& t) {
           ptrs.push_back(p);
           if (p == 0) break;
         }
-        ev.captures.add(addr, ptrs.data(), ptrs.size() * 8);
+        into.add(addr, ptrs.data(), ptrs.size() * 8);
         if (s.shape == CaptureShape::PointerArray) break;
         for (uint64_t p : ptrs) {
           if (p == 0) break;
           bool terminated = false;
           if (mem.read_cstring(p, buf, s.max, &terminated))
-            ev.captures.add(p, buf.data(), buf.size() + (terminated ? 1 : 0));
+            into.add(p, buf.data(), buf.size() + (terminated ? 1 : 0));
         }
         break;
       }
     }
   }
+}
+
+}  // namespace
+
+// In-arguments now, and the in-values of in/out arguments (the call overwrites them).
+void PtraceTracer::capture_entry(Thread& t) {
+  SyscallEvent& ev = t.pending;
+  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
+  if (plan.n_entry == 0 && plan.n_before == 0) return;
+  LiveMemory mem(t.tid);
+  run_steps(plan.entry, plan.n_entry, ev.args.data(), mem, ev.captures);
+  run_steps(plan.before, plan.n_before, ev.args.data(), mem, ev.before);
 }
 
 // -s: the stack of the call, unwound now (at entry) from the stopped thread's registers.

@@ -12,21 +12,11 @@
 // Structs newer than the installed headers (cachestat, xattr_args, mnt_id_req, statmount, the
 // later landlock_ruleset_attr fields) and struct linux_dirent, which no header exports, are
 // mirrored with static_asserts, citing the kernel file they come from.
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-#include <fmt/format.h>
-
 #include <asm/posix_types.h>
 #include <asm/statfs.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/landlock.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -35,6 +25,14 @@
 #include <linux/time_types.h>
 #include <linux/times.h>
 #include <linux/utime.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
 
 // The kernel's struct stat (<asm/stat.h>) and <linux/time.h> (pulled in by <linux/timex.h>)
 // declare the same struct tags as glibc's headers: they live in their own namespace. glibc's
@@ -152,7 +150,7 @@ struct landlock_net_port_attr_v4 {
 // Local tables.
 
 // <fcntl.h> (glibc's copies of the S_IF* of <linux/stat.h>).
-constexpr FlagName kFileTypes[] = {F(S_IFREG), F(S_IFDIR),  F(S_IFLNK), F(S_IFCHR),
+constexpr FlagName kFileTypes[] = {F(S_IFREG), F(S_IFDIR), F(S_IFLNK), F(S_IFCHR),
                                    F(S_IFBLK), F(S_IFIFO), F(S_IFSOCK)};
 constexpr FlagName kModeSpecial[] = {F(S_ISUID), F(S_ISGID), F(S_ISVTX)};
 
@@ -169,18 +167,22 @@ constexpr FlagTable kResolve = tables::bits_table("resolve", kResolveBits);
 
 // <linux/stat.h>: stx_attributes.
 constexpr FlagName kStatxAttrBits[] = {
-    F(STATX_ATTR_COMPRESSED), F(STATX_ATTR_IMMUTABLE),  F(STATX_ATTR_APPEND),
-    F(STATX_ATTR_NODUMP),     F(STATX_ATTR_ENCRYPTED),  F(STATX_ATTR_AUTOMOUNT),
-    F(STATX_ATTR_MOUNT_ROOT), F(STATX_ATTR_VERITY),     F(STATX_ATTR_DAX),
+    F(STATX_ATTR_COMPRESSED), F(STATX_ATTR_IMMUTABLE), F(STATX_ATTR_APPEND),
+    F(STATX_ATTR_NODUMP),     F(STATX_ATTR_ENCRYPTED), F(STATX_ATTR_AUTOMOUNT),
+    F(STATX_ATTR_MOUNT_ROOT), F(STATX_ATTR_VERITY),    F(STATX_ATTR_DAX),
 };
 constexpr FlagTable kStatxAttr = tables::bits_table("stx_attributes", kStatxAttrBits);
 
 // <sys/statvfs.h>: f_flags of statfs. ST_VALID (f_flags is meaningful) is kernel-internal,
 // include/linux/statfs.h; ST_NOSYMFOLLOW is from the same file (Linux 5.10).
 constexpr FlagName kStatfsFlagBits[] = {
-    F(ST_RDONLY),   F(ST_NOSUID),     F(ST_NODEV),   F(ST_NOEXEC),   F(ST_SYNCHRONOUS),
-    N(0x20, "ST_VALID"), F(ST_MANDLOCK), F(ST_WRITE), F(ST_APPEND),  F(ST_IMMUTABLE),
-    F(ST_NOATIME),  F(ST_NODIRATIME), F(ST_RELATIME), N(0x2000, "ST_NOSYMFOLLOW"),
+    F(ST_RDONLY),      F(ST_NOSUID),
+    F(ST_NODEV),       F(ST_NOEXEC),
+    F(ST_SYNCHRONOUS), N(0x20, "ST_VALID"),
+    F(ST_MANDLOCK),    F(ST_WRITE),
+    F(ST_APPEND),      F(ST_IMMUTABLE),
+    F(ST_NOATIME),     F(ST_NODIRATIME),
+    F(ST_RELATIME),    N(0x2000, "ST_NOSYMFOLLOW"),
 };
 constexpr FlagTable kStatfsFlags = tables::bits_table("f_flags", kStatfsFlagBits);
 
@@ -213,19 +215,20 @@ constexpr FlagTable kMagic = tables::enum_table("f_type", kMagics);
 constexpr FlagName kPropagations[] = {F(MS_UNBINDABLE), F(MS_PRIVATE), F(MS_SLAVE), F(MS_SHARED)};
 constexpr FlagTable kPropagation = tables::enum_table("propagation", kPropagations);
 
-// include/uapi/linux/mount.h (Linux 6.8): statmount's and mnt_id_req's mask.
-constexpr FlagName kStatmountMaskBits[] = {
-    N(0x01, "STATMOUNT_SB_BASIC"), N(0x02, "STATMOUNT_MNT_BASIC"),
-    N(0x04, "STATMOUNT_PROPAGATE_FROM"), N(0x08, "STATMOUNT_MNT_ROOT"),
-    N(0x10, "STATMOUNT_MNT_POINT"), N(0x20, "STATMOUNT_FS_TYPE"),
-};
-constexpr FlagTable kStatmountMask = tables::bits_table("statmount_mask", kStatmountMaskBits);
-
 // <linux/timex.h>: modes. The ADJ_OFFSET_* are multi-bit (ADJ_OFFSET among them): first.
 constexpr FlagName kAdjBits[] = {
-    F(ADJ_OFFSET_SS_READ), F(ADJ_OFFSET_SINGLESHOT), F(ADJ_OFFSET),   F(ADJ_FREQUENCY),
-    F(ADJ_MAXERROR),       F(ADJ_ESTERROR),          F(ADJ_STATUS),   F(ADJ_TIMECONST),
-    F(ADJ_TAI),            F(ADJ_SETOFFSET),         F(ADJ_MICRO),    F(ADJ_NANO),
+    F(ADJ_OFFSET_SS_READ),
+    F(ADJ_OFFSET_SINGLESHOT),
+    F(ADJ_OFFSET),
+    F(ADJ_FREQUENCY),
+    F(ADJ_MAXERROR),
+    F(ADJ_ESTERROR),
+    F(ADJ_STATUS),
+    F(ADJ_TIMECONST),
+    F(ADJ_TAI),
+    F(ADJ_SETOFFSET),
+    F(ADJ_MICRO),
+    F(ADJ_NANO),
     F(ADJ_TICK),
 };
 constexpr FlagTable kAdjModes = tables::bits_table("timex_modes", kAdjBits);
@@ -242,14 +245,22 @@ constexpr FlagTable kStaStatus = tables::bits_table("timex_status", kStaBits);
 // <linux/landlock.h>; LANDLOCK_ACCESS_FS_TRUNCATE (Linux 6.2) and LANDLOCK_ACCESS_FS_IOCTL_DEV
 // (6.10), the network rights (6.7) and the scopes (6.12) from include/uapi/linux/landlock.h.
 constexpr FlagName kLandlockFsBits[] = {
-    F(LANDLOCK_ACCESS_FS_EXECUTE),     F(LANDLOCK_ACCESS_FS_WRITE_FILE),
-    F(LANDLOCK_ACCESS_FS_READ_FILE),   F(LANDLOCK_ACCESS_FS_READ_DIR),
-    F(LANDLOCK_ACCESS_FS_REMOVE_DIR),  F(LANDLOCK_ACCESS_FS_REMOVE_FILE),
-    F(LANDLOCK_ACCESS_FS_MAKE_CHAR),   F(LANDLOCK_ACCESS_FS_MAKE_DIR),
-    F(LANDLOCK_ACCESS_FS_MAKE_REG),    F(LANDLOCK_ACCESS_FS_MAKE_SOCK),
-    F(LANDLOCK_ACCESS_FS_MAKE_FIFO),   F(LANDLOCK_ACCESS_FS_MAKE_BLOCK),
-    F(LANDLOCK_ACCESS_FS_MAKE_SYM),    F(LANDLOCK_ACCESS_FS_REFER),
-    N(1ULL << 14, "LANDLOCK_ACCESS_FS_TRUNCATE"), N(1ULL << 15, "LANDLOCK_ACCESS_FS_IOCTL_DEV"),
+    F(LANDLOCK_ACCESS_FS_EXECUTE),
+    F(LANDLOCK_ACCESS_FS_WRITE_FILE),
+    F(LANDLOCK_ACCESS_FS_READ_FILE),
+    F(LANDLOCK_ACCESS_FS_READ_DIR),
+    F(LANDLOCK_ACCESS_FS_REMOVE_DIR),
+    F(LANDLOCK_ACCESS_FS_REMOVE_FILE),
+    F(LANDLOCK_ACCESS_FS_MAKE_CHAR),
+    F(LANDLOCK_ACCESS_FS_MAKE_DIR),
+    F(LANDLOCK_ACCESS_FS_MAKE_REG),
+    F(LANDLOCK_ACCESS_FS_MAKE_SOCK),
+    F(LANDLOCK_ACCESS_FS_MAKE_FIFO),
+    F(LANDLOCK_ACCESS_FS_MAKE_BLOCK),
+    F(LANDLOCK_ACCESS_FS_MAKE_SYM),
+    F(LANDLOCK_ACCESS_FS_REFER),
+    N(1ULL << 14, "LANDLOCK_ACCESS_FS_TRUNCATE"),
+    N(1ULL << 15, "LANDLOCK_ACCESS_FS_IOCTL_DEV"),
 };
 constexpr FlagTable kLandlockFs = tables::bits_table("landlock_access_fs", kLandlockFsBits);
 constexpr FlagName kLandlockNetBits[] = {N(1ULL << 0, "LANDLOCK_ACCESS_NET_BIND_TCP"),
@@ -286,11 +297,15 @@ Value mode_value(uint32_t mode) {
 }
 
 // makedev(0x8, 0x1); a zero part is plain 0, as C's %#x prints it.
-std::string hex_or_zero(uint32_t n) { return n == 0 ? "0" : fmt::format("{:#x}", n); }
+std::string hex_or_zero(uint32_t n) {
+  return n == 0 ? "0" : fmt::format("{:#x}", n);
+}
 Value dev_value(uint32_t maj, uint32_t min, uint64_t raw) {
   return Value::symbol(fmt::format("makedev({}, {})", hex_or_zero(maj), hex_or_zero(min)), raw);
 }
-Value dev_value(uint64_t dev) { return dev_value(major(dev), minor(dev), dev); }
+Value dev_value(uint64_t dev) {
+  return dev_value(major(dev), minor(dev), dev);
+}
 
 // A uid or gid; (uid_t)-1 as -1.
 Value id_value(uint32_t id) {
@@ -300,8 +315,12 @@ Value id_value(uint32_t id) {
 // (beside the shared overloads of registry.h)
 using structs::timespec_value;
 using structs::timeval_value;
-Value timespec_value(const __kernel_timespec& ts) { return timespec_value(ts.tv_sec, ts.tv_nsec); }
-Value timeval_value(const __kernel_old_timeval& tv) { return timeval_value(tv.tv_sec, tv.tv_usec); }
+Value timespec_value(const __kernel_timespec& ts) {
+  return timespec_value(ts.tv_sec, ts.tv_nsec);
+}
+Value timeval_value(const __kernel_old_timeval& tv) {
+  return timeval_value(tv.tv_sec, tv.tv_usec);
+}
 
 // Bytes as one hex number, most significant first in memory order: 0x0102abcd.
 std::string hex_bytes(const unsigned char* p, size_t n) {
@@ -333,8 +352,10 @@ Value decode_stat(const ArgContext& c) {
   Value v = Value::structure();
   if (!c.opt.verbose) {
     v.add("st_mode", mode_value(mode));
-    if (device) v.add("st_rdev", dev_value(st.st_rdev));
-    else v.add("st_size", Value::integer(st.st_size));
+    if (device)
+      v.add("st_rdev", dev_value(st.st_rdev));
+    else
+      v.add("st_size", Value::integer(st.st_size));
     v.truncated = true;
     return v;
   }
@@ -346,8 +367,10 @@ Value decode_stat(const ArgContext& c) {
   v.add("st_gid", id_value(st.st_gid));
   v.add("st_blksize", Value::integer(st.st_blksize));
   v.add("st_blocks", Value::integer(st.st_blocks));
-  if (device) v.add("st_rdev", dev_value(st.st_rdev));
-  else v.add("st_size", Value::integer(st.st_size));
+  if (device)
+    v.add("st_rdev", dev_value(st.st_rdev));
+  else
+    v.add("st_size", Value::integer(st.st_size));
   v.add("st_atime", Value::integer(static_cast<int64_t>(st.st_atime)));
   v.add("st_atime_nsec", Value::uinteger(st.st_atime_nsec));
   v.add("st_mtime", Value::integer(static_cast<int64_t>(st.st_mtime)));
@@ -357,7 +380,9 @@ Value decode_stat(const ArgContext& c) {
   return v;
 }
 
-Value statx_time(const struct statx_timestamp& t) { return timespec_value(t.tv_sec, t.tv_nsec); }
+Value statx_time(const struct statx_timestamp& t) {
+  return timespec_value(t.tv_sec, t.tv_nsec);
+}
 
 Value decode_statx(const ArgContext& c) {
   struct statx sx {};
@@ -513,8 +538,12 @@ Value decode_dirents(const ArgContext& c,
   return arr;
 }
 
-Value decode_dirent64(const ArgContext& c) { return decode_dirents(c, read_dirent64); }
-Value decode_linux_dirent(const ArgContext& c) { return decode_dirents(c, read_linux_dirent); }
+Value decode_dirent64(const ArgContext& c) {
+  return decode_dirents(c, read_dirent64);
+}
+Value decode_linux_dirent(const ArgContext& c) {
+  return decode_dirents(c, read_linux_dirent);
+}
 
 // ---------------------------------------------------------------------------------------------
 // open_how, file_handle, mount_attr
@@ -742,14 +771,17 @@ Value decode_xattr_args(const ArgContext& c) {
   return v;
 }
 
-Value decode_mnt_id_req(const ArgContext& c) {
+// statmount's request (param: what to report, STATMOUNT_*) or listmount's (param: the last id of
+// a previous answer); LSMT_ROOT (include/uapi/linux/mount.h) names the root mount.
+Value decode_mnt_id_req(const ArgContext& c, bool statmount) {
   mnt_id_req r{};
   if (c.mem.read(c.raw, &r, kMntIdReqSizeVer0) != kMntIdReqSizeVer0)
     return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("size", Value::uinteger(r.size));
-  v.add("mnt_id", Value::uinteger(r.mnt_id));
-  v.add("param", Value::hex(r.param));
+  v.add("mnt_id", r.mnt_id == ~uint64_t{0} ? Value::symbol("LSMT_ROOT", r.mnt_id)
+                                           : Value::uinteger(r.mnt_id));
+  v.add("param", statmount ? named_flags("statmount_mask", r.param) : Value::uinteger(r.param));
   if (r.size >= sizeof(mnt_id_req)) {
     if (!read_struct(c.mem, c.raw, &r)) {
       v.truncated = true;
@@ -760,12 +792,19 @@ Value decode_mnt_id_req(const ArgContext& c) {
   return v;
 }
 
+Value decode_statmount_req(const ArgContext& c) {
+  return decode_mnt_id_req(c, true);
+}
+Value decode_listmount_req(const ArgContext& c) {
+  return decode_mnt_id_req(c, false);
+}
+
 Value decode_statmount(const ArgContext& c) {
   statmount_head s{};
   if (!read_struct(c.mem, c.raw, &s)) return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("size", Value::uinteger(s.size));
-  v.add("mask", flags(kStatmountMask, s.mask));
+  v.add("mask", named_flags("statmount_mask", s.mask));  // tables/recent.cpp
   v.add("sb_dev_major", Value::uinteger(s.sb_dev_major));
   v.add("sb_dev_minor", Value::uinteger(s.sb_dev_minor));
   v.add("sb_magic", enum_or_hex(kMagic, s.sb_magic));
@@ -840,8 +879,10 @@ constexpr Entry kFile[] = {
     {"cachestat_range", sizeof(cachestat_range), decode_cachestat_range},
     {"cachestat", sizeof(cachestat), decode_cachestat},
     {"xattr_args", sizeof(xattr_args), decode_xattr_args},
-    {"mnt_id_req", 0, decode_mnt_id_req},
-    {"statmount", 0, decode_statmount},
+    // (a VER0 request is 24 bytes: the 32 copied of one may take 8 bytes beyond it)
+    {"statmount_req", sizeof(mnt_id_req), decode_statmount_req},
+    {"listmount_req", sizeof(mnt_id_req), decode_listmount_req},
+    {"statmount", sizeof(statmount_head), decode_statmount},
     {"landlock_ruleset_attr", sizeof(landlock_ruleset_attr_v3), decode_landlock_ruleset_attr},
     {"landlock_path_beneath_attr", sizeof(struct landlock_path_beneath_attr),
      decode_landlock_path_beneath_attr},
@@ -850,6 +891,8 @@ constexpr Entry kFile[] = {
 
 }  // namespace
 
-List file_structs() { return kFile; }
+List file_structs() {
+  return kFile;
+}
 
 }  // namespace dtruss::structs

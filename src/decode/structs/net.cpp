@@ -18,8 +18,13 @@
 // untrusted: every count is capped and every length checked against what was actually read.
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <mqueue.h>
+#include <linux/aio_abi.h>
+#include <linux/futex.h>
+#include <linux/if_packet.h>
+#include <linux/io_uring.h>
+#include <linux/netlink.h>
 #include <linux/time_types.h>
+#include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -38,12 +43,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-
-#include <linux/aio_abi.h>
-#include <linux/futex.h>
-#include <linux/if_packet.h>
-#include <linux/io_uring.h>
-#include <linux/netlink.h>
 
 #include "decode/flags.h"
 #include "decode/structs/registry.h"
@@ -103,32 +102,32 @@ constexpr FlagTable kIocbFlags = tables::bits_table("iocb_flags", kIocbFlagBits)
 // <linux/io_uring.h>; REG_REG_RING (Linux 6.3), RECVSEND_BUNDLE (6.10) and MIN_TIMEOUT (6.12)
 // from the kernel's include/uapi/linux/io_uring.h.
 constexpr FlagName kUringFeatBits[] = {
-    F(IORING_FEAT_SINGLE_MMAP),     F(IORING_FEAT_NODROP),
-    F(IORING_FEAT_SUBMIT_STABLE),   F(IORING_FEAT_RW_CUR_POS),
-    F(IORING_FEAT_CUR_PERSONALITY), F(IORING_FEAT_FAST_POLL),
-    F(IORING_FEAT_POLL_32BITS),     F(IORING_FEAT_SQPOLL_NONFIXED),
-    F(IORING_FEAT_EXT_ARG),         F(IORING_FEAT_NATIVE_WORKERS),
-    F(IORING_FEAT_RSRC_TAGS),       F(IORING_FEAT_CQE_SKIP),
-    F(IORING_FEAT_LINKED_FILE),     N(1U << 13, "IORING_FEAT_REG_REG_RING"),
-    N(1U << 14, "IORING_FEAT_RECVSEND_BUNDLE"), N(1U << 15, "IORING_FEAT_MIN_TIMEOUT"),
+    F(IORING_FEAT_SINGLE_MMAP),
+    F(IORING_FEAT_NODROP),
+    F(IORING_FEAT_SUBMIT_STABLE),
+    F(IORING_FEAT_RW_CUR_POS),
+    F(IORING_FEAT_CUR_PERSONALITY),
+    F(IORING_FEAT_FAST_POLL),
+    F(IORING_FEAT_POLL_32BITS),
+    F(IORING_FEAT_SQPOLL_NONFIXED),
+    F(IORING_FEAT_EXT_ARG),
+    F(IORING_FEAT_NATIVE_WORKERS),
+    F(IORING_FEAT_RSRC_TAGS),
+    F(IORING_FEAT_CQE_SKIP),
+    F(IORING_FEAT_LINKED_FILE),
+    N(1U << 13, "IORING_FEAT_REG_REG_RING"),
+    N(1U << 14, "IORING_FEAT_RECVSEND_BUNDLE"),
+    N(1U << 15, "IORING_FEAT_MIN_TIMEOUT"),
 };
 constexpr FlagTable kUringFeatures = tables::bits_table("io_uring_features", kUringFeatBits);
-
-// futex_waitv.flags: the FUTEX2_* names of the kernel's include/uapi/linux/futex.h (Linux 6.7);
-// the installed header spells FUTEX2_SIZE_U32 as FUTEX_32 and FUTEX2_PRIVATE as
-// FUTEX_PRIVATE_FLAG. The size is a 2-bit enumeration.
-constexpr FlagName kFutex2Sizes[] = {N(0, "FUTEX2_SIZE_U8"), N(1, "FUTEX2_SIZE_U16"),
-                                     N(FUTEX_32, "FUTEX2_SIZE_U32"), N(3, "FUTEX2_SIZE_U64")};
-constexpr FlagName kFutex2Bits[] = {N(0x04, "FUTEX2_NUMA"), N(0x08, "FUTEX2_MPOL"),
-                                    N(FUTEX_PRIVATE_FLAG, "FUTEX2_PRIVATE")};
-constexpr FlagTable kFutex2Flags = tables::mixed_table("futex2_flags", 0x3, kFutex2Sizes,
-                                                       kFutex2Bits);
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
 
 // Tables of src/decode/tables, looked up once.
-const FlagTable* named(std::string_view name) { return flag_table_by_name(name); }
+const FlagTable* named(std::string_view name) {
+  return flag_table_by_name(name);
+}
 const FlagTable* families() {
   static const FlagTable* t = named("socket_family");
   return t;
@@ -171,7 +170,6 @@ Value enum_value(const FlagTable* t, int64_t v) {
       return Value::symbol(name, static_cast<uint64_t>(v));
   return Value::integer(v);
 }
-
 
 std::string hex_bytes(const uint8_t* p, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -268,8 +266,8 @@ void add_packet(Value& v, const uint8_t* p, size_t len) {
   v.add("sll_ifindex", Value::integer(ll.sll_ifindex));
   v.add("sll_hatype", Value::uinteger(ll.sll_hatype));
   v.add("sll_pkttype", Value::uinteger(ll.sll_pkttype));
-  size_t halen = std::min<size_t>({ll.sll_halen, sizeof ll.sll_addr,
-                                   len - offsetof(sockaddr_ll, sll_addr)});
+  size_t halen =
+      std::min<size_t>({ll.sll_halen, sizeof ll.sll_addr, len - offsetof(sockaddr_ll, sll_addr)});
   v.add("sll_addr", Value::string(hex_bytes(ll.sll_addr, halen), false));
 }
 
@@ -398,13 +396,18 @@ Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total
   if (!read_struct(c.mem, addr, &m)) return Value::unreadable(addr);
   Value v = Value::structure();
   auto name = reinterpret_cast<uint64_t>(m.msg_name);
-  if (name == 0) v.add("msg_name", Value::null());
-  else if (recv && m.msg_namelen == 0) v.add("msg_name", Value::hex(name));
-  else v.add("msg_name", sockaddr_at(c.mem, name, m.msg_namelen));
+  if (name == 0)
+    v.add("msg_name", Value::null());
+  else if (recv && m.msg_namelen == 0)
+    v.add("msg_name", Value::hex(name));
+  else
+    v.add("msg_name", sockaddr_at(c.mem, name, m.msg_namelen));
   v.add("msg_namelen", Value::uinteger(m.msg_namelen));
   auto iov = reinterpret_cast<uint64_t>(m.msg_iov);
-  if (iov == 0) v.add("msg_iov", Value::null());
-  else v.add("msg_iov", iovec_array(c, iov, m.msg_iovlen, true, recv ? total : UINT64_MAX));
+  if (iov == 0)
+    v.add("msg_iov", Value::null());
+  else
+    v.add("msg_iov", iovec_array(c, iov, m.msg_iovlen, true, recv ? total : UINT64_MAX));
   v.add("msg_iovlen", Value::uinteger(m.msg_iovlen));
   v.add("msg_control",
         control_value(c, reinterpret_cast<uint64_t>(m.msg_control), m.msg_controllen));
@@ -413,7 +416,9 @@ Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total
   return v;
 }
 
-bool is_recv(const ArgContext& c) { return c.arg.dir != Dir::In; }
+bool is_recv(const ArgContext& c) {
+  return c.arg.dir != Dir::In;
+}
 
 Value decode_msghdr(const ArgContext& c) {
   // A failed recvmsg: the name and control data the kernel did not write; the address, as
@@ -457,7 +462,9 @@ int64_t sockaddr_length(const ArgContext& c) {
   return static_cast<int32_t>(v);
 }
 
-Value decode_sockaddr(const ArgContext& c) { return sockaddr_at(c.mem, c.raw, sockaddr_length(c)); }
+Value decode_sockaddr(const ArgContext& c) {
+  return sockaddr_at(c.mem, c.raw, sockaddr_length(c));
+}
 
 // ---------------------------------------------------------------------------------------------
 // iovec, pollfd, fd_set, epoll_event.
@@ -473,19 +480,28 @@ Value decode_iovec(const ArgContext& c) {
   return iovec_array(c, c.raw, element_count(c, 1), data, total);
 }
 
+// A pollfd as passed (Phase::In: fd and events), as the call left it (Phase::Out: fd and
+// revents), or both (Phase::Whole: revents once the call succeeded).
 Value one_pollfd(const ArgContext& c, uint64_t addr) {
   pollfd p{};
   if (!read_struct(c.mem, addr, &p)) return Value::unreadable(addr);
   Value v = Value::structure();
   v.add("fd", fd_value(p.fd));
-  v.add("events", flags_value(poll_events(), static_cast<uint16_t>(p.events)));
-  if (c.ev.returned() && !c.failed() && p.revents != 0)
+  if (c.phase != Phase::Out)
+    v.add("events", flags_value(poll_events(), static_cast<uint16_t>(p.events)));
+  if (c.phase == Phase::Out || (c.ev.returned() && !c.failed() && p.revents != 0))
     v.add("revents", flags_value(poll_events(), static_cast<uint16_t>(p.revents)));
   return v;
 }
 
 Value decode_pollfd(const ArgContext& c) {
-  return decode_array(c, element_count(c, 1), sizeof(pollfd), kMaxArrayElements, one_pollfd);
+  Value all = decode_array(c, element_count(c, 1), sizeof(pollfd), kMaxArrayElements, one_pollfd);
+  if (c.phase != Phase::Out || all.type != Value::Type::Array) return all;
+  // Written back: the descriptors with events only (their revents is not 0).
+  std::erase_if(all.items, [](const Field& f) {
+    return f.value.items.size() == 2 && f.value.items[1].value.num == 0;
+  });
+  return all;
 }
 
 // select and pselect6: the set's size is their first argument (nfds); at most FD_SETSIZE bits.
@@ -499,7 +515,8 @@ Value decode_fd_set(const ArgContext& c) {
   size_t bytes = (bits + kWordBits - 1) / kWordBits * sizeof(uint64_t);
   if (c.mem.read(c.raw, words, bytes) != bytes) return Value::unreadable(c.raw);
   for (size_t fd = 0; fd < bits; ++fd)
-    if ((words[fd / kWordBits] >> (fd % kWordBits)) & 1) arr.add({}, fd_value(static_cast<int64_t>(fd)));
+    if ((words[fd / kWordBits] >> (fd % kWordBits)) & 1)
+      arr.add({}, fd_value(static_cast<int64_t>(fd)));
   if (static_cast<size_t>(nfds) > bits) arr.truncated = true;
   return arr;
 }
@@ -554,13 +571,13 @@ Value iocb_value(const ArgContext& c, uint64_t addr) {
   v.add("aio_fildes", fd_value(static_cast<int32_t>(cb.aio_fildes)));
   switch (cb.aio_lio_opcode) {
     case IOCB_CMD_PWRITE:  // the data is the caller's: show it
-      v.add("aio_buf", buffer_value(c.mem, cb.aio_buf, static_cast<size_t>(cb.aio_nbytes),
-                                    c.opt.strsize));
+      v.add("aio_buf",
+            buffer_value(c.mem, cb.aio_buf, static_cast<size_t>(cb.aio_nbytes), c.opt.strsize));
       break;
     case IOCB_CMD_PWRITEV:
-      v.add("aio_buf", cb.aio_buf == 0 ? Value::null()
-                                       : iovec_array(c, cb.aio_buf, cb.aio_nbytes, true,
-                                                     UINT64_MAX));
+      v.add("aio_buf", cb.aio_buf == 0
+                           ? Value::null()
+                           : iovec_array(c, cb.aio_buf, cb.aio_nbytes, true, UINT64_MAX));
       break;
     case IOCB_CMD_FSYNC:
     case IOCB_CMD_FDSYNC:
@@ -584,7 +601,9 @@ Value iocb_value(const ArgContext& c, uint64_t addr) {
   return v;
 }
 
-Value decode_iocb(const ArgContext& c) { return iocb_value(c, c.raw); }
+Value decode_iocb(const ArgContext& c) {
+  return iocb_value(c, c.raw);
+}
 
 // io_submit: an array of pointers to iocbs; an iocb that cannot be read shows as its address.
 Value decode_iocb_ptr(const ArgContext& c) {
@@ -696,13 +715,19 @@ Value one_futex_waitv(const ArgContext& c, uint64_t addr) {
   Value v = Value::structure();
   v.add("val", Value::uinteger(w.val));
   v.add("uaddr", ptr_value(w.uaddr));
-  v.add("flags", flags_value(&kFutex2Flags, w.flags));
+  v.add("flags", named_flags("futex2_flags", w.flags));  // tables/recent.cpp
   return v;
 }
 
 Value decode_futex_waitv(const ArgContext& c) {
   return decode_array(c, element_count(c, 1), sizeof(futex_waitv), kMaxArrayElements,
                       one_futex_waitv);
+}
+
+// futex_requeue's waiters: always two, the futex waited on and the one to move waiters to
+// (kernel/futex/syscalls.c).
+Value decode_futex_waitv_pair(const ArgContext& c) {
+  return decode_array(c, 2, sizeof(futex_waitv), 2, one_futex_waitv);
 }
 
 // msgbuf: a variable size; its type and the first 64 bytes of text are captured, the rest (with
@@ -854,6 +879,7 @@ constexpr Entry kNet[] = {
     {"sigevent", sizeof(sigevent), decode_sigevent},
     {"io_uring_params", sizeof(io_uring_params), decode_io_uring_params},
     {"futex_waitv", sizeof(futex_waitv), decode_futex_waitv},
+    {"futex_waitv_pair", 2 * sizeof(futex_waitv), decode_futex_waitv_pair},
     {"sockopt", 0, decode_sockopt},
     {"sockopt_in", 0, decode_sockopt_in},
 };
@@ -873,12 +899,24 @@ Value sockaddr_value(const void* bytes, size_t len, uint64_t addr) {
   Value v = Value::structure();
   v.add("sa_family", enum_value(families(), family));
   switch (family) {
-    case AF_INET: add_inet(v, p, len); break;
-    case AF_INET6: add_inet6(v, p, len); break;
-    case AF_UNIX: add_unix(v, p, len); break;
-    case AF_NETLINK: add_netlink(v, p, len); break;
-    case AF_PACKET: add_packet(v, p, len); break;
-    default: add_sa_data(v, p, len); break;
+    case AF_INET:
+      add_inet(v, p, len);
+      break;
+    case AF_INET6:
+      add_inet6(v, p, len);
+      break;
+    case AF_UNIX:
+      add_unix(v, p, len);
+      break;
+    case AF_NETLINK:
+      add_netlink(v, p, len);
+      break;
+    case AF_PACKET:
+      add_packet(v, p, len);
+      break;
+    default:
+      add_sa_data(v, p, len);
+      break;
   }
   return v;
 }
@@ -891,6 +929,8 @@ Value sockaddr_at(const MemoryReader& mem, uint64_t addr, int64_t len) {
   return sockaddr_value(&ss, n, addr);
 }
 
-List net_structs() { return kNet; }
+List net_structs() {
+  return kNet;
+}
 
 }  // namespace dtruss::structs

@@ -35,6 +35,7 @@ List misc_structs();      // structs/misc.cpp: termios, winsize, seccomp's, minc
 List choice_structs();    // structs/choice.cpp: flock, f_owner_ex, task_comm, fd arrays ...
 List io_uring_structs();  // structs/io_uring.cpp: io_uring_register's probe, updates, rings ...
 List quota_structs();     // structs/quota.cpp: quotactl's next quota and XFS quota structs
+List recent_structs();    // structs/recent.cpp: calls newer than the build machine's headers
 
 // Shared helpers for decoders.
 

@@ -57,6 +57,7 @@ TableList time_tables();
 TableList mount_tables();
 TableList misc_tables();
 TableList ioctl_tables();
+TableList recent_tables();  // calls newer than the build machine's headers
 
 // Every table of every family, sorted by name (built on first use).
 TableList all_flag_tables();
