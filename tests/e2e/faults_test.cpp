@@ -367,7 +367,7 @@ TEST_P(Faults, JobControlInAShell) {
   // then to be stopped, instead of sleeping for a time.
   std::string script = "'" + fixture("napper") + "' > '" + dir +
                        "/out' & p=$!; "
-                       "i=0; until grep -q ready '" +
+                       "i=0; until grep -qs ready '" +
                        dir +
                        "/out' || [ $i -ge 1000 ]; do sleep 0.01; i=$((i+1)); done; "
                        "kill -STOP $p; "

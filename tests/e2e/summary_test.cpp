@@ -477,7 +477,7 @@ TEST(Interrupted, AttachedThenSigintDetachesAndSays) {
   // napper runs until told to end; dtruss attaches once it is ready, and gets SIGINT once it
   // has traced three of its getppid calls.
   std::string cmd = "'" + fixture("napper") + "' > '" + dir + "/out' & s=$!; " +
-                    sh_wait_until("grep -q ready '" + dir + "/out'") + "'" + e2e::dtruss_bin() +
+                    sh_wait_until("grep -qs ready '" + dir + "/out'") + "'" + e2e::dtruss_bin() +
                     "' --output '" + dir + "/trace' --timeline '" + file + "' -p $s & d=$!; " +
                     sh_wait_until(sh_lines_at_least(dir + "/trace", "getppid", 3)) +
                     "kill -INT $d; wait $d; echo dtruss=$?; kill $s";
@@ -544,7 +544,7 @@ TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
   // napper runs until told to end: SIGTERM once it is running (ready), under dtruss.
   std::string cmd = "'" + e2e::dtruss_bin() + "' --output '" + dir + "/trace' --summary '" +
                     fixture("napper") + "' > '" + dir + "/out' & d=$!; " +
-                    sh_wait_until("grep -q ready '" + dir + "/out'") + "kill -TERM $d; wait $d";
+                    sh_wait_until("grep -qs ready '" + dir + "/out'") + "kill -TERM $d; wait $d";
   auto r = e2e::run({"/bin/sh", "-c", cmd}, 60);
   EXPECT_TRUE(
       std::regex_search(r.err, std::regex("dtruss: traced \\d+ calls in 1 process; stopped\n")))
@@ -556,7 +556,7 @@ TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
 TEST(Interrupted, JsonOnStandardErrorStaysJson) {
   std::string dir = e2e::temp_dir();
   std::string cmd = "'" + e2e::dtruss_bin() + "' --json -c '" + fixture("napper") + "' > '" + dir +
-                    "/out' & d=$!; " + sh_wait_until("grep -q ready '" + dir + "/out'") +
+                    "/out' & d=$!; " + sh_wait_until("grep -qs ready '" + dir + "/out'") +
                     "kill -TERM $d; wait $d";
   auto r = e2e::run({"/bin/sh", "-c", cmd}, 60);
   auto ev = json_lines(r.err);  // fails on any line that is not JSON
