@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,9 +13,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,6 @@ using e2e::json_lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
-
 
 // Per thread (in order of first appearance; thread ids renumbered 0, 1, ...), the decoded calls
 // with everything that must not depend on the backend or the run: name, the arguments that are
@@ -72,7 +72,8 @@ Calls calls_of(const std::string& trace) {
     for (auto a = e["args"].begin(); a != e["args"].end(); ++a)
       line += (name == "getrandom" && a->is_string() ? "<random>" : stable(*a)) + ",";
     line += ") = ";
-    line += e["errno"].is_null() ? (e["ret"].is_null() ? "?" : "ok") : e["errno"].get<std::string>();
+    line +=
+        e["errno"].is_null() ? (e["ret"].is_null() ? "?" : "ok") : e["errno"].get<std::string>();
     out[it->second].push_back(line);
   }
   return out;
@@ -101,7 +102,8 @@ void expect_same_on_both(std::vector<std::string> args) {
     for (size_t i = 0; i < n; ++i)
       ASSERT_EQ(cp[t][i], cb[t][i]) << "thread " << t << ", call " << i << " of " << args.back();
     EXPECT_EQ(cp[t].size(), cb[t].size()) << "thread " << t << " of " << args.back() << ":\n"
-                                          << show(cp) << "---\n" << show(cb);
+                                          << show(cp) << "---\n"
+                                          << show(cb);
   }
 }
 
@@ -190,20 +192,22 @@ TEST(BpfBackend, TinyBufferLosesEventsAndSaysHowMany) {
   ASSERT_EQ(r.status, 0) << r.err;
   uint64_t getppid = 0, other = 0, lost = 0;
   for (const auto& e : json_lines(r.trace)) {
-    if (e["type"] == "syscall" && e["syscall"] == "getppid") ++getppid;
-    else if (e["type"] == "syscall" || e["type"] == "exit") ++other;
+    if (e["type"] == "syscall" && e["syscall"] == "getppid")
+      ++getppid;
+    else if (e["type"] == "syscall" || e["type"] == "exit")
+      ++other;
     if (e["type"] == "lost") lost += e["count"].get<uint64_t>();
   }
   EXPECT_GT(lost, 0u) << "a 4 KiB buffer should overflow";
   EXPECT_LE(other, 2u);
-  EXPECT_EQ(getppid + other + lost, 20002u) << "getppid " << getppid << " other " << other
-                                            << " lost " << lost;
+  EXPECT_EQ(getppid + other + lost, 20002u)
+      << "getppid " << getppid << " other " << other << " lost " << lost;
 }
 
 TEST(BpfBackend, DefaultBufferLosesNothing) {
   REQUIRE_BPF();
-  auto r = run_traced({"--json", "--backend=bpf", "-t", "getppid", fixture("getppid_burst"),
-                       "20000"});
+  auto r =
+      run_traced({"--json", "--backend=bpf", "-t", "getppid", fixture("getppid_burst"), "20000"});
   ASSERT_EQ(r.status, 0) << r.err;
   uint64_t seen = 0;
   for (const auto& e : json_lines(r.trace)) {
@@ -277,10 +281,10 @@ struct Background {
   }
 };
 
-// A copy of the sleeper fixture under a name no other process has.
-std::string uniquely_named_sleeper() {
+// A copy of the sleeper fixture (or another) under a name no other process has.
+std::string uniquely_named_sleeper(const std::string& fixture_name = "sleeper") {
   std::string path = e2e::temp_dir() + "/dtw" + std::to_string(getpid() % 100000);
-  std::filesystem::copy_file(fixture("sleeper"), path);
+  std::filesystem::copy_file(fixture(fixture_name), path);
   chmod(path.c_str(), 0755);
   return path;
 }
@@ -314,7 +318,7 @@ TEST(BpfBackend, WaitForNameTracesTheNextProcessAndEnds) {
   ASSERT_EQ(run_to_end(prog, "0.5"), 0);
   int status = 0;
   ASSERT_TRUE(bg.wait_end(10, &status)) << "-W must end when the awaited process ends:\n"
-                                         << bg.trace();
+                                        << bg.trace();
   EXPECT_EQ(WEXITSTATUS(status), 0);
   std::string t = bg.trace();
   EXPECT_GE(calls_by(t, comm, "getppid"), 3u) << t;
@@ -350,22 +354,32 @@ TEST(BpfBackend, AllSeesAProcessItWasNotToldAbout) {
 }
 
 TEST(PtraceBackend, ByNameAttachesToRunningProcesses) {
-  std::string prog = uniquely_named_sleeper();
+  // napper runs until SIGUSR1: still running when dtruss attaches and detaches.
+  std::string prog = uniquely_named_sleeper("napper");
   std::string comm = prog.substr(prog.rfind('/') + 1);
   pid_t p = fork();
   if (p == 0) {
     int null = open("/dev/null", O_RDWR);
     dup2(null, 1);
-    execl(prog.c_str(), prog.c_str(), "2", (char*)nullptr);
+    execl(prog.c_str(), prog.c_str(), (char*)nullptr);
     _exit(127);
   }
-  usleep(200000);
+  e2e::ChildGuard guard{p};
+  // Until it has its name (exec'd) and is in its loop.
+  ASSERT_TRUE(e2e::wait_asleep_in(p, {SYS_nanosleep, SYS_clock_nanosleep}));
   Background bg({"--json", "--backend=ptrace", "-n", comm});
   ASSERT_TRUE(bg.wait_for("attached to process")) << bg.trace();
-  usleep(500000);
+  ASSERT_TRUE(e2e::wait_until([&] {
+    size_t n = 0;
+    for (const auto& e : e2e::json_lines_so_far(bg.trace_file))
+      n += e.value("syscall", "") == "getppid" && e.value("comm", "") == comm;
+    return n >= 2;
+  })) << bg.trace();
   EXPECT_EQ(bg.stop(), 0);
-  int status = 0;
-  waitpid(p, &status, 0);
+  ASSERT_EQ(kill(p, SIGUSR1), 0);
+  int status = e2e::wait_for(p, 20000);
+  ASSERT_NE(status, -1) << "the process did not end after SIGUSR1";
+  guard.pid = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the process runs on after";
   EXPECT_GE(calls_by(bg.trace(), comm, "getppid"), 2u) << bg.trace();
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -293,6 +294,56 @@ char proc_state(pid_t pid) {
   std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   size_t paren = stat.rfind(')');
   return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
+}
+
+bool wait_until(const std::function<bool()>& ready, int timeout_ms) {
+  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+  while (true) {
+    if (ready()) return true;
+    if (now_ms() >= deadline) return false;
+    usleep(5 * 1000);
+  }
+}
+
+long proc_syscall(pid_t pid) {
+  std::string text = read_file("/proc/" + std::to_string(pid) + "/syscall");
+  if (text.empty() || !isdigit(static_cast<unsigned char>(text[0]))) return -1;  // "running"
+  return std::strtol(text.c_str(), nullptr, 10);
+}
+
+bool wait_asleep_in(pid_t pid, std::initializer_list<long> numbers, int timeout_ms) {
+  return wait_until(
+      [&] {
+        if (proc_state(pid) != 'S') return false;
+        long nr = proc_syscall(pid);
+        // Asleep in it, still: the state and the call were read one after the other.
+        for (long n : numbers)
+          if (nr == n) return proc_state(pid) == 'S';
+        return false;
+      },
+      timeout_ms);
+}
+
+std::vector<nlohmann::json> json_lines_so_far(const std::string& path) {
+  std::string text = read_file(path);
+  text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  std::vector<nlohmann::json> out;
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) out.push_back(std::move(j));
+  }
+  return out;
+}
+
+size_t calls_so_far(const std::string& path, const std::string& name, long pid) {
+  size_t n = 0;
+  for (const auto& e : json_lines_so_far(path))
+    if (e.value("type", "") == "syscall" && e.value("syscall", "") == name &&
+        (pid <= 0 || e.value("pid", 0L) == pid))
+      ++n;
+  return n;
 }
 
 }  // namespace e2e

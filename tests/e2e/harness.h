@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -75,6 +77,19 @@ struct ChildGuard {
 uint64_t now_ms();
 // Waits up to `timeout_ms` for our child `pid`; its wait status, or -1 on timeout.
 int wait_for(pid_t pid, int timeout_ms);
+// Waits until `ready()` holds, asking every few milliseconds; false after `timeout_ms`. For a
+// condition, never a time: a loaded machine only makes it wait longer.
+bool wait_until(const std::function<bool()>& ready, int timeout_ms = 20000);
+// The number of the system call `pid` is blocked in (the first field of /proc/PID/syscall):
+// -1 while it runs, or when it is gone.
+long proc_syscall(pid_t pid);
+// Waits until `pid` is asleep ('S') in one of the system calls `numbers` (SYS_read, ...).
+bool wait_asleep_in(pid_t pid, std::initializer_list<long> numbers, int timeout_ms = 20000);
+// The JSON objects of the complete lines a running dtruss has written to `path` so far (a
+// partial last line is left out, and so is any line that is not JSON).
+std::vector<nlohmann::json> json_lines_so_far(const std::string& path);
+// How many "syscall" events named `name` (of process `pid` when > 0) those lines hold.
+size_t calls_so_far(const std::string& path, const std::string& name, long pid = 0);
 
 }  // namespace e2e
 

@@ -21,10 +21,13 @@ extern char** environ;
 
 namespace {
 
+using e2e::calls_so_far;
 using e2e::ChildGuard;
+using e2e::json_lines_so_far;
 using e2e::now_ms;
 using e2e::spawn;
 using e2e::wait_for;
+using e2e::wait_until;
 
 using e2e::proc_status;
 using e2e::read_file;
@@ -316,16 +319,22 @@ TEST(Follow, ShellPipelineShowsEveryProcess) {
 TEST(Attach, AttachThenDetachOnSigint) {
   std::string dir = temp_dir();
   ChildGuard sleeper, tracer;
-  sleeper.pid = spawn({fixture("sleeper"), "2.5"}, dir + "/sleeper.out", "");
+  // napper runs until SIGUSR1: still running at the detach, however slow the machine.
+  sleeper.pid = spawn({fixture("napper")}, dir + "/sleeper.out", "");
   ASSERT_GT(sleeper.pid, 0);
-  usleep(100 * 1000);  // let it get past its start-up
+  ASSERT_TRUE(wait_for_text(dir + "/sleeper.out", "ready\n")) << "past its start-up";
   std::string pid_text = std::to_string(sleeper.pid);
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
   ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process"))
       << read_file(dir + "/dtruss.err");
-  usleep(700 * 1000);
+  // Until dtruss has traced a few of its calls.
+  std::string err = dir + "/dtruss.err";
+  ASSERT_TRUE(wait_until([&] {
+    return calls_so_far(err, "getppid") >= 2 &&
+           calls_so_far(err, "nanosleep") + calls_so_far(err, "clock_nanosleep") >= 2;
+  })) << read_file(err);
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
   ASSERT_NE(st, -1) << "dtruss -p did not end within 5 s of SIGINT";
@@ -352,8 +361,8 @@ TEST(Attach, AttachThenDetachOnSigint) {
     }
     if (n == "nanosleep" || n == "clock_nanosleep") ++sleeps;
   }
-  EXPECT_GE(getppids, 2) << "about 7 getppid calls in 700 ms";
-  EXPECT_GE(sleeps, 2) << "about 7 sleeps in 700 ms";
+  EXPECT_GE(getppids, 2) << "a getppid call every 100 ms";
+  EXPECT_GE(sleeps, 2) << "a sleep every 100 ms";
   bool attached = false, detached = false;
   for (const auto& e : ev) {
     if (e.value("type", "") != "notice") continue;
@@ -370,60 +379,71 @@ TEST(Attach, AttachThenDetachOnSigint) {
   EXPECT_EQ(ev.back().value("outcome", ""), "detached");
   for (const auto& e : ev) EXPECT_NE(e.value("type", ""), "exit") << "the sleeper did not end";
 
-  // The sleeper runs on to its normal end.
-  int sst = wait_for(sleeper.pid, 5000);
+  // The sleeper runs on, and to its normal end when told to.
+  ASSERT_EQ(kill(sleeper.pid, SIGUSR1), 0);
+  int sst = wait_for(sleeper.pid, 20000);
   ASSERT_NE(sst, -1) << "the sleeper did not end after the detach (State: "
                      << proc_status(sleeper.pid, "State") << ")";
   sleeper.pid = -1;
   ASSERT_TRUE(WIFEXITED(sst)) << "the sleeper was killed by signal " << WTERMSIG(sst);
   EXPECT_EQ(WEXITSTATUS(sst), 0);
-  EXPECT_EQ(read_file(dir + "/sleeper.out"), "done\n");
+  EXPECT_EQ(read_file(dir + "/sleeper.out"), "ready\ndone\n");
 }
 
 TEST(Attach, TextTraceOfAttachedProcess) {
   std::string dir = temp_dir();
   ChildGuard sleeper, tracer;
-  sleeper.pid = spawn({fixture("sleeper"), "2"}, dir + "/sleeper.out", "");
+  sleeper.pid = spawn({fixture("napper")}, dir + "/sleeper.out", "");
   ASSERT_GT(sleeper.pid, 0);
-  usleep(100 * 1000);
+  ASSERT_TRUE(wait_for_text(dir + "/sleeper.out", "ready\n"));
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", std::to_string(sleeper.pid)}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
   ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process"))
       << read_file(dir + "/dtruss.err");
-  usleep(500 * 1000);
+  const std::string getppid_line = "\ngetppid()\t\t = " + std::to_string(getpid()) + "\n";
+  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", getppid_line, 20000))
+      << read_file(dir + "/dtruss.err");
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
   ASSERT_NE(st, -1) << "dtruss -p did not end within 5 s of SIGINT";
   tracer.pid = -1;
   std::string trace = read_file(dir + "/dtruss.err");
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "wait status " << st << "\n" << trace;
-  EXPECT_NE(trace.find("\ngetppid()\t\t = " + std::to_string(getpid()) + "\n"), std::string::npos)
-      << trace;
+  EXPECT_NE(trace.find(getppid_line), std::string::npos) << trace;
   EXPECT_NE(trace.find("dtruss: attached to process " + std::to_string(sleeper.pid)),
             std::string::npos)
       << trace;
   EXPECT_NE(trace.find("dtruss: detached from 1 process"), std::string::npos) << trace;
-  int sst = wait_for(sleeper.pid, 5000);
+  ASSERT_EQ(kill(sleeper.pid, SIGUSR1), 0);
+  int sst = wait_for(sleeper.pid, 20000);
   ASSERT_NE(sst, -1) << "the sleeper did not end after the detach";
   sleeper.pid = -1;
   EXPECT_TRUE(WIFEXITED(sst) && WEXITSTATUS(sst) == 0) << "wait status " << sst;
-  EXPECT_EQ(read_file(dir + "/sleeper.out"), "done\n");
+  EXPECT_EQ(read_file(dir + "/sleeper.out"), "ready\ndone\n");
 }
 
 TEST(Attach, AllThreadsOfAProcess) {
   std::string dir = temp_dir();
   ChildGuard target, tracer;
-  target.pid = spawn({fixture("threaded_sleeper"), "2.5"}, dir + "/target.out", "");
+  target.pid = spawn({fixture("napper"), "2"}, dir + "/target.out", "");
   ASSERT_GT(target.pid, 0);
-  usleep(200 * 1000);  // both threads are running by now
+  ASSERT_TRUE(wait_for_text(dir + "/target.out", "ready\n")) << "both threads are running";
   std::string pid_text = std::to_string(target.pid);
   tracer.pid = spawn({e2e::dtruss_bin(), "-p", pid_text, "--json"}, dir + "/dtruss.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
   ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "attached to process"))
       << read_file(dir + "/dtruss.err");
-  usleep(700 * 1000);
+  // Until two getppid calls of each of two threads are traced.
+  ASSERT_TRUE(wait_until([&] {
+    std::map<long, int> n;
+    for (const auto& e : json_lines_so_far(dir + "/dtruss.err"))
+      if (e.value("syscall", "") == "getppid") ++n[e.value("tid", 0L)];
+    int busy = 0;
+    for (const auto& [tid, calls] : n) busy += calls >= 2;
+    return busy >= 2;
+  })) << read_file(dir + "/dtruss.err");
   ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
   int st = wait_for(tracer.pid, 5000);
   ASSERT_NE(st, -1) << "dtruss -p did not end within 5 s of SIGINT";
@@ -459,11 +479,12 @@ TEST(Attach, AllThreadsOfAProcess) {
   EXPECT_TRUE(attached);
   EXPECT_TRUE(detached);
 
-  int tst = wait_for(target.pid, 5000);
+  ASSERT_EQ(kill(target.pid, SIGUSR1), 0);
+  int tst = wait_for(target.pid, 20000);
   ASSERT_NE(tst, -1) << "the process did not end after the detach";
   target.pid = -1;
   EXPECT_TRUE(WIFEXITED(tst) && WEXITSTATUS(tst) == 0) << "wait status " << tst;
-  EXPECT_EQ(read_file(dir + "/target.out"), "done\n");
+  EXPECT_EQ(read_file(dir + "/target.out"), "ready\ndone\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,11 +493,12 @@ TEST(Attach, AllThreadsOfAProcess) {
 TEST(Interrupt, SigtermToDtrussEndsTheCommand) {
   std::string dir = temp_dir();
   ChildGuard tracer;
-  tracer.pid = spawn({e2e::dtruss_bin(), "--json", fixture("sleeper"), "5"}, dir + "/cmd.out",
+  // napper runs until SIGUSR1 (never sent here): it cannot end by itself before the SIGTERM.
+  tracer.pid = spawn({e2e::dtruss_bin(), "--json", fixture("napper")}, dir + "/cmd.out",
                      dir + "/dtruss.err");
   ASSERT_GT(tracer.pid, 0);
-  ASSERT_TRUE(wait_for_text(dir + "/dtruss.err", "getppid")) << read_file(dir + "/dtruss.err");
-  usleep(300 * 1000);
+  ASSERT_TRUE(wait_until([&] { return calls_so_far(dir + "/dtruss.err", "getppid") >= 2; }))
+      << read_file(dir + "/dtruss.err");
   ASSERT_EQ(kill(tracer.pid, SIGTERM), 0);
   int st = wait_for(tracer.pid, 5000);
   ASSERT_NE(st, -1) << "dtruss did not end within 5 s of SIGTERM";
@@ -485,7 +507,7 @@ TEST(Interrupt, SigtermToDtrussEndsTheCommand) {
   SCOPED_TRACE(trace);
   ASSERT_TRUE(WIFEXITED(st)) << "dtruss was killed by signal " << WTERMSIG(st);
   EXPECT_EQ(WEXITSTATUS(st), 128 + SIGTERM) << "the command's status: killed by SIGTERM";
-  EXPECT_EQ(read_file(dir + "/cmd.out"), "") << "the command did not run to its end";
+  EXPECT_EQ(read_file(dir + "/cmd.out"), "ready\n") << "the command did not run to its end";
   auto ev = json_lines(trace);
   long pid = command_pid(ev);
   ASSERT_GT(pid, 0);

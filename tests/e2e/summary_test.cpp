@@ -2,10 +2,13 @@
 // fixture programs, with both backends where it matters.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -457,14 +460,28 @@ TEST(Timeline, ShellPipelineOnBothBackends) {
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C / SIGTERM: closing line, and a timeline that is still valid JSON
 
+// Shell: waits until the test `cond` holds (a condition, not a time), asking every 10 ms, at most
+// 2,000 times.
+std::string sh_wait_until(const std::string& cond) {
+  return "i=0; until " + cond + " || [ $i -ge 2000 ]; do sleep 0.01; i=$((i+1)); done; ";
+}
+// Shell: the test "FILE holds at least N lines starting with PREFIX".
+std::string sh_lines_at_least(const std::string& file, const std::string& prefix, int n) {
+  return "[ \"$(grep -c '^" + prefix + "' '" + file + "' 2>/dev/null)\" -ge " + std::to_string(n) +
+         " ] 2>/dev/null";
+}
+
 TEST(Interrupted, AttachedThenSigintDetachesAndSays) {
   std::string dir = e2e::temp_dir();
   std::string file = dir + "/timeline.json";
-  // sleeper runs 5 s; dtruss attaches, and gets SIGINT after 1 s.
-  std::string cmd = "'" + fixture("sleeper") + "' 5 & s=$!; '" + e2e::dtruss_bin() +
-                    "' --output '" + dir + "/trace' --timeline '" + file +
-                    "' -p $s & d=$!; sleep 1; kill -INT $d; wait $d; echo dtruss=$?; kill $s";
-  auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
+  // napper runs until told to end; dtruss attaches once it is ready, and gets SIGINT once it
+  // has traced three of its getppid calls.
+  std::string cmd = "'" + fixture("napper") + "' > '" + dir + "/out' & s=$!; " +
+                    sh_wait_until("grep -qs ready '" + dir + "/out'") + "'" + e2e::dtruss_bin() +
+                    "' --output '" + dir + "/trace' --timeline '" + file + "' -p $s & d=$!; " +
+                    sh_wait_until(sh_lines_at_least(dir + "/trace", "getppid", 3)) +
+                    "kill -INT $d; wait $d; echo dtruss=$?; kill $s";
+  auto r = e2e::run({"/bin/sh", "-c", cmd}, 60);
   EXPECT_TRUE(contains(r.out, "dtruss=0")) << r.out << r.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(
@@ -480,21 +497,55 @@ TEST(Interrupted, AttachedThenSigintDetachesAndSays) {
 // --summary attached with -p: no call is an event (eBPF counts in the kernel), and the process
 // is still running at Ctrl-C; the closing line still counts it.
 TEST(Interrupted, AttachedSummaryCountsTheProcess) {
-  std::string cmd = "'" + fixture("sleeper") + "' 5 & s=$!; '" + e2e::dtruss_bin() +
-                    "' --summary -p $s & d=$!; sleep 1; kill -INT $d; wait $d; "
-                    "echo dtruss=$?; kill $s";
-  auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
-  EXPECT_TRUE(contains(r.out, "dtruss=0")) << r.out << r.err;
+  std::string dir = e2e::temp_dir();
+  e2e::ChildGuard napper, tracer;
+  napper.pid = e2e::spawn({fixture("napper")}, dir + "/napper.out", "");
+  ASSERT_GT(napper.pid, 0);
+  ASSERT_TRUE(e2e::wait_for_text(dir + "/napper.out", "ready\n"));
+  tracer.pid = e2e::spawn({e2e::dtruss_bin(), "--summary", "-p", std::to_string(napper.pid)},
+                          dir + "/dtruss.out", dir + "/dtruss.err");
+  ASSERT_GT(tracer.pid, 0);
+  // With --summary dtruss says nothing until its end; that it has attached shows in /proc:
+  // ptrace holds the process (TracerPid), eBPF holds attached programs (bpf_link descriptors)
+  // and waits in its event loop (epoll_wait).
+  auto attached = [&] {
+    if (e2e::proc_status(napper.pid, "TracerPid") == std::to_string(tracer.pid)) return true;
+    bool links = false;
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(tracer.pid) + "/fd", ec))
+      links =
+          links || std::filesystem::read_symlink(fd.path(), ec).string() == "anon_inode:bpf_link";
+    return links && e2e::proc_state(tracer.pid) == 'S' &&
+           e2e::proc_syscall(tracer.pid) == SYS_epoll_wait;
+  };
+  ASSERT_TRUE(e2e::wait_until(attached)) << read_file(dir + "/dtruss.err");
+  // Then until the process has made calls: each loop of napper's sleeps at least once
+  // (voluntary context switches), so 6 more than now include whole calls made since.
+  auto switches = [&] {
+    return std::atol(e2e::proc_status(napper.pid, "voluntary_ctxt_switches").c_str());
+  };
+  long before = switches();
+  ASSERT_TRUE(e2e::wait_until([&] { return switches() >= before + 6; }));
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = e2e::wait_for(tracer.pid, 20000);
+  ASSERT_NE(st, -1) << "dtruss did not end after SIGINT";
+  tracer.pid = -1;
+  std::string err = read_file(dir + "/dtruss.err");
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "wait status " << st << "\n" << err;
   EXPECT_TRUE(std::regex_search(
-      r.err, std::regex("dtruss: traced [1-9]\\d* calls? in 1 process; detached\n")))
-      << r.err;
+      err, std::regex("dtruss: traced [1-9]\\d* calls? in 1 process; detached\n")))
+      << err;
+  EXPECT_EQ(e2e::proc_status(napper.pid, "TracerPid"), "0");
 }
 
 TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
   std::string dir = e2e::temp_dir();
+  // napper runs until told to end: SIGTERM once it is running (ready), under dtruss.
   std::string cmd = "'" + e2e::dtruss_bin() + "' --output '" + dir + "/trace' --summary '" +
-                    fixture("sleeper") + "' 5 & d=$!; sleep 1; kill -TERM $d; wait $d";
-  auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
+                    fixture("napper") + "' > '" + dir + "/out' & d=$!; " +
+                    sh_wait_until("grep -qs ready '" + dir + "/out'") + "kill -TERM $d; wait $d";
+  auto r = e2e::run({"/bin/sh", "-c", cmd}, 60);
   EXPECT_TRUE(
       std::regex_search(r.err, std::regex("dtruss: traced \\d+ calls in 1 process; stopped\n")))
       << r.err;
@@ -503,9 +554,11 @@ TEST(Interrupted, StartedCommandThenSigtermSaysStopped) {
 }
 
 TEST(Interrupted, JsonOnStandardErrorStaysJson) {
-  std::string cmd = "'" + e2e::dtruss_bin() + "' --json -c '" + fixture("sleeper") +
-                    "' 5 >/dev/null & d=$!; sleep 1; kill -TERM $d; wait $d";
-  auto r = e2e::run({"/bin/sh", "-c", cmd}, 30);
+  std::string dir = e2e::temp_dir();
+  std::string cmd = "'" + e2e::dtruss_bin() + "' --json -c '" + fixture("napper") + "' > '" + dir +
+                    "/out' & d=$!; " + sh_wait_until("grep -qs ready '" + dir + "/out'") +
+                    "kill -TERM $d; wait $d";
+  auto r = e2e::run({"/bin/sh", "-c", cmd}, 60);
   auto ev = json_lines(r.err);  // fails on any line that is not JSON
   ASSERT_GE(ev.size(), 3u) << r.err;
   EXPECT_EQ(ev.back()["type"], "summary") << "the summary stays last";
