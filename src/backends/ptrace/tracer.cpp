@@ -427,7 +427,9 @@ void PtraceTracer::handle(pid_t tid, int status) {
     pid_t tgid = read_tgid(tid);
     bool known_process = false;
     for (const auto& [other, th] : threads_) known_process |= th.tgid == tgid;
+    gone_unannounced_.erase(tid);  // (a TID used again)
     Thread& n = add_thread(tid, false);
+    n.announced = false;
     if (!known_process) {
       ++processes_seen_;
       unfollowed(n);
@@ -701,7 +703,10 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
     case PTRACE_EVENT_CLONE: {
       ptrace(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg);
       auto child = static_cast<pid_t>(msg);
-      if (child > 0 && threads_.count(child) == 0) {
+      if (auto it = threads_.find(child); it != threads_.end()) it->second.announced = true;
+      if (gone_unannounced_.erase(child) > 0) {
+        // It ran and ended before this event was seen: nothing to add.
+      } else if (child > 0 && threads_.count(child) == 0) {
         Thread& n = add_thread(child, false);
         if (n.tgid != t.tgid) {
           ++processes_seen_;
@@ -764,6 +769,7 @@ void PtraceTracer::on_gone(pid_t tid, int status) {
     out_.on_exit(ev);
   }
   if (stacks_ && t.tid == t.tgid) stacks_->forget(t.tgid);
+  if (!t.announced) gone_unannounced_.insert(tid);
   drop_thread(tid);
 }
 
