@@ -151,6 +151,20 @@ TEST(Fork, WithoutFollowOnlyTheParentIsShown) {
   EXPECT_EQ(r.trace.find("\"pid\":" + std::to_string(child) + ","), std::string::npos);
 }
 
+// prctl(PR_SET_NAME) renames the thread: its events say so from that call on, on both backends
+// (ptrace kept the name read at the exec).
+TEST(Comm, FollowsPrSetName) {
+  auto r = run_traced({"--json", fixture("selected_ptrs")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto calls = syscalls(json_lines(r.trace));
+  bool renamed = false;
+  for (const auto& e : calls) {
+    if (e["syscall"] == "prctl" && e["args"]["option"] == "PR_SET_NAME") renamed = true;
+    EXPECT_EQ(e["comm"], renamed ? "dt-selected" : "selected_ptrs") << e.dump();
+  }
+  EXPECT_TRUE(renamed) << "no prctl(PR_SET_NAME) in the trace";
+}
+
 TEST(Fork, FollowPosixSpawnChild) {
   // posix_spawn makes a vfork-like child (CLONE_VM|CLONE_VFORK): the parent waits for its exec.
   auto r = run_traced({"-f", "--json", fixture("spawner")}, 20);

@@ -542,6 +542,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   for (auto& note : ev.fd_notes) note.clear();
   ev.stack.clear();
   t.in_syscall = true;
+  t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
   bool wanted = cfg_.selected.empty() ||
                 (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
@@ -662,6 +663,10 @@ void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
 void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
+  if (t.renames) {  // the name the kernel knows it by from now on (in this call's event too)
+    t.renames = false;
+    refresh_comm(t);
+  }
   SyscallEvent& ev = t.pending;
   if (ev.nr < 0) return;
   ev.exit_ns = now_ns();
