@@ -543,6 +543,28 @@ TEST(Interrupt, SigtermToDtrussEndsTheCommand) {
   ASSERT_GT(pid, 0);
   EXPECT_GE(syscalls(ev, "getppid").size(), 2u);
   EXPECT_NE(kill(static_cast<pid_t>(pid), 0), 0) << "the command " << pid << " is still alive";
+  // The signal is shown, then the end it brings (the eBPF backend showed only the end: the
+  // kernel kills at once, with no delivery, for a signal that kills by default).
+  std::vector<std::string> kinds;
+  for (const auto& e : ev)
+    if (e.value("type", "") == "signal" || e.value("type", "") == "exit")
+      kinds.push_back(e["type"].get<std::string>() + " " + e.value("signal", ""));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"signal SIGTERM", "exit SIGTERM"}));
+}
+
+// A command that sends itself a signal that kills by default: the call that sent it returns,
+// then the signal, then the end, on both backends (eBPF showed neither the signal nor the result).
+TEST(Interrupt, SelfSentSigintIsShownBeforeTheEnd) {
+  auto r = run_traced({"/bin/sh", "-c", "kill -INT $$"});
+  EXPECT_EQ(r.status, 128 + SIGINT) << r.err;
+  auto l = e2e::lines(r.trace);
+  ASSERT_GE(l.size(), 3u) << r.trace;
+  std::string sent = l[l.size() - 3], signal = l[l.size() - 2], end = l[l.size() - 1];
+  EXPECT_TRUE(sent.find("kill(") != std::string::npos && sent.find("SIGINT)") != std::string::npos &&
+              sent.size() >= 4 && sent.compare(sent.size() - 4, 4, " = 0") == 0)
+      << r.trace;
+  EXPECT_EQ(signal.rfind("--- SIGINT {si_signo=SIGINT, ", 0), 0u) << r.trace;
+  EXPECT_EQ(end, "+++ killed by SIGINT +++") << r.trace;
 }
 
 }  // namespace
