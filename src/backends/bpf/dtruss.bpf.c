@@ -102,7 +102,7 @@ struct task_struct {
   struct sigpending pending;
   struct {
     unsigned long sig[1];
-  } blocked;
+  } blocked, real_blocked;
   int pid;
   int tgid;
   int exit_code;
@@ -1263,7 +1263,10 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
   const dt_u64 core = (1ul << 3) | (1ul << 4) | (1ul << 5) | (1ul << 6) | (1ul << 7) |
                       (1ul << 8) | (1ul << 11) | (1ul << 24) | (1ul << 25) | (1ul << 31);
   if (handler != 0 || result != 0 || ((no_kill | core) & (1ul << (sig & 63)))) return 0;
-  if (BPF_CORE_READ(t, blocked.sig[0]) & (1ul << ((sig - 1) & 63))) return 0;
+  // (blocked, or waited for in rt_sigtimedwait, which unblocks it in `blocked` meanwhile)
+  if ((BPF_CORE_READ(t, blocked.sig[0]) | BPF_CORE_READ(t, real_blocked.sig[0])) &
+      (1ul << ((sig - 1) & 63)))
+    return 0;
   struct pending* p = bpf_task_storage_get(&inflight, t, 0, 0);
   if (p) p->fatal = 1;
   if (p && p->active && t == bpf_get_current_task_btf()) {
