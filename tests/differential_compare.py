@@ -37,7 +37,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -91,7 +90,8 @@ THREADED_PY = (
 # The fixtures that call getppid and sleep until some time has passed: how many rounds they make
 # depends on scheduling (on a loaded machine a thread may start after the time is up), so those
 # calls are not compared.
-SLEEP_LOOP = ("poll_loop", r'^(?:getppid|clock_nanosleep|nanosleep)\(|"syscall": "(?:getppid|clock_nanosleep|nanosleep)"')
+SLEEP_LOOP = ("poll_loop", r'^(?:getppid|clock_nanosleep|nanosleep)\(|'
+                          r'"syscall": "(?:getppid|clock_nanosleep|nanosleep)"')
 
 # Every fixture, with the arguments that make it deterministic enough, and the real programs.
 CASES = [
@@ -108,12 +108,14 @@ CASES = [
     fx("longread"),
     fx("migrate_sleep", norms=["thread_sync"]),
     fx("mmap"),
-    fx("pointer_args", norms=[("poll_loop", r"FIONREAD, \[0\]|\[0\], \"cmd\": \"FIONREAD\"|"
-                                           r"^clock_nanosleep\(|\"syscall\": \"clock_nanosleep\"")]),
+    fx("pointer_args", norms=["pty_numbers",
+                              ("poll_loop", r'FIONREAD, \[0\]|\[0\], "cmd": "FIONREAD"|'
+                                            r'^clock_nanosleep\(|"syscall": "clock_nanosleep"')]),
     fx("proc_threads", norms=["async_signals", "thread_sync"]),
     fx("rw"),
     fx("selected_args"),
-    fx("selected_ptrs", norms=["temp_names", ("poll_loop", r'^getrandom\(|"syscall": "getrandom"|EEXIST')]),
+    fx("selected_ptrs", norms=["temp_names",
+                               ("poll_loop", r'^getrandom\(|"syscall": "getrandom"|EEXIST')]),
     fx("selected_ptrs3", norms=["async_signals"]),
     fx("selfkill", status=137),
     fx("selfsegv", status=139),
@@ -144,7 +146,8 @@ CASES = [
                               r'"sig": "SIGPIPE"')]),
     Case("tar_gzip", ["/bin/tar", "-czf", "{tmp}/out.tgz", "-C", "{tmp}", "in"],
          norms=["async_signals"], setup=write_tar_input),
-    Case("python3_threads", [PYTHON, "-c", THREADED_PY], norms=["thread_sync", ("raced", "T1.1", "worker")]),
+    Case("python3_threads", [PYTHON, "-c", THREADED_PY],
+         norms=["thread_sync", ("raced", "T1.1", "worker")]),
 ]
 
 # The differences known today, each a defect being fixed on another branch: defect -> (what it is,
@@ -163,8 +166,8 @@ KNOWN_DEFECTS = {
              ], ALL_CASES),
     "unfaulted": ("NEW, eBPF: a buffer in a page not yet touched (a string in a fresh "
                   "process's .rodata) is shown as its address, not read", [
-                      (re.compile(r"^(write\(\d+(?:<[^\t]*?>)?, )(?:0x[0-9a-f]+|\"(?:[^\"\\]|\\.)*\""
-                                  r"(?:\.\.\.)?)"), r"\1BUF"),
+                      (re.compile(r'^(write\(\d+(?:<[^\t]*?>)?, )'
+                                  r'(?:0x[0-9a-f]+|"(?:[^"\\]|\\.)*"(?:\.\.\.)?)'), r"\1BUF"),
                       (re.compile(r'^(\{"args": \{"buf": )"(?:[^"\\]|\\.)*"(.*"syscall": "write")'),
                        r"\1BUF\2"),
                   ], {"execer", "forker", "longread", "rw", "selfkill", "selfsegv", "signals",
@@ -269,6 +272,12 @@ NORMALISERS = {
         # and the times the objects were made or used
         (re.compile(r'(\"?(?:msg|shm|sem)_[acdrso]time\"?[=:] ?)[1-9]\d*'), r"\1N"),
         (re.compile(r'("ret": )\d+(, "syscall": "(?:msg|sem|shm)get")'), r"\1ID\2"),
+    ],
+    # The number of a new pseudo-terminal: the lowest free one, machine-wide.
+    "pty_numbers": [
+        (re.compile(r"(TIOCGPTN, \[)\d+\]"), r"\1N]"),
+        (re.compile(r'("arg": \[)\d+(\], "cmd": "TIOCGPTN")'), r"\1N\2"),
+        (re.compile(r"/dev/pts/\d+"), "/dev/pts/N"),
     ],
     # mkstemp's file name, made from the clock (and when that name exists, from getrandom, whose
     # calls and the failed open are then left out with a ("poll_loop", ...) of the case).
@@ -459,7 +468,13 @@ def normalise(entries, tracer_pid, norms):
     if polling:
         per_thread = {k: collapse(v) for k, v in per_thread.items()}
     if "async_signals" in norms:
-        per_thread = {k: detach_signals(v) for k, v in per_thread.items()}
+        # (of the whole trace together: a signal sent to a process goes to any of its threads)
+        sigs = set()
+        for k, v in per_thread.items():
+            per_thread[k] = detach_signals(v)
+            sigs |= {x for x in per_thread[k] if ASYNC_SIGNAL_RE.search(x)}
+            per_thread[k] = [x for x in per_thread[k] if not ASYNC_SIGNAL_RE.search(x)]
+        per_thread["~signals"] = sorted(sigs)
     for n in norms:
         if isinstance(n, tuple) and n[0] == "raced":
             per_thread = {k: raced_tail(v, n[2]) if k == n[1] else v
@@ -474,18 +489,20 @@ def normalise(entries, tracer_pid, norms):
     return per_thread
 
 
-ASYNC_SIGNAL_RE = re.compile(r'^--- SIG(?:CHLD|CONT|URG|WINCH) |"signal": "SIG(?:CHLD|CONT|URG|WINCH)"')
+ASYNC_SIGNAL_RE = re.compile(r'^--- SIG(?:CHLD|CONT|URG|WINCH) |'
+                             r'"signal": "SIG(?:CHLD|CONT|URG|WINCH)"')
 SIGRETURN_RE = re.compile(r'^rt_sigreturn\(|"syscall": "rt_sigreturn"')
 RESTART_RE = re.compile(r'= -1 ERESTART|"errno": "ERESTART')
 
 
 def detach_signals(lines):
-    """The signals another process's doings send (a child's end, a SIGCONT) moved after the thread's other lines, sorted (several children end in
-    any order) and each told once (a standard signal sent again while pending is merged, which
-    happens under ptrace, where the tracee gets even the signals it ignores); the returns from
-    their handlers (rt_sigreturn, as many as signals were not merged, returning what the
-    interrupted code had) and calls that such a signal interrupted (ERESTART*, restarted by the kernel)
-    left out."""
+    """The signals another process's doings send (a child's end, a SIGCONT) moved after the
+    thread's other lines (then into one list for the whole trace, see normalise), sorted
+    (several children end in any order) and each told once (a standard signal sent again while
+    pending is merged, which happens under ptrace, where the tracee gets even the signals it
+    ignores); the returns from their handlers (rt_sigreturn: as many as signals were not merged,
+    returning what the interrupted code had) and the calls such a signal interrupted
+    (ERESTART*, restarted by the kernel) left out."""
     sigs = sorted(set(x for x in lines if ASYNC_SIGNAL_RE.search(x)))
     rest = [x for x in lines if not ASYNC_SIGNAL_RE.search(x) and not RESTART_RE.search(x) and
             not SIGRETURN_RE.search(x)]
@@ -735,8 +752,9 @@ def main():
                             failures.append(f"{case.name} ({fmt}) no longer shows defect '{d}' "
                                             f"({KNOWN_DEFECTS[d][0]}): remove the case from "
                                             f"KNOWN_DEFECTS")
+                    known = f" ({', '.join(defects)})" if defects else ""
                     print(f"{'DIFFERS' if left else 'known' if defects else 'same'}"
-                          f"  {case.name} ({fmt}){' (' + ', '.join(defects) + ')' if defects else ''}")
+                          f"  {case.name} ({fmt}){known}")
     finally:
         if server:
             server.close()
