@@ -519,7 +519,11 @@ int run(int argc, char** argv) {
       pipeline.add_sink(std::make_unique<JsonSink>(out, opt.annotate));
     } else {
       TextOptions t;
-      t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1);
+      // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes
+      // (-f, several -p, -n NAME, which may match several, now or later, --all).
+      t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
+                                           (!opt.name.empty() && !opt.wait_for_name) ||
+                                           opt.all_processes);
       t.relative = opt.relative;
       t.elapsed = opt.elapsed;
       t.cpu = opt.cpu;

@@ -156,6 +156,20 @@ TEST(Fork, WithoutFollowOnlyTheParentIsShown) {
   EXPECT_EQ(r.trace.find("\"pid\":" + std::to_string(child) + ","), std::string::npos);
 }
 
+// prctl(PR_SET_NAME) renames the thread: its events say so from that call on, on both backends
+// (ptrace kept the name read at the exec).
+TEST(Comm, FollowsPrSetName) {
+  auto r = run_traced({"--json", fixture("selected_ptrs")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto calls = syscalls(json_lines(r.trace));
+  bool renamed = false;
+  for (const auto& e : calls) {
+    if (e["syscall"] == "prctl" && e["args"]["option"] == "PR_SET_NAME") renamed = true;
+    EXPECT_EQ(e["comm"], renamed ? "dt-selected" : "selected_ptrs") << e.dump();
+  }
+  EXPECT_TRUE(renamed) << "no prctl(PR_SET_NAME) in the trace";
+}
+
 TEST(Fork, FollowPosixSpawnChild) {
   // posix_spawn makes a vfork-like child (CLONE_VM|CLONE_VFORK): the parent waits for its exec.
   auto r = run_traced({"-f", "--json", fixture("spawner")}, 20);
@@ -513,6 +527,28 @@ TEST(Interrupt, SigtermToDtrussEndsTheCommand) {
   ASSERT_GT(pid, 0);
   EXPECT_GE(syscalls(ev, "getppid").size(), 2u);
   EXPECT_NE(kill(static_cast<pid_t>(pid), 0), 0) << "the command " << pid << " is still alive";
+  // The signal is shown, then the end it brings (the eBPF backend showed only the end: the
+  // kernel kills at once, with no delivery, for a signal that kills by default).
+  std::vector<std::string> kinds;
+  for (const auto& e : ev)
+    if (e.value("type", "") == "signal" || e.value("type", "") == "exit")
+      kinds.push_back(e["type"].get<std::string>() + " " + e.value("signal", ""));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"signal SIGTERM", "exit SIGTERM"}));
+}
+
+// A command that sends itself a signal that kills by default: the call that sent it returns,
+// then the signal, then the end, on both backends (eBPF showed neither the signal nor the result).
+TEST(Interrupt, SelfSentSigintIsShownBeforeTheEnd) {
+  auto r = run_traced({"/bin/sh", "-c", "kill -INT $$"});
+  EXPECT_EQ(r.status, 128 + SIGINT) << r.err;
+  auto l = e2e::lines(r.trace);
+  ASSERT_GE(l.size(), 3u) << r.trace;
+  std::string sent = l[l.size() - 3], signal = l[l.size() - 2], end = l[l.size() - 1];
+  EXPECT_TRUE(sent.find("kill(") != std::string::npos && sent.find("SIGINT)") != std::string::npos &&
+              sent.size() >= 4 && sent.compare(sent.size() - 4, 4, " = 0") == 0)
+      << r.trace;
+  EXPECT_EQ(signal.rfind("--- SIGINT {si_signo=SIGINT, ", 0), 0u) << r.trace;
+  EXPECT_EQ(end, "+++ killed by SIGINT +++") << r.trace;
 }
 
 }  // namespace

@@ -98,6 +98,9 @@ struct sighand_struct {
 struct task_struct {
   struct mm_struct* mm;
   struct sigpending pending;
+  struct {
+    unsigned long sig[1];
+  } blocked, real_blocked;
   int pid;
   int tgid;
   int exit_code;
@@ -258,6 +261,11 @@ struct pending {
   dt_u64 nest_msg;
   dt_u64 nest_iov;
   dt_u64 nest_iov_count;
+  // A fatal signal the thread sent itself during this call (see on_signal_generate): told after
+  // the call's event; and `fatal` while the process dies of a signal that kills by default.
+  dt_u32 has_deferred;
+  dt_u32 fatal;
+  struct dt_signal deferred;
   dt_u64 step_len;
   dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
   dt_u8 exec_buf[DT_EXEC_BUF];
@@ -684,7 +692,10 @@ static __always_inline void end_event(struct dt_syscall* e, struct pending* p,
   e->ret = ret;
   // A SIGKILL pending (kill(getpid(), SIGKILL), another thread's exit_group): the thread dies
   // on its way back to user space.
-  e->end = (task->pending.signal.sig[0] & (1ul << (9 - 1))) ? DT_UNFINISHED : DT_RETURNED;
+  // (Not when the SIGKILL stands for a signal that kills by default, which the kernel turns into
+  // one at once: under ptrace that signal is delivered after the call, which returns.)
+  e->end = (task->pending.signal.sig[0] & (1ul << (9 - 1))) && !p->fatal ? DT_UNFINISHED
+                                                                          : DT_RETURNED;
 }
 
 // struct user_msghdr (include/linux/socket.h): the layout of the C library's struct msghdr.
@@ -1190,29 +1201,41 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   return 0;
 }
 
+static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret);
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (!wanted_at_exit(regs))
     return 0;  // (a selected call left active by a lost exit
                // is not taken for this one)
-  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
   if (!p || !p->active) return 0;
   p->active = 0;
+  syscall_exit(p, task, ret);
+  if (p->has_deferred) {  // a fatal signal it sent itself: after the call, as ptrace shows it
+    p->has_deferred = 0;
+    if (bpf_ringbuf_output(&events, &p->deferred, sizeof(p->deferred), BPF_RB_FORCE_WAKEUP))
+      count_lost();
+  }
+  return 0;
+}
+
+static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
     // Nothing to capture (getppid, close, mmap...): the record is written in place in the ring.
     struct dt_syscall* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
       count_lost();
-      return 0;
+      return;
     }
     end_event(start_event((dt_u8*)e, p, pid_tgid), p, task, ret);
     e->ncap = 0;
     e->size = sizeof(*e);
     bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
-    return 0;
+    return;
   }
   dt_u8* buf = p->out;
   struct dt_syscall* e = start_event(buf, p, pid_tgid);
@@ -1245,9 +1268,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   e->ncap = ncap;
   off &= (DT_SCRATCH - 1);
   e->size = off;
-  if (off < sizeof(*e)) return 0;
+  if (off < sizeof(*e)) return;
   if (bpf_ringbuf_output(&events, buf, off, wakeup_flags(off))) count_lost();
-  return 0;
+  return;
 }
 
 // --summary's own pair: a timestamp at entry, the counts at exit; nothing else.
@@ -1414,19 +1437,25 @@ int BPF_PROG(on_process_exit, struct task_struct* p) {
   return 0;
 }
 
-// A signal event of thread t (pid/tid/comm from t) with the siginfo at info (if any).
-static __always_inline void send_signal(struct task_struct* t, int sig, void* info, int stops) {
-  struct dt_signal e = {};
-  e.type = DT_SIGNAL;
-  e.stops = stops;
-  e.size = sizeof(e);
-  e.pid = t->tgid;
-  e.tid = t->pid;
-  e.ts_ns = bpf_ktime_get_ns();
-  e.signo = sig;
-  __builtin_memcpy(e.comm, t->comm, sizeof(e.comm));
+// The signal event of thread t (pid/tid/comm from t) with the siginfo at info (if any).
+static __always_inline void fill_signal(struct dt_signal* e, struct task_struct* t, int sig,
+                                        void* info, int stops) {
+  __builtin_memset(e, 0, sizeof(*e));
+  e->type = DT_SIGNAL;
+  e->stops = stops;
+  e->size = sizeof(*e);
+  e->pid = t->tgid;
+  e->tid = t->pid;
+  e->ts_ns = bpf_ktime_get_ns();
+  e->signo = sig;
+  __builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
   // (SEND_SIG_NOINFO and SEND_SIG_PRIV are the "pointers" 0 and 1: no siginfo.)
-  if ((unsigned long)info > 4096) bpf_probe_read_kernel(e.info, sizeof(e.info), info);
+  if ((unsigned long)info > 4096) bpf_probe_read_kernel(e->info, sizeof(e->info), info);
+}
+
+static __always_inline void send_signal(struct task_struct* t, int sig, void* info, int stops) {
+  struct dt_signal e;
+  fill_signal(&e, t, sig, info, stops);
   if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_FORCE_WAKEUP)) count_lost();
 }
 
@@ -1468,7 +1497,31 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
                         (char*)sh + bpf_core_field_offset(struct sighand_struct, action) +
                             (dt_u64)((sig - 1) & 63) * bpf_core_type_size(struct k_sigaction));
   int ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28;
-  if (handler == 1 || (handler == 0 && ignored_by_default)) send_signal(t, sig, info, 0);
+  if (handler == 1 || (handler == 0 && ignored_by_default)) {
+    send_signal(t, sig, info, 0);
+    return 0;
+  }
+  // A signal whose default action kills without a core dump (SIGINT, SIGTERM, SIGPIPE...),
+  // not blocked: the kernel kills the process at once, with no delivery (no signal_deliver),
+  // where under ptrace the signal is delivered, and shown. It is told here: after the call in
+  // progress when the thread sent it to itself (as ptrace shows it), at once otherwise.
+  const dt_u64 no_kill = (1ul << 9) | (1ul << 17) | (1ul << 18) | (1ul << 19) | (1ul << 20) |
+                         (1ul << 21) | (1ul << 22) | (1ul << 23) | (1ul << 28);
+  const dt_u64 core = (1ul << 3) | (1ul << 4) | (1ul << 5) | (1ul << 6) | (1ul << 7) |
+                      (1ul << 8) | (1ul << 11) | (1ul << 24) | (1ul << 25) | (1ul << 31);
+  if (handler != 0 || result != 0 || ((no_kill | core) & (1ul << (sig & 63)))) return 0;
+  // (blocked, or waited for in rt_sigtimedwait, which unblocks it in `blocked` meanwhile)
+  if ((BPF_CORE_READ(t, blocked.sig[0]) | BPF_CORE_READ(t, real_blocked.sig[0])) &
+      (1ul << ((sig - 1) & 63)))
+    return 0;
+  struct pending* p = bpf_task_storage_get(&inflight, t, 0, 0);
+  if (p) p->fatal = 1;
+  if (p && p->active && t == bpf_get_current_task_btf()) {
+    fill_signal(&p->deferred, t, sig, info, 0);
+    p->has_deferred = 1;
+    return 0;
+  }
+  send_signal(t, sig, info, 0);
   return 0;
 }
 

@@ -427,7 +427,9 @@ void PtraceTracer::handle(pid_t tid, int status) {
     pid_t tgid = read_tgid(tid);
     bool known_process = false;
     for (const auto& [other, th] : threads_) known_process |= th.tgid == tgid;
+    gone_unannounced_.erase(tid);  // (a TID used again)
     Thread& n = add_thread(tid, false);
+    n.announced = false;
     if (!known_process) {
       ++processes_seen_;
       unfollowed(n);
@@ -541,6 +543,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   for (auto& note : ev.fd_notes) note.clear();
   ev.stack.clear();
   t.in_syscall = true;
+  t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
   bool wanted = cfg_.selected.empty() ||
                 (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
@@ -679,6 +682,10 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
     t.emit = false;
     return;
   }
+  if (t.renames) {  // the name the kernel knows it by from now on (in this call's event too)
+    t.renames = false;
+    refresh_comm(t);
+  }
   SyscallEvent& ev = t.pending;
   if (ev.nr < 0) return;
   ev.exit_ns = now_ns();
@@ -720,7 +727,10 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
     case PTRACE_EVENT_CLONE: {
       ptrace(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg);
       auto child = static_cast<pid_t>(msg);
-      if (child > 0 && threads_.count(child) == 0) {
+      if (auto it = threads_.find(child); it != threads_.end()) it->second.announced = true;
+      if (gone_unannounced_.erase(child) > 0) {
+        // It ran and ended before this event was seen: nothing to add.
+      } else if (child > 0 && threads_.count(child) == 0) {
         Thread& n = add_thread(child, false);
         if (n.tgid != t.tgid) {
           ++processes_seen_;
@@ -783,6 +793,7 @@ void PtraceTracer::on_gone(pid_t tid, int status) {
     out_.on_exit(ev);
   }
   if (stacks_ && t.tid == t.tgid) stacks_->forget(t.tgid);
+  if (!t.announced) gone_unannounced_.insert(tid);
   drop_thread(tid);
 }
 

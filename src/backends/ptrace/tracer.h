@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "backends/ptrace/launch.h"
@@ -54,6 +55,8 @@ class PtraceTracer {
     bool attached = false;    // attached by -p (not born under the trace)
     bool group_stopped = false;
     bool detach_at_first_stop = false;  // a new process while not following forks
+    bool announced = true;  // false for a tracee seen before its creator's fork/clone event
+    bool renames = false;   // in prctl(PR_SET_NAME): its comm is read again at the exit
     pid_t parent_tgid = 0;              // for auto-attached tracees: the process that created it
     int schedstat_fd = -1;
     uint64_t cpu_at_entry = 0;
@@ -91,6 +94,9 @@ class PtraceTracer {
   PtraceConfig cfg_;
   EventConsumer& out_;
   std::unordered_map<pid_t, Thread> threads_;
+  // Tracees that ended before their creator's fork/clone event was seen: that late event must
+  // not bring them back (the trace would wait for them for ever).
+  std::unordered_set<pid_t> gone_unannounced_;
   long ptrace_options_ = 0;
   bool use_seccomp_ = false;
   pid_t child_ = -1;       // the started command
