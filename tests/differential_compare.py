@@ -55,8 +55,8 @@ class Case:
         self.status = status  # the exit status dtruss must return (the program's); None: 0
 
 
-def fx(name, *args, norms=(), status=None):
-    return Case(name, ["{fixture}/" + name, *args], norms, status=status)
+def fx(name, *args, norms=(), status=None, setup=None):
+    return Case(name, ["{fixture}/" + name, *args], norms, setup=setup, status=status)
 
 
 def write_script(tmp):
@@ -64,6 +64,14 @@ def write_script(tmp):
     with open(path, "w") as f:
         f.write("#!/bin/sh\necho \"script says $1\"\n")
     os.chmod(path, 0o755)
+
+
+def write_fd_truth_input(tmp):
+    # fd_truth opens DIR/link/file.txt through the symlink DIR/link -> DIR/real.
+    os.makedirs(os.path.join(tmp, "real"))
+    with open(os.path.join(tmp, "real", "file.txt"), "w") as f:
+        f.write("x\n")
+    os.symlink("real", os.path.join(tmp, "link"))
 
 
 def write_tar_input(tmp):
@@ -93,21 +101,37 @@ THREADED_PY = (
 SLEEP_LOOP = ("poll_loop", r'^(?:getppid|clock_nanosleep|nanosleep)\(|'
                           r'"syscall": "(?:getppid|clock_nanosleep|nanosleep)"')
 
+# A thread that polls /proc (another thread's stat or syscall file) until that thread is where it
+# waits for it: how many rounds depends on scheduling.
+PROC_POLL = ("poll_loop", r'"/proc/(?:self/task/)?T[\d.]*/(?:task/T[\d.]*/)?(?:stat|syscall)"|'
+                          r'</proc/[^>]*/(?:stat|syscall)>|^(?:getpid|clock_nanosleep|nanosleep)\(|'
+                          r'"syscall": "(?:getpid|clock_nanosleep|nanosleep)"')
+
 # Every fixture, with the arguments that make it deterministic enough, and the real programs.
 CASES = [
     fx("cpu_burn"),
+    fx("exec_truth", "longpath", "5000"),
     fx("execer"),
     fx("exit3", status=3),
-    fx("failed_inout"),
+    fx("failed_inout", norms=["ephemeral_ports"]),
+    fx("fd_truth", "{tmp}", norms=["ephemeral_ports", "thread_sync", "async_signals"],
+       setup=write_fd_truth_input),
     fx("files", "{tmp}"),
     fx("forker", norms=["async_signals"]),
     fx("forkmany", "5", norms=["async_signals", "sigchld_merged"]),
     fx("getppid_burst", "20"),
+    fx("hostile", "{tmp}"),
     fx("ids"),
     fx("ignint", "0.2", norms=[SLEEP_LOOP]),
+    # (a thread of inout polls /proc until the main thread sleeps in the call it interrupts)
+    fx("inout", norms=["thread_sync", "proc_stat", PROC_POLL]),
+    fx("leader_exits", "{tmp}", norms=["thread_sync", "proc_stat", PROC_POLL, "fd_numbers"],
+       setup=lambda tmp: open(os.path.join(tmp, "go"), "w").close()),
     fx("longread"),
     fx("migrate_sleep", norms=["thread_sync"]),
     fx("mmap"),
+    fx("napper", "2", "0.3", norms=[SLEEP_LOOP, "thread_sync"], status=3),
+    fx("new_syscalls", "{tmp}"),
     fx("pointer_args", norms=["pty_numbers",
                               ("poll_loop", r'FIONREAD, \[0\]|\[0\], "cmd": "FIONREAD"|'
                                             r'^clock_nanosleep\(|"syscall": "clock_nanosleep"')]),
@@ -117,6 +141,7 @@ CASES = [
     fx("selected_ptrs", norms=["temp_names",
                                ("poll_loop", r'^getrandom\(|"syscall": "getrandom"|EEXIST')]),
     fx("selected_ptrs3", norms=["async_signals"]),
+    fx("secret_reader", "/etc/hostname"),
     fx("selfkill", status=137),
     fx("selfsegv", status=139),
     fx("signals"),
@@ -135,6 +160,7 @@ CASES = [
     fx("threaded_sleeper", "0.25", norms=[SLEEP_LOOP, "thread_sync"]),
     fx("threads", norms=["thread_sync"]),
     fx("timer_signal"),
+    fx("undumpable", "0.3", norms=[SLEEP_LOOP]),
     fx("vforker", norms=["async_signals", "sigchld_merged"]),
     Case("sh_pipeline", ["/bin/sh", "-c", "echo hello world | tr a-z A-Z | wc -c"],
          norms=["async_signals", "sigchld_merged", ("unordered", r"^wait4\(-1|\"upid\": -1")]),
@@ -165,7 +191,14 @@ KNOWN_DEFECTS = {
                       (re.compile(r'^(\{"args": \{"buf": )"(?:[^"\\]|\\.)*"(.*"syscall": "write")'),
                        r"\1BUF\2"),
                   ], {"execer", "forker", "longread", "rw", "selfkill", "selfsegv", "signals",
-                      "threads"}),
+                      "threads", "undumpable"}),
+    "fd_gaps": ("NEW, eBPF -y: fds the kernel side does not name (a clone's CLONE_PIDFD fd); and "
+                "the inherited fds of a child whose own calls are read before its parent's clone "
+                "(named from /proc when it may have closed them)", [
+                    (re.compile(r"(?<=\d)<[^\t]*?>(?=[,)\]}]|\t|$)"), ""),
+                    (re.compile(r'\{"fd": (-?\d+), "path": "(?:[^"\\]|\\.)*"\}'), r"\1"),
+                    (re.compile(r', "ret_path": "(?:[^"\\]|\\.)*"'), ""),
+                ], {"selected_ptrs3", "structs_net", "structs_process", "tar_gzip"}),
     "records": ("NEW, eBPF: -v shows fewer of getdents64's records than ptrace (its capture "
                 "ends early)", [
                     (re.compile(r"^(getdents64\(\d+(?:<[^\t]*?>)?, )\[.*\](, \d+\)\t\t = .*)$"),
@@ -173,6 +206,12 @@ KNOWN_DEFECTS = {
                     (re.compile(r'^(\{"args": \{"count": \d+, "dirent": )\[.*\](, "fd".*"syscall": '
                                 r'"getdents64")'), r"\1[...]\2"),
                 ], {"python3", "python3_threads"}),
+}
+
+# Listed cases where a defect shows only in some runs (it depends on a race): its absence from one
+# run is no sign that it was fixed, so it is not asserted there.
+INTERMITTENT = {
+    "fd_gaps": {"tar_gzip"},  # (whether gzip's calls are read before tar's clone)
 }
 
 
@@ -248,9 +287,28 @@ NORMALISERS = {
     "thread_sync": [(re.compile(r'^futex\(|"syscall": "futex"'), None)],
     # A program that writes its own PID.
     "pid_output": [],
+    # Threads that open files at the same time (a thread reading /proc while the other loads a
+    # library as it exits): which gets the lower fd number depends on which came first.
+    "fd_numbers": [
+        (re.compile(r"(?<![\w.])\d+(?=<)"), "FD"),
+        (re.compile(r'("fd": )\d+(, "path")'), r"\1FD\2"),
+        (re.compile(r'("ret": )\d+(, "ret_path")'), r"\1FD\2"),
+    ],
+    # What a program reads from /proc/PID/stat: PIDs, fault counts, times, all of this run's.
+    "proc_stat": [
+        (re.compile(r'^(read\(\d+</proc/[^>]*/stat>, )"(?:[^"\\]|\\.)*"(?:\.\.\.)?'),
+         r'\1"<stat>"'),
+        (re.compile(r'^(\{"args": \{"buf": )"(?:[^"\\]|\\.)*"(, "count": \d+, "fd": \{"fd": \d+, '
+                    r'"path": "/proc/[^"]*/stat"\})'), r'\1"<stat>"\2'),
+        (re.compile(r'^(read\(\d+</proc/[^>]*/stat>, .*\t\t = )\d+'), r"\1N"),
+        (re.compile(r'("path": "/proc/[^"]*/stat"\}.*"ret": )\d+'), r"\1N"),
+    ],
     # A port the kernel picks (bind to port 0, a client's own end): different in each run.
     "ephemeral_ports": [
         (re.compile(r"(\"?sin6?_port\"?[=:] ?)\d+"), r"\1P"),
+        # (and in -y's socket names: TCP:127.0.0.1:PORT->127.0.0.1:PORT)
+        (re.compile(r"((?:TCP|UDP)(?:v6)?:[^>\"]*?(?:\d|\])):\d+(?=->|>|\")"), r"\1:P"),
+        (re.compile(r"(->[^>\"]*?(?:\d|\])):\d+(?=>|\")"), r"\1:P"),
         (re.compile(r"port \d+\\n"), r"port P\\n"),
     ],
     # System V IPC identifiers: the kernel hands them out in increasing order, machine-wide.
@@ -301,14 +359,19 @@ ALWAYS = [
     (re.compile(r"^(getrandom\()(\"(?:[^\"\\]|\\.)*\"(?:\.\.\.)?)"), r"\1\"<random>\""),
     (re.compile(r"(\"?st_atime(?:_nsec)?\"?[=:] ?)\d+"), r"\1N"),
     (re.compile(r"(\"?stx_atime\"?[=:] ?)\{[^}]*\}"), r"\1{T}"),
+    # -y's names of inodes without a path (a pipe dtruss's harness or the program made, a socket,
+    # an anonymous inode): their inode numbers, new in each run.
+    (re.compile(r"((?:pipe|socket|TCP|TCPv6|UDP|UDPv6|UNIX|NETLINK|anon_inode):\[)\d+(?=\])"),
+     r"\1N"),
 ]
 
 # Times a program computes from a clock it read (futex's and pselect6's absolute deadlines) or that
 # the kernel counts down while it waits (the time left that select and getitimer write back):
 # the sub-second digits in these calls' lines, and the seconds of absolute deadlines.
-CLOCK_CALLS_RE = re.compile(r'^(?:select|pselect6|getitimer|setitimer|timer_gettime|futex)\(|'
-                            r'"syscall": "(?:select|pselect6|getitimer|setitimer|timer_gettime|'
-                            r'futex)"')
+CLOCK_CALLS_RE = re.compile(r'^(?:select|pselect6|ppoll|nanosleep|clock_nanosleep|getitimer|'
+                            r'setitimer|timer_gettime|futex)\(|'
+                            r'"syscall": "(?:select|pselect6|ppoll|nanosleep|clock_nanosleep|'
+                            r'getitimer|setitimer|timer_gettime|futex)"')
 CLOCK_FIELDS_RE = re.compile(r"(\"?tv_(?:usec|nsec)\"?[=:] ?)\d+")
 FUTEX_SECONDS_RE = re.compile(r"(\"?tv_sec\"?[=:] ?)\d+")
 
@@ -481,7 +544,7 @@ def normalise(entries, tracer_pid, norms):
 ASYNC_SIGNAL_RE = re.compile(r'^--- SIG(?:CHLD|CONT|URG|WINCH) |'
                              r'"signal": "SIG(?:CHLD|CONT|URG|WINCH)"')
 SIGRETURN_RE = re.compile(r'^rt_sigreturn\(|"syscall": "rt_sigreturn"')
-RESTART_RE = re.compile(r'= -1 ERESTART|"errno": "ERESTART')
+RESTART_RE = re.compile(r'= (?:-1|\?) ERESTART|"errno": "ERESTART')
 
 
 def detach_signals(lines):
@@ -737,6 +800,8 @@ def main():
                                         f"{show_hunk(left[0])}")
                     for d in defects:
                         rest = [x for x in defects if x != d]
+                        if d in INTERMITTENT and case.name in INTERMITTENT[d]:
+                            continue  # (a race: absent from some runs, so no sign of a fix)
                         if not left and not hunks(undo(pt, rest), undo(bt, rest)):
                             failures.append(f"{case.name} ({fmt}) no longer shows defect '{d}' "
                                             f"({KNOWN_DEFECTS[d][0]}): remove the case from "

@@ -1,5 +1,6 @@
 #include "core/fdtable.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
@@ -7,8 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstring>
+#include <fstream>
 
 #include "core/fdinfo.h"
 #include "syscalls/table.h"
@@ -34,22 +37,70 @@ FdTable::Owner FdTable::owner(pid_t pid, pid_t tid) const {
 
 void FdTable::unshare(pid_t pid, pid_t tid, const Owner& was) {
   Fds copy = procs_[was.key];
+  std::set<int> cloexec = cloexec_[was.key];
   own_[tid] = pid;
   procs_[-tid] = std::move(copy);
+  cloexec_[-tid] = std::move(cloexec);
 }
 
 void FdTable::forget(pid_t pid) {
   procs_.erase(pid);
+  cloexec_.erase(pid);
   std::erase_if(own_, [&](const auto& e) {
-    if (e.second == pid) procs_.erase(-e.first);
+    if (e.second == pid) {
+      procs_.erase(-e.first);
+      cloexec_.erase(-e.first);
+    }
     return e.second == pid;
   });
 }
 
-std::string FdTable::lookup(const Owner& o, int fd) {
+void FdTable::erase(pid_t key, int fd) {
+  procs_[key].erase(fd);
+  cloexec_[key].erase(fd);
+}
+
+void FdTable::exec(pid_t pid) {
+  // The process leaves with one table, its own: threads' own tables end with them.
+  std::erase_if(own_, [&](const auto& e) {
+    if (e.second == pid) {
+      procs_.erase(-e.first);
+      cloexec_.erase(-e.first);
+    }
+    return e.second == pid;
+  });
+  for (int fd : cloexec_[pid]) procs_[pid].erase(fd);
+  cloexec_.erase(pid);
+}
+
+void FdTable::snapshot(pid_t pid) {
+  Fds& fds = procs_[pid];
+  std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;  // (gone: what it had is asked of /proc as before, in vain)
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    int fd = std::atoi(e->d_name);
+    std::string what = describe_fd(pid, fd);
+    if (what.empty()) continue;
+    fds[fd] = what;
+    // "flags:" of /proc/PID/fdinfo/FD, in octal: O_CLOEXEC says an exec closes it.
+    std::ifstream info("/proc/" + std::to_string(pid) + "/fdinfo/" + e->d_name);
+    for (std::string key; info >> key;) {
+      if (key != "flags:") continue;
+      unsigned long flags = 0;
+      if (info >> std::oct >> flags && (flags & O_CLOEXEC) != 0) cloexec_[pid].insert(fd);
+      break;
+    }
+  }
+  closedir(d);
+}
+
+std::string FdTable::lookup(const Owner& o, int fd, bool ask_proc) {
   Fds& fds = procs_[o.key];
   auto it = fds.find(fd);
   if (it != fds.end()) return it->second;
+  if (!ask_proc) return {};
   // Opened before the trace (or by a call not traced): /proc knows, if it is still open.
   std::string d = describe_fd(o.proc, fd);
   if (!d.empty()) fds.emplace(fd, d);
@@ -93,10 +144,15 @@ void FdTable::apply(const Owner& o, const FdNote& note) {
   std::string d = !note.open           ? std::string()
                   : !note.what.empty() ? note.what
                                        : describe_fd(o.proc, note.fd);
-  if (d.empty())
-    fds.erase(note.fd);
+  if (d.empty()) {
+    erase(o.key, note.fd);
+    return;
+  }
+  fds[note.fd] = d;
+  if (note.cloexec)
+    cloexec_[o.key].insert(note.fd);
   else
-    fds[note.fd] = d;
+    cloexec_[o.key].erase(note.fd);
 }
 
 void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
@@ -104,11 +160,14 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
   if (info == nullptr) return;
   pid_t pid = ev.task.pid;
   Owner o = owner(pid, ev.task.tid);
+  // A call refused with EBADF was given an fd that was not open then: /proc, which tells what an
+  // fd is when it is asked (later), is not asked of the fds not known from the trace.
+  bool ebadf = ev.returned() && ev.ret == -EBADF;
   for (int i = 0; i < info->nargs; ++i) {
     ArgKind k = info->args[i].kind;
     int fd = arg_fd(ev, i);
     if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
-      ev.fd_notes[static_cast<size_t>(i)] = lookup(o, fd);
+      ev.fd_notes[static_cast<size_t>(i)] = lookup(o, fd, !ebadf);
   }
   // The kernel's word on the fds the call gave a meaning (connect's whatever it returned).
   for (const FdNote& n : after) apply(o, n);
@@ -118,32 +177,53 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
   auto told = [&](int fd) {
     return std::any_of(after.begin(), after.end(), [&](const FdNote& n) { return n.fd == fd; });
   };
-  auto copy = [&](int from) {
+  auto copy = [&](int from, bool cloexec) {
     std::string d = lookup(o, from);
-    if (d.empty())
-      fds.erase(ret);
+    if (d.empty()) {
+      erase(o.key, ret);
+      return;
+    }
+    fds[ret] = d;
+    if (cloexec)
+      cloexec_[o.key].insert(ret);
     else
-      fds[ret] = d;
+      cloexec_[o.key].erase(ret);
   };
   switch (ev.nr) {
     case SYS_close:
-      fds.erase(arg_fd(ev, 0));
+      erase(o.key, arg_fd(ev, 0));
       return;
-    case SYS_close_range:
-      if ((ev.args[2] & CLOSE_RANGE_CLOEXEC) == 0) {
-        auto first = static_cast<unsigned>(ev.args[0]), last = static_cast<unsigned>(ev.args[1]);
-        std::erase_if(fds, [&](const auto& e) {
-          return static_cast<unsigned>(e.first) >= first && static_cast<unsigned>(e.first) <= last;
-        });
+    case SYS_close_range: {
+      auto first = static_cast<unsigned>(ev.args[0]), last = static_cast<unsigned>(ev.args[1]);
+      for (auto it = fds.begin(); it != fds.end();) {
+        auto fd = static_cast<unsigned>(it->first);
+        bool in = fd >= first && fd <= last;
+        if (in && (ev.args[2] & CLOSE_RANGE_CLOEXEC) != 0) cloexec_[o.key].insert(it->first);
+        if (in && (ev.args[2] & CLOSE_RANGE_CLOEXEC) == 0) {
+          cloexec_[o.key].erase(it->first);
+          it = fds.erase(it);
+        } else {
+          ++it;
+        }
       }
+      return;
+    }
+    case SYS_execve:
+    case SYS_execveat:
+      exec(pid);
       return;
     case SYS_dup:
     case SYS_dup2:
     case SYS_dup3:
-      if (!told(ret)) copy(arg_fd(ev, 0));
+      if (!told(ret)) copy(arg_fd(ev, 0), ev.nr == SYS_dup3 && (ev.args[2] & O_CLOEXEC) != 0);
       break;
     case SYS_fcntl:
-      if (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC) copy(arg_fd(ev, 0));
+      if (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC)
+        copy(arg_fd(ev, 0), ev.args[1] == F_DUPFD_CLOEXEC);
+      if (ev.args[1] == F_SETFD && (ev.args[2] & FD_CLOEXEC) != 0)
+        cloexec_[o.key].insert(arg_fd(ev, 0));
+      if (ev.args[1] == F_SETFD && (ev.args[2] & FD_CLOEXEC) == 0)
+        cloexec_[o.key].erase(arg_fd(ev, 0));
       break;
     case SYS_pipe:
     case SYS_pipe2:
@@ -175,7 +255,9 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
         // The child's own calls may come first (it runs before its parent's call returns): what
         // they told stays.
         Fds& child = procs_[ret];
-        for (const auto& [fd, d] : fds) child.emplace(fd, d);
+        for (const auto& [fd, d] : fds)
+          if (child.emplace(fd, d).second && cloexec_[o.key].count(fd) != 0)
+            cloexec_[ret].insert(fd);
       } else if ((flags & CLONE_FILES) == 0) {
         unshare(pid, ret, o);
       }
@@ -187,10 +269,8 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
     default:
       if (info->ret == RetKind::Fd && !told(ret)) {
         std::string d = describe_new(ev, o, ret);
-        if (d.empty())
-          fds.erase(ret);
-        else
-          fds[ret] = d;
+        erase(o.key, ret);
+        if (!d.empty()) fds[ret] = d;
       }
       break;
   }

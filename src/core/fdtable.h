@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,8 +19,9 @@ namespace dtruss {
 // What an fd referred to as a call returned, read from the kernel then.
 struct FdNote {
   int fd = -1;
-  bool open = false;  // false: no such fd
-  std::string what;   // as describe_fd() puts it; "" when the kernel could not tell (ask /proc)
+  bool open = false;     // false: no such fd
+  bool cloexec = false;  // an exec closes it (FD_CLOEXEC)
+  std::string what;      // as describe_fd() puts it; "" when the kernel could not tell (ask /proc)
 };
 
 class FdTable {
@@ -30,6 +32,11 @@ class FdTable {
   void annotate(SyscallEvent& ev, const std::vector<FdNote>& after = {});
   // What the kernel said of an fd of thread `tid` as a call that is not shown returned.
   void apply(pid_t pid, pid_t tid, const FdNote& note);
+  // Takes what process `pid` has open now, from /proc (each fd's name, and whether an exec closes
+  // it): called before the process is traced (the command before its exec, a -p process at the
+  // attach), so that a process gone before its events are read still has the names of the fds
+  // it started with.
+  void snapshot(pid_t pid);
   // A process ended: its fds are gone.
   void forget(pid_t pid);
 
@@ -42,14 +49,20 @@ class FdTable {
     pid_t proc;
   };
   Owner owner(pid_t pid, pid_t tid) const;
-  std::string lookup(const Owner& o, int fd);
+  // What fd refers to, from the trace; else (ask_proc) from /proc, as it is now.
+  std::string lookup(const Owner& o, int fd, bool ask_proc = true);
   void apply(const Owner& o, const FdNote& note);
   // What a new fd `fd` returned by `ev` refers to.
   std::string describe_new(const SyscallEvent& ev, const Owner& o, int fd);
   // The thread (tid) gets a table of its own, a copy of the one it used.
   void unshare(pid_t pid, pid_t tid, const Owner& was);
+  // An fd is gone: from the table and from the close-on-exec set.
+  void erase(pid_t key, int fd);
+  // A successful exec of process `pid`: its fds marked close-on-exec are closed.
+  void exec(pid_t pid);
   std::map<pid_t, Fds> procs_;
-  std::unordered_map<pid_t, pid_t> own_;  // threads with a table of their own: tid -> pid
+  std::map<pid_t, std::set<int>> cloexec_;  // per table (as procs_): the fds an exec closes
+  std::unordered_map<pid_t, pid_t> own_;    // threads with a table of their own: tid -> pid
 };
 
 }  // namespace dtruss

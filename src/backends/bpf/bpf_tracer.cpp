@@ -196,6 +196,7 @@ FdNote fd_note(const dt_fd& rec, const char* path, size_t len) {
   FdNote n;
   n.fd = rec.fd;
   n.open = rec.kind != DT_FD_CLOSED;
+  n.cloexec = (rec.flags & DT_FD_CLOEXEC) != 0;
   if (rec.kind == DT_FD_SOCKET) {
     SocketFacts s;
     s.inode = rec.ino;
@@ -423,6 +424,7 @@ void BpfTracer::start_command() {
   go_fd_ = l.go_fd;
   st_->skel->bss->cmd_tgid = static_cast<uint32_t>(child_);
   exec_error_fd_ = l.exec_error_fd;
+  if (cfg_.describe_fds) fds_.snapshot(child_);  // what the command starts with: dtruss's own
   auto key = static_cast<uint32_t>(child_);
   uint8_t one = 1;
   bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
@@ -438,6 +440,7 @@ int BpfTracer::run() {
     // what the kernel side's filter holds.
     for (pid_t& pid : cfg_.attach) pid = traceable_process(pid);
     for (pid_t pid : cfg_.attach) {
+      if (cfg_.describe_fds) fds_.snapshot(pid);  // its fds as the trace begins
       auto key = static_cast<uint32_t>(pid);
       uint8_t one = 1;
       bpf_map__update_elem(st_->skel->maps.tgids, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
@@ -675,12 +678,11 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   std::memcpy(&rec, data, sizeof(rec));
   // The started command's own set-up (between fork and execve) is not shown.
   if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
-      auto it = pending_fds_.find(static_cast<pid_t>(rec.tid));  // (-y: its fds still count)
-      if (it != pending_fds_.end()) {
-        for (const FdNote& n : it->second)
-          fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), n);
-        pending_fds_.erase(it);
+      if (cfg_.describe_fds) {
+        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_);
+        annotate_fds(ev_);
       }
       return;
     }
@@ -690,15 +692,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   }
   SyscallEvent& ev = ev_;
   read_syscall_record(data, size, cfg_.cpu_time, ev, counted_);
-  if (cfg_.describe_fds) {  // kept from the calls: the fd may be closed by now
-    auto it = pending_fds_.find(ev.task.tid);
-    if (it == pending_fds_.end()) {
-      fds_.annotate(ev);
-    } else {
-      fds_.annotate(ev, it->second);
-      pending_fds_.erase(it);
-    }
-  }
+  if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
   ev.stack.clear();
   ev.stack_dwarf = true;
   if (stacks_) {
@@ -710,6 +704,16 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     }
   }
   out_.on_syscall(ev);
+}
+
+void BpfTracer::annotate_fds(SyscallEvent& ev) {
+  auto it = pending_fds_.find(ev.task.tid);
+  if (it == pending_fds_.end()) {
+    fds_.annotate(ev);
+  } else {
+    fds_.annotate(ev, it->second);
+    pending_fds_.erase(it);
+  }
 }
 
 void BpfTracer::report_aggregates() {

@@ -71,6 +71,8 @@ class BpfTracer {
   void start_command();
   void handle_syscall(const void* data, size_t size);
   void handle_exit(const void* data);
+  // -y: the fd notes of ev's call, as of the call (what the kernel side said of it first).
+  void annotate_fds(SyscallEvent& ev);
   void handle_signal(const void* data);
   void handle_stack(const void* data, size_t size);
   void handle_map(const void* data, size_t size);

@@ -1532,6 +1532,7 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
 struct fdtable___fd {
   unsigned int max_fds;
   struct file** fd;
+  unsigned long* close_on_exec;
   unsigned long* open_fds;
 } __attribute__((preserve_access_index));
 struct files_struct___fd {
@@ -1758,6 +1759,12 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
   if (fdt && fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds)) {
     struct file** arr = BPF_CORE_READ(fdt, fd);
     bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
+    // Whether an exec closes it (FD_CLOEXEC): user space forgets such fds at the exec.
+    unsigned long* cloexec = BPF_CORE_READ(fdt, close_on_exec);
+    unsigned long word = 0;
+    if (cloexec && !bpf_probe_read_kernel(&word, sizeof(word), cloexec + fd / 64) &&
+        (word >> (fd % 64)) & 1)
+      rec->flags |= DT_FD_CLOEXEC;
   }
   if (file) {
     struct inode___fd* inode = BPF_CORE_READ(file, f_inode);
