@@ -76,21 +76,16 @@ bool have_program(const std::string& name) {
   return false;
 }
 
-Result run(const std::vector<std::string>& argv, int timeout_s) {
-  Result r;
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+// Starts argv with the file actions `fa`, every signal at its default and none blocked (what
+// the test process blocks or ignores is not the child's business); in a process group of its own
+// when `own_group`. Its pid, or -1 (*error: posix_spawn's error).
+pid_t spawn_with(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* fa,
+                 bool own_group, int* error = nullptr) {
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  // The child runs in its own process group so that a timeout can end everything it started.
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, (own_group ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETSIGMASK);
+  if (own_group) posix_spawnattr_setpgroup(&attr, 0);
   sigset_t all, none;
   sigfillset(&all);
   sigemptyset(&none);
@@ -100,9 +95,25 @@ Result run(const std::vector<std::string>& argv, int timeout_s) {
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
+  int rc = posix_spawn(&pid, args[0], fa, &attr, args.data(), environ);
   posix_spawnattr_destroy(&attr);
+  if (error != nullptr) *error = rc;
+  return rc == 0 ? pid : -1;
+}
+
+Result run(const std::vector<std::string>& argv, int timeout_s) {
+  Result r;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  // The child runs in its own process group so that a timeout can end everything it started.
+  int rc = 0;
+  pid_t pid = spawn_with(argv, &fa, true, &rc);
+  posix_spawn_file_actions_destroy(&fa);
   close(out[1]);
   close(err[1]);
   if (rc != 0) {
@@ -244,22 +255,9 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
     posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (!err_file.empty())
     posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  sigset_t all, none;
-  sigfillset(&all);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
+  pid_t pid = spawn_with(argv, &fa, false);
   posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return rc == 0 ? pid : -1;
+  return pid;
 }
 
 ChildGuard::~ChildGuard() {
