@@ -195,13 +195,12 @@ KNOWN_DEFECTS = {
                        r"\1BUF\2"),
                   ], {"execer", "forker", "longread", "rw", "selfkill", "selfsegv", "signals",
                       "threads", "undumpable"}),
-    "fd_gaps": ("NEW, eBPF -y: fds the kernel side does not name (a clone's CLONE_PIDFD fd); and "
-                "the inherited fds of a child whose own calls are read before its parent's clone "
-                "(named from /proc when it may have closed them)", [
+    "fd_gaps": ("NEW, eBPF -y: fds the kernel side does not name: received through SCM_RIGHTS "
+                "(recvmsg), or a clone's CLONE_PIDFD fd (named from /proc, too late once closed)", [
                     (re.compile(r"(?<=\d)<[^\t]*?>(?=[,)\]}]|\t|$)"), ""),
                     (re.compile(r'\{"fd": (-?\d+), "path": "(?:[^"\\]|\\.)*"\}'), r"\1"),
                     (re.compile(r', "ret_path": "(?:[^"\\]|\\.)*"'), ""),
-                ], {"selected_ptrs3", "structs_net", "structs_process", "tar_gzip"}),
+                ], {"selected_ptrs3", "structs_net", "structs_process"}),
     "records": ("NEW, eBPF: -v shows fewer of getdents64's records than ptrace (its capture "
                 "ends early)", [
                     (re.compile(r"^(getdents64\(\d+(?:<[^\t]*?>)?, )\[.*\](, \d+\)\t\t = .*)$"),
@@ -213,9 +212,7 @@ KNOWN_DEFECTS = {
 
 # Listed cases where a defect shows only in some runs (it depends on a race): its absence from one
 # run is no sign that it was fixed, so it is not asserted there.
-INTERMITTENT = {
-    "fd_gaps": {"tar_gzip"},  # (whether gzip's calls are read before tar's clone)
-}
+INTERMITTENT = {}
 
 
 def listed(defect, case, fmt):

@@ -55,6 +55,17 @@ void FdTable::forget(pid_t pid) {
   });
 }
 
+void FdTable::copy_table(pid_t from, pid_t to) {
+  const Fds& fds = procs_[from];
+  Fds& child = procs_[to];
+  for (const auto& [fd, d] : fds)
+    if (child.emplace(fd, d).second && cloexec_[from].count(fd) != 0) cloexec_[to].insert(fd);
+}
+
+void FdTable::fork(pid_t pid, pid_t tid, pid_t child) {
+  copy_table(owner(pid, tid).key, child);
+}
+
 void FdTable::erase(pid_t key, int fd) {
   procs_[key].erase(fd);
   cloexec_[key].erase(fd);
@@ -254,10 +265,7 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
       if (!known || (flags & CLONE_THREAD) == 0) {
         // The child's own calls may come first (it runs before its parent's call returns): what
         // they told stays.
-        Fds& child = procs_[ret];
-        for (const auto& [fd, d] : fds)
-          if (child.emplace(fd, d).second && cloexec_[o.key].count(fd) != 0)
-            cloexec_[ret].insert(fd);
+        copy_table(o.key, ret);
       } else if ((flags & CLONE_FILES) == 0) {
         unshare(pid, ret, o);
       }

@@ -37,6 +37,9 @@ class FdTable {
   // attach), so that a process gone before its events are read still has the names of the fds
   // it started with.
   void snapshot(pid_t pid);
+  // Thread `tid` of process `pid` forked process `child`, which starts with a copy of its table
+  // as it is now (told as the fork happens, before any call of the child's).
+  void fork(pid_t pid, pid_t tid, pid_t child);
   // A process ended: its fds are gone.
   void forget(pid_t pid);
 
@@ -54,6 +57,8 @@ class FdTable {
   void apply(const Owner& o, const FdNote& note);
   // What a new fd `fd` returned by `ev` refers to.
   std::string describe_new(const SyscallEvent& ev, const Owner& o, int fd);
+  // Table `from` is copied into `to` (fds `to` holds already stay).
+  void copy_table(pid_t from, pid_t to);
   // The thread (tid) gets a table of its own, a copy of the one it used.
   void unshare(pid_t pid, pid_t tid, const Owner& was);
   // An fd is gone: from the table and from the close-on-exec set.

@@ -312,6 +312,7 @@ void BpfTracer::load() {
   if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
   st_->skel = skel;
   skel->rodata->follow_forks = cfg_.follow_forks ? 1 : 0;
+  skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() ? 0 : 1;
   skel->rodata->self_tgid = getpid();
@@ -660,13 +661,15 @@ int BpfTracer::on_record(const void* data, size_t size) {
     case DT_UNTRACED:
       handle_untraced(data);
       break;
-    case DT_FORK:
-      if (stacks_) {
-        dt_fork rec;
-        std::memcpy(&rec, data, sizeof(rec));
-        stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
-      }
+    case DT_FORK: {
+      dt_fork rec;
+      std::memcpy(&rec, data, sizeof(rec));
+      if (stacks_) stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
+      if (cfg_.describe_fds)
+        fds_.fork(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.parent_tid),
+                  static_cast<pid_t>(rec.child));
       break;
+    }
     default:
       break;
   }

@@ -129,6 +129,7 @@ const volatile int exec_env_strings = 0;
 const volatile int want_time = 1;
 const volatile int want_cpu = 1;
 const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per call (0: no -s)
+const volatile int describe_fds = 0;    // -y: the fd table a child starts with comes from fork
 // --summary: count in the kernel (summary_by 0: per syscall, 1: also per process, 2: per thread)
 // and send no syscall events (user space loads on_sys_enter_count/on_sys_exit_count instead of
 // on_sys_enter/on_sys_exit).
@@ -1319,8 +1320,9 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   dt_u32 ptgid = BPF_CORE_READ(parent, tgid);
   dt_u32 ctgid = BPF_CORE_READ(child, tgid);
   if (ptgid == ctgid || !traced_tgid(ptgid)) return 0;
-  if (stack_bytes) {  // the child starts with its parent's mappings
+  if (stack_bytes || describe_fds) {  // the child starts with its parent's mappings and fds
     struct dt_fork f = {.type = DT_FORK, .size = sizeof(f), .parent = ptgid, .child = ctgid};
+    f.parent_tid = BPF_CORE_READ(parent, pid);
     if (bpf_ringbuf_output(&events, &f, sizeof(f), 0)) count_lost();
   }
   if (all_processes) return 0;

@@ -34,7 +34,7 @@ enum dt_record_type {
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered (or SIGCONT sent) */
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
-  DT_FORK = 6,     /* struct dt_fork (-s with -f): a new process, with its parent's mappings */
+  DT_FORK = 6,     /* struct dt_fork (-s or -y, with -f): a new process, its parent's copy */
   DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
   DT_UNTRACED = 8, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
 };
@@ -146,12 +146,17 @@ struct dt_map {
   /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC), at most DT_PATH_MAX */
 };
 
+/* Sent by the parent as it forks, before the child can run: it comes before any record of the
+ * child's, which may otherwise be read before the parent's clone record (the mappings and the fd
+ * table the child starts with are its parent's as of now). */
 struct dt_fork {
   dt_u16 type;
   dt_u16 pad0;
   dt_u32 size;
   dt_u32 parent; /* thread-group ids */
   dt_u32 child;
+  dt_u32 parent_tid; /* the thread that forked */
+  dt_u32 pad1;
 };
 
 /* -y: sent at the exit of a call that gives an fd a meaning (fd_plans: open*, socket, accept*,
