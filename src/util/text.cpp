@@ -53,6 +53,21 @@ bool invisible_control(uint32_t cp) {
   return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
          (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f;
 }
+// The escape C and JSON strings share for a byte (\n, \t, \r and the backslash), or nullptr.
+const char* short_escape(uint8_t c) {
+  switch (c) {
+    case '\n':
+      return "\\n";
+    case '\t':
+      return "\\t";
+    case '\r':
+      return "\\r";
+    case '\\':
+      return "\\\\";
+    default:
+      return nullptr;
+  }
+}
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view bytes, std::string_view also) {
@@ -68,27 +83,14 @@ void append_escaped(std::string& out, std::string_view bytes, std::string_view a
       }
       continue;
     }
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += ch;
-        } else {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        }
+    if (const char* e = short_escape(c)) {
+      out += e;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
   }
 }
@@ -121,30 +123,16 @@ void append_json_string(std::string& out, std::string_view bytes) {
         continue;
       }
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+    if (c == '"') {
+      out += "\\\"";
+    } else if (const char* e = short_escape(c)) {
+      out += e;
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
     }
     ++i;
   }
