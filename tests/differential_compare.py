@@ -195,12 +195,6 @@ KNOWN_DEFECTS = {
                        r"\1BUF\2"),
                   ], {"execer", "forker", "longread", "rw", "selfkill", "selfsegv", "signals",
                       "threads", "undumpable"}),
-    "fd_gaps": ("NEW, eBPF -y: fds the kernel side does not name: received through SCM_RIGHTS "
-                "(recvmsg), or a clone's CLONE_PIDFD fd (named from /proc, too late once closed)", [
-                    (re.compile(r"(?<=\d)<[^\t]*?>(?=[,)\]}]|\t|$)"), ""),
-                    (re.compile(r'\{"fd": (-?\d+), "path": "(?:[^"\\]|\\.)*"\}'), r"\1"),
-                    (re.compile(r', "ret_path": "(?:[^"\\]|\\.)*"'), ""),
-                ], {"selected_ptrs3", "structs_net", "structs_process"}),
     "records": ("NEW, eBPF: -v shows fewer of getdents64's records than ptrace (its capture "
                 "ends early)", [
                     (re.compile(r"^(getdents64\(\d+(?:<[^\t]*?>)?, )\[.*\](, \d+\)\t\t = .*)$"),

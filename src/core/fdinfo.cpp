@@ -16,7 +16,7 @@ namespace {
 
 // The file systems whose files have no path but a name they make up (the kernel's d_dname), by
 // their magic number (include/uapi/linux/magic.h), and how /proc/PID/fd names their files.
-enum class Naming { Pipe, AnonInode, Simple };
+enum class Naming { Pipe, AnonInode, Simple, PidFd };
 struct PseudoFs {
   uint64_t magic;
   Naming naming;
@@ -26,6 +26,7 @@ constexpr PseudoFs kPseudoFs[] = {
     {0x09041934, Naming::AnonInode},  // ANON_INODE_FS_MAGIC: "anon_inode:NAME"
     {0x01021994, Naming::Simple},     // TMPFS_MAGIC (memfd): "/NAME (deleted)"
     {0x958458f6, Naming::Simple},     // HUGETLBFS_MAGIC (memfd with MFD_HUGETLB)
+    {0x50494446, Naming::PidFd},      // PIDFS_MAGIC (Linux 6.9: pidfds): "anon_inode:[pidfd]"
 };
 
 // "127.0.0.1:5000", "[::1]:5000".
@@ -135,6 +136,8 @@ std::string file_label(const FileFacts& f) {
           return "anon_inode:" + name;
         case Naming::Simple:
           return "/" + name + " (deleted)";
+        case Naming::PidFd:  // (pidfs names its files as anon_inode did, which they were)
+          return "anon_inode:[pidfd]";
       }
     }
     return {};

@@ -246,4 +246,32 @@ TEST_P(FdNotOpen, AClosedFdHasNoNameOfItsLaterMeaning) {
 INSTANTIATE_TEST_SUITE_P(Backends, FdNotOpen, ::testing::Values("ptrace", "bpf"),
                          [](const auto& info) { return info.param; });
 
+// dtruss in a chroot (here: / bound, with its mounts, onto a directory, in a mount namespace of the test's own):
+// a path is the one dtruss sees from its root, as /proc/PID/fd shows it and -s needs to open the
+// mapped files. The eBPF side walked up to the root of everything, past dtruss's root.
+class FdInAChroot : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FdInAChroot, PathsAreSeenFromDtrussRoot) {
+  if (GetParam() == "bpf") REQUIRE_BPF();
+  ASSERT_EQ(geteuid(), 0u) << "a chroot needs root";
+  std::string root = e2e::temp_dir() + "/root";
+  ASSERT_EQ(mkdir(root.c_str(), 0755), 0);
+  std::string script = "mount --rbind / '" + root + "' && exec chroot '" + root + "' '" +
+                       e2e::dtruss_bin() + "' --backend=" + GetParam() +
+                       " --json -y -t openat /bin/cat /etc/hostname";
+  auto r = e2e::run(
+      {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script}, 60);
+  ASSERT_EQ(r.status, 0) << r.err;
+  int seen = 0;
+  for (const json& c : syscalls(json_lines(r.err), "openat")) {
+    if (c["args"]["filename"] != "/etc/hostname") continue;
+    ++seen;
+    EXPECT_EQ(c.value("ret_path", std::string("(none)")), "/etc/hostname") << c.dump();
+  }
+  EXPECT_EQ(seen, 1) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FdInAChroot, ::testing::Values("ptrace", "bpf"),
+                         [](const auto& info) { return info.param; });
+
 }  // namespace

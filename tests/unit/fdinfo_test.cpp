@@ -76,6 +76,7 @@ TEST(FileLabel, AsProcPidFdShowsThem) {
   FileFacts pipe{77, 0x50495045, {"pipe:"}, false, true};
   FileFacts eventfd{4, 0x09041934, {"[eventfd]"}, false, true};
   FileFacts memfd{5, 0x01021994, {"memfd:m"}, true, true};
+  FileFacts pidfd{7, 0x50494446, {"pidfd"}, false, true};  // pidfs (6.9): as anon_inode was
   FileFacts unknown{6, 0x6e736673, {"net"}, false, true};  // nsfs: not named here ("", /proc)
   const Case cases[] = {
       {lib, "/usr/lib/x86_64-linux-gnu/libc.so.6"},
@@ -84,6 +85,7 @@ TEST(FileLabel, AsProcPidFdShowsThem) {
       {pipe, "pipe:[77]"},
       {eventfd, "anon_inode:[eventfd]"},
       {memfd, "/memfd:m (deleted)"},
+      {pidfd, "anon_inode:[pidfd]"},
       {unknown, ""},
   };
   for (const Case& c : cases) EXPECT_EQ(dtruss::file_label(c.f), c.label);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <linux/capability.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -150,8 +151,11 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 
 // -y: which fds each call's exit describes in the kernel (events.h, enum dt_fd_plan): the fd a
 // call returns, a socket whose addresses connect, bind or listen set (or a send, binding a
-// datagram socket to a port of its own), the two fds of a pair, and after a rename or an unlink
-// the files the process has open (their names may have changed, or be gone).
+// datagram socket to a port of its own), the two fds of a pair, a clone's pidfd, the fds an
+// SCM_RIGHTS message brought, and after a rename or an unlink the files the process has open
+// (their names may have changed, or be gone).
+static_assert(DT_CLONE_PIDFD == CLONE_PIDFD);
+
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
@@ -181,6 +185,13 @@ void set_fd_plans(bpf_map* map) {
         break;
       case SYS_socketpair:
         plan = DT_FDS_PAIR_ARG3;
+        break;
+      case SYS_clone:
+      case SYS_clone3:
+        plan = DT_FDS_PIDFD;
+        break;
+      case SYS_recvmsg:
+        plan = DT_FDS_RIGHTS;
         break;
       default:
         break;

@@ -48,6 +48,9 @@ struct path {
 struct file {
   struct path f_path;
 } __attribute__((preserve_access_index));
+struct fs_struct {
+  struct path root;
+} __attribute__((preserve_access_index));
 struct vm_area_struct {
   unsigned long vm_start, vm_end, vm_pgoff;
   struct file* vm_file;
@@ -107,8 +110,32 @@ struct task_struct {
   struct sched_entity se;
   struct signal_struct* signal;
   struct sighand_struct* sighand;
+  struct fs_struct* fs;
   char comm[16];
 } __attribute__((preserve_access_index));
+
+// Where a path walk stops: dtruss's own root, as /proc/PID/fd's links (d_path) stop at the root
+// of whoever reads them. So the paths are the ones the ptrace backend reads and dtruss can open
+// (-s reads the mapped files), also when dtruss runs in a chroot or a container, and a process
+// chrooted below dtruss's root shows the paths that dtruss sees. Taken from dtruss's first
+// system call after the load (on_sys_enter); until then, or where the walk never meets it (a
+// file outside that root), it goes on to the root of everything, as d_path does.
+struct walk_root {
+  struct dentry* dentry;
+  struct mount* mnt;
+};
+dt_u64 reader_root_dentry = 0, reader_root_mnt = 0;
+static __always_inline void keep_reader_root(struct task_struct* self) {
+  struct vfsmount* vm = BPF_CORE_READ(self, fs, root.mnt);
+  if (!vm) return;
+  reader_root_mnt = (dt_u64)((char*)vm - bpf_core_field_offset(struct mount, mnt));
+  reader_root_dentry = (dt_u64)BPF_CORE_READ(self, fs, root.dentry);
+}
+static __always_inline struct walk_root root_of(void) {
+  struct walk_root r = {.dentry = (struct dentry*)reader_root_dentry,
+                        .mnt = (struct mount*)reader_root_mnt};
+  return r;
+}
 
 // Configuration, set by user space before load.
 const volatile int follow_forks = 0;     // -f: add children of traced processes
@@ -283,6 +310,7 @@ struct {
 #define NR_EXIT 60
 #define NR_EXIT_GROUP 231
 #define NR_EXECVEAT 322
+#define NR_CLONE3 435
 
 static __always_inline int traced_tgid(dt_u32 tgid) {
   if (tgid == (dt_u32)self_tgid) return 0;
@@ -1021,6 +1049,7 @@ struct path_ctx {
   struct mount* mnt;
   char* path;  // DT_PATH_MAX bytes
   dt_u32 len;
+  struct walk_root root;  // where it stops
 };
 
 // One step of a path walk towards the root, crossing mount points: appends the dentry's name
@@ -1029,6 +1058,7 @@ static long path_step(dt_u32 i, struct path_ctx* x) {
   struct dentry* d = x->dentry;
   struct mount* m = x->mnt;
   if (!d || !m || !x->path) return 1;
+  if (d == x->root.dentry && m == x->root.mnt) return 1;  // the process's root
   if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
     struct mount* parent = BPF_CORE_READ(m, mnt_parent);
     if (!parent || parent == m) return 1;  // the root of everything
@@ -1079,6 +1109,7 @@ static __always_inline void send_map(struct task_struct* task, struct pending* p
       .dentry = BPF_CORE_READ(file, f_path.dentry),
       .mnt = (struct mount*)((char*)vm - bpf_core_field_offset(struct mount, mnt)),
       .path = (char*)(rec + 1),
+      .root = root_of(),
   };
   bpf_loop(64, path_step, &x, 0);
   rec->path_len = x.len;
@@ -1154,6 +1185,10 @@ static __always_inline void exec_mappings(struct task_struct* task, dt_u32 tgid)
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
+  // -y and -s: the root dtruss sees, from its own first call (see root_of).
+  if ((describe_fds || stack_bytes) && !reader_root_dentry &&
+      (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
+    keep_reader_root(bpf_get_current_task_btf());
   // -t: a call not selected costs one array lookup, before anything else (here and at exit);
   // with -n, after the name check, which must see a process's first call (or -f could miss a
   // child it forks before its first selected call).
@@ -1628,7 +1663,8 @@ struct fd_path_ctx {
   struct mount* mnt;
   char* path;  // DT_FD_PATH_MAX + 256 bytes
   dt_u32 len;
-  dt_u32 done;  // the walk reached the root
+  dt_u32 done;            // the walk reached the root
+  struct walk_root root;  // where it stops
 };
 
 // One step of a path walk towards the root, crossing mount points, as the kernel's d_path walks
@@ -1637,6 +1673,10 @@ static long fd_path_step(dt_u32 i, struct fd_path_ctx* x) {
   struct dentry* d = x->dentry;
   struct mount* m = x->mnt;
   if (!d || !m || !x->path) return 1;
+  if (d == x->root.dentry && m == x->root.mnt) {  // the process's root
+    x->done = 1;
+    return 1;
+  }
   if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
     struct mount* parent = BPF_CORE_READ(m, mnt_parent);
     if (!parent || parent == m) {  // the root of everything
@@ -1721,6 +1761,7 @@ static __always_inline void describe_file(struct dt_fd* rec, struct file___fd* f
       .dentry = (struct dentry*)d,
       .mnt = (struct mount*)((char*)vm - bpf_core_field_offset(struct mount, mnt)),
       .path = path,
+      .root = root_of(),
   };
   bpf_loop(DT_FD_WALK, fd_path_step, &x, 0);
   rec->path_len = x.len > DT_FD_PATH_MAX + 256 ? DT_FD_PATH_MAX + 256 : x.len;
@@ -1835,6 +1876,34 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
     x.fds[0] = (int)regs->di;
     x.dgram_only = what == DT_FDS_DGRAM_ARG0;
     if (x.fds[0] < 0) return 0;
+  } else if (what == DT_FDS_PIDFD) {
+    // clone(flags, stack, parent_tid...) writes the pidfd at parent_tid; clone3 at the pointer
+    // that follows the flags in its struct clone_args.
+    if (ret <= 0) return 0;
+    dt_u64 cl[2] = {regs->di, regs->dx};
+    if (nr == NR_CLONE3 && bpf_probe_read_user(cl, sizeof(cl), (const void*)regs->di)) return 0;
+    if (!(cl[0] & DT_CLONE_PIDFD)) return 0;
+    if (bpf_probe_read_user(&x.fds[0], sizeof(x.fds[0]), (const void*)cl[1])) return 0;
+  } else if (what == DT_FDS_RIGHTS) {
+    // recvmsg(fd, msghdr, flags): msg_control and the length the call used (struct msghdr's
+    // fifth and sixth words), then the first control message: an SCM_RIGHTS one's fds.
+    if (ret < 0) return 0;
+    dt_u64 ctl[2];
+    if (bpf_probe_read_user(ctl, sizeof(ctl), (const void*)(regs->si + 32))) return 0;
+    struct {
+      dt_u64 len;
+      int level;
+      int type;
+      int fds[2];
+    } c = {};
+    if (!ctl[0] || ctl[1] < 20) return 0;
+    long err = ctl[1] >= sizeof(c) ? bpf_probe_read_user(&c, sizeof(c), (const void*)ctl[0])
+                                   : bpf_probe_read_user(&c, 20, (const void*)ctl[0]);
+    if (err || c.level != 1 /* SOL_SOCKET */ || c.type != 1 /* SCM_RIGHTS */ || c.len < 20)
+      return 0;
+    n = c.len >= 24 && ctl[1] >= 24 ? 2 : 1;
+    x.fds[0] = c.fds[0];
+    x.fds[1] = c.fds[1];
   } else if (what == DT_FDS_FILES) {
     if (ret != 0) return 0;
     struct task_struct___fd* t = (struct task_struct___fd*)task;
