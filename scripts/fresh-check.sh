@@ -30,6 +30,11 @@ root="$dir/root"
 rm -rf "$root"
 cp -a "$dir/base" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# What an installed system has and debootstrap does not write: the installer's /etc/hosts
+# (localhost resolves) and a host name.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tfresh\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+  >"$root/etc/hosts"
+echo fresh >"$root/etc/hostname"
 git clone -q "$top" "$root/root/dtruss"
 
 # Everything below happens in a private mount namespace: the machine's mounts are untouched, and

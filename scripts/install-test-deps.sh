@@ -11,6 +11,8 @@ packages=(
   chromium chromium-driver python3-selenium           # the timeline opened in Chromium's viewer
   python3-pil fonts-dejavu-core                       # its screenshot checked, with legible text
   clang llvm                                          # the fuzz targets (libFuzzer)
+  libc6-dbg                                           # -s tests: the C library's frames named
+  time                                                # bench smoke test: /usr/bin/time (peak RSS)
 )
 
 exec "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
