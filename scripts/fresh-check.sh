@@ -41,6 +41,7 @@ git clone -q "$top" "$root/root/dtruss"
 # the chroot sees /proc, /sys and /dev as a booted machine does, without tracefs or debugfs.
 export root targets_text="${targets[*]}"
 unshare --mount --propagation private bash -euo pipefail -c '
+  mount --bind "$root" "$root"  # (its / a mount point of its own, as a booted machine'"'"'s is)
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
