@@ -10,7 +10,7 @@ packages=(
   dpkg-dev file zsh                                   # make deb (dpkg-shlibdeps), its tests
   chromium chromium-driver python3-selenium           # the timeline opened in Chromium's viewer
   python3-pil fonts-dejavu-core                       # its screenshot checked, with legible text
-  clang llvm                                          # the fuzz targets (libFuzzer)
+  clang llvm libclang-rt-14-dev                       # the fuzz targets (libFuzzer, ASan runtime)
   libc6-dbg                                           # -s tests: the C library's frames named
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
 )
