@@ -521,9 +521,9 @@ int run(int argc, char** argv) {
       TextOptions t;
       // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes
       // (-f, several -p, -n NAME, which may match several, now or later, --all).
-      t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
-                                           (!opt.name.empty() && !opt.wait_for_name) ||
-                                           opt.all_processes);
+      t.show_task =
+          opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
+                                 (!opt.name.empty() && !opt.wait_for_name) || opt.all_processes);
       t.relative = opt.relative;
       t.elapsed = opt.elapsed;
       t.cpu = opt.cpu;

@@ -16,8 +16,22 @@ namespace dtruss {
 namespace {
 
 enum LongOnly : int {
-  kOutput = 256, kJson, kBackend, kStrsize, kVersionOpt, kHelp, kAll, kExplain,
-  kSummary, kSort, kSummaryBy, kTimeline, kColor, kStackDepth, kStackSize, kFolded,
+  kOutput = 256,
+  kJson,
+  kBackend,
+  kStrsize,
+  kVersionOpt,
+  kHelp,
+  kAll,
+  kExplain,
+  kSummary,
+  kSort,
+  kSummaryBy,
+  kTimeline,
+  kColor,
+  kStackDepth,
+  kStackSize,
+  kFolded,
 };
 
 constexpr OptionDoc kOptions[] = {
@@ -28,13 +42,15 @@ constexpr OptionDoc kOptions[] = {
     {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call"},
     {'f', "follow", nullptr, "follow children (fork, vfork, clone) and their execs"},
     {'h', "help", nullptr, "this help"},
-    {'H', "histogram", nullptr, "with -c or --summary: a latency histogram per syscall (powers of 2)"},
+    {'H', "histogram", nullptr,
+     "with -c or --summary: a latency histogram per syscall (powers of 2)"},
     {'l', "pid-prefix", nullptr, "show the PID/TID prefix on every line"},
     {'L', "no-pid-prefix", nullptr, "never show the PID/TID prefix"},
     {'n', "name", "NAME", "trace processes of that name, running and future (prefix match)"},
     {'o', "cpu", nullptr, "CPU column: microseconds on-CPU during each call (not an output file)"},
     {'p', "pid", "PID[,PID]", "attach to running processes (all their threads)"},
-    {'s', "stack", nullptr, "the user stack of each call, innermost frame first (file:line with -g)"},
+    {'s', "stack", nullptr,
+     "the user stack of each call, innermost frame first (file:line with -g)"},
     {'t', "trace", "LIST", "only these syscalls: names, %classes, !negation (e.g. open,%net)"},
     {'u', "user", "USER", "run the command as USER (dtruss running as root)"},
     {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)"},
@@ -44,18 +60,23 @@ constexpr OptionDoc kOptions[] = {
     {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>"},
     {kOutput, "output", "FILE", "write the trace to FILE instead of standard error"},
     {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)"},
-    {kBackend, "backend", "auto|ptrace|bpf", "how to trace: bpf (eBPF, root), ptrace; auto (default): eBPF when allowed"},
+    {kBackend, "backend", "auto|ptrace|bpf",
+     "how to trace: bpf (eBPF, root), ptrace; auto (default): eBPF when allowed"},
     {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)"},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)"},
-    {kExplain, "explain", nullptr, "explain a syscall (--explain openat), or trace a command like -x"},
+    {kExplain, "explain", nullptr,
+     "explain a syscall (--explain openat), or trace a command like -x"},
     {kSummary, "summary", nullptr, "only the table of -c, no lines"},
     {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name"},
     {kSummaryBy, "summary-by", "WHAT", "one table per process or per thread (process|thread)"},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)"},
     {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)"},
-    {kStackSize, "stack-size", "SIZE", "with -s, eBPF: bytes of stack copied per call (default 16K, at most 32K)"},
-    {kFolded, "folded", "FILE", "with -s: write folded stacks (frame;frame count) for flame graphs"},
-    {kColor, "color", "auto|always|never", "colour the lines (auto: on a terminal, unless NO_COLOR)"},
+    {kStackSize, "stack-size", "SIZE",
+     "with -s, eBPF: bytes of stack copied per call (default 16K, at most 32K)"},
+    {kFolded, "folded", "FILE",
+     "with -s: write folded stacks (frame;frame count) for flame graphs"},
+    {kColor, "color", "auto|always|never",
+     "colour the lines (auto: on a terminal, unless NO_COLOR)"},
     {kVersionOpt, "version", nullptr, "print the version"},
 };
 
@@ -65,10 +86,8 @@ struct OptionChoices {
   const char* words;
 };
 constexpr OptionChoices kChoices[] = {
-    {'X', "raw|verbose|decoded"},
-    {kBackend, "auto|ptrace|bpf"},
-    {kSort, "calls|time|errors|name"},
-    {kSummaryBy, "process|thread"},
+    {'X', "raw|verbose|decoded"},      {kBackend, "auto|ptrace|bpf"},
+    {kSort, "calls|time|errors|name"}, {kSummaryBy, "process|thread"},
     {kColor, "auto|always|never"},
 };
 constexpr ArgStyle kStyles[] = {ArgStyle::Raw, ArgStyle::Verbose, ArgStyle::Decoded};
@@ -95,11 +114,16 @@ bool parse_size(const char* s, uint64_t* out) {
   if (!parse_decimal(text.substr(0, digits), &v)) return false;
   uint64_t mult = 1;
   std::string_view unit = text.substr(digits);
-  if (unit == "" || unit == "B" || unit == "b") mult = 1;
-  else if (unit == "K" || unit == "k" || unit == "KiB") mult = 1ull << 10;
-  else if (unit == "M" || unit == "m" || unit == "MiB") mult = 1ull << 20;
-  else if (unit == "G" || unit == "g" || unit == "GiB") mult = 1ull << 30;
-  else return false;
+  if (unit == "" || unit == "B" || unit == "b")
+    mult = 1;
+  else if (unit == "K" || unit == "k" || unit == "KiB")
+    mult = 1ull << 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB")
+    mult = 1ull << 20;
+  else if (unit == "G" || unit == "g" || unit == "GiB")
+    mult = 1ull << 30;
+  else
+    return false;
   if (v > UINT64_MAX / mult) return false;
   *out = v * mult;
   return true;
@@ -162,7 +186,9 @@ uint64_t round_up_pow2(uint64_t n) {
 
 }  // namespace
 
-std::span<const OptionDoc> option_table() { return kOptions; }
+std::span<const OptionDoc> option_table() {
+  return kOptions;
+}
 
 const char* option_choices(int key) {
   for (const auto& c : kChoices)
@@ -204,7 +230,8 @@ std::string usage_text() {
     fmt::format_to(std::back_inserter(out), "  {:<30} {}\n", left, o.help);
   }
   out +=
-      "\nThe trace goes to standard error, as dtruss's does: save it with 2> FILE or --output FILE.\n"
+      "\nThe trace goes to standard error, as dtruss's does: save it with 2> FILE or --output "
+      "FILE.\n"
       "Exit status: the command's (128+N if killed by signal N); 2 for bad usage.\n"
       "\n--explain NAME explains the syscall NAME when NAME is a syscall and nothing follows it;\n"
       "otherwise the words are a command to trace with -x (use -x for a command named like a\n"
@@ -232,7 +259,9 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
     int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
     if (c == -1) break;
     switch (c) {
-      case 'a': show_all = true; break;
+      case 'a':
+        show_all = true;
+        break;
       case 'b':
         if (!parse_size(optarg, &opt->buffer_size) || !ring_size_allowed(opt->buffer_size)) {
           fail(
@@ -242,13 +271,26 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
           return ParseOutcome::ExitUsage;
         }
         break;
-      case 'c': opt->count = true; break;
-      case 'd': opt->relative = true; break;
-      case 'e': opt->elapsed = true; break;
-      case 'f': opt->follow = true; break;
-      case 'h': return print_out(usage_text());
-      case 'l': opt->show_task = true; break;
-      case 'L': opt->show_task = false; break;
+      case 'c':
+        opt->count = true;
+        break;
+      case 'd':
+        opt->relative = true;
+        break;
+      case 'e':
+        opt->elapsed = true;
+        break;
+      case 'f':
+        opt->follow = true;
+        break;
+      case 'h':
+        return print_out(usage_text());
+      case 'l':
+        opt->show_task = true;
+        break;
+      case 'L':
+        opt->show_task = false;
+        break;
       case 'n':
       case 'W':
         if (optarg[0] == '\0') {
@@ -258,19 +300,26 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         opt->name = optarg;
         opt->wait_for_name = c == 'W';
         break;
-      case kAll: opt->all_processes = true; break;
-      case 's': opt->stack = true; break;
+      case kAll:
+        opt->all_processes = true;
+        break;
+      case 's':
+        opt->stack = true;
+        break;
       case kStackDepth:
       case kStackSize: {
         uint64_t n = 0;
         bool depth = c == kStackDepth;
         if (!parse_size(optarg, &n) || n == 0 || n > (depth ? 1024 : kMaxStackCopy)) {
-          fail(depth ? fmt::format("--stack-depth needs a frame count from 1 to 1024, not '{}'", optarg)
+          fail(depth ? fmt::format("--stack-depth needs a frame count from 1 to 1024, not '{}'",
+                                   optarg)
                      : fmt::format("--stack-size needs a size from 1 to 32K, not '{}'", optarg));
           return ParseOutcome::ExitUsage;
         }
-        if (depth) opt->stack_depth = n;
-        else opt->stack_size = n;
+        if (depth)
+          opt->stack_depth = n;
+        else
+          opt->stack_size = n;
         break;
       }
       case kFolded:
@@ -280,7 +329,9 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         }
         opt->folded_file = optarg;
         break;
-      case 'o': opt->cpu = true; break;
+      case 'o':
+        opt->cpu = true;
+        break;
       case 'p':
         if (!parse_pids(optarg, &opt->pids, &error)) {
           fail(error);
@@ -298,9 +349,15 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         }
         opt->user = optarg;
         break;
-      case 'v': opt->verbose = true; break;
-      case 'x': opt->annotate = true; break;
-      case 'y': opt->describe_fds = true; break;
+      case 'v':
+        opt->verbose = true;
+        break;
+      case 'x':
+        opt->annotate = true;
+        break;
+      case 'y':
+        opt->describe_fds = true;
+        break;
       case kOutput:
         if (optarg[0] == '\0') {
           fail("--output needs a file name");
@@ -308,10 +365,18 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         }
         opt->output_file = optarg;
         break;
-      case kJson: opt->json = true; break;
-      case kExplain: opt->explain = true; break;
-      case 'H': opt->histogram = true; break;
-      case kSummary: opt->summary_only = true; break;
+      case kJson:
+        opt->json = true;
+        break;
+      case kExplain:
+        opt->explain = true;
+        break;
+      case 'H':
+        opt->histogram = true;
+        break;
+      case kSummary:
+        opt->summary_only = true;
+        break;
       case kTimeline:
         if (optarg[0] == '\0') {
           fail("--timeline needs a file name");
@@ -326,11 +391,16 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       case kColor: {
         int v = 0;
         if (!parse_choice(c, optarg, &v)) return ParseOutcome::ExitUsage;
-        if (c == 'X') opt->style = kStyles[v];
-        else if (c == kBackend) opt->backend = static_cast<BackendChoice>(v);
-        else if (c == kSort) opt->sort = static_cast<SortChoice>(v);
-        else if (c == kSummaryBy) opt->summary_by = static_cast<SummaryGrouping>(v + 1);
-        else opt->color = static_cast<ColorChoice>(v);
+        if (c == 'X')
+          opt->style = kStyles[v];
+        else if (c == kBackend)
+          opt->backend = static_cast<BackendChoice>(v);
+        else if (c == kSort)
+          opt->sort = static_cast<SortChoice>(v);
+        else if (c == kSummaryBy)
+          opt->summary_by = static_cast<SummaryGrouping>(v + 1);
+        else
+          opt->color = static_cast<ColorChoice>(v);
         break;
       }
       case kStrsize: {
@@ -342,14 +412,17 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         opt->strsize = n;
         break;
       }
-      case kVersionOpt: return print_out(fmt::format("dtruss {}\n", kVersion));
-      case kHelp: return print_out(usage_text());
+      case kVersionOpt:
+        return print_out(fmt::format("dtruss {}\n", kVersion));
+      case kHelp:
+        return print_out(usage_text());
       case ':':
         fail(fmt::format("option {} needs an argument", argv[optind - 1]));
         return ParseOutcome::ExitUsage;
       default: {
-        std::string bad = optopt != 0 && optopt < 256 ? fmt::format("-{}", static_cast<char>(optopt))
-                                                      : std::string(argv[optind - 1]);
+        std::string bad = optopt != 0 && optopt < 256
+                              ? fmt::format("-{}", static_cast<char>(optopt))
+                              : std::string(argv[optind - 1]);
         if (auto eq = bad.find('='); eq != std::string::npos) bad.resize(eq);  // --name=value
         // getopt sets optopt to a known option that lacks its argument, 0 for an unknown long one.
         if (optopt >= 256 || (optopt > 0 && std::strchr(shorts.c_str(), optopt) != nullptr))

@@ -13,45 +13,45 @@
 namespace dtruss {
 
 enum class BackendChoice { Auto, Ptrace, Bpf };
-enum class ArgStyle { Decoded, Raw, Verbose };  // -X
+enum class ArgStyle { Decoded, Raw, Verbose };         // -X
 enum class SortChoice { Calls, Time, Errors, Name };   // --sort
 enum class SummaryGrouping { None, Process, Thread };  // --summary-by
 enum class ColorChoice { Auto, Always, Never };        // --color
 
 struct Options {
   std::vector<std::string> command;
-  std::vector<pid_t> pids;               // -p
-  std::string name;                      // -n NAME or
-  bool wait_for_name = false;            // -W NAME
-  bool all_processes = false;            // --all
-  bool follow = false;                   // -f
-  bool count = false;                    // -c (lines and the table)
-  bool summary_only = false;             // --summary (the table, no lines)
-  SortChoice sort = SortChoice::Calls;   // --sort
+  std::vector<pid_t> pids;                             // -p
+  std::string name;                                    // -n NAME or
+  bool wait_for_name = false;                          // -W NAME
+  bool all_processes = false;                          // --all
+  bool follow = false;                                 // -f
+  bool count = false;                                  // -c (lines and the table)
+  bool summary_only = false;                           // --summary (the table, no lines)
+  SortChoice sort = SortChoice::Calls;                 // --sort
   SummaryGrouping summary_by = SummaryGrouping::None;  // --summary-by
-  bool histogram = false;                // -H
-  std::string timeline_file;             // --timeline
-  ColorChoice color = ColorChoice::Auto;  // --color
-  bool relative = false;                 // -d
-  bool elapsed = false;                  // -e
-  bool cpu = false;                      // -o
-  std::optional<bool> show_task;         // -l (true) / -L (false); default: on with -f
-  std::string trace_list;                // -t
-  uint64_t buffer_size = 0;              // -b (bytes; for the eBPF backend)
-  std::string output_file;               // --output
-  bool json = false;                     // --json
+  bool histogram = false;                              // -H
+  std::string timeline_file;                           // --timeline
+  ColorChoice color = ColorChoice::Auto;               // --color
+  bool relative = false;                               // -d
+  bool elapsed = false;                                // -e
+  bool cpu = false;                                    // -o
+  std::optional<bool> show_task;  // -l (true) / -L (false); default: on with -f
+  std::string trace_list;         // -t
+  uint64_t buffer_size = 0;       // -b (bytes; for the eBPF backend)
+  std::string output_file;        // --output
+  bool json = false;              // --json
   BackendChoice backend = BackendChoice::Auto;
-  size_t strsize = 64;                   // --strsize
-  std::string user;                      // -u
-  bool verbose = false;                  // -v
-  bool describe_fds = false;             // -y
-  ArgStyle style = ArgStyle::Decoded;    // -X
-  bool explain = false;                  // --explain: explain a syscall, or annotate a trace
-  bool annotate = false;                 // -x: annotate the trace (what each call does)
-  bool stack = false;                    // -s: the user stack of each call
-  size_t stack_depth = 32;               // --stack-depth: frames shown at most
-  uint64_t stack_size = 16384;           // --stack-size: bytes of stack the eBPF backend copies
-  std::string folded_file;               // --folded: folded stacks of the summary (with -s)
+  size_t strsize = 64;                 // --strsize
+  std::string user;                    // -u
+  bool verbose = false;                // -v
+  bool describe_fds = false;           // -y
+  ArgStyle style = ArgStyle::Decoded;  // -X
+  bool explain = false;                // --explain: explain a syscall, or annotate a trace
+  bool annotate = false;               // -x: annotate the trace (what each call does)
+  bool stack = false;                  // -s: the user stack of each call
+  size_t stack_depth = 32;             // --stack-depth: frames shown at most
+  uint64_t stack_size = 16384;         // --stack-size: bytes of stack the eBPF backend copies
+  std::string folded_file;             // --folded: folded stacks of the summary (with -s)
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
@@ -73,9 +73,9 @@ uint64_t max_ring_bytes();
 // One row of the option table: the single source for getopt, --help, the man page and the shell
 // completions (src/cli/docgen.cpp).
 struct OptionDoc {
-  int key;            // short option character, or a value >= 256 for long-only options
-  const char* name;   // long name
-  const char* arg;    // argument name, or nullptr
+  int key;           // short option character, or a value >= 256 for long-only options
+  const char* name;  // long name
+  const char* arg;   // argument name, or nullptr
   const char* help;
 };
 std::span<const OptionDoc> option_table();

@@ -15,8 +15,10 @@ void append_json_args(std::string& out, const DecodedCall& call) {
   out += '{';
   for (int i = 0; i < call.nargs; ++i) {
     if (i > 0) out += ',';
-    if (call.info != nullptr) append_json_string(out, call.info->args[i].name);
-    else fmt::format_to(std::back_inserter(out), "\"arg{}\"", i);
+    if (call.info != nullptr)
+      append_json_string(out, call.info->args[i].name);
+    else
+      fmt::format_to(std::back_inserter(out), "\"arg{}\"", i);
     out += ':';
     append_json(out, call.args[i]);
   }
@@ -63,8 +65,8 @@ void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
     line_ += ",\"tid\":";
     append_int(line_, task->tid);
     line_ += ",\"comm\":";
-    append_json_string(line_, std::string_view(task->comm.data(),
-                                               strnlen(task->comm.data(), task->comm.size())));
+    append_json_string(
+        line_, std::string_view(task->comm.data(), strnlen(task->comm.data(), task->comm.size())));
   }
 }
 

@@ -115,7 +115,8 @@ void SummarySink::syscall(const DecodedCall& call) {
 // each syscall.
 void SummarySink::stacks_text(std::string& out) const {
   if (stacks_.empty()) return;
-  fmt::format_to(std::back_inserter(out), "\nTOP STACKS (at most {} per syscall)\n", opt_.stack_top);
+  fmt::format_to(std::back_inserter(out), "\nTOP STACKS (at most {} per syscall)\n",
+                 opt_.stack_top);
   for (const auto& e : stacks_.top(opt_.stack_top)) {
     fmt::format_to(std::back_inserter(out), "{} {} call{}\n", *e.syscall, e.count,
                    e.count == 1 ? "" : "s");

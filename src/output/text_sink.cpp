@@ -20,11 +20,11 @@ constexpr const char* kTaskTitle = "   PID/THRD   ";
 constexpr int kTaskWidth = 14;
 
 // ANSI SGR sequences, one per kind of text.
-constexpr const char* kSyscallColor = "\x1b[1m";   // bold
-constexpr const char* kErrorColor = "\x1b[31m";    // red
-constexpr const char* kSignalColor = "\x1b[35m";   // magenta
-constexpr const char* kExitColor = "\x1b[2m";      // dim
-constexpr const char* kNoticeColor = "\x1b[33m";   // yellow
+constexpr const char* kSyscallColor = "\x1b[1m";  // bold
+constexpr const char* kErrorColor = "\x1b[31m";   // red
+constexpr const char* kSignalColor = "\x1b[35m";  // magenta
+constexpr const char* kExitColor = "\x1b[2m";     // dim
+constexpr const char* kNoticeColor = "\x1b[33m";  // yellow
 constexpr const char* kReset = "\x1b[0m";
 }  // namespace
 
@@ -79,7 +79,8 @@ void TextSink::columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns) {
   if (opt_.relative) column(since_start(ts_ns) / 1000, 8);
   if (opt_.elapsed) column(dur_ns / 1000, 7);
   if (opt_.cpu) {
-    if (cpu_ns == kUnknown) line_ += "     ? ";
+    if (cpu_ns == kUnknown)
+      line_ += "     ? ";
     else
       column(cpu_ns / 1000, 6);
   }
@@ -109,9 +110,12 @@ void TextSink::args_raw(const DecodedCall& call) {
 }
 
 void TextSink::ret_raw(const DecodedCall& call) {
-  if (!call.ev->returned()) line_ += "?";
-  else if (call.err != 0) paint(kErrorColor, fmt::format("-1 Err#{}", call.err));
-  else fmt::format_to(std::back_inserter(line_), "{} 0", call.ev->ret);
+  if (!call.ev->returned())
+    line_ += "?";
+  else if (call.err != 0)
+    paint(kErrorColor, fmt::format("-1 Err#{}", call.err));
+  else
+    fmt::format_to(std::back_inserter(line_), "{} 0", call.ev->ret);
 }
 
 void TextSink::syscall(const DecodedCall& call) {

@@ -246,9 +246,9 @@ TEST_P(FdNotOpen, AClosedFdHasNoNameOfItsLaterMeaning) {
 INSTANTIATE_TEST_SUITE_P(Backends, FdNotOpen, ::testing::Values("ptrace", "bpf"),
                          [](const auto& info) { return info.param; });
 
-// dtruss in a chroot (here: / bound, with its mounts, onto a directory, in a mount namespace of the test's own):
-// a path is the one dtruss sees from its root, as /proc/PID/fd shows it and -s needs to open the
-// mapped files. The eBPF side walked up to the root of everything, past dtruss's root.
+// dtruss in a chroot (here: / bound, with its mounts, onto a directory, in a mount namespace of the
+// test's own): a path is the one dtruss sees from its root, as /proc/PID/fd shows it and -s needs
+// to open the mapped files. The eBPF side walked up to the root of everything, past dtruss's root.
 class FdInAChroot : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FdInAChroot, PathsAreSeenFromDtrussRoot) {

@@ -20,8 +20,8 @@ namespace {
 
 using e2e::fixture;
 using e2e::json_lines;
-using e2e::of_type;
 using e2e::lines;
+using e2e::of_type;
 using e2e::run_dtruss;
 using e2e::run_traced;
 using e2e::syscalls;

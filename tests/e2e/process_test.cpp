@@ -544,8 +544,9 @@ TEST(Interrupt, SelfSentSigintIsShownBeforeTheEnd) {
   auto l = e2e::lines(r.trace);
   ASSERT_GE(l.size(), 3u) << r.trace;
   std::string sent = l[l.size() - 3], signal = l[l.size() - 2], end = l[l.size() - 1];
-  EXPECT_TRUE(sent.find("kill(") != std::string::npos && sent.find("SIGINT)") != std::string::npos &&
-              sent.size() >= 4 && sent.compare(sent.size() - 4, 4, " = 0") == 0)
+  EXPECT_TRUE(sent.find("kill(") != std::string::npos &&
+              sent.find("SIGINT)") != std::string::npos && sent.size() >= 4 &&
+              sent.compare(sent.size() - 4, 4, " = 0") == 0)
       << r.trace;
   EXPECT_EQ(signal.rfind("--- SIGINT {si_signo=SIGINT, ", 0), 0u) << r.trace;
   EXPECT_EQ(end, "+++ killed by SIGINT +++") << r.trace;

@@ -146,7 +146,7 @@ const volatile int self_tgid = 0;        // dtruss itself, never traced
 // those that start from now on); a prefix match either way, as dtruss's.
 const volatile int name_mode = 0;
 const volatile char name_filter[16] = {};
-const volatile dt_u32 data_max = 64;    // --strsize: bytes of each buffer behind an iovec
+const volatile dt_u32 data_max = 64;  // --strsize: bytes of each buffer behind an iovec
 // execve's strings: the bytes of each read at most (--strsize + 2: the shown part, one more byte
 // that tells it is longer, and the NUL), and with -v the environment's strings too.
 const volatile dt_u32 exec_str_max = 66;
@@ -260,10 +260,10 @@ struct {
 } in_call SEC(".maps");
 
 #define DT_EXEC_BUF 8192
-#define DT_EXEC_PTRS 256  // argv (or envp) entries kept at most, with the NULL (a power of 2)
+#define DT_EXEC_PTRS 256    // argv (or envp) entries kept at most, with the NULL (a power of 2)
 #define DT_MISSING_PATH 1u  // execve's path
 #define DT_MISSING_ARGV 2u  // one of argv's strings
-#define DT_EXEC_PATH 4096  // execve's path: the kernel's limit with its NUL (kPathMax)
+#define DT_EXEC_PATH 4096   // execve's path: the kernel's limit with its NUL (kPathMax)
 // A syscall in progress, per thread: its entry, for execve the captures that must be taken
 // before the call replaces the memory they live in, and the buffer its event is assembled in.
 // (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be
@@ -723,8 +723,8 @@ static __always_inline void end_event(struct dt_syscall* e, struct pending* p,
   // on its way back to user space.
   // (Not when the SIGKILL stands for a signal that kills by default, which the kernel turns into
   // one at once: under ptrace that signal is delivered after the call, which returns.)
-  e->end = (task->pending.signal.sig[0] & (1ul << (9 - 1))) && !p->fatal ? DT_UNFINISHED
-                                                                          : DT_RETURNED;
+  e->end =
+      (task->pending.signal.sig[0] & (1ul << (9 - 1))) && !p->fatal ? DT_UNFINISHED : DT_RETURNED;
 }
 
 // struct user_msghdr (include/linux/socket.h): the layout of the C library's struct msghdr.
@@ -1429,8 +1429,7 @@ int BPF_PROG(on_exec, struct task_struct* p, int old_pid, struct linux_binprm* b
   if (traced_tgid(tgid) && untrace_at_exec(p, tgid, bprm)) return 0;
   if (traced_tgid(tgid)) {
     struct pending* pd = bpf_task_storage_get(&inflight, p, 0, 0);
-    if (pd && pd->active && pd->exec_missing &&
-        (pd->nr == NR_EXECVE || pd->nr == NR_EXECVEAT))
+    if (pd && pd->active && pd->exec_missing && (pd->nr == NR_EXECVE || pd->nr == NR_EXECVEAT))
       recapture_exec(pd, bprm, p);
   }
   if (name_mode != 0 && tgid != (dt_u32)self_tgid && name_matches()) name_join(tgid, 1);
@@ -1544,8 +1543,8 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
   // progress when the thread sent it to itself (as ptrace shows it), at once otherwise.
   const dt_u64 no_kill = (1ul << 9) | (1ul << 17) | (1ul << 18) | (1ul << 19) | (1ul << 20) |
                          (1ul << 21) | (1ul << 22) | (1ul << 23) | (1ul << 28);
-  const dt_u64 core = (1ul << 3) | (1ul << 4) | (1ul << 5) | (1ul << 6) | (1ul << 7) |
-                      (1ul << 8) | (1ul << 11) | (1ul << 24) | (1ul << 25) | (1ul << 31);
+  const dt_u64 core = (1ul << 3) | (1ul << 4) | (1ul << 5) | (1ul << 6) | (1ul << 7) | (1ul << 8) |
+                      (1ul << 11) | (1ul << 24) | (1ul << 25) | (1ul << 31);
   if (handler != 0 || result != 0 || ((no_kill | core) & (1ul << (sig & 63)))) return 0;
   // (blocked, or waited for in rt_sigtimedwait, which unblocks it in `blocked` meanwhile)
   if ((BPF_CORE_READ(t, blocked.sig[0]) | BPF_CORE_READ(t, real_blocked.sig[0])) &

@@ -212,7 +212,7 @@ enum dt_fd_plan {
   DT_FDS_PIDFD = 7,      /* clone, clone3 with CLONE_PIDFD: the pidfd it wrote (parent side) */
   DT_FDS_RIGHTS = 8,     /* recvmsg: the fds an SCM_RIGHTS message brought (its first two) */
 };
-#define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
+#define DT_FD_SCAN 256           /* fds DT_FDS_FILES looks at (the first ones) */
 #define DT_CLONE_PIDFD 0x1000ULL /* CLONE_PIDFD (uapi linux/sched.h; checked by bpf_tracer.cpp) */
 /* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
  * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A

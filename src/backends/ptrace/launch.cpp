@@ -53,8 +53,8 @@ SeccompFilter build_filter(const std::vector<long>& syscalls) {
   for (long nr : syscalls) {
     int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 0);
     if (rc != 0 && rc != -EDOM)
-      throw TraceError("cannot add syscall " + std::to_string(nr) + " to the seccomp filter: " +
-                       std::strerror(-rc));
+      throw TraceError("cannot add syscall " + std::to_string(nr) +
+                       " to the seccomp filter: " + std::strerror(-rc));
   }
   return ctx;
 }

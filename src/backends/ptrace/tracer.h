@@ -57,7 +57,7 @@ class PtraceTracer {
     bool detach_at_first_stop = false;  // a new process while not following forks
     bool announced = true;  // false for a tracee seen before its creator's fork/clone event
     bool renames = false;   // in prctl(PR_SET_NAME): its comm is read again at the exit
-    pid_t parent_tgid = 0;              // for auto-attached tracees: the process that created it
+    pid_t parent_tgid = 0;  // for auto-attached tracees: the process that created it
     int schedstat_fd = -1;
     uint64_t cpu_at_entry = 0;
     SyscallEvent pending;
