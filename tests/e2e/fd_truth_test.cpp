@@ -227,12 +227,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, FdTruth, ::testing::Values("ptrace", "bpf"),
 // An fd that is not open at a call has no name there, whatever it names later: inout closes fds
 // 3 to 9 (none open: EBADF), then makes pipes on 3 to 6. The eBPF backend read the names of the
 // fds it had not seen made from /proc, when it printed the line: the pipes made after.
-class FdNotOpen : public ::testing::TestWithParam<std::string> {};
+class FdNotOpen : public e2e::BackendTest {};
 
 TEST_P(FdNotOpen, AClosedFdHasNoNameOfItsLaterMeaning) {
-  if (GetParam() == "bpf") REQUIRE_BPF();
-  auto r = run_traced(
-      {"--backend=" + GetParam(), "--json", "-y", "-t", "close,pipe2", e2e::fixture("inout")});
+  auto r = run_traced({backend(), "--json", "-y", "-t", "close,pipe2", e2e::fixture("inout")});
   ASSERT_EQ(r.status, 0) << r.err;
   int refused = 0;
   for (const json& c : syscalls(json_lines(r.trace), "close")) {
@@ -249,10 +247,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, FdNotOpen, ::testing::Values("ptrace", "bpf")
 // dtruss in a chroot (here: / bound, with its mounts, onto a directory, in a mount namespace of the
 // test's own): a path is the one dtruss sees from its root, as /proc/PID/fd shows it and -s needs
 // to open the mapped files. The eBPF side walked up to the root of everything, past dtruss's root.
-class FdInAChroot : public ::testing::TestWithParam<std::string> {};
+class FdInAChroot : public e2e::BackendTest {};
 
 TEST_P(FdInAChroot, PathsAreSeenFromDtrussRoot) {
-  if (GetParam() == "bpf") REQUIRE_BPF();
   ASSERT_EQ(geteuid(), 0u) << "a chroot needs root";
   std::string root = e2e::temp_dir() + "/root";
   ASSERT_EQ(mkdir(root.c_str(), 0755), 0);

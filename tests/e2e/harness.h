@@ -1,6 +1,7 @@
 // Runs build/dtruss as a person would and collects what it printed and its exit status.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -109,3 +110,17 @@ size_t calls_so_far(const std::string& path, const std::string& name, long pid =
              << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";                         \
     }                                                                                     \
   } while (0)
+
+namespace e2e {
+
+// A suite that runs once per backend, its parameter ("ptrace" or "bpf"): the eBPF runs need root
+// and kernel BTF (REQUIRE_BPF). backend() is the option that names it.
+class BackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "bpf") REQUIRE_BPF();
+  }
+  std::string backend() const { return "--backend=" + GetParam(); }
+};
+
+}  // namespace e2e

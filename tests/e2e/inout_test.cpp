@@ -17,13 +17,8 @@ using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
-class InOut : public ::testing::TestWithParam<std::string> {
+class InOut : public e2e::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == "bpf") REQUIRE_BPF();
-  }
-  std::string backend() const { return "--backend=" + GetParam(); }
-
   // The main thread's calls (the fixture's signalling thread makes reads and sleeps of its own).
   std::vector<json> main_calls(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {backend(), "--json", "-f"};

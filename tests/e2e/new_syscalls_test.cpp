@@ -16,13 +16,7 @@ using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
-class NewSyscalls : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "bpf") REQUIRE_BPF();
-  }
-  std::string backend() const { return "--backend=" + GetParam(); }
-};
+class NewSyscalls : public e2e::BackendTest {};
 
 json only(const std::vector<json>& calls, const std::string& name) {
   std::vector<json> found;
