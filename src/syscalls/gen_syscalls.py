@@ -11,7 +11,7 @@ Inputs, all beside this script:
   * extra_signatures.txt: hand-written signatures for the syscalls that have no tracepoint;
   * overrides.txt: per syscall its classes, return kind and the kind of each argument;
   * descriptions/*.txt: per syscall what it does, what each argument and the return value mean,
-    and its common errno values (dtruss --explain); the format is in descriptions/0.txt.
+    and its common errno values (dtruss --explain); the format is in descriptions/unistd.txt.
 
 Outputs (checked in; the test suite re-runs this script and fails on any difference):
   * syscall_table.inc: one SyscallInfo per syscall of the header;

@@ -103,7 +103,7 @@ TEST(Explain, OpenatSignatureAndDescription) {
 }
 
 TEST(Explain, OpenSignatureArgumentsReturnsAndErrors) {
-  ASSERT_TRUE(block_of("open")) << "open is in descriptions/0.txt";
+  ASSERT_TRUE(block_of("open")) << "open is in descriptions/unistd.txt";
   expect_explained("open", "open(const char *filename, int flags, umode_t mode)");
 }
 

@@ -61,19 +61,19 @@ TEST(SyscallDocs, EveryDescribedSyscallIsComplete) {
   }
 }
 
-// The first half (descriptions/0.txt): every syscall numbered below 160.
+// The first half, written first (in descriptions/unistd.txt): every syscall numbered below 160.
 TEST(SyscallDocs, EverySyscallBelow160IsDescribed) {
   int n = 0;
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr >= 160) continue;
     ++n;
-    EXPECT_NE(syscall_doc(s.nr), nullptr) << s.name << " has no block in descriptions/0.txt";
+    EXPECT_NE(syscall_doc(s.nr), nullptr) << s.name << " has no block in descriptions/unistd.txt";
   }
   EXPECT_EQ(n, 160);
 }
 
-// The second half (descriptions/1.txt) is all or nothing: once a block for a syscall numbered
-// 160 or above exists, every syscall of the table must have one (all 362).
+// The second half (descriptions/unistd.txt, newer.txt) is all or nothing: once a block for a
+// syscall numbered 160 or above exists, every syscall of the table must have one (all 362).
 TEST(SyscallDocs, SecondHalfIsAbsentOrWhole) {
   int upper = 0, upper_described = 0;
   for (const SyscallInfo& s : all_syscalls()) {
