@@ -223,63 +223,33 @@ TEST(BpfBackend, DefaultBufferLosesNothing) {
 namespace {
 
 // dtruss in the background, its trace in a file; stop() sends SIGINT and waits.
-struct Background {
-  pid_t pid = -1;
+// A failed test leaves nothing behind (ChildGuard).
+struct Background : e2e::ChildGuard {
   std::string trace_file;
   explicit Background(const std::vector<std::string>& args) {
     trace_file = e2e::temp_dir() + "/trace";
     std::vector<std::string> argv{e2e::dtruss_bin(), "--output", trace_file};
     argv.insert(argv.end(), args.begin(), args.end());
-    pid = fork();
-    if (pid == 0) {
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(s.data());
-      a.push_back(nullptr);
-      int null = open("/dev/null", O_RDWR);
-      dup2(null, 0);
-      dup2(null, 1);
-      execv(a[0], a.data());
-      _exit(127);
-    }
-  }
-  ~Background() {
-    if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {  // a failed test: leave nothing behind
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
+    pid = e2e::spawn(argv, "/dev/null", "");
   }
   // Waits until dtruss has written `text` to its trace (it is attached and filtering); up to 20 s.
-  bool wait_for(const std::string& text) {
-    for (int i = 0; i < 2000; ++i) {
-      if (trace().find(text) != std::string::npos) return true;
-      usleep(10000);
-    }
-    return false;
-  }
+  bool wait_for(const std::string& text) { return e2e::wait_for_text(trace_file, text, 20000); }
   // Waits for dtruss to end by itself (up to `seconds`); false if it did not.
   bool wait_end(double seconds, int* status) {
-    for (int i = 0; i < seconds * 100; ++i) {
-      if (waitpid(pid, status, WNOHANG) == pid) {
-        pid = -1;
-        return true;
-      }
-      usleep(10000);
-    }
-    return false;
+    const int st = e2e::wait_for(pid, static_cast<int>(seconds * 1000));
+    if (st == -1) return false;
+    *status = st;
+    pid = -1;
+    return true;
   }
   int stop() {
     kill(pid, SIGINT);
     int status = 0;
     waitpid(pid, &status, 0);
     pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return e2e::exit_code(status);
   }
-  std::string trace() const {
-    std::ifstream in(trace_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string trace() const { return e2e::read_file(trace_file); }
 };
 
 // A copy of the sleeper fixture (or another) under a name no other process has.

@@ -12,36 +12,16 @@
 
 namespace {
 
+using e2e::dump;
 using e2e::fixture;
+using e2e::free_fds_in_command;
 using e2e::json_lines;
 using e2e::lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using e2e::temp_dir;
+using e2e::text_arg;
 using nlohmann::json;
-
-// The `n` lowest descriptors a command started by dtruss finds free, when dtruss leaks none of
-// its own: those not open in this test process, or open with FD_CLOEXEC (the test runner may
-// have left a descriptor open for us to inherit, as ctest does).
-std::vector<int> free_fds_in_command(size_t n) {
-  std::vector<int> out;
-  for (int fd = 3; out.size() < n; ++fd) {
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0 || (flags & FD_CLOEXEC) != 0) out.push_back(fd);
-  }
-  return out;
-}
-
-// A string argument of a syscall event: a JSON string, or {"str":..., "truncated":true} when
-// dtruss cut it; "" when the argument is absent or not a string.
-std::string text_arg(const json& e, const char* key) {
-  if (!e.contains("args") || !e["args"].contains(key)) return "";
-  const json& v = e["args"][key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("str") && v["str"].is_string())
-    return v["str"].get<std::string>();
-  return "";
-}
 
 // Index of the first event at or after `from` for which `pred` holds; -1 if none.
 template <class Pred>
@@ -53,13 +33,6 @@ long find_event(const std::vector<json>& events, Pred pred, long from = 0) {
 
 bool is_call(const json& e, const std::string& name) {
   return e.value("type", "") == "syscall" && e.value("syscall", "") == name;
-}
-
-// The events of a trace, printed on failure so that a broken expectation shows what dtruss did.
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
 }
 
 // The line of `text` containing `needle`, or "" when there is none.

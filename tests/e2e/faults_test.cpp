@@ -43,6 +43,9 @@ bool only_closing_line(const std::string& err) {
   return std::regex_match(err, line);
 }
 
+using e2e::contains;
+using e2e::dump;
+using e2e::exit_code;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::of_type;
@@ -51,54 +54,24 @@ using e2e::syscalls;
 using e2e::temp_dir;
 using nlohmann::json;
 
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
-int exit_code(int wait_status) {
-  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-}
-
 // A process we started (fork + exec) and that is killed and reaped if a test leaves it behind.
 // Standard input is /dev/null, or the read end of a pipe (`with_stdin_pipe`) whose write end is
 // `stdin_w`; standard output and error go to files.
-struct Child {
-  pid_t pid = -1;
+struct Child : e2e::ChildGuard {
   int stdin_w = -1;
   Child() = default;
   Child(const std::vector<std::string>& argv, const std::string& out_file,
         const std::string& err_file, bool with_stdin_pipe = false) {
     int in[2] = {-1, -1};
     if (with_stdin_pipe && pipe2(in, O_CLOEXEC) != 0) return;
-    pid = fork();
-    if (pid == 0) {
-      int fd0 = with_stdin_pipe ? in[0] : open("/dev/null", O_RDONLY);
-      dup2(fd0, 0);
-      int fd1 = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd1, 1);
-      int fd2 = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd2, 2);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
-      std::vector<char*> a;
-      for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-      a.push_back(nullptr);
-      execv(a[0], a.data());
-      _exit(127);
-    }
+    pid = e2e::spawn(argv, out_file, err_file, in[0]);
     if (with_stdin_pipe) {
       close(in[0]);
       stdin_w = in[1];
     }
   }
-  ~Child() {
+  ~Child() {  // then ChildGuard kills and reaps it
     if (stdin_w >= 0) close(stdin_w);
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
   }
   // Waits for the end; the wait status, or -1 after `timeout_ms`.
   int wait(int timeout_ms) {
@@ -108,24 +81,10 @@ struct Child {
   }
 };
 
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The backends
 
-bool bpf_usable(std::string* why) {
-  if (geteuid() != 0)
-    *why = "not root";
-  else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-    *why = "no kernel BTF";
-  return why->empty();
-}
-
-class Faults : public ::testing::TestWithParam<std::string> {
+class Faults : public e2e::BackendTest {
  protected:
   // A string argument: with ptrace, the string. The eBPF programs cannot fault pages in: a string
   // in a page the process never touched (a literal used only by execve, in a vfork child or
@@ -134,17 +93,7 @@ class Faults : public ::testing::TestWithParam<std::string> {
     if (bpf() && v.is_string() && v.get<std::string>().rfind("0x", 0) == 0) return;
     EXPECT_EQ(v, s);
   }
-  void SetUp() override {
-    std::string why;
-    if (GetParam() == "bpf" && !bpf_usable(&why)) {
-      const char* allow = std::getenv("DTRUSS_TEST_ALLOW_NO_BPF");
-      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "eBPF: " << why;
-      FAIL() << "the eBPF tests need root and kernel BTF (" << why
-             << "); set DTRUSS_TEST_ALLOW_NO_BPF=1 to skip them";
-    }
-  }
   bool bpf() const { return GetParam() == "bpf"; }
-  std::string backend() const { return "--backend=" + GetParam(); }
   // dtruss's argv: the binary, the backend, then `args`.
   std::vector<std::string> dtruss(std::vector<std::string> args) const {
     args.insert(args.begin(), backend());
@@ -157,8 +106,7 @@ class Faults : public ::testing::TestWithParam<std::string> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Backend, Faults, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(Faults);
 
 // ---------------------------------------------------------------------------------------------
 // How the tracee ends
@@ -493,7 +441,7 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
 // ptrace with -t: the command runs under a seccomp filter (SECCOMP_RET_TRACE) that its children
 // inherit; a filtered call of a process that no tracer holds fails with ENOSYS. So children are
 // traced even without -f (silently), and the command never outlives dtruss broken.
-TEST(FaultsPtrace, FilteredCommandsChildrenWorkWithoutDashF) {
+TEST(PtraceFaults, FilteredCommandsChildrenWorkWithoutDashF) {
   std::string dir = temp_dir();
   std::string script = "cat /etc/hostname > '" + dir + "/copy'; echo status=$?";
   auto r =
@@ -508,7 +456,7 @@ TEST(FaultsPtrace, FilteredCommandsChildrenWorkWithoutDashF) {
   EXPECT_EQ(pids.size(), 1u) << "only the shell is shown without -f\n" << dump(ev);
 }
 
-TEST(FaultsPtrace, FilteredCommandEndsWithAKilledDtruss) {
+TEST(PtraceFaults, FilteredCommandEndsWithAKilledDtruss) {
   std::string dir = temp_dir();
   // The shell reads a line (from the test) before it copies: it is blocked in that read when
   // dtruss is killed, however slow the machine.
@@ -535,7 +483,7 @@ TEST(FaultsPtrace, FilteredCommandEndsWithAKilledDtruss) {
       << "the command ran on without its tracer: " << read_file(dir + "/copy");
 }
 
-TEST(FaultsPtrace, FilteredCommandIsEndedBySecondSignalNotDetached) {
+TEST(PtraceFaults, FilteredCommandIsEndedBySecondSignalNotDetached) {
   std::string dir = temp_dir();
   Child tracer({e2e::dtruss_bin(), "--backend=ptrace", "--json", "--output", dir + "/trace", "-t",
                 "getppid", fixture("ignint"), "60"},
@@ -557,7 +505,7 @@ TEST(FaultsPtrace, FilteredCommandIsEndedBySecondSignalNotDetached) {
       << trace;
 }
 
-TEST(FaultsPtrace, FilteredCommandRunsToItsEndWhenTheOutputFails) {
+TEST(PtraceFaults, FilteredCommandRunsToItsEndWhenTheOutputFails) {
   std::string dir = temp_dir();
   // 2,000 opens, more than the 64 KiB of trace dtruss buffers: its output fails before the copy.
   std::string script =
@@ -614,7 +562,7 @@ TEST_P(Faults, AttachedWhileStoppedStaysStopped) {
 
 // ptrace: a process already traced by another tracer cannot be attached to; dtruss says who
 // traces it and what to do.
-TEST(FaultsPtrace, AlreadyTracedProcessSaysByWhom) {
+TEST(PtraceFaults, AlreadyTracedProcessSaysByWhom) {
   std::string dir = temp_dir();
   Child sleeper({fixture("napper")}, dir + "/sleeper.out", dir + "/sleeper.err");
   ASSERT_GT(sleeper.pid, 0);
@@ -867,8 +815,7 @@ TEST_P(Faults, SetuidProgramRunAsNobody) {
 // eBPF only: overload and clean-up
 
 class BpfFaults : public Faults {};
-INSTANTIATE_TEST_SUITE_P(Backend, BpfFaults, ::testing::Values("bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS_OF(BpfFaults, "bpf");
 
 TEST_P(BpfFaults, StormOnATinyBufferCountsEveryLostEvent) {
   constexpr int kThreads = 16, kCalls = 5000;

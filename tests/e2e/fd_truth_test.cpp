@@ -22,16 +22,16 @@ using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
-class FdTruth : public ::testing::TestWithParam<std::string> {
+class FdTruth : public e2e::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "bpf") REQUIRE_BPF();
+    e2e::BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     dir_ = e2e::temp_dir();
     ASSERT_EQ(mkdir((dir_ + "/real").c_str(), 0755), 0);
     std::ofstream(dir_ + "/real/file.txt") << "x\n";
     ASSERT_EQ(symlink("real", (dir_ + "/link").c_str()), 0);
-    auto r = run_traced(
-        {"--backend=" + GetParam(), "--json", "-f", "-y", e2e::fixture("fd_truth"), dir_});
+    auto r = run_traced({backend(), "--json", "-f", "-y", e2e::fixture("fd_truth"), dir_});
     ASSERT_EQ(r.status, 0) << "fd_truth (100 + its failed step) or a tracer error: " << r.err;
     for (const json& c : syscalls(json_lines(r.trace))) {
       if (pid_ == 0 && c["syscall"] == "execve") pid_ = c["pid"].get<int>();
@@ -189,8 +189,7 @@ TEST_P(FdTruth, ANameChangedUnderAnOpenFdIsShownAsItIsNow) {
 
 // A name is the traced program's to choose: in text, it is escaped as any string is.
 TEST_P(FdTruth, NamesAreEscapedInText) {
-  auto r =
-      run_traced({"--backend=" + GetParam(), "-y", "-t", "write", e2e::fixture("fd_truth"), dir_});
+  auto r = run_traced({backend(), "-y", "-t", "write", e2e::fixture("fd_truth"), dir_});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.trace.find('\033'), std::string::npos) << r.trace;
   bool seen = false;
@@ -201,8 +200,8 @@ TEST_P(FdTruth, NamesAreEscapedInText) {
 
 // With -t, the calls that made the fds are not shown, but still name them.
 TEST_P(FdTruth, CallsNotSelectedStillNameTheirFds) {
-  auto r = run_traced({"--backend=" + GetParam(), "--json", "-y", "-t", "close,getsockname,fstat",
-                       e2e::fixture("fd_truth"), dir_});
+  auto r = run_traced(
+      {backend(), "--json", "-y", "-t", "close,getsockname,fstat", e2e::fixture("fd_truth"), dir_});
   ASSERT_EQ(r.status, 0) << r.err;
   auto calls = syscalls(json_lines(r.trace));
   bool hostname_closed = false;
@@ -221,8 +220,7 @@ TEST_P(FdTruth, CallsNotSelectedStillNameTheirFds) {
   EXPECT_EQ(stats[stats.size() - 3], "/memfd:dtruss-memfd (deleted)");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FdTruth, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(FdTruth);
 
 // An fd that is not open at a call has no name there, whatever it names later: inout closes fds
 // 3 to 9 (none open: EBADF), then makes pipes on 3 to 6. The eBPF backend read the names of the
@@ -241,8 +239,7 @@ TEST_P(FdNotOpen, AClosedFdHasNoNameOfItsLaterMeaning) {
   EXPECT_GE(refused, 4) << r.trace;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FdNotOpen, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(FdNotOpen);
 
 // dtruss in a chroot (here: / bound, with its mounts, onto a directory, in a mount namespace of the
 // test's own): a path is the one dtruss sees from its root, as /proc/PID/fd shows it and -s needs
@@ -268,7 +265,6 @@ TEST_P(FdInAChroot, PathsAreSeenFromDtrussRoot) {
   EXPECT_EQ(seen, 1) << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FdInAChroot, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(FdInAChroot);
 
 }  // namespace

@@ -14,13 +14,7 @@ using e2e::syscalls;
 
 // Both backends: ptrace asks /proc while the call stops; eBPF keeps a table from the calls, since
 // by the time it sees a read the file may be closed again.
-class DecodeFds : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "bpf") REQUIRE_BPF();
-  }
-  std::string backend() const { return "--backend=" + GetParam(); }
-};
+class DecodeFds : public e2e::BackendTest {};
 
 TEST_P(DecodeFds, PathsOfFilesInText) {
   std::string dir = e2e::temp_dir();
@@ -66,7 +60,6 @@ TEST_P(DecodeFds, WithoutDashYFdsAreNumbers) {
   EXPECT_TRUE(writes[0]["args"]["fd"].is_number());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DecodeFds, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(DecodeFds);
 
 }  // namespace

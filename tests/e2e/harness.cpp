@@ -215,6 +215,48 @@ std::vector<nlohmann::json> fixture_calls(const std::string& backend, const std:
   return syscalls(json_lines(r.trace));
 }
 
+nlohmann::json only(const std::vector<nlohmann::json>& calls, const std::string& name) {
+  auto found = syscalls(calls, name);
+  EXPECT_EQ(found.size(), 1u) << "calls to " << name;
+  return found.empty() ? nlohmann::json::object() : found.front();
+}
+
+std::string dump(const std::vector<nlohmann::json>& events) {
+  std::string out;
+  for (const auto& e : events) out += e.dump() + "\n";
+  return out;
+}
+
+std::string text_arg(const nlohmann::json& e, const char* key) {
+  if (!e.contains("args") || !e["args"].contains(key)) return "";
+  const nlohmann::json& v = e["args"][key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("str") && v["str"].is_string())
+    return v["str"].get<std::string>();
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::vector<int> free_fds_in_command(size_t n) {
+  std::vector<int> out;
+  for (int fd = 3; out.size() < n; ++fd) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0 || (flags & FD_CLOEXEC) != 0) out.push_back(fd);
+  }
+  return out;
+}
+
+int exit_code(int wait_status) {
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+bool is_address(const nlohmann::json& v) {
+  return v.is_string() && v.get<std::string>().rfind("0x", 0) == 0;
+}
+
 std::vector<nlohmann::json> calls_where(const std::vector<nlohmann::json>& calls,
                                         const std::string& name, const std::string& key,
                                         const nlohmann::json& value) {
@@ -247,10 +289,13 @@ std::string read_file(const std::string& path) {
 }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
-            const std::string& err_file) {
+            const std::string& err_file, int stdin_fd) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   if (!out_file.empty())
     posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (!err_file.empty())

@@ -43,6 +43,16 @@ std::vector<nlohmann::json> calls_where(const std::vector<nlohmann::json>& calls
 // The only such call (a test failure, and an empty object, if there is not exactly one).
 nlohmann::json only_call(const std::vector<nlohmann::json>& calls, const std::string& name,
                          const std::string& key, const nlohmann::json& value);
+// A pointer shown as an address ("0x..."): what was not decoded (not copied, not written).
+bool is_address(const nlohmann::json& v);
+// The only call named `name` of `calls` (a test failure, and an empty object, if there is not
+// exactly one).
+nlohmann::json only(const std::vector<nlohmann::json>& calls, const std::string& name);
+// The events, one JSON object a line: printed with a failure, it shows what dtruss did.
+std::string dump(const std::vector<nlohmann::json>& events);
+// A string argument of a syscall event: a JSON string, or {"str":..., "truncated":true} when
+// dtruss cut it; "" when the argument is absent or not a string.
+std::string text_arg(const nlohmann::json& e, const char* key);
 // The events of a JSON trace of one type ("exit", "signal", "stop", ...).
 std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& events,
                                     const std::string& type);
@@ -53,6 +63,11 @@ std::string fixture(const std::string& name);  // path of a built fixture progra
 // A fresh empty directory for this test (removed at exit).
 std::string temp_dir();
 bool have_program(const std::string& name);  // in PATH
+bool contains(const std::string& text, const std::string& part);
+// The `n` lowest descriptors a command started by dtruss finds free, when dtruss leaks none of
+// its own: those not open in this test process, or open with FD_CLOEXEC (the test runner may
+// have left a descriptor open for us to inherit, as ctest does).
+std::vector<int> free_fds_in_command(size_t n);
 
 // The whole content of a file ("" when it cannot be read).
 std::string read_file(const std::string& path);
@@ -64,11 +79,11 @@ bool wait_for_text(const std::string& path, const std::string& text, int timeout
 std::string proc_status(pid_t pid, const std::string& key);
 // The state letter of /proc/PID/stat (R, S, D, T, t, Z...), '?' if the process is gone.
 char proc_state(pid_t pid);
-// Starts argv with standard input from /dev/null, standard output to `out_file` and standard
-// error to `err_file` ("" leaves it as ours), without waiting for it. Returns its pid (-1 when it
-// could not be started).
+// Starts argv with standard input from /dev/null (or the descriptor `stdin_fd`), standard output
+// to `out_file` and standard error to `err_file` ("" leaves it as ours), without waiting for it.
+// Returns its pid (-1 when it could not be started).
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
-            const std::string& err_file);
+            const std::string& err_file, int stdin_fd = -1);
 // Kills and reaps a child left behind by a failed test.
 struct ChildGuard {
   pid_t pid = -1;
@@ -78,6 +93,8 @@ struct ChildGuard {
 uint64_t now_ms();
 // Waits up to `timeout_ms` for our child `pid`; its wait status, or -1 on timeout.
 int wait_for(pid_t pid, int timeout_ms);
+// A wait status as an exit code: the code, or 128+N when killed by signal N.
+int exit_code(int wait_status);
 // Waits until `ready()` holds, asking every few milliseconds; false after `timeout_ms`. For a
 // condition, never a time: a loaded machine only makes it wait longer.
 bool wait_until(const std::function<bool()>& ready, int timeout_ms = 20000);
@@ -124,3 +141,15 @@ class BackendTest : public ::testing::TestWithParam<std::string> {
 };
 
 }  // namespace e2e
+
+// Runs the TEST_Ps of `suite` (an e2e::BackendTest) once per backend, as
+// Backends/SUITE.NAME/ptrace and Backends/SUITE.NAME/bpf. The whole suite's second registration
+// (the "ptrace:" prefix, DTRUSS_BACKEND=ptrace: tests/CMakeLists.txt) leaves out every test under
+// Backends/, as each already names its backend; so too a plain TEST whose suite's name starts with
+// Bpf or Ptrace (BpfBackend, PtraceFaults): such a suite names its backend in every run.
+#define INSTANTIATE_BACKENDS(suite) INSTANTIATE_BACKENDS_OF(suite, "ptrace", "bpf")
+// The same for a suite about some of the backends only (`...`: their names).
+#define INSTANTIATE_BACKENDS_OF(suite, ...)            \
+  INSTANTIATE_TEST_SUITE_P(                            \
+      Backends, suite, ::testing::Values(__VA_ARGS__), \
+      [](const ::testing::TestParamInfo<std::string>& info) { return info.param; })

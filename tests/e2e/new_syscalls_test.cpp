@@ -12,19 +12,12 @@ namespace {
 
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::only;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
 
 class NewSyscalls : public e2e::BackendTest {};
-
-json only(const std::vector<json>& calls, const std::string& name) {
-  std::vector<json> found;
-  for (const json& c : calls)
-    if (c["syscall"] == name) found.push_back(c);
-  EXPECT_EQ(found.size(), 1u) << name;
-  return found.empty() ? json::object() : found[0];
-}
 
 TEST_P(NewSyscalls, NamedAndDecodedWithTheirKinds) {
   std::string dir = e2e::temp_dir();
@@ -124,7 +117,6 @@ TEST(NewSyscallsExplained, ByName) {
   EXPECT_NE(r.out.find("AT_SYMLINK_NOFOLLOW"), std::string::npos) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, NewSyscalls, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(NewSyscalls);
 
 }  // namespace

@@ -18,7 +18,10 @@
 
 namespace {
 
+using e2e::contains;
+using e2e::dump;
 using e2e::fixture;
+using e2e::free_fds_in_command;
 using e2e::json_lines;
 using e2e::lines;
 using e2e::of_type;
@@ -26,40 +29,8 @@ using e2e::run_dtruss;
 using e2e::run_traced;
 using e2e::syscalls;
 using e2e::temp_dir;
+using e2e::text_arg;
 using nlohmann::json;
-
-// The `n` lowest descriptors a command started by dtruss finds free, when dtruss leaks none of
-// its own: those not open in this test process, or open with FD_CLOEXEC (the test runner may
-// have left a descriptor open for us to inherit, as ctest does).
-std::vector<int> free_fds_in_command(size_t n) {
-  std::vector<int> out;
-  for (int fd = 3; out.size() < n; ++fd) {
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0 || (flags & FD_CLOEXEC) != 0) out.push_back(fd);
-  }
-  return out;
-}
-
-// A string argument of a syscall event: a JSON string, or {"str":..., "truncated":true} when
-// dtruss cut it; "" when the argument is absent or not a string.
-std::string text_arg(const json& e, const char* key) {
-  if (!e.contains("args") || !e["args"].contains(key)) return "";
-  const json& v = e["args"][key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("str") && v["str"].is_string())
-    return v["str"].get<std::string>();
-  return "";
-}
-
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 
 std::string line_with(const std::string& text, const std::string& needle) {
   for (const auto& l : lines(text))

@@ -33,29 +33,14 @@ using e2e::proc_status;
 using e2e::read_file;
 using e2e::wait_for_text;
 
+using e2e::dump;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using e2e::temp_dir;
+using e2e::text_arg;
 using nlohmann::json;
-
-// A string argument of a syscall event: a JSON string, or {"str":..., "truncated":true} when
-// dtruss cut it; "" when the argument is absent or not a string.
-std::string text_arg(const json& e, const char* key) {
-  if (!e.contains("args") || !e["args"].contains(key)) return "";
-  const json& v = e["args"][key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("str") && v["str"].is_string())
-    return v["str"].get<std::string>();
-  return "";
-}
-
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
 
 bool is_fork_call(const json& e) {
   std::string n = e.value("syscall", "");

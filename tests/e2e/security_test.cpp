@@ -20,6 +20,7 @@ using e2e::fixture;
 using e2e::read_file;
 using e2e::run_dtruss;
 using e2e::run_traced;
+using e2e::spawn;
 
 // The names of hostile.c, raw and as text output escapes them (append_escaped; -y notes also
 // escape '<' and '>').
@@ -47,26 +48,6 @@ size_t lines_starting(const std::string& text, const std::string& prefix) {
   return n;
 }
 
-// Starts `argv` with stdin from /dev/null and stdout, stderr to the given files.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int in = open("/dev/null", O_RDONLY);
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || o < 0 || e < 0) _exit(126);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 // The exit code of our child (128+N if killed by signal N), -1 on timeout.
 int exit_code(pid_t pid, int timeout_ms = 60000) {
   int st = e2e::wait_for(pid, timeout_ms);
@@ -75,16 +56,16 @@ int exit_code(pid_t pid, int timeout_ms = 60000) {
     waitpid(pid, nullptr, 0);
     return -1;
   }
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return e2e::exit_code(st);
 }
 
-class Hostile : public ::testing::TestWithParam<std::string> {
+class Hostile : public e2e::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "bpf") REQUIRE_BPF();
+    e2e::BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     dir_ = e2e::temp_dir();
   }
-  std::string backend() const { return "--backend=" + GetParam(); }
   // The fixture, copied to a file named like the name it gives itself: a backend that takes the
   // name from the exec (ptrace reads it once) sees the hostile name too.
   std::string program(const std::string& name = kComm) {
@@ -204,8 +185,7 @@ TEST_P(Hostile, StackNamesAreEscaped) {
       << s.trace;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Hostile, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(Hostile);
 
 // ---- the command line: refused before anything starts or any file is touched ----
 

@@ -80,13 +80,7 @@ size_t expect_chain(const json& stack, const std::vector<Want>& want) {
   return at;
 }
 
-class Stacks : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "bpf") REQUIRE_BPF();
-  }
-  std::string backend() const { return "--backend=" + GetParam(); }
-};
+class Stacks : public e2e::BackendTest {};
 
 TEST_P(Stacks, OwnCallChainWithFileAndLine) {
   auto r = run_traced({backend(), "-s", "--json", fixture("stack_chain"), lib_path()});
@@ -202,7 +196,7 @@ TEST_P(Stacks, AnonymousCodeIsShownAndUnwoundThrough) {
 
 // eBPF: a stack copy too small to unwind anything falls back on the kernel's frame-pointer walk
 // (bpf_get_stack), which the output names as such.
-TEST(StacksBpf, FramePointerFallback) {
+TEST(BpfStacks, FramePointerFallback) {
   REQUIRE_BPF();
   auto r = run_traced({"--backend=bpf", "-s", "--stack-size", "8", "--json", "-t", "getppid",
                        fixture("stack_jit")});
@@ -295,7 +289,6 @@ TEST_P(Stacks, FoldedStacksAddUpToTheSummary) {
   EXPECT_TRUE(found) << summary["stacks"].dump();
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Stacks, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(Stacks);
 
 }  // namespace

@@ -15,18 +15,13 @@
 
 namespace {
 
+using e2e::dump;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using e2e::temp_dir;
 using nlohmann::json;
-
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
 
 // The path argument of an event ("filename", "pathname"), "" when absent.
 std::string path_arg(const json& e, const char* key) {
@@ -196,23 +191,28 @@ TEST(StructsFile, Openat2UtimensatAndTimers) {
   auto o2 = calls(t.events, "openat2", "filename", t.file);
   ASSERT_EQ(o2.size(), 1u);
   if (o2[0]["errno"] == "ENOSYS") GTEST_SKIP() << "no openat2 in this kernel";
-  EXPECT_EQ(o2[0]["args"]["how"],
-            json({{"flags", "O_RDONLY|O_CLOEXEC"}, {"mode", 0}, {"resolve", "RESOLVE_NO_MAGICLINKS"}}));
+  EXPECT_EQ(
+      o2[0]["args"]["how"],
+      json({{"flags", "O_RDONLY|O_CLOEXEC"}, {"mode", 0}, {"resolve", "RESOLVE_NO_MAGICLINKS"}}));
   EXPECT_EQ(o2[0]["args"]["usize"], 24);
 
   auto ut = calls(t.events, "utimensat", "filename", t.file);
   ASSERT_EQ(ut.size(), 1u);
   EXPECT_EQ(ut[0]["ret"], 0);
-  EXPECT_EQ(ut[0]["args"]["utimes"],
-            json::parse(R"([{"tv_sec":0,"tv_nsec":"UTIME_OMIT"},{"tv_sec":1700000000,"tv_nsec":0}])"));
+  EXPECT_EQ(
+      ut[0]["args"]["utimes"],
+      json::parse(R"([{"tv_sec":0,"tv_nsec":"UTIME_OMIT"},{"tv_sec":1700000000,"tv_nsec":0}])"));
 
   auto set = calls(t.events, "setitimer");
   ASSERT_EQ(set.size(), 2u);
   EXPECT_EQ(set[0]["args"]["which"], "ITIMER_REAL");
-  EXPECT_EQ(set[0]["args"]["value"],
-            json::parse(R"({"it_interval":{"tv_sec":0,"tv_usec":0},"it_value":{"tv_sec":100,"tv_usec":0}})"));
+  EXPECT_EQ(
+      set[0]["args"]["value"],
+      json::parse(
+          R"({"it_interval":{"tv_sec":0,"tv_usec":0},"it_value":{"tv_sec":100,"tv_usec":0}})"));
   EXPECT_EQ(set[0]["args"]["ovalue"],
-            json::parse(R"({"it_interval":{"tv_sec":0,"tv_usec":0},"it_value":{"tv_sec":0,"tv_usec":0}})"));
+            json::parse(
+                R"({"it_interval":{"tv_sec":0,"tv_usec":0},"it_value":{"tv_sec":0,"tv_usec":0}})"));
   EXPECT_TRUE(set[1]["args"]["ovalue"].is_null());
 
   auto get = calls(t.events, "getitimer");

@@ -11,18 +11,14 @@
 
 namespace {
 
+using e2e::dump;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::lines;
+using e2e::only;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
-
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
 
 struct Trace {
   int port = -1;  // what the fixture printed
@@ -37,13 +33,6 @@ Trace trace_fixture() {
     if (l.rfind("port ", 0) == 0) t.port = std::stoi(l.substr(5));
   t.events = json_lines(r.trace);
   return t;
-}
-
-// The one call named `name` (fails the test when there is not exactly one).
-json only(const std::vector<json>& events, const std::string& name) {
-  auto v = syscalls(events, name);
-  EXPECT_EQ(v.size(), 1u) << "calls to " << name;
-  return v.empty() ? json::object() : v.front();
 }
 
 TEST(StructsNet, UnixSendmsgRecvmsgWithTwoIovecsAndScmRights) {

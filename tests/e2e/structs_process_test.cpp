@@ -23,17 +23,12 @@
 
 namespace {
 
+using e2e::dump;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
-
-std::string dump(const std::vector<json>& events) {
-  std::string out;
-  for (const auto& e : events) out += e.dump() + "\n";
-  return out;
-}
 
 std::vector<json> trace_fixture(bool verbose, const std::string& backend = "ptrace") {
   std::vector<std::string> args = {"--json", "--backend=" + backend};

@@ -22,6 +22,7 @@ namespace {
 
 using e2e::read_file;
 
+using e2e::contains;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::lines;
@@ -29,10 +30,6 @@ using e2e::run_traced;
 using nlohmann::json;
 
 // The same rule as the eBPF tests: fail, not skip, unless skipping was asked for.
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 // The table rows (name -> count, errors) of a text summary: the lines after the first CALL
 // header, up to TOTAL. Fails the test on a line that is no row.
