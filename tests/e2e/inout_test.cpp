@@ -1,7 +1,9 @@
 // In/out arguments shown as the caller passed them and, after the result, as the call wrote them
 // back; nanosleep's rem only when a signal interrupted it; calls the kernel restarts after a
-// signal (ERESTART*) shown as no result. On a real traced program (tests/fixtures/inout.c) and on
-// both backends: the eBPF backend copies the in-values at sys_enter, ptrace reads them at entry.
+// signal (ERESTART*) shown as no result; a failed call's in/out arguments as the caller passed
+// them (out-only ones as addresses). On real traced programs (tests/fixtures/inout.c,
+// failed_inout.c) and on both backends: the eBPF backend copies the in-values at sys_enter,
+// ptrace reads them at entry.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,8 +13,10 @@
 
 namespace {
 
+using e2e::calls_where;
 using e2e::fixture;
 using e2e::json_lines;
+using e2e::only;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
@@ -32,14 +36,6 @@ class InOut : public e2e::BackendTest {
     return out;
   }
 };
-
-json only(const std::vector<json>& calls, const std::string& name) {
-  std::vector<json> found;
-  for (const json& c : calls)
-    if (c["syscall"] == name) found.push_back(c);
-  EXPECT_EQ(found.size(), 1u) << name;
-  return found.empty() ? json::object() : found[0];
-}
 
 // A timeout the kernel wrote back: less than `sec` seconds left, but more than one second.
 void expect_left(const json& t, int sec, const char* frac) {
@@ -134,7 +130,29 @@ TEST_P(InOut, RestartedCallsAreNoResult) {
       << r.trace;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, InOut, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+// In/out arguments of failed calls show the caller's input (out-only ones their address).
+TEST_P(InOut, FailedCallsShowTheirInput) {
+  auto r = e2e::run_traced({backend(), "--json", e2e::fixture("failed_inout")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto all = e2e::syscalls(e2e::json_lines(r.trace));
+  auto accepts = calls_where(all, "accept4", "upeer_addrlen", json::parse("[16]"));
+  ASSERT_EQ(accepts.size(), 1u);
+  EXPECT_EQ(accepts[0]["errno"], "EAGAIN");
+  EXPECT_EQ(accepts[0]["args"]["upeer_sockaddr"].get<std::string>().substr(0, 2), "0x");
+  auto gets = calls_where(all, "getsockopt", "optname", 12345);
+  ASSERT_EQ(gets.size(), 1u);
+  EXPECT_EQ(gets[0]["errno"], "ENOPROTOOPT");
+  EXPECT_EQ(gets[0]["args"]["optlen"], json::parse("[4]"));
+  EXPECT_EQ(gets[0]["args"]["optval"].get<std::string>().substr(0, 2), "0x");
+  auto sel = calls_where(all, "select", "n", 61);
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0]["errno"], "EBADF");
+  EXPECT_EQ(sel[0]["args"]["inp"], json::parse("[60]"));
+  auto sf = calls_where(all, "sendfile", "out_fd", 61);
+  ASSERT_EQ(sf.size(), 1u);
+  EXPECT_EQ(sf[0]["args"]["offset"], json::parse("[100]"));
+}
+
+INSTANTIATE_BACKENDS(InOut);
 
 }  // namespace

@@ -1,13 +1,11 @@
-// Pointer arguments whose type another argument selects (third round): io_uring_register's other
-// opcodes, io_uring_enter's argp with IORING_ENTER_ABS_TIMER and IORING_ENTER_NO_IOWAIT, and
-// quotactl's Q_GETNEXTQUOTA and XFS commands, clone's parent_tidptr by its flags; decoded from
-// crafted bytes (short reads and failed calls too), and the capture plans that copy them.
+// io_uring: io_uring_register's arg by opcode (arrays, structs, in/out ones, later kernels'
+// opcodes, the registered-ring bit) and io_uring_enter's argp by flags (the sigset, or
+// IORING_ENTER_EXT_ARG's struct with ABS_TIMER and NO_IOWAIT); decoded from crafted bytes (short
+// reads and failed calls too), and the capture plans that copy them.
 #include <gtest/gtest.h>
-#include <linux/dqblk_xfs.h>
 #include <linux/io_uring.h>
-#include <linux/quota.h>
-#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <array>
@@ -56,7 +54,59 @@ void capture_bytes(SyscallEvent& ev, uint64_t addr, const std::vector<uint8_t>& 
 }
 
 // ---------------------------------------------------------------------------------------------
-// io_uring_register
+// io_uring_register: the first opcodes (files, buffers, eventfd) and io_uring_enter
+
+TEST(IoUringRegister, FilesBuffersEventfd) {
+  const std::array<int32_t, 3> fds{5, -1, 7};
+  auto files = make(SYS_io_uring_register, {4, IORING_REGISTER_FILES, kPtr, 3}, 0);
+  capture(files, kPtr, fds);
+  EXPECT_EQ(arg(files, 2), "[5, -1, 7]");
+  EXPECT_EQ(arg_json(files, 2), "[5,-1,7]");
+  // Only as many fds as were captured: the rest is cut with "...".
+  auto more = make(SYS_io_uring_register, {4, IORING_REGISTER_FILES, kPtr, 5}, 0);
+  capture(more, kPtr, fds);
+  EXPECT_EQ(arg(more, 2), "[5, -1, 7, ...]");
+  std::array<iovec, 2> iov{};
+  iov[0] = {reinterpret_cast<void*>(0x10000), 4096};
+  iov[1] = {nullptr, 0};
+  auto bufs = make(SYS_io_uring_register, {4, IORING_REGISTER_BUFFERS, kPtr, 2}, 0);
+  capture(bufs, kPtr, iov);
+  EXPECT_EQ(arg(bufs, 2), "[{iov_base=0x10000, iov_len=4096}, {iov_base=NULL, iov_len=0}]");
+  const int32_t efd = 9;
+  auto ev = make(SYS_io_uring_register, {4, IORING_REGISTER_EVENTFD, kPtr, 1}, 0);
+  capture(ev, kPtr, efd);
+  EXPECT_EQ(arg(ev, 2), "[9]");
+  // An opcode without a decoded argument (26, IORING_REGISTER_PBUF_STATUS): the address.
+  auto status = make(SYS_io_uring_register, {4, 26, kPtr, 1}, 0);
+  EXPECT_EQ(arg(status, 2), "0x7ffd1000");
+}
+
+TEST(IoUringEnter, ArgpByExtArg) {
+  io_uring_getevents_arg g{};
+  g.sigmask = 0;
+  g.sigmask_sz = 8;
+  g.ts = 0x7ffd3000;
+  const uint64_t flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
+  auto ext = make(SYS_io_uring_enter, {4, 0, 1, flags, kPtr, sizeof g}, 1);
+  capture(ext, kPtr, g);
+  EXPECT_EQ(arg(ext, 4), "{sigmask=NULL, sigmask_sz=8, min_wait_usec=0, ts=0x7ffd3000}");
+  EXPECT_EQ(arg_json(ext, 4),
+            "{\"sigmask\":null,\"sigmask_sz\":8,\"min_wait_usec\":0,\"ts\":\"0x7ffd3000\"}");
+  // Without IORING_ENTER_EXT_ARG: a signal mask of argsz bytes.
+  const uint64_t set = (1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1));
+  auto sig = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_GETEVENTS, kPtr, 8}, 1);
+  capture(sig, kPtr, set);
+  EXPECT_EQ(arg(sig, 4), "[INT TERM]");
+  auto null = make(SYS_io_uring_enter, {4, 1, 0, 0, 0, 0}, 1);
+  EXPECT_EQ(arg(null, 4), "NULL");
+  // IORING_ENTER_EXT_ARG_REG (1 << 6): argp is an offset into a registered region.
+  auto reg = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_EXT_ARG | (1u << 6), 0x40, 24}, 1);
+  capture(reg, 0x40, g);
+  EXPECT_EQ(arg(reg, 4), "0x40");
+}
+
+// ---------------------------------------------------------------------------------------------
+// io_uring_register: the other opcodes
 
 TEST(IoUringRegisterOps, Probe) {
   const auto bytes = probe_bytes(
@@ -323,183 +373,41 @@ TEST(IoUringRegisterOps, LaterKernelsOpcodes) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// quotactl
-
-constexpr uint64_t qcmd(uint32_t command, uint32_t type) {
-  return (command << SUBCMDSHIFT) | (type & SUBCMDMASK);
-}
-
-fs_disk_quota sample_disk_quota() {
-  fs_disk_quota d{};
-  d.d_version = FS_DQUOT_VERSION;
-  d.d_flags = FS_GROUP_QUOTA;
-  d.d_fieldmask = FS_DQ_BSOFT | FS_DQ_BHARD;
-  d.d_id = 1000;
-  d.d_blk_hardlimit = 2048;
-  d.d_blk_softlimit = 1024;
-  d.d_bcount = 16;
-  d.d_icount = 3;
-  d.d_btimer = 5;
-  return d;
-}
-
-TEST(QuotactlXfs, DiskQuotaInAndOut) {
-  const fs_disk_quota d = sample_disk_quota();
-  auto set = make(SYS_quotactl, {qcmd(Q_XSETQLIM, GRPQUOTA), kPtr + 64, 1000, kPtr}, -ENOENT);
-  capture(set, kPtr, d);
-  EXPECT_EQ(arg(set, 0), "Q_XSETQLIM|GRPQUOTA");
-  EXPECT_EQ(arg(set, 3),
-            "{d_version=1, d_flags=FS_GROUP_QUOTA, d_fieldmask=FS_DQ_BSOFT|FS_DQ_BHARD, "
-            "d_id=1000, d_blk_hardlimit=2048, d_blk_softlimit=1024, d_ino_hardlimit=0, "
-            "d_ino_softlimit=0, d_bcount=16, d_icount=3, d_itimer=0, d_btimer=5, d_iwarns=0, "
-            "d_bwarns=0, d_rtb_hardlimit=0, d_rtb_softlimit=0, d_rtbcount=0, d_rtbtimer=0, "
-            "d_rtbwarns=0}");
-  for (uint32_t cmd : {Q_XGETQUOTA, Q_XGETNEXTQUOTA}) {
-    auto get = make(SYS_quotactl_fd, {3, qcmd(cmd, USRQUOTA), 1000, kPtr}, 0);
-    capture(get, kPtr, d);
-    EXPECT_NE(arg_json(get, 3).find("\"d_id\":1000"), std::string::npos) << arg_json(get, 3);
-    // Failed: nothing written, the address.
-    auto failed = make(SYS_quotactl_fd, {3, qcmd(cmd, USRQUOTA), 1000, kPtr}, -ESRCH);
-    capture(failed, kPtr, d);
-    EXPECT_EQ(arg(failed, 3), "0x7ffd1000");
-  }
-  // Timers past 2038: FS_DQ_BIGTIME adds the _hi bits.
-  fs_disk_quota big = d;
-  big.d_fieldmask = FS_DQ_BIGTIME;
-  big.d_btimer = static_cast<int32_t>(0x80000000u);
-  big.d_btimer_hi = 1;
-  auto bigget = make(SYS_quotactl, {qcmd(Q_XGETQUOTA, PRJQUOTA), kPtr + 64, 7, kPtr}, 0);
-  capture(bigget, kPtr, big);
-  EXPECT_NE(arg(bigget, 3).find("d_btimer=6442450944,"), std::string::npos) << arg(bigget, 3);
-  EXPECT_NE(arg(bigget, 3).find("d_fieldmask=FS_DQ_BIGTIME,"), std::string::npos);
-  // Short: the address.
-  auto shrt = make(SYS_quotactl, {qcmd(Q_XSETQLIM, USRQUOTA), kPtr + 64, 7, kPtr}, -ENOENT);
-  std::array<uint8_t, 64> few{};
-  capture(shrt, kPtr, few);
-  EXPECT_EQ(arg(shrt, 3), "0x7ffd1000");
-}
-
-TEST(QuotactlXfs, QuotaStatAndStatv) {
-  fs_quota_stat s{};
-  s.qs_version = FS_QSTAT_VERSION;
-  s.qs_flags = FS_QUOTA_UDQ_ACCT | FS_QUOTA_UDQ_ENFD;
-  s.qs_uquota = {131, 8, 1};
-  s.qs_gquota = {0, 0, 0};
-  s.qs_incoredqs = 2;
-  s.qs_btimelimit = 604800;
-  s.qs_itimelimit = 604800;
-  s.qs_bwarnlimit = 5;
-  auto st = make(SYS_quotactl, {qcmd(Q_XGETQSTAT, USRQUOTA), kPtr + 64, 0, kPtr}, 0);
-  capture(st, kPtr, s);
-  EXPECT_EQ(arg(st, 3),
-            "{qs_version=1, qs_flags=FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD, "
-            "qs_uquota={qfs_ino=131, qfs_nblks=8, qfs_nextents=1}, "
-            "qs_gquota={qfs_ino=0, qfs_nblks=0, qfs_nextents=0}, qs_incoredqs=2, "
-            "qs_btimelimit=604800, qs_itimelimit=604800, qs_rtbtimelimit=0, qs_bwarnlimit=5, "
-            "qs_iwarnlimit=0}");
-  fs_quota_statv sv{};
-  sv.qs_version = FS_QSTATV_VERSION1;
-  sv.qs_flags = FS_QUOTA_PDQ_ACCT;
-  sv.qs_pquota = {133, 1, 1, 0};
-  sv.qs_rtbwarnlimit = 9;
-  auto stv = make(SYS_quotactl_fd, {3, qcmd(Q_XGETQSTATV, PRJQUOTA), 0, kPtr}, 0);
-  capture(stv, kPtr, sv);
-  EXPECT_EQ(arg(stv, 1), "Q_XGETQSTATV|PRJQUOTA");
-  const std::string j = arg_json(stv, 3);
-  EXPECT_NE(j.find("\"qs_flags\":\"FS_QUOTA_PDQ_ACCT\""), std::string::npos) << j;
-  EXPECT_NE(j.find("\"qs_pquota\":{\"qfs_ino\":133,\"qfs_nblks\":1,\"qfs_nextents\":1}"),
-            std::string::npos)
-      << j;
-  EXPECT_NE(j.find("\"qs_rtbwarnlimit\":9"), std::string::npos) << j;
-  // In/out: a failed call shows the version asked for.
-  fs_quota_statv asked{};
-  asked.qs_version = FS_QSTATV_VERSION1;
-  auto failed = make(SYS_quotactl_fd, {3, qcmd(Q_XGETQSTATV, USRQUOTA), 0, kPtr}, -ENOSYS);
-  capture(failed, kPtr, asked);
-  EXPECT_EQ(arg(failed, 3).rfind("{qs_version=1, qs_flags=0, qs_incoredqs=0,", 0), 0u)
-      << arg(failed, 3);
-  auto shrt = make(SYS_quotactl, {qcmd(Q_XGETQSTAT, USRQUOTA), kPtr + 64, 0, kPtr}, 0);
-  capture(shrt, kPtr, sv.qs_uquota);
-  EXPECT_EQ(arg(shrt, 3), "0x7ffd1000");
-}
-
-TEST(QuotactlXfs, FlagsNextQuotaAndSync) {
-  const uint32_t on = FS_QUOTA_UDQ_ACCT | FS_QUOTA_UDQ_ENFD;
-  for (uint32_t cmd : {Q_XQUOTAON, Q_XQUOTAOFF}) {
-    auto ev = make(SYS_quotactl, {qcmd(cmd, USRQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
-    capture(ev, kPtr, on);
-    EXPECT_EQ(arg(ev, 3), "[FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD]") << cmd;
-  }
-  const uint32_t types = FS_USER_QUOTA | FS_GROUP_QUOTA;
-  auto rm = make(SYS_quotactl, {qcmd(Q_XQUOTARM, USRQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
-  capture(rm, kPtr, types);
-  EXPECT_EQ(arg(rm, 0), "Q_XQUOTARM");
-  EXPECT_EQ(arg(rm, 3), "[FS_USER_QUOTA|FS_GROUP_QUOTA]");
-  EXPECT_EQ(arg_json(rm, 3), "[\"FS_USER_QUOTA|FS_GROUP_QUOTA\"]");
-  auto none = make(SYS_quotactl, {qcmd(Q_XQUOTARM, USRQUOTA), kPtr + 64, 0, kPtr}, -ENOENT);
-  EXPECT_EQ(arg(none, 3), "0x7ffd1000");
-
-  if_nextdqblk n{};
-  n.dqb_bhardlimit = 100;
-  n.dqb_curspace = 4096;
-  n.dqb_valid = QIF_ALL;
-  n.dqb_id = 1001;
-  auto next = make(SYS_quotactl, {qcmd(Q_GETNEXTQUOTA, GRPQUOTA), kPtr + 64, 1000, kPtr}, 0);
-  capture(next, kPtr, n);
-  EXPECT_EQ(arg(next, 0), "Q_GETNEXTQUOTA|GRPQUOTA");
-  EXPECT_EQ(arg(next, 3),
-            "{dqb_bhardlimit=100, dqb_bsoftlimit=0, dqb_curspace=4096, dqb_ihardlimit=0, "
-            "dqb_isoftlimit=0, dqb_curinodes=0, dqb_btime=0, dqb_itime=0, dqb_valid=QIF_ALL, "
-            "dqb_id=1001}");
-  auto sync = make(SYS_quotactl, {qcmd(Q_XQUOTASYNC, USRQUOTA), kPtr + 64, 0, 0}, 0);
-  EXPECT_EQ(arg(sync, 0), "Q_XQUOTASYNC");
-  EXPECT_EQ(arg(sync, 3), "NULL");
-}
-
-// ---------------------------------------------------------------------------------------------
-// clone
-
-TEST(CloneParentTid, ByFlags) {
-  const int32_t tid = 4321;
-  const uint64_t settid = CLONE_PARENT_SETTID | SIGCHLD;
-  auto ev = make(SYS_clone, {settid, 0, kPtr, 0, 0}, 4321);
-  capture(ev, kPtr, tid);
-  EXPECT_EQ(arg(ev, 0), "CLONE_PARENT_SETTID|SIGCHLD");
-  EXPECT_EQ(arg(ev, 2), "[4321]");
-  EXPECT_EQ(arg_json(ev, 2), "[4321]");
-  const int32_t pidfd = 5;
-  auto pfd = make(SYS_clone, {CLONE_PIDFD | SIGCHLD, 0, kPtr, 0, 0}, 4322);
-  capture(pfd, kPtr, pidfd);
-  EXPECT_EQ(arg(pfd, 2), "[5]");
-  // Whatever the other flags (a thread's).
-  auto thread = make(SYS_clone,
-                     {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-                          CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
-                      0x7f0000100000, kPtr, kPtr + 8, 0x7f0000200000},
-                     4323);
-  capture(thread, kPtr, tid);
-  EXPECT_EQ(arg(thread, 2), "[4321]");
-  // Without either flag the pointer is unused: hex, even when something was copied there.
-  auto plain = make(SYS_clone, {SIGCHLD, 0, kPtr, 0, 0}, 4324);
-  capture(plain, kPtr, tid);
-  EXPECT_EQ(arg(plain, 2), "0x7ffd1000");
-  // Failed, or not readable: the address.
-  auto failed = make(SYS_clone, {settid, 0, kPtr, 0, 0}, -EAGAIN);
-  capture(failed, kPtr, tid);
-  EXPECT_EQ(arg(failed, 2), "0x7ffd1000");
-  auto none = make(SYS_clone, {settid, 0, kPtr, 0, 0}, 4325);
-  EXPECT_EQ(arg(none, 2), "0x7ffd1000");
-  // Both together (the kernel says EINVAL): no choice, hex.
-  auto both = make(SYS_clone, {CLONE_PIDFD | CLONE_PARENT_SETTID, 0, kPtr, 0, 0}, -EINVAL);
-  EXPECT_EQ(arg(both, 2), "0x7ffd1000");
-}
-
-// ---------------------------------------------------------------------------------------------
 // capture plans
 
-class SelectedPlans3 : public unit::CapturePlansTest {};
+class IoUringPlans : public unit::CapturePlansTest {};
 
-TEST_F(SelectedPlans3, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
+TEST_F(IoUringPlans, IoUringArraysAndEnterFlagCombinations) {
+  uint64_t args[6] = {4, IORING_REGISTER_FILES, kPtr, 8};
+  const CaptureStep* f = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->len, 3);
+  EXPECT_EQ(f->elem, 4);
+  args[1] = IORING_REGISTER_BUFFERS;
+  const CaptureStep* b = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->elem, sizeof(iovec));
+  EXPECT_EQ(b->nested, CaptureStep::Nested::None);  // ranges, not data
+  // io_uring_enter: the struct with IORING_ENTER_EXT_ARG whatever the other flags, else the
+  // sigset of argsz bytes.
+  for (uint64_t other :
+       {0u, IORING_ENTER_GETEVENTS,
+        IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_REGISTERED_RING}) {
+    uint64_t e[6] = {4, 0, 1, other | IORING_ENTER_EXT_ARG, kPtr, 24};
+    const CaptureStep* ext = step_of(capture_plan(SYS_io_uring_enter, e), 4, false);
+    ASSERT_NE(ext, nullptr) << other;
+    EXPECT_EQ(ext->max, sizeof(io_uring_getevents_arg));
+    e[3] = other;
+    const CaptureStep* sig = step_of(capture_plan(SYS_io_uring_enter, e), 4, false);
+    ASSERT_NE(sig, nullptr) << other;
+    EXPECT_EQ(sig->len, 5);
+    EXPECT_EQ(sig->elem, 0);
+  }
+  // Two choices, each with the 2^6 combinations of the flags that leave argp as it is.
+  EXPECT_EQ(selected_plans(SYS_io_uring_enter).size(), 128u);
+}
+
+TEST_F(IoUringPlans, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
   for (uint32_t ring : {0u, kUseRegisteredRing}) {
     uint64_t args[6] = {4, IORING_REGISTER_PROBE | ring, kPtr, 256};
     const CaptureStep* probe = step_of(capture_plan(SYS_io_uring_register, args), 2, true);
@@ -531,7 +439,7 @@ TEST_F(SelectedPlans3, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
   EXPECT_EQ(selected_plans(SYS_io_uring_register).size(), 2 * 26u);
 }
 
-TEST_F(SelectedPlans3, IoUringEnterAbsTimerAndNoIowait) {
+TEST_F(IoUringPlans, IoUringEnterAbsTimerAndNoIowait) {
   constexpr uint64_t kAbsTimer = 1u << 5;
   constexpr uint64_t kNoIowait = 1u << 7;
   for (uint64_t other :
@@ -559,42 +467,6 @@ TEST_F(SelectedPlans3, IoUringEnterAbsTimerAndNoIowait) {
   auto min = make(SYS_io_uring_enter, {4, 0, 1, IORING_ENTER_EXT_ARG, kPtr, 24}, 0);
   capture(min, kPtr, g);
   EXPECT_EQ(arg(min, 4), "{sigmask=NULL, sigmask_sz=0, min_wait_usec=250, ts=0x7ffd3000}");
-}
-
-TEST_F(SelectedPlans3, QuotactlXfsForEachType) {
-  for (uint32_t type : {USRQUOTA, GRPQUOTA, PRJQUOTA}) {
-    uint64_t args[6] = {qcmd(Q_XSETQLIM, type), kPtr + 64, 0, kPtr};
-    const CaptureStep* set = step_of(capture_plan(SYS_quotactl, args), 3, false);
-    ASSERT_NE(set, nullptr) << type;
-    EXPECT_EQ(set->max, sizeof(fs_disk_quota));
-    uint64_t fd_args[6] = {3, qcmd(Q_XGETQSTATV, type), 0, kPtr};
-    const CaptureStep* statv = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, true);
-    ASSERT_NE(statv, nullptr) << type;
-    EXPECT_EQ(statv->max, sizeof(fs_quota_statv));
-    fd_args[1] = qcmd(Q_GETNEXTQUOTA, type);
-    const CaptureStep* next = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, true);
-    ASSERT_NE(next, nullptr) << type;
-    EXPECT_EQ(next->max, sizeof(if_nextdqblk));
-    fd_args[1] = qcmd(Q_XQUOTARM, type);
-    const CaptureStep* rm = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, false);
-    ASSERT_NE(rm, nullptr) << type;
-    EXPECT_EQ(rm->max, sizeof(uint32_t));
-  }
-}
-
-TEST_F(SelectedPlans3, CloneParentTidCopiedWhateverTheFlags) {
-  // One step in clone's own plan (after the call, 4 bytes), no plan per value of the flags.
-  EXPECT_EQ(plan_selector(SYS_clone), -1);
-  EXPECT_TRUE(selected_plans(SYS_clone).empty());
-  for (uint64_t flags : {uint64_t{SIGCHLD}, uint64_t{CLONE_PARENT_SETTID | SIGCHLD},
-                         uint64_t{CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_PARENT_SETTID},
-                         uint64_t{CLONE_PIDFD | SIGCHLD}}) {
-    uint64_t args[6] = {flags, 0, kPtr, 0, 0};
-    const CaptureStep* s = step_of(capture_plan(SYS_clone, args), 2, true);
-    ASSERT_NE(s, nullptr) << flags;
-    EXPECT_EQ(s->max, sizeof(int32_t));
-    EXPECT_EQ(s->len, kNoLen);
-  }
 }
 
 }  // namespace

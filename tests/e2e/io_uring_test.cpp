@@ -1,8 +1,7 @@
-// io_uring_register's opcodes whose arg is a struct, io_uring_enter's argp with
-// IORING_ENTER_ABS_TIMER and IORING_ENTER_NO_IOWAIT, quotactl's XFS commands and clone's
-// parent_tidptr, on a real
-// traced program (tests/fixtures/selected_ptrs3.c) and on both backends: the eBPF backend decodes
-// only what its capture plan copied.
+// io_uring on a real traced program and on both backends: io_uring_register's arg by opcode
+// (tests/fixtures/selected_ptrs.c: files, buffers and eventfd; selected_ptrs3.c: the opcodes
+// whose arg is a struct) and io_uring_enter's argp by flags (IORING_ENTER_EXT_ARG,
+// ABS_TIMER, NO_IOWAIT). The eBPF backend decodes only what its capture plan copied.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -12,24 +11,43 @@
 
 namespace {
 
-using e2e::calls_where;
-using e2e::fixture;
-using e2e::json_lines;
+using e2e::is_address;
 using e2e::only_call;
-using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
-
-std::vector<json> trace(const std::string& backend) {
-  return e2e::fixture_calls(backend, "selected_ptrs3");
-}
 
 json arg_of(const std::vector<json>& all, const char* opcode) {
   return only_call(all, "io_uring_register", "opcode", opcode)["args"]["arg"];
 }
 
-bool is_address(const json& v) {
-  return v.is_string() && v.get<std::string>().rfind("0x", 0) == 0;
+void check_io_uring(const std::vector<json>& all) {
+  auto setup = syscalls(all, "io_uring_setup");
+  ASSERT_EQ(setup.size(), 1u);
+  const json files = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_FILES");
+  ASSERT_TRUE(files["args"]["arg"].is_array()) << files;
+  ASSERT_EQ(files["args"]["arg"].size(), 3u);
+  EXPECT_EQ(files["args"]["arg"][0], 0);
+  EXPECT_EQ(files["args"]["arg"][1], -1);
+  const json efd = files["args"]["arg"][2];
+  EXPECT_GE(efd.get<int>(), 3);
+  const json bufs = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_BUFFERS");
+  ASSERT_EQ(bufs["args"]["arg"].size(), 1u) << bufs;
+  EXPECT_TRUE(is_address(bufs["args"]["arg"][0]["iov_base"])) << bufs;
+  EXPECT_EQ(bufs["args"]["arg"][0]["iov_len"], 4096);
+  const json ev = only_call(all, "io_uring_register", "opcode", "IORING_REGISTER_EVENTFD");
+  EXPECT_EQ(ev["args"]["arg"], json::array({efd})) << ev;
+
+  auto enters = syscalls(all, "io_uring_enter");
+  ASSERT_EQ(enters.size(), 2u);
+  EXPECT_EQ(enters[0]["args"]["flags"], "IORING_ENTER_GETEVENTS|IORING_ENTER_EXT_ARG");
+  const json ext = enters[0]["args"]["argp"];
+  ASSERT_TRUE(ext.is_object()) << enters[0];
+  EXPECT_TRUE(ext["sigmask"].is_null());
+  EXPECT_EQ(ext["sigmask_sz"], 8);
+  EXPECT_TRUE(is_address(ext["ts"])) << ext;
+  EXPECT_EQ(enters[0]["args"]["argsz"], 24);
+  EXPECT_EQ(enters[1]["args"]["flags"], "IORING_ENTER_GETEVENTS");
+  EXPECT_EQ(enters[1]["args"]["argp"], "[USR2]") << enters[1];
 }
 
 void check_register(const std::vector<json>& all) {
@@ -124,67 +142,19 @@ void check_enter(const std::vector<json>& all) {
   EXPECT_EQ(enters[1]["args"]["argp"], "[USR1]") << enters[1];
 }
 
-void check_quotas(const std::vector<json>& all) {
-  const json setq = only_call(all, "quotactl", "cmd", "Q_XSETQLIM|GRPQUOTA");
-  EXPECT_EQ(setq["errno"], "ENOENT");
-  const json d = setq["args"]["addr"];
-  ASSERT_TRUE(d.is_object()) << setq;
-  EXPECT_EQ(d["d_version"], 1);
-  EXPECT_EQ(d["d_flags"], "FS_GROUP_QUOTA");
-  EXPECT_EQ(d["d_fieldmask"], "FS_DQ_BSOFT|FS_DQ_BHARD");
-  EXPECT_EQ(d["d_id"], 1000);
-  EXPECT_EQ(d["d_blk_hardlimit"], 2048);
-  EXPECT_EQ(d["d_blk_softlimit"], 1024);
-  EXPECT_EQ(only_call(all, "quotactl", "cmd", "Q_XQUOTAON")["args"]["addr"],
-            json::parse(R"(["FS_QUOTA_UDQ_ACCT|FS_QUOTA_UDQ_ENFD"])"));
-  EXPECT_EQ(only_call(all, "quotactl", "cmd", "Q_XQUOTARM|PRJQUOTA")["args"]["addr"],
-            json::parse(R"(["FS_USER_QUOTA|FS_GROUP_QUOTA"])"));
-  const json next = only_call(all, "quotactl", "cmd", "Q_GETNEXTQUOTA");
-  EXPECT_EQ(next["errno"], "ENOENT");
-  EXPECT_TRUE(is_address(next["args"]["addr"])) << "a failed call wrote nothing";
-  const json statv = only_call(all, "quotactl", "cmd", "Q_XGETQSTATV");
-  EXPECT_EQ(statv["errno"], "ENOENT");
-  EXPECT_EQ(statv["args"]["addr"]["qs_version"], 1) << "in/out: the version asked for";
-  // The root file system's quota state: decoded when the call succeeded, else the address.
-  const json stat = only_call(all, "quotactl_fd", "cmd", "Q_XGETQSTAT");
-  if (stat["errno"].is_null()) {
-    EXPECT_EQ(stat["args"]["addr"]["qs_version"], 1) << stat;
-    EXPECT_TRUE(stat["args"]["addr"]["qs_uquota"].is_object()) << stat;
-  } else {
-    EXPECT_TRUE(is_address(stat["args"]["addr"])) << stat;
-  }
+class IoUring : public e2e::BackendTest {};
+
+TEST_P(IoUring, RegisterArraysAndEnterArgp) {
+  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs");
+  check_io_uring(all);
 }
 
-// The parent's clones (the child's own return, when traced, is 0).
-void check_clone(const std::vector<json>& all) {
-  std::vector<json> parents;
-  for (const auto& c : syscalls(all, "clone"))
-    if (c["ret"].is_number() && c["ret"].get<long>() > 0) parents.push_back(c);
-  ASSERT_EQ(parents.size(), 2u);
-  EXPECT_EQ(parents[0]["args"]["clone_flags"], "CLONE_PARENT_SETTID|SIGCHLD");
-  EXPECT_EQ(parents[0]["args"]["parent_tidptr"], json::array({parents[0]["ret"]}))
-      << "the child's TID, written back";
-  EXPECT_EQ(parents[1]["args"]["clone_flags"], "CLONE_PIDFD|SIGCHLD");
-  const json pidfd = parents[1]["args"]["parent_tidptr"];
-  ASSERT_TRUE(pidfd.is_array()) << parents[1];
-  ASSERT_EQ(pidfd.size(), 1u);
-  EXPECT_GE(pidfd[0].get<int>(), 3) << "a new fd";
-}
-
-void check_all(const std::string& backend) {
-  const auto all = trace(backend);
+TEST_P(IoUring, RegisterStructsAndEnterFlags) {
+  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs3");
   check_register(all);
   check_enter(all);
-  check_quotas(all);
-  check_clone(all);
 }
 
-TEST(SelectedPtrs3, Ptrace) {
-  check_all("ptrace");
-}
-TEST(SelectedPtrs3, Bpf) {
-  REQUIRE_BPF();
-  check_all("bpf");
-}
+INSTANTIATE_BACKENDS(IoUring);
 
 }  // namespace

@@ -1,0 +1,100 @@
+// In/out arguments of failed calls: the caller's input, as strace shows it, and the arguments
+// written only on success left as addresses; decoded from crafted events.
+#include <arpa/inet.h>
+#include <asm/termbits.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <linux/time_types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/select.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "decode/choices.h"
+#include "decode/names.h"
+#include "decode/structs.h"
+#include "decode_support.h"
+#include "syscalls/capture.h"
+
+namespace dtruss {
+namespace {
+
+using unit::arg;
+using unit::arg_json;
+using unit::capture;
+using unit::capture_before;
+using unit::make;
+using unit::step_of;
+
+constexpr uint64_t kPtr = 0x7ffd1000;
+constexpr uint64_t kLenPtr = 0x7ffd2000;
+constexpr uint64_t kAtFdcwd = static_cast<uint32_t>(AT_FDCWD);
+
+TEST(FailedInOut, ShowsTheInput) {
+  // accept: the address is out (not written), its length in/out ([16] as passed).
+  auto acc = make(SYS_accept, {3, kPtr, kLenPtr}, -EAGAIN);
+  capture_before(acc, kLenPtr, int32_t{16});
+  EXPECT_EQ(arg(acc, 1), "0x7ffd1000");
+  EXPECT_EQ(arg(acc, 2), "[16]");
+  // getsockopt: no value, but the length the caller offered.
+  auto gs = make(SYS_getsockopt, {3, SOL_SOCKET, SO_LINGER, kPtr, kLenPtr}, -ENOPROTOOPT);
+  capture_before(gs, kLenPtr, int32_t{8});
+  capture(gs, kPtr, linger{1, 2});
+  EXPECT_EQ(arg(gs, 3), "0x7ffd1000");
+  EXPECT_EQ(arg(gs, 4), "[8]");
+  // select: the sets asked about.
+  fd_set in;
+  FD_ZERO(&in);
+  FD_SET(3, &in);
+  auto sel = make(SYS_select, {4, kPtr, 0, 0, 0}, -EBADF);
+  capture_before(sel, kPtr, in);
+  EXPECT_EQ(arg(sel, 1), "[3]");
+  // sendfile's offset: where it would have started.
+  auto sf = make(SYS_sendfile, {4, 3, kPtr, 100}, -EINVAL);
+  capture_before(sf, kPtr, uint64_t{4096});
+  EXPECT_EQ(arg(sf, 2), "[4096]");
+  // An array counted by the return value has no count after a failure: the address.
+  auto mm = make(SYS_recvmmsg, {3, kPtr, 2, 0, 0}, -EAGAIN);
+  EXPECT_EQ(arg(mm, 1), "0x7ffd1000");
+}
+
+TEST(FailedInOut, ArgumentsWrittenOnlyOnSuccessStayAddresses) {
+  // recvmsg's msghdr: name and control data were not written.
+  auto rm = make(SYS_recvmsg, {3, kPtr, 0}, -EAGAIN);
+  capture(rm, kPtr, msghdr{});
+  EXPECT_EQ(arg(rm, 1), "0x7ffd1000");
+  // shmctl/msgctl: IPC_STAT wrote nothing; IPC_SET's struct is the input.
+  auto stat = make(SYS_shmctl, {1, IPC_STAT, kPtr}, -EACCES);
+  capture(stat, kPtr, shmid_ds{});
+  EXPECT_EQ(arg(stat, 2), "0x7ffd1000");
+  auto set = make(SYS_msgctl, {1, IPC_SET, kPtr}, -EPERM);
+  msqid_ds m{};
+  m.msg_qbytes = 512;
+  capture(set, kPtr, m);
+  EXPECT_NE(arg(set, 2).find("msg_qbytes=512"), std::string::npos) << arg(set, 2);
+  // name_to_handle_at's EOVERFLOW: the size it needs, no handle.
+  struct {
+    uint32_t handle_bytes;
+    int32_t handle_type;
+    unsigned char f_handle[8];
+  } fh{8, 77, {}};
+  auto nh = make(SYS_name_to_handle_at, {kAtFdcwd, 0x5000, kPtr, kLenPtr, 0}, -EOVERFLOW);
+  capture(nh, kPtr, fh);
+  EXPECT_EQ(arg(nh, 2), "{handle_bytes=8, ...}");
+}
+
+}  // namespace
+}  // namespace dtruss
