@@ -11,6 +11,7 @@ packages=(
   chromium chromium-driver python3-selenium           # the timeline opened in Chromium's viewer
   python3-pil fonts-dejavu-core                       # its screenshot checked, with legible text
   clang llvm libclang-rt-14-dev                       # the fuzz targets (libFuzzer, ASan runtime)
+  clang-format                                        # the clang_format test (.clang-format)
   libc6-dbg                                           # -s tests: the C library's frames named
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
 )
