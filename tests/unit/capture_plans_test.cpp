@@ -7,21 +7,12 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 
-#include <string>
-
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
 
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
-
-class CapturePlans : public unit::CapturePlansTest {};
+class CapturePlans : public CapturePlansTest {};
 
 TEST_F(CapturePlans, SelectedPlansKeepTheSyscallsOwnSteps) {
   // fsconfig's key (a string) is copied whatever the cmd; its value as the cmd says.
@@ -74,4 +65,4 @@ TEST_F(CapturePlans, FitTheEbpfMap) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

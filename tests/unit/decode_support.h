@@ -17,6 +17,10 @@
 
 namespace dtruss::unit {
 
+// Where the synthetic events' pointers point: a struct or buffer, and a length.
+constexpr uint64_t kPtr = 0x7ffd1000;
+constexpr uint64_t kLenPtr = 0x7ffd2000;
+
 inline std::string text(const Value& v) {
   std::string s;
   append_text(s, v);

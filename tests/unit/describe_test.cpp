@@ -17,7 +17,7 @@
 #include "output/text_sink.h"
 #include "sink_support.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
 
 // Every block that exists is whole: about, returns, one meaning per argument and none beyond,
@@ -122,8 +122,6 @@ TEST(SyscallDocs, ExplainTextHasSignatureArgumentsReturnsAndErrors) {
 }
 
 // --- sinks ---
-
-using unit::Capture;
 
 SyscallEvent open_event(int64_t ret) {
   SyscallEvent ev;
@@ -240,4 +238,4 @@ TEST(ExplainSinks, SummaryShowsDescriptions) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

@@ -5,24 +5,11 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
-#include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 struct flock sample_flock(short type, short whence, off_t start, off_t len, pid_t pid) {
   struct flock f {};
@@ -108,7 +95,7 @@ TEST(FcntlArg, RwHintAndPlainValuesUnchanged) {
 // ---------------------------------------------------------------------------------------------
 // capture plans
 
-class FcntlPlans : public unit::CapturePlansTest {};
+class FcntlPlans : public CapturePlansTest {};
 
 TEST_F(FcntlPlans, FcntlLocksAndOwners) {
   EXPECT_EQ(plan_selector(SYS_fcntl), 1);
@@ -129,4 +116,4 @@ TEST_F(FcntlPlans, FcntlLocksAndOwners) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

@@ -1,18 +1,7 @@
 // In/out arguments of failed calls: the caller's input, as strace shows it, and the arguments
 // written only on success left as addresses; decoded from crafted events.
-#include <arpa/inet.h>
-#include <asm/termbits.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <linux/filter.h>
-#include <linux/landlock.h>
-#include <linux/seccomp.h>
-#include <linux/time_types.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/select.h>
 #include <sys/shm.h>
@@ -20,27 +9,13 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
-#include "decode/choices.h"
-#include "decode/names.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
 
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
-constexpr uint64_t kLenPtr = 0x7ffd2000;
 constexpr uint64_t kAtFdcwd = static_cast<uint32_t>(AT_FDCWD);
 
 TEST(FailedInOut, ShowsTheInput) {
@@ -97,4 +72,4 @@ TEST(FailedInOut, ArgumentsWrittenOnlyOnSuccessStayAddresses) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

@@ -11,24 +11,13 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <string>
 #include <vector>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
 
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 constexpr uint32_t kUseRegisteredRing = 1u << 31;
 
 SyscallEvent reg(uint32_t opcode, uint64_t arg, uint64_t nr_args, int64_t ret = 0) {
@@ -375,7 +364,7 @@ TEST(IoUringRegisterOps, LaterKernelsOpcodes) {
 // ---------------------------------------------------------------------------------------------
 // capture plans
 
-class IoUringPlans : public unit::CapturePlansTest {};
+class IoUringPlans : public CapturePlansTest {};
 
 TEST_F(IoUringPlans, IoUringArraysAndEnterFlagCombinations) {
   uint64_t args[6] = {4, IORING_REGISTER_FILES, kPtr, 8};
@@ -470,4 +459,4 @@ TEST_F(IoUringPlans, IoUringEnterAbsTimerAndNoIowait) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

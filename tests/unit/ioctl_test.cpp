@@ -8,25 +8,12 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 struct termios sample_termios() {
   struct termios t {};
@@ -138,7 +125,7 @@ TEST(IoctlArg, ValuesAndUnknownRequests) {
 // ---------------------------------------------------------------------------------------------
 // capture plans
 
-class IoctlPlans : public unit::CapturePlansTest {};
+class IoctlPlans : public CapturePlansTest {};
 
 TEST_F(IoctlPlans, IoctlCopiesWhatItsRequestNames) {
   EXPECT_EQ(plan_selector(SYS_ioctl), 1);
@@ -164,4 +151,4 @@ TEST_F(IoctlPlans, IoctlCopiesWhatItsRequestNames) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

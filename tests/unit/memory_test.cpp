@@ -3,25 +3,12 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 TEST(MincoreVec, OneEntryPerPageAbbreviated) {
   const uint8_t vec[3] = {1, 0, 0x81};  // only the low bit means something
@@ -48,4 +35,4 @@ TEST(MincoreVec, OneEntryPerPageAbbreviated) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

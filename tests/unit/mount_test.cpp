@@ -5,26 +5,12 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
-#include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
 
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
-constexpr uint64_t kLenPtr = 0x7ffd2000;
 constexpr uint64_t kAtFdcwd = static_cast<uint32_t>(AT_FDCWD);
 
 TEST(FsconfigValue, ByCmd) {
@@ -67,4 +53,4 @@ TEST(Ustat, Out) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

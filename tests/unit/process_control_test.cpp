@@ -12,23 +12,11 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 // ---------------------------------------------------------------------------------------------
 // prctl
@@ -173,7 +161,7 @@ TEST(CloneParentTid, ByFlags) {
 // ---------------------------------------------------------------------------------------------
 // capture plans
 
-class ProcessControlPlans : public unit::CapturePlansTest {};
+class ProcessControlPlans : public CapturePlansTest {};
 
 TEST_F(ProcessControlPlans, PrctlTwoArgumentsBySameOption) {
   uint64_t args[6] = {PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x7f0000000000, 4096, kPtr};
@@ -208,4 +196,4 @@ TEST_F(ProcessControlPlans, CloneParentTidCopiedWhateverTheFlags) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

@@ -7,24 +7,12 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 // QCMD(command, type) as the kernel receives it: an unsigned int.
 constexpr uint64_t qcmd(uint32_t command, uint32_t type) {
@@ -206,7 +194,7 @@ TEST(QuotactlAddr, ByCommandForAnyType) {
 // ---------------------------------------------------------------------------------------------
 // capture plans
 
-class QuotactlPlans : public unit::CapturePlansTest {};
+class QuotactlPlans : public CapturePlansTest {};
 
 TEST_F(QuotactlPlans, QuotactlByCommandForEachType) {
   for (uint32_t type : {USRQUOTA, GRPQUOTA, PRJQUOTA}) {
@@ -244,4 +232,4 @@ TEST_F(QuotactlPlans, QuotactlXfsForEachType) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

@@ -7,25 +7,11 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
-#include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 TEST(SeccompUargs, ByOp) {
   sock_filter insn[1] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
@@ -72,4 +58,4 @@ TEST(LandlockRuleAttr, ByRuleType) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

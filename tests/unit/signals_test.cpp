@@ -5,27 +5,13 @@
 #include <signal.h>
 #include <sys/syscall.h>
 
-#include <cerrno>
-#include <cstring>
 #include <string>
 
-#include "decode/choices.h"
 #include "decode/names.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
 
 siginfo_t timer_siginfo() {
   siginfo_t si{};
@@ -64,4 +50,4 @@ TEST(SiginfoTimer, DeliveredSignal) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

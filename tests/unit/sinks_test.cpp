@@ -12,10 +12,8 @@
 #include "output/text_sink.h"
 #include "sink_support.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::Capture;
 
 SyscallEvent openat_event(int64_t ret) {
   SyscallEvent ev;
@@ -295,4 +293,4 @@ TEST(SummarySink, JsonSummaryObject) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

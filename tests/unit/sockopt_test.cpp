@@ -9,26 +9,12 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
-#include "decode/choices.h"
-#include "decode/structs.h"
 #include "decode_support.h"
-#include "syscalls/capture.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::arg_json;
-using unit::capture;
-using unit::capture_before;
-using unit::make;
-using unit::step_of;
-
-constexpr uint64_t kPtr = 0x7ffd1000;
-constexpr uint64_t kLenPtr = 0x7ffd2000;
 
 // setsockopt(3, level, name, kPtr, len) with `bytes` at kPtr.
 template <typename T>
@@ -110,4 +96,4 @@ TEST(SockoptValue, GetsockoptLengthFromOptlenAfterTheCall) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit

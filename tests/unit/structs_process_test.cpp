@@ -36,14 +36,8 @@
 #include "decode_support.h"
 #include "output/render.h"
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
-
-using unit::arg;
-using unit::capture;
-using unit::json;
-using unit::make;
-using unit::text;
 
 constexpr uint64_t kBuf = 0x2000;
 constexpr uint64_t kBuf2 = 0x3000;
@@ -801,9 +795,9 @@ TEST(StructsProcess, PerfEventAttrLeadingFields) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit
 
-namespace dtruss {
+namespace dtruss::unit {
 namespace {
 
 TEST(StructsProcess, PselectSigAndAioSigsetPairs) {
@@ -845,4 +839,4 @@ TEST(StructsProcess, NodeMasksListTheirNodes) {
 }
 
 }  // namespace
-}  // namespace dtruss
+}  // namespace dtruss::unit
