@@ -15,21 +15,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::ChildGuard;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::now_ms;
-using e2e::proc_state;
-using e2e::read_file;
-using e2e::run_dtruss;
-using e2e::run_traced;
-using e2e::spawn;
-using e2e::syscalls;
-using e2e::temp_dir;
-using e2e::wait_for;
-using e2e::wait_for_text;
 
 // Waits until `pid`'s state is `state`; false after `timeout_ms`.
 bool wait_for_state(pid_t pid, char state, int timeout_ms = 10000) {
@@ -137,3 +124,4 @@ TEST(AwaitName, ShortLivedProcessEndsTheWaitOnEbpf) {
 }
 
 }  // namespace
+}  // namespace e2e

@@ -22,12 +22,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 // Per thread (in order of first appearance; thread ids renumbered 0, 1, ...), the decoded calls
@@ -219,7 +216,9 @@ TEST(BpfBackend, DefaultBufferLosesNothing) {
 }
 
 }  // namespace
+}  // namespace e2e
 
+namespace e2e {
 namespace {
 
 // dtruss in the background, its trace in a file; stop() sends SIGINT and waits.
@@ -448,3 +447,4 @@ TEST(PtraceBackend, ByNameWithNoSuchProcessIsAnError) {
 }
 
 }  // namespace
+}  // namespace e2e

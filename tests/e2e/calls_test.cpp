@@ -10,17 +10,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::dump;
-using e2e::fixture;
-using e2e::free_fds_in_command;
-using e2e::json_lines;
-using e2e::lines;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
-using e2e::text_arg;
 using nlohmann::json;
 
 // Index of the first event at or after `from` for which `pred` holds; -1 if none.
@@ -499,3 +491,4 @@ TEST(Ending, DtrussExitStatusIsTheCommands) {
 }
 
 }  // namespace
+}  // namespace e2e

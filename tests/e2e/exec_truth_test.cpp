@@ -12,15 +12,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::lines;
-using e2e::run_dtruss;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
 using nlohmann::json;
 
 void write_file(const std::string& path, const std::string& text, mode_t mode) {
@@ -237,3 +231,4 @@ TEST(ExecTruth, TimestampsCountFromTheCommand) {
 }
 
 }  // namespace
+}  // namespace e2e

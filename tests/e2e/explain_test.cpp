@@ -13,12 +13,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::json_lines;
-using e2e::lines;
-using e2e::run_dtruss;
-using e2e::run_traced;
 using nlohmann::json;
 
 struct Block {
@@ -252,3 +249,4 @@ TEST(Explain, SummaryShowsDescriptions) {
 }
 
 }  // namespace
+}  // namespace e2e

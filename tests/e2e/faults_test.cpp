@@ -26,14 +26,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::now_ms;
-using e2e::proc_state;
-using e2e::proc_status;
-using e2e::read_file;
-using e2e::wait_for;
-using e2e::wait_for_text;
 
 // What dtruss may say on standard error when a signal ends a trace written to a file: only its
 // closing line ("traced N calls in M processes; detached"), no error.
@@ -43,15 +37,6 @@ bool only_closing_line(const std::string& err) {
   return std::regex_match(err, line);
 }
 
-using e2e::contains;
-using e2e::dump;
-using e2e::exit_code;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::of_type;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
 using nlohmann::json;
 
 // A process we started (fork + exec) and that is killed and reaped if a test leaves it behind.
@@ -920,3 +905,4 @@ TEST_P(BpfFaults, ObjectsReleasedAfterExitAndAfterSigkill) {
 }
 
 }  // namespace
+}  // namespace e2e

@@ -8,10 +8,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
-using e2e::only_call;
 using nlohmann::json;
 
 json flock(const char* type, const char* whence, int start, int len, int pid) {
@@ -75,3 +74,4 @@ TEST_P(Fcntl, LocksAndOwners) {
 INSTANTIATE_BACKENDS(Fcntl);
 
 }  // namespace
+}  // namespace e2e

@@ -15,11 +15,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 class FdTruth : public e2e::BackendTest {
@@ -268,3 +266,4 @@ TEST_P(FdInAChroot, PathsAreSeenFromDtrussRoot) {
 INSTANTIATE_BACKENDS(FdInAChroot);
 
 }  // namespace
+}  // namespace e2e

@@ -5,12 +5,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
 
 // Both backends: ptrace asks /proc while the call stops; eBPF keeps a table from the calls, since
 // by the time it sees a read the file may be closed again.
@@ -63,3 +59,4 @@ TEST_P(DecodeFds, WithoutDashYFdsAreNumbers) {
 INSTANTIATE_BACKENDS(DecodeFds);
 
 }  // namespace
+}  // namespace e2e

@@ -11,14 +11,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::only;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 class InOut : public e2e::BackendTest {
@@ -156,3 +151,4 @@ TEST_P(InOut, FailedCallsShowTheirInput) {
 INSTANTIATE_BACKENDS(InOut);
 
 }  // namespace
+}  // namespace e2e

@@ -9,11 +9,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::is_address;
-using e2e::only_call;
-using e2e::syscalls;
 using nlohmann::json;
 
 json arg_of(const std::vector<json>& all, const char* opcode) {
@@ -158,3 +156,4 @@ TEST_P(IoUring, RegisterStructsAndEnterFlags) {
 INSTANTIATE_BACKENDS(IoUring);
 
 }  // namespace
+}  // namespace e2e

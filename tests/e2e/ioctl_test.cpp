@@ -9,9 +9,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
 using nlohmann::json;
 
 // The last ioctl with this request (the C library makes some of its own first).
@@ -64,3 +64,4 @@ TEST_P(Ioctl, TermiosWholeWithVerbose) {
 INSTANTIATE_BACKENDS(Ioctl);
 
 }  // namespace
+}  // namespace e2e

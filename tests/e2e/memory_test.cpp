@@ -8,9 +8,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
 using nlohmann::json;
 
 void check_mincore(const std::vector<json>& all) {
@@ -29,3 +29,4 @@ TEST_P(Mincore, PageVector) {
 INSTANTIATE_BACKENDS(Mincore);
 
 }  // namespace
+}  // namespace e2e

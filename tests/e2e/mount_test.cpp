@@ -8,9 +8,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
 using nlohmann::json;
 
 void check_fsconfig_and_ustat(const std::vector<json>& all) {
@@ -50,3 +50,4 @@ TEST_P(FileSystems, FsconfigAndUstat) {
 INSTANTIATE_BACKENDS(FileSystems);
 
 }  // namespace
+}  // namespace e2e

@@ -8,13 +8,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::only;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 class NewSyscalls : public e2e::BackendTest {};
@@ -120,3 +116,4 @@ TEST(NewSyscallsExplained, ByName) {
 INSTANTIATE_BACKENDS(NewSyscalls);
 
 }  // namespace
+}  // namespace e2e

@@ -16,20 +16,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::contains;
-using e2e::dump;
-using e2e::fixture;
-using e2e::free_fds_in_command;
-using e2e::json_lines;
-using e2e::lines;
-using e2e::of_type;
-using e2e::run_dtruss;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
-using e2e::text_arg;
 using nlohmann::json;
 
 std::string line_with(const std::string& text, const std::string& needle) {
@@ -474,7 +463,9 @@ TEST(Pipe, HeadClosesThePipeQuietly) {
 }
 
 }  // namespace
+}  // namespace e2e
 
+namespace e2e {
 namespace {
 
 // DTRUSS_BACKEND says what "auto" means; a wrong value is a usage error, like --backend's.
@@ -497,8 +488,6 @@ TEST(Usage, DtrussBackendEnvironment) {
             std::string::npos)
       << a.err;
 }
-
-}  // namespace
 
 // -o measures the CPU a call used, not the time it took: a call that computes in the kernel
 // shows tens of milliseconds, a call that sleeps almost none, and even a short call its few
@@ -528,3 +517,6 @@ TEST(Columns, CpuTimeIsOnCpuTime) {
   EXPECT_GE(dur, 50'000'000u);
   EXPECT_LT(cpu, 2'000'000u) << "clock_nanosleep sleeps: " << sleeps[0].dump();
 }
+
+}  // namespace
+}  // namespace e2e

@@ -19,12 +19,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::json_lines;
-using e2e::of_type;
-using e2e::run;
-using e2e::syscalls;
 
 bool ptrace_backend() {
   const char* b = std::getenv("DTRUSS_BACKEND");
@@ -405,3 +401,4 @@ TEST(PrivilegesBpf, RootTracesASetuidProgramOfATracedCommand) {
 }
 
 }  // namespace
+}  // namespace e2e

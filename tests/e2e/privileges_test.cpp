@@ -11,12 +11,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::json_lines;
-using e2e::run;
-using e2e::run_traced;
-using e2e::syscalls;
 
 // A copy of dtruss that `nobody` can run wherever the build tree lives (a clone under /root is
 // closed to other users).
@@ -119,7 +115,9 @@ TEST(Unprivileged, SetuidProgramRunsWithoutItsPrivilegesAndDtrussSaysSo) {
 }
 
 }  // namespace
+}  // namespace e2e
 
+namespace e2e {
 namespace {
 
 // Root through sudo writes --output for the user who ran sudo: another user's file is refused
@@ -166,3 +164,4 @@ TEST(Unprivileged, EbpfBackendSaysWhyAndSuggestsSudo) {
 }
 
 }  // namespace
+}  // namespace e2e

@@ -9,11 +9,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::is_address;
-using e2e::only_call;
-using e2e::syscalls;
 using nlohmann::json;
 
 // The bytes of a buffer shown as a JSON string (each byte one code point, U+0000 to U+00FF).
@@ -108,3 +106,4 @@ TEST_P(ProcessControl, CloneParentTid) {
 INSTANTIATE_BACKENDS(ProcessControl);
 
 }  // namespace
+}  // namespace e2e

@@ -19,27 +19,9 @@
 
 extern char** environ;
 
+namespace e2e {
 namespace {
 
-using e2e::calls_so_far;
-using e2e::ChildGuard;
-using e2e::json_lines_so_far;
-using e2e::now_ms;
-using e2e::spawn;
-using e2e::wait_for;
-using e2e::wait_until;
-
-using e2e::proc_status;
-using e2e::read_file;
-using e2e::wait_for_text;
-
-using e2e::dump;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
-using e2e::text_arg;
 using nlohmann::json;
 
 bool is_fork_call(const json& e) {
@@ -538,3 +520,4 @@ TEST(Interrupt, SelfSentSigintIsShownBeforeTheEnd) {
 }
 
 }  // namespace
+}  // namespace e2e

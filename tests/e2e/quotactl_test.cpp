@@ -8,10 +8,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::is_address;
-using e2e::only_call;
 using nlohmann::json;
 
 void check_vfs_quotas(const std::vector<json>& all) {
@@ -73,3 +72,4 @@ TEST_P(Quotactl, XfsQuotas) {
 INSTANTIATE_BACKENDS(Quotactl);
 
 }  // namespace
+}  // namespace e2e

@@ -8,9 +8,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
 using nlohmann::json;
 
 void check_security(const std::vector<json>& all) {
@@ -49,3 +49,4 @@ TEST_P(Sandbox, SeccompAndLandlock) {
 INSTANTIATE_BACKENDS(Sandbox);
 
 }  // namespace
+}  // namespace e2e

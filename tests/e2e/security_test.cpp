@@ -14,13 +14,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::fixture;
-using e2e::read_file;
-using e2e::run_dtruss;
-using e2e::run_traced;
-using e2e::spawn;
 
 // The names of hostile.c, raw and as text output escapes them (append_escaped; -y notes also
 // escape '<' and '>').
@@ -366,3 +361,4 @@ TEST(PtraceAttach, AnotherTracerIsNamed) {
 }
 
 }  // namespace
+}  // namespace e2e

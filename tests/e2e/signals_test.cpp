@@ -7,6 +7,7 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
 using nlohmann::json;
@@ -42,3 +43,4 @@ TEST_P(TimerSignal, SiginfoNamesTheTimer) {
 INSTANTIATE_BACKENDS(TimerSignal);
 
 }  // namespace
+}  // namespace e2e

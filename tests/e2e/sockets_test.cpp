@@ -9,10 +9,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::calls_where;
-using e2e::syscalls;
 using nlohmann::json;
 
 void check_protocols(const std::vector<json>& socks) {
@@ -82,3 +81,4 @@ TEST_P(Sockets, SockoptStructsAndLengths) {
 INSTANTIATE_BACKENDS(Sockets);
 
 }  // namespace
+}  // namespace e2e

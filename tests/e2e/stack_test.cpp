@@ -10,12 +10,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 // The line of tests/fixtures/<file> that carries the comment `// STACK:<marker>`.
@@ -292,3 +289,4 @@ TEST_P(Stacks, FoldedStacksAddUpToTheSummary) {
 INSTANTIATE_BACKENDS(Stacks);
 
 }  // namespace
+}  // namespace e2e

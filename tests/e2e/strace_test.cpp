@@ -11,14 +11,8 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
-
-using e2e::json_lines;
-using e2e::lines;
-using e2e::run;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
 
 // Per thread, in the order threads first appear: the names of the syscalls it made.
 using Sequences = std::vector<std::pair<long, std::vector<std::string>>>;
@@ -131,3 +125,4 @@ TEST(StraceParity, Python) {
 }
 
 }  // namespace
+}  // namespace e2e

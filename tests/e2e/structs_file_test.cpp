@@ -13,14 +13,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::dump;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
-using e2e::temp_dir;
 using nlohmann::json;
 
 // The path argument of an event ("filename", "pathname"), "" when absent.
@@ -226,3 +221,4 @@ TEST(StructsFile, Openat2UtimensatAndTimers) {
 }
 
 }  // namespace
+}  // namespace e2e

@@ -9,15 +9,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::dump;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::lines;
-using e2e::only;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 struct Trace {
@@ -178,3 +172,4 @@ TEST(StructsNet, TcpAddressesAndVectoredIo) {
 }
 
 }  // namespace
+}  // namespace e2e

@@ -21,13 +21,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::dump;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::run_traced;
-using e2e::syscalls;
 using nlohmann::json;
 
 std::vector<json> trace_fixture(bool verbose, const std::string& backend = "ptrace") {
@@ -470,3 +466,4 @@ TEST(StructsProcess, BackendsAgreeVerbose) {
 }
 
 }  // namespace
+}  // namespace e2e

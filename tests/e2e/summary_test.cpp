@@ -18,15 +18,9 @@
 
 #include "harness.h"
 
+namespace e2e {
 namespace {
 
-using e2e::read_file;
-
-using e2e::contains;
-using e2e::fixture;
-using e2e::json_lines;
-using e2e::lines;
-using e2e::run_traced;
 using nlohmann::json;
 
 // The same rule as the eBPF tests: fail, not skip, unless skipping was asked for.
@@ -614,3 +608,4 @@ TEST(Color, AutoOnATerminalAndNoColor) {
 }
 
 }  // namespace
+}  // namespace e2e
