@@ -15,30 +15,20 @@
 
 #include "output/pipeline.h"
 #include "output/summary_sink.h"
+#include "sink_support.h"
 
 namespace dtruss {
 namespace {
 
 std::string run_sink(SummaryOptions opt, const std::function<void(SummarySink&)>& feed) {
-  char tmpl[] = "/tmp/dtruss-summary-XXXXXX";
-  int fd = mkstemp(tmpl);
-  unlink(tmpl);
+  unit::Capture out;
   {
-    Writer w(fd, false);
+    Writer w(out.fd(), false);
     SummarySink sink(w, opt);
     feed(sink);
     sink.finish();
   }
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  off_t off = 0;
-  while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-    off += n;
-  }
-  close(fd);
-  return out;
+  return out.text();
 }
 
 // Feeds one call of `nr` by thread pid/tid lasting `dur_ns`, failing with `err` if non-zero.

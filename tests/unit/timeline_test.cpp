@@ -10,23 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "output/timeline_sink.h"
+#include "sink_support.h"
 
 namespace dtruss {
 namespace {
 
 using nlohmann::json;
-
-std::string read_all(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  off_t off = 0;
-  while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-    off += n;
-  }
-  return out;
-}
 
 SyscallEvent call_event(long nr, int tid, const char* comm, uint64_t enter, uint64_t exit,
                         int64_t ret) {
@@ -44,20 +33,15 @@ SyscallEvent call_event(long nr, int tid, const char* comm, uint64_t enter, uint
 // Runs `feed` on a sink writing to a temporary file; `finish` false: the sink is only destroyed
 // (as when the trace ends by an error). Returns the file's text.
 std::string timeline(const std::function<void(TimelineSink&, Decoder&)>& feed, bool finish) {
-  char tmpl[] = "/tmp/dtruss-timeline-XXXXXX";
-  int fd = mkstemp(tmpl);
-  unlink(tmpl);
-  int keep = dup(fd);
+  unit::Capture out;
   {
-    TimelineSink sink(fd);  // owns fd
+    TimelineSink sink(dup(out.fd()));  // owns the copy
     sink.begin(1'000'000);
     Decoder dec({64, false});
     feed(sink, dec);
     if (finish) sink.finish();
   }
-  std::string text = read_all(keep);
-  close(keep);
-  return text;
+  return out.text();
 }
 
 void feed_some(TimelineSink& sink, Decoder& dec) {
