@@ -340,6 +340,17 @@ Snapshot after_detach(pid_t pid) {
   return Snapshot(pid);
 }
 
+// The longread `reader` (its output in DIR/reader.out), left blocked in its read by a tracer that
+// went away, reads the bytes written now and ends normally.
+void expect_read_completes(Child& reader, const std::string& dir) {
+  ASSERT_EQ(write(reader.stdin_w, "hello", 5), 5);
+  int rs = reader.wait(5000);
+  ASSERT_NE(rs, -1) << "the read did not complete (state " << proc_state(reader.pid) << ")";
+  EXPECT_EQ(exit_code(rs), 0);
+  EXPECT_EQ(read_file(dir + "/reader.out"), "ready\ngot 5: hello\n")
+      << "the read completed normally, with the bytes written after the detach";
+}
+
 // Waits until dtruss -p PID --json (trace in dir/trace) says it traces PID ("attached to
 // process PID" with ptrace, "tracing process PID" with eBPF).
 void attach(Child& tracer, pid_t pid, const std::string& dir) {
@@ -377,12 +388,7 @@ TEST_P(Faults, DetachLeavesALongReadToComplete) {
   EXPECT_EQ(after.shdpnd, before.shdpnd);
   EXPECT_EQ(after.blocked, before.blocked);
   EXPECT_EQ(proc_status(reader.pid, "TracerPid"), "0");
-  ASSERT_EQ(write(reader.stdin_w, "hello", 5), 5);
-  int rs = reader.wait(5000);
-  ASSERT_NE(rs, -1) << "the read did not complete (state " << proc_state(reader.pid) << ")";
-  EXPECT_EQ(exit_code(rs), 0);
-  EXPECT_EQ(read_file(dir + "/reader.out"), "ready\ngot 5: hello\n")
-      << "the read completed normally, with the bytes written after the detach";
+  ASSERT_NO_FATAL_FAILURE(expect_read_completes(reader, dir));
 }
 
 // SIGINT, SIGTERM or SIGHUP to dtruss -p: it detaches; the process (blocked in a read, which
@@ -415,11 +421,7 @@ TEST_P(Faults, StopSignalsDetachFromAttachedProcess) {
     if (!bpf()) {
       EXPECT_TRUE(contains(trace, "detached from 1 process")) << trace;
     }
-    ASSERT_EQ(write(reader.stdin_w, "hello", 5), 5);
-    int rs = reader.wait(5000);
-    ASSERT_NE(rs, -1) << "the read did not complete";
-    EXPECT_EQ(exit_code(rs), 0);
-    EXPECT_EQ(read_file(dir + "/reader.out"), "ready\ngot 5: hello\n");
+    ASSERT_NO_FATAL_FAILURE(expect_read_completes(reader, dir));
   }
 }
 
@@ -587,11 +589,7 @@ TEST_P(Faults, KilledDtrussLeavesAttachedProcessRunning) {
   e2e::wait_until([&] { return proc_status(reader.pid, "TracerPid") == "0"; });
   EXPECT_EQ(after_detach(reader.pid).state, 'S');
   EXPECT_EQ(proc_status(reader.pid, "TracerPid"), "0");
-  ASSERT_EQ(write(reader.stdin_w, "hello", 5), 5);
-  int rs = reader.wait(5000);
-  ASSERT_NE(rs, -1) << "the process did not run on to its end";
-  EXPECT_EQ(exit_code(rs), 0);
-  EXPECT_EQ(read_file(dir + "/reader.out"), "ready\ngot 5: hello\n");
+  ASSERT_NO_FATAL_FAILURE(expect_read_completes(reader, dir));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -297,6 +297,18 @@ TEST(Follow, ShellPipelineShowsEveryProcess) {
 // ---------------------------------------------------------------------------------------------
 // -p: attach to a running process, detach on SIGINT
 
+// The napper `child` (its output in `out`), detached, ends normally once told to (SIGUSR1).
+void expect_napper_runs_on(ChildGuard& child, const std::string& out) {
+  ASSERT_EQ(kill(child.pid, SIGUSR1), 0);
+  int st = wait_for(child.pid, 20000);
+  ASSERT_NE(st, -1) << "the process did not end after the detach (State: "
+                    << proc_status(child.pid, "State") << ")";
+  child.pid = -1;
+  ASSERT_TRUE(WIFEXITED(st)) << "the process was killed by signal " << WTERMSIG(st);
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  EXPECT_EQ(read_file(out), "ready\ndone\n");
+}
+
 TEST(Attach, AttachThenDetachOnSigint) {
   std::string dir = temp_dir();
   ChildGuard sleeper, tracer;
@@ -361,14 +373,7 @@ TEST(Attach, AttachThenDetachOnSigint) {
   for (const auto& e : ev) EXPECT_NE(e.value("type", ""), "exit") << "the sleeper did not end";
 
   // The sleeper runs on, and to its normal end when told to.
-  ASSERT_EQ(kill(sleeper.pid, SIGUSR1), 0);
-  int sst = wait_for(sleeper.pid, 20000);
-  ASSERT_NE(sst, -1) << "the sleeper did not end after the detach (State: "
-                     << proc_status(sleeper.pid, "State") << ")";
-  sleeper.pid = -1;
-  ASSERT_TRUE(WIFEXITED(sst)) << "the sleeper was killed by signal " << WTERMSIG(sst);
-  EXPECT_EQ(WEXITSTATUS(sst), 0);
-  EXPECT_EQ(read_file(dir + "/sleeper.out"), "ready\ndone\n");
+  ASSERT_NO_FATAL_FAILURE(expect_napper_runs_on(sleeper, dir + "/sleeper.out"));
 }
 
 TEST(Attach, TextTraceOfAttachedProcess) {
@@ -396,12 +401,7 @@ TEST(Attach, TextTraceOfAttachedProcess) {
             std::string::npos)
       << trace;
   EXPECT_NE(trace.find("dtruss: detached from 1 process"), std::string::npos) << trace;
-  ASSERT_EQ(kill(sleeper.pid, SIGUSR1), 0);
-  int sst = wait_for(sleeper.pid, 20000);
-  ASSERT_NE(sst, -1) << "the sleeper did not end after the detach";
-  sleeper.pid = -1;
-  EXPECT_TRUE(WIFEXITED(sst) && WEXITSTATUS(sst) == 0) << "wait status " << sst;
-  EXPECT_EQ(read_file(dir + "/sleeper.out"), "ready\ndone\n");
+  ASSERT_NO_FATAL_FAILURE(expect_napper_runs_on(sleeper, dir + "/sleeper.out"));
 }
 
 TEST(Attach, AllThreadsOfAProcess) {
@@ -460,12 +460,7 @@ TEST(Attach, AllThreadsOfAProcess) {
   EXPECT_TRUE(attached);
   EXPECT_TRUE(detached);
 
-  ASSERT_EQ(kill(target.pid, SIGUSR1), 0);
-  int tst = wait_for(target.pid, 20000);
-  ASSERT_NE(tst, -1) << "the process did not end after the detach";
-  target.pid = -1;
-  EXPECT_TRUE(WIFEXITED(tst) && WEXITSTATUS(tst) == 0) << "wait status " << tst;
-  EXPECT_EQ(read_file(dir + "/target.out"), "ready\ndone\n");
+  ASSERT_NO_FATAL_FAILURE(expect_napper_runs_on(target, dir + "/target.out"));
 }
 
 // ---------------------------------------------------------------------------------------------
