@@ -33,8 +33,14 @@
 #include "decode_support.h"
 #include "output/render.h"
 
-namespace dtruss::unit {
+namespace dtruss {
 namespace {
+
+using unit::arg;
+using unit::capture;
+using unit::json;
+using unit::make;
+using unit::text;
 
 constexpr uint64_t kPath = 0x1000;
 constexpr uint64_t kBuf = 0x2000;
@@ -787,4 +793,4 @@ TEST(StructsFile, CapturePlansCopyWhatTheShortFormsShow) {
 }
 
 }  // namespace
-}  // namespace dtruss::unit
+}  // namespace dtruss

@@ -34,8 +34,13 @@
 #include "decode_support.h"
 #include "output/render.h"
 
-namespace dtruss::unit {
+namespace dtruss {
 namespace {
+
+using unit::capture_before;
+using unit::json;
+using unit::make;
+using unit::text;
 
 constexpr uint64_t kAddr = 0x1000;   // the struct argument
 constexpr uint64_t kLen = 0x2000;    // an int length argument
@@ -803,4 +808,4 @@ TEST(StructsNet, IoUringParamsAndFutexWaitv) {
 }
 
 }  // namespace
-}  // namespace dtruss::unit
+}  // namespace dtruss

@@ -36,8 +36,14 @@
 #include "decode_support.h"
 #include "output/render.h"
 
-namespace dtruss::unit {
+namespace dtruss {
 namespace {
+
+using unit::arg;
+using unit::capture;
+using unit::json;
+using unit::make;
+using unit::text;
 
 constexpr uint64_t kBuf = 0x2000;
 constexpr uint64_t kBuf2 = 0x3000;
@@ -795,9 +801,9 @@ TEST(StructsProcess, PerfEventAttrLeadingFields) {
 }
 
 }  // namespace
-}  // namespace dtruss::unit
+}  // namespace dtruss
 
-namespace dtruss::unit {
+namespace dtruss {
 namespace {
 
 TEST(StructsProcess, PselectSigAndAioSigsetPairs) {
@@ -839,4 +845,4 @@ TEST(StructsProcess, NodeMasksListTheirNodes) {
 }
 
 }  // namespace
-}  // namespace dtruss::unit
+}  // namespace dtruss
