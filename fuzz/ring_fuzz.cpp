@@ -28,7 +28,8 @@ int dev_null() {
 void syscall_record(const uint8_t* data, size_t size) {
   SyscallEvent ev;
   std::vector<uint64_t> counted;
-  read_syscall_record(data, size, true, ev, counted);
+  std::vector<UnreadCapture> unread;
+  read_syscall_record(data, size, true, ev, counted, unread);
   // What the captures hold, read back at each argument's address.
   for (uint64_t arg : ev.args) {
     uint64_t word = 0;

@@ -187,14 +187,6 @@ CASES = [
 # case that compares equal without it fails the test (remove it once the fix is merged).
 ALL_CASES = {c.name for c in CASES}
 KNOWN_DEFECTS = {
-    "unfaulted": ("NEW, eBPF: a buffer in a page not yet touched (a string in a fresh "
-                  "process's .rodata) is shown as its address, not read", [
-                      (re.compile(r'^(write\(\d+(?:<[^\t]*?>)?, )'
-                                  r'(?:0x[0-9a-f]+|"(?:[^"\\]|\\.)*"(?:\.\.\.)?)'), r"\1BUF"),
-                      (re.compile(r'^(\{"args": \{"buf": )"(?:[^"\\]|\\.)*"(.*"syscall": "write")'),
-                       r"\1BUF\2"),
-                  ], {"execer", "forker", "longread", "rw", "selfkill", "selfsegv", "signals",
-                      "threads", "undumpable"}),
     "records": ("NEW, eBPF: -v shows fewer of getdents64's records than ptrace (its capture "
                 "ends early)", [
                     (re.compile(r"^(getdents64\(\d+(?:<[^\t]*?>)?, )\[.*\](, \d+\)\t\t = .*)$"),

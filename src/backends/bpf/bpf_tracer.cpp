@@ -664,7 +664,10 @@ int BpfTracer::on_record(const void* data, size_t size) {
       if (stacks_) handle_stack(data, size);
       break;
     case DT_MAP:
-      if (stacks_) handle_map(data, size);
+      if (map_kind(data) == DT_MAP_DATA)
+        unread_files_.on_map(data, size);
+      else if (stacks_)
+        handle_map(data, size);
       break;
     case DT_FD:
       if (cfg_.describe_fds) handle_fd(data, size);
@@ -695,7 +698,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
       if (cfg_.describe_fds) {
-        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_);
+        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_, unread_);
         annotate_fds(ev_);
       }
       return;
@@ -705,7 +708,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
-  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_);
+  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, unread_);
+  unread_files_.fill(ev, unread_);
   if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
   ev.stack.clear();
   ev.stack_dwarf = true;

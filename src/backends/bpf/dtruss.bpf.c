@@ -45,8 +45,16 @@ struct path {
   struct vfsmount* mnt;
   struct dentry* dentry;
 } __attribute__((preserve_access_index));
+struct super_block {
+  unsigned int s_dev;
+} __attribute__((preserve_access_index));
+struct inode {
+  unsigned long i_ino;
+  struct super_block* i_sb;
+} __attribute__((preserve_access_index));
 struct file {
   struct path f_path;
+  struct inode* f_inode;
 } __attribute__((preserve_access_index));
 struct fs_struct {
   struct path root;
@@ -54,7 +62,10 @@ struct fs_struct {
 struct vm_area_struct {
   unsigned long vm_start, vm_end, vm_pgoff;
   struct file* vm_file;
+  unsigned long vm_flags;
 } __attribute__((preserve_access_index));
+#define DT_VM_WRITE 0x2ul  // include/linux/mm.h
+#define DT_EFAULT 14       // include/uapi/asm-generic/errno-base.h
 // A CPU's runqueue (kernel/sched/sched.h): its clock and task clock at their last update; found
 // through the running task's CFS runqueue (the per-CPU `runqueues` is not in every kernel's
 // kallsyms).
@@ -260,6 +271,7 @@ struct {
 } in_call SEC(".maps");
 
 #define DT_EXEC_BUF 8192
+#define DT_MAX_UNREAD 4     // unreadable buffers of one call told (a power of 2)
 #define DT_EXEC_PTRS 256    // argv (or envp) entries kept at most, with the NULL (a power of 2)
 #define DT_MISSING_PATH 1u  // execve's path
 #define DT_MISSING_ARGV 2u  // one of argv's strings
@@ -295,6 +307,11 @@ struct pending {
   dt_u32 fatal;
   struct dt_signal deferred;
   dt_u64 step_len;
+  // Buffers of this call that could not be read (DT_CAP_FILE): their addresses, for the
+  // DT_MAP_DATA records sent before the call's record.
+  dt_u32 n_unread;
+  dt_u32 pad3;
+  dt_u64 unread[DT_MAX_UNREAD];
   dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
   dt_u8 exec_buf[DT_EXEC_BUF];
   dt_u8 out[DT_SCRATCH];
@@ -533,9 +550,11 @@ static __always_inline void set_capture(struct dt_capture* c, dt_u64 addr, dt_u3
   c->flags = flags;
 }
 
-// Appends one capture (header + bytes) at *off in buf; returns the bytes used (0: nothing).
+// Appends one capture (header + bytes) at *off in buf; returns the bytes used (0: nothing). When
+// `defer`, memory that cannot be read (a page never brought in) still gets a header, with
+// DT_CAP_FILE and no bytes: sizeof(struct dt_capture) is returned.
 static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, dt_u32 shape,
-                                          dt_u64 len) {
+                                          dt_u64 len, int defer) {
   off &= (DT_SCRATCH / 2 - 1);
   struct dt_capture* c = (struct dt_capture*)(buf + off);
   if ((void*)(c + 1) > (void*)(buf + DT_SCRATCH)) return 0;
@@ -546,9 +565,12 @@ static __always_inline dt_u32 put_capture(dt_u8* buf, dt_u32 off, dt_u64 addr, d
                                 (const void*)addr);
   } else {
     n = bpf_probe_read_user(buf + off + sizeof(*c), len & (DT_MAX_CAPTURE * 2 - 1),
-                            (const void*)addr)
-            ? -1
-            : (long)len;
+                            (const void*)addr);
+    if (n == 0) n = (long)len;
+  }
+  if (n == -DT_EFAULT && defer && len) {
+    set_capture(c, addr, (dt_u32)len, DT_CAP_FILE | (shape == DT_CSTRING ? DT_CAP_STRING : 0));
+    return sizeof(*c);
   }
   if (n <= 0) return 0;
   set_capture(c, addr, (dt_u32)n, 0);
@@ -754,8 +776,9 @@ struct plan_ctx {
 static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 shape, dt_u64 len) {
   struct pending* p = x->p;
   if (!p || p->out_len >= DT_SCRATCH / 2) return 0;  // the event is full
-  dt_u32 used = put_capture(p->out, p->out_len, addr, shape, len);
+  dt_u32 used = put_capture(p->out, p->out_len, addr, shape, len, p->n_unread < DT_MAX_UNREAD);
   if (!used) return 0;
+  if (used == sizeof(struct dt_capture)) p->unread[p->n_unread++ & (DT_MAX_UNREAD - 1)] = addr;
   p->out_len = ((p->out_len & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
   p->out_ncap++;
   return 1;
@@ -1080,7 +1103,7 @@ static long path_step(dt_u32 i, struct path_ctx* x) {
 
 // Sends a DT_MAP record for the file mapping that holds `addr` (nothing for anonymous memory).
 struct vma_info {
-  dt_u64 start, end, pgoff;
+  dt_u64 start, end, pgoff, flags;
   struct file* file;
 };
 static long vma_info_of(struct task_struct* task, struct vm_area_struct* vma,
@@ -1089,15 +1112,27 @@ static long vma_info_of(struct task_struct* task, struct vm_area_struct* vma,
   out->end = BPF_CORE_READ(vma, vm_end);
   out->pgoff = BPF_CORE_READ(vma, vm_pgoff);
   out->file = BPF_CORE_READ(vma, vm_file);
+  out->flags = BPF_CORE_READ(vma, vm_flags);
   return 0;
 }
 
-static __always_inline void send_map(struct task_struct* task, struct pending* p, dt_u32 tgid,
-                                     dt_u64 addr, dt_u16 kind) {
+// Sends, from `buf` (sizeof(struct dt_map) + DT_PATH_MAX bytes), a DT_MAP record of the given
+// kind for the file mapping that holds `addr`; DT_MAP_DATA only for a mapping without write.
+static __always_inline void send_map_from(dt_u8* buf, struct task_struct* task, dt_u32 tgid,
+                                          dt_u64 addr, dt_u16 kind) {
   struct vma_info v = {};
   if (bpf_find_vma(task, addr, vma_info_of, &v, 0) != 0 || !v.file) return;
+  if (kind == DT_MAP_DATA && (v.flags & DT_VM_WRITE)) return;
   struct file* file = v.file;
-  struct dt_map* rec = (struct dt_map*)p->out;  // free between a call's entry and its exit
+  struct dt_map* rec = (struct dt_map*)buf;
+  rec->ino = 0;
+  rec->dev = 0;
+  rec->tid = 0;
+  if (kind == DT_MAP_DATA) {
+    rec->ino = BPF_CORE_READ(file, f_inode, i_ino);
+    rec->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+    rec->tid = (dt_u32)bpf_get_current_pid_tgid();
+  }
   rec->type = DT_MAP;
   rec->kind = kind;
   rec->pid = tgid;
@@ -1117,6 +1152,23 @@ static __always_inline void send_map(struct task_struct* task, struct pending* p
   if (bpf_ringbuf_output(&events, rec, sizeof(*rec) + DT_PATH_MAX, 0)) count_lost();
 }
 
+static __always_inline void send_map(struct task_struct* task, struct pending* p, dt_u32 tgid,
+                                     dt_u64 addr, dt_u16 kind) {
+  send_map_from(p->out, task, tgid, addr, kind);  // (p->out is free between entry and exit)
+}
+
+// The DT_MAP_DATA records of the buffers of p's call that could not be read, sent before its
+// record (exec_buf is free by then: its captures are in the record).
+struct unread_ctx {
+  struct pending* p;
+};
+static long unread_map(dt_u32 i, struct unread_ctx* x) {
+  struct pending* p = x->p;
+  if (!p) return 1;
+  send_map_from(p->exec_buf, bpf_get_current_task_btf(), bpf_get_current_pid_tgid() >> 32,
+                p->unread[i & (DT_MAX_UNREAD - 1)], DT_MAP_DATA);
+  return 0;
+}
 static __always_inline void send_unmap(dt_u32 tgid, dt_u64 start, dt_u64 len) {
   struct dt_map rec = {};
   rec.type = DT_MAP;
@@ -1289,6 +1341,7 @@ static __always_inline void syscall_exit(struct pending* p, struct task_struct* 
   p->out_len = off;
   p->out_ncap = ncap;
   struct plan_ctx x = {.p = p, .plan = plan, .ret = ret};
+  p->n_unread = 0;
   if (plan) {
     p->nest_msg = 0;
     p->nest_iov = 0;
@@ -1298,6 +1351,10 @@ static __always_inline void syscall_exit(struct pending* p, struct task_struct* 
     x.iov = p->nest_iov;
     x.iov_count = p->nest_iov_count;
     capture_nested(&x);
+  }
+  if (p->n_unread) {
+    struct unread_ctx u = {.p = p};
+    bpf_loop(p->n_unread & (DT_MAX_UNREAD * 2 - 1), unread_map, &u, 0);
   }
   off = p->out_len;
   ncap = p->out_ncap;

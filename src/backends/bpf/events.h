@@ -79,6 +79,13 @@ struct dt_capture {
 /* The bytes of an in/out argument as the caller passed them, copied at entry (the plan's entry
  * steps); a capture without it at the same address is what the call wrote back. */
 #define DT_CAP_ENTRY 4u
+/* Bytes the call was given that could not be read: the page they are in was never brought into
+ * memory (the call did not touch it either: a string literal written to /dev/null), and a BPF
+ * program may not fault. No bytes follow; when the page is in a read-only file mapping, a
+ * DT_MAP_DATA record of it comes before the call's record and user space reads them from the
+ * file. DT_CAP_STRING: a NUL-terminated string of at most `len` bytes. */
+#define DT_CAP_FILE 8u
+#define DT_CAP_STRING 16u
 
 struct dt_exit {
   dt_u16 type;
@@ -131,8 +138,10 @@ struct dt_stack {
  * events). DT_MAP_FILE: a file mapped at `start` from file offset `pgoff` (pages), its path in
  * `path` as NUL-separated components, innermost first ("libc.so.6\0lib\0usr\0"). DT_MAP_EXEC: the
  * same, for the first mapping of a new program (the process's earlier mappings are gone).
- * DT_UNMAP: [start, end) unmapped. */
-enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3 };
+ * DT_UNMAP: [start, end) unmapped. DT_MAP_DATA: a read-only file mapping holding bytes of the
+ * thread's next call that could not be read (DT_CAP_FILE), with the file's inode and device (the
+ * kernel's dev_t) to check the path against. */
+enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3, DT_MAP_DATA = 4 };
 #define DT_PATH_MAX 512
 struct dt_map {
   dt_u16 type;
@@ -143,7 +152,10 @@ struct dt_map {
   dt_u64 start;
   dt_u64 end;
   dt_u64 pgoff;
-  /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC), at most DT_PATH_MAX */
+  dt_u64 ino; /* DT_MAP_DATA: the file's inode and device, and the thread whose call it is for */
+  dt_u32 dev;
+  dt_u32 tid;
+  /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC, DT_MAP_DATA), at most DT_PATH_MAX */
 };
 
 /* Sent by the parent as it forks, before the child can run: it comes before any record of the

@@ -73,7 +73,8 @@ uint16_t record_type(const void* data, size_t size) {
 }
 
 void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEvent& ev,
-                         std::vector<uint64_t>& counted) {
+                         std::vector<uint64_t>& counted, std::vector<UnreadCapture>& unread) {
+  unread.clear();
   dt_syscall rec;
   std::memcpy(&rec, data, sizeof(rec));
   ev.captures.clear();
@@ -110,6 +111,11 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
       ev.captures.add(c.addr, counted.data(), c.len);
       continue;
     }
+    if (c.flags & DT_CAP_FILE) {  // no bytes follow
+      if (c.len <= DT_MAX_CAPTURE)
+        unread.push_back({c.addr, c.len, (c.flags & DT_CAP_STRING) != 0});
+      continue;
+    }
     if (c.len > static_cast<size_t>(end - p)) break;
     if (c.flags & DT_CAP_ARGV_BLOCK)
       add_argv_block(ev, c.addr, c.flags >> DT_CAP_ARGC_SHIFT, p, c.len);
@@ -117,6 +123,12 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
       (c.flags & DT_CAP_ENTRY ? ev.before : ev.captures).add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
+}
+
+uint16_t map_kind(const void* data) {
+  dt_map rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  return rec.kind;
 }
 
 std::string map_record_path(const void* data, size_t size) {

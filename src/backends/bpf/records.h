@@ -17,12 +17,24 @@ namespace dtruss {
 // known type: such a record is ignored.
 uint16_t record_type(const void* data, size_t size);
 
+// A capture the kernel side could not read (DT_CAP_FILE): `len` bytes at `addr`, or a string of
+// at most `len` bytes with its NUL.
+struct UnreadCapture {
+  uint64_t addr;
+  uint32_t len;
+  bool string;
+};
+
 // A DT_SYSCALL record into `ev`: the task, times, arguments, result and the captures that follow
 // the header (their pointers as the traced program had them). `cpu_time`: whether the record's
 // CPU time is wanted (-o). `counted` keeps the stand-in of a DT_CAP_COUNTED array, which `ev`'s
-// captures point into. The stack and fd notes are not touched but for the notes' clearing.
+// captures point into. The captures that could not be read go to `unread` (cleared first). The
+// stack and fd notes are not touched but for the notes' clearing.
 void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEvent& ev,
-                         std::vector<uint64_t>& counted);
+                         std::vector<uint64_t>& counted, std::vector<UnreadCapture>& unread);
+
+// The kind of a DT_MAP record (enum dt_map_kind).
+uint16_t map_kind(const void* data);
 
 // The path of a DT_MAP record (not DT_UNMAP), which comes as its components, innermost first:
 // "/usr/lib/libc.so.6", or "" when there is none.
