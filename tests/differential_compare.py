@@ -164,6 +164,7 @@ CASES = [
     fx("threads", norms=["thread_sync"]),
     fx("timer_signal"),
     fx("undumpable", "0.3", norms=[SLEEP_LOOP]),
+    fx("untouched"),
     fx("vforker", norms=["async_signals", "sigchld_merged"]),
     Case("sh_pipeline", ["/bin/sh", "-c", "echo hello world | tr a-z A-Z | wc -c"],
          norms=["async_signals", "sigchld_merged", ("unordered", r"^wait4\(-1|\"upid\": -1")]),
@@ -186,15 +187,7 @@ CASES = [
 # undone on both sides; anything else that differs fails. Each entry is also an assertion: a listed
 # case that compares equal without it fails the test (remove it once the fix is merged).
 ALL_CASES = {c.name for c in CASES}
-KNOWN_DEFECTS = {
-    "records": ("NEW, eBPF: -v shows fewer of getdents64's records than ptrace (its capture "
-                "ends early)", [
-                    (re.compile(r"^(getdents64\(\d+(?:<[^\t]*?>)?, )\[.*\](, \d+\)\t\t = .*)$"),
-                     r"\1[...]\2"),
-                    (re.compile(r'^(\{"args": \{"count": \d+, "dirent": )\[.*\](, "fd".*"syscall": '
-                                r'"getdents64")'), r"\1[...]\2"),
-                ], {"python3", "python3_threads"}),
-}
+KNOWN_DEFECTS = {}
 
 # Listed cases where a defect shows only in some runs (it depends on a race): its absence from one
 # run is no sign that it was fixed, so it is not asserted there.

@@ -59,7 +59,8 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
         // Records of varying size (dirents): the length rule counts bytes, not elements.
         if (a.len == kNoLen) break;  // the decoder reads a variable amount live only
         step.len = a.len;
-        step.max = lim.struct_max;
+        step.max = lim.records_bytes;
+        step.records = true;
         uint32_t shown = lim.records_max != nullptr ? lim.records_max(a.strct) : 0;
         if (shown != 0 && shown < step.max) step.max = shown;
       } else if (a.len != kNoLen && size <= 255) {

@@ -121,7 +121,8 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
     if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
     d.len = step.len;
     d.elem = step.elem;
-    d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+    // (A directory's records: up to DT_MAX_BIG bytes, sent in pieces.)
+    d.max = std::min<uint32_t>(step.max, step.records ? DT_MAX_BIG : DT_MAX_CAPTURE);
   };
   for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
   for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
@@ -665,12 +666,15 @@ int BpfTracer::on_record(const void* data, size_t size) {
       break;
     case DT_MAP:
       if (map_kind(data) == DT_MAP_DATA)
-        unread_files_.on_map(data, size);
+        late_captures_.on_map(data, size);
       else if (stacks_)
         handle_map(data, size);
       break;
     case DT_FD:
       if (cfg_.describe_fds) handle_fd(data, size);
+      break;
+    case DT_CHUNK:
+      late_captures_.on_chunk(data, size);
       break;
     case DT_UNTRACED:
       handle_untraced(data);
@@ -698,7 +702,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
       if (cfg_.describe_fds) {
-        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_, unread_);
+        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_, late_);
         annotate_fds(ev_);
       }
       return;
@@ -708,8 +712,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
-  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, unread_);
-  unread_files_.fill(ev, unread_);
+  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, late_);
+  late_captures_.fill(ev, late_);
   if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
   ev.stack.clear();
   ev.stack_dwarf = true;

@@ -301,6 +301,8 @@ struct pending {
   dt_u64 nest_msg;
   dt_u64 nest_iov;
   dt_u64 nest_iov_count;
+  dt_u64 big_addr;  // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
+  dt_u64 big_len;
   // A fatal signal the thread sent itself during this call (see on_signal_generate): told after
   // the call's event; and `fatal` while the process dies of a signal that kills by default.
   dt_u32 has_deferred;
@@ -852,10 +854,55 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
   } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
     p->nest_iov = addr;
     p->nest_iov_count = len / 16;
+  } else if (len > DT_MAX_CAPTURE && s.shape == DT_BYTES && !p->big_addr) {
+    p->big_addr = addr;  // (sent after the steps: chunk_step)
+    p->big_len = len;
   } else if (len) {
     add_capture(x, addr, s.shape, len);
   }
   return 0;
+}
+
+struct chunk_ctx {
+  struct pending* p;
+};
+
+// The i-th DT_MAX_CAPTURE bytes of the call's big capture, as a DT_CHUNK record (in exec_buf,
+// free by then) sent before the call's record.
+static long chunk_step(dt_u32 i, struct chunk_ctx* x) {
+  struct pending* p = x->p;
+  if (!p) return 1;
+  dt_u64 done = (dt_u64)i * DT_MAX_CAPTURE;
+  if (done >= p->big_len) return 1;
+  dt_u64 len = p->big_len - done;
+  if (len > DT_MAX_CAPTURE) len = DT_MAX_CAPTURE;
+  asm volatile("" : "+r"(len));   // bound the register that is passed, not a copy of it
+  len &= DT_MAX_CAPTURE * 2 - 1;  // (a no-op: it is at most DT_MAX_CAPTURE)
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  struct dt_chunk* c = (struct dt_chunk*)p->exec_buf;
+  c->type = DT_CHUNK;
+  c->pad0 = 0;
+  c->pid = pid_tgid >> 32;
+  c->tid = (dt_u32)pid_tgid;
+  c->addr = p->big_addr + done;
+  c->pad1 = 0;
+  if (bpf_probe_read_user(p->exec_buf + sizeof(*c), len, (const void*)c->addr)) return 1;
+  c->len = (dt_u32)len;
+  dt_u64 size = sizeof(*c) + ((len + 7) & ~7ull);
+  c->size = (dt_u32)size;
+  if (bpf_ringbuf_output(&events, c, size, wakeup_flags(size))) count_lost();
+  return 0;
+}
+
+// The header of the big capture in the call's record; its bytes go in DT_CHUNK records first.
+static __always_inline void capture_big(struct pending* p) {
+  if (!p->big_addr || p->out_len >= DT_SCRATCH / 2) return;
+  struct dt_capture* c = (struct dt_capture*)(p->out + (p->out_len & (DT_SCRATCH / 2 - 1)));
+  set_capture(c, p->big_addr, (dt_u32)p->big_len, DT_CAP_CHUNKED);
+  p->out_len = (p->out_len + sizeof(*c)) & (DT_SCRATCH - 1);
+  p->out_ncap++;
+  struct chunk_ctx x = {.p = p};
+  bpf_loop(DT_MAX_BIG / DT_MAX_CAPTURE, chunk_step, &x, 0);
 }
 
 // What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data.
@@ -1346,7 +1393,9 @@ static __always_inline void syscall_exit(struct pending* p, struct task_struct* 
     p->nest_msg = 0;
     p->nest_iov = 0;
     p->nest_iov_count = 0;
+    p->big_addr = 0;
     bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
+    capture_big(p);
     x.msg_addr = p->nest_msg;
     x.iov = p->nest_iov;
     x.iov_count = p->nest_iov_count;

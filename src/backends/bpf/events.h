@@ -24,6 +24,7 @@ typedef uint64_t dt_u64;
 
 #define DT_MAX_STEPS 6      /* capture steps per syscall */
 #define DT_MAX_CAPTURE 4096 /* bytes of one capture */
+#define DT_MAX_BIG 65536    /* bytes of a capture sent as DT_CHUNK records (DT_CAP_CHUNKED) */
 #define DT_SCRATCH 16384    /* the per-CPU buffer an event is built in */
 #define DT_NR_MAX 512       /* syscall numbers the plan map covers */
 #define DT_ENVP_MAX 4096    /* envp entries counted at most (DT_CAP_COUNTED) */
@@ -37,6 +38,7 @@ enum dt_record_type {
   DT_FORK = 6,     /* struct dt_fork (-s or -y, with -f): a new process, its parent's copy */
   DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
   DT_UNTRACED = 8, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
+  DT_CHUNK = 9,    /* struct dt_chunk: a piece of the thread's next call's DT_CAP_CHUNKED capture */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -86,6 +88,21 @@ struct dt_capture {
  * file. DT_CAP_STRING: a NUL-terminated string of at most `len` bytes. */
 #define DT_CAP_FILE 8u
 #define DT_CAP_STRING 16u
+/* A capture larger than DT_MAX_CAPTURE (a directory's records: up to DT_MAX_BIG bytes): no bytes
+ * follow; they came before the call's record, as DT_CHUNK records of its thread. */
+#define DT_CAP_CHUNKED 32u
+
+/* DT_CAP_CHUNKED: `len` bytes copied from `addr` (at most DT_MAX_CAPTURE) follow. */
+struct dt_chunk {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_u64 addr;
+  dt_u32 len;
+  dt_u32 pad1;
+};
 
 struct dt_exit {
   dt_u16 type;

@@ -66,6 +66,9 @@ uint16_t record_type(const void* data, size_t size) {
     case DT_UNTRACED:
       header = sizeof(dt_untraced);
       break;
+    case DT_CHUNK:
+      header = sizeof(dt_chunk);
+      break;
     default:
       return 0;
   }
@@ -73,8 +76,8 @@ uint16_t record_type(const void* data, size_t size) {
 }
 
 void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEvent& ev,
-                         std::vector<uint64_t>& counted, std::vector<UnreadCapture>& unread) {
-  unread.clear();
+                         std::vector<uint64_t>& counted, std::vector<LateCapture>& late) {
+  late.clear();
   dt_syscall rec;
   std::memcpy(&rec, data, sizeof(rec));
   ev.captures.clear();
@@ -113,7 +116,13 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
     }
     if (c.flags & DT_CAP_FILE) {  // no bytes follow
       if (c.len <= DT_MAX_CAPTURE)
-        unread.push_back({c.addr, c.len, (c.flags & DT_CAP_STRING) != 0});
+        late.push_back(
+            {c.addr, c.len,
+             c.flags & DT_CAP_STRING ? LateCapture::Kind::FileString : LateCapture::Kind::File});
+      continue;
+    }
+    if (c.flags & DT_CAP_CHUNKED) {  // no bytes follow
+      if (c.len <= DT_MAX_BIG) late.push_back({c.addr, c.len, LateCapture::Kind::Chunked});
       continue;
     }
     if (c.len > static_cast<size_t>(end - p)) break;
@@ -123,6 +132,13 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
       (c.flags & DT_CAP_ENTRY ? ev.before : ev.captures).add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
+}
+
+const uint8_t* chunk_record_bytes(const void* data, size_t size, dt_chunk* rec) {
+  std::memcpy(rec, data, sizeof(*rec));
+  rec->len = static_cast<uint32_t>(
+      std::min<size_t>({rec->len, size - sizeof(*rec), size_t{DT_MAX_CAPTURE}}));
+  return static_cast<const uint8_t*>(data) + sizeof(*rec);
 }
 
 uint16_t map_kind(const void* data) {

@@ -1,4 +1,4 @@
-#include "backends/bpf/unread.h"
+#include "backends/bpf/late_captures.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -24,11 +24,11 @@ bool same_file(int fd, uint64_t ino, uint32_t dev) {
 
 }  // namespace
 
-UnreadFiles::~UnreadFiles() {
+LateCaptures::~LateCaptures() {
   for (auto& [key, fd] : files_) close(fd);
 }
 
-void UnreadFiles::on_map(const void* data, size_t size) {
+void LateCaptures::on_map(const void* data, size_t size) {
   dt_map rec;
   std::memcpy(&rec, data, sizeof(rec));
   if (rec.kind != DT_MAP_DATA || rec.end <= rec.start) return;
@@ -41,7 +41,7 @@ void UnreadFiles::on_map(const void* data, size_t size) {
 
 // The mapped file, checked to be the one the kernel side saw: by its path (dtruss's root is the
 // walk's end), else through the process's /proc entry while it lives (another mount namespace).
-int UnreadFiles::open_file(pid_t pid, const Mapping& m) {
+int LateCaptures::open_file(pid_t pid, const Mapping& m) {
   std::string key = fmt::format("{}:{}", m.dev, m.ino);
   auto it =
       std::find_if(files_.begin(), files_.end(), [&](const auto& f) { return f.first == key; });
@@ -68,9 +68,10 @@ int UnreadFiles::open_file(pid_t pid, const Mapping& m) {
 
 // The bytes of u from the file, as the mapping shows them (no further than its end: a string
 // that goes on past it is not known, nor is a buffer that does).
-bool UnreadFiles::read_into(SyscallEvent& ev, const Mapping& m, int fd, const UnreadCapture& u) {
+bool LateCaptures::read_into(SyscallEvent& ev, const Mapping& m, int fd, const LateCapture& u) {
   uint64_t avail = m.end - u.addr;
-  if (!u.string && avail < u.len) return false;
+  bool string = u.kind == LateCapture::Kind::FileString;
+  if (!string && avail < u.len) return false;
   size_t want = static_cast<size_t>(std::min<uint64_t>(u.len, avail));
   std::vector<uint8_t> bytes(want);
   uint64_t at = m.pgoff * kPage + (u.addr - m.start);
@@ -80,10 +81,10 @@ bool UnreadFiles::read_into(SyscallEvent& ev, const Mapping& m, int fd, const Un
   // there (reading them is SIGBUS).
   uint64_t valid_end = (at + static_cast<uint64_t>(n) + kPage - 1) / kPage * kPage;
   if (at + want > valid_end) want = static_cast<size_t>(valid_end - at);
-  if (!u.string && want < u.len) return false;
+  if (!string && want < u.len) return false;
   bytes.resize(want);
   std::fill(bytes.begin() + n, bytes.end(), 0);
-  if (u.string) {
+  if (string) {
     auto nul = std::find(bytes.begin(), bytes.end(), 0);
     if (nul != bytes.end()) {
       bytes.erase(nul + 1, bytes.end());
@@ -97,19 +98,50 @@ bool UnreadFiles::read_into(SyscallEvent& ev, const Mapping& m, int fd, const Un
   return true;
 }
 
-void UnreadFiles::fill(SyscallEvent& ev, const std::vector<UnreadCapture>& unread) {
-  if (maps_.empty()) return;
-  auto it = maps_.find(ev.task.tid);
-  if (it == maps_.end()) return;
-  for (const UnreadCapture& u : unread) {
-    for (const Mapping& m : it->second) {
-      if (u.addr < m.start || u.addr >= m.end) continue;
-      int fd = open_file(ev.task.pid, m);
-      if (fd >= 0) read_into(ev, m, fd, u);
-      break;
+void LateCaptures::on_chunk(const void* data, size_t size) {
+  dt_chunk rec;
+  const uint8_t* bytes = chunk_record_bytes(data, size, &rec);
+  auto& list = pieces_[static_cast<pid_t>(rec.tid)];
+  if (list.size() < DT_MAX_BIG / DT_MAX_CAPTURE)
+    list.push_back({rec.addr, {bytes, bytes + rec.len}});
+}
+
+void LateCaptures::from_file(SyscallEvent& ev, const std::vector<Mapping>& maps,
+                             const LateCapture& u) {
+  for (const Mapping& m : maps) {
+    if (u.addr < m.start || u.addr >= m.end) continue;
+    int fd = open_file(ev.task.pid, m);
+    if (fd >= 0) read_into(ev, m, fd, u);
+    return;
+  }
+}
+
+// The pieces that follow each other from u's address on, as one capture.
+void LateCaptures::from_pieces(SyscallEvent& ev, const std::vector<Piece>& pieces,
+                               const LateCapture& u) {
+  std::vector<uint8_t> bytes;
+  for (const Piece& piece : pieces) {
+    if (piece.addr != u.addr + bytes.size()) continue;
+    size_t n = std::min<size_t>(piece.bytes.size(), u.len - bytes.size());
+    bytes.insert(bytes.end(), piece.bytes.begin(), piece.bytes.begin() + n);
+    if (bytes.size() == u.len) break;
+  }
+  if (!bytes.empty()) ev.captures.add(u.addr, bytes.data(), bytes.size());
+}
+
+void LateCaptures::fill(SyscallEvent& ev, const std::vector<LateCapture>& late) {
+  if (maps_.empty() && pieces_.empty()) return;
+  auto maps = maps_.find(ev.task.tid);
+  auto pieces = pieces_.find(ev.task.tid);
+  for (const LateCapture& u : late) {
+    if (u.kind == LateCapture::Kind::Chunked) {
+      if (pieces != pieces_.end()) from_pieces(ev, pieces->second, u);
+    } else if (maps != maps_.end()) {
+      from_file(ev, maps->second, u);
     }
   }
-  maps_.erase(it);
+  if (maps != maps_.end()) maps_.erase(maps);
+  if (pieces != pieces_.end()) pieces_.erase(pieces);
 }
 
 }  // namespace dtruss
