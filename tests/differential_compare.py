@@ -127,7 +127,7 @@ CASES = [
     fx("ids"),
     fx("ignint", "0.2", norms=[SLEEP_LOOP]),
     # (a thread of inout polls /proc until the main thread sleeps in the call it interrupts)
-    fx("inout", norms=["thread_sync", "proc_stat", PROC_POLL]),
+    fx("inout", norms=["thread_sync", "proc_stat", "clock_state", PROC_POLL]),
     fx("leader_exits", "{tmp}", norms=["thread_sync", "proc_stat", PROC_POLL, "fd_numbers"],
        setup=lambda tmp: open(os.path.join(tmp, "go"), "w").close()),
     fx("longread"),
@@ -307,6 +307,13 @@ NORMALISERS = {
     ],
     # mkstemp's file name, made from the clock (and when that name exists, from getrandom, whose
     # calls and the failed open are then left out with a ("poll_loop", ...) of the case).
+    # The clock's state adjtimex returns: the time of day (and its error bounds, which grow with
+    # the time since the clock was last set).
+    "clock_state": [
+        (re.compile(r"(time=\{tv_sec=)\d+, tv_usec=\d+\}"), r"\1T, tv_usec=U}"),
+        (re.compile(r'("time": \{"tv_sec": )\d+, "tv_usec": \d+\}'), r'\1T, "tv_usec": U}'),
+        (re.compile(r"((?:max|est)error\"?[=:] ?)\d+"), r"\1E"),
+    ],
     "temp_names": [(re.compile(r"(/tmp/[\w.-]+-)[A-Za-z0-9]{6}\b"), r"\1XXXXXX")],
     # curl's conversation with the test's HTTP server: the server's Date header (the time of the
     # request) is different in every run; curl's timeouts count down by how long it waited (and
