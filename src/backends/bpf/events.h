@@ -29,6 +29,50 @@ typedef uint64_t dt_u64;
 #define DT_NR_MAX 512       /* syscall numbers the plan map covers */
 #define DT_ENVP_MAX 4096    /* envp entries counted at most (DT_CAP_COUNTED) */
 
+/* The kernel's numbers the BPF programs test (x86_64), named once: bpf_tracer.cpp checks each
+ * against the C library's headers. */
+enum dt_kernel_numbers {
+  DT_NR_MMAP = 9,
+  DT_NR_MUNMAP = 11,
+  DT_NR_MREMAP = 25,
+  DT_NR_EXECVE = 59,
+  DT_NR_EXIT = 60,
+  DT_NR_EXIT_GROUP = 231,
+  DT_NR_EXECVEAT = 322,
+  DT_NR_CLONE3 = 435,
+  DT_SIGQUIT = 3,
+  DT_SIGILL = 4,
+  DT_SIGTRAP = 5,
+  DT_SIGABRT = 6,
+  DT_SIGBUS = 7,
+  DT_SIGFPE = 8,
+  DT_SIGKILL = 9,
+  DT_SIGSEGV = 11,
+  DT_SIGCHLD = 17,
+  DT_SIGCONT = 18,
+  DT_SIGSTOP = 19,
+  DT_SIGTSTP = 20,
+  DT_SIGTTIN = 21,
+  DT_SIGTTOU = 22,
+  DT_SIGURG = 23,
+  DT_SIGXCPU = 24,
+  DT_SIGXFSZ = 25,
+  DT_SIGWINCH = 28,
+  DT_SIGSYS = 31,
+  DT_PROT_EXEC = 4,
+  DT_MAP_ANONYMOUS = 0x20,
+  DT_EFAULT = 14,
+  DT_S_IFMT = 0170000,
+  DT_S_IFSOCK = 0140000,
+  DT_AF_UNIX = 1,
+  DT_AF_INET = 2,
+  DT_AF_INET6 = 10,
+  DT_SOCK_DGRAM = 2,
+  DT_AT_PHDR = 3,
+  DT_AT_BASE = 7,
+};
+#define DT_SIGBIT(sig) (1ull << (sig)) /* a signal's bit in a mask indexed by its number */
+
 enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
   DT_EXIT = 2,     /* struct dt_exit: a process (thread group) ended */
@@ -150,6 +194,11 @@ struct dt_stack {
 };
 #define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
 
+/* A path the kernel side walks (-y's, a mapped file's): its components, innermost first, each
+ * NUL-terminated, in at most DT_PATH_MAX bytes; each name of at most DT_NAME_MAX with its NUL. */
+#define DT_PATH_MAX 1280
+#define DT_NAME_MAX 256
+
 /* -s: the mappings that name a process's frames, sent as they change (a process's mappings can
  * no longer be read from /proc once it has ended, which is often before user space gets to its
  * events). DT_MAP_FILE: a file mapped at `start` from file offset `pgoff` (pages), its path in
@@ -159,7 +208,6 @@ struct dt_stack {
  * thread's next call that could not be read (DT_CAP_FILE), with the file's inode and device (the
  * kernel's dev_t) to check the path against. */
 enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3, DT_MAP_DATA = 4 };
-#define DT_PATH_MAX 512
 struct dt_map {
   dt_u16 type;
   dt_u16 kind;
@@ -192,7 +240,6 @@ struct dt_fork {
  * pipe*, dup*, connect, bind, listen...) with what the fd refers to then, read from the kernel's
  * own structures (the process may be gone, or the fd reused, by the time user space reads it).
  * Sent before the call's DT_SYSCALL record (with_call: that record follows). */
-#define DT_FD_PATH_MAX 1024
 enum dt_fd_kind {
   DT_FD_CLOSED = 0, /* no such fd */
   DT_FD_FILE = 1,   /* path: its components, innermost first, each NUL-terminated */
