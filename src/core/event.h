@@ -49,11 +49,10 @@ struct SyscallEvent {
   } end = End::Returned;
   // Bytes behind pointer arguments: in-arguments copied at entry, out-arguments at exit.
   CaptureStore captures;
-  // The in-values of in/out arguments (ArgInfo::after), copied at entry: `captures` (and live
-  // memory) hold what the call wrote back.
+  // The in-values of in/out arguments (ArgInfo::after), copied at entry: `captures` holds what
+  // the call wrote back. The decoders read nothing else of the tracee: both backends capture what
+  // the plans (syscalls/capture.h) say, so that they show the same.
   CaptureStore before;
-  // Live memory of the stopped tracee (ptrace), for anything not captured; null for eBPF.
-  const MemoryReader* live = nullptr;
   // With -y: what each fd argument (and, at index 6, a returned fd) refers to, resolved by the
   // backend at entry (so close(3) still knows) and at exit; empty when not asked or unknown.
   std::array<std::string, 7> fd_notes;

@@ -384,7 +384,7 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
   } else {
     out.name = out.info->name;
     out.nargs = out.info->nargs;
-    LayeredReader mem(ev.captures, ev.live);
+    const MemoryReader& mem = ev.captures;
     out.after_mask = 0;
     for (int i = 0; i < out.nargs; ++i) {
       const ArgInfo& a = out.info->args[i];

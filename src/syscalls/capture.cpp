@@ -21,7 +21,9 @@ std::vector<Plans>& plans() {
 const CapturePlan kEmpty{};
 
 // Directory records (getdents64, getdents): the whole of what the call returned is shown with -v.
-bool is_records(StructId s) { return s == StructId::s_dirent64 || s == StructId::s_linux_dirent; }
+bool is_records(StructId s) {
+  return s == StructId::s_dirent64 || s == StructId::s_linux_dirent;
+}
 
 void add(CaptureStep* steps, uint8_t* n, CaptureStep s) {
   if (*n < kMaxArgs) steps[(*n)++] = s;
@@ -73,6 +75,7 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
       }
       if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
       if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
+      step.data_max = lim.strsize;
       if (a.dir == Dir::In)
         add(plan.entry, &plan.n_entry, step);
       else

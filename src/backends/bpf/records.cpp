@@ -96,7 +96,6 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
            : rec.end == DT_UNFINISHED ? SyscallEvent::End::Unfinished
                                       : SyscallEvent::End::Returned;
   if (rec.end == DT_UNFINISHED) ev.exit_ns = 0;
-  ev.live = nullptr;
   for (auto& note : ev.fd_notes) note.clear();
   // The captures follow the header; every length is checked against the record.
   const auto* p = static_cast<const uint8_t*>(data) + sizeof(dt_syscall);
