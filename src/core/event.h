@@ -1,5 +1,8 @@
-// The events every backend produces and every sink consumes. Backends fill in numbers and
-// captured bytes only; decoding happens later, in one place, for both backends.
+// The events every backend produces and every sink consumes. Backends fill in numbers, the bytes
+// the capture plans copied, and two things that must be read while the process lives and are
+// made by code both share: -y's fd descriptions (core/fdtable, core/fdinfo) and -s's frames
+// (src/stack). Decoding happens later, in one place, for both backends: the decoder reads
+// nothing of the tracee but these.
 #pragma once
 
 #include <signal.h>
