@@ -66,8 +66,23 @@ class Variant:
     probe: list = dataclasses.field(default_factory=list)  # a run that must succeed first
 
 
-def dtruss(backend, *extra):
-    return lambda c, argv: [c.dtruss, f"--backend={backend}", "-f", *extra, "--output", c.trace] + argv
+def dtruss(backend, *extra, binary="dtruss"):
+    return lambda c, argv: [getattr(c, binary), f"--backend={backend}", "-f", *extra, "--output",
+                            c.trace] + argv
+
+
+def baseline_variants():
+    """--baseline: dtruss's own variants again, run by another build of it (a change's before),
+    in the same interleaved rounds: a change's cost is then measured in one run."""
+    out = []
+    for v in VARIANTS:
+        if v.tool != "dtruss":
+            continue
+        backend, _, extra = v.name.partition("-")
+        extra = ["--summary"] if extra == "summary" else []
+        out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
+                           dtruss(backend, *extra, binary="baseline"), v.lost))
+    return out
 
 
 VARIANTS = [
@@ -96,6 +111,7 @@ VARIANTS = [
 class Ctx:
     dtruss: str
     trace: str
+    baseline: str = ""  # --baseline: another dtruss binary
     floor: str = ""
     floor_obj: str = ""
     pin: list = dataclasses.field(default_factory=list)
@@ -358,6 +374,8 @@ def parse_args():
     ap.add_argument("--quick", action="store_true",
                     help="loops 100 times shorter, tar and find on /usr/include/linux, 1 round")
     ap.add_argument("--dtruss", default=os.path.join(ROOT, "build", "dtruss"))
+    ap.add_argument("--baseline", metavar="DTRUSS",
+                    help="also run dtruss's variants with this binary (as base-*), interleaved")
     ap.add_argument("--pin", metavar="CPUS", help="run every command under taskset -c CPUS")
     ap.add_argument("--timeout", type=float, default=600, help="seconds before a run is killed")
     ap.add_argument("--json", metavar="FILE", help="also write every time and figure as JSON")
@@ -367,24 +385,28 @@ def parse_args():
 
 def main():
     a = parse_args()
+    every = VARIANTS + (baseline_variants() if a.baseline else [])
     if a.list:
         for w in WORKLOADS:
             print(f"workload {w.name:12} {w.what}")
-        for v in VARIANTS:
+        for v in every:
             print(f"variant  {v.name:15} {v.what}")
         return 0
     workloads = pick(WORKLOADS, a.workloads, "workload")
-    variants = pick(VARIANTS, a.variants, "variant")
+    variants = pick(every, a.variants, "variant")
     if variants[0].name != "untraced":
         variants = [VARIANTS[0]] + [v for v in variants if v.name != "untraced"]
     rounds = a.rounds or (1 if a.quick else 5)
     scale = 100 if a.quick else 1
     if any(v.tool == "dtruss" for v in variants) and not os.access(a.dtruss, os.X_OK):
         sys.exit(f"run.py: no dtruss at {a.dtruss} (cmake --build build --target dtruss)")
+    if a.baseline and not os.access(a.baseline, os.X_OK):
+        sys.exit(f"run.py: no dtruss at {a.baseline} (--baseline)")
 
     scratch = tempfile.mkdtemp(prefix="dtruss-bench-")
     try:
         ctx = Ctx(dtruss=os.path.abspath(a.dtruss), trace=os.path.join(scratch, "trace.out"),
+                  baseline=os.path.abspath(a.baseline) if a.baseline else "",
                   pin=["taskset", "-c", a.pin] if a.pin else [], timeout=a.timeout,
                   time=os.access("/usr/bin/time", os.X_OK))
         bins = build_workloads(scratch)

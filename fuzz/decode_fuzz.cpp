@@ -4,7 +4,8 @@
 //   u16 nr (modulo a range a little wider than the table), u8 flags, 6 x u64 args, i64 ret,
 //   then regions: u8 arg index (which argument's address the bytes sit at), u16 offset into the
 //   arg's memory, u16 length, and that many bytes; repeated until the input ends.
-// With flag 0x80 the event also has "live" memory (as with ptrace) made of the input's bytes.
+// With flag 0x80 the syscall's capture plan is also run (as the ptrace backend runs it) on
+// "live" memory made of the input's bytes: pointer chains (argv, iovecs, msghdrs) go anywhere.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,10 +14,13 @@
 #include <cstring>
 #include <string>
 
+#include "decode/choices.h"
 #include "decode/decoder.h"
+#include "decode/structs.h"
 #include "output/json_sink.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
+#include "syscalls/capture_run.h"
 #include "util/writer.h"
 
 namespace {
@@ -89,6 +93,16 @@ void render(const SyscallEvent& ev, const DecodeOptions& dopt, uint8_t flags) {
 
 }  // namespace
 
+// The capture plans flag 0x80 runs: -v's (the most memory each reads).
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  CaptureLimits lim;
+  lim.verbose = true;
+  lim.struct_size = struct_size;
+  lim.choice_captures = choice_captures;
+  build_capture_plans(lim);
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in{data, size};
   SyscallEvent ev;
@@ -102,9 +116,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ev.enter_ns = 10;
   ev.exit_ns = (flags & 0x20) ? 5 : 20;  // also an exit before the entry
   ev.cpu_ns = (flags & 0x40) ? kUnknown : 3;
-  // With flag 0x80, what was not captured is read from "live" memory made of the input.
+  // With flag 0x80, the plan run on "live" memory made of the input (after the regions below).
   FuzzMemory live(data, size);
-  if (flags & 0x80) ev.live = &live;
   while (in.left > 0) {
     uint8_t which = in.take<uint8_t>() % 6;
     uint16_t offset = in.take<uint16_t>();
@@ -113,6 +126,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ev.captures.add(ev.args[which] + offset, in.p, len);
     in.p += len;
     in.left -= len;
+  }
+  if (flags & 0x80) {
+    const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
+    StepInputs si{ev.args.data(), ev.ret, ev.end == SyscallEvent::End::Returned};
+    run_capture_steps(plan.entry, plan.n_entry, si, live, ev.captures);
+    run_capture_steps(plan.before, plan.n_before, si, live, ev.before);
+    run_capture_steps(plan.exit, plan.n_exit, si, live, ev.captures);
   }
   for (bool verbose : {false, true})
     for (size_t strsize : {size_t{0}, size_t{4}, size_t{64}}) render(ev, {strsize, verbose}, flags);

@@ -28,7 +28,8 @@ int dev_null() {
 void syscall_record(const uint8_t* data, size_t size) {
   SyscallEvent ev;
   std::vector<uint64_t> counted;
-  read_syscall_record(data, size, true, ev, counted);
+  std::vector<LateCapture> late;
+  read_syscall_record(data, size, true, ev, counted, late);
   // What the captures hold, read back at each argument's address.
   for (uint64_t arg : ev.args) {
     uint64_t word = 0;
@@ -55,6 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case DT_MAP:
       map_record_path(data, size);
       break;
+    case DT_CHUNK: {
+      dt_chunk rec;
+      const uint8_t* bytes = chunk_record_bytes(data, size, &rec);
+      volatile uint8_t sum = 0;  // every byte of the piece is inside the record
+      for (size_t i = 0; i < rec.len; ++i) sum = sum + bytes[i];
+      break;
+    }
     case DT_STACK: {
       dt_stack rec;
       std::memcpy(&rec, data, sizeof rec);

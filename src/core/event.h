@@ -1,5 +1,8 @@
-// The events every backend produces and every sink consumes. Backends fill in numbers and
-// captured bytes only; decoding happens later, in one place, for both backends.
+// The events every backend produces and every sink consumes. Backends fill in numbers, the bytes
+// the capture plans copied, and two things that must be read while the process lives and are
+// made by code both share: -y's fd descriptions (core/fdtable, core/fdinfo) and -s's frames
+// (src/stack). Decoding happens later, in one place, for both backends: the decoder reads
+// nothing of the tracee but these.
 #pragma once
 
 #include <signal.h>
@@ -49,11 +52,10 @@ struct SyscallEvent {
   } end = End::Returned;
   // Bytes behind pointer arguments: in-arguments copied at entry, out-arguments at exit.
   CaptureStore captures;
-  // The in-values of in/out arguments (ArgInfo::after), copied at entry: `captures` (and live
-  // memory) hold what the call wrote back.
+  // The in-values of in/out arguments (ArgInfo::after), copied at entry: `captures` holds what
+  // the call wrote back. The decoders read nothing else of the tracee: both backends capture what
+  // the plans (syscalls/capture.h) say, so that they show the same.
   CaptureStore before;
-  // Live memory of the stopped tracee (ptrace), for anything not captured; null for eBPF.
-  const MemoryReader* live = nullptr;
   // With -y: what each fd argument (and, at index 6, a returned fd) refers to, resolved by the
   // backend at entry (so close(3) still knows) and at exit; empty when not asked or unknown.
   std::array<std::string, 7> fd_notes;

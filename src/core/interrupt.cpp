@@ -32,7 +32,9 @@ void install_stop_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-void set_wake_hook(void (*hook)()) { g_hook.store(hook); }
+void set_wake_hook(void (*hook)()) {
+  g_hook.store(hook);
+}
 
 void request_stop(StopReason reason) {
   int expected = 0;
@@ -40,10 +42,20 @@ void request_stop(StopReason reason) {
   if (auto hook = g_hook.load()) hook();
 }
 
-bool stop_requested() { return g_reason.load() != 0; }
-StopReason stop_reason() { return static_cast<StopReason>(g_reason.load()); }
-int stop_signal() { return g_signal.load(); }
-bool stop_signal_from_process() { return g_from_process.load(); }
-int stop_signal_count() { return g_count.load(); }
+bool stop_requested() {
+  return g_reason.load() != 0;
+}
+StopReason stop_reason() {
+  return static_cast<StopReason>(g_reason.load());
+}
+int stop_signal() {
+  return g_signal.load();
+}
+bool stop_signal_from_process() {
+  return g_from_process.load();
+}
+int stop_signal_count() {
+  return g_count.load();
+}
 
 }  // namespace dtruss

@@ -63,11 +63,4 @@ size_t CaptureStore::read(uint64_t addr, void* out, size_t len) const {
   return best_n;
 }
 
-size_t LayeredReader::read(uint64_t addr, void* out, size_t len) const {
-  size_t got = first_.read(addr, out, len);
-  if (got < len && second_ != nullptr)
-    got += second_->read(addr + got, static_cast<char*>(out) + got, len - got);
-  return got;
-}
-
 }  // namespace dtruss

@@ -48,16 +48,4 @@ class CaptureStore final : public MemoryReader {
   std::vector<uint8_t> arena_;
 };
 
-// Reads from `first` and, for whatever it lacks, from `second` (which may be null).
-class LayeredReader final : public MemoryReader {
- public:
-  LayeredReader(const MemoryReader& first, const MemoryReader* second)
-      : first_(first), second_(second) {}
-  size_t read(uint64_t addr, void* out, size_t len) const override;
-
- private:
-  const MemoryReader& first_;
-  const MemoryReader* second_;
-};
-
 }  // namespace dtruss

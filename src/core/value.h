@@ -63,12 +63,24 @@ struct Field {
 };
 
 inline Value::Value(Type t, uint64_t n) : type(t), num(n) {}
-inline Value Value::integer(int64_t v) { return Value(Type::Int, static_cast<uint64_t>(v)); }
-inline Value Value::uinteger(uint64_t v) { return Value(Type::UInt, v); }
-inline Value Value::hex(uint64_t v) { return Value(Type::Hex, v); }
-inline Value Value::octal(uint64_t v) { return Value(Type::Octal, v); }
-inline Value Value::null() { return Value(Type::Null, 0); }
-inline Value Value::unreadable(uint64_t addr) { return Value(Type::Unreadable, addr); }
+inline Value Value::integer(int64_t v) {
+  return Value(Type::Int, static_cast<uint64_t>(v));
+}
+inline Value Value::uinteger(uint64_t v) {
+  return Value(Type::UInt, v);
+}
+inline Value Value::hex(uint64_t v) {
+  return Value(Type::Hex, v);
+}
+inline Value Value::octal(uint64_t v) {
+  return Value(Type::Octal, v);
+}
+inline Value Value::null() {
+  return Value(Type::Null, 0);
+}
+inline Value Value::unreadable(uint64_t addr) {
+  return Value(Type::Unreadable, addr);
+}
 inline Value Value::symbol(std::string text, uint64_t raw) {
   Value v(Type::Symbol, raw);
   v.text = std::move(text);
@@ -80,8 +92,12 @@ inline Value Value::string(std::string bytes, bool truncated) {
   v.truncated = truncated;
   return v;
 }
-inline Value Value::structure() { return Value(Type::Struct, 0); }
-inline Value Value::array() { return Value(Type::Array, 0); }
+inline Value Value::structure() {
+  return Value(Type::Struct, 0);
+}
+inline Value Value::array() {
+  return Value(Type::Array, 0);
+}
 inline Value Value::count(uint64_t n, std::string unit) {
   Value v(Type::Count, n);
   v.text = std::move(unit);

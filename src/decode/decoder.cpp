@@ -83,11 +83,17 @@ bool absolute_sleep(const SyscallEvent& ev) {
   return ev.nr == SYS_clock_nanosleep && (static_cast<int>(ev.args[1]) & TIMER_ABSTIME) != 0;
 }
 
+// Errors on which a call still writes its in/out argument back: name_to_handle_at's EOVERFLOW
+// (the handle's size it needs).
+bool wrote_back_on_error(const SyscallEvent& ev) {
+  return ev.nr == SYS_name_to_handle_at && ev.ret == -EOVERFLOW;
+}
+
 bool out_valid(const ArgContext& c) {
   if (c.arg.dir == Dir::In) return true;
   if (!c.ev.returned()) return false;
   if (c.arg.dir == Dir::OutIntr) return interrupted(c.ev) && !absolute_sleep(c.ev);
-  if (c.ev.ret >= 0) return true;
+  if (c.ev.ret >= 0 || wrote_back_on_error(c.ev)) return true;
   return c.arg.dir == Dir::InOut && c.arg.len != kLenRet;
 }
 
@@ -356,7 +362,7 @@ void Decoder::decode_in_out(const SyscallEvent& ev, const ArgInfo& a, int i,
   ArgContext before{ev, in, ev.args[i], ev.before, opt_};
   before.phase = Phase::In;
   out.args[i] = decode_arg(before);
-  if (ev.args[i] == 0 || !ev.returned() || ev.ret < 0) return;
+  if (ev.args[i] == 0 || !ev.returned() || (ev.ret < 0 && !wrote_back_on_error(ev))) return;
   ArgInfo wrote = a;
   wrote.dir = Dir::Out;
   ArgContext after{ev, wrote, ev.args[i], mem, opt_};
@@ -378,7 +384,7 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
   } else {
     out.name = out.info->name;
     out.nargs = out.info->nargs;
-    LayeredReader mem(ev.captures, ev.live);
+    const MemoryReader& mem = ev.captures;
     out.after_mask = 0;
     for (int i = 0; i < out.nargs; ++i) {
       const ArgInfo& a = out.info->args[i];

@@ -20,6 +20,11 @@ std::vector<Plans>& plans() {
 
 const CapturePlan kEmpty{};
 
+// Directory records (getdents64, getdents): the whole of what the call returned is shown with -v.
+bool is_records(StructId s) {
+  return s == StructId::s_dirent64 || s == StructId::s_linux_dirent;
+}
+
 void add(CaptureStep* steps, uint8_t* n, CaptureStep s) {
   if (*n < kMaxArgs) steps[(*n)++] = s;
 }
@@ -59,7 +64,8 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
         // Records of varying size (dirents): the length rule counts bytes, not elements.
         if (a.len == kNoLen) break;  // the decoder reads a variable amount live only
         step.len = a.len;
-        step.max = lim.struct_max;
+        step.records = is_records(a.strct);
+        step.max = step.records ? lim.records_bytes : lim.struct_max;
         uint32_t shown = lim.records_max != nullptr ? lim.records_max(a.strct) : 0;
         if (shown != 0 && shown < step.max) step.max = shown;
       } else if (a.len != kNoLen && size <= 255) {
@@ -69,6 +75,7 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
       }
       if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
       if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
+      step.data_max = lim.strsize;
       if (a.dir == Dir::In)
         add(plan.entry, &plan.n_entry, step);
       else

@@ -31,6 +31,10 @@ struct CaptureStep {
   // copy too: the buffers of an iovec array, or the name, iovecs, buffers and control data of
   // a msghdr. A backend that can read the tracee's memory live (ptrace) ignores it.
   enum class Nested : uint8_t { None, IovecData, Msghdr } nested = Nested::None;
+  uint32_t data_max = 0;  // Nested: bytes of each buffer an iovec points to (--strsize)
+  // Records of varying size (dirents): up to CaptureLimits::records_bytes, more than a buffer's
+  // data (the eBPF backend sends them in pieces).
+  bool records = false;
 };
 
 struct CapturePlan {
@@ -65,8 +69,9 @@ struct CaptureLimits {
   // Bytes of one element of a struct type, from the decoders (0: not captured, read live).
   uint32_t (*struct_size)(StructId) = nullptr;
   uint32_t struct_max = 4096;  // bytes of a struct array captured at most
-  // Records of varying size (dirents): the bytes the decoding reads at most (0 or no function:
-  // struct_max). Without -v, what the abbreviated form shows.
+  // Records of varying size (dirents): the bytes captured at most, and those the decoding reads
+  // at most (0 or no function: records_bytes). Without -v, what the abbreviated form shows.
+  uint32_t records_bytes = 65536;
   uint32_t (*records_max)(StructId) = nullptr;
   // The choices of a choice table that read memory, from the decoders (none when null).
   std::span<const ChoiceCapture> (*choice_captures)(TableId) = nullptr;

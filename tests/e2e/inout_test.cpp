@@ -148,6 +148,24 @@ TEST_P(InOut, FailedCallsShowTheirInput) {
   EXPECT_EQ(sf[0]["args"]["offset"], json::parse("[100]"));
 }
 
+// Structs the kernel reads and then fills in: the room name_to_handle_at is given and the handle
+// it wrote; adjtimex's query (modes 0) and the clock's state it returned.
+TEST_P(InOut, StructsFilledInAreShownAsPassedAndAsWritten) {
+  auto calls = main_calls({"-v", "-t", "name_to_handle_at,adjtimex"});
+  const json h = only(calls, "name_to_handle_at");
+  EXPECT_EQ(h["args"]["handle"], json::parse(R"({"handle_bytes":128})")) << h;
+  if (h["ret"] == 0) {  // (a file system without handles: EOPNOTSUPP)
+    ASSERT_TRUE(h["after"]["handle"].is_object()) << h;
+    EXPECT_LT(h["after"]["handle"]["handle_bytes"].get<long>(), 128) << h;
+    EXPECT_TRUE(h["after"]["handle"].contains("f_handle")) << h;
+  }
+  const json t = only(calls, "adjtimex");
+  EXPECT_EQ(t["args"]["txc_p"]["modes"], "0") << t;
+  EXPECT_EQ(t["args"]["txc_p"]["tick"], 1) << t << ": as passed";
+  ASSERT_TRUE(t["after"]["txc_p"]["tick"].is_number()) << t;
+  EXPECT_GT(t["after"]["txc_p"]["tick"].get<long>(), 1) << t << ": as the kernel wrote it";
+}
+
 INSTANTIATE_BACKENDS(InOut);
 
 }  // namespace

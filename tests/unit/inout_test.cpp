@@ -67,8 +67,15 @@ TEST(FailedInOut, ArgumentsWrittenOnlyOnSuccessStayAddresses) {
     unsigned char f_handle[8];
   } fh{8, 77, {}};
   auto nh = make(SYS_name_to_handle_at, {kAtFdcwd, 0x5000, kPtr, kLenPtr, 0}, -EOVERFLOW);
+  fh.handle_bytes = 0;  // as passed: no room
+  nh.before.add(kPtr, &fh, sizeof(fh));
+  fh.handle_bytes = 8;
   capture(nh, kPtr, fh);
-  EXPECT_EQ(arg(nh, 2), "{handle_bytes=8, ...}");
+  EXPECT_EQ(arg(nh, 2), "{handle_bytes=0}");
+  DecodedCall dc;
+  Decoder({64, false}).decode(nh, dc);
+  ASSERT_TRUE(dc.after_mask & (1u << 2)) << "written back despite the error";
+  EXPECT_EQ(dtruss::unit::text(dc.after[2]), "{handle_bytes=8, ...}");
 }
 
 }  // namespace

@@ -556,6 +556,7 @@ TEST(StructsFile, AdjtimexAbbreviatedAndVerbose) {
   tx.tai = 37;
   tx.time = {100, 200};
   auto ev = make(SYS_adjtimex, {kBuf}, TIME_OK);
+  ev.before.add(kBuf, &tx, sizeof(tx));  // (in/out: shown as passed, and after the result)
   capture(ev, kBuf, tx);
   EXPECT_EQ(arg(ev, 0),
             "{modes=ADJ_OFFSET|ADJ_STATUS, offset=5, freq=-7, status=STA_PLL|STA_UNSYNC, ...}");
@@ -566,7 +567,7 @@ TEST(StructsFile, AdjtimexAbbreviatedAndVerbose) {
             "stabil=0, jitcnt=0, calcnt=0, errcnt=0, stbcnt=0, tai=37}");
   tx.modes = ADJ_OFFSET_SS_READ;
   auto ev2 = make(SYS_adjtimex, {kBuf}, TIME_OK);
-  capture(ev2, kBuf, tx);
+  ev2.before.add(kBuf, &tx, sizeof(tx));
   EXPECT_EQ(arg(ev2, 0).rfind("{modes=ADJ_OFFSET_SS_READ, ", 0), 0u) << arg(ev2, 0);
 }
 
@@ -634,8 +635,14 @@ TEST(StructsFile, NameToHandleAtFileHandle) {
       make(SYS_name_to_handle_at, {static_cast<uint64_t>(AT_FDCWD), kPath, kBuf, kBuf2, 0}, 0);
   ev.captures.add(kPath, "f", 2);
   ev.captures.add(kBuf, fh, sizeof(fh));
+  ev.before.add(kBuf, fh, sizeof(fh));
   capture(ev, kBuf2, mnt);
-  EXPECT_EQ(arg(ev, 2), "{handle_bytes=8, handle_type=1, f_handle=0x1011121314151617}");
+  // As passed: the room the handle has (the rest is the kernel's to write); after the result,
+  // the handle it wrote.
+  EXPECT_EQ(arg(ev, 2), "{handle_bytes=8}");
+  DecodedCall call;
+  Decoder({64, false}).decode(ev, call);
+  EXPECT_EQ(text(call.after[2]), "{handle_bytes=8, handle_type=1, f_handle=0x1011121314151617}");
   EXPECT_EQ(arg(ev, 3), "[27]");
   // handle_bytes beyond MAX_HANDLE_SZ: the bytes are not read.
   bytes = 100000;
@@ -762,11 +769,12 @@ TEST(StructsFile, EveryEntryHasAType) {
   EXPECT_EQ(struct_size(StructId::s_timex), 208u);
   EXPECT_EQ(struct_size(StructId::s_gid_t), 4u);
   EXPECT_EQ(struct_size(StructId::s_dirent64), 0u);
-  EXPECT_EQ(struct_size(StructId::s_file_handle), 0u);
+  // (its head and the most handle bytes the kernel takes, MAX_HANDLE_SZ)
+  EXPECT_EQ(struct_size(StructId::s_file_handle), 8u + MAX_HANDLE_SZ);
 }
 
 // The plans without -v copy the heads of stat and statx and the first four directory records at
-// most, with -v the whole structs and up to 4 KiB of records; a struct without a shorter form is
+// most, with -v the whole structs and up to 64 KiB of records; a struct without a shorter form is
 // copied whole either way.
 TEST(StructsFile, CapturePlansCopyWhatTheShortFormsShow) {
   for (bool verbose : {false, true}) {
@@ -787,7 +795,7 @@ TEST(StructsFile, CapturePlansCopyWhatTheShortFormsShow) {
     EXPECT_EQ(sf->max, 120u);
     const CaptureStep* de = unit::step_of(capture_plan(SYS_getdents64), 1, true);
     ASSERT_NE(de, nullptr);
-    EXPECT_EQ(de->max, verbose ? 4096u : 4 * 280u);
+    EXPECT_EQ(de->max, verbose ? 65536u : 4 * 280u);
   }
   unit::build_test_plans();  // as the other tests build them
 }

@@ -789,12 +789,14 @@ TEST(StructsNet, IoUringParamsAndFutexWaitv) {
   p.features = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP;
   auto ev = make(SYS_io_uring_setup, {8, kAddr}, 4);
   put(ev, kAddr, p);
+  ev.before.add(kAddr, &p, sizeof(p));  // (in/out: shown as passed, and after the result)
   EXPECT_EQ(text(decode(ev).args[1]),
             "{sq_entries=8, cq_entries=16, flags=IORING_SETUP_SQPOLL, sq_thread_cpu=0, "
             "sq_thread_idle=100, features=IORING_FEAT_SINGLE_MMAP|IORING_FEAT_NODROP}");
   p.flags = 0;
   ev = make(SYS_io_uring_setup, {8, kAddr}, 4);
   put(ev, kAddr, p);
+  ev.before.add(kAddr, &p, sizeof(p));
   EXPECT_EQ(text(decode(ev).args[1]),
             "{sq_entries=8, cq_entries=16, flags=0, "
             "features=IORING_FEAT_SINGLE_MMAP|IORING_FEAT_NODROP}");

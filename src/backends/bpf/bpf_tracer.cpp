@@ -3,13 +3,17 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/capability.h>
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,7 +125,8 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
     if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
     d.len = step.len;
     d.elem = step.elem;
-    d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+    // (A directory's records: up to DT_MAX_BIG bytes, sent in pieces.)
+    d.max = std::min<uint32_t>(step.max, step.records ? DT_MAX_BIG : DT_MAX_CAPTURE);
   };
   for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
   for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
@@ -155,6 +160,23 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 // SCM_RIGHTS message brought, and after a rename or an unlink the files the process has open
 // (their names may have changed, or be gone).
 static_assert(DT_CLONE_PIDFD == CLONE_PIDFD);
+// The kernel's numbers the BPF programs test (events.h), as the C library's headers have them.
+static_assert(DT_NR_MMAP == SYS_mmap && DT_NR_MUNMAP == SYS_munmap && DT_NR_MREMAP == SYS_mremap &&
+              DT_NR_EXECVE == SYS_execve && DT_NR_EXIT == SYS_exit &&
+              DT_NR_EXIT_GROUP == SYS_exit_group && DT_NR_EXECVEAT == SYS_execveat &&
+              DT_NR_CLONE3 == SYS_clone3);
+static_assert(DT_SIGQUIT == SIGQUIT && DT_SIGILL == SIGILL && DT_SIGTRAP == SIGTRAP &&
+              DT_SIGABRT == SIGABRT && DT_SIGBUS == SIGBUS && DT_SIGFPE == SIGFPE &&
+              DT_SIGKILL == SIGKILL && DT_SIGSEGV == SIGSEGV && DT_SIGCHLD == SIGCHLD &&
+              DT_SIGCONT == SIGCONT && DT_SIGSTOP == SIGSTOP && DT_SIGTSTP == SIGTSTP &&
+              DT_SIGTTIN == SIGTTIN && DT_SIGTTOU == SIGTTOU && DT_SIGURG == SIGURG &&
+              DT_SIGXCPU == SIGXCPU && DT_SIGXFSZ == SIGXFSZ && DT_SIGWINCH == SIGWINCH &&
+              DT_SIGSYS == SIGSYS);
+static_assert(DT_PROT_EXEC == PROT_EXEC && DT_MAP_ANONYMOUS == MAP_ANONYMOUS &&
+              DT_EFAULT == EFAULT && DT_S_IFMT == S_IFMT && DT_S_IFSOCK == S_IFSOCK &&
+              DT_AF_UNIX == AF_UNIX && DT_AF_INET == AF_INET && DT_AF_INET6 == AF_INET6 &&
+              DT_SOCK_DGRAM == static_cast<int>(SOCK_DGRAM) && DT_AT_PHDR == AT_PHDR &&
+              DT_AT_BASE == AT_BASE);
 
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
@@ -664,10 +686,16 @@ int BpfTracer::on_record(const void* data, size_t size) {
       if (stacks_) handle_stack(data, size);
       break;
     case DT_MAP:
-      if (stacks_) handle_map(data, size);
+      if (map_kind(data) == DT_MAP_DATA)
+        late_captures_.on_map(data, size);
+      else if (stacks_)
+        handle_map(data, size);
       break;
     case DT_FD:
       if (cfg_.describe_fds) handle_fd(data, size);
+      break;
+    case DT_CHUNK:
+      late_captures_.on_chunk(data, size);
       break;
     case DT_UNTRACED:
       handle_untraced(data);
@@ -695,7 +723,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
       if (cfg_.describe_fds) {
-        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_);
+        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_, late_);
         annotate_fds(ev_);
       }
       return;
@@ -705,7 +733,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     child_started_ = true;
   }
   SyscallEvent& ev = ev_;
-  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_);
+  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, late_);
+  late_captures_.fill(ev, late_);
   if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
   ev.stack.clear();
   ev.stack_dwarf = true;
@@ -841,8 +870,7 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
 void BpfTracer::handle_fd(const void* data, size_t size) {
   dt_fd rec;
   std::memcpy(&rec, data, sizeof(rec));
-  size_t len =
-      std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_fd), size_t{DT_FD_PATH_MAX + 256}});
+  size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_fd), size_t{DT_PATH_MAX}});
   FdNote note = fd_note(rec, static_cast<const char*>(data) + sizeof(dt_fd), len);
   if (rec.with_call)
     pending_fds_[static_cast<pid_t>(rec.tid)].push_back(std::move(note));

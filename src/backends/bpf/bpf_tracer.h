@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends/bpf/late_captures.h"
 #include "backends/ptrace/launch.h"
 #include "core/event.h"
 #include "core/fdtable.h"
@@ -112,6 +113,8 @@ class BpfTracer {
   SyscallEvent ev_;
   FdTable fds_;                            // -y
   std::vector<uint64_t> counted_;          // the stand-in for a DT_CAP_COUNTED pointer array
+  std::vector<LateCapture> late_;          // a record's captures the kernel side could not read
+  LateCaptures late_captures_;             // what the files hold of them
   std::unique_ptr<StackUnwinder> stacks_;  // -s
   // -s: each thread's stack from its DT_STACK record, until its DT_SYSCALL record takes it.
   struct PendingStack {

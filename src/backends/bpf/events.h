@@ -24,9 +24,54 @@ typedef uint64_t dt_u64;
 
 #define DT_MAX_STEPS 6      /* capture steps per syscall */
 #define DT_MAX_CAPTURE 4096 /* bytes of one capture */
+#define DT_MAX_BIG 65536    /* bytes of a capture sent as DT_CHUNK records (DT_CAP_CHUNKED) */
 #define DT_SCRATCH 16384    /* the per-CPU buffer an event is built in */
 #define DT_NR_MAX 512       /* syscall numbers the plan map covers */
 #define DT_ENVP_MAX 4096    /* envp entries counted at most (DT_CAP_COUNTED) */
+
+/* The kernel's numbers the BPF programs test (x86_64), named once: bpf_tracer.cpp checks each
+ * against the C library's headers. */
+enum dt_kernel_numbers {
+  DT_NR_MMAP = 9,
+  DT_NR_MUNMAP = 11,
+  DT_NR_MREMAP = 25,
+  DT_NR_EXECVE = 59,
+  DT_NR_EXIT = 60,
+  DT_NR_EXIT_GROUP = 231,
+  DT_NR_EXECVEAT = 322,
+  DT_NR_CLONE3 = 435,
+  DT_SIGQUIT = 3,
+  DT_SIGILL = 4,
+  DT_SIGTRAP = 5,
+  DT_SIGABRT = 6,
+  DT_SIGBUS = 7,
+  DT_SIGFPE = 8,
+  DT_SIGKILL = 9,
+  DT_SIGSEGV = 11,
+  DT_SIGCHLD = 17,
+  DT_SIGCONT = 18,
+  DT_SIGSTOP = 19,
+  DT_SIGTSTP = 20,
+  DT_SIGTTIN = 21,
+  DT_SIGTTOU = 22,
+  DT_SIGURG = 23,
+  DT_SIGXCPU = 24,
+  DT_SIGXFSZ = 25,
+  DT_SIGWINCH = 28,
+  DT_SIGSYS = 31,
+  DT_PROT_EXEC = 4,
+  DT_MAP_ANONYMOUS = 0x20,
+  DT_EFAULT = 14,
+  DT_S_IFMT = 0170000,
+  DT_S_IFSOCK = 0140000,
+  DT_AF_UNIX = 1,
+  DT_AF_INET = 2,
+  DT_AF_INET6 = 10,
+  DT_SOCK_DGRAM = 2,
+  DT_AT_PHDR = 3,
+  DT_AT_BASE = 7,
+};
+#define DT_SIGBIT(sig) (1ull << (sig)) /* a signal's bit in a mask indexed by its number */
 
 enum dt_record_type {
   DT_SYSCALL = 1,  /* struct dt_syscall, then ncap captures */
@@ -37,6 +82,7 @@ enum dt_record_type {
   DT_FORK = 6,     /* struct dt_fork (-s or -y, with -f): a new process, its parent's copy */
   DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
   DT_UNTRACED = 8, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
+  DT_CHUNK = 9,    /* struct dt_chunk: a piece of the thread's next call's DT_CAP_CHUNKED capture */
 };
 
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
@@ -79,6 +125,28 @@ struct dt_capture {
 /* The bytes of an in/out argument as the caller passed them, copied at entry (the plan's entry
  * steps); a capture without it at the same address is what the call wrote back. */
 #define DT_CAP_ENTRY 4u
+/* Bytes the call was given that could not be read: the page they are in was never brought into
+ * memory (the call did not touch it either: a string literal written to /dev/null), and a BPF
+ * program may not fault. No bytes follow; when the page is in a read-only file mapping, a
+ * DT_MAP_DATA record of it comes before the call's record and user space reads them from the
+ * file. DT_CAP_STRING: a NUL-terminated string of at most `len` bytes. */
+#define DT_CAP_FILE 8u
+#define DT_CAP_STRING 16u
+/* A capture larger than DT_MAX_CAPTURE (a directory's records: up to DT_MAX_BIG bytes): no bytes
+ * follow; they came before the call's record, as DT_CHUNK records of its thread. */
+#define DT_CAP_CHUNKED 32u
+
+/* DT_CAP_CHUNKED: `len` bytes copied from `addr` (at most DT_MAX_CAPTURE) follow. */
+struct dt_chunk {
+  dt_u16 type;
+  dt_u16 pad0;
+  dt_u32 size;
+  dt_u32 pid;
+  dt_u32 tid;
+  dt_u64 addr;
+  dt_u32 len;
+  dt_u32 pad1;
+};
 
 struct dt_exit {
   dt_u16 type;
@@ -126,14 +194,20 @@ struct dt_stack {
 };
 #define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
 
+/* A path the kernel side walks (-y's, a mapped file's): its components, innermost first, each
+ * NUL-terminated, in at most DT_PATH_MAX bytes; each name of at most DT_NAME_MAX with its NUL. */
+#define DT_PATH_MAX 1280
+#define DT_NAME_MAX 256
+
 /* -s: the mappings that name a process's frames, sent as they change (a process's mappings can
  * no longer be read from /proc once it has ended, which is often before user space gets to its
  * events). DT_MAP_FILE: a file mapped at `start` from file offset `pgoff` (pages), its path in
  * `path` as NUL-separated components, innermost first ("libc.so.6\0lib\0usr\0"). DT_MAP_EXEC: the
  * same, for the first mapping of a new program (the process's earlier mappings are gone).
- * DT_UNMAP: [start, end) unmapped. */
-enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3 };
-#define DT_PATH_MAX 512
+ * DT_UNMAP: [start, end) unmapped. DT_MAP_DATA: a read-only file mapping holding bytes of the
+ * thread's next call that could not be read (DT_CAP_FILE), with the file's inode and device (the
+ * kernel's dev_t) to check the path against. */
+enum dt_map_kind { DT_MAP_FILE = 1, DT_MAP_EXEC = 2, DT_UNMAP = 3, DT_MAP_DATA = 4 };
 struct dt_map {
   dt_u16 type;
   dt_u16 kind;
@@ -143,7 +217,10 @@ struct dt_map {
   dt_u64 start;
   dt_u64 end;
   dt_u64 pgoff;
-  /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC), at most DT_PATH_MAX */
+  dt_u64 ino; /* DT_MAP_DATA: the file's inode and device, and the thread whose call it is for */
+  dt_u32 dev;
+  dt_u32 tid;
+  /* char path[path_len] follow (DT_MAP_FILE, DT_MAP_EXEC, DT_MAP_DATA), at most DT_PATH_MAX */
 };
 
 /* Sent by the parent as it forks, before the child can run: it comes before any record of the
@@ -163,7 +240,6 @@ struct dt_fork {
  * pipe*, dup*, connect, bind, listen...) with what the fd refers to then, read from the kernel's
  * own structures (the process may be gone, or the fd reused, by the time user space reads it).
  * Sent before the call's DT_SYSCALL record (with_call: that record follows). */
-#define DT_FD_PATH_MAX 1024
 enum dt_fd_kind {
   DT_FD_CLOSED = 0, /* no such fd */
   DT_FD_FILE = 1,   /* path: its components, innermost first, each NUL-terminated */

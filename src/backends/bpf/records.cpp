@@ -66,6 +66,9 @@ uint16_t record_type(const void* data, size_t size) {
     case DT_UNTRACED:
       header = sizeof(dt_untraced);
       break;
+    case DT_CHUNK:
+      header = sizeof(dt_chunk);
+      break;
     default:
       return 0;
   }
@@ -73,7 +76,8 @@ uint16_t record_type(const void* data, size_t size) {
 }
 
 void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEvent& ev,
-                         std::vector<uint64_t>& counted) {
+                         std::vector<uint64_t>& counted, std::vector<LateCapture>& late) {
+  late.clear();
   dt_syscall rec;
   std::memcpy(&rec, data, sizeof(rec));
   ev.captures.clear();
@@ -92,7 +96,6 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
            : rec.end == DT_UNFINISHED ? SyscallEvent::End::Unfinished
                                       : SyscallEvent::End::Returned;
   if (rec.end == DT_UNFINISHED) ev.exit_ns = 0;
-  ev.live = nullptr;
   for (auto& note : ev.fd_notes) note.clear();
   // The captures follow the header; every length is checked against the record.
   const auto* p = static_cast<const uint8_t*>(data) + sizeof(dt_syscall);
@@ -110,6 +113,17 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
       ev.captures.add(c.addr, counted.data(), c.len);
       continue;
     }
+    if (c.flags & DT_CAP_FILE) {  // no bytes follow
+      if (c.len <= DT_MAX_CAPTURE)
+        late.push_back(
+            {c.addr, c.len,
+             c.flags & DT_CAP_STRING ? LateCapture::Kind::FileString : LateCapture::Kind::File});
+      continue;
+    }
+    if (c.flags & DT_CAP_CHUNKED) {  // no bytes follow
+      if (c.len <= DT_MAX_BIG) late.push_back({c.addr, c.len, LateCapture::Kind::Chunked});
+      continue;
+    }
     if (c.len > static_cast<size_t>(end - p)) break;
     if (c.flags & DT_CAP_ARGV_BLOCK)
       add_argv_block(ev, c.addr, c.flags >> DT_CAP_ARGC_SHIFT, p, c.len);
@@ -117,6 +131,19 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
       (c.flags & DT_CAP_ENTRY ? ev.before : ev.captures).add(c.addr, p, c.len);
     p += (c.len + 7u) & ~7u;
   }
+}
+
+const uint8_t* chunk_record_bytes(const void* data, size_t size, dt_chunk* rec) {
+  std::memcpy(rec, data, sizeof(*rec));
+  rec->len = static_cast<uint32_t>(
+      std::min<size_t>({rec->len, size - sizeof(*rec), size_t{DT_MAX_CAPTURE}}));
+  return static_cast<const uint8_t*>(data) + sizeof(*rec);
+}
+
+uint16_t map_kind(const void* data) {
+  dt_map rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  return rec.kind;
 }
 
 std::string map_record_path(const void* data, size_t size) {

@@ -17,12 +17,29 @@ namespace dtruss {
 // known type: such a record is ignored.
 uint16_t record_type(const void* data, size_t size);
 
+// A capture whose bytes are not in the call's record: `len` bytes at `addr` the kernel side could
+// not read (DT_CAP_FILE; or a string of at most `len` bytes with its NUL), or sent before the
+// record in DT_CHUNK records (DT_CAP_CHUNKED).
+struct LateCapture {
+  enum class Kind : uint8_t { File, FileString, Chunked };
+  uint64_t addr;
+  uint32_t len;
+  Kind kind;
+};
+
 // A DT_SYSCALL record into `ev`: the task, times, arguments, result and the captures that follow
 // the header (their pointers as the traced program had them). `cpu_time`: whether the record's
 // CPU time is wanted (-o). `counted` keeps the stand-in of a DT_CAP_COUNTED array, which `ev`'s
-// captures point into. The stack and fd notes are not touched but for the notes' clearing.
+// captures point into. The captures whose bytes are elsewhere go to `late` (cleared first). The
+// stack and fd notes are not touched but for the notes' clearing.
 void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEvent& ev,
-                         std::vector<uint64_t>& counted);
+                         std::vector<uint64_t>& counted, std::vector<LateCapture>& late);
+
+// A DT_CHUNK record's header; its bytes (rec.len of them, checked) follow.
+const uint8_t* chunk_record_bytes(const void* data, size_t size, dt_chunk* rec);
+
+// The kind of a DT_MAP record (enum dt_map_kind).
+uint16_t map_kind(const void* data);
 
 // The path of a DT_MAP record (not DT_UNMAP), which comes as its components, innermost first:
 // "/usr/lib/libc.so.6", or "" when there is none.

@@ -27,6 +27,7 @@
 #include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
+#include "syscalls/capture_run.h"
 #include "syscalls/table.h"
 
 namespace dtruss {
@@ -539,7 +540,6 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   for (int i = 0; i < 6; ++i) ev.args[static_cast<size_t>(i)] = args[i];
   ev.ret = 0;
   ev.end = SyscallEvent::End::Returned;
-  ev.live = nullptr;
   for (auto& note : ev.fd_notes) note.clear();
   ev.stack.clear();
   t.in_syscall = true;
@@ -561,83 +561,26 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   }
 }
 
-namespace {
-
-// The bytes (or elements) a Bytes step copies at entry: by its length rule (table.h), or `max`.
-uint64_t step_length(const CaptureStep& s, const uint64_t* args, const MemoryReader& mem) {
-  if (s.len >= 0 && s.len < kMaxArgs) return args[s.len];
-  for (int i = 0; i < kMaxArgs; ++i) {
-    if (s.len == len_at(i)) {
-      int32_t n = 0;
-      return mem.read(args[i], &n, sizeof n) == sizeof n && n > 0 ? static_cast<uint64_t>(n) : 0;
-    }
-    if (s.len == len_pages(i)) return args[i] / kPageSize + (args[i] % kPageSize != 0 ? 1 : 0);
-  }
-  return s.max;
-}
-
-}  // namespace
-
-namespace {
-
-// Runs `n` steps of a plan on the stopped thread's memory, into `into`.
-void run_steps(const CaptureStep* steps, uint8_t n, const uint64_t* args, const MemoryReader& mem,
-               CaptureStore& into) {
-  std::string buf;
-  for (uint8_t i = 0; i < n; ++i) {
-    const CaptureStep& s = steps[i];
-    uint64_t addr = args[s.arg];
-    if (addr == 0) continue;
-    switch (s.shape) {
-      case CaptureShape::CString: {
-        bool terminated = false;
-        if (mem.read_cstring(addr, buf, s.max, &terminated))
-          into.add(addr, buf.data(), buf.size() + (terminated ? 1 : 0));
-        // (the NUL, when present, is captured too, so the decoder sees where it ends)
-        break;
-      }
-      case CaptureShape::Bytes: {
-        uint64_t len = step_length(s, args, mem);
-        if (s.elem != 0) len *= s.elem;
-        size_t want = static_cast<size_t>(std::min<uint64_t>(len, s.max));
-        buf.resize(want);
-        size_t got = mem.read(addr, buf.data(), want);
-        into.add(addr, buf.data(), got);
-        break;
-      }
-      case CaptureShape::StringArray:
-      case CaptureShape::PointerArray: {
-        std::vector<uint64_t> ptrs;
-        for (uint32_t k = 0; k <= s.max_items; ++k) {
-          uint64_t p = 0;
-          if (!mem.read_u64(addr + 8ull * k, &p)) break;
-          ptrs.push_back(p);
-          if (p == 0) break;
-        }
-        into.add(addr, ptrs.data(), ptrs.size() * 8);
-        if (s.shape == CaptureShape::PointerArray) break;
-        for (uint64_t p : ptrs) {
-          if (p == 0) break;
-          bool terminated = false;
-          if (mem.read_cstring(p, buf, s.max, &terminated))
-            into.add(p, buf.data(), buf.size() + (terminated ? 1 : 0));
-        }
-        break;
-      }
-    }
-  }
-}
-
-}  // namespace
-
 // In-arguments now, and the in-values of in/out arguments (the call overwrites them).
 void PtraceTracer::capture_entry(Thread& t) {
   SyscallEvent& ev = t.pending;
   const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
   if (plan.n_entry == 0 && plan.n_before == 0) return;
   LiveMemory mem(t.tid);
-  run_steps(plan.entry, plan.n_entry, ev.args.data(), mem, ev.captures);
-  run_steps(plan.before, plan.n_before, ev.args.data(), mem, ev.before);
+  StepInputs in{ev.args.data()};
+  run_capture_steps(plan.entry, plan.n_entry, in, mem, ev.captures);
+  run_capture_steps(plan.before, plan.n_before, in, mem, ev.before);
+}
+
+// What the call wrote (out- and in/out arguments), now, with its result: the decoders read only
+// what was captured, as with the eBPF backend.
+void PtraceTracer::capture_exit(Thread& t) {
+  SyscallEvent& ev = t.pending;
+  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
+  if (plan.n_exit == 0) return;
+  LiveMemory mem(t.tid);
+  StepInputs in{ev.args.data(), ev.ret, true};
+  run_capture_steps(plan.exit, plan.n_exit, in, mem, ev.captures);
 }
 
 // -s: the stack of the call, unwound now (at entry) from the stopped thread's registers.
@@ -699,10 +642,8 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   if (stacks_ && (ev.nr == SYS_mmap || ev.nr == SYS_munmap || ev.nr == SYS_mremap))
     stacks_->mappings_changed(t.tgid);
   if (cfg_.describe_fds) describe_fds(t, true);
-  LiveMemory live(t.tid);
-  ev.live = &live;
+  capture_exit(t);
   out_.on_syscall(ev);
-  ev.live = nullptr;
 }
 
 void PtraceTracer::finish_unfinished(Thread& t) {
@@ -711,7 +652,6 @@ void PtraceTracer::finish_unfinished(Thread& t) {
   if (t.pending.nr < 0 || !t.emit) return;
   t.pending.end = SyscallEvent::End::Unfinished;
   t.pending.exit_ns = 0;
-  t.pending.live = nullptr;
   out_.on_syscall(t.pending);
 }
 

@@ -83,6 +83,7 @@ class PtraceTracer {
   void on_gone(pid_t tid, int status);
   void resume(Thread& t, int sig = 0);
   void capture_entry(Thread& t);
+  void capture_exit(Thread& t);
   void describe_fds(Thread& t, bool at_exit);
   void capture_stack(Thread& t);
   void finish_unfinished(Thread& t);

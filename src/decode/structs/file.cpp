@@ -564,6 +564,8 @@ Value decode_file_handle(const ArgContext& c) {
   if (c.mem.read(c.raw, &fh, kHead) != kHead) return Value::unreadable(c.raw);
   Value v = Value::structure();
   v.add("handle_bytes", Value::uinteger(fh.handle_bytes));
+  // As passed to name_to_handle_at: the kernel reads the room there is, nothing else.
+  if (c.phase == Phase::In && c.ev.nr == SYS_name_to_handle_at) return v;
   // A failed name_to_handle_at wrote the size it needs (EOVERFLOW), if anything: no handle.
   if (c.arg.dir != Dir::In && c.failed()) {
     v.truncated = true;
@@ -863,7 +865,8 @@ constexpr Entry kFile[] = {
     {"dirent64", 0, decode_dirent64, kDirentsBrief},
     {"linux_dirent", 0, decode_linux_dirent, kDirentsBrief},
     {"open_how", sizeof(struct open_how), decode_open_how},
-    {"file_handle", 0, decode_file_handle},
+    // (Its head and the most handle_bytes may be: the kernel's limit, MAX_HANDLE_SZ.)
+    {"file_handle", offsetof(struct file_handle, f_handle) + MAX_HANDLE_SZ, decode_file_handle},
     {"mount_attr", sizeof(struct mount_attr), decode_mount_attr},
     {"utimbuf", sizeof(struct utimbuf), decode_utimbuf},
     {"timespec_pair", 2 * sizeof(__kernel_timespec), decode_timespec_pair},

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+// A call's capture plan, run at its exit (and its in/out arguments' steps at entry): buffers,
+// structs, iovecs and msghdrs; a capture larger than a record, in pieces.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+#pragma once
+
+// struct user_msghdr (include/linux/socket.h): the layout of the C library's struct msghdr.
+struct dt_msghdr {
+  dt_u64 name;
+  dt_u32 namelen;
+  dt_u32 pad;
+  dt_u64 iov;
+  dt_u64 iovlen;
+  dt_u64 control;
+  dt_u64 controllen;
+  dt_u32 flags;
+  dt_u32 pad2;
+};
+
+struct plan_ctx {
+  struct pending* p;
+  struct dt_plan* plan;
+  long ret;
+  dt_u64 msg_addr;  // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
+  dt_u64 iov;       // an iovec array whose buffers to capture after the steps
+  dt_u64 iov_count;
+  struct dt_msghdr msg;  // the msghdr's copy
+};
+
+// Appends a capture to the event of x (see put_capture); false when nothing was copied.
+static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 shape, dt_u64 len) {
+  struct pending* p = x->p;
+  if (!p || p->out_len >= DT_SCRATCH / 2) return 0;  // the event is full
+  dt_u32 used = put_capture(p->out, p->out_len, addr, shape, len, p->n_unread < DT_MAX_UNREAD);
+  if (!used) return 0;
+  if (used == sizeof(struct dt_capture)) p->unread[p->n_unread++ & (DT_MAX_UNREAD - 1)] = addr;
+  p->out_len = ((p->out_len & (DT_SCRATCH / 2 - 1)) + used) & (DT_SCRATCH - 1);
+  p->out_ncap++;
+  return 1;
+}
+
+// The data of the i-th iovec of x->iov: at most data_max bytes of it.
+static long iov_data(dt_u32 i, struct plan_ctx* x) {
+  dt_u64 v[2];
+  if (bpf_probe_read_user(v, sizeof(v), (const void*)(x->iov + (dt_u64)i * 16))) return 1;
+  // The size copied depends on the buffer only, never on what the call transferred: the
+  // decoder shows no more than that (its return value), and a budget tracked here doubled the
+  // verifier's work (dtruss's start-up). A few bytes too many of a short readv cost nothing.
+  dt_u64 len = v[1] < data_max ? v[1] : data_max;
+  if (v[0] && len) add_capture(x, v[0], DT_BYTES, len);
+  return 0;
+}
+
+// The i-th piece of the msghdr in x->msg: 0 the msghdr itself, 1 its name, 2 its control data.
+static long msghdr_piece(dt_u32 i, struct plan_ctx* x) {
+  dt_u64 addr = x->msg_addr, len = sizeof(struct dt_msghdr);
+  if (i == 1) {
+    addr = x->msg.name;
+    len = x->msg.namelen < 128 ? x->msg.namelen : 128;
+  } else if (i == 2) {
+    addr = x->msg.control;
+    len = x->msg.controllen < DT_MAX_CONTROL ? x->msg.controllen : DT_MAX_CONTROL;
+  }
+  if (addr && len) add_capture(x, addr, DT_BYTES, len);
+  return 0;
+}
+
+// One step of the syscall's capture plan, at exit.
+static long plan_step(dt_u32 i, struct plan_ctx* x) {
+  struct dt_plan* plan = x->plan;
+  struct pending* p = x->p;
+  dt_u64 k = i;
+  asm volatile("" : "+r"(k));  // bound-check the register that indexes, not a copy of it
+  if (!plan || !p || k >= DT_MAX_STEPS || k >= plan->n) return 1;
+  struct dt_step s = plan->steps[k];
+  if (s.arg >= 6) return 1;
+  dt_u64 addr = p->args[s.arg];
+  if (addr == 0) return 0;
+  dt_u64 len = s.max;
+  if (s.shape != DT_CSTRING) {
+    if (s.len == DT_LEN_RET) {
+      if (x->ret <= 0) return 0;
+      len = (dt_u64)x->ret;
+    } else if (s.len >= 0 && s.len < 6) {
+      len = p->args[s.len & 7];
+    } else if (s.len <= DT_LEN_AT(0) && s.len >= DT_LEN_AT(5)) {
+      dt_s32 n = 0;  // an int: a negative one copies nothing
+      if (bpf_probe_read_user(&n, sizeof(n), (const void*)p->args[(DT_LEN_AT(0) - s.len) & 7]) ||
+          n <= 0)
+        return 0;
+      len = (dt_u64)n;
+    } else if (s.len <= DT_LEN_PAGES(0) && s.len >= DT_LEN_PAGES(5)) {
+      dt_u64 bytes = p->args[(DT_LEN_PAGES(0) - s.len) & 7];
+      len = (bytes >> 12) + ((bytes & 4095) != 0);
+    }
+    if (s.elem) len *= s.elem;
+    if (len > s.max) len = s.max;
+  }
+  // Read back from map memory, the length is the same unknown number on every path above, so
+  // the verifier can prune them where they meet.
+  p->step_len = len;
+  asm volatile("" ::: "memory");
+  len = *(volatile dt_u64*)&p->step_len;
+  // Nested data is taken after the steps (one level of bpf_loop keeps verification quick).
+  if (s.shape == DT_MSGHDR_IN || s.shape == DT_MSGHDR_OUT) {
+    p->nest_msg = addr;
+  } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
+    p->nest_iov = addr;
+    p->nest_iov_count = len / 16;
+  } else if (len > DT_MAX_CAPTURE && s.shape == DT_BYTES && !p->big_addr) {
+    p->big_addr = addr;  // (sent after the steps: chunk_step)
+    p->big_len = len;
+  } else if (len) {
+    add_capture(x, addr, s.shape, len);
+  }
+  return 0;
+}
+
+struct chunk_ctx {
+  struct pending* p;
+};
+
+// The i-th DT_MAX_CAPTURE bytes of the call's big capture, as a DT_CHUNK record (in exec_buf,
+// free by then) sent before the call's record.
+static long chunk_step(dt_u32 i, struct chunk_ctx* x) {
+  struct pending* p = x->p;
+  if (!p) return 1;
+  dt_u64 done = (dt_u64)i * DT_MAX_CAPTURE;
+  if (done >= p->big_len) return 1;
+  dt_u64 len = p->big_len - done;
+  if (len > DT_MAX_CAPTURE) len = DT_MAX_CAPTURE;
+  asm volatile("" : "+r"(len));   // bound the register that is passed, not a copy of it
+  len &= DT_MAX_CAPTURE * 2 - 1;  // (a no-op: it is at most DT_MAX_CAPTURE)
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  struct dt_chunk* c = (struct dt_chunk*)p->exec_buf;
+  c->type = DT_CHUNK;
+  c->pad0 = 0;
+  c->pid = pid_tgid >> 32;
+  c->tid = (dt_u32)pid_tgid;
+  c->addr = p->big_addr + done;
+  c->pad1 = 0;
+  if (bpf_probe_read_user(p->exec_buf + sizeof(*c), len, (const void*)c->addr)) return 1;
+  c->len = (dt_u32)len;
+  dt_u64 size = sizeof(*c) + ((len + 7) & ~7ull);
+  c->size = (dt_u32)size;
+  if (bpf_ringbuf_output(&events, c, size, wakeup_flags(size))) count_lost();
+  return 0;
+}
+
+// The header of the big capture in the call's record; its bytes go in DT_CHUNK records first.
+static __always_inline void capture_big(struct pending* p) {
+  if (!p->big_addr || p->out_len >= DT_SCRATCH / 2) return;
+  struct dt_capture* c = (struct dt_capture*)(p->out + (p->out_len & (DT_SCRATCH / 2 - 1)));
+  set_capture(c, p->big_addr, (dt_u32)p->big_len, DT_CAP_CHUNKED);
+  p->out_len = (p->out_len + sizeof(*c)) & (DT_SCRATCH - 1);
+  p->out_ncap++;
+  struct chunk_ctx x = {.p = p};
+  bpf_loop(DT_MAX_BIG / DT_MAX_CAPTURE, chunk_step, &x, 0);
+}
+
+// What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data.
+static __always_inline void capture_nested(struct plan_ctx* x) {
+  if (x->msg_addr && bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr) == 0) {
+    bpf_loop(3, msghdr_piece, x, 0);
+    x->iov = x->msg.iov;
+    x->iov_count = x->msg.iovlen;
+  }
+  dt_u64 count = x->iov_count < DT_MAX_IOV ? x->iov_count : DT_MAX_IOV;
+  if (!x->iov || !count || !add_capture(x, x->iov, DT_BYTES, count * 16)) return;
+  bpf_loop(count, iov_data, x, 0);
+}
+
+// The plan of the call in p: its syscall's, or the one its selecting argument picks.
+static __always_inline struct dt_plan* plan_of(struct pending* p) {
+  dt_u32 key = (dt_u32)p->nr;
+  struct dt_plan* plan = key < DT_NR_MAX ? bpf_map_lookup_elem(&plans, &key) : 0;
+  if (plan && plan->sel) {  // a plan of its own for this value of the selecting argument
+    struct dt_sel_key sk = {.nr = key, .value = (dt_u32)p->args[(plan->sel - 1) & 7]};
+    struct dt_plan* selected = bpf_map_lookup_elem(&sel_plans, &sk);
+    if (selected) plan = selected;
+  }
+  return plan;
+}
+
+struct entry_ctx {
+  struct pending* p;
+  struct dt_plan* plan;
+  dt_u32 off;
+  dt_u32 ncap;
+};
+
+#define DT_ENTRY_MAX 2040  // bytes of one entry copy (a 255-element pollfd array)
+
+// One entry step: the bytes of an in/out argument as the caller passed them, into exec_buf
+// (unused by calls other than execve) as a DT_CAP_ENTRY capture; the exit sends them along.
+static long entry_step(dt_u32 i, struct entry_ctx* x) {
+  struct dt_plan* plan = x->plan;
+  struct pending* p = x->p;
+  dt_u64 k = i;
+  asm volatile("" : "+r"(k));  // bound-check the register that indexes, not a copy of it
+  if (!plan || !p || k >= DT_MAX_STEPS || k >= plan->n_entry) return 1;
+  struct dt_step s = plan->entry[k];
+  if (s.arg >= 6) return 1;
+  dt_u64 addr = p->args[s.arg];
+  dt_u64 len = s.max;
+  if (s.len >= 0 && s.len < 6) len = p->args[s.len & 7];
+  if (s.elem) len *= s.elem;
+  if (len > s.max) len = s.max;
+  if (len > DT_ENTRY_MAX) len = DT_ENTRY_MAX;
+  len &= 2047;
+  if (addr == 0 || len == 0) return 0;
+  if (x->off > 4095) return 1;  // exec_buf is full enough
+  dt_u32 off = x->off & 4095;
+  struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
+  if (bpf_probe_read_user(p->exec_buf + off + sizeof(*c), len, (const void*)addr)) return 0;
+  set_capture(c, addr, (dt_u32)len, DT_CAP_ENTRY);
+  x->off = (off + sizeof(*c) + (((dt_u32)len + 7) & ~7u)) & (DT_EXEC_BUF - 1);
+  x->ncap++;
+  return 0;
+}
+
+// The plan's entry steps (in/out arguments as passed), sent with the call's exit.
+static __always_inline void capture_entry(struct pending* p) {
+  struct dt_plan* plan = plan_of(p);
+  if (!plan || plan->n_entry == 0) return;
+  struct entry_ctx x = {.p = p, .plan = plan};
+  bpf_loop(DT_MAX_STEPS, entry_step, &x, 0);
+  p->exec_ncap = x.ncap;
+  p->exec_len = x.off;
+}

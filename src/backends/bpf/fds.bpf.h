@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+// -y: what each fd a call gave a meaning refers to, read from the kernel's own structures.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+#pragma once
+
+// -y: what an fd refers to after a call that gave it a meaning (events.h, struct dt_fd), read from
+// the kernel's own structures at the call's exit: user space cannot ask /proc after the fact (the
+// fd may be closed or reused by then, the process gone). Loaded only with -y. The kernel types it
+// reads have a ___fd flavour: CO-RE matches them to the kernel's by the name before it.
+struct fdtable___fd {
+  unsigned int max_fds;
+  struct file** fd;
+  unsigned long* close_on_exec;
+  unsigned long* open_fds;
+} __attribute__((preserve_access_index));
+struct files_struct___fd {
+  struct fdtable___fd* fdt;
+} __attribute__((preserve_access_index));
+struct task_struct___fd {
+  struct files_struct___fd* files;
+} __attribute__((preserve_access_index));
+struct inode___fd {
+  unsigned short i_mode;
+  unsigned long i_ino;
+} __attribute__((preserve_access_index));
+struct super_block___fd {
+  unsigned long s_magic;
+} __attribute__((preserve_access_index));
+struct dentry_operations___fd {
+  char* (*d_dname)(struct dentry*, char*, int);
+} __attribute__((preserve_access_index));
+struct hlist_bl_node___fd {
+  struct hlist_bl_node___fd** pprev;
+} __attribute__((preserve_access_index));
+struct dentry___fd {
+  struct hlist_bl_node___fd d_hash;
+  struct dentry* d_parent;
+  struct qstr d_name;
+  const struct dentry_operations___fd* d_op;
+  struct super_block___fd* d_sb;
+} __attribute__((preserve_access_index));
+struct file___fd {
+  void* private_data;
+  struct inode___fd* f_inode;
+  struct path f_path;
+} __attribute__((preserve_access_index));
+struct in6_addr___fd {
+  unsigned char s6_addr[16];
+} __attribute__((preserve_access_index));
+struct proto___fd {
+  char name[32];
+} __attribute__((preserve_access_index));
+struct sock_common___fd {
+  unsigned int skc_daddr;
+  unsigned int skc_rcv_saddr;
+  unsigned short skc_dport;
+  unsigned short skc_num;
+  unsigned short skc_family;
+  volatile unsigned char skc_state;
+  struct proto___fd* skc_prot;
+  struct in6_addr___fd skc_v6_daddr;
+  struct in6_addr___fd skc_v6_rcv_saddr;
+} __attribute__((preserve_access_index));
+struct sock___fd {
+  struct sock_common___fd __sk_common;
+} __attribute__((preserve_access_index));
+struct inet_sock___fd {
+  unsigned short inet_sport;
+} __attribute__((preserve_access_index));
+struct sockaddr_un___fd {
+  unsigned short sun_family;
+  char sun_path[108];
+} __attribute__((preserve_access_index));
+struct unix_address___fd {
+  int len;
+  struct sockaddr_un___fd name[1];
+} __attribute__((preserve_access_index));
+struct unix_sock___fd {
+  struct unix_address___fd* addr;
+} __attribute__((preserve_access_index));
+struct socket___fd {
+  short type;
+  struct sock___fd* sk;
+} __attribute__((preserve_access_index));
+
+// Which fds each call's exit describes (enum dt_fd_plan), filled by user space with -y.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} fd_plans SEC(".maps");
+
+// A socket's family, state, addresses, protocol name and (unix) address.
+static __always_inline void describe_socket(struct dt_fd* rec, struct file___fd* file) {
+  struct socket___fd* sock = BPF_CORE_READ(file, private_data);
+  struct sock___fd* sk = BPF_CORE_READ(sock, sk);
+  if (!sk) return;
+  rec->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  rec->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+  rec->num = BPF_CORE_READ(sk, __sk_common.skc_num);
+  rec->rport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+  struct proto___fd* prot = BPF_CORE_READ(sk, __sk_common.skc_prot);
+  if (prot) bpf_probe_read_kernel_str(rec->proto, sizeof(rec->proto), prot->name);
+  if (rec->family == DT_AF_INET) {
+    rec->lport = BPF_CORE_READ((struct inet_sock___fd*)sk, inet_sport);
+    unsigned int a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    __builtin_memcpy(rec->laddr, &a, 4);
+    a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+    __builtin_memcpy(rec->raddr, &a, 4);
+  } else if (rec->family == DT_AF_INET6) {
+    rec->lport = BPF_CORE_READ((struct inet_sock___fd*)sk, inet_sport);
+    BPF_CORE_READ_INTO(&rec->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+    BPF_CORE_READ_INTO(&rec->raddr, sk, __sk_common.skc_v6_daddr);
+  } else if (rec->family == DT_AF_UNIX) {
+    struct unix_address___fd* addr = BPF_CORE_READ((struct unix_sock___fd*)sk, addr);
+    if (!addr) return;
+    int full = BPF_CORE_READ(addr, len);  // with sun_family
+    if (full <= 2) return;
+    dt_u64 len = (dt_u64)(full - 2);
+    if (len > 108) len = 108;
+    asm volatile("" : "+r"(len));  // bound the register that is passed, not a copy of it
+    len &= 127;                    // (a no-op: it is at most 108)
+    char* path = (char*)(rec + 1);
+    const char* sun_path = (char*)addr + bpf_core_field_offset(struct unix_address___fd, name) + 2;
+    if (bpf_probe_read_kernel(path, len, sun_path) == 0) {
+      rec->path_len = (dt_u32)len;
+      rec->flags |= DT_FD_ADDR;
+    }
+  }
+}
+
+// A file's path (or, for one its file system names, its one name), and its file system.
+static __always_inline void describe_file(struct dt_fd* rec, struct file___fd* file) {
+  struct dentry___fd* d = (struct dentry___fd*)BPF_CORE_READ(file, f_path.dentry);
+  if (!d) return;
+  rec->magic = BPF_CORE_READ(d, d_sb, s_magic);
+  struct dentry* parent = BPF_CORE_READ(d, d_parent);
+  if (!BPF_CORE_READ(d, d_hash.pprev) && parent != (struct dentry*)d) rec->flags |= DT_FD_DELETED;
+  char* path = (char*)(rec + 1);
+  const struct dentry_operations___fd* ops = BPF_CORE_READ(d, d_op);
+  if (ops && BPF_CORE_READ(ops, d_dname)) {
+    rec->flags |= DT_FD_PSEUDO;
+    long n = bpf_probe_read_kernel_str(path, 256, BPF_CORE_READ(d, d_name.name));
+    rec->path_len = n > 0 ? (dt_u32)n : 0;
+    return;
+  }
+  struct vfsmount* vm = BPF_CORE_READ(file, f_path.mnt);
+  struct path_walk x = {
+      .dentry = (struct dentry*)d,
+      .mnt = (struct mount*)((char*)vm - bpf_core_field_offset(struct mount, mnt)),
+      .path = path,
+      .root = root_of(),
+  };
+  bpf_loop(DT_WALK_STEPS, path_walk_step, &x, 0);
+  rec->path_len = x.len > DT_PATH_MAX ? DT_PATH_MAX : x.len;
+  if (!x.done) rec->flags |= DT_FD_CUT;
+}
+
+struct fd_note_ctx {
+  struct pending* p;
+  struct task_struct* task;
+  dt_u64 pid_tgid;
+  int fds[2];
+  int with_call;
+  int dgram_only;  // only a datagram socket is described
+  int files_only;  // no socket is described
+};
+
+// DT_FDS_FILES: the process's open fds (a bitmap), kept in the second half of p->out, which a
+// DT_FD record never reaches (map memory: read at a variable index, as a stack array cannot be).
+static __always_inline dt_u64* scan_bits(struct pending* p) {
+  return (dt_u64*)(p->out + DT_SCRATCH / 2);
+}
+
+// Sends one DT_FD record: the i-th fd of x, as it is now.
+static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
+  struct pending* p = x->p;
+  if (!p) return 1;
+  struct dt_fd* rec = (struct dt_fd*)p->out;  // free until the call's own record is made
+  __builtin_memset(rec, 0, sizeof(*rec));
+  rec->type = DT_FD;
+  rec->with_call = x->with_call;
+  rec->pid = x->pid_tgid >> 32;
+  rec->tid = (dt_u32)x->pid_tgid;
+  int fd = x->fds[i & 1];
+  rec->fd = fd;
+  struct task_struct___fd* task = (struct task_struct___fd*)x->task;
+  struct fdtable___fd* fdt = BPF_CORE_READ(task, files, fdt);
+  struct file___fd* file = 0;
+  if (fdt && fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds)) {
+    struct file** arr = BPF_CORE_READ(fdt, fd);
+    bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
+    // Whether an exec closes it (FD_CLOEXEC): user space forgets such fds at the exec.
+    unsigned long* cloexec = BPF_CORE_READ(fdt, close_on_exec);
+    unsigned long word = 0;
+    if (cloexec && !bpf_probe_read_kernel(&word, sizeof(word), cloexec + fd / 64) &&
+        (word >> (fd % 64)) & 1)
+      rec->flags |= DT_FD_CLOEXEC;
+  }
+  if (file) {
+    struct inode___fd* inode = BPF_CORE_READ(file, f_inode);
+    rec->ino = BPF_CORE_READ(inode, i_ino);
+    if ((BPF_CORE_READ(inode, i_mode) & DT_S_IFMT) == DT_S_IFSOCK) {
+      struct socket___fd* sock = BPF_CORE_READ(file, private_data);
+      if (x->files_only || (x->dgram_only && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM)) return 0;
+      rec->kind = DT_FD_SOCKET;
+      describe_socket(rec, file);
+    } else if (x->dgram_only) {
+      return 0;
+    } else {
+      rec->kind = DT_FD_FILE;
+      describe_file(rec, file);
+    }
+  } else if (x->dgram_only) {
+    return 0;
+  }
+  dt_u64 size = (sizeof(*rec) + rec->path_len + 7) & ~7ull;
+  if (size > sizeof(*rec) + DT_PATH_MAX) size = sizeof(*rec) + DT_PATH_MAX;
+  asm volatile("" : "+r"(size));  // bound the register that is passed, not a copy of it
+  size &= 2047;                   // (a no-op: it is at most 1,400)
+  rec->size = (dt_u32)size;
+  // (Woken as the call's own record would: every wake_bytes, else by the consumer's timer.)
+  if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(size))) count_lost();
+  return 0;
+}
+
+// DT_FDS_FILES: the i-th fd, if open.
+static long scan_fd(dt_u32 i, struct fd_note_ctx* x) {
+  if (!x->p) return 1;
+  dt_u32 w = i / 64;
+  asm volatile("" : "+r"(w));  // bound the register that indexes, not a copy of it
+  w &= DT_FD_SCAN / 64 - 1;
+  if (!((scan_bits(x->p)[w] >> (i % 64)) & 1)) return 0;
+  x->fds[0] = (int)i;
+  send_fd_note(0, x);
+  return 0;
+}

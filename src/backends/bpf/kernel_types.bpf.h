@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+// The kernel types the programs read, relocated against the running kernel's BTF (CO-RE), and
+// the root path walks stop at.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+#pragma once
+
+// A kernel pointer the verifier takes as untrusted. Walking a trusted pointer's pointer fields
+// (task->se.cfs_rq, t->sighand) makes the verifier search the kernel's whole BTF, by name, for a
+// "__safe_trusted" type of each: about 0.5 ms of dtruss's start-up per field visited. Through an
+// untrusted pointer it searches nothing, and the loads are the same at run time (the verifier
+// turns the cast into a plain move). Kernels before 6.2 have no such cast: there the pointer stays
+// as it is (weak: libbpf sets the function's address to 0, the verifier drops the other branch).
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
+#define UNTRUSTED(type, ptr) \
+  (bpf_rdonly_cast ? (type*)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)) : (type*)(ptr))
+
+// The few kernel types used, relocated against the running kernel's BTF (CO-RE).
+struct pt_regs {
+  unsigned long di, si, dx, r10, r8, r9, ip, sp, bp, orig_ax;
+} __attribute__((preserve_access_index));
+struct qstr {
+  const unsigned char* name;
+} __attribute__((preserve_access_index));
+struct dentry {
+  struct dentry* d_parent;
+  struct qstr d_name;
+} __attribute__((preserve_access_index));
+struct vfsmount {
+  struct dentry* mnt_root;
+} __attribute__((preserve_access_index));
+struct mount {
+  struct mount* mnt_parent;
+  struct dentry* mnt_mountpoint;
+  struct vfsmount mnt;
+} __attribute__((preserve_access_index));
+struct path {
+  struct vfsmount* mnt;
+  struct dentry* dentry;
+} __attribute__((preserve_access_index));
+struct super_block {
+  unsigned int s_dev;
+} __attribute__((preserve_access_index));
+struct inode {
+  unsigned long i_ino;
+  struct super_block* i_sb;
+} __attribute__((preserve_access_index));
+struct file {
+  struct path f_path;
+  struct inode* f_inode;
+} __attribute__((preserve_access_index));
+struct fs_struct {
+  struct path root;
+} __attribute__((preserve_access_index));
+struct vm_area_struct {
+  unsigned long vm_start, vm_end, vm_pgoff;
+  struct file* vm_file;
+  unsigned long vm_flags;
+} __attribute__((preserve_access_index));
+#define DT_VM_WRITE 0x2ul  // include/linux/mm.h
+// A CPU's runqueue (kernel/sched/sched.h): its clock and task clock at their last update; found
+// through the running task's CFS runqueue (the per-CPU `runqueues` is not in every kernel's
+// kallsyms).
+struct rq {
+  unsigned long long clock;
+  unsigned long long clock_task;
+} __attribute__((preserve_access_index));
+struct cfs_rq {
+  struct rq* rq;
+} __attribute__((preserve_access_index));
+struct sched_entity {
+  unsigned long long exec_start;
+  unsigned long long sum_exec_runtime;
+  struct cfs_rq* cfs_rq;
+} __attribute__((preserve_access_index));
+struct signal_struct {
+  struct {
+    int counter;
+  } live;
+} __attribute__((preserve_access_index));
+struct sigpending {
+  struct {
+    unsigned long sig[1];
+  } signal;
+} __attribute__((preserve_access_index));
+struct mm_struct {
+  unsigned long arg_start;
+  unsigned long arg_end;
+  unsigned long saved_auxv[2];
+} __attribute__((preserve_access_index));
+struct linux_binprm {
+  const char* filename;
+  int argc;
+} __attribute__((preserve_access_index));
+struct sigaction {
+  void* sa_handler;
+} __attribute__((preserve_access_index));
+struct k_sigaction {
+  struct sigaction sa;
+} __attribute__((preserve_access_index));
+struct sighand_struct {
+  struct k_sigaction action[64];
+} __attribute__((preserve_access_index));
+struct task_struct {
+  struct mm_struct* mm;
+  struct sigpending pending;
+  struct {
+    unsigned long sig[1];
+  } blocked, real_blocked;
+  int pid;
+  int tgid;
+  int exit_code;
+  struct sched_entity se;
+  struct signal_struct* signal;
+  struct sighand_struct* sighand;
+  struct fs_struct* fs;
+  char comm[16];
+} __attribute__((preserve_access_index));
+
+// Where a path walk stops: dtruss's own root, as /proc/PID/fd's links (d_path) stop at the root
+// of whoever reads them. So the paths are the ones the ptrace backend reads and dtruss can open
+// (-s reads the mapped files), also when dtruss runs in a chroot or a container, and a process
+// chrooted below dtruss's root shows the paths that dtruss sees. Taken from dtruss's first
+// system call after the load (on_sys_enter); until then, or where the walk never meets it (a
+// file outside that root), it goes on to the root of everything, as d_path does.
+struct walk_root {
+  struct dentry* dentry;
+  struct mount* mnt;
+};
+dt_u64 reader_root_dentry = 0, reader_root_mnt = 0;
+static __always_inline void keep_reader_root(struct task_struct* self) {
+  struct vfsmount* vm = BPF_CORE_READ(self, fs, root.mnt);
+  if (!vm) return;
+  reader_root_mnt = (dt_u64)((char*)vm - bpf_core_field_offset(struct mount, mnt));
+  reader_root_dentry = (dt_u64)BPF_CORE_READ(self, fs, root.dentry);
+}
+static __always_inline struct walk_root root_of(void) {
+  struct walk_root r = {.dentry = (struct dentry*)reader_root_dentry,
+                        .mnt = (struct mount*)reader_root_mnt};
+  return r;
+}
+
+#define DT_WALK_STEPS 128  // directories walked up at most
+
+struct path_walk {
+  struct dentry* dentry;
+  struct mount* mnt;
+  char* path;  // DT_PATH_MAX bytes
+  dt_u32 len;
+  dt_u32 done;            // the walk reached the root
+  struct walk_root root;  // where it stops
+};
+
+// One step of a path walk towards the root (a bpf_loop callback), crossing mount points, as the
+// kernel's d_path walks: -y's paths and the mapped files'. Components innermost first, each
+// NUL-terminated; a walk that runs out of room or steps leaves `done` unset.
+static long path_walk_step(dt_u32 i, struct path_walk* x) {
+  struct dentry* d = x->dentry;
+  struct mount* m = x->mnt;
+  if (!d || !m || !x->path) return 1;
+  if (d == x->root.dentry && m == x->root.mnt) {  // the process's root
+    x->done = 1;
+    return 1;
+  }
+  if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+    struct mount* parent = BPF_CORE_READ(m, mnt_parent);
+    if (!parent || parent == m) {  // the root of everything
+      x->done = 1;
+      return 1;
+    }
+    x->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+    x->mnt = parent;
+    return 0;
+  }
+  struct dentry* up = BPF_CORE_READ(d, d_parent);
+  if (!up || up == d) {  // a root that is no mount's: d_path stops here too
+    x->done = 1;
+    return 1;
+  }
+  dt_u32 off = x->len;
+  if (off >= DT_PATH_MAX - DT_NAME_MAX) return 1;  // too long: the path stays cut
+  long n = bpf_probe_read_kernel_str(x->path + (off & (DT_PATH_MAX - DT_NAME_MAX - 1)), DT_NAME_MAX,
+                                     BPF_CORE_READ(d, d_name.name));
+  if (n <= 0) return 1;
+  x->len = off + (dt_u32)n;
+  x->dentry = up;
+  return 0;
+}

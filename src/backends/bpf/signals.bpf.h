@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+// Signals as a traced thread gets them: the DT_SIGNAL record.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+#pragma once
+
+// The signal event of thread t (pid/tid/comm from t) with the siginfo at info (if any).
+static __always_inline void fill_signal(struct dt_signal* e, struct task_struct* t, int sig,
+                                        void* info, int stops) {
+  __builtin_memset(e, 0, sizeof(*e));
+  e->type = DT_SIGNAL;
+  e->stops = stops;
+  e->size = sizeof(*e);
+  e->pid = t->tgid;
+  e->tid = t->pid;
+  e->ts_ns = bpf_ktime_get_ns();
+  e->signo = sig;
+  __builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
+  // (SEND_SIG_NOINFO and SEND_SIG_PRIV are the "pointers" 0 and 1: no siginfo.)
+  if ((unsigned long)info > 4096) bpf_probe_read_kernel(e->info, sizeof(e->info), info);
+}
+
+static __always_inline void send_signal(struct task_struct* t, int sig, void* info, int stops) {
+  struct dt_signal e;
+  fill_signal(&e, t, sig, info, stops);
+  if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_FORCE_WAKEUP)) count_lost();
+}

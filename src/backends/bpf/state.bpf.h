@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+// What user space sets before load, the maps, and the per-thread state of a call in progress.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+#pragma once
+
+// Configuration, set by user space before load.
+const volatile int follow_forks = 0;     // -f: add children of traced processes
+const volatile int all_processes = 0;    // --all: every process but dtruss
+const volatile int filter_syscalls = 0;  // -t: only the syscalls in `wanted`
+const volatile int self_tgid = 0;        // dtruss itself, never traced
+// -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
+// those that start from now on); a prefix match either way, as dtruss's.
+const volatile int name_mode = 0;
+const volatile char name_filter[16] = {};
+const volatile dt_u32 data_max = 64;  // --strsize: bytes of each buffer behind an iovec
+// execve's strings: the bytes of each read at most (--strsize + 2: the shown part, one more byte
+// that tells it is longer, and the NUL), and with -v the environment's strings too.
+const volatile dt_u32 exec_str_max = 66;
+const volatile int exec_env_strings = 0;
+// Timestamps and durations (want_time) and the CPU time of each call (want_cpu, -o): only when
+// the output shows them (-d, -e, -o, -c, JSON, a timeline); each clock read costs about 30 ns.
+const volatile int want_time = 1;
+const volatile int want_cpu = 1;
+const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per call (0: no -s)
+const volatile int describe_fds = 0;    // -y: the fd table a child starts with comes from fork
+// --summary: count in the kernel (summary_by 0: per syscall, 1: also per process, 2: per thread)
+// and send no syscall events (user space loads on_sys_enter_count/on_sys_exit_count instead of
+// on_sys_enter/on_sys_exit).
+const volatile int summary_by = 0;
+
+// Processes (thread-group ids) being traced. (Not preallocated: 65,536 entries made up front
+// cost milliseconds of start-up, for a map that seldom holds more than a few.)
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 65536);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} tgids SEC(".maps");
+
+// -t: the selected syscall numbers.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} wanted SEC(".maps");
+
+// The capture plan of each syscall number.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, struct dt_plan);
+} plans SEC(".maps");
+
+// The plans that a syscall's selecting argument picks (dt_plan.sel): an ioctl's by its request.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, DT_SEL_PLANS);
+  __type(key, struct dt_sel_key);
+  __type(value, struct dt_plan);
+} sel_plans SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 8 << 20);  // resized by user space (-b)
+} events SEC(".maps");
+
+// Events that did not fit in the ring buffer, per CPU.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, dt_u64);
+} lost SEC(".maps");
+
+// --summary's counts (per CPU: no atomics on the hot path; user space adds the CPUs up).
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 65536);
+  __type(key, struct dt_agg_key);
+  __type(value, struct dt_agg);
+} aggs SEC(".maps");
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 65536);
+  __type(key, struct dt_err_key);
+  __type(value, dt_u64);
+} agg_errs SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, struct dt_agg);
+} agg_zero SEC(".maps");  // all zeros: the first value of a new aggs entry
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, struct dt_agg);
+} sums SEC(".maps");  // --summary per syscall only: indexed by the number
+
+// --summary: the processes seen calling (their first traced call), for the closing line.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 65536);
+  __type(key, dt_u32);
+  __type(value, dt_u8);
+} seen SEC(".maps");
+
+// --summary: the syscall a thread is in (nr < 0: none) and since when.
+struct started {
+  dt_u64 enter_ns;
+  dt_s64 nr;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct started);
+} in_call SEC(".maps");
+
+#define DT_EXEC_BUF 8192
+#define DT_MAX_UNREAD 4     // unreadable buffers of one call told (a power of 2)
+#define DT_EXEC_PTRS 256    // argv (or envp) entries kept at most, with the NULL (a power of 2)
+#define DT_MISSING_PATH 1u  // execve's path
+#define DT_MISSING_ARGV 2u  // one of argv's strings
+#define DT_EXEC_PATH 4096   // execve's path: the kernel's limit with its NUL (kPathMax)
+// A syscall in progress, per thread: its entry, for execve the captures that must be taken
+// before the call replaces the memory they live in, and the buffer its event is assembled in.
+// (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be
+// overwritten by another thread's event half-way through.)
+struct pending {
+  dt_u64 enter_ns;
+  dt_u64 cpu_at_enter;
+  dt_s64 nr;
+  dt_u64 args[6];
+  dt_u32 active;
+  dt_u32 exec_ncap;
+  dt_u32 exec_len;
+  dt_u32 exec_missing;  // what capture_exec could not read (DT_MISSING_*)
+  dt_u32 exec_got;      // capture_exec's loops: the array entries taken
+  dt_u32 exec_end;      // and whether they reached its NULL
+  // The event being assembled in `out`: its length and captures so far. Kept here rather than
+  // in the loops' context: read back from a map they are plain unknown numbers to the verifier,
+  // which then checks each loop callback once instead of once per range of values.
+  dt_u32 out_len;
+  dt_u32 out_ncap;
+  // What the plan's steps leave for capture_nested, and a step's length: kept here for the same
+  // reason (the verifier's work on on_sys_exit: 5,162 instructions processed -> 2,707).
+  dt_u64 nest_msg;
+  dt_u64 nest_iov;
+  dt_u64 nest_iov_count;
+  dt_u64 big_addr;  // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
+  dt_u64 big_len;
+  // A fatal signal the thread sent itself during this call (see on_signal_generate): told after
+  // the call's event; and `fatal` while the process dies of a signal that kills by default.
+  dt_u32 has_deferred;
+  dt_u32 fatal;
+  struct dt_signal deferred;
+  dt_u64 step_len;
+  // Buffers of this call that could not be read (DT_CAP_FILE): their addresses, for the
+  // DT_MAP_DATA records sent before the call's record.
+  dt_u32 n_unread;
+  dt_u32 pad3;
+  dt_u64 unread[DT_MAX_UNREAD];
+  dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
+  dt_u8 exec_buf[DT_EXEC_BUF];
+  dt_u8 out[DT_SCRATCH];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct pending);
+} inflight SEC(".maps");
+
+// The command dtruss started: its set-up before its execve is dtruss's, not the command's.
+volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists
+volatile int cmd_started = 0;  // its exec happened
+// Its exec stops it (SIGSTOP, before the new program's first instruction) until user space has
+// written what comes before the trace and continues it: neither signal is shown.
+volatile int cmd_stop = 0;      // set by user space: stop it
+volatile int cmd_stopping = 0;  // the SIGSTOP is on its way
+volatile int cmd_resuming = 0;  // set by user space: the SIGCONT is on its way
