@@ -25,9 +25,10 @@ std::string dtruss_for_nobody() {
   return copy;
 }
 
-#define REQUIRE_ROOT()                                                                       \
-  if (geteuid() != 0) FAIL() << "this test needs root (it switches users): run the suite as " \
-                                "root, as `make test` on the CI machine does"
+#define REQUIRE_ROOT()                                                    \
+  if (geteuid() != 0)                                                     \
+  FAIL() << "this test needs root (it switches users): run the suite as " \
+            "root, as `make test` on the CI machine does"
 
 TEST(RunAs, CommandRunsAsTheUser) {
   REQUIRE_ROOT();
@@ -97,7 +98,8 @@ TEST(Unprivileged, SetuidProgramRunsWithoutItsPrivilegesAndDtrussSaysSo) {
   ASSERT_EQ(chown(ids.c_str(), 0, 0), 0);
   ASSERT_EQ(chmod(ids.c_str(), 04755), 0);
   // Untraced, nobody runs it with euid 0; traced by nobody's dtruss the kernel drops the setuid.
-  auto plain = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ids});
+  auto plain =
+      run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ids});
   EXPECT_EQ(plain.out, "65534 0\n");
   auto r = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                 dtruss_for_nobody(), "--json", "-t", "geteuid", ids});
@@ -126,9 +128,7 @@ TEST(Sudo, OutputOfAnotherUserIsRefusedANewOneIsTheUsers) {
   REQUIRE_ROOT();
   std::string dir = e2e::temp_dir();
   std::string theirs = dir + "/theirs";
-  {
-    std::ofstream(theirs) << "keep me\n";
-  }
+  { std::ofstream(theirs) << "keep me\n"; }
   ASSERT_EQ(chown(theirs.c_str(), 65534, 65534), 0);
   setenv("SUDO_UID", "4242", 1);
   setenv("SUDO_GID", "4243", 1);
