@@ -118,12 +118,12 @@ void JsonSink::syscall(const DecodedCall& call) {
   }
 }
 
-void JsonSink::signal(const SignalEvent& ev) {
-  head("signal", ev.ts_ns, &ev.task);
+void JsonSink::signal(const DecodedSignal& sig) {
+  head("signal", sig.ev.ts_ns, &sig.ev.task);
   line_ += ",\"signal\":";
-  append_json_string(line_, signal_name(ev.signo));
+  append_json_string(line_, sig.name);
   line_ += ",\"siginfo\":";
-  append_json(line_, siginfo_value(ev));
+  append_json(line_, sig.info);
   line_ += "}\n";
   out_.write(line_);
 }

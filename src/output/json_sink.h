@@ -19,7 +19,7 @@ class JsonSink final : public Sink {
   // `explain` (--explain / -x): "explain" objects around the events (docs/json.md).
   explicit JsonSink(Writer& out, bool explain = false) : out_(out), explain_(explain) {}
   void syscall(const DecodedCall& call) override;
-  void signal(const SignalEvent& ev) override;
+  void signal(const DecodedSignal& sig) override;
   void stop(const StopEvent& ev) override;
   void exit(const ExitEvent& ev) override;
   void lost(const LostEvent& ev) override;

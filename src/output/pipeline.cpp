@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "core/interrupt.h"
+#include "decode/names.h"
 
 namespace dtruss {
 
@@ -58,7 +59,9 @@ void Pipeline::on_aggregate(const SyscallAggregate& agg) {
 }
 
 void Pipeline::on_signal(const SignalEvent& ev) {
-  for (auto& s : sinks_) s->signal(ev);
+  if (sinks_.empty()) return;
+  DecodedSignal sig{ev, signal_name(ev.signo), siginfo_value(ev)};
+  for (auto& s : sinks_) s->signal(sig);
   check_output();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/event.h"
 #include "decode/decoder.h"
@@ -10,13 +11,20 @@
 
 namespace dtruss {
 
+// A signal with its name and siginfo decoded, once (by the pipeline) for every sink.
+struct DecodedSignal {
+  const SignalEvent& ev;
+  std::string name;  // "SIGCHLD"
+  Value info;        // {si_signo=SIGCHLD, si_code=CLD_EXITED, ...}
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
   // `base_ns`: CLOCK_MONOTONIC when the trace started (RELATIVE and ts_ns count from it).
   virtual void begin(uint64_t base_ns) { base_ns_ = base_ns; }
   virtual void syscall(const DecodedCall& call) = 0;
-  virtual void signal(const SignalEvent&) {}
+  virtual void signal(const DecodedSignal&) {}
   virtual void stop(const StopEvent&) {}
   virtual void exit(const ExitEvent&) {}
   virtual void lost(const LostEvent&) {}

@@ -21,7 +21,6 @@ int log2_bucket(uint64_t ns);
 uint64_t log2_bucket_low(int bucket);   // smallest value of the bucket (0, 1, 2, 4, ...)
 uint64_t log2_bucket_high(int bucket);  // largest value of the bucket
 
-
 // Latencies of one row. Percentiles are exact while the durations themselves are kept; rows fed
 // by aggregates (or whose samples were dropped to bound memory) estimate them from log2 buckets.
 //
