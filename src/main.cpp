@@ -38,7 +38,7 @@
 #include "output/timeline_sink.h"
 #include "syscalls/capture.h"
 #include "syscalls/describe.h"
-#include "syscalls/select.h"
+#include "syscalls/selection.h"
 #include "util/text.h"
 #include "util/writer.h"
 

@@ -1,4 +1,4 @@
-#include "syscalls/select.h"
+#include "syscalls/selection.h"
 
 #include <gtest/gtest.h>
 #include <sys/syscall.h>

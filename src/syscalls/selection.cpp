@@ -1,4 +1,4 @@
-#include "syscalls/select.h"
+#include "syscalls/selection.h"
 
 #include <algorithm>
 #include <utility>
