@@ -396,9 +396,9 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
         else if (c == kBackend)
           opt->backend = static_cast<BackendChoice>(v);
         else if (c == kSort)
-          opt->sort = static_cast<SortChoice>(v);
+          opt->sort = static_cast<SummarySort>(v);
         else if (c == kSummaryBy)
-          opt->summary_by = static_cast<SummaryGrouping>(v + 1);
+          opt->summary_by = static_cast<SummaryBy>(v + 1);
         else
           opt->color = static_cast<ColorChoice>(v);
         break;
@@ -462,8 +462,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
     fail("nothing to trace: give a command (dtruss ls), -p PID, -n NAME or --all");
     return ParseOutcome::ExitUsage;
   }
-  if ((opt->histogram || opt->summary_by != SummaryGrouping::None) && !opt->count &&
-      !opt->summary_only) {
+  if ((opt->histogram || opt->summary_by != SummaryBy::None) && !opt->count && !opt->summary_only) {
     fail(fmt::format("{} adds to the summary table: give it with -c or --summary",
                      opt->histogram ? "-H" : "--summary-by"));
     return ParseOutcome::ExitUsage;

@@ -10,36 +10,36 @@
 #include <string>
 #include <vector>
 
+#include "core/summary_kinds.h"
+
 namespace dtruss {
 
 enum class BackendChoice { Auto, Ptrace, Bpf };
-enum class ArgStyle { Decoded, Raw, Verbose };         // -X
-enum class SortChoice { Calls, Time, Errors, Name };   // --sort
-enum class SummaryGrouping { None, Process, Thread };  // --summary-by
-enum class ColorChoice { Auto, Always, Never };        // --color
+enum class ArgStyle { Decoded, Raw, Verbose };   // -X
+enum class ColorChoice { Auto, Always, Never };  // --color
 
 struct Options {
   std::vector<std::string> command;
-  std::vector<pid_t> pids;                             // -p
-  std::string name;                                    // -n NAME or
-  bool wait_for_name = false;                          // -W NAME
-  bool all_processes = false;                          // --all
-  bool follow = false;                                 // -f
-  bool count = false;                                  // -c (lines and the table)
-  bool summary_only = false;                           // --summary (the table, no lines)
-  SortChoice sort = SortChoice::Calls;                 // --sort
-  SummaryGrouping summary_by = SummaryGrouping::None;  // --summary-by
-  bool histogram = false;                              // -H
-  std::string timeline_file;                           // --timeline
-  ColorChoice color = ColorChoice::Auto;               // --color
-  bool relative = false;                               // -d
-  bool elapsed = false;                                // -e
-  bool cpu = false;                                    // -o
-  std::optional<bool> show_task;  // -l (true) / -L (false); default: on with -f
-  std::string trace_list;         // -t
-  uint64_t buffer_size = 0;       // -b (bytes; for the eBPF backend)
-  std::string output_file;        // --output
-  bool json = false;              // --json
+  std::vector<pid_t> pids;                 // -p
+  std::string name;                        // -n NAME or
+  bool wait_for_name = false;              // -W NAME
+  bool all_processes = false;              // --all
+  bool follow = false;                     // -f
+  bool count = false;                      // -c (lines and the table)
+  bool summary_only = false;               // --summary (the table, no lines)
+  SummarySort sort = SummarySort::Calls;   // --sort
+  SummaryBy summary_by = SummaryBy::None;  // --summary-by
+  bool histogram = false;                  // -H
+  std::string timeline_file;               // --timeline
+  ColorChoice color = ColorChoice::Auto;   // --color
+  bool relative = false;                   // -d
+  bool elapsed = false;                    // -e
+  bool cpu = false;                        // -o
+  std::optional<bool> show_task;           // -l (true) / -L (false); default: on with -f
+  std::string trace_list;                  // -t
+  uint64_t buffer_size = 0;                // -b (bytes; for the eBPF backend)
+  std::string output_file;                 // --output
+  bool json = false;                       // --json
   BackendChoice backend = BackendChoice::Auto;
   size_t strsize = 64;                 // --strsize
   std::string user;                    // -u

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 
+#include "backends/common/launch.h"
 #include "backends/ptrace/wait_status.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
@@ -135,7 +136,13 @@ int exit_status_of(int wait_status) {
 
 }  // namespace
 
-PtraceTracer::PtraceTracer(PtraceConfig cfg, EventConsumer& out) : cfg_(std::move(cfg)), out_(out) {
+PtraceTracer::PtraceTracer(TraceTarget target, EventConsumer& out)
+    : cfg_(std::move(target)), out_(out) {
+  for (long nr : cfg_.syscalls) {
+    if (nr < 0) continue;
+    if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);
+    selected_[static_cast<size_t>(nr)] = true;
+  }
   if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
 }
 
@@ -159,7 +166,7 @@ uint64_t PtraceTracer::now_ns() {
 }
 
 int PtraceTracer::run() {
-  use_seccomp_ = !cfg_.command.empty() && !cfg_.seccomp_syscalls.empty();
+  use_seccomp_ = !cfg_.command.empty() && !cfg_.syscalls.empty();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
   // Under the -t seccomp filter (SECCOMP_RET_TRACE) a filtered call of a process without a
   // tracer fails with ENOSYS, and children inherit the filter: they are traced (silently unless
@@ -249,7 +256,7 @@ void PtraceTracer::start_command() {
   spec.path = path;
   spec.argv = cfg_.command;
   if (use_seccomp_) {
-    spec.seccomp_syscalls = cfg_.seccomp_syscalls;
+    spec.seccomp_syscalls = cfg_.syscalls;
     // The tracer must see the command's execve to know where its own set-up ends.
     spec.seccomp_syscalls.push_back(SYS_execve);
     spec.seccomp_syscalls.push_back(SYS_execveat);
@@ -544,8 +551,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.stack.clear();
   t.in_syscall = true;
   t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
-  bool wanted = cfg_.selected.empty() ||
-                (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
+  bool wanted = selected_.empty() || (nr < selected_.size() && selected_[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
     t.pending.nr = -1;  // not shown: the exit is only bookkeeping
     return;

@@ -11,38 +11,26 @@
 #include <unordered_set>
 #include <vector>
 
-#include "backends/ptrace/launch.h"
 #include "backends/ptrace/live_memory.h"
+#include "core/backend.h"
 #include "core/event.h"
+#include "core/target.h"
 #include "stack/unwinder.h"
 
 namespace dtruss {
 
-struct PtraceConfig {
-  std::vector<std::string> command;  // start this command (argv), or
-  std::vector<pid_t> attach;         // attach to these processes (all their threads)
-  bool follow_forks = false;         // -f
-  bool cpu_time = false;             // -o: read each thread's CPU clock at entry and exit
-  // -t on a started command: only these syscalls stop the tracee (seccomp); empty: all stop.
-  std::vector<long> seccomp_syscalls;
-  std::optional<RunAs> run_as;  // -u
-  // Syscalls to show, indexed by number; empty: all. Others are not captured.
-  std::vector<bool> selected;
-  bool describe_fds = false;  // -y: what each fd refers to
-  size_t stack_depth = 0;     // -s: frames of the user stack at each entry (0: none)
-};
-
-class PtraceTracer {
+class PtraceTracer final : public Backend {
  public:
-  PtraceTracer(PtraceConfig cfg, EventConsumer& out);
-  ~PtraceTracer();
+  // -t on a started command: only target.syscalls stop the tracee (seccomp); with -p, -n or -W,
+  // every call stops it and the others are not captured.
+  PtraceTracer(TraceTarget target, EventConsumer& out);
+  ~PtraceTracer() override;
   PtraceTracer(const PtraceTracer&) = delete;
   PtraceTracer& operator=(const PtraceTracer&) = delete;
 
-  // Traces until every tracee is gone or a stop is requested; returns dtruss's exit status (the
-  // started command's status, 128+N if it was killed by signal N; 0 after a detach).
-  // Throws TraceError when the trace cannot start.
-  int run();
+  // -n/-W: finds the processes of that name in /proc (by_name.cpp).
+  bool prepare() override;
+  int run() override;
 
  private:
   struct Thread {
@@ -91,7 +79,8 @@ class PtraceTracer {
 
   static uint64_t now_ns();
 
-  PtraceConfig cfg_;
+  TraceTarget cfg_;
+  std::vector<bool> selected_;  // -t: indexed by syscall number (empty: all)
   EventConsumer& out_;
   std::unordered_map<pid_t, Thread> threads_;
   // Tracees that ended before their creator's fork/clone event was seen: that late event must

@@ -1,4 +1,4 @@
-#include "core/fdtable.h"
+#include "backends/common/fdtable.h"
 
 #include <dirent.h>
 #include <fcntl.h>

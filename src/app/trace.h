@@ -1,0 +1,21 @@
+// The trace itself and its report: the backend prepared and run into the pipeline; then the
+// interrupted record, the summary, the outputs that failed, the closing line.
+#pragma once
+
+#include <memory>
+
+#include "app/outputs.h"
+#include "app/pipeline_setup.h"
+#include "cli/options.h"
+#include "core/backend.h"
+
+namespace dtruss {
+
+inline constexpr int kUsageError = 2;
+
+// Runs `backend` (destroyed, its tracees let go, before the report) and reports. Returns
+// dtruss's exit status.
+int trace(std::unique_ptr<Backend> backend, TracePipeline& tp, Outputs& outputs,
+          const Options& opt);
+
+}  // namespace dtruss
