@@ -57,6 +57,7 @@ class PtraceTracer final : public Backend {
   void attach_process(pid_t pid);
   void seize(pid_t tid, bool attached);
   Thread& add_thread(pid_t tid, bool attached);
+  Thread& adopt(pid_t tid);  // a tracee seen before its creator's fork/clone event
   void refresh_comm(Thread& t);
   uint64_t cpu_clock(Thread& t);
 
@@ -68,6 +69,10 @@ class PtraceTracer final : public Backend {
   void on_entry(Thread& t, uint64_t nr, const uint64_t* args);
   void on_exit(Thread& t, int64_t rval);
   void on_event(Thread& t, int event, int status);
+  void on_group_stop(Thread& t, int sig);
+  void on_signal_delivery(Thread& t, int sig);
+  void on_new_task(Thread& t, pid_t child);
+  void on_exec(Thread& t, pid_t former);
   void on_gone(pid_t tid, int status);
   void resume(Thread& t, int sig = 0);
   void capture_entry(Thread& t);
@@ -75,6 +80,9 @@ class PtraceTracer final : public Backend {
   void capture_stack(Thread& t);
   void finish_unfinished(Thread& t);
   void detach_all();
+  bool detach_at_next_stop(pid_t tid);
+  void detach_newborn();
+  void waker_died();
   void drop_thread(pid_t tid);
 
   static uint64_t now_ns();
