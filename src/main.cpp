@@ -20,7 +20,6 @@
 #include "core/interrupt.h"
 #include "syscalls/describe.h"
 #include "syscalls/selection.h"
-#include "util/text.h"
 #include "util/writer.h"
 
 namespace dtruss {

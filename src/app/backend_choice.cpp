@@ -7,7 +7,6 @@
 
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/tracer.h"
-#include "util/text.h"
 #include "util/writer.h"
 
 namespace dtruss {

@@ -7,7 +7,6 @@
 
 #include "app/run_as.h"
 #include "backends/common/launch.h"
-#include "util/text.h"
 #include "util/writer.h"
 
 namespace dtruss {

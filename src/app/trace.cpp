@@ -1,24 +1,17 @@
 #include "app/trace.h"
 
 #include <fmt/format.h>
-#include <time.h>
 
 #include <cstring>
 #include <string>
 
 #include "core/interrupt.h"
 #include "core/trace_error.h"
-#include "util/text.h"
+#include "util/clock.h"
 #include "util/writer.h"
 
 namespace dtruss {
 namespace {
-
-uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // A stop was requested while the backend prepared (-W waiting): nothing was traced, nothing is
 // left behind.

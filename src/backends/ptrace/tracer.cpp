@@ -29,6 +29,7 @@
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
 #include "syscalls/table.h"
+#include "util/clock.h"
 
 namespace dtruss {
 namespace {
@@ -94,9 +95,7 @@ PtraceTracer::~PtraceTracer() {
 }
 
 uint64_t PtraceTracer::now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  return monotonic_ns();
 }
 
 int PtraceTracer::run() {
