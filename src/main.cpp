@@ -75,7 +75,8 @@ int run(int argc, char** argv) {
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
   install_stop_handlers();
   TracePipeline pipeline(opt, selection.selected, outputs);
-  return trace(make_backend(opt, std::move(target), pipeline.consumer()), pipeline, outputs, opt);
+  auto backend = [&] { return make_backend(opt, std::move(target), pipeline.consumer()); };
+  return trace(backend, pipeline, outputs, opt);
 }
 
 }  // namespace

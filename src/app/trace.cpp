@@ -84,12 +84,12 @@ int report(TracePipeline& tp, const Options& opt, int status) {
 
 }  // namespace
 
-int trace(std::unique_ptr<Backend> backend, TracePipeline& tp, Outputs& outputs,
-          const Options& opt) {
+int trace(const std::function<std::unique_ptr<Backend>()>& make, TracePipeline& tp,
+          Outputs& outputs, const Options& opt) {
   int status = 0;
   try {
     // (destroyed, its tracees let go, as the try block is left: before the report or the error)
-    std::unique_ptr<Backend> b = std::move(backend);
+    std::unique_ptr<Backend> b = make();
     if (!b->prepare()) return stopped_before_start(tp, outputs);
     // The clock of the trace starts after the preparation: times count from the command's start,
     // or the attach.

@@ -2,6 +2,7 @@
 // interrupted record, the summary, the outputs that failed, the closing line.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "app/outputs.h"
@@ -13,9 +14,10 @@ namespace dtruss {
 
 inline constexpr int kUsageError = 2;
 
-// Runs `backend` (destroyed, its tracees let go, before the report) and reports. Returns
+// Builds the backend with `make` (a TraceError while it is built ends the trace as one while it
+// runs), runs it (destroyed, its tracees let go, before the report) and reports. Returns
 // dtruss's exit status.
-int trace(std::unique_ptr<Backend> backend, TracePipeline& tp, Outputs& outputs,
-          const Options& opt);
+int trace(const std::function<std::unique_ptr<Backend>()>& make, TracePipeline& tp,
+          Outputs& outputs, const Options& opt);
 
 }  // namespace dtruss
