@@ -65,12 +65,9 @@ int report(TracePipeline& tp, const Options& opt, int status) {
   Pipeline& pipeline = tp.pipeline();
   std::string closing;
   if (stop_reason() == StopReason::Signal) {
-    bool detached = opt.command.empty();
-    size_t procs = pipeline.processes();
-    closing = fmt::format("traced {} call{} in {} process{}; {}", pipeline.calls(),
-                          pipeline.calls() == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
-                          detached ? "detached" : "stopped");
-    pipeline.interrupted(monotonic_ns(), stop_signal(), detached);
+    Interruption i = pipeline.interrupted(monotonic_ns(), stop_signal(), opt.command.empty());
+    closing = fmt::format("traced {} call{} in {} process{}; {}", i.calls, i.calls == 1 ? "" : "s",
+                          i.processes, i.processes == 1 ? "" : "es", i.outcome());
   }
   if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
     pipeline.finish();

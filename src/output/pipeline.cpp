@@ -11,10 +11,11 @@ void Pipeline::begin(uint64_t base_ns) {
   check_output();
 }
 
-void Pipeline::interrupted(uint64_t now_ns, int signal, bool detached) {
+Interruption Pipeline::interrupted(uint64_t now_ns, int signal, bool detached) {
   Interruption i{now_ns, signal, calls_, pids_.size(), detached};
   for (auto& s : sinks_)
     if (s->interrupted(i)) break;
+  return i;
 }
 
 void Pipeline::finish() {
