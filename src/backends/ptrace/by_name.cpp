@@ -47,12 +47,12 @@ bool await_new(TraceTarget& target) {
 }  // namespace
 
 bool PtraceTracer::prepare() {
-  if (cfg_.name.empty()) return true;
-  if (!cfg_.wait_for_name) {
-    find_running(cfg_);
+  if (target_.name.empty()) return true;
+  if (!target_.wait_for_name) {
+    find_running(target_);
     return true;
   }
-  return await_new(cfg_);
+  return await_new(target_);
 }
 
 }  // namespace dtruss

@@ -92,7 +92,7 @@ std::string eperm_reason(pid_t pid, pid_t tid) {
 }  // namespace
 
 void PtraceTracer::unfollowed(Thread& n) {
-  if (cfg_.follow_forks) return;
+  if (target_.follow_forks) return;
   // Without -f a new process is not traced; but under the -t filter, which it inherits, it
   // cannot run untraced: it stays traced, and nothing of it is shown.
   if (use_seccomp_)
@@ -103,17 +103,17 @@ void PtraceTracer::unfollowed(Thread& n) {
 
 void PtraceTracer::start_command() {
   std::string path, error;
-  if (!resolve_command(cfg_.command[0], &path, &error)) throw TraceError(error, 2);
+  if (!resolve_command(target_.command[0], &path, &error)) throw TraceError(error, 2);
   LaunchSpec spec;
   spec.path = path;
-  spec.argv = cfg_.command;
+  spec.argv = target_.command;
   if (use_seccomp_) {
-    spec.seccomp_syscalls = cfg_.syscalls;
+    spec.seccomp_syscalls = target_.syscalls;
     // The tracer must see the command's execve to know where its own set-up ends.
     spec.seccomp_syscalls.push_back(SYS_execve);
     spec.seccomp_syscalls.push_back(SYS_execveat);
   }
-  spec.run_as = cfg_.run_as ? &*cfg_.run_as : nullptr;
+  spec.run_as = target_.run_as ? &*target_.run_as : nullptr;
   Launched l = launch_stopped(spec);
   child_ = l.pid;
   exec_error_fd_ = l.exec_error_fd;
@@ -136,8 +136,8 @@ void PtraceTracer::start_command() {
 void PtraceTracer::attach_all() {
   // Check every PID first: nothing is attached when one of them is wrong.
   // A thread's id names its process: all of its threads are traced, as with eBPF.
-  for (pid_t& pid : cfg_.attach) pid = traceable_process(pid);
-  for (pid_t pid : cfg_.attach) attach_process(pid);
+  for (pid_t& pid : target_.attach) pid = traceable_process(pid);
+  for (pid_t pid : target_.attach) attach_process(pid);
 }
 
 void PtraceTracer::attach_process(pid_t pid) {

@@ -72,13 +72,13 @@ int exit_status_of(int wait_status) {
 }  // namespace
 
 PtraceTracer::PtraceTracer(TraceTarget target, EventConsumer& out)
-    : cfg_(std::move(target)), out_(out) {
-  for (long nr : cfg_.syscalls) {
+    : target_(std::move(target)), out_(out) {
+  for (long nr : target_.syscalls) {
     if (nr < 0) continue;
     if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);
     selected_[static_cast<size_t>(nr)] = true;
   }
-  if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
+  if (target_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(target_.stack_depth);
 }
 
 PtraceTracer::~PtraceTracer() {
@@ -99,16 +99,16 @@ uint64_t PtraceTracer::now_ns() {
 }
 
 int PtraceTracer::run() {
-  use_seccomp_ = !cfg_.command.empty() && !cfg_.syscalls.empty();
+  use_seccomp_ = !target_.command.empty() && !target_.syscalls.empty();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
   // Under the -t seccomp filter (SECCOMP_RET_TRACE) a filtered call of a process without a
   // tracer fails with ENOSYS, and children inherit the filter: they are traced (silently unless
   // -f), and the command is killed with dtruss rather than left to run broken.
-  if (cfg_.follow_forks || use_seccomp_)
+  if (target_.follow_forks || use_seccomp_)
     ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
   if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
-  if (!cfg_.command.empty()) {
+  if (!target_.command.empty()) {
     start_command();
   } else {
     attach_all();
@@ -124,9 +124,10 @@ int PtraceTracer::run() {
     int err = 0;
     if (read(exec_error_fd_, &err, sizeof(err)) == sizeof(err) && !child_execed_) {
       std::string path, unused;
-      if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
+      if (!resolve_command(target_.command[0], &path, &unused)) path = target_.command[0];
       throw TraceError(
-          exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr), 2);
+          exec_failure(target_.command[0], path, err, target_.run_as ? &*target_.run_as : nullptr),
+          2);
     }
   }
   if (child_ < 0) return 0;
@@ -365,9 +366,9 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
     t.pending.nr = -1;  // not shown: the exit is only bookkeeping
     return;
   }
-  if (cfg_.cpu_time) t.cpu_at_entry = cpu_clock(t);
+  if (target_.cpu_time) t.cpu_at_entry = cpu_clock(t);
   capture_entry(t);
-  if (cfg_.describe_fds) describe_fds(t, false);
+  if (target_.describe_fds) describe_fds(t, false);
   if (stacks_) capture_stack(t);
   if (never_returns(nr)) {
     ev.end = SyscallEvent::End::NoReturn;
@@ -394,14 +395,14 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   ev.exit_ns = now_ns();
   ev.ret = rval;
   ev.end = SyscallEvent::End::Returned;
-  if (cfg_.cpu_time) {
+  if (target_.cpu_time) {
     uint64_t now = cpu_clock(t);
     ev.cpu_ns = (now != kUnknown && t.cpu_at_entry != kUnknown) ? now - t.cpu_at_entry : kUnknown;
   }
   ev.task.comm = t.comm;  // after a successful execve: the new program's name
   if (stacks_ && (ev.nr == SYS_mmap || ev.nr == SYS_munmap || ev.nr == SYS_mremap))
     stacks_->mappings_changed(t.tgid);
-  if (cfg_.describe_fds) describe_fds(t, true);
+  if (target_.describe_fds) describe_fds(t, true);
   LiveMemory live(t.tid);
   ev.live = &live;
   out_.on_syscall(ev);

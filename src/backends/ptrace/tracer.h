@@ -55,7 +55,6 @@ class PtraceTracer final : public Backend {
   void unfollowed(Thread& n);  // a new process while not following forks
   void attach_all();
   void attach_process(pid_t pid);
-  void seize(pid_t tid, bool attached);
   Thread& add_thread(pid_t tid, bool attached);
   Thread& adopt(pid_t tid);  // a tracee seen before its creator's fork/clone event
   void refresh_comm(Thread& t);
@@ -87,7 +86,7 @@ class PtraceTracer final : public Backend {
 
   static uint64_t now_ns();
 
-  TraceTarget cfg_;
+  TraceTarget target_;
   std::vector<bool> selected_;  // -t: indexed by syscall number (empty: all)
   EventConsumer& out_;
   std::unordered_map<pid_t, Thread> threads_;
