@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "util/text.h"
 #include "util/writer.h"
@@ -66,8 +67,18 @@ constexpr OptionRule size(uint64_t Options::*field, uint64_t min, uint64_t max,
   r.size_units = true;
   return r;
 }
-constexpr OptionRule choice(const char* words, void (*choose)(Options&, size_t)) {
-  return {.action = OptionAction::SetChoice, .choices = words, .choose = choose};
+// A choice among `words` ("a|b|c"), which set `Field` to the value in the same place of `Values`
+// (the two are checked to pair up: choices_pair_up()).
+template <auto Field, const auto& Values>
+void set_choice(Options& o, size_t i) {
+  o.*Field = Values[i];
+}
+template <auto Field, const auto& Values>
+constexpr OptionRule choice(const char* words) {
+  return {.action = OptionAction::SetChoice,
+          .choices = words,
+          .n_choices = std::size(Values),
+          .choose = set_choice<Field, Values>};
 }
 constexpr OptionRule action(OptionAction a) {
   return {.action = a};
@@ -85,8 +96,14 @@ constexpr OptionRule kRingSize{
         "{opt} needs a size from {min} to {max} (e.g. 512K or 8M; rounded up to a power of "
         "two), not '{arg}'"};
 
-// -X's words, in the order of kStyles.
+// The values of the choices' words, in their order.
 constexpr ArgStyle kStyles[] = {ArgStyle::Raw, ArgStyle::Verbose, ArgStyle::Decoded};
+constexpr BackendChoice kBackends[] = {BackendChoice::Auto, BackendChoice::Ptrace,
+                                       BackendChoice::Bpf};
+constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, SummarySort::Errors,
+                                  SummarySort::Name};
+constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread};
+constexpr ColorChoice kColors[] = {ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never};
 
 constexpr OptionDoc kOptions[] = {
     {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)",
@@ -132,7 +149,7 @@ constexpr OptionDoc kOptions[] = {
     {'W', "wait-name", "NAME", "wait for a process of that name to start, then trace it",
      name(true)},
     {'X', "style", "raw|verbose", "raw: dtruss's hex arguments; verbose: numbers and names",
-     choice("raw|verbose|decoded", [](Options& o, size_t i) { o.style = kStyles[i]; })},
+     choice<&Options::style, kStyles>("raw|verbose|decoded")},
     {'x', "annotate", nullptr, "annotate the trace: what each syscall does, what its errors mean",
      flag(&Options::annotate)},
     {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>",
@@ -143,8 +160,7 @@ constexpr OptionDoc kOptions[] = {
      flag(&Options::json)},
     {kBackend, "backend", "auto|ptrace|bpf",
      "how to trace: bpf (eBPF, root), ptrace; auto (default): eBPF when allowed",
-     choice("auto|ptrace|bpf",
-            [](Options& o, size_t i) { o.backend = static_cast<BackendChoice>(i); })},
+     choice<&Options::backend, kBackends>("auto|ptrace|bpf")},
     {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)",
      count(&Options::strsize, 0, 1u << 20,
            "{opt} needs a byte count from {min} to {max}, not '{arg}'")},
@@ -154,13 +170,9 @@ constexpr OptionDoc kOptions[] = {
      "explain a syscall (--explain openat), or trace a command like -x", flag(&Options::explain)},
     {kSummary, "summary", nullptr, "only the table of -c, no lines", flag(&Options::summary_only)},
     {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name",
-     choice("calls|time|errors|name",
-            [](Options& o, size_t i) { o.sort = static_cast<SummarySort>(i); })},
+     choice<&Options::sort, kSorts>("calls|time|errors|name")},
     {kSummaryBy, "summary-by", "WHAT", "one table per process or per thread (process|thread)",
-     choice("process|thread",
-            [](Options& o, size_t i) {
-              o.summary_by = i == 0 ? SummaryBy::Process : SummaryBy::Thread;
-            })},
+     choice<&Options::summary_by, kGroupings>("process|thread")},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)",
      file(&Options::timeline_file)},
     {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)",
@@ -174,10 +186,22 @@ constexpr OptionDoc kOptions[] = {
      file(&Options::folded_file)},
     {kColor, "color", "auto|always|never",
      "colour the lines (auto: on a terminal, unless NO_COLOR)",
-     choice("auto|always|never",
-            [](Options& o, size_t i) { o.color = static_cast<ColorChoice>(i); })},
+     choice<&Options::color, kColors>("auto|always|never")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
+
+constexpr size_t word_count(const char* words) {
+  size_t n = 1;
+  for (; *words != '\0'; ++words) n += *words == '|';
+  return n;
+}
+constexpr bool choices_pair_up() {
+  for (const auto& o : kOptions)
+    if (o.rule.action == OptionAction::SetChoice && word_count(o.rule.choices) != o.rule.n_choices)
+      return false;
+  return true;
+}
+static_assert(choices_pair_up(), "a choice has as many values as words");
 
 // What to trace: a command, -p, -n or -W, --all (one of them).
 int scopes(const Options& o) {

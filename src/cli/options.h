@@ -101,6 +101,7 @@ struct OptionRule {
   const char* message = nullptr;
   bool value = false;             // SetTask's show_task, SetName's wait_for_name
   const char* choices = nullptr;  // SetChoice: "auto|ptrace|bpf"
+  size_t n_choices = 0;           // ... and as many values, the one of the word given set by:
   void (*choose)(Options&, size_t index) = nullptr;
 };
 
