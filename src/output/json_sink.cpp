@@ -25,6 +25,18 @@ void append_json_args(std::string& out, const DecodedCall& call) {
   out += '}';
 }
 
+std::string interrupted_json(const Interruption& i, uint64_t since_start) {
+  return fmt::format(
+      "{{\"type\":\"interrupted\",\"ts_ns\":{},\"signal\":\"{}\",\"calls\":{},"
+      "\"processes\":{},\"outcome\":\"{}\"}}\n",
+      since_start, signal_name(i.signal), i.calls, i.processes, i.outcome());
+}
+
+bool JsonSink::interrupted(const Interruption& i) {
+  out_.write(interrupted_json(i, since_start(i.ts_ns)));
+  return true;
+}
+
 void append_json_result(std::string& out, const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
   out += "\"ret\":";

@@ -12,6 +12,13 @@ void Pipeline::begin(uint64_t base_ns) {
   check_output();
 }
 
+Interruption Pipeline::interrupted(uint64_t now_ns, int signal, bool detached) {
+  Interruption i{now_ns, signal, calls_, pids_.size(), detached};
+  for (auto& s : sinks_)
+    if (s->interrupted(i)) break;
+  return i;
+}
+
 void Pipeline::finish() {
   for (auto& s : sinks_) s->finish();
   out_.flush();

@@ -18,6 +18,17 @@ struct DecodedSignal {
   Value info;        // {si_signo=SIGCHLD, si_code=CLD_EXITED, ...}
 };
 
+// A stop signal (Ctrl-C, SIGTERM) ended the trace: what had been seen, and what became of the
+// traced processes.
+struct Interruption {
+  uint64_t ts_ns = 0;  // CLOCK_MONOTONIC, when it was said
+  int signal = 0;
+  uint64_t calls = 0;
+  size_t processes = 0;
+  bool detached = false;  // attached processes were let go; false: the started command stopped
+  const char* outcome() const { return detached ? "detached" : "stopped"; }
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -33,6 +44,9 @@ class Sink {
   // Counts aggregated by the backend (in the kernel) instead of single calls: only the summary
   // uses them.
   virtual void aggregate(const SyscallAggregate&) {}
+  // The trace was interrupted (before finish()). A sink that records it in the trace (JSON)
+  // returns true: the pipeline gives it to the sinks in order until one has.
+  virtual bool interrupted(const Interruption&) { return false; }
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
 

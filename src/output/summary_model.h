@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "core/summary_kinds.h"
 
 namespace dtruss {
 
@@ -62,9 +63,6 @@ struct SummaryGroup {
   std::string comm;
   std::map<std::string, SummaryRow> rows;  // by syscall name
 };
-
-enum class SummarySort { Calls, Time, Errors, Name };
-enum class SummaryBy { None, Process, Thread };
 
 // The rows of `g` in table order: ascending, so that the most frequent (longest, most failing)
 // comes last, next to the totals, as in dtruss; by name alphabetically. Ties by name.
