@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "syscalls/select.h"
+#include "syscalls/selection.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> args{"dtruss"};

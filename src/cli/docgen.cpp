@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "syscalls/select.h"
+#include "syscalls/selection.h"
 #include "syscalls/table.h"
 
 namespace dtruss {

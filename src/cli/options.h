@@ -10,38 +10,39 @@
 #include <string>
 #include <vector>
 
+#include "core/summary_kinds.h"
+
 namespace dtruss {
 
 enum class BackendChoice { Auto, Ptrace, Bpf };
-enum class ArgStyle { Decoded, Raw, Verbose };         // -X
-enum class SortChoice { Calls, Time, Errors, Name };   // --sort
-enum class SummaryGrouping { None, Process, Thread };  // --summary-by
-enum class ColorChoice { Auto, Always, Never };        // --color
+enum class ArgStyle { Decoded, Raw, Verbose };   // -X
+enum class ColorChoice { Auto, Always, Never };  // --color
 
 struct Options {
   std::vector<std::string> command;
-  std::vector<pid_t> pids;                             // -p
-  std::string name;                                    // -n NAME or
-  bool wait_for_name = false;                          // -W NAME
-  bool all_processes = false;                          // --all
-  bool follow = false;                                 // -f
-  bool count = false;                                  // -c (lines and the table)
-  bool summary_only = false;                           // --summary (the table, no lines)
-  SortChoice sort = SortChoice::Calls;                 // --sort
-  SummaryGrouping summary_by = SummaryGrouping::None;  // --summary-by
-  bool histogram = false;                              // -H
-  std::string timeline_file;                           // --timeline
-  ColorChoice color = ColorChoice::Auto;               // --color
-  bool relative = false;                               // -d
-  bool elapsed = false;                                // -e
-  bool cpu = false;                                    // -o
-  std::optional<bool> show_task;  // -l (true) / -L (false); default: on with -f
-  std::string trace_list;         // -t
-  uint64_t buffer_size = 0;       // -b (bytes; for the eBPF backend)
-  std::string output_file;        // --output
-  bool json = false;              // --json
+  bool all_columns = false;                // -a: -c -d -e -f -l -o
+  std::vector<pid_t> pids;                 // -p
+  std::string name;                        // -n NAME or
+  bool wait_for_name = false;              // -W NAME
+  bool all_processes = false;              // --all
+  bool follow = false;                     // -f
+  bool count = false;                      // -c (lines and the table)
+  bool summary_only = false;               // --summary (the table, no lines)
+  SummarySort sort = SummarySort::Calls;   // --sort
+  SummaryBy summary_by = SummaryBy::None;  // --summary-by
+  bool histogram = false;                  // -H
+  std::string timeline_file;               // --timeline
+  ColorChoice color = ColorChoice::Auto;   // --color
+  bool relative = false;                   // -d
+  bool elapsed = false;                    // -e
+  bool cpu = false;                        // -o
+  std::optional<bool> show_task;           // -l (true) / -L (false); default: on with -f
+  std::string trace_list;                  // -t
+  uint64_t buffer_size = 0;                // -b (bytes; for the eBPF backend)
+  std::string output_file;                 // --output
+  bool json = false;                       // --json
   BackendChoice backend = BackendChoice::Auto;
-  size_t strsize = 64;                 // --strsize
+  uint64_t strsize = 64;               // --strsize
   std::string user;                    // -u
   bool verbose = false;                // -v
   bool describe_fds = false;           // -y
@@ -49,7 +50,7 @@ struct Options {
   bool explain = false;                // --explain: explain a syscall, or annotate a trace
   bool annotate = false;               // -x: annotate the trace (what each call does)
   bool stack = false;                  // -s: the user stack of each call
-  size_t stack_depth = 32;             // --stack-depth: frames shown at most
+  uint64_t stack_depth = 32;           // --stack-depth: frames shown at most
   uint64_t stack_size = 16384;         // --stack-size: bytes of stack the eBPF backend copies
   std::string folded_file;             // --folded: folded stacks of the summary (with -s)
 };
@@ -70,13 +71,48 @@ std::string usage_text();
 uint64_t min_ring_bytes();
 uint64_t max_ring_bytes();
 
-// One row of the option table: the single source for getopt, --help, the man page and the shell
-// completions (src/cli/docgen.cpp).
+// How an option is read into Options, and the rule its argument must follow (checked as it is
+// read: a broken rule is a usage error, said in one line).
+enum class OptionAction : uint8_t {
+  SetFlag,    // `flag` = true
+  SetTask,    // -l / -L: show_task = `value`
+  SetText,    // `text` = the argument, which must not be empty (else `message`)
+  AddToList,  // `text` += the argument, comma-separated (-t)
+  AddPids,    // -p: process IDs, comma-separated (else `message`, naming the bad one)
+  SetName,    // -n / -W: as SetText, and wait_for_name = `value`
+  SetNumber,  // `number` = the argument, a size (4096, 512K, 8M) from min to max (else `message`)
+  SetChoice,  // one of `choices`: `choose` is given its index
+  Help,
+  Version,
+};
+
+struct OptionRule {
+  OptionAction action = OptionAction::SetFlag;
+  bool Options::*flag = nullptr;
+  std::string Options::*text = nullptr;
+  uint64_t Options::*number = nullptr;
+  // SetNumber's range; a bound that depends on the machine (-b) is a function.
+  uint64_t min = 0;
+  uint64_t max = 0;
+  uint64_t (*min_of)() = nullptr;
+  uint64_t (*max_of)() = nullptr;
+  bool size_units = false;  // the bounds are said as sizes in messages (32K), else as numbers
+  // The message of a bad argument, a fmt string of {opt} (-b, --strsize), {arg}, {min}, {max}.
+  const char* message = nullptr;
+  bool value = false;             // SetTask's show_task, SetName's wait_for_name
+  const char* choices = nullptr;  // SetChoice: "auto|ptrace|bpf"
+  size_t n_choices = 0;           // ... and as many values, the one of the word given set by:
+  void (*choose)(Options&, size_t index) = nullptr;
+};
+
+// One row of the option table: the single source for getopt, the parsing and checking of each
+// option, --help, the man page and the shell completions (src/cli/docgen.cpp).
 struct OptionDoc {
   int key;           // short option character, or a value >= 256 for long-only options
   const char* name;  // long name
   const char* arg;   // argument name, or nullptr
   const char* help;
+  OptionRule rule;
 };
 std::span<const OptionDoc> option_table();
 // The words an option's argument must be one of ("auto|ptrace|bpf"), or nullptr when it is free.

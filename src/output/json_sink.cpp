@@ -25,6 +25,18 @@ void append_json_args(std::string& out, const DecodedCall& call) {
   out += '}';
 }
 
+std::string interrupted_json(const Interruption& i, uint64_t since_start) {
+  return fmt::format(
+      "{{\"type\":\"interrupted\",\"ts_ns\":{},\"signal\":\"{}\",\"calls\":{},"
+      "\"processes\":{},\"outcome\":\"{}\"}}\n",
+      since_start, signal_name(i.signal), i.calls, i.processes, i.outcome());
+}
+
+bool JsonSink::interrupted(const Interruption& i) {
+  out_.write(interrupted_json(i, since_start(i.ts_ns)));
+  return true;
+}
+
 void append_json_result(std::string& out, const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
   out += "\"ret\":";
@@ -118,12 +130,12 @@ void JsonSink::syscall(const DecodedCall& call) {
   }
 }
 
-void JsonSink::signal(const SignalEvent& ev) {
-  head("signal", ev.ts_ns, &ev.task);
+void JsonSink::signal(const DecodedSignal& sig) {
+  head("signal", sig.ev.ts_ns, &sig.ev.task);
   line_ += ",\"signal\":";
-  append_json_string(line_, signal_name(ev.signo));
+  append_json_string(line_, sig.name);
   line_ += ",\"siginfo\":";
-  append_json(line_, siginfo_value(ev));
+  append_json(line_, sig.info);
   line_ += "}\n";
   out_.write(line_);
 }

@@ -13,17 +13,20 @@ namespace dtruss {
 void append_json_args(std::string& out, const DecodedCall& call);
 // `"ret":3,"errno":null` (and errmsg / ret_path when they apply), without braces.
 void append_json_result(std::string& out, const DecodedCall& call);
+// The {"type":"interrupted"} line (docs/json.md), `since_start` ns into the trace.
+std::string interrupted_json(const Interruption& i, uint64_t since_start);
 
 class JsonSink final : public Sink {
  public:
   // `explain` (--explain / -x): "explain" objects around the events (docs/json.md).
   explicit JsonSink(Writer& out, bool explain = false) : out_(out), explain_(explain) {}
   void syscall(const DecodedCall& call) override;
-  void signal(const SignalEvent& ev) override;
+  void signal(const DecodedSignal& sig) override;
   void stop(const StopEvent& ev) override;
   void exit(const ExitEvent& ev) override;
   void lost(const LostEvent& ev) override;
   void notice(const NoticeEvent& ev) override;
+  bool interrupted(const Interruption& i) override;
 
  private:
   void head(const char* type, uint64_t ts_ns, const TaskId* task);

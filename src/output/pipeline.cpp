@@ -3,12 +3,20 @@
 #include <cerrno>
 
 #include "core/interrupt.h"
+#include "decode/names.h"
 
 namespace dtruss {
 
 void Pipeline::begin(uint64_t base_ns) {
   for (auto& s : sinks_) s->begin(base_ns);
   check_output();
+}
+
+Interruption Pipeline::interrupted(uint64_t now_ns, int signal, bool detached) {
+  Interruption i{now_ns, signal, calls_, pids_.size(), detached};
+  for (auto& s : sinks_)
+    if (s->interrupted(i)) break;
+  return i;
 }
 
 void Pipeline::finish() {
@@ -58,7 +66,9 @@ void Pipeline::on_aggregate(const SyscallAggregate& agg) {
 }
 
 void Pipeline::on_signal(const SignalEvent& ev) {
-  for (auto& s : sinks_) s->signal(ev);
+  if (sinks_.empty()) return;
+  DecodedSignal sig{ev, signal_name(ev.signo), siginfo_value(ev)};
+  for (auto& s : sinks_) s->signal(sig);
   check_output();
 }
 

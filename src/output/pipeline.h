@@ -20,6 +20,9 @@ class Pipeline final : public EventConsumer {
 
   void add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
   void begin(uint64_t base_ns);
+  // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
+  // (the JSON object, before the summary). Before finish(). Returns what was recorded.
+  Interruption interrupted(uint64_t now_ns, int signal, bool detached);
   void finish();
 
   void on_syscall(SyscallEvent& ev) override;

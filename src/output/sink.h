@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/event.h"
 #include "decode/decoder.h"
@@ -10,13 +11,31 @@
 
 namespace dtruss {
 
+// A signal with its name and siginfo decoded, once (by the pipeline) for every sink.
+struct DecodedSignal {
+  const SignalEvent& ev;
+  std::string name;  // "SIGCHLD"
+  Value info;        // {si_signo=SIGCHLD, si_code=CLD_EXITED, ...}
+};
+
+// A stop signal (Ctrl-C, SIGTERM) ended the trace: what had been seen, and what became of the
+// traced processes.
+struct Interruption {
+  uint64_t ts_ns = 0;  // CLOCK_MONOTONIC, when it was said
+  int signal = 0;
+  uint64_t calls = 0;
+  size_t processes = 0;
+  bool detached = false;  // attached processes were let go; false: the started command stopped
+  const char* outcome() const { return detached ? "detached" : "stopped"; }
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
   // `base_ns`: CLOCK_MONOTONIC when the trace started (RELATIVE and ts_ns count from it).
   virtual void begin(uint64_t base_ns) { base_ns_ = base_ns; }
   virtual void syscall(const DecodedCall& call) = 0;
-  virtual void signal(const SignalEvent&) {}
+  virtual void signal(const DecodedSignal&) {}
   virtual void stop(const StopEvent&) {}
   virtual void exit(const ExitEvent&) {}
   virtual void lost(const LostEvent&) {}
@@ -25,6 +44,9 @@ class Sink {
   // Counts aggregated by the backend (in the kernel) instead of single calls: only the summary
   // uses them.
   virtual void aggregate(const SyscallAggregate&) {}
+  // The trace was interrupted (before finish()). A sink that records it in the trace (JSON)
+  // returns true: the pipeline gives it to the sinks in order until one has.
+  virtual bool interrupted(const Interruption&) { return false; }
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "core/summary_kinds.h"
 
 namespace dtruss {
 
@@ -20,7 +21,6 @@ namespace dtruss {
 int log2_bucket(uint64_t ns);
 uint64_t log2_bucket_low(int bucket);   // smallest value of the bucket (0, 1, 2, 4, ...)
 uint64_t log2_bucket_high(int bucket);  // largest value of the bucket
-
 
 // Latencies of one row. Percentiles are exact while the durations themselves are kept; rows fed
 // by aggregates (or whose samples were dropped to bound memory) estimate them from log2 buckets.
@@ -63,9 +63,6 @@ struct SummaryGroup {
   std::string comm;
   std::map<std::string, SummaryRow> rows;  // by syscall name
 };
-
-enum class SummarySort { Calls, Time, Errors, Name };
-enum class SummaryBy { None, Process, Thread };
 
 // The rows of `g` in table order: ascending, so that the most frequent (longest, most failing)
 // comes last, next to the totals, as in dtruss; by name alphabetically. Ties by name.

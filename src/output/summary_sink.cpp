@@ -9,6 +9,7 @@
 
 #include "decode/decoder.h"
 #include "decode/names.h"
+#include "output/json_sink.h"
 #include "syscalls/describe.h"
 #include "util/text.h"
 
@@ -155,6 +156,12 @@ void SummarySink::add_aggregate(const SyscallAggregate& agg) {
     r.errnos[err] += n;
   }
   r.lat.add_buckets(agg.log2_ns, agg.total_ns, agg.max_ns);
+}
+
+bool SummarySink::interrupted(const Interruption& i) {
+  if (!opt_.json) return false;
+  out_.write(interrupted_json(i, since_start(i.ts_ns)));
+  return true;
 }
 
 void SummarySink::finish() {

@@ -35,6 +35,8 @@ class SummarySink final : public Sink {
 
   void syscall(const DecodedCall& call) override;
   void lost(const LostEvent& ev) override { lost_ += ev.count; }
+  // With --json and no lines (--summary): the interrupted object, before the summary's.
+  bool interrupted(const Interruption& i) override;
   void finish() override;
 
   // Counts counted elsewhere (the eBPF backend aggregating in the kernel): merged into the same

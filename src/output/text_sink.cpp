@@ -166,12 +166,12 @@ void TextSink::syscall(const DecodedCall& call) {
   write_line();
 }
 
-void TextSink::signal(const SignalEvent& ev) {
+void TextSink::signal(const DecodedSignal& sig) {
   line_.clear();
-  prefix(ev.task);
+  prefix(sig.ev.task);
   blank_columns();
-  std::string text = "--- " + signal_name(ev.signo) + ' ';
-  append_text(text, siginfo_value(ev));
+  std::string text = "--- " + sig.name + ' ';
+  append_text(text, sig.info);
   text += " ---";
   paint(kSignalColor, text);
   line_ += '\n';

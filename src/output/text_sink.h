@@ -1,4 +1,5 @@
-// dtruss's text layout: an optional header, then `openat(AT_FDCWD, "/etc/hosts", O_RDONLY)\t\t = 3`.
+// dtruss's text layout: an optional header, then `openat(AT_FDCWD, "/etc/hosts", O_RDONLY)\t\t =
+// 3`.
 #pragma once
 
 #include <string>
@@ -11,15 +12,15 @@
 namespace dtruss {
 
 struct TextOptions {
-  bool show_task = false;   // -l (forced by -f): the PID/TID prefix
-  bool relative = false;    // -d: RELATIVE column, µs since the trace started
-  bool elapsed = false;     // -e: ELAPSD column, µs spent in the call
-  bool cpu = false;         // -o: CPU column, µs on-CPU during the call
-  bool raw = false;         // -X raw: dtruss's own hex style
-  bool verbose = false;     // -X verbose: raw value and its meaning
-  bool header = true;       // print the column header first
-  bool explain = false;     // --explain / -x: "# name: what it does" lines (output/explain.h)
-  bool color = false;       // ANSI colours (--color; decided by the caller, never for files)
+  bool show_task = false;  // -l (forced by -f): the PID/TID prefix
+  bool relative = false;   // -d: RELATIVE column, µs since the trace started
+  bool elapsed = false;    // -e: ELAPSD column, µs spent in the call
+  bool cpu = false;        // -o: CPU column, µs on-CPU during the call
+  bool raw = false;        // -X raw: dtruss's own hex style
+  bool verbose = false;    // -X verbose: raw value and its meaning
+  bool header = true;      // print the column header first
+  bool explain = false;    // --explain / -x: "# name: what it does" lines (output/explain.h)
+  bool color = false;      // ANSI colours (--color; decided by the caller, never for files)
 };
 
 class TextSink final : public Sink {
@@ -27,7 +28,7 @@ class TextSink final : public Sink {
   TextSink(Writer& out, TextOptions opt) : out_(out), opt_(opt) {}
   void begin(uint64_t base_ns) override;
   void syscall(const DecodedCall& call) override;
-  void signal(const SignalEvent& ev) override;
+  void signal(const DecodedSignal& sig) override;
   void stop(const StopEvent& ev) override;
   void exit(const ExitEvent& ev) override;
   void lost(const LostEvent& ev) override;

@@ -136,12 +136,12 @@ void TimelineSink::syscall(const DecodedCall& call) {
   }
 }
 
-void TimelineSink::signal(const SignalEvent& ev) {
-  name_task(ev.task);
+void TimelineSink::signal(const DecodedSignal& sig) {
+  name_task(sig.ev.task);
   std::string args = "{\"siginfo\":";
-  append_json(args, siginfo_value(ev));
+  append_json(args, sig.info);
   args += '}';
-  instant(signal_name(ev.signo), "signal", ev.task, ev.ts_ns, args);
+  instant(sig.name, "signal", sig.ev.task, sig.ev.ts_ns, args);
 }
 
 void TimelineSink::stop(const StopEvent& ev) {

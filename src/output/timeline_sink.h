@@ -23,7 +23,7 @@ class TimelineSink final : public Sink {
   TimelineSink& operator=(const TimelineSink&) = delete;
 
   void syscall(const DecodedCall& call) override;
-  void signal(const SignalEvent& ev) override;
+  void signal(const DecodedSignal& sig) override;
   void stop(const StopEvent& ev) override;
   void exit(const ExitEvent& ev) override;
   void finish() override;

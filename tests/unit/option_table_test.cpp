@@ -87,10 +87,9 @@ TEST(OptionTable, ChoicesSetTheirValues) {
   EXPECT_EQ(parse({"-X", "verbose", "-X", "decoded", "true"}).opt.style, ArgStyle::Decoded);
   EXPECT_EQ(parse({"--backend=bpf", "true"}).opt.backend, BackendChoice::Bpf);
   EXPECT_EQ(parse({"--backend", "ptrace", "true"}).opt.backend, BackendChoice::Ptrace);
-  EXPECT_EQ(parse({"-c", "--sort=errors", "true"}).opt.sort, SortChoice::Errors);
-  EXPECT_EQ(parse({"-c", "--sort=name", "true"}).opt.sort, SortChoice::Name);
-  EXPECT_EQ(parse({"-c", "--summary-by=process", "true"}).opt.summary_by,
-            SummaryGrouping::Process);
+  EXPECT_EQ(parse({"-c", "--sort=errors", "true"}).opt.sort, SummarySort::Errors);
+  EXPECT_EQ(parse({"-c", "--sort=name", "true"}).opt.sort, SummarySort::Name);
+  EXPECT_EQ(parse({"-c", "--summary-by=process", "true"}).opt.summary_by, SummaryBy::Process);
   EXPECT_EQ(parse({"--color=never", "true"}).opt.color, ColorChoice::Never);
   Parsed x = parse({"-X", "hex", "true"});
   EXPECT_EQ(x.outcome, ParseOutcome::ExitUsage);

@@ -68,8 +68,7 @@ TEST(Options, BadValuesAreUsageErrors) {
   EXPECT_EQ(parse({"-f", "--bogus=3", "true"}, &o), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("unknown option '--bogus'"), std::string::npos) << last_err();
   EXPECT_EQ(parse({"-f", "--output"}, &o), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err().find("option --output needs an argument"), std::string::npos)
-      << last_err();
+  EXPECT_NE(last_err().find("option --output needs an argument"), std::string::npos) << last_err();
   EXPECT_EQ(parse({"-t"}, &o), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("needs an argument"), std::string::npos);
 }
@@ -81,8 +80,9 @@ TEST(Options, StackOptions) {
   EXPECT_EQ(o.stack_depth, 32u);
   EXPECT_EQ(o.stack_size, 16384u);
   Options d;
-  ASSERT_EQ(parse({"-s", "--stack-depth", "5", "--stack-size", "8K", "--folded", "f.txt", "true"}, &d),
-            ParseOutcome::Run);
+  ASSERT_EQ(
+      parse({"-s", "--stack-depth", "5", "--stack-size", "8K", "--folded", "f.txt", "true"}, &d),
+      ParseOutcome::Run);
   EXPECT_EQ(d.stack_depth, 5u);
   EXPECT_EQ(d.stack_size, 8192u);
   EXPECT_EQ(d.folded_file, "f.txt");
@@ -110,7 +110,13 @@ TEST(Options, ByNameAndScopes) {
   Options bad;
   EXPECT_EQ(parse({"-n", "sshd", "ls"}, &bad), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("give one of"), std::string::npos);
-  EXPECT_EQ(parse({"-n", "", }, &bad), ParseOutcome::ExitUsage);
+  EXPECT_EQ(parse(
+                {
+                    "-n",
+                    "",
+                },
+                &bad),
+            ParseOutcome::ExitUsage);
 }
 
 TEST(Options, SummaryTimelineAndColor) {
@@ -121,15 +127,15 @@ TEST(Options, SummaryTimelineAndColor) {
             ParseOutcome::Run);
   EXPECT_TRUE(o.summary_only);
   EXPECT_FALSE(o.count);
-  EXPECT_EQ(o.sort, SortChoice::Time);
-  EXPECT_EQ(o.summary_by, SummaryGrouping::Thread);
+  EXPECT_EQ(o.sort, SummarySort::Time);
+  EXPECT_EQ(o.summary_by, SummaryBy::Thread);
   EXPECT_TRUE(o.histogram);
   EXPECT_EQ(o.timeline_file, "t.json");
   EXPECT_EQ(o.color, ColorChoice::Always);
   Options d;
   ASSERT_EQ(parse({"-c", "--summary-by=process", "ls"}, &d), ParseOutcome::Run);
-  EXPECT_EQ(d.sort, SortChoice::Calls);
-  EXPECT_EQ(d.summary_by, SummaryGrouping::Process);
+  EXPECT_EQ(d.sort, SummarySort::Calls);
+  EXPECT_EQ(d.summary_by, SummaryBy::Process);
   EXPECT_EQ(d.color, ColorChoice::Auto);
   Options bad;
   EXPECT_EQ(parse({"--color", "sometimes", "ls"}, &bad), ParseOutcome::ExitUsage);
@@ -145,9 +151,10 @@ TEST(Options, SummaryTimelineAndColor) {
 
 TEST(Options, HelpListsEveryOption) {
   std::string help = usage_text();
-  for (const char* opt : {"-a", "-b", "-c", "-d", "-e", "-f", "-l", "-L", "-o", "-p", "-t", "-u",
-                          "-X", "--output", "--json", "--backend", "--strsize", "--version", "-H",
-                          "--summary", "--sort", "--summary-by", "--timeline", "--color"})
+  for (const char* opt : {"-a", "-b",        "-c",     "-d",           "-e",         "-f",
+                          "-l", "-L",        "-o",     "-p",           "-t",         "-u",
+                          "-X", "--output",  "--json", "--backend",    "--strsize",  "--version",
+                          "-H", "--summary", "--sort", "--summary-by", "--timeline", "--color"})
     EXPECT_NE(help.find(opt), std::string::npos) << opt;
 }
 

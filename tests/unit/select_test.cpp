@@ -1,7 +1,7 @@
-#include "syscalls/select.h"
-
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
+
+#include "syscalls/selection.h"
 
 namespace dtruss {
 namespace {

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "decode/names.h"
 #include "output/json_sink.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
@@ -90,7 +91,7 @@ TEST(TextSink, SignalsAndExits) {
     sig.has_info = true;
     sig.code = CLD_EXITED;
     sig.sender_pid = 42;
-    sink.signal(sig);
+    sink.signal({sig, signal_name(sig.signo), siginfo_value(sig)});
     ExitEvent killed;
     killed.signaled = true;
     killed.code = SIGSEGV;

@@ -363,7 +363,7 @@ void BpfTracer::load() {
   // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
   skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
   skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
-  skel->rodata->summary_by = cfg_.summary_by;
+  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);  // (its values: summary_kinds.h)
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
   // -s: the stack record's size (a multiple of 8, as records are aligned).
@@ -389,7 +389,7 @@ void BpfTracer::load() {
   // allocated and zeroed at creation (1 MiB for 65,536 entries), which is start-up time.
   if (cfg_.summary_only) {
     bpf_map__set_max_entries(skel->maps.sel_plans, 1);
-    if (cfg_.summary_by == 0) bpf_map__set_max_entries(skel->maps.aggs, 1);
+    if (cfg_.summary_by == SummaryBy::None) bpf_map__set_max_entries(skel->maps.aggs, 1);
   } else {
     for (bpf_map* m : {skel->maps.aggs, skel->maps.agg_errs, skel->maps.seen})
       bpf_map__set_max_entries(m, 1);
@@ -766,8 +766,8 @@ void BpfTracer::report_aggregates() {
   auto row = [&](uint32_t nr, uint32_t id, uint32_t tgid) -> SyscallAggregate& {
     SyscallAggregate& a = out[{nr, id, tgid}];
     a.nr = static_cast<int>(nr);
-    if (cfg_.summary_by == 1) a.pid = static_cast<int>(id);
-    if (cfg_.summary_by == 2) {
+    if (cfg_.summary_by == SummaryBy::Process) a.pid = static_cast<int>(id);
+    if (cfg_.summary_by == SummaryBy::Thread) {
       a.pid = static_cast<int>(tgid);
       a.tid = static_cast<int>(id);
     }
@@ -785,7 +785,7 @@ void BpfTracer::report_aggregates() {
       if (a.comm.empty() && v.comm[0] != 0) a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
     }
   };
-  if (cfg_.summary_by == 0) {  // per syscall: an array indexed by the number
+  if (cfg_.summary_by == SummaryBy::None) {  // per syscall: an array indexed by the number
     int fd = bpf_map__fd(st_->skel->maps.sums);
     for (uint32_t nr = 0; nr < DT_NR_MAX; ++nr) {
       if (bpf_map_lookup_elem(fd, &nr, vals.data()) != 0) continue;

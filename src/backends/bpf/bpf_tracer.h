@@ -14,42 +14,36 @@
 #include <vector>
 
 #include "backends/bpf/late_captures.h"
-#include "backends/ptrace/launch.h"
+#include "backends/common/fdtable.h"
+#include "backends/common/launch.h"
+#include "core/backend.h"
 #include "core/event.h"
-#include "core/fdtable.h"
+#include "core/summary_kinds.h"
+#include "core/target.h"
 #include "stack/unwinder.h"
 
 namespace dtruss {
 
-struct BpfConfig {
-  std::vector<std::string> command;  // start this command, or
-  std::vector<pid_t> attach;         // trace these processes
-  bool all = false;                  // --all: every process but dtruss
-  std::string name;                  // -n NAME (existing and new processes) or
-  bool wait_for_name = false;        // -W NAME (the next one to start)
-  bool follow_forks = false;         // -f
-  std::vector<long> syscalls;        // -t: only these (empty: all)
-  uint64_t ring_bytes = 0;           // -b (0: a default for the mode and the CPUs)
-  std::optional<RunAs> run_as;       // -u
-  bool describe_fds = false;         // -y (the kernel side says what each new fd refers to)
-  uint32_t data_max = 64;            // --strsize: bytes of each data buffer behind a pointer
-  bool verbose = false;              // -v: execve's environment strings too
+// The target (command, -p, -n/-W, --all, -f, -t, -u, -y, -o, -s) and the eBPF backend's own knobs.
+struct BpfConfig : TraceTarget {
+  uint64_t ring_bytes = 0;  // -b (0: a default for the mode and the CPUs)
+  uint32_t data_max = 64;   // --strsize: bytes of each data buffer behind a pointer
+  bool verbose = false;     // -v: execve's environment strings too
   // Each call's timestamps and duration (for -d, -e, -c, JSON, a timeline), and its CPU time
-  // (-o): without them, both stay 0 (and the CPU time unknown), and the kernel reads no clock.
+  // (-o, TraceTarget::cpu_time): without them, both stay 0 (and the CPU time unknown), and the
+  // kernel reads no clock.
   bool call_times = true;
-  bool cpu_time = true;
-  // --summary: count in the kernel and hand over aggregates, no events (0: per syscall, 1: also
-  // per process, 2: per thread).
+  // --summary: count in the kernel and hand over aggregates, no events (per syscall, or also per
+  // process or thread).
   bool summary_only = false;
-  int summary_by = 0;
-  size_t stack_depth = 0;        // -s: frames of the user stack (0: no stacks)
+  SummaryBy summary_by = SummaryBy::None;
   uint32_t stack_bytes = 16384;  // --stack-size: bytes of stack copied per call
 };
 
-class BpfTracer {
+class BpfTracer final : public Backend {
  public:
   BpfTracer(BpfConfig cfg, EventConsumer& out);
-  ~BpfTracer();
+  ~BpfTracer() override;
   BpfTracer(const BpfTracer&) = delete;
   BpfTracer& operator=(const BpfTracer&) = delete;
 
@@ -59,10 +53,12 @@ class BpfTracer {
   // Loads the programs (the verifier's work: most of dtruss's start-up), before the clock of the
   // trace starts. Throws TraceError. (run() loads them if this was not called.)
   void load();
+  bool prepare() override {
+    load();
+    return true;
+  }
 
-  // Traces until the traced processes are gone or a stop is requested; returns dtruss's exit
-  // status (as PtraceTracer::run). Throws TraceError when the trace cannot start.
-  int run();
+  int run() override;
 
   // Called by the ring buffer for each record.
   int on_record(const void* data, size_t size);

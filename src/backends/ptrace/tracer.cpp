@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 
+#include "backends/common/launch.h"
 #include "backends/ptrace/wait_status.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
@@ -29,6 +30,7 @@
 #include "syscalls/capture.h"
 #include "syscalls/capture_run.h"
 #include "syscalls/table.h"
+#include "util/clock.h"
 
 namespace dtruss {
 namespace {
@@ -55,72 +57,6 @@ pid_t start_waker() {
   return pid;
 }
 
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
-
-// A numeric line ("Tgid:", "TracerPid:") of /proc/TID/status; 0 if absent or the thread is gone.
-pid_t status_field(pid_t tid, const char* key) {
-  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
-  std::string line;
-  size_t n = std::strlen(key);
-  while (std::getline(in, line)) {
-    if (line.compare(0, n, key) == 0) return static_cast<pid_t>(std::atoi(line.c_str() + n));
-  }
-  return 0;
-}
-
-pid_t read_tgid(pid_t tid) {
-  return status_field(tid, "Tgid:");
-}
-
-// The state letter of /proc/TID/stat (R, S, Z, X...), '?' when it cannot be read.
-char task_state(pid_t tid) {
-  std::ifstream in("/proc/" + std::to_string(tid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = stat.rfind(')');  // after the name, which may hold anything
-  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
-}
-
-// Why PTRACE_SEIZE of thread `tid` of process `pid` was refused with EPERM, in words that say
-// what to do: the cause found, not a guess.
-std::string eperm_reason(pid_t pid, pid_t tid) {
-  if (char state = task_state(tid); state == 'Z' || state == 'X') {
-    if (tid == pid && list_tasks(pid).size() > 1)
-      return " (its main thread has exited; the process runs on in its other threads, but ptrace "
-             "attaches to a process through its main thread)";
-    return " (it has exited: a zombie until its parent, PID " +
-           std::to_string(status_field(tid, "PPid:")) + ", collects its exit status)";
-  }
-  if (pid_t tracer = status_field(tid, "TracerPid:"); tracer != 0) {
-    std::string comm;
-    std::ifstream in("/proc/" + std::to_string(tracer) + "/comm");
-    std::getline(in, comm);
-    return " (it is already traced by PID " + std::to_string(tracer) +
-           (comm.empty() ? "" : " (" + comm + ")") +
-           ", and a process has only one ptrace tracer: stop that one, or use --backend=bpf)";
-  }
-  // Yama, where the kernel has it: scope 1 lets a user attach only to its own descendants, 2 only
-  // root, 3 nobody.
-  std::ifstream yama("/proc/sys/kernel/yama/ptrace_scope");
-  int scope = -1;
-  if (!(yama >> scope)) scope = -1;
-  if (scope >= 3)
-    return " (ptrace is disabled: /proc/sys/kernel/yama/ptrace_scope is " + std::to_string(scope) +
-           "; use --backend=bpf)";
-  if (geteuid() != 0) {
-    struct stat st {};
-    bool own = stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0 && st.st_uid == geteuid();
-    if (own && scope >= 1)
-      return " (ptrace is restricted: /proc/sys/kernel/yama/ptrace_scope is " +
-             std::to_string(scope) + "; try sudo)";
-    return own ? " (the kernel refused it: it may have changed its privileges; try sudo)"
-               : " (it belongs to another user: try sudo)";
-  }
-  return " (the kernel refused it to root: a security module such as SELinux or AppArmor, or "
-         "lockdown; --backend=bpf may still work)";
-}
-
 bool is_exec(uint64_t nr) {
   return nr == SYS_execve || nr == SYS_execveat;
 }
@@ -136,8 +72,14 @@ int exit_status_of(int wait_status) {
 
 }  // namespace
 
-PtraceTracer::PtraceTracer(PtraceConfig cfg, EventConsumer& out) : cfg_(std::move(cfg)), out_(out) {
-  if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
+PtraceTracer::PtraceTracer(TraceTarget target, EventConsumer& out)
+    : target_(std::move(target)), out_(out) {
+  for (long nr : target_.syscalls) {
+    if (nr < 0) continue;
+    if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);
+    selected_[static_cast<size_t>(nr)] = true;
+  }
+  if (target_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(target_.stack_depth);
 }
 
 PtraceTracer::~PtraceTracer() {
@@ -154,22 +96,20 @@ PtraceTracer::~PtraceTracer() {
 }
 
 uint64_t PtraceTracer::now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  return monotonic_ns();
 }
 
 int PtraceTracer::run() {
-  use_seccomp_ = !cfg_.command.empty() && !cfg_.seccomp_syscalls.empty();
+  use_seccomp_ = !target_.command.empty() && !target_.syscalls.empty();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
   // Under the -t seccomp filter (SECCOMP_RET_TRACE) a filtered call of a process without a
   // tracer fails with ENOSYS, and children inherit the filter: they are traced (silently unless
   // -f), and the command is killed with dtruss rather than left to run broken.
-  if (cfg_.follow_forks || use_seccomp_)
+  if (target_.follow_forks || use_seccomp_)
     ptrace_options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
   if (use_seccomp_) ptrace_options_ |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
-  if (!cfg_.command.empty()) {
+  if (!target_.command.empty()) {
     start_command();
   } else {
     attach_all();
@@ -185,9 +125,10 @@ int PtraceTracer::run() {
     int err = 0;
     if (read(exec_error_fd_, &err, sizeof(err)) == sizeof(err) && !child_execed_) {
       std::string path, unused;
-      if (!resolve_command(cfg_.command[0], &path, &unused)) path = cfg_.command[0];
+      if (!resolve_command(target_.command[0], &path, &unused)) path = target_.command[0];
       throw TraceError(
-          exec_failure(cfg_.command[0], path, err, cfg_.run_as ? &*cfg_.run_as : nullptr), 2);
+          exec_failure(target_.command[0], path, err, target_.run_as ? &*target_.run_as : nullptr),
+          2);
     }
   }
   if (child_ < 0) return 0;
@@ -231,122 +172,6 @@ bool PtraceTracer::keep_tracing_after_signal() {
     if (stop_signal_from_process()) kill(child_, stop_signal());
   }
   return true;
-}
-
-void PtraceTracer::unfollowed(Thread& n) {
-  if (cfg_.follow_forks) return;
-  // Without -f a new process is not traced; but under the -t filter, which it inherits, it
-  // cannot run untraced: it stays traced, and nothing of it is shown.
-  if (use_seccomp_)
-    n.emit = false;
-  else
-    n.detach_at_first_stop = true;
-}
-
-void PtraceTracer::start_command() {
-  std::string path, error;
-  if (!resolve_command(cfg_.command[0], &path, &error)) throw TraceError(error, 2);
-  LaunchSpec spec;
-  spec.path = path;
-  spec.argv = cfg_.command;
-  if (use_seccomp_) {
-    spec.seccomp_syscalls = cfg_.seccomp_syscalls;
-    // The tracer must see the command's execve to know where its own set-up ends.
-    spec.seccomp_syscalls.push_back(SYS_execve);
-    spec.seccomp_syscalls.push_back(SYS_execveat);
-  }
-  spec.run_as = cfg_.run_as ? &*cfg_.run_as : nullptr;
-  Launched l = launch_stopped(spec);
-  child_ = l.pid;
-  exec_error_fd_ = l.exec_error_fd;
-  if (ptrace(PTRACE_SEIZE, child_, nullptr, ptrace_options_) != 0) {
-    int err = errno;
-    kill(child_, SIGKILL);
-    waitpid(child_, nullptr, 0);
-    throw TraceError(
-        "cannot trace the command: PTRACE_SEIZE: " + errno_text(err) +
-        (err == EPERM ? " (is ptrace restricted? see /proc/sys/kernel/yama/ptrace_scope)" : ""));
-  }
-  Thread& t = add_thread(child_, false);
-  t.emit = false;  // dtruss's own set-up in the child is not shown; the trace starts at execve
-  ++processes_seen_;
-  // It is in a group-stop from its own SIGSTOP: the seize reports that as its first stop, and
-  // SIGCONT ends the group-stop for good once we resume it.
-  kill(child_, SIGCONT);
-}
-
-void PtraceTracer::attach_all() {
-  // Check every PID first: nothing is attached when one of them is wrong.
-  // A thread's id names its process: all of its threads are traced, as with eBPF.
-  for (pid_t& pid : cfg_.attach) pid = traceable_process(pid);
-  for (pid_t pid : cfg_.attach) attach_process(pid);
-}
-
-void PtraceTracer::attach_process(pid_t pid) {
-  // Threads may be created while we attach: repeat until a pass finds no new thread. Threads
-  // created by an already-seized thread are attached by the kernel (PTRACE_O_TRACECLONE).
-  bool added = true;
-  size_t count = 0;
-  while (added) {
-    added = false;
-    for (pid_t tid : list_tasks(pid)) {
-      if (threads_.count(tid) != 0) continue;
-      if (ptrace(PTRACE_SEIZE, tid, nullptr, ptrace_options_) != 0) {
-        int err = errno;
-        if (err == ESRCH) continue;  // the thread exited meanwhile
-        std::string why = "cannot attach to PID " + std::to_string(pid) + ": " + errno_text(err);
-        if (err == EPERM) why += eperm_reason(pid, tid);
-        throw TraceError(why, 2);
-      }
-      add_thread(tid, true);
-      ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
-      added = true;
-      ++count;
-    }
-  }
-  if (count == 0) throw TraceError("no process with PID " + std::to_string(pid), 2);
-  ++processes_seen_;
-  Thread& leader = threads_.count(pid) ? threads_[pid] : threads_.begin()->second;
-  out_.on_notice({now_ns(), "attached to process " + std::to_string(pid) + " (" +
-                                std::string(leader.comm.data()) + "), " + std::to_string(count) +
-                                (count == 1 ? " thread" : " threads")});
-}
-
-PtraceTracer::Thread& PtraceTracer::add_thread(pid_t tid, bool attached) {
-  Thread& t = threads_[tid];
-  t.tid = tid;
-  t.tgid = read_tgid(tid);
-  if (t.tgid == 0) t.tgid = tid;
-  t.attached = attached;
-  t.fresh = true;
-  refresh_comm(t);
-  return t;
-}
-
-void PtraceTracer::refresh_comm(Thread& t) {
-  t.comm.fill(0);
-  std::string path = "/proc/" + std::to_string(t.tid) + "/comm";
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t n = read(fd, t.comm.data(), t.comm.size() - 1);
-  close(fd);
-  if (n > 0 && t.comm[static_cast<size_t>(n) - 1] == '\n') t.comm[static_cast<size_t>(n) - 1] = 0;
-}
-
-// The thread's on-CPU time in ns (se.sum_exec_runtime, the value behind its CPU clock); exact at
-// a ptrace stop, since the kernel updates it when the thread is switched out.
-uint64_t PtraceTracer::cpu_clock(Thread& t) {
-  if (t.schedstat_fd < 0) {
-    std::string path =
-        "/proc/" + std::to_string(t.tgid) + "/task/" + std::to_string(t.tid) + "/schedstat";
-    t.schedstat_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (t.schedstat_fd < 0) return kUnknown;
-  }
-  char buf[96];
-  ssize_t n = pread(t.schedstat_fd, buf, sizeof(buf) - 1, 0);
-  if (n <= 0) return kUnknown;
-  buf[n] = 0;
-  return std::strtoull(buf, nullptr, 10);
 }
 
 namespace {
@@ -396,10 +221,15 @@ void PtraceTracer::loop() {
     if (tid < 0) {
       if (errno == EINTR) continue;
       if (errno == ECHILD) return;
-      throw TraceError("waitpid: " + errno_text(errno));
+      throw TraceError(std::string("waitpid: ") + std::strerror(errno));
     }
     handle(tid, status);
   }
+}
+
+void PtraceTracer::waker_died() {
+  waker_ = -1;
+  g_waker = -1;
 }
 
 void PtraceTracer::resume(Thread& t, int sig) {
@@ -412,10 +242,8 @@ void PtraceTracer::resume(Thread& t, int sig) {
 void PtraceTracer::handle(pid_t tid, int status) {
   WaitStatus ws(status);
   if (tid == waker_) {
-    if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed) {
-      waker_ = -1;
-      g_waker = -1;
-    }
+    if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed)
+      waker_died();
     return;
   }
   if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed) {
@@ -423,25 +251,7 @@ void PtraceTracer::handle(pid_t tid, int status) {
     return;
   }
   auto it = threads_.find(tid);
-  if (it == threads_.end()) {
-    // A new tracee whose first stop arrived before its creator's fork/clone event.
-    pid_t tgid = read_tgid(tid);
-    bool known_process = false;
-    for (const auto& [other, th] : threads_) known_process |= th.tgid == tgid;
-    gone_unannounced_.erase(tid);  // (a TID used again)
-    Thread& n = add_thread(tid, false);
-    n.announced = false;
-    if (!known_process) {
-      ++processes_seen_;
-      unfollowed(n);
-    } else {  // a thread of a hidden process is hidden too
-      for (const auto& [other, th] : threads_)
-        if (th.tgid == tgid && other != tid) n.emit = th.emit;
-    }
-    it = threads_.find(tid);
-  }
-  Thread& t = it->second;
-
+  Thread& t = it != threads_.end() ? it->second : adopt(tid);
   switch (ws.kind()) {
     case WaitStatus::Kind::SyscallStop:
       on_syscall_stop(t);
@@ -463,48 +273,55 @@ void PtraceTracer::handle(pid_t tid, int status) {
       on_event(t, ws.event(), status);
       return;
     case WaitStatus::Kind::GroupStop:
-      if (t.fresh) {
-        t.fresh = false;
-        if (t.detach_at_first_stop) {
-          ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
-          drop_thread(tid);
-          return;
-        }
-        // A new tracee's first stop looks like a SIGSTOP group-stop: run on. A process attached
-        // with -p while it was stopped stays stopped (it was like that before us).
-        if (!t.attached) {
-          resume(t);
-          return;
-        }
-        t.group_stopped = true;
-        ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
-        return;
-      }
-      if (!t.group_stopped && t.emit)
-        out_.on_stop({{t.tgid, t.tid, t.comm}, now_ns(), ws.stop_signal()});
-      t.group_stopped = true;
-      // Stay stopped, as without a tracer, yet report when SIGCONT (or a kill) arrives.
-      ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+      on_group_stop(t, ws.stop_signal());
       return;
-    case WaitStatus::Kind::SignalDelivery: {
-      int sig = ws.stop_signal();
-      t.fresh = false;
-      if (t.emit) {
-        SignalEvent ev;
-        ev.task = {t.tgid, t.tid, t.comm};
-        ev.ts_ns = now_ns();
-        ev.signo = sig;
-        siginfo_t si{};
-        if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) ev.set_info(si);
-        out_.on_signal(ev);
-      }
-      resume(t, sig);  // deliver it, as it would have been without us
+    case WaitStatus::Kind::SignalDelivery:
+      on_signal_delivery(t, ws.stop_signal());
       return;
-    }
     default:
       resume(t);
       return;
   }
+}
+
+// A group-stop (SIGSTOP, SIGTSTP...), or a new tracee's first stop, which looks like one.
+void PtraceTracer::on_group_stop(Thread& t, int sig) {
+  if (t.fresh) {
+    t.fresh = false;
+    if (t.detach_at_first_stop) {
+      ptrace(PTRACE_DETACH, t.tid, nullptr, nullptr);
+      drop_thread(t.tid);
+      return;
+    }
+    // A new tracee's first stop looks like a SIGSTOP group-stop: run on. A process attached
+    // with -p while it was stopped stays stopped (it was like that before us).
+    if (!t.attached) {
+      resume(t);
+      return;
+    }
+    t.group_stopped = true;
+    ptrace(PTRACE_LISTEN, t.tid, nullptr, nullptr);
+    return;
+  }
+  if (!t.group_stopped && t.emit) out_.on_stop({{t.tgid, t.tid, t.comm}, now_ns(), sig});
+  t.group_stopped = true;
+  // Stay stopped, as without a tracer, yet report when SIGCONT (or a kill) arrives.
+  ptrace(PTRACE_LISTEN, t.tid, nullptr, nullptr);
+}
+
+// A signal about to be delivered: shown, then delivered, as it would have been without us.
+void PtraceTracer::on_signal_delivery(Thread& t, int sig) {
+  t.fresh = false;
+  if (t.emit) {
+    SignalEvent ev;
+    ev.task = {t.tgid, t.tid, t.comm};
+    ev.ts_ns = now_ns();
+    ev.signo = sig;
+    siginfo_t si{};
+    if (ptrace(PTRACE_GETSIGINFO, t.tid, nullptr, &si) == 0) ev.set_info(si);
+    out_.on_signal(ev);
+  }
+  resume(t, sig);
 }
 
 void PtraceTracer::on_syscall_stop(Thread& t) {
@@ -544,75 +361,19 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.stack.clear();
   t.in_syscall = true;
   t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
-  bool wanted = cfg_.selected.empty() ||
-                (nr < cfg_.selected.size() && cfg_.selected[static_cast<size_t>(nr)]);
+  bool wanted = selected_.empty() || (nr < selected_.size() && selected_[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
     t.pending.nr = -1;  // not shown: the exit is only bookkeeping
     return;
   }
-  if (cfg_.cpu_time) t.cpu_at_entry = cpu_clock(t);
+  if (target_.cpu_time) t.cpu_at_entry = cpu_clock(t);
   capture_entry(t);
-  if (cfg_.describe_fds) describe_fds(t, false);
+  if (target_.describe_fds) describe_fds(t, false);
   if (stacks_) capture_stack(t);
   if (never_returns(nr)) {
     ev.end = SyscallEvent::End::NoReturn;
     out_.on_syscall(ev);
     t.in_syscall = false;
-  }
-}
-
-// In-arguments now, and the in-values of in/out arguments (the call overwrites them).
-void PtraceTracer::capture_entry(Thread& t) {
-  SyscallEvent& ev = t.pending;
-  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
-  if (plan.n_entry == 0 && plan.n_before == 0) return;
-  LiveMemory mem(t.tid);
-  StepInputs in{ev.args.data()};
-  run_capture_steps(plan.entry, plan.n_entry, in, mem, ev.captures);
-  run_capture_steps(plan.before, plan.n_before, in, mem, ev.before);
-}
-
-// What the call wrote (out- and in/out arguments), now, with its result: the decoders read only
-// what was captured, as with the eBPF backend.
-void PtraceTracer::capture_exit(Thread& t) {
-  SyscallEvent& ev = t.pending;
-  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
-  if (plan.n_exit == 0) return;
-  LiveMemory mem(t.tid);
-  StepInputs in{ev.args.data(), ev.ret, true};
-  run_capture_steps(plan.exit, plan.n_exit, in, mem, ev.captures);
-}
-
-// -s: the stack of the call, unwound now (at entry) from the stopped thread's registers.
-void PtraceTracer::capture_stack(Thread& t) {
-  user_regs_struct r{};
-  if (ptrace(PTRACE_GETREGS, t.tid, nullptr, &r) != 0) return;
-  UserRegs regs;
-  regs.all = true;
-  // DWARF register numbers 0-15 (x86-64 psABI): rax rdx rcx rbx rsi rdi rbp rsp r8-r15.
-  regs.gp = {r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp,
-             r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15};
-  regs.ip = r.rip;
-  LiveMemory mem(t.tid);
-  stacks_->unwind(t.tgid, t.tid, regs, mem, &t.pending.stack);
-}
-
-// -y: /proc tells what the fd arguments refer to at entry (before a close), and the new fd a
-// call returned at exit. The thread's own /proc entry: a thread may have unshared its fd table.
-void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
-  SyscallEvent& ev = t.pending;
-  const SyscallInfo* info = syscall_by_nr(ev.nr);
-  if (info == nullptr) return;
-  if (at_exit) {
-    if (info->ret == RetKind::Fd && ev.ret >= 0)
-      ev.fd_notes[kMaxArgs] = describe_fd(t.tid, static_cast<int>(ev.ret));
-    return;
-  }
-  for (int i = 0; i < info->nargs; ++i) {
-    ArgKind k = info->args[i].kind;
-    auto fd = static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
-    if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
-      ev.fd_notes[static_cast<size_t>(i)] = describe_fd(t.tid, fd);
   }
 }
 
@@ -634,14 +395,14 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   ev.exit_ns = now_ns();
   ev.ret = rval;
   ev.end = SyscallEvent::End::Returned;
-  if (cfg_.cpu_time) {
+  if (target_.cpu_time) {
     uint64_t now = cpu_clock(t);
     ev.cpu_ns = (now != kUnknown && t.cpu_at_entry != kUnknown) ? now - t.cpu_at_entry : kUnknown;
   }
   ev.task.comm = t.comm;  // after a successful execve: the new program's name
   if (stacks_ && (ev.nr == SYS_mmap || ev.nr == SYS_munmap || ev.nr == SYS_mremap))
     stacks_->mappings_changed(t.tgid);
-  if (cfg_.describe_fds) describe_fds(t, true);
+  if (target_.describe_fds) describe_fds(t, true);
   capture_exit(t);
   out_.on_syscall(ev);
 }
@@ -664,146 +425,20 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
       return;
     case PTRACE_EVENT_FORK:
     case PTRACE_EVENT_VFORK:
-    case PTRACE_EVENT_CLONE: {
+    case PTRACE_EVENT_CLONE:
       ptrace(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg);
-      auto child = static_cast<pid_t>(msg);
-      if (auto it = threads_.find(child); it != threads_.end()) it->second.announced = true;
-      if (gone_unannounced_.erase(child) > 0) {
-        // It ran and ended before this event was seen: nothing to add.
-      } else if (child > 0 && threads_.count(child) == 0) {
-        Thread& n = add_thread(child, false);
-        if (n.tgid != t.tgid) {
-          ++processes_seen_;
-          unfollowed(n);
-        } else {
-          n.emit = t.emit;
-        }
-      }
+      on_new_task(t, static_cast<pid_t>(msg));
       resume(t);
       return;
-    }
-    case PTRACE_EVENT_EXEC: {
+    case PTRACE_EVENT_EXEC:
       ptrace(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg);
-      auto former = static_cast<pid_t>(msg);
-      if (former != t.tid) {
-        // A non-leader thread called execve: the kernel gave it the leader's tid, and the old
-        // leader vanished (killed by the exec, with no death report of its own).
-        auto it = threads_.find(former);
-        if (it != threads_.end()) {
-          finish_unfinished(t);  // the old leader's call in progress, if any
-          Thread moved = std::move(it->second);
-          threads_.erase(it);
-          if (t.schedstat_fd >= 0) close(t.schedstat_fd);
-          if (moved.schedstat_fd >= 0) close(moved.schedstat_fd);
-          moved.schedstat_fd = -1;
-          moved.tid = t.tid;
-          moved.pending.task.tid = t.tid;
-          t = std::move(moved);
-        }
-      }
-      refresh_comm(t);
-      if (stacks_) stacks_->forget(t.tgid);  // a new program: new mappings
-      if (t.schedstat_fd >= 0) {
-        close(t.schedstat_fd);
-        t.schedstat_fd = -1;
-      }
-      if (t.tid == child_) child_execed_ = true;
+      on_exec(t, static_cast<pid_t>(msg));
       resume(t);
       return;
-    }
     default:
       resume(t);
       return;
   }
-}
-
-void PtraceTracer::on_gone(pid_t tid, int status) {
-  if (tid == child_) child_status_ = status;
-  auto it = threads_.find(tid);
-  if (it == threads_.end()) return;
-  Thread& t = it->second;
-  finish_unfinished(t);
-  if (t.tid == t.tgid && t.emit) {
-    ExitEvent ev;
-    ev.task = {t.tgid, t.tid, t.comm};
-    ev.ts_ns = now_ns();
-    ev.signaled = WIFSIGNALED(status);
-    ev.code = ev.signaled ? WTERMSIG(status) : WEXITSTATUS(status);
-    ev.core_dumped = ev.signaled && WCOREDUMP(status);
-    out_.on_exit(ev);
-  }
-  if (stacks_ && t.tid == t.tgid) stacks_->forget(t.tgid);
-  if (!t.announced) gone_unannounced_.insert(tid);
-  drop_thread(tid);
-}
-
-void PtraceTracer::drop_thread(pid_t tid) {
-  auto it = threads_.find(tid);
-  if (it == threads_.end()) return;
-  if (it->second.schedstat_fd >= 0) close(it->second.schedstat_fd);
-  threads_.erase(it);
-}
-
-void PtraceTracer::detach_all() {
-  // A tracee can be detached only while it is in a ptrace-stop: interrupt every thread, then
-  // detach each at its next stop, passing on a signal that was about to be delivered. A thread
-  // in a group-stop is detached in it and stays stopped, as it would be without us.
-  for (auto& [tid, t] : threads_) ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
-  std::vector<pid_t> tids;
-  for (auto& [tid, t] : threads_) tids.push_back(tid);
-  size_t detached = 0;
-  for (pid_t tid : tids) {
-    auto it = threads_.find(tid);
-    if (it == threads_.end()) continue;
-    while (true) {
-      int status = 0;
-      pid_t r = waitpid(tid, &status, __WALL);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        drop_thread(tid);  // already gone
-        break;
-      }
-      WaitStatus ws(status);
-      if (ws.kind() == WaitStatus::Kind::Exited || ws.kind() == WaitStatus::Kind::Killed) {
-        on_gone(tid, status);
-        break;
-      }
-      int sig = ws.kind() == WaitStatus::Kind::SignalDelivery ? ws.stop_signal() : 0;
-      if (ws.kind() == WaitStatus::Kind::EventStop && ws.event() != PTRACE_EVENT_STOP) {
-        // A fork/clone event: the new tracee must be detached too (picked up below).
-        unsigned long msg = 0;
-        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
-      }
-      auto found = threads_.find(tid);
-      if (found != threads_.end()) finish_unfinished(found->second);
-      ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(long{sig}));
-      drop_thread(tid);
-      ++detached;
-      break;
-    }
-  }
-  // Tracees that were born while we detached (auto-attached children): detach them as well.
-  while (true) {
-    int status = 0;
-    pid_t r = waitpid(-1, &status, __WALL | WNOHANG);
-    if (r <= 0) break;
-    if (r == waker_) {
-      waker_ = -1;
-      g_waker = -1;
-      continue;
-    }
-    if (r == child_ && (WIFEXITED(status) || WIFSIGNALED(status))) child_status_ = status;
-    if (WIFSTOPPED(status)) {
-      WaitStatus ws(status);
-      int sig = ws.kind() == WaitStatus::Kind::SignalDelivery ? ws.stop_signal() : 0;
-      ptrace(PTRACE_DETACH, r, nullptr, reinterpret_cast<void*>(long{sig}));
-    }
-  }
-  threads_.clear();
-  out_.on_notice({now_ns(), "detached from " + std::to_string(processes_seen_) +
-                                (processes_seen_ == 1 ? " process" : " processes") + " (" +
-                                std::to_string(detached) +
-                                (detached == 1 ? " thread" : " threads") + ")"});
 }
 
 }  // namespace dtruss

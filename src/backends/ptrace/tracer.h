@@ -11,38 +11,26 @@
 #include <unordered_set>
 #include <vector>
 
-#include "backends/ptrace/launch.h"
 #include "backends/ptrace/live_memory.h"
+#include "core/backend.h"
 #include "core/event.h"
+#include "core/target.h"
 #include "stack/unwinder.h"
 
 namespace dtruss {
 
-struct PtraceConfig {
-  std::vector<std::string> command;  // start this command (argv), or
-  std::vector<pid_t> attach;         // attach to these processes (all their threads)
-  bool follow_forks = false;         // -f
-  bool cpu_time = false;             // -o: read each thread's CPU clock at entry and exit
-  // -t on a started command: only these syscalls stop the tracee (seccomp); empty: all stop.
-  std::vector<long> seccomp_syscalls;
-  std::optional<RunAs> run_as;  // -u
-  // Syscalls to show, indexed by number; empty: all. Others are not captured.
-  std::vector<bool> selected;
-  bool describe_fds = false;  // -y: what each fd refers to
-  size_t stack_depth = 0;     // -s: frames of the user stack at each entry (0: none)
-};
-
-class PtraceTracer {
+class PtraceTracer final : public Backend {
  public:
-  PtraceTracer(PtraceConfig cfg, EventConsumer& out);
-  ~PtraceTracer();
+  // -t on a started command: only target.syscalls stop the tracee (seccomp); with -p, -n or -W,
+  // every call stops it and the others are not captured.
+  PtraceTracer(TraceTarget target, EventConsumer& out);
+  ~PtraceTracer() override;
   PtraceTracer(const PtraceTracer&) = delete;
   PtraceTracer& operator=(const PtraceTracer&) = delete;
 
-  // Traces until every tracee is gone or a stop is requested; returns dtruss's exit status (the
-  // started command's status, 128+N if it was killed by signal N; 0 after a detach).
-  // Throws TraceError when the trace cannot start.
-  int run();
+  // -n/-W: finds the processes of that name in /proc (by_name.cpp).
+  bool prepare() override;
+  int run() override;
 
  private:
   struct Thread {
@@ -67,8 +55,8 @@ class PtraceTracer {
   void unfollowed(Thread& n);  // a new process while not following forks
   void attach_all();
   void attach_process(pid_t pid);
-  void seize(pid_t tid, bool attached);
   Thread& add_thread(pid_t tid, bool attached);
+  Thread& adopt(pid_t tid);  // a tracee seen before its creator's fork/clone event
   void refresh_comm(Thread& t);
   uint64_t cpu_clock(Thread& t);
 
@@ -80,6 +68,10 @@ class PtraceTracer {
   void on_entry(Thread& t, uint64_t nr, const uint64_t* args);
   void on_exit(Thread& t, int64_t rval);
   void on_event(Thread& t, int event, int status);
+  void on_group_stop(Thread& t, int sig);
+  void on_signal_delivery(Thread& t, int sig);
+  void on_new_task(Thread& t, pid_t child);
+  void on_exec(Thread& t, pid_t former);
   void on_gone(pid_t tid, int status);
   void resume(Thread& t, int sig = 0);
   void capture_entry(Thread& t);
@@ -88,11 +80,15 @@ class PtraceTracer {
   void capture_stack(Thread& t);
   void finish_unfinished(Thread& t);
   void detach_all();
+  bool detach_at_next_stop(pid_t tid);
+  void detach_newborn();
+  void waker_died();
   void drop_thread(pid_t tid);
 
   static uint64_t now_ns();
 
-  PtraceConfig cfg_;
+  TraceTarget target_;
+  std::vector<bool> selected_;  // -t: indexed by syscall number (empty: all)
   EventConsumer& out_;
   std::unordered_map<pid_t, Thread> threads_;
   // Tracees that ended before their creator's fork/clone event was seen: that late event must

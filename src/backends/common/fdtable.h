@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "syscalls/table.h"
 
 namespace dtruss {
 
@@ -65,6 +66,16 @@ class FdTable {
   void erase(pid_t key, int fd);
   // A successful exec of process `pid`: its fds marked close-on-exec are closed.
   void exec(pid_t pid);
+  // What a successful call changed in the table. False when it returned no fd to name (or named
+  // it already).
+  bool take_effect(const SyscallEvent& ev, const SyscallInfo& info, const Owner& o,
+                   const std::vector<FdNote>& after);
+  // fd `to` is a copy of `from` (dup, F_DUPFD), closed on exec or not.
+  void copy_fd(const Owner& o, int from, int to, bool cloexec);
+  void close_range(const SyscallEvent& ev, const Owner& o);
+  void fcntl_effect(const SyscallEvent& ev, const Owner& o);  // F_DUPFD*, F_SETFD
+  void add_pair(const SyscallEvent& ev, const Owner& o, const std::vector<FdNote>& after);
+  void cloned(const SyscallEvent& ev, const Owner& o);  // fork, vfork, clone, clone3
   std::map<pid_t, Fds> procs_;
   std::map<pid_t, std::set<int>> cloexec_;  // per table (as procs_): the fds an exec closes
   std::unordered_map<pid_t, pid_t> own_;    // threads with a table of their own: tid -> pid

@@ -7,14 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace dtruss {
+#include "core/target.h"
 
-struct RunAs {
-  std::string name;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> groups;
-};
+namespace dtruss {
 
 // Finds `name` like execvp does. On failure returns false with a message for the person.
 bool resolve_command(const std::string& name, std::string* path, std::string* error);

@@ -10,8 +10,8 @@
 namespace dtruss {
 
 struct SyscallSelection {
-  std::vector<bool> selected;  // indexed by syscall number
-  std::vector<long> numbers;   // the selected numbers, ascending
+  std::vector<bool> selected;      // indexed by syscall number
+  std::vector<long> numbers;       // the selected numbers, ascending
   std::vector<std::string> hints;  // advice for the person (e.g. open is rarely used on Linux)
 };
 

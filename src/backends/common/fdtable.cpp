@@ -1,4 +1,4 @@
-#include "core/fdtable.h"
+#include "backends/common/fdtable.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -166,11 +166,19 @@ void FdTable::apply(const Owner& o, const FdNote& note) {
     cloexec_[o.key].erase(note.fd);
 }
 
+namespace {
+
+// Whether the kernel said what `fd` is as the call returned (its word is taken over the trace's).
+bool told(const std::vector<FdNote>& after, int fd) {
+  return std::any_of(after.begin(), after.end(), [&](const FdNote& n) { return n.fd == fd; });
+}
+
+}  // namespace
+
 void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   if (info == nullptr) return;
-  pid_t pid = ev.task.pid;
-  Owner o = owner(pid, ev.task.tid);
+  Owner o = owner(ev.task.pid, ev.task.tid);
   // A call refused with EBADF was given an fd that was not open then: /proc, which tells what an
   // fd is when it is asked (later), is not asked of the fds not known from the trace.
   bool ebadf = ev.returned() && ev.ret == -EBADF;
@@ -183,108 +191,126 @@ void FdTable::annotate(SyscallEvent& ev, const std::vector<FdNote>& after) {
   // The kernel's word on the fds the call gave a meaning (connect's whatever it returned).
   for (const FdNote& n : after) apply(o, n);
   if (!ev.returned() || ev.ret < 0) return;
+  if (!take_effect(ev, *info, o, after) || info->ret != RetKind::Fd) return;
   Fds& fds = procs_[o.key];
+  auto it = fds.find(static_cast<int>(ev.ret));
+  ev.fd_notes[kMaxArgs] = it == fds.end() ? std::string() : it->second;
+}
+
+bool FdTable::take_effect(const SyscallEvent& ev, const SyscallInfo& info, const Owner& o,
+                          const std::vector<FdNote>& after) {
   auto ret = static_cast<int>(ev.ret);
-  auto told = [&](int fd) {
-    return std::any_of(after.begin(), after.end(), [&](const FdNote& n) { return n.fd == fd; });
-  };
-  auto copy = [&](int from, bool cloexec) {
-    std::string d = lookup(o, from);
-    if (d.empty()) {
-      erase(o.key, ret);
-      return;
-    }
-    fds[ret] = d;
-    if (cloexec)
-      cloexec_[o.key].insert(ret);
-    else
-      cloexec_[o.key].erase(ret);
-  };
   switch (ev.nr) {
     case SYS_close:
       erase(o.key, arg_fd(ev, 0));
-      return;
-    case SYS_close_range: {
-      auto first = static_cast<unsigned>(ev.args[0]), last = static_cast<unsigned>(ev.args[1]);
-      for (auto it = fds.begin(); it != fds.end();) {
-        auto fd = static_cast<unsigned>(it->first);
-        bool in = fd >= first && fd <= last;
-        if (in && (ev.args[2] & CLOSE_RANGE_CLOEXEC) != 0) cloexec_[o.key].insert(it->first);
-        if (in && (ev.args[2] & CLOSE_RANGE_CLOEXEC) == 0) {
-          cloexec_[o.key].erase(it->first);
-          it = fds.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      return;
-    }
+      return false;
+    case SYS_close_range:
+      close_range(ev, o);
+      return false;
     case SYS_execve:
     case SYS_execveat:
-      exec(pid);
-      return;
+      exec(ev.task.pid);
+      return false;
     case SYS_dup:
     case SYS_dup2:
     case SYS_dup3:
-      if (!told(ret)) copy(arg_fd(ev, 0), ev.nr == SYS_dup3 && (ev.args[2] & O_CLOEXEC) != 0);
-      break;
+      if (!told(after, ret))
+        copy_fd(o, arg_fd(ev, 0), ret, ev.nr == SYS_dup3 && (ev.args[2] & O_CLOEXEC) != 0);
+      return true;
     case SYS_fcntl:
-      if (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC)
-        copy(arg_fd(ev, 0), ev.args[1] == F_DUPFD_CLOEXEC);
-      if (ev.args[1] == F_SETFD && (ev.args[2] & FD_CLOEXEC) != 0)
-        cloexec_[o.key].insert(arg_fd(ev, 0));
-      if (ev.args[1] == F_SETFD && (ev.args[2] & FD_CLOEXEC) == 0)
-        cloexec_[o.key].erase(arg_fd(ev, 0));
-      break;
+      fcntl_effect(ev, o);
+      return true;
     case SYS_pipe:
     case SYS_pipe2:
-    case SYS_socketpair: {
-      // The two new fds are in the array the call filled (captured at exit).
-      uint64_t arr = ev.nr == SYS_socketpair ? ev.args[3] : ev.args[0];
-      int32_t pair[2];
-      if (ev.captures.read(arr, pair, sizeof pair) != sizeof pair) return;
-      for (int fd : pair) {
-        if (told(fd)) continue;
-        std::string d = describe_fd(o.proc, fd);  // the inode while it is still open
-        if (d.empty()) d = ev.nr == SYS_socketpair ? "socket" : "pipe";
-        fds[fd] = d;
-      }
-      return;
-    }
+    case SYS_socketpair:
+      add_pair(ev, o, after);
+      return false;
     case SYS_clone:
     case SYS_clone3:
     case SYS_fork:
-    case SYS_vfork: {
-      // The child starts with a copy of the table; a thread shares it, unless made without
-      // CLONE_FILES (clone's flags; clone3's lead its struct clone_args, when captured).
-      if (ret <= 0 || ret == pid) return;
-      uint64_t flags = 0;
-      bool known =
-          ev.nr == SYS_clone || (ev.nr == SYS_clone3 && ev.captures.read_u64(ev.args[0], &flags));
-      if (ev.nr == SYS_clone) flags = ev.args[0];
-      if (!known || (flags & CLONE_THREAD) == 0) {
-        // The child's own calls may come first (it runs before its parent's call returns): what
-        // they told stays.
-        copy_table(o.key, ret);
-      } else if ((flags & CLONE_FILES) == 0) {
-        unshare(pid, ret, o);
-      }
-      return;
-    }
+    case SYS_vfork:
+      cloned(ev, o);
+      return false;
     case SYS_unshare:
-      if (ev.args[0] & CLONE_FILES) unshare(pid, ev.task.tid, o);
-      return;
+      if (ev.args[0] & CLONE_FILES) unshare(ev.task.pid, ev.task.tid, o);
+      return false;
     default:
-      if (info->ret == RetKind::Fd && !told(ret)) {
+      if (info.ret == RetKind::Fd && !told(after, ret)) {
         std::string d = describe_new(ev, o, ret);
         erase(o.key, ret);
-        if (!d.empty()) fds[ret] = d;
+        if (!d.empty()) procs_[o.key][ret] = d;
       }
-      break;
+      return true;
   }
-  if (info->ret == RetKind::Fd) {
-    auto it = fds.find(ret);
-    ev.fd_notes[kMaxArgs] = it == fds.end() ? std::string() : it->second;
+}
+
+void FdTable::copy_fd(const Owner& o, int from, int to, bool cloexec) {
+  std::string d = lookup(o, from);
+  if (d.empty()) {
+    erase(o.key, to);
+    return;
+  }
+  procs_[o.key][to] = d;
+  if (cloexec)
+    cloexec_[o.key].insert(to);
+  else
+    cloexec_[o.key].erase(to);
+}
+
+void FdTable::close_range(const SyscallEvent& ev, const Owner& o) {
+  Fds& fds = procs_[o.key];
+  auto first = static_cast<unsigned>(ev.args[0]), last = static_cast<unsigned>(ev.args[1]);
+  for (auto it = fds.begin(); it != fds.end();) {
+    auto fd = static_cast<unsigned>(it->first);
+    bool in = fd >= first && fd <= last;
+    if (in && (ev.args[2] & CLOSE_RANGE_CLOEXEC) != 0) cloexec_[o.key].insert(it->first);
+    if (in && (ev.args[2] & CLOSE_RANGE_CLOEXEC) == 0) {
+      cloexec_[o.key].erase(it->first);
+      it = fds.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void FdTable::fcntl_effect(const SyscallEvent& ev, const Owner& o) {
+  int fd = arg_fd(ev, 0);
+  if (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC)
+    copy_fd(o, fd, static_cast<int>(ev.ret), ev.args[1] == F_DUPFD_CLOEXEC);
+  if (ev.args[1] == F_SETFD && (ev.args[2] & FD_CLOEXEC) != 0) cloexec_[o.key].insert(fd);
+  if (ev.args[1] == F_SETFD && (ev.args[2] & FD_CLOEXEC) == 0) cloexec_[o.key].erase(fd);
+}
+
+void FdTable::add_pair(const SyscallEvent& ev, const Owner& o, const std::vector<FdNote>& after) {
+  // The two new fds are in the array the call filled (captured at exit).
+  uint64_t arr = ev.nr == SYS_socketpair ? ev.args[3] : ev.args[0];
+  int32_t pair[2];
+  if (ev.captures.read(arr, pair, sizeof pair) != sizeof pair) return;
+  Fds& fds = procs_[o.key];
+  for (int fd : pair) {
+    if (told(after, fd)) continue;
+    std::string d = describe_fd(o.proc, fd);  // the inode while it is still open
+    if (d.empty()) d = ev.nr == SYS_socketpair ? "socket" : "pipe";
+    fds[fd] = d;
+  }
+}
+
+void FdTable::cloned(const SyscallEvent& ev, const Owner& o) {
+  // The child starts with a copy of the table; a thread shares it, unless made without
+  // CLONE_FILES (clone's flags; clone3's lead its struct clone_args, when captured).
+  auto ret = static_cast<pid_t>(ev.ret);
+  pid_t pid = ev.task.pid;
+  if (ret <= 0 || ret == pid) return;
+  uint64_t flags = 0;
+  bool known =
+      ev.nr == SYS_clone || (ev.nr == SYS_clone3 && ev.captures.read_u64(ev.args[0], &flags));
+  if (ev.nr == SYS_clone) flags = ev.args[0];
+  if (!known || (flags & CLONE_THREAD) == 0) {
+    // The child's own calls may come first (it runs before its parent's call returns): what
+    // they told stays.
+    copy_table(o.key, ret);
+  } else if ((flags & CLONE_FILES) == 0) {
+    unshare(pid, ret, o);
   }
 }
 

@@ -1,4 +1,4 @@
-#include "backends/ptrace/launch.h"
+#include "backends/common/launch.h"
 
 #include <fcntl.h>
 #include <grp.h>

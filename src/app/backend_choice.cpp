@@ -1,0 +1,75 @@
+#include "app/backend_choice.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <string_view>
+
+#include "backends/bpf/bpf_tracer.h"
+#include "backends/ptrace/tracer.h"
+#include "util/writer.h"
+
+namespace dtruss {
+namespace {
+
+// Whether the output shows when calls happened or how long they took: timestamps (-d, -e, JSON,
+// a timeline) or durations (-c, --summary, -H). Plain lines show neither, and the eBPF backend
+// then reads no clock at all (two clock reads are a fifth of its cost on the cheapest calls).
+bool shows_call_times(const Options& opt) {
+  return opt.relative || opt.elapsed || opt.cpu || opt.json || opt.count || opt.summary_only ||
+         opt.histogram || !opt.timeline_file.empty();
+}
+
+BpfConfig bpf_config(const Options& opt, TraceTarget target) {
+  BpfConfig b;
+  static_cast<TraceTarget&>(b) = std::move(target);
+  if (opt.buffer_size != 0) b.ring_bytes = opt.buffer_size;
+  b.data_max = static_cast<uint32_t>(opt.strsize);
+  b.verbose = opt.verbose;
+  b.call_times = shows_call_times(opt);
+  // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
+  b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack;
+  b.summary_by = opt.summary_by;
+  b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
+  return b;
+}
+
+}  // namespace
+
+// auto: eBPF when the kernel and our privileges allow it, ptrace otherwise. DTRUSS_BACKEND
+// (auto, ptrace or bpf) changes what "auto" means, for a user or a test suite that wants one.
+std::string choose_backend(Options* opt) {
+  std::string bpf_missing = BpfTracer::unavailable_reason();
+  std::string why = "--backend";
+  if (const char* env = getenv("DTRUSS_BACKEND");
+      env != nullptr && opt->backend == BackendChoice::Auto) {
+    std::string_view e(env);
+    if (e == "ptrace")
+      opt->backend = BackendChoice::Ptrace;
+    else if (e == "bpf")
+      opt->backend = BackendChoice::Bpf;
+    else if (!e.empty() && e != "auto")
+      return "DTRUSS_BACKEND must be auto, ptrace or bpf, not '" + std::string(e) + "'";
+    why = "DTRUSS_BACKEND";
+  }
+  if (opt->backend == BackendChoice::Auto) {
+    opt->backend = bpf_missing.empty() ? BackendChoice::Bpf : BackendChoice::Ptrace;
+    why = bpf_missing.empty() ? "auto: eBPF is allowed here" : "auto: no eBPF, " + bpf_missing;
+  }
+  bool bpf = opt->backend == BackendChoice::Bpf;
+  if (opt->verbose)  // -v says which backend traces, and why
+    say(fmt::format("{} backend ({})", bpf ? "eBPF" : "ptrace", why));
+  if (bpf && !bpf_missing.empty()) return "--backend=bpf: " + bpf_missing;
+  if (opt->all_processes && !bpf)
+    return "--all needs the eBPF backend" +
+           (bpf_missing.empty() ? std::string() : ": " + bpf_missing);
+  return {};
+}
+
+std::unique_ptr<Backend> make_backend(const Options& opt, TraceTarget target, EventConsumer& out) {
+  if (opt.backend == BackendChoice::Bpf)
+    return std::make_unique<BpfTracer>(bpf_config(opt, std::move(target)), out);
+  return std::make_unique<PtraceTracer>(std::move(target), out);
+}
+
+}  // namespace dtruss

@@ -1,0 +1,115 @@
+#include "app/pipeline_setup.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "decode/choices.h"
+#include "decode/structs.h"
+#include "output/json_sink.h"
+#include "output/summary_sink.h"
+#include "output/text_sink.h"
+#include "syscalls/capture.h"
+
+namespace dtruss {
+namespace {
+
+// The capture plans (what bytes the backends copy, as the decoders will need them), then the
+// decoder.
+Decoder plans_and_decoder(const Options& opt) {
+  CaptureLimits limits;
+  limits.strsize = static_cast<uint32_t>(opt.strsize);
+  limits.verbose = opt.verbose;
+  limits.struct_size = opt.verbose ? struct_size : struct_brief_size;
+  limits.records_max = opt.verbose ? nullptr : records_brief_max;
+  limits.choice_captures = choice_captures;
+  build_capture_plans(limits);
+  return Decoder({opt.strsize, opt.verbose});
+}
+
+// --color: auto colours a terminal, unless NO_COLOR is set to anything (no-color.org).
+bool use_color(const Options& opt, int out_fd) {
+  if (opt.json || opt.color == ColorChoice::Never) return false;
+  if (opt.color == ColorChoice::Always) return true;
+  const char* no_color = getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return isatty(out_fd) == 1;
+}
+
+TextOptions text_options(const Options& opt, int out_fd) {
+  TextOptions t;
+  // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes (-f,
+  // several -p, -n NAME, which may match several, now or later, --all).
+  t.show_task =
+      opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
+                             (!opt.name.empty() && !opt.wait_for_name) || opt.all_processes);
+  t.relative = opt.relative;
+  t.elapsed = opt.elapsed;
+  t.cpu = opt.cpu;
+  t.raw = opt.style == ArgStyle::Raw;
+  t.verbose = opt.style == ArgStyle::Verbose;
+  t.explain = opt.annotate;
+  t.color = use_color(opt, out_fd);
+  return t;
+}
+
+SummaryOptions summary_options(const Options& opt, int out_fd) {
+  SummaryOptions s;
+  s.json = opt.json;
+  s.histogram = opt.histogram;
+  s.sort = opt.sort;
+  s.by = opt.summary_by;
+  s.color = use_color(opt, out_fd);
+  s.explain = opt.annotate;
+  s.stack_top = opt.stack ? 5 : 0;
+  return s;
+}
+
+}  // namespace
+
+TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Outputs& outputs)
+    : out_(outputs.fd(OutputKind::Trace) >= 0 ? outputs.fd(OutputKind::Trace) : STDERR_FILENO,
+           opt.output_file.empty()),
+      pipeline_(plans_and_decoder(opt), std::move(selected), out_) {
+  if (outputs.truncate(OutputKind::Trace)) out_.truncate_first();
+  add_line_sink(opt);
+  if (opt.count || opt.summary_only)
+    pipeline_.add_sink(std::make_unique<SummarySink>(out_, summary_options(opt, out_.fd())));
+  add_file_sinks(outputs);
+  if (!opt.command.empty()) gate_.emplace(pipeline_, out_);
+}
+
+// The lines: text or JSON (--summary: the table alone).
+void TracePipeline::add_line_sink(const Options& opt) {
+  if (opt.summary_only) return;
+  if (opt.json)
+    pipeline_.add_sink(std::make_unique<JsonSink>(out_, opt.annotate));
+  else
+    pipeline_.add_sink(std::make_unique<TextSink>(out_, text_options(opt, out_.fd())));
+}
+
+void TracePipeline::add_file_sinks(Outputs& outputs) {
+  if (int fd = outputs.fd(OutputKind::Timeline); fd >= 0) {
+    auto sink = std::make_unique<TimelineSink>(fd);
+    outputs.hand_over(OutputKind::Timeline);
+    timeline_ = sink.get();
+    if (outputs.truncate(OutputKind::Timeline)) timeline_->writer().truncate_first();
+    pipeline_.add_sink(std::move(sink));
+  }
+  if (int fd = outputs.fd(OutputKind::Folded); fd >= 0) {
+    auto sink = std::make_unique<FoldedSink>(fd);
+    outputs.hand_over(OutputKind::Folded);
+    folded_ = sink.get();
+    if (outputs.truncate(OutputKind::Folded)) folded_->writer().truncate_first();
+    pipeline_.add_sink(std::move(sink));
+  }
+}
+
+void TracePipeline::abandon() {
+  out_.abandon();
+  if (timeline_ != nullptr) timeline_->writer().abandon();
+  if (folded_ != nullptr) folded_->writer().abandon();
+}
+
+}  // namespace dtruss

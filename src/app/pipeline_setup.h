@@ -1,0 +1,52 @@
+// The pipeline of a trace as the options ask for it: the capture plans, the decoder, the sinks
+// (lines as text or JSON, the summary table, the timeline, the folded stacks) and their outputs.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "app/outputs.h"
+#include "app/start_gate.h"
+#include "cli/options.h"
+#include "output/pipeline.h"
+#include "output/stack_counts.h"
+#include "output/timeline_sink.h"
+#include "util/writer.h"
+
+namespace dtruss {
+
+class TracePipeline {
+ public:
+  // `selected`: the -t selection by syscall number (empty: all). Takes the timeline's and the
+  // folded stacks' fds from `outputs` (their sinks close them).
+  TracePipeline(const Options& opt, std::vector<bool> selected, Outputs& outputs);
+  TracePipeline(const TracePipeline&) = delete;
+  TracePipeline& operator=(const TracePipeline&) = delete;
+
+  // Where the backend's events go: the pipeline, behind the start gate when a command is started
+  // (nothing is written until it has run).
+  EventConsumer& consumer() { return gate_ ? static_cast<EventConsumer&>(*gate_) : pipeline_; }
+  // The command ran, or the trace failed after it did: the held output may be written.
+  void release() {
+    if (gate_) gate_->release();
+  }
+  // Nothing was traced: nothing is written to any output.
+  void abandon();
+
+  Writer& out() { return out_; }
+  Pipeline& pipeline() { return pipeline_; }
+  TimelineSink* timeline() { return timeline_; }
+  FoldedSink* folded() { return folded_; }
+
+ private:
+  void add_line_sink(const Options& opt);
+  void add_file_sinks(Outputs& outputs);
+
+  Writer out_;
+  Pipeline pipeline_;
+  TimelineSink* timeline_ = nullptr;
+  FoldedSink* folded_ = nullptr;
+  std::optional<StartGate> gate_;
+};
+
+}  // namespace dtruss

@@ -1,0 +1,70 @@
+#include "app/target.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cerrno>
+
+#include "app/run_as.h"
+#include "backends/common/launch.h"
+#include "util/writer.h"
+
+namespace dtruss {
+namespace {
+
+// dtruss's pitfall: `dtruss -o out.txt ./hello` means -o (CPU column) and a command "out.txt".
+std::string check_dash_o_pitfall(const Options& opt) {
+  if (!opt.cpu || opt.command.empty()) return {};
+  std::string path, error;
+  if (resolve_command(opt.command[0], &path, &error)) return {};
+  return fmt::format(
+      "'{0}' is not a command you can run. Note that -o adds the CPU column and takes no file "
+      "name: to save the trace, use --output {0} (or 2> {0})",
+      opt.command[0]);
+}
+
+// The -u user and the command: both must exist. "" when they do.
+std::string check_command(const Options& opt, TraceTarget* target) {
+  std::string error;
+  if (!opt.user.empty()) {
+    RunAs u;
+    if (!resolve_user(opt.user, &u, &error)) return error;
+    target->run_as = u;
+  }
+  if (!opt.command.empty()) {
+    std::string path;
+    if (!resolve_command(opt.command[0], &path, &error)) return error;
+    std::string note = setid_note(path, opt.backend == BackendChoice::Bpf);
+    if (!note.empty()) say("note: " + note);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string build_target(const Options& opt, TraceTarget* target, SyscallSelection* selection) {
+  if (std::string msg = check_dash_o_pitfall(opt); !msg.empty()) return msg;
+  if (!opt.trace_list.empty()) {
+    std::string error;
+    if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;
+    for (const auto& hint : selection->hints) say("note: " + hint);
+  }
+  if (std::string error = check_command(opt, target); !error.empty()) return error;
+  // A PID that does not exist is a usage error, found before anything is created or started.
+  for (pid_t pid : opt.pids)
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+      return fmt::format("no process with PID {0} (is it running? see ps -p {0})", pid);
+  target->command = opt.command;
+  target->attach = opt.pids;
+  target->name = opt.name;
+  target->wait_for_name = opt.wait_for_name;
+  target->all = opt.all_processes;
+  target->follow_forks = opt.follow;
+  target->syscalls = selection->numbers;
+  target->describe_fds = opt.describe_fds;
+  target->cpu_time = opt.cpu;
+  target->stack_depth = opt.stack ? opt.stack_depth : 0;
+  return {};
+}
+
+}  // namespace dtruss

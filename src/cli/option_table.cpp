@@ -1,0 +1,249 @@
+// The option table: each option's names, help and rule (cli/options.h, OptionDoc), the one
+// source for parsing, --help, the man page and the completions.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iterator>
+#include <string>
+
+#include "cli/options.h"
+
+namespace dtruss {
+namespace {
+
+enum LongOnly : int {
+  kOutput = 256,
+  kJson,
+  kBackend,
+  kStrsize,
+  kVersionOpt,
+  kAll,
+  kExplain,
+  kSummary,
+  kSort,
+  kSummaryBy,
+  kTimeline,
+  kColor,
+  kStackDepth,
+  kStackSize,
+  kFolded,
+};
+
+// The rules of the table's rows (OptionRule), by what they do.
+constexpr OptionRule flag(bool Options::*field) {
+  return {.action = OptionAction::SetFlag, .flag = field};
+}
+constexpr OptionRule show_task(bool on) {
+  return {.action = OptionAction::SetTask, .value = on};
+}
+constexpr OptionRule text(std::string Options::*field, const char* message) {
+  return {.action = OptionAction::SetText, .text = field, .message = message};
+}
+constexpr OptionRule file(std::string Options::*field) {
+  return text(field, "{opt} needs a file name");
+}
+constexpr OptionRule name(bool wait) {
+  return {.action = OptionAction::SetName,
+          .text = &Options::name,
+          .message = "{opt} needs a process name",
+          .value = wait};
+}
+constexpr OptionRule count(uint64_t Options::*field, uint64_t min, uint64_t max,
+                           const char* message) {
+  return {.action = OptionAction::SetNumber,
+          .number = field,
+          .min = min,
+          .max = max,
+          .message = message};
+}
+constexpr OptionRule size(uint64_t Options::*field, uint64_t min, uint64_t max,
+                          const char* message) {
+  OptionRule r = count(field, min, max, message);
+  r.size_units = true;
+  return r;
+}
+// A choice among `words` ("a|b|c"), which set `Field` to the value in the same place of `Values`
+// (the two are checked to pair up: choices_pair_up()).
+template <auto Field, const auto& Values>
+void set_choice(Options& o, size_t i) {
+  o.*Field = Values[i];
+}
+template <auto Field, const auto& Values>
+constexpr OptionRule choice(const char* words) {
+  return {.action = OptionAction::SetChoice,
+          .choices = words,
+          .n_choices = std::size(Values),
+          .choose = set_choice<Field, Values>};
+}
+constexpr OptionRule action(OptionAction a) {
+  return {.action = a};
+}
+
+// -b: the eBPF ring is a power of two of pages (the kernel's rule), at most max_ring_bytes() (a
+// power of two too: a size up to it rounds up to at most it).
+constexpr OptionRule kRingSize{
+    .action = OptionAction::SetNumber,
+    .number = &Options::buffer_size,
+    .min_of = min_ring_bytes,
+    .max_of = max_ring_bytes,
+    .size_units = true,
+    .message =
+        "{opt} needs a size from {min} to {max} (e.g. 512K or 8M; rounded up to a power of "
+        "two), not '{arg}'"};
+
+// The values of the choices' words, in their order.
+constexpr ArgStyle kStyles[] = {ArgStyle::Raw, ArgStyle::Verbose, ArgStyle::Decoded};
+constexpr BackendChoice kBackends[] = {BackendChoice::Auto, BackendChoice::Ptrace,
+                                       BackendChoice::Bpf};
+constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, SummarySort::Errors,
+                                  SummarySort::Name};
+constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread};
+constexpr ColorChoice kColors[] = {ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never};
+
+constexpr OptionDoc kOptions[] = {
+    {'a', "all-columns", nullptr, "all of -c -d -e -f -l -o (dtruss's -a)",
+     flag(&Options::all_columns)},
+    {'b', "bufsize", "SIZE", "event buffer size for the eBPF backend, 4K to 2G (e.g. 8M)",
+     kRingSize},
+    {'c', "count", nullptr, "every line, then a table of calls, errors and time per syscall",
+     flag(&Options::count)},
+    {'d', "relative", nullptr, "RELATIVE column: microseconds since the trace started",
+     flag(&Options::relative)},
+    {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call",
+     flag(&Options::elapsed)},
+    {'f', "follow", nullptr, "follow children (fork, vfork, clone) and their execs",
+     flag(&Options::follow)},
+    {'h', "help", nullptr, "this help", action(OptionAction::Help)},
+    {'H', "histogram", nullptr,
+     "with -c or --summary: a latency histogram per syscall (powers of 2)",
+     flag(&Options::histogram)},
+    {'l', "pid-prefix", nullptr, "show the PID/TID prefix on every line", show_task(true)},
+    {'L', "no-pid-prefix", nullptr, "never show the PID/TID prefix", show_task(false)},
+    {'n', "name", "NAME", "trace processes of that name, running and future (prefix match)",
+     name(false)},
+    {'o', "cpu", nullptr, "CPU column: microseconds on-CPU during each call (not an output file)",
+     flag(&Options::cpu)},
+    {'p',
+     "pid",
+     "PID[,PID]",
+     "attach to running processes (all their threads)",
+     {.action = OptionAction::AddPids,
+      .message = "{opt} needs process IDs (e.g. -p 1234 or -p 1234,5678), not '{arg}'"}},
+    {'s', "stack", nullptr,
+     "the user stack of each call, innermost frame first (file:line with -g)",
+     flag(&Options::stack)},
+    {'t',
+     "trace",
+     "LIST",
+     "only these syscalls: names, %classes, !negation (e.g. open,%net)",
+     {.action = OptionAction::AddToList, .text = &Options::trace_list}},
+    {'u', "user", "USER", "run the command as USER (dtruss running as root)",
+     text(&Options::user, "{opt} needs a user name")},
+    {'v', "verbose", nullptr, "unabbreviated arguments (the whole environment of execve)",
+     flag(&Options::verbose)},
+    {'W', "wait-name", "NAME", "wait for a process of that name to start, then trace it",
+     name(true)},
+    {'X', "style", "raw|verbose", "raw: dtruss's hex arguments; verbose: numbers and names",
+     choice<&Options::style, kStyles>("raw|verbose|decoded")},
+    {'x', "annotate", nullptr, "annotate the trace: what each syscall does, what its errors mean",
+     flag(&Options::annotate)},
+    {'y', "decode-fds", nullptr, "show what each fd refers to: 3</etc/hosts>, 4<TCP:a:p->b:q>",
+     flag(&Options::describe_fds)},
+    {kOutput, "output", "FILE", "write the trace to FILE instead of standard error",
+     file(&Options::output_file)},
+    {kJson, "json", nullptr, "JSON Lines output, one object per event (docs/json.md)",
+     flag(&Options::json)},
+    {kBackend, "backend", "auto|ptrace|bpf",
+     "how to trace: bpf (eBPF, root), ptrace; auto (default): eBPF when allowed",
+     choice<&Options::backend, kBackends>("auto|ptrace|bpf")},
+    {kStrsize, "strsize", "N", "bytes of strings and data buffers shown (default 64)",
+     count(&Options::strsize, 0, 1u << 20,
+           "{opt} needs a byte count from {min} to {max}, not '{arg}'")},
+    {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)",
+     flag(&Options::all_processes)},
+    {kExplain, "explain", nullptr,
+     "explain a syscall (--explain openat), or trace a command like -x", flag(&Options::explain)},
+    {kSummary, "summary", nullptr, "only the table of -c, no lines", flag(&Options::summary_only)},
+    {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name",
+     choice<&Options::sort, kSorts>("calls|time|errors|name")},
+    {kSummaryBy, "summary-by", "WHAT", "one table per process or per thread (process|thread)",
+     choice<&Options::summary_by, kGroupings>("process|thread")},
+    {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)",
+     file(&Options::timeline_file)},
+    {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)",
+     count(&Options::stack_depth, 1, 1024,
+           "{opt} needs a frame count from {min} to {max}, not '{arg}'")},
+    {kStackSize, "stack-size", "SIZE",
+     "with -s, eBPF: bytes of stack copied per call (default 16K, at most 32K)",
+     size(&Options::stack_size, 1, kMaxStackCopy,
+          "{opt} needs a size from {min} to {max}, not '{arg}'")},
+    {kFolded, "folded", "FILE", "with -s: write folded stacks (frame;frame count) for flame graphs",
+     file(&Options::folded_file)},
+    {kColor, "color", "auto|always|never",
+     "colour the lines (auto: on a terminal, unless NO_COLOR)",
+     choice<&Options::color, kColors>("auto|always|never")},
+    {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
+};
+
+constexpr size_t word_count(const char* words) {
+  size_t n = 1;
+  for (; *words != '\0'; ++words) n += *words == '|';
+  return n;
+}
+constexpr bool choices_pair_up() {
+  for (const auto& o : kOptions)
+    if (o.rule.action == OptionAction::SetChoice && word_count(o.rule.choices) != o.rule.n_choices)
+      return false;
+  return true;
+}
+static_assert(choices_pair_up(), "a choice has as many values as words");
+}  // namespace
+
+std::span<const OptionDoc> option_table() {
+  return kOptions;
+}
+
+const char* option_choices(int key) {
+  for (const auto& o : kOptions)
+    if (o.key == key) return o.rule.choices;
+  return nullptr;
+}
+
+uint64_t min_ring_bytes() {
+  long page = sysconf(_SC_PAGESIZE);
+  return page > 0 ? static_cast<uint64_t>(page) : 4096;
+}
+
+uint64_t max_ring_bytes() {
+  uint64_t max = 1ull << 31;  // the largest power of two a u32 max_entries holds
+  long pages = sysconf(_SC_PHYS_PAGES);
+  if (pages > 0) {
+    uint64_t half = static_cast<uint64_t>(pages) * min_ring_bytes() / 2;
+    while (max > min_ring_bytes() && max > half) max >>= 1;
+  }
+  return max;
+}
+
+std::string usage_text() {
+  std::string out =
+      "Usage: dtruss [options] command [arg ...]\n"
+      "       dtruss [options] -p PID[,PID...]\n"
+      "Shows every system call a program makes, decoded, with its result.\n\n"
+      "Options:\n";
+  for (const auto& o : kOptions) {
+    std::string left = o.key < 256 ? fmt::format("-{}, --{}", static_cast<char>(o.key), o.name)
+                                   : fmt::format("    --{}", o.name);
+    if (o.arg != nullptr) left += (o.key < 256 ? " " : "=") + std::string(o.arg);
+    fmt::format_to(std::back_inserter(out), "  {:<30} {}\n", left, o.help);
+  }
+  out +=
+      "\nThe trace goes to standard error, as dtruss's does: save it with 2> FILE or --output "
+      "FILE.\n"
+      "Exit status: the command's (128+N if killed by signal N); 2 for bad usage.\n"
+      "\n--explain NAME explains the syscall NAME when NAME is a syscall and nothing follows it;\n"
+      "otherwise the words are a command to trace with -x (use -x for a command named like a\n"
+      "syscall: dtruss -x sync).\n";
+  return out;
+}
+
+}  // namespace dtruss

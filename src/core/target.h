@@ -1,0 +1,36 @@
+// What to trace: the part of the command line that every backend takes (a backend's own config
+// adds its knobs to it). Filled by the application from the options, read by the backends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dtruss {
+
+// -u USER: the started command runs as this user, with these groups.
+struct RunAs {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+};
+
+struct TraceTarget {
+  std::vector<std::string> command;  // start this command (argv), or
+  std::vector<pid_t> attach;         // attach to these processes (all their threads), or
+  std::string name;                  // -n NAME (processes of that name, prefix match) or
+  bool wait_for_name = false;        // -W NAME (the next one to start), or
+  bool all = false;                  // --all: every process but dtruss (eBPF only)
+  bool follow_forks = false;         // -f
+  std::optional<RunAs> run_as;       // -u (with a command)
+  std::vector<long> syscalls;        // -t: only these, ascending (empty: all)
+  bool describe_fds = false;         // -y: what each fd refers to
+  bool cpu_time = false;             // -o: each call's time on the CPU
+  size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
+};
+
+}  // namespace dtruss
