@@ -28,12 +28,14 @@ struct ByNumber {
   }
 };
 
-constexpr std::string_view kClassNames[] = {"file",  "desc", "network", "process", "signal",
-                                            "ipc",   "memory", "creds", "clock"};
+constexpr std::string_view kClassNames[] = {"file", "desc",   "network", "process", "signal",
+                                            "ipc",  "memory", "creds",   "clock"};
 
 }  // namespace
 
-std::span<const SyscallInfo> all_syscalls() { return kSyscalls; }
+std::span<const SyscallInfo> all_syscalls() {
+  return kSyscalls;
+}
 
 const SyscallInfo* syscall_by_nr(long nr) {
   static const ByNumber index;
@@ -54,13 +56,15 @@ std::optional<uint16_t> class_by_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::span<const std::string_view> class_names() { return kClassNames; }
+std::span<const std::string_view> class_names() {
+  return kClassNames;
+}
 
 const char* table_name(TableId id) {
   switch (id) {
     case TableId::none:
       return "none";
-#define X(name)        \
+#define X(name)       \
   case TableId::name: \
     return #name;
 #include "syscalls/table_ids.inc"
