@@ -60,14 +60,14 @@ void check_fcntl(const std::vector<json>& all) {
   EXPECT_EQ(getown["args"]["arg"], setown["args"]["arg"]) << getown;
 }
 
-class Fcntl : public e2e::BackendTest {};
+class Fcntl : public BackendTest {};
 
 TEST_P(Fcntl, ArgByCommand) {
-  check_commands(e2e::syscalls(e2e::fixture_calls(GetParam(), "selected_args"), "fcntl"));
+  check_commands(syscalls(fixture_calls(GetParam(), "selected_args"), "fcntl"));
 }
 
 TEST_P(Fcntl, LocksAndOwners) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs");
   check_fcntl(all);
 }
 

@@ -140,15 +140,15 @@ void check_enter(const std::vector<json>& all) {
   EXPECT_EQ(enters[1]["args"]["argp"], "[USR1]") << enters[1];
 }
 
-class IoUring : public e2e::BackendTest {};
+class IoUring : public BackendTest {};
 
 TEST_P(IoUring, RegisterArraysAndEnterArgp) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs");
   check_io_uring(all);
 }
 
 TEST_P(IoUring, RegisterStructsAndEnterFlags) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs3");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs3");
   check_register(all);
   check_enter(all);
 }

@@ -44,16 +44,16 @@ void check_ioctls(const std::vector<json>& all) {
   EXPECT_EQ(pgrp["args"]["arg"].get<std::string>().substr(0, 2), "0x");
 }
 
-class Ioctl : public e2e::BackendTest {};
+class Ioctl : public BackendTest {};
 
 TEST_P(Ioctl, TtyRequests) {
-  const auto all = e2e::fixture_calls(GetParam(), "pointer_args");
+  const auto all = fixture_calls(GetParam(), "pointer_args");
   check_ioctls(all);
 }
 
 // -v: the whole termios, with the control characters (VMIN is 1 on a new terminal).
 TEST_P(Ioctl, TermiosWholeWithVerbose) {
-  const auto all = e2e::fixture_calls(GetParam(), "pointer_args", {"-v"});
+  const auto all = fixture_calls(GetParam(), "pointer_args", {"-v"});
   const json get = ioctl(all, "TCGETS")["args"]["arg"];
   ASSERT_TRUE(get.contains("c_cc")) << get;
   ASSERT_EQ(get["c_cc"].size(), 19u);

@@ -19,10 +19,10 @@ void check_mincore(const std::vector<json>& all) {
   EXPECT_EQ(mincore[0]["args"]["vec"], json::parse("[1, 0, 1]"));
 }
 
-class Mincore : public e2e::BackendTest {};
+class Mincore : public BackendTest {};
 
 TEST_P(Mincore, PageVector) {
-  const auto all = e2e::fixture_calls(GetParam(), "pointer_args");
+  const auto all = fixture_calls(GetParam(), "pointer_args");
   check_mincore(all);
 }
 

@@ -27,7 +27,7 @@ void check_fsconfig_and_ustat(const std::vector<json>& all) {
   EXPECT_EQ(path[0]["args"]["_value"], "/tmp");
   EXPECT_EQ(path[0]["args"]["aux"], "AT_FDCWD");
 
-  auto ustat = e2e::syscalls(all, "ustat");
+  auto ustat = syscalls(all, "ustat");
   ASSERT_EQ(ustat.size(), 1u);
   const json u = ustat[0]["args"]["ubuf"];
   if (ustat[0]["errno"].is_null()) {
@@ -40,10 +40,10 @@ void check_fsconfig_and_ustat(const std::vector<json>& all) {
   }
 }
 
-class FileSystems : public e2e::BackendTest {};
+class FileSystems : public BackendTest {};
 
 TEST_P(FileSystems, FsconfigAndUstat) {
-  const auto all = e2e::fixture_calls(GetParam(), "pointer_args");
+  const auto all = fixture_calls(GetParam(), "pointer_args");
   check_fsconfig_and_ustat(all);
 }
 

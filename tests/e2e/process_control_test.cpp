@@ -86,20 +86,20 @@ void check_clone(const std::vector<json>& all) {
   EXPECT_GE(pidfd[0].get<int>(), 3) << "a new fd";
 }
 
-class ProcessControl : public e2e::BackendTest {};
+class ProcessControl : public BackendTest {};
 
 TEST_P(ProcessControl, PrctlByOption) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs");
   check_prctl(all);
 }
 
 TEST_P(ProcessControl, ModifyLdtAndReboot) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs");
   check_ldt_and_reboot(all);
 }
 
 TEST_P(ProcessControl, CloneParentTid) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs3");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs3");
   check_clone(all);
 }
 

@@ -57,15 +57,15 @@ void check_quotas(const std::vector<json>& all) {
   }
 }
 
-class Quotactl : public e2e::BackendTest {};
+class Quotactl : public BackendTest {};
 
 TEST_P(Quotactl, VfsQuotas) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs");
   check_vfs_quotas(all);
 }
 
 TEST_P(Quotactl, XfsQuotas) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_ptrs3");
+  const auto all = fixture_calls(GetParam(), "selected_ptrs3");
   check_quotas(all);
 }
 

@@ -39,10 +39,10 @@ void check_security(const std::vector<json>& all) {
             json::parse(R"({"allowed_access":"LANDLOCK_ACCESS_NET_BIND_TCP","port":8080})"));
 }
 
-class Sandbox : public e2e::BackendTest {};
+class Sandbox : public BackendTest {};
 
 TEST_P(Sandbox, SeccompAndLandlock) {
-  const auto all = e2e::fixture_calls(GetParam(), "pointer_args");
+  const auto all = fixture_calls(GetParam(), "pointer_args");
   check_security(all);
 }
 

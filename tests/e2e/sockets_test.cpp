@@ -62,19 +62,19 @@ void check_sockopts(const std::vector<json>& all) {
             json::parse(R"({"imr_multiaddr":"224.0.0.251","imr_interface":"127.0.0.1"})"));
 }
 
-class Sockets : public e2e::BackendTest {};
+class Sockets : public BackendTest {};
 
 TEST_P(Sockets, ProtocolByFamily) {
-  check_protocols(e2e::syscalls(e2e::fixture_calls(GetParam(), "selected_args"), "socket"));
+  check_protocols(syscalls(fixture_calls(GetParam(), "selected_args"), "socket"));
 }
 
 TEST_P(Sockets, SockoptNamesAndValues) {
-  const auto all = e2e::fixture_calls(GetParam(), "selected_args");
+  const auto all = fixture_calls(GetParam(), "selected_args");
   check_options(all);
 }
 
 TEST_P(Sockets, SockoptStructsAndLengths) {
-  const auto all = e2e::fixture_calls(GetParam(), "pointer_args");
+  const auto all = fixture_calls(GetParam(), "pointer_args");
   check_sockopts(all);
 }
 
