@@ -1,12 +1,14 @@
+// -t's syscall list (src/syscalls/selection.cpp): names, %classes, negation, aliases, and the
+// hints for a name it does not know.
+#include "syscalls/selection.h"
+
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
-
-#include "syscalls/selection.h"
 
 namespace dtruss {
 namespace {
 
-TEST(Select, NamesAndClasses) {
+TEST(Selection, NamesAndClasses) {
   SyscallSelection s;
   std::string err;
   ASSERT_TRUE(parse_syscall_list("read,write", &s, &err)) << err;
@@ -16,7 +18,7 @@ TEST(Select, NamesAndClasses) {
   EXPECT_EQ(s.numbers.size(), 2u);
 }
 
-TEST(Select, NegationAloneMeansAllBut) {
+TEST(Selection, NegationAloneMeansAllBut) {
   SyscallSelection s;
   std::string err;
   ASSERT_TRUE(parse_syscall_list("!read", &s, &err)) << err;
@@ -25,7 +27,7 @@ TEST(Select, NegationAloneMeansAllBut) {
   EXPECT_TRUE(s.selected[SYS_openat]);
 }
 
-TEST(Select, ExecAliasAndClass) {
+TEST(Selection, ExecAliasAndClass) {
   SyscallSelection s;
   std::string err;
   ASSERT_TRUE(parse_syscall_list("exec", &s, &err)) << err;
@@ -37,7 +39,7 @@ TEST(Select, ExecAliasAndClass) {
   EXPECT_FALSE(s.selected[SYS_read]);
 }
 
-TEST(Select, UnknownNameSuggests) {
+TEST(Selection, UnknownNameSuggests) {
   SyscallSelection s;
   std::string err;
   EXPECT_FALSE(parse_syscall_list("opne", &s, &err));
@@ -47,7 +49,7 @@ TEST(Select, UnknownNameSuggests) {
   EXPECT_NE(err.find("%file"), std::string::npos) << err;
 }
 
-TEST(Select, HintForOpen) {
+TEST(Selection, HintForOpen) {
   SyscallSelection s;
   std::string err;
   ASSERT_TRUE(parse_syscall_list("open", &s, &err));
