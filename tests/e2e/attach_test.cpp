@@ -101,7 +101,7 @@ TEST(AttachRace, ProcessesEndingWhileDtrussAttachesNeverLeaveItWaiting) {
 
 // -W: a process of that name that comes and goes between two of dtruss's looks still ends the
 // wait. (eBPF sees it from its exec; ptrace polls /proc and may miss a process this short.)
-TEST(AwaitName, ShortLivedProcessEndsTheWaitOnEbpf) {
+TEST(BpfAwaitName, ShortLivedProcessEndsTheWait) {
   std::string dir = temp_dir();
   std::string name = "zzw" + std::to_string(getpid() % 100000);
   std::string prog = dir + "/" + name;

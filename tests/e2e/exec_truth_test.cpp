@@ -216,7 +216,7 @@ TEST(ExecTruth, NotExecutableByTheUser) {
 // call came later than half of dtruss's whole way to the command's main. (eBPF named: the
 // ptrace backend has no load to count, and there the ratio is only scheduling, which a loaded
 // machine upsets; the suite runs this under ptrace's prefix too, with the same backend.)
-TEST(ExecTruth, TimestampsCountFromTheCommand) {
+TEST(BpfExecTruth, TimestampsCountFromTheCommand) {
   REQUIRE_BPF();
   uint64_t t0 = e2e::now_ms();
   auto r = run_traced({"--backend=bpf", "--json", "-t", "execve", fixture("exec_truth"), "clock"});

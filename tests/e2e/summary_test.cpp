@@ -49,29 +49,30 @@ std::map<std::string, std::pair<long, long>> table_rows(const std::string& text)
 // ---------------------------------------------------------------------------------------------
 // --summary
 
-TEST(Summary, TableOnlyWithTheCallsMade) {
-  for (const char* backend : {"--backend=ptrace", "--backend=bpf"}) {
-    SCOPED_TRACE(backend);
-    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF();
-    auto r = run_traced({backend, "--summary", fixture("files"), e2e::temp_dir()});
-    ASSERT_EQ(r.status, 0) << r.err;
-    SCOPED_TRACE(r.trace);
-    EXPECT_FALSE(contains(r.trace, "SYSCALL(args)")) << "no header of lines";
-    EXPECT_FALSE(contains(r.trace, "\t\t = ")) << "no lines";
-    auto rows = table_rows(r.trace);
-    // files.c: write once, read once after the loader's; 3 openat of its own, the last failing.
-    ASSERT_TRUE(rows.count("openat"));
-    EXPECT_EQ(rows["write"], std::make_pair(1L, 0L));
-    EXPECT_GE(rows["openat"].first, 3);
-    EXPECT_EQ(rows["openat"].second, 1);
-    EXPECT_EQ(rows["exit_group"], std::make_pair(1L, 0L));
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.trace, m, std::regex("\nopenat .* ENOENT\u00d71\n")));
-    long sum = 0;
-    for (const auto& [name, ce] : rows) sum += ce.first;
-    EXPECT_TRUE(contains(r.trace, std::to_string(sum) + " calls, ")) << sum;
-  }
+class SummaryTable : public BackendTest {};
+
+TEST_P(SummaryTable, OnlyTheCallsMade) {
+  const std::string backend = this->backend();
+  auto r = run_traced({backend, "--summary", fixture("files"), e2e::temp_dir()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  SCOPED_TRACE(r.trace);
+  EXPECT_FALSE(contains(r.trace, "SYSCALL(args)")) << "no header of lines";
+  EXPECT_FALSE(contains(r.trace, "\t\t = ")) << "no lines";
+  auto rows = table_rows(r.trace);
+  // files.c: write once, read once after the loader's; 3 openat of its own, the last failing.
+  ASSERT_TRUE(rows.count("openat"));
+  EXPECT_EQ(rows["write"], std::make_pair(1L, 0L));
+  EXPECT_GE(rows["openat"].first, 3);
+  EXPECT_EQ(rows["openat"].second, 1);
+  EXPECT_EQ(rows["exit_group"], std::make_pair(1L, 0L));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.trace, m, std::regex("\nopenat .* ENOENT\u00d71\n")));
+  long sum = 0;
+  for (const auto& [name, ce] : rows) sum += ce.first;
+  EXPECT_TRUE(contains(r.trace, std::to_string(sum) + " calls, ")) << sum;
 }
+
+INSTANTIATE_BACKENDS(SummaryTable);
 
 TEST(Summary, CountsEveryCallOfABurst) {
   auto r = run_traced({"--summary", "-t", "getppid", fixture("getppid_burst"), "2500"});
@@ -86,7 +87,7 @@ TEST(Summary, CountsEveryCallOfABurst) {
 
 // eBPF --summary counts in the kernel and sends no event a call: even a ring buffer far too small
 // for 50000 events loses nothing, and every call is counted, split per thread as asked.
-TEST(Summary, EbpfCountsInTheKernel) {
+TEST(BpfSummary, CountsInTheKernel) {
   REQUIRE_BPF();
   auto r = run_traced({"--backend=bpf", "--summary", "-b", "4K", "--json", "--summary-by", "thread",
                        "-t", "getppid", fixture("getppid_burst"), "50000"});
@@ -106,7 +107,7 @@ TEST(Summary, EbpfCountsInTheKernel) {
 
 // The kernel's log2 buckets: each call's longest duration lies in its highest bucket [ns, 2 ns),
 // from under a microsecond to cpu_burn's 50 ms nanosleep (2^25 ns and up), and the counts add up.
-TEST(Summary, EbpfBucketsHoldTheirDurations) {
+TEST(BpfSummary, BucketsHoldTheirDurations) {
   REQUIRE_BPF();
   auto r = run_traced({"--backend=bpf", "--summary", "--json", fixture("cpu_burn")});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -135,7 +136,7 @@ TEST(Summary, EbpfBucketsHoldTheirDurations) {
   EXPECT_GE(rows, 5u) << r.trace;
 }
 
-TEST(Summary, JsonIsOneSummaryObject) {
+TEST(PtraceSummary, JsonIsOneSummaryObject) {
   // ptrace: call by call, so the percentiles are exact (eBPF's kernel counts are log2 buckets).
   auto r =
       run_traced({"--backend=ptrace", "--summary", "--json", fixture("files"), e2e::temp_dir()});
@@ -418,7 +419,7 @@ TEST(Timeline, ValidForProcessesAndThreads) {
   }
 }
 
-TEST(Timeline, WithBpfBackend) {
+TEST(BpfTimeline, SlicesMatchTheJson) {
   REQUIRE_BPF();
   std::string file = e2e::temp_dir() + "/timeline.json";
   auto r = run_traced({"--backend=bpf", "--json", "--timeline", file, fixture("threads")});
@@ -426,27 +427,28 @@ TEST(Timeline, WithBpfBackend) {
   expect_slices_match_json(check_timeline(file), r.trace);
 }
 
-TEST(Timeline, ShellPipelineOnBothBackends) {
-  for (const char* backend : {"--backend=ptrace", "--backend=bpf"}) {
-    SCOPED_TRACE(backend);
-    if (std::string(backend) == "--backend=bpf") REQUIRE_BPF();
-    std::string file = e2e::temp_dir() + "/timeline.json";
-    auto r =
-        run_traced({backend, "--json", "-f", "--timeline", file, "/bin/sh", "-c", "ls / | wc -l"});
-    ASSERT_EQ(r.status, 0) << r.err;
-    auto events = check_timeline(file);
-    expect_slices_match_json(events, r.trace);
-    std::set<long> pids;
-    std::set<std::string> execs;
-    for (const auto& e : events) {
-      pids.insert(e["pid"].get<long>());
-      std::string name = e["name"];
-      if (e["ph"] == "i" && name.rfind("exec ", 0) == 0) execs.insert(name.substr(name.rfind('/')));
-    }
-    EXPECT_GE(pids.size(), 3u) << "sh, ls and wc";
-    EXPECT_TRUE(execs.count("/ls") && execs.count("/wc")) << "exec instants";
+class TimelineOfAPipeline : public BackendTest {};
+
+TEST_P(TimelineOfAPipeline, ShellLsWc) {
+  const std::string backend = this->backend();
+  std::string file = e2e::temp_dir() + "/timeline.json";
+  auto r =
+      run_traced({backend, "--json", "-f", "--timeline", file, "/bin/sh", "-c", "ls / | wc -l"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto events = check_timeline(file);
+  expect_slices_match_json(events, r.trace);
+  std::set<long> pids;
+  std::set<std::string> execs;
+  for (const auto& e : events) {
+    pids.insert(e["pid"].get<long>());
+    std::string name = e["name"];
+    if (e["ph"] == "i" && name.rfind("exec ", 0) == 0) execs.insert(name.substr(name.rfind('/')));
   }
+  EXPECT_GE(pids.size(), 3u) << "sh, ls and wc";
+  EXPECT_TRUE(execs.count("/ls") && execs.count("/wc")) << "exec instants";
 }
+
+INSTANTIATE_BACKENDS(TimelineOfAPipeline);
 
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C / SIGTERM: closing line, and a timeline that is still valid JSON
