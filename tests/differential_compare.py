@@ -143,7 +143,7 @@ CASES = [
     fx("selected_args"),
     fx("selected_ptrs", norms=["temp_names",
                                ("poll_loop", r'^getrandom\(|"syscall": "getrandom"|EEXIST')]),
-    fx("selected_ptrs3", norms=["async_signals"]),
+    fx("selected_structs", norms=["async_signals"]),
     fx("secret_reader", "/etc/hostname"),
     fx("selfkill", status=137),
     fx("selfsegv", status=139),

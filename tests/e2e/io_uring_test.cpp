@@ -1,5 +1,5 @@
 // io_uring on a real traced program and on both backends: io_uring_register's arg by opcode
-// (tests/fixtures/selected_ptrs.c: files, buffers and eventfd; selected_ptrs3.c: the opcodes
+// (tests/fixtures/selected_ptrs.c: files, buffers and eventfd; selected_structs.c: the opcodes
 // whose arg is a struct) and io_uring_enter's argp by flags (IORING_ENTER_EXT_ARG,
 // ABS_TIMER, NO_IOWAIT). The eBPF backend decodes only what its capture plan copied.
 #include <gtest/gtest.h>
@@ -148,7 +148,7 @@ TEST_P(IoUring, RegisterArraysAndEnterArgp) {
 }
 
 TEST_P(IoUring, RegisterStructsAndEnterFlags) {
-  const auto all = fixture_calls(GetParam(), "selected_ptrs3");
+  const auto all = fixture_calls(GetParam(), "selected_structs");
   check_register(all);
   check_enter(all);
 }

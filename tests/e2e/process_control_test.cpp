@@ -1,6 +1,6 @@
 // A process's control calls on a real traced program and on both backends: prctl's names and
 // results by option, modify_ldt's ptr by func, reboot's string by cmd
-// (tests/fixtures/selected_ptrs.c), clone's parent_tidptr by its flags (selected_ptrs3.c). The
+// (tests/fixtures/selected_ptrs.c), clone's parent_tidptr by its flags (selected_structs.c). The
 // eBPF backend decodes only what its capture plan copied.
 #include <gtest/gtest.h>
 
@@ -99,7 +99,7 @@ TEST_P(ProcessControl, ModifyLdtAndReboot) {
 }
 
 TEST_P(ProcessControl, CloneParentTid) {
-  const auto all = fixture_calls(GetParam(), "selected_ptrs3");
+  const auto all = fixture_calls(GetParam(), "selected_structs");
   check_clone(all);
 }
 

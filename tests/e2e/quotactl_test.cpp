@@ -1,5 +1,5 @@
 // quotactl and quotactl_fd on a real traced program and on both backends: addr by command, the
-// VFS quota structs (tests/fixtures/selected_ptrs.c) and the XFS ones (selected_ptrs3.c), in and
+// VFS quota structs (tests/fixtures/selected_ptrs.c) and the XFS ones (selected_structs.c), in and
 // out. The eBPF backend decodes only what its capture plan copied.
 #include <gtest/gtest.h>
 
@@ -65,7 +65,7 @@ TEST_P(Quotactl, VfsQuotas) {
 }
 
 TEST_P(Quotactl, XfsQuotas) {
-  const auto all = fixture_calls(GetParam(), "selected_ptrs3");
+  const auto all = fixture_calls(GetParam(), "selected_structs");
   check_quotas(all);
 }
 
