@@ -90,14 +90,18 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
   }
 }
 
+namespace {
+// An fd with what it refers to (-y): {"fd":3,"path":"/etc/passwd"}.
+void append_json_fd(std::string& out, const Value& v) {
+  fmt::format_to(std::back_inserter(out), "{{\"fd\":{},\"path\":", v.as_int());
+  append_json_string(out, v.note);
+  out += '}';
+}
+}  // namespace
+
 void append_json(std::string& out, const Value& v) {
   using T = Value::Type;
-  if (!v.note.empty() && v.type == T::Int) {  // an fd with what it refers to (-y)
-    fmt::format_to(std::back_inserter(out), "{{\"fd\":{},\"path\":", v.as_int());
-    append_json_string(out, v.note);
-    out += '}';
-    return;
-  }
+  if (!v.note.empty() && v.type == T::Int) return append_json_fd(out, v);
   switch (v.type) {
     case T::Int:
       append_int(out, v.as_int());

@@ -22,6 +22,8 @@
 #include "core/target.h"
 #include "stack/unwinder.h"
 
+struct dtruss_bpf;  // the skeleton (dtruss.skel.h)
+
 namespace dtruss {
 
 // The target (command, -p, -n/-W, --all, -f, -t, -u, -y, -o, -s) and the eBPF backend's own knobs.
@@ -65,6 +67,18 @@ class BpfTracer final : public Backend {
 
  private:
   struct State;
+  // load()'s steps (bpf_load.cpp).
+  void configure(::dtruss_bpf* skel);
+  void choose_programs(::dtruss_bpf* skel);
+  void size_maps(::dtruss_bpf* skel);
+  void fill_maps(::dtruss_bpf* skel);
+  // run()'s steps.
+  void add_targets();
+  void attach();
+  void announce();
+  void consume();
+  void report_detached();
+  int command_status();
   void start_command();
   void handle_syscall(const void* data, size_t size);
   void handle_exit(const void* data);

@@ -393,39 +393,11 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
     if (!(cl[0] & DT_CLONE_PIDFD)) return 0;
     if (bpf_probe_read_user(&x.fds[0], sizeof(x.fds[0]), (const void*)cl[1])) return 0;
   } else if (what == DT_FDS_RIGHTS) {
-    // recvmsg(fd, msghdr, flags): msg_control and the length the call used (struct msghdr's
-    // fifth and sixth words), then the first control message: an SCM_RIGHTS one's fds.
     if (ret < 0) return 0;
-    dt_u64 ctl[2];
-    if (bpf_probe_read_user(ctl, sizeof(ctl), (const void*)(regs->si + 32))) return 0;
-    struct {
-      dt_u64 len;
-      int level;
-      int type;
-      int fds[2];
-    } c = {};
-    if (!ctl[0] || ctl[1] < 20) return 0;
-    long err = ctl[1] >= sizeof(c) ? bpf_probe_read_user(&c, sizeof(c), (const void*)ctl[0])
-                                   : bpf_probe_read_user(&c, 20, (const void*)ctl[0]);
-    if (err || c.level != 1 /* SOL_SOCKET */ || c.type != 1 /* SCM_RIGHTS */ || c.len < 20)
-      return 0;
-    n = c.len >= 24 && ctl[1] >= 24 ? 2 : 1;
-    x.fds[0] = c.fds[0];
-    x.fds[1] = c.fds[1];
+    n = rights_fds(regs->si, &x);
+    if (!n) return 0;
   } else if (what == DT_FDS_FILES) {
-    if (ret != 0) return 0;
-    struct task_struct___fd* t = (struct task_struct___fd*)task;
-    struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
-    if (!fdt) return 0;
-    unsigned int max = BPF_CORE_READ(fdt, max_fds);
-    unsigned long* bits = BPF_CORE_READ(fdt, open_fds);
-    dt_u64* open = scan_bits(p);
-    for (int w = 0; w < DT_FD_SCAN / 64; w++) {  // (a bitmap has max_fds bits, a multiple of 64)
-      open[w] = 0;
-      if ((unsigned int)w * 64 < max) bpf_probe_read_kernel(&open[w], 8, bits + w);
-    }
-    x.files_only = 1;
-    bpf_loop(DT_FD_SCAN, scan_fd, &x, 0);
+    if (ret == 0) scan_open_files(task, &x);
     return 0;
   } else {
     if (ret != 0) return 0;

@@ -70,6 +70,8 @@ enum dt_kernel_numbers {
   DT_SOCK_DGRAM = 2,
   DT_AT_PHDR = 3,
   DT_AT_BASE = 7,
+  DT_SOL_SOCKET = 1,
+  DT_SCM_RIGHTS = 1,
 };
 #define DT_SIGBIT(sig) (1ull << (sig)) /* a signal's bit in a mask indexed by its number */
 

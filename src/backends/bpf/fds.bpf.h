@@ -236,3 +236,40 @@ static long scan_fd(dt_u32 i, struct fd_note_ctx* x) {
   send_fd_note(0, x);
   return 0;
 }
+
+// DT_FDS_RIGHTS: the fds an SCM_RIGHTS message brought (at most two), from recvmsg's msghdr at
+// `msg`: its msg_control and the length the call used (the msghdr's fifth and sixth words), then
+// the first control message. Returns how many were put in x->fds.
+static __always_inline dt_u32 rights_fds(dt_u64 msg, struct fd_note_ctx* x) {
+  dt_u64 ctl[2];
+  if (bpf_probe_read_user(ctl, sizeof(ctl), (const void*)(msg + 32))) return 0;
+  struct {
+    dt_u64 len;
+    int level;
+    int type;
+    int fds[2];
+  } c = {};
+  if (!ctl[0] || ctl[1] < 20) return 0;
+  long err = ctl[1] >= sizeof(c) ? bpf_probe_read_user(&c, sizeof(c), (const void*)ctl[0])
+                                 : bpf_probe_read_user(&c, 20, (const void*)ctl[0]);
+  if (err || c.level != DT_SOL_SOCKET || c.type != DT_SCM_RIGHTS || c.len < 20) return 0;
+  x->fds[0] = c.fds[0];
+  x->fds[1] = c.fds[1];
+  return c.len >= 24 && ctl[1] >= 24 ? 2 : 1;
+}
+
+// DT_FDS_FILES: a DT_FD record of each of the process's open fds (the first DT_FD_SCAN).
+static __always_inline void scan_open_files(struct task_struct* task, struct fd_note_ctx* x) {
+  struct task_struct___fd* t = (struct task_struct___fd*)task;
+  struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
+  if (!fdt || !x->p) return;
+  unsigned int max = BPF_CORE_READ(fdt, max_fds);
+  unsigned long* bits = BPF_CORE_READ(fdt, open_fds);
+  dt_u64* open = scan_bits(x->p);
+  for (int w = 0; w < DT_FD_SCAN / 64; w++) {  // (a bitmap has max_fds bits, a multiple of 64)
+    open[w] = 0;
+    if ((unsigned int)w * 64 < max) bpf_probe_read_kernel(&open[w], 8, bits + w);
+  }
+  x->files_only = 1;
+  bpf_loop(DT_FD_SCAN, scan_fd, x, 0);
+}

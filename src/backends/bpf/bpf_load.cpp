@@ -1,0 +1,341 @@
+// The eBPF backend's loading: the program configured for the options, its maps filled (the
+// capture plans, -t's selection, -y's fd plans), then loaded and verified by the kernel.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "backends/bpf/bpf_internal.h"
+#include "backends/bpf/events.h"
+#include "core/proc.h"
+#include "core/trace_error.h"
+#include "syscalls/capture.h"
+#include "syscalls/table.h"
+
+namespace dtruss {
+namespace bpf_shared {
+
+// libbpf's messages, kept to explain a failure (the verifier's log above all).
+std::string g_libbpf_log;
+
+int collect_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  // The whole message: the verifier's log comes as one, and its end says what it refused.
+  va_list count;
+  va_copy(count, args);
+  int n = vsnprintf(nullptr, 0, fmt, count);
+  va_end(count);
+  if (n <= 0) return n;
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), fmt, args);
+  buf.resize(static_cast<size_t>(n));
+  if (g_libbpf_log.size() < (1u << 20)) g_libbpf_log += buf;
+  return n;
+}
+
+std::string log_tail(size_t lines) {
+  size_t pos = g_libbpf_log.size();
+  for (size_t i = 0; i <= lines && pos > 0; ++i) {
+    pos = g_libbpf_log.rfind('\n', pos - 1);
+    if (pos == std::string::npos) {
+      pos = 0;
+      break;
+    }
+  }
+  return g_libbpf_log.substr(pos);
+}
+
+bool has_capability(int cap) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &hdr, data) != 0) return false;
+  return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+}  // namespace bpf_shared
+
+using namespace bpf_shared;
+
+namespace {
+
+uint64_t round_up_pow2(uint64_t v) {
+  uint64_t p = 4096;
+  while (p < v && p < (1ull << 31)) p <<= 1;
+  return p;
+}
+
+static_assert(DT_LEN_AT(0) == len_at(0) && DT_LEN_AT(5) == len_at(5));
+
+static_assert(DT_LEN_PAGES(0) == len_pages(0) && DT_LEN_PAGES(5) == len_pages(5));
+
+static_assert(DT_LEN_RET == kLenRet && DT_LEN_NONE == kNoLen);
+
+// A capture plan as the BPF program runs it: every step at exit (an in-argument is still there),
+// copies of bytes and strings only (execve's arrays are the program's own business).
+dt_plan to_dt_plan(const CapturePlan& cp) {
+  dt_plan plan{};
+  auto add = [&](const CaptureStep& step, bool out) {
+    if (plan.n >= DT_MAX_STEPS) return;
+    if (step.shape != CaptureShape::CString && step.shape != CaptureShape::Bytes) return;
+    dt_step& d = plan.steps[plan.n++];
+    d.arg = step.arg;
+    d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
+    if (step.nested == CaptureStep::Nested::IovecData) d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
+    if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
+    d.len = step.len;
+    d.elem = step.elem;
+    // (A directory's records: up to DT_MAX_BIG bytes, sent in pieces.)
+    d.max = std::min<uint32_t>(step.max, step.records ? DT_MAX_BIG : DT_MAX_CAPTURE);
+  };
+  for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
+  for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
+  // In/out arguments as passed: copied at entry (their exit step has what the call wrote).
+  for (uint8_t i = 0; i < cp.n_before && plan.n_entry < DT_MAX_STEPS; ++i) {
+    const CaptureStep& step = cp.before[i];
+    if (step.shape != CaptureShape::Bytes || step.len == kLenRet) continue;
+    dt_step& d = plan.entry[plan.n_entry++];
+    d.arg = step.arg;
+    d.shape = DT_BYTES;
+    d.len = step.len;
+    d.elem = step.elem;
+    d.max = std::min<uint32_t>(step.max, DT_MAX_CAPTURE);
+  }
+  return plan;
+}
+
+// The ring buffer's size when -b does not set it. --summary counts in the kernel and sends only
+// process events (forks, execs, exits): a small ring is plenty, and is set up in a fraction of the
+// time. Otherwise 4 MiB per CPU (events come from every CPU at once, the one consumer drains
+// them), from 8 to 64 MiB: on 2 CPUs, 8 MiB loses nothing on the benchmarks with 8 threads (2 MiB
+// does), and setting the ring up and down takes 1.6 ms per 4 MiB.
+uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
+  if (summary_only) return 256u << 10;
+  return std::clamp<uint64_t>(cpus * (4u << 20), 8u << 20, 64u << 20);
+}
+
+// -y: which fds each call's exit describes in the kernel (events.h, enum dt_fd_plan): the fd a
+// call returns, a socket whose addresses connect, bind or listen set (or a send, binding a
+// datagram socket to a port of its own), the two fds of a pair, a clone's pidfd, the fds an
+// SCM_RIGHTS message brought, and after a rename or an unlink the files the process has open
+// (their names may have changed, or be gone).
+static_assert(DT_CLONE_PIDFD == CLONE_PIDFD);
+
+// The kernel's numbers the BPF programs test (events.h), as the C library's headers have them.
+static_assert(DT_NR_MMAP == SYS_mmap && DT_NR_MUNMAP == SYS_munmap && DT_NR_MREMAP == SYS_mremap &&
+              DT_NR_EXECVE == SYS_execve && DT_NR_EXIT == SYS_exit &&
+              DT_NR_EXIT_GROUP == SYS_exit_group && DT_NR_EXECVEAT == SYS_execveat &&
+              DT_NR_CLONE3 == SYS_clone3);
+
+static_assert(DT_SIGQUIT == SIGQUIT && DT_SIGILL == SIGILL && DT_SIGTRAP == SIGTRAP &&
+              DT_SIGABRT == SIGABRT && DT_SIGBUS == SIGBUS && DT_SIGFPE == SIGFPE &&
+              DT_SIGKILL == SIGKILL && DT_SIGSEGV == SIGSEGV && DT_SIGCHLD == SIGCHLD &&
+              DT_SIGCONT == SIGCONT && DT_SIGSTOP == SIGSTOP && DT_SIGTSTP == SIGTSTP &&
+              DT_SIGTTIN == SIGTTIN && DT_SIGTTOU == SIGTTOU && DT_SIGURG == SIGURG &&
+              DT_SIGXCPU == SIGXCPU && DT_SIGXFSZ == SIGXFSZ && DT_SIGWINCH == SIGWINCH &&
+              DT_SIGSYS == SIGSYS);
+
+static_assert(DT_PROT_EXEC == PROT_EXEC && DT_MAP_ANONYMOUS == MAP_ANONYMOUS &&
+              DT_EFAULT == EFAULT && DT_S_IFMT == S_IFMT && DT_S_IFSOCK == S_IFSOCK &&
+              DT_AF_UNIX == AF_UNIX && DT_AF_INET == AF_INET && DT_AF_INET6 == AF_INET6 &&
+              DT_SOCK_DGRAM == static_cast<int>(SOCK_DGRAM) && DT_SOL_SOCKET == SOL_SOCKET &&
+              DT_SCM_RIGHTS == static_cast<int>(SCM_RIGHTS) && DT_AT_PHDR == AT_PHDR &&
+              DT_AT_BASE == AT_BASE);
+
+void set_fd_plans(bpf_map* map) {
+  for (const SyscallInfo& s : all_syscalls()) {
+    if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
+    uint8_t plan = s.ret == RetKind::Fd ? DT_FDS_RET : DT_FDS_NONE;
+    switch (s.nr) {
+      case SYS_connect:
+      case SYS_bind:
+      case SYS_listen:
+        plan = DT_FDS_ARG0;
+        break;
+      case SYS_sendto:
+      case SYS_sendmsg:
+      case SYS_sendmmsg:
+        plan = DT_FDS_DGRAM_ARG0;
+        break;
+      case SYS_rename:
+      case SYS_renameat:
+      case SYS_renameat2:
+      case SYS_unlink:
+      case SYS_unlinkat:
+      case SYS_rmdir:
+        plan = DT_FDS_FILES;
+        break;
+      case SYS_pipe:
+      case SYS_pipe2:
+        plan = DT_FDS_PAIR_ARG0;
+        break;
+      case SYS_socketpair:
+        plan = DT_FDS_PAIR_ARG3;
+        break;
+      case SYS_clone:
+      case SYS_clone3:
+        plan = DT_FDS_PIDFD;
+        break;
+      case SYS_recvmsg:
+        plan = DT_FDS_RIGHTS;
+        break;
+      default:
+        break;
+    }
+    if (plan == DT_FDS_NONE) continue;
+    auto key = static_cast<uint32_t>(s.nr);
+    bpf_map__update_elem(map, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
+  }
+}
+
+}  // namespace
+
+std::string BpfTracer::unavailable_reason() {
+  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    return "the kernel has no BTF (/sys/kernel/btf/vmlinux), which the eBPF backend needs";
+  if (geteuid() != 0 && !(has_capability(CAP_BPF) && has_capability(CAP_PERFMON)))
+    return "the eBPF backend needs root, or the CAP_BPF and CAP_PERFMON capabilities (try sudo)";
+  return {};
+}
+
+void BpfTracer::load() {
+  if (st_->skel != nullptr) return;
+  check_privileges();  // (what the kernel side may trace is set before load)
+  libbpf_set_print(collect_libbpf_log);
+  dtruss_bpf* skel = dtruss_bpf__open();
+  if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
+  st_->skel = skel;
+  configure(skel);
+  choose_programs(skel);
+  size_maps(skel);
+  if (int err = dtruss_bpf__load(skel); err != 0) {
+    // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
+    // show what it said.
+    throw TraceError("the kernel refused the eBPF program (" + std::string(strerror(-err)) +
+                     "):\n" + log_tail(20));
+  }
+  fill_maps(skel);
+  st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
+  if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
+}
+
+// The program's settings (its read-only data) from the options.
+void BpfTracer::configure(dtruss_bpf* skel) {
+  skel->rodata->follow_forks = cfg_.follow_forks ? 1 : 0;
+  skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
+  skel->rodata->all_processes = cfg_.all ? 1 : 0;
+  skel->rodata->filter_syscalls = cfg_.syscalls.empty() ? 0 : 1;
+  skel->rodata->self_tgid = getpid();
+  if (!cfg_.name.empty()) {
+    skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;
+    std::strncpy(const_cast<char*>(skel->rodata->name_filter), cfg_.name.c_str(), 15);
+  }
+  if (restricted_) {  // only what the caller could ptrace (check_privileges)
+    skel->rodata->restrict_creds = 1;
+    skel->rodata->caller_uid = getuid();
+    skel->rodata->caller_gid = getgid();
+    skel->rodata->caller_caps = own_capabilities();
+  }
+  skel->rodata->data_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE);
+  // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
+  skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
+  skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
+  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);  // (its values: summary_kinds.h)
+  skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
+  skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
+  // -s: the stack record's size (a multiple of 8, as records are aligned).
+  if (stacks_)
+    skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);
+}
+
+// The programs the options need: only those are loaded (each costs the verifier's time).
+void BpfTracer::choose_programs(dtruss_bpf* skel) {
+  // The mapping trackers cost load time (the verifier): only with -s.
+  bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
+  bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
+  // -y: what each new fd refers to, read at the exit of the calls that make one. Attached by
+  // hand, before on_sys_exit (see run()).
+  bool fd_notes = cfg_.describe_fds && !cfg_.summary_only;
+  bpf_program__set_autoload(skel->progs.on_sys_exit_fds, fd_notes);
+  bpf_program__set_autoattach(skel->progs.on_sys_exit_fds, false);
+  // --summary counts in its own small pair of programs; every other mode sends events.
+  bpf_program__set_autoload(skel->progs.on_sys_enter, !cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_sys_enter_count, cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_sys_exit_count, cfg_.summary_only);
+  // The table shows no signals: --summary neither loads nor attaches their programs.
+  bpf_program__set_autoload(skel->progs.on_signal_deliver, !cfg_.summary_only);
+  bpf_program__set_autoload(skel->progs.on_signal_generate, !cfg_.summary_only);
+}
+
+void BpfTracer::size_maps(dtruss_bpf* skel) {
+  // The maps of the other mode are made as small as they can be: a hash map's buckets are
+  // allocated and zeroed at creation (1 MiB for 65,536 entries), which is start-up time.
+  if (cfg_.summary_only) {
+    bpf_map__set_max_entries(skel->maps.sel_plans, 1);
+    if (cfg_.summary_by == SummaryBy::None) bpf_map__set_max_entries(skel->maps.aggs, 1);
+  } else {
+    for (bpf_map* m : {skel->maps.aggs, skel->maps.agg_errs, skel->maps.seen})
+      bpf_map__set_max_entries(m, 1);
+  }
+  auto cpus = static_cast<uint64_t>(std::max(1, libbpf_num_possible_cpus()));
+  uint64_t ring = round_up_pow2(cfg_.ring_bytes != 0 ? cfg_.ring_bytes
+                                                     : default_ring_bytes(cfg_.summary_only, cpus));
+  bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(ring));
+  // A CPU wakes the consumer every wake_bytes it writes: all CPUs together fill a quarter of the
+  // ring before the consumer is sure to be awake (between 16 KiB and 1 MiB each). A wake-up is
+  // an interrupt on the traced program's CPU, and on a VM an exit to the hypervisor: at 1 MiB
+  // rather than 256 KiB, tar's wake-ups took a third of the time (perf, 592 -> 201 samples).
+  skel->rodata->wake_bytes = std::clamp<uint64_t>(ring / 4 / cpus, 16 << 10, 1 << 20);
+}
+
+// The maps user space fills once loaded: the capture plans, -y's fd plans, -t's selection.
+void BpfTracer::fill_maps(dtruss_bpf* skel) {
+  // The capture plan: what to copy for each syscall. execve's arguments are taken at entry by
+  // the program itself (the exec replaces their memory). --summary copies nothing.
+  for (const SyscallInfo& s : all_syscalls()) {
+    if (s.nr >= DT_NR_MAX || cfg_.summary_only) continue;
+    dt_plan plan{};
+    auto key = static_cast<uint32_t>(s.nr);
+    if (s.nr != SYS_execve && s.nr != SYS_execveat) {
+      plan = to_dt_plan(capture_plan(s.nr));
+      // The plans an argument's value picks (an ioctl's request): the syscall's own, and more.
+      for (const SelectedPlan& sp : selected_plans(s.nr)) {
+        dt_sel_key sk{key, sp.selector};
+        dt_plan selected = to_dt_plan(sp.plan);
+        if (bpf_map__update_elem(skel->maps.sel_plans, &sk, sizeof(sk), &selected, sizeof(selected),
+                                 BPF_ANY) == 0)
+          plan.sel = static_cast<uint32_t>(plan_selector(s.nr) + 1);
+      }
+    }
+    bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
+  }
+  if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
+  for (long nr : cfg_.syscalls) {
+    if (nr < 0 || nr >= DT_NR_MAX) continue;
+    auto key = static_cast<uint32_t>(nr);
+    uint8_t on = 1;
+    bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  }
+  // The command's execve must be seen even when -t leaves it out (the trace starts there).
+  for (long nr : {long{SYS_execve}, long{SYS_execveat}}) {
+    auto key = static_cast<uint32_t>(nr);
+    uint8_t on = 1;
+    if (!cfg_.syscalls.empty())
+      bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  }
+}
+
+}  // namespace dtruss

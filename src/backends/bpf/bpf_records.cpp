@@ -1,0 +1,371 @@
+// The eBPF backend's consumer: each record the kernel side sends (events.h), read (records.cpp)
+// and turned into the events the pipeline takes; -y's fd table and -s's stacks kept up to date.
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <netinet/tcp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "backends/bpf/bpf_internal.h"
+#include "backends/bpf/events.h"
+#include "backends/bpf/records.h"
+#include "core/fdinfo.h"
+#include "core/interrupt.h"
+#include "core/proc.h"
+#include "syscalls/table.h"
+#include "util/text.h"
+
+namespace dtruss {
+
+using namespace bpf_shared;
+
+namespace {
+
+// -y: a DT_FD record (events.h) as describe_fd() would put it ("" when it cannot tell).
+FdNote fd_note(const dt_fd& rec, const char* path, size_t len) {
+  FdNote n;
+  n.fd = rec.fd;
+  n.open = rec.kind != DT_FD_CLOSED;
+  n.cloexec = (rec.flags & DT_FD_CLOEXEC) != 0;
+  if (rec.kind == DT_FD_SOCKET) {
+    SocketFacts s;
+    s.inode = rec.ino;
+    s.family = rec.family;
+    s.proto.assign(rec.proto, strnlen(rec.proto, sizeof rec.proto));
+    std::memcpy(s.laddr.data(), rec.laddr, sizeof rec.laddr);
+    std::memcpy(s.raddr.data(), rec.raddr, sizeof rec.raddr);
+    s.lport = ntohs(rec.lport);
+    s.rport = ntohs(rec.rport);
+    // What /proc/net/{tcp,udp}[6] list: TCP sockets not closed (listening, connecting,
+    // connected), UDP sockets with a local port.
+    if (s.proto == "TCP" || s.proto == "TCPv6") s.listed = rec.state != TCP_CLOSE;
+    if (s.proto == "UDP" || s.proto == "UDPv6") s.listed = rec.num != 0;
+    s.has_path = (rec.flags & DT_FD_ADDR) != 0;
+    if (s.has_path) s.path.assign(path, len);
+    n.what = socket_label(s);
+  } else if (rec.kind == DT_FD_FILE && (rec.flags & DT_FD_CUT) == 0) {
+    FileFacts f;
+    f.inode = rec.ino;
+    f.fs_magic = rec.magic;
+    f.deleted = (rec.flags & DT_FD_DELETED) != 0;
+    f.pseudo = (rec.flags & DT_FD_PSEUDO) != 0;
+    for (size_t at = 0; at < len;) {
+      size_t k = strnlen(path + at, len - at);
+      f.parts.emplace_back(path + at, k);
+      at += k + 1;
+    }
+    n.what = file_label(f);
+  }
+  return n;
+}
+
+}  // namespace
+
+void BpfTracer::report_lost() {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpu));
+  uint32_t key = 0;
+  if (bpf_map__lookup_elem(st_->skel->maps.lost, &key, sizeof(key), per_cpu.data(),
+                           per_cpu.size() * sizeof(uint64_t), 0) != 0)
+    return;
+  uint64_t total = 0;
+  for (uint64_t v : per_cpu) total += v;
+  if (total > lost_reported_) {
+    out_.on_lost({0, total - lost_reported_});
+    lost_reported_ = total;
+  }
+}
+
+int BpfTracer::on_record(const void* data, size_t size) {
+  switch (record_type(data, size)) {
+    case DT_SYSCALL:
+      handle_syscall(data, size);
+      break;
+    case DT_EXIT:
+      handle_exit(data);
+      break;
+    case DT_SIGNAL:
+      handle_signal(data);
+      break;
+    case DT_STACK:
+      if (stacks_) handle_stack(data, size);
+      break;
+    case DT_MAP:
+      if (map_kind(data) == DT_MAP_DATA)
+        late_captures_.on_map(data, size);
+      else if (stacks_)
+        handle_map(data, size);
+      break;
+    case DT_FD:
+      if (cfg_.describe_fds) handle_fd(data, size);
+      break;
+    case DT_CHUNK:
+      late_captures_.on_chunk(data, size);
+      break;
+    case DT_UNTRACED:
+      handle_untraced(data);
+      break;
+    case DT_FORK: {
+      dt_fork rec;
+      std::memcpy(&rec, data, sizeof(rec));
+      if (stacks_) stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
+      if (cfg_.describe_fds)
+        fds_.fork(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.parent_tid),
+                  static_cast<pid_t>(rec.child));
+      break;
+    }
+    default:
+      break;
+  }
+  return stop_requested() && stop_reason() != StopReason::Signal ? -1 : 0;
+}
+
+void BpfTracer::handle_syscall(const void* data, size_t size) {
+  dt_syscall rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  // The started command's own set-up (between fork and execve) is not shown.
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
+    if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
+      if (cfg_.describe_fds) {
+        read_syscall_record(data, size, cfg_.cpu_time, ev_, counted_, late_);
+        annotate_fds(ev_);
+      }
+      return;
+    }
+    // (A failed execve: the command never ran; what follows is the launcher reporting it.)
+    if (rec.ret < 0 && rec.ret > -4096) return;
+    child_started_ = true;
+  }
+  SyscallEvent& ev = ev_;
+  read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, late_);
+  late_captures_.fill(ev, late_);
+  if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
+  ev.stack.clear();
+  ev.stack_dwarf = true;
+  if (stacks_) {
+    auto it = pending_stacks_.find(ev.task.tid);
+    if (it != pending_stacks_.end()) {
+      ev.stack.swap(it->second.frames);
+      ev.stack_dwarf = it->second.dwarf;
+      pending_stacks_.erase(it);
+    }
+  }
+  out_.on_syscall(ev);
+}
+
+void BpfTracer::annotate_fds(SyscallEvent& ev) {
+  auto it = pending_fds_.find(ev.task.tid);
+  if (it == pending_fds_.end()) {
+    fds_.annotate(ev);
+  } else {
+    fds_.annotate(ev, it->second);
+    pending_fds_.erase(it);
+  }
+}
+
+void BpfTracer::report_aggregates() {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, SyscallAggregate> out;
+  auto row = [&](uint32_t nr, uint32_t id, uint32_t tgid) -> SyscallAggregate& {
+    SyscallAggregate& a = out[{nr, id, tgid}];
+    a.nr = static_cast<int>(nr);
+    if (cfg_.summary_by == SummaryBy::Process) a.pid = static_cast<int>(id);
+    if (cfg_.summary_by == SummaryBy::Thread) {
+      a.pid = static_cast<int>(tgid);
+      a.tid = static_cast<int>(id);
+    }
+    return a;
+  };
+  std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
+  auto add = [&](const dt_agg_key& key) {
+    SyscallAggregate& a = row(key.nr, key.id, key.tgid);
+    for (const dt_agg& v : vals) {
+      a.calls += v.calls;
+      a.total_ns += v.total_ns;
+      a.max_ns = std::max<uint64_t>(a.max_ns, v.max_ns);
+      for (size_t b = 0; b < DT_AGG_BUCKETS && b < a.log2_ns.size(); ++b)
+        a.log2_ns[b] += v.buckets[b];
+      if (a.comm.empty() && v.comm[0] != 0) a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
+    }
+  };
+  if (cfg_.summary_by == SummaryBy::None) {  // per syscall: an array indexed by the number
+    int fd = bpf_map__fd(st_->skel->maps.sums);
+    for (uint32_t nr = 0; nr < DT_NR_MAX; ++nr) {
+      if (bpf_map_lookup_elem(fd, &nr, vals.data()) != 0) continue;
+      bool any = false;
+      for (const dt_agg& v : vals) any |= v.calls != 0;
+      if (any) add(dt_agg_key{nr, 0, 0, 0});
+    }
+  } else {
+    int fd = bpf_map__fd(st_->skel->maps.aggs);
+    for_each_key<dt_agg_key>(fd, [&](const dt_agg_key& key) {
+      if (bpf_map_lookup_elem(fd, &key, vals.data()) == 0) add(key);
+    });
+  }
+  std::vector<uint64_t> counts(static_cast<size_t>(ncpu));
+  int fd = bpf_map__fd(st_->skel->maps.agg_errs);
+  for_each_key<dt_err_key>(fd, [&](const dt_err_key& ek) {
+    if (bpf_map_lookup_elem(fd, &ek, counts.data()) != 0) return;
+    uint64_t n = 0;
+    for (uint64_t c : counts) n += c;
+    if (n != 0) row(ek.nr, ek.id, ek.tgid).errnos[ek.err] += n;
+  });
+  for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.seen),
+                         [&](uint32_t tgid) { out_.on_process(static_cast<int32_t>(tgid)); });
+  for (auto& [k, a] : out) {
+    out_.on_aggregate(a);
+  }
+}
+
+// -s: a mapping that names frames (events.h): the path comes as its components, innermost first.
+void BpfTracer::handle_map(const void* data, size_t size) {
+  dt_map rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  if (rec.kind == DT_UNMAP) {
+    stacks_->unmap(pid, rec.start, rec.end);
+    return;
+  }
+  std::string path = map_record_path(data, size);
+  if (path.empty()) return;
+  stacks_->map_file(pid, rec.start, rec.end, rec.pgoff, path, rec.kind == DT_MAP_EXEC);
+}
+
+// -s: unwound as soon as it arrives (the process, whose mappings name the frames, may end soon),
+// kept until the thread's syscall record.
+void BpfTracer::handle_stack(const void* data, size_t size) {
+  dt_stack rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  size_t len = stack_record_bytes(rec, size);
+  StackCopyReader mem(rec.sp, static_cast<const uint8_t*>(data) + sizeof(dt_stack), len);
+  UserRegs regs;
+  regs.ip = rec.ip;
+  regs.gp[UserRegs::kRsp] = rec.sp;
+  regs.gp[UserRegs::kRbp] = rec.bp;
+  PendingStack& out = pending_stacks_[static_cast<pid_t>(rec.tid)];
+  stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem, &out.frames);
+  out.dwarf = true;
+  // Not unwound past where it is, and not because that is the outermost frame (the copy too
+  // small, say): the kernel's frame-pointer walk, when it found more, named the same way and
+  // marked as such. Past the first frame it ends at an address in no module, or one seen before:
+  // a chain through code that uses rbp for something else leads nowhere, or loops.
+  uint32_t nfp = std::min<uint32_t>(rec.nfp, DT_FP_MAX);
+  if (out.frames.size() > 1 || stacks_->last_complete() || nfp <= 1) return;
+  std::vector<uint64_t> pcs(rec.fp, rec.fp + nfp);
+  std::vector<StackFrame> fp;
+  stacks_->symbolize(pid, pcs, &fp);
+  for (size_t i = 1; i < fp.size(); ++i) {
+    bool seen = std::find(pcs.begin(), pcs.begin() + static_cast<long>(i), pcs[i]) !=
+                pcs.begin() + static_cast<long>(i);
+    if (seen || fp[i].module == "[anon]" || fp[i].module == "[unknown]") {
+      fp.resize(i);
+      break;
+    }
+  }
+  if (fp.size() <= 1) return;
+  out.frames.swap(fp);
+  out.dwarf = false;
+}
+
+// -y: what an fd refers to after a call: kept for the call's own record when one follows (its
+// fd arguments are named as they were before it), else taken now.
+void BpfTracer::handle_fd(const void* data, size_t size) {
+  dt_fd rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_fd), size_t{DT_PATH_MAX}});
+  FdNote note = fd_note(rec, static_cast<const char*>(data) + sizeof(dt_fd), len);
+  if (rec.with_call)
+    pending_fds_[static_cast<pid_t>(rec.tid)].push_back(std::move(note));
+  else
+    fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), note);
+}
+
+void BpfTracer::handle_exit(const void* data) {
+  dt_exit rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
+    if (!st_->skel->bss->cmd_started) {  // its exec failed: the command never ran
+      exited_since_check_ = true;
+      return;
+    }
+    child_started_ = true;
+  }
+  ExitEvent ev;
+  ev.task.pid = static_cast<int32_t>(rec.pid);
+  ev.task.tid = static_cast<int32_t>(rec.pid);
+  std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
+  ev.task.comm[15] = 0;
+  ev.ts_ns = rec.ts_ns;
+  int code = static_cast<int>(rec.exit_code);
+  ev.signaled = (code & 0x7f) != 0;
+  ev.code = ev.signaled ? (code & 0x7f) : ((code >> 8) & 0xff);
+  ev.core_dumped = ev.signaled && (code & 0x80) != 0;
+  fds_.forget(ev.task.pid);
+  if (stacks_) stacks_->forget(ev.task.pid);
+  exited_since_check_ = true;
+  exit_seen_ = true;
+  out_.on_exit(ev);
+}
+
+void BpfTracer::handle_signal(const void* data) {
+  dt_signal rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  // (--summary sends no execve events: the kernel side's flag tells the command has started.)
+  if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_ &&
+      !(cfg_.summary_only && st_->skel->bss->cmd_started))
+    return;
+  siginfo_t si{};
+  std::memcpy(&si, rec.info, sizeof(rec.info));
+  SignalEvent ev;
+  ev.task.pid = static_cast<int32_t>(rec.pid);
+  ev.task.tid = static_cast<int32_t>(rec.tid);
+  std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
+  ev.task.comm[15] = 0;
+  ev.ts_ns = rec.ts_ns;
+  ev.signo = static_cast<int>(rec.signo);
+  ev.set_info(si);
+  ev.has_info = si.si_signo == ev.signo;  // the kernel's copy is of this signal's info
+  out_.on_signal(ev);
+  if (rec.stops) out_.on_stop({ev.task, ev.ts_ns, ev.signo});  // job control: it stops now
+}
+
+void BpfTracer::handle_untraced(const void* data) {
+  dt_untraced rec;
+  std::memcpy(&rec, data, sizeof(rec));
+  auto pid = static_cast<pid_t>(rec.pid);
+  std::string comm = escaped(std::string_view(rec.comm, strnlen(rec.comm, sizeof(rec.comm))));
+  std::string why(denial_text(static_cast<PtraceDenial>(rec.why)));
+  if (rec.why == DT_DENY_USER) why += " (euid " + std::to_string(rec.uid) + ")";
+  if (rec.at == DT_UNTRACED_NAME) {
+    if (skipped_.insert(pid).second) skipped_later_.emplace_back(pid, why);
+    return;
+  }
+  // Its trace ends here: no exit record will come.
+  fds_.forget(pid);
+  if (stacks_) stacks_->forget(pid);
+  exited_since_check_ = true;
+  if (rec.at == DT_UNTRACED_EXEC) {
+    std::string path = escaped(std::string_view(rec.path, strnlen(rec.path, sizeof(rec.path))));
+    out_.on_notice({0, "process " + std::to_string(pid) + " (" + comm +
+                           ") runs with other credentials from its exec of '" + path + "': " + why +
+                           "; no longer traced (that needs " + kPtraceCap + ")"});
+  } else {
+    out_.on_notice({0, "process " + std::to_string(pid) + " (" + comm +
+                           "), forked by traced process " + std::to_string(rec.parent) +
+                           ", is not traced: " + why + ", and tracing it needs " + kPtraceCap});
+  }
+}
+
+}  // namespace dtruss
