@@ -15,7 +15,9 @@ Inputs, all beside this script:
 
 Outputs (checked in; the test suite re-runs this script and fails on any difference):
   * syscall_table.inc: one SyscallInfo per syscall of the header;
-  * table_ids.inc: the X-macro list of every flag/enum/choice table the overrides name;
+  * table_ids.inc: the X-macro list of every flag/enum/choice table the overrides name, and of
+    every flag/enum table that src/decode/subjects/*.cpp defines (so that C++ names a table by
+    TableId, checked by the compiler);
   * struct_ids.inc: the X-macro list of every struct type the overrides name;
   * descriptions.inc: one SyscallDoc per described syscall (src/syscalls/describe.h).
 
@@ -453,8 +455,9 @@ def generate(unistd, out_dir, strict):
     with open(os.path.join(out_dir, "syscall_table.inc"), "w", encoding="utf-8") as f:
         f.write(header)
         f.write("\n".join(body) + "\n")
+    tables |= defined_tables(os.path.join(HERE, "..", "decode", "subjects"))
     with open(os.path.join(out_dir, "table_ids.inc"), "w", encoding="utf-8") as f:
-        f.write(header)
+        f.write(header.replace("overrides.txt.", "overrides.txt,\n// and the tables src/decode/subjects/*.cpp define."))
         for t in sorted(tables):
             f.write(f"X({t})\n")
     with open(os.path.join(out_dir, "struct_ids.inc"), "w", encoding="utf-8") as f:
@@ -466,6 +469,15 @@ def generate(unistd, out_dir, strict):
                 "// the syscall table (the numbers and argument order). Do not edit: run `make regen`.\n")
         f.write("\n".join(doc_body) + "\n")
     return len(numbers)
+
+
+def defined_tables(subjects_dir):
+    """The names of the flag and enum tables the subject files define (bits_table("NAME", ...))."""
+    names = set()
+    for path in sorted(glob.glob(os.path.join(subjects_dir, "*.cpp"))):
+        with open(path, encoding="utf-8") as f:
+            names |= set(re.findall(r'\b(?:bits|enum|mixed)_table\(\s*"(\w+)"', f.read()))
+    return names
 
 
 def main():

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "decode/choices.h"
-#include "decode/tables/registry.h"
+#include "decode/subjects/subject.h"
 
 namespace dtruss {
 namespace {
@@ -109,8 +109,7 @@ TEST(FlagTables, EnumName) {
 }
 
 TEST(FlagTables, Futex) {
-  EXPECT_EQ(fmt_flags("futex_op", FUTEX_WAIT | FUTEX_PRIVATE_FLAG),
-            "FUTEX_WAIT_PRIVATE");
+  EXPECT_EQ(fmt_flags("futex_op", FUTEX_WAIT | FUTEX_PRIVATE_FLAG), "FUTEX_WAIT_PRIVATE");
   EXPECT_EQ(fmt_flags("futex_op", FUTEX_WAKE_PRIVATE), "FUTEX_WAKE_PRIVATE");
   EXPECT_EQ(fmt_flags("futex_op", FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME),
             "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME");

@@ -29,7 +29,7 @@
 
 #include "decode/decoder.h"
 #include "decode/structs.h"
-#include "decode/structs/registry.h"
+#include "decode/subjects/subject.h"
 #include "decode_support.h"
 #include "output/render.h"
 
@@ -690,12 +690,14 @@ TEST(StructsFile, LandlockRulesetAttrBySize) {
 
 Value call_entry(std::string_view type, const SyscallEvent& ev, uint64_t raw, int8_t len = kNoLen,
                  bool verbose = false) {
-  for (const structs::Entry& e : structs::file_structs()) {
-    if (e.type != type) continue;
-    ArgInfo info{"x", "void *", ArgKind::Struct, Dir::In, TableId::none, StructId::none, len};
-    DecodeOptions opt{64, verbose};
-    ArgContext c{ev, info, raw, ev.captures, opt};
-    return e.fn(c);
+  for (const structs::Subject& s : structs::all_subjects()) {
+    for (const structs::Entry& e : s.structs) {
+      if (e.type != type) continue;
+      ArgInfo info{"x", "void *", ArgKind::Struct, Dir::In, TableId::none, StructId::none, len};
+      DecodeOptions opt{64, verbose};
+      ArgContext c{ev, info, raw, ev.captures, opt};
+      return e.fn(c);
+    }
   }
   ADD_FAILURE() << "no entry " << type;
   return Value::null();
@@ -747,10 +749,12 @@ TEST(StructsFile, CachestatXattrArgsAndStatmount) {
 
 TEST(StructsFile, EveryEntryHasAType) {
   size_t n = 0;
-  for (const structs::Entry& e : structs::file_structs()) {
-    EXPECT_FALSE(e.type.empty());
-    EXPECT_NE(e.fn, nullptr);
-    ++n;
+  for (const structs::Subject& s : structs::all_subjects()) {
+    for (const structs::Entry& e : s.structs) {
+      EXPECT_FALSE(e.type.empty());
+      EXPECT_NE(e.fn, nullptr);
+      ++n;
+    }
   }
   EXPECT_GE(n, 20u);
   // Sizes the capture plan relies on: the kernel's structs.

@@ -1,0 +1,186 @@
+// clone, clone3 and unshare: clone flags, struct clone_args.
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/msg.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+// The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
+#include <asm/ldt.h>
+#include <asm/prctl.h>
+#include <linux/capability.h>
+#include <linux/futex.h>
+#include <linux/kcmp.h>
+#include <linux/kexec.h>
+#include <linux/perf_event.h>
+#include <linux/prctl.h>
+#include <linux/reboot.h>
+#include <linux/rseq.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <linux/sysctl.h>
+#include <linux/types.h>
+#include <linux/utsname.h>
+#include <linux/wait.h>
+
+#include "core/event.h"
+#include "decode/flags.h"
+#include "decode/names.h"
+#include "decode/subjects/common.h"
+#include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros
+
+namespace dtruss::structs {
+namespace {
+
+using namespace ::dtruss::tables;
+
+// <signal.h>: the exit signal in the low byte (CSIGNAL) of clone flags. A signal without a
+// name here (a real-time one) prints in decimal.
+constexpr FlagName kSignals[] = {
+    F(SIGHUP),  F(SIGINT),    F(SIGQUIT), F(SIGILL),  F(SIGTRAP),   F(SIGABRT), F(SIGBUS),
+    F(SIGFPE),  F(SIGKILL),   F(SIGUSR1), F(SIGSEGV), F(SIGUSR2),   F(SIGPIPE), F(SIGALRM),
+    F(SIGTERM), F(SIGSTKFLT), F(SIGCHLD), F(SIGCONT), F(SIGSTOP),   F(SIGTSTP), F(SIGTTIN),
+    F(SIGTTOU), F(SIGURG),    F(SIGXCPU), F(SIGXFSZ), F(SIGVTALRM), F(SIGPROF), F(SIGWINCH),
+    F(SIGIO),   F(SIGPWR),    F(SIGSYS),
+};
+
+// <linux/sched.h>. The low byte is the exit signal, so CLONE_NEWTIME (0x80, clone3 and unshare
+// only) is not among the bits; the signal shows last, and not at all when zero.
+constexpr FlagName kCloneBits[] = {
+    F(CLONE_VM),
+    F(CLONE_FS),
+    F(CLONE_FILES),
+    F(CLONE_SIGHAND),
+    F(CLONE_PIDFD),
+    F(CLONE_PTRACE),
+    F(CLONE_VFORK),
+    F(CLONE_PARENT),
+    F(CLONE_THREAD),
+    F(CLONE_NEWNS),
+    F(CLONE_SYSVSEM),
+    F(CLONE_SETTLS),
+    F(CLONE_PARENT_SETTID),
+    F(CLONE_CHILD_CLEARTID),
+    F(CLONE_DETACHED),
+    F(CLONE_UNTRACED),
+    F(CLONE_CHILD_SETTID),
+    F(CLONE_NEWCGROUP),
+    F(CLONE_NEWUTS),
+    F(CLONE_NEWIPC),
+    F(CLONE_NEWUSER),
+    F(CLONE_NEWPID),
+    F(CLONE_NEWNET),
+    F(CLONE_IO),
+    F(CLONE_CLEAR_SIGHAND),
+    F(CLONE_INTO_CGROUP),
+};
+constexpr FlagTable kCloneFlags =
+    mixed_table("clone_flags", 0xff /* CSIGNAL */, kSignals, kCloneBits, /*enum_last=*/true);
+
+// <linux/sched.h>: the flags of struct clone_args (clone3), whose exit signal is a field of its
+// own, so the low byte holds CLONE_NEWTIME.
+constexpr FlagName kClone3Bits[] = {
+    F(CLONE_NEWTIME),
+    F(CLONE_VM),
+    F(CLONE_FS),
+    F(CLONE_FILES),
+    F(CLONE_SIGHAND),
+    F(CLONE_PIDFD),
+    F(CLONE_PTRACE),
+    F(CLONE_VFORK),
+    F(CLONE_PARENT),
+    F(CLONE_THREAD),
+    F(CLONE_NEWNS),
+    F(CLONE_SYSVSEM),
+    F(CLONE_SETTLS),
+    F(CLONE_PARENT_SETTID),
+    F(CLONE_CHILD_CLEARTID),
+    F(CLONE_DETACHED),
+    F(CLONE_UNTRACED),
+    F(CLONE_CHILD_SETTID),
+    F(CLONE_NEWCGROUP),
+    F(CLONE_NEWUTS),
+    F(CLONE_NEWIPC),
+    F(CLONE_NEWUSER),
+    F(CLONE_NEWPID),
+    F(CLONE_NEWNET),
+    F(CLONE_IO),
+    F(CLONE_CLEAR_SIGHAND),
+    F(CLONE_INTO_CGROUP),
+};
+constexpr FlagTable kClone3Flags = bits_table("clone3_flags", kClone3Bits);
+
+// <linux/sched.h>
+constexpr FlagName kUnshareBits[] = {
+    F(CLONE_FILES),   F(CLONE_FS),     F(CLONE_NEWCGROUP), F(CLONE_NEWIPC),  F(CLONE_NEWNET),
+    F(CLONE_NEWNS),   F(CLONE_NEWPID), F(CLONE_NEWTIME),   F(CLONE_NEWUSER), F(CLONE_NEWUTS),
+    F(CLONE_SYSVSEM), F(CLONE_THREAD), F(CLONE_SIGHAND),   F(CLONE_VM),
+};
+constexpr FlagTable kUnshareFlags = bits_table("unshare_flags", kUnshareBits);
+
+static_assert(sizeof(struct clone_args) == CLONE_ARGS_SIZE_VER2);
+
+// The most pids clone3 takes in set_tid (MAX_PID_NS_LEVEL, include/linux/pid_namespace.h).
+constexpr size_t kMaxSetTid = 32;
+
+Value set_tid_value(const ArgContext& c, uint64_t addr, uint64_t n) {
+  if (n == 0 || n > kMaxSetTid) return ptr_value(addr);
+  int32_t tids[kMaxSetTid];
+  size_t bytes = n * sizeof(int32_t);
+  if (c.mem.read(addr, tids, bytes) != bytes) return Value::unreadable(addr);
+  Value arr = Value::array();
+  for (size_t i = 0; i < n; ++i) arr.add({}, Value::integer(tids[i]));
+  return arr;
+}
+
+Value decode_clone_args(const ArgContext& c) {
+  uint64_t size = c.other(1);
+  if (size < CLONE_ARGS_SIZE_VER0) return Value::hex(c.raw);
+  size_t want = static_cast<size_t>(std::min<uint64_t>(size, sizeof(struct clone_args)));
+  struct clone_args a {};
+  if (c.mem.read(c.raw, &a, want) != want) return Value::unreadable(c.raw);
+  bool all = c.opt.verbose;
+  Value v = Value::structure();
+  v.add("flags", flags(kClone3Flags, a.flags));
+  if (all || a.pidfd != 0) FIELD(v, a, pidfd, ptr_value);
+  if (all || a.child_tid != 0) FIELD(v, a, child_tid, ptr_value);
+  if (all || a.parent_tid != 0) FIELD(v, a, parent_tid, ptr_value);
+  v.add("exit_signal", signal_value(static_cast<int64_t>(a.exit_signal)));
+  FIELD(v, a, stack, ptr_value);
+  FIELD(v, a, stack_size, Value::hex);
+  if (all || a.tls != 0) FIELD(v, a, tls, ptr_value);
+  if (want >= CLONE_ARGS_SIZE_VER1 && (all || a.set_tid != 0 || a.set_tid_size != 0)) {
+    v.add("set_tid", set_tid_value(c, a.set_tid, a.set_tid_size));
+    FIELD(v, a, set_tid_size, Value::uinteger);
+  }
+  if (want >= CLONE_ARGS_SIZE_VER2 && (all || (a.flags & CLONE_INTO_CGROUP) != 0))
+    v.add("cgroup", fd_value(static_cast<int64_t>(a.cgroup)));
+  return v;
+}
+
+constexpr Entry kStructs[] = {
+    {"clone_args", sizeof(struct clone_args), decode_clone_args},
+};
+
+constexpr const FlagTable* kTables[] = {&kCloneFlags, &kClone3Flags, &kUnshareFlags};
+
+}  // namespace
+
+Subject subject_clone() {
+  return {"clone", kTables, kStructs};
+}
+
+}  // namespace dtruss::structs

@@ -1,0 +1,146 @@
+// prctl's options and arguments.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+// The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
+#include <asm/prctl.h>
+#include <linux/capability.h>
+#include <linux/io_uring.h>
+#include <linux/kcmp.h>
+#include <linux/prctl.h>
+#include <linux/quota.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <linux/wait.h>
+
+#include "decode/subjects/common.h"
+#include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros
+
+namespace dtruss::structs {
+namespace {
+
+using namespace ::dtruss::tables;
+
+// <linux/prctl.h>; options newer than it are from include/uapi/linux/prctl.h: PR_GET_AUXV
+// (6.1), PR_SET/GET_MDWE (6.3), PR_SET/GET_MEMORY_MERGE (6.4), PR_RISCV_V_SET/GET_CONTROL (6.5),
+// PR_RISCV_SET_ICACHE_FLUSH_CTX (6.10), PR_PPC_GET/SET_DEXCR (6.10).
+constexpr FlagName kPrctlOptions[] = {
+    F(PR_SET_PDEATHSIG),
+    F(PR_GET_PDEATHSIG),
+    F(PR_GET_DUMPABLE),
+    F(PR_SET_DUMPABLE),
+    F(PR_GET_UNALIGN),
+    F(PR_SET_UNALIGN),
+    F(PR_GET_KEEPCAPS),
+    F(PR_SET_KEEPCAPS),
+    F(PR_GET_FPEMU),
+    F(PR_SET_FPEMU),
+    F(PR_GET_FPEXC),
+    F(PR_SET_FPEXC),
+    F(PR_GET_TIMING),
+    F(PR_SET_TIMING),
+    F(PR_SET_NAME),
+    F(PR_GET_NAME),
+    F(PR_GET_ENDIAN),
+    F(PR_SET_ENDIAN),
+    F(PR_GET_SECCOMP),
+    F(PR_SET_SECCOMP),
+    F(PR_CAPBSET_READ),
+    F(PR_CAPBSET_DROP),
+    F(PR_GET_TSC),
+    F(PR_SET_TSC),
+    F(PR_GET_SECUREBITS),
+    F(PR_SET_SECUREBITS),
+    F(PR_SET_TIMERSLACK),
+    F(PR_GET_TIMERSLACK),
+    F(PR_TASK_PERF_EVENTS_DISABLE),
+    F(PR_TASK_PERF_EVENTS_ENABLE),
+    F(PR_MCE_KILL),
+    F(PR_MCE_KILL_GET),
+    F(PR_SET_MM),
+    F(PR_SET_PTRACER),
+    F(PR_SET_CHILD_SUBREAPER),
+    F(PR_GET_CHILD_SUBREAPER),
+    F(PR_SET_NO_NEW_PRIVS),
+    F(PR_GET_NO_NEW_PRIVS),
+    F(PR_GET_TID_ADDRESS),
+    F(PR_SET_THP_DISABLE),
+    F(PR_GET_THP_DISABLE),
+    F(PR_MPX_ENABLE_MANAGEMENT),
+    F(PR_MPX_DISABLE_MANAGEMENT),
+    F(PR_SET_FP_MODE),
+    F(PR_GET_FP_MODE),
+    F(PR_CAP_AMBIENT),
+    F(PR_SVE_SET_VL),
+    F(PR_SVE_GET_VL),
+    F(PR_GET_SPECULATION_CTRL),
+    F(PR_SET_SPECULATION_CTRL),
+    F(PR_PAC_RESET_KEYS),
+    F(PR_SET_TAGGED_ADDR_CTRL),
+    F(PR_GET_TAGGED_ADDR_CTRL),
+    F(PR_SET_IO_FLUSHER),
+    F(PR_GET_IO_FLUSHER),
+    F(PR_SET_SYSCALL_USER_DISPATCH),
+    F(PR_PAC_SET_ENABLED_KEYS),
+    F(PR_PAC_GET_ENABLED_KEYS),
+    F(PR_SCHED_CORE),
+    F(PR_SME_SET_VL),
+    F(PR_SME_GET_VL),
+    N(65, "PR_SET_MDWE"),
+    N(66, "PR_GET_MDWE"),
+    N(67, "PR_SET_MEMORY_MERGE"),
+    N(68, "PR_GET_MEMORY_MERGE"),
+    N(69, "PR_RISCV_V_SET_CONTROL"),
+    N(70, "PR_RISCV_V_GET_CONTROL"),
+    N(71, "PR_RISCV_SET_ICACHE_FLUSH_CTX"),
+    N(72, "PR_PPC_GET_DEXCR"),
+    N(73, "PR_PPC_SET_DEXCR"),
+    F(PR_SET_VMA),
+    N(0x41555856, "PR_GET_AUXV"),
+};
+constexpr FlagTable kPrctlOption = enum_table("prctl_option", kPrctlOptions);
+
+// <linux/prctl.h>: PR_SET_MM's field (arg2) and PR_SET_VMA's attribute (arg2).
+constexpr FlagName kPrctlSetMmFields[] = {
+    F(PR_SET_MM_START_CODE), F(PR_SET_MM_END_CODE),    F(PR_SET_MM_START_DATA),
+    F(PR_SET_MM_END_DATA),   F(PR_SET_MM_START_STACK), F(PR_SET_MM_START_BRK),
+    F(PR_SET_MM_BRK),        F(PR_SET_MM_ARG_START),   F(PR_SET_MM_ARG_END),
+    F(PR_SET_MM_ENV_START),  F(PR_SET_MM_ENV_END),     F(PR_SET_MM_AUXV),
+    F(PR_SET_MM_EXE_FILE),   F(PR_SET_MM_MAP),         F(PR_SET_MM_MAP_SIZE),
+};
+constexpr FlagTable kPrctlSetMm = enum_table("prctl_set_mm", kPrctlSetMmFields);
+constexpr FlagName kPrctlVmaAttrs[] = {F(PR_SET_VMA_ANON_NAME)};
+constexpr FlagTable kPrctlVmaAttr = enum_table("prctl_vma_attr", kPrctlVmaAttrs);
+
+constexpr size_t kTaskCommLen = 16;
+
+// PR_GET_NAME's buffer: the task's name, NUL-terminated within its 16 bytes.
+Value decode_task_comm(const ArgContext& c) {
+  char name[kTaskCommLen] = {};
+  if (!read_struct(c.mem, c.raw, &name)) return Value::unreadable(c.raw);
+  return Value::string(std::string(name, strnlen(name, sizeof name)), false);
+}
+
+constexpr Entry kStructs[] = {
+    {"task_comm", kTaskCommLen, decode_task_comm},
+};
+
+constexpr const FlagTable* kTables[] = {&kPrctlOption, &kPrctlSetMm, &kPrctlVmaAttr};
+
+}  // namespace
+
+Subject subject_prctl() {
+  return {"prctl", kTables, kStructs};
+}
+
+}  // namespace dtruss::structs
