@@ -99,6 +99,7 @@ struct Subject {
   X(fd)                    \
   X(futex)                 \
   X(io_uring)              \
+  X(io_uring_register)     \
   X(ioctl)                 \
   X(keys)                  \
   X(landlock)              \
