@@ -134,6 +134,18 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kFlockOp,  &kSealFlags,  &kFdFlags,     &kFcntlCmd,
                                         &kLockType, &kFOwnerType, &kDnotifyFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef F_SEAL_EXEC
+static_assert(value_named(kSealBits, "F_SEAL_EXEC") == value_of(F_SEAL_EXEC));
+#endif
+#ifdef F_DUPFD_QUERY
+static_assert(value_named(kFcntlCmds, "F_DUPFD_QUERY") == value_of(F_DUPFD_QUERY));
+#endif
+#ifdef F_CREATED_QUERY
+static_assert(value_named(kFcntlCmds, "F_CREATED_QUERY") == value_of(F_CREATED_QUERY));
+#endif
+
 }  // namespace
 
 Subject subject_fcntl() {

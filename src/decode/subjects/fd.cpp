@@ -87,6 +87,21 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kCloseRangeFlags, &kEventfdFlags, &kPipeFlags,
                                         &kMemfdFlags, &kPidfdOpenFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef O_NOTIFICATION_PIPE
+static_assert(value_named(kPipeBits, "O_NOTIFICATION_PIPE") == value_of(O_NOTIFICATION_PIPE));
+#endif
+#ifdef MFD_NOEXEC_SEAL
+static_assert(value_named(kMemfdBits, "MFD_NOEXEC_SEAL") == value_of(MFD_NOEXEC_SEAL));
+#endif
+#ifdef MFD_EXEC
+static_assert(value_named(kMemfdBits, "MFD_EXEC") == value_of(MFD_EXEC));
+#endif
+#ifdef PIDFD_THREAD
+static_assert(value_named(kPidfdOpenBits, "PIDFD_THREAD") == value_of(PIDFD_THREAD));
+#endif
+
 }  // namespace
 
 Subject subject_fd() {

@@ -122,6 +122,30 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kFutexOp, &kFutexBitset, &kFutex2Flags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef FUTEX2_SIZE_U8
+static_assert(value_named(kFutex2Sizes, "FUTEX2_SIZE_U8") == value_of(FUTEX2_SIZE_U8));
+#endif
+#ifdef FUTEX2_SIZE_U16
+static_assert(value_named(kFutex2Sizes, "FUTEX2_SIZE_U16") == value_of(FUTEX2_SIZE_U16));
+#endif
+#ifdef FUTEX2_SIZE_U32
+static_assert(value_named(kFutex2Sizes, "FUTEX2_SIZE_U32") == value_of(FUTEX2_SIZE_U32));
+#endif
+#ifdef FUTEX2_SIZE_U64
+static_assert(value_named(kFutex2Sizes, "FUTEX2_SIZE_U64") == value_of(FUTEX2_SIZE_U64));
+#endif
+#ifdef FUTEX2_NUMA
+static_assert(value_named(kFutex2Bits, "FUTEX2_NUMA") == value_of(FUTEX2_NUMA));
+#endif
+#ifdef FUTEX2_MPOL
+static_assert(value_named(kFutex2Bits, "FUTEX2_MPOL") == value_of(FUTEX2_MPOL));
+#endif
+#ifdef FUTEX2_PRIVATE
+static_assert(value_named(kFutex2Bits, "FUTEX2_PRIVATE") == value_of(FUTEX2_PRIVATE));
+#endif
+
 }  // namespace
 
 Subject subject_futex() {

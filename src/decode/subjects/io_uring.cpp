@@ -194,6 +194,45 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kIoUringSetupFlags, &kIoUringEnterFlags,
                                         &kIoUringRegisterOp, &kUringFeatures};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef IORING_SETUP_NO_MMAP
+static_assert(value_named(kUringSetupBits, "IORING_SETUP_NO_MMAP") ==
+              value_of(IORING_SETUP_NO_MMAP));
+#endif
+#ifdef IORING_SETUP_REGISTERED_FD_ONLY
+static_assert(value_named(kUringSetupBits, "IORING_SETUP_REGISTERED_FD_ONLY") ==
+              value_of(IORING_SETUP_REGISTERED_FD_ONLY));
+#endif
+#ifdef IORING_SETUP_NO_SQARRAY
+static_assert(value_named(kUringSetupBits, "IORING_SETUP_NO_SQARRAY") ==
+              value_of(IORING_SETUP_NO_SQARRAY));
+#endif
+#ifdef IORING_ENTER_ABS_TIMER
+static_assert(value_named(kUringEnterBits, "IORING_ENTER_ABS_TIMER") ==
+              value_of(IORING_ENTER_ABS_TIMER));
+#endif
+#ifdef IORING_ENTER_EXT_ARG_REG
+static_assert(value_named(kUringEnterBits, "IORING_ENTER_EXT_ARG_REG") ==
+              value_of(IORING_ENTER_EXT_ARG_REG));
+#endif
+#ifdef IORING_ENTER_NO_IOWAIT
+static_assert(value_named(kUringEnterBits, "IORING_ENTER_NO_IOWAIT") ==
+              value_of(IORING_ENTER_NO_IOWAIT));
+#endif
+#ifdef IORING_FEAT_REG_REG_RING
+static_assert(value_named(kUringFeatBits, "IORING_FEAT_REG_REG_RING") ==
+              value_of(IORING_FEAT_REG_REG_RING));
+#endif
+#ifdef IORING_FEAT_RECVSEND_BUNDLE
+static_assert(value_named(kUringFeatBits, "IORING_FEAT_RECVSEND_BUNDLE") ==
+              value_of(IORING_FEAT_RECVSEND_BUNDLE));
+#endif
+#ifdef IORING_FEAT_MIN_TIMEOUT
+static_assert(value_named(kUringFeatBits, "IORING_FEAT_MIN_TIMEOUT") ==
+              value_of(IORING_FEAT_MIN_TIMEOUT));
+#endif
+
 }  // namespace
 
 Subject subject_io_uring() {

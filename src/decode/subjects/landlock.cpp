@@ -140,6 +140,33 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kLandlockCreateFlags, &kLandlockRuleType, &kLandlockFs,
                                         &kLandlockNet, &kLandlockScope};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+static_assert(value_named(kLandlockFsBits, "LANDLOCK_ACCESS_FS_TRUNCATE") ==
+              value_of(LANDLOCK_ACCESS_FS_TRUNCATE));
+#endif
+#ifdef LANDLOCK_ACCESS_FS_IOCTL_DEV
+static_assert(value_named(kLandlockFsBits, "LANDLOCK_ACCESS_FS_IOCTL_DEV") ==
+              value_of(LANDLOCK_ACCESS_FS_IOCTL_DEV));
+#endif
+#ifdef LANDLOCK_ACCESS_NET_BIND_TCP
+static_assert(value_named(kLandlockNetBits, "LANDLOCK_ACCESS_NET_BIND_TCP") ==
+              value_of(LANDLOCK_ACCESS_NET_BIND_TCP));
+#endif
+#ifdef LANDLOCK_ACCESS_NET_CONNECT_TCP
+static_assert(value_named(kLandlockNetBits, "LANDLOCK_ACCESS_NET_CONNECT_TCP") ==
+              value_of(LANDLOCK_ACCESS_NET_CONNECT_TCP));
+#endif
+#ifdef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+static_assert(value_named(kLandlockScopeBits, "LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET") ==
+              value_of(LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET));
+#endif
+#ifdef LANDLOCK_SCOPE_SIGNAL
+static_assert(value_named(kLandlockScopeBits, "LANDLOCK_SCOPE_SIGNAL") ==
+              value_of(LANDLOCK_SCOPE_SIGNAL));
+#endif
+
 }  // namespace
 
 Subject subject_landlock() {

@@ -19,6 +19,30 @@ constexpr FlagTable kLsmFlags = bits_table("lsm_flags", kLsmBits);
 
 constexpr const FlagTable* kTables[] = {&kLsmAttr, &kLsmFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef LSM_ATTR_CURRENT
+static_assert(value_named(kLsmAttrs, "LSM_ATTR_CURRENT") == value_of(LSM_ATTR_CURRENT));
+#endif
+#ifdef LSM_ATTR_EXEC
+static_assert(value_named(kLsmAttrs, "LSM_ATTR_EXEC") == value_of(LSM_ATTR_EXEC));
+#endif
+#ifdef LSM_ATTR_FSCREATE
+static_assert(value_named(kLsmAttrs, "LSM_ATTR_FSCREATE") == value_of(LSM_ATTR_FSCREATE));
+#endif
+#ifdef LSM_ATTR_KEYCREATE
+static_assert(value_named(kLsmAttrs, "LSM_ATTR_KEYCREATE") == value_of(LSM_ATTR_KEYCREATE));
+#endif
+#ifdef LSM_ATTR_PREV
+static_assert(value_named(kLsmAttrs, "LSM_ATTR_PREV") == value_of(LSM_ATTR_PREV));
+#endif
+#ifdef LSM_ATTR_SOCKCREATE
+static_assert(value_named(kLsmAttrs, "LSM_ATTR_SOCKCREATE") == value_of(LSM_ATTR_SOCKCREATE));
+#endif
+#ifdef LSM_FLAG_SINGLE
+static_assert(value_named(kLsmBits, "LSM_FLAG_SINGLE") == value_of(LSM_FLAG_SINGLE));
+#endif
+
 }  // namespace
 
 Subject subject_lsm() {

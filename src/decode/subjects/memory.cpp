@@ -262,6 +262,26 @@ constexpr const FlagTable* kTables[] = {
     &kMlockallFlags, &kMadviseAdvice,     &kMembarrierCmd,  &kMembarrierFlags, &kMbindMode,
     &kMbindFlags,    &kGetMempolicyFlags, &kCachestatFlags, &kMsealFlags,      &kShadowStackFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef MAP_DROPPABLE
+static_assert(value_named(kMapTypes, "MAP_DROPPABLE") == value_of(MAP_DROPPABLE));
+#endif
+#ifdef MADV_GUARD_INSTALL
+static_assert(value_named(kMadvise, "MADV_GUARD_INSTALL") == value_of(MADV_GUARD_INSTALL));
+#endif
+#ifdef MADV_GUARD_REMOVE
+static_assert(value_named(kMadvise, "MADV_GUARD_REMOVE") == value_of(MADV_GUARD_REMOVE));
+#endif
+#ifdef SHADOW_STACK_SET_TOKEN
+static_assert(value_named(kShadowStackBits, "SHADOW_STACK_SET_TOKEN") ==
+              value_of(SHADOW_STACK_SET_TOKEN));
+#endif
+#ifdef SHADOW_STACK_SET_MARKER
+static_assert(value_named(kShadowStackBits, "SHADOW_STACK_SET_MARKER") ==
+              value_of(SHADOW_STACK_SET_MARKER));
+#endif
+
 }  // namespace
 
 Subject subject_memory() {

@@ -241,6 +241,74 @@ constexpr const FlagTable* kTables[] = {
     &kFsopenFlags,    &kFsmountFlags,   &kFspickFlags,       &kFsconfigCmd,   &kStatmountMask,
     &kStatmountFlags, &kListmountFlags, &kPropagation};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef MOVE_MOUNT_BENEATH
+static_assert(value_named(kMoveMountBits, "MOVE_MOUNT_BENEATH") == value_of(MOVE_MOUNT_BENEATH));
+#endif
+#ifdef STATMOUNT_SB_BASIC
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_SB_BASIC") ==
+              value_of(STATMOUNT_SB_BASIC));
+#endif
+#ifdef STATMOUNT_MNT_BASIC
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_BASIC") ==
+              value_of(STATMOUNT_MNT_BASIC));
+#endif
+#ifdef STATMOUNT_PROPAGATE_FROM
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_PROPAGATE_FROM") ==
+              value_of(STATMOUNT_PROPAGATE_FROM));
+#endif
+#ifdef STATMOUNT_MNT_ROOT
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_ROOT") ==
+              value_of(STATMOUNT_MNT_ROOT));
+#endif
+#ifdef STATMOUNT_MNT_POINT
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_POINT") ==
+              value_of(STATMOUNT_MNT_POINT));
+#endif
+#ifdef STATMOUNT_FS_TYPE
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_FS_TYPE") == value_of(STATMOUNT_FS_TYPE));
+#endif
+#ifdef STATMOUNT_MNT_NS_ID
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_NS_ID") ==
+              value_of(STATMOUNT_MNT_NS_ID));
+#endif
+#ifdef STATMOUNT_MNT_OPTS
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_OPTS") ==
+              value_of(STATMOUNT_MNT_OPTS));
+#endif
+#ifdef STATMOUNT_FS_SUBTYPE
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_FS_SUBTYPE") ==
+              value_of(STATMOUNT_FS_SUBTYPE));
+#endif
+#ifdef STATMOUNT_SB_SOURCE
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_SB_SOURCE") ==
+              value_of(STATMOUNT_SB_SOURCE));
+#endif
+#ifdef STATMOUNT_OPT_ARRAY
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_OPT_ARRAY") ==
+              value_of(STATMOUNT_OPT_ARRAY));
+#endif
+#ifdef STATMOUNT_OPT_SEC_ARRAY
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_OPT_SEC_ARRAY") ==
+              value_of(STATMOUNT_OPT_SEC_ARRAY));
+#endif
+#ifdef STATMOUNT_SUPPORTED_MASK
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_SUPPORTED_MASK") ==
+              value_of(STATMOUNT_SUPPORTED_MASK));
+#endif
+#ifdef STATMOUNT_MNT_UIDMAP
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_UIDMAP") ==
+              value_of(STATMOUNT_MNT_UIDMAP));
+#endif
+#ifdef STATMOUNT_MNT_GIDMAP
+static_assert(value_named(kStatmountMaskBits, "STATMOUNT_MNT_GIDMAP") ==
+              value_of(STATMOUNT_MNT_GIDMAP));
+#endif
+#ifdef LISTMOUNT_REVERSE
+static_assert(value_named(kListmountBits, "LISTMOUNT_REVERSE") == value_of(LISTMOUNT_REVERSE));
+#endif
+
 }  // namespace
 
 Subject subject_mount() {

@@ -225,6 +225,27 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kMsgFlags, &kScmType};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef MSG_SOCK_DEVMEM
+static_assert(value_named(kMsgBits, "MSG_SOCK_DEVMEM") == value_of(MSG_SOCK_DEVMEM));
+#endif
+#ifdef SCM_SECURITY
+static_assert(value_named(kScmTypes, "SCM_SECURITY") == value_of(SCM_SECURITY));
+#endif
+#ifdef SCM_PIDFD
+static_assert(value_named(kScmTypes, "SCM_PIDFD") == value_of(SCM_PIDFD));
+#endif
+#ifdef SCM_TIMESTAMP
+static_assert(value_named(kScmTypes, "SCM_TIMESTAMP") == value_of(SCM_TIMESTAMP));
+#endif
+#ifdef SCM_TIMESTAMPNS
+static_assert(value_named(kScmTypes, "SCM_TIMESTAMPNS") == value_of(SCM_TIMESTAMPNS));
+#endif
+#ifdef SCM_TIMESTAMPING
+static_assert(value_named(kScmTypes, "SCM_TIMESTAMPING") == value_of(SCM_TIMESTAMPING));
+#endif
+
 }  // namespace
 
 Subject subject_msghdr() {

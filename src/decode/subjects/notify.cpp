@@ -74,6 +74,12 @@ constexpr FlagTable kFanotifyMask = bits_table("fanotify_mask", kFanMaskBits);
 constexpr const FlagTable* kTables[] = {&kInotifyInitFlags, &kInotifyMask, &kFanotifyInitFlags,
                                         &kFanotifyMarkFlags, &kFanotifyMask};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef FAN_REPORT_FD_ERROR
+static_assert(value_named(kFanInitBits, "FAN_REPORT_FD_ERROR") == value_of(FAN_REPORT_FD_ERROR));
+#endif
+
 }  // namespace
 
 Subject subject_notify() {

@@ -154,6 +154,13 @@ constexpr const FlagTable* kTables[] = {
     &kNameToHandleFlags, &kAccessMode,    &kRenameat2Flags, &kFallocateMode,
     &kLseekWhence,       &kFadviseAdvice, &kResolve};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it (not O_LARGEFILE: glibc's is 0
+// on x86_64, where the kernel's bit is 0100000).
+#ifdef AT_HANDLE_FID
+static_assert(value_named(kNameToHandleBits, "AT_HANDLE_FID") == value_of(AT_HANDLE_FID));
+#endif
+
 }  // namespace
 
 Subject subject_open() {

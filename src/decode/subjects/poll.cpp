@@ -134,6 +134,12 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kEpollFlags, &kEpollCtlOp, &kEpollEvents, &kPollEvents};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef EPOLLNVAL
+static_assert(value_named(kEpollEventBits, "EPOLLNVAL") == value_of(EPOLLNVAL));
+#endif
+
 }  // namespace
 
 Subject subject_poll() {

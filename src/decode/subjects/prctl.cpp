@@ -137,6 +137,42 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kPrctlOption, &kPrctlSetMm, &kPrctlVmaAttr};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef PR_SET_MDWE
+static_assert(value_named(kPrctlOptions, "PR_SET_MDWE") == value_of(PR_SET_MDWE));
+#endif
+#ifdef PR_GET_MDWE
+static_assert(value_named(kPrctlOptions, "PR_GET_MDWE") == value_of(PR_GET_MDWE));
+#endif
+#ifdef PR_SET_MEMORY_MERGE
+static_assert(value_named(kPrctlOptions, "PR_SET_MEMORY_MERGE") == value_of(PR_SET_MEMORY_MERGE));
+#endif
+#ifdef PR_GET_MEMORY_MERGE
+static_assert(value_named(kPrctlOptions, "PR_GET_MEMORY_MERGE") == value_of(PR_GET_MEMORY_MERGE));
+#endif
+#ifdef PR_RISCV_V_SET_CONTROL
+static_assert(value_named(kPrctlOptions, "PR_RISCV_V_SET_CONTROL") ==
+              value_of(PR_RISCV_V_SET_CONTROL));
+#endif
+#ifdef PR_RISCV_V_GET_CONTROL
+static_assert(value_named(kPrctlOptions, "PR_RISCV_V_GET_CONTROL") ==
+              value_of(PR_RISCV_V_GET_CONTROL));
+#endif
+#ifdef PR_RISCV_SET_ICACHE_FLUSH_CTX
+static_assert(value_named(kPrctlOptions, "PR_RISCV_SET_ICACHE_FLUSH_CTX") ==
+              value_of(PR_RISCV_SET_ICACHE_FLUSH_CTX));
+#endif
+#ifdef PR_PPC_GET_DEXCR
+static_assert(value_named(kPrctlOptions, "PR_PPC_GET_DEXCR") == value_of(PR_PPC_GET_DEXCR));
+#endif
+#ifdef PR_PPC_SET_DEXCR
+static_assert(value_named(kPrctlOptions, "PR_PPC_SET_DEXCR") == value_of(PR_PPC_SET_DEXCR));
+#endif
+#ifdef PR_GET_AUXV
+static_assert(value_named(kPrctlOptions, "PR_GET_AUXV") == value_of(PR_GET_AUXV));
+#endif
+
 }  // namespace
 
 Subject subject_prctl() {

@@ -79,6 +79,17 @@ constexpr FlagTable kKcmpType = enum_table("kcmp_type", kKcmpTypes);
 
 constexpr const FlagTable* kTables[] = {&kPtraceRequest, &kKcmpType};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG
+static_assert(value_named(kPtraceRequests, "PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG") ==
+              value_of(PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG));
+#endif
+#ifdef PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG
+static_assert(value_named(kPtraceRequests, "PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG") ==
+              value_of(PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG));
+#endif
+
 }  // namespace
 
 Subject subject_ptrace() {

@@ -92,6 +92,15 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kSpliceFlags, &kRwfFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef RWF_ATOMIC
+static_assert(value_named(kRwfBits, "RWF_ATOMIC") == value_of(RWF_ATOMIC));
+#endif
+#ifdef RWF_DONTCACHE
+static_assert(value_named(kRwfBits, "RWF_DONTCACHE") == value_of(RWF_DONTCACHE));
+#endif
+
 }  // namespace
 
 // `count` iovecs at `addr`. With `data`, each buffer's bytes are shown (at most strsize of each),

@@ -141,6 +141,24 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kSchedPolicy, &kSchedFlags, &kIoprioWhich};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef SCHED_OTHER
+static_assert(value_named(kSchedPolicies, "SCHED_OTHER") == value_of(SCHED_OTHER));
+#endif
+#ifdef SCHED_EXT
+static_assert(value_named(kSchedPolicies, "SCHED_EXT") == value_of(SCHED_EXT));
+#endif
+#ifdef IOPRIO_WHO_PROCESS
+static_assert(value_named(kIoprioWho, "IOPRIO_WHO_PROCESS") == value_of(IOPRIO_WHO_PROCESS));
+#endif
+#ifdef IOPRIO_WHO_PGRP
+static_assert(value_named(kIoprioWho, "IOPRIO_WHO_PGRP") == value_of(IOPRIO_WHO_PGRP));
+#endif
+#ifdef IOPRIO_WHO_USER
+static_assert(value_named(kIoprioWho, "IOPRIO_WHO_USER") == value_of(IOPRIO_WHO_USER));
+#endif
+
 }  // namespace
 
 Subject subject_sched() {

@@ -224,6 +224,21 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kSigprocmaskHow, &kSigactionFlags, &kSignalfdFlags,
                                         &kSsFlags, &kSigevNotifyTable};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef SA_RESTORER
+static_assert(value_named(kSigactionBits, "SA_RESTORER") == value_of(SA_RESTORER));
+#endif
+#ifdef SS_ONSTACK
+static_assert(value_named(kSsBits, "SS_ONSTACK") == value_of(SS_ONSTACK));
+#endif
+#ifdef SS_DISABLE
+static_assert(value_named(kSsBits, "SS_DISABLE") == value_of(SS_DISABLE));
+#endif
+#ifdef SS_AUTODISARM
+static_assert(value_named(kSsBits, "SS_AUTODISARM") == value_of(SS_AUTODISARM));
+#endif
+
 }  // namespace
 
 Subject subject_signal() {

@@ -448,6 +448,48 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kSockoptLevel, &kSoOption, &kTcpOption, &kIpOption,
                                         &kIpv6Option};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef SOL_SCTP
+static_assert(value_named(kLevels, "SOL_SCTP") == value_of(SOL_SCTP));
+#endif
+#ifdef SOL_UDPLITE
+static_assert(value_named(kLevels, "SOL_UDPLITE") == value_of(SOL_UDPLITE));
+#endif
+#ifdef SOL_IPX
+static_assert(value_named(kLevels, "SOL_IPX") == value_of(SOL_IPX));
+#endif
+#ifdef SOL_AX25
+static_assert(value_named(kLevels, "SOL_AX25") == value_of(SOL_AX25));
+#endif
+#ifdef SOL_ATALK
+static_assert(value_named(kLevels, "SOL_ATALK") == value_of(SOL_ATALK));
+#endif
+#ifdef SOL_NETROM
+static_assert(value_named(kLevels, "SOL_NETROM") == value_of(SOL_NETROM));
+#endif
+#ifdef SOL_ROSE
+static_assert(value_named(kLevels, "SOL_ROSE") == value_of(SOL_ROSE));
+#endif
+#ifdef SOL_VSOCK
+static_assert(value_named(kLevels, "SOL_VSOCK") == value_of(SOL_VSOCK));
+#endif
+#ifdef SO_RCVTIMEO
+static_assert(value_named(kSoOptions, "SO_RCVTIMEO") == value_of(SO_RCVTIMEO));
+#endif
+#ifdef SO_SNDTIMEO
+static_assert(value_named(kSoOptions, "SO_SNDTIMEO") == value_of(SO_SNDTIMEO));
+#endif
+#ifdef SO_TIMESTAMP
+static_assert(value_named(kSoOptions, "SO_TIMESTAMP") == value_of(SO_TIMESTAMP));
+#endif
+#ifdef SO_TIMESTAMPNS
+static_assert(value_named(kSoOptions, "SO_TIMESTAMPNS") == value_of(SO_TIMESTAMPNS));
+#endif
+#ifdef SO_TIMESTAMPING
+static_assert(value_named(kSoOptions, "SO_TIMESTAMPING") == value_of(SO_TIMESTAMPING));
+#endif
+
 }  // namespace
 
 Subject subject_sockopt() {

@@ -293,6 +293,27 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kStatxMask, &kStatxAttr, &kStatfsFlags, &kMagic};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef STATX_MNT_ID_UNIQUE
+static_assert(value_named(kStatxBits, "STATX_MNT_ID_UNIQUE") == value_of(STATX_MNT_ID_UNIQUE));
+#endif
+#ifdef STATX_SUBVOL
+static_assert(value_named(kStatxBits, "STATX_SUBVOL") == value_of(STATX_SUBVOL));
+#endif
+#ifdef STATX_WRITE_ATOMIC
+static_assert(value_named(kStatxBits, "STATX_WRITE_ATOMIC") == value_of(STATX_WRITE_ATOMIC));
+#endif
+#ifdef STATX_DIO_READ_ALIGN
+static_assert(value_named(kStatxBits, "STATX_DIO_READ_ALIGN") == value_of(STATX_DIO_READ_ALIGN));
+#endif
+#ifdef ST_VALID
+static_assert(value_named(kStatfsFlagBits, "ST_VALID") == value_of(ST_VALID));
+#endif
+#ifdef ST_NOSYMFOLLOW
+static_assert(value_named(kStatfsFlagBits, "ST_NOSYMFOLLOW") == value_of(ST_NOSYMFOLLOW));
+#endif
+
 }  // namespace
 
 Subject subject_stat() {

@@ -48,6 +48,15 @@ constexpr FlagTable mixed_table(const char* name, uint64_t enum_mask,
   return FlagTable{name, bits, enum_mask, enums, nullptr, enum_last};
 }
 
+// The value of the entry named `name` among `entries` (~0 when there is none), to check a value
+// written by hand against the header that defines it: static_assert(value_named(kBits, "X") ==
+// value_of(X)).
+constexpr uint64_t value_named(std::span<const FlagName> entries, std::string_view name) {
+  for (const FlagName& e : entries)
+    if (name == e.name) return e.value;
+  return ~uint64_t{0};
+}
+
 using TableList = std::span<const FlagTable* const>;
 
 // Every table of every subject, sorted by name (built on first use).

@@ -269,6 +269,12 @@ constexpr const FlagTable* kTables[] = {&kIpcFlags,    &kShmgetFlags, &kShmFlags
                                         &kMsgrcvFlags, &kIpcCmd,      &kShmctlCmd,
                                         &kSemctlCmd,   &kMsgctlCmd,   &kSemFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef IPC_64
+static_assert(value_named(kIpc64Bit, "IPC_64") == value_of(IPC_64));
+#endif
+
 }  // namespace
 
 Subject subject_sysv_ipc() {

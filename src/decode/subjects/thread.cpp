@@ -146,6 +146,39 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kArchPrctlCode, &kRseqCpuId, &kRseqCsFlags};
 
+// Each fallback above (a value written by hand because an older header lacks its name),
+// checked against the installed headers wherever they define it.
+#ifdef ARCH_GET_UNTAG_MASK
+static_assert(value_named(kArchPrctlCodes, "ARCH_GET_UNTAG_MASK") == value_of(ARCH_GET_UNTAG_MASK));
+#endif
+#ifdef ARCH_ENABLE_TAGGED_ADDR
+static_assert(value_named(kArchPrctlCodes, "ARCH_ENABLE_TAGGED_ADDR") ==
+              value_of(ARCH_ENABLE_TAGGED_ADDR));
+#endif
+#ifdef ARCH_GET_MAX_TAG_BITS
+static_assert(value_named(kArchPrctlCodes, "ARCH_GET_MAX_TAG_BITS") ==
+              value_of(ARCH_GET_MAX_TAG_BITS));
+#endif
+#ifdef ARCH_FORCE_TAGGED_SVA
+static_assert(value_named(kArchPrctlCodes, "ARCH_FORCE_TAGGED_SVA") ==
+              value_of(ARCH_FORCE_TAGGED_SVA));
+#endif
+#ifdef ARCH_SHSTK_ENABLE
+static_assert(value_named(kArchPrctlCodes, "ARCH_SHSTK_ENABLE") == value_of(ARCH_SHSTK_ENABLE));
+#endif
+#ifdef ARCH_SHSTK_DISABLE
+static_assert(value_named(kArchPrctlCodes, "ARCH_SHSTK_DISABLE") == value_of(ARCH_SHSTK_DISABLE));
+#endif
+#ifdef ARCH_SHSTK_LOCK
+static_assert(value_named(kArchPrctlCodes, "ARCH_SHSTK_LOCK") == value_of(ARCH_SHSTK_LOCK));
+#endif
+#ifdef ARCH_SHSTK_UNLOCK
+static_assert(value_named(kArchPrctlCodes, "ARCH_SHSTK_UNLOCK") == value_of(ARCH_SHSTK_UNLOCK));
+#endif
+#ifdef ARCH_SHSTK_STATUS
+static_assert(value_named(kArchPrctlCodes, "ARCH_SHSTK_STATUS") == value_of(ARCH_SHSTK_STATUS));
+#endif
+
 }  // namespace
 
 Subject subject_thread() {
