@@ -187,8 +187,7 @@ Value decode_select(const ArgContext& c) {
     info.len = choice->len;
   }
   const ArgContext sub{c.ev, info, c.raw, c.mem, c.opt};
-  const FlagTable* ft =
-      choice != nullptr && choice->table != nullptr ? flag_table_by_name(choice->table) : nullptr;
+  const FlagTable* ft = choice != nullptr ? flag_table(choice->table) : nullptr;
   switch (info.kind) {
     case ArgKind::Flags:
       return flags_value(sub, ft);

@@ -135,7 +135,7 @@ constexpr const FlagTable* kTables[] = {&kIocbCmd, &kIocbFlags};
 }  // namespace
 
 Subject subject_aio() {
-  return {"aio", kTables, kStructs};
+  return {"aio", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

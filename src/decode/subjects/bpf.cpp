@@ -67,7 +67,7 @@ constexpr const FlagTable* kTables[] = {&kBpfCmd};
 }  // namespace
 
 Subject subject_bpf() {
-  return {"bpf", kTables, {}};
+  return {"bpf", kTables, {}, {}};
 }
 
 }  // namespace dtruss::structs

@@ -154,7 +154,7 @@ constexpr const FlagTable* kTables[] = {&kCapability, &kCapVersion};
 }  // namespace
 
 Subject subject_capability() {
-  return {"capability", kTables, kStructs};
+  return {"capability", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -177,10 +177,25 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kCloneFlags, &kClone3Flags, &kUnshareFlags};
 
+using K = ArgKind;
+
+// clone's parent_tidptr, by clone_flags (<sched.h>): the child's TID the kernel wrote there
+// (CLONE_PARENT_SETTID), or the pidfd (CLONE_PIDFD; clone rejects the two together, which share
+// the pointer). The other flags are too many to expand into plans: the int is copied after every
+// clone (capture_always) and shown for these two only.
+constexpr ArgChoice kCloneParentTidByFlags[] = {
+    struct_choice(CLONE_PARENT_SETTID, "int", Dir::Out),
+    struct_choice(CLONE_PIDFD, "int_fd", Dir::Out),
+};
+constexpr ChoiceTable kCloneParentTid{
+    "clone_parent_tid", kCloneParentTidByFlags, K::Hex, CLONE_PARENT_SETTID | CLONE_PIDFD, 0, true};
+
+constexpr const ChoiceTable* kChoices[] = {&kCloneParentTid};
+
 }  // namespace
 
 Subject subject_clone() {
-  return {"clone", kTables, kStructs};
+  return {"clone", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

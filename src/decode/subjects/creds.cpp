@@ -60,7 +60,7 @@ constexpr Entry kStructs[] = {
 }  // namespace
 
 Subject subject_creds() {
-  return {"creds", {}, kStructs};
+  return {"creds", {}, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

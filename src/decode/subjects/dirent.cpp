@@ -157,7 +157,7 @@ constexpr const FlagTable* kTables[] = {&kDirentType};
 }  // namespace
 
 Subject subject_dirent() {
-  return {"dirent", kTables, kStructs};
+  return {"dirent", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

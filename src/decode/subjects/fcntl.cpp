@@ -134,6 +134,41 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kFlockOp,  &kSealFlags,  &kFdFlags,     &kFcntlCmd,
                                         &kLockType, &kFOwnerType, &kDnotifyFlags};
 
+using K = ArgKind;
+
+// fcntl's third argument: an fd, flags, a pid, a signal or a size for the commands that set
+// something; the struct it points to for the lock, owner and hint commands (F_GETLK's flock is
+// read and written back: in/out); nothing (hex) for the others.
+// F_DUPFD_QUERY is F_LINUX_SPECIFIC_BASE + 3 (include/uapi/linux/fcntl.h, Linux 6.10).
+constexpr ArgChoice kFcntlArg[] = {
+    {tables::value_of(F_DUPFD), K::Fd, TableId::none},
+    {tables::value_of(F_DUPFD_CLOEXEC), K::Fd, TableId::none},
+    {1027, K::Fd, TableId::none},
+    {tables::value_of(F_SETFD), K::Flags, TableId::fd_flags},
+    {tables::value_of(F_SETFL), K::Flags, TableId::open_flags},
+    {tables::value_of(F_SETOWN), K::Pid, TableId::none},
+    {tables::value_of(F_SETSIG), K::Signal, TableId::none},
+    {tables::value_of(F_SETLEASE), K::Enum, TableId::lock_type},
+    {tables::value_of(F_NOTIFY), K::Flags, TableId::dnotify_flags},
+    {tables::value_of(F_SETPIPE_SZ), K::Int, TableId::none},
+    {tables::value_of(F_ADD_SEALS), K::Flags, TableId::seal_flags},
+    struct_choice(F_GETLK, "flock", Dir::InOut),
+    struct_choice(F_SETLK, "flock", Dir::In),
+    struct_choice(F_SETLKW, "flock", Dir::In),
+    struct_choice(F_OFD_GETLK, "flock", Dir::InOut),
+    struct_choice(F_OFD_SETLK, "flock", Dir::In),
+    struct_choice(F_OFD_SETLKW, "flock", Dir::In),
+    struct_choice(F_GETOWN_EX, "f_owner_ex", Dir::Out),
+    struct_choice(F_SETOWN_EX, "f_owner_ex", Dir::In),
+    struct_choice(F_GET_RW_HINT, "u64", Dir::Out),
+    struct_choice(F_SET_RW_HINT, "u64", Dir::In),
+    struct_choice(F_GET_FILE_RW_HINT, "u64", Dir::Out),
+    struct_choice(F_SET_FILE_RW_HINT, "u64", Dir::In),
+};
+constexpr ChoiceTable kFcntl{"fcntl_arg", kFcntlArg, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kFcntl};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef F_SEAL_EXEC
@@ -149,7 +184,7 @@ static_assert(value_named(kFcntlCmds, "F_CREATED_QUERY") == value_of(F_CREATED_Q
 }  // namespace
 
 Subject subject_fcntl() {
-  return {"fcntl", kTables, kStructs};
+  return {"fcntl", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

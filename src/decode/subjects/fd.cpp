@@ -105,7 +105,7 @@ static_assert(value_named(kPidfdOpenBits, "PIDFD_THREAD") == value_of(PIDFD_THRE
 }  // namespace
 
 Subject subject_fd() {
-  return {"fd", kTables, kStructs};
+  return {"fd", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -122,6 +122,19 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kFutexOp, &kFutexBitset, &kFutex2Flags};
 
+using K = ArgKind;
+
+// futex's val3, by command (the op without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME): the
+// bitset of the BITSET commands; a value or an encoded operation (FUTEX_WAKE_OP) otherwise.
+constexpr ArgChoice kFutexVal3ByCmd[] = {
+    {tables::value_of(FUTEX_WAIT_BITSET), K::Flags, TableId::futex_bitset},
+    {tables::value_of(FUTEX_WAKE_BITSET), K::Flags, TableId::futex_bitset},
+};
+constexpr ChoiceTable kFutexVal3{"futex_val3", kFutexVal3ByCmd, K::Hex,
+                                 tables::value_of(FUTEX_CMD_MASK)};
+
+constexpr const ChoiceTable* kChoices[] = {&kFutexVal3};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef FUTEX2_SIZE_U8
@@ -149,7 +162,7 @@ static_assert(value_named(kFutex2Bits, "FUTEX2_PRIVATE") == value_of(FUTEX2_PRIV
 }  // namespace
 
 Subject subject_futex() {
-  return {"futex", kTables, kStructs};
+  return {"futex", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

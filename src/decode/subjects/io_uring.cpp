@@ -194,6 +194,32 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kIoUringSetupFlags, &kIoUringEnterFlags,
                                         &kIoUringRegisterOp, &kUringFeatures};
 
+using K = ArgKind;
+
+// io_uring_enter's argp, by flags (io_uring_enter(fd, to_submit, min_complete, flags, argp,
+// argsz)): with IORING_ENTER_EXT_ARG a struct io_uring_getevents_arg, else a signal mask of
+// argsz bytes (or NULL). With IORING_ENTER_EXT_ARG_REG (1 << 6, Linux 6.13's
+// include/uapi/linux/io_uring.h; the installed header may lack it) argp is an offset into a
+// registered region, not an address: hex. The flags that do not change what argp is are
+// expanded into capture plans: the four of the installed header, IORING_ENTER_ABS_TIMER
+// (1 << 5, Linux 6.12: the timeout is absolute) and IORING_ENTER_NO_IOWAIT (1 << 7, Linux 6.15),
+// which liburing passes on every call of a ring that asked for it.
+constexpr int kUringArgsz = 5;
+constexpr uint32_t kUringEnterAbsTimer = 1u << 5;
+constexpr uint32_t kUringEnterExtArgReg = 1u << 6;
+constexpr uint32_t kUringEnterNoIowait = 1u << 7;
+constexpr ArgChoice kUringEnterArgpByFlags[] = {
+    struct_array_choice(0, "sigset", Dir::In, kUringArgsz),
+    struct_choice(IORING_ENTER_EXT_ARG, "io_uring_getevents_arg", Dir::In),
+};
+constexpr ChoiceTable kUringEnterArgp{"io_uring_enter_argp", kUringEnterArgpByFlags, K::Hex,
+                                      IORING_ENTER_EXT_ARG | kUringEnterExtArgReg,
+                                      IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP |
+                                          IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING |
+                                          kUringEnterAbsTimer | kUringEnterNoIowait};
+
+constexpr const ChoiceTable* kChoices[] = {&kUringEnterArgp};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef IORING_SETUP_NO_MMAP
@@ -236,7 +262,7 @@ static_assert(value_named(kUringFeatBits, "IORING_FEAT_MIN_TIMEOUT") ==
 }  // namespace
 
 Subject subject_io_uring() {
-  return {"io_uring", kTables, kStructs};
+  return {"io_uring", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -478,10 +478,60 @@ constexpr const FlagTable* kTables[] = {&kSqeOp,
                                         &kCloneBufferFlags,
                                         &kMemRegionFlags};
 
+using K = ArgKind;
+
+// io_uring_register's arg, by opcode (io_uring_register(fd, opcode, arg, nr_args): nr_args is
+// argument 3), whatever IORING_REGISTER_USE_REGISTERED_RING (1 << 31, Linux 6.3's
+// include/uapi/linux/io_uring.h) says of fd: the fds or buffers registered, the eventfd, the
+// probe the kernel fills in, the resources registered or updated, the registered rings' slots,
+// the io-wq limits (in/out: the previous ones come back) and CPU mask of nr_args bytes, the
+// buffer ring, the cancelation, the allocation range, the restrictions. The opcodes that take no
+// argument (UNREGISTER_*, PERSONALITY, ENABLE_RINGS: NULL, or a number the kernel rejects) and
+// those not decoded yet: hex. Opcodes 26 to 34 (Linux 6.8 to 6.13) are numbers of the kernel's
+// include/uapi/linux/io_uring.h: a buffer ring's status and the NAPI settings (in/out: the
+// previous ones come back; UNREGISTER_NAPI writes them only), the clock, cloned buffers, the
+// resized rings' io_uring_params (in/out), a memory region. SEND_MSG_RING (31: an SQE),
+// ZCRX_IFQ (32) and QUERY (35) are left as addresses.
+constexpr int kUringNrArgs = 3;
+constexpr uint32_t kUringUseRegisteredRing = 1u << 31;
+constexpr ArgChoice kUringRegisterArgByOp[] = {
+    struct_array_choice(IORING_REGISTER_FILES, "fd_array", Dir::In, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_BUFFERS, "iovec_ranges", Dir::In, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_EVENTFD, "fd_array", Dir::In, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_EVENTFD_ASYNC, "fd_array", Dir::In, kUringNrArgs),
+    struct_choice(IORING_REGISTER_FILES_UPDATE, "io_uring_rsrc_update", Dir::In),
+    struct_array_choice(IORING_REGISTER_PROBE, "io_uring_probe", Dir::Out, kUringNrArgs),
+    struct_array_choice(IORING_REGISTER_RESTRICTIONS, "io_uring_restrictions", Dir::In,
+                        kUringNrArgs),
+    struct_choice(IORING_REGISTER_FILES2, "io_uring_rsrc_register", Dir::In),
+    struct_choice(IORING_REGISTER_FILES_UPDATE2, "io_uring_rsrc_update2", Dir::In),
+    struct_choice(IORING_REGISTER_BUFFERS2, "io_uring_rsrc_register", Dir::In),
+    struct_choice(IORING_REGISTER_BUFFERS_UPDATE, "io_uring_rsrc_update2", Dir::In),
+    struct_array_choice(IORING_REGISTER_IOWQ_AFF, "cpu_mask", Dir::In, kUringNrArgs),
+    struct_choice(IORING_REGISTER_IOWQ_MAX_WORKERS, "iowq_max_workers", Dir::InOut),
+    struct_array_choice(IORING_REGISTER_RING_FDS, "io_uring_ring_fds", Dir::InOut, kUringNrArgs),
+    struct_array_choice(IORING_UNREGISTER_RING_FDS, "io_uring_ring_offsets", Dir::In, kUringNrArgs),
+    struct_choice(IORING_REGISTER_PBUF_RING, "io_uring_buf_reg", Dir::In),
+    struct_choice(IORING_UNREGISTER_PBUF_RING, "io_uring_buf_reg", Dir::In),
+    struct_choice(IORING_REGISTER_SYNC_CANCEL, "io_uring_sync_cancel_reg", Dir::In),
+    struct_choice(IORING_REGISTER_FILE_ALLOC_RANGE, "io_uring_file_index_range", Dir::In),
+    struct_choice(26, "io_uring_buf_status", Dir::InOut),   // IORING_REGISTER_PBUF_STATUS
+    struct_choice(27, "io_uring_napi", Dir::InOut),         // IORING_REGISTER_NAPI
+    struct_choice(28, "io_uring_napi", Dir::Out),           // IORING_UNREGISTER_NAPI
+    struct_choice(29, "io_uring_clock_register", Dir::In),  // IORING_REGISTER_CLOCK
+    struct_choice(30, "io_uring_clone_buffers", Dir::In),   // IORING_REGISTER_CLONE_BUFFERS
+    struct_choice(33, "io_uring_params", Dir::InOut),       // IORING_REGISTER_RESIZE_RINGS
+    struct_choice(34, "io_uring_mem_region_reg", Dir::In),  // IORING_REGISTER_MEM_REGION
+};
+constexpr ChoiceTable kUringRegisterArg{"io_uring_register_arg", kUringRegisterArgByOp, K::Hex,
+                                        ~kUringUseRegisteredRing, kUringUseRegisteredRing};
+
+constexpr const ChoiceTable* kChoices[] = {&kUringRegisterArg};
+
 }  // namespace
 
 Subject subject_io_uring_register() {
-  return {"io_uring_register", kTables, kStructs};
+  return {"io_uring_register", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -246,10 +246,52 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kIoctlCmd, &kIflag,  &kOflag, &kCflag,
                                         &kLflag,    &kTcxonc, &kTcflsh};
 
+using K = ArgKind;
+
+// ioctl's arg, by request: the terminal requests' structs and ints (in, or out: shown once
+// the call succeeded), and the requests that take an int value. Any other request's arg is an
+// address (or a value) that only the driver knows how to read: hex.
+constexpr ArgChoice kIoctlArgByCmd[] = {
+    struct_choice(TCGETS, "termios", Dir::Out),
+    struct_choice(TCSETS, "termios", Dir::In),
+    struct_choice(TCSETSW, "termios", Dir::In),
+    struct_choice(TCSETSF, "termios", Dir::In),
+    struct_choice(TIOCGWINSZ, "winsize", Dir::Out),
+    struct_choice(TIOCSWINSZ, "winsize", Dir::In),
+    struct_choice(FIONREAD, "int", Dir::Out),
+    struct_choice(TIOCOUTQ, "int", Dir::Out),
+    struct_choice(FIONBIO, "int", Dir::In),
+    struct_choice(FIOASYNC, "int", Dir::In),
+    struct_choice(TIOCGPGRP, "int", Dir::Out),
+    struct_choice(TIOCSPGRP, "int", Dir::In),
+    struct_choice(TIOCGSID, "int", Dir::Out),
+    struct_choice(TIOCGETD, "int", Dir::Out),
+    struct_choice(TIOCSETD, "int", Dir::In),
+    struct_choice(TIOCMGET, "int", Dir::Out),
+    struct_choice(TIOCMSET, "int", Dir::In),
+    struct_choice(TIOCMBIS, "int", Dir::In),
+    struct_choice(TIOCMBIC, "int", Dir::In),
+    struct_choice(TIOCGPTN, "int", Dir::Out),
+    struct_choice(TIOCSPTLCK, "int", Dir::In),
+    struct_choice(TIOCGPTLCK, "int", Dir::Out),
+    struct_choice(TIOCPKT, "int", Dir::In),
+    struct_choice(TIOCGPKT, "int", Dir::Out),
+    struct_choice(TIOCGEXCL, "int", Dir::Out),
+    {tables::value_of(TIOCSCTTY), K::Int, TableId::none},
+    {tables::value_of(TCSBRK), K::Int, TableId::none},
+    {tables::value_of(TCSBRKP), K::Int, TableId::none},
+    {tables::value_of(TCXONC), K::Enum, TableId::tcxonc_action},
+    {tables::value_of(TCFLSH), K::Enum, TableId::tcflsh_queue},
+    {tables::value_of(TIOCSIG), K::Signal, TableId::none},
+};
+constexpr ChoiceTable kIoctlArg{"ioctl_arg", kIoctlArgByCmd, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kIoctlArg};
+
 }  // namespace
 
 Subject subject_ioctl() {
-  return {"ioctl", kTables, kStructs};
+  return {"ioctl", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -62,7 +62,7 @@ constexpr const FlagTable* kTables[] = {&kKeyctlCmd};
 }  // namespace
 
 Subject subject_keys() {
-  return {"keys", kTables, {}};
+  return {"keys", kTables, {}, {}};
 }
 
 }  // namespace dtruss::structs

@@ -140,6 +140,18 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kLandlockCreateFlags, &kLandlockRuleType, &kLandlockFs,
                                         &kLandlockNet, &kLandlockScope};
 
+using K = ArgKind;
+
+// landlock_add_rule's rule_attr, by rule type. LANDLOCK_RULE_NET_PORT (Linux 6.7) is 2 in the
+// kernel's include/uapi/linux/landlock.h; the installed header may not have it.
+constexpr ArgChoice kLandlockRuleAttrByType[] = {
+    struct_choice(LANDLOCK_RULE_PATH_BENEATH, "landlock_path_beneath_attr", Dir::In),
+    struct_choice(2, "landlock_net_port_attr", Dir::In),
+};
+constexpr ChoiceTable kLandlockRuleAttr{"landlock_rule_attr", kLandlockRuleAttrByType, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kLandlockRuleAttr};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -170,7 +182,7 @@ static_assert(value_named(kLandlockScopeBits, "LANDLOCK_SCOPE_SIGNAL") ==
 }  // namespace
 
 Subject subject_landlock() {
-  return {"landlock", kTables, kStructs};
+  return {"landlock", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

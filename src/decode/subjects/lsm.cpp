@@ -46,7 +46,7 @@ static_assert(value_named(kLsmBits, "LSM_FLAG_SINGLE") == value_of(LSM_FLAG_SING
 }  // namespace
 
 Subject subject_lsm() {
-  return {"lsm", kTables, {}};
+  return {"lsm", kTables, {}, {}};
 }
 
 }  // namespace dtruss::structs

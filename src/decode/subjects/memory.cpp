@@ -285,7 +285,7 @@ static_assert(value_named(kShadowStackBits, "SHADOW_STACK_SET_MARKER") ==
 }  // namespace
 
 Subject subject_memory() {
-  return {"memory", kTables, kStructs};
+  return {"memory", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

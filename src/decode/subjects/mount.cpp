@@ -241,6 +241,30 @@ constexpr const FlagTable* kTables[] = {
     &kFsopenFlags,    &kFsmountFlags,   &kFspickFlags,       &kFsconfigCmd,   &kStatmountMask,
     &kStatmountFlags, &kListmountFlags, &kPropagation};
 
+using K = ArgKind;
+
+// fsconfig's _value and aux, by cmd (fsconfig(fd, cmd, key, value, aux): aux is argument 4):
+// a string, a path relative to the dirfd aux, a blob of aux bytes, or nothing (NULL) with an fd
+// in aux.
+constexpr int kFsconfigAux = 4;
+constexpr ArgChoice kFsconfigValueByCmd[] = {
+    {tables::value_of(FSCONFIG_SET_STRING), K::String, TableId::none},
+    {tables::value_of(FSCONFIG_SET_PATH), K::Path, TableId::none},
+    {tables::value_of(FSCONFIG_SET_PATH_EMPTY), K::Path, TableId::none},
+    {tables::value_of(FSCONFIG_SET_BINARY), K::Buffer, TableId::none, nullptr, Dir::In,
+     kFsconfigAux},
+};
+constexpr ChoiceTable kFsconfigValue{"fsconfig_value", kFsconfigValueByCmd, K::Hex};
+constexpr ArgChoice kFsconfigAuxByCmd[] = {
+    {tables::value_of(FSCONFIG_SET_PATH), K::Dirfd, TableId::none},
+    {tables::value_of(FSCONFIG_SET_PATH_EMPTY), K::Dirfd, TableId::none},
+    {tables::value_of(FSCONFIG_SET_FD), K::Fd, TableId::none},
+    {tables::value_of(FSCONFIG_SET_BINARY), K::Size, TableId::none},
+};
+constexpr ChoiceTable kFsconfigAuxTable{"fsconfig_aux", kFsconfigAuxByCmd, K::Int};
+
+constexpr const ChoiceTable* kChoices[] = {&kFsconfigValue, &kFsconfigAuxTable};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef MOVE_MOUNT_BENEATH
@@ -312,7 +336,7 @@ static_assert(value_named(kListmountBits, "LISTMOUNT_REVERSE") == value_of(LISTM
 }  // namespace
 
 Subject subject_mount() {
-  return {"mount", kTables, kStructs};
+  return {"mount", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -61,7 +61,7 @@ constexpr const FlagTable* kTables[] = {&kMqFlags};
 }  // namespace
 
 Subject subject_mqueue() {
-  return {"mqueue", kTables, kStructs};
+  return {"mqueue", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -249,7 +249,7 @@ static_assert(value_named(kScmTypes, "SCM_TIMESTAMPING") == value_of(SCM_TIMESTA
 }  // namespace
 
 Subject subject_msghdr() {
-  return {"msghdr", kTables, kStructs};
+  return {"msghdr", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

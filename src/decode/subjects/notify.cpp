@@ -83,7 +83,7 @@ static_assert(value_named(kFanInitBits, "FAN_REPORT_FD_ERROR") == value_of(FAN_R
 }  // namespace
 
 Subject subject_notify() {
-  return {"notify", kTables, {}};
+  return {"notify", kTables, {}, {}};
 }
 
 }  // namespace dtruss::structs

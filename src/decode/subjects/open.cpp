@@ -164,7 +164,7 @@ static_assert(value_named(kNameToHandleBits, "AT_HANDLE_FID") == value_of(AT_HAN
 }  // namespace
 
 Subject subject_open() {
-  return {"open", kTables, kStructs};
+  return {"open", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

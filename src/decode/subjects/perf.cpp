@@ -116,7 +116,7 @@ constexpr const FlagTable* kTables[] = {&kPerfEventOpenFlags, &kPerfType, &kPerf
 }  // namespace
 
 Subject subject_perf() {
-  return {"perf", kTables, kStructs};
+  return {"perf", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

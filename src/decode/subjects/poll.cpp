@@ -143,7 +143,7 @@ static_assert(value_named(kEpollEventBits, "EPOLLNVAL") == value_of(EPOLLNVAL));
 }  // namespace
 
 Subject subject_poll() {
-  return {"poll", kTables, kStructs};
+  return {"poll", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -137,6 +137,45 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kPrctlOption, &kPrctlSetMm, &kPrctlVmaAttr};
 
+using K = ArgKind;
+
+// prctl's arg2, by option: a capability, a signal, or a number for the options that set one; the
+// name given (PR_SET_NAME) or the memory written (PR_GET_NAME's 16 bytes, PR_GET_PDEATHSIG's
+// signal, PR_GET_CHILD_SUBREAPER's int, PR_GET_TID_ADDRESS's pointer); a sub-command
+// (PR_SET_MM's field, PR_SET_VMA's attribute); a pointer or an unused value (hex) for the others.
+constexpr ArgChoice kPrctlArg2ByOption[] = {
+    {tables::value_of(PR_CAPBSET_READ), K::Enum, TableId::capability},
+    {tables::value_of(PR_CAPBSET_DROP), K::Enum, TableId::capability},
+    {tables::value_of(PR_SET_PDEATHSIG), K::Signal, TableId::none},
+    {tables::value_of(PR_SET_DUMPABLE), K::UInt, TableId::none},
+    {tables::value_of(PR_SET_KEEPCAPS), K::UInt, TableId::none},
+    {tables::value_of(PR_SET_NO_NEW_PRIVS), K::UInt, TableId::none},
+    {tables::value_of(PR_SET_CHILD_SUBREAPER), K::UInt, TableId::none},
+    {tables::value_of(PR_SET_TIMERSLACK), K::UInt, TableId::none},
+    {tables::value_of(PR_SET_THP_DISABLE), K::UInt, TableId::none},
+    {tables::value_of(PR_SET_NAME), K::String, TableId::none},
+    struct_choice(PR_GET_NAME, "task_comm", Dir::Out),
+    struct_choice(PR_GET_PDEATHSIG, "int_signal", Dir::Out),
+    struct_choice(PR_GET_CHILD_SUBREAPER, "int", Dir::Out),
+    struct_choice(PR_GET_TID_ADDRESS, "ptr", Dir::Out),
+    {tables::value_of(PR_SET_MM), K::Enum, TableId::prctl_set_mm},
+    {tables::value_of(PR_SET_VMA), K::Enum, TableId::prctl_vma_attr},
+};
+constexpr ChoiceTable kPrctlArg2{"prctl_arg2", kPrctlArg2ByOption, K::Hex};
+
+// prctl's arg4 and arg5, by option: PR_SET_VMA_ANON_NAME's range length and name (arg3 is the
+// range's start: hex).
+constexpr ArgChoice kPrctlArg4ByOption[] = {
+    {tables::value_of(PR_SET_VMA), K::Size, TableId::none},
+};
+constexpr ChoiceTable kPrctlArg4{"prctl_arg4", kPrctlArg4ByOption, K::Hex};
+constexpr ArgChoice kPrctlArg5ByOption[] = {
+    {tables::value_of(PR_SET_VMA), K::String, TableId::none},
+};
+constexpr ChoiceTable kPrctlArg5{"prctl_arg5", kPrctlArg5ByOption, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kPrctlArg2, &kPrctlArg4, &kPrctlArg5};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef PR_SET_MDWE
@@ -176,7 +215,7 @@ static_assert(value_named(kPrctlOptions, "PR_GET_AUXV") == value_of(PR_GET_AUXV)
 }  // namespace
 
 Subject subject_prctl() {
-  return {"prctl", kTables, kStructs};
+  return {"prctl", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

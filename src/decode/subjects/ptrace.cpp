@@ -93,7 +93,7 @@ static_assert(value_named(kPtraceRequests, "PTRACE_GET_SYSCALL_USER_DISPATCH_CON
 }  // namespace
 
 Subject subject_ptrace() {
-  return {"ptrace", kTables, {}};
+  return {"ptrace", kTables, {}, {}};
 }
 
 }  // namespace dtruss::structs

@@ -269,10 +269,41 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kQuotactlCmd, &kQifValid,   &kIifValid,  &kDqfFlags,
                                         &kQuotaFormat, &kQuotaTypes, &kFieldMask, &kStateFlags};
 
+using K = ArgKind;
+
+// quotactl and quotactl_fd's addr, by cmd (QCMD(command, type): the command chooses, for any
+// quota type): the quota file's path, its format, its information, a quota, the next quota; the
+// XFS commands' quota (struct fs_disk_quota), state (fs_quota_stat, and fs_quota_statv whose
+// version the caller sets: in/out) and flags (<linux/dqblk_xfs.h>). Q_SYNC and Q_XQUOTASYNC take
+// no addr.
+constexpr uint32_t kQuotaCommand = ~uint32_t{SUBCMDMASK};
+constexpr uint32_t kQuotaTypeMask = SUBCMDMASK & (USRQUOTA | GRPQUOTA | PRJQUOTA);
+constexpr ArgChoice kQuotactlAddrByCmd[] = {
+    {qcmd(Q_QUOTAON), K::Path, TableId::none},
+    struct_choice(qcmd(Q_GETFMT), "quota_format", Dir::Out),
+    struct_choice(qcmd(Q_GETINFO), "if_dqinfo", Dir::Out),
+    struct_choice(qcmd(Q_SETINFO), "if_dqinfo", Dir::In),
+    struct_choice(qcmd(Q_GETQUOTA), "if_dqblk", Dir::Out),
+    struct_choice(qcmd(Q_SETQUOTA), "if_dqblk", Dir::In),
+    struct_choice(qcmd(Q_GETNEXTQUOTA), "if_nextdqblk", Dir::Out),
+    struct_choice(qcmd(Q_XQUOTAON), "xfs_quota_flags", Dir::In),
+    struct_choice(qcmd(Q_XQUOTAOFF), "xfs_quota_flags", Dir::In),
+    struct_choice(qcmd(Q_XGETQUOTA), "fs_disk_quota", Dir::Out),
+    struct_choice(qcmd(Q_XSETQLIM), "fs_disk_quota", Dir::In),
+    struct_choice(qcmd(Q_XGETQSTAT), "fs_quota_stat", Dir::Out),
+    struct_choice(qcmd(Q_XQUOTARM), "xfs_quota_types", Dir::In),
+    struct_choice(qcmd(Q_XGETQSTATV), "fs_quota_statv", Dir::InOut),
+    struct_choice(qcmd(Q_XGETNEXTQUOTA), "fs_disk_quota", Dir::Out),
+};
+constexpr ChoiceTable kQuotactlAddr{"quotactl_addr", kQuotactlAddrByCmd, K::Hex, kQuotaCommand,
+                                    kQuotaTypeMask};
+
+constexpr const ChoiceTable* kChoices[] = {&kQuotactlAddr};
+
 }  // namespace
 
 Subject subject_quota() {
-  return {"quota", kTables, kStructs};
+  return {"quota", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -28,7 +28,7 @@ constexpr const FlagTable* kTables[] = {&kGetrandomFlags};
 }  // namespace
 
 Subject subject_random() {
-  return {"random", kTables, {}};
+  return {"random", kTables, {}, {}};
 }
 
 }  // namespace dtruss::structs

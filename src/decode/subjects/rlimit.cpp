@@ -119,7 +119,7 @@ constexpr const FlagTable* kTables[] = {&kRlimitResource, &kRusageWhoTable, &kWh
 }  // namespace
 
 Subject subject_rlimit() {
-  return {"rlimit", kTables, kStructs};
+  return {"rlimit", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

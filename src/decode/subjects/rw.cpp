@@ -134,7 +134,7 @@ Value iovec_array(const ArgContext& c, uint64_t addr, uint64_t count, bool data,
 }
 
 Subject subject_rw() {
-  return {"rw", kTables, kStructs};
+  return {"rw", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

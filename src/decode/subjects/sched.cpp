@@ -162,7 +162,7 @@ static_assert(value_named(kIoprioWho, "IOPRIO_WHO_USER") == value_of(IOPRIO_WHO_
 }  // namespace
 
 Subject subject_sched() {
-  return {"sched", kTables, kStructs};
+  return {"sched", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -92,10 +92,22 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kSeccompOp, &kSeccompFlags, &kSeccompAction};
 
+using K = ArgKind;
+
+// seccomp's uargs, by op: the filter program, the action asked about, the sizes written back.
+constexpr ArgChoice kSeccompUargsByOp[] = {
+    struct_choice(SECCOMP_SET_MODE_FILTER, "sock_fprog", Dir::In),
+    struct_choice(SECCOMP_GET_ACTION_AVAIL, "seccomp_action", Dir::In),
+    struct_choice(SECCOMP_GET_NOTIF_SIZES, "seccomp_notif_sizes", Dir::Out),
+};
+constexpr ChoiceTable kSeccompUargs{"seccomp_uargs", kSeccompUargsByOp, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kSeccompUargs};
+
 }  // namespace
 
 Subject subject_seccomp() {
-  return {"seccomp", kTables, kStructs};
+  return {"seccomp", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

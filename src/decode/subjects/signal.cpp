@@ -242,7 +242,7 @@ static_assert(value_named(kSsBits, "SS_AUTODISARM") == value_of(SS_AUTODISARM));
 }  // namespace
 
 Subject subject_signal() {
-  return {"signal", kTables, kStructs};
+  return {"signal", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -174,7 +174,7 @@ Value inet_string(int af, const void* addr) {
 }
 
 Subject subject_sockaddr() {
-  return {"sockaddr", {}, kStructs};
+  return {"sockaddr", {}, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -75,10 +75,24 @@ constexpr FlagTable kNetlinkProtocol = enum_table("netlink_protocol", kNetlinkPr
 constexpr const FlagTable* kTables[] = {&kSocketFamily, &kSockType,   &kSockFlags,
                                         &kShutdownHow,  &kIpProtocol, &kNetlinkProtocol};
 
+using K = ArgKind;
+
+// socket() and socketpair()'s protocol, by family: the IP protocols for AF_INET and AF_INET6,
+// the netlink families for AF_NETLINK; a number for the others (AF_UNIX takes 0, AF_PACKET an
+// Ethernet type in network byte order).
+constexpr ArgChoice kSocketProtocolByFamily[] = {
+    {tables::value_of(AF_INET), K::Enum, TableId::ip_protocol},
+    {tables::value_of(AF_INET6), K::Enum, TableId::ip_protocol},
+    {tables::value_of(AF_NETLINK), K::Enum, TableId::netlink_protocol},
+};
+constexpr ChoiceTable kSocketProtocol{"socket_protocol", kSocketProtocolByFamily, K::Int};
+
+constexpr const ChoiceTable* kChoices[] = {&kSocketProtocol};
+
 }  // namespace
 
 Subject subject_socket() {
-  return {"socket", kTables, {}};
+  return {"socket", kTables, {}, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -448,6 +448,19 @@ constexpr Entry kStructs[] = {
 constexpr const FlagTable* kTables[] = {&kSockoptLevel, &kSoOption, &kTcpOption, &kIpOption,
                                         &kIpv6Option};
 
+using K = ArgKind;
+
+// getsockopt and setsockopt's option name, by level.
+constexpr ArgChoice kSockoptNameByLevel[] = {
+    {tables::value_of(SOL_SOCKET), K::Enum, TableId::so_option},
+    {tables::value_of(SOL_TCP), K::Enum, TableId::tcp_option},
+    {tables::value_of(SOL_IP), K::Enum, TableId::ip_option},
+    {tables::value_of(SOL_IPV6), K::Enum, TableId::ipv6_option},
+};
+constexpr ChoiceTable kSockoptName{"sockopt_name", kSockoptNameByLevel, K::Int};
+
+constexpr const ChoiceTable* kChoices[] = {&kSockoptName};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef SOL_SCTP
@@ -493,7 +506,7 @@ static_assert(value_named(kSoOptions, "SO_TIMESTAMPING") == value_of(SO_TIMESTAM
 }  // namespace
 
 Subject subject_sockopt() {
-  return {"sockopt", kTables, kStructs};
+  return {"sockopt", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

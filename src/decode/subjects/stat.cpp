@@ -317,7 +317,7 @@ static_assert(value_named(kStatfsFlagBits, "ST_NOSYMFOLLOW") == value_of(ST_NOSY
 }  // namespace
 
 Subject subject_stat() {
-  return {"stat", kTables, kStructs};
+  return {"stat", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

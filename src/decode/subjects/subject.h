@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "core/value.h"
+#include "decode/choices.h"
 #include "decode/decoder.h"
 #include "decode/flags.h"
 
@@ -94,6 +95,7 @@ struct Subject {
   std::string_view name;
   tables::TableList tables;
   List structs;
+  std::span<const ChoiceTable* const> choices;
 };
 
 // Every subject file, once. A new subject file is added here and to no other list.

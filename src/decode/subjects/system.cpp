@@ -192,10 +192,20 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kPersonality, &kRebootCmd, &kRebootMagic, &kSyslogType};
 
+using K = ArgKind;
+
+// reboot's arg, by cmd: LINUX_REBOOT_CMD_RESTART2's command string; ignored otherwise.
+constexpr ArgChoice kRebootArgByCmd[] = {
+    {tables::value_of(LINUX_REBOOT_CMD_RESTART2), K::String, TableId::none},
+};
+constexpr ChoiceTable kRebootArg{"reboot_arg", kRebootArgByCmd, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kRebootArg};
+
 }  // namespace
 
 Subject subject_system() {
-  return {"system", kTables, kStructs};
+  return {"system", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

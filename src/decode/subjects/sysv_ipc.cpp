@@ -278,7 +278,7 @@ static_assert(value_named(kIpc64Bit, "IPC_64") == value_of(IPC_64));
 }  // namespace
 
 Subject subject_sysv_ipc() {
-  return {"sysv_ipc", kTables, kStructs};
+  return {"sysv_ipc", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

@@ -146,6 +146,20 @@ constexpr Entry kStructs[] = {
 
 constexpr const FlagTable* kTables[] = {&kArchPrctlCode, &kRseqCpuId, &kRseqCsFlags};
 
+using K = ArgKind;
+
+// modify_ldt's ptr, by func (arch/x86/kernel/ldt.c, no header names them): 1 and 0x11 write an
+// entry (a struct user_desc); 0 reads the LDT and 2 the default one into ret bytes.
+constexpr ArgChoice kModifyLdtPtrByFunc[] = {
+    {0, K::Buffer, TableId::none, nullptr, Dir::Out, kLenRet},
+    struct_choice(1, "user_desc", Dir::In),
+    {2, K::Buffer, TableId::none, nullptr, Dir::Out, kLenRet},
+    struct_choice(0x11, "user_desc", Dir::In),
+};
+constexpr ChoiceTable kModifyLdtPtr{"modify_ldt_ptr", kModifyLdtPtrByFunc, K::Hex};
+
+constexpr const ChoiceTable* kChoices[] = {&kModifyLdtPtr};
+
 // Each fallback above (a value written by hand because an older header lacks its name),
 // checked against the installed headers wherever they define it.
 #ifdef ARCH_GET_UNTAG_MASK
@@ -182,7 +196,7 @@ static_assert(value_named(kArchPrctlCodes, "ARCH_SHSTK_STATUS") == value_of(ARCH
 }  // namespace
 
 Subject subject_thread() {
-  return {"thread", kTables, kStructs};
+  return {"thread", kTables, kStructs, kChoices};
 }
 
 }  // namespace dtruss::structs

@@ -241,7 +241,7 @@ constexpr const FlagTable* kTables[] = {&kTimerfdFlags, &kTimerfdSettimeFlags, &
 }  // namespace
 
 Subject subject_time() {
-  return {"time", kTables, kStructs};
+  return {"time", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

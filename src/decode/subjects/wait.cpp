@@ -89,7 +89,7 @@ constexpr const FlagTable* kTables[] = {&kWaitOptions, &kIdtype};
 }  // namespace
 
 Subject subject_wait() {
-  return {"wait", kTables, kStructs};
+  return {"wait", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs

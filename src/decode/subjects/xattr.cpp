@@ -71,7 +71,7 @@ constexpr const FlagTable* kTables[] = {&kXattrFlags};
 }  // namespace
 
 Subject subject_xattr() {
-  return {"xattr", kTables, kStructs};
+  return {"xattr", kTables, kStructs, {}};
 }
 
 }  // namespace dtruss::structs
