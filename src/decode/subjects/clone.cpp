@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -91,36 +92,13 @@ constexpr FlagTable kCloneFlags =
     mixed_table("clone_flags", 0xff /* CSIGNAL */, kSignals, kCloneBits, /*enum_last=*/true);
 
 // <linux/sched.h>: the flags of struct clone_args (clone3), whose exit signal is a field of its
-// own, so the low byte holds CLONE_NEWTIME.
-constexpr FlagName kClone3Bits[] = {
-    F(CLONE_NEWTIME),
-    F(CLONE_VM),
-    F(CLONE_FS),
-    F(CLONE_FILES),
-    F(CLONE_SIGHAND),
-    F(CLONE_PIDFD),
-    F(CLONE_PTRACE),
-    F(CLONE_VFORK),
-    F(CLONE_PARENT),
-    F(CLONE_THREAD),
-    F(CLONE_NEWNS),
-    F(CLONE_SYSVSEM),
-    F(CLONE_SETTLS),
-    F(CLONE_PARENT_SETTID),
-    F(CLONE_CHILD_CLEARTID),
-    F(CLONE_DETACHED),
-    F(CLONE_UNTRACED),
-    F(CLONE_CHILD_SETTID),
-    F(CLONE_NEWCGROUP),
-    F(CLONE_NEWUTS),
-    F(CLONE_NEWIPC),
-    F(CLONE_NEWUSER),
-    F(CLONE_NEWPID),
-    F(CLONE_NEWNET),
-    F(CLONE_IO),
-    F(CLONE_CLEAR_SIGHAND),
-    F(CLONE_INTO_CGROUP),
-};
+// own, so the low byte holds CLONE_NEWTIME: the same bits as clone's, after CLONE_NEWTIME.
+constexpr auto kClone3Bits = [] {
+  std::array<FlagName, std::size(kCloneBits) + 1> bits{};
+  bits[0] = F(CLONE_NEWTIME);
+  std::copy(std::begin(kCloneBits), std::end(kCloneBits), bits.begin() + 1);
+  return bits;
+}();
 constexpr FlagTable kClone3Flags = bits_table("clone3_flags", kClone3Bits);
 
 // <linux/sched.h>
