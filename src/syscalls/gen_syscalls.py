@@ -388,6 +388,30 @@ def cxx_doc(nr, name, doc, argnames):
             f"     {len(doc['errnos'])}, {{{errs}}}}},")
 
 
+# The C types of arguments that the kernel reads from the low 32 bits of the register only (the
+# decoder truncates and sign-extends them as the kernel does), and those it reads whole. A type in
+# neither stops the generator: say which it is here.
+NARROW_TYPES = {"int", "unsigned int", "unsigned", "pid_t", "uid_t", "gid_t", "qid_t", "u32",
+                "__u32", "key_t", "mqd_t", "clockid_t", "key_serial_t", "rwf_t", "timer_t",
+                "umode_t", "__s32", "s32", "old_uid_t", "old_gid_t"}
+# (enum landlock_rule_type is an int too, but has always been read whole: kept so, the output
+# stays as it was.)
+WIDE_TYPES = {"unsigned long", "long", "size_t", "loff_t", "off_t", "u64", "__u64",
+              "aio_context_t", "cap_user_header_t", "cap_user_data_t", "enum landlock_rule_type"}
+
+
+def is_narrow(ctype):
+    """Whether the kernel reads an argument of this C type from the register's low 32 bits."""
+    t = ctype[len("const "):] if ctype.startswith("const ") else ctype
+    if "*" in t:
+        return False
+    if t in NARROW_TYPES:
+        return True
+    if t in WIDE_TYPES:
+        return False
+    die(f"C type {ctype!r}: add it to NARROW_TYPES or WIDE_TYPES of gen_syscalls.py")
+
+
 def cxx_arg(ctype, name, kind, params, argnames):
     table, strct, direction, length, label = "none", "none", "In", "kNoLen", "nullptr"
     if kind in ("flags", "enum"):
@@ -406,7 +430,7 @@ def cxx_arg(ctype, name, kind, params, argnames):
             length = cxx_count(params[2], argnames)
     return (f'{{"{name}", "{ctype}", ArgKind::{ARG_KINDS[kind]}, Dir::{direction}, '
             f"TableId::{table}, StructId::{strct if strct == 'none' else 's_' + strct}, {length}, "
-            f"{label}}}")
+            f"{label}, {'true' if is_narrow(ctype) else 'false'}}}")
 
 
 def generate(unistd, out_dir, strict):
