@@ -38,6 +38,11 @@ Value enum_or_number(const FlagTable& t, uint64_t v) {
   return Value::uinteger(v);
 }
 
+Value enum_or_number(TableId id, uint64_t v) {
+  const FlagTable* t = flag_table(id);
+  return t != nullptr ? enum_or_number(*t, v) : Value::uinteger(v);
+}
+
 Value ptr_value(uint64_t p) {
   return p == 0 ? Value::null() : Value::hex(p);
 }

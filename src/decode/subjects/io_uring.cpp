@@ -185,13 +185,84 @@ Value decode_io_uring_getevents_arg(const ArgContext& c) {
   return v;
 }
 
+// The opcodes of submission queue entries (IORING_OP_*), which io_uring_register's probe and
+// restrictions name; those after IORING_OP_SENDMSG_ZC are numbers of the kernel's
+// include/uapi/linux/io_uring.h (49 to 62: Linux 6.7 to 6.16).
+constexpr FlagName kSqeOps[] = {
+    F(IORING_OP_NOP),
+    F(IORING_OP_READV),
+    F(IORING_OP_WRITEV),
+    F(IORING_OP_FSYNC),
+    F(IORING_OP_READ_FIXED),
+    F(IORING_OP_WRITE_FIXED),
+    F(IORING_OP_POLL_ADD),
+    F(IORING_OP_POLL_REMOVE),
+    F(IORING_OP_SYNC_FILE_RANGE),
+    F(IORING_OP_SENDMSG),
+    F(IORING_OP_RECVMSG),
+    F(IORING_OP_TIMEOUT),
+    F(IORING_OP_TIMEOUT_REMOVE),
+    F(IORING_OP_ACCEPT),
+    F(IORING_OP_ASYNC_CANCEL),
+    F(IORING_OP_LINK_TIMEOUT),
+    F(IORING_OP_CONNECT),
+    F(IORING_OP_FALLOCATE),
+    F(IORING_OP_OPENAT),
+    F(IORING_OP_CLOSE),
+    F(IORING_OP_FILES_UPDATE),
+    F(IORING_OP_STATX),
+    F(IORING_OP_READ),
+    F(IORING_OP_WRITE),
+    F(IORING_OP_FADVISE),
+    F(IORING_OP_MADVISE),
+    F(IORING_OP_SEND),
+    F(IORING_OP_RECV),
+    F(IORING_OP_OPENAT2),
+    F(IORING_OP_EPOLL_CTL),
+    F(IORING_OP_SPLICE),
+    F(IORING_OP_PROVIDE_BUFFERS),
+    F(IORING_OP_REMOVE_BUFFERS),
+    F(IORING_OP_TEE),
+    F(IORING_OP_SHUTDOWN),
+    F(IORING_OP_RENAMEAT),
+    F(IORING_OP_UNLINKAT),
+    F(IORING_OP_MKDIRAT),
+    F(IORING_OP_SYMLINKAT),
+    F(IORING_OP_LINKAT),
+    F(IORING_OP_MSG_RING),
+    F(IORING_OP_FSETXATTR),
+    F(IORING_OP_SETXATTR),
+    F(IORING_OP_FGETXATTR),
+    F(IORING_OP_GETXATTR),
+    F(IORING_OP_SOCKET),
+    F(IORING_OP_URING_CMD),
+    F(IORING_OP_SEND_ZC),
+    F(IORING_OP_SENDMSG_ZC),
+    N(49, "IORING_OP_READ_MULTISHOT"),
+    N(50, "IORING_OP_WAITID"),
+    N(51, "IORING_OP_FUTEX_WAIT"),
+    N(52, "IORING_OP_FUTEX_WAKE"),
+    N(53, "IORING_OP_FUTEX_WAITV"),
+    N(54, "IORING_OP_FIXED_FD_INSTALL"),
+    N(55, "IORING_OP_FTRUNCATE"),
+    N(56, "IORING_OP_BIND"),
+    N(57, "IORING_OP_LISTEN"),
+    N(58, "IORING_OP_RECV_ZC"),
+    N(59, "IORING_OP_EPOLL_WAIT"),
+    N(60, "IORING_OP_READV_FIXED"),
+    N(61, "IORING_OP_WRITEV_FIXED"),
+    N(62, "IORING_OP_PIPE"),
+};
+static_assert(IORING_OP_SENDMSG_ZC == 48, "the numbered opcodes follow IORING_OP_SENDMSG_ZC");
+constexpr FlagTable kSqeOp = tables::enum_table("io_uring_sqe_op", kSqeOps);
+
 constexpr Entry kStructs[] = {
     {"io_uring_params", sizeof(io_uring_params), decode_io_uring_params},
     {"io_uring_getevents_arg", sizeof(struct io_uring_getevents_arg),
      decode_io_uring_getevents_arg},
 };
 
-constexpr const FlagTable* kTables[] = {&kIoUringSetupFlags, &kIoUringEnterFlags,
+constexpr const FlagTable* kTables[] = {&kSqeOp, &kIoUringSetupFlags, &kIoUringEnterFlags,
                                         &kIoUringRegisterOp, &kUringFeatures};
 
 using K = ArgKind;

@@ -99,74 +99,6 @@ constexpr size_t kProbeOps = 256;
 constexpr uint32_t kProbeBytes =
     sizeof(struct io_uring_probe) + kProbeOps * sizeof(struct io_uring_probe_op);
 
-constexpr FlagName kSqeOps[] = {
-    F(IORING_OP_NOP),
-    F(IORING_OP_READV),
-    F(IORING_OP_WRITEV),
-    F(IORING_OP_FSYNC),
-    F(IORING_OP_READ_FIXED),
-    F(IORING_OP_WRITE_FIXED),
-    F(IORING_OP_POLL_ADD),
-    F(IORING_OP_POLL_REMOVE),
-    F(IORING_OP_SYNC_FILE_RANGE),
-    F(IORING_OP_SENDMSG),
-    F(IORING_OP_RECVMSG),
-    F(IORING_OP_TIMEOUT),
-    F(IORING_OP_TIMEOUT_REMOVE),
-    F(IORING_OP_ACCEPT),
-    F(IORING_OP_ASYNC_CANCEL),
-    F(IORING_OP_LINK_TIMEOUT),
-    F(IORING_OP_CONNECT),
-    F(IORING_OP_FALLOCATE),
-    F(IORING_OP_OPENAT),
-    F(IORING_OP_CLOSE),
-    F(IORING_OP_FILES_UPDATE),
-    F(IORING_OP_STATX),
-    F(IORING_OP_READ),
-    F(IORING_OP_WRITE),
-    F(IORING_OP_FADVISE),
-    F(IORING_OP_MADVISE),
-    F(IORING_OP_SEND),
-    F(IORING_OP_RECV),
-    F(IORING_OP_OPENAT2),
-    F(IORING_OP_EPOLL_CTL),
-    F(IORING_OP_SPLICE),
-    F(IORING_OP_PROVIDE_BUFFERS),
-    F(IORING_OP_REMOVE_BUFFERS),
-    F(IORING_OP_TEE),
-    F(IORING_OP_SHUTDOWN),
-    F(IORING_OP_RENAMEAT),
-    F(IORING_OP_UNLINKAT),
-    F(IORING_OP_MKDIRAT),
-    F(IORING_OP_SYMLINKAT),
-    F(IORING_OP_LINKAT),
-    F(IORING_OP_MSG_RING),
-    F(IORING_OP_FSETXATTR),
-    F(IORING_OP_SETXATTR),
-    F(IORING_OP_FGETXATTR),
-    F(IORING_OP_GETXATTR),
-    F(IORING_OP_SOCKET),
-    F(IORING_OP_URING_CMD),
-    F(IORING_OP_SEND_ZC),
-    F(IORING_OP_SENDMSG_ZC),
-    N(49, "IORING_OP_READ_MULTISHOT"),
-    N(50, "IORING_OP_WAITID"),
-    N(51, "IORING_OP_FUTEX_WAIT"),
-    N(52, "IORING_OP_FUTEX_WAKE"),
-    N(53, "IORING_OP_FUTEX_WAITV"),
-    N(54, "IORING_OP_FIXED_FD_INSTALL"),
-    N(55, "IORING_OP_FTRUNCATE"),
-    N(56, "IORING_OP_BIND"),
-    N(57, "IORING_OP_LISTEN"),
-    N(58, "IORING_OP_RECV_ZC"),
-    N(59, "IORING_OP_EPOLL_WAIT"),
-    N(60, "IORING_OP_READV_FIXED"),
-    N(61, "IORING_OP_WRITEV_FIXED"),
-    N(62, "IORING_OP_PIPE"),
-};
-static_assert(IORING_OP_SENDMSG_ZC == 48, "the numbered opcodes follow IORING_OP_SENDMSG_ZC");
-constexpr FlagTable kSqeOp = tables::enum_table("io_uring_sqe_op", kSqeOps);
-
 constexpr FlagName kProbeOpBits[] = {F(IO_URING_OP_SUPPORTED)};
 constexpr FlagTable kProbeOpFlags = tables::bits_table("io_uring_op_flags", kProbeOpBits);
 
@@ -223,7 +155,7 @@ Value one_probe_op(const ArgContext& c, uint64_t addr) {
   struct io_uring_probe_op op {};
   if (!read_struct(c.mem, addr, &op)) return Value::unreadable(addr);
   Value v = Value::structure();
-  v.add("op", enum_or_number(kSqeOp, op.op));
+  v.add("op", enum_or_number(TableId::io_uring_sqe_op, op.op));
   v.add("flags", flags(kProbeOpFlags, op.flags));
   return v;
 }
@@ -234,7 +166,7 @@ Value decode_io_uring_probe(const ArgContext& c) {
   struct io_uring_probe p {};
   if (!read_struct(c.mem, c.raw, &p)) return Value::unreadable(c.raw);
   Value v = Value::structure();
-  v.add("last_op", enum_or_number(kSqeOp, p.last_op));
+  v.add("last_op", enum_or_number(TableId::io_uring_sqe_op, p.last_op));
   FIELD(v, p, ops_len, Value::uinteger);
   const size_t n = std::min<size_t>(p.ops_len, element_count(c, kProbeOps));
   const ArgContext ops{c.ev, c.arg, c.raw + sizeof p, c.mem, c.opt};
@@ -348,7 +280,8 @@ Value decode_sync_cancel_reg(const ArgContext& c) {
   FIELD(v, r, fd, fd_value);
   v.add("flags", flags(kAsyncCancelFlags, r.flags));
   v.add("timeout", timespec_value(r.timeout.tv_sec, r.timeout.tv_nsec));
-  if ((r.flags & IORING_ASYNC_CANCEL_OP) != 0) v.add("opcode", enum_or_number(kSqeOp, r.opcode));
+  if ((r.flags & IORING_ASYNC_CANCEL_OP) != 0)
+    v.add("opcode", enum_or_number(TableId::io_uring_sqe_op, r.opcode));
   return v;
 }
 
@@ -372,7 +305,7 @@ Value one_restriction(const ArgContext& c, uint64_t addr) {
       v.add("register_op", flags(TableId::io_uring_register_op, r.register_op));
       break;
     case IORING_RESTRICTION_SQE_OP:
-      v.add("sqe_op", enum_or_number(kSqeOp, r.sqe_op));
+      v.add("sqe_op", enum_or_number(TableId::io_uring_sqe_op, r.sqe_op));
       break;
     case IORING_RESTRICTION_SQE_FLAGS_ALLOWED:
     case IORING_RESTRICTION_SQE_FLAGS_REQUIRED:
@@ -466,17 +399,10 @@ constexpr Entry kStructs[] = {
     {"io_uring_restrictions", sizeof(struct io_uring_restriction), decode_restrictions},
 };
 
-constexpr const FlagTable* kTables[] = {&kSqeOp,
-                                        &kProbeOpFlags,
-                                        &kRsrcRegisterFlags,
-                                        &kPbufRingFlags,
-                                        &kAsyncCancelFlags,
-                                        &kRestrictionOp,
-                                        &kSqeFlags,
-                                        &kNapiOp,
-                                        &kNapiTrackingStrategy,
-                                        &kCloneBufferFlags,
-                                        &kMemRegionFlags};
+constexpr const FlagTable* kTables[] = {
+    &kProbeOpFlags,     &kRsrcRegisterFlags, &kPbufRingFlags, &kAsyncCancelFlags,
+    &kRestrictionOp,    &kSqeFlags,          &kNapiOp,        &kNapiTrackingStrategy,
+    &kCloneBufferFlags, &kMemRegionFlags};
 
 using K = ArgKind;
 

@@ -160,6 +160,7 @@ Value flags(TableId id, uint64_t v);
 Value enum_or_hex(const FlagTable& t, uint64_t v);
 Value enum_or_hex(TableId id, uint64_t v);
 Value enum_or_number(const FlagTable& t, uint64_t v);
+Value enum_or_number(TableId id, uint64_t v);
 // A pointer field: NULL, or the address in hex.
 Value ptr_value(uint64_t p);
 // {tv_sec, tv_nsec} and {tv_sec, tv_usec}.
