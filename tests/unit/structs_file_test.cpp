@@ -1,10 +1,9 @@
-// The file family of struct decoders (src/decode/structs/file.cpp) on synthetic events: stat,
-// statx, statfs, directory records, open_how, file times and timers, id arrays and the rest,
-// abbreviated and with -v, and on hostile memory: short captures, broken record lengths and
-// counts far beyond the buffer.
-// The bytes are built with glibc's own structs (<sys/stat.h>, <sys/statfs.h>, <dirent.h>,
-// <sys/time.h>, ...), whose x86_64 layouts are the kernel's: an independent check of the
-// decoder's kernel types.
+// Struct decoders of the file subjects (src/decode/subjects: stat, dirent, open, time ...) on
+// synthetic events: stat, statx, statfs, directory records, open_how, file times and timers, id
+// arrays and the rest, abbreviated and with -v, and on hostile memory: short captures, broken
+// record lengths and counts far beyond the buffer. The bytes are built with glibc's own structs
+// (<sys/stat.h>, <sys/statfs.h>, <dirent.h>, <sys/time.h>, ...), whose x86_64 layouts are the
+// kernel's: an independent check of the decoder's kernel types.
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>

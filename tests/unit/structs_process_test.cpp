@@ -1,11 +1,11 @@
-// The process family of struct decoders (src/decode/structs/process.cpp) on synthetic events:
-// signal sets and actions, siginfo, stack_t, wait statuses, rlimit, rusage, utsname, sysinfo,
-// clone_args, scheduling parameters, CPU masks, robust lists, rseq, capabilities and user_desc,
-// abbreviated and with -v, and on hostile memory: short captures, sizes the kernel refuses,
-// failed calls.
-// The bytes are built with glibc's structs (<signal.h>, <sys/resource.h>, <sys/sysinfo.h>,
-// <sys/utsname.h>) where their x86_64 layout is the kernel's, and with the UAPI headers
-// otherwise; the kernel's struct sigaction, which no header exports, is spelled out here.
+// Struct decoders of the process subjects (src/decode/subjects: signal, wait, rlimit, system,
+// clone, sched, thread, capability ...) on synthetic events: signal sets and actions, siginfo,
+// stack_t, wait statuses, rlimit, rusage, utsname, sysinfo, clone_args, scheduling parameters, CPU
+// masks, robust lists, rseq, capabilities and user_desc, abbreviated and with -v, and on hostile
+// memory: short captures, sizes the kernel refuses, failed calls. The bytes are built with glibc's
+// structs (<signal.h>, <sys/resource.h>, <sys/sysinfo.h>, <sys/utsname.h>) where their x86_64
+// layout is the kernel's, and with the UAPI headers otherwise; the kernel's struct sigaction, which
+// no header exports, is spelled out here.
 #include <asm/ldt.h>
 #include <gtest/gtest.h>
 #include <linux/capability.h>
