@@ -1,19 +1,6 @@
 // Linux AIO (io_setup, io_submit, io_getevents, io_cancel): struct iocb, struct io_event.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <mqueue.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/epoll.h>
-#include <sys/ipc.h>
-#include <sys/select.h>
-#include <sys/sem.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
-#include <sys/un.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -24,11 +11,6 @@
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <linux/aio_abi.h>
-#include <linux/futex.h>
-#include <linux/if_packet.h>
-#include <linux/io_uring.h>
-#include <linux/netlink.h>
-#include <linux/time_types.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"

@@ -1,14 +1,6 @@
 // bpf(2)'s commands.
 
-#include <fcntl.h>
-#include <sys/random.h>
-#include <sys/uio.h>
-
-// The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <linux/bpf.h>
-#include <linux/futex.h>
-#include <linux/keyctl.h>
-#include <linux/landlock.h>
 #include <linux/perf_event.h>
 
 #include "decode/subjects/common.h"

@@ -1,21 +1,11 @@
 // fcntl's commands and their arguments (struct flock, struct f_owner_ex), flock(2).
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/xattr.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstring>
 #include <string>
-
-// The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <linux/dqblk_xfs.h>
-#include <linux/io_uring.h>
-#include <linux/quota.h>
 
 #include "decode/subjects/common.h"
 #include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros

@@ -1,30 +1,17 @@
 // Flags of calls that create fds (pipe2, eventfd, memfd_create, pidfd_open), close_range, fd
 // arrays.
 
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/file.h>
-#include <sys/inotify.h>
 #include <sys/pidfd.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
-#include <sys/uio.h>
-#include <sys/xattr.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstring>
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <linux/dqblk_xfs.h>
-#include <linux/fanotify.h>
-#include <linux/io_uring.h>
 #include <linux/memfd.h>
-#include <linux/quota.h>
 
 #include "decode/subjects/common.h"
 #include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros

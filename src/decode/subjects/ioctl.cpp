@@ -7,8 +7,6 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/ioctls.h>
-#include <asm/termbits.h>
 #include <asm/termios.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>

@@ -1,13 +1,6 @@
 // Landlock: ruleset attributes, rule types and access rights.
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/random.h>
-#include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/uio.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -15,20 +8,8 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/posix_types.h>
-#include <asm/statfs.h>
-#include <linux/bpf.h>
-#include <linux/futex.h>
-#include <linux/keyctl.h>
 #include <linux/landlock.h>
-#include <linux/magic.h>
-#include <linux/mount.h>
-#include <linux/openat2.h>
 #include <linux/perf_event.h>
-#include <linux/stat.h>
-#include <linux/time_types.h>
-#include <linux/times.h>
-#include <linux/utime.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"

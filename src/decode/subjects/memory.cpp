@@ -1,16 +1,9 @@
 // Memory mappings and policies: mmap, mremap, madvise, mbind, membarrier, cachestat, mincore.
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/msg.h>
 #include <sys/resource.h>
-#include <sys/shm.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/sysinfo.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -21,33 +14,11 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/ldt.h>
-#include <asm/posix_types.h>
-#include <asm/statfs.h>
-#include <asm/termbits.h>
-#include <asm/termios.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/futex.h>
-#include <linux/kexec.h>
-#include <linux/landlock.h>
-#include <linux/magic.h>
 #include <linux/membarrier.h>
 #include <linux/mempolicy.h>
 #include <linux/mman.h>
-#include <linux/mount.h>
-#include <linux/openat2.h>
-#include <linux/perf_event.h>
 #include <linux/rseq.h>
-#include <linux/sched.h>
-#include <linux/seccomp.h>
-#include <linux/stat.h>
-#include <linux/sysctl.h>
-#include <linux/time_types.h>
-#include <linux/times.h>
-#include <linux/types.h>
-#include <linux/utime.h>
-#include <linux/utsname.h>
 
 #include "core/event.h"
 #include "decode/flags.h"

@@ -1,17 +1,11 @@
 // inotify and fanotify: init flags, marks and event masks.
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
-#include <sys/pidfd.h>
-#include <sys/timerfd.h>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <linux/fanotify.h>
-#include <linux/io_uring.h>
-#include <linux/memfd.h>
 
 #include "decode/subjects/common.h"
 #include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros

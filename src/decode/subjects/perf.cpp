@@ -1,16 +1,6 @@
 // perf_event_open: struct perf_event_attr, its types and flags.
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/msg.h>
-#include <sys/random.h>
-#include <sys/resource.h>
-#include <sys/shm.h>
-#include <sys/syscall.h>
-#include <sys/sysinfo.h>
-#include <sys/uio.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <bit>
@@ -20,19 +10,7 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/ldt.h>
-#include <linux/bpf.h>
-#include <linux/capability.h>
-#include <linux/futex.h>
-#include <linux/kexec.h>
-#include <linux/keyctl.h>
-#include <linux/landlock.h>
 #include <linux/perf_event.h>
-#include <linux/rseq.h>
-#include <linux/sched.h>
-#include <linux/sysctl.h>
-#include <linux/types.h>
-#include <linux/utsname.h>
 
 #include "core/event.h"
 #include "decode/flags.h"

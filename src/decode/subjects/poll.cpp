@@ -1,23 +1,10 @@
 // poll, select and epoll: struct pollfd, fd_set, struct epoll_event and their flags.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/inotify.h>
-#include <sys/ipc.h>
-#include <sys/pidfd.h>
-#include <sys/select.h>
-#include <sys/sem.h>
-#include <sys/socket.h>
-#include <sys/timerfd.h>
-#include <sys/uio.h>
-#include <sys/un.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -27,14 +14,7 @@
 #include <string_view>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <linux/aio_abi.h>
-#include <linux/fanotify.h>
-#include <linux/futex.h>
 #include <linux/if_packet.h>
-#include <linux/io_uring.h>
-#include <linux/memfd.h>
-#include <linux/netlink.h>
-#include <linux/time_types.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"

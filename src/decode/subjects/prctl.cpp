@@ -1,10 +1,5 @@
 // prctl's options and arguments.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/personality.h>
-#include <sys/ptrace.h>
-#include <sys/resource.h>
 #include <sys/uio.h>
 
 #include <cstddef>
@@ -12,16 +7,7 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/prctl.h>
-#include <linux/capability.h>
-#include <linux/io_uring.h>
-#include <linux/kcmp.h>
 #include <linux/prctl.h>
-#include <linux/quota.h>
-#include <linux/reboot.h>
-#include <linux/sched.h>
-#include <linux/seccomp.h>
-#include <linux/wait.h>
 
 #include "decode/subjects/common.h"
 #include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros

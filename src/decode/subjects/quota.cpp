@@ -1,12 +1,6 @@
 // quotactl: commands and the quota structs (if_dqblk, if_dqinfo, XFS's fs_disk_quota ...).
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/xattr.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +9,6 @@
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <linux/dqblk_xfs.h>
-#include <linux/io_uring.h>
 #include <linux/quota.h>
 
 #include "decode/subjects/common.h"

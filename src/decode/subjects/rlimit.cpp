@@ -1,15 +1,7 @@
 // Resources: struct rlimit and rusage, rlimit resources, priorities.
 
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/msg.h>
-#include <sys/personality.h>
-#include <sys/ptrace.h>
 #include <sys/resource.h>
-#include <sys/shm.h>
-#include <sys/syscall.h>
-#include <sys/sysinfo.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <bit>
@@ -19,22 +11,7 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/ldt.h>
-#include <asm/prctl.h>
-#include <linux/capability.h>
-#include <linux/futex.h>
-#include <linux/kcmp.h>
-#include <linux/kexec.h>
-#include <linux/perf_event.h>
-#include <linux/prctl.h>
-#include <linux/reboot.h>
 #include <linux/rseq.h>
-#include <linux/sched.h>
-#include <linux/seccomp.h>
-#include <linux/sysctl.h>
-#include <linux/types.h>
-#include <linux/utsname.h>
-#include <linux/wait.h>
 
 #include "core/event.h"
 #include "decode/flags.h"

@@ -1,20 +1,7 @@
 // Reads and writes: struct iovec, RWF_* and SPLICE_F_* flags.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <mqueue.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/epoll.h>
-#include <sys/ipc.h>
-#include <sys/random.h>
-#include <sys/select.h>
-#include <sys/sem.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -24,17 +11,7 @@
 #include <string_view>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <linux/aio_abi.h>
-#include <linux/bpf.h>
-#include <linux/futex.h>
-#include <linux/if_packet.h>
-#include <linux/io_uring.h>
-#include <linux/keyctl.h>
-#include <linux/landlock.h>
-#include <linux/netlink.h>
 #include <linux/perf_event.h>
-#include <linux/quota.h>
-#include <linux/time_types.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"

@@ -1,26 +1,12 @@
 // seccomp: operations, flags, filter programs and actions.
 
-#include <signal.h>
-#include <sys/personality.h>
-#include <sys/ptrace.h>
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/prctl.h>
-#include <asm/termbits.h>
-#include <asm/termios.h>
-#include <linux/capability.h>
 #include <linux/filter.h>
-#include <linux/kcmp.h>
-#include <linux/prctl.h>
-#include <linux/reboot.h>
-#include <linux/sched.h>
 #include <linux/seccomp.h>
-#include <linux/wait.h>
 
 #include "decode/subjects/common.h"
 #include "decode/subjects/subject.h"  // F() and N(): last, it defines short macros

@@ -1,8 +1,6 @@
 // Signals: sets, struct sigaction, siginfo, stack_t, struct sigevent, signalfd.
 
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -15,10 +13,7 @@
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <asm-generic/signal-defs.h>
-#include <linux/futex.h>
 #include <linux/signalfd.h>
-#include <linux/time_types.h>
-#include <linux/types.h>
 
 #include "core/event.h"
 #include "decode/flags.h"

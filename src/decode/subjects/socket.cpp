@@ -1,9 +1,6 @@
 // socket, socketpair, accept4 and shutdown: families, types, protocols.
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <netinet/udp.h>
-#include <sys/socket.h>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <linux/netlink.h>

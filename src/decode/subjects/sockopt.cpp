@@ -1,20 +1,8 @@
 // getsockopt/setsockopt: levels, option names and their values.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/epoll.h>
-#include <sys/ipc.h>
-#include <sys/select.h>
-#include <sys/sem.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <sys/un.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -24,12 +12,7 @@
 #include <string_view>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <linux/aio_abi.h>
-#include <linux/futex.h>
 #include <linux/if_packet.h>
-#include <linux/io_uring.h>
-#include <linux/netlink.h>
-#include <linux/time_types.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"

@@ -1,16 +1,9 @@
 // stat, statx, statfs, ustat, file_getattr: the structs and their flags.
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <stdio.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -19,22 +12,9 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/posix_types.h>
 #include <asm/statfs.h>
-#include <asm/termbits.h>
-#include <asm/termios.h>
-#include <linux/dqblk_xfs.h>
-#include <linux/filter.h>
-#include <linux/landlock.h>
 #include <linux/magic.h>
-#include <linux/mount.h>
-#include <linux/openat2.h>
-#include <linux/quota.h>
-#include <linux/seccomp.h>
-#include <linux/stat.h>
 #include <linux/time_types.h>
-#include <linux/times.h>
-#include <linux/utime.h>
 
 // The kernel's struct stat (<asm/stat.h>) and <linux/time.h> (pulled in by <linux/timex.h>)
 // declare the same struct tags as glibc's headers: they live in their own namespace. glibc's
@@ -44,7 +24,6 @@
 #undef st_ctime
 namespace kabi {
 #include <asm/stat.h>
-#include <linux/timex.h>
 }  // namespace kabi
 
 #include "decode/flags.h"

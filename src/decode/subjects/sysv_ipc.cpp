@@ -1,26 +1,10 @@
 // System V IPC: msg*, sem*, shm* commands, flags and structs.
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <mqueue.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/epoll.h>
-#include <sys/ipc.h>
 #include <sys/msg.h>
-#include <sys/resource.h>
-#include <sys/select.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/sysinfo.h>
-#include <sys/uio.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <bit>
@@ -31,21 +15,7 @@
 #include <string_view>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/ldt.h>
-#include <linux/aio_abi.h>
-#include <linux/capability.h>
-#include <linux/futex.h>
-#include <linux/if_packet.h>
-#include <linux/io_uring.h>
-#include <linux/kexec.h>
-#include <linux/netlink.h>
-#include <linux/perf_event.h>
 #include <linux/rseq.h>
-#include <linux/sched.h>
-#include <linux/sysctl.h>
-#include <linux/time_types.h>
-#include <linux/types.h>
-#include <linux/utsname.h>
 
 #include "core/event.h"
 #include "decode/flags.h"

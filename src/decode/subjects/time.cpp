@@ -1,19 +1,13 @@
 // Time: clocks, timers, struct timespec/timeval pairs, itimers, timex, tms, timerfd.
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/pidfd.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/time.h>
 #include <sys/timerfd.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -21,16 +15,6 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/posix_types.h>
-#include <asm/statfs.h>
-#include <linux/fanotify.h>
-#include <linux/io_uring.h>
-#include <linux/landlock.h>
-#include <linux/magic.h>
-#include <linux/memfd.h>
-#include <linux/mount.h>
-#include <linux/openat2.h>
-#include <linux/stat.h>
 #include <linux/time_types.h>
 #include <linux/times.h>
 #include <linux/utime.h>
@@ -42,7 +26,6 @@
 #undef st_mtime
 #undef st_ctime
 namespace kabi {
-#include <asm/stat.h>
 #include <linux/timex.h>
 }  // namespace kabi
 

@@ -1,35 +1,15 @@
 // Extended attributes: flags and struct xattr_args.
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <stdio.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/xattr.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-// The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
-#include <asm/posix_types.h>
-#include <asm/statfs.h>
-#include <linux/dqblk_xfs.h>
-#include <linux/landlock.h>
-#include <linux/magic.h>
-#include <linux/mount.h>
-#include <linux/openat2.h>
-#include <linux/quota.h>
-#include <linux/stat.h>
-#include <linux/time_types.h>
-#include <linux/times.h>
-#include <linux/utime.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"
