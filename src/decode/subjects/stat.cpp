@@ -16,9 +16,8 @@
 #include <linux/magic.h>
 #include <linux/time_types.h>
 
-// The kernel's struct stat (<asm/stat.h>) and <linux/time.h> (pulled in by <linux/timex.h>)
-// declare the same struct tags as glibc's headers: they live in their own namespace. glibc's
-// st_atime, st_mtime and st_ctime are macros for its own struct's fields.
+// The kernel's struct stat (<asm/stat.h>) has the same tag as glibc's: it lives in its own
+// namespace. glibc's st_atime, st_mtime and st_ctime are macros for its own struct's fields.
 #undef st_atime
 #undef st_mtime
 #undef st_ctime

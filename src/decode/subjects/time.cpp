@@ -19,12 +19,8 @@
 #include <linux/times.h>
 #include <linux/utime.h>
 
-// The kernel's struct stat (<asm/stat.h>) and <linux/time.h> (pulled in by <linux/timex.h>)
-// declare the same struct tags as glibc's headers: they live in their own namespace. glibc's
-// st_atime, st_mtime and st_ctime are macros for its own struct's fields.
-#undef st_atime
-#undef st_mtime
-#undef st_ctime
+// <linux/time.h> (pulled in by <linux/timex.h>) declares the same struct tags as glibc's
+// headers: it lives in its own namespace.
 namespace kabi {
 #include <linux/timex.h>
 }  // namespace kabi
