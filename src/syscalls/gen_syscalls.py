@@ -263,6 +263,11 @@ def parse_overrides(path, sigs):
                 if len(params) == 3 and count_arg(params[2]) not in argnames + ["ret"]:
                     die(f"{where}: count '{params[2]}' of {name}.{arg} is not ret, ARG, *ARG "
                         f"or pages(ARG)")
+                if params[0] == "sockaddr":  # the decoder reads its length in the next argument
+                    i = argnames.index(arg)
+                    if i + 1 >= len(argnames) or "len" not in argnames[i + 1]:
+                        die(f"{where}: {name}.{arg} is a sockaddr: the argument after it must be "
+                            f"its length (addrlen)")
                 structs.add(params[0])
             elif params:
                 die(f"{where}: kind '{k}' takes no parameters")

@@ -81,15 +81,15 @@ void add_packet(Value& v, const uint8_t* p, size_t len) {
   v.add("sll_addr", Value::string(hex_digits(ll.sll_addr, halen), false));
 }
 
-// The length of the sockaddr argument c.arg: the argument after it, named like a length: a
-// number (bind, connect, sendto) or an int the kernel updated (accept, getsockname, recvfrom).
-// -1 when there is none, or it could not be read.
+// The length of the sockaddr argument c.arg: the argument after it (gen_syscalls.py checks that
+// every struct:sockaddr argument of overrides.txt is followed by its length): a number (bind,
+// connect, sendto) or an int the kernel updated (accept, getsockname, recvfrom). -1 when there is
+// none, or it could not be read.
 int64_t sockaddr_length(const ArgContext& c) {
   const SyscallInfo* info = syscall_by_nr(c.ev.nr);
   int i = arg_index(c);
   if (info == nullptr || i < 0 || i + 1 >= info->nargs) return -1;
   const ArgInfo& next = info->args[i + 1];
-  if (std::strstr(next.name, "len") == nullptr) return -1;
   uint64_t v = c.other(i + 1);
   if (next.kind == ArgKind::Struct || std::strchr(next.ctype, '*') != nullptr) {
     int32_t n = 0;
