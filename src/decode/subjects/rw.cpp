@@ -35,14 +35,16 @@ constexpr FlagName kRwfBits[] = {
 constexpr FlagTable kRwfFlags = bits_table("rwf_flags", kRwfBits);
 
 Value decode_iovec(const ArgContext& c) {
-  // Another process's memory (process_vm_*'s rvec) or ranges (process_madvise): addresses only.
-  const SyscallInfo* info = syscall_by_nr(c.ev.nr);
-  bool data = std::strcmp(c.arg.name, "rvec") != 0 &&
-              !(info != nullptr && std::strcmp(info->name, "process_madvise") == 0);
   uint64_t total = UINT64_MAX;
   if (c.arg.dir != Dir::In)
     total = c.ev.returned() && c.ev.ret >= 0 ? static_cast<uint64_t>(c.ev.ret) : 0;
-  return iovec_array(c, c.raw, element_count(c, 1), data, total);
+  return iovec_array(c, c.raw, element_count(c, 1), true, total);
+}
+
+// iovecs of another process's address space (process_vm_readv/writev's rvec, process_madvise's
+// ranges): addresses and lengths only, which is all a backend copies of them.
+Value decode_remote_iovec(const ArgContext& c) {
+  return iovec_array(c, c.raw, element_count(c, 1), false, 0);
 }
 
 static_assert(sizeof(struct iovec) == 16);
@@ -64,6 +66,7 @@ Value decode_iovec_ranges(const ArgContext& c) {
 
 constexpr Entry kStructs[] = {
     {"iovec", sizeof(iovec), decode_iovec},
+    {"remote_iovec", sizeof(iovec), decode_remote_iovec},
     {"iovec_ranges", sizeof(struct iovec), decode_iovec_ranges},
 };
 
