@@ -179,12 +179,12 @@ Value decode_stack_t(const ArgContext& c) {
   return v;
 }
 
-// pselect6's sig and io_pgetevents' usig: a pointer to a sigset and its size (the kernel's
-// struct sigset_argpack and struct __aio_sigset, the same two words), shown with the set.
-Value decode_sigset_pair(const ArgContext& c) {
+// A pointer to a sigset and its size, the same two words in pselect6's sig (the kernel's struct
+// sigset_argpack) and io_pgetevents' usig (struct __aio_sigset), shown with the set under the
+// struct's own field names.
+Value sigset_pair(const ArgContext& c, const char* set_field, const char* size_field) {
   uint64_t pair[2];
   if (!read_struct(c.mem, c.raw, &pair)) return Value::unreadable(c.raw);
-  bool aio = std::strcmp(c.arg.name, "usig") == 0;
   Value v = Value::structure();
   Value set = ptr_value(pair[0]);
   if (pair[0] != 0 && pair[1] != 0 && pair[1] <= kMaxSigsetBytes) {
@@ -192,9 +192,15 @@ Value decode_sigset_pair(const ArgContext& c) {
     auto n = static_cast<size_t>(pair[1]);
     set = c.mem.read(pair[0], bytes, n) == n ? sigset_value(bytes, n) : Value::unreadable(pair[0]);
   }
-  v.add(aio ? "sigmask" : "ss", std::move(set));
-  v.add(aio ? "sigsetsize" : "ss_len", Value::uinteger(pair[1]));
+  v.add(set_field, std::move(set));
+  v.add(size_field, Value::uinteger(pair[1]));
   return v;
+}
+Value decode_sigset_argpack(const ArgContext& c) {
+  return sigset_pair(c, "ss", "ss_len");
+}
+Value decode_aio_sigset(const ArgContext& c) {
+  return sigset_pair(c, "sigmask", "sigsetsize");
 }
 
 // An int that holds a signal number (PR_GET_PDEATHSIG): [SIGTERM].
@@ -212,7 +218,8 @@ constexpr Entry kStructs[] = {
     {"sigaction", sizeof(kernel_sigaction), decode_sigaction},
     {"siginfo", sizeof(siginfo_t), decode_siginfo},
     {"stack_t", sizeof(stack_t), decode_stack_t},
-    {"sigset_pair", 2 * sizeof(uint64_t), decode_sigset_pair},
+    {"sigset_argpack", 2 * sizeof(uint64_t), decode_sigset_argpack},
+    {"aio_sigset", 2 * sizeof(uint64_t), decode_aio_sigset},
     {"int_signal", sizeof(int32_t), decode_int_signal},
 };
 
