@@ -1,7 +1,7 @@
 // Choice tables: how an argument whose meaning depends on another argument of the same call is
 // shown (`by:ARG:TABLE` in overrides.txt): fcntl's arg by its cmd, a socket option's name by its
-// level, socket()'s protocol by its family, an ioctl's argument by its request. Declarative, in
-// src/decode/tables/choices.cpp.
+// level, socket()'s protocol by its family, an ioctl's argument by its request. Declarative, each
+// in the subject file of its call (src/decode/subjects).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ namespace dtruss {
 struct ArgChoice {
   uint64_t selector;  // the selecting argument's value (compared on its low 32 bits: a C int)
   ArgKind kind;       // how the argument is then shown
-  const char* table;  // the flag or enum table of Flags and Enum, else nullptr
+  TableId table;      // the flag or enum table of Flags and Enum, else TableId::none
   // Struct: the type (as struct:TYPE names it in overrides.txt); String, Path and Buffer need
   // none. The capture plan copies the memory these kinds read for this selector only.
   const char* strct = nullptr;
@@ -26,13 +26,13 @@ struct ArgChoice {
 
 // A choice that shows the memory the argument points to.
 constexpr ArgChoice struct_choice(uint64_t selector, const char* type, Dir dir) {
-  return {selector, ArgKind::Struct, nullptr, type, dir, kNoLen};
+  return {selector, ArgKind::Struct, TableId::none, type, dir, kNoLen};
 }
 
 // A choice that shows an array of `count_arg` structs (the argument that counts them).
 constexpr ArgChoice struct_array_choice(uint64_t selector, const char* type, Dir dir,
                                         int8_t count_arg) {
-  return {selector, ArgKind::Struct, nullptr, type, dir, count_arg};
+  return {selector, ArgKind::Struct, TableId::none, type, dir, count_arg};
 }
 
 struct ChoiceTable {

@@ -18,27 +18,13 @@
 namespace dtruss {
 namespace {
 
-// Register values are 64 bits; the kernel reads a 32-bit C type from the low half only and
-// ignores the rest, so must we.
-bool is_32bit(std::string_view ctype) {
-  if (ctype.starts_with("const ")) ctype.remove_prefix(6);
-  if (ctype.find('*') != std::string_view::npos) return false;
-  static constexpr std::string_view k32[] = {
-      "int",     "unsigned int", "unsigned", "pid_t", "uid_t",     "gid_t",        "qid_t",
-      "u32",     "__u32",        "key_t",    "mqd_t", "clockid_t", "key_serial_t", "rwf_t",
-      "timer_t", "umode_t",      "__s32",    "s32",   "old_uid_t", "old_gid_t"};
-  for (auto t : k32)
-    if (ctype == t) return true;
-  return false;
-}
-
 // The argument as the kernel sees it: truncated to its C type, sign-extended if signed.
 int64_t signed_value(const ArgContext& c) {
-  if (is_32bit(c.arg.ctype)) return static_cast<int32_t>(c.raw);
+  if (c.arg.narrow) return static_cast<int32_t>(c.raw);
   return static_cast<int64_t>(c.raw);
 }
 uint64_t unsigned_value(const ArgContext& c) {
-  if (is_32bit(c.arg.ctype)) return static_cast<uint32_t>(c.raw);
+  if (c.arg.narrow) return static_cast<uint32_t>(c.raw);
   return c.raw;
 }
 
@@ -193,8 +179,7 @@ Value decode_select(const ArgContext& c) {
     info.len = choice->len;
   }
   const ArgContext sub{c.ev, info, c.raw, c.mem, c.opt};
-  const FlagTable* ft =
-      choice != nullptr && choice->table != nullptr ? flag_table_by_name(choice->table) : nullptr;
+  const FlagTable* ft = choice != nullptr ? flag_table(choice->table) : nullptr;
   switch (info.kind) {
     case ArgKind::Flags:
       return flags_value(sub, ft);

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "decode/tables/registry.h"
+#include "decode/subjects/subject.h"
 
 namespace dtruss {
 namespace {
@@ -41,11 +41,8 @@ void append_sep(std::string& out, std::string_view part) {
 struct Registry {
   std::vector<const FlagTable*> sorted;
   Registry() {
-    using namespace tables;
-    for (TableList list : {file_tables(), memory_tables(), process_tables(), signal_tables(),
-                           net_tables(), ipc_tables(), event_tables(), time_tables(),
-                           mount_tables(), misc_tables(), ioctl_tables(), recent_tables()})
-      sorted.insert(sorted.end(), list.begin(), list.end());
+    for (const structs::Subject& s : structs::all_subjects())
+      sorted.insert(sorted.end(), s.tables.begin(), s.tables.end());
     std::sort(sorted.begin(), sorted.end(), [](const FlagTable* a, const FlagTable* b) {
       return std::string_view(a->name) < std::string_view(b->name);
     });

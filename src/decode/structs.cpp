@@ -7,8 +7,9 @@
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
-#include "decode/structs/registry.h"
+#include "decode/subjects/subject.h"
 
 namespace dtruss {
 namespace structs {
@@ -17,8 +18,8 @@ Value flags(const FlagTable& t, uint64_t v) {
   return Value::symbol(format_flags(t, v), v);
 }
 
-Value named_flags(const char* table, uint64_t v) {
-  const FlagTable* t = flag_table_by_name(table);
+Value flags(TableId id, uint64_t v) {
+  const FlagTable* t = flag_table(id);
   return t != nullptr ? flags(*t, v) : Value::hex(v);
 }
 
@@ -27,9 +28,19 @@ Value enum_or_hex(const FlagTable& t, uint64_t v) {
   return Value::hex(v);
 }
 
+Value enum_or_hex(TableId id, uint64_t v) {
+  const FlagTable* t = flag_table(id);
+  return t != nullptr ? enum_or_hex(*t, v) : Value::hex(v);
+}
+
 Value enum_or_number(const FlagTable& t, uint64_t v) {
   if (const char* name = enum_name(t, v)) return Value::symbol(name, v);
   return Value::uinteger(v);
+}
+
+Value enum_or_number(TableId id, uint64_t v) {
+  const FlagTable* t = flag_table(id);
+  return t != nullptr ? enum_or_number(*t, v) : Value::uinteger(v);
 }
 
 Value ptr_value(uint64_t p) {
@@ -101,13 +112,18 @@ constexpr Entry kBasic[] = {
     {"ptr", sizeof(uint64_t), decode_ptr},
 };
 
+// The basic structs, then every subject's.
+std::vector<List> every_list() {
+  std::vector<List> lists{basic_structs()};
+  for (const Subject& s : all_subjects()) lists.push_back(s.structs);
+  return lists;
+}
+
 // The decoder of each StructId, resolved by name once.
 struct ById {
   std::array<const Entry*, kStructIdCount> entry{};
   ById() {
-    for (List list :
-         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs(),
-          choice_structs(), io_uring_structs(), quota_structs(), recent_structs()}) {
+    for (List list : every_list()) {
       for (const Entry& e : list) {
         for (size_t id = 1; id < kStructIdCount; ++id)
           if (entry[id] == nullptr && e.type == struct_name(static_cast<StructId>(id)))
@@ -126,9 +142,7 @@ const ById& by_id() {
 const Entry* by_name(std::string_view type) {
   static const auto map = [] {
     std::unordered_map<std::string_view, const Entry*> m;
-    for (List list :
-         {basic_structs(), file_structs(), net_structs(), process_structs(), misc_structs(),
-          choice_structs(), io_uring_structs(), quota_structs(), recent_structs()})
+    for (List list : every_list())
       for (const Entry& e : list) m.emplace(e.type, &e);
     return m;
   }();

@@ -15,7 +15,9 @@ Inputs, all beside this script:
 
 Outputs (checked in; the test suite re-runs this script and fails on any difference):
   * syscall_table.inc: one SyscallInfo per syscall of the header;
-  * table_ids.inc: the X-macro list of every flag/enum/choice table the overrides name;
+  * table_ids.inc: the X-macro list of every flag/enum/choice table the overrides name, and of
+    every flag/enum table that src/decode/subjects/*.cpp defines (so that C++ names a table by
+    TableId, checked by the compiler);
   * struct_ids.inc: the X-macro list of every struct type the overrides name;
   * descriptions.inc: one SyscallDoc per described syscall (src/syscalls/describe.h).
 
@@ -261,6 +263,11 @@ def parse_overrides(path, sigs):
                 if len(params) == 3 and count_arg(params[2]) not in argnames + ["ret"]:
                     die(f"{where}: count '{params[2]}' of {name}.{arg} is not ret, ARG, *ARG "
                         f"or pages(ARG)")
+                if params[0] == "sockaddr":  # the decoder reads its length in the next argument
+                    i = argnames.index(arg)
+                    if i + 1 >= len(argnames) or "len" not in argnames[i + 1]:
+                        die(f"{where}: {name}.{arg} is a sockaddr: the argument after it must be "
+                            f"its length (addrlen)")
                 structs.add(params[0])
             elif params:
                 die(f"{where}: kind '{k}' takes no parameters")
@@ -386,6 +393,30 @@ def cxx_doc(nr, name, doc, argnames):
             f"     {len(doc['errnos'])}, {{{errs}}}}},")
 
 
+# The C types of arguments that the kernel reads from the low 32 bits of the register only (the
+# decoder truncates and sign-extends them as the kernel does), and those it reads whole. A type in
+# neither stops the generator: say which it is here.
+NARROW_TYPES = {"int", "unsigned int", "unsigned", "pid_t", "uid_t", "gid_t", "qid_t", "u32",
+                "__u32", "key_t", "mqd_t", "clockid_t", "key_serial_t", "rwf_t", "timer_t",
+                "umode_t", "__s32", "s32", "old_uid_t", "old_gid_t"}
+# (enum landlock_rule_type is an int too, but has always been read whole: kept so, the output
+# stays as it was.)
+WIDE_TYPES = {"unsigned long", "long", "size_t", "loff_t", "off_t", "u64", "__u64",
+              "aio_context_t", "cap_user_header_t", "cap_user_data_t", "enum landlock_rule_type"}
+
+
+def is_narrow(ctype):
+    """Whether the kernel reads an argument of this C type from the register's low 32 bits."""
+    t = ctype[len("const "):] if ctype.startswith("const ") else ctype
+    if "*" in t:
+        return False
+    if t in NARROW_TYPES:
+        return True
+    if t in WIDE_TYPES:
+        return False
+    die(f"C type {ctype!r}: add it to NARROW_TYPES or WIDE_TYPES of gen_syscalls.py")
+
+
 def cxx_arg(ctype, name, kind, params, argnames):
     table, strct, direction, length, label = "none", "none", "In", "kNoLen", "nullptr"
     if kind in ("flags", "enum"):
@@ -404,7 +435,7 @@ def cxx_arg(ctype, name, kind, params, argnames):
             length = cxx_count(params[2], argnames)
     return (f'{{"{name}", "{ctype}", ArgKind::{ARG_KINDS[kind]}, Dir::{direction}, '
             f"TableId::{table}, StructId::{strct if strct == 'none' else 's_' + strct}, {length}, "
-            f"{label}}}")
+            f"{label}, {'true' if is_narrow(ctype) else 'false'}}}")
 
 
 def generate(unistd, out_dir, strict):
@@ -453,8 +484,9 @@ def generate(unistd, out_dir, strict):
     with open(os.path.join(out_dir, "syscall_table.inc"), "w", encoding="utf-8") as f:
         f.write(header)
         f.write("\n".join(body) + "\n")
+    tables |= defined_tables(os.path.join(HERE, "..", "decode", "subjects"))
     with open(os.path.join(out_dir, "table_ids.inc"), "w", encoding="utf-8") as f:
-        f.write(header)
+        f.write(header.replace("overrides.txt.", "overrides.txt,\n// and the tables src/decode/subjects/*.cpp define."))
         for t in sorted(tables):
             f.write(f"X({t})\n")
     with open(os.path.join(out_dir, "struct_ids.inc"), "w", encoding="utf-8") as f:
@@ -466,6 +498,15 @@ def generate(unistd, out_dir, strict):
                 "// the syscall table (the numbers and argument order). Do not edit: run `make regen`.\n")
         f.write("\n".join(doc_body) + "\n")
     return len(numbers)
+
+
+def defined_tables(subjects_dir):
+    """The names of the flag and enum tables the subject files define (bits_table("NAME", ...))."""
+    names = set()
+    for path in sorted(glob.glob(os.path.join(subjects_dir, "*.cpp"))):
+        with open(path, encoding="utf-8") as f:
+            names |= set(re.findall(r'\b(?:bits|enum|mixed)_table\(\s*"(\w+)"', f.read()))
+    return names
 
 
 def main():

@@ -103,6 +103,9 @@ struct ArgInfo {
   // An in/out argument shown as passed, and after the result as `after VALUE`: what the call
   // wrote back (select's `left {...}`). nullptr: shown once (as the call left it, for InOut).
   const char* after = nullptr;
+  // The kernel reads the argument from the register's low 32 bits only (its C type is an int, a
+  // pid_t, a u32 ...): the decoder truncates it (and sign-extends a signed one) as the kernel does.
+  bool narrow = false;
 };
 
 inline constexpr int kMaxArgs = 6;

@@ -103,10 +103,11 @@ TEST(ChoiceTables, AreSane) {
       }
       const bool needs_table = c.kind == ArgKind::Flags || c.kind == ArgKind::Enum;
       if (needs_table) {
-        ASSERT_NE(c.table, nullptr) << "selector " << c.selector;
-        EXPECT_NE(flag_table_by_name(c.table), nullptr) << "no flag table " << c.table;
+        ASSERT_NE(c.table, TableId::none) << "selector " << c.selector;
+        EXPECT_NE(flag_table(c.table), nullptr) << "no flag table " << table_name(c.table);
       } else {
-        EXPECT_EQ(c.table, nullptr) << "selector " << c.selector << ": a table that is not used";
+        EXPECT_EQ(c.table, TableId::none)
+            << "selector " << c.selector << ": a table that is not used";
       }
     }
   }

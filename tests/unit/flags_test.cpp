@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "decode/choices.h"
-#include "decode/tables/registry.h"
+#include "decode/subjects/subject.h"
 
 namespace dtruss {
 namespace {

@@ -1,10 +1,9 @@
-// The file family of struct decoders (src/decode/structs/file.cpp) on synthetic events: stat,
-// statx, statfs, directory records, open_how, file times and timers, id arrays and the rest,
-// abbreviated and with -v, and on hostile memory: short captures, broken record lengths and
-// counts far beyond the buffer.
-// The bytes are built with glibc's own structs (<sys/stat.h>, <sys/statfs.h>, <dirent.h>,
-// <sys/time.h>, ...), whose x86_64 layouts are the kernel's: an independent check of the
-// decoder's kernel types.
+// Struct decoders of the file subjects (src/decode/subjects: stat, dirent, open, time ...) on
+// synthetic events: stat, statx, statfs, directory records, open_how, file times and timers, id
+// arrays and the rest, abbreviated and with -v, and on hostile memory: short captures, broken
+// record lengths and counts far beyond the buffer. The bytes are built with glibc's own structs
+// (<sys/stat.h>, <sys/statfs.h>, <dirent.h>, <sys/time.h>, ...), whose x86_64 layouts are the
+// kernel's: an independent check of the decoder's kernel types.
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -29,7 +28,7 @@
 
 #include "decode/decoder.h"
 #include "decode/structs.h"
-#include "decode/structs/registry.h"
+#include "decode/subjects/subject.h"
 #include "decode_support.h"
 #include "output/render.h"
 
@@ -697,12 +696,14 @@ TEST(StructsFile, LandlockRulesetAttrBySize) {
 
 Value call_entry(std::string_view type, const SyscallEvent& ev, uint64_t raw, int8_t len = kNoLen,
                  bool verbose = false) {
-  for (const structs::Entry& e : structs::file_structs()) {
-    if (e.type != type) continue;
-    ArgInfo info{"x", "void *", ArgKind::Struct, Dir::In, TableId::none, StructId::none, len};
-    DecodeOptions opt{64, verbose};
-    ArgContext c{ev, info, raw, ev.captures, opt};
-    return e.fn(c);
+  for (const structs::Subject& s : structs::all_subjects()) {
+    for (const structs::Entry& e : s.structs) {
+      if (e.type != type) continue;
+      ArgInfo info{"x", "void *", ArgKind::Struct, Dir::In, TableId::none, StructId::none, len};
+      DecodeOptions opt{64, verbose};
+      ArgContext c{ev, info, raw, ev.captures, opt};
+      return e.fn(c);
+    }
   }
   ADD_FAILURE() << "no entry " << type;
   return Value::null();
@@ -754,10 +755,12 @@ TEST(StructsFile, CachestatXattrArgsAndStatmount) {
 
 TEST(StructsFile, EveryEntryHasAType) {
   size_t n = 0;
-  for (const structs::Entry& e : structs::file_structs()) {
-    EXPECT_FALSE(e.type.empty());
-    EXPECT_NE(e.fn, nullptr);
-    ++n;
+  for (const structs::Subject& s : structs::all_subjects()) {
+    for (const structs::Entry& e : s.structs) {
+      EXPECT_FALSE(e.type.empty());
+      EXPECT_NE(e.fn, nullptr);
+      ++n;
+    }
   }
   EXPECT_GE(n, 20u);
   // Sizes the capture plan relies on: the kernel's structs.

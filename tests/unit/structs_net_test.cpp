@@ -1,11 +1,11 @@
-// The net family of struct decoders (src/decode/structs/net.cpp) on synthetic events: socket
-// addresses of every decoded family (and the argument their length comes from), msghdr with
-// iovecs and control messages, mmsghdr, iovec arrays, pollfd, fd_set, epoll_event, the AIO
-// structs, sembuf, msgbuf, mq_attr, sigevent, io_uring_params and futex_waitv; and hostile memory:
-// huge counts, bogus control message lengths, address lengths of 0 or beyond sockaddr_storage,
-// short captures.
-// The bytes are built with glibc's own structs and macros (<sys/socket.h> CMSG_*, <netinet/in.h>,
-// <sys/un.h>, ...): an independent check of the decoder's layouts.
+// Struct decoders of the net subjects (src/decode/subjects: sockaddr, msghdr, poll, aio ...) on
+// synthetic events: socket addresses of every decoded family (and the argument their length comes
+// from), msghdr with iovecs and control messages, mmsghdr, iovec arrays, pollfd, fd_set,
+// epoll_event, the AIO structs, sembuf, msgbuf, mq_attr, sigevent, io_uring_params and futex_waitv;
+// and hostile memory: huge counts, bogus control message lengths, address lengths of 0 or beyond
+// sockaddr_storage, short captures. The bytes are built with glibc's own structs and macros
+// (<sys/socket.h> CMSG_*, <netinet/in.h>, <sys/un.h>, ...): an independent check of the decoder's
+// layouts.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <linux/aio_abi.h>

@@ -1,11 +1,11 @@
-// The process family of struct decoders (src/decode/structs/process.cpp) on synthetic events:
-// signal sets and actions, siginfo, stack_t, wait statuses, rlimit, rusage, utsname, sysinfo,
-// clone_args, scheduling parameters, CPU masks, robust lists, rseq, capabilities and user_desc,
-// abbreviated and with -v, and on hostile memory: short captures, sizes the kernel refuses,
-// failed calls.
-// The bytes are built with glibc's structs (<signal.h>, <sys/resource.h>, <sys/sysinfo.h>,
-// <sys/utsname.h>) where their x86_64 layout is the kernel's, and with the UAPI headers
-// otherwise; the kernel's struct sigaction, which no header exports, is spelled out here.
+// Struct decoders of the process subjects (src/decode/subjects: signal, wait, rlimit, system,
+// clone, sched, thread, capability ...) on synthetic events: signal sets and actions, siginfo,
+// stack_t, wait statuses, rlimit, rusage, utsname, sysinfo, clone_args, scheduling parameters, CPU
+// masks, robust lists, rseq, capabilities and user_desc, abbreviated and with -v, and on hostile
+// memory: short captures, sizes the kernel refuses, failed calls. The bytes are built with glibc's
+// structs (<signal.h>, <sys/resource.h>, <sys/sysinfo.h>, <sys/utsname.h>) where their x86_64
+// layout is the kernel's, and with the UAPI headers otherwise; the kernel's struct sigaction, which
+// no header exports, is spelled out here.
 #include <asm/ldt.h>
 #include <gtest/gtest.h>
 #include <linux/capability.h>
@@ -26,13 +26,15 @@
 
 #include <cstdint>
 #include <cstring>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "decode/choices.h"
 #include "decode/decoder.h"
 #include "decode/structs.h"
-#include "decode/structs/registry.h"
+#include "decode/subjects/subject.h"
 #include "decode_support.h"
 #include "output/render.h"
 
@@ -67,12 +69,21 @@ struct ksigaction {
 };
 constexpr uint64_t kSaRestorer = 0x04000000;  // arch/x86/include/uapi/asm/signal.h
 
+// Every decoder of every subject is reachable: a struct:TYPE of overrides.txt names it, or a
+// choice table selects it.
 TEST(StructsProcess, EveryDecoderNamesAStructTypeOfTheTable) {
-  for (const structs::Entry& e : structs::process_structs()) {
-    bool found = false;
-    for (size_t id = 1; id < kStructIdCount; ++id)
-      if (e.type == struct_name(static_cast<StructId>(id))) found = true;
-    EXPECT_TRUE(found) << e.type << " is named by no struct:TYPE of overrides.txt";
+  std::set<std::string_view> chosen;
+  for (const ChoiceTable* t : all_choice_tables())
+    for (const ArgChoice& c : t->choices)
+      if (c.strct != nullptr) chosen.insert(c.strct);
+  for (const structs::Subject& s : structs::all_subjects()) {
+    for (const structs::Entry& e : s.structs) {
+      bool found = chosen.count(e.type) != 0;
+      for (size_t id = 1; id < kStructIdCount; ++id)
+        if (e.type == struct_name(static_cast<StructId>(id))) found = true;
+      EXPECT_TRUE(found) << e.type << " (" << s.name
+                         << ") is named by no struct:TYPE of overrides.txt nor by a choice table";
+    }
   }
 }
 
