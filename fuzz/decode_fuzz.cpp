@@ -94,13 +94,15 @@ void render(const SyscallEvent& ev, const DecodeOptions& dopt, uint8_t flags) {
 }  // namespace
 
 // The capture plans flag 0x80 runs: -v's (the most memory each reads).
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  CaptureLimits lim;
-  lim.verbose = true;
-  lim.struct_size = struct_size;
-  lim.choice_captures = choice_captures;
-  build_capture_plans(lim);
-  return 0;
+const CapturePlans& fuzz_plans() {
+  static const CapturePlans plans = [] {
+    CaptureLimits lim;
+    lim.verbose = true;
+    lim.struct_size = struct_size;
+    lim.choice_captures = choice_captures;
+    return CapturePlans(lim);
+  }();
+  return plans;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -128,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     in.left -= len;
   }
   if (flags & 0x80) {
-    const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
+    const CapturePlan& plan = fuzz_plans().of(ev.nr, ev.args.data());
     StepInputs si{ev.args.data(), ev.ret, ev.end == SyscallEvent::End::Returned};
     run_capture_steps(plan.entry, plan.n_entry, si, live, ev.captures);
     run_capture_steps(plan.before, plan.n_before, si, live, ev.before);

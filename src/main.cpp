@@ -75,7 +75,9 @@ int run(int argc, char** argv) {
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
   install_stop_handlers();
   TracePipeline pipeline(opt, selection.selected, outputs);
-  auto backend = [&] { return make_backend(opt, std::move(target), pipeline.consumer()); };
+  auto backend = [&] {
+    return make_backend(opt, std::move(target), pipeline.plans(), pipeline.consumer());
+  };
   return trace(backend, pipeline, outputs, opt);
 }
 

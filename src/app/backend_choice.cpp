@@ -66,10 +66,11 @@ std::string choose_backend(Options* opt) {
   return {};
 }
 
-std::unique_ptr<Backend> make_backend(const Options& opt, TraceTarget target, EventConsumer& out) {
+std::unique_ptr<Backend> make_backend(const Options& opt, TraceTarget target,
+                                      const CapturePlans& plans, EventConsumer& out) {
   if (opt.backend == BackendChoice::Bpf)
-    return std::make_unique<BpfTracer>(bpf_config(opt, std::move(target)), out);
-  return std::make_unique<PtraceTracer>(std::move(target), out);
+    return std::make_unique<BpfTracer>(bpf_config(opt, std::move(target)), plans, out);
+  return std::make_unique<PtraceTracer>(std::move(target), plans, out);
 }
 
 }  // namespace dtruss

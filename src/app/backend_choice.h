@@ -9,6 +9,7 @@
 #include "core/backend.h"
 #include "core/event.h"
 #include "core/target.h"
+#include "syscalls/capture.h"
 
 namespace dtruss {
 
@@ -17,6 +18,7 @@ namespace dtruss {
 std::string choose_backend(Options* opt);
 
 // The chosen backend for `target`, with its own knobs from `opt`, its events to `out`.
-std::unique_ptr<Backend> make_backend(const Options& opt, TraceTarget target, EventConsumer& out);
+std::unique_ptr<Backend> make_backend(const Options& opt, TraceTarget target,
+                                      const CapturePlans& plans, EventConsumer& out);
 
 }  // namespace dtruss

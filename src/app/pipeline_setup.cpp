@@ -13,20 +13,20 @@
 #include "syscalls/capture.h"
 
 namespace dtruss {
-namespace {
+namespace {}  // namespace
 
-// The capture plans (what bytes the backends copy, as the decoders will need them), then the
-// decoder.
-Decoder plans_and_decoder(const Options& opt) {
+// The capture plans: what bytes the backends copy, as the decoders will need them.
+CaptureLimits capture_limits(const Options& opt) {
   CaptureLimits limits;
   limits.strsize = static_cast<uint32_t>(opt.strsize);
   limits.verbose = opt.verbose;
   limits.struct_size = opt.verbose ? struct_size : struct_brief_size;
   limits.records_max = opt.verbose ? nullptr : records_brief_max;
   limits.choice_captures = choice_captures;
-  build_capture_plans(limits);
-  return Decoder({opt.strsize, opt.verbose});
+  return limits;
 }
+
+namespace {
 
 // --color: auto colours a terminal, unless NO_COLOR is set to anything (no-color.org).
 bool use_color(const Options& opt, int out_fd) {
@@ -71,7 +71,8 @@ SummaryOptions summary_options(const Options& opt, int out_fd) {
 TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Outputs& outputs)
     : out_(outputs.fd(OutputKind::Trace) >= 0 ? outputs.fd(OutputKind::Trace) : STDERR_FILENO,
            opt.output_file.empty()),
-      pipeline_(plans_and_decoder(opt), std::move(selected), out_) {
+      pipeline_(Decoder({opt.strsize, opt.verbose}), std::move(selected), out_),
+      plans_(capture_limits(opt)) {
   if (outputs.truncate(OutputKind::Trace)) out_.truncate_first();
   add_line_sink(opt);
   if (opt.count || opt.summary_only)

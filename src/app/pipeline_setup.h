@@ -11,9 +11,13 @@
 #include "output/pipeline.h"
 #include "output/stack_counts.h"
 #include "output/timeline_sink.h"
+#include "syscalls/capture.h"
 #include "util/writer.h"
 
 namespace dtruss {
+
+// The capture plans' limits for the options (--strsize, -v).
+CaptureLimits capture_limits(const Options& opt);
 
 class TracePipeline {
  public:
@@ -33,6 +37,8 @@ class TracePipeline {
   // Nothing was traced: nothing is written to any output.
   void abandon();
 
+  // What the backend copies of each call, for the decoders.
+  const CapturePlans& plans() const { return plans_; }
   Writer& out() { return out_; }
   Pipeline& pipeline() { return pipeline_; }
   TimelineSink* timeline() { return timeline_; }
@@ -44,6 +50,7 @@ class TracePipeline {
 
   Writer out_;
   Pipeline pipeline_;
+  CapturePlans plans_;
   TimelineSink* timeline_ = nullptr;
   FoldedSink* folded_ = nullptr;
   std::optional<StartGate> gate_;

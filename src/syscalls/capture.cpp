@@ -6,17 +6,7 @@
 namespace dtruss {
 namespace {
 
-// Per syscall number: its plan, and the plans its selecting argument picks.
-struct Plans {
-  CapturePlan plan;
-  int selector = -1;
-  std::vector<SelectedPlan> selected;
-};
-
-std::vector<Plans>& plans() {
-  static std::vector<Plans> p;
-  return p;
-}
+using Plans = CapturePlans::Plans;
 
 const CapturePlan kEmpty{};
 
@@ -120,9 +110,9 @@ void add_selected(Plans& p, uint8_t idx, const ArgInfo& a, const CaptureLimits& 
 
 }  // namespace
 
-void build_capture_plans(const CaptureLimits& lim) {
+CapturePlans::CapturePlans(const CaptureLimits& lim) {
   auto all = all_syscalls();
-  auto& p = plans();
+  auto& p = plans_;
   p.assign(static_cast<size_t>(all.back().nr) + 1, Plans{});
   for (const SyscallInfo& s : all) {
     Plans& ps = p[static_cast<size_t>(s.nr)];
@@ -146,14 +136,14 @@ void build_capture_plans(const CaptureLimits& lim) {
   }
 }
 
-const CapturePlan& capture_plan(long nr) {
-  const auto& p = plans();
+const CapturePlan& CapturePlans::of(long nr) const {
+  const auto& p = plans_;
   if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return kEmpty;
   return p[static_cast<size_t>(nr)].plan;
 }
 
-const CapturePlan& capture_plan(long nr, const uint64_t* args) {
-  const auto& p = plans();
+const CapturePlan& CapturePlans::of(long nr, const uint64_t* args) const {
+  const auto& p = plans_;
   if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return kEmpty;
   const Plans& ps = p[static_cast<size_t>(nr)];
   if (ps.selector >= 0) {
@@ -164,14 +154,14 @@ const CapturePlan& capture_plan(long nr, const uint64_t* args) {
   return ps.plan;
 }
 
-int plan_selector(long nr) {
-  const auto& p = plans();
+int CapturePlans::selector(long nr) const {
+  const auto& p = plans_;
   if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return -1;
   return p[static_cast<size_t>(nr)].selector;
 }
 
-std::span<const SelectedPlan> selected_plans(long nr) {
-  const auto& p = plans();
+std::span<const SelectedPlan> CapturePlans::selected(long nr) const {
+  const auto& p = plans_;
   if (nr < 0 || static_cast<size_t>(nr) >= p.size()) return {};
   return p[static_cast<size_t>(nr)].selected;
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "syscalls/table.h"
 
@@ -84,14 +85,30 @@ struct SelectedPlan {
   CapturePlan plan;
 };
 
-// Builds the plans of all syscalls for these limits.
-void build_capture_plans(const CaptureLimits& limits);
-// The plan of syscall `nr` (an empty plan for unknown numbers). build_capture_plans first.
-const CapturePlan& capture_plan(long nr);
-// The plan of syscall `nr` called with `args`: the selected plan of its selector's value, if any.
-const CapturePlan& capture_plan(long nr, const uint64_t* args);
-// The argument whose value selects among the selected plans of `nr`, or -1 when it has none.
-int plan_selector(long nr);
-std::span<const SelectedPlan> selected_plans(long nr);
+// The plans of all syscalls for some limits: built once by the application from the options and
+// handed to the backend, which copies what they say (the ptrace backend runs them, the eBPF
+// backend uploads them into its maps).
+class CapturePlans {
+ public:
+  explicit CapturePlans(const CaptureLimits& limits);
+  // The plan of syscall `nr` (an empty plan for unknown numbers).
+  const CapturePlan& of(long nr) const;
+  // The plan of syscall `nr` called with `args`: the selected plan of its selector's value, if
+  // any.
+  const CapturePlan& of(long nr, const uint64_t* args) const;
+  // The argument whose value selects among the selected plans of `nr`, or -1 when it has none.
+  int selector(long nr) const;
+  std::span<const SelectedPlan> selected(long nr) const;
+
+  // Per syscall number: its plan, and the plans its selecting argument picks.
+  struct Plans {
+    CapturePlan plan;
+    int selector = -1;
+    std::vector<SelectedPlan> selected;
+  };
+
+ private:
+  std::vector<Plans> plans_;
+};
 
 }  // namespace dtruss

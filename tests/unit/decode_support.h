@@ -72,20 +72,20 @@ void capture_before(SyscallEvent& ev, uint64_t addr, const T& v) {
   ev.before.add(addr, &v, sizeof(v));
 }
 
-// A suite whose tests read the capture plans: built once, with the decoders' struct sizes and
-// choice captures, as main() builds them.
-// The capture plans the unit tests expect: whole structs, choices that read memory.
-inline void build_test_plans() {
-  CaptureLimits lim;
-  lim.struct_size = struct_size;
-  lim.choice_captures = choice_captures;
-  build_capture_plans(lim);
+// The capture plans the unit tests expect: whole structs, choices that read memory, with the
+// decoders' struct sizes and choice captures, as the application builds them.
+inline const CapturePlans& test_plans() {
+  static const CapturePlans plans = [] {
+    CaptureLimits lim;
+    lim.struct_size = struct_size;
+    lim.choice_captures = choice_captures;
+    return CapturePlans(lim);
+  }();
+  return plans;
 }
 
-class CapturePlansTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { build_test_plans(); }
-};
+// A suite whose tests read the capture plans.
+class CapturePlansTest : public ::testing::Test {};
 
 // The step of `plan` for argument `arg` (at entry or at exit), or nullptr.
 inline const CaptureStep* step_of(const CapturePlan& plan, int arg, bool exit) {

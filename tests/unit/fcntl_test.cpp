@@ -98,21 +98,21 @@ TEST(FcntlArg, RwHintAndPlainValuesUnchanged) {
 class FcntlPlans : public CapturePlansTest {};
 
 TEST_F(FcntlPlans, FcntlLocksAndOwners) {
-  EXPECT_EQ(plan_selector(SYS_fcntl), 1);
+  EXPECT_EQ(test_plans().selector(SYS_fcntl), 1);
   uint64_t args[6] = {3, F_SETLKW, kPtr};
-  const CaptureStep* s = step_of(capture_plan(SYS_fcntl, args), 2, false);
+  const CaptureStep* s = step_of(test_plans().of(SYS_fcntl, args), 2, false);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->max, sizeof(struct flock));
   args[1] = F_GETLK;  // in/out: after the call
-  s = step_of(capture_plan(SYS_fcntl, args), 2, true);
+  s = step_of(test_plans().of(SYS_fcntl, args), 2, true);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->max, sizeof(struct flock));
   args[1] = F_GETOWN_EX;
-  s = step_of(capture_plan(SYS_fcntl, args), 2, true);
+  s = step_of(test_plans().of(SYS_fcntl, args), 2, true);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->max, sizeof(struct f_owner_ex));
   args[1] = F_SETFL;
-  EXPECT_EQ(capture_plan(SYS_fcntl, args).n_entry + capture_plan(SYS_fcntl, args).n_exit, 0);
+  EXPECT_EQ(test_plans().of(SYS_fcntl, args).n_entry + test_plans().of(SYS_fcntl, args).n_exit, 0);
 }
 
 }  // namespace

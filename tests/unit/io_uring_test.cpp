@@ -368,12 +368,12 @@ class IoUringPlans : public CapturePlansTest {};
 
 TEST_F(IoUringPlans, IoUringArraysAndEnterFlagCombinations) {
   uint64_t args[6] = {4, IORING_REGISTER_FILES, kPtr, 8};
-  const CaptureStep* f = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+  const CaptureStep* f = step_of(test_plans().of(SYS_io_uring_register, args), 2, false);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->len, 3);
   EXPECT_EQ(f->elem, 4);
   args[1] = IORING_REGISTER_BUFFERS;
-  const CaptureStep* b = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+  const CaptureStep* b = step_of(test_plans().of(SYS_io_uring_register, args), 2, false);
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->elem, sizeof(iovec));
   EXPECT_EQ(b->nested, CaptureStep::Nested::None);  // ranges, not data
@@ -383,49 +383,49 @@ TEST_F(IoUringPlans, IoUringArraysAndEnterFlagCombinations) {
        {0u, IORING_ENTER_GETEVENTS,
         IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_REGISTERED_RING}) {
     uint64_t e[6] = {4, 0, 1, other | IORING_ENTER_EXT_ARG, kPtr, 24};
-    const CaptureStep* ext = step_of(capture_plan(SYS_io_uring_enter, e), 4, false);
+    const CaptureStep* ext = step_of(test_plans().of(SYS_io_uring_enter, e), 4, false);
     ASSERT_NE(ext, nullptr) << other;
     EXPECT_EQ(ext->max, sizeof(io_uring_getevents_arg));
     e[3] = other;
-    const CaptureStep* sig = step_of(capture_plan(SYS_io_uring_enter, e), 4, false);
+    const CaptureStep* sig = step_of(test_plans().of(SYS_io_uring_enter, e), 4, false);
     ASSERT_NE(sig, nullptr) << other;
     EXPECT_EQ(sig->len, 5);
     EXPECT_EQ(sig->elem, 0);
   }
   // Two choices, each with the 2^6 combinations of the flags that leave argp as it is.
-  EXPECT_EQ(selected_plans(SYS_io_uring_enter).size(), 128u);
+  EXPECT_EQ(test_plans().selected(SYS_io_uring_enter).size(), 128u);
 }
 
 TEST_F(IoUringPlans, IoUringRegisterByOpcodeWithOrWithoutRegisteredRing) {
   for (uint32_t ring : {0u, kUseRegisteredRing}) {
     uint64_t args[6] = {4, IORING_REGISTER_PROBE | ring, kPtr, 256};
-    const CaptureStep* probe = step_of(capture_plan(SYS_io_uring_register, args), 2, true);
+    const CaptureStep* probe = step_of(test_plans().of(SYS_io_uring_register, args), 2, true);
     ASSERT_NE(probe, nullptr) << ring;
     EXPECT_EQ(probe->len, kNoLen);
     EXPECT_EQ(probe->max, sizeof(io_uring_probe) + 256 * sizeof(io_uring_probe_op));
     args[1] = IORING_REGISTER_RESTRICTIONS | ring;
-    const CaptureStep* res = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+    const CaptureStep* res = step_of(test_plans().of(SYS_io_uring_register, args), 2, false);
     ASSERT_NE(res, nullptr) << ring;
     EXPECT_EQ(res->len, 3);
     EXPECT_EQ(res->elem, sizeof(io_uring_restriction));
     args[1] = IORING_REGISTER_RING_FDS | ring;  // in/out: after the call
-    const CaptureStep* rings = step_of(capture_plan(SYS_io_uring_register, args), 2, true);
+    const CaptureStep* rings = step_of(test_plans().of(SYS_io_uring_register, args), 2, true);
     ASSERT_NE(rings, nullptr) << ring;
     EXPECT_EQ(rings->elem, sizeof(io_uring_rsrc_update));
     args[1] = IORING_REGISTER_IOWQ_AFF | ring;  // nr_args bytes
-    const CaptureStep* aff = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+    const CaptureStep* aff = step_of(test_plans().of(SYS_io_uring_register, args), 2, false);
     ASSERT_NE(aff, nullptr) << ring;
     EXPECT_EQ(aff->len, 3);
     EXPECT_EQ(aff->elem, 0);
     args[1] = IORING_REGISTER_SYNC_CANCEL | ring;
-    const CaptureStep* cancel = step_of(capture_plan(SYS_io_uring_register, args), 2, false);
+    const CaptureStep* cancel = step_of(test_plans().of(SYS_io_uring_register, args), 2, false);
     ASSERT_NE(cancel, nullptr) << ring;
     EXPECT_EQ(cancel->max, sizeof(io_uring_sync_cancel_reg));
     args[1] = IORING_REGISTER_PERSONALITY | ring;
-    const CapturePlan& none = capture_plan(SYS_io_uring_register, args);
+    const CapturePlan& none = test_plans().of(SYS_io_uring_register, args);
     EXPECT_EQ(none.n_entry + none.n_exit, 0) << ring;
   }
-  EXPECT_EQ(selected_plans(SYS_io_uring_register).size(), 2 * 26u);
+  EXPECT_EQ(test_plans().selected(SYS_io_uring_register).size(), 2 * 26u);
 }
 
 TEST_F(IoUringPlans, IoUringEnterAbsTimerAndNoIowait) {
@@ -435,11 +435,11 @@ TEST_F(IoUringPlans, IoUringEnterAbsTimerAndNoIowait) {
        {kAbsTimer, kNoIowait, kAbsTimer | kNoIowait | IORING_ENTER_GETEVENTS,
         kAbsTimer | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT | IORING_ENTER_REGISTERED_RING}) {
     uint64_t e[6] = {4, 0, 1, other | IORING_ENTER_EXT_ARG, kPtr, sizeof(io_uring_getevents_arg)};
-    const CaptureStep* ext = step_of(capture_plan(SYS_io_uring_enter, e), 4, false);
+    const CaptureStep* ext = step_of(test_plans().of(SYS_io_uring_enter, e), 4, false);
     ASSERT_NE(ext, nullptr) << other;
     EXPECT_EQ(ext->max, sizeof(io_uring_getevents_arg));
     e[3] = other;
-    const CaptureStep* sig = step_of(capture_plan(SYS_io_uring_enter, e), 4, false);
+    const CaptureStep* sig = step_of(test_plans().of(SYS_io_uring_enter, e), 4, false);
     ASSERT_NE(sig, nullptr) << other;
     EXPECT_EQ(sig->len, 5);
   }

@@ -128,26 +128,26 @@ TEST(IoctlArg, ValuesAndUnknownRequests) {
 class IoctlPlans : public CapturePlansTest {};
 
 TEST_F(IoctlPlans, IoctlCopiesWhatItsRequestNames) {
-  EXPECT_EQ(plan_selector(SYS_ioctl), 1);
+  EXPECT_EQ(test_plans().selector(SYS_ioctl), 1);
   uint64_t args[6] = {0, TCGETS, kPtr};
-  const CaptureStep* s = step_of(capture_plan(SYS_ioctl, args), 2, true);
+  const CaptureStep* s = step_of(test_plans().of(SYS_ioctl, args), 2, true);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->shape, CaptureShape::Bytes);
   EXPECT_EQ(s->max, sizeof(struct termios));
   EXPECT_EQ(s->len, kNoLen);
   args[1] = TCSETSW;
-  s = step_of(capture_plan(SYS_ioctl, args), 2, false);
+  s = step_of(test_plans().of(SYS_ioctl, args), 2, false);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->max, sizeof(struct termios));
   args[1] = FIONBIO;
-  s = step_of(capture_plan(SYS_ioctl, args), 2, false);
+  s = step_of(test_plans().of(SYS_ioctl, args), 2, false);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->max, 4u);
   // Nothing for a request that names no struct, nor in the syscall's own plan.
   args[1] = TIOCSCTTY;
-  EXPECT_EQ(capture_plan(SYS_ioctl, args).n_entry + capture_plan(SYS_ioctl, args).n_exit, 0);
-  EXPECT_EQ(capture_plan(SYS_ioctl).n_exit, 0);
-  EXPECT_GE(selected_plans(SYS_ioctl).size(), 20u);
+  EXPECT_EQ(test_plans().of(SYS_ioctl, args).n_entry + test_plans().of(SYS_ioctl, args).n_exit, 0);
+  EXPECT_EQ(test_plans().of(SYS_ioctl).n_exit, 0);
+  EXPECT_GE(test_plans().selected(SYS_ioctl).size(), 20u);
 }
 
 }  // namespace

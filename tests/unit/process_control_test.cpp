@@ -165,30 +165,30 @@ class ProcessControlPlans : public CapturePlansTest {};
 
 TEST_F(ProcessControlPlans, PrctlTwoArgumentsBySameOption) {
   uint64_t args[6] = {PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x7f0000000000, 4096, kPtr};
-  const CapturePlan& vma = capture_plan(SYS_prctl, args);
+  const CapturePlan& vma = test_plans().of(SYS_prctl, args);
   const CaptureStep* name = step_of(vma, 4, false);
   ASSERT_NE(name, nullptr);
   EXPECT_EQ(name->shape, CaptureShape::CString);
   args[0] = PR_SET_NAME;
-  const CaptureStep* set = step_of(capture_plan(SYS_prctl, args), 1, false);
+  const CaptureStep* set = step_of(test_plans().of(SYS_prctl, args), 1, false);
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->shape, CaptureShape::CString);
-  EXPECT_EQ(step_of(capture_plan(SYS_prctl, args), 4, false), nullptr);
+  EXPECT_EQ(step_of(test_plans().of(SYS_prctl, args), 4, false), nullptr);
   args[0] = PR_GET_NAME;
-  const CaptureStep* get = step_of(capture_plan(SYS_prctl, args), 1, true);
+  const CaptureStep* get = step_of(test_plans().of(SYS_prctl, args), 1, true);
   ASSERT_NE(get, nullptr);
   EXPECT_EQ(get->max, 16u);
 }
 
 TEST_F(ProcessControlPlans, CloneParentTidCopiedWhateverTheFlags) {
   // One step in clone's own plan (after the call, 4 bytes), no plan per value of the flags.
-  EXPECT_EQ(plan_selector(SYS_clone), -1);
-  EXPECT_TRUE(selected_plans(SYS_clone).empty());
+  EXPECT_EQ(test_plans().selector(SYS_clone), -1);
+  EXPECT_TRUE(test_plans().selected(SYS_clone).empty());
   for (uint64_t flags : {uint64_t{SIGCHLD}, uint64_t{CLONE_PARENT_SETTID | SIGCHLD},
                          uint64_t{CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_PARENT_SETTID},
                          uint64_t{CLONE_PIDFD | SIGCHLD}}) {
     uint64_t args[6] = {flags, 0, kPtr, 0, 0};
-    const CaptureStep* s = step_of(capture_plan(SYS_clone, args), 2, true);
+    const CaptureStep* s = step_of(test_plans().of(SYS_clone, args), 2, true);
     ASSERT_NE(s, nullptr) << flags;
     EXPECT_EQ(s->max, sizeof(int32_t));
     EXPECT_EQ(s->len, kNoLen);

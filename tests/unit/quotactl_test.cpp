@@ -199,12 +199,12 @@ class QuotactlPlans : public CapturePlansTest {};
 TEST_F(QuotactlPlans, QuotactlByCommandForEachType) {
   for (uint32_t type : {USRQUOTA, GRPQUOTA, PRJQUOTA}) {
     uint64_t args[6] = {qcmd(Q_GETQUOTA, type), kPtr, 0, kPtr};
-    const CaptureStep* get = step_of(capture_plan(SYS_quotactl, args), 3, true);
+    const CaptureStep* get = step_of(test_plans().of(SYS_quotactl, args), 3, true);
     ASSERT_NE(get, nullptr) << type;
     EXPECT_EQ(get->max, sizeof(if_dqblk));
-    EXPECT_NE(step_of(capture_plan(SYS_quotactl, args), 1, false), nullptr) << "special";
+    EXPECT_NE(step_of(test_plans().of(SYS_quotactl, args), 1, false), nullptr) << "special";
     uint64_t fd_args[6] = {3, qcmd(Q_SETINFO, type), 0, kPtr};
-    const CaptureStep* set = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, false);
+    const CaptureStep* set = step_of(test_plans().of(SYS_quotactl_fd, fd_args), 3, false);
     ASSERT_NE(set, nullptr) << type;
     EXPECT_EQ(set->max, sizeof(if_dqinfo));
   }
@@ -213,19 +213,19 @@ TEST_F(QuotactlPlans, QuotactlByCommandForEachType) {
 TEST_F(QuotactlPlans, QuotactlXfsForEachType) {
   for (uint32_t type : {USRQUOTA, GRPQUOTA, PRJQUOTA}) {
     uint64_t args[6] = {qcmd(Q_XSETQLIM, type), kPtr + 64, 0, kPtr};
-    const CaptureStep* set = step_of(capture_plan(SYS_quotactl, args), 3, false);
+    const CaptureStep* set = step_of(test_plans().of(SYS_quotactl, args), 3, false);
     ASSERT_NE(set, nullptr) << type;
     EXPECT_EQ(set->max, sizeof(fs_disk_quota));
     uint64_t fd_args[6] = {3, qcmd(Q_XGETQSTATV, type), 0, kPtr};
-    const CaptureStep* statv = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, true);
+    const CaptureStep* statv = step_of(test_plans().of(SYS_quotactl_fd, fd_args), 3, true);
     ASSERT_NE(statv, nullptr) << type;
     EXPECT_EQ(statv->max, sizeof(fs_quota_statv));
     fd_args[1] = qcmd(Q_GETNEXTQUOTA, type);
-    const CaptureStep* next = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, true);
+    const CaptureStep* next = step_of(test_plans().of(SYS_quotactl_fd, fd_args), 3, true);
     ASSERT_NE(next, nullptr) << type;
     EXPECT_EQ(next->max, sizeof(if_nextdqblk));
     fd_args[1] = qcmd(Q_XQUOTARM, type);
-    const CaptureStep* rm = step_of(capture_plan(SYS_quotactl_fd, fd_args), 3, false);
+    const CaptureStep* rm = step_of(test_plans().of(SYS_quotactl_fd, fd_args), 3, false);
     ASSERT_NE(rm, nullptr) << type;
     EXPECT_EQ(rm->max, sizeof(uint32_t));
   }

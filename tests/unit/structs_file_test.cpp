@@ -786,21 +786,20 @@ TEST(StructsFile, CapturePlansCopyWhatTheShortFormsShow) {
     lim.struct_size = verbose ? struct_size : struct_brief_size;
     lim.records_max = verbose ? nullptr : records_brief_max;
     lim.choice_captures = choice_captures;
-    build_capture_plans(lim);
-    const CaptureStep* st = unit::step_of(capture_plan(SYS_newfstatat), 2, true);
+    const CapturePlans plans(lim);
+    const CaptureStep* st = unit::step_of(plans.of(SYS_newfstatat), 2, true);
     ASSERT_NE(st, nullptr);
     EXPECT_EQ(st->max, verbose ? 144u : 56u);
-    const CaptureStep* sx = unit::step_of(capture_plan(SYS_statx), 4, true);
+    const CaptureStep* sx = unit::step_of(plans.of(SYS_statx), 4, true);
     ASSERT_NE(sx, nullptr);
     EXPECT_EQ(sx->max, verbose ? 256u : 48u);
-    const CaptureStep* sf = unit::step_of(capture_plan(SYS_statfs), 1, true);
+    const CaptureStep* sf = unit::step_of(plans.of(SYS_statfs), 1, true);
     ASSERT_NE(sf, nullptr);
     EXPECT_EQ(sf->max, 120u);
-    const CaptureStep* de = unit::step_of(capture_plan(SYS_getdents64), 1, true);
+    const CaptureStep* de = unit::step_of(plans.of(SYS_getdents64), 1, true);
     ASSERT_NE(de, nullptr);
     EXPECT_EQ(de->max, verbose ? 65536u : 4 * 280u);
   }
-  unit::build_test_plans();  // as the other tests build them
 }
 
 }  // namespace

@@ -310,14 +310,14 @@ void BpfTracer::fill_maps(dtruss_bpf* skel) {
     dt_plan plan{};
     auto key = static_cast<uint32_t>(s.nr);
     if (s.nr != SYS_execve && s.nr != SYS_execveat) {
-      plan = to_dt_plan(capture_plan(s.nr));
+      plan = to_dt_plan(plans_.of(s.nr));
       // The plans an argument's value picks (an ioctl's request): the syscall's own, and more.
-      for (const SelectedPlan& sp : selected_plans(s.nr)) {
+      for (const SelectedPlan& sp : plans_.selected(s.nr)) {
         dt_sel_key sk{key, sp.selector};
         dt_plan selected = to_dt_plan(sp.plan);
         if (bpf_map__update_elem(skel->maps.sel_plans, &sk, sizeof(sk), &selected, sizeof(selected),
                                  BPF_ANY) == 0)
-          plan.sel = static_cast<uint32_t>(plan_selector(s.nr) + 1);
+          plan.sel = static_cast<uint32_t>(plans_.selector(s.nr) + 1);
       }
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);

@@ -100,8 +100,8 @@ static_assert(DT_DENY_USER == static_cast<int>(PtraceDenial::OtherUser) &&
 
 }  // namespace
 
-BpfTracer::BpfTracer(BpfConfig cfg, EventConsumer& out)
-    : cfg_(std::move(cfg)), out_(out), st_(std::make_unique<State>()) {
+BpfTracer::BpfTracer(BpfConfig cfg, const CapturePlans& plans, EventConsumer& out)
+    : cfg_(std::move(cfg)), plans_(plans), out_(out), st_(std::make_unique<State>()) {
   if (cfg_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(cfg_.stack_depth);
 }
 

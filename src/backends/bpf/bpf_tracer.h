@@ -21,6 +21,7 @@
 #include "core/summary_kinds.h"
 #include "core/target.h"
 #include "stack/unwinder.h"
+#include "syscalls/capture.h"
 
 struct dtruss_bpf;  // the skeleton (dtruss.skel.h)
 
@@ -44,7 +45,8 @@ struct BpfConfig : TraceTarget {
 
 class BpfTracer final : public Backend {
  public:
-  BpfTracer(BpfConfig cfg, EventConsumer& out);
+  // `plans`: what to copy of each call (outlives the tracer).
+  BpfTracer(BpfConfig cfg, const CapturePlans& plans, EventConsumer& out);
   ~BpfTracer() override;
   BpfTracer(const BpfTracer&) = delete;
   BpfTracer& operator=(const BpfTracer&) = delete;
@@ -108,6 +110,7 @@ class BpfTracer final : public Backend {
   void report_skipped_later();
 
   BpfConfig cfg_;
+  const CapturePlans& plans_;
   EventConsumer& out_;
   std::unique_ptr<State> st_;
   pid_t child_ = -1;

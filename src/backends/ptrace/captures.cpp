@@ -18,7 +18,7 @@ namespace dtruss {
 // In-arguments now, and the in-values of in/out arguments (the call overwrites them).
 void PtraceTracer::capture_entry(Thread& t) {
   SyscallEvent& ev = t.pending;
-  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
+  const CapturePlan& plan = plans_.of(ev.nr, ev.args.data());
   if (plan.n_entry == 0 && plan.n_before == 0) return;
   LiveMemory mem(t.tid);
   StepInputs in{ev.args.data()};
@@ -30,7 +30,7 @@ void PtraceTracer::capture_entry(Thread& t) {
 // what was captured, as with the eBPF backend.
 void PtraceTracer::capture_exit(Thread& t) {
   SyscallEvent& ev = t.pending;
-  const CapturePlan& plan = capture_plan(ev.nr, ev.args.data());
+  const CapturePlan& plan = plans_.of(ev.nr, ev.args.data());
   if (plan.n_exit == 0) return;
   LiveMemory mem(t.tid);
   StepInputs in{ev.args.data(), ev.ret, true};

@@ -72,8 +72,8 @@ int exit_status_of(int wait_status) {
 
 }  // namespace
 
-PtraceTracer::PtraceTracer(TraceTarget target, EventConsumer& out)
-    : target_(std::move(target)), out_(out) {
+PtraceTracer::PtraceTracer(TraceTarget target, const CapturePlans& plans, EventConsumer& out)
+    : target_(std::move(target)), plans_(plans), out_(out) {
   for (long nr : target_.syscalls) {
     if (nr < 0) continue;
     if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);

@@ -16,6 +16,7 @@
 #include "core/event.h"
 #include "core/target.h"
 #include "stack/unwinder.h"
+#include "syscalls/capture.h"
 
 namespace dtruss {
 
@@ -23,7 +24,8 @@ class PtraceTracer final : public Backend {
  public:
   // -t on a started command: only target.syscalls stop the tracee (seccomp); with -p, -n or -W,
   // every call stops it and the others are not captured.
-  PtraceTracer(TraceTarget target, EventConsumer& out);
+  // `plans`: what to copy of each call (outlives the tracer).
+  PtraceTracer(TraceTarget target, const CapturePlans& plans, EventConsumer& out);
   ~PtraceTracer() override;
   PtraceTracer(const PtraceTracer&) = delete;
   PtraceTracer& operator=(const PtraceTracer&) = delete;
@@ -88,6 +90,7 @@ class PtraceTracer final : public Backend {
   static uint64_t now_ns();
 
   TraceTarget target_;
+  const CapturePlans& plans_;
   std::vector<bool> selected_;  // -t: indexed by syscall number (empty: all)
   EventConsumer& out_;
   std::unordered_map<pid_t, Thread> threads_;
