@@ -132,6 +132,9 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 // SCM_RIGHTS message brought, and after a rename or an unlink the files the process has open
 // (their names may have changed, or be gone).
 static_assert(DT_CLONE_PIDFD == CLONE_PIDFD);
+static_assert(DT_BY_CALL == static_cast<int>(SummaryBy::None) &&
+              DT_BY_PROCESS == static_cast<int>(SummaryBy::Process) &&
+              DT_BY_THREAD == static_cast<int>(SummaryBy::Thread));
 
 // The kernel's numbers the BPF programs test (events.h), as the C library's headers have them.
 static_assert(DT_NR_MMAP == SYS_mmap && DT_NR_MUNMAP == SYS_munmap && DT_NR_MREMAP == SYS_mremap &&
@@ -252,7 +255,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
   skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
   skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
-  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);  // (its values: summary_kinds.h)
+  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);  // (checked: dt_summary_by)
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
   // -s: the stack record's size (a multiple of 8, as records are aligned).

@@ -360,6 +360,7 @@ struct dt_sel_key {
 #define DT_SEL_PLANS 512
 
 /* --summary, counted in the kernel: per syscall (and process or thread with --summary-by). */
+enum dt_summary_by { DT_BY_CALL = 0, DT_BY_PROCESS = 1, DT_BY_THREAD = 2 };
 #define DT_AGG_BUCKETS 64
 struct dt_agg_key {
   dt_u32 nr;

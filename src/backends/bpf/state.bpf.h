@@ -23,7 +23,7 @@ const volatile int want_time = 1;
 const volatile int want_cpu = 1;
 const volatile dt_u32 stack_bytes = 0;  // -s: bytes of user stack copied per call (0: no -s)
 const volatile int describe_fds = 0;    // -y: the fd table a child starts with comes from fork
-// --summary: count in the kernel (summary_by 0: per syscall, 1: also per process, 2: per thread)
+// --summary: count in the kernel, per syscall and by enum dt_summary_by (events.h)
 // and send no syscall events (user space loads on_sys_enter_count/on_sys_exit_count instead of
 // on_sys_enter/on_sys_exit).
 const volatile int summary_by = 0;

@@ -32,12 +32,12 @@ static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_n
   if (!cmd_started && (pid_tgid >> 32) == cmd_tgid) return;
   struct dt_agg_key key = {.nr = (dt_u32)nr};
   struct dt_agg* a;
-  if (summary_by == 0) {
+  if (summary_by == DT_BY_CALL) {
     a = bpf_map_lookup_elem(&sums, &key.nr);
     if (!a) return;
   } else {
-    key.id = summary_by == 1 ? pid_tgid >> 32 : (dt_u32)pid_tgid;
-    if (summary_by == 2) key.tgid = pid_tgid >> 32;
+    key.id = summary_by == DT_BY_PROCESS ? pid_tgid >> 32 : (dt_u32)pid_tgid;
+    if (summary_by == DT_BY_THREAD) key.tgid = pid_tgid >> 32;
     a = bpf_map_lookup_elem(&aggs, &key);
     if (!a) {
       dt_u32 z = 0;
