@@ -89,8 +89,7 @@ bool mark_class(std::string_view item, Marking& m) {
   if (!cls) {
     std::string known;
     for (auto c : class_names()) known += (known.empty() ? "%" : ", %") + std::string(c);
-    *m.error = "unknown syscall class '" + std::string(item) + "' (classes: " + known +
-               "; %net is %network)";
+    *m.error = "unknown syscall class '" + std::string(item) + "' (classes: " + known + ")";
     return false;
   }
   for (const auto& s : all_syscalls())
