@@ -259,7 +259,8 @@ std::optional<ParseOutcome> strace_expression(const char* word, Options* opt) {
                      escaped(key)));
     return ParseOutcome::ExitUsage;
   }
-  return apply(*o, eq + 1, opt).value_or(ParseOutcome::Run);
+  std::string value = o->key == 't' ? trace_set_as_list(eq + 1) : std::string(eq + 1);
+  return apply(*o, value.c_str(), opt).value_or(ParseOutcome::Run);
 }
 
 // Once every option is read: -a's columns, the command, and the rules between options.

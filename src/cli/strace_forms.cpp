@@ -89,6 +89,17 @@ const char* expression_option(std::string_view key, bool* unsupported) {
   return nullptr;
 }
 
+std::string trace_set_as_list(std::string_view set) {
+  if (!set.starts_with('!')) return std::string(set);
+  std::string list;
+  for (std::string_view item : split(set.substr(1), ',')) {
+    if (!list.empty()) list += ',';
+    if (!item.starts_with('!')) list += '!';
+    list += item;
+  }
+  return list;
+}
+
 bool parse_signal_set(std::string_view text, NumberSet* out, std::string* error) {
   if (parse_set(text, NSIG, signal_number, out, error)) return true;
   *error = "unknown signal " + *error + " in the signal set '" + escaped(text) +

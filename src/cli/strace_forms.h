@@ -15,6 +15,10 @@ namespace dtruss {
 // strace's; `*unsupported` is set when it is one of strace's that dtruss has no option for.
 const char* expression_option(std::string_view key, bool* unsupported);
 
+// strace's trace set as dtruss's -t list: strace's leading ! negates the whole set (!a,b: all
+// but a and b), dtruss's ! the item it starts (!a,!b).
+std::string trace_set_as_list(std::string_view set);
+
 // strace's signal set: SIGCHLD, CHLD, chld or 17, comma-separated, all, none; a leading ! takes
 // the complement. False with a one-line message when a word is none of these.
 bool parse_signal_set(std::string_view text, NumberSet* out, std::string* error);
