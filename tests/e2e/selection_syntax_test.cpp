@@ -146,10 +146,16 @@ TEST_P(SelectionSyntax, StraceSignalExpression) {
   EXPECT_EQ(r.out, "") << "nothing may run";
 }
 
-// -e write=4 -e read=3: the pipe's data, in strace's hex and ASCII lines, after its calls only.
+// -e write=W -e read=R (rw's pipe): its data, in strace's hex and ASCII lines, after the calls
+// on those fds only.
 TEST_P(SelectionSyntax, StraceReadWriteDumps) {
-  auto r = run_traced(
-      {backend(), "-L", "-t", "read,write", "-e", "write=4", "-e", "read=3", fixture("rw")});
+  // The pipe's fds (the lowest free ones: the same in every run from this test).
+  auto pipe = run_traced({backend(), "--json", "-t", "pipe2", fixture("rw")});
+  json fds = syscalls(json_lines(pipe.trace), "pipe2").at(0)["args"]["fildes"];
+  ASSERT_EQ(fds.size(), 2u) << pipe.trace;
+  std::string rd = std::to_string(fds[0].get<int>()), wr = std::to_string(fds[1].get<int>());
+  auto r = run_traced({backend(), "-L", "-t", "read,write", "-e", "write=" + wr, "-e", "read=" + rd,
+                       fixture("rw")});
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string dump =
       " | 00000  74 68 72 6f 75 67 68 20  74 68 65 20 70 69 70 65  through the pipe |";
@@ -163,11 +169,11 @@ TEST_P(SelectionSyntax, StraceReadWriteDumps) {
   }
   size_t pipe_calls = 0, loader_reads = 0;
   for (const auto& [line, dumps] : calls) {
-    if (line.starts_with("write(4, ") || line.starts_with("read(3, \"through")) {
+    if (line.starts_with("write(" + wr + ", ") || line.starts_with("read(" + rd + ", \"thro")) {
       ++pipe_calls;
       EXPECT_EQ(dumps, std::vector<std::string>{dump}) << line;
-    } else if (line.starts_with("read(3, \"\\x7fELF") && line.ends_with("= 832")) {
-      ++loader_reads;  // the loader reads libc's ELF header on fd 3: 832 bytes, in full
+    } else if (line.starts_with("read(" + rd + ", \"\\x7fELF") && line.ends_with("= 832")) {
+      ++loader_reads;  // the loader reads libc's ELF header on that fd: 832 bytes, in full
       EXPECT_EQ(dumps.size(), 832u / 16) << line;
     } else {
       EXPECT_TRUE(dumps.empty()) << line << "\n" << dumps.front();
@@ -176,10 +182,10 @@ TEST_P(SelectionSyntax, StraceReadWriteDumps) {
   EXPECT_EQ(pipe_calls, 2u) << r.trace;
   EXPECT_EQ(loader_reads, 1u) << r.trace;
 
-  r = run_traced({backend(), "--json", "-t", "write", "-e", "w=4", fixture("rw")});
+  r = run_traced({backend(), "--json", "-t", "write", "-e", "w=" + wr, fixture("rw")});
   ASSERT_EQ(r.status, 0) << r.err;
   for (const json& c : syscalls(json_lines(r.trace), "write")) {
-    if (c["args"]["fd"] == 4)
+    if (c["args"]["fd"] == fds[1])
       EXPECT_EQ(c["dump"], "7468726f756768207468652070697065") << c;
     else
       EXPECT_FALSE(c.contains("dump")) << c;
