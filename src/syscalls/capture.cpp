@@ -77,7 +77,7 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
       }
       if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
       if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
-      step.data_max = lim.strsize;
+      step.data_max = std::max(lim.strsize, lim.buffer_max);
       if (a.dir == Dir::In)
         add(plan.entry, &plan.n_entry, step);
       else

@@ -192,6 +192,24 @@ TEST_P(SelectionSyntax, StraceReadWriteDumps) {
   }
 }
 
+// readv and writev: the data of every buffer, as one dump (-e read=all -e write=all).
+TEST_P(SelectionSyntax, IovecDumps) {
+  auto r = run_traced({backend(), "-L", "-t", "readv,writev", "-e", "read=all", "-e", "write=all",
+                       fixture("structs_net")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string dump =
+      " | 00000  70 69 6e 67 20 70 6f 6e  67                       ping pong        |";
+  auto ls = e2e::lines(r.trace);
+  size_t dumps = 0;
+  for (size_t i = 1; i < ls.size(); ++i) {
+    if (!ls[i].starts_with(" | ")) continue;
+    ++dumps;
+    EXPECT_EQ(ls[i], dump) << r.trace;
+    EXPECT_TRUE(ls[i - 1].starts_with("writev(") || ls[i - 1].starts_with("readv(")) << r.trace;
+  }
+  EXPECT_EQ(dumps, 2u) << r.trace;
+}
+
 // The names strace's -o file shows calls of ("openat(AT_FDCWD, ..." lines), each once.
 std::set<std::string> strace_names(const std::string& text) {
   std::set<std::string> names;
