@@ -289,6 +289,17 @@ TEST(SelectionSyntaxUsage, StraceHabitsGetAHint) {
   }
 }
 
+// strace's -e NAME (its trace= by default) is dtruss's -e and a command NAME: said, as -o FILE is.
+TEST(SelectionSyntaxUsage, DashESyscallIsNotACommand) {
+  auto r = run_dtruss({"-e", "openat", fixture("rw")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err,
+                       "'openat' is not a command you can run. Note that -e alone adds the "
+                       "ELAPSD column: to trace only openat, use -e trace=openat"))
+      << r.err;
+  EXPECT_EQ(r.out, "") << "nothing may run";
+}
+
 TEST(SelectionSyntaxUsage, HelpStatesTheDashERule) {
   auto r = run_dtruss({"-h"});
   EXPECT_EQ(r.status, 0);
