@@ -54,6 +54,16 @@ TEST_P(SelectionSyntax, GlobSelectsTheNamesItMatches) {
     EXPECT_TRUE(n.starts_with("open") || contains(n, "stat")) << n << " was not asked for";
 }
 
+// The numbers of the newest calls (454 and up) reach the backend's filter (the eBPF wanted map,
+// the ptrace seccomp filter) from globs, expressions and probes alike.
+TEST_P(SelectionSyntax, NewestCallsByEveryForm) {
+  std::string dir = e2e::temp_dir();
+  auto names = traced({"-t", "futex_*,/^(list|stat)mount$,syscall::file_*attr:entry"},
+                      "new_syscalls", {dir});
+  EXPECT_EQ(names, (std::set<std::string>{"futex_wake", "futex_wait", "futex_requeue", "listmount",
+                                          "statmount", "file_getattr"}));
+}
+
 TEST_P(SelectionSyntax, RegexSelectsTheNamesItFinds) {
   auto names = traced({"-t", "/^(read|write)$"}, "rw");
   EXPECT_EQ(names, (std::set<std::string>{"read", "write"}));
