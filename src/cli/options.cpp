@@ -224,7 +224,13 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
 }
 
 // getopt's '?' or ':': an unknown option, or one without its argument.
-ParseOutcome bad_option(char** argv, const std::string& shorts) {
+ParseOutcome bad_option(int argc, char** argv, const std::string& shorts) {
+  for (int i : {optind - 1, optind}) {  // (the word getopt is in, or has just left)
+    std::string hint = i > 0 && i < argc ? habit_hint(std::string_view(argv[i])) : "";
+    if (hint.empty()) continue;
+    fail(hint);
+    return ParseOutcome::ExitUsage;
+  }
   std::string bad = optopt != 0 && optopt < 256 ? fmt::format("-{}", static_cast<char>(optopt))
                                                 : std::string(argv[optind - 1]);
   if (auto eq = bad.find('='); eq != std::string::npos) bad.resize(eq);  // --name=value
@@ -311,7 +317,7 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
     if (c == -1) break;
     word_start = optind != before;
     const OptionDoc* o = find_option(c);
-    if (o == nullptr) return bad_option(argv, shorts);
+    if (o == nullptr) return bad_option(argc, argv, shorts);
     // -e KEY=VALUE: -e ended its word (not --elapsed), and the next word is strace's expression.
     if (c == 'e' && word_start && argv[optind - 1][1] != '-' && optind < argc) {
       if (auto end = strace_expression(argv[optind], opt)) {

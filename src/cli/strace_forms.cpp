@@ -115,13 +115,27 @@ bool parse_fd_set(std::string_view text, NumberSet* out, std::string* error) {
   return false;
 }
 
-std::string habit_hint(const Options& opt) {
+namespace {
+
+// -s followed by a number (strace's string size): "" when `number` is none.
+std::string strsize_hint(std::string_view number) {
   uint64_t n = 0;
-  if (opt.stack && !opt.command.empty() && parse_decimal(opt.command[0], &n))
-    return fmt::format(
-        "-s shows the user stack of each call and takes no number (strace's -s is the string "
-        "size): did you mean --strsize {}?",
-        opt.command[0]);
+  if (!parse_decimal(number, &n)) return {};
+  return fmt::format(
+      "-s shows the user stack of each call and takes no number (strace's -s is the string "
+      "size): did you mean --strsize {}?",
+      number);
+}
+
+}  // namespace
+
+std::string habit_hint(std::string_view word) {
+  return word.starts_with("-s") ? strsize_hint(word.substr(2)) : std::string();
+}
+
+std::string habit_hint(const Options& opt) {
+  if (opt.stack && !opt.command.empty())
+    if (std::string hint = strsize_hint(opt.command[0]); !hint.empty()) return hint;
   for (std::string_view item : split(opt.trace_list, ','))
     if (item == "t" || item == "tt")
       return fmt::format(

@@ -28,5 +28,7 @@ bool parse_fd_set(std::string_view text, NumberSet* out, std::string* error);
 // A strace habit that dtruss reads otherwise (-s 128: the stack flag and a command "128"; -tt:
 // -t with the syscall list "t"): the one-line hint, or "" when none applies.
 std::string habit_hint(const Options& opt);
+// The same for one word that getopt refused (-s128: -s, then an unknown option -1), or "".
+std::string habit_hint(std::string_view word);
 
 }  // namespace dtruss

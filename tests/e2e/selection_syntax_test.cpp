@@ -281,6 +281,7 @@ TEST(SelectionSyntaxUsage, StraceHabitsGetAHint) {
     const char* hint;
   } cases[] = {
       {{"-s", "128", "@rw"}, "did you mean --strsize 128?"},
+      {{"-s128", "@rw"}, "did you mean --strsize 128?"},
       {{"-tt", "@rw"},
        "-tt is strace's wall-clock time; dtruss's -t takes a syscall list: "
        "did you mean --timestamps=us?"},

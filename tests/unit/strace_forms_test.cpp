@@ -129,6 +129,12 @@ TEST(StraceForms, HabitHints) {
   o = {};
   EXPECT_EQ(parse({"-ttt", "ls"}, &o), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("-ttt is strace's"), std::string::npos) << last_err();
+  o = {};
+  EXPECT_EQ(parse({"-s128", "ls"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("did you mean --strsize 128?"), std::string::npos) << last_err();
+  o = {};
+  EXPECT_EQ(parse({"-fs64", "ls"}, &o), ParseOutcome::ExitUsage);
+  EXPECT_NE(last_err().find("unknown option '-6'"), std::string::npos) << last_err();
   o = {};  // -s with a command: no hint
   EXPECT_EQ(parse({"-s", "ls"}, &o), ParseOutcome::Run) << last_err();
 }
