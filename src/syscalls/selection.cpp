@@ -165,7 +165,7 @@ bool mark_probe(std::string_view item, Marking& m) {
   }
   if (!matches(fields[3], "entry") && !matches(fields[3], "return")) {
     *m.error = "probe '" + std::string(item) + "': a syscall probe is entry or return, not '" +
-               std::string(fields[3]) + "'";
+               std::string(fields[3]) + "' (syscall::NAME:entry)";
     return false;
   }
   if (fields[2].empty()) return mark_name("all", m);

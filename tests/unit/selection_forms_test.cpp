@@ -101,6 +101,9 @@ TEST(SelectionForms, DtraceProbes) {
             std::string::npos);
   EXPECT_NE(parse_error("syscall::opne:entry").find("unknown syscall 'opne'"), std::string::npos);
   EXPECT_NE(parse_error("a:b:c:d:e").find("more than 4 fields"), std::string::npos);
+  // Three fields are MODULE:FUNCTION:NAME, as in DTrace: syscall::read names no probe.
+  EXPECT_NE(parse_error("syscall::read").find("not 'read' (syscall::NAME:entry)"),
+            std::string::npos);
 }
 
 TEST(SelectionForms, SelectingNothingIsRefused) {
