@@ -202,6 +202,37 @@ TEST_P(SelectionSyntax, StraceReadWriteDumps) {
   }
 }
 
+// A large write: dumped in full where the backend copied it (ptrace), else as much as it copied
+// and a line (or dump_len) that says how much is missing (eBPF copies 4 KiB of a buffer).
+TEST_P(SelectionSyntax, LargeDumpSaysWhatIsMissing) {
+  std::string file = e2e::temp_dir() + "/data";
+  {
+    std::ofstream f(file);
+    for (int i = 0; i < 2000; ++i) f << "line " << i % 10 << "...\n";  // 20000 bytes
+  }
+  auto r = run_traced({backend(), "--json", "-t", "write", "-e", "write=1", "/bin/cat", file});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto writes = syscalls(json_lines(r.trace), "write");
+  ASSERT_EQ(writes.size(), 1u) << r.trace;
+  const json& w = writes[0];
+  ASSERT_EQ(w["ret"], 20000);
+  std::string hex = w["dump"].get<std::string>();
+  size_t captured = GetParam() == "ptrace" ? 20000 : 4096;
+  EXPECT_EQ(hex.size(), 2 * captured);
+  EXPECT_EQ(hex.substr(0, 20), "6c696e6520302e2e2e0a");  // "line 0...\n"
+  if (captured < 20000)
+    EXPECT_EQ(w["dump_len"], 20000);
+  else
+    EXPECT_FALSE(w.contains("dump_len"));
+  r = run_traced({backend(), "-t", "write", "-e", "write=1", "/bin/cat", file});
+  ASSERT_EQ(r.status, 0) << r.err;
+  size_t lines = 0;
+  for (const auto& line : e2e::lines(r.trace)) lines += line.starts_with(" | 0");
+  EXPECT_EQ(lines, captured / 16);
+  std::string missing = " | (" + std::to_string(20000 - captured) + " of 20000 bytes not captured)";
+  EXPECT_EQ(contains(r.trace, missing + "\n"), captured < 20000) << r.trace;
+}
+
 // readv and writev: the data of every buffer, as one dump (-e read=all -e write=all).
 TEST_P(SelectionSyntax, IovecDumps) {
   auto r = run_traced({backend(), "-L", "-t", "readv,writev", "-e", "read=all", "-e", "write=all",
