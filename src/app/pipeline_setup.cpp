@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "cli/strace_forms.h"
 #include "decode/choices.h"
 #include "decode/structs.h"
 #include "output/json_sink.h"
@@ -13,12 +14,11 @@
 #include "syscalls/capture.h"
 
 namespace dtruss {
-namespace {}  // namespace
-
 // The capture plans: what bytes the backends copy, as the decoders will need them.
 CaptureLimits capture_limits(const Options& opt) {
   CaptureLimits limits;
   limits.strsize = static_cast<uint32_t>(opt.strsize);
+  if (!opt.dump_read.empty() || !opt.dump_write.empty()) limits.buffer_max = kDumpCaptureBytes;
   limits.verbose = opt.verbose;
   limits.struct_size = opt.verbose ? struct_size : struct_brief_size;
   limits.records_max = opt.verbose ? nullptr : records_brief_max;
@@ -27,6 +27,15 @@ CaptureLimits capture_limits(const Options& opt) {
 }
 
 namespace {
+
+// --read / --write (checked by the option parser).
+DumpFds dump_fds(const Options& opt) {
+  DumpFds d;
+  std::string error;
+  if (!opt.dump_read.empty()) parse_fd_set(opt.dump_read, &d.read, &error);
+  if (!opt.dump_write.empty()) parse_fd_set(opt.dump_write, &d.write, &error);
+  return d;
+}
 
 // --color: auto colours a terminal, unless NO_COLOR is set to anything (no-color.org).
 bool use_color(const Options& opt, int out_fd) {
@@ -51,6 +60,7 @@ TextOptions text_options(const Options& opt, int out_fd) {
   t.verbose = opt.style == ArgStyle::Verbose;
   t.explain = opt.annotate;
   t.color = use_color(opt, out_fd);
+  t.dumps = dump_fds(opt);
   return t;
 }
 
@@ -75,6 +85,11 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
       plans_(capture_limits(opt)) {
   if (outputs.truncate(OutputKind::Trace)) out_.truncate_first();
   add_line_sink(opt);
+  if (NumberSet signals; !opt.signal_set.empty()) {
+    std::string error;  // (checked by the option parser)
+    parse_signal_set(opt.signal_set, &signals, &error);
+    pipeline_.show_signals(std::move(signals));
+  }
   if (opt.count || opt.summary_only)
     pipeline_.add_sink(std::make_unique<SummarySink>(out_, summary_options(opt, out_.fd())));
   add_file_sinks(outputs);
@@ -84,9 +99,11 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
 // The lines: text or JSON (--summary: the table alone).
 void TracePipeline::add_line_sink(const Options& opt) {
   if (opt.summary_only) return;
-  if (opt.json)
-    pipeline_.add_sink(std::make_unique<JsonSink>(out_, opt.annotate));
-  else
+  if (opt.json) {
+    auto sink = std::make_unique<JsonSink>(out_, opt.annotate);
+    sink->set_dumps(dump_fds(opt));
+    pipeline_.add_sink(std::move(sink));
+  } else
     pipeline_.add_sink(std::make_unique<TextSink>(out_, text_options(opt, out_.fd())));
 }
 

@@ -23,6 +23,21 @@ std::string check_dash_o_pitfall(const Options& opt) {
       opt.command[0]);
 }
 
+// strace's habit: `dtruss -e open ./x` (strace's -e open is -e trace=open) means -e (ELAPSD
+// column) and a command "open".
+std::string check_dash_e_pitfall(const Options& opt) {
+  if (!opt.elapsed || opt.command.empty()) return {};
+  std::string path, error;
+  SyscallSelection named;
+  if (resolve_command(opt.command[0], &path, &error) ||
+      !parse_syscall_list(opt.command[0], &named, &error))
+    return {};
+  return fmt::format(
+      "'{0}' is not a command you can run. Note that -e alone adds the ELAPSD column: to trace "
+      "only {0}, use -e trace={0} (or -t {0})",
+      opt.command[0]);
+}
+
 // The -u user and the command: both must exist. "" when they do.
 std::string check_command(const Options& opt, TraceTarget* target) {
   std::string error;
@@ -44,6 +59,7 @@ std::string check_command(const Options& opt, TraceTarget* target) {
 
 std::string build_target(const Options& opt, TraceTarget* target, SyscallSelection* selection) {
   if (std::string msg = check_dash_o_pitfall(opt); !msg.empty()) return msg;
+  if (std::string msg = check_dash_e_pitfall(opt); !msg.empty()) return msg;
   if (!opt.trace_list.empty()) {
     std::string error;
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;

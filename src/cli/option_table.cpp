@@ -27,6 +27,9 @@ enum LongOnly : int {
   kStackDepth,
   kStackSize,
   kFolded,
+  kSignal,
+  kRead,
+  kWrite,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -109,7 +112,8 @@ constexpr OptionDoc kOptions[] = {
      flag(&Options::count)},
     {'d', "relative", nullptr, "RELATIVE column: microseconds since the trace started",
      flag(&Options::relative)},
-    {'e', "elapsed", nullptr, "ELAPSD column: microseconds spent in each call",
+    {'e', "elapsed", nullptr,
+     "ELAPSD column: microseconds in each call (-e KEY=VALUE: strace's, below)",
      flag(&Options::elapsed)},
     {'f', "follow", nullptr, "follow children (fork, vfork, clone) and their execs",
      flag(&Options::follow)},
@@ -135,7 +139,7 @@ constexpr OptionDoc kOptions[] = {
     {'t',
      "trace",
      "LIST",
-     "only these syscalls: names, %classes, !negation (e.g. open,%net)",
+     "only these syscalls: names, open*, /regex, %class, ?name, !name, syscall::NAME:entry",
      {.action = OptionAction::AddToList, .text = &Options::trace_list}},
     {'u', "user", "USER", "run the command as USER (dtruss running as root)",
      text(&Options::user, "{opt} needs a user name")},
@@ -179,6 +183,22 @@ constexpr OptionDoc kOptions[] = {
           "{opt} needs a size from {min} to {max}, not '{arg}'")},
     {kFolded, "folded", "FILE", "with -s: write folded stacks (frame;frame count) for flame graphs",
      file(&Options::folded_file)},
+    // strace's sets, also as -e signal=SET, -e read=FDS, -e write=FDS (-e KEY=VALUE: --KEY).
+    {kSignal,
+     "signal",
+     "SET",
+     "signals shown: SIGCHLD,... all, none, !SET (strace's -e signal=)",
+     {.action = OptionAction::AddToList, .text = &Options::signal_set}},
+    {kRead,
+     "read",
+     "FDS",
+     "hex and ASCII dump of the data read from these fds (e.g. 0,3)",
+     {.action = OptionAction::AddToList, .text = &Options::dump_read}},
+    {kWrite,
+     "write",
+     "FDS",
+     "hex and ASCII dump of the data written to these fds (e.g. 1,2)",
+     {.action = OptionAction::AddToList, .text = &Options::dump_write}},
     {kColor, "color", "auto|always|never",
      "colour the lines (auto: on a terminal, unless NO_COLOR)",
      choice<&Options::color, kColors>("auto|always|never")},
@@ -242,7 +262,10 @@ std::string usage_text() {
       "Exit status: the command's (128+N if killed by signal N); 2 for bad usage.\n"
       "\n--explain NAME explains the syscall NAME when NAME is a syscall and nothing follows it;\n"
       "otherwise the words are a command to trace with -x (use -x for a command named like a\n"
-      "syscall: dtruss -x sync).\n";
+      "syscall: dtruss -x sync).\n"
+      "\n-e alone is the ELAPSD column. -e KEY=VALUE (the next word, holding '=' after one of\n"
+      "strace's keys) is strace's expression, as --KEY=VALUE: -e trace=LIST is -t LIST (also\n"
+      "t=), -e signal=SET (s=), -e read=FDS (r=), -e write=FDS (w=); -etrace=LIST too.\n";
   return out;
 }
 

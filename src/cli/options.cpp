@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cli/strace_forms.h"
 #include "util/text.h"
 #include "util/writer.h"
 
@@ -20,11 +21,23 @@ int scopes(const Options& o) {
   return !o.pids.empty() + !o.command.empty() + !o.name.empty() + o.all_processes;
 }
 
+// strace's sets (--signal, --read, --write): the message of the first that is wrong, or "".
+std::string set_error(const Options& o) {
+  NumberSet set;
+  std::string error;
+  if (!o.signal_set.empty() && !parse_signal_set(o.signal_set, &set, &error)) return error;
+  if (!o.dump_read.empty() && !parse_fd_set(o.dump_read, &set, &error)) return "--read: " + error;
+  if (!o.dump_write.empty() && !parse_fd_set(o.dump_write, &set, &error))
+    return "--write: " + error;
+  return {};
+}
+
 // The rules between options, checked in this order once all are read.
 constexpr struct {
   bool (*broken)(const Options&);
   std::string (*message)(const Options&);
 } kConflicts[] = {
+    {[](const Options& o) { return !habit_hint(o).empty(); }, habit_hint},
     {[](const Options& o) { return !o.command.empty() && o.command[0].empty(); },
      [](const Options&) -> std::string {
        return "the command is empty: give the program to run (dtruss ls)";
@@ -57,6 +70,7 @@ constexpr struct {
      [](const Options&) -> std::string {
        return "--folded writes the stacks of -s: give it with -s";
      }},
+    {[](const Options& o) { return !set_error(o).empty(); }, set_error},
     {[](const Options& o) { return !o.user.empty() && o.command.empty(); },
      [](const Options&) -> std::string {
        return "-u USER applies to a command that dtruss starts, not to -p";
@@ -210,7 +224,13 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
 }
 
 // getopt's '?' or ':': an unknown option, or one without its argument.
-ParseOutcome bad_option(char** argv, const std::string& shorts) {
+ParseOutcome bad_option(int argc, char** argv, const std::string& shorts) {
+  for (int i : {optind - 1, optind}) {  // (the word getopt is in, or has just left)
+    std::string hint = i > 0 && i < argc ? habit_hint(std::string_view(argv[i])) : "";
+    if (hint.empty()) continue;
+    fail(hint);
+    return ParseOutcome::ExitUsage;
+  }
   std::string bad = optopt != 0 && optopt < 256 ? fmt::format("-{}", static_cast<char>(optopt))
                                                 : std::string(argv[optind - 1]);
   if (auto eq = bad.find('='); eq != std::string::npos) bad.resize(eq);  // --name=value
@@ -226,6 +246,27 @@ const OptionDoc* find_option(int key) {
   for (const auto& o : option_table())
     if (o.key == key) return &o;
   return nullptr;
+}
+
+// strace's -e KEY=VALUE in `word`: read as dtruss's --KEY=VALUE (Run), or a usage error said;
+// nullopt when `word` is no such expression (then -e is the ELAPSD column).
+std::optional<ParseOutcome> strace_expression(const char* word, Options* opt) {
+  const char* eq = std::strchr(word, '=');
+  if (eq == nullptr) return std::nullopt;
+  std::string_view key(word, static_cast<size_t>(eq - word));
+  bool unsupported = false;
+  const char* name = expression_option(key, &unsupported);
+  const OptionDoc* o = nullptr;
+  for (const auto& row : option_table())
+    if (name != nullptr && std::strcmp(row.name, name) == 0) o = &row;
+  if (o == nullptr && !unsupported && name == nullptr) return std::nullopt;
+  if (o == nullptr) {
+    fail(fmt::format("-e {}= is strace's; dtruss has no such setting (see dtruss -h)",
+                     escaped(key)));
+    return ParseOutcome::ExitUsage;
+  }
+  std::string value = o->key == 't' ? trace_set_as_list(eq + 1) : std::string(eq + 1);
+  return apply(*o, value.c_str(), opt).value_or(ParseOutcome::Run);
 }
 
 // Once every option is read: -a's columns, the command, and the rules between options.
@@ -257,10 +298,34 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
   longs.push_back({nullptr, 0, nullptr, 0});
 
   opterr = 0;
-  optind = 0;  // 0, not 1: GNU getopt then forgets the state of an earlier parse
-  for (int c; (c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr)) != -1;) {
+  // optind 0, not 1: GNU getopt then forgets the state of an earlier parse (here, with no
+  // word to read: optind becomes 1, and the loop can look at argv[1] first).
+  optind = 0;
+  getopt_long(1, argv, shorts.c_str(), longs.data(), nullptr);
+  bool word_start = true;  // getopt is at the start of argv[optind] (not inside -abc)
+  for (;;) {
+    // -eKEY=VALUE in one word: strace's expression, before getopt reads it as -e -K...
+    if (word_start && optind < argc && std::strncmp(argv[optind], "-e", 2) == 0) {
+      if (auto end = strace_expression(argv[optind] + 2, opt)) {
+        if (*end != ParseOutcome::Run) return *end;
+        ++optind;
+        continue;
+      }
+    }
+    int before = optind;
+    int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
+    if (c == -1) break;
+    word_start = optind != before;
     const OptionDoc* o = find_option(c);
-    if (o == nullptr) return bad_option(argv, shorts);
+    if (o == nullptr) return bad_option(argc, argv, shorts);
+    // -e KEY=VALUE: -e ended its word (not --elapsed), and the next word is strace's expression.
+    if (c == 'e' && word_start && argv[optind - 1][1] != '-' && optind < argc) {
+      if (auto end = strace_expression(argv[optind], opt)) {
+        if (*end != ParseOutcome::Run) return *end;
+        ++optind;
+        continue;
+      }
+    }
     if (std::optional<ParseOutcome> end = apply(*o, optarg, opt)) return *end;
   }
   return finish(argc, argv, opt);

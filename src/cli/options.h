@@ -53,6 +53,10 @@ struct Options {
   uint64_t stack_depth = 32;           // --stack-depth: frames shown at most
   uint64_t stack_size = 16384;         // --stack-size: bytes of stack the eBPF backend copies
   std::string folded_file;             // --folded: folded stacks of the summary (with -s)
+  // strace's sets (cli/strace_forms.h), as given: checked once read, used by the app.
+  std::string signal_set;  // --signal, -e signal=: the signals shown (default all)
+  std::string dump_read;   // --read, -e read=: fds whose data read is dumped in hex
+  std::string dump_write;  // --write, -e write=: fds whose data written is dumped in hex
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).

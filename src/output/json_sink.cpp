@@ -122,6 +122,7 @@ void JsonSink::syscall(const DecodedCall& call) {
   append_json_result(line_, call);
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
   append_stack_json(line_, ev);  // -s
+  if (dumps_.any()) append_dump_json(line_, call, dumps_);
   line_ += "}\n";
   out_.write(line_);
   if (explain_) {

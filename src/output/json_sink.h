@@ -2,7 +2,9 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
+#include "output/dump.h"
 #include "output/explain.h"
 #include "output/sink.h"
 #include "util/writer.h"
@@ -20,6 +22,7 @@ class JsonSink final : public Sink {
  public:
   // `explain` (--explain / -x): "explain" objects around the events (docs/json.md).
   explicit JsonSink(Writer& out, bool explain = false) : out_(out), explain_(explain) {}
+  void set_dumps(DumpFds dumps) { dumps_ = std::move(dumps); }  // --read / --write
   void syscall(const DecodedCall& call) override;
   void signal(const DecodedSignal& sig) override;
   void stop(const StopEvent& ev) override;
@@ -35,6 +38,7 @@ class JsonSink final : public Sink {
   Writer& out_;
   bool explain_;
   Explainer explainer_;
+  DumpFds dumps_;
 };
 
 }  // namespace dtruss

@@ -66,7 +66,7 @@ void Pipeline::on_aggregate(const SyscallAggregate& agg) {
 }
 
 void Pipeline::on_signal(const SignalEvent& ev) {
-  if (sinks_.empty()) return;
+  if (sinks_.empty() || (signals_ && !signals_->contains(ev.signo))) return;
   DecodedSignal sig{ev, signal_name(ev.signo), siginfo_value(ev)};
   for (auto& s : sinks_) s->signal(sig);
   check_output();

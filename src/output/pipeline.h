@@ -3,10 +3,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
 #include "core/event.h"
+#include "core/number_set.h"
 #include "decode/decoder.h"
 #include "output/sink.h"
 #include "util/writer.h"
@@ -19,6 +21,8 @@ class Pipeline final : public EventConsumer {
       : decoder_(decoder), selected_(std::move(selected)), out_(out) {}
 
   void add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
+  // --signal (strace's -e signal=): only these signals' lines (all when not set).
+  void show_signals(NumberSet signals) { signals_ = std::move(signals); }
   void begin(uint64_t base_ns);
   // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
   // (the JSON object, before the summary). Before finish(). Returns what was recorded.
@@ -54,6 +58,7 @@ class Pipeline final : public EventConsumer {
   uint64_t calls_ = 0;
   std::unordered_set<int32_t> pids_;
   int32_t last_pid_ = 0;  // the process of the last syscall event (in pids_)
+  std::optional<NumberSet> signals_;
 };
 
 }  // namespace dtruss

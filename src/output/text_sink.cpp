@@ -158,6 +158,7 @@ void TextSink::syscall(const DecodedCall& call) {
   }
   line_ += '\n';
   append_stack_text(line_, ev);  // -s
+  if (opt_.dumps.any()) append_dump_text(line_, call, opt_.dumps);
   if (opt_.explain) {
     if (auto meaning = explainer_.first_errno(call))
       fmt::format_to(std::back_inserter(line_), "# {}: {} means {}\n", call.name,

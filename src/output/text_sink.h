@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "output/dump.h"
 #include "output/explain.h"
 #include "output/render.h"
 #include "output/sink.h"
@@ -21,6 +22,7 @@ struct TextOptions {
   bool header = true;      // print the column header first
   bool explain = false;    // --explain / -x: "# name: what it does" lines (output/explain.h)
   bool color = false;      // ANSI colours (--color; decided by the caller, never for files)
+  DumpFds dumps;           // --read / --write: hex dumps of the data on these fds
 };
 
 class TextSink final : public Sink {

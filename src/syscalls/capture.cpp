@@ -39,12 +39,14 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
           {idx, lim.verbose ? CaptureShape::StringArray : CaptureShape::PointerArray, kNoLen, 0,
            lim.strsize + 1, lim.verbose ? lim.max_items : UINT32_MAX});
       break;
-    case ArgKind::Buffer:
+    case ArgKind::Buffer: {
+      uint32_t max = std::max(lim.strsize, lim.buffer_max);
       if (a.dir == Dir::In)
-        add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
+        add(plan.entry, &plan.n_entry, {idx, CaptureShape::Bytes, a.len, 0, max, 0});
       else
-        add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, 0, lim.strsize, 0});
+        add(plan.exit, &plan.n_exit, {idx, CaptureShape::Bytes, a.len, 0, max, 0});
       break;
+    }
     case ArgKind::Struct: {
       // A struct (or an array of them, counted by another argument or the return value):
       // in-structs at entry, out- and in-out structs at exit, when it is written.
@@ -65,7 +67,7 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
       }
       if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
       if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
-      step.data_max = lim.strsize;
+      step.data_max = std::max(lim.strsize, lim.buffer_max);
       if (a.dir == Dir::In)
         add(plan.entry, &plan.n_entry, step);
       else

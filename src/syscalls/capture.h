@@ -63,7 +63,8 @@ struct ChoiceCapture {
 };
 
 struct CaptureLimits {
-  uint32_t strsize = 64;  // data shown of strings and buffers
+  uint32_t strsize = 64;    // data shown of strings and buffers
+  uint32_t buffer_max = 0;  // data captured of buffers (0: strsize; more for --read/--write)
   uint32_t path_max = 4096;
   uint32_t max_items = 1024;
   bool verbose = false;  // -v: whole environment

@@ -1,5 +1,8 @@
 #include "syscalls/selection.h"
 
+#include <fnmatch.h>
+#include <regex.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -15,6 +18,11 @@ namespace {
 constexpr std::pair<std::string_view, std::string_view> kModernEquivalents[] = {
     {"open", "openat"},      {"stat", "newfstatat"}, {"lstat", "newfstatat"},
     {"fstat", "newfstatat"}, {"fork", "clone"},
+};
+
+// Other names of classes (strace's %net for %network).
+constexpr std::pair<std::string_view, std::string_view> kClassAliases[] = {
+    {"%net", "%network"},
 };
 
 std::string suggestions(std::string_view name) {
@@ -50,40 +58,131 @@ std::span<const std::string_view> selection_words() {
 
 namespace {
 
-// Marks in `target` the syscalls one item of the list names (a name, a %class, exec, all); the
-// names given by name go to `named`. False with the message when it names none.
-bool mark_item(std::string_view item, std::vector<bool>& target,
-               std::vector<std::string_view>* named, std::string* error) {
-  if (item.starts_with('%')) {
-    auto cls = class_by_name(item);
-    if (!cls) {
-      std::string known;
-      for (auto c : class_names()) known += (known.empty() ? "%" : ", %") + std::string(c);
-      *error = "unknown syscall class '" + std::string(item) + "' (classes: " + known + ")";
-      return false;
-    }
-    for (const auto& s : all_syscalls())
-      if (s.classes & *cls) target[static_cast<size_t>(s.nr)] = true;
-    return true;
+// What one item of the list marks: the syscalls it names go to `target`, those named one by one
+// to `named` (for the hints). `optional`: the item was ?ITEM, which may match nothing.
+struct Marking {
+  std::vector<bool>& target;
+  std::vector<std::string_view>* named;
+  bool optional = false;
+  std::string* error;
+};
+
+// Marks the syscalls whose names `match`; false (with `what` in the message) when none does.
+template <typename Match>
+bool mark_matching(std::string_view what, Match match, Marking& m) {
+  bool any = false;
+  for (const auto& s : all_syscalls()) {
+    if (!match(s.name)) continue;
+    m.target[static_cast<size_t>(s.nr)] = true;
+    any = true;
   }
+  if (!any && !m.optional)
+    *m.error = "no syscall matches '" + std::string(what) + "' (write ?" + std::string(what) +
+               " to allow that)";
+  return any || m.optional;
+}
+
+bool mark_class(std::string_view item, Marking& m) {
+  for (auto [alias, name] : kClassAliases)
+    if (item == alias) item = name;
+  auto cls = class_by_name(item);
+  if (!cls) {
+    std::string known;
+    for (auto c : class_names()) known += (known.empty() ? "%" : ", %") + std::string(c);
+    *m.error = "unknown syscall class '" + std::string(item) + "' (classes: " + known + ")";
+    return false;
+  }
+  for (const auto& s : all_syscalls())
+    if (s.classes & *cls) m.target[static_cast<size_t>(s.nr)] = true;
+  return true;
+}
+
+// /REGEX: the names a POSIX extended regular expression finds (anywhere in the name, as grep).
+bool mark_regex(std::string_view item, Marking& m) {
+  std::string pattern(item.substr(1));
+  regex_t re;
+  if (int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[128];
+    regerror(rc, &re, why, sizeof(why));
+    *m.error = "bad regular expression '" + std::string(item) + "': " + why;
+    return false;
+  }
+  bool ok = mark_matching(
+      item, [&](const char* name) { return regexec(&re, name, 0, nullptr, 0) == 0; }, m);
+  regfree(&re);
+  return ok;
+}
+
+bool is_glob(std::string_view item) {
+  return item.find_first_of("*?[") != std::string_view::npos;
+}
+
+bool mark_glob(std::string_view item, Marking& m) {
+  std::string pattern(item);
+  return mark_matching(
+      item, [&](const char* name) { return fnmatch(pattern.c_str(), name, 0) == 0; }, m);
+}
+
+bool mark_name(std::string_view item, Marking& m) {
   if (item == "exec") {  // dtruss's name for the exec family
     for (const char* n : {"execve", "execveat"})
-      target[static_cast<size_t>(syscall_by_name(n)->nr)] = true;
-    named->push_back("execve");
+      m.target[static_cast<size_t>(syscall_by_name(n)->nr)] = true;
+    m.named->push_back("execve");
     return true;
   }
   if (item == "all") {
-    std::fill(target.begin(), target.end(), true);
+    std::fill(m.target.begin(), m.target.end(), true);
     return true;
   }
+  if (is_glob(item)) return mark_glob(item, m);
   const SyscallInfo* s = syscall_by_name(item);
   if (s == nullptr) {
-    *error = unknown_syscall_message(item);
+    if (!m.optional) *m.error = unknown_syscall_message(item);
+    return m.optional;
+  }
+  m.target[static_cast<size_t>(s->nr)] = true;
+  m.named->push_back(s->name);
+  return true;
+}
+
+// DTrace's probe description PROVIDER:MODULE:FUNCTION:NAME (fewer fields fill from the right; an
+// empty field matches all): the syscall provider's probes, FUNCTION a syscall name or glob, NAME
+// entry or return (dtruss shows each call once, entry and return together).
+bool mark_probe(std::string_view item, Marking& m) {
+  std::vector<std::string_view> fields = split(item, ':');
+  if (fields.size() > 4) {
+    *m.error = "probe '" + std::string(item) + "' has more than 4 fields (syscall::NAME:entry)";
     return false;
   }
-  target[static_cast<size_t>(s->nr)] = true;
-  named->push_back(s->name);
-  return true;
+  fields.insert(fields.begin(), 4 - fields.size(), std::string_view());
+  auto matches = [](std::string_view field, const char* word) {
+    return field.empty() || fnmatch(std::string(field).c_str(), word, 0) == 0;
+  };
+  if (!matches(fields[0], "syscall")) {
+    *m.error = "probe '" + std::string(item) +
+               "': dtruss traces the syscall provider only (syscall::NAME:entry)";
+    return false;
+  }
+  if (!matches(fields[3], "entry") && !matches(fields[3], "return")) {
+    *m.error = "probe '" + std::string(item) + "': a syscall probe is entry or return, not '" +
+               std::string(fields[3]) + "' (syscall::NAME:entry)";
+    return false;
+  }
+  if (fields[2].empty()) return mark_name("all", m);
+  return mark_name(fields[2], m);
+}
+
+// Marks the syscalls one item of the list names: a name, a glob (open*), /REGEX, %class, a
+// DTrace probe (syscall::open*:entry), exec, all; ?ITEM may match nothing.
+bool mark_item(std::string_view item, Marking& m) {
+  if (item.starts_with('?') && item.size() > 1) {
+    m.optional = true;
+    item.remove_prefix(1);
+  }
+  if (item.starts_with('%')) return mark_class(item, m);
+  if (item.starts_with('/')) return mark_regex(item, m);
+  if (item.find(':') != std::string_view::npos) return mark_probe(item, m);
+  return mark_name(item, m);
 }
 
 // A name whose call programs on Linux rarely make, without the one they make instead: a hint.
@@ -114,7 +213,8 @@ bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::strin
       return false;
     }
     any_plus |= !negate;
-    if (!mark_item(item, negate ? minus : plus, negate ? &negated : &named, error)) return false;
+    Marking m{negate ? minus : plus, negate ? &negated : &named, false, error};
+    if (!mark_item(item, m)) return false;
   }
   out->selected.assign(size, false);
   out->numbers.clear();
@@ -122,6 +222,10 @@ bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::strin
     bool on = (any_plus ? plus[nr] : syscall_by_nr(static_cast<long>(nr)) != nullptr) && !minus[nr];
     out->selected[nr] = on;
     if (on) out->numbers.push_back(static_cast<long>(nr));
+  }
+  if (out->numbers.empty()) {  // (an empty selection would mean all to the backends)
+    *error = "the -t list '" + std::string(list) + "' selects no syscall";
+    return false;
   }
   add_hints(named, out);
   return true;
