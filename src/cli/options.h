@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/call_filter.h"
 #include "core/summary_kinds.h"
 
 namespace dtruss {
@@ -53,6 +54,13 @@ struct Options {
   uint64_t stack_depth = 32;           // --stack-depth: frames shown at most
   uint64_t stack_size = 16384;         // --stack-size: bytes of stack the eBPF backend copies
   std::string folded_file;             // --folded: folded stacks of the summary (with -s)
+  // Part 9's filters, time and identity.
+  unsigned status = 0;             // --status, -Z, -z: CallStatus bits (0: every call)
+  std::vector<std::string> paths;  // -P: only calls that name these paths or use fds on them
+  Timestamps timestamps = Timestamps::None;  // --timestamps: the wall clock, to that precision
+  bool relative_timestamps = false;          // -r: time since the previous line
+  bool syscall_times = false;                // -T: <duration> at the end of the line
+  std::optional<bool> decode_pids_comm;      // -Y, --decode-pids=comm (default: --all, -n)
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
@@ -74,14 +82,16 @@ uint64_t max_ring_bytes();
 // How an option is read into Options, and the rule its argument must follow (checked as it is
 // read: a broken rule is a usage error, said in one line).
 enum class OptionAction : uint8_t {
-  SetFlag,    // `flag` = true
-  SetTask,    // -l / -L: show_task = `value`
-  SetText,    // `text` = the argument, which must not be empty (else `message`)
-  AddToList,  // `text` += the argument, comma-separated (-t)
-  AddPids,    // -p: process IDs, comma-separated (else `message`, naming the bad one)
-  SetName,    // -n / -W: as SetText, and wait_for_name = `value`
-  SetNumber,  // `number` = the argument, a size (4096, 512K, 8M) from min to max (else `message`)
-  SetChoice,  // one of `choices`: `choose` is given its index
+  SetFlag,     // `flag` = true
+  SetTask,     // -l / -L: show_task = `value`
+  SetText,     // `text` = the argument, which must not be empty (else `message`)
+  AddToList,   // `text` += the argument, comma-separated (-t)
+  AddPids,     // -p: process IDs, comma-separated (else `message`, naming the bad one)
+  SetName,     // -n / -W: as SetText, and wait_for_name = `value`
+  SetNumber,   // `number` = the argument, a size (4096, 512K, 8M) from min to max (else `message`)
+  SetChoice,   // one of `choices`: `choose` is given its index (`bare`: the option alone)
+  AddChoices,  // comma-separated words of `choices`: `choose` is given each one's index
+  AddText,     // `texts` gets the argument, which must not be empty (else `message`)
   Help,
   Version,
 };
@@ -90,6 +100,7 @@ struct OptionRule {
   OptionAction action = OptionAction::SetFlag;
   bool Options::*flag = nullptr;
   std::string Options::*text = nullptr;
+  std::vector<std::string> Options::*texts = nullptr;
   uint64_t Options::*number = nullptr;
   // SetNumber's range; a bound that depends on the machine (-b) is a function.
   uint64_t min = 0;
@@ -103,6 +114,7 @@ struct OptionRule {
   const char* choices = nullptr;  // SetChoice: "auto|ptrace|bpf"
   size_t n_choices = 0;           // ... and as many values, the one of the word given set by:
   void (*choose)(Options&, size_t index) = nullptr;
+  int bare = -1;  // SetChoice: the choice of the option given without =WORD (-1: it needs one)
 };
 
 // One row of the option table: the single source for getopt, the parsing and checking of each
