@@ -120,8 +120,6 @@ constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, Summary
 constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm};
 constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfinished,
                                   kStatusDetached};
-constexpr unsigned kFailed[] = {kStatusFailed};
-constexpr unsigned kSuccessful[] = {kStatusSuccessful};
 constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
                                       Timestamps::Nanos};
 constexpr bool kYes[] = {true};
@@ -211,10 +209,16 @@ constexpr OptionDoc kOptions[] = {
      "colour the lines (auto: on a terminal, unless NO_COLOR)",
      choice<&Options::color, kColors>("auto|always|never")},
     // Part 9: filters by status and path, wall-clock time, durations, process names.
-    {'Z', "failed-only", nullptr, "only calls that returned an error (as --status=failed)",
-     bare_choice(choices<&Options::status, kFailed>("failed"), 0)},
-    {'z', "successful-only", nullptr, "only calls that returned without an error",
-     bare_choice(choices<&Options::status, kSuccessful>("successful"), 0)},
+    {'Z',
+     "failed-only",
+     nullptr,
+     "only calls that returned an error (as --status=failed)",
+     {.action = OptionAction::AddBits, .bits = &Options::status, .mask = kStatusFailed}},
+    {'z',
+     "successful-only",
+     nullptr,
+     "only calls that returned without an error",
+     {.action = OptionAction::AddBits, .bits = &Options::status, .mask = kStatusSuccessful}},
     {kStatus, "status", "LIST",
      "only calls that ended so: failed, successful, unfinished (never returned), detached",
      choices<&Options::status, kStatuses>("failed|successful|unfinished|detached")},
@@ -230,10 +234,10 @@ constexpr OptionDoc kOptions[] = {
      flag(&Options::relative_timestamps)},
     {'T', "syscall-times", nullptr, "the time spent in each call, <0.000123> at the line's end",
      flag(&Options::syscall_times)},
-    {'Y', "comm", nullptr, "the process name after the PID/TID: 1234/1236 (nginx):",
-     bare_choice(choice<&Options::decode_pids_comm, kYes>("comm"), 0)},
+    {'Y', "comm", nullptr,
+     "the process name after the PID/TID: 1234/1236 (nginx):", flag(&Options::comm)},
     {kDecodePids, "decode-pids", "comm", "as -Y: show each process's name in the prefix",
-     choice<&Options::decode_pids_comm, kYes>("comm")},
+     choice<&Options::comm, kYes>("comm")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

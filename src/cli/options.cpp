@@ -199,13 +199,16 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       break;
     case OptionAction::SetChoice:
     case OptionAction::AddChoices:
-      if (arg == nullptr)  // (an option alone: its `bare` choice)
+      if (arg == nullptr)  // (--timestamps alone: its `bare` choice)
         o.rule.choose(*opt, static_cast<size_t>(o.rule.bare));
       else if (r.action == OptionAction::SetChoice)
         ok = read_choice(o, arg, opt);
       else
         for (auto word : split(arg, ','))
           if (ok) ok = read_choice(o, std::string(word).c_str(), opt);
+      break;
+    case OptionAction::AddBits:
+      opt->*r.bits |= r.mask;
       break;
     case OptionAction::AddText:
       ok = arg[0] != '\0';

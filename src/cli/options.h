@@ -60,7 +60,7 @@ struct Options {
   Timestamps timestamps = Timestamps::None;  // --timestamps: the wall clock, to that precision
   bool relative_timestamps = false;          // -r: time since the previous line
   bool syscall_times = false;                // -T: <duration> at the end of the line
-  std::optional<bool> decode_pids_comm;      // -Y, --decode-pids=comm (default: --all, -n)
+  bool comm = false;                         // -Y, --decode-pids=comm (also with --all, -n)
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
@@ -92,6 +92,7 @@ enum class OptionAction : uint8_t {
   SetChoice,   // one of `choices`: `choose` is given its index (`bare`: the option alone)
   AddChoices,  // comma-separated words of `choices`: `choose` is given each one's index
   AddText,     // `texts` gets the argument, which must not be empty (else `message`)
+  AddBits,     // `bits` |= `mask` (-Z, -z)
   Help,
   Version,
 };
@@ -101,6 +102,8 @@ struct OptionRule {
   bool Options::*flag = nullptr;
   std::string Options::*text = nullptr;
   std::vector<std::string> Options::*texts = nullptr;
+  unsigned Options::*bits = nullptr;
+  unsigned mask = 0;
   uint64_t Options::*number = nullptr;
   // SetNumber's range; a bound that depends on the machine (-b) is a function.
   uint64_t min = 0;
