@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <time.h>
 
+#include <cstring>
+
 #include "decode/names.h"
 #include "output/stack_render.h"
 #include "util/text.h"
