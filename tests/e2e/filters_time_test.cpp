@@ -270,3 +270,36 @@ TEST_P(Filters, SummaryByCommCountsEachProgram) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// eBPF: --status decides in the kernel
+
+TEST(FiltersBpf, StatusDropsUnselectedCallsInTheKernel) {
+  REQUIRE_BPF();
+  // 20,000 successful getppid calls through the smallest ring: sent, most are lost; left out by
+  // -Z in the kernel, none is, and the loader's failing call is still shown.
+  auto count_lost = [](const std::vector<json>& events) {
+    uint64_t n = 0;
+    for (const auto& e : e2e::of_type(events, "lost")) n += e["count"].get<uint64_t>();
+    return n;
+  };
+  std::vector<std::string> common = {"--backend=bpf", "--json", "-b", "4K"};
+  auto all = common;
+  all.insert(all.end(), {fixture("getppid_burst"), "20000"});
+  auto r = e2e::run_traced(all);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_GT(count_lost(json_lines(r.trace)), 0u) << "the control run lost nothing";
+  auto failed_only = common;
+  failed_only.insert(failed_only.end(), {"-Z", fixture("getppid_burst"), "20000"});
+  auto z = e2e::run_traced(failed_only);
+  ASSERT_EQ(z.status, 0) << z.err;
+  auto ev = json_lines(z.trace);
+  EXPECT_EQ(count_lost(ev), 0u) << z.trace;
+  auto c = e2e::syscalls(ev);
+  ASSERT_FALSE(c.empty());
+  for (const auto& call : c) EXPECT_TRUE(failed(call)) << call.dump();
+}
+
+}  // namespace
