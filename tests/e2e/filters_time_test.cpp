@@ -2,6 +2,7 @@
 // -T and the process name in the prefix (-Y, --summary-by comm), on the status_paths fixture.
 #include <gtest/gtest.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <regex>
@@ -130,6 +131,15 @@ TEST_P(Filters, PathRepeatedAndPathsNeverUsed) {
   ASSERT_EQ(missing.size(), 1u);
   EXPECT_EQ(missing[0]["errno"], "ENOENT");
   EXPECT_TRUE(calls({"-P", "/nowhere/else"}).empty());
+}
+
+TEST_P(Filters, PathThroughASymlinkMatchesWhatItNames) {
+  // -P LINK: the link as written and the file it resolves to (which the fixture opens by name).
+  std::string link = e2e::temp_dir() + "/null-link";
+  ASSERT_EQ(symlink("/dev/null", link.c_str()), 0);
+  auto c = calls({"-P", link});
+  unlink(link.c_str());
+  EXPECT_EQ(names(c), (std::vector<std::string>{"openat", "read", "close"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +277,11 @@ TEST_P(Filters, SummaryByCommCountsEachProgram) {
     EXPECT_EQ(mine["calls"][0]["count"], 10) << mine.dump();
     EXPECT_EQ(mine["calls"][0]["errors"], 2) << mine.dump();
   }
+  auto t = e2e::run_traced(
+      {backend(), "--summary", "--summary-by", "comm", "-f", "-t", "openat", "/bin/sh", "-c", cmd});
+  ASSERT_EQ(t.status, 0) << t.err;
+  std::regex row("\nCOMM status_paths\nCALL [^\n]*\nopenat +10 +2 ");
+  EXPECT_TRUE(std::regex_search(t.trace, row)) << t.trace;
 }
 
 }  // namespace
