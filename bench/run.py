@@ -79,7 +79,7 @@ def baseline_variants():
         if v.tool != "dtruss":
             continue
         backend, _, extra = v.name.partition("-")
-        extra = ["--summary"] if extra == "summary" else []
+        extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline"), v.lost))
     return out
@@ -89,6 +89,12 @@ VARIANTS = [
     Variant("untraced", "the workload alone", "", lambda c, argv: argv),
     Variant("bpf", "dtruss --backend=bpf -f --output FILE", "dtruss", dtruss("bpf"), "trace"),
     Variant("ptrace", "dtruss --backend=ptrace -f --output FILE", "dtruss", dtruss("ptrace")),
+    # Filters: calls that -t leaves out (none of the workloads' calls is close_range), and calls
+    # that --status leaves out (they all succeed), dropped in the kernel.
+    Variant("bpf-t", "dtruss --backend=bpf -f -t close_range --output FILE", "dtruss",
+            dtruss("bpf", "-t", "close_range"), "trace"),
+    Variant("bpf-Z", "dtruss --backend=bpf -f -Z --output FILE", "dtruss", dtruss("bpf", "-Z"),
+            "trace"),
     Variant("bpf-summary", "dtruss --backend=bpf -f --summary", "dtruss", dtruss("bpf", "--summary"),
             "summary"),
     Variant("ptrace-summary", "dtruss --backend=ptrace -f --summary", "dtruss",

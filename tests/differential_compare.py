@@ -152,6 +152,7 @@ CASES = [
     fx("spawner", norms=["async_signals"]),
     fx("stack_chain", "{fixture}/libstack_lib.so"),
     fx("stack_jit"),
+    fx("status_paths"),
     fx("stopcont", norms=["async_signals", "polling"]),
     fx("storm", "2", "50", norms=["thread_sync"]),
     fx("structs_file", "{tmp}"),

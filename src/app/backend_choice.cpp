@@ -17,7 +17,8 @@ namespace {
 // then reads no clock at all (two clock reads are a fifth of its cost on the cheapest calls).
 bool shows_call_times(const Options& opt) {
   return opt.relative || opt.elapsed || opt.cpu || opt.json || opt.count || opt.summary_only ||
-         opt.histogram || !opt.timeline_file.empty();
+         opt.histogram || !opt.timeline_file.empty() || opt.timestamps != Timestamps::None ||
+         opt.relative_timestamps || opt.syscall_times;
 }
 
 BpfConfig bpf_config(const Options& opt, TraceTarget target) {
@@ -28,8 +29,11 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   b.verbose = opt.verbose;
   b.call_times = shows_call_times(opt);
   // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
-  b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack;
-  b.summary_by = opt.summary_by;
+  // (--status and -P choose calls by their end and their fds: one event a call too.)
+  b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack &&
+                   opt.status == 0 && opt.paths.empty();
+  // (--summary-by comm: counted per process, grouped by name in user space)
+  b.summary_by = opt.summary_by == SummaryBy::Comm ? SummaryBy::Process : opt.summary_by;
   b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
   return b;
 }

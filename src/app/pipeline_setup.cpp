@@ -50,9 +50,14 @@ TextOptions text_options(const Options& opt, int out_fd) {
   TextOptions t;
   // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes (-f,
   // several -p, -n NAME, which may match several, now or later, --all).
-  t.show_task =
-      opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
-                             (!opt.name.empty() && !opt.wait_for_name) || opt.all_processes);
+  // The process name with it: -Y, or where lines of many programs mix (--all, -n).
+  t.comm = opt.comm || opt.all_processes || !opt.name.empty();
+  t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
+                                       (!opt.name.empty() && !opt.wait_for_name) ||
+                                       opt.all_processes || t.comm);
+  t.timestamps = opt.timestamps;
+  t.since_previous = opt.relative_timestamps;
+  t.call_times = opt.syscall_times;
   t.relative = opt.relative;
   t.elapsed = opt.elapsed;
   t.cpu = opt.cpu;
@@ -76,6 +81,22 @@ SummaryOptions summary_options(const Options& opt, int out_fd) {
   return s;
 }
 
+// --status, -P: each path as given and, when it differs, as resolved (a symlink's target), which
+// is what the fd notes name.
+CallFilter call_filter(const Options& opt) {
+  CallFilter f;
+  f.status = opt.status;
+  f.fd_notes = opt.describe_fds;
+  for (const auto& p : opt.paths) {
+    f.paths.push_back(p);
+    if (char* real = realpath(p.c_str(), nullptr)) {
+      if (p != real) f.paths.emplace_back(real);
+      free(real);
+    }
+  }
+  return f;
+}
+
 }  // namespace
 
 TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Outputs& outputs)
@@ -84,6 +105,7 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
       pipeline_(Decoder({opt.strsize, opt.verbose}), std::move(selected), out_),
       plans_(capture_limits(opt)) {
   if (outputs.truncate(OutputKind::Trace)) out_.truncate_first();
+  pipeline_.set_filter(call_filter(opt));
   add_line_sink(opt);
   if (NumberSet signals; !opt.signal_set.empty()) {
     std::string error;  // (checked by the option parser)
@@ -100,7 +122,7 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
 void TracePipeline::add_line_sink(const Options& opt) {
   if (opt.summary_only) return;
   if (opt.json) {
-    auto sink = std::make_unique<JsonSink>(out_, opt.annotate);
+    auto sink = std::make_unique<JsonSink>(out_, opt.annotate, opt.timestamps != Timestamps::None);
     sink->set_dumps(dump_fds(opt));
     pipeline_.add_sink(std::move(sink));
   } else

@@ -77,7 +77,8 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->all = opt.all_processes;
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
-  target->describe_fds = opt.describe_fds;
+  target->describe_fds = opt.describe_fds || !opt.paths.empty();  // (-P knows fds by -y's table)
+  target->status = opt.status;
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;
   return {};

@@ -30,6 +30,9 @@ enum LongOnly : int {
   kSignal,
   kRead,
   kWrite,
+  kStatus,
+  kTimestamps,
+  kDecodePids,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -78,6 +81,23 @@ constexpr OptionRule choice(const char* words) {
           .n_choices = std::size(Values),
           .choose = set_choice<Field, Values>};
 }
+// A list of words (--status=failed,unfinished): each ORs the bits in the same place of `Values`.
+template <auto Field, const auto& Values>
+void add_choice(Options& o, size_t i) {
+  o.*Field |= Values[i];
+}
+template <auto Field, const auto& Values>
+constexpr OptionRule choices(const char* words) {
+  return {.action = OptionAction::AddChoices,
+          .choices = words,
+          .n_choices = std::size(Values),
+          .choose = add_choice<Field, Values>};
+}
+// A choice that the option alone makes (the value of `bare`'s word).
+constexpr OptionRule bare_choice(OptionRule r, int bare) {
+  r.bare = bare;
+  return r;
+}
 constexpr OptionRule action(OptionAction a) {
   return {.action = a};
 }
@@ -100,7 +120,12 @@ constexpr BackendChoice kBackends[] = {BackendChoice::Auto, BackendChoice::Ptrac
                                        BackendChoice::Bpf};
 constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, SummarySort::Errors,
                                   SummarySort::Name};
-constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread};
+constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm};
+constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfinished,
+                                  kStatusDetached};
+constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
+                                      Timestamps::Nanos};
+constexpr bool kYes[] = {true};
 constexpr ColorChoice kColors[] = {ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never};
 
 constexpr OptionDoc kOptions[] = {
@@ -170,8 +195,9 @@ constexpr OptionDoc kOptions[] = {
     {kSummary, "summary", nullptr, "only the table of -c, no lines", flag(&Options::summary_only)},
     {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name",
      choice<&Options::sort, kSorts>("calls|time|errors|name")},
-    {kSummaryBy, "summary-by", "WHAT", "one table per process or per thread (process|thread)",
-     choice<&Options::summary_by, kGroupings>("process|thread")},
+    {kSummaryBy, "summary-by", "WHAT",
+     "one table per process, thread or program name (process|thread|comm)",
+     choice<&Options::summary_by, kGroupings>("process|thread|comm")},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)",
      file(&Options::timeline_file)},
     {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)",
@@ -202,6 +228,36 @@ constexpr OptionDoc kOptions[] = {
     {kColor, "color", "auto|always|never",
      "colour the lines (auto: on a terminal, unless NO_COLOR)",
      choice<&Options::color, kColors>("auto|always|never")},
+    // Part 9: filters by status and path, wall-clock time, durations, process names.
+    {'Z',
+     "failed-only",
+     nullptr,
+     "only calls that returned an error (as --status=failed)",
+     {.action = OptionAction::AddBits, .bits = &Options::status, .mask = kStatusFailed}},
+    {'z',
+     "successful-only",
+     nullptr,
+     "only calls that returned without an error",
+     {.action = OptionAction::AddBits, .bits = &Options::status, .mask = kStatusSuccessful}},
+    {kStatus, "status", "LIST",
+     "only calls that ended so: failed, successful, unfinished (never returned), detached",
+     choices<&Options::status, kStatuses>("failed|successful|unfinished|detached")},
+    {'P',
+     "path",
+     "PATH",
+     "only calls that name PATH or use an fd on it (repeatable)",
+     {.action = OptionAction::AddText, .texts = &Options::paths, .message = "{opt} needs a path"}},
+    {kTimestamps, "timestamps", "s|ms|us|ns",
+     "the wall-clock time of each line, to that precision (default us)",
+     bare_choice(choice<&Options::timestamps, kPrecisions>("s|ms|us|ns"), 2)},
+    {'r', "relative-timestamps", nullptr, "seconds since the previous line, before each line",
+     flag(&Options::relative_timestamps)},
+    {'T', "syscall-times", nullptr, "the time spent in each call, <0.000123> at the line's end",
+     flag(&Options::syscall_times)},
+    {'Y', "comm", nullptr,
+     "the process name after the PID/TID: 1234/1236 (nginx):", flag(&Options::comm)},
+    {kDecodePids, "decode-pids", "comm", "as -Y: show each process's name in the prefix",
+     choice<&Options::comm, kYes>("comm")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

@@ -212,7 +212,24 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       ok = read_number(o, arg, opt);
       break;
     case OptionAction::SetChoice:
-      ok = read_choice(o, arg, opt);
+    case OptionAction::AddChoices:
+      if (arg == nullptr)  // (--timestamps alone: its `bare` choice)
+        o.rule.choose(*opt, static_cast<size_t>(o.rule.bare));
+      else if (r.action == OptionAction::SetChoice)
+        ok = read_choice(o, arg, opt);
+      else
+        for (auto word : split(arg, ','))
+          if (ok) ok = read_choice(o, std::string(word).c_str(), opt);
+      break;
+    case OptionAction::AddBits:
+      opt->*r.bits |= r.mask;
+      break;
+    case OptionAction::AddText:
+      ok = arg[0] != '\0';
+      if (ok)
+        (opt->*r.texts).emplace_back(arg);
+      else
+        fail_rule(o, arg);
       break;
     case OptionAction::Help:
       return print_out(usage_text());
@@ -293,7 +310,10 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
       shorts += static_cast<char>(o.key);
       if (o.arg != nullptr) shorts += ':';
     }
-    longs.push_back({o.name, o.arg != nullptr ? required_argument : no_argument, nullptr, o.key});
+    int has_arg = o.arg == nullptr   ? no_argument
+                  : o.rule.bare >= 0 ? optional_argument
+                                     : required_argument;
+    longs.push_back({o.name, has_arg, nullptr, o.key});
   }
   longs.push_back({nullptr, 0, nullptr, 0});
 

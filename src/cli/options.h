@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/call_filter.h"
 #include "core/summary_kinds.h"
 
 namespace dtruss {
@@ -57,6 +58,13 @@ struct Options {
   std::string signal_set;  // --signal, -e signal=: the signals shown (default all)
   std::string dump_read;   // --read, -e read=: fds whose data read is dumped in hex
   std::string dump_write;  // --write, -e write=: fds whose data written is dumped in hex
+  // Part 9's filters, time and identity.
+  unsigned status = 0;             // --status, -Z, -z: CallStatus bits (0: every call)
+  std::vector<std::string> paths;  // -P: only calls that name these paths or use fds on them
+  Timestamps timestamps = Timestamps::None;  // --timestamps: the wall clock, to that precision
+  bool relative_timestamps = false;          // -r: time since the previous line
+  bool syscall_times = false;                // -T: <duration> at the end of the line
+  bool comm = false;                         // -Y, --decode-pids=comm (also with --all, -n)
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
@@ -78,14 +86,17 @@ uint64_t max_ring_bytes();
 // How an option is read into Options, and the rule its argument must follow (checked as it is
 // read: a broken rule is a usage error, said in one line).
 enum class OptionAction : uint8_t {
-  SetFlag,    // `flag` = true
-  SetTask,    // -l / -L: show_task = `value`
-  SetText,    // `text` = the argument, which must not be empty (else `message`)
-  AddToList,  // `text` += the argument, comma-separated (-t)
-  AddPids,    // -p: process IDs, comma-separated (else `message`, naming the bad one)
-  SetName,    // -n / -W: as SetText, and wait_for_name = `value`
-  SetNumber,  // `number` = the argument, a size (4096, 512K, 8M) from min to max (else `message`)
-  SetChoice,  // one of `choices`: `choose` is given its index
+  SetFlag,     // `flag` = true
+  SetTask,     // -l / -L: show_task = `value`
+  SetText,     // `text` = the argument, which must not be empty (else `message`)
+  AddToList,   // `text` += the argument, comma-separated (-t)
+  AddPids,     // -p: process IDs, comma-separated (else `message`, naming the bad one)
+  SetName,     // -n / -W: as SetText, and wait_for_name = `value`
+  SetNumber,   // `number` = the argument, a size (4096, 512K, 8M) from min to max (else `message`)
+  SetChoice,   // one of `choices`: `choose` is given its index (`bare`: the option alone)
+  AddChoices,  // comma-separated words of `choices`: `choose` is given each one's index
+  AddText,     // `texts` gets the argument, which must not be empty (else `message`)
+  AddBits,     // `bits` |= `mask` (-Z, -z)
   Help,
   Version,
 };
@@ -94,6 +105,9 @@ struct OptionRule {
   OptionAction action = OptionAction::SetFlag;
   bool Options::*flag = nullptr;
   std::string Options::*text = nullptr;
+  std::vector<std::string> Options::*texts = nullptr;
+  unsigned Options::*bits = nullptr;
+  unsigned mask = 0;
   uint64_t Options::*number = nullptr;
   // SetNumber's range; a bound that depends on the machine (-b) is a function.
   uint64_t min = 0;
@@ -107,6 +121,7 @@ struct OptionRule {
   const char* choices = nullptr;  // SetChoice: "auto|ptrace|bpf"
   size_t n_choices = 0;           // ... and as many values, the one of the word given set by:
   void (*choose)(Options&, size_t index) = nullptr;
+  int bare = -1;  // SetChoice: the choice of the option given without =WORD (-1: it needs one)
 };
 
 // One row of the option table: the single source for getopt, the parsing and checking of each

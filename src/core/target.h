@@ -31,6 +31,7 @@ struct TraceTarget {
   bool describe_fds = false;         // -y: what each fd refers to
   bool cpu_time = false;             // -o: each call's time on the CPU
   size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
+  unsigned status = 0;               // --status, -Z, -z: CallStatus bits (0: every call)
 };
 
 }  // namespace dtruss

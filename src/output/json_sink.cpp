@@ -65,12 +65,21 @@ void append_json_result(std::string& out, const DecodedCall& call) {
   }
 }
 
+void JsonSink::begin(uint64_t base_ns) {
+  Sink::begin(base_ns);
+  wall_offset_ns_ = realtime_offset_ns();
+}
+
 void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
   line_.clear();
   line_ += "{\"type\":\"";
   line_ += type;
   line_ += "\",\"ts_ns\":";
   append_uint(line_, since_start(ts_ns));
+  if (wall_clock_) {
+    line_ += ",\"wall_ns\":";
+    append_int(line_, static_cast<int64_t>(ts_ns) + wall_offset_ns_);
+  }
   if (task != nullptr) {
     line_ += ",\"pid\":";
     append_int(line_, task->pid);

@@ -21,7 +21,10 @@ std::string interrupted_json(const Interruption& i, uint64_t since_start);
 class JsonSink final : public Sink {
  public:
   // `explain` (--explain / -x): "explain" objects around the events (docs/json.md).
-  explicit JsonSink(Writer& out, bool explain = false) : out_(out), explain_(explain) {}
+  // `wall_clock` (--timestamps): each event's "wall_ns", ns since the Unix epoch.
+  explicit JsonSink(Writer& out, bool explain = false, bool wall_clock = false)
+      : out_(out), explain_(explain), wall_clock_(wall_clock) {}
+  void begin(uint64_t base_ns) override;
   void set_dumps(DumpFds dumps) { dumps_ = std::move(dumps); }  // --read / --write
   void syscall(const DecodedCall& call) override;
   void signal(const DecodedSignal& sig) override;
@@ -37,6 +40,8 @@ class JsonSink final : public Sink {
   std::string line_;
   Writer& out_;
   bool explain_;
+  bool wall_clock_;
+  int64_t wall_offset_ns_ = 0;
   Explainer explainer_;
   DumpFds dumps_;
 };

@@ -45,8 +45,13 @@ void Pipeline::on_syscall(SyscallEvent& ev) {
     last_pid_ = ev.task.pid;
   }
   if (!selected(ev.nr)) return;
-  ++calls_;
+  if (filter_.status != 0 && (call_status(ev) & filter_.status) == 0) return;
+  bool on_path = filter_.paths.empty() || fd_on_path(ev);
+  if (!filter_.fd_notes)
+    for (auto& note : ev.fd_notes) note.clear();
   decoder_.decode(ev, call_);
+  if (!on_path && !path_argument(call_)) return;
+  ++calls_;
   for (auto& s : sinks_) s->syscall(call_);
   check_output();
 }
@@ -55,6 +60,29 @@ bool Pipeline::selected(long nr) const {
   if (selected_.empty()) return true;
   return nr >= 0 && static_cast<size_t>(nr) < selected_.size() &&
          selected_[static_cast<size_t>(nr)];
+}
+
+bool Pipeline::names_path(const std::string& s) const {
+  for (const auto& p : filter_.paths)
+    if (s == p) return true;
+  return false;
+}
+
+// -P: an fd argument (or the returned fd) refers to one of the paths, as of the call.
+bool Pipeline::fd_on_path(const SyscallEvent& ev) const {
+  for (const auto& note : ev.fd_notes)
+    if (!note.empty() && names_path(note)) return true;
+  return false;
+}
+
+// -P: a path argument is one of the paths, as written.
+bool Pipeline::path_argument(const DecodedCall& call) const {
+  if (call.info == nullptr) return false;
+  for (int i = 0; i < call.nargs; ++i)
+    if (call.info->args[i].kind == ArgKind::Path && call.args[i].type == Value::Type::String &&
+        !call.args[i].truncated && names_path(call.args[i].text))
+      return true;
+  return false;
 }
 
 void Pipeline::on_aggregate(const SyscallAggregate& agg) {

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/call_filter.h"
 #include "core/event.h"
 #include "core/number_set.h"
 #include "decode/decoder.h"
@@ -14,6 +15,14 @@
 #include "util/writer.h"
 
 namespace dtruss {
+
+// Which calls go to the sinks beyond -t's: by how they ended (--status), by the paths they name
+// or use through an fd (-P, which has the backend describe fds as -y does).
+struct CallFilter {
+  unsigned status = 0;             // CallStatus bits (0: any)
+  std::vector<std::string> paths;  // -P: each as given and as resolved (realpath)
+  bool fd_notes = true;            // the fd notes are shown (-y); else dropped once used
+};
 
 class Pipeline final : public EventConsumer {
  public:
@@ -23,6 +32,7 @@ class Pipeline final : public EventConsumer {
   void add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
   // --signal (strace's -e signal=): only these signals' lines (all when not set).
   void show_signals(NumberSet signals) { signals_ = std::move(signals); }
+  void set_filter(CallFilter filter) { filter_ = std::move(filter); }
   void begin(uint64_t base_ns);
   // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
   // (the JSON object, before the summary). Before finish(). Returns what was recorded.
@@ -49,9 +59,13 @@ class Pipeline final : public EventConsumer {
  private:
   void check_output();
   bool selected(long nr) const;
+  bool names_path(const std::string& s) const;
+  bool fd_on_path(const SyscallEvent& ev) const;
+  bool path_argument(const DecodedCall& call) const;
 
   Decoder decoder_;
   std::vector<bool> selected_;
+  CallFilter filter_;
   Writer& out_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   DecodedCall call_;

@@ -2,6 +2,8 @@
 // and the -c table).
 #pragma once
 
+#include <time.h>
+
 #include <cstdint>
 #include <string>
 
@@ -54,6 +56,16 @@ class Sink {
   uint64_t since_start(uint64_t ts_ns) const { return ts_ns > base_ns_ ? ts_ns - base_ns_ : 0; }
   uint64_t base_ns_ = 0;
 };
+
+// CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns an event's time into the wall clock's.
+inline int64_t realtime_offset_ns() {
+  timespec mono{};
+  timespec real{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &real);
+  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  return ns(real) - ns(mono);
+}
 
 // Duration of a call in ns (0 if it never returned).
 inline uint64_t call_duration(const SyscallEvent& ev) {

@@ -75,6 +75,10 @@ SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
   std::pair<int, int> key{0, 0};
   if (opt_.by == SummaryBy::Process) key = {pid, 0};
   if (opt_.by == SummaryBy::Thread) key = {pid, tid};
+  if (opt_.by == SummaryBy::Comm) {  // by name: an id per name, in the order they came
+    auto [id, added] = comm_ids_.try_emplace(std::string(comm), static_cast<int>(comm_ids_.size()));
+    key = {id->second, -1};
+  }
   auto [it, fresh] = groups_.try_emplace(key);
   SummaryGroup& g = it->second;
   if (fresh) {
@@ -211,6 +215,8 @@ void SummarySink::write_text() {
     out += '\n';
     if (opt_.by == SummaryBy::Process)
       fmt::format_to(std::back_inserter(out), "PID {} ({})\n", g.pid, comm_label(g.comm));
+    else if (opt_.by == SummaryBy::Comm)
+      fmt::format_to(std::back_inserter(out), "COMM {}\n", comm_label(g.comm));
     else if (opt_.by == SummaryBy::Thread)
       fmt::format_to(std::back_inserter(out), "PID {} TID {} ({})\n", g.pid, g.tid,
                      comm_label(g.comm));
@@ -286,6 +292,7 @@ void SummarySink::json_rows(std::string& out, const SummaryGroup& g) const {
 
 void SummarySink::write_json() {
   static constexpr const char* kSortNames[] = {"calls", "time", "errors", "name"};
+  static constexpr const char* kByNames[] = {"", "process", "thread", "comm"};  // SummaryBy
   std::string out = "{\"type\":\"summary\"";
   fmt::format_to(std::back_inserter(out), ",\"sort\":\"{}\"",
                  kSortNames[static_cast<int>(opt_.sort)]);
@@ -302,12 +309,13 @@ void SummarySink::write_json() {
     json_rows(out, it != groups_.end() ? it->second : SummaryGroup{});
   } else {
     fmt::format_to(std::back_inserter(out), ",\"by\":\"{}\",\"groups\":[",
-                   opt_.by == SummaryBy::Process ? "process" : "thread");
+                   kByNames[static_cast<int>(opt_.by)]);
     bool first = true;
     for (const auto& [key, g] : groups_) {
       if (!first) out += ',';
       first = false;
-      fmt::format_to(std::back_inserter(out), "{{\"pid\":{},", g.pid);
+      out += '{';
+      if (opt_.by != SummaryBy::Comm) fmt::format_to(std::back_inserter(out), "\"pid\":{},", g.pid);
       if (opt_.by == SummaryBy::Thread)
         fmt::format_to(std::back_inserter(out), "\"tid\":{},", g.tid);
       out += "\"comm\":";

@@ -59,6 +59,7 @@ class SummarySink final : public Sink {
   Writer& out_;
   SummaryOptions opt_;
   std::map<std::pair<int, int>, SummaryGroup> groups_;  // by (pid, tid), zeros when not split
+  std::map<std::string, int> comm_ids_;  // --summary-by comm: a group's key is ({id}, -1)
   size_t samples_ = 0;
   uint64_t lost_ = 0;
   uint64_t end_ns_ = 0;

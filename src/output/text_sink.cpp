@@ -1,6 +1,9 @@
 #include "output/text_sink.h"
 
 #include <fmt/format.h>
+#include <time.h>
+
+#include <cstring>
 
 #include "decode/names.h"
 #include "output/stack_render.h"
@@ -34,11 +37,21 @@ void TextSink::paint(const char* sgr, std::string_view text) {
   if (opt_.color) line_ += kReset;
 }
 
+// --timestamps: the digits after the second, per precision (Timestamps' order).
+constexpr int kFractionDigits[] = {0, 0, 3, 6, 9};
+
 void TextSink::begin(uint64_t base_ns) {
   Sink::begin(base_ns);
+  wall_offset_ns_ = realtime_offset_ns();
+  previous_ns_ = base_ns;
   if (!opt_.header) return;
   header_.clear();
   if (opt_.show_task) header_ += kTaskTitle;
+  if (opt_.timestamps != Timestamps::None) {
+    int digits = kFractionDigits[static_cast<int>(opt_.timestamps)];
+    header_ += fmt::format("{:<{}} ", "TIME", 8 + (digits > 0 ? digits + 1 : 0));
+  }
+  if (opt_.since_previous) header_ += "DELTA      ";
   if (opt_.relative) header_ += "RELATIVE ";
   if (opt_.elapsed) header_ += " ELAPSD ";
   if (opt_.cpu) header_ += "   CPU ";
@@ -64,12 +77,42 @@ void TextSink::prefix(const TaskId& task) {
   append_int(id, task.pid);
   id += '/';
   append_int(id, task.tid);
+  if (opt_.comm) {
+    id += " (";
+    append_escaped(id,
+                   std::string_view(task.comm.data(), strnlen(task.comm.data(), task.comm.size())));
+    id += ')';
+  }
   id += ':';
   append_right(line_, id, kTaskWidth - 1);
   line_ += ' ';
 }
 
+void TextSink::times(uint64_t ts_ns) {
+  if (opt_.timestamps != Timestamps::None) {
+    int64_t wall = static_cast<int64_t>(ts_ns) + wall_offset_ns_;
+    time_t secs = static_cast<time_t>(wall / 1000000000);
+    tm local{};
+    localtime_r(&secs, &local);
+    fmt::format_to(std::back_inserter(line_), "{:02}:{:02}:{:02}", local.tm_hour, local.tm_min,
+                   local.tm_sec);
+    if (int digits = kFractionDigits[static_cast<int>(opt_.timestamps)]; digits > 0) {
+      uint64_t frac = static_cast<uint64_t>(wall % 1000000000);
+      for (int i = digits; i < 9; ++i) frac /= 10;
+      fmt::format_to(std::back_inserter(line_), ".{:0{}}", frac, digits);
+    }
+    line_ += ' ';
+  }
+  if (opt_.since_previous) {
+    uint64_t delta = ts_ns > previous_ns_ ? ts_ns - previous_ns_ : 0;
+    fmt::format_to(std::back_inserter(line_), "{:>3}.{:06} ", delta / 1000000000,
+                   delta % 1000000000 / 1000);
+    if (ts_ns > previous_ns_) previous_ns_ = ts_ns;
+  }
+}
+
 void TextSink::columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns) {
+  times(ts_ns);
   auto column = [this](uint64_t v, size_t width) {
     std::string n;
     append_uint(n, v);
@@ -86,7 +129,8 @@ void TextSink::columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns) {
   }
 }
 
-void TextSink::blank_columns() {
+void TextSink::blank_columns(uint64_t ts_ns) {
+  times(ts_ns);
   if (opt_.relative) line_ += "         ";
   if (opt_.elapsed) line_ += "        ";
   if (opt_.cpu) line_ += "       ";
@@ -156,6 +200,10 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
     append_after_text(line_, call, style_of(opt_));
   }
+  if (opt_.call_times && ev.returned()) {
+    uint64_t d = call_duration(ev);
+    fmt::format_to(std::back_inserter(line_), " <{}.{:06}>", d / 1000000000, d % 1000000000 / 1000);
+  }
   line_ += '\n';
   append_stack_text(line_, ev);  // -s
   if (opt_.dumps.any()) append_dump_text(line_, call, opt_.dumps);
@@ -170,7 +218,7 @@ void TextSink::syscall(const DecodedCall& call) {
 void TextSink::signal(const DecodedSignal& sig) {
   line_.clear();
   prefix(sig.ev.task);
-  blank_columns();
+  blank_columns(sig.ev.ts_ns);
   std::string text = "--- " + sig.name + ' ';
   append_text(text, sig.info);
   text += " ---";
@@ -182,7 +230,7 @@ void TextSink::signal(const DecodedSignal& sig) {
 void TextSink::stop(const StopEvent& ev) {
   line_.clear();
   prefix(ev.task);
-  blank_columns();
+  blank_columns(ev.ts_ns);
   paint(kSignalColor, fmt::format("--- stopped by {} ---", signal_name(ev.signo)));
   line_ += '\n';
   write_line();
@@ -191,7 +239,7 @@ void TextSink::stop(const StopEvent& ev) {
 void TextSink::exit(const ExitEvent& ev) {
   line_.clear();
   prefix(ev.task);
-  blank_columns();
+  blank_columns(ev.ts_ns);
   if (ev.signaled) {
     paint(kSignalColor, fmt::format("+++ killed by {}{} +++", signal_name(ev.code),
                                     ev.core_dumped ? " (core dumped)" : ""));

@@ -2,8 +2,10 @@
 // 3`.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
+#include "core/summary_kinds.h"
 #include "output/dump.h"
 #include "output/explain.h"
 #include "output/render.h"
@@ -23,6 +25,10 @@ struct TextOptions {
   bool explain = false;    // --explain / -x: "# name: what it does" lines (output/explain.h)
   bool color = false;      // ANSI colours (--color; decided by the caller, never for files)
   DumpFds dumps;           // --read / --write: hex dumps of the data on these fds
+  bool comm = false;       // -Y: the process name in the prefix, 1234/1236 (nginx):
+  Timestamps timestamps = Timestamps::None;  // --timestamps: wall-clock time of day
+  bool since_previous = false;               // -r: seconds since the previous line
+  bool call_times = false;                   // -T: <seconds in the call> at the end
 };
 
 class TextSink final : public Sink {
@@ -43,7 +49,8 @@ class TextSink final : public Sink {
   void paint(const char* sgr, std::string_view text);
   void prefix(const TaskId& task);
   void columns(uint64_t ts_ns, uint64_t dur_ns, uint64_t cpu_ns);
-  void blank_columns();
+  void blank_columns(uint64_t ts_ns);
+  void times(uint64_t ts_ns);  // --timestamps, -r
   void args_raw(const DecodedCall& call);
   void ret_raw(const DecodedCall& call);
 
@@ -52,6 +59,8 @@ class TextSink final : public Sink {
   std::string line_;
   std::string header_;  // printed just before the first line (none if nothing is traced)
   Explainer explainer_;
+  int64_t wall_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC when the trace began
+  uint64_t previous_ns_ = 0;    // -r: the time of the previous line
 };
 
 }  // namespace dtruss

@@ -344,11 +344,11 @@ std::vector<pid_t> start_sleepers(const std::string& prog, const std::string& co
   return pids;
 }
 
-// The text lines of `trace` that show a call to `name`: each must carry the "PID/TID:" prefix;
-// returns the PIDs seen.
+// The text lines of `trace` that show a call to `name`: each must carry the "PID/TID (comm):"
+// prefix (the name by default with -n and --all); returns the PIDs seen.
 std::set<long> prefixed_pids(const std::string& trace, const std::string& name) {
   std::set<long> pids;
-  std::regex prefixed("^ *(\\d+)/(\\d+): " + name + "\\(");
+  std::regex prefixed("^ *(\\d+)/(\\d+) \\([^)]*\\): " + name + "\\(");
   for (const auto& line : e2e::lines(trace)) {
     if (line.find(name + "(") == std::string::npos) continue;
     std::smatch m;

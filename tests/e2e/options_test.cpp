@@ -131,10 +131,10 @@ TEST(TraceList, UnknownSyscallIsAUsageErrorWithASuggestion) {
 // usage errors: exit status 2 and a message
 
 TEST(Usage, UnknownOption) {
-  auto r = run_dtruss({"-z", fixture("rw")});
+  auto r = run_dtruss({"-j", fixture("rw")});
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(contains(r.err, "unknown option")) << r.err;
-  EXPECT_TRUE(contains(r.err, "-z")) << r.err;
+  EXPECT_TRUE(contains(r.err, "-j")) << r.err;
   EXPECT_EQ(r.out, "");
 }
 

@@ -78,7 +78,8 @@ TEST(OptionTable, EveryChoiceParses) {
     EXPECT_NE(bad.err.find(label(o) + " takes "), std::string::npos) << bad.err;
     EXPECT_NE(bad.err.find("not 'nope'"), std::string::npos) << bad.err;
   }
-  EXPECT_EQ(with_choices, 5);  // -X, --backend, --sort, --summary-by, --color
+  // -X, --backend, --sort, --summary-by, --color, --status, --timestamps, --decode-pids
+  EXPECT_EQ(with_choices, 8);
 }
 
 TEST(OptionTable, ChoicesSetTheirValues) {

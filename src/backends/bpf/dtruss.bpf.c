@@ -101,6 +101,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
 }
 
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
+  // --status: a call that ended as not asked is not sent (an execve always is: user space
+  // learns from it that the started command runs).
+  if ((drop_status & (ret < 0 && ret >= -4095 ? 2 : 1)) && p->nr != DT_NR_EXECVE &&
+      p->nr != DT_NR_EXECVEAT)
+    return;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
