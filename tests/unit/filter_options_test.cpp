@@ -6,27 +6,22 @@
 #include <vector>
 
 #include "cli/options.h"
+#include "parse_support.h"
 
 namespace dtruss {
 namespace {
 
-std::string last_err;
+using unit::last_err;
 
+// The options, then a command ("true").
 ParseOutcome parse(std::vector<std::string> args, Options* opt) {
-  args.insert(args.begin(), "dtruss");
   args.emplace_back("true");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  testing::internal::CaptureStderr();
-  ParseOutcome r = parse_options(static_cast<int>(args.size()), argv.data(), opt);
-  last_err = testing::internal::GetCapturedStderr();
-  return r;
+  return unit::parse(std::move(args), opt);
 }
 
 unsigned status_of(std::vector<std::string> args) {
   Options o;
-  EXPECT_EQ(parse(std::move(args), &o), ParseOutcome::Run) << last_err;
+  EXPECT_EQ(parse(std::move(args), &o), ParseOutcome::Run) << last_err();
   return o.status;
 }
 
@@ -41,7 +36,7 @@ TEST(FilterOptions, StatusWordsAndShortForms) {
             kStatusFailed | kStatusSuccessful);
   Options o;
   EXPECT_EQ(parse({"--status=failed,"}, &o), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err.find("not ''"), std::string::npos) << last_err;
+  EXPECT_NE(last_err().find("not ''"), std::string::npos) << last_err();
 }
 
 TEST(FilterOptions, PathsAreRepeatableAndNeverEmpty) {
@@ -50,7 +45,7 @@ TEST(FilterOptions, PathsAreRepeatableAndNeverEmpty) {
   EXPECT_EQ(o.paths, (std::vector<std::string>{"/a,b", "/c"}));
   Options bad;
   EXPECT_EQ(parse({"-P", ""}, &bad), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err.find("-P needs a path"), std::string::npos) << last_err;
+  EXPECT_NE(last_err().find("-P needs a path"), std::string::npos) << last_err();
 }
 
 TEST(FilterOptions, TimestampsTakeAnOptionalPrecision) {
@@ -63,8 +58,8 @@ TEST(FilterOptions, TimestampsTakeAnOptionalPrecision) {
   EXPECT_EQ(o.timestamps, Timestamps::Seconds);
   Options bad;
   EXPECT_EQ(parse({"--timestamps=h"}, &bad), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err.find("--timestamps takes s, ms, us or ns, not 'h'"), std::string::npos)
-      << last_err;
+  EXPECT_NE(last_err().find("--timestamps takes s, ms, us or ns, not 'h'"), std::string::npos)
+      << last_err();
 }
 
 TEST(FilterOptions, TimesAndNames) {

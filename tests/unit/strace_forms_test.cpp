@@ -8,27 +8,13 @@
 #include <vector>
 
 #include "cli/options.h"
+#include "parse_support.h"
 
 namespace dtruss {
 namespace {
 
-std::string& last_err() {
-  static std::string e;
-  return e;
-}
-
-ParseOutcome parse(std::vector<std::string> args, Options* opt) {
-  args.insert(args.begin(), "dtruss");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
-  ParseOutcome r = parse_options(static_cast<int>(args.size()), argv.data(), opt);
-  testing::internal::GetCapturedStdout();
-  last_err() = testing::internal::GetCapturedStderr();
-  return r;
-}
+using unit::last_err;
+using unit::parse;
 
 using Words = std::vector<std::string>;
 
