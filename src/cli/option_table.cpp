@@ -27,6 +27,7 @@ enum LongOnly : int {
   kStackDepth,
   kStackSize,
   kFolded,
+  kInject,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -182,6 +183,15 @@ constexpr OptionDoc kOptions[] = {
     {kColor, "color", "auto|always|never",
      "colour the lines (auto: on a terminal, unless NO_COLOR)",
      choice<&Options::color, kColors>("auto|always|never")},
+    // Fault injection (strace's -e inject=; the ptrace backend does it).
+    {kInject,
+     "inject",
+     "SET:ACTION",
+     "make the SET's calls fail (error=ERRNO), return (retval=N), get a signal (signal=SIG) or "
+     "wait (delay_enter=D, delay_exit=D: microseconds), at when=FIRST[..LAST][+STEP] (ptrace)",
+     {.action = OptionAction::AddText,
+      .texts = &Options::inject,
+      .message = "{opt} needs SET:ACTION, e.g. openat:error=EACCES:when=3"}},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

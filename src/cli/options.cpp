@@ -191,6 +191,13 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       if (!(opt->*r.text).empty()) opt->*r.text += ',';
       opt->*r.text += arg;
       break;
+    case OptionAction::AddText:
+      ok = arg[0] != '\0';
+      if (ok)
+        (opt->*r.texts).emplace_back(arg);
+      else
+        fail_rule(o, arg);
+      break;
     case OptionAction::AddPids:
       ok = read_pids(o, arg, &opt->pids);
       break;
@@ -228,6 +235,20 @@ const OptionDoc* find_option(int key) {
   return nullptr;
 }
 
+// strace's `-e KEY=VALUE` forms dtruss takes, as the long option each means (-e alone is
+// dtruss's ELAPSD column): the row of that option, when argv[optind] is one of them.
+const OptionDoc* strace_e_form(int argc, char** argv) {
+  static constexpr std::string_view kForms[] = {"inject"};
+  if (optind >= argc) return nullptr;
+  std::string_view next(argv[optind]);
+  for (std::string_view key : kForms) {
+    if (!next.starts_with(key) || next.substr(key.size(), 1) != "=") continue;
+    for (const auto& o : option_table())
+      if (o.name == key) return &o;
+  }
+  return nullptr;
+}
+
 // Once every option is read: -a's columns, the command, and the rules between options.
 ParseOutcome finish(int argc, char** argv, Options* opt) {
   if (opt->all_columns) {
@@ -261,6 +282,11 @@ ParseOutcome parse_options(int argc, char** argv, Options* opt) {
   for (int c; (c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr)) != -1;) {
     const OptionDoc* o = find_option(c);
     if (o == nullptr) return bad_option(argv, shorts);
+    if (const OptionDoc* e = c == 'e' ? strace_e_form(argc, argv) : nullptr) {
+      const char* value = argv[optind++] + std::strlen(e->name) + 1;
+      if (std::optional<ParseOutcome> end = apply(*e, value, opt)) return *end;
+      continue;
+    }
     if (std::optional<ParseOutcome> end = apply(*o, optarg, opt)) return *end;
   }
   return finish(argc, argv, opt);

@@ -53,6 +53,7 @@ struct Options {
   uint64_t stack_depth = 32;           // --stack-depth: frames shown at most
   uint64_t stack_size = 16384;         // --stack-size: bytes of stack the eBPF backend copies
   std::string folded_file;             // --folded: folded stacks of the summary (with -s)
+  std::vector<std::string> inject;     // --inject / -e inject=: each spec, checked by the app
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
@@ -78,6 +79,7 @@ enum class OptionAction : uint8_t {
   SetTask,    // -l / -L: show_task = `value`
   SetText,    // `text` = the argument, which must not be empty (else `message`)
   AddToList,  // `text` += the argument, comma-separated (-t)
+  AddText,    // `texts` gets the argument, which must not be empty (else `message`)
   AddPids,    // -p: process IDs, comma-separated (else `message`, naming the bad one)
   SetName,    // -n / -W: as SetText, and wait_for_name = `value`
   SetNumber,  // `number` = the argument, a size (4096, 512K, 8M) from min to max (else `message`)
@@ -90,6 +92,7 @@ struct OptionRule {
   OptionAction action = OptionAction::SetFlag;
   bool Options::*flag = nullptr;
   std::string Options::*text = nullptr;
+  std::vector<std::string> Options::*texts = nullptr;
   uint64_t Options::*number = nullptr;
   // SetNumber's range; a bound that depends on the machine (-b) is a function.
   uint64_t min = 0;

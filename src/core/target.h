@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/inject.h"
+
 namespace dtruss {
 
 // -u USER: the started command runs as this user, with these groups.
@@ -31,6 +33,7 @@ struct TraceTarget {
   bool describe_fds = false;         // -y: what each fd refers to
   bool cpu_time = false;             // -o: each call's time on the CPU
   size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
+  std::vector<InjectRule> inject;    // --inject, in their order (ptrace only; a later one wins)
 };
 
 }  // namespace dtruss
