@@ -13,6 +13,13 @@ TextStyle style_of(const TextOptions& opt) {
   return opt.verbose ? TextStyle::Verbose : TextStyle::Decoded;
 }
 
+// --inject: strace's mark after the result, (INJECTED) when the result or a signal was injected,
+// (DELAYED) when the call was only delayed.
+void append_injected(std::string& line, const SyscallEvent& ev) {
+  if (!ev.injected) return;
+  line += ev.injected->skips_call() || ev.injected->signal != 0 ? " (INJECTED)" : " (DELAYED)";
+}
+
 }  // namespace
 
 namespace {
@@ -156,6 +163,7 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
     append_after_text(line_, call, style_of(opt_));
   }
+  append_injected(line_, ev);
   line_ += '\n';
   append_stack_text(line_, ev);  // -s
   if (opt_.explain) {
