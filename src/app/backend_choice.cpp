@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "app/inject_spec.h"
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/tracer.h"
 #include "util/writer.h"
@@ -39,6 +40,11 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
 // when the choice stands.
 std::string inject_rule(Options* opt, bool bpf_by_option) {
   if (opt->inject.empty()) return {};
+  for (const std::string& spec : opt->inject) {  // a bad spec is said alone, before the notice
+    InjectRule unused;
+    std::string error;
+    if (!parse_inject_spec(spec, &unused, &error)) return error;
+  }
   if (opt->all_processes)
     return "--inject needs the ptrace backend, which cannot trace --all: name the processes";
   if (opt->backend != BackendChoice::Bpf) return {};
