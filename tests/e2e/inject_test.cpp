@@ -208,3 +208,27 @@ TEST(Inject, RefusedBeforeAnythingStarts) {
 }
 
 }  // namespace
+
+namespace {
+
+// A delay keeps one thread waiting, not the trace: while a thread waits a second before its
+// getppid, the main thread's getpids are traced, in that second.
+TEST(Inject, DelayedThreadDoesNotHoldUpTheOthers) {
+  auto r = run_traced(
+      {"--json", "-f", "--inject=getppid:delay_enter=1s", fixture("inject_target"), "threads"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto events = json_lines(r.trace);
+  auto delayed = syscalls(events, "getppid");
+  ASSERT_EQ(delayed.size(), 1u) << r.trace;
+  uint64_t start = delayed[0]["ts_ns"], end = start + delayed[0]["dur_ns"].get<uint64_t>();
+  EXPECT_GE(end - start, 1'000'000'000u);
+  auto others = syscalls(events, "getpid");
+  ASSERT_EQ(others.size(), 3u) << r.trace;
+  for (const auto& c : others) {
+    EXPECT_NE(c["tid"], delayed[0]["tid"]);
+    EXPECT_GT(c["ts_ns"].get<uint64_t>(), start) << c.dump();
+    EXPECT_LT(c["ts_ns"].get<uint64_t>(), end) << c.dump();
+  }
+}
+
+}  // namespace
