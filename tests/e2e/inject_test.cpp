@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -230,5 +231,35 @@ TEST(Inject, DelayedThreadDoesNotHoldUpTheOthers) {
     EXPECT_LT(c["ts_ns"].get<uint64_t>(), end) << c.dump();
   }
 }
+
+}  // namespace
+
+namespace {
+
+// --backend named: ptrace injects; bpf, which can watch calls but not change them, refuses
+// with exit 2 before the command starts.
+class InjectBackend : public e2e::BackendTest {};
+
+TEST_P(InjectBackend, InjectedWithPtraceRefusedWithBpf) {
+  auto r = e2e::run_traced(
+      {backend(), "--inject=openat:error=EACCES:when=3", fixture("inject_target"), "opens", "3"});
+  if (GetParam() == "bpf") {
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err,
+              "dtruss: --inject needs the ptrace backend (eBPF can watch calls, not change "
+              "them): drop --backend=bpf\n");
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.trace, "");
+    return;
+  }
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(contains(r.trace, "= -1 EACCES (Permission denied) (INJECTED)")) << r.trace;
+  auto results = open_results(r.out);
+  EXPECT_EQ(std::count(results.begin(), results.end(), "EACCES"), 1) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, InjectBackend, ::testing::Values("ptrace", "bpf"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
