@@ -14,7 +14,8 @@ namespace dtruss {
 namespace {
 
 constexpr int kMaxErrno = 4095;               // the kernel's MAX_ERRNO: -1..-4095 are errors
-constexpr uint64_t kMaxWhen = 65535;          // strace's bound on when='s numbers
+constexpr uint64_t kMaxWhen = 65535;          // strace's bounds on when='s numbers: FIRST and STEP,
+constexpr uint64_t kMaxLast = 65534;          // and LAST
 constexpr uint64_t kMaxDelayUs = 1ull << 40;  // about 12 days
 
 bool parse_errno(std::string_view text, InjectAction* a) {
@@ -48,18 +49,24 @@ bool parse_signal(std::string_view text, InjectAction* a) {
   return a->signal > 0;
 }
 
-// Microseconds, or a number with a unit (s, ms, us, ns).
+// A time as strace reads it: a decimal number (1500, 2.5), in microseconds or with a unit (s,
+// ms, us, ns); kept in whole microseconds.
 bool parse_delay(std::string_view text, uint64_t* us) {
   static constexpr struct {
     std::string_view unit;
-    uint64_t mul, div;
-  } kUnits[] = {{"ns", 1, 1000}, {"us", 1, 1}, {"ms", 1000, 1}, {"s", 1'000'000, 1}, {"", 1, 1}};
+    double in_us;
+  } kUnits[] = {{"ns", 1e-3}, {"us", 1}, {"ms", 1e3}, {"s", 1e6}, {"", 1}};
   for (const auto& u : kUnits) {
     if (!text.ends_with(u.unit)) continue;
-    uint64_t n = 0;
-    if (!parse_decimal(text.substr(0, text.size() - u.unit.size()), &n)) return false;
-    if (n > kMaxDelayUs / u.mul) return false;
-    *us = n * u.mul / u.div;
+    std::string_view number = text.substr(0, text.size() - u.unit.size());
+    if (number.empty() || number.find_first_not_of("0123456789.") != std::string_view::npos)
+      return false;
+    double v = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
+    if (ec != std::errc() || end != number.data() + number.size()) return false;
+    double total = v * u.in_us;
+    if (!(total >= 0) || total > static_cast<double>(kMaxDelayUs)) return false;
+    *us = static_cast<uint64_t>(total);
     return true;
   }
   return false;
@@ -83,7 +90,7 @@ bool parse_when(std::string_view text, InjectWhen* w) {
   }
   InjectWhen out;
   if (!parse_decimal(first, &out.first) || out.first < 1 || out.first > kMaxWhen) return false;
-  if (has_last && (!parse_decimal(last, &out.last) || out.last < out.first || out.last > kMaxWhen))
+  if (has_last && (!parse_decimal(last, &out.last) || out.last < out.first || out.last > kMaxLast))
     return false;
   if (!has_last && !has_step) out.last = out.first;  // when=3: the 3rd alone
   if (has_step && !step.empty() &&
@@ -98,6 +105,7 @@ struct Key {
   std::string_view name;
   bool (*read)(std::string_view, InjectRule*);
   const char* wants;
+  bool once = true;  // given at most once (else the last one counts, as strace's when=)
 };
 constexpr Key kKeys[] = {
     {"error", [](std::string_view v, InjectRule* r) { return parse_errno(v, &r->action); },
@@ -108,12 +116,14 @@ constexpr Key kKeys[] = {
      "a signal name or number (signal=SIGUSR1)"},
     {"delay_enter",
      [](std::string_view v, InjectRule* r) { return parse_delay(v, &r->action.delay_enter_us); },
-     "microseconds, or a number with s, ms, us or ns (delay_enter=10ms)"},
+     "microseconds, or a number with s, ms, us or ns (delay_enter=10ms)", false},
     {"delay_exit",
      [](std::string_view v, InjectRule* r) { return parse_delay(v, &r->action.delay_exit_us); },
-     "microseconds, or a number with s, ms, us or ns (delay_exit=10ms)"},
+     "microseconds, or a number with s, ms, us or ns (delay_exit=10ms)", false},
     {"when", [](std::string_view v, InjectRule* r) { return parse_when(v, &r->when); },
-     "FIRST[..LAST][+[STEP]], numbers from 1 to 65535, LAST >= FIRST (when=3, when=2..4+2)"},
+     "FIRST[..LAST][+[STEP]], LAST >= FIRST, numbers from 1 to 65535 (LAST to 65534): "
+     "when=3, when=2..4+2",
+     false},
 };
 
 // One KEY=VALUE part of the spec: "" when it is right, else the message.
@@ -123,7 +133,7 @@ std::string read_part(std::string_view part, InjectRule* rule, unsigned* seen) {
   for (size_t i = 0; i < std::size(kKeys); ++i) {
     if (kKeys[i].name != key) continue;
     if (eq == std::string_view::npos) return fmt::format("'{}' needs a value", key);
-    if ((*seen & (1u << i)) != 0) return fmt::format("{}= is given twice", key);
+    if (kKeys[i].once && (*seen & (1u << i)) != 0) return fmt::format("{}= is given twice", key);
     *seen |= 1u << i;
     std::string_view value = part.substr(eq + 1);
     if (!kKeys[i].read(value, rule))

@@ -14,7 +14,7 @@ namespace dtruss {
 struct InjectAction {
   std::optional<int> error;       // error=ERRNO
   std::optional<int64_t> retval;  // retval=N
-  int signal = 0;                 // signal=SIG: sent to the thread at the call's exit
+  int signal = 0;                 // signal=SIG: sent to the thread at the call's entry
   uint64_t delay_enter_us = 0;    // delay_enter=D: the thread waits that long before the call
   uint64_t delay_exit_us = 0;     // delay_exit=D: ... and that long after it
 

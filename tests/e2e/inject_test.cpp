@@ -157,6 +157,20 @@ TEST(Inject, SignalIsDelivered) {
   EXPECT_EQ(unhurt.status, 1) << "without --inject the fixture gets no signal";
 }
 
+// The signal is sent at the call's entry, as strace's: a call that blocks is interrupted by it
+// (the EINTR paths of a program), here pause(), which would otherwise wait for ever.
+TEST(Inject, SignalInterruptsABlockingCall) {
+  auto r = run_traced(
+      {"--json", "--inject=pause:signal=SIGUSR1", fixture("inject_target"), "pause"}, 30);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "pause: EINTR, handler ran\n");
+  auto calls = syscalls(json_lines(r.trace), "pause");
+  ASSERT_EQ(calls.size(), 1u) << r.trace;
+  EXPECT_TRUE(injected(calls[0]));
+  // What the tracer sees: the kernel's restart code, which the handler turns into EINTR.
+  EXPECT_EQ(calls[0]["errno"], "ERESTARTNOHAND") << calls[0].dump();
+}
+
 // Under -t, the calls --inject names stop too (the -t seccomp filter lets them through to the
 // tracer), shown or not.
 TEST(Inject, WorksOnCallsDashTDoesNotShow) {

@@ -66,6 +66,8 @@ TEST(InjectSpec, RetvalSignalDelays) {
   EXPECT_EQ(a.delay_exit_us, 10000u);
   EXPECT_EQ(parsed("read:delay_enter=2s").action.delay_enter_us, 2000000u);
   EXPECT_EQ(parsed("read:delay_enter=3000ns").action.delay_enter_us, 3u);
+  EXPECT_EQ(parsed("read:delay_enter=2.5ms").action.delay_enter_us, 2500u);  // strtod's numbers
+  EXPECT_EQ(parsed("read:delay_exit=0.5ms").action.delay_exit_us, 500u);
   EXPECT_FALSE(parsed("read:delay_enter=5").action.skips_call());
   a = parsed("read:error=EINTR:signal=SIGALRM").action;  // together, as strace allows
   EXPECT_EQ(a.error, EINTR);
@@ -83,6 +85,11 @@ TEST(InjectSpec, WhenAsStraceReadsIt) {
             (std::vector<uint64_t>{3, 5, 7, 9}));
   EXPECT_EQ(occurrences(parsed("read:when=3..9+2:error=EIO").when, 20),
             (std::vector<uint64_t>{3, 5, 7, 9}));
+  // The last when= counts, as strace's; FIRST and STEP up to 65535, LAST to 65534.
+  EXPECT_EQ(occurrences(parsed("read:when=2:error=EIO:when=4").when, 9),
+            (std::vector<uint64_t>{4}));
+  EXPECT_EQ(parsed("read:error=EIO:when=65535+65535").when.first, 65535u);
+  EXPECT_EQ(parsed("read:error=EIO:when=1..65534").when.last, 65534u);
 }
 
 TEST(InjectSpec, RefusedWithOneLineThatSaysWhy) {
@@ -100,7 +107,12 @@ TEST(InjectSpec, RefusedWithOneLineThatSaysWhy) {
       {"openat:error=EIO:when=3+0", "when= needs"},
       {"openat:error=EIO:when=x", "when= needs"},
       {"openat:error=EIO:when=3..", "when= needs"},
-      {"openat:error=EIO:when=1:when=2", "when= is given twice"},
+      {"openat:error=EIO:error=EACCES", "error= is given twice"},
+      {"openat:signal=USR1:signal=USR2", "signal= is given twice"},
+      {"openat:error=EIO:when=1..65535", "when= needs"},
+      {"openat:error=EIO:when=65536", "when= needs"},
+      {"openat:delay_enter=-1", "delay_enter= needs"},
+      {"openat:delay_enter=1e3", "delay_enter= needs"},
       {"openat:signal=SIGNOPE", "signal= needs"},
       {"openat:retval=12x", "retval= needs"},
       {"openat:delay_enter=5m", "delay_enter= needs"},

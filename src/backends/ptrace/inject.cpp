@@ -1,7 +1,8 @@
 // --inject in the ptrace backend, as strace does it: at the entry of a call a rule selects, on the
 // occurrences its when= names (counted per thread and per syscall), the syscall number becomes
 // an invalid one (-1: the kernel runs nothing) and at the exit the return register gets -ERRNO
-// or N; a signal is sent to the thread at the exit (tgkill: delivered as it resumes, and shown);
+// or N; a signal is sent to the thread at the entry (tgkill: pending while the call runs, it
+// interrupts a call that blocks, EINTR, as strace's does; delivered on the way out, and shown);
 // a delay keeps the thread stopped until a deadline, while the loop goes on tracing the others
 // (the loop resumes it once the deadline passes: resume_due, wait_for_stop_or_deadline).
 #include <signal.h>
@@ -54,18 +55,18 @@ void PtraceTracer::inject_at_entry(Thread& t) {
   const InjectAction& a = rule->action;
   if (a.skips_call() && !set_syscall_nr(t.tid, -1)) return;  // the thread is gone
   t.pending.injected = a;
+  if (a.signal != 0) syscall(SYS_tgkill, t.tgid, t.tid, a.signal);
   if (a.delay_enter_us != 0) delay(t, a.delay_enter_us);
 }
 
-// At the exit of a call inject_at_entry() took: its result, its signal, its delay. `rval` is the
-// result the trace shows.
+// At the exit of a call inject_at_entry() took: its result, its delay. `rval` is the result the
+// trace shows.
 void PtraceTracer::inject_at_exit(Thread& t, int64_t* rval) {
   const InjectAction& a = *t.pending.injected;
   if (a.skips_call()) {
     int64_t value = a.error ? -int64_t{*a.error} : *a.retval;
     if (set_return(t.tid, value)) *rval = value;
   }
-  if (a.signal != 0) syscall(SYS_tgkill, t.tgid, t.tid, a.signal);
   if (a.delay_exit_us != 0) delay(t, a.delay_exit_us);
 }
 
