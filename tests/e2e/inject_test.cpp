@@ -277,3 +277,19 @@ INSTANTIATE_TEST_SUITE_P(Backends, InjectBackend, ::testing::Values("ptrace", "b
                          [](const auto& info) { return info.param; });
 
 }  // namespace
+
+namespace {
+
+// The execve that starts the command is not the program's: --inject=execve counts from the
+// program's own execs (here none), and the command runs.
+TEST(Inject, TheCommandsOwnStartIsNotInjected) {
+  auto r = run_traced(
+      {"--json", "--inject=execve:error=ENOENT", fixture("inject_target"), "opens", "1"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "open 1: ok\n");
+  auto execs = syscalls(json_lines(r.trace), "execve");
+  ASSERT_EQ(execs.size(), 1u);
+  EXPECT_FALSE(injected(execs[0]));
+}
+
+}  // namespace

@@ -50,6 +50,8 @@ const InjectRule* PtraceTracer::inject_rule_for(Thread& t, long nr) {
 }
 
 void PtraceTracer::inject_at_entry(Thread& t) {
+  // The execve that starts the command is dtruss's own doing: the program's calls come after it.
+  if (t.tid == child_ && !child_execed_) return;
   const InjectRule* rule = inject_rule_for(t, t.pending.nr);
   if (rule == nullptr) return;
   const InjectAction& a = rule->action;
