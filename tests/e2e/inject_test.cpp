@@ -3,6 +3,9 @@
 // program itself saw (its output, its exit status). Every test runs with the default backend
 // (as root eBPF, which gives way to ptrace with a notice) and again under "ptrace:".
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -290,6 +293,38 @@ TEST(Inject, TheCommandsOwnStartIsNotInjected) {
   auto execs = syscalls(json_lines(r.trace), "execve");
   ASSERT_EQ(execs.size(), 1u);
   EXPECT_FALSE(injected(execs[0]));
+}
+
+}  // namespace
+
+namespace {
+
+// With -p: the counts start at the attach; the process's second getpid after it returns 42.
+TEST(Inject, AttachedProcess) {
+  std::string dir = e2e::temp_dir();
+  e2e::ChildGuard proc{e2e::spawn({fixture("inject_target"), "attach", "3"}, dir + "/out", "")};
+  ASSERT_GT(proc.pid, 0);
+  ASSERT_TRUE(e2e::wait_asleep_in(proc.pid, {SYS_rt_sigsuspend}));
+  e2e::ChildGuard tracer{
+      e2e::spawn({e2e::dtruss_bin(), "--json", "--output", dir + "/trace",
+                  "--inject=getpid:retval=42:when=2", "-p", std::to_string(proc.pid)},
+                 "", dir + "/err")};
+  ASSERT_GT(tracer.pid, 0);
+  ASSERT_TRUE(e2e::wait_for_text(dir + "/trace", "attached to process"))
+      << e2e::read_file(dir + "/err");
+  std::string pid = std::to_string(proc.pid);
+  kill(proc.pid, SIGUSR2);
+  int st = e2e::wait_for(proc.pid, 20000);
+  proc.pid = -1;
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  int tst = e2e::wait_for(tracer.pid, 20000);
+  tracer.pid = -1;
+  EXPECT_TRUE(WIFEXITED(tst) && WEXITSTATUS(tst) == 0) << e2e::read_file(dir + "/err");
+  std::string out = e2e::read_file(dir + "/out");
+  EXPECT_EQ(getpid_values(out), (std::vector<std::string>{pid, "42", pid})) << out;
+  auto calls = syscalls(json_lines(e2e::read_file(dir + "/trace")), "getpid");
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_TRUE(injected(calls[1]));
 }
 
 }  // namespace
