@@ -37,8 +37,8 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
 
 // --inject needs ptrace (only a tracer that stops the call can change it): a backend chosen by
 // auto or DTRUSS_BACKEND gives way, with a notice; --backend=bpf given with it is refused. ""
-// when the choice stands.
-std::string inject_rule(Options* opt, bool bpf_by_option) {
+// when the choice stands; `why` says why ptrace when it changed it (-v).
+std::string inject_rule(Options* opt, bool bpf_by_option, std::string* why) {
   if (opt->inject.empty()) return {};
   for (const std::string& spec : opt->inject) {  // a bad spec is said alone, before the notice
     InjectRule unused;
@@ -52,6 +52,7 @@ std::string inject_rule(Options* opt, bool bpf_by_option) {
     return "--inject needs the ptrace backend (eBPF can watch calls, not change them): drop "
            "--backend=bpf";
   opt->backend = BackendChoice::Ptrace;
+  *why = "--inject needs it";
   say("--inject needs the ptrace backend: using it");
   return {};
 }
@@ -79,7 +80,7 @@ std::string choose_backend(Options* opt) {
     opt->backend = bpf_missing.empty() ? BackendChoice::Bpf : BackendChoice::Ptrace;
     why = bpf_missing.empty() ? "auto: eBPF is allowed here" : "auto: no eBPF, " + bpf_missing;
   }
-  if (std::string error = inject_rule(opt, bpf_by_option); !error.empty()) return error;
+  if (std::string error = inject_rule(opt, bpf_by_option, &why); !error.empty()) return error;
   bool bpf = opt->backend == BackendChoice::Bpf;
   if (opt->verbose)  // -v says which backend traces, and why
     say(fmt::format("{} backend ({})", bpf ? "eBPF" : "ptrace", why));
