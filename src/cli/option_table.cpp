@@ -187,8 +187,8 @@ constexpr OptionDoc kOptions[] = {
     {kInject,
      "inject",
      "SET:ACTION",
-     "make the SET's calls fail (error=ERRNO), return (retval=N), get a signal (signal=SIG) or "
-     "wait (delay_enter=D, delay_exit=D: microseconds), at when=FIRST[..LAST][+STEP] (ptrace)",
+     "make calls fail, return N, get a signal or wait (strace's -e inject=), e.g. "
+     "openat:error=EACCES:when=3",
      {.action = OptionAction::AddText,
       .texts = &Options::inject,
       .message = "{opt} needs SET:ACTION, e.g. openat:error=EACCES:when=3"}},
