@@ -328,3 +328,53 @@ TEST(Inject, AttachedProcess) {
 }
 
 }  // namespace
+
+namespace {
+
+// What the program printed, with its PIDs (which differ from run to run) as "pid".
+std::string without_pids(const std::string& out) {
+  std::string norm;
+  for (const auto& line : lines(out)) {
+    auto colon = line.find(": ");
+    if (line.rfind("getpid ", 0) == 0 && colon != std::string::npos &&
+        line.substr(colon + 2) != "42" && line.substr(colon + 2) != "7")
+      norm += line.substr(0, colon) + ": pid\n";
+    else
+      norm += line + "\n";
+  }
+  return norm;
+}
+
+// The strace spelling gives the same injections as strace's on the same program: the program
+// prints the same under both tracers.
+TEST(Inject, SameAsStraceOnTheSameProgram) {
+  ASSERT_TRUE(e2e::have_program("strace")) << "this test compares with strace: install it";
+  struct {
+    const char* spec;
+    std::vector<std::string> args;
+  } cases[] = {
+      {"inject=openat:error=EACCES:when=3", {"opens", "5"}},
+      {"inject=openat:error=ENOSPC:when=4..6+2", {"opens", "6"}},
+      {"inject=getpid:retval=42:when=2..6+2", {"getpid", "8"}},
+      {"inject=getpid:retval=7:when=3+", {"getpid", "6"}},
+      {"inject=getpid:retval=42:when=2:when=5", {"getpid", "6"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.spec);
+    std::vector<std::string> theirs{"/usr/bin/env", "strace", "-f",   "-o",
+                                    "/dev/null",    "-e",     c.spec, fixture("inject_target")};
+    theirs.insert(theirs.end(), c.args.begin(), c.args.end());
+    std::vector<std::string> ours{"-e", c.spec, fixture("inject_target")};
+    ours.insert(ours.end(), c.args.begin(), c.args.end());
+    auto s = e2e::run(theirs);
+    auto d = run_traced(ours);
+    ASSERT_EQ(s.status, 0) << s.err;
+    ASSERT_EQ(d.status, 0) << d.err;
+    EXPECT_EQ(without_pids(d.out), without_pids(s.out));
+    // (and something was injected: an error, or the value)
+    EXPECT_TRUE(contains(d.out, ": E") || contains(d.out, ": 42") || contains(d.out, ": 7"))
+        << d.out;
+  }
+}
+
+}  // namespace
