@@ -378,3 +378,23 @@ TEST(Inject, SameAsStraceOnTheSameProgram) {
 }
 
 }  // namespace
+
+namespace {
+
+// delay_exit: the thread waits after the call returned, before it runs on: its next call starts
+// that much later.
+TEST(Inject, DelayExitHoldsTheThreadAfterTheCall) {
+  constexpr uint64_t kDelayNs = 300'000'000;
+  auto r = run_traced(
+      {"--json", "--inject=getppid:delay_exit=300ms", fixture("inject_target"), "signal"});
+  ASSERT_EQ(r.status, 1) << r.err;  // (no signal: the fixture says so)
+  auto calls = syscalls(json_lines(r.trace));
+  size_t i = 0;
+  while (i < calls.size() && calls[i]["syscall"] != "getppid") ++i;
+  ASSERT_LT(i + 1, calls.size()) << r.trace;
+  EXPECT_EQ(calls[i]["inject"], json({{"delay_exit_us", 300000}}));
+  uint64_t returned = calls[i]["ts_ns"].get<uint64_t>() + calls[i]["dur_ns"].get<uint64_t>();
+  EXPECT_GE(calls[i + 1]["ts_ns"].get<uint64_t>(), returned + kDelayNs) << calls[i + 1].dump();
+}
+
+}  // namespace
