@@ -125,6 +125,7 @@ CASES = [
     fx("getppid_burst", "20"),
     fx("hostile", "{tmp}"),
     fx("ids"),
+    fx("inject_target", "opens", "3"),
     fx("ignint", "0.2", norms=[SLEEP_LOOP]),
     # (a thread of inout polls /proc until the main thread sleeps in the call it interrupts)
     fx("inout", norms=["thread_sync", "proc_stat", "clock_state", PROC_POLL]),

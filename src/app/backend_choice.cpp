@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "app/inject_spec.h"
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/tracer.h"
 #include "util/writer.h"
@@ -38,6 +39,28 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   return b;
 }
 
+// --inject needs ptrace (only a tracer that stops the call can change it): a backend chosen by
+// auto or DTRUSS_BACKEND gives way, with a notice; --backend=bpf given with it is refused. ""
+// when the choice stands; `why` says why ptrace when it changed it (-v).
+std::string inject_rule(Options* opt, bool bpf_by_option, std::string* why) {
+  if (opt->inject.empty()) return {};
+  for (const std::string& spec : opt->inject) {  // a bad spec is said alone, before the notice
+    InjectRule unused;
+    std::string error;
+    if (!parse_inject_spec(spec, &unused, &error)) return error;
+  }
+  if (opt->all_processes)
+    return "--inject needs the ptrace backend, which cannot trace --all: name the processes";
+  if (opt->backend != BackendChoice::Bpf) return {};
+  if (bpf_by_option)
+    return "--inject needs the ptrace backend (eBPF can watch calls, not change them): drop "
+           "--backend=bpf";
+  opt->backend = BackendChoice::Ptrace;
+  *why = "--inject needs it";
+  say("--inject needs the ptrace backend: using it");
+  return {};
+}
+
 }  // namespace
 
 // auto: eBPF when the kernel and our privileges allow it, ptrace otherwise. DTRUSS_BACKEND
@@ -45,6 +68,7 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
 std::string choose_backend(Options* opt) {
   std::string bpf_missing = BpfTracer::unavailable_reason();
   std::string why = "--backend";
+  bool bpf_by_option = opt->backend == BackendChoice::Bpf;
   if (const char* env = getenv("DTRUSS_BACKEND");
       env != nullptr && opt->backend == BackendChoice::Auto) {
     std::string_view e(env);
@@ -60,6 +84,7 @@ std::string choose_backend(Options* opt) {
     opt->backend = bpf_missing.empty() ? BackendChoice::Bpf : BackendChoice::Ptrace;
     why = bpf_missing.empty() ? "auto: eBPF is allowed here" : "auto: no eBPF, " + bpf_missing;
   }
+  if (std::string error = inject_rule(opt, bpf_by_option, &why); !error.empty()) return error;
   bool bpf = opt->backend == BackendChoice::Bpf;
   if (opt->verbose)  // -v says which backend traces, and why
     say(fmt::format("{} backend ({})", bpf ? "eBPF" : "ptrace", why));

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "app/inject_spec.h"
 #include "app/run_as.h"
 #include "backends/common/launch.h"
 #include "util/writer.h"
@@ -64,6 +65,10 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
     std::string error;
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;
     for (const auto& hint : selection->hints) say("note: " + hint);
+  }
+  for (const std::string& spec : opt.inject) {
+    std::string error;
+    if (!parse_inject_spec(spec, &target->inject.emplace_back(), &error)) return error;
   }
   if (std::string error = check_command(opt, target); !error.empty()) return error;
   // A PID that does not exist is a usage error, found before anything is created or started.

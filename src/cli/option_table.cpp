@@ -33,6 +33,7 @@ enum LongOnly : int {
   kStatus,
   kTimestamps,
   kDecodePids,
+  kInject,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -258,6 +259,15 @@ constexpr OptionDoc kOptions[] = {
      "the process name after the PID/TID: 1234/1236 (nginx):", flag(&Options::comm)},
     {kDecodePids, "decode-pids", "comm", "as -Y: show each process's name in the prefix",
      choice<&Options::comm, kYes>("comm")},
+    // Fault injection (strace's -e inject=; the ptrace backend does it).
+    {kInject,
+     "inject",
+     "SET:ACTION",
+     "make calls fail, return N, get a signal or wait (strace's -e inject=), e.g. "
+     "openat:error=EACCES:when=3",
+     {.action = OptionAction::AddText,
+      .texts = &Options::inject,
+      .message = "{opt} needs SET:ACTION, e.g. openat:error=EACCES:when=3"}},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

@@ -205,6 +205,13 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       if (!(opt->*r.text).empty()) opt->*r.text += ',';
       opt->*r.text += arg;
       break;
+    case OptionAction::AddText:
+      ok = arg[0] != '\0';
+      if (ok)
+        (opt->*r.texts).emplace_back(arg);
+      else
+        fail_rule(o, arg);
+      break;
     case OptionAction::AddPids:
       ok = read_pids(o, arg, &opt->pids);
       break;
@@ -223,13 +230,6 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       break;
     case OptionAction::AddBits:
       opt->*r.bits |= r.mask;
-      break;
-    case OptionAction::AddText:
-      ok = arg[0] != '\0';
-      if (ok)
-        (opt->*r.texts).emplace_back(arg);
-      else
-        fail_rule(o, arg);
       break;
     case OptionAction::Help:
       return print_out(usage_text());

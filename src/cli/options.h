@@ -65,6 +65,7 @@ struct Options {
   bool relative_timestamps = false;          // -r: time since the previous line
   bool syscall_times = false;                // -T: <duration> at the end of the line
   bool comm = false;                         // -Y, --decode-pids=comm (also with --all, -n)
+  std::vector<std::string> inject;           // --inject / -e inject=: each spec, checked by the app
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).

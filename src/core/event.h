@@ -10,9 +10,11 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/inject.h"
 #include "core/memory.h"
 
 namespace dtruss {
@@ -63,6 +65,8 @@ struct SyscallEvent {
   std::vector<StackFrame> stack;
   // How `stack` was found: by DWARF CFI (true), or the kernel's frame-pointer walk (false).
   bool stack_dwarf = true;
+  // With --inject: what the backend did to this call (the ptrace backend); empty when nothing.
+  std::optional<InjectAction> injected;
 
   bool returned() const { return end == End::Returned; }
 };

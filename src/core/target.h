@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/inject.h"
+
 namespace dtruss {
 
 // -u USER: the started command runs as this user, with these groups.
@@ -32,6 +34,7 @@ struct TraceTarget {
   bool cpu_time = false;             // -o: each call's time on the CPU
   size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
   unsigned status = 0;               // --status, -Z, -z: CallStatus bits (0: every call)
+  std::vector<InjectRule> inject;    // --inject, in their order (ptrace only; a later one wins)
 };
 
 }  // namespace dtruss

@@ -37,6 +37,30 @@ bool JsonSink::interrupted(const Interruption& i) {
   return true;
 }
 
+namespace {
+
+// --inject: ,"injected":true,"inject":{"error":"EACCES","retval":…,"signal":"SIGUSR1",
+// "delay_enter_us":…,"delay_exit_us":…} with what was done (nothing when nothing was).
+void append_json_injected(std::string& out, const SyscallEvent& ev) {
+  if (!ev.injected) return;
+  const InjectAction& a = *ev.injected;
+  std::string body;  // "key":value, each followed by a comma
+  if (a.error) {
+    const char* name = errno_name(*a.error);
+    body += fmt::format("\"error\":\"{}\",", name != nullptr ? name : fmt::format("E{}", *a.error));
+  }
+  if (a.retval) body += fmt::format("\"retval\":{},", *a.retval);
+  if (a.signal != 0) body += fmt::format("\"signal\":\"{}\",", signal_name(a.signal));
+  if (a.delay_enter_us != 0) body += fmt::format("\"delay_enter_us\":{},", a.delay_enter_us);
+  if (a.delay_exit_us != 0) body += fmt::format("\"delay_exit_us\":{},", a.delay_exit_us);
+  if (!body.empty()) body.pop_back();
+  out += ",\"injected\":true,\"inject\":{";
+  out += body;
+  out += '}';
+}
+
+}  // namespace
+
 void append_json_result(std::string& out, const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
   out += "\"ret\":";
@@ -130,6 +154,7 @@ void JsonSink::syscall(const DecodedCall& call) {
   line_ += ',';
   append_json_result(line_, call);
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
+  append_json_injected(line_, ev);
   append_stack_json(line_, ev);  // -s
   if (dumps_.any()) append_dump_json(line_, call, dumps_);
   line_ += "}\n";

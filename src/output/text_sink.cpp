@@ -16,6 +16,13 @@ TextStyle style_of(const TextOptions& opt) {
   return opt.verbose ? TextStyle::Verbose : TextStyle::Decoded;
 }
 
+// --inject: strace's mark after the result, (INJECTED) when the result or a signal was injected,
+// (DELAYED) when the call was only delayed.
+void append_injected(std::string& line, const SyscallEvent& ev) {
+  if (!ev.injected) return;
+  line += ev.injected->skips_call() || ev.injected->signal != 0 ? " (INJECTED)" : " (DELAYED)";
+}
+
 }  // namespace
 
 namespace {
@@ -200,6 +207,7 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
     append_after_text(line_, call, style_of(opt_));
   }
+  append_injected(line_, ev);
   if (opt_.call_times && ev.returned()) {
     uint64_t d = call_duration(ev);
     fmt::format_to(std::back_inserter(line_), " <{}.{:06}>", d / 1000000000, d % 1000000000 / 1000);

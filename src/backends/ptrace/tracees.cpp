@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -112,6 +113,10 @@ void PtraceTracer::start_command() {
     // The tracer must see the command's execve to know where its own set-up ends.
     spec.seccomp_syscalls.push_back(SYS_execve);
     spec.seccomp_syscalls.push_back(SYS_execveat);
+    // --inject's calls must stop too, shown or not.
+    for (const InjectRule& r : target_.inject)
+      for (size_t nr = 0; nr < r.syscalls.size(); ++nr)
+        if (r.syscalls[nr]) spec.seccomp_syscalls.push_back(static_cast<long>(nr));
   }
   spec.run_as = target_.run_as ? &*target_.run_as : nullptr;
   Launched l = launch_stopped(spec);
@@ -294,6 +299,7 @@ void PtraceTracer::on_gone(pid_t tid, int status) {
 }
 
 void PtraceTracer::detach_all() {
+  resume_delayed();  // a thread --inject delays runs on first: stopped, it would not stop again
   // A tracee can be detached only while it is in a ptrace-stop: interrupt every thread, then
   // detach each at its next stop, passing on a signal that was about to be delivered. A thread
   // in a group-stop is detached in it and stays stopped, as it would be without us.

@@ -176,6 +176,24 @@ bool PtraceTracer::keep_tracing_after_signal() {
 
 namespace {
 void on_flush_timer(int) {}  // only interrupts the tracer's blocking waitpid (EINTR)
+
+// SIGCHLD blocked while it lives (when `on`): a tracee's stop leaves it pending, for sigtimedwait.
+struct SigchldBlocked {
+  explicit SigchldBlocked(bool on) : on_(on) {
+    if (!on_) return;
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &s, &old_);
+  }
+  ~SigchldBlocked() {
+    if (on_) sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigchldBlocked(const SigchldBlocked&) = delete;
+  SigchldBlocked& operator=(const SigchldBlocked&) = delete;
+  bool on_;
+  sigset_t old_{};
+};
 }  // namespace
 
 // When no stop is pending the trace so far is written out, but at most every kFlushEvery: a
@@ -206,8 +224,10 @@ void PtraceTracer::loop() {
       setitimer(ITIMER_REAL, &off, nullptr);
     }
   } timer_off;
+  SigchldBlocked chld(!target_.inject.empty());  // (see wait_for_stop_or_deadline)
   while (!threads_.empty()) {
     if (stop_requested() && !keep_tracing_after_signal()) return;
+    if (!delayed_.empty()) resume_due();
     if (waker_ < 0) {  // the first one died waking us
       waker_ = start_waker();
       g_waker = waker_;
@@ -216,6 +236,10 @@ void PtraceTracer::loop() {
     pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
     if (tid == 0) {  // nothing pending: write out the trace so far, then block
       idle();
+      if (!delayed_.empty()) {  // ... until a stop or a delayed thread's deadline
+        wait_for_stop_or_deadline();
+        continue;
+      }
       tid = waitpid(-1, &status, __WALL);
     }
     if (tid < 0) {
@@ -255,7 +279,7 @@ void PtraceTracer::handle(pid_t tid, int status) {
   switch (ws.kind()) {
     case WaitStatus::Kind::SyscallStop:
       on_syscall_stop(t);
-      resume(t);
+      if (t.resume_at == 0) resume(t);  // else delayed by --inject
       return;
     case WaitStatus::Kind::EventStop:
       if (ws.event() == PTRACE_EVENT_STOP) {
@@ -359,7 +383,9 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.end = SyscallEvent::End::Returned;
   for (auto& note : ev.fd_notes) note.clear();
   ev.stack.clear();
+  ev.injected.reset();
   t.in_syscall = true;
+  if (t.emit && !target_.inject.empty()) inject_at_entry(t);
   t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
   bool wanted = selected_.empty() || (nr < selected_.size() && selected_[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
@@ -370,7 +396,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   capture_entry(t);
   if (target_.describe_fds) describe_fds(t, false);
   if (stacks_) capture_stack(t);
-  if (never_returns(nr)) {
+  if (never_returns(nr) && !(ev.injected && ev.injected->skips_call())) {
     ev.end = SyscallEvent::End::NoReturn;
     out_.on_syscall(ev);
     t.in_syscall = false;
@@ -380,6 +406,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
 void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
+  if (t.pending.injected) inject_at_exit(t, &rval);
   if (t.tid == child_ && !child_execed_ && t.emit && rval < 0) {
     // The command's execve failed: it never started, and what follows is dtruss's own launcher
     // reporting the error (run() says it). Nothing of it is shown.
@@ -421,7 +448,7 @@ void PtraceTracer::on_event(Thread& t, int event, int /*status*/) {
   switch (event) {
     case PTRACE_EVENT_SECCOMP:
       on_seccomp_stop(t);
-      resume(t);
+      if (t.resume_at == 0) resume(t);  // else delayed by --inject
       return;
     case PTRACE_EVENT_FORK:
     case PTRACE_EVENT_VFORK:

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,8 @@ class PtraceTracer final : public Backend {
     pid_t parent_tgid = 0;  // for auto-attached tracees: the process that created it
     int schedstat_fd = -1;
     uint64_t cpu_at_entry = 0;
+    std::unordered_map<long, uint64_t> inject_counts;  // --inject: calls so far, per syscall
+    uint64_t resume_at = 0;  // --inject's delay: stopped until then (0: not delayed)
     SyscallEvent pending;
   };
 
@@ -81,6 +84,14 @@ class PtraceTracer final : public Backend {
   void describe_fds(Thread& t, bool at_exit);
   void capture_stack(Thread& t);
   void finish_unfinished(Thread& t);
+  // --inject (inject.cpp)
+  const InjectRule* inject_rule_for(Thread& t, long nr);
+  void inject_at_entry(Thread& t);
+  void inject_at_exit(Thread& t, int64_t* rval);
+  void delay(Thread& t, uint64_t us);
+  void resume_due();
+  void resume_delayed();
+  void wait_for_stop_or_deadline();
   void detach_all();
   bool detach_at_next_stop(pid_t tid);
   void detach_newborn();
@@ -110,7 +121,8 @@ class PtraceTracer final : public Backend {
   uint64_t flush_timer_ns_ = 0;  // when the flush timer set by idle() expires
   pid_t waker_ = -1;             // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
-  std::unique_ptr<StackUnwinder> stacks_;  // -s
+  std::unique_ptr<StackUnwinder> stacks_;   // -s
+  std::multimap<uint64_t, pid_t> delayed_;  // --inject: threads kept stopped, by deadline
 };
 
 }  // namespace dtruss

@@ -1,0 +1,17 @@
+// --inject=SET:ACTION[:ACTION...][:when=EXPR] (and -e inject=...), as strace's -e inject= reads
+// it: SET is a syscall list as -t takes it; ACTION is error=ERRNO, retval=N, signal=SIG,
+// delay_enter=D or delay_exit=D (microseconds, or with a unit: 10ms, 1s, 500us, 2000ns).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/inject.h"
+
+namespace dtruss {
+
+// Parses one spec into `out`; false with a one-line message (naming the option) when it is
+// wrong.
+bool parse_inject_spec(std::string_view spec, InjectRule* out, std::string* error);
+
+}  // namespace dtruss
