@@ -3,6 +3,8 @@
 // which brings the page in; an eBPF program may not fault, so the eBPF backend reads them from
 // the file the read-only mapping shows (events.h, DT_CAP_FILE). Both show the bytes.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -44,6 +46,22 @@ TEST_P(Untouched, AsJsonTooAWholePage) {
   EXPECT_EQ(last.size(), 4096u) << calls[1];
   EXPECT_EQ(last.substr(0, 14), std::string("the last page\0", 14)) << calls[1];
   EXPECT_EQ(last.find_first_not_of('\0', 13), std::string::npos) << calls[1];
+}
+
+// dtruss in a chroot (as in a container): the file is found by the path dtruss sees, which the
+// kernel side's walk gives from dtruss's own root, with or without -y and -s.
+TEST_P(Untouched, BuffersAreReadFromTheFileInAChroot) {
+  ASSERT_EQ(geteuid(), 0u) << "a chroot needs root";
+  std::string root = e2e::temp_dir() + "/root";
+  ASSERT_EQ(mkdir(root.c_str(), 0755), 0);
+  std::string script = "mount --rbind / '" + root + "' && exec chroot '" + root + "' '" +
+                       e2e::dtruss_bin() + "' " + backend() + " -t write '" + fixture("untouched") +
+                       "'";
+  auto r = e2e::run(
+      {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script}, 60);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find(R"(, "written from a page never touched\n", 34))"), std::string::npos)
+      << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Untouched, ::testing::Values("ptrace", "bpf"),

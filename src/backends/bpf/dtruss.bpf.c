@@ -28,9 +28,9 @@
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
-  // -y and -s: the root dtruss sees, from its own first call (see root_of).
-  if ((describe_fds || stack_bytes) && !reader_root_dentry &&
-      (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
+  // The root dtruss sees, from its own first call (see root_of): -y's and -s's paths, and the
+  // files user space reads the bytes of never-touched pages from (DT_MAP_DATA), are walked to it.
+  if (!reader_root_dentry && (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
     keep_reader_root(bpf_get_current_task_btf());
   // -t: a call not selected costs one array lookup, before anything else (here and at exit);
   // with -n, after the name check, which must see a process's first call (or -f could miss a
