@@ -348,6 +348,11 @@ TEST(Attach, AttachThenDetachOnSigint) {
   for (const auto& e : syscalls(ev)) {
     EXPECT_EQ(e["pid"], sleeper.pid) << e.dump();
     std::string n = e["syscall"];
+    // (A call in progress when dtruss detached has no result: shown as unfinished.)
+    if (e.value("unfinished", false)) {
+      EXPECT_TRUE(e["ret"].is_null()) << e.dump();
+      continue;
+    }
     if (n == "getppid") {
       ++getppids;
       EXPECT_EQ(e["ret"], static_cast<long>(getpid())) << "the sleeper is our child: " << e.dump();
