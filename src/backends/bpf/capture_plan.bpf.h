@@ -228,3 +228,19 @@ static __always_inline void capture_entry(struct pending* p) {
   p->exec_ncap = x.ncap;
   p->exec_len = x.off;
 }
+
+// The plan's steps at the call's exit, into p->out after what is there (p->out_len, p->out_ncap):
+// its captures, the big one's pieces, then the nested data the steps left for later.
+static __always_inline void run_plan(struct pending* p, struct dt_plan* plan, long ret) {
+  struct plan_ctx x = {.p = p, .plan = plan, .ret = ret};
+  p->nest_msg = 0;
+  p->nest_iov = 0;
+  p->nest_iov_count = 0;
+  p->big_addr = 0;
+  bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
+  capture_big(p);
+  x.msg_addr = p->nest_msg;
+  x.iov = p->nest_iov;
+  x.iov_count = p->nest_iov_count;
+  capture_nested(&x);
+}

@@ -136,20 +136,8 @@ static __always_inline void syscall_exit(struct pending* p, struct task_struct* 
   }
   p->out_len = off;
   p->out_ncap = ncap;
-  struct plan_ctx x = {.p = p, .plan = plan, .ret = ret};
   p->n_unread = 0;
-  if (plan) {
-    p->nest_msg = 0;
-    p->nest_iov = 0;
-    p->nest_iov_count = 0;
-    p->big_addr = 0;
-    bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
-    capture_big(p);
-    x.msg_addr = p->nest_msg;
-    x.iov = p->nest_iov;
-    x.iov_count = p->nest_iov_count;
-    capture_nested(&x);
-  }
+  if (plan) run_plan(p, plan, ret);
   if (p->n_unread) {
     struct unread_ctx u = {.p = p};
     bpf_loop(p->n_unread & (DT_MAX_UNREAD * 2 - 1), unread_map, &u, 0);
