@@ -10,6 +10,9 @@ packages=(
   libseccomp-dev                                      # the -t seccomp filter of the ptrace backend
   libbpf-dev bpftool clang llvm                       # the eBPF backend: program, skeleton, loader
   libelf-dev libdw-dev                                # symbols and unwinding (-s)
+  libzstd-dev                                         # capture files (-w, -r, flight recorder)
+  libncurses-dev                                      # the live view (--top)
+  liburing-dev                                        # io_uring test programs
   libgtest-dev libgmock-dev nlohmann-json3-dev        # headers CMake's configure step looks for
 )
 
