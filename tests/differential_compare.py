@@ -134,6 +134,7 @@ CASES = [
     fx("longread"),
     fx("migrate_sleep", norms=["thread_sync"]),
     fx("mmap"),
+    fx("msg_inout", norms=["ephemeral_ports"]),
     fx("napper", "2", "0.3", norms=[SLEEP_LOOP, "thread_sync"], status=3),
     fx("new_syscalls", "{tmp}"),
     fx("pointer_args", norms=["pty_numbers",

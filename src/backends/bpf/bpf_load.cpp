@@ -24,6 +24,7 @@
 #include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
+#include "syscalls/capture_run.h"
 #include "syscalls/table.h"
 
 namespace dtruss {
@@ -84,6 +85,10 @@ static_assert(DT_LEN_PAGES(0) == len_pages(0) && DT_LEN_PAGES(5) == len_pages(5)
 
 static_assert(DT_LEN_RET == kLenRet && DT_LEN_NONE == kNoLen);
 
+// The nested captures take as much on both backends (syscalls/capture_run.h).
+static_assert(DT_MAX_IOV == kMaxIovecs && DT_MAX_CONTROL == kMaxControl &&
+              DT_MAX_MMSG == kMaxMmsghdrs);
+
 // A capture plan as the BPF program runs it: every step at exit (an in-argument is still there),
 // copies of bytes and strings only (execve's arrays are the program's own business).
 dt_plan to_dt_plan(const CapturePlan& cp) {
@@ -96,6 +101,7 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
     d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
     if (step.nested == CaptureStep::Nested::IovecData) d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
     if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
+    if (step.nested == CaptureStep::Nested::Mmsghdr) d.shape = out ? DT_MMSGHDR_OUT : DT_MMSGHDR_IN;
     d.len = step.len;
     d.elem = step.elem;
     // (A directory's records: up to DT_MAX_BIG bytes, sent in pieces.)

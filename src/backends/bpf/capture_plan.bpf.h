@@ -24,6 +24,8 @@ struct plan_ctx {
   dt_u64 msg_addr;  // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
   dt_u64 iov;       // an iovec array whose buffers to capture after the steps
   dt_u64 iov_count;
+  dt_u64 mmsg;  // an mmsghdr array whose messages to capture after the steps
+  dt_u64 mmsg_count;
   struct dt_msghdr msg;  // the msghdr's copy
 };
 
@@ -104,6 +106,10 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
   // Nested data is taken after the steps (one level of bpf_loop keeps verification quick).
   if (s.shape == DT_MSGHDR_IN || s.shape == DT_MSGHDR_OUT) {
     p->nest_msg = addr;
+  } else if (s.shape == DT_MMSGHDR_IN || s.shape == DT_MMSGHDR_OUT) {
+    if (len) add_capture(x, addr, DT_BYTES, len);  // the array; its messages' pieces later
+    p->nest_mmsg = addr;
+    p->nest_mmsg_count = len / 64;
   } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
     p->nest_iov = addr;
     p->nest_iov_count = len / 16;
@@ -158,16 +164,39 @@ static __always_inline void capture_big(struct pending* p) {
   bpf_loop(DT_MAX_BIG / DT_MAX_CAPTURE, chunk_step, &x, 0);
 }
 
-// What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data.
+// The iovec array of x->iov and the data of its buffers.
+static __always_inline void capture_iovecs(struct plan_ctx* x) {
+  dt_u64 count = x->iov_count < DT_MAX_IOV ? x->iov_count : DT_MAX_IOV;
+  if (!x->iov || !count || !add_capture(x, x->iov, DT_BYTES, count * 16)) return;
+  bpf_loop(count, iov_data, x, 0);
+}
+
+// The i-th message of the mmsghdr array x->mmsg (whose bytes are captured): its name, control
+// data, iovecs and their data.
+static long mmsg_message(dt_u32 i, struct plan_ctx* x) {
+  x->msg_addr = x->mmsg + (dt_u64)i * 64;
+  if (bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr)) return 1;
+  msghdr_piece(1, x);
+  msghdr_piece(2, x);
+  x->iov = x->msg.iov;
+  x->iov_count = x->msg.iovlen;
+  capture_iovecs(x);
+  return 0;
+}
+
+// What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data; or
+// an mmsghdr array's messages.
 static __always_inline void capture_nested(struct plan_ctx* x) {
+  if (x->mmsg) {
+    bpf_loop(x->mmsg_count < DT_MAX_MMSG ? x->mmsg_count : DT_MAX_MMSG, mmsg_message, x, 0);
+    return;
+  }
   if (x->msg_addr && bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr) == 0) {
     bpf_loop(3, msghdr_piece, x, 0);
     x->iov = x->msg.iov;
     x->iov_count = x->msg.iovlen;
   }
-  dt_u64 count = x->iov_count < DT_MAX_IOV ? x->iov_count : DT_MAX_IOV;
-  if (!x->iov || !count || !add_capture(x, x->iov, DT_BYTES, count * 16)) return;
-  bpf_loop(count, iov_data, x, 0);
+  capture_iovecs(x);
 }
 
 // The plan of the call in p: its syscall's, or the one its selecting argument picks.
@@ -236,11 +265,15 @@ static __always_inline void run_plan(struct pending* p, struct dt_plan* plan, lo
   p->nest_msg = 0;
   p->nest_iov = 0;
   p->nest_iov_count = 0;
+  p->nest_mmsg = 0;
+  p->nest_mmsg_count = 0;
   p->big_addr = 0;
   bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
   capture_big(p);
   x.msg_addr = p->nest_msg;
   x.iov = p->nest_iov;
   x.iov_count = p->nest_iov_count;
+  x.mmsg = p->nest_mmsg;
+  x.mmsg_count = p->nest_mmsg_count;
   capture_nested(&x);
 }

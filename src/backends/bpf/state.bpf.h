@@ -160,6 +160,8 @@ struct pending {
   dt_u64 nest_msg;
   dt_u64 nest_iov;
   dt_u64 nest_iov_count;
+  dt_u64 nest_mmsg;  // an mmsghdr array, and how many messages it has
+  dt_u64 nest_mmsg_count;
   dt_u64 big_addr;  // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
   dt_u64 big_len;
   // A fatal signal the thread sent itself during this call (see on_signal_generate): told after
