@@ -132,6 +132,7 @@ CASES = [
     fx("leader_exits", "{tmp}", norms=["thread_sync", "proc_stat", PROC_POLL, "fd_numbers"],
        setup=lambda tmp: open(os.path.join(tmp, "go"), "w").close()),
     fx("longread"),
+    fx("lsm_attrs"),
     fx("migrate_sleep", norms=["thread_sync"]),
     fx("mmap"),
     fx("msg_inout", norms=["ephemeral_ports"]),
