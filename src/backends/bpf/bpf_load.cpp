@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "backends/bpf/bpf_internal.h"
 #include "backends/bpf/events.h"
@@ -72,6 +73,42 @@ bool has_capability(int cap) {
 using namespace bpf_shared;
 
 namespace {
+
+// DTRUSS_VERIFIER_STATS=1: what the verifier did for each program loaded (the instructions it
+// processed, its time), on standard error: most of dtruss's start-up (bench/, docs/performance).
+class VerifierStats {
+ public:
+  explicit VerifierStats(bpf_object* obj) {
+    const char* env = getenv("DTRUSS_VERIFIER_STATS");
+    if (env == nullptr || *env == '\0' || *env == '0') return;
+    bpf_program* prog = nullptr;
+    logs_.reserve(32);
+    bpf_object__for_each_program(prog, obj) {
+      if (!bpf_program__autoload(prog) || logs_.size() == logs_.capacity()) continue;
+      logs_.push_back({prog, std::string(4096, '\0')});
+      bpf_program__set_log_buf(prog, logs_.back().text.data(), logs_.back().text.size());
+      bpf_program__set_log_level(prog, 4);  // BPF_LOG_STATS
+    }
+  }
+  void report() const {
+    for (const auto& l : logs_) {
+      std::string text(l.text.c_str());
+      for (const char* key : {"verification time", "processed"}) {
+        size_t at = text.find(key);
+        if (at == std::string::npos) continue;
+        fprintf(stderr, "dtruss: verifier: %s: %s\n", bpf_program__name(l.prog),
+                text.substr(at, text.find('\n', at) - at).c_str());
+      }
+    }
+  }
+
+ private:
+  struct Log {
+    bpf_program* prog;
+    std::string text;
+  };
+  std::vector<Log> logs_;  // (reserved up front: the buffers must not move once handed over)
+};
 
 uint64_t round_up_pow2(uint64_t v) {
   uint64_t p = 4096;
@@ -230,12 +267,14 @@ void BpfTracer::load() {
   configure(skel);
   choose_programs(skel);
   size_maps(skel);
+  VerifierStats stats(skel->obj);
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.
     throw TraceError("the kernel refused the eBPF program (" + std::string(strerror(-err)) +
                      "):\n" + log_tail(20));
   }
+  stats.report();
   fill_maps(skel);
   st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
   if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));

@@ -160,9 +160,11 @@ struct pending {
   dt_u64 nest_msg;
   dt_u64 nest_iov;
   dt_u64 nest_iov_count;
-  dt_u64 nest_mmsg;  // an mmsghdr array, and how many messages it has
-  dt_u64 nest_mmsg_count;
-  dt_u64 big_addr;  // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
+  dt_u64 nest_mmsg_count;         // nest_msg is an mmsghdr array of so many messages (0: a msghdr)
+  dt_u64 nest_iovs[DT_MAX_MMSG];  // capture_nested: each message's iovec array, and its entries
+  dt_u32 nest_iov_n[DT_MAX_MMSG];
+  dt_u32 nest_msgs_done;  // the messages whose iovec arrays were found
+  dt_u64 big_addr;        // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
   dt_u64 big_len;
   // A fatal signal the thread sent itself during this call (see on_signal_generate): told after
   // the call's event; and `fatal` while the process dies of a signal that kills by default.
