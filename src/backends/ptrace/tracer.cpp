@@ -196,9 +196,11 @@ struct SigchldBlocked {
 };
 }  // namespace
 
-// When no stop is pending the trace so far is written out, but at most every kFlushEvery: a
-// write per stop would cost a cheap call's tracing half again. Output held back is written when
-// a one-shot timer interrupts the wait, so a tracee that then blocks still has its trace shown.
+// After each stop: the trace so far is written out at most every kFlushEvery (a write per stop
+// would cost a cheap call's tracing half again). Output held back is written when a one-shot
+// timer interrupts the wait, so a tracee that then blocks has its trace shown within
+// kFlushEvery. (The loop blocks in one waitpid a stop: asking first whether a stop is pending,
+// to write out then, cost a second waitpid a stop.)
 void PtraceTracer::idle() {
   constexpr uint64_t kFlushEvery = 10'000'000;  // ns
   uint64_t now = now_ns();
@@ -233,21 +235,27 @@ void PtraceTracer::loop() {
       g_waker = waker_;
     }
     int status = 0;
-    pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
-    if (tid == 0) {  // nothing pending: write out the trace so far, then block
-      idle();
-      if (!delayed_.empty()) {  // ... until a stop or a delayed thread's deadline
+    pid_t tid = 0;
+    if (delayed_.empty()) {
+      tid = waitpid(-1, &status, __WALL);
+    } else {  // a thread delayed by --inject: wait for a stop or its deadline
+      tid = waitpid(-1, &status, __WALL | WNOHANG);
+      if (tid == 0) {
+        idle();
         wait_for_stop_or_deadline();
         continue;
       }
-      tid = waitpid(-1, &status, __WALL);
     }
     if (tid < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {  // the flush timer (or a stop request)
+        idle();
+        continue;
+      }
       if (errno == ECHILD) return;
       throw TraceError(std::string("waitpid: ") + std::strerror(errno));
     }
     handle(tid, status);
+    idle();
   }
 }
 
