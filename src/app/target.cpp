@@ -8,6 +8,7 @@
 #include "app/inject_spec.h"
 #include "app/run_as.h"
 #include "backends/common/launch.h"
+#include "core/cgroup.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -80,6 +81,10 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->name = opt.name;
   target->wait_for_name = opt.wait_for_name;
   target->all = opt.all_processes;
+  if (!opt.cgroup.empty()) {
+    std::string error;
+    if (!resolve_cgroup(opt.cgroup, &target->cgroup, &error)) return error;
+  }
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
   target->describe_fds = opt.describe_fds || !opt.paths.empty();  // (-P knows fds by -y's table)

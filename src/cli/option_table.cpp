@@ -18,6 +18,7 @@ enum LongOnly : int {
   kStrsize,
   kVersionOpt,
   kAll,
+  kCgroup,
   kExplain,
   kSummary,
   kSort,
@@ -191,6 +192,11 @@ constexpr OptionDoc kOptions[] = {
            "{opt} needs a byte count from {min} to {max}, not '{arg}'")},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)",
      flag(&Options::all_processes)},
+    // Part 12, containers: a cgroup (v2) as what to trace.
+    {kCgroup, "cgroup", "PATH",
+     "trace the processes of this cgroup v2 and its children (a directory under the cgroup2 "
+     "mount, or a path relative to it); eBPF sees those that join later, ptrace those in it now",
+     text(&Options::cgroup, "{opt} needs a cgroup directory")},
     {kExplain, "explain", nullptr,
      "explain a syscall (--explain openat), or trace a command like -x", flag(&Options::explain)},
     {kSummary, "summary", nullptr, "only the table of -c, no lines", flag(&Options::summary_only)},

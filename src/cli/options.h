@@ -26,6 +26,7 @@ struct Options {
   std::string name;                        // -n NAME or
   bool wait_for_name = false;              // -W NAME
   bool all_processes = false;              // --all
+  std::string cgroup;                      // --cgroup PATH (part 12: containers)
   bool follow = false;                     // -f
   bool count = false;                      // -c (lines and the table)
   bool summary_only = false;               // --summary (the table, no lines)

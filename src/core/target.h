@@ -26,7 +26,8 @@ struct TraceTarget {
   std::vector<pid_t> attach;         // attach to these processes (all their threads), or
   std::string name;                  // -n NAME (processes of that name, prefix match) or
   bool wait_for_name = false;        // -W NAME (the next one to start), or
-  bool all = false;                  // --all: every process but dtruss (eBPF only)
+  bool all = false;                  // --all: every process but dtruss (eBPF only), or
+  std::string cgroup;                // --cgroup: the processes of this cgroup v2 directory
   bool follow_forks = false;         // -f
   std::optional<RunAs> run_as;       // -u (with a command)
   std::vector<long> syscalls;        // -t: only these, ascending (empty: all)

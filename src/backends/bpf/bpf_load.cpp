@@ -285,6 +285,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->follow_forks = cfg_.follow_forks ? 1 : 0;
   skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
+  skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() ? 0 : 1;
   skel->rodata->self_tgid = getpid();
   if (!cfg_.name.empty()) {
@@ -374,6 +375,14 @@ void BpfTracer::fill_maps(dtruss_bpf* skel) {
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
+  if (!cfg_.cgroup.empty()) {  // --cgroup: the kernel holds the directory (the fd may close)
+    int fd = open(cfg_.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    uint32_t key = 0;
+    if (fd < 0 || bpf_map__update_elem(skel->maps.cgroup_dir, &key, sizeof(key), &fd, sizeof(fd),
+                                       BPF_ANY) != 0)
+      throw TraceError("--cgroup " + cfg_.cgroup + ": " + strerror(errno), 2);
+    close(fd);
+  }
   for (long nr : cfg_.syscalls) {
     if (nr < 0 || nr >= DT_NR_MAX) continue;
     auto key = static_cast<uint32_t>(nr);

@@ -145,7 +145,8 @@ int BpfTracer::run() {
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
   report_skipped_later();
-  if (stop_requested() && child_ < 0 && !cfg_.all) report_detached();  // (--all: the closing line)
+  if (stop_requested() && child_ < 0 && !cfg_.all && cfg_.cgroup.empty())
+    report_detached();  // (--all: the closing line)
   if (cfg_.summary_only) report_aggregates();
   return command_status();
 }
@@ -199,6 +200,8 @@ void BpfTracer::announce() {
                            "), " + threads_text(thread_count(pid)) + " (eBPF)"});
   }
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
+  if (!cfg_.cgroup.empty())
+    out_.on_notice({0, "tracing the processes of cgroup " + cfg_.cgroup + " and below (eBPF)"});
   if (cfg_.data_max > DT_MAX_CAPTURE)
     out_.on_notice({0, fmt::format("the eBPF backend copies at most {} bytes of each string and "
                                    "buffer: --strsize {} shows no more (--backend=ptrace does)",
@@ -232,7 +235,8 @@ void BpfTracer::consume() {
       int status = 0;
       if (waitpid(child_, &status, WNOHANG) == child_) child_status_ = status;
     }
-    if (cfg_.all || (!cfg_.name.empty() && !cfg_.wait_for_name)) continue;  // until Ctrl-C
+    if (cfg_.all || !cfg_.cgroup.empty() || (!cfg_.name.empty() && !cfg_.wait_for_name))
+      continue;  // until Ctrl-C
     // Whether anything is still traced: asked of the kernel after a process ended, when idle,
     // and every 20 ms (in case an exit record was lost). The question walks the tgids hash's
     // 65,536 buckets; asked after every batch of records it took half of the consumer's time.
@@ -351,9 +355,10 @@ bool BpfTracer::anything_traced() {
 void BpfTracer::check_privileges() {
   restricted_ = !has_capability(CAP_SYS_PTRACE);
   if (!restricted_) return;
-  if (cfg_.all)
+  if (cfg_.all || !cfg_.cgroup.empty())
     throw TraceError(
-        std::string("--all traces every user's processes, which needs ") + kPtraceCap +
+        std::string(cfg_.all ? "--all" : "--cgroup") +
+            " traces every user's processes, which needs " + kPtraceCap +
             ": with CAP_BPF and CAP_PERFMON alone dtruss traces only the processes you could "
             "ptrace (a command, -p, -n)",
         2);

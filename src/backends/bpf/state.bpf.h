@@ -6,6 +6,7 @@
 // Configuration, set by user space before load.
 const volatile int follow_forks = 0;     // -f: add children of traced processes
 const volatile int all_processes = 0;    // --all: every process but dtruss
+const volatile int cgroup_only = 0;      // --cgroup: the processes of the cgroup in `cgroup_dir`
 const volatile int filter_syscalls = 0;  // -t: only the syscalls in `wanted`
 const volatile int self_tgid = 0;        // dtruss itself, never traced
 // -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
@@ -41,6 +42,15 @@ struct {
   __type(key, dt_u32);
   __type(value, dt_u8);
 } tgids SEC(".maps");
+
+// --cgroup: the cgroup (v2) whose processes, and its descendants', are traced (an fd of its
+// directory, put there by user space).
+struct {
+  __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, dt_u32);
+} cgroup_dir SEC(".maps");
 
 // -t: the selected syscall numbers.
 struct {
