@@ -224,8 +224,35 @@ void BpfTracer::report_aggregates() {
   for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.seen),
                          [&](uint32_t tgid) { out_.on_process(static_cast<int32_t>(tgid)); });
   for (auto& [k, a] : out) {
+    if (cfg_.interval_ns != 0 && !since_last_sent(k, a)) continue;  // (--top, --interval)
     out_.on_aggregate(a);
   }
+}
+
+// --top, --summary --interval: the kernel's counts only grow; each interval gets the difference
+// from what was sent before, and the deltas add up to the whole. A maximum has no difference:
+// the interval's is the upper bound of its slowest bucket, capped by the maximum so far (so the
+// largest of them is the trace's maximum).
+bool BpfTracer::since_last_sent(const std::tuple<uint32_t, uint32_t, uint32_t>& key,
+                                SyscallAggregate& a) {
+  SyscallAggregate& sent = agg_sent_[key];
+  SyscallAggregate now = a;
+  a.calls -= std::min(a.calls, sent.calls);
+  a.total_ns -= std::min(a.total_ns, sent.total_ns);
+  int top = -1;
+  for (size_t b = 0; b < a.log2_ns.size(); ++b) {
+    a.log2_ns[b] -= std::min(a.log2_ns[b], sent.log2_ns[b]);
+    if (a.log2_ns[b] != 0) top = static_cast<int>(b);
+  }
+  // (bucket b >= 1 holds [2^(b-1), 2^b) ns: see SyscallAggregate)
+  uint64_t high = top <= 0 ? 0 : top >= 63 ? UINT64_MAX : (uint64_t{1} << top) - 1;
+  a.max_ns = std::min(now.max_ns, high);
+  for (auto it = a.errnos.begin(); it != a.errnos.end();) {
+    it->second -= std::min(it->second, sent.errnos[it->first]);
+    it = it->second == 0 ? a.errnos.erase(it) : std::next(it);
+  }
+  sent = std::move(now);
+  return a.calls != 0;
 }
 
 // -s: a mapping that names frames (events.h): the path comes as its components, innermost first.
