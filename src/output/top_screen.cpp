@@ -159,6 +159,9 @@ void TopScreen::run() {
       if (pending_) {
         latest_ = std::move(pending_);
         pending_.reset();
+        // A started command shares the terminal: what it wrote (and a line end that scrolled)
+        // is painted over each interval, every line drawn anew.
+        clearok(curscr, TRUE);
       }
     }
     if (!paused_ && latest_) shown_ = latest_;
