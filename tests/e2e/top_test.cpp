@@ -241,7 +241,71 @@ TEST_P(TopScreen, ProgramNamesAreEscaped) {
   EXPECT_EQ(wait_status(), 128 + SIGINT) << tmux.last();
 }
 
+// -n: the processes of that name, shown by PID; q lets them go.
+TEST_P(TopScreen, ByNameShowsTheNamedProcesses) {
+  std::string out = dir_ + "/out";
+  ChildGuard proc{spawn({fixture("top_busy"), "60", "topbyname"}, out, "")};
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  ASSERT_TRUE(wait_until(
+      [&] { return read_file("/proc/" + std::to_string(proc.pid) + "/comm") == "topbyname\n"; }));
+  Tmux tmux(dtruss_command({"--top", "--interval", "0.3", "-n", "topbyname"}));
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    return has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  tmux.keys({"2"});
+  ASSERT_TRUE(tmux.wait_screen([&](const std::string& s) {
+    auto rows = rows_under(s, "PID COMM");
+    return std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+      return r.pid == proc.pid && r.name == "topbyname" && r.calls > 0;
+    });
+  })) << tmux.last();
+  tmux.keys({"q"});
+  EXPECT_EQ(wait_status(), 0) << tmux.last();
+  EXPECT_EQ(kill(proc.pid, 0), 0) << "the process was ended";
+  EXPECT_EQ(proc_status(proc.pid, "TracerPid"), "0");
+}
+
+// A command that ends by itself ends the screen: the terminal is given back, the summary table
+// written on it, and dtruss exits with the command's status.
+TEST_P(TopScreen, TheCommandsEndGivesTheTerminalBack) {
+  std::string out = dir_ + "/out";
+  // (the shell then waits, so that the pane stays to be read)
+  Tmux tmux(dtruss_command({"--top", "--interval", "0.2", sh_quote(fixture("top_busy")), "1", ">",
+                            sh_quote(out)}) +
+            "; read wait");
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    return has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  EXPECT_EQ(wait_status(), 0);
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    return contains(s, "lost events") && !contains(s, "sort: c calls");
+  })) << tmux.last();
+  EXPECT_TRUE(contains(tmux.last(), "CALL ")) << tmux.last();
+}
+
 INSTANTIATE_BACKENDS(TopScreen);
+
+// --all (eBPF): every process, the fixture among them.
+class TopAll : public TopScreen {};
+
+TEST_P(TopAll, AllShowsEveryProcess) {
+  std::string out = dir_ + "/out";
+  ChildGuard proc{spawn({fixture("top_busy"), "60", "topall"}, out, "")};
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  Tmux tmux(dtruss_command({"--top", "--all", "--interval", "0.3"}));
+  tmux.keys({"2"});
+  ASSERT_TRUE(tmux.wait_screen([&](const std::string& s) {
+    auto rows = rows_under(s, "PID COMM");
+    return std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+      return r.pid == proc.pid && r.name == "topall" && r.calls > 0;
+    });
+  })) << tmux.last();
+  tmux.keys({"q"});
+  EXPECT_EQ(wait_status(), 0) << tmux.last();
+  EXPECT_EQ(kill(proc.pid, 0), 0) << "the process was ended";
+}
+
+INSTANTIATE_BACKENDS_OF(TopAll, "bpf");
 
 class TopPlain : public BackendTest {};
 
