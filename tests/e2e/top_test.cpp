@@ -283,6 +283,25 @@ TEST_P(TopScreen, TheCommandsEndGivesTheTerminalBack) {
   EXPECT_TRUE(contains(tmux.last(), "CALL ")) << tmux.last();
 }
 
+// A process is counted under the name it has when it calls: once the shell has exec'd the
+// fixture, every interval's calls are the fixture's, those it makes as the shell made them
+// (getppid, openat) too.
+TEST_P(TopScreen, CallsAfterAnExecCountUnderTheNewName) {
+  std::string out = dir_ + "/out";
+  std::string script = "exec " + sh_quote(fixture("top_busy")) + " 60";
+  Tmux tmux(dtruss_command(
+      {"--top", "--interval", "0.3", "/bin/sh", "-c", sh_quote(script), ">", sh_quote(out)}));
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  tmux.keys({"3"});
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    auto rows = rows_under(s, "COMM");
+    return contains(s, "view: programs") && rows.size() == 1 && rows[0].name == "top_busy" &&
+           contains(rows[0].line, "ENOENT");
+  })) << tmux.last();
+  tmux.keys({"q"});
+  EXPECT_EQ(wait_status(), 128 + SIGINT) << tmux.last();
+}
+
 INSTANTIATE_BACKENDS(TopScreen);
 
 // --all (eBPF): every process, the fixture among them.

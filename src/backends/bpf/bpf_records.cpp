@@ -190,7 +190,18 @@ void BpfTracer::report_aggregates() {
   std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
   auto add = [&](const dt_agg_key& key) {
     SyscallAggregate& a = row(key.nr, key.id, key.tgid);
-    for (const dt_agg& v : vals) {
+    // --top: the name is that of a CPU's count that grew since the last read (each CPU's copy
+    // has the name of its latest call; one that did not count since may hold an older name).
+    std::vector<uint64_t>* read_before =
+        cfg_.summary_comm_live ? &cpu_calls_[{key.nr, key.id, key.tgid}] : nullptr;
+    if (read_before != nullptr) read_before->resize(vals.size());
+    for (size_t cpu = 0; cpu < vals.size(); ++cpu) {
+      const dt_agg& v = vals[cpu];
+      if (read_before != nullptr) {
+        if (v.calls > (*read_before)[cpu] && v.comm[0] != 0)
+          a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
+        (*read_before)[cpu] = v.calls;
+      }
       a.calls += v.calls;
       a.total_ns += v.total_ns;
       a.max_ns = std::max<uint64_t>(a.max_ns, v.max_ns);

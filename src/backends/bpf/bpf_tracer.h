@@ -42,7 +42,8 @@ struct BpfConfig : TraceTarget {
   // process or thread).
   bool summary_only = false;
   SummaryBy summary_by = SummaryBy::None;
-  uint32_t stack_bytes = 16384;  // --stack-size: bytes of stack copied per call
+  bool summary_comm_live = false;  // --top: each count under its process's current name
+  uint32_t stack_bytes = 16384;    // --stack-size: bytes of stack copied per call
 };
 
 class BpfTracer final : public Backend {
@@ -147,6 +148,8 @@ class BpfTracer final : public Backend {
   bool since_last_sent(const std::tuple<uint32_t, uint32_t, uint32_t>& key, SyscallAggregate& a);
   uint64_t next_tick_ns_ = 0;
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, SyscallAggregate> agg_sent_;
+  // --top: each count's calls per CPU at the last read (whose name is current: report_aggregates)
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::vector<uint64_t>> cpu_calls_;
   std::set<pid_t> skipped_;  // -n: processes of that name it may not trace (told)
   // ... those running at the start, with the reason (told at the start), and those the kernel
   // side met since (told at the end)
