@@ -283,6 +283,51 @@ TEST_P(TopScreen, TheCommandsEndGivesTheTerminalBack) {
   EXPECT_TRUE(contains(tmux.last(), "CALL ")) << tmux.last();
 }
 
+// A command that ignores SIGINT outlives the first q (the screen says the trace is ending and
+// goes on); the second q detaches, as a second Ctrl-C does, and leaves it running.
+TEST_P(TopScreen, SecondQuitDetachesFromACommandThatIgnoresIt) {
+  // (the shell then waits: a closed pane would hang the command up)
+  Tmux tmux(dtruss_command({"--top", "--interval", "0.3", sh_quote(fixture("ignint")), "60"}) +
+            "; read wait");
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    return has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  tmux.keys({"q"});
+  // Still traced after the SIGINT: a later interval still counts its calls.
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) { return contains(s, "quitting"); }))
+      << tmux.last();
+  std::string first = tmux.last();
+  ASSERT_TRUE(tmux.wait_screen([&](const std::string& s) {
+    return s.substr(0, s.find('\n')) != first.substr(0, first.find('\n')) &&
+           has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  tmux.keys({"q"});
+  EXPECT_EQ(wait_status(), 128 + SIGINT) << tmux.last();
+  // The command runs on, untraced; the test ends it.
+  Result ps = run({"/usr/bin/pgrep", "-f", fixture("ignint") + " 60"});
+  ASSERT_EQ(ps.status, 0) << "the command did not outlive the trace";
+  pid_t pid = static_cast<pid_t>(std::atol(ps.out.c_str()));
+  EXPECT_EQ(proc_status(pid, "TracerPid"), "0");
+  char state = proc_state(pid);
+  EXPECT_TRUE(state == 'R' || state == 'S') << state;
+  kill(pid, SIGKILL);
+}
+
+// Ctrl-C on the screen's terminal ends the trace as it always does: -p lets the process go.
+TEST_P(TopScreen, CtrlCDetachesAsWithoutTop) {
+  std::string out = dir_ + "/out";
+  ChildGuard proc{spawn({fixture("top_busy"), "60"}, out, "")};
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  Tmux tmux(dtruss_command({"--top", "--interval", "0.3", "-p", std::to_string(proc.pid)}));
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    return has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  tmux.keys({"C-c"});
+  EXPECT_EQ(wait_status(), 0) << tmux.last();
+  EXPECT_EQ(kill(proc.pid, 0), 0) << "the attached process was ended";
+  EXPECT_EQ(proc_status(proc.pid, "TracerPid"), "0");
+}
+
 // A process is counted under the name it has when it calls: once the shell has exec'd the
 // fixture, every interval's calls are the fixture's, those it makes as the shell made them
 // (getppid, openat) too.
