@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -238,6 +239,47 @@ void BpfTracer::report_aggregates() {
     if (cfg_.interval_ns != 0 && !since_last_sent(k, a)) continue;  // (--top, --interval)
     out_.on_aggregate(a);
   }
+}
+
+// --top, --summary --interval, per process or thread: the processes of the counts sent so far
+// that have ended (found before the counts are read: they count no more).
+std::set<pid_t> BpfTracer::ended_counted() {
+  std::set<pid_t> ended;
+  if (cfg_.summary_by == SummaryBy::None) return ended;
+  std::set<pid_t> checked;
+  for (const auto& [key, sent] : agg_sent_) {
+    auto pid = static_cast<pid_t>(cfg_.summary_by == SummaryBy::Thread ? std::get<2>(key)
+                                                                       : std::get<1>(key));
+    if (checked.insert(pid).second && !process_alive(pid)) ended.insert(pid);
+  }
+  return ended;
+}
+
+// ... and once their last counts were sent, they are dropped from the kernel's maps, so that a
+// trace of the whole system running for hours keeps room (65,536 entries) for the living.
+void BpfTracer::forget_counts(const std::set<pid_t>& ended) {
+  if (ended.empty()) return;
+  auto gone = [&](uint32_t id, uint32_t tgid) {
+    return ended.count(static_cast<pid_t>(cfg_.summary_by == SummaryBy::Thread ? tgid : id)) != 0;
+  };
+  int aggs = bpf_map__fd(st_->skel->maps.aggs);
+  for (auto it = agg_sent_.begin(); it != agg_sent_.end();) {
+    auto [nr, id, tgid] = it->first;
+    if (!gone(id, tgid)) {
+      ++it;
+      continue;
+    }
+    dt_agg_key key{nr, id, tgid, 0};
+    bpf_map_delete_elem(aggs, &key);
+    cpu_calls_.erase(it->first);
+    it = agg_sent_.erase(it);
+  }
+  int errs = bpf_map__fd(st_->skel->maps.agg_errs);
+  std::vector<dt_err_key> keys;
+  for_each_key<dt_err_key>(errs, [&](const dt_err_key& ek) {
+    if (gone(ek.id, ek.tgid)) keys.push_back(ek);
+  });
+  for (const dt_err_key& ek : keys) bpf_map_delete_elem(errs, &ek);
 }
 
 // --top, --summary --interval: the kernel's counts only grow; each interval gets the difference

@@ -260,7 +260,11 @@ void BpfTracer::consume() {
 void BpfTracer::tick_if_due() {
   uint64_t now = monotonic_ns();
   if (now < next_tick_ns_) return;
-  if (cfg_.summary_only) report_aggregates();
+  if (cfg_.summary_only) {
+    std::set<pid_t> ended = ended_counted();
+    report_aggregates();
+    forget_counts(ended);
+  }
   out_.tick(now);
   next_tick_ns_ += cfg_.interval_ns;
   if (next_tick_ns_ <= now) next_tick_ns_ = now + cfg_.interval_ns;

@@ -146,6 +146,8 @@ class BpfTracer final : public Backend {
   void tick_if_due();
   // Turns `a` (counted so far) into what was counted since the last time (false: nothing).
   bool since_last_sent(const std::tuple<uint32_t, uint32_t, uint32_t>& key, SyscallAggregate& a);
+  std::set<pid_t> ended_counted();
+  void forget_counts(const std::set<pid_t>& ended);
   uint64_t next_tick_ns_ = 0;
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, SyscallAggregate> agg_sent_;
   // --top: each count's calls per CPU at the last read (whose name is current: report_aggregates)
