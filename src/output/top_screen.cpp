@@ -159,6 +159,7 @@ void TopScreen::run() {
       if (pending_) {
         latest_ = std::move(pending_);
         pending_.reset();
+        if (paused_) ++missed_;
         // A started command shares the terminal: what it wrote (and a line end that scrolled)
         // is painted over each interval, every line drawn anew.
         clearok(curscr, TRUE);
@@ -223,6 +224,7 @@ void TopScreen::handle_key(int ch) {
       return;
     case ' ':
       paused_ = !paused_;
+      missed_ = 0;
       if (!paused_ && latest_) shown_ = latest_;
       return;
     case '/':
@@ -258,7 +260,8 @@ void TopScreen::draw() {
   }
   put(0,
       fmt::format("dtruss --top  {}  every {:g} s  view: {}  sort: {}{}", when, s_.interval_s,
-                  top_view_name(s_.view), top_sort_name(s_.sort), paused_ ? "  [PAUSED]" : ""),
+                  top_view_name(s_.view), top_sort_name(s_.sort),
+                  paused_ ? fmt::format("  [PAUSED: {} newer]", missed_) : ""),
       A_BOLD);
   std::string filter_line =
       editing_ ? "filter: " + filter_ + "_  (Enter: keep, Esc: cancel)"

@@ -50,7 +50,8 @@ class TopScreen {
   std::string filter_before_;  // while editing: the filter to go back to (Esc)
   bool editing_ = false;
   bool paused_ = false;
-  int quits_ = 0;  // q pressed
+  int missed_ = 0;  // intervals that came while paused
+  int quits_ = 0;   // q pressed
   std::unique_ptr<Curses> curses_;
   int wake_[2] = {-1, -1};
   std::thread thread_;

@@ -196,15 +196,45 @@ TEST_P(TopScreen, CountsSortsSwitchesFiltersResizesAndQuits) {
   })) << tmux.last();
   // Paused, then running again.
   tmux.keys({"Space"});
-  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) { return contains(s, "[PAUSED]"); }))
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) { return contains(s, "[PAUSED"); }))
       << tmux.last();
   tmux.keys({"Space"});
-  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) { return !contains(s, "[PAUSED]"); }))
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) { return !contains(s, "[PAUSED"); }))
       << tmux.last();
   // q: as Ctrl-C, the command dtruss started gets SIGINT and its end is dtruss's status.
   tmux.keys({"q"});
   EXPECT_EQ(wait_status(), 128 + SIGINT) << tmux.last();
   EXPECT_EQ(kill(pid, 0), -1) << "the command outlived the trace";
+}
+
+// Space freezes the screen: the same interval shown while newer ones come (more than a second's
+// worth, the title says how many); space again shows the latest.
+TEST_P(TopScreen, SpacePausesTheScreen) {
+  Tmux tmux(dtruss_command({"--top", "--interval", "0.3", sh_quote(fixture("top_busy")), "60", ">",
+                            sh_quote(dir_ + "/out")}));
+  ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
+    return has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  tmux.keys({"Space"});
+  std::regex paused("\\[PAUSED: (\\d+) newer\\]");
+  auto newer = [&](const std::string& s) {
+    std::smatch m;
+    return std::regex_search(s, m, paused) ? std::atol(m[1].str().c_str()) : -1L;
+  };
+  ASSERT_TRUE(tmux.wait_screen([&](const std::string& s) { return newer(s) >= 0; })) << tmux.last();
+  // "dtruss --top  HH:MM:SS  ...": the paused interval's time.
+  std::string when = lines(tmux.last())[0].substr(0, 22);
+  long at_pause = newer(tmux.last());
+  ASSERT_TRUE(tmux.wait_screen([&](const std::string& s) { return newer(s) >= at_pause + 4; }))
+      << tmux.last();
+  EXPECT_EQ(lines(tmux.last())[0].substr(0, 22), when) << tmux.last();
+  tmux.keys({"Space"});
+  ASSERT_TRUE(tmux.wait_screen([&](const std::string& s) {
+    return !contains(s, "[PAUSED") && lines(s)[0].substr(0, 22) != when &&
+           has_row(s, "SYSCALL", "getppid");
+  })) << tmux.last();
+  tmux.keys({"q"});
+  EXPECT_EQ(wait_status(), 128 + SIGINT) << tmux.last();
 }
 
 // -p: q detaches, and the process runs on, neither stopped nor traced.
