@@ -152,6 +152,8 @@ CASES = [
     fx("selfsegv", status=139),
     fx("signals"),
     fx("sleeper", "0.25", norms=[SLEEP_LOOP]),
+    # (its rounds' calls as sleeper's, the failing open among them; "ready PID" names its PID)
+    fx("top_busy", "0.2", norms=[SLEEP_LOOP, ("poll_loop", r'dtruss-top-busy|ready \d+')]),
     fx("spawner", norms=["async_signals"]),
     fx("stack_chain", "{fixture}/libstack_lib.so"),
     fx("stack_jit"),

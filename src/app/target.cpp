@@ -91,6 +91,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->status = opt.status;
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;
+  target->interval_ns = interval_ns(opt);  // --top, --summary --interval
   return {};
 }
 

@@ -35,6 +35,8 @@ enum LongOnly : int {
   kTimestamps,
   kDecodePids,
   kInject,
+  kTop,
+  kInterval,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -274,6 +276,13 @@ constexpr OptionDoc kOptions[] = {
      {.action = OptionAction::AddText,
       .texts = &Options::inject,
       .message = "{opt} needs SET:ACTION, e.g. openat:error=EACCES:when=3"}},
+    // Part 11's live view: --top, and the period of its refresh or of --summary's tables.
+    {kTop, "top", nullptr,
+     "a live table of the busiest syscalls and processes (keys: sort, view, filter, pause, q)",
+     flag(&Options::top)},
+    {kInterval, "interval", "SECONDS",
+     "--top's refresh (default 1); with --summary, a table every SECONDS (e.g. 0.5)",
+     text(&Options::interval, "{opt} needs a number of seconds (e.g. 1 or 0.5)")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

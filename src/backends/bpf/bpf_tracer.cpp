@@ -39,6 +39,7 @@
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
 #include "syscalls/table.h"
+#include "util/clock.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -219,9 +220,11 @@ void BpfTracer::consume() {
   auto last_check = std::chrono::steady_clock::now();
   auto last_prune = last_check;
 
+  next_tick_ns_ = monotonic_ns() + cfg_.interval_ns;
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
     int n = ring_buffer__poll(st_->rb, 50);
+    if (cfg_.interval_ns != 0) tick_if_due();
     if (n == 0) {
       // The timer: records the kernel side wrote without a wake-up are taken now, and the output
       // is flushed, so that a trace read while it grows (--output and tail -f) is never stale.
@@ -254,6 +257,21 @@ void BpfTracer::consume() {
     seen_any |= any || exit_seen_;  // (-W: a short-lived process may come and go between checks)
     if (!any && (!cfg_.wait_for_name || seen_any)) break;
   }
+}
+
+// --top, --summary --interval: the interval's end (within the poll's 50 ms), with what the kernel
+// counted in it. A late one does not make up for those it missed.
+void BpfTracer::tick_if_due() {
+  uint64_t now = monotonic_ns();
+  if (now < next_tick_ns_) return;
+  if (cfg_.summary_only) {
+    std::set<pid_t> ended = ended_counted();
+    report_aggregates();
+    forget_counts(ended);
+  }
+  out_.tick(now);
+  next_tick_ns_ += cfg_.interval_ns;
+  if (next_tick_ns_ <= now) next_tick_ns_ = now + cfg_.interval_ns;
 }
 
 // Ctrl-C with -p or -n: the processes run on; eBPF never stopped them.

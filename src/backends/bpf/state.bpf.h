@@ -28,6 +28,9 @@ const volatile int describe_fds = 0;    // -y: the fd table a child starts with 
 // and send no syscall events (user space loads on_sys_enter_count/on_sys_exit_count instead of
 // on_sys_enter/on_sys_exit).
 const volatile int summary_by = 0;
+// --top: each count takes the name its process has now (an exec renames it), not the one it had
+// at its first call of that syscall, for the process and program views.
+const volatile int summary_comm_live = 0;
 // --status, -Z, -z: calls that returned so are not sent (1: without an error, 2: with one; the
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
