@@ -52,7 +52,8 @@ TextOptions text_options(const Options& opt, int out_fd) {
   // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes (-f,
   // several -p, -n NAME, which may match several, now or later, --all).
   // The process name with it: -Y, or where lines of many programs mix (--all, -n).
-  t.comm = opt.comm || opt.all_processes || !opt.name.empty() || !opt.cgroup.empty();
+  t.comm = opt.comm || opt.all_processes || !opt.name.empty() || !opt.cgroup.empty() ||
+           !opt.container.empty();
   t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
                                        (!opt.name.empty() && !opt.wait_for_name) ||
                                        opt.all_processes || t.comm);

@@ -85,6 +85,10 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
     std::string error;
     if (!resolve_cgroup(opt.cgroup, &target->cgroup, &error)) return error;
   }
+  if (!opt.container.empty()) {  // a container is traced as its cgroup
+    std::string error;
+    if (!find_container(opt.container, &target->cgroup, &error)) return error;
+  }
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
   target->describe_fds = opt.describe_fds || !opt.paths.empty();  // (-P knows fds by -y's table)

@@ -19,6 +19,7 @@ enum LongOnly : int {
   kVersionOpt,
   kAll,
   kCgroup,
+  kContainer,
   kExplain,
   kSummary,
   kSort,
@@ -199,6 +200,10 @@ constexpr OptionDoc kOptions[] = {
      "trace the processes of this cgroup v2 and its children (a directory under the cgroup2 "
      "mount, or a path relative to it); eBPF sees those that join later, ptrace those in it now",
      text(&Options::cgroup, "{opt} needs a cgroup directory")},
+    {kContainer, "container", "NAME|ID",
+     "trace a container's processes, as --cgroup does its cgroup: a docker or podman name, an "
+     "id (4 hex digits or more; also containerd, CRI-O), or a systemd unit (nginx.service)",
+     text(&Options::container, "{opt} needs a container's name or id")},
     {kExplain, "explain", nullptr,
      "explain a syscall (--explain openat), or trace a command like -x", flag(&Options::explain)},
     {kSummary, "summary", nullptr, "only the table of -c, no lines", flag(&Options::summary_only)},

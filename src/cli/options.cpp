@@ -19,7 +19,7 @@ namespace {
 // What to trace: a command, -p, -n or -W, --all (one of them).
 int scopes(const Options& o) {
   return !o.pids.empty() + !o.command.empty() + !o.name.empty() + o.all_processes +
-         !o.cgroup.empty();
+         !o.cgroup.empty() + !o.container.empty();
 }
 
 // strace's sets (--signal, --read, --write): the message of the first that is wrong, or "".
@@ -50,7 +50,7 @@ constexpr struct {
      }},
     {[](const Options& o) { return scopes(o) > 1; },
      [](const Options&) -> std::string {
-       return "give one of: a command, -p PID, -n NAME, -W NAME, --all or --cgroup PATH";
+       return "give one of: a command, -p PID, -n NAME, -W NAME, --all, --cgroup or --container";
      }},
     {[](const Options& o) { return scopes(o) == 0 && o.explain; },
      [](const Options&) -> std::string {

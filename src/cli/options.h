@@ -27,6 +27,7 @@ struct Options {
   bool wait_for_name = false;              // -W NAME
   bool all_processes = false;              // --all
   std::string cgroup;                      // --cgroup PATH (part 12: containers)
+  std::string container;                   // --container NAME|ID (part 12)
   bool follow = false;                     // -f
   bool count = false;                      // -c (lines and the table)
   bool summary_only = false;               // --summary (the table, no lines)

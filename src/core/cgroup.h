@@ -17,4 +17,14 @@ bool resolve_cgroup(const std::string& given, std::string* dir, std::string* err
 // The processes in cgroup directory `dir` and in its descendants (their cgroup.procs), as now.
 std::vector<pid_t> cgroup_processes(const std::string& dir);
 
+// The container (or systemd unit) a cgroup path belongs to, by the names runtimes give their
+// cgroups: "docker:ID", "podman:ID", "containerd:ID", "crio:ID" (ID: the full 64 hex digits) or
+// "unit:NAME.service" (or .scope); "" when none.
+std::string container_of(const std::string& cgroup_path);
+
+// --container WHAT: the cgroup v2 directory of the running container whose id starts with WHAT
+// (at least 4 hex digits), of the docker or podman container named WHAT, or of the systemd unit
+// WHAT (foo.service, foo.scope). False with a one-line reason otherwise (none, several).
+bool find_container(const std::string& what, std::string* dir, std::string* error);
+
 }  // namespace dtruss

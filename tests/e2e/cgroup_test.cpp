@@ -27,7 +27,8 @@ struct TestCgroup {
   std::string dir;
   std::string error;
 
-  TestCgroup() {
+  // `name`: the directory's name ("": one of the test's own).
+  explicit TestCgroup(const std::string& name = "") {
     std::string root = mounted_cgroup2();
     if (root.empty()) {
       mount_point = temp_dir() + "/cgroup2";
@@ -39,7 +40,9 @@ struct TestCgroup {
       }
       root = mount_point;
     }
-    dir = root + "/dtruss-e2e-" + std::to_string(getpid()) + "-" + std::to_string(now_ms());
+    dir = root + "/" +
+          (name.empty() ? "dtruss-e2e-" + std::to_string(getpid()) + "-" + std::to_string(now_ms())
+                        : name);
     if (mkdir(dir.c_str(), 0755) != 0) error = "cannot make " + dir + ": " + strerror(errno);
   }
   ~TestCgroup() {
@@ -98,6 +101,45 @@ TEST_P(Cgroup, OnlyItsProcessesAreTraced) {
   kill(inside.pid, SIGKILL);
   waitpid(inside.pid, nullptr, 0);
   inside.pid = -1;
+}
+
+// --container: a container's cgroup found by its runtime's name for it (an id's first digits), or
+// a systemd unit by its name. The cgroups are the test's own, named as docker and systemd name
+// theirs.
+void traces_the_container(const std::string& backend, const std::string& cgroup_name,
+                          const std::string& what) {
+  TestCgroup cg(cgroup_name);
+  ASSERT_TRUE(cg.error.empty()) << cg.error;
+  ChildGuard inside{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
+  ASSERT_TRUE(cg.add(inside.pid)) << cg.dir;
+  std::string trace = temp_dir() + "/trace-" + what;
+  ChildGuard dtruss{spawn(
+      {dtruss_bin(), backend, "--json", "-t", "getppid", "--output", trace, "--container", what},
+      "/dev/null", "")};
+  ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 2; }))
+      << what << ": " << read_file(trace);
+  kill(dtruss.pid, SIGINT);
+  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
+  dtruss.pid = -1;
+  kill(inside.pid, SIGKILL);
+  waitpid(inside.pid, nullptr, 0);
+  inside.pid = -1;
+}
+
+TEST_P(Cgroup, AContainerByIdOrUnitName) {
+  ASSERT_EQ(geteuid(), 0u) << "--container tests make a cgroup: run them as root";
+  std::string id = "d7e5" + std::to_string(getpid() % 10000);
+  id += std::string(64 - id.size(), 'a');
+  traces_the_container(backend(), "docker-" + id + ".scope", id.substr(0, 12));
+  std::string unit = "dtruss-e2e-" + std::to_string(getpid()) + ".service";
+  traces_the_container(backend(), unit, unit);
+}
+
+TEST_P(Cgroup, AContainerThatIsNotRunningIsRefused) {
+  auto r = run_dtruss({backend(), "--container", "no-such-container-anywhere"}, 20);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "--container")) << r.err;
 }
 
 // With eBPF the kernel decides at each call: a process that joins later is traced too (ptrace
