@@ -47,6 +47,12 @@ bool use_color(const Options& opt, int out_fd) {
   return isatty(out_fd) == 1;
 }
 
+// Whether the lines may come from processes of several containers (or units), each then named:
+// --all, --cgroup, --container (part 12).
+bool many_containers(const Options& opt) {
+  return opt.all_processes || !opt.cgroup.empty() || !opt.container.empty();
+}
+
 TextOptions text_options(const Options& opt, int out_fd) {
   TextOptions t;
   // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes (-f,
@@ -143,9 +149,13 @@ void TracePipeline::add_line_sink(const Options& opt) {
   if (opt.json) {
     auto sink = std::make_unique<JsonSink>(out_, opt.annotate, opt.timestamps != Timestamps::None);
     sink->set_dumps(dump_fds(opt));
+    if (many_containers(opt)) sink->set_containers(pipeline_.show_containers());
     pipeline_.add_sink(std::move(sink));
-  } else
-    pipeline_.add_sink(std::make_unique<TextSink>(out_, text_options(opt, out_.fd())));
+  } else {
+    TextOptions t = text_options(opt, out_.fd());
+    if (many_containers(opt) && t.show_task) t.containers = pipeline_.show_containers();
+    pipeline_.add_sink(std::make_unique<TextSink>(out_, t));
+  }
 }
 
 void TracePipeline::add_file_sinks(Outputs& outputs) {

@@ -128,6 +128,14 @@ std::string id_by_name(const std::string& name) {
 
 }  // namespace
 
+std::string cgroup_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with("0::")) return line.substr(3);
+  return {};
+}
+
 std::string container_of(const std::string& cgroup_path) {
   static const std::vector<std::regex> patterns = [] {
     std::vector<std::regex> v;

@@ -17,6 +17,10 @@ bool resolve_cgroup(const std::string& given, std::string* dir, std::string* err
 // The processes in cgroup directory `dir` and in its descendants (their cgroup.procs), as now.
 std::vector<pid_t> cgroup_processes(const std::string& dir);
 
+// The cgroup v2 path of process `pid` (its "0::" line of /proc/PID/cgroup), "" when it is gone
+// or the host has no cgroup v2.
+std::string cgroup_of(pid_t pid);
+
 // The container (or systemd unit) a cgroup path belongs to, by the names runtimes give their
 // cgroups: "docker:ID", "podman:ID", "containerd:ID", "crio:ID" (ID: the full 64 hex digits) or
 // "unit:NAME.service" (or .scope); "" when none.

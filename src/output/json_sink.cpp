@@ -112,6 +112,12 @@ void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
     line_ += ",\"comm\":";
     append_json_string(
         line_, std::string_view(task->comm.data(), strnlen(task->comm.data(), task->comm.size())));
+    if (containers_ != nullptr) {
+      if (const std::string& c = containers_->of(task->pid); !c.empty()) {
+        line_ += ",\"container\":";
+        append_json_string(line_, c);
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "output/container_labels.h"
 #include "output/dump.h"
 #include "output/explain.h"
 #include "output/sink.h"
@@ -26,6 +27,8 @@ class JsonSink final : public Sink {
       : out_(out), explain_(explain), wall_clock_(wall_clock) {}
   void begin(uint64_t base_ns) override;
   void set_dumps(DumpFds dumps) { dumps_ = std::move(dumps); }  // --read / --write
+  // --all, --cgroup, --container: "container" in each object of a process in one.
+  void set_containers(ContainerLabels* labels) { containers_ = labels; }
   void syscall(const DecodedCall& call) override;
   void signal(const DecodedSignal& sig) override;
   void stop(const StopEvent& ev) override;
@@ -44,6 +47,7 @@ class JsonSink final : public Sink {
   int64_t wall_offset_ns_ = 0;
   Explainer explainer_;
   DumpFds dumps_;
+  ContainerLabels* containers_ = nullptr;
 };
 
 }  // namespace dtruss

@@ -113,6 +113,7 @@ void Pipeline::on_stop(const StopEvent& ev) {
 void Pipeline::on_exit(const ExitEvent& ev) {
   pids_.insert(ev.task.pid);
   for (auto& s : sinks_) s->exit(ev);
+  if (containers_) containers_->forget(ev.task.pid);  // (its PID may be reused)
   check_output();
 }
 

@@ -11,6 +11,7 @@
 #include "core/event.h"
 #include "core/number_set.h"
 #include "decode/decoder.h"
+#include "output/container_labels.h"
 #include "output/sink.h"
 #include "util/writer.h"
 
@@ -33,6 +34,12 @@ class Pipeline final : public EventConsumer {
   // --signal (strace's -e signal=): only these signals' lines (all when not set).
   void show_signals(NumberSet signals) { signals_ = std::move(signals); }
   void set_filter(CallFilter filter) { filter_ = std::move(filter); }
+  // --all, --cgroup, --container: the containers of the processes, for the sinks that show them
+  // (made here, so that a process's label is forgotten once its exit was shown).
+  ContainerLabels* show_containers() {
+    if (!containers_) containers_.emplace();
+    return &*containers_;
+  }
   void begin(uint64_t base_ns);
   // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
   // (the JSON object, before the summary). Before finish(). Returns what was recorded.
@@ -74,6 +81,7 @@ class Pipeline final : public EventConsumer {
   std::unordered_set<int32_t> pids_;
   int32_t last_pid_ = 0;  // the process of the last syscall event (in pids_)
   std::optional<NumberSet> signals_;
+  std::optional<ContainerLabels> containers_;
 };
 
 }  // namespace dtruss

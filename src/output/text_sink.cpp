@@ -90,6 +90,13 @@ void TextSink::prefix(const TaskId& task) {
                    std::string_view(task.comm.data(), strnlen(task.comm.data(), task.comm.size())));
     id += ')';
   }
+  if (opt_.containers != nullptr) {
+    if (const std::string& c = opt_.containers->of(task.pid); !c.empty()) {
+      id += " [";
+      append_escaped(id, ContainerLabels::brief(c));  // (a unit's name is the host's to choose)
+      id += ']';
+    }
+  }
   id += ':';
   append_right(line_, id, kTaskWidth - 1);
   line_ += ' ';

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/summary_kinds.h"
+#include "output/container_labels.h"
 #include "output/dump.h"
 #include "output/explain.h"
 #include "output/render.h"
@@ -26,6 +27,8 @@ struct TextOptions {
   bool color = false;      // ANSI colours (--color; decided by the caller, never for files)
   DumpFds dumps;           // --read / --write: hex dumps of the data on these fds
   bool comm = false;       // -Y: the process name in the prefix, 1234/1236 (nginx):
+  // --all, --cgroup, --container: the container in the prefix, 1234/1236 (nginx) [docker:ID]:
+  ContainerLabels* containers = nullptr;
   Timestamps timestamps = Timestamps::None;  // --timestamps: wall-clock time of day
   bool since_previous = false;               // -r: seconds since the previous line
   bool call_times = false;                   // -T: <seconds in the call> at the end

@@ -106,8 +106,9 @@ TEST_P(Cgroup, OnlyItsProcessesAreTraced) {
 // --container: a container's cgroup found by its runtime's name for it (an id's first digits), or
 // a systemd unit by its name. The cgroups are the test's own, named as docker and systemd name
 // theirs.
+// Each line names the container (JSON "container"; text: the prefix, an id cut to 12 digits).
 void traces_the_container(const std::string& backend, const std::string& cgroup_name,
-                          const std::string& what) {
+                          const std::string& what, const std::string& label) {
   TestCgroup cg(cgroup_name);
   ASSERT_TRUE(cg.error.empty()) << cg.error;
   ChildGuard inside{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
@@ -121,6 +122,20 @@ void traces_the_container(const std::string& backend, const std::string& cgroup_
   kill(dtruss.pid, SIGINT);
   EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
   dtruss.pid = -1;
+  for (const auto& e : syscalls(json_lines(read_file(trace))))
+    EXPECT_EQ(e.value("container", ""), label) << e.dump();
+  std::string text_trace = temp_dir() + "/text-" + what;
+  ChildGuard text{
+      spawn({dtruss_bin(), backend, "-t", "getppid", "--output", text_trace, "--container", what},
+            "/dev/null", "")};
+  std::string prefix = std::to_string(inside.pid) + "/" + std::to_string(inside.pid) +
+                       " (sleeper) [" + label.substr(0, label.find(':') + 13) + "]: getppid()";
+  if (label.starts_with("unit:"))
+    prefix = prefix.substr(0, prefix.find(" [")) + " [" + label + "]: getppid()";
+  EXPECT_TRUE(wait_for_text(text_trace, prefix, 20000)) << prefix << "\n" << read_file(text_trace);
+  kill(text.pid, SIGINT);
+  EXPECT_EQ(exit_code(wait_for(text.pid, 20000)), 0);
+  text.pid = -1;
   kill(inside.pid, SIGKILL);
   waitpid(inside.pid, nullptr, 0);
   inside.pid = -1;
@@ -130,9 +145,9 @@ TEST_P(Cgroup, AContainerByIdOrUnitName) {
   ASSERT_EQ(geteuid(), 0u) << "--container tests make a cgroup: run them as root";
   std::string id = "d7e5" + std::to_string(getpid() % 10000);
   id += std::string(64 - id.size(), 'a');
-  traces_the_container(backend(), "docker-" + id + ".scope", id.substr(0, 12));
+  traces_the_container(backend(), "docker-" + id + ".scope", id.substr(0, 12), "docker:" + id);
   std::string unit = "dtruss-e2e-" + std::to_string(getpid()) + ".service";
-  traces_the_container(backend(), unit, unit);
+  traces_the_container(backend(), unit, unit, "unit:" + unit);
 }
 
 TEST_P(Cgroup, AContainerThatIsNotRunningIsRefused) {

@@ -1,0 +1,27 @@
+// Which container (or systemd unit) each process is in, for the lines of --all, --cgroup and
+// --container, where many mix: read from /proc/PID/cgroup when a process is first seen (one gone
+// by then has none), named as core/cgroup.h's container_of names it ("docker:ID",
+// "unit:nginx.service").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace dtruss {
+
+class ContainerLabels {
+ public:
+  // The label of process `pid` ("" when none).
+  const std::string& of(int32_t pid);
+  // The process ended: its PID may be reused.
+  void forget(int32_t pid) { by_pid_.erase(pid); }
+  // For a line's prefix: a container id cut to 12 digits, as `docker ps` shows it.
+  static std::string_view brief(std::string_view label);
+
+ private:
+  std::unordered_map<int32_t, std::string> by_pid_;
+};
+
+}  // namespace dtruss
