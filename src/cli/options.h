@@ -66,6 +66,11 @@ struct Options {
   bool syscall_times = false;                // -T: <duration> at the end of the line
   bool comm = false;                         // -Y, --decode-pids=comm (also with --all, -n)
   std::vector<std::string> inject;           // --inject / -e inject=: each spec, checked by the app
+  // Part 11: capture files and the flight recorder (src/capture, app/recording, app/replay).
+  std::string capture_file;           // -w, --capture: record the events to FILE
+  std::string replay_file;            // -R, --replay: show a capture's events
+  uint64_t flight_recorder = 0;       // --flight-recorder SIZE: the last SIZE bytes (0: off)
+  std::vector<std::string> triggers;  // --trigger errno=E, syscall=NAME, exit=nonzero
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).

@@ -36,6 +36,9 @@ class Sink {
   virtual ~Sink() = default;
   // `base_ns`: CLOCK_MONOTONIC when the trace started (RELATIVE and ts_ns count from it).
   virtual void begin(uint64_t base_ns) { base_ns_ = base_ns; }
+  // CLOCK_REALTIME - CLOCK_MONOTONIC for the wall-clock times (--timestamps, JSON's wall_ns):
+  // measured as the trace began, or a replayed capture's (set before begin()).
+  void set_wall_offset(int64_t ns) { wall_offset_ns_ = ns; }
   virtual void syscall(const DecodedCall& call) = 0;
   virtual void signal(const DecodedSignal&) {}
   virtual void stop(const StopEvent&) {}
@@ -51,10 +54,13 @@ class Sink {
   virtual bool interrupted(const Interruption&) { return false; }
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
+  // When it ended (CLOCK_MONOTONIC), told before finish(): the summary's wall time.
+  virtual void end_at(uint64_t /*ts_ns*/) {}
 
  protected:
   uint64_t since_start(uint64_t ts_ns) const { return ts_ns > base_ns_ ? ts_ns - base_ns_ : 0; }
   uint64_t base_ns_ = 0;
+  int64_t wall_offset_ns_ = 0;
 };
 
 // CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns an event's time into the wall clock's.

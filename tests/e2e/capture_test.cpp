@@ -1,0 +1,325 @@
+// Capture files (-w, -R) and the flight recorder (--flight-recorder, --trigger), part 11: the
+// same view options show the same output live and from the capture, byte for byte, on both
+// backends; a capture cut short replays up to its last event; a file dtruss does not read is
+// refused in one line; the flight recorder writes the events before SIGUSR1 or a trigger.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << bytes;
+}
+
+// The marker paths (flight.c) of the openat calls of a JSON trace, in order.
+std::vector<std::string> markers(const std::string& json_trace) {
+  std::vector<std::string> out;
+  for (const json& e : syscalls(json_lines(json_trace), "openat")) {
+    std::string path = text_arg(e, "filename");
+    if (path.rfind("/nonexistent/flight-", 0) == 0) out.push_back(path.substr(20));
+  }
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+class Capture : public BackendTest {
+ protected:
+  std::string dir_ = temp_dir();
+  std::string file(const std::string& name) const { return dir_ + "/" + name; }
+
+  // Records `cmd` with `view`, the trace of the live view in --output live; then replays it with
+  // the same view into --output replay; both must succeed and be identical (and not empty).
+  // Files the view writes (--timeline, --folded: `extra_files`) are compared too.
+  void expect_same(const std::vector<std::string>& view, const std::vector<std::string>& cmd,
+                   const std::vector<std::string>& extra_files = {}) {
+    SCOPED_TRACE(::testing::PrintToString(view));
+    std::string cap = file("c.cap"), live = file("live"), replay = file("replay");
+    Result r = run_dtruss(
+        concat(concat({backend(), "-w", cap, "--output", live}, with_files(view, "live")), cmd));
+    ASSERT_EQ(r.status, 0) << r.err;
+    Result p = run_dtruss(concat({"-R", cap, "--output", replay}, with_files(view, "replay")));
+    ASSERT_EQ(p.status, 0) << p.err;
+    std::string a = read_file(live), b = read_file(replay);
+    EXPECT_FALSE(a.empty());
+    EXPECT_EQ(a, b);
+    for (const auto& f : extra_files) {
+      std::string la = read_file(file("live." + f)), rb = read_file(file("replay." + f));
+      EXPECT_FALSE(la.empty()) << f;
+      EXPECT_EQ(la, rb) << f;
+    }
+  }
+  // The view with @NAME replaced by a file of this run (live.NAME, replay.NAME).
+  std::vector<std::string> with_files(std::vector<std::string> view, const std::string& run) const {
+    for (auto& a : view)
+      if (!a.empty() && a[0] == '@') a = file(run + "." + a.substr(1));
+    return view;
+  }
+};
+
+// Each view option, live (dtruss -w FILE with the option) and replayed (-R FILE with it).
+TEST_P(Capture, EveryViewIsTheSameLiveAndReplayed) {
+  std::string d = temp_dir();
+  std::vector<std::string> cmd = {fixture("files"), d};
+  const std::vector<std::vector<std::string>> views = {
+      {},
+      {"--json"},
+      {"--json", "--timestamps=ns"},
+      {"-c"},
+      {"--summary"},
+      {"--summary", "--summary-by=process", "-H", "--sort=time"},
+      {"--summary", "--json"},
+      {"-y"},
+      {"-x"},
+      {"-t", "openat,read"},
+      {"-Z"},
+      {"-z", "-P", d + "/hello.txt"},
+      {"--timestamps=us", "-r", "-T"},
+      {"-d", "-e"},
+      {"-X", "raw", "-l", "-Y"},
+      {"--signal=none", "--color=always"},
+  };
+  for (const auto& v : views) expect_same(v, cmd);
+  expect_same({"--timeline", "@timeline"}, cmd, {"timeline"});
+}
+
+// What the backend must record besides: -s's frames, -o's CPU times, -f's children (the PID
+// prefix the live trace shows is that of the replay).
+TEST_P(Capture, StacksCpuAndChildrenReplayTheSame) {
+  expect_same({"-s"}, {fixture("stack_chain")});
+  expect_same({"-s", "--summary", "--folded", "@folded"}, {fixture("stack_chain")}, {"folded"});
+  expect_same({"-o", "-d"}, {fixture("files"), temp_dir()});
+  expect_same({"-f"}, {fixture("forker")});
+}
+
+// -w FILE alone writes only the file (the command's own output passes); -R shows it.
+TEST_P(Capture, WriteAloneWritesOnlyTheFile) {
+  std::string cap = file("only.cap");
+  Result r = run_dtruss({backend(), "-w", cap, "/bin/echo", "hello"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "hello\n");
+  EXPECT_EQ(r.err, "");
+  Result p = run_dtruss({"-R", cap, "--json"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  auto calls = syscalls(json_lines(p.out + p.err), "write");
+  ASSERT_FALSE(calls.empty()) << p.err;
+}
+
+// A capture cut short (a killed recorder, a full disk) replays up to its last complete event and
+// says where it ends (status 1); its lines are the first lines of the whole capture's.
+TEST_P(Capture, TruncatedFileReplaysUpToItsLastEvent) {
+  std::string cap = file("whole.cap");
+  Result r = run_dtruss({backend(), "-w", cap, fixture("flight"), "yield", "3000"}, 120);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string bytes = read_file(cap);
+  ASSERT_GT(bytes.size(), 20000u);
+  Result whole = run_dtruss({"-R", cap, "--output", file("whole.txt")});
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  std::string full = read_file(file("whole.txt"));
+
+  std::string cut = file("cut.cap");
+  write_bytes(cut, bytes.substr(0, bytes.size() / 2));
+  Result p = run_dtruss({"-R", cut, "--output", file("cut.txt")});
+  EXPECT_EQ(p.status, 1);
+  EXPECT_TRUE(contains(p.err, "ends early")) << p.err;
+  EXPECT_EQ(lines(p.err).size(), 1u) << p.err;
+  std::string part = read_file(file("cut.txt"));
+  EXPECT_GT(part.size(), 1000u);
+  EXPECT_LT(part.size(), full.size());
+  EXPECT_EQ(full.substr(0, part.size()), part);
+}
+
+// A file that is no capture, one of another format version, one damaged inside: one line, 2.
+TEST_P(Capture, ForeignOldAndCorruptFilesAreRefused) {
+  std::string cap = file("good.cap");
+  Result r = run_dtruss({backend(), "-w", cap, fixture("flight"), "yield", "300"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string good = read_file(cap);
+  ASSERT_GT(good.size(), 100u);
+
+  auto refused = [&](const std::string& bytes, const std::string& says) {
+    std::string f = file("bad.cap"), out = file("never");
+    write_bytes(f, bytes);
+    Result p = run_dtruss({"-R", f, "--output", out});
+    EXPECT_EQ(p.status, 2) << says;
+    EXPECT_TRUE(contains(p.err, says)) << p.err;
+    EXPECT_EQ(lines(p.err).size(), 1u) << p.err;
+    return p;
+  };
+  refused("SYSCALL(args) = return\nopenat(...) = 3\n", "is not a dtruss capture file");
+  refused("", "is not a dtruss capture file");
+  std::string old = good;
+  old[8] = 0;  // format version 0: a previous version
+  refused(old, "format version 0");
+  EXPECT_FALSE(std::filesystem::exists(file("never"))) << "refused before any output is made";
+  std::string next = good;
+  next[8] = 2;
+  refused(next, "format version 2");
+  std::string damaged = good;
+  for (size_t i = good.size() / 2; i < good.size() / 2 + 64; ++i) damaged[i] = '\x5a';
+  std::string f = file("damaged.cap");
+  write_bytes(f, damaged);
+  Result d = run_dtruss({"-R", f, "--output", file("damaged.txt")});
+  EXPECT_EQ(d.status, 2);
+  EXPECT_TRUE(contains(d.err, "corrupt")) << d.err;
+  EXPECT_EQ(lines(d.err).size(), 1u) << d.err;
+}
+
+// Bad input: one line, status 2, before anything is traced or any file is touched.
+TEST_P(Capture, BadInputIsRefusedBeforeAnything) {
+  std::string cap = file("c.cap");
+  Result r = run_dtruss({backend(), "-w", cap, fixture("flight"), "yield", "10"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string marker = file("ran");
+  struct Case {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {{backend(), "-w", "/nonexistent/dir/x.cap", "/usr/bin/touch", marker}, "cannot write"},
+      {{"-R", file("missing.cap")}, "No such file"},
+      {{"-R", cap, "/usr/bin/touch", marker}, "-R shows a capture"},
+      {{"-R", cap, "-s"}, "-s needs the user stacks"},
+      {{"-R", cap, "-v"}, "-v needs"},
+      {{"-R", cap, "-o"}, "-o needs"},
+      {{"-R", cap, "--read=3"}, "--read needs"},
+      {{"-R", cap, "--strsize=100"}, "--strsize 100"},
+      {{"-R", cap, "-w", file("again.cap")}, "-w applies to a live trace"},
+      {{backend(), "--flight-recorder", "1M", "-w", "/nonexistent/dir/x.cap", "/usr/bin/touch",
+        marker},
+       "cannot write"},
+      {{backend(), "--trigger", "errno=EIO", "/usr/bin/touch", marker}, "--flight-recorder"},
+      {{backend(), "--flight-recorder", "1M", "--trigger", "errno=EWHAT", "/usr/bin/touch", marker},
+       "EWHAT"},
+      {{backend(), "--flight-recorder", "1M", "--trigger", "syscall=opne", "/usr/bin/touch",
+        marker},
+       "opne"},
+      {{backend(), "--flight-recorder", "12", "/usr/bin/touch", marker}, "--flight-recorder"},
+  };
+  for (const auto& c : cases) {
+    Result p = run_dtruss(concat(c.args, {"--output", file("out")}));
+    EXPECT_EQ(p.status, 2) << ::testing::PrintToString(c.args);
+    EXPECT_TRUE(contains(p.err, c.says)) << p.err;
+    EXPECT_EQ(lines(p.err).size(), contains(p.err, "Try 'dtruss -h'") ? 2u : 1u) << p.err;
+    EXPECT_FALSE(std::filesystem::exists(marker)) << "the command ran";
+    EXPECT_FALSE(std::filesystem::exists(file("out"))) << "an output was made";
+  }
+}
+
+// A replay needs no root and no eBPF: nobody replays a capture root made, as root does.
+TEST_P(Capture, ReplayNeedsNoRoot) {
+  ASSERT_EQ(geteuid(), 0u) << "switching to nobody needs root";
+  std::string d = temp_dir();
+  chmod(d.c_str(), 0755);
+  std::string cap = d + "/c.cap", bin = d + "/dtruss";
+  std::filesystem::copy_file(dtruss_bin(), bin);
+  chmod(bin.c_str(), 0755);
+  Result r = run_dtruss(
+      {backend(), "-w", cap, "--json", "--output", file("live"), fixture("files"), temp_dir()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  chmod(cap.c_str(), 0644);
+  Result p = run({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin,
+                  "-R", cap, "--json"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(p.err, read_file(file("live")));
+}
+
+// The flight recorder: --trigger errno=, syscall=, exit=nonzero, and a failed command, each
+// write the events before it (the last of the marker calls before, none of those after).
+TEST_P(Capture, FlightRecorderTriggersWriteTheEventsBefore) {
+  struct Case {
+    std::vector<std::string> options;
+    std::string action;
+    int status;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {{"--trigger", "errno=EISDIR"}, "eisdir", 0, "--trigger errno=EISDIR"},
+      {{"--trigger", "syscall=sched_yield"}, "yield", 0, "--trigger syscall=sched_yield"},
+      {{"--trigger", "exit=nonzero"}, "exit", 3, "--trigger exit=nonzero"},
+      {{}, "exit", 3, "the command failed"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.action);
+    std::string cap = file("flight-" + c.action + std::to_string(c.options.size()) + ".cap");
+    Result r =
+        run_dtruss(concat(concat({backend(), "--flight-recorder", "4M", "-w", cap}, c.options),
+                          {fixture("flight"), c.action, "200"}));
+    ASSERT_EQ(r.status, c.status) << r.err;
+    EXPECT_TRUE(contains(r.err, c.says)) << r.err;
+    std::string trace = file("flight.json");
+    Result p = run_dtruss({"-R", cap, "--json", "--output", trace});
+    ASSERT_EQ(p.status, 0) << p.err;
+    auto m = markers(read_file(trace));
+    EXPECT_TRUE(has(m, "before-0")) << "4M holds every call of this run";
+    EXPECT_TRUE(has(m, "before-199"));
+    EXPECT_FALSE(has(m, "after-0")) << "written when the trigger fired";
+    auto events = json_lines(read_file(trace));
+    if (c.action == "eisdir") {
+      auto reads = syscalls(events, "read");
+      ASSERT_FALSE(reads.empty());
+      EXPECT_EQ(reads.back()["errno"], "EISDIR");
+    }
+    if (c.action == "yield") {
+      EXPECT_EQ(syscalls(events, "sched_yield").size(), 1u);
+    }
+    if (c.action == "exit") {
+      EXPECT_EQ(of_type(events, "exit").size(), 1u);
+    }
+  }
+}
+
+// SIGUSR1 writes the events so far, while the command goes on; a small ring keeps only the most
+// recent ones (memory bounded by SIZE).
+TEST_P(Capture, FlightRecorderWritesOnSigusr1KeepingTheMostRecent) {
+  std::string cap = file("usr1.cap"), stop = file("stop"), out = file("out"), err = file("err");
+  pid_t pid = spawn({dtruss_bin(), backend(), "--flight-recorder", "64K", "-w", cap,
+                     fixture("flight"), "wait", "2000", stop},
+                    out, err);
+  ASSERT_GT(pid, 0);
+  ChildGuard guard{pid};
+  ASSERT_TRUE(wait_for_text(out, "ready", 60000)) << read_file(err);
+  kill(pid, SIGUSR1);
+  ASSERT_TRUE(wait_for_text(err, "wrote the last", 20000)) << read_file(err);
+  write_bytes(stop, "");
+  int st = wait_for(pid, 60000);
+  guard.pid = -1;
+  ASSERT_EQ(exit_code(st), 0) << read_file(err);
+  std::string trace = file("usr1.json");
+  Result p = run_dtruss({"-R", cap, "--json", "--output", trace});
+  ASSERT_EQ(p.status, 0) << p.err;
+  auto m = markers(read_file(trace));
+  ASSERT_FALSE(m.empty());
+  EXPECT_TRUE(has(m, "before-1999"))
+      << "the calls just before SIGUSR1: " << m.front() << " to " << m.back();
+  EXPECT_FALSE(has(m, "before-0")) << "64K cannot hold 2000 calls: the oldest went";
+  EXPECT_FALSE(has(m, "after-0"));
+  EXPECT_LT(m.size(), 1500u);
+  EXPECT_TRUE(contains(p.err, "earlier events")) << "the replay says the oldest were let go";
+}
+
+INSTANTIATE_BACKENDS(Capture);
+
+}  // namespace
+}  // namespace e2e
