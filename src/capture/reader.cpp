@@ -197,6 +197,7 @@ Reader::Outcome Reader::replay(EventConsumer& to, ReplayHandler& h,
       ++o.events;
       if (f.type == Record::End) {
         o.complete = true;
+        progress(file_read_);
         return o;
       }
       continue;

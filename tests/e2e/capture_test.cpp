@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -105,12 +107,15 @@ TEST_P(Capture, EveryViewIsTheSameLiveAndReplayed) {
 }
 
 // What the backend must record besides: -s's frames, -o's CPU times, -f's children (the PID
-// prefix the live trace shows is that of the replay).
+// prefix the live trace shows is that of the replay), -v's and --strsize's captures, --read's
+// and --write's whole buffers.
 TEST_P(Capture, StacksCpuAndChildrenReplayTheSame) {
   expect_same({"-s"}, {fixture("stack_chain")});
   expect_same({"-s", "--summary", "--folded", "@folded"}, {fixture("stack_chain")}, {"folded"});
   expect_same({"-o", "-d"}, {fixture("files"), temp_dir()});
   expect_same({"-f"}, {fixture("forker")});
+  expect_same({"-v", "--strsize=200"}, {fixture("files"), temp_dir()});
+  expect_same({"--read=3", "--write=3"}, {fixture("files"), temp_dir()});
 }
 
 // -w FILE alone writes only the file (the command's own output passes); -R shows it.
@@ -319,7 +324,117 @@ TEST_P(Capture, FlightRecorderWritesOnSigusr1KeepingTheMostRecent) {
   EXPECT_TRUE(contains(p.err, "earlier events")) << "the replay says the oldest were let go";
 }
 
+// Ctrl-C ends a trace attached with -p: the capture records it, and its replay shows the same
+// interruption (the JSON object, the closing line) as the live trace did.
+TEST_P(Capture, InterruptedTraceReplaysTheSame) {
+  std::string napper_out = file("napper.out"), cap = file("int.cap"), live = file("live.json");
+  ChildGuard napper{spawn({fixture("napper")}, napper_out, "")};
+  ASSERT_GT(napper.pid, 0);
+  ASSERT_TRUE(wait_for_text(napper_out, "ready\n"));
+  ChildGuard tracer{spawn({dtruss_bin(), backend(), "-w", cap, "--json", "--output", live, "-p",
+                           std::to_string(napper.pid)},
+                          file("dtruss.out"), file("dtruss.err"))};
+  ASSERT_GT(tracer.pid, 0);
+  ASSERT_TRUE(wait_until([&] { return calls_so_far(live, "getppid") >= 2; }))
+      << read_file(file("dtruss.err"));
+  ASSERT_EQ(kill(tracer.pid, SIGINT), 0);
+  int st = wait_for(tracer.pid, 20000);
+  tracer.pid = -1;
+  ASSERT_EQ(exit_code(st), 0) << read_file(file("dtruss.err"));
+  std::string live_err = read_file(file("dtruss.err"));
+  ASSERT_TRUE(contains(live_err, "; detached")) << live_err;
+  Result p = run_dtruss({"-R", cap, "--json", "--output", file("replay.json")});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(read_file(live), read_file(file("replay.json")));
+  EXPECT_TRUE(contains(read_file(live), "\"interrupted\"")) << read_file(live);
+  EXPECT_EQ(p.err, live_err) << "the same closing line";
+}
+
+// On a terminal the replay shows its progress on standard error, never in the trace; elsewhere
+// it shows none.
+TEST_P(Capture, ProgressOnATerminalOnly) {
+  std::string cap = file("p.cap");
+  Result r = run_dtruss({backend(), "-w", cap, fixture("flight"), "yield", "50"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string out = file("p.txt");
+  // (python3's pty module: the command's standard error a terminal, what it writes copied out)
+  Result tty = run({"/usr/bin/python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])",
+                    dtruss_bin(), "-R", cap, "--output", out});
+  ASSERT_EQ(tty.status, 0) << tty.out;
+  EXPECT_TRUE(contains(tty.out, "replaying '" + cap + "'")) << tty.out << tty.err;
+  std::string trace = read_file(out);
+  EXPECT_TRUE(contains(trace, "sched_yield()"));
+  EXPECT_FALSE(contains(trace, "replaying"));
+  Result plain = run_dtruss({"-R", cap, "--output", out});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(plain.err, "");
+  EXPECT_EQ(read_file(out), trace);
+}
+
 INSTANTIATE_BACKENDS(Capture);
+
+// The records of a capture, decompressed (the zstd program), split into the first two (Info,
+// Begin), those between, and the last (End): docs/capture-format.md's layout.
+struct Records {
+  std::string head, middle, end;
+};
+Records split_records(const std::string& cap) {
+  Result d = run({"/bin/sh", "-c", "tail -c +17 '" + cap + "' | zstd -dc"});
+  EXPECT_EQ(d.status, 0) << d.err;
+  const std::string& r = d.out;
+  std::vector<size_t> starts;
+  for (size_t at = 0; at + 5 <= r.size();) {
+    starts.push_back(at);
+    uint32_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= uint32_t{static_cast<uint8_t>(r[at + 1 + i])} << (8 * i);
+    at += 5 + len;
+  }
+  EXPECT_GE(starts.size(), 4u);
+  if (starts.size() < 4) return {};
+  EXPECT_EQ(r[starts[0]], 1) << "Info first";
+  EXPECT_EQ(r[starts.back()], 13) << "End last";
+  return {r.substr(0, starts[2]), r.substr(starts[2], starts.back() - starts[2]),
+          r.substr(starts.back())};
+}
+
+// A capture far larger than memory needs: replayed streaming, dtruss's peak memory stays that
+// of a small one. (A capture of 200 copies of a trace's records, 100+ MB decompressed, made with
+// the zstd program as docs/capture-format.md describes.)
+TEST(CaptureMemory, HugeCaptureReplaysInBoundedMemory) {
+  ASSERT_TRUE(have_program("zstd"));
+  std::string dir = temp_dir(), small = dir + "/small.cap", big = dir + "/big.cap";
+  Result r = run_dtruss({"-w", small, fixture("flight"), "yield", "2000"}, 120);
+  ASSERT_EQ(r.status, 0) << r.err;
+  Records rec = split_records(small);
+  ASSERT_FALSE(rec.middle.empty());
+  std::string header = read_file(small).substr(0, 16);
+  write_bytes(big, header);
+  constexpr int kCopies = 200;
+  FILE* z = popen(("zstd -1 -qc >> '" + big + "'").c_str(), "w");
+  ASSERT_NE(z, nullptr);
+  fwrite(rec.head.data(), 1, rec.head.size(), z);
+  for (int i = 0; i < kCopies; ++i) fwrite(rec.middle.data(), 1, rec.middle.size(), z);
+  fwrite(rec.end.data(), 1, rec.end.size(), z);
+  ASSERT_EQ(pclose(z), 0);
+  uint64_t stream = rec.middle.size() * kCopies;
+  ASSERT_GT(stream, 100u << 20);
+
+  Result one = run_dtruss({"-R", small, "--summary", "--output", dir + "/one"});
+  ASSERT_EQ(one.status, 0) << one.err;
+  Result p = run({"/usr/bin/time", "-f", "%M", "-o", dir + "/rss", dtruss_bin(), "-R", big,
+                  "--summary", "--output", dir + "/sum"},
+                 300);
+  ASSERT_EQ(p.status, 0) << p.err;
+  long rss_kb = std::atol(read_file(dir + "/rss").c_str());
+  EXPECT_GT(rss_kb, 0);
+  EXPECT_LT(rss_kb, 48 * 1024) << "peak RSS for " << (stream >> 20) << " MiB of records";
+  // Every copy was replayed: 200 times the calls of the small one.
+  std::smatch a, b;
+  std::string s1 = read_file(dir + "/one"), s2 = read_file(dir + "/sum");
+  ASSERT_TRUE(std::regex_search(s1, a, std::regex("(\\d+) calls, "))) << s1;
+  ASSERT_TRUE(std::regex_search(s2, b, std::regex("(\\d+) calls, "))) << s2;
+  EXPECT_EQ(std::stol(b[1]), std::stol(a[1]) * kCopies);
+}
 
 }  // namespace
 }  // namespace e2e
