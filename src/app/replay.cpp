@@ -1,6 +1,7 @@
 #include "app/replay.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -154,6 +155,19 @@ class Progress {
   uint64_t last_ns_ = 0;
 };
 
+// An output that is the capture being read would empty it: refused. "" when none is.
+std::string output_is_capture(const Options& opt) {
+  struct stat cap {};
+  if (stat(opt.replay_file.c_str(), &cap) != 0) return {};
+  for (const std::string* out : {&opt.output_file, &opt.timeline_file, &opt.folded_file}) {
+    struct stat st {};
+    if (!out->empty() && stat(out->c_str(), &st) == 0 && st.st_dev == cap.st_dev &&
+        st.st_ino == cap.st_ino)
+      return fmt::format("'{}' is the capture being replayed: write to another file", *out);
+  }
+  return {};
+}
+
 int usage_error(const std::string& msg) {
   say(msg);
   return kUsageError;
@@ -182,6 +196,7 @@ int replay(Options& opt) {
   opt.name = info.name;
   opt.wait_for_name = info.wait_for_name;
   opt.pids.assign(info.pids.begin(), info.pids.end());
+  if (std::string error = output_is_capture(opt); !error.empty()) return usage_error(error);
   Outputs outputs;
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
   install_stop_handlers();

@@ -211,6 +211,7 @@ TEST_P(Capture, BadInputIsRefusedBeforeAnything) {
       {{"-R", cap, "--read=3"}, "--read needs"},
       {{"-R", cap, "--strsize=100"}, "--strsize 100"},
       {{"-R", cap, "-w", file("again.cap")}, "-w applies to a live trace"},
+      {{"-R", cap, "--timeline", cap}, "the capture being replayed"},
       {{backend(), "--flight-recorder", "1M", "-w", "/nonexistent/dir/x.cap", "/usr/bin/touch",
         marker},
        "cannot write"},
