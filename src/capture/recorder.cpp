@@ -22,41 +22,41 @@ constexpr size_t kBatchBytes = 256 * 1024;
 // killed recorder's file lacks at most the last second.
 constexpr uint64_t kFlushEveryNs = 1'000'000'000;
 
-uint32_t frame_size(const std::vector<char>& b, size_t at) {
+uint32_t frame_size(const char* b, size_t size, size_t at) {
   uint32_t len = 0;
-  for (int i = 0; i < 4; ++i)
-    len |= static_cast<uint32_t>(static_cast<uint8_t>(b[(at + 1 + i) % b.size()])) << (8 * i);
+  for (size_t i = 0; i < 4; ++i)
+    len |= static_cast<uint32_t>(static_cast<uint8_t>(b[(at + 1 + i) % size])) << (8 * i);
   return 5 + len;
 }
 
 }  // namespace
 
 void Ring::drop_oldest() {
-  uint32_t n = frame_size(bytes_, head_);
-  head_ = (head_ + n) % bytes_.size();
+  uint32_t n = frame_size(bytes_.get(), size_, head_);
+  head_ = (head_ + n) % size_;
   used_ -= n;
   --records_;
   ++dropped_;
 }
 
 void Ring::add(std::string_view record) {
-  if (record.size() > bytes_.size()) {  // larger than the whole ring: it cannot be kept
+  if (record.size() > size_) {  // larger than the whole ring: it cannot be kept
     ++dropped_;
     return;
   }
-  while (used_ + record.size() > bytes_.size()) drop_oldest();
-  size_t at = (head_ + used_) % bytes_.size();
-  size_t first = std::min(record.size(), bytes_.size() - at);
-  std::memcpy(bytes_.data() + at, record.data(), first);
-  std::memcpy(bytes_.data(), record.data() + first, record.size() - first);
+  while (used_ + record.size() > size_) drop_oldest();
+  size_t at = (head_ + used_) % size_;
+  size_t first = std::min(record.size(), size_ - at);
+  std::memcpy(bytes_.get() + at, record.data(), first);
+  std::memcpy(bytes_.get(), record.data() + first, record.size() - first);
   used_ += record.size();
   ++records_;
 }
 
 std::pair<std::string_view, std::string_view> Ring::contents() const {
-  size_t first = std::min(used_, bytes_.size() - head_);
-  return {std::string_view(bytes_.data() + head_, first),
-          std::string_view(bytes_.data(), used_ - first)};
+  size_t first = std::min(used_, size_ - head_);
+  return {std::string_view(bytes_.get() + head_, first),
+          std::string_view(bytes_.get(), used_ - first)};
 }
 
 void Ring::clear() {

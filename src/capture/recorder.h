@@ -29,7 +29,8 @@ struct Trigger {
 // The most recent records, at most `capacity` bytes of them: the oldest go first.
 class Ring {
  public:
-  explicit Ring(size_t capacity) : bytes_(capacity) {}
+  // (allocated, not touched: memory is taken as records fill it, SIZE at most)
+  explicit Ring(size_t capacity) : bytes_(new char[capacity]), size_(capacity) {}
   void add(std::string_view record);
   // The records held, oldest first, in one or two pieces.
   std::pair<std::string_view, std::string_view> contents() const;
@@ -40,7 +41,8 @@ class Ring {
 
  private:
   void drop_oldest();
-  std::vector<char> bytes_;
+  std::unique_ptr<char[]> bytes_;
+  size_t size_;
   size_t head_ = 0;
   size_t used_ = 0;
   uint64_t records_ = 0;
