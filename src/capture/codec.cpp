@@ -6,35 +6,44 @@ namespace dtruss::capture {
 namespace {
 
 // Appends a record: its type, a u32 length (patched once the payload is written), the payload.
+// Written through a pointer into room made ahead (`need`): a byte at a time through the string
+// would check its capacity and rewrite its terminator at every byte, a fifth of recording's cost.
 class Put {
  public:
-  Put(std::string& out, Record type) : out_(out) {
-    out_.push_back(static_cast<char>(type));
-    at_ = out_.size();
-    out_.append(4, '\0');
+  Put(std::string& out, Record type) : out_(out), at_(out.size()) {
+    need(5);
+    *p_++ = static_cast<char>(type);
+    p_ += 4;
   }
   ~Put() {
-    auto len = static_cast<uint32_t>(out_.size() - at_ - 4);
-    for (int i = 0; i < 4; ++i) out_[at_ + i] = static_cast<char>(len >> (8 * i));
+    size_t end = static_cast<size_t>(p_ - out_.data());
+    auto len = static_cast<uint32_t>(end - at_ - 5);
+    for (int i = 0; i < 4; ++i) out_[at_ + 1 + i] = static_cast<char>(len >> (8 * i));
+    out_.resize(end);
   }
   Put(const Put&) = delete;
   Put& operator=(const Put&) = delete;
 
   void u(uint64_t v) {  // LEB128
+    need(10);
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      *p_++ = static_cast<char>((v & 0x7f) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    *p_++ = static_cast<char>(v);
   }
   void z(int64_t v) {  // zigzag, then LEB128: small negative numbers stay short
     u((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
   void str(std::string_view s) {
     u(s.size());
-    out_.append(s);
+    raw(s.data(), s.size());
   }
-  void raw(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+  void raw(const void* p, size_t n) {
+    need(n);
+    std::memcpy(p_, p, n);
+    p_ += n;
+  }
   void store(const CaptureStore& c) {
     u(c.region_count());
     c.each([this](uint64_t addr, const uint8_t* bytes, size_t len) {
@@ -50,8 +59,18 @@ class Put {
   }
 
  private:
+  // Room for `n` more bytes after p_ (and some: the string's own growth doubles its capacity).
+  void need(size_t n) {
+    if (p_ != nullptr && static_cast<size_t>(end_ - p_) >= n) return;
+    size_t used = p_ == nullptr ? out_.size() : static_cast<size_t>(p_ - out_.data());
+    out_.resize(used + n + 128);
+    p_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
   std::string& out_;
   size_t at_;
+  char* p_ = nullptr;
+  char* end_ = nullptr;
 };
 
 // Reads a payload back; any read past its end makes it bad (ok() false).
