@@ -14,6 +14,7 @@
 #include "app/trace.h"
 #include "capture/reader.h"
 #include "core/interrupt.h"
+#include "decode/names.h"
 #include "syscalls/selection.h"
 #include "util/clock.h"
 #include "util/writer.h"
@@ -205,11 +206,15 @@ int replay(Options& opt) {
   StackView view(pipeline, opt);
   Handler handler(pipeline);
   Progress progress(opt.replay_file, reader.file_size());
-  capture::Reader::Outcome o =
-      reader.replay(view, handler, [&progress](uint64_t done) { progress(done); });
+  capture::Reader::Outcome o = reader.replay(view, handler, [&progress](uint64_t done) {
+    progress(done);
+    return !stop_requested();  // (Ctrl-C, or the reader of the trace went away)
+  });
   progress.clear();
   if (!handler.begun_) pipeline.begin(0, 0);
   int status = 0;
+  if (o.stopped && stop_reason() == StopReason::Signal) status = 128 + stop_signal();
+  if (o.stopped && stop_reason() == StopReason::OutputClosed) return 0;
   if (o.error.empty()) pipeline.finish(handler.end_ns_ != 0 ? handler.end_ns_ : view.last_ns());
   Writer& out = tp.out();
   out.flush();
@@ -219,6 +224,19 @@ int replay(Options& opt) {
                     std::strerror(out.error())));
     status = 1;
   }
+  if (tp.timeline() != nullptr && tp.timeline()->failed()) {
+    say(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
+                    std::strerror(tp.timeline()->error())));
+    status = status == 0 ? 1 : status;
+  }
+  if (tp.folded() != nullptr && tp.folded()->failed()) {
+    say(fmt::format("cannot write the folded stacks to '{}': {}", opt.folded_file,
+                    std::strerror(tp.folded()->error())));
+    status = status == 0 ? 1 : status;
+  }
+  if (o.stopped && stop_reason() == StopReason::Signal)
+    say(fmt::format("replay of '{}' stopped by {} after {} records", opt.replay_file,
+                    signal_name(stop_signal()), o.events));
   if (!o.error.empty()) {
     say(o.error);
     return kUsageError;

@@ -181,7 +181,7 @@ bool Reader::dispatch(Record type, std::string_view p, EventConsumer& to, Replay
 }
 
 Reader::Outcome Reader::replay(EventConsumer& to, ReplayHandler& h,
-                               const std::function<void(uint64_t)>& progress) {
+                               const std::function<bool(uint64_t)>& progress) {
   Outcome o;
   std::string error;
   while (true) {
@@ -208,7 +208,10 @@ Reader::Outcome Reader::replay(EventConsumer& to, ReplayHandler& h,
       return o;
     }
     if (!fill(&error)) break;
-    progress(file_read_);
+    if (!progress(file_read_)) {
+      o.stopped = true;
+      return o;
+    }
   }
   progress(file_read_);
   if (!error.empty()) {

@@ -40,11 +40,13 @@ class Reader {
     bool complete = false;  // the End record was read
     std::string error;      // corrupt: why (the replay stops there)
     std::string truncated;  // incomplete: where it ends
+    bool stopped = false;   // `progress` asked to stop
     uint64_t events = 0;
   };
-  // Hands every record to `to` and `h`; `progress(bytes of the file read)` after each chunk.
+  // Hands every record to `to` and `h`; `progress(bytes of the file read)` after each chunk
+  // (at most 128 KiB of records), which returns false to stop there.
   Outcome replay(EventConsumer& to, ReplayHandler& h,
-                 const std::function<void(uint64_t)>& progress);
+                 const std::function<bool(uint64_t)>& progress);
 
  private:
   // Reads and decompresses the next chunk into pending_; false at the end of the file.
