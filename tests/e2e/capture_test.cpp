@@ -398,6 +398,42 @@ Records split_records(const std::string& cap) {
           r.substr(starts.back())};
 }
 
+// A capture file made of these records (the header of `like`, then the records through zstd).
+void write_capture(const std::string& path, const std::string& like,
+                   const std::vector<std::string_view>& parts, int copies_of_second = 1) {
+  write_bytes(path, read_file(like).substr(0, 16));
+  FILE* z = popen(("zstd -1 -qc >> '" + path + "'").c_str(), "w");
+  ASSERT_NE(z, nullptr);
+  for (size_t i = 0; i < parts.size(); ++i)
+    for (int k = 0; k < (i == 1 ? copies_of_second : 1); ++k)
+      fwrite(parts[i].data(), 1, parts[i].size(), z);
+  ASSERT_EQ(pclose(z), 0);
+}
+
+// A capture taken with another syscall table (its Info's table hash changed): its numbers may
+// mean other calls, so it is refused, saying so.
+TEST(CaptureFile, OtherSyscallTableIsRefused) {
+  ASSERT_TRUE(have_program("zstd"));
+  std::string dir = temp_dir(), cap = dir + "/c.cap", other = dir + "/other.cap";
+  Result r = run_dtruss({"-w", cap, fixture("flight"), "yield", "10"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  Records rec = split_records(cap);
+  Result same = run_dtruss({"-R", cap, "--output", dir + "/a"});
+  ASSERT_EQ(same.status, 0) << same.err;
+  // Info: 4 strings (version, backend, kernel, machine), then the table's hash.
+  std::string machine = "x86_64";
+  size_t at = rec.head.find(machine);
+  ASSERT_NE(at, std::string::npos);
+  std::string head = rec.head;
+  head[at + machine.size()] ^= 1;
+  write_capture(other, cap, {head, rec.middle, rec.end});
+  Result p = run_dtruss({"-R", other, "--output", dir + "/b"});
+  EXPECT_EQ(p.status, 2);
+  EXPECT_TRUE(contains(p.err, "recorded with another syscall table")) << p.err;
+  EXPECT_EQ(lines(p.err).size(), 1u) << p.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/b"));
+}
+
 // A capture far larger than memory needs: replayed streaming, dtruss's peak memory stays that
 // of a small one. (A capture of 200 copies of a trace's records, 100+ MB decompressed, made with
 // the zstd program as docs/capture-format.md describes.)
@@ -408,15 +444,8 @@ TEST(CaptureMemory, HugeCaptureReplaysInBoundedMemory) {
   ASSERT_EQ(r.status, 0) << r.err;
   Records rec = split_records(small);
   ASSERT_FALSE(rec.middle.empty());
-  std::string header = read_file(small).substr(0, 16);
-  write_bytes(big, header);
   constexpr int kCopies = 200;
-  FILE* z = popen(("zstd -1 -qc >> '" + big + "'").c_str(), "w");
-  ASSERT_NE(z, nullptr);
-  fwrite(rec.head.data(), 1, rec.head.size(), z);
-  for (int i = 0; i < kCopies; ++i) fwrite(rec.middle.data(), 1, rec.middle.size(), z);
-  fwrite(rec.end.data(), 1, rec.end.size(), z);
-  ASSERT_EQ(pclose(z), 0);
+  write_capture(big, small, {rec.head, rec.middle, rec.end}, kCopies);
   uint64_t stream = rec.middle.size() * kCopies;
   ASSERT_GT(stream, 100u << 20);
 
@@ -435,6 +464,18 @@ TEST(CaptureMemory, HugeCaptureReplaysInBoundedMemory) {
   ASSERT_TRUE(std::regex_search(s1, a, std::regex("(\\d+) calls, "))) << s1;
   ASSERT_TRUE(std::regex_search(s2, b, std::regex("(\\d+) calls, "))) << s2;
   EXPECT_EQ(std::stol(b[1]), std::stol(a[1]) * kCopies);
+
+  // Ctrl-C stops a long replay: what was read is shown, the line says where, 128+SIGINT.
+  ChildGuard replay{spawn({dtruss_bin(), "-R", big, "--output", dir + "/part"}, "", dir + "/err")};
+  ASSERT_GT(replay.pid, 0);
+  ASSERT_TRUE(wait_until([&] { return read_file(dir + "/part").size() > 100000; }));
+  kill(replay.pid, SIGINT);
+  int st = wait_for(replay.pid, 20000);
+  replay.pid = -1;
+  EXPECT_EQ(exit_code(st), 128 + SIGINT);
+  std::string err = read_file(dir + "/err");
+  EXPECT_TRUE(contains(err, "stopped by SIGINT after")) << err;
+  EXPECT_EQ(lines(err).size(), 1u) << err;
 }
 
 }  // namespace
