@@ -83,7 +83,7 @@ def baseline_variants():
         backend, _, extra = v.name.partition("-")
         capture = extra in ("w", "flight")
         extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
-                 "flight": ["--flight-recorder", "16M"]}.get(extra, [])
+                 "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
     return out
@@ -104,7 +104,12 @@ VARIANTS = [
     Variant("ptrace-summary", "dtruss --backend=ptrace -f --summary", "dtruss",
             dtruss("ptrace", "--summary")),
     # Part 11: recording the raw events (-w, zstd) instead of writing text; the flight recorder
-    # (the last 16 MiB of events in memory, written only when asked: never, here).
+    # (the last 16 MiB of events in memory, written only when asked: never, here). A capture holds
+    # each call's times and -y's fd notes always: -yd is the text of the same data.
+    Variant("bpf-yd", "dtruss --backend=bpf -f -y -d --output FILE", "dtruss",
+            dtruss("bpf", "-y", "-d"), "trace"),
+    Variant("ptrace-yd", "dtruss --backend=ptrace -f -y -d --output FILE", "dtruss",
+            dtruss("ptrace", "-y", "-d")),
     Variant("bpf-w", "dtruss --backend=bpf -f -w FILE", "dtruss", dtruss("bpf", capture=True)),
     Variant("ptrace-w", "dtruss --backend=ptrace -f -w FILE", "dtruss",
             dtruss("ptrace", capture=True)),
