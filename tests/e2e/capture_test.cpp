@@ -308,6 +308,9 @@ TEST_P(Capture, FlightRecorderWritesOnSigusr1KeepingTheMostRecent) {
   ASSERT_TRUE(wait_for_text(out, "ready", 60000)) << read_file(err);
   kill(pid, SIGUSR1);
   ASSERT_TRUE(wait_for_text(err, "wrote the last", 20000)) << read_file(err);
+  // A second SIGUSR1: the events since the first, in FILE.1.
+  kill(pid, SIGUSR1);
+  ASSERT_TRUE(wait_for_text(err, "to '" + cap + ".1'", 20000)) << read_file(err);
   write_bytes(stop, "");
   int st = wait_for(pid, 60000);
   guard.pid = -1;
@@ -323,6 +326,36 @@ TEST_P(Capture, FlightRecorderWritesOnSigusr1KeepingTheMostRecent) {
   EXPECT_FALSE(has(m, "after-0"));
   EXPECT_LT(m.size(), 1500u);
   EXPECT_TRUE(contains(p.err, "earlier events")) << "the replay says the oldest were let go";
+  std::string second = file("usr1.1.json");
+  Result q = run_dtruss({"-R", cap + ".1", "--json", "--output", second});
+  ASSERT_EQ(q.status, 0) << q.err;
+  auto later = markers(read_file(second));
+  ASSERT_FALSE(later.empty());
+  EXPECT_FALSE(has(later, "before-1999")) << "written by the first";
+  EXPECT_EQ(later.front().rfind("tick-", 0), 0u) << later.front();
+}
+
+// Without -w the flight recorder writes dtruss-flight-PID.cap in the current directory, and says
+// so.
+TEST_P(Capture, FlightRecorderDefaultFile) {
+  Result r = run({"/bin/sh", "-c",
+                  "cd '" + dir_ + "' && exec '" + dtruss_bin() + "' " + backend() +
+                      " --flight-recorder 1M '" + fixture("flight") + "' exit 5"});
+  ASSERT_EQ(r.status, 3) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("to '(dtruss-flight-[0-9]+\\.cap)'")))
+      << r.err;
+  Result p = run_dtruss({"-R", dir_ + "/" + m[1].str(), "--json", "--output", file("d.json")});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_TRUE(has(markers(read_file(file("d.json"))), "before-4"));
+}
+
+// A capture that cannot be written (a full disk: /dev/full) is said at the end, status 1.
+TEST_P(Capture, UnwritableCaptureIsSaid) {
+  Result r = run_dtruss({backend(), "-w", "/dev/full", fixture("flight"), "yield", "10"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.err, "cannot write the capture to '/dev/full': No space left on device"))
+      << r.err;
 }
 
 // Ctrl-C ends a trace attached with -p: the capture records it, and its replay shows the same
