@@ -119,7 +119,7 @@ class Get {
     t.tid = i32();
     std::string_view c = str();
     t.comm.fill('\0');
-    std::memcpy(t.comm.data(), c.data(), std::min(c.size(), t.comm.size() - 1));
+    if (!c.empty()) std::memcpy(t.comm.data(), c.data(), std::min(c.size(), t.comm.size() - 1));
   }
 
  private:
