@@ -31,6 +31,16 @@ struct Interruption {
   const char* outcome() const { return detached ? "detached" : "stopped"; }
 };
 
+// CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns an event's time into the wall clock's.
+inline int64_t realtime_offset_ns() {
+  timespec mono{};
+  timespec real{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &real);
+  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  return ns(real) - ns(mono);
+}
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -60,18 +70,8 @@ class Sink {
  protected:
   uint64_t since_start(uint64_t ts_ns) const { return ts_ns > base_ns_ ? ts_ns - base_ns_ : 0; }
   uint64_t base_ns_ = 0;
-  int64_t wall_offset_ns_ = 0;
+  int64_t wall_offset_ns_ = realtime_offset_ns();  // (a sink used alone: the clock's now)
 };
-
-// CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns an event's time into the wall clock's.
-inline int64_t realtime_offset_ns() {
-  timespec mono{};
-  timespec real{};
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  clock_gettime(CLOCK_REALTIME, &real);
-  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
-  return ns(real) - ns(mono);
-}
 
 // Duration of a call in ns (0 if it never returned).
 inline uint64_t call_duration(const SyscallEvent& ev) {
