@@ -131,6 +131,23 @@ TEST_P(Capture, WriteAloneWritesOnlyTheFile) {
   ASSERT_FALSE(calls.empty()) << p.err;
 }
 
+// --summary with -w: the backend still sends every call (the eBPF backend counts in the kernel
+// otherwise), so the capture shows the lines too, and the same table.
+TEST_P(Capture, SummaryRecordsEveryCall) {
+  std::string cap = file("sum.cap");
+  Result r = run_dtruss({backend(), "-w", cap, "--summary", "--output", file("live"),
+                         fixture("flight"), "yield", "20"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  Result p = run_dtruss({"-R", cap, "--json", "--output", file("lines")});
+  ASSERT_EQ(p.status, 0) << p.err;
+  auto events = json_lines(read_file(file("lines")));
+  EXPECT_EQ(syscalls(events, "sched_yield").size(), 1u) << dump(events);
+  EXPECT_EQ(markers(read_file(file("lines"))).size(), 40u);
+  Result s = run_dtruss({"-R", cap, "--summary", "--output", file("table")});
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(read_file(file("table")), read_file(file("live")));
+}
+
 // A capture cut short (a killed recorder, a full disk) replays up to its last complete event and
 // says where it ends (status 1); its lines are the first lines of the whole capture's.
 TEST_P(Capture, TruncatedFileReplaysUpToItsLastEvent) {
