@@ -148,6 +148,21 @@ TEST_P(Capture, SummaryRecordsEveryCall) {
   EXPECT_EQ(read_file(file("table")), read_file(file("live")));
 }
 
+// A capture holds -y's fd notes always: recorded without -y, it shows them with -y (and, as -y
+// said at the call, the file each fd was), and without -y it shows none.
+TEST_P(Capture, FdNotesAreRecordedWithoutY) {
+  std::string cap = file("fd.cap"), d = temp_dir();
+  Result r = run_dtruss({backend(), "-w", cap, fixture("files"), d});
+  ASSERT_EQ(r.status, 0) << r.err;
+  Result y = run_dtruss({"-R", cap, "-y", "--output", file("y")});
+  ASSERT_EQ(y.status, 0) << y.err;
+  std::string with = read_file(file("y"));
+  EXPECT_TRUE(contains(with, "<" + d + "/hello.txt>, \"hello dtruss\\n\", 13)")) << with;
+  Result n = run_dtruss({"-R", cap, "--output", file("n")});
+  ASSERT_EQ(n.status, 0) << n.err;
+  EXPECT_FALSE(contains(read_file(file("n")), "hello.txt>")) << read_file(file("n"));
+}
+
 // A capture cut short (a killed recorder, a full disk) replays up to its last complete event and
 // says where it ends (status 1); its lines are the first lines of the whole capture's.
 TEST_P(Capture, TruncatedFileReplaysUpToItsLastEvent) {
