@@ -367,6 +367,23 @@ TEST_P(Capture, FlightRecorderWritesOnSigusr1KeepingTheMostRecent) {
   EXPECT_EQ(later.front().rfind("tick-", 0), 0u) << later.front();
 }
 
+// The flight recorder's memory is bounded by SIZE: 300,000 calls (about 15 MB of records) fill
+// a 64M ring, and leave dtruss with a 1M ring at least 8 MB smaller (its peak RSS, measured by
+// /usr/bin/time).
+TEST_P(Capture, FlightRecorderMemoryIsBoundedBySize) {
+  auto peak_kb = [&](const std::string& size) {
+    std::string rss = file("rss-" + size);
+    Result r = run({"/usr/bin/time", "-f", "%M", "-o", rss, dtruss_bin(), backend(),
+                    "--flight-recorder", size, fixture("getppid_burst"), "300000"},
+                   120);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return std::atol(read_file(rss).c_str());
+  };
+  long small = peak_kb("1M"), large = peak_kb("64M");
+  ASSERT_GT(small, 0);
+  EXPECT_GT(large - small, 8 * 1024) << small << " KB with 1M, " << large << " KB with 64M";
+}
+
 // Without -w the flight recorder writes dtruss-flight-PID.cap in the current directory, and says
 // so.
 TEST_P(Capture, FlightRecorderDefaultFile) {
