@@ -14,6 +14,7 @@
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
 #include "syscalls/capture.h"
+#include "util/clock.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -143,6 +144,10 @@ void TracePipeline::begin(uint64_t base_ns) {
 
 void TracePipeline::record_interruption(const Interruption& i) {
   if (recorder_) recorder_->interrupted(i.ts_ns, i.signal, i.detached);
+}
+
+void TracePipeline::close_capture(int status) {
+  if (recorder_) recorder_->finish(status, monotonic_ns(), false);
 }
 
 int TracePipeline::finish_capture(const Options& opt, int status, uint64_t end_ns) {

@@ -46,6 +46,8 @@ class TracePipeline {
   // recording written). Returns the status, 1 when the capture could not be written.
   void record_interruption(const Interruption& i);
   int finish_capture(const Options& opt, int status, uint64_t end_ns);
+  // The trace failed once started: the capture ends there (a flight recorder writes nothing).
+  void close_capture(int status);
 
   // What the backend copies of each call, for the decoders.
   const CapturePlans& plans() const { return plans_; }

@@ -31,6 +31,7 @@ int trace_failed(const TraceError& e, TracePipeline& tp, Outputs& outputs) {
   } else {
     tp.release();
     tp.out().flush();
+    tp.close_capture(e.exit_status());  // (-w: what was seen, ended as a capture ends)
   }
   say(e.what());
   return e.exit_status();
