@@ -66,8 +66,10 @@ class Variant:
     probe: list = dataclasses.field(default_factory=list)  # a run that must succeed first
 
 
-def dtruss(backend, *extra, binary="dtruss"):
-    return lambda c, argv: [getattr(c, binary), f"--backend={backend}", "-f", *extra, "--output",
+def dtruss(backend, *extra, binary="dtruss", capture=False):
+    """dtruss writing its text trace to the trace file, or (capture) its capture file (-w)."""
+    out = "-w" if capture else "--output"
+    return lambda c, argv: [getattr(c, binary), f"--backend={backend}", "-f", *extra, out,
                             c.trace] + argv
 
 
@@ -79,9 +81,11 @@ def baseline_variants():
         if v.tool != "dtruss":
             continue
         backend, _, extra = v.name.partition("-")
-        extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"]}.get(extra, [])
+        capture = extra in ("w", "flight")
+        extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
+                 "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
-                           dtruss(backend, *extra, binary="baseline"), v.lost))
+                           dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
     return out
 
 
@@ -99,6 +103,18 @@ VARIANTS = [
             "summary"),
     Variant("ptrace-summary", "dtruss --backend=ptrace -f --summary", "dtruss",
             dtruss("ptrace", "--summary")),
+    # Part 11: recording the raw events (-w, zstd) instead of writing text; the flight recorder
+    # (the last 16 MiB of events in memory, written only when asked: never, here). A capture holds
+    # each call's times and -y's fd notes always: -yd is the text of the same data.
+    Variant("bpf-yd", "dtruss --backend=bpf -f -y -d --output FILE", "dtruss",
+            dtruss("bpf", "-y", "-d"), "trace"),
+    Variant("ptrace-yd", "dtruss --backend=ptrace -f -y -d --output FILE", "dtruss",
+            dtruss("ptrace", "-y", "-d")),
+    Variant("bpf-w", "dtruss --backend=bpf -f -w FILE", "dtruss", dtruss("bpf", capture=True)),
+    Variant("ptrace-w", "dtruss --backend=ptrace -f -w FILE", "dtruss",
+            dtruss("ptrace", capture=True)),
+    Variant("bpf-flight", "dtruss --backend=bpf -f --flight-recorder 16M", "dtruss",
+            dtruss("bpf", "--flight-recorder", "16M", capture=True)),
     Variant("strace", "strace -f -o FILE", "strace", lambda c, argv: ["strace", "-f", "-o", c.trace] + argv),
     Variant("strace-c", "strace -c -f", "strace",
             lambda c, argv: ["strace", "-c", "-f", "-o", c.trace] + argv),
@@ -132,6 +148,7 @@ class Run:
     maxrss_kb: int
     lost: int
     err: str
+    trace_bytes: int = 0  # the size of the trace (or capture) file it wrote
 
 
 def build_workloads(out_dir):
@@ -207,7 +224,8 @@ def run_once(ctx, v, argv):
         p.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode(errors="replace").strip().splitlines()[-1:]
-    return Run(dt, p.returncode, peak_rss(rss_file), count_lost(v, ctx.trace), " ".join(tail))
+    size = os.path.getsize(ctx.trace) if os.path.exists(ctx.trace) else 0
+    return Run(dt, p.returncode, peak_rss(rss_file), count_lost(v, ctx.trace), " ".join(tail), size)
 
 
 def peak_rss(path):
@@ -301,7 +319,10 @@ def summarize(results, start, variants):
                    "times_s": [r.seconds for r in runs], "max_rss_kb": max(r.maxrss_kb for r in runs),
                    "lost_max": max(r.lost for r in runs) if v.lost else None,
                    "lost": [r.lost for r in runs] if v.lost else None,
-                   "failed": len(failed), "error": failed[0].err if failed else ""}
+                   "failed": len(failed), "error": failed[0].err if failed else "",
+                   "trace_bytes": max(r.trace_bytes for r in runs)}
+            if res["syscalls"] and row["trace_bytes"]:
+                row["bytes_per_call"] = row["trace_bytes"] / res["syscalls"]
             su = median(start[v.name]) - base_start if v.name in start else 0.0
             row["startup_s"] = su
             if base and v.name != "untraced" and not failed:
@@ -455,6 +476,11 @@ def main():
     for r in rows:
         if r["workload"] == "file" and r["variant"] == "bpf" and r["max_rss_kb"]:
             print(f"- dtruss --backend=bpf on file: peak RSS {r['max_rss_kb'] / 1024:.1f} MB")
+    # Part 11: the size of what each dtruss variant wrote, per syscall: text or capture file.
+    for r in rows:
+        if "bytes_per_call" in r and r["variant"] != "untraced":
+            print(f"- {r['variant']} on {r['workload']}: wrote {r['trace_bytes']:,} bytes, "
+                  f"{r['bytes_per_call']:.2f} bytes per syscall")
     for name, why in missing.items():
         print(f"- {name}: {why}")
     if a.json:

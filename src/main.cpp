@@ -13,6 +13,8 @@
 #include "app/backend_choice.h"
 #include "app/outputs.h"
 #include "app/pipeline_setup.h"
+#include "app/recording.h"
+#include "app/replay.h"
 #include "app/target.h"
 #include "app/trace.h"
 #include "backends/common/launch.h"
@@ -66,14 +68,19 @@ std::optional<int> parse(int argc, char** argv, Options* opt) {
 int run(int argc, char** argv) {
   Options opt;
   if (std::optional<int> done = parse(argc, argv, &opt)) return *done;
+  if (!opt.replay_file.empty()) return replay(opt);  // (-R: a capture's events, traced before)
   if (std::string error = choose_backend(&opt); !error.empty()) return usage_error(error);
   TraceTarget target;
   SyscallSelection selection;
   if (std::string error = build_target(opt, &target, &selection); !error.empty())
     return usage_error(error);
+  std::vector<capture::Trigger> triggers;  // (-w, --flight-recorder: checked before any file)
+  if (std::string error = check_recording(opt, &triggers); !error.empty())
+    return usage_error(error);
   Outputs outputs;  // every output opened and checked before any is emptied
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
   install_stop_handlers();
+  if (opt.flight_recorder != 0) install_dump_handler();
   TracePipeline pipeline(opt, selection.selected, outputs);
   auto backend = [&] {
     return make_backend(opt, std::move(target), pipeline.plans(), pipeline.consumer());

@@ -22,7 +22,9 @@ LAYERS = {
     "backends/ptrace": ["backends/common", "stack", "syscalls", "core", "util"],
     "backends/bpf": ["backends/common", "stack", "syscalls", "core", "util"],
     "cli": ["syscalls", "core", "util"],  # (syscalls: dtruss_docgen's table of names)
-    "app": ["cli", "output", "backends/ptrace", "backends/bpf", "backends/common", "stack",
+    "capture": ["core", "util"],
+    "app": ["cli", "output", "capture", "backends/ptrace", "backends/bpf", "backends/common",
+            "stack",
             "decode", "syscalls", "core", "util"],
 }
 

@@ -120,6 +120,7 @@ CASES = [
     fx("fd_truth", "{tmp}", norms=["ephemeral_ports", "thread_sync", "async_signals"],
        setup=write_fd_truth_input),
     fx("files", "{tmp}"),
+    fx("flight", "eisdir", "5"),
     fx("forker", norms=["async_signals"]),
     fx("forkmany", "5", norms=["async_signals", "sigchld_merged"]),
     fx("getppid_burst", "20"),

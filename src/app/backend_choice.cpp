@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "app/inject_spec.h"
+#include "app/recording.h"
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/tracer.h"
 #include "util/writer.h"
@@ -28,11 +29,11 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   if (opt.buffer_size != 0) b.ring_bytes = opt.buffer_size;
   b.data_max = static_cast<uint32_t>(opt.strsize);
   b.verbose = opt.verbose;
-  b.call_times = shows_call_times(opt);
+  b.call_times = shows_call_times(opt) || recording(opt);  // (a capture may be shown any way)
   // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
   // (--status and -P choose calls by their end and their fds: one event a call too.)
   b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack &&
-                   opt.status == 0 && opt.paths.empty();
+                   opt.status == 0 && opt.paths.empty() && !recording(opt);
   // (--summary-by comm: counted per process, grouped by name in user space)
   b.summary_by = opt.summary_by == SummaryBy::Comm ? SummaryBy::Process : opt.summary_by;
   if (opt.top && b.summary_by == SummaryBy::None) b.summary_by = SummaryBy::Process;  // its views

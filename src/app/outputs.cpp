@@ -23,6 +23,7 @@ constexpr struct {
     {OutputKind::Trace, "trace", &Options::output_file},
     {OutputKind::Timeline, "timeline", &Options::timeline_file},
     {OutputKind::Folded, "folded stacks", &Options::folded_file},
+    {OutputKind::Capture, "capture", &Options::capture_file},  // (-w; not the flight recorder's)
 };
 
 // The standard stream (1 or 2) that `st` is, or -1: --output /dev/stdout writes where dtruss's
@@ -177,7 +178,8 @@ Outputs::~Outputs() {
 
 std::string Outputs::open(const Options& opt) {
   for (const auto& k : kOutputKinds)
-    if (!(opt.*k.path).empty()) files_.push_back({k.kind, k.what, opt.*k.path});
+    if (!(opt.*k.path).empty() && !(k.kind == OutputKind::Capture && opt.flight_recorder != 0))
+      files_.push_back({k.kind, k.what, opt.*k.path});
   for (OutputFile& f : files_) {
     std::string why = open_file(&f);
     if (why.empty()) continue;

@@ -12,7 +12,7 @@
 
 namespace dtruss {
 
-enum class OutputKind { Trace, Timeline, Folded };
+enum class OutputKind { Trace, Timeline, Folded, Capture };
 
 struct OutputFile {
   OutputKind kind;

@@ -1,10 +1,12 @@
 #include "app/pipeline_setup.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
 
+#include "app/recording.h"
 #include "cli/strace_forms.h"
 #include "decode/choices.h"
 #include "decode/structs.h"
@@ -13,6 +15,8 @@
 #include "output/text_sink.h"
 #include "output/top_sink.h"
 #include "syscalls/capture.h"
+#include "util/clock.h"
+#include "util/writer.h"
 
 namespace dtruss {
 // The capture plans: what bytes the backends copy, as the decoders will need them.
@@ -128,7 +132,7 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
       plans_(capture_limits(opt)) {
   if (outputs.truncate(OutputKind::Trace)) out_.truncate_first();
   pipeline_.set_filter(call_filter(opt));
-  add_line_sink(opt);
+  if (!recording(opt) || live_view(opt)) add_line_sink(opt);
   if (NumberSet signals; !opt.signal_set.empty()) {
     std::string error;  // (checked by the option parser)
     parse_signal_set(opt.signal_set, &signals, &error);
@@ -141,6 +145,43 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
     pipeline_.add_sink(std::make_unique<SummarySink>(out_, summary_options(opt, out_.fd())));
   add_file_sinks(outputs);
   if (!opt.command.empty()) gate_.emplace(pipeline_, out_);
+  if (recording(opt)) add_recorder(opt, outputs);
+}
+
+// -w: the capture file (opened by Outputs); --flight-recorder: the ring, written when asked.
+void TracePipeline::add_recorder(const Options& opt, Outputs& outputs) {
+  recorder_.emplace(capture_info(opt), next());
+  if (opt.flight_recorder != 0) {
+    std::vector<capture::Trigger> triggers;
+    check_recording(opt, &triggers);  // (checked before)
+    recorder_->to_ring(opt.flight_recorder, flight_path(opt), std::move(triggers));
+    return;
+  }
+  recorder_->to_file(outputs.fd(OutputKind::Capture), outputs.truncate(OutputKind::Capture));
+  outputs.hand_over(OutputKind::Capture);
+}
+
+void TracePipeline::begin(uint64_t base_ns) {
+  int64_t wall = realtime_offset_ns();
+  if (recorder_) recorder_->begin(base_ns, wall);
+  pipeline_.begin(base_ns, wall);
+}
+
+void TracePipeline::record_interruption(const Interruption& i) {
+  if (recorder_) recorder_->interrupted(i.ts_ns, i.signal, i.detached);
+}
+
+void TracePipeline::close_capture(int status) {
+  if (recorder_) recorder_->finish(status, monotonic_ns(), false);
+}
+
+int TracePipeline::finish_capture(const Options& opt, int status, uint64_t end_ns) {
+  if (!recorder_) return status;
+  std::string error = recorder_->finish(status, end_ns, !opt.command.empty() && status != 0);
+  if (error.empty()) return status;
+  if (opt.flight_recorder == 0)
+    say(fmt::format("cannot write the capture to '{}': {}", opt.capture_file, error));
+  return status == 0 ? 1 : status;
 }
 
 // The lines: text or JSON (--summary: the table alone).
@@ -177,6 +218,7 @@ void TracePipeline::add_file_sinks(Outputs& outputs) {
 
 void TracePipeline::abandon() {
   out_.abandon();
+  if (recorder_) recorder_->abandon();
   if (timeline_ != nullptr) timeline_->writer().abandon();
   if (folded_ != nullptr) folded_->writer().abandon();
 }

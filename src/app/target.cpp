@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "app/inject_spec.h"
+#include "app/recording.h"
 #include "app/run_as.h"
 #include "backends/common/launch.h"
 #include "core/cgroup.h"
@@ -91,7 +92,8 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   }
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
-  target->describe_fds = opt.describe_fds || !opt.paths.empty();  // (-P knows fds by -y's table)
+  // (-P knows fds by -y's table; a capture holds the fd notes always, for -y at its replay)
+  target->describe_fds = opt.describe_fds || !opt.paths.empty() || recording(opt);
   target->status = opt.status;
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;

@@ -31,6 +31,7 @@ int trace_failed(const TraceError& e, TracePipeline& tp, Outputs& outputs) {
   } else {
     tp.release();
     tp.out().flush();
+    tp.close_capture(e.exit_status());  // (-w: what was seen, ended as a capture ends)
   }
   say(e.what());
   return e.exit_status();
@@ -66,11 +67,14 @@ int report(TracePipeline& tp, const Options& opt, int status) {
   std::string closing;
   if (stop_reason() == StopReason::Signal) {
     Interruption i = pipeline.interrupted(monotonic_ns(), stop_signal(), opt.command.empty());
+    tp.record_interruption(i);
     closing = fmt::format("traced {} call{} in {} process{}; {}", i.calls, i.calls == 1 ? "" : "s",
                           i.processes, i.processes == 1 ? "" : "es", i.outcome());
   }
+  uint64_t end_ns = monotonic_ns();
   if (stop_reason() != StopReason::OutputClosed && stop_reason() != StopReason::OutputFailed)
-    pipeline.finish();
+    pipeline.finish(end_ns);
+  status = tp.finish_capture(opt, status, end_ns);
   status = report_failed_writes(tp, opt, status);
   if (!closing.empty() && !(opt.json && opt.output_file.empty())) {
     tp.out().flush();
@@ -90,7 +94,7 @@ int trace(const std::function<std::unique_ptr<Backend>()>& make, TracePipeline& 
     if (!b->prepare()) return stopped_before_start(tp, outputs);
     // The clock of the trace starts after the preparation: times count from the command's start,
     // or the attach.
-    tp.pipeline().begin(monotonic_ns());
+    tp.begin(monotonic_ns());
     status = b->run();
   } catch (const TraceError& e) {
     return trace_failed(e, tp, outputs);

@@ -38,6 +38,8 @@ enum LongOnly : int {
   kInject,
   kTop,
   kInterval,
+  kFlightRecorder,  // part 11
+  kTrigger,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -288,6 +290,25 @@ constexpr OptionDoc kOptions[] = {
     {kInterval, "interval", "SECONDS",
      "--top's refresh (default 1); with --summary, a table every SECONDS (e.g. 0.5)",
      text(&Options::interval, "{opt} needs a number of seconds (e.g. 1 or 0.5)")},
+    // Part 11: capture files and the flight recorder.
+    {'w', "capture", "FILE",
+     "record the events to FILE (zstd, docs/capture-format.md); shown too with view options",
+     file(&Options::capture_file)},
+    {'R', "replay", "FILE",
+     "show a capture (-w) with any view options, as the live trace would have; no root needed",
+     file(&Options::replay_file)},
+    {kFlightRecorder, "flight-recorder", "SIZE",
+     "keep the last SIZE of events in memory; write them (to -w FILE, else "
+     "dtruss-flight-PID.cap) on SIGUSR1, a --trigger, or a failed command",
+     size(&Options::flight_recorder, 64 * 1024, 1ull << 32,
+          "{opt} needs a size from {min} to {max} (e.g. 64M), not '{arg}'")},
+    {kTrigger,
+     "trigger",
+     "WHAT",
+     "with --flight-recorder: write when errno=ERRNO, syscall=NAME or exit=nonzero happens",
+     {.action = OptionAction::AddText,
+      .texts = &Options::triggers,
+      .message = "{opt} needs errno=ERRNO, syscall=NAME or exit=nonzero"}},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

@@ -19,7 +19,8 @@ namespace {
 // What to trace: a command, -p, -n or -W, --all (one of them).
 int scopes(const Options& o) {
   return !o.pids.empty() + !o.command.empty() + !o.name.empty() + o.all_processes +
-         !o.cgroup.empty() + !o.container.empty();
+         !o.cgroup.empty() + !o.container.empty() +
+         !o.replay_file.empty();  // (-R: the capture's events)
 }
 
 // strace's sets (--signal, --read, --write): the message of the first that is wrong, or "".
@@ -48,6 +49,17 @@ constexpr struct {
        return fmt::format("give either a command or -p PID, not both (the command was '{}')",
                           o.command[0]);
      }},
+    // Part 11: -R shows a capture, which was traced already; --trigger is the flight recorder's.
+    {[](const Options& o) { return !o.replay_file.empty() && scopes(o) > 1; },
+     [](const Options&) -> std::string {
+       return "-R shows a capture that was traced already: give no command, -p, -n, -W or --all "
+              "with it";
+     }},
+    {[](const Options& o) { return !o.triggers.empty() && o.flight_recorder == 0; },
+     [](const Options&) -> std::string {
+       return "--trigger tells the flight recorder when to write: give it with --flight-recorder "
+              "SIZE";
+     }},
     {[](const Options& o) { return scopes(o) > 1; },
      [](const Options&) -> std::string {
        return "give one of: a command, -p PID, -n NAME, -W NAME, --all, --cgroup or --container";
@@ -58,7 +70,7 @@ constexpr struct {
      }},
     {[](const Options& o) { return scopes(o) == 0; },
      [](const Options&) -> std::string {
-       return "nothing to trace: give a command (dtruss ls), -p PID, -n NAME or --all";
+       return "nothing to trace: give a command (dtruss ls), -p PID, -n NAME, --all or -R FILE";
      }},
     {[](const Options& o) {
        return (o.histogram || o.summary_by != SummaryBy::None) && !o.count && !o.summary_only;

@@ -71,6 +71,11 @@ struct Options {
   // Part 11's live view (--top) and periodic tables (--summary --interval).
   bool top = false;      // --top: the busiest calls and processes, refreshed (implies --summary)
   std::string interval;  // --interval SECONDS, as given (read by interval_ns)
+  // Part 11: capture files and the flight recorder (src/capture, app/recording, app/replay).
+  std::string capture_file;           // -w, --capture: record the events to FILE
+  std::string replay_file;            // -R, --replay: show a capture's events
+  uint64_t flight_recorder = 0;       // --flight-recorder SIZE: the last SIZE bytes (0: off)
+  std::vector<std::string> triggers;  // --trigger errno=E, syscall=NAME, exit=nonzero
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a

@@ -37,6 +37,11 @@ class CaptureStore final : public MemoryReader {
   }
   bool empty() const { return regions_.empty(); }
   size_t region_count() const { return regions_.size(); }
+  // Calls f(addr, bytes, len) for each region, in the order added (a capture file records them).
+  template <class F>
+  void each(F&& f) const {
+    for (const Region& r : regions_) f(r.addr, arena_.data() + r.offset, r.len);
+  }
 
  private:
   struct Region {

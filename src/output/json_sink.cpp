@@ -91,7 +91,6 @@ void append_json_result(std::string& out, const DecodedCall& call) {
 
 void JsonSink::begin(uint64_t base_ns) {
   Sink::begin(base_ns);
-  wall_offset_ns_ = realtime_offset_ns();
 }
 
 void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {

@@ -44,7 +44,6 @@ class JsonSink final : public Sink {
   Writer& out_;
   bool explain_;
   bool wall_clock_;
-  int64_t wall_offset_ns_ = 0;
   Explainer explainer_;
   DumpFds dumps_;
   ContainerLabels* containers_ = nullptr;

@@ -13,6 +13,7 @@
 #include "decode/decoder.h"
 #include "output/container_labels.h"
 #include "output/sink.h"
+#include "util/clock.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -40,11 +41,15 @@ class Pipeline final : public EventConsumer {
     if (!containers_) containers_.emplace();
     return &*containers_;
   }
-  void begin(uint64_t base_ns);
+  void begin(uint64_t base_ns) { begin(base_ns, realtime_offset_ns()); }
+  // ... with the wall clock's offset given (a capture's, replayed).
+  void begin(uint64_t base_ns, int64_t wall_offset_ns);
   // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
   // (the JSON object, before the summary). Before finish(). Returns what was recorded.
   Interruption interrupted(uint64_t now_ns, int signal, bool detached);
-  void finish();
+  void finish() { finish(monotonic_ns()); }
+  // ... at `end_ns` (a replayed capture's end).
+  void finish(uint64_t end_ns);
 
   void on_syscall(SyscallEvent& ev) override;
   void on_signal(const SignalEvent& ev) override;

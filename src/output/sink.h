@@ -31,11 +31,24 @@ struct Interruption {
   const char* outcome() const { return detached ? "detached" : "stopped"; }
 };
 
+// CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns an event's time into the wall clock's.
+inline int64_t realtime_offset_ns() {
+  timespec mono{};
+  timespec real{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &real);
+  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  return ns(real) - ns(mono);
+}
+
 class Sink {
  public:
   virtual ~Sink() = default;
   // `base_ns`: CLOCK_MONOTONIC when the trace started (RELATIVE and ts_ns count from it).
   virtual void begin(uint64_t base_ns) { base_ns_ = base_ns; }
+  // CLOCK_REALTIME - CLOCK_MONOTONIC for the wall-clock times (--timestamps, JSON's wall_ns):
+  // measured as the trace began, or a replayed capture's (set before begin()).
+  void set_wall_offset(int64_t ns) { wall_offset_ns_ = ns; }
   virtual void syscall(const DecodedCall& call) = 0;
   virtual void signal(const DecodedSignal&) {}
   virtual void stop(const StopEvent&) {}
@@ -52,21 +65,14 @@ class Sink {
   virtual bool interrupted(const Interruption&) { return false; }
   // The trace is over: write whatever is pending (tables, totals).
   virtual void finish() {}
+  // When it ended (CLOCK_MONOTONIC), told before finish(): the summary's wall time.
+  virtual void end_at(uint64_t /*ts_ns*/) {}
 
  protected:
   uint64_t since_start(uint64_t ts_ns) const { return ts_ns > base_ns_ ? ts_ns - base_ns_ : 0; }
   uint64_t base_ns_ = 0;
+  int64_t wall_offset_ns_ = realtime_offset_ns();  // (a sink used alone: the clock's now)
 };
-
-// CLOCK_REALTIME - CLOCK_MONOTONIC now: what turns an event's time into the wall clock's.
-inline int64_t realtime_offset_ns() {
-  timespec mono{};
-  timespec real{};
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  clock_gettime(CLOCK_REALTIME, &real);
-  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
-  return ns(real) - ns(mono);
-}
 
 // Duration of a call in ns (0 if it never returned).
 inline uint64_t call_duration(const SyscallEvent& ev) {

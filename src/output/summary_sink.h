@@ -45,6 +45,7 @@ class SummarySink final : public Sink {
   void aggregate(const SyscallAggregate& agg) override { add_aggregate(agg); }
   // When the trace ended (CLOCK_MONOTONIC); finish() reads the clock if this was not called.
   void set_end_ns(uint64_t ns) { end_ns_ = ns; }
+  void end_at(uint64_t ns) override { end_ns_ = ns; }
 
  private:
   SummaryGroup& group_for(int pid, int tid, std::string_view comm);

@@ -49,7 +49,6 @@ constexpr int kFractionDigits[] = {0, 0, 3, 6, 9};
 
 void TextSink::begin(uint64_t base_ns) {
   Sink::begin(base_ns);
-  wall_offset_ns_ = realtime_offset_ns();
   previous_ns_ = base_ns;
   if (!opt_.header) return;
   header_.clear();

@@ -62,8 +62,7 @@ class TextSink final : public Sink {
   std::string line_;
   std::string header_;  // printed just before the first line (none if nothing is traced)
   Explainer explainer_;
-  int64_t wall_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC when the trace began
-  uint64_t previous_ns_ = 0;    // -r: the time of the previous line
+  uint64_t previous_ns_ = 0;  // -r: the time of the previous line
 };
 
 }  // namespace dtruss

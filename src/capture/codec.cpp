@@ -1,0 +1,492 @@
+#include "capture/codec.h"
+
+#include <cstring>
+
+namespace dtruss::capture {
+namespace {
+
+// Appends a record: its type, a u32 length (patched once the payload is written), the payload.
+// Written through a pointer into room made ahead (`need`): a byte at a time through the string
+// would check its capacity and rewrite its terminator at every byte, a fifth of recording's cost.
+class Put {
+ public:
+  Put(std::string& out, Record type) : out_(out), at_(out.size()) {
+    need(5);
+    *p_++ = static_cast<char>(type);
+    p_ += 4;
+  }
+  ~Put() {
+    size_t end = static_cast<size_t>(p_ - out_.data());
+    auto len = static_cast<uint32_t>(end - at_ - 5);
+    for (int i = 0; i < 4; ++i) out_[at_ + 1 + i] = static_cast<char>(len >> (8 * i));
+    out_.resize(end);
+  }
+  Put(const Put&) = delete;
+  Put& operator=(const Put&) = delete;
+
+  void u(uint64_t v) {  // LEB128
+    need(10);
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void z(int64_t v) {  // zigzag, then LEB128: small negative numbers stay short
+    u((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
+  void str(std::string_view s) {
+    u(s.size());
+    raw(s.data(), s.size());
+  }
+  void raw(const void* p, size_t n) {
+    need(n);
+    std::memcpy(p_, p, n);
+    p_ += n;
+  }
+  void store(const CaptureStore& c) {
+    u(c.region_count());
+    c.each([this](uint64_t addr, const uint8_t* bytes, size_t len) {
+      u(addr);
+      u(len);
+      raw(bytes, len);
+    });
+  }
+  void task(const TaskId& t) {
+    z(t.pid);
+    z(t.tid);
+    str(std::string_view(t.comm.data(), strnlen(t.comm.data(), t.comm.size())));
+  }
+
+ private:
+  // Room for `n` more bytes after p_ (and some: the string's own growth doubles its capacity).
+  void need(size_t n) {
+    if (p_ != nullptr && static_cast<size_t>(end_ - p_) >= n) return;
+    size_t used = p_ == nullptr ? out_.size() : static_cast<size_t>(p_ - out_.data());
+    out_.resize(used + n + 128);
+    p_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+  std::string& out_;
+  size_t at_;
+  char* p_ = nullptr;
+  char* end_ = nullptr;
+};
+
+// Reads a payload back; any read past its end makes it bad (ok() false).
+class Get {
+ public:
+  explicit Get(std::string_view p) : p_(p) {}
+  bool ok() const { return ok_ && i_ == p_.size(); }  // (the whole payload read, and no more)
+  bool good() const { return ok_; }
+
+  uint64_t u() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (i_ >= p_.size()) return fail();
+      auto b = static_cast<uint8_t>(p_[i_++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return fail();
+  }
+  int64_t z() {
+    uint64_t v = u();
+    return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+  }
+  int32_t i32() { return static_cast<int32_t>(z()); }
+  std::string_view bytes(uint64_t n) {
+    if (n > p_.size() - i_) {
+      fail();
+      return {};
+    }
+    std::string_view s = p_.substr(i_, n);
+    i_ += n;
+    return s;
+  }
+  std::string_view str() { return bytes(u()); }
+  void store(CaptureStore& c) {
+    c.clear();
+    uint64_t n = u();
+    for (uint64_t k = 0; k < n && ok_; ++k) {
+      uint64_t addr = u();
+      std::string_view b = bytes(u());
+      if (ok_) c.add(addr, b.data(), b.size());
+    }
+  }
+  void task(TaskId& t) {
+    t.pid = i32();
+    t.tid = i32();
+    std::string_view c = str();
+    t.comm.fill('\0');
+    if (!c.empty()) std::memcpy(t.comm.data(), c.data(), std::min(c.size(), t.comm.size() - 1));
+  }
+
+ private:
+  uint64_t fail() {
+    ok_ = false;
+    i_ = p_.size();
+    return 0;
+  }
+  std::string_view p_;
+  size_t i_ = 0;
+  bool ok_ = true;
+};
+
+// SyscallEvent's flags byte.
+constexpr uint64_t kNoExit = 1;
+constexpr uint64_t kNoCpu = 2;
+constexpr uint64_t kDwarf = 4;
+constexpr uint64_t kInjected = 8;
+constexpr uint64_t kEndShift = 4;  // bits 4-5: SyscallEvent::End
+constexpr uint64_t kInjectError = 1;
+constexpr uint64_t kInjectRetval = 2;
+
+}  // namespace
+
+void put_info(std::string& out, const CaptureInfo& i) {
+  Put p(out, Record::Info);
+  p.str(i.dtruss_version);
+  p.str(i.backend);
+  p.str(i.kernel_release);
+  p.str(i.machine);
+  p.u(i.table_hash);
+  p.u(i.table_size);
+  p.u((i.fd_notes ? 1u : 0u) | (i.stacks ? 2u : 0u) | (i.verbose ? 4u : 0u) | (i.cpu ? 8u : 0u) |
+      (i.dumps ? 16u : 0u) | (i.flight ? 32u : 0u) | (i.follow ? 64u : 0u) | (i.all ? 128u : 0u) |
+      (i.wait_for_name ? 256u : 0u));
+  p.u(i.strsize);
+  p.u(i.stack_depth);
+  p.str(i.name);
+  p.u(i.pids.size());
+  for (int32_t pid : i.pids) p.z(pid);
+  p.u(i.command.size());
+  for (const auto& a : i.command) p.str(a);
+  p.z(i.started_unix_ns);
+}
+
+bool get_info(std::string_view payload, CaptureInfo* i) {
+  Get g(payload);
+  i->dtruss_version = g.str();
+  i->backend = g.str();
+  i->kernel_release = g.str();
+  i->machine = g.str();
+  i->table_hash = g.u();
+  i->table_size = static_cast<uint32_t>(g.u());
+  uint64_t f = g.u();
+  i->fd_notes = f & 1;
+  i->stacks = f & 2;
+  i->verbose = f & 4;
+  i->cpu = f & 8;
+  i->dumps = f & 16;
+  i->flight = f & 32;
+  i->follow = f & 64;
+  i->all = f & 128;
+  i->wait_for_name = f & 256;
+  i->strsize = g.u();
+  i->stack_depth = g.u();
+  i->name = g.str();
+  uint64_t n = g.u();
+  i->pids.clear();
+  for (uint64_t k = 0; k < n && g.good(); ++k) i->pids.push_back(g.i32());
+  n = g.u();
+  i->command.clear();
+  for (uint64_t k = 0; k < n && g.good(); ++k) i->command.emplace_back(g.str());
+  i->started_unix_ns = g.z();
+  return g.ok();
+}
+
+void put_begin(std::string& out, uint64_t base_ns, int64_t wall_offset_ns) {
+  Put p(out, Record::Begin);
+  p.u(base_ns);
+  p.z(wall_offset_ns);
+}
+bool get_begin(std::string_view payload, uint64_t* base_ns, int64_t* wall_offset_ns) {
+  Get g(payload);
+  *base_ns = g.u();
+  *wall_offset_ns = g.z();
+  return g.ok();
+}
+
+void put_syscall(std::string& out, const SyscallEvent& ev) {
+  Put p(out, Record::Syscall);
+  uint64_t flags = (ev.exit_ns == 0 ? kNoExit : 0u) | (ev.cpu_ns == kUnknown ? kNoCpu : 0u) |
+                   (ev.stack_dwarf ? kDwarf : 0u) | (ev.injected ? kInjected : 0u) |
+                   (static_cast<uint64_t>(ev.end) << kEndShift);
+  p.u(flags);
+  p.task(ev.task);
+  p.u(ev.enter_ns);
+  if (ev.exit_ns != 0) p.z(static_cast<int64_t>(ev.exit_ns - ev.enter_ns));
+  if (ev.cpu_ns != kUnknown) p.u(ev.cpu_ns);
+  p.z(ev.nr);
+  for (uint64_t a : ev.args) p.z(static_cast<int64_t>(a));
+  p.z(ev.ret);
+  p.store(ev.captures);
+  p.store(ev.before);
+  uint64_t notes = 0;
+  for (size_t k = 0; k < ev.fd_notes.size(); ++k)
+    if (!ev.fd_notes[k].empty()) notes |= 1u << k;
+  p.u(notes);
+  for (const auto& n : ev.fd_notes)
+    if (!n.empty()) p.str(n);
+  p.u(ev.stack.size());
+  for (const StackFrame& f : ev.stack) {
+    p.u(f.pc);
+    p.str(f.module);
+    p.str(f.symbol);
+    p.u(f.offset);
+    p.str(f.file);
+    p.z(f.line);
+  }
+  if (ev.injected) {
+    const InjectAction& a = *ev.injected;
+    p.u((a.error ? kInjectError : 0u) | (a.retval ? kInjectRetval : 0u));
+    if (a.error) p.z(*a.error);
+    if (a.retval) p.z(*a.retval);
+    p.z(a.signal);
+    p.u(a.delay_enter_us);
+    p.u(a.delay_exit_us);
+  }
+}
+
+bool get_syscall(std::string_view payload, SyscallEvent* ev) {
+  Get g(payload);
+  uint64_t flags = g.u();
+  g.task(ev->task);
+  ev->enter_ns = g.u();
+  ev->exit_ns = (flags & kNoExit) ? 0 : ev->enter_ns + static_cast<uint64_t>(g.z());
+  ev->cpu_ns = (flags & kNoCpu) ? kUnknown : g.u();
+  ev->nr = static_cast<long>(g.z());
+  for (uint64_t& a : ev->args) a = static_cast<uint64_t>(g.z());
+  ev->ret = g.z();
+  uint64_t end = (flags >> kEndShift) & 3;
+  if (end > static_cast<uint64_t>(SyscallEvent::End::Unfinished)) return false;
+  ev->end = static_cast<SyscallEvent::End>(end);
+  ev->stack_dwarf = flags & kDwarf;
+  g.store(ev->captures);
+  g.store(ev->before);
+  uint64_t notes = g.u();
+  for (size_t k = 0; k < ev->fd_notes.size(); ++k)
+    ev->fd_notes[k] = (notes & (1u << k)) ? std::string(g.str()) : std::string();
+  uint64_t frames = g.u();
+  ev->stack.clear();
+  for (uint64_t k = 0; k < frames && g.good(); ++k) {
+    StackFrame f;
+    f.pc = g.u();
+    f.module = g.str();
+    f.symbol = g.str();
+    f.offset = g.u();
+    f.file = g.str();
+    f.line = static_cast<int>(g.z());
+    ev->stack.push_back(std::move(f));
+  }
+  ev->injected.reset();
+  if (flags & kInjected) {
+    InjectAction a;
+    uint64_t which = g.u();
+    if (which & kInjectError) a.error = static_cast<int>(g.z());
+    if (which & kInjectRetval) a.retval = g.z();
+    a.signal = static_cast<int>(g.z());
+    a.delay_enter_us = g.u();
+    a.delay_exit_us = g.u();
+    ev->injected = a;
+  }
+  return g.ok();
+}
+
+void put_signal(std::string& out, const SignalEvent& ev) {
+  Put p(out, Record::Signal);
+  p.task(ev.task);
+  p.u(ev.ts_ns);
+  p.z(ev.signo);
+  p.u(ev.has_info ? 1 : 0);
+  p.z(ev.code);
+  p.z(ev.errno_);
+  p.z(ev.sender_pid);
+  p.u(ev.sender_uid);
+  p.z(ev.status);
+  p.u(ev.addr);
+  p.z(ev.timer_id);
+  p.z(ev.overrun);
+  p.u(ev.value);
+}
+bool get_signal(std::string_view payload, SignalEvent* ev) {
+  Get g(payload);
+  g.task(ev->task);
+  ev->ts_ns = g.u();
+  ev->signo = g.i32();
+  ev->has_info = g.u() != 0;
+  ev->code = g.i32();
+  ev->errno_ = g.i32();
+  ev->sender_pid = g.i32();
+  ev->sender_uid = static_cast<uint32_t>(g.u());
+  ev->status = g.i32();
+  ev->addr = g.u();
+  ev->timer_id = g.i32();
+  ev->overrun = g.i32();
+  ev->value = g.u();
+  return g.ok();
+}
+
+void put_stop(std::string& out, const StopEvent& ev) {
+  Put p(out, Record::Stop);
+  p.task(ev.task);
+  p.u(ev.ts_ns);
+  p.z(ev.signo);
+}
+bool get_stop(std::string_view payload, StopEvent* ev) {
+  Get g(payload);
+  g.task(ev->task);
+  ev->ts_ns = g.u();
+  ev->signo = g.i32();
+  return g.ok();
+}
+
+void put_exit(std::string& out, const ExitEvent& ev) {
+  Put p(out, Record::Exit);
+  p.task(ev.task);
+  p.u(ev.ts_ns);
+  p.u((ev.signaled ? 1 : 0) | (ev.core_dumped ? 2 : 0));
+  p.z(ev.code);
+}
+bool get_exit(std::string_view payload, ExitEvent* ev) {
+  Get g(payload);
+  g.task(ev->task);
+  ev->ts_ns = g.u();
+  uint64_t f = g.u();
+  ev->signaled = f & 1;
+  ev->core_dumped = f & 2;
+  ev->code = g.i32();
+  return g.ok();
+}
+
+void put_lost(std::string& out, const LostEvent& ev) {
+  Put p(out, Record::Lost);
+  p.u(ev.ts_ns);
+  p.u(ev.count);
+}
+bool get_lost(std::string_view payload, LostEvent* ev) {
+  Get g(payload);
+  ev->ts_ns = g.u();
+  ev->count = g.u();
+  return g.ok();
+}
+
+void put_notice(std::string& out, const NoticeEvent& ev) {
+  Put p(out, Record::Notice);
+  p.u(ev.ts_ns);
+  p.str(ev.text);
+}
+bool get_notice(std::string_view payload, NoticeEvent* ev) {
+  Get g(payload);
+  ev->ts_ns = g.u();
+  ev->text = g.str();
+  return g.ok();
+}
+
+void put_aggregate(std::string& out, const SyscallAggregate& a) {
+  Put p(out, Record::Aggregate);
+  p.z(a.nr);
+  p.z(a.pid);
+  p.z(a.tid);
+  p.str(a.comm);
+  p.u(a.calls);
+  p.u(a.total_ns);
+  p.u(a.max_ns);
+  p.u(a.errnos.size());
+  for (auto [err, n] : a.errnos) {
+    p.z(err);
+    p.u(n);
+  }
+  for (uint64_t b : a.log2_ns) p.u(b);
+}
+bool get_aggregate(std::string_view payload, SyscallAggregate* a) {
+  Get g(payload);
+  a->nr = g.i32();
+  a->pid = g.i32();
+  a->tid = g.i32();
+  a->comm = g.str();
+  a->calls = g.u();
+  a->total_ns = g.u();
+  a->max_ns = g.u();
+  uint64_t n = g.u();
+  a->errnos.clear();
+  for (uint64_t k = 0; k < n && g.good(); ++k) {
+    int err = g.i32();
+    a->errnos[err] = g.u();
+  }
+  for (uint64_t& b : a->log2_ns) b = g.u();
+  return g.ok();
+}
+
+void put_process(std::string& out, int32_t pid) {
+  Put p(out, Record::Process);
+  p.z(pid);
+}
+bool get_process(std::string_view payload, int32_t* pid) {
+  Get g(payload);
+  *pid = g.i32();
+  return g.ok();
+}
+
+void put_ready(std::string& out) {
+  Put p(out, Record::Ready);
+}
+
+void put_interrupted(std::string& out, uint64_t ts_ns, int signal, bool detached) {
+  Put p(out, Record::Interrupted);
+  p.u(ts_ns);
+  p.z(signal);
+  p.u(detached ? 1 : 0);
+}
+bool get_interrupted(std::string_view payload, uint64_t* ts_ns, int* signal, bool* detached) {
+  Get g(payload);
+  *ts_ns = g.u();
+  *signal = g.i32();
+  *detached = g.u() != 0;
+  return g.ok();
+}
+
+void put_end(std::string& out, int status, uint64_t end_ns) {
+  Put p(out, Record::End);
+  p.z(status);
+  p.u(end_ns);
+}
+bool get_end(std::string_view payload, int* status, uint64_t* end_ns) {
+  Get g(payload);
+  *status = g.i32();
+  *end_ns = g.u();
+  return g.ok();
+}
+
+void put_dropped(std::string& out, uint64_t events) {
+  Put p(out, Record::Dropped);
+  p.u(events);
+}
+bool get_dropped(std::string_view payload, uint64_t* events) {
+  Get g(payload);
+  *events = g.u();
+  return g.ok();
+}
+
+Frame next_frame(std::string_view buf) {
+  Frame f;
+  if (buf.size() < 5) return f;  // (Partial)
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i)
+    len |= static_cast<uint32_t>(static_cast<uint8_t>(buf[1 + i])) << (8 * i);
+  auto type = static_cast<uint8_t>(buf[0]);
+  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(Record::Dropped) ||
+      len > (1u << 30)) {
+    f.state = Framing::Bad;
+    return f;
+  }
+  if (buf.size() - 5 < len) return f;
+  f.state = Framing::Complete;
+  f.type = static_cast<Record>(type);
+  f.payload = buf.substr(5, len);
+  f.size = 5 + size_t{len};
+  return f;
+}
+
+}  // namespace dtruss::capture

@@ -1,0 +1,56 @@
+// The records of a capture file as bytes, and back (capture/format.h). Each record stands alone
+// (no state carried from one to the next), so that the flight recorder can let the oldest go.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "capture/format.h"
+#include "core/event.h"
+
+namespace dtruss::capture {
+
+// Appends one whole record (type, length, payload) to `out`.
+void put_info(std::string& out, const CaptureInfo& info);
+void put_begin(std::string& out, uint64_t base_ns, int64_t wall_offset_ns);
+void put_syscall(std::string& out, const SyscallEvent& ev);
+void put_signal(std::string& out, const SignalEvent& ev);
+void put_stop(std::string& out, const StopEvent& ev);
+void put_exit(std::string& out, const ExitEvent& ev);
+void put_lost(std::string& out, const LostEvent& ev);
+void put_notice(std::string& out, const NoticeEvent& ev);
+void put_aggregate(std::string& out, const SyscallAggregate& agg);
+void put_process(std::string& out, int32_t pid);
+void put_ready(std::string& out);
+void put_interrupted(std::string& out, uint64_t ts_ns, int signal, bool detached);
+void put_end(std::string& out, int status, uint64_t end_ns);
+void put_dropped(std::string& out, uint64_t events);
+
+// One record's place in a buffer: Complete (type and payload set, `size` bytes long), Partial
+// (the buffer ends inside it), or Bad (its length cannot be read).
+enum class Framing { Complete, Partial, Bad };
+struct Frame {
+  Framing state = Framing::Partial;
+  Record type{};
+  std::string_view payload;
+  size_t size = 0;
+};
+Frame next_frame(std::string_view buf);
+
+// A record's payload read back; false when it is malformed (a corrupt file).
+bool get_info(std::string_view p, CaptureInfo* info);
+bool get_begin(std::string_view p, uint64_t* base_ns, int64_t* wall_offset_ns);
+bool get_syscall(std::string_view p, SyscallEvent* ev);
+bool get_signal(std::string_view p, SignalEvent* ev);
+bool get_stop(std::string_view p, StopEvent* ev);
+bool get_exit(std::string_view p, ExitEvent* ev);
+bool get_lost(std::string_view p, LostEvent* ev);
+bool get_notice(std::string_view p, NoticeEvent* ev);
+bool get_aggregate(std::string_view p, SyscallAggregate* agg);
+bool get_process(std::string_view p, int32_t* pid);
+bool get_interrupted(std::string_view p, uint64_t* ts_ns, int* signal, bool* detached);
+bool get_end(std::string_view p, int* status, uint64_t* end_ns);
+bool get_dropped(std::string_view p, uint64_t* events);
+
+}  // namespace dtruss::capture

@@ -1,0 +1,107 @@
+// Between a backend and the pipeline: every event the backend delivers is written as a record
+// (codec.h) before it is handed on, unchanged, to the next consumer (the live view, or a pipeline
+// with no sinks when only the file is asked for). Either to a capture file (-w), or into a ring in
+// memory that keeps the most recent events (--flight-recorder), written out on SIGUSR1, when a
+// trigger fires, or at the end of a command that failed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/file_writer.h"
+#include "capture/format.h"
+#include "core/event.h"
+
+namespace dtruss::capture {
+
+// --trigger: what makes the flight recorder write its events.
+struct Trigger {
+  enum class Kind { Errno, Syscall, ExitNonzero } kind = Kind::Errno;
+  long value = 0;    // the errno, or the syscall number
+  std::string text;  // as given (errno=EIO), for the message
+  bool fired = false;
+};
+
+// The most recent records, at most `capacity` bytes of them: the oldest go first.
+class Ring {
+ public:
+  // (allocated, not touched: memory is taken as records fill it, SIZE at most)
+  explicit Ring(size_t capacity) : bytes_(new char[capacity]), size_(capacity) {}
+  void add(std::string_view record);
+  // The records held, oldest first, in one or two pieces.
+  std::pair<std::string_view, std::string_view> contents() const;
+  void clear();
+  uint64_t dropped() const { return dropped_; }
+  uint64_t records() const { return records_; }
+  size_t used() const { return used_; }
+
+ private:
+  void drop_oldest();
+  std::unique_ptr<char[]> bytes_;
+  size_t size_;
+  size_t head_ = 0;
+  size_t used_ = 0;
+  uint64_t records_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+class Recorder final : public EventConsumer {
+ public:
+  Recorder(CaptureInfo info, EventConsumer& next) : info_(std::move(info)), next_(next) {}
+
+  // -w: records go to `fd` (owned), an existing file emptied first.
+  void to_file(int fd, bool truncate_first);
+  // --flight-recorder: into a ring of `bytes`; written to `path`, then `path`.1, .2 ...
+  void to_ring(size_t bytes, std::string path, std::vector<Trigger> triggers);
+
+  // The trace's clock: CLOCK_MONOTONIC at its start, and CLOCK_REALTIME - CLOCK_MONOTONIC.
+  void begin(uint64_t base_ns, int64_t wall_offset_ns);
+  void interrupted(uint64_t ts_ns, int signal, bool detached);
+  // The trace ended with `status`. A flight recorder writes its ring when the command failed
+  // (`command_failed`). Returns "" or why the capture could not be written.
+  std::string finish(int status, uint64_t end_ns, bool command_failed);
+  // Nothing was traced: nothing is written.
+  void abandon();
+
+  void on_syscall(SyscallEvent& ev) override;
+  void on_signal(const SignalEvent& ev) override;
+  void on_stop(const StopEvent& ev) override;
+  void on_exit(const ExitEvent& ev) override;
+  void on_lost(const LostEvent& ev) override;
+  void on_notice(const NoticeEvent& ev) override;
+  void on_aggregate(const SyscallAggregate& agg) override;
+  void on_process(int32_t pid) override;
+  void idle() override;
+  void ready() override;
+
+  // SIGUSR1's handler sets it (async-signal-safe): the ring is written at the next event or idle.
+  static void request_dump();
+
+ private:
+  void record();  // the record just put into scratch_
+  void check_dump_request(bool idle);
+  void dump(const std::string& why, int status, uint64_t end_ns);
+  std::string dump_path();
+
+  CaptureInfo info_;
+  EventConsumer& next_;
+  std::string scratch_;  // the records not yet written (-w), or the one for the ring
+  std::unique_ptr<FileWriter> file_;
+  uint64_t last_flush_ns_ = 0;
+  uint64_t base_ns_ = 0;
+  int64_t wall_offset_ns_ = 0;
+  bool released_ = false;  // an event was seen: the file may be written (as StartGate's)
+  // --flight-recorder
+  std::optional<Ring> ring_;
+  std::string path_;
+  std::vector<Trigger> triggers_;
+  int dumps_ = 0;
+  uint64_t dump_asked_ns_ = 0;  // SIGUSR1 seen, its dump not written yet
+  std::string error_;           // a dump that could not be written
+};
+
+}  // namespace dtruss::capture
