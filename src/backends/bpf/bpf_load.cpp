@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -83,6 +84,7 @@ class VerifierStats {
     if (env == nullptr || *env == '\0' || *env == '0') return;
     bpf_program* prog = nullptr;
     logs_.reserve(32);
+    start_ = std::chrono::steady_clock::now();
     bpf_object__for_each_program(prog, obj) {
       if (!bpf_program__autoload(prog) || logs_.size() == logs_.capacity()) continue;
       logs_.push_back({prog, std::string(4096, '\0')});
@@ -90,7 +92,14 @@ class VerifierStats {
       bpf_program__set_log_level(prog, 4);  // BPF_LOG_STATS
     }
   }
+  // Each program's figures, then the load's time: the verifier's and the rest (libbpf's CO-RE
+  // relocations against the kernel's BTF, map creation).
   void report() const {
+    if (logs_.empty()) return;
+    double load_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+            .count();
+    double verifier_ms = 0;
     for (const auto& l : logs_) {
       std::string text(l.text.c_str());
       for (const char* key : {"verification time", "processed"}) {
@@ -98,8 +107,11 @@ class VerifierStats {
         if (at == std::string::npos) continue;
         fprintf(stderr, "dtruss: verifier: %s: %s\n", bpf_program__name(l.prog),
                 text.substr(at, text.find('\n', at) - at).c_str());
+        if (key[0] == 'v') verifier_ms += std::atof(text.c_str() + at + 18) / 1000;
       }
     }
+    fprintf(stderr, "dtruss: verifier: load %.1f ms: verifier %.1f ms, the rest %.1f ms\n", load_ms,
+            verifier_ms, load_ms - verifier_ms);
   }
 
  private:
@@ -108,6 +120,7 @@ class VerifierStats {
     std::string text;
   };
   std::vector<Log> logs_;  // (reserved up front: the buffers must not move once handed over)
+  std::chrono::steady_clock::time_point start_;
 };
 
 uint64_t round_up_pow2(uint64_t v) {
