@@ -141,8 +141,11 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
   // --top, --summary --interval (part 11): each interval's table, before the final one.
   if (opt.top || (opt.summary_only && !opt.interval.empty()))
     pipeline_.add_sink(std::make_unique<TopSink>(out_, top_options(opt, out_.fd())));
-  if (opt.count || opt.summary_only)
-    pipeline_.add_sink(std::make_unique<SummarySink>(out_, summary_options(opt, out_.fd())));
+  if (opt.count || opt.summary_only) {
+    SummaryOptions s = summary_options(opt, out_.fd());
+    if (opt.summary_by == SummaryBy::Container) s.containers = pipeline_.show_containers();
+    pipeline_.add_sink(std::make_unique<SummarySink>(out_, s));
+  }
   add_file_sinks(outputs);
   if (!opt.command.empty()) gate_.emplace(pipeline_, out_);
   if (recording(opt)) add_recorder(opt, outputs);

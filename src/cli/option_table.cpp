@@ -127,7 +127,8 @@ constexpr BackendChoice kBackends[] = {BackendChoice::Auto, BackendChoice::Ptrac
                                        BackendChoice::Bpf};
 constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, SummarySort::Errors,
                                   SummarySort::Name};
-constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm};
+constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm,
+                                    SummaryBy::Container};
 constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfinished,
                                   kStatusDetached};
 constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
@@ -213,7 +214,7 @@ constexpr OptionDoc kOptions[] = {
      choice<&Options::sort, kSorts>("calls|time|errors|name")},
     {kSummaryBy, "summary-by", "WHAT",
      "one table per process, thread or program name (process|thread|comm)",
-     choice<&Options::summary_by, kGroupings>("process|thread|comm")},
+     choice<&Options::summary_by, kGroupings>("process|thread|comm|container")},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)",
      file(&Options::timeline_file)},
     {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)",

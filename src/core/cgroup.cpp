@@ -128,6 +128,20 @@ std::string id_by_name(const std::string& name) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, uint64_t>> cgroup_ids() {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  std::string root = cgroup2_mount();
+  if (root.empty()) return out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st {};
+    if (it->is_directory(ec) && stat(it->path().c_str(), &st) == 0)
+      out.emplace_back(it->path().string().substr(root.size()), st.st_ino);
+  }
+  return out;
+}
+
 std::string cgroup_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
   std::string line;

@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dtruss {
@@ -20,6 +22,10 @@ std::vector<pid_t> cgroup_processes(const std::string& dir);
 // The cgroup v2 path of process `pid` (its "0::" line of /proc/PID/cgroup), "" when it is gone
 // or the host has no cgroup v2.
 std::string cgroup_of(pid_t pid);
+
+// Every cgroup of the cgroup v2 hierarchy: its path (from the hierarchy's root, "/a/b") and its
+// id (the inode number of its directory, what bpf_get_current_cgroup_id returns).
+std::vector<std::pair<std::string, uint64_t>> cgroup_ids();
 
 // The container (or systemd unit) a cgroup path belongs to, by the names runtimes give their
 // cgroups: "docker:ID", "podman:ID", "containerd:ID", "crio:ID" (ID: the full 64 hex digits) or

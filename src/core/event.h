@@ -143,6 +143,8 @@ struct SyscallAggregate {
   int pid = 0;
   int tid = 0;
   std::string comm;
+  uint64_t cgroup =
+      0;  // --summary-by container: the cgroup (v2 id) counted, when the kernel counted
   uint64_t calls = 0;
   uint64_t total_ns = 0;
   uint64_t max_ns = 0;

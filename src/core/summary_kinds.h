@@ -7,8 +7,9 @@ namespace dtruss {
 // --timestamps: the wall clock of each line, to this precision (None: not shown).
 enum class Timestamps { None, Seconds, Millis, Micros, Nanos };
 enum class SummarySort { Calls, Time, Errors, Name };  // --sort
-// --summary-by. The values are those of dtruss.bpf.c's `summary_by` (0, 1, 2); Comm (per
-// program name) is counted per process there, then grouped by name in user space.
-enum class SummaryBy : int { None = 0, Process = 1, Thread = 2, Comm = 3 };
+// --summary-by. The values are those of dtruss.bpf.c's `summary_by` (0, 1, 2, 4); Comm (per
+// program name) is counted per process there, then grouped by name in user space; Container
+// is counted per cgroup there, then named (core/cgroup.h, container_of) in user space.
+enum class SummaryBy : int { None = 0, Process = 1, Thread = 2, Comm = 3, Container = 4 };
 
 }  // namespace dtruss

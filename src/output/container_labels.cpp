@@ -10,6 +10,16 @@ const std::string& ContainerLabels::of(int32_t pid) {
   return it->second;
 }
 
+const std::string& ContainerLabels::of_cgroup(uint64_t id) {
+  auto it = by_cgroup_.find(id);
+  if (it != by_cgroup_.end()) return it->second;
+  if (!walked_) {  // once: a cgroup made after the walk is named "" (counted apart all the same)
+    walked_ = true;
+    for (const auto& [path, ino] : cgroup_ids()) by_cgroup_.emplace(ino, container_of(path));
+  }
+  return by_cgroup_[id];
+}
+
 std::string_view ContainerLabels::brief(std::string_view label) {
   size_t colon = label.find(':');
   if (colon == std::string_view::npos || label.starts_with("unit:")) return label;

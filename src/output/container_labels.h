@@ -15,6 +15,9 @@ class ContainerLabels {
  public:
   // The label of process `pid` ("" when none).
   const std::string& of(int32_t pid);
+  // The label of the cgroup whose id (its directory's inode number) is `id` ("" when none, or
+  // when it is gone).
+  const std::string& of_cgroup(uint64_t id);
   // The process ended: its PID may be reused.
   void forget(int32_t pid) { by_pid_.erase(pid); }
   // For a line's prefix: a container id cut to 12 digits, as `docker ps` shows it.
@@ -22,6 +25,8 @@ class ContainerLabels {
 
  private:
   std::unordered_map<int32_t, std::string> by_pid_;
+  std::unordered_map<uint64_t, std::string> by_cgroup_;  // (filled by one walk of the hierarchy)
+  bool walked_ = false;
 };
 
 }  // namespace dtruss

@@ -75,7 +75,8 @@ SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
   std::pair<int, int> key{0, 0};
   if (opt_.by == SummaryBy::Process) key = {pid, 0};
   if (opt_.by == SummaryBy::Thread) key = {pid, tid};
-  if (opt_.by == SummaryBy::Comm) {  // by name: an id per name, in the order they came
+  if (opt_.by == SummaryBy::Comm || opt_.by == SummaryBy::Container) {
+    // by name (a program's, a container's): an id per name, in the order they came
     auto [id, added] = comm_ids_.try_emplace(std::string(comm), static_cast<int>(comm_ids_.size()));
     key = {id->second, -1};
   }
@@ -86,7 +87,8 @@ SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
     g.tid = key.second;
   }
   // A process is named after its main thread; a thread after its latest name (exec renames).
-  if (opt_.by != SummaryBy::None && !comm.empty() &&
+  if (opt_.by == SummaryBy::Container) g.comm = std::string(comm);
+  if (opt_.by != SummaryBy::None && opt_.by != SummaryBy::Container && !comm.empty() &&
       (g.comm.empty() || opt_.by == SummaryBy::Thread || tid == pid))
     g.comm = std::string(comm);
   return g;
@@ -102,6 +104,8 @@ void SummarySink::count_sample(size_t added) {
 void SummarySink::syscall(const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
   std::string_view comm(ev.task.comm.data(), strnlen(ev.task.comm.data(), ev.task.comm.size()));
+  if (opt_.by == SummaryBy::Container)  // (the process is alive: its call was just made)
+    comm = opt_.containers != nullptr ? opt_.containers->of(ev.task.pid) : std::string_view();
   SummaryRow& r = group_for(ev.task.pid, ev.task.tid, comm).rows[call.name];
   if (r.name.empty()) r.name = call.name;
   // Once over the sample budget new rows start without samples too.
@@ -152,7 +156,10 @@ void SummarySink::stacks_json(std::string& out) const {
 
 void SummarySink::add_aggregate(const SyscallAggregate& agg) {
   std::string name = syscall_name(agg.nr);
-  SummaryRow& r = group_for(agg.pid, agg.tid, agg.comm).rows[name];
+  std::string_view comm = agg.comm;
+  if (opt_.by == SummaryBy::Container && opt_.containers != nullptr)  // counted per cgroup
+    comm = agg.cgroup != 0 ? opt_.containers->of_cgroup(agg.cgroup) : opt_.containers->of(agg.pid);
+  SummaryRow& r = group_for(agg.pid, agg.tid, comm).rows[name];
   if (r.name.empty()) r.name = name;
   r.calls += agg.calls;
   for (const auto& [err, n] : agg.errnos) {
@@ -217,6 +224,9 @@ void SummarySink::write_text() {
       fmt::format_to(std::back_inserter(out), "PID {} ({})\n", g.pid, comm_label(g.comm));
     else if (opt_.by == SummaryBy::Comm)
       fmt::format_to(std::back_inserter(out), "COMM {}\n", comm_label(g.comm));
+    else if (opt_.by == SummaryBy::Container)
+      fmt::format_to(std::back_inserter(out), "CONTAINER {}\n",
+                     g.comm.empty() ? std::string("- (none)") : comm_label(g.comm));
     else if (opt_.by == SummaryBy::Thread)
       fmt::format_to(std::back_inserter(out), "PID {} TID {} ({})\n", g.pid, g.tid,
                      comm_label(g.comm));
@@ -292,7 +302,8 @@ void SummarySink::json_rows(std::string& out, const SummaryGroup& g) const {
 
 void SummarySink::write_json() {
   static constexpr const char* kSortNames[] = {"calls", "time", "errors", "name"};
-  static constexpr const char* kByNames[] = {"", "process", "thread", "comm"};  // SummaryBy
+  static constexpr const char* kByNames[] = {"", "process", "thread", "comm",
+                                             "container"};  // SummaryBy
   std::string out = "{\"type\":\"summary\"";
   fmt::format_to(std::back_inserter(out), ",\"sort\":\"{}\"",
                  kSortNames[static_cast<int>(opt_.sort)]);
@@ -315,10 +326,11 @@ void SummarySink::write_json() {
       if (!first) out += ',';
       first = false;
       out += '{';
-      if (opt_.by != SummaryBy::Comm) fmt::format_to(std::back_inserter(out), "\"pid\":{},", g.pid);
+      if (opt_.by != SummaryBy::Comm && opt_.by != SummaryBy::Container)
+        fmt::format_to(std::back_inserter(out), "\"pid\":{},", g.pid);
       if (opt_.by == SummaryBy::Thread)
         fmt::format_to(std::back_inserter(out), "\"tid\":{},", g.tid);
-      out += "\"comm\":";
+      out += opt_.by == SummaryBy::Container ? "\"container\":" : "\"comm\":";
       append_json_string(out, g.comm);
       out += ',';
       json_rows(out, g);

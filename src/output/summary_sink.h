@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "output/container_labels.h"
 #include "output/sink.h"
 #include "output/stack_counts.h"
 #include "output/summary_model.h"
@@ -23,6 +24,7 @@ struct SummaryOptions {
   bool color = false;      // ANSI colours in the table (--color; never with json)
   bool explain = false;    // --explain: each syscall's description after its row ("about")
   size_t stack_top = 0;    // -s: the calls of each syscall by stack, its most frequent N (0: no)
+  ContainerLabels* containers = nullptr;  // --summary-by container: who is in which
   // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
   // percentiles are estimated from its log2 buckets.
   size_t max_samples = size_t{1} << 24;

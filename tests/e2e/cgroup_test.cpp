@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -157,9 +158,74 @@ TEST_P(Cgroup, AContainerThatIsNotRunningIsRefused) {
   EXPECT_TRUE(contains(r.err, "--container")) << r.err;
 }
 
+// --summary-by container: a table per container (counted per cgroup in the kernel with eBPF,
+// named in user space), on both backends.
+TEST_P(Cgroup, SummaryByContainer) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  std::string unit = "dtruss-e2e-sum-" + std::to_string(getpid()) + ".service";
+  TestCgroup cg(unit);
+  ASSERT_TRUE(cg.error.empty()) << cg.error;
+  ChildGuard inside{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
+  ASSERT_TRUE(cg.add(inside.pid)) << cg.dir;
+  std::string trace = temp_dir() + "/summary";
+  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "-c", "--summary-by", "container", "--json",
+                           "-t", "getppid", "--output", trace, "--cgroup", cg.dir},
+                          "/dev/null", "")};
+  ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 2; }))
+      << read_file(trace);
+  kill(dtruss.pid, SIGINT);
+  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
+  dtruss.pid = -1;
+  nlohmann::json summary;
+  for (const auto& e : json_lines(read_file(trace)))
+    if (e.value("type", "") == "summary") summary = e;
+  ASSERT_EQ(summary.value("by", ""), "container") << read_file(trace);
+  ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
+  EXPECT_EQ(summary["groups"][0]["container"], "unit:" + unit) << summary.dump();
+  kill(inside.pid, SIGKILL);
+  waitpid(inside.pid, nullptr, 0);
+  inside.pid = -1;
+}
+
 // With eBPF the kernel decides at each call: a process that joins later is traced too (ptrace
 // attaches to those in it at the start: the note says so).
 class CgroupKernel : public BackendTest {};
+
+// ... and with --summary, eBPF counts per cgroup in the kernel: a program that puts itself in the
+// cgroup, then makes 100 getppid calls, once dtruss is tracing. (With ptrace, --summary counts
+// in user space as -c does: SummaryByContainer.)
+TEST_P(CgroupKernel, SummaryOnlyByContainer) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  std::string unit = "dtruss-e2e-sumk-" + std::to_string(getpid()) + ".service";
+  TestCgroup cg(unit);
+  ASSERT_TRUE(cg.error.empty()) << cg.error;
+  std::string out = temp_dir() + "/summary", err = temp_dir() + "/err";
+  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--summary-by", "container",
+                           "--json", "-f", "-t", "getppid", "--output", out, "--cgroup", cg.dir},
+                          "/dev/null", err)};
+  // Tracing: dtruss holds its programs' links (their fdinfo says so).
+  ASSERT_TRUE(wait_until([&] {
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(dtruss.pid) + "/fdinfo", ec))
+      if (contains(read_file(fd.path().string()), "link_id:")) return true;
+    return false;
+  })) << read_file(err);
+  auto burst =
+      run({"/bin/sh", "-c",
+           "echo $$ > " + cg.dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " 100"});
+  ASSERT_EQ(burst.status, 0) << burst.err;
+  kill(dtruss.pid, SIGINT);
+  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
+  dtruss.pid = -1;
+  nlohmann::json summary;
+  for (const auto& e : json_lines(read_file(out)))
+    if (e.value("type", "") == "summary") summary = e;
+  ASSERT_EQ(summary.value("by", ""), "container") << read_file(out);
+  ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
+  EXPECT_EQ(summary["groups"][0]["container"], "unit:" + unit) << summary.dump();
+  EXPECT_EQ(summary["groups"][0]["calls"][0]["count"], 100) << summary.dump();
+}
 
 TEST_P(CgroupKernel, AProcessThatJoinsLaterIsTraced) {
   ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";

@@ -191,7 +191,8 @@ uint64_t default_ring_bytes(bool summary_only, uint64_t cpus) {
 static_assert(DT_CLONE_PIDFD == CLONE_PIDFD);
 static_assert(DT_BY_CALL == static_cast<int>(SummaryBy::None) &&
               DT_BY_PROCESS == static_cast<int>(SummaryBy::Process) &&
-              DT_BY_THREAD == static_cast<int>(SummaryBy::Thread));
+              DT_BY_THREAD == static_cast<int>(SummaryBy::Thread) &&
+              DT_BY_CGROUP == static_cast<int>(SummaryBy::Container));
 
 // The kernel's numbers the BPF programs test (events.h), as the C library's headers have them.
 static_assert(DT_NR_MMAP == SYS_mmap && DT_NR_MUNMAP == SYS_munmap && DT_NR_MREMAP == SYS_mremap &&

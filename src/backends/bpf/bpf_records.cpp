@@ -186,6 +186,7 @@ void BpfTracer::report_aggregates() {
       a.pid = static_cast<int>(tgid);
       a.tid = static_cast<int>(id);
     }
+    if (cfg_.summary_by == SummaryBy::Container) a.cgroup = uint64_t{tgid} << 32 | id;
     return a;
   };
   std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
@@ -245,7 +246,7 @@ void BpfTracer::report_aggregates() {
 // that have ended (found before the counts are read: they count no more).
 std::set<pid_t> BpfTracer::ended_counted() {
   std::set<pid_t> ended;
-  if (cfg_.summary_by == SummaryBy::None) return ended;
+  if (cfg_.summary_by == SummaryBy::None || cfg_.summary_by == SummaryBy::Container) return ended;
   std::set<pid_t> checked;
   for (const auto& [key, sent] : agg_sent_) {
     auto pid = static_cast<pid_t>(cfg_.summary_by == SummaryBy::Thread ? std::get<2>(key)

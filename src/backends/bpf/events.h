@@ -365,12 +365,12 @@ struct dt_sel_key {
 #define DT_SEL_PLANS 512
 
 /* --summary, counted in the kernel: per syscall (and process or thread with --summary-by). */
-enum dt_summary_by { DT_BY_CALL = 0, DT_BY_PROCESS = 1, DT_BY_THREAD = 2 };
+enum dt_summary_by { DT_BY_CALL = 0, DT_BY_PROCESS = 1, DT_BY_THREAD = 2, DT_BY_CGROUP = 4 };
 #define DT_AGG_BUCKETS 64
 struct dt_agg_key {
   dt_u32 nr;
-  dt_u32 id;   /* 0, the thread group or the thread (--summary-by) */
-  dt_u32 tgid; /* the thread's group, with --summary-by thread (else 0) */
+  dt_u32 id;   /* 0, the thread group or the thread (--summary-by); a cgroup id's low half */
+  dt_u32 tgid; /* the thread's group, with --summary-by thread; a cgroup id's high half */
   dt_u32 pad;
 };
 struct dt_agg {
