@@ -86,6 +86,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->status = opt.status;
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;
+  target->pidns_ids = opt.pidns_translation;
   return {};
 }
 

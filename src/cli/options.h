@@ -66,6 +66,8 @@ struct Options {
   bool syscall_times = false;                // -T: <duration> at the end of the line
   bool comm = false;                         // -Y, --decode-pids=comm (also with --all, -n)
   std::vector<std::string> inject;           // --inject / -e inject=: each spec, checked by the app
+  // Part 9's remaining points.
+  bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).

@@ -35,6 +35,7 @@ struct TraceTarget {
   size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
   unsigned status = 0;               // --status, -Z, -z: CallStatus bits (0: every call)
   std::vector<InjectRule> inject;    // --inject, in their order (ptrace only; a later one wins)
+  bool pidns_ids = false;            // --pidns-translation: TaskId's IDs in the thread's namespace
 };
 
 }  // namespace dtruss

@@ -81,6 +81,10 @@ void append_json_result(std::string& out, const DecodedCall& call) {
     else
       append_uint(out, static_cast<uint64_t>(ev.ret));
     out += ",\"errno\":null";
+    if (call.ret.host_pid != 0) {  // --pidns-translation
+      out += ",\"ret_pid\":";
+      append_json_pid(out, call.ret);
+    }
     if (!call.ret.note.empty()) {
       out += ",\"ret_path\":";
       append_json_string(out, call.ret.note);
@@ -109,6 +113,12 @@ void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
     append_int(line_, task->pid);
     line_ += ",\"tid\":";
     append_int(line_, task->tid);
+    if (task->pidns != 0) {  // --pidns-translation: in another PID namespace, its IDs there
+      line_ += ",\"ns_pid\":";
+      append_int(line_, task->ns_pid);
+      line_ += ",\"ns_tid\":";
+      append_int(line_, task->ns_tid);
+    }
     line_ += ",\"comm\":";
     append_json_string(
         line_, std::string_view(task->comm.data(), strnlen(task->comm.data(), task->comm.size())));
@@ -154,6 +164,7 @@ void JsonSink::syscall(const DecodedCall& call) {
   line_ += ',';
   append_json_result(line_, call);
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
+  if (ev.end == SyscallEvent::End::Detached) line_ += ",\"unfinished\":true,\"detached\":true";
   append_json_injected(line_, ev);
   append_stack_json(line_, ev);  // -s
   if (dumps_.any()) append_dump_json(line_, call, dumps_);

@@ -10,6 +10,7 @@
 #include "core/call_filter.h"
 #include "core/event.h"
 #include "core/number_set.h"
+#include "core/pidns.h"
 #include "decode/decoder.h"
 #include "output/sink.h"
 #include "util/writer.h"
@@ -33,6 +34,9 @@ class Pipeline final : public EventConsumer {
   // --signal (strace's -e signal=): only these signals' lines (all when not set).
   void show_signals(NumberSet signals) { signals_ = std::move(signals); }
   void set_filter(CallFilter filter) { filter_ = std::move(filter); }
+  // --pidns-translation: PIDs that a program in another PID namespace passes, gets and is sent
+  // get dtruss's value beside them (Value::host_pid).
+  void translate_pids() { pidns_.emplace(); }
   void begin(uint64_t base_ns);
   // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
   // (the JSON object, before the summary). Before finish(). Returns what was recorded.
@@ -62,6 +66,7 @@ class Pipeline final : public EventConsumer {
   bool names_path(const std::string& s) const;
   bool fd_on_path(const SyscallEvent& ev) const;
   bool path_argument(const DecodedCall& call) const;
+  void translate(const SyscallEvent& ev, DecodedCall& call);
 
   Decoder decoder_;
   std::vector<bool> selected_;
@@ -73,6 +78,7 @@ class Pipeline final : public EventConsumer {
   std::unordered_set<int32_t> pids_;
   int32_t last_pid_ = 0;  // the process of the last syscall event (in pids_)
   std::optional<NumberSet> signals_;
+  std::optional<PidTranslator> pidns_;
 };
 
 }  // namespace dtruss

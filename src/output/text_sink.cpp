@@ -196,6 +196,8 @@ void TextSink::syscall(const DecodedCall& call) {
     line_ += '?';
   } else if (ev.end == SyscallEvent::End::Unfinished) {
     line_ += "? <unfinished>";
+  } else if (ev.end == SyscallEvent::End::Detached) {
+    line_ += "? <detached>";
   } else if (call.err != 0) {
     // A restart code is no result: the program never sees it (the call runs again or fails
     // with EINTR once the signal is handled), hence `?`.

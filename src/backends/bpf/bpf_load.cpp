@@ -21,6 +21,7 @@
 #include "backends/bpf/bpf_internal.h"
 #include "backends/bpf/events.h"
 #include "core/call_filter.h"
+#include "core/pidns.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
@@ -261,6 +262,10 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
   if (cfg_.status != 0 && (cfg_.status & kStatusUnfinished) == 0 && !cfg_.describe_fds)
     skel->rodata->drop_status = ~cfg_.status & (kStatusSuccessful | kStatusFailed);
+  if (cfg_.pidns_ids) {  // --pidns-translation
+    skel->rodata->pidns_ids = 1;
+    skel->rodata->self_pidns = pid_namespace_of(0);
+  }
   // -s: the stack record's size (a multiple of 8, as records are aligned).
   if (stacks_)
     skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);

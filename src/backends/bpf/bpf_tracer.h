@@ -80,6 +80,7 @@ class BpfTracer final : public Backend {
   void announce();
   void consume();
   void report_detached();
+  void report_in_progress();
   int command_status();
   void start_command();
   void handle_syscall(const void* data, size_t size);

@@ -91,6 +91,17 @@ enum dt_record_type {
  * result, and ptrace never stops at its exit): shown as unfinished, as the ptrace backend does. */
 enum dt_end { DT_RETURNED = 0, DT_NORETURN = 1, DT_UNFINISHED = 2 };
 
+/* The start of the kernel side's per-thread state (state.bpf.h's struct pending begins with these
+ * fields: checked there): at a detach, user space reads it of each traced thread (the task
+ * storage map, looked up by a pidfd) for the calls in progress then. */
+struct dt_in_call {
+  dt_u64 enter_ns;
+  dt_u64 cpu_at_enter;
+  dt_s64 nr;
+  dt_u64 args[6];
+  dt_u32 active; /* a call was entered and has not returned */
+};
+
 struct dt_syscall {
   dt_u16 type;
   dt_u16 ncap;
@@ -105,7 +116,11 @@ struct dt_syscall {
   dt_s64 ret;
   char comm[16];
   dt_u32 end;
-  dt_u32 pad;
+  /* --pidns-translation: the thread's PID namespace (its inode number) when it is not dtruss's,
+   * and the thread's and its process's IDs there; 0 otherwise. */
+  dt_u32 pidns;
+  dt_s32 ns_pid;
+  dt_s32 ns_tid;
 };
 
 /* Follows a dt_syscall: `len` bytes copied from tracee address `addr`, padded to 8 bytes. */

@@ -31,6 +31,10 @@ const volatile int summary_by = 0;
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
 const volatile dt_u32 drop_status = 0;
+// --pidns-translation: each call's record tells its thread's IDs in its own PID namespace when
+// that is not dtruss's (this inode number).
+const volatile int pidns_ids = 0;
+const volatile dt_u32 self_pidns = 0;
 
 // Processes (thread-group ids) being traced. (Not preallocated: 65,536 entries made up front
 // cost milliseconds of start-up, for a map that seldom holds more than a few.)
@@ -183,6 +187,12 @@ struct {
   __type(key, int);
   __type(value, struct pending);
 } inflight SEC(".maps");
+// (User space reads a thread's entry as a struct dt_in_call: events.h.)
+#define DT_SAME_PLACE(f) \
+  (__builtin_offsetof(struct pending, f) == __builtin_offsetof(struct dt_in_call, f))
+_Static_assert(DT_SAME_PLACE(enter_ns) && DT_SAME_PLACE(cpu_at_enter) && DT_SAME_PLACE(nr) &&
+                   DT_SAME_PLACE(args) && DT_SAME_PLACE(active),
+               "struct pending begins as struct dt_in_call");
 
 // The command dtruss started: its set-up before its execve is dtruss's, not the command's.
 volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists
