@@ -66,6 +66,11 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;
     for (const auto& hint : selection->hints) say("note: " + hint);
   }
+  for (const std::string& spec : opt.fault) {  // (--fault's rules first: a later one wins)
+    std::string error;
+    if (!parse_inject_spec(spec, &target->inject.emplace_back(), &error, InjectForm::Fault))
+      return error;
+  }
   for (const std::string& spec : opt.inject) {
     std::string error;
     if (!parse_inject_spec(spec, &target->inject.emplace_back(), &error)) return error;

@@ -35,6 +35,7 @@ enum LongOnly : int {
   kDecodePids,
   kInject,
   kPidnsTranslation,  // part 9's remaining points (strace habits)
+  kFault,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -279,7 +280,14 @@ constexpr OptionDoc kOptions[] = {
      {.action = OptionAction::AddText,
       .texts = &Options::inject,
       .message = "{opt} needs SET:ACTION, e.g. openat:error=EACCES:when=3"}},
-    // Part 9's remaining points: PID namespaces.
+    // Part 9's remaining points: strace's -e fault=, PID namespaces.
+    {kFault,
+     "fault",
+     "SET[:error=ERRNO]",
+     "as --inject with error= (default ENOSYS) and when= (strace's -e fault=)",
+     {.action = OptionAction::AddText,
+      .texts = &Options::fault,
+      .message = "{opt} needs SET[:error=ERRNO][:when=EXPR], e.g. openat:when=2"}},
     {kPidnsTranslation, "pidns-translation", nullptr,
      "PIDs as a program in another PID namespace sees them, with dtruss's beside",
      flag(&Options::pidns_translation)},

@@ -68,6 +68,7 @@ struct Options {
   std::vector<std::string> inject;           // --inject / -e inject=: each spec, checked by the app
   // Part 9's remaining points.
   bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
+  std::vector<std::string> fault;  // --fault / -e fault=: each spec, checked by the app
 };
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).

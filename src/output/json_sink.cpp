@@ -40,10 +40,25 @@ bool JsonSink::interrupted(const Interruption& i) {
 namespace {
 
 // --inject: ,"injected":true,"inject":{"error":"EACCES","retval":…,"signal":"SIGUSR1",
-// "delay_enter_us":…,"delay_exit_us":…} with what was done (nothing when nothing was).
+// "delay_enter_us":…,"delay_exit_us":…,"syscall":"getpid","poke_enter":[{"arg":1,"hex":"2f00"}],
+// "poke_exit":[…]} with what was done (nothing when nothing was).
+void append_json_pokes(std::string& out, const char* key, const std::vector<InjectPoke>& pokes) {
+  if (pokes.empty()) return;
+  fmt::format_to(std::back_inserter(out), "\"{}\":[", key);
+  for (const InjectPoke& p : pokes) {
+    fmt::format_to(std::back_inserter(out), "{{\"arg\":{},\"hex\":\"", p.arg);
+    for (char c : p.bytes)
+      fmt::format_to(std::back_inserter(out), "{:02x}", static_cast<uint8_t>(c));
+    out += "\"},";
+  }
+  out.back() = ']';
+  out += ',';
+}
+
 void append_json_injected(std::string& out, const SyscallEvent& ev) {
   if (!ev.injected) return;
   const InjectAction& a = *ev.injected;
+  if (!a.changes_result() && !a.pokes() && !a.delays()) return;
   std::string body;  // "key":value, each followed by a comma
   if (a.error) {
     const char* name = errno_name(*a.error);
@@ -53,6 +68,9 @@ void append_json_injected(std::string& out, const SyscallEvent& ev) {
   if (a.signal != 0) body += fmt::format("\"signal\":\"{}\",", signal_name(a.signal));
   if (a.delay_enter_us != 0) body += fmt::format("\"delay_enter_us\":{},", a.delay_enter_us);
   if (a.delay_exit_us != 0) body += fmt::format("\"delay_exit_us\":{},", a.delay_exit_us);
+  if (a.syscall >= 0) body += fmt::format("\"syscall\":\"{}\",", syscall_name(a.syscall));
+  append_json_pokes(body, "poke_enter", a.poke_enter);
+  append_json_pokes(body, "poke_exit", a.poke_exit);
   if (!body.empty()) body.pop_back();
   out += ",\"injected\":true,\"inject\":{";
   out += body;
