@@ -8,6 +8,7 @@
 #include "app/inject_spec.h"
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/tracer.h"
+#include "cli/strace_forms.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -36,6 +37,9 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   // (--summary-by comm: counted per process, grouped by name in user space)
   b.summary_by = opt.summary_by == SummaryBy::Comm ? SummaryBy::Process : opt.summary_by;
   b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
+  std::string error;  // (the sets were checked by the option parser)
+  if (!opt.dump_read.empty()) parse_fd_set(opt.dump_read, &b.dump_read, &error);
+  if (!opt.dump_write.empty()) parse_fd_set(opt.dump_write, &b.dump_write, &error);
   return b;
 }
 

@@ -32,6 +32,7 @@ class PidNamespace : public e2e::BackendTest {
     args.insert(args.end(), extra.begin(), extra.end());
     for (const char* a : {"unshare", "--pid", "--fork", "--mount-proc"}) args.push_back(a);
     args.push_back(fixture("pidns_calls"));
+    args.push_back("pids");
     e2e::Result r = e2e::run_traced(args);
     EXPECT_EQ(r.status, 0) << r.err;
     std::istringstream printed(r.out);

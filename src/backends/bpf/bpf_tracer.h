@@ -18,6 +18,7 @@
 #include "backends/common/launch.h"
 #include "core/backend.h"
 #include "core/event.h"
+#include "core/number_set.h"
 #include "core/summary_kinds.h"
 #include "core/target.h"
 #include "stack/unwinder.h"
@@ -41,6 +42,9 @@ struct BpfConfig : TraceTarget {
   bool summary_only = false;
   SummaryBy summary_by = SummaryBy::None;
   uint32_t stack_bytes = 16384;  // --stack-size: bytes of stack copied per call
+  // --read / --write: the calls on these fds capture their data in full (up to DT_MAX_BIG); the
+  // other calls' buffers stay at data_max.
+  NumberSet dump_read, dump_write;
 };
 
 class BpfTracer final : public Backend {

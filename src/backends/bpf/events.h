@@ -355,7 +355,13 @@ struct dt_step {
                  DT_LEN_PAGES(i): the length */
   dt_u8 elem; /* 0: the length counts bytes; else the size of the elements it counts */
   dt_u32 max;
+  /* --read/--write: the call's data (0: not), read (1) or written (2) on the fd of its first
+   * argument; for an fd in that set (dump_fds) the step takes up to DT_MAX_BIG bytes (an iovec
+   * array: DT_MAX_CAPTURE of each buffer) instead of `max`. */
+  dt_u8 dump;
+  dt_u8 pad[3];
 };
+#define DT_DUMP_FDS 1024 /* fds the dump sets cover (those above are not dumped in full) */
 
 struct dt_plan {
   dt_u32 n;

@@ -31,6 +31,8 @@ const volatile int summary_by = 0;
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
 const volatile dt_u32 drop_status = 0;
+// --read / --write: the fds below DT_DUMP_FDS whose data read ([0]) or written ([1]) is dumped.
+const volatile dt_u64 dump_fds[2][DT_DUMP_FDS / 64] = {};
 // --pidns-translation: each call's record tells its thread's IDs in its own PID namespace when
 // that is not dtruss's (this inode number).
 const volatile int pidns_ids = 0;
@@ -172,6 +174,7 @@ struct pending {
   dt_u32 fatal;
   struct dt_signal deferred;
   dt_u64 step_len;
+  dt_u64 nest_iov_max;  // the bytes of each iovec's buffer taken (more for a dumped call)
   // Buffers of this call that could not be read (DT_CAP_FILE): their addresses, for the
   // DT_MAP_DATA records sent before the call's record.
   dt_u32 n_unread;
