@@ -140,6 +140,7 @@ CASES = [
     fx("pipe_bulk"),
     fx("poke_target"),
     fx("stdin_reader"),
+    fx("stat_variants"),
     fx("pointer_args", norms=["pty_numbers",
                               ("poll_loop", r'FIONREAD, \[0\]|\[0\], "cmd": "FIONREAD"|'
                                             r'^clock_nanosleep\(|"syscall": "clock_nanosleep"')]),

@@ -301,6 +301,40 @@ TEST_P(SelectionSyntax, SameSelectionAsStrace) {
   }
 }
 
+// strace's classes of the stat and statfs calls and %pure, and the personality suffixes (NAME@64
+// is the x86_64 call; @32 and @x32 select nothing dtruss traces, as strace on x86_64 shows
+// nothing of a 64-bit program for them), on a program that makes each call once.
+TEST_P(SelectionSyntax, StatClassesAndPersonalitiesAsStrace) {
+  ASSERT_TRUE(e2e::have_program("strace"))
+      << "this test compares with strace: install it (scripts/install-test-deps.sh)";
+  std::string dir = e2e::temp_dir();
+  const char* forms[] = {"trace=%stat",
+                         "trace=%lstat",
+                         "trace=%fstat",
+                         "trace=%%stat",
+                         "trace=%statfs",
+                         "trace=%fstatfs",
+                         "trace=%%statfs",
+                         "trace=%pure",
+                         "trace=getpid@64,fstat,read@32",
+                         "trace=!%pure,getpgrp@x32,getuid@64"};
+  for (const char* form : forms) {
+    std::string out = dir + "/strace.out";
+    auto s = e2e::run(
+        {"/usr/bin/env", "strace", "-qq", "-o", out, "-e", form, fixture("stat_variants")});
+    ASSERT_EQ(s.status, 0) << s.err;
+    auto d = run_traced({backend(), "--json", "-e", form, fixture("stat_variants")});
+    ASSERT_EQ(d.status, 0) << d.err;
+    auto theirs = strace_names(e2e::read_file(out));
+    EXPECT_FALSE(theirs.empty()) << form;
+    EXPECT_EQ(names_of(d.trace), theirs) << "-e " << form;
+    // (a suffix of another ABI is said, once)
+    EXPECT_EQ(contains(d.err, "calls are not traced"),
+              contains(form, "@32") || contains(form, "@x32"))
+        << d.err;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SelectionSyntax, ::testing::Values("ptrace", "bpf"),
                          [](const auto& info) { return info.param; });
 
