@@ -169,6 +169,9 @@ class EventConsumer {
   // Counts a backend aggregated itself (the eBPF backend's --summary, counted in the kernel), in
   // place of one on_syscall() a call.
   virtual void on_aggregate(const SyscallAggregate&) {}
+  // --pidns-translation: PID `ns_pid` of PID namespace `pidns` is `host_pid` in dtruss's (a new
+  // process, told before its parent's fork returns it).
+  virtual void on_pid_mapping(uint32_t /*pidns*/, int32_t /*ns_pid*/, int32_t /*host_pid*/) {}
   // A process seen calling (counted in the kernel: --summary sends no events to tell it).
   virtual void on_process(int32_t /*pid*/) {}
   // The backend has handed over everything it has and is about to wait: a consumer that buffers

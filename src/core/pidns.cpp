@@ -97,8 +97,14 @@ uint32_t PidTranslator::namespace_of(const TaskId& task) const {
 void PidTranslator::learn(const TaskId& task) {
   if (task.pidns == 0 || task.pidns == own_) return;
   ns_of_tid_[task.tid] = task.pidns;
-  if (task.ns_tid > 0) host_[{task.pidns, task.ns_tid}] = task.tid;
-  if (task.ns_pid > 0) host_[{task.pidns, task.ns_pid}] = task.pid;
+  learn(task.pidns, task.ns_tid, task.tid);
+  learn(task.pidns, task.ns_pid, task.pid);
+}
+
+void PidTranslator::learn(uint32_t ns, int32_t ns_id, int32_t host) {
+  if (ns == 0 || ns == own_ || ns_id <= 0) return;
+  host_[{ns, ns_id}] = host;
+  missed_.erase({ns, ns_id});  // (an ID used again)
 }
 
 std::optional<int32_t> PidTranslator::find(uint32_t ns, int32_t id) const {

@@ -31,6 +31,8 @@ class PidTranslator {
 
   // Takes what an event tells of its thread (nothing when it is in dtruss's namespace).
   void learn(const TaskId& task);
+  // Takes what a backend tells of a new process: `ns_id` of namespace `ns` is `host`.
+  void learn(uint32_t ns, int32_t ns_id, int32_t host);
   // The namespace of `task`'s thread: as the event tells, else as an event of it told before
   // (a signal's), else 0 (dtruss's own, or unknown).
   uint32_t namespace_of(const TaskId& task) const;

@@ -44,12 +44,12 @@ void Pipeline::on_syscall(SyscallEvent& ev) {
     pids_.insert(ev.task.pid);
     last_pid_ = ev.task.pid;
   }
+  if (pidns_) pidns_->learn(ev.task);  // (from every call the backend hands over)
   if (!selected(ev.nr)) return;
   if (filter_.status != 0 && (call_status(ev) & filter_.status) == 0) return;
   bool on_path = filter_.paths.empty() || fd_on_path(ev);
   if (!filter_.fd_notes)
     for (auto& note : ev.fd_notes) note.clear();
-  if (pidns_) pidns_->learn(ev.task);
   decoder_.decode(ev, call_);
   if (pidns_) translate(ev, call_);
   if (!on_path && !path_argument(call_)) return;

@@ -55,6 +55,9 @@ class Pipeline final : public EventConsumer {
   // syscalls go to the sinks (the summary), in place of on_syscall() for each call.
   void on_aggregate(const SyscallAggregate& agg) override;
   void on_process(int32_t pid) override { pids_.insert(pid); }
+  void on_pid_mapping(uint32_t pidns, int32_t ns_pid, int32_t host_pid) override {
+    if (pidns_) pidns_->learn(pidns, ns_pid, host_pid);
+  }
 
   uint64_t calls() const { return calls_; }
   // How many processes (thread groups) were seen doing anything.

@@ -4,6 +4,7 @@
 #include <regex.h>
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <utility>
 
@@ -69,6 +70,15 @@ std::string suggestions(std::string_view name) {
 }
 
 }  // namespace
+
+std::span<const std::string_view> named_class_names() {
+  static constexpr auto kNames = [] {
+    std::array<std::string_view, std::size(kNamedClasses)> names{};
+    for (size_t i = 0; i < names.size(); ++i) names[i] = kNamedClasses[i].name.substr(1);
+    return names;
+  }();
+  return kNames;
+}
 
 std::string unknown_syscall_message(std::string_view name) {
   std::string near = suggestions(name);

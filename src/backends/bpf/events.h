@@ -81,7 +81,7 @@ enum dt_record_type {
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered (or SIGCONT sent) */
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
-  DT_FORK = 6,     /* struct dt_fork (-s or -y, with -f): a new process, its parent's copy */
+  DT_FORK = 6,     /* struct dt_fork (-s, -y or --pidns-translation, with -f): a new process */
   DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
   DT_UNTRACED = 8, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
   DT_CHUNK = 9,    /* struct dt_chunk: a piece of the thread's next call's DT_CAP_CHUNKED capture */
@@ -250,6 +250,10 @@ struct dt_fork {
   dt_u32 parent; /* thread-group ids */
   dt_u32 child;
   dt_u32 parent_tid; /* the thread that forked */
+  /* --pidns-translation: the parent's PID namespace when it is not dtruss's (else 0), and the
+   * child's PID there (what the parent's fork returns) */
+  dt_u32 pidns;
+  dt_s32 child_ns;
   dt_u32 pad1;
 };
 

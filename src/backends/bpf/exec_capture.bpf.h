@@ -155,6 +155,21 @@ static __always_inline void ns_ids(struct dt_syscall* e, struct task_struct* tru
   e->ns_pid = BPF_CORE_READ(in_ns, nr);
 }
 
+// --pidns-translation: a new process's PID in its parent's namespace (what the fork returns
+// there), when that namespace is not dtruss's.
+static __always_inline void fork_ns_ids(struct dt_fork* f, struct task_struct* parent,
+                                        struct task_struct* child) {
+  struct pid* pp = BPF_CORE_READ(parent, thread_pid);
+  unsigned int level = BPF_CORE_READ(pp, level);
+  struct upid* own = upid_at(pp, level);
+  dt_u32 inum = BPF_CORE_READ(own, ns, ns.inum);
+  if (inum == self_pidns) return;
+  struct pid* cp = BPF_CORE_READ(child, thread_pid);
+  struct upid* in_ns = upid_at(cp, level);
+  f->pidns = inum;
+  f->child_ns = BPF_CORE_READ(in_ns, nr);
+}
+
 static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending* p,
                                                       dt_u64 pid_tgid) {
   struct dt_syscall* e = (struct dt_syscall*)buf;

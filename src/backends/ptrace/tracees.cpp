@@ -202,6 +202,7 @@ void PtraceTracer::refresh_ns_ids(Thread& t) {
   t.pidns = ns;
   t.ns_pid = pid;
   t.ns_tid = tid;
+  out_.on_pid_mapping(ns, tid, t.tid);  // (a new one: before its creator's fork returns it)
 }
 
 void PtraceTracer::refresh_comm(Thread& t) {
