@@ -139,6 +139,11 @@ CASES = [
     fx("msg_inout", norms=["ephemeral_ports"]),
     fx("napper", "2", "0.3", norms=[SLEEP_LOOP, "thread_sync"], status=3),
     fx("new_syscalls", "{tmp}"),
+    fx("pidns_calls", norms=["async_signals"]),
+    fx("pipe_bulk"),
+    fx("poke_target"),
+    fx("stdin_reader"),
+    fx("stat_variants"),
     fx("pointer_args", norms=["pty_numbers",
                               ("poll_loop", r'FIONREAD, \[0\]|\[0\], "cmd": "FIONREAD"|'
                                             r'^clock_nanosleep\(|"syscall": "clock_nanosleep"')]),

@@ -9,6 +9,7 @@
 #include "app/recording.h"
 #include "backends/bpf/bpf_tracer.h"
 #include "backends/ptrace/tracer.h"
+#include "cli/strace_forms.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -39,6 +40,9 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   if (opt.top && b.summary_by == SummaryBy::None) b.summary_by = SummaryBy::Process;  // its views
   b.summary_comm_live = opt.top;
   b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
+  std::string error;  // (the sets were checked by the option parser)
+  if (!opt.dump_read.empty()) parse_fd_set(opt.dump_read, &b.dump_read, &error);
+  if (!opt.dump_write.empty()) parse_fd_set(opt.dump_write, &b.dump_write, &error);
   return b;
 }
 
@@ -46,21 +50,28 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
 // auto or DTRUSS_BACKEND gives way, with a notice; --backend=bpf given with it is refused. ""
 // when the choice stands; `why` says why ptrace when it changed it (-v).
 std::string inject_rule(Options* opt, bool bpf_by_option, std::string* why) {
-  if (opt->inject.empty()) return {};
-  for (const std::string& spec : opt->inject) {  // a bad spec is said alone, before the notice
+  if (opt->inject.empty() && opt->fault.empty()) return {};
+  for (const std::string& spec : opt->fault) {  // a bad spec is said alone, before the notice
+    InjectRule unused;
+    std::string error;
+    if (!parse_inject_spec(spec, &unused, &error, InjectForm::Fault)) return error;
+  }
+  for (const std::string& spec : opt->inject) {
     InjectRule unused;
     std::string error;
     if (!parse_inject_spec(spec, &unused, &error)) return error;
   }
+  std::string name = opt->inject.empty() ? "--fault" : "--inject";
   if (opt->all_processes)
-    return "--inject needs the ptrace backend, which cannot trace --all: name the processes";
+    return name + " needs the ptrace backend, which cannot trace --all: name the processes";
   if (opt->backend != BackendChoice::Bpf) return {};
   if (bpf_by_option)
-    return "--inject needs the ptrace backend (eBPF can watch calls, not change them): drop "
+    return name +
+           " needs the ptrace backend (eBPF can watch calls, not change them): drop "
            "--backend=bpf";
   opt->backend = BackendChoice::Ptrace;
-  *why = "--inject needs it";
-  say("--inject needs the ptrace backend: using it");
+  *why = name + " needs it";
+  say(name + " needs the ptrace backend: using it");
   return {};
 }
 

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <cerrno>
 #include <charconv>
 #include <string>
+#include <vector>
 
 #include "decode/names.h"
 #include "syscalls/selection.h"
+#include "syscalls/table.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -100,6 +103,48 @@ bool parse_when(std::string_view text, InjectWhen* w) {
   return true;
 }
 
+// syscall=NAME: a call of no arguments that only reads (getpid, getuid ...): run in place of the
+// selected one, it changes nothing but the result.
+bool parse_replacement(std::string_view text, InjectAction* a) {
+  const SyscallInfo* info = syscall_by_name(text);
+  if (info == nullptr || info->nargs != 0 || !std::string_view(info->name).starts_with("get"))
+    return false;
+  a->syscall = info->nr;
+  return true;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// @argN=HEX[,@argN=HEX...]: N from 1 to 6, each argument once, 1 to kMaxPokeBytes bytes each.
+bool parse_pokes(std::string_view text, std::vector<InjectPoke>* out) {
+  std::vector<InjectPoke> pokes;
+  for (std::string_view item : split(text, ',')) {
+    constexpr std::string_view kArg = "@arg";
+    if (!item.starts_with(kArg) || item.size() < kArg.size() + 3 || item[kArg.size() + 1] != '=')
+      return false;
+    InjectPoke p;
+    p.arg = item[kArg.size()] - '0';
+    if (p.arg < 1 || p.arg > 6) return false;
+    for (const InjectPoke& q : pokes)
+      if (q.arg == p.arg) return false;
+    std::string_view hex = item.substr(kArg.size() + 2);
+    if (hex.empty() || hex.size() % 2 != 0 || hex.size() / 2 > kMaxPokeBytes) return false;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+      if (hi < 0 || lo < 0) return false;
+      p.bytes.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    pokes.push_back(std::move(p));
+  }
+  *out = std::move(pokes);
+  return !out->empty();
+}
+
 // The keys of a spec, each with its reader and the words of its message.
 struct Key {
   std::string_view name;
@@ -120,18 +165,32 @@ constexpr Key kKeys[] = {
     {"delay_exit",
      [](std::string_view v, InjectRule* r) { return parse_delay(v, &r->action.delay_exit_us); },
      "microseconds, or a number with s, ms, us or ns (delay_exit=10ms)", false},
+    {"syscall", [](std::string_view v, InjectRule* r) { return parse_replacement(v, &r->action); },
+     "a syscall of no arguments that only reads (syscall=getpid)"},
+    {"poke_enter",
+     [](std::string_view v, InjectRule* r) { return parse_pokes(v, &r->action.poke_enter); },
+     "@argN=HEX (N from 1 to 6, up to 1024 bytes as hex digits), comma-separated"},
+    {"poke_exit",
+     [](std::string_view v, InjectRule* r) { return parse_pokes(v, &r->action.poke_exit); },
+     "@argN=HEX (N from 1 to 6, up to 1024 bytes as hex digits), comma-separated"},
     {"when", [](std::string_view v, InjectRule* r) { return parse_when(v, &r->when); },
      "FIRST[..LAST][+[STEP]], LAST >= FIRST, numbers from 1 to 65535 (LAST to 65534): "
      "when=3, when=2..4+2",
      false},
 };
 
+// --fault's keys (strace's -e fault= takes these alone).
+bool fault_key(std::string_view key) {
+  return key == "error" || key == "when";
+}
+
 // One KEY=VALUE part of the spec: "" when it is right, else the message.
-std::string read_part(std::string_view part, InjectRule* rule, unsigned* seen) {
+std::string read_part(std::string_view part, InjectRule* rule, unsigned* seen, InjectForm form) {
   auto eq = part.find('=');
   std::string_view key = part.substr(0, eq);
   for (size_t i = 0; i < std::size(kKeys); ++i) {
     if (kKeys[i].name != key) continue;
+    if (form == InjectForm::Fault && !fault_key(key)) break;
     if (eq == std::string_view::npos) return fmt::format("'{}' needs a value", key);
     if (kKeys[i].once && (*seen & (1u << i)) != 0) return fmt::format("{}= is given twice", key);
     *seen |= 1u << i;
@@ -140,20 +199,25 @@ std::string read_part(std::string_view part, InjectRule* rule, unsigned* seen) {
       return fmt::format("{}= needs {}, not '{}'", key, kKeys[i].wants, value);
     return {};
   }
+  if (form == InjectForm::Fault)
+    return fmt::format("unknown '{}' (it takes error= and when=)", part);
   return fmt::format(
-      "unknown '{}' (it takes error=, retval=, signal=, delay_enter=, delay_exit= and when=)",
+      "unknown '{}' (it takes error=, retval=, signal=, delay_enter=, delay_exit=, syscall=, "
+      "poke_enter=, poke_exit= and when=)",
       part);
 }
 
 }  // namespace
 
-bool parse_inject_spec(std::string_view spec, InjectRule* out, std::string* error) {
+bool parse_inject_spec(std::string_view spec, InjectRule* out, std::string* error,
+                       InjectForm form) {
+  bool fault = form == InjectForm::Fault;
   auto fail = [&](const std::string& why) {
-    *error = fmt::format("--inject={}: {}", spec, why);
+    *error = fmt::format("--{}={}: {}", fault ? "fault" : "inject", spec, why);
     return false;
   };
   auto parts = split(spec, ':');
-  if (parts.size() < 2 || parts[0].empty())
+  if (parts.empty() || parts[0].empty() || (parts.size() < 2 && !fault))
     return fail("give SET:ACTION, e.g. openat:error=EACCES:when=3");
   InjectRule rule;
   SyscallSelection sel;
@@ -163,11 +227,24 @@ bool parse_inject_spec(std::string_view spec, InjectRule* out, std::string* erro
   rule.syscalls = sel.selected;
   unsigned seen = 0;
   for (size_t i = 1; i < parts.size(); ++i)
-    if (std::string msg = read_part(parts[i], &rule, &seen); !msg.empty()) return fail(msg);
-  const InjectAction& a = rule.action;
+    if (std::string msg = read_part(parts[i], &rule, &seen, form); !msg.empty()) return fail(msg);
+  InjectAction& a = rule.action;
+  if (fault && !a.error) a.error = ENOSYS;  // (strace's default for -e fault=)
   if (a.error && a.retval) return fail("error= and retval= exclude each other");
-  if (!a.skips_call() && a.signal == 0 && a.delay_enter_us == 0 && a.delay_exit_us == 0)
-    return fail("give what to inject: error=, retval=, signal=, delay_enter= or delay_exit=");
+  if (a.syscall >= 0 && !a.skips_call())
+    return fail("syscall= needs error= or retval=: the result the program gets");
+  if (!a.skips_call() && a.signal == 0 && a.delay_enter_us == 0 && a.delay_exit_us == 0 &&
+      a.syscall < 0 && !a.pokes())
+    return fail(
+        "give what to inject: error=, retval=, signal=, delay_enter=, delay_exit=, syscall=, "
+        "poke_enter= or poke_exit=");
+  // A poke names an argument every selected call has.
+  for (const auto* pokes : {&a.poke_enter, &a.poke_exit})
+    for (const InjectPoke& p : *pokes)
+      for (long nr : sel.numbers)
+        if (const SyscallInfo* info = syscall_by_nr(nr); info != nullptr && info->nargs < p.arg)
+          return fail(fmt::format("{} has no argument {} to poke (it takes {})", info->name, p.arg,
+                                  info->nargs));
   *out = std::move(rule);
   return true;
 }

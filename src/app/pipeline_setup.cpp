@@ -132,6 +132,7 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
       plans_(capture_limits(opt)) {
   if (outputs.truncate(OutputKind::Trace)) out_.truncate_first();
   pipeline_.set_filter(call_filter(opt));
+  if (opt.pidns_translation) pipeline_.translate_pids();
   if (!recording(opt) || live_view(opt)) add_line_sink(opt);
   if (NumberSet signals; !opt.signal_set.empty()) {
     std::string error;  // (checked by the option parser)

@@ -42,6 +42,9 @@ class StartGate final : public EventConsumer {
     next_.on_aggregate(agg);
   }
   void on_process(int32_t pid) override { next_.on_process(pid); }
+  void on_pid_mapping(uint32_t pidns, int32_t ns_pid, int32_t host_pid) override {
+    next_.on_pid_mapping(pidns, ns_pid, host_pid);
+  }
   void idle() override { next_.idle(); }
   void tick(uint64_t now_ns) override { next_.tick(now_ns); }
   void ready() override {  // (a backend calls it once the command has run, see EventConsumer)

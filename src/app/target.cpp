@@ -68,6 +68,11 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;
     for (const auto& hint : selection->hints) say("note: " + hint);
   }
+  for (const std::string& spec : opt.fault) {  // (--fault's rules first: a later one wins)
+    std::string error;
+    if (!parse_inject_spec(spec, &target->inject.emplace_back(), &error, InjectForm::Fault))
+      return error;
+  }
   for (const std::string& spec : opt.inject) {
     std::string error;
     if (!parse_inject_spec(spec, &target->inject.emplace_back(), &error)) return error;
@@ -98,6 +103,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;
   target->interval_ns = interval_ns(opt);  // --top, --summary --interval
+  target->pidns_ids = opt.pidns_translation;
   return {};
 }
 

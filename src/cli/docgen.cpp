@@ -71,6 +71,7 @@ std::string man_classes() {
   std::string out;
   for (auto c : class_names())
     out += fmt::format("{}\\fB%{}\\fR", out.empty() ? "" : ", ", roff(c));
+  for (auto c : named_class_names()) out += fmt::format(", \\fB%{}\\fR", roff(c));
   return out;
 }
 
@@ -84,6 +85,7 @@ std::string syscall_words() {
 std::string class_words() {
   std::string out;
   for (auto c : class_names()) out += fmt::format("{}%{}", out.empty() ? "" : " ", c);
+  for (auto c : named_class_names()) out += fmt::format(" %{}", c);
   return out;
 }
 

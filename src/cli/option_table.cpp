@@ -40,6 +40,8 @@ enum LongOnly : int {
   kInterval,
   kFlightRecorder,  // part 11
   kTrigger,
+  kPidnsTranslation,  // part 9's remaining points (strace habits)
+  kFault,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -105,6 +107,11 @@ constexpr OptionRule bare_choice(OptionRule r, int bare) {
   r.bare = bare;
   return r;
 }
+// --decode-pids=comm,pidns (strace's): -Y, --pidns-translation.
+constexpr bool Options::*kDecodePids_[] = {&Options::comm, &Options::pidns_translation};
+void decode_pids(Options& o, size_t i) {
+  o.*kDecodePids_[i] = true;
+}
 constexpr OptionRule action(OptionAction a) {
   return {.action = a};
 }
@@ -133,7 +140,6 @@ constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfin
                                   kStatusDetached};
 constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
                                       Timestamps::Nanos};
-constexpr bool kYes[] = {true};
 constexpr ColorChoice kColors[] = {ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never};
 
 constexpr OptionDoc kOptions[] = {
@@ -273,8 +279,14 @@ constexpr OptionDoc kOptions[] = {
      flag(&Options::syscall_times)},
     {'Y', "comm", nullptr,
      "the process name after the PID/TID: 1234/1236 (nginx):", flag(&Options::comm)},
-    {kDecodePids, "decode-pids", "comm", "as -Y: show each process's name in the prefix",
-     choice<&Options::comm, kYes>("comm")},
+    {kDecodePids,
+     "decode-pids",
+     "comm,pidns",
+     "comm: as -Y; pidns: as --pidns-translation",
+     {.action = OptionAction::AddChoices,
+      .choices = "comm|pidns",
+      .n_choices = std::size(kDecodePids_),
+      .choose = decode_pids}},
     // Fault injection (strace's -e inject=; the ptrace backend does it).
     {kInject,
      "inject",
@@ -310,6 +322,17 @@ constexpr OptionDoc kOptions[] = {
      {.action = OptionAction::AddText,
       .texts = &Options::triggers,
       .message = "{opt} needs errno=ERRNO, syscall=NAME or exit=nonzero"}},
+    // Part 9's remaining points: strace's -e fault=, PID namespaces.
+    {kFault,
+     "fault",
+     "SET[:error=ERRNO]",
+     "as --inject with error= (default ENOSYS) and when= (strace's -e fault=)",
+     {.action = OptionAction::AddText,
+      .texts = &Options::fault,
+      .message = "{opt} needs SET[:error=ERRNO][:when=EXPR], e.g. openat:when=2"}},
+    {kPidnsTranslation, "pidns-translation", nullptr,
+     "PIDs as a program in another PID namespace sees them, with dtruss's beside",
+     flag(&Options::pidns_translation)},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

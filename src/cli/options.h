@@ -76,6 +76,9 @@ struct Options {
   std::string replay_file;            // -R, --replay: show a capture's events
   uint64_t flight_recorder = 0;       // --flight-recorder SIZE: the last SIZE bytes (0: off)
   std::vector<std::string> triggers;  // --trigger errno=E, syscall=NAME, exit=nonzero
+  // Part 9's remaining points.
+  bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
+  std::vector<std::string> fault;  // --fault / -e fault=: each spec, checked by the app
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a

@@ -21,7 +21,7 @@ constexpr std::pair<std::string_view, const char*> kExpressionKeys[] = {
     {"writes", "write"},     {"w", "write"},         {"status", "status"},
     {"inject", "inject"},    {"abbrev", nullptr},    {"a", nullptr},
     {"verbose", nullptr},    {"v", nullptr},         {"raw", nullptr},
-    {"x", nullptr},          {"fault", nullptr},     {"quiet", nullptr},
+    {"x", nullptr},          {"fault", "fault"},     {"quiet", nullptr},
     {"silent", nullptr},     {"silence", nullptr},   {"q", nullptr},
     {"decode-fds", nullptr}, {"decode-fd", nullptr}, {"decode-pids", nullptr},
     {"decode-pid", nullptr}, {"kvm", nullptr},

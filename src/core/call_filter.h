@@ -20,8 +20,9 @@ inline bool is_error_return(int64_t ret) {
   return ret < 0 && ret >= -4095;
 }
 
-// The status bit of a call (dtruss shows no call cut by a detach: none is kStatusDetached).
+// The status bit of a call.
 inline unsigned call_status(const SyscallEvent& ev) {
+  if (ev.end == SyscallEvent::End::Detached) return kStatusDetached;
   if (!ev.returned()) return kStatusUnfinished;
   return is_error_return(ev.ret) ? kStatusFailed : kStatusSuccessful;
 }

@@ -26,6 +26,11 @@ struct TaskId {
   int32_t pid = 0;              // thread-group id (the process)
   int32_t tid = 0;              // the thread
   std::array<char, 16> comm{};  // the thread's name, NUL-terminated (TASK_COMM_LEN)
+  // --pidns-translation: the thread's PID namespace (its inode number) and its IDs there, as the
+  // program sees them; 0 when not asked, or not known (a signal's thread: see core/pidns.h).
+  uint32_t pidns = 0;
+  int32_t ns_pid = 0;
+  int32_t ns_tid = 0;
 };
 
 // One frame of a user stack (-s), symbolized by the stack unwinder (src/stack), innermost first.
@@ -50,7 +55,8 @@ struct SyscallEvent {
   enum class End : uint8_t {
     Returned,    // the call returned `ret`
     NoReturn,    // it never returns by design (exit, exit_group)
-    Unfinished,  // its thread died, or was detached, before it returned
+    Unfinished,  // its thread died before it returned (or its process exec'd)
+    Detached,    // it was in progress when dtruss detached from the process (-p)
   } end = End::Returned;
   // Bytes behind pointer arguments: in-arguments copied at entry, out-arguments at exit.
   CaptureStore captures;
@@ -165,6 +171,9 @@ class EventConsumer {
   // Counts a backend aggregated itself (the eBPF backend's --summary, counted in the kernel), in
   // place of one on_syscall() a call.
   virtual void on_aggregate(const SyscallAggregate&) {}
+  // --pidns-translation: PID `ns_pid` of PID namespace `pidns` is `host_pid` in dtruss's (a new
+  // process, told before its parent's fork returns it).
+  virtual void on_pid_mapping(uint32_t /*pidns*/, int32_t /*ns_pid*/, int32_t /*host_pid*/) {}
   // A process seen calling (counted in the kernel: --summary sends no events to tell it).
   virtual void on_process(int32_t /*pid*/) {}
   // The backend has handed over everything it has and is about to wait: a consumer that buffers

@@ -39,6 +39,7 @@ struct TraceTarget {
   // --top, --summary --interval: the backend's loop calls EventConsumer::tick() every this many
   // ns (0: never).
   uint64_t interval_ns = 0;
+  bool pidns_ids = false;  // --pidns-translation: TaskId's IDs in the thread's namespace
 };
 
 }  // namespace dtruss

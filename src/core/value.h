@@ -54,6 +54,9 @@ class Value {
   std::string text;
   // For an fd: what it refers to (`-y`), e.g. "/etc/hosts"; empty when unknown.
   std::string note;
+  // A PID as a program in another PID namespace sees it (--pidns-translation): the same PID in
+  // dtruss's namespace; 0 when not translated.
+  int64_t host_pid = 0;
   std::vector<Field> items;
 
  private:

@@ -40,10 +40,25 @@ bool JsonSink::interrupted(const Interruption& i) {
 namespace {
 
 // --inject: ,"injected":true,"inject":{"error":"EACCES","retval":…,"signal":"SIGUSR1",
-// "delay_enter_us":…,"delay_exit_us":…} with what was done (nothing when nothing was).
+// "delay_enter_us":…,"delay_exit_us":…,"syscall":"getpid","poke_enter":[{"arg":1,"hex":"2f00"}],
+// "poke_exit":[…]} with what was done (nothing when nothing was).
+void append_json_pokes(std::string& out, const char* key, const std::vector<InjectPoke>& pokes) {
+  if (pokes.empty()) return;
+  fmt::format_to(std::back_inserter(out), "\"{}\":[", key);
+  for (const InjectPoke& p : pokes) {
+    fmt::format_to(std::back_inserter(out), "{{\"arg\":{},\"hex\":\"", p.arg);
+    for (char c : p.bytes)
+      fmt::format_to(std::back_inserter(out), "{:02x}", static_cast<uint8_t>(c));
+    out += "\"},";
+  }
+  out.back() = ']';
+  out += ',';
+}
+
 void append_json_injected(std::string& out, const SyscallEvent& ev) {
   if (!ev.injected) return;
   const InjectAction& a = *ev.injected;
+  if (!a.changes_result() && !a.pokes() && !a.delays()) return;
   std::string body;  // "key":value, each followed by a comma
   if (a.error) {
     const char* name = errno_name(*a.error);
@@ -53,6 +68,9 @@ void append_json_injected(std::string& out, const SyscallEvent& ev) {
   if (a.signal != 0) body += fmt::format("\"signal\":\"{}\",", signal_name(a.signal));
   if (a.delay_enter_us != 0) body += fmt::format("\"delay_enter_us\":{},", a.delay_enter_us);
   if (a.delay_exit_us != 0) body += fmt::format("\"delay_exit_us\":{},", a.delay_exit_us);
+  if (a.syscall >= 0) body += fmt::format("\"syscall\":\"{}\",", syscall_name(a.syscall));
+  append_json_pokes(body, "poke_enter", a.poke_enter);
+  append_json_pokes(body, "poke_exit", a.poke_exit);
   if (!body.empty()) body.pop_back();
   out += ",\"injected\":true,\"inject\":{";
   out += body;
@@ -81,6 +99,10 @@ void append_json_result(std::string& out, const DecodedCall& call) {
     else
       append_uint(out, static_cast<uint64_t>(ev.ret));
     out += ",\"errno\":null";
+    if (call.ret.host_pid != 0) {  // --pidns-translation
+      out += ",\"ret_pid\":";
+      append_json_pid(out, call.ret);
+    }
     if (!call.ret.note.empty()) {
       out += ",\"ret_path\":";
       append_json_string(out, call.ret.note);
@@ -108,6 +130,12 @@ void JsonSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
     append_int(line_, task->pid);
     line_ += ",\"tid\":";
     append_int(line_, task->tid);
+    if (task->pidns != 0) {  // --pidns-translation: in another PID namespace, its IDs there
+      line_ += ",\"ns_pid\":";
+      append_int(line_, task->ns_pid);
+      line_ += ",\"ns_tid\":";
+      append_int(line_, task->ns_tid);
+    }
     line_ += ",\"comm\":";
     append_json_string(
         line_, std::string_view(task->comm.data(), strnlen(task->comm.data(), task->comm.size())));
@@ -159,6 +187,7 @@ void JsonSink::syscall(const DecodedCall& call) {
   line_ += ',';
   append_json_result(line_, call);
   if (ev.end == SyscallEvent::End::Unfinished) line_ += ",\"unfinished\":true";
+  if (ev.end == SyscallEvent::End::Detached) line_ += ",\"unfinished\":true,\"detached\":true";
   append_json_injected(line_, ev);
   append_stack_json(line_, ev);  // -s
   if (dumps_.any()) append_dump_json(line_, call, dumps_);

@@ -50,6 +50,7 @@ void Pipeline::on_syscall(SyscallEvent& ev) {
     pids_.insert(ev.task.pid);
     last_pid_ = ev.task.pid;
   }
+  if (pidns_) pidns_->learn(ev.task);  // (from every call the backend hands over)
   if (!selected(ev.nr)) return;
   if (filter_.status != 0 && (call_status(ev) & filter_.status) == 0) return;
   if (sinks_.empty() && filter_.paths.empty()) {  // (-w alone: counted for the closing line)
@@ -60,6 +61,7 @@ void Pipeline::on_syscall(SyscallEvent& ev) {
   if (!filter_.fd_notes)
     for (auto& note : ev.fd_notes) note.clear();
   decoder_.decode(ev, call_);
+  if (pidns_) translate(ev, call_);
   if (!on_path && !path_argument(call_)) return;
   ++calls_;
   for (auto& s : sinks_) s->syscall(call_);
@@ -95,6 +97,19 @@ bool Pipeline::path_argument(const DecodedCall& call) const {
   return false;
 }
 
+// --pidns-translation: the PID arguments and a PID result, as the syscall table marks them.
+void Pipeline::translate(const SyscallEvent& ev, DecodedCall& call) {
+  if (call.info == nullptr || pidns_->namespace_of(ev.task) == 0) return;
+  auto mark = [&](Value& v) {
+    if (v.type != Value::Type::Int) return;
+    if (auto host = pidns_->host_of(ev.task, v.as_int()); host && *host != v.as_int())
+      v.host_pid = *host;
+  };
+  for (int i = 0; i < call.nargs; ++i)
+    if (call.info->args[i].kind == ArgKind::Pid) mark(call.args[static_cast<size_t>(i)]);
+  if (call.info->ret == RetKind::Pid && ev.returned() && call.err == 0) mark(call.ret);
+}
+
 void Pipeline::on_aggregate(const SyscallAggregate& agg) {
   if (agg.pid != 0) pids_.insert(agg.pid);
   if (!selected(agg.nr)) return;
@@ -111,6 +126,12 @@ void Pipeline::tick(uint64_t now_ns) {
 void Pipeline::on_signal(const SignalEvent& ev) {
   if (sinks_.empty() || (signals_ && !signals_->contains(ev.signo))) return;
   DecodedSignal sig{ev, signal_name(ev.signo), siginfo_value(ev)};
+  if (pidns_ && ev.has_info && ev.sender_pid > 0 && pidns_->namespace_of(ev.task) != 0) {
+    for (Field& f : sig.info.items)  // the sender as the receiver sees it
+      if (f.name == "si_pid")
+        if (auto host = pidns_->host_of(ev.task, ev.sender_pid); host && *host != ev.sender_pid)
+          f.value.host_pid = *host;
+  }
   for (auto& s : sinks_) s->signal(sig);
   check_output();
 }

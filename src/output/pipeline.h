@@ -10,6 +10,7 @@
 #include "core/call_filter.h"
 #include "core/event.h"
 #include "core/number_set.h"
+#include "core/pidns.h"
 #include "decode/decoder.h"
 #include "output/container_labels.h"
 #include "output/sink.h"
@@ -44,6 +45,9 @@ class Pipeline final : public EventConsumer {
   void begin(uint64_t base_ns) { begin(base_ns, realtime_offset_ns()); }
   // ... with the wall clock's offset given (a capture's, replayed).
   void begin(uint64_t base_ns, int64_t wall_offset_ns);
+  // --pidns-translation: PIDs that a program in another PID namespace passes, gets and is sent
+  // get dtruss's value beside them (Value::host_pid).
+  void translate_pids() { pidns_.emplace(); }
   // A stop signal ended the trace at `now_ns`: recorded in the trace by a sink that records it
   // (the JSON object, before the summary). Before finish(). Returns what was recorded.
   Interruption interrupted(uint64_t now_ns, int signal, bool detached);
@@ -64,6 +68,9 @@ class Pipeline final : public EventConsumer {
   void on_aggregate(const SyscallAggregate& agg) override;
   void on_process(int32_t pid) override { pids_.insert(pid); }
   void tick(uint64_t now_ns) override;
+  void on_pid_mapping(uint32_t pidns, int32_t ns_pid, int32_t host_pid) override {
+    if (pidns_) pidns_->learn(pidns, ns_pid, host_pid);
+  }
 
   uint64_t calls() const { return calls_; }
   // How many processes (thread groups) were seen doing anything.
@@ -75,6 +82,7 @@ class Pipeline final : public EventConsumer {
   bool names_path(const std::string& s) const;
   bool fd_on_path(const SyscallEvent& ev) const;
   bool path_argument(const DecodedCall& call) const;
+  void translate(const SyscallEvent& ev, DecodedCall& call);
 
   Decoder decoder_;
   std::vector<bool> selected_;
@@ -87,6 +95,7 @@ class Pipeline final : public EventConsumer {
   int32_t last_pid_ = 0;  // the process of the last syscall event (in pids_)
   std::optional<NumberSet> signals_;
   std::optional<ContainerLabels> containers_;
+  std::optional<PidTranslator> pidns_;
 };
 
 }  // namespace dtruss

@@ -88,6 +88,8 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       append_text(out, v.items[1].value, style);
       break;
   }
+  if (v.host_pid != 0)  // --pidns-translation
+    fmt::format_to(std::back_inserter(out), " /* {} in dtruss's PID namespace */", v.host_pid);
   if (!v.note.empty()) {  // (a path is the traced program's to choose: escaped as strings are)
     out += '<';
     append_fd_note(out, v.note);
@@ -104,9 +106,14 @@ void append_json_fd(std::string& out, const Value& v) {
 }
 }  // namespace
 
+void append_json_pid(std::string& out, const Value& v) {
+  fmt::format_to(std::back_inserter(out), "{{\"ns\":{},\"host\":{}}}", v.as_int(), v.host_pid);
+}
+
 void append_json(std::string& out, const Value& v) {
   using T = Value::Type;
   if (!v.note.empty() && v.type == T::Int) return append_json_fd(out, v);
+  if (v.host_pid != 0) return append_json_pid(out, v);
   switch (v.type) {
     case T::Int:
       append_int(out, v.as_int());

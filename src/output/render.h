@@ -14,6 +14,8 @@ enum class TextStyle : uint8_t {
 
 void append_text(std::string& out, const Value& v, TextStyle style = TextStyle::Decoded);
 void append_json(std::string& out, const Value& v);
+// A PID translated by --pidns-translation: {"ns":1,"host":2345}.
+void append_json_pid(std::string& out, const Value& v);
 
 struct DecodedCall;
 // What a successful call wrote back into its in/out arguments (DecodedCall::after), to follow its

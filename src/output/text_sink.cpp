@@ -16,11 +16,18 @@ TextStyle style_of(const TextOptions& opt) {
   return opt.verbose ? TextStyle::Verbose : TextStyle::Decoded;
 }
 
-// --inject: strace's mark after the result, (INJECTED) when the result or a signal was injected,
-// (DELAYED) when the call was only delayed.
+// --inject: strace's mark after the result, (INJECTED) when the result, the call or a signal was
+// injected, (INJECTED: args) when bytes were written behind its arguments alone, (DELAYED) when
+// the call was only delayed.
 void append_injected(std::string& line, const SyscallEvent& ev) {
   if (!ev.injected) return;
-  line += ev.injected->skips_call() || ev.injected->signal != 0 ? " (INJECTED)" : " (DELAYED)";
+  const InjectAction& a = *ev.injected;
+  if (a.changes_result())
+    line += " (INJECTED)";
+  else if (a.pokes())
+    line += " (INJECTED: args)";
+  else if (a.delays())
+    line += " (DELAYED)";
 }
 
 }  // namespace
@@ -202,6 +209,8 @@ void TextSink::syscall(const DecodedCall& call) {
     line_ += '?';
   } else if (ev.end == SyscallEvent::End::Unfinished) {
     line_ += "? <unfinished>";
+  } else if (ev.end == SyscallEvent::End::Detached) {
+    line_ += "? <detached>";
   } else if (call.err != 0) {
     // A restart code is no result: the program never sees it (the call runs again or fails
     // with EINTR once the signal is handled), hence `?`.

@@ -108,7 +108,8 @@ void TimelineSink::syscall(const DecodedCall& call) {
   append_json_args(args, call);
   args += ',';
   append_json_result(args, call);
-  if (ev.end == SyscallEvent::End::Unfinished) args += ",\"unfinished\":true";
+  if (ev.end == SyscallEvent::End::Unfinished || ev.end == SyscallEvent::End::Detached)
+    args += ",\"unfinished\":true";
   args += '}';
   if (!ev.returned()) {
     // exit_group and calls cut short by the end of their thread have no end: a point in time.

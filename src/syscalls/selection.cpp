@@ -4,6 +4,8 @@
 #include <regex.h>
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <utility>
 
 #include "syscalls/table.h"
@@ -25,6 +27,30 @@ constexpr std::pair<std::string_view, std::string_view> kClassAliases[] = {
     {"%net", "%network"},
 };
 
+// strace's classes of the stat and statfs calls, by name (x86_64's calls of each), and %pure: the
+// calls of no arguments that only read an ID (getpid, getuid ...; also what --inject's syscall=
+// takes).
+constexpr std::string_view kStat[] = {"stat"};
+constexpr std::string_view kLstat[] = {"lstat"};
+constexpr std::string_view kFstat[] = {"fstat", "newfstatat", "statx"};
+constexpr std::string_view kAnyStat[] = {"stat", "lstat", "fstat", "newfstatat", "statx"};
+constexpr std::string_view kStatfs[] = {"statfs"};
+constexpr std::string_view kFstatfs[] = {"fstatfs"};
+constexpr std::string_view kAnyStatfs[] = {"statfs", "fstatfs", "ustat"};
+struct NamedClass {
+  std::string_view name;
+  std::span<const std::string_view> calls;  // (empty: %pure's rule)
+};
+constexpr NamedClass kNamedClasses[] = {
+    {"%stat", kStat},     {"%lstat", kLstat},     {"%fstat", kFstat},       {"%%stat", kAnyStat},
+    {"%statfs", kStatfs}, {"%fstatfs", kFstatfs}, {"%%statfs", kAnyStatfs}, {"%pure", {}},
+};
+
+bool in_named_class(const NamedClass& c, const SyscallInfo& s) {
+  if (c.calls.empty()) return s.nargs == 0 && std::string_view(s.name).starts_with("get");
+  return std::find(c.calls.begin(), c.calls.end(), std::string_view(s.name)) != c.calls.end();
+}
+
 std::string suggestions(std::string_view name) {
   std::vector<std::pair<size_t, std::string_view>> scored;
   for (const auto& s : all_syscalls()) {
@@ -44,6 +70,15 @@ std::string suggestions(std::string_view name) {
 }
 
 }  // namespace
+
+std::span<const std::string_view> named_class_names() {
+  static constexpr auto kNames = [] {
+    std::array<std::string_view, std::size(kNamedClasses)> names{};
+    for (size_t i = 0; i < names.size(); ++i) names[i] = kNamedClasses[i].name.substr(1);
+    return names;
+  }();
+  return kNames;
+}
 
 std::string unknown_syscall_message(std::string_view name) {
   std::string near = suggestions(name);
@@ -65,6 +100,7 @@ struct Marking {
   std::vector<std::string_view>* named;
   bool optional = false;
   std::string* error;
+  std::vector<std::string>* hints = nullptr;
 };
 
 // Marks the syscalls whose names `match`; false (with `what` in the message) when none does.
@@ -85,10 +121,17 @@ bool mark_matching(std::string_view what, Match match, Marking& m) {
 bool mark_class(std::string_view item, Marking& m) {
   for (auto [alias, name] : kClassAliases)
     if (item == alias) item = name;
+  for (const NamedClass& c : kNamedClasses) {
+    if (c.name != item) continue;
+    for (const auto& s : all_syscalls())
+      if (in_named_class(c, s)) m.target[static_cast<size_t>(s.nr)] = true;
+    return true;
+  }
   auto cls = class_by_name(item);
   if (!cls) {
     std::string known;
     for (auto c : class_names()) known += (known.empty() ? "%" : ", %") + std::string(c);
+    for (const NamedClass& c : kNamedClasses) known += ", " + std::string(c.name);
     *m.error = "unknown syscall class '" + std::string(item) + "' (classes: " + known + ")";
     return false;
   }
@@ -179,6 +222,18 @@ bool mark_item(std::string_view item, Marking& m) {
     m.optional = true;
     item.remove_prefix(1);
   }
+  // strace's personalities: NAME@64 is x86_64's call, the one dtruss traces; @32 (i386) and @x32
+  // name calls of other ABIs, which dtruss does not trace: they select nothing, and say so.
+  if (auto at = item.rfind('@'); at != std::string_view::npos && at > 0) {
+    std::string_view abi = item.substr(at + 1);
+    if (abi == "32" || abi == "x32") {
+      if (m.hints != nullptr)
+        m.hints->push_back(std::string(item) + ": dtruss traces x86_64 (64-bit) calls only; " +
+                           (abi == "32" ? "i386" : "x32") + " calls are not traced");
+      return true;
+    }
+    if (abi == "64") item = item.substr(0, at);
+  }
   if (item.starts_with('%')) return mark_class(item, m);
   if (item.starts_with('/')) return mark_regex(item, m);
   if (item.find(':') != std::string_view::npos) return mark_probe(item, m);
@@ -213,7 +268,7 @@ bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::strin
       return false;
     }
     any_plus |= !negate;
-    Marking m{negate ? minus : plus, negate ? &negated : &named, false, error};
+    Marking m{negate ? minus : plus, negate ? &negated : &named, false, error, &out->hints};
     if (!mark_item(item, m)) return false;
   }
   out->selected.assign(size, false);
@@ -225,6 +280,7 @@ bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::strin
   }
   if (out->numbers.empty()) {  // (an empty selection would mean all to the backends)
     *error = "the -t list '" + std::string(list) + "' selects no syscall";
+    for (const auto& hint : out->hints) *error += " (" + hint + ")";
     return false;
   }
   add_hints(named, out);

@@ -18,6 +18,9 @@ struct SyscallSelection {
 // "unknown syscall 'opne' (did you mean: open?)": the message for a name that is no syscall.
 std::string unknown_syscall_message(std::string_view name);
 
+// strace's classes that are lists of names rather than the table's (%stat, %%stat, %pure ...),
+// each without its first %, as class_names().
+std::span<const std::string_view> named_class_names();
 // The words LIST takes besides syscall names and %classes: exec (execve and execveat), all.
 std::span<const std::string_view> selection_words();
 

@@ -28,5 +28,5 @@ help_options() {
 
 # The syscall classes of -t, as dtruss lists them when given one it does not know.
 syscall_classes() {
-  { "$DTRUSS" -t %nope true 2>&1 || true; } | grep -oE '%[a-z]+' | grep -vx '%nope'
+  { "$DTRUSS" -t %nope true 2>&1 || true; } | grep -oE '%%?[a-z]+' | grep -vx '%nope'
 }

@@ -23,6 +23,7 @@
 #include "backends/bpf/bpf_internal.h"
 #include "backends/bpf/events.h"
 #include "core/call_filter.h"
+#include "core/pidns.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
@@ -141,8 +142,29 @@ static_assert(DT_MAX_IOV == kMaxIovecs && DT_MAX_CONTROL == kMaxControl &&
 
 // A capture plan as the BPF program runs it: every step at exit (an in-argument is still there),
 // copies of bytes and strings only (execve's arrays are the program's own business).
-dt_plan to_dt_plan(const CapturePlan& cp) {
+// --read/--write (`dumps`): syscall `nr`'s data argument (a buffer or an iovec array, after an fd:
+// what output/dump.cpp dumps) is marked, for the kernel side to take in full when the fd is one of
+// the dump sets'; every buffer argument else keeps `data_max` bytes (the plans hold more for
+// the ptrace backend, which copies what a dumped call moved).
+int dump_arg(long nr, uint8_t* dir) {
+  const SyscallInfo* info = syscall_by_nr(nr);
+  if (info == nullptr || info->nargs < 2 || info->args[0].kind != ArgKind::Fd) return -1;
+  for (int i = 1; i < info->nargs; ++i) {
+    const ArgInfo& a = info->args[i];
+    if (a.kind == ArgKind::Buffer || (a.kind == ArgKind::Struct && a.strct == StructId::s_iovec)) {
+      *dir = a.dir == Dir::In ? 2 : 1;
+      return i;
+    }
+  }
+  return -1;
+}
+
+dt_plan to_dt_plan(const CapturePlan& cp, long nr = -1, bool dumps = false,
+                   uint32_t data_max = DT_MAX_CAPTURE) {
   dt_plan plan{};
+  uint8_t dump_dir = 0;
+  int data = dumps ? dump_arg(nr, &dump_dir) : -1;
+  const SyscallInfo* info = syscall_by_nr(nr);
   auto add = [&](const CaptureStep& step, bool out) {
     if (plan.n >= DT_MAX_STEPS) return;
     if (step.shape != CaptureShape::CString && step.shape != CaptureShape::Bytes) return;
@@ -156,6 +178,10 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
     d.elem = step.elem;
     // (A directory's records: up to DT_MAX_BIG bytes, sent in pieces.)
     d.max = std::min<uint32_t>(step.max, step.records ? DT_MAX_BIG : DT_MAX_CAPTURE);
+    if (dumps && info != nullptr && step.arg < info->nargs &&
+        info->args[step.arg].kind == ArgKind::Buffer)
+      d.max = std::min(d.max, std::max<uint32_t>(data_max, 1));
+    if (step.arg == data) d.dump = dump_dir;
   };
   for (uint8_t i = 0; i < cp.n_entry; ++i) add(cp.entry[i], false);
   for (uint8_t i = 0; i < cp.n_exit; ++i) add(cp.exit[i], true);
@@ -322,6 +348,18 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
   if (cfg_.status != 0 && (cfg_.status & kStatusUnfinished) == 0 && !cfg_.describe_fds)
     skel->rodata->drop_status = ~cfg_.status & (kStatusSuccessful | kStatusFailed);
+  // --read / --write: the fds (below DT_DUMP_FDS) whose calls' data is taken in full.
+  for (int i = 0; i < DT_DUMP_FDS; ++i) {
+    auto bit = 1ull << (i % 64);
+    if (!cfg_.dump_read.empty() && cfg_.dump_read.contains(i))
+      skel->rodata->dump_fds[0][i / 64] |= bit;
+    if (!cfg_.dump_write.empty() && cfg_.dump_write.contains(i))
+      skel->rodata->dump_fds[1][i / 64] |= bit;
+  }
+  if (cfg_.pidns_ids) {  // --pidns-translation
+    skel->rodata->pidns_ids = 1;
+    skel->rodata->self_pidns = pid_namespace_of(0);
+  }
   // -s: the stack record's size (a multiple of 8, as records are aligned).
   if (stacks_)
     skel->rodata->stack_bytes = std::min<uint32_t>((cfg_.stack_bytes + 7) & ~7u, DT_STACK_MAX);
@@ -372,12 +410,13 @@ void BpfTracer::size_maps(dtruss_bpf* skel) {
 void BpfTracer::fill_maps(dtruss_bpf* skel) {
   // The capture plan: what to copy for each syscall. execve's arguments are taken at entry by
   // the program itself (the exec replaces their memory). --summary copies nothing.
+  bool dumps = !cfg_.dump_read.empty() || !cfg_.dump_write.empty();
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr >= DT_NR_MAX || cfg_.summary_only) continue;
     dt_plan plan{};
     auto key = static_cast<uint32_t>(s.nr);
     if (s.nr != SYS_execve && s.nr != SYS_execveat) {
-      plan = to_dt_plan(plans_.of(s.nr));
+      plan = to_dt_plan(plans_.of(s.nr), s.nr, dumps, cfg_.data_max);
       // The plans an argument's value picks (an ioctl's request): the syscall's own, and more.
       for (const SelectedPlan& sp : plans_.selected(s.nr)) {
         dt_sel_key sk{key, sp.selector};

@@ -35,6 +35,7 @@
 #include "backends/bpf/records.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
+#include "core/pidns.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
@@ -143,11 +144,20 @@ int BpfTracer::run() {
   }
   announce();
   consume();
+  // A detach (-p, -n): the programs go first, so that every call that returned is in the buffer,
+  // and those still in progress are told from the threads' state (--status=detached).
+  bool detaching = stop_requested() && child_ < 0 && !cfg_.all &&
+                   cfg_.cgroup.empty();  // (--all, --cgroup: the closing line)
+  if (detaching && !cfg_.summary_only) {
+    if (st_->fds != nullptr) bpf_link__destroy(st_->fds);
+    st_->fds = nullptr;
+    dtruss_bpf__detach(st_->skel);
+  }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
   report_skipped_later();
-  if (stop_requested() && child_ < 0 && !cfg_.all && cfg_.cgroup.empty())
-    report_detached();  // (--all: the closing line)
+  if (detaching && !cfg_.summary_only) report_in_progress();
+  if (detaching) report_detached();
   if (cfg_.summary_only) report_aggregates();
   return command_status();
 }
@@ -284,6 +294,51 @@ void BpfTracer::report_detached() {
   out_.on_notice({0, "detached from " + std::to_string(processes) +
                          (processes == 1 ? " process" : " processes") + " (" +
                          threads_text(threads) + ")"});
+}
+
+// At a detach: each traced thread's call in progress (its entry, read from the kernel side's task
+// storage, looked up by a pidfd of the thread), as a call that did not return: End::Detached.
+void BpfTracer::report_in_progress() {
+  int map = bpf_map__fd(st_->skel->maps.inflight);
+  std::vector<uint8_t> value(bpf_map__value_size(st_->skel->maps.inflight));
+  if (value.size() < sizeof(dt_in_call)) return;
+  std::vector<uint32_t> tgids;
+  for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.tgids),
+                         [&](uint32_t tgid) { tgids.push_back(tgid); });
+  constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD (linux/pidfd.h, 6.9): a thread's
+  for (uint32_t tgid : tgids) {
+    for (pid_t tid : list_tasks(static_cast<pid_t>(tgid))) {
+      int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
+      if (pidfd < 0) continue;
+      int found = bpf_map_lookup_elem(map, &pidfd, value.data());
+      close(pidfd);
+      dt_in_call call;
+      std::memcpy(&call, value.data(), sizeof(call));
+      if (found != 0 || !call.active || call.nr < 0) continue;
+      SyscallEvent& ev = ev_;
+      ev.captures.clear();
+      ev.before.clear();
+      for (auto& note : ev.fd_notes) note.clear();
+      ev.stack.clear();
+      ev.injected.reset();
+      ev.task = TaskId{};
+      ev.task.pid = static_cast<int32_t>(tgid);
+      ev.task.tid = tid;
+      std::string comm = process_comm(tid);
+      std::memcpy(ev.task.comm.data(), comm.data(), std::min(comm.size(), ev.task.comm.size() - 1));
+      if (cfg_.pidns_ids && read_ns_ids(tid, &ev.task.pidns, &ev.task.ns_pid, &ev.task.ns_tid) &&
+          ev.task.pidns == pid_namespace_of(0))
+        ev.task.pidns = ev.task.ns_pid = ev.task.ns_tid = 0;
+      ev.enter_ns = call.enter_ns;
+      ev.exit_ns = 0;
+      ev.cpu_ns = kUnknown;
+      ev.nr = call.nr;
+      for (size_t i = 0; i < 6; ++i) ev.args[i] = call.args[i];
+      ev.ret = 0;
+      ev.end = SyscallEvent::End::Detached;
+      out_.on_syscall(ev);
+    }
+  }
 }
 
 // dtruss's exit status: the started command's (0 when it attached).

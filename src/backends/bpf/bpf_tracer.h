@@ -20,6 +20,7 @@
 #include "backends/common/launch.h"
 #include "core/backend.h"
 #include "core/event.h"
+#include "core/number_set.h"
 #include "core/summary_kinds.h"
 #include "core/target.h"
 #include "stack/unwinder.h"
@@ -44,6 +45,9 @@ struct BpfConfig : TraceTarget {
   SummaryBy summary_by = SummaryBy::None;
   bool summary_comm_live = false;  // --top: each count under its process's current name
   uint32_t stack_bytes = 16384;    // --stack-size: bytes of stack copied per call
+  // --read / --write: the calls on these fds capture their data in full (up to DT_MAX_BIG); the
+  // other calls' buffers stay at data_max.
+  NumberSet dump_read, dump_write;
 };
 
 class BpfTracer final : public Backend {
@@ -83,6 +87,7 @@ class BpfTracer final : public Backend {
   void announce();
   void consume();
   void report_detached();
+  void report_in_progress();
   int command_status();
   void start_command();
   void handle_syscall(const void* data, size_t size);

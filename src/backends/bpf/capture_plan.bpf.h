@@ -49,8 +49,16 @@ static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 s
   return append_capture(x->p, addr, shape, len);
 }
 
+// Whether a step's data is dumped in full (dt_step.dump): the call's fd is in that dump set.
+static __always_inline int dumped(dt_u8 dump, dt_u64 arg0) {
+  dt_u32 fd = (dt_u32)arg0;
+  if (!dump || fd >= DT_DUMP_FDS) return 0;
+  return (dump_fds[(dump - 1) & 1][(fd / 64) & (DT_DUMP_FDS / 64 - 1)] >> (fd % 64)) & 1;
+}
+
 // The data of the i-th iovec of the arrays capture_nested found: entry i % DT_MAX_IOV of message
-// i / DT_MAX_IOV's array (p->nest_iovs): at most data_max bytes of its buffer.
+// i / DT_MAX_IOV's array (p->nest_iovs): at most data_max bytes of its buffer (DT_MAX_CAPTURE
+// when the call is dumped: nest_iov_max).
 static long iov_data(dt_u32 i, struct plan_ctx* x) {
   struct pending* p = x->p;
   if (!p) return 1;
@@ -61,7 +69,8 @@ static long iov_data(dt_u32 i, struct plan_ctx* x) {
   // The size copied depends on the buffer only, never on what the call transferred: the
   // decoder shows no more than that (its return value), and a budget tracked here doubled the
   // verifier's work (dtruss's start-up). A few bytes too many of a short readv cost nothing.
-  dt_u64 len = v[1] < data_max ? v[1] : data_max;
+  dt_u64 max = p->nest_iov_max;
+  dt_u64 len = v[1] < max ? v[1] : max;
   if (v[0] && len) add_capture(x, v[0], DT_BYTES, len);
   return 0;
 }
@@ -88,6 +97,8 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
   dt_u64 addr = p->args[s.arg];
   if (addr == 0) return 0;
   dt_u64 len = s.max;
+  int dump = dumped(s.dump, p->args[0]);
+  dt_u64 max = dump ? DT_MAX_BIG : s.max;
   if (s.shape != DT_CSTRING) {
     if (s.len == DT_LEN_RET) {
       if (x->ret <= 0) return 0;
@@ -105,7 +116,7 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
       len = (bytes >> 12) + ((bytes & 4095) != 0);
     }
     if (s.elem) len *= s.elem;
-    if (len > s.max) len = s.max;
+    if (len > max) len = max;
   }
   // Read back from map memory, the length is the same unknown number on every path above, so
   // the verifier can prune them where they meet.
@@ -124,6 +135,7 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
   } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
     p->nest_iov = addr;
     p->nest_iov_count = len / 16;
+    p->nest_iov_max = dump ? DT_MAX_CAPTURE : data_max;
   } else if (len > DT_MAX_CAPTURE && s.shape == DT_BYTES && !p->big_addr) {
     p->big_addr = addr;  // (sent after the steps: chunk_step)
     p->big_len = len;
@@ -275,6 +287,7 @@ static __always_inline void run_plan(struct pending* p, struct dt_plan* plan, lo
   p->nest_iov = 0;
   p->nest_iov_count = 0;
   p->nest_mmsg_count = 0;
+  p->nest_iov_max = data_max;  // (a msghdr's iovecs too; a dumped call's iovec step raises it)
   p->big_addr = 0;
   bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
   capture_big(p);

@@ -198,9 +198,12 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   dt_u32 ptgid = BPF_CORE_READ(parent, tgid);
   dt_u32 ctgid = BPF_CORE_READ(child, tgid);
   if (ptgid == ctgid || !traced_tgid(ptgid)) return 0;
-  if (stack_bytes || describe_fds) {  // the child starts with its parent's mappings and fds
+  // The child starts with its parent's mappings and fds (-s, -y); --pidns-translation: its PID
+  // as the parent sees it.
+  if (stack_bytes || describe_fds || pidns_ids) {
     struct dt_fork f = {.type = DT_FORK, .size = sizeof(f), .parent = ptgid, .child = ctgid};
     f.parent_tid = BPF_CORE_READ(parent, pid);
+    if (pidns_ids) fork_ns_ids(&f, parent, child);
     if (bpf_ringbuf_output(&events, &f, sizeof(f), 0)) count_lost();
   }
   if (all_processes) return 0;

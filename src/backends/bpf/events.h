@@ -81,7 +81,7 @@ enum dt_record_type {
   DT_SIGNAL = 3,   /* struct dt_signal: a signal is being delivered (or SIGCONT sent) */
   DT_STACK = 4,    /* struct dt_stack (-s): a thread's user stack at syscall entry */
   DT_MAP = 5,      /* struct dt_map (-s): a process mapped or unmapped a file */
-  DT_FORK = 6,     /* struct dt_fork (-s or -y, with -f): a new process, its parent's copy */
+  DT_FORK = 6,     /* struct dt_fork (-s, -y or --pidns-translation, with -f): a new process */
   DT_FD = 7,       /* struct dt_fd (-y): what an fd refers to after a call */
   DT_UNTRACED = 8, /* struct dt_untraced: without CAP_SYS_PTRACE, a process dtruss may not trace */
   DT_CHUNK = 9,    /* struct dt_chunk: a piece of the thread's next call's DT_CAP_CHUNKED capture */
@@ -90,6 +90,17 @@ enum dt_record_type {
 /* DT_UNFINISHED: the call returned into a SIGKILL (the thread dies before user space sees the
  * result, and ptrace never stops at its exit): shown as unfinished, as the ptrace backend does. */
 enum dt_end { DT_RETURNED = 0, DT_NORETURN = 1, DT_UNFINISHED = 2 };
+
+/* The start of the kernel side's per-thread state (state.bpf.h's struct pending begins with these
+ * fields: checked there): at a detach, user space reads it of each traced thread (the task
+ * storage map, looked up by a pidfd) for the calls in progress then. */
+struct dt_in_call {
+  dt_u64 enter_ns;
+  dt_u64 cpu_at_enter;
+  dt_s64 nr;
+  dt_u64 args[6];
+  dt_u32 active; /* a call was entered and has not returned */
+};
 
 struct dt_syscall {
   dt_u16 type;
@@ -105,7 +116,11 @@ struct dt_syscall {
   dt_s64 ret;
   char comm[16];
   dt_u32 end;
-  dt_u32 pad;
+  /* --pidns-translation: the thread's PID namespace (its inode number) when it is not dtruss's,
+   * and the thread's and its process's IDs there; 0 otherwise. */
+  dt_u32 pidns;
+  dt_s32 ns_pid;
+  dt_s32 ns_tid;
 };
 
 /* Follows a dt_syscall: `len` bytes copied from tracee address `addr`, padded to 8 bytes. */
@@ -235,6 +250,10 @@ struct dt_fork {
   dt_u32 parent; /* thread-group ids */
   dt_u32 child;
   dt_u32 parent_tid; /* the thread that forked */
+  /* --pidns-translation: the parent's PID namespace when it is not dtruss's (else 0), and the
+   * child's PID there (what the parent's fork returns) */
+  dt_u32 pidns;
+  dt_s32 child_ns;
   dt_u32 pad1;
 };
 
@@ -345,7 +364,13 @@ struct dt_step {
                  DT_LEN_PAGES(i): the length */
   dt_u8 elem; /* 0: the length counts bytes; else the size of the elements it counts */
   dt_u32 max;
+  /* --read/--write: the call's data (0: not), read (1) or written (2) on the fd of its first
+   * argument; for an fd in that set (dump_fds) the step takes up to DT_MAX_BIG bytes (an iovec
+   * array: DT_MAX_CAPTURE of each buffer) instead of `max`. */
+  dt_u8 dump;
+  dt_u8 pad[3];
 };
+#define DT_DUMP_FDS 1024 /* fds the dump sets cover (those above are not dumped in full) */
 
 struct dt_plan {
   dt_u32 n;

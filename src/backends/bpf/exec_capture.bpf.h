@@ -132,6 +132,47 @@ __noinline int capture_exec(struct pending* p) {
   return 0;
 }
 
+// A struct pid's entry at `level` (numbers[] runs to the pid's own level).
+static __always_inline struct upid* upid_at(struct pid* pid, unsigned int level) {
+  return (struct upid*)((char*)pid + bpf_core_field_offset(struct pid, numbers) +
+                        (level & 63) * bpf_core_type_size(struct upid));
+}
+
+// --pidns-translation: the thread's IDs in its own PID namespace (the deepest of its struct pid),
+// when that is not dtruss's.
+static __always_inline void ns_ids(struct dt_syscall* e, struct task_struct* trusted) {
+  e->pidns = 0;
+  e->ns_pid = 0;
+  e->ns_tid = 0;
+  if (!pidns_ids) return;
+  struct task_struct* t = UNTRUSTED(struct task_struct, trusted);
+  struct pid* tp = t->thread_pid;
+  unsigned int level = BPF_CORE_READ(tp, level);
+  struct upid* own = upid_at(tp, level);
+  dt_u32 inum = BPF_CORE_READ(own, ns, ns.inum);
+  if (inum == self_pidns) return;
+  e->pidns = inum;
+  e->ns_tid = BPF_CORE_READ(own, nr);
+  struct pid* leader = BPF_CORE_READ(t, group_leader, thread_pid);
+  struct upid* in_ns = upid_at(leader, level);
+  e->ns_pid = BPF_CORE_READ(in_ns, nr);
+}
+
+// --pidns-translation: a new process's PID in its parent's namespace (what the fork returns
+// there), when that namespace is not dtruss's.
+static __always_inline void fork_ns_ids(struct dt_fork* f, struct task_struct* parent,
+                                        struct task_struct* child) {
+  struct pid* pp = BPF_CORE_READ(parent, thread_pid);
+  unsigned int level = BPF_CORE_READ(pp, level);
+  struct upid* own = upid_at(pp, level);
+  dt_u32 inum = BPF_CORE_READ(own, ns, ns.inum);
+  if (inum == self_pidns) return;
+  struct pid* cp = BPF_CORE_READ(child, thread_pid);
+  struct upid* in_ns = upid_at(cp, level);
+  f->pidns = inum;
+  f->child_ns = BPF_CORE_READ(in_ns, nr);
+}
+
 static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending* p,
                                                       dt_u64 pid_tgid) {
   struct dt_syscall* e = (struct dt_syscall*)buf;
@@ -144,6 +185,7 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
   // Two loads from the task (a BTF pointer), cheaper than the helper's string copy.
   struct task_struct* t = bpf_get_current_task_btf();
   __builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
+  ns_ids(e, t);
   return e;
 }
 

@@ -100,8 +100,26 @@ struct k_sigaction {
 struct sighand_struct {
   struct k_sigaction action[64];
 } __attribute__((preserve_access_index));
+// PID namespaces (include/linux/pid.h, pid_namespace.h, ns_common.h): a struct pid holds the
+// thread's number in each namespace from the root's (numbers[0]) to its own (numbers[level]).
+struct ns_common {
+  unsigned int inum;
+} __attribute__((preserve_access_index));
+struct pid_namespace {
+  struct ns_common ns;
+} __attribute__((preserve_access_index));
+struct upid {
+  int nr;
+  struct pid_namespace* ns;
+} __attribute__((preserve_access_index));
+struct pid {
+  unsigned int level;
+  struct upid numbers[1];
+} __attribute__((preserve_access_index));
 struct task_struct {
   struct mm_struct* mm;
+  struct pid* thread_pid;
+  struct task_struct* group_leader;
   struct sigpending pending;
   struct {
     unsigned long sig[1];

@@ -86,6 +86,9 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
   ev.task.tid = static_cast<int32_t>(rec.tid);
   std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
   ev.task.comm[15] = 0;
+  ev.task.pidns = rec.pidns;
+  ev.task.ns_pid = rec.ns_pid;
+  ev.task.ns_tid = rec.ns_tid;
   ev.enter_ns = rec.enter_ns;
   ev.exit_ns = rec.exit_ns;
   ev.cpu_ns = rec.end == DT_NORETURN || !cpu_time ? kUnknown : rec.cpu_ns;

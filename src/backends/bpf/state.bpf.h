@@ -35,6 +35,12 @@ const volatile int summary_comm_live = 0;
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
 const volatile dt_u32 drop_status = 0;
+// --read / --write: the fds below DT_DUMP_FDS whose data read ([0]) or written ([1]) is dumped.
+const volatile dt_u64 dump_fds[2][DT_DUMP_FDS / 64] = {};
+// --pidns-translation: each call's record tells its thread's IDs in its own PID namespace when
+// that is not dtruss's (this inode number).
+const volatile int pidns_ids = 0;
+const volatile dt_u32 self_pidns = 0;
 
 // Processes (thread-group ids) being traced. (Not preallocated: 65,536 entries made up front
 // cost milliseconds of start-up, for a map that seldom holds more than a few.)
@@ -185,6 +191,7 @@ struct pending {
   dt_u32 fatal;
   struct dt_signal deferred;
   dt_u64 step_len;
+  dt_u64 nest_iov_max;  // the bytes of each iovec's buffer taken (more for a dumped call)
   // Buffers of this call that could not be read (DT_CAP_FILE): their addresses, for the
   // DT_MAP_DATA records sent before the call's record.
   dt_u32 n_unread;
@@ -200,6 +207,12 @@ struct {
   __type(key, int);
   __type(value, struct pending);
 } inflight SEC(".maps");
+// (User space reads a thread's entry as a struct dt_in_call: events.h.)
+#define DT_SAME_PLACE(f) \
+  (__builtin_offsetof(struct pending, f) == __builtin_offsetof(struct dt_in_call, f))
+_Static_assert(DT_SAME_PLACE(enter_ns) && DT_SAME_PLACE(cpu_at_enter) && DT_SAME_PLACE(nr) &&
+                   DT_SAME_PLACE(args) && DT_SAME_PLACE(active),
+               "struct pending begins as struct dt_in_call");
 
 // The command dtruss started: its set-up before its execve is dtruss's, not the command's.
 volatile dt_u32 cmd_tgid = 0;  // set by user space once the child exists

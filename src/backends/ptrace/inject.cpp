@@ -9,11 +9,16 @@
 #include <stddef.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "backends/ptrace/tracer.h"
 
@@ -36,6 +41,39 @@ bool set_return(pid_t tid, int64_t value) {
 #error "--inject sets registers of x86-64 only"
 #endif
 
+// Writes `bytes` at `addr` in thread `tid`'s memory: process_vm_writev, or word by word with
+// PTRACE_POKEDATA where the pages are not writable (as a debugger writes code).
+bool poke_memory(pid_t tid, uint64_t addr, const std::string& bytes) {
+  iovec local{const_cast<char*>(bytes.data()), bytes.size()};
+  iovec remote{reinterpret_cast<void*>(addr), bytes.size()};
+  if (process_vm_writev(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(bytes.size()))
+    return true;
+  constexpr uint64_t kWord = sizeof(long);
+  for (uint64_t at = addr & ~(kWord - 1); at < addr + bytes.size(); at += kWord) {
+    errno = 0;
+    long word = ptrace(PTRACE_PEEKDATA, tid, reinterpret_cast<void*>(at), nullptr);
+    if (errno != 0) return false;
+    auto* w = reinterpret_cast<char*>(&word);
+    for (uint64_t i = 0; i < kWord; ++i)
+      if (at + i >= addr && at + i < addr + bytes.size()) w[i] = bytes[at + i - addr];
+    if (ptrace(PTRACE_POKEDATA, tid, reinterpret_cast<void*>(at), reinterpret_cast<void*>(word)) !=
+        0)
+      return false;
+  }
+  return true;
+}
+
+// The pokes that were written (a bad pointer, NULL, is left alone and not told as done).
+std::vector<InjectPoke> poke_args(pid_t tid, const std::vector<InjectPoke>& pokes,
+                                  const std::array<uint64_t, 6>& args) {
+  std::vector<InjectPoke> done;
+  for (const InjectPoke& p : pokes) {
+    uint64_t addr = args[static_cast<size_t>(p.arg - 1)];
+    if (addr != 0 && poke_memory(tid, addr, p.bytes)) done.push_back(p);
+  }
+  return done;
+}
+
 }  // namespace
 
 // The rule for call `nr` of thread `t` at its entry: the last --inject that names the syscall (a
@@ -55,8 +93,11 @@ void PtraceTracer::inject_at_entry(Thread& t) {
   const InjectRule* rule = inject_rule_for(t, t.pending.nr);
   if (rule == nullptr) return;
   const InjectAction& a = rule->action;
-  if (a.skips_call() && !set_syscall_nr(t.tid, -1)) return;  // the thread is gone
+  // (the call does not run: an invalid number, or syscall='s harmless one, runs instead)
+  if (a.skips_call() && !set_syscall_nr(t.tid, a.syscall >= 0 ? a.syscall : -1)) return;
   t.pending.injected = a;
+  // (the bytes the call will read: the entry's captures, taken next, show them)
+  t.pending.injected->poke_enter = poke_args(t.tid, a.poke_enter, t.pending.args);
   if (a.signal != 0) syscall(SYS_tgkill, t.tgid, t.tid, a.signal);
   if (a.delay_enter_us != 0) delay(t, a.delay_enter_us);
 }
@@ -69,6 +110,8 @@ void PtraceTracer::inject_at_exit(Thread& t, int64_t* rval) {
     int64_t value = a.error ? -int64_t{*a.error} : *a.retval;
     if (set_return(t.tid, value)) *rval = value;
   }
+  InjectAction& done = *t.pending.injected;
+  done.poke_exit = poke_args(t.tid, a.poke_exit, t.pending.args);
   if (a.delay_exit_us != 0) delay(t, a.delay_exit_us);
 }
 

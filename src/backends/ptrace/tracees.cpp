@@ -18,6 +18,7 @@
 #include "backends/common/launch.h"
 #include "backends/ptrace/tracer.h"
 #include "backends/ptrace/wait_status.h"
+#include "core/pidns.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
 
@@ -183,7 +184,25 @@ PtraceTracer::Thread& PtraceTracer::add_thread(pid_t tid, bool attached) {
   t.attached = attached;
   t.fresh = true;
   refresh_comm(t);
+  refresh_ns_ids(t);
   return t;
+}
+
+// --pidns-translation: the thread's IDs in its PID namespace, when that is not dtruss's. (Fixed
+// for the thread's life: unshare and setns change the namespace of its children only; an exec by
+// a thread other than the leader gives it the leader's IDs.)
+void PtraceTracer::refresh_ns_ids(Thread& t) {
+  t.pidns = 0;
+  t.ns_pid = t.ns_tid = 0;
+  if (!target_.pidns_ids) return;
+  if (own_pidns_ == 0) own_pidns_ = pid_namespace_of(0);
+  uint32_t ns = 0;
+  int32_t pid = 0, tid = 0;
+  if (!read_ns_ids(t.tid, &ns, &pid, &tid) || ns == own_pidns_) return;
+  t.pidns = ns;
+  t.ns_pid = pid;
+  t.ns_tid = tid;
+  out_.on_pid_mapping(ns, tid, t.tid);  // (a new one: before its creator's fork returns it)
 }
 
 void PtraceTracer::refresh_comm(Thread& t) {
@@ -270,6 +289,7 @@ void PtraceTracer::on_exec(Thread& t, pid_t former) {
     }
   }
   refresh_comm(t);
+  refresh_ns_ids(t);
   if (stacks_) stacks_->forget(t.tgid);  // a new program: new mappings
   if (t.schedstat_fd >= 0) {
     close(t.schedstat_fd);
@@ -286,7 +306,7 @@ void PtraceTracer::on_gone(pid_t tid, int status) {
   finish_unfinished(t);
   if (t.tid == t.tgid && t.emit) {
     ExitEvent ev;
-    ev.task = {t.tgid, t.tid, t.comm};
+    ev.task = task_of(t);
     ev.ts_ns = now_ns();
     ev.signaled = WIFSIGNALED(status);
     ev.code = ev.signaled ? WTERMSIG(status) : WEXITSTATUS(status);
@@ -339,7 +359,7 @@ bool PtraceTracer::detach_at_next_stop(pid_t tid) {
       ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
     }
     auto found = threads_.find(tid);
-    if (found != threads_.end()) finish_unfinished(found->second);
+    if (found != threads_.end()) finish_unfinished(found->second, SyscallEvent::End::Detached);
     ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(long{sig}));
     drop_thread(tid);
     return true;

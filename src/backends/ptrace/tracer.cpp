@@ -373,7 +373,7 @@ void PtraceTracer::on_group_stop(Thread& t, int sig) {
     ptrace(PTRACE_LISTEN, t.tid, nullptr, nullptr);
     return;
   }
-  if (!t.group_stopped && t.emit) out_.on_stop({{t.tgid, t.tid, t.comm}, now_ns(), sig});
+  if (!t.group_stopped && t.emit) out_.on_stop({task_of(t), now_ns(), sig});
   t.group_stopped = true;
   // Stay stopped, as without a tracer, yet report when SIGCONT (or a kill) arrives.
   ptrace(PTRACE_LISTEN, t.tid, nullptr, nullptr);
@@ -384,7 +384,7 @@ void PtraceTracer::on_signal_delivery(Thread& t, int sig) {
   t.fresh = false;
   if (t.emit) {
     SignalEvent ev;
-    ev.task = {t.tgid, t.tid, t.comm};
+    ev.task = task_of(t);
     ev.ts_ns = now_ns();
     ev.signo = sig;
     siginfo_t si{};
@@ -419,7 +419,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   SyscallEvent& ev = t.pending;
   ev.captures.clear();
   ev.before.clear();
-  ev.task = {t.tgid, t.tid, t.comm};
+  ev.task = task_of(t);
   ev.enter_ns = now_ns();
   ev.exit_ns = 0;
   ev.cpu_ns = kUnknown;
@@ -480,11 +480,11 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
   out_.on_syscall(ev);
 }
 
-void PtraceTracer::finish_unfinished(Thread& t) {
+void PtraceTracer::finish_unfinished(Thread& t, SyscallEvent::End end) {
   if (!t.in_syscall) return;
   t.in_syscall = false;
   if (t.pending.nr < 0 || !t.emit) return;
-  t.pending.end = SyscallEvent::End::Unfinished;
+  t.pending.end = end;
   t.pending.exit_ns = 0;
   out_.on_syscall(t.pending);
 }

@@ -40,6 +40,10 @@ class PtraceTracer final : public Backend {
     pid_t tid = 0;
     pid_t tgid = 0;
     std::array<char, 16> comm{};
+    // --pidns-translation: its PID namespace and IDs there, when not dtruss's (else 0).
+    uint32_t pidns = 0;
+    int32_t ns_pid = 0;
+    int32_t ns_tid = 0;
     bool in_syscall = false;  // an entry was seen and its exit is awaited
     bool emit = true;         // false until the started command's execve (setup is not shown)
     bool fresh = true;        // its first stop (attach or auto-attach) not yet seen
@@ -63,6 +67,10 @@ class PtraceTracer final : public Backend {
   Thread& add_thread(pid_t tid, bool attached);
   Thread& adopt(pid_t tid);  // a tracee seen before its creator's fork/clone event
   void refresh_comm(Thread& t);
+  void refresh_ns_ids(Thread& t);
+  static TaskId task_of(const Thread& t) {
+    return {t.tgid, t.tid, t.comm, t.pidns, t.ns_pid, t.ns_tid};
+  }
   uint64_t cpu_clock(Thread& t);
 
   void loop();
@@ -83,7 +91,8 @@ class PtraceTracer final : public Backend {
   void capture_exit(Thread& t);
   void describe_fds(Thread& t, bool at_exit);
   void capture_stack(Thread& t);
-  void finish_unfinished(Thread& t);
+  // A call in progress that will not be seen returning: its thread died (or dtruss detached).
+  void finish_unfinished(Thread& t, SyscallEvent::End end = SyscallEvent::End::Unfinished);
   // --inject (inject.cpp)
   const InjectRule* inject_rule_for(Thread& t, long nr);
   void inject_at_entry(Thread& t);
@@ -121,6 +130,7 @@ class PtraceTracer final : public Backend {
   uint64_t flush_timer_ns_ = 0;  // when the flush timer set by idle() expires
   pid_t waker_ = -1;             // a helper child whose death wakes waitpid (see interrupt.h)
   size_t processes_seen_ = 0;
+  uint32_t own_pidns_ = 0;                  // --pidns-translation: dtruss's PID namespace
   std::unique_ptr<StackUnwinder> stacks_;   // -s
   std::multimap<uint64_t, pid_t> delayed_;  // --inject: threads kept stopped, by deadline
   // --top, --summary --interval: when the next interval ends (a periodic timer wakes the wait).
