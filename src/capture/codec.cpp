@@ -56,6 +56,9 @@ class Put {
     z(t.pid);
     z(t.tid);
     str(std::string_view(t.comm.data(), strnlen(t.comm.data(), t.comm.size())));
+    u(t.pidns);  // (--pidns-translation: 0 0 0 without it)
+    z(t.ns_pid);
+    z(t.ns_tid);
   }
 
  private:
@@ -120,6 +123,9 @@ class Get {
     std::string_view c = str();
     t.comm.fill('\0');
     if (!c.empty()) std::memcpy(t.comm.data(), c.data(), std::min(c.size(), t.comm.size() - 1));
+    t.pidns = static_cast<uint32_t>(u());
+    t.ns_pid = i32();
+    t.ns_tid = i32();
   }
 
  private:
@@ -260,7 +266,7 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev) {
   for (uint64_t& a : ev->args) a = static_cast<uint64_t>(g.z());
   ev->ret = g.z();
   uint64_t end = (flags >> kEndShift) & 3;
-  if (end > static_cast<uint64_t>(SyscallEvent::End::Unfinished)) return false;
+  if (end > static_cast<uint64_t>(SyscallEvent::End::Detached)) return false;
   ev->end = static_cast<SyscallEvent::End>(end);
   ev->stack_dwarf = flags & kDwarf;
   g.store(ev->captures);
