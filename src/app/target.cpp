@@ -82,6 +82,8 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->all = opt.all_processes;
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
+  target->uring_ops = selection->uring;
+  target->uring_only = !opt.trace_list.empty() && selection->numbers.empty();
   target->describe_fds = opt.describe_fds || !opt.paths.empty();  // (-P knows fds by -y's table)
   target->status = opt.status;
   target->cpu_time = opt.cpu;

@@ -67,6 +67,11 @@ struct SyscallEvent {
   bool stack_dwarf = true;
   // With --inject: what the backend did to this call (the ptrace backend); empty when nothing.
   std::optional<InjectAction> injected;
+  // An io_uring operation (the eBPF backend), not a system call: its opcode (IORING_OP_*); -1
+  // for a system call. `nr` and `args` are then those of the syscall it stands for (nr -1 for an
+  // operation no syscall does: syscalls/uring_ops.h), enter_ns its submission and exit_ns its
+  // completion.
+  int16_t uring_op = -1;
 
   bool returned() const { return end == End::Returned; }
 };

@@ -4,6 +4,7 @@
 
 #include "core/interrupt.h"
 #include "decode/names.h"
+#include "syscalls/uring_ops.h"
 
 namespace dtruss {
 
@@ -44,7 +45,7 @@ void Pipeline::on_syscall(SyscallEvent& ev) {
     pids_.insert(ev.task.pid);
     last_pid_ = ev.task.pid;
   }
-  if (!selected(ev.nr)) return;
+  if (!selected(ev.uring_op >= 0 ? kUringSlot0 + ev.uring_op : ev.nr)) return;
   if (filter_.status != 0 && (call_status(ev) & filter_.status) == 0) return;
   bool on_path = filter_.paths.empty() || fd_on_path(ev);
   if (!filter_.fd_notes)

@@ -133,6 +133,9 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   dt_syscall rec;
   std::memcpy(&rec, data, sizeof(rec));
   // The started command's own set-up (between fork and execve) is not shown.
+  // (An io_uring operation under --summary, which sends no execve: the kernel side's flag.)
+  if (rec.uring != 0 && child_ > 0 && !child_started_ && st_->skel->bss->cmd_started)
+    child_started_ = true;
   if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
     // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {

@@ -73,6 +73,7 @@ class BpfTracer final : public Backend {
   void configure(::dtruss_bpf* skel);
   void choose_programs(::dtruss_bpf* skel);
   void size_maps(::dtruss_bpf* skel);
+  bool tracing_uring() const;  // -t selects io_uring operations
   void fill_maps(::dtruss_bpf* skel);
   // run()'s steps.
   void add_targets();

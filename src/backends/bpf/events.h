@@ -105,7 +105,7 @@ struct dt_syscall {
   dt_s64 ret;
   char comm[16];
   dt_u32 end;
-  dt_u32 pad;
+  dt_u32 uring; /* 0: a system call; 1 + the opcode: an io_uring operation (see dt_uring_def) */
 };
 
 /* Follows a dt_syscall: `len` bytes copied from tracee address `addr`, padded to 8 bytes. */
@@ -380,6 +380,34 @@ struct dt_err_key {
   dt_u32 id;
   dt_u32 tgid;
   dt_s32 err;
+};
+
+/* io_uring: each operation a traced process's ring takes is sent as a DT_SYSCALL record when it
+ * completes (uring = 1 + its opcode; enter_ns its submission), with `nr` and `args` those of the
+ * system call it stands for (or -1 and its own fields), read at submission from the request the
+ * kernel prepared (struct io_kiocb's per-opcode data, `cmd`), and the captures of that syscall's
+ * plan taken at completion. uring_defs (indexed by opcode) says where each argument is, in
+ * offsets user space finds in the kernel's BTF. */
+#define DT_URING_OPS 64 /* opcodes (IORING_OP_LAST is 63 on 6.18) */
+#define DT_URING_CMD 64 /* bytes of the request's per-opcode data (struct io_cmd_data) */
+enum dt_uring_from {
+  DT_UR_NONE = 0,  /* 0 */
+  DT_UR_FD = 1,    /* the fd the SQE named (req->cqe.fd) */
+  DT_UR_FIELD = 2, /* `size` bytes at `off` of the per-opcode data (`sign`: sign-extended) */
+  DT_UR_PATH = 3,  /* a struct filename * at `off`: its user pointer (at `off2` in it) */
+};
+struct dt_uring_src {
+  dt_u8 from;
+  dt_u8 off;
+  dt_u8 size;
+  dt_u8 sign;
+  dt_u16 off2;
+  dt_u16 pad;
+};
+struct dt_uring_def {
+  dt_u32 wanted; /* -t selects it */
+  dt_s32 nr;     /* the syscall it stands for (its capture plan), or -1 */
+  struct dt_uring_src src[6];
 };
 
 #endif
