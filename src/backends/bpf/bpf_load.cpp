@@ -17,7 +17,9 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "backends/bpf/bpf_internal.h"
 #include "backends/bpf/events.h"
@@ -246,9 +248,20 @@ Member find_member(const btf* b, uint32_t type_id, std::string_view path, uint32
   return {};
 }
 
-Member find_member(const btf* b, const char* strct, std::string_view path) {
-  int id = btf__find_by_name_kind(b, strct, BTF_KIND_STRUCT);
-  return id > 0 ? find_member(b, static_cast<uint32_t>(id), path, 0) : Member{};
+// The type ids of the structs named `names`, in one pass over the kernel's types (a search by
+// name is a pass each: 80 of them cost 30 ms of start-up).
+std::map<std::string, uint32_t, std::less<>> struct_ids(const btf* b,
+                                                        const std::vector<std::string>& names) {
+  std::map<std::string, uint32_t, std::less<>> out;
+  uint32_t n = btf__type_cnt(b);
+  for (uint32_t id = 1; id < n && out.size() < names.size(); ++id) {
+    const btf_type* t = btf__type_by_id(b, id);
+    if (!btf_is_struct(t)) continue;
+    const char* name = btf__name_by_offset(b, t->name_off);
+    if (name == nullptr || *name == 0 || out.count(name) != 0) continue;
+    if (std::find(names.begin(), names.end(), name) != names.end()) out[name] = id;
+  }
+  return out;
 }
 
 // The operations' definitions (events.h, dt_uring_def): each known operation's syscall and where
@@ -256,7 +269,15 @@ Member find_member(const btf* b, const char* strct, std::string_view path) {
 // lies past that data, is 0); every other opcode is sent with its result alone. `wanted`: -t.
 void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
   btf* b = btf__load_vmlinux_btf();
-  Member uptr = b != nullptr ? find_member(b, "filename", "uptr") : Member{};
+  std::vector<std::string> names = {"filename"};
+  for (const UringOp& op : uring_ops())
+    if (op.strct != nullptr) names.emplace_back(op.strct);
+  auto ids = b != nullptr ? struct_ids(b, names) : decltype(struct_ids(b, names)){};
+  auto member = [&](const char* strct, std::string_view path) {
+    auto it = ids.find(strct);
+    return it != ids.end() ? find_member(b, it->second, path, 0) : Member{};
+  };
+  Member uptr = member("filename", "uptr");
   for (uint32_t opcode = 0; opcode < DT_URING_OPS; ++opcode) {
     dt_uring_def def{};
     def.wanted = wanted.empty() || (opcode < wanted.size() && wanted[opcode]) ? 1 : 0;
@@ -268,7 +289,7 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
       dt_uring_src& src = def.src[i];
       if (a.from == UringArg::From::Fd) src.from = DT_UR_FD;
       if (a.from != UringArg::From::Field && a.from != UringArg::From::Path) continue;
-      Member m = find_member(b, op->strct, a.field);
+      Member m = member(op->strct, a.field);
       bool path = a.from == UringArg::From::Path;
       if (!m.found || m.off + (path ? 8 : m.size) > DT_URING_CMD || (path && !uptr.found)) continue;
       if (!path && m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8) continue;

@@ -40,8 +40,9 @@ struct {
   __type(value, struct dt_uring_def);
 } uring_defs SEC(".maps");
 
-// A submitted request, until its completion. LRU: a request that never completes (its ring torn
-// down, IOSQE_CQE_SKIP_SUCCESS) does not keep its entry.
+// A submitted request, until its completion. (One that never completes, its ring torn down or
+// IOSQE_CQE_SKIP_SUCCESS, leaves its entry until its request is reused: the kernel keeps a cache
+// of them. Not preallocated, not LRU: either costs start-up time for every trace.)
 struct uring_req {
   dt_u64 submit_ns;
   dt_s64 nr;
@@ -53,8 +54,9 @@ struct uring_req {
   char comm[16];
 };
 struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 8192);  // 1 unless io_uring is traced (size_maps)
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 16384);  // 1 unless io_uring is traced (size_maps)
   __type(key, dt_u64);
   __type(value, struct uring_req);
 } uring_reqs SEC(".maps");
