@@ -175,6 +175,22 @@ TEST(BpfUring, SelectedByName) {
   EXPECT_TRUE(contains(bad.err, "no io_uring operation matches 'uring:nosuch'")) << bad.err;
 }
 
+// -y names their fds, -e times them from submission to completion, -Z keeps the failed ones.
+TEST(BpfUring, FdNamesElapsedAndStatus) {
+  std::string dir = temp_dir();
+  auto r = run_traced(
+      {"--backend=bpf", "-y", "-e", "-t", "%uring", "--", fixture("uring_ops"), "files", dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string path = dir + "/uring.txt";
+  EXPECT_TRUE(contains(r.trace, "<" + path + ">, \"hello from uring\\n\", 17)")) << r.trace;
+  EXPECT_TRUE(contains(r.trace, "[uring] close(")) << r.trace;
+  EXPECT_TRUE(contains(r.trace, "<" + path + ">)\t\t = 0")) << "close's fd, named" << r.trace;
+  EXPECT_TRUE(contains(r.trace, "ELAPSD")) << r.trace;
+  Traced failed = trace_mode("fail", {"-Z"});
+  EXPECT_EQ(names(failed.ops), (std::vector<std::string>{"openat", "read", "timeout"}))
+      << dump(failed.all);
+}
+
 // -c and --summary: rows of their own, uring:NAME.
 TEST(BpfUring, SummaryRows) {
   for (const char* mode : {"-c", "--summary"}) {
