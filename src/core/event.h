@@ -72,6 +72,8 @@ struct SyscallEvent {
   // operation no syscall does: syscalls/uring_ops.h), enter_ns its submission and exit_ns its
   // completion.
   int16_t uring_op = -1;
+  // Its fd is an index into the ring's registered files (IOSQE_FIXED_FILE), not an fd.
+  bool uring_fixed_file = false;
 
   bool returned() const { return end == End::Returned; }
 };

@@ -388,6 +388,12 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
       }
       ArgContext ctx{ev, a, ev.args[i], mem, opt_};
       out.args[i] = decode_arg(ctx);
+      if (op != nullptr && ev.uring_fixed_file && op->args[i].from == UringArg::From::Fd) {
+        // An index into the ring's registered files: fixed:N.
+        out.args[i] =
+            Value::symbol("fixed:" + std::to_string(static_cast<uint32_t>(ev.args[i])), ev.args[i]);
+        continue;
+      }
       if (!ev.fd_notes[i].empty() && out.args[i].type == Value::Type::Int)
         out.args[i].note = ev.fd_notes[i];
     }

@@ -140,6 +140,18 @@ TEST(BpfUring, SqpollRingsOperationsAreTheOwners) {
   }
 }
 
+// Fixed files and buffers: the fd is an index into the ring's files, shown as fixed:N.
+TEST(BpfUring, FixedFilesAndBuffers) {
+  Traced t = trace_mode("fixed");
+  ASSERT_EQ(static_cast<int>(t.ops.size()), submitted(t.r)) << dump(t.all);
+  ASSERT_EQ(names(t.ops), (std::vector<std::string>{"write", "read_fixed"}));
+  EXPECT_EQ(t.ops[0]["args"]["fd"], "fixed:0") << t.ops[0];
+  EXPECT_EQ(t.ops[0]["args"]["buf"], "fixed file\n");
+  EXPECT_EQ(t.ops[1]["args"]["fd"], "fixed:0") << t.ops[1];
+  EXPECT_EQ(t.ops[1]["args"]["buf"], "fixed file\n") << "read into the registered buffer";
+  EXPECT_EQ(t.ops[1]["ret"], 11);
+}
+
 TEST(BpfUring, FailedOperationsAndOnesOfTheirOwn) {
   Traced t = trace_mode("fail");
   ASSERT_EQ(static_cast<int>(t.ops.size()), submitted(t.r)) << dump(t.all);

@@ -13,6 +13,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+// (after glibc's headers, which some of the kernel's clash with)
+#include <linux/io_uring.h>
+
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
@@ -304,7 +307,8 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
   btf__free(b);
 }
 
-static_assert(DT_URING_OPS == kUringOpMax);
+static_assert(DT_URING_OPS == kUringOpMax && DT_URING_OPS <= DT_URING_OP_MASK &&
+              DT_IOSQE_FIXED_FILE == IOSQE_FIXED_FILE);
 
 }  // namespace
 

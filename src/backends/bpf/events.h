@@ -105,7 +105,8 @@ struct dt_syscall {
   dt_s64 ret;
   char comm[16];
   dt_u32 end;
-  dt_u32 uring; /* 0: a system call; 1 + the opcode: an io_uring operation (see dt_uring_def) */
+  dt_u32 uring; /* 0: a system call; 1 + the opcode: an io_uring operation (see dt_uring_def),
+                   with DT_URING_FIXED_FILE when its fd is an index into the ring's files */
 };
 
 /* Follows a dt_syscall: `len` bytes copied from tracee address `addr`, padded to 8 bytes. */
@@ -390,6 +391,9 @@ struct dt_err_key {
  * offsets user space finds in the kernel's BTF. */
 #define DT_URING_OPS 64 /* opcodes (IORING_OP_LAST is 63 on 6.18) */
 #define DT_URING_CMD 64 /* bytes of the request's per-opcode data (struct io_cmd_data) */
+#define DT_URING_OP_MASK 0xffu
+#define DT_URING_FIXED_FILE 0x100u /* dt_syscall.uring: IOSQE_FIXED_FILE */
+#define DT_IOSQE_FIXED_FILE 1u     /* IOSQE_FIXED_FILE, also the request's REQ_F_FIXED_FILE */
 enum dt_uring_from {
   DT_UR_NONE = 0,  /* 0 */
   DT_UR_FD = 1,    /* the fd the SQE named (req->cqe.fd) */

@@ -50,7 +50,7 @@ struct uring_req {
   dt_u32 pid;
   dt_u32 tid;
   dt_u32 op;
-  dt_u32 pad;
+  dt_u32 fixed;  // DT_URING_FIXED_FILE, or 0
   char comm[16];
 };
 struct {
@@ -112,6 +112,7 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
   r.pid = pid_tgid >> 32;
   r.tid = (dt_u32)pid_tgid;
   r.op = op;
+  r.fixed = BPF_CORE_READ(req, flags) & DT_IOSQE_FIXED_FILE ? DT_URING_FIXED_FILE : 0;
   struct task_struct* t = bpf_get_current_task_btf();
   struct task_struct___uring* tu = (void*)UNTRUSTED(struct task_struct, t);
   if (BPF_CORE_READ(tu, flags) & DT_PF_IO_WORKER) {  // the SQPOLL thread: its ring's owner
@@ -160,7 +161,7 @@ static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) 
   e->ret = ret;
   __builtin_memcpy(e->comm, r.comm, sizeof(e->comm));
   e->end = DT_RETURNED;
-  e->uring = r.op + 1;
+  e->uring = (r.op + 1) | r.fixed;
   e->size = sizeof(*e);
   struct dt_plan* plan = 0;
   if (p) {
