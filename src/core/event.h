@@ -74,6 +74,9 @@ struct SyscallEvent {
   int16_t uring_op = -1;
   // Its fd is an index into the ring's registered files (IOSQE_FIXED_FILE), not an fd.
   bool uring_fixed_file = false;
+  // It made a direct descriptor (an index into the ring's files: openat, accept, socket with a
+  // file slot), not an fd.
+  bool uring_direct = false;
 
   bool returned() const { return end == End::Returned; }
 };

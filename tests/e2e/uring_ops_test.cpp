@@ -144,12 +144,22 @@ TEST(BpfUring, SqpollRingsOperationsAreTheOwners) {
 TEST(BpfUring, FixedFilesAndBuffers) {
   Traced t = trace_mode("fixed");
   ASSERT_EQ(static_cast<int>(t.ops.size()), submitted(t.r)) << dump(t.all);
-  ASSERT_EQ(names(t.ops), (std::vector<std::string>{"write", "read_fixed"}));
+  ASSERT_EQ(names(t.ops), (std::vector<std::string>{"write", "read_fixed", "openat", "read"}));
   EXPECT_EQ(t.ops[0]["args"]["fd"], "fixed:0") << t.ops[0];
   EXPECT_EQ(t.ops[0]["args"]["buf"], "fixed file\n");
   EXPECT_EQ(t.ops[1]["args"]["fd"], "fixed:0") << t.ops[1];
   EXPECT_EQ(t.ops[1]["args"]["buf"], "fixed file\n") << "read into the registered buffer";
   EXPECT_EQ(t.ops[1]["ret"], 11);
+  // openat into the ring's file 1: a direct descriptor, no fd (-y names nothing).
+  EXPECT_EQ(t.ops[2]["ret"], 0);
+  EXPECT_EQ(t.ops[3]["args"]["fd"], "fixed:1") << t.ops[3];
+  EXPECT_EQ(t.ops[3]["ret"], 11);
+  std::string dir = temp_dir();
+  auto y =
+      run_traced({"--backend=bpf", "-y", "-t", "%uring", "--", fixture("uring_ops"), "fixed", dir});
+  ASSERT_EQ(y.status, 0) << y.err;
+  EXPECT_TRUE(contains(y.trace, "O_RDONLY|O_LARGEFILE, 0)\t\t = 0\n")) << y.trace;
+  EXPECT_TRUE(contains(y.trace, "[uring] write(fixed:0, ")) << y.trace;
 }
 
 TEST(BpfUring, FailedOperationsAndOnesOfTheirOwn) {
@@ -201,6 +211,16 @@ TEST(BpfUring, FdNamesElapsedAndStatus) {
   Traced failed = trace_mode("fail", {"-Z"});
   EXPECT_EQ(names(failed.ops), (std::vector<std::string>{"openat", "read", "timeout"}))
       << dump(failed.all);
+}
+
+// A system call is never taken for an io_uring operation: with -y, a call's record is built
+// where an fd's record was (the field that tells them apart must be cleared).
+TEST(BpfUring, SyscallsAreNeverMarked) {
+  auto r = run_traced({"--backend=bpf", "--json", "-f", "-y", "-v", fixture("getppid_burst"), "3"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto all = json_lines(r.trace);
+  EXPECT_TRUE(of_type(all, "uring").empty()) << dump(all);
+  EXPECT_FALSE(syscalls(all, "openat").empty());
 }
 
 // -c and --summary: rows of their own, uring:NAME.

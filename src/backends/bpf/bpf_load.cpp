@@ -302,6 +302,10 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
       src.sign = m.sign ? 1 : 0;
       src.off2 = static_cast<uint16_t>(uptr.off);
     }
+    if (op != nullptr && op->strct != nullptr && b != nullptr) {  // (a direct descriptor's)
+      Member slot = member(op->strct, "file_slot");
+      if (slot.found && slot.size == 4 && slot.off + 4 <= DT_URING_CMD) def.slot = slot.off + 1;
+    }
     bpf_map__update_elem(map, &opcode, sizeof(opcode), &def, sizeof(def), BPF_ANY);
   }
   btf__free(b);

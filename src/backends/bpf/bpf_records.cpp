@@ -152,7 +152,9 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   SyscallEvent& ev = ev_;
   read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, late_);
   late_captures_.fill(ev, late_);
-  if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
+  // (kept from the calls: the fd may be closed by now; an io_uring operation on the ring's own
+  // files names none)
+  if (cfg_.describe_fds && !ev.uring_fixed_file && !ev.uring_direct) annotate_fds(ev);
   ev.stack.clear();
   ev.stack_dwarf = true;
   if (stacks_) {

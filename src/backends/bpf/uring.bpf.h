@@ -50,7 +50,7 @@ struct uring_req {
   dt_u32 pid;
   dt_u32 tid;
   dt_u32 op;
-  dt_u32 fixed;  // DT_URING_FIXED_FILE, or 0
+  dt_u32 flags;  // DT_URING_FIXED_FILE, DT_URING_DIRECT
   char comm[16];
 };
 struct {
@@ -112,7 +112,7 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
   r.pid = pid_tgid >> 32;
   r.tid = (dt_u32)pid_tgid;
   r.op = op;
-  r.fixed = BPF_CORE_READ(req, flags) & DT_IOSQE_FIXED_FILE ? DT_URING_FIXED_FILE : 0;
+  r.flags = BPF_CORE_READ(req, flags) & DT_IOSQE_FIXED_FILE ? DT_URING_FIXED_FILE : 0;
   struct task_struct* t = bpf_get_current_task_btf();
   struct task_struct___uring* tu = (void*)UNTRUSTED(struct task_struct, t);
   if (BPF_CORE_READ(tu, flags) & DT_PF_IO_WORKER) {  // the SQPOLL thread: its ring's owner
@@ -128,6 +128,12 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
     return;
   dt_s32 fd = BPF_CORE_READ(req, cqe.fd);
   for (int i = 0; i < 6; i++) r.args[i] = uring_arg(&def->src[i], cmd, fd);
+  dt_u32 slot = (def->slot - 1) & (DT_URING_CMD - 1);
+  if (def->slot && slot <= DT_URING_CMD - 4) {  // a direct descriptor, not an fd, is made
+    dt_u32 v;
+    __builtin_memcpy(&v, cmd + slot, 4);
+    if (v) r.flags |= DT_URING_DIRECT;
+  }
   dt_u64 key = (dt_u64)req;
   bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
 }
@@ -146,33 +152,44 @@ static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) 
   struct pending* p = 0;
   if ((pid_tgid >> 32) == r.pid)
     p = bpf_task_storage_get(&uring_out, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  dt_u8 small[sizeof(struct dt_syscall)];
-  dt_u8* buf = p ? p->out : small;
-  struct dt_syscall* e = (struct dt_syscall*)buf;
-  e->type = DT_SYSCALL;
-  e->ncap = 0;
-  e->pid = r.pid;
-  e->tid = r.tid;
-  e->enter_ns = r.submit_ns;
-  e->exit_ns = want_time ? bpf_ktime_get_ns() : 0;
-  e->cpu_ns = 0;
-  e->nr = r.nr;
-  for (int i = 0; i < 6; i++) e->args[i] = r.args[i];
-  e->ret = ret;
-  __builtin_memcpy(e->comm, r.comm, sizeof(e->comm));
-  e->end = DT_RETURNED;
-  e->uring = (r.op + 1) | r.fixed;
-  e->size = sizeof(*e);
+  // -y: the fd it made (openat, accept, socket), described now, before its record.
+  if (describe_fds && p && ret >= 0 && !r.flags && r.nr >= 0 && r.nr < DT_NR_MAX) {
+    dt_u32 k = (dt_u32)r.nr;
+    dt_u8* fds = bpf_map_lookup_elem(&fd_plans, &k);
+    if (fds && *fds == DT_FDS_RET) {
+      struct fd_note_ctx x = {.p = p, .task = task, .with_call = 1};
+      x.pid_tgid = ((dt_u64)r.pid << 32) | r.tid;
+      x.fds[0] = (int)ret;
+      bpf_loop(1, send_fd_note, &x, 0);
+    }
+  }
+  struct dt_syscall h = {};  // the record's head, built here then copied (see below)
+  h.type = DT_SYSCALL;
+  h.pid = r.pid;
+  h.tid = r.tid;
+  h.enter_ns = r.submit_ns;
+  h.exit_ns = want_time ? bpf_ktime_get_ns() : 0;
+  h.nr = r.nr;
+  for (int i = 0; i < 6; i++) h.args[i] = r.args[i];
+  h.ret = ret;
+  __builtin_memcpy(h.comm, r.comm, sizeof(h.comm));
+  h.end = DT_RETURNED;
+  h.uring = (r.op + 1) | r.flags;
+  h.size = sizeof(h);
   struct dt_plan* plan = 0;
   if (p) {
     p->nr = r.nr;
     for (int i = 0; i < 6; i++) p->args[i] = r.args[i];
     plan = plan_of(p);
   }
-  if (!p || !plan || plan->n == 0) {
-    if (bpf_ringbuf_output(&events, buf, sizeof(*e), wakeup_flags(sizeof(*e)))) count_lost();
+  if (!p || !plan || plan->n == 0) {  // nothing to capture
+    if (bpf_ringbuf_output(&events, &h, sizeof(h), wakeup_flags(sizeof(h)))) count_lost();
     return;
   }
+  // (Built in p->out only now: a pointer chosen between p->out and the stack was computed by
+  // the compiler before p's null check, which the verifier refuses.)
+  struct dt_syscall* e = (struct dt_syscall*)p->out;
+  __builtin_memcpy(e, &h, sizeof(h));
   p->out_len = sizeof(*e);
   p->out_ncap = 0;
   p->n_unread = DT_MAX_UNREAD;  // (bytes not in memory are left out: no DT_MAP_DATA for them)
@@ -181,5 +198,5 @@ static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) 
   e->ncap = p->out_ncap;
   e->size = off;
   if (off < sizeof(*e)) return;
-  if (bpf_ringbuf_output(&events, buf, off, wakeup_flags(off))) count_lost();
+  if (bpf_ringbuf_output(&events, p->out, off, wakeup_flags(off))) count_lost();
 }
