@@ -223,6 +223,17 @@ TEST(BpfUring, SyscallsAreNeverMarked) {
   EXPECT_FALSE(syscalls(all, "openat").empty());
 }
 
+// -s: the stack taken as io_uring_enter starts is io_uring_enter's, not an operation's that
+// completes during it (and comes first).
+TEST(BpfUring, StacksStayWithTheirCalls) {
+  Traced t = trace_mode("files", {"-s", "-t", "io_uring_enter,%uring"});
+  ASSERT_EQ(static_cast<int>(t.ops.size()), submitted(t.r)) << dump(t.all);
+  auto enters = syscalls(t.all, "io_uring_enter");
+  ASSERT_FALSE(enters.empty());
+  for (const json& e : enters) EXPECT_TRUE(e.contains("stack")) << e;
+  for (const json& op : t.ops) EXPECT_FALSE(op.contains("stack")) << op;
+}
+
 // -c and --summary: rows of their own, uring:NAME.
 TEST(BpfUring, SummaryRows) {
   for (const char* mode : {"-c", "--summary"}) {

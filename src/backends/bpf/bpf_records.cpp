@@ -157,7 +157,8 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   if (cfg_.describe_fds && !ev.uring_fixed_file && !ev.uring_direct) annotate_fds(ev);
   ev.stack.clear();
   ev.stack_dwarf = true;
-  if (stacks_) {
+  if (stacks_ && ev.uring_op < 0) {  // (an io_uring operation has no stack: its thread's next
+                                     // call, io_uring_enter often, takes the one sent)
     auto it = pending_stacks_.find(ev.task.tid);
     if (it != pending_stacks_.end()) {
       ev.stack.swap(it->second.frames);
