@@ -170,12 +170,13 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
 }
 
 void BpfTracer::annotate_fds(SyscallEvent& ev) {
-  auto it = pending_fds_.find(ev.task.tid);
-  if (it == pending_fds_.end()) {
+  auto& pending = ev.uring_op >= 0 ? pending_uring_fds_ : pending_fds_;
+  auto it = pending.find(ev.task.tid);
+  if (it == pending.end()) {
     fds_.annotate(ev);
   } else {
     fds_.annotate(ev, it->second);
-    pending_fds_.erase(it);
+    pending.erase(it);
   }
 }
 
@@ -293,7 +294,9 @@ void BpfTracer::handle_fd(const void* data, size_t size) {
   size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_fd), size_t{DT_PATH_MAX}});
   FdNote note = fd_note(rec, static_cast<const char*>(data) + sizeof(dt_fd), len);
   if (rec.with_call)
-    pending_fds_[static_cast<pid_t>(rec.tid)].push_back(std::move(note));
+    (rec.with_call == DT_FD_FOR_URING ? pending_uring_fds_
+                                      : pending_fds_)[static_cast<pid_t>(rec.tid)]
+        .push_back(std::move(note));
   else
     fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), note);
 }

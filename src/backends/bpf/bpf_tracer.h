@@ -138,6 +138,9 @@ class BpfTracer final : public Backend {
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
   // -y: what the kernel side said of the fds of each thread's call, until its DT_SYSCALL record.
   std::unordered_map<pid_t, std::vector<FdNote>> pending_fds_;
+  // The same for the io_uring operation whose record follows (DT_FD_FOR_URING): kept apart, as
+  // a call of the same thread may end on another CPU between the two records.
+  std::unordered_map<pid_t, std::vector<FdNote>> pending_uring_fds_;
   bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
   std::set<pid_t> skipped_;  // -n: processes of that name it may not trace (told)
   // ... those running at the start, with the reason (told at the start), and those the kernel

@@ -248,6 +248,8 @@ enum dt_fd_kind {
   DT_FD_FILE = 1,   /* path: its components, innermost first, each NUL-terminated */
   DT_FD_SOCKET = 2, /* path: a unix socket's sun_path (path_len bytes), if it has an address */
 };
+/* dt_fd.with_call: the record that follows is an io_uring operation's */
+#define DT_FD_FOR_URING 2
 #define DT_FD_DELETED 1u  /* the file's name is unlinked */
 #define DT_FD_PSEUDO 2u   /* its file system names it (d_dname): path is its one name */
 #define DT_FD_CUT 4u      /* the path did not fit, or is deeper than the walk goes */
