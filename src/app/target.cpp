@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "app/inject_spec.h"
@@ -65,6 +66,12 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
     std::string error;
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;
     for (const auto& hint : selection->hints) say("note: " + hint);
+    bool any_uring =
+        std::find(selection->uring.begin(), selection->uring.end(), true) != selection->uring.end();
+    if (opt.backend == BackendChoice::Ptrace && selection->numbers.empty() && any_uring)
+      return "-t '" + opt.trace_list +
+             "' selects io_uring operations only, which the ptrace backend cannot see: they "
+             "need the eBPF backend (--backend=bpf)";
   }
   for (const std::string& spec : opt.inject) {
     std::string error;

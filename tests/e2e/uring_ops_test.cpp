@@ -282,5 +282,17 @@ TEST(PtraceUring, SaysOnceThatOperationsNeedTheBpfBackend) {
   EXPECT_FALSE(contains(plain.trace, note)) << "no notice without io_uring";
 }
 
+// -t with io_uring operations alone shows nothing under ptrace: refused before anything starts.
+TEST(PtraceUring, OperationsAloneAreRefused) {
+  auto r = run_dtruss({"--backend=ptrace", "-t", "uring:read,uring:openat", "true"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err,
+                       "selects io_uring operations only, which the ptrace backend cannot "
+                       "see: they need the eBPF backend (--backend=bpf)"))
+      << r.err;
+  auto mixed = run_dtruss({"--backend=ptrace", "-t", "uring:read,getppid", "true"});
+  EXPECT_EQ(mixed.status, 0) << mixed.err;
+}
+
 }  // namespace
 }  // namespace e2e
