@@ -14,6 +14,7 @@ packages=(
   clang-format                                        # the clang_format test (.clang-format)
   libc6-dbg                                           # -s tests: the C library's frames named
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
+  tmux                                                # --top's tests: keys pressed, screen read
 )
 
 exec "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"

@@ -35,6 +35,8 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
                    opt.status == 0 && opt.paths.empty();
   // (--summary-by comm: counted per process, grouped by name in user space)
   b.summary_by = opt.summary_by == SummaryBy::Comm ? SummaryBy::Process : opt.summary_by;
+  if (opt.top && b.summary_by == SummaryBy::None) b.summary_by = SummaryBy::Process;  // its views
+  b.summary_comm_live = opt.top;
   b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
   return b;
 }

@@ -11,6 +11,7 @@
 #include "output/json_sink.h"
 #include "output/summary_sink.h"
 #include "output/text_sink.h"
+#include "output/top_sink.h"
 #include "syscalls/capture.h"
 
 namespace dtruss {
@@ -51,7 +52,7 @@ TextOptions text_options(const Options& opt, int out_fd) {
   // The PID/TID prefix, unless -l/-L says: whenever the trace may show several processes (-f,
   // several -p, -n NAME, which may match several, now or later, --all).
   // The process name with it: -Y, or where lines of many programs mix (--all, -n).
-  t.comm = opt.comm || opt.all_processes || !opt.name.empty();
+  t.comm = opt.comm || opt.all_processes || !opt.name.empty() || !opt.cgroup.empty();
   t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
                                        (!opt.name.empty() && !opt.wait_for_name) ||
                                        opt.all_processes || t.comm);
@@ -79,6 +80,20 @@ SummaryOptions summary_options(const Options& opt, int out_fd) {
   s.explain = opt.annotate;
   s.stack_top = opt.stack ? 5 : 0;
   return s;
+}
+
+// --top: the live screen on a terminal (keys from standard input), plain tables elsewhere; the
+// view sorted as --sort says.
+TopOptions top_options(const Options& opt, int out_fd) {
+  TopOptions t;
+  const char* term = getenv("TERM");
+  t.screen = opt.top && isatty(out_fd) == 1 && isatty(STDIN_FILENO) == 1 && term != nullptr &&
+             term[0] != '\0' && std::string_view(term) != "dumb";
+  static constexpr TopSort kBySort[] = {TopSort::Calls, TopSort::Latency, TopSort::Errors,
+                                        TopSort::Name};  // SummarySort's order
+  t.sort = kBySort[static_cast<size_t>(opt.sort)];
+  t.interval_ns = interval_ns(opt);
+  return t;
 }
 
 // --status, -P: each path as given and, when it differs, as resolved (a symlink's target), which
@@ -112,6 +127,9 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
     parse_signal_set(opt.signal_set, &signals, &error);
     pipeline_.show_signals(std::move(signals));
   }
+  // --top, --summary --interval (part 11): each interval's table, before the final one.
+  if (opt.top || (opt.summary_only && !opt.interval.empty()))
+    pipeline_.add_sink(std::make_unique<TopSink>(out_, top_options(opt, out_.fd())));
   if (opt.count || opt.summary_only)
     pipeline_.add_sink(std::make_unique<SummarySink>(out_, summary_options(opt, out_.fd())));
   add_file_sinks(outputs);

@@ -43,6 +43,7 @@ class StartGate final : public EventConsumer {
   }
   void on_process(int32_t pid) override { next_.on_process(pid); }
   void idle() override { next_.idle(); }
+  void tick(uint64_t now_ns) override { next_.tick(now_ns); }
   void ready() override {  // (a backend calls it once the command has run, see EventConsumer)
     release();
     next_.ready();

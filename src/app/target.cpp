@@ -9,6 +9,7 @@
 #include "app/inject_spec.h"
 #include "app/run_as.h"
 #include "backends/common/launch.h"
+#include "core/cgroup.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -87,6 +88,10 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->name = opt.name;
   target->wait_for_name = opt.wait_for_name;
   target->all = opt.all_processes;
+  if (!opt.cgroup.empty()) {
+    std::string error;
+    if (!resolve_cgroup(opt.cgroup, &target->cgroup, &error)) return error;
+  }
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
   target->uring_ops = selection->uring;
@@ -95,6 +100,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->status = opt.status;
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;
+  target->interval_ns = interval_ns(opt);  // --top, --summary --interval
   return {};
 }
 

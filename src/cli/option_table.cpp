@@ -18,6 +18,7 @@ enum LongOnly : int {
   kStrsize,
   kVersionOpt,
   kAll,
+  kCgroup,
   kExplain,
   kSummary,
   kSort,
@@ -34,6 +35,8 @@ enum LongOnly : int {
   kTimestamps,
   kDecodePids,
   kInject,
+  kTop,
+  kInterval,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -191,6 +194,11 @@ constexpr OptionDoc kOptions[] = {
            "{opt} needs a byte count from {min} to {max}, not '{arg}'")},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)",
      flag(&Options::all_processes)},
+    // Part 12, containers: a cgroup (v2) as what to trace.
+    {kCgroup, "cgroup", "PATH",
+     "trace the processes of this cgroup v2 and its children (a directory under the cgroup2 "
+     "mount, or a path relative to it); eBPF sees those that join later, ptrace those in it now",
+     text(&Options::cgroup, "{opt} needs a cgroup directory")},
     {kExplain, "explain", nullptr,
      "explain a syscall (--explain openat), or trace a command like -x", flag(&Options::explain)},
     {kSummary, "summary", nullptr, "only the table of -c, no lines", flag(&Options::summary_only)},
@@ -268,6 +276,13 @@ constexpr OptionDoc kOptions[] = {
      {.action = OptionAction::AddText,
       .texts = &Options::inject,
       .message = "{opt} needs SET:ACTION, e.g. openat:error=EACCES:when=3"}},
+    // Part 11's live view: --top, and the period of its refresh or of --summary's tables.
+    {kTop, "top", nullptr,
+     "a live table of the busiest syscalls and processes (keys: sort, view, filter, pause, q)",
+     flag(&Options::top)},
+    {kInterval, "interval", "SECONDS",
+     "--top's refresh (default 1); with --summary, a table every SECONDS (e.g. 0.5)",
+     text(&Options::interval, "{opt} needs a number of seconds (e.g. 1 or 0.5)")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

@@ -18,7 +18,8 @@ namespace {
 
 // What to trace: a command, -p, -n or -W, --all (one of them).
 int scopes(const Options& o) {
-  return !o.pids.empty() + !o.command.empty() + !o.name.empty() + o.all_processes;
+  return !o.pids.empty() + !o.command.empty() + !o.name.empty() + o.all_processes +
+         !o.cgroup.empty();
 }
 
 // strace's sets (--signal, --read, --write): the message of the first that is wrong, or "".
@@ -49,7 +50,7 @@ constexpr struct {
      }},
     {[](const Options& o) { return scopes(o) > 1; },
      [](const Options&) -> std::string {
-       return "give one of: a command, -p PID, -n NAME, -W NAME or --all";
+       return "give one of: a command, -p PID, -n NAME, -W NAME, --all or --cgroup PATH";
      }},
     {[](const Options& o) { return scopes(o) == 0 && o.explain; },
      [](const Options&) -> std::string {
@@ -74,6 +75,30 @@ constexpr struct {
     {[](const Options& o) { return !o.user.empty() && o.command.empty(); },
      [](const Options&) -> std::string {
        return "-u USER applies to a command that dtruss starts, not to -p";
+     }},
+    // Part 11: --top and --interval.
+    {[](const Options& o) { return !o.interval.empty() && interval_ns(o) == 0; },
+     [](const Options& o) {
+       return fmt::format("--interval needs a number of seconds from 0.01 to 86400, not '{}'",
+                          escaped(o.interval));
+     }},
+    {[](const Options& o) { return o.top && o.json; },
+     [](const Options&) -> std::string {
+       return "--top draws a live table: it has no --json form (--summary --json has)";
+     }},
+    {[](const Options& o) { return o.top && (o.count || o.summary_only); },
+     [](const Options&) -> std::string {
+       return "--top is a live --summary: give --top, or -c/--summary (with --interval N for a "
+              "table every N seconds)";
+     }},
+    {[](const Options& o) { return !o.interval.empty() && !o.top && !o.summary_only; },
+     [](const Options&) -> std::string {
+       return "--interval sets how often --top refreshes or --summary prints its table: give it "
+              "with one of them";
+     }},
+    {[](const Options& o) { return !o.interval.empty() && o.json; },
+     [](const Options&) -> std::string {
+       return "--summary --interval prints tables: it has no --json form";
      }},
 };
 
@@ -298,10 +323,25 @@ ParseOutcome finish(int argc, char** argv, Options* opt) {
     fail(c.message(*opt));
     return ParseOutcome::ExitUsage;
   }
+  if (opt->top) opt->summary_only = true;  // a live --summary: its table at the end too
   return ParseOutcome::Run;
 }
 
 }  // namespace
+
+uint64_t interval_ns(const Options& opt) {
+  if (opt.interval.empty()) return opt.top ? 1000000000ull : 0;
+  const char* s = opt.interval.c_str();
+  char* end = nullptr;
+  errno = 0;
+  double secs = std::strtod(s, &end);
+  // (digits and a point only: no "inf", "0x1p3" or blanks)
+  bool plain = opt.interval.find_first_not_of("0123456789.") == std::string::npos;
+  if (!plain || end == s || *end != '\0' || errno != 0 || !(secs >= 0.01 && secs <= 86400))
+    return 0;
+  return static_cast<uint64_t>(secs * 1e9 + 0.5);
+}
+
 ParseOutcome parse_options(int argc, char** argv, Options* opt) {
   std::string shorts = "+";  // stop at the command: its own options are not ours
   std::vector<option> longs;

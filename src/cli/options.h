@@ -26,6 +26,7 @@ struct Options {
   std::string name;                        // -n NAME or
   bool wait_for_name = false;              // -W NAME
   bool all_processes = false;              // --all
+  std::string cgroup;                      // --cgroup PATH (part 12: containers)
   bool follow = false;                     // -f
   bool count = false;                      // -c (lines and the table)
   bool summary_only = false;               // --summary (the table, no lines)
@@ -66,7 +67,14 @@ struct Options {
   bool syscall_times = false;                // -T: <duration> at the end of the line
   bool comm = false;                         // -Y, --decode-pids=comm (also with --all, -n)
   std::vector<std::string> inject;           // --inject / -e inject=: each spec, checked by the app
+  // Part 11's live view (--top) and periodic tables (--summary --interval).
+  bool top = false;      // --top: the busiest calls and processes, refreshed (implies --summary)
+  std::string interval;  // --interval SECONDS, as given (read by interval_ns)
 };
+
+// --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a
+// number of seconds from 0.01 to 86400: a usage error the parser reports).
+uint64_t interval_ns(const Options& opt);
 
 // The most stack bytes the eBPF backend copies per call (its per-call buffer).
 inline constexpr uint64_t kMaxStackCopy = 32768;

@@ -181,6 +181,10 @@ class EventConsumer {
   // The trace is set up and the first events follow (a backend whose events arrive late calls it
   // before it lets the command run, so the text header comes before the command's own output).
   virtual void ready() {}
+  // --top, --summary --interval: an interval (TraceTarget::interval_ns) ended at `now_ns`
+  // (CLOCK_MONOTONIC). A backend that counts in the kernel hands over what it counted since the
+  // last tick (on_aggregate) first, so each interval's counts are complete.
+  virtual void tick(uint64_t /*now_ns*/) {}
 };
 
 }  // namespace dtruss

@@ -26,7 +26,8 @@ struct TraceTarget {
   std::vector<pid_t> attach;         // attach to these processes (all their threads), or
   std::string name;                  // -n NAME (processes of that name, prefix match) or
   bool wait_for_name = false;        // -W NAME (the next one to start), or
-  bool all = false;                  // --all: every process but dtruss (eBPF only)
+  bool all = false;                  // --all: every process but dtruss (eBPF only), or
+  std::string cgroup;                // --cgroup: the processes of this cgroup v2 directory
   bool follow_forks = false;         // -f
   std::optional<RunAs> run_as;       // -u (with a command)
   std::vector<long> syscalls;        // -t: only these, ascending (empty: all)
@@ -39,6 +40,9 @@ struct TraceTarget {
   // uring_only, -t selected operations and no syscall (`syscalls` is empty then).
   std::vector<bool> uring_ops;
   bool uring_only = false;
+  // --top, --summary --interval: the backend's loop calls EventConsumer::tick() every this many
+  // ns (0: never).
+  uint64_t interval_ns = 0;
 };
 
 }  // namespace dtruss

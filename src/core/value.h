@@ -24,6 +24,7 @@ class Value {
     Struct,      // named fields in `items`
     Array,       // elements in `items` (names empty); `truncated` when elements were left out
     Count,       // an abbreviated array: num elements of the kind named in `text` ("vars")
+    Changed,     // a field the call read and wrote back: items "in" (as passed), "out" (as left)
   };
 
   Value() = default;
@@ -40,6 +41,8 @@ class Value {
   static Value structure();
   static Value array();
   static Value count(uint64_t n, std::string unit);
+  // A field of an in/out struct that the call changed: shown `in => out`, as strace does.
+  static Value changed(Value in, Value out);
 
   Value& add(std::string name, Value v);  // appends a field (Struct) or element (Array)
 
@@ -101,6 +104,13 @@ inline Value Value::array() {
 inline Value Value::count(uint64_t n, std::string unit) {
   Value v(Type::Count, n);
   v.text = std::move(unit);
+  return v;
+}
+
+inline Value Value::changed(Value in, Value out) {
+  Value v(Type::Changed, 0);
+  v.add("in", std::move(in));
+  v.add("out", std::move(out));
   return v;
 }
 

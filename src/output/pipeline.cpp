@@ -94,6 +94,11 @@ void Pipeline::on_aggregate(const SyscallAggregate& agg) {
   check_output();
 }
 
+void Pipeline::tick(uint64_t now_ns) {
+  for (auto& s : sinks_) s->tick(now_ns);
+  check_output();
+}
+
 void Pipeline::on_signal(const SignalEvent& ev) {
   if (sinks_.empty() || (signals_ && !signals_->contains(ev.signo))) return;
   DecodedSignal sig{ev, signal_name(ev.signo), siginfo_value(ev)};

@@ -51,6 +51,7 @@ class Pipeline final : public EventConsumer {
   // syscalls go to the sinks (the summary), in place of on_syscall() for each call.
   void on_aggregate(const SyscallAggregate& agg) override;
   void on_process(int32_t pid) override { pids_.insert(pid); }
+  void tick(uint64_t now_ns) override;
 
   uint64_t calls() const { return calls_; }
   // How many processes (thread groups) were seen doing anything.

@@ -82,6 +82,11 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
     case T::Count:
       fmt::format_to(std::back_inserter(out), "[/* {} {} */]", v.num, v.text);
       break;
+    case T::Changed:
+      append_text(out, v.items[0].value, style);
+      out += " => ";
+      append_text(out, v.items[1].value, style);
+      break;
   }
   if (!v.note.empty()) {  // (a path is the traced program's to choose: escaped as strings are)
     out += '<';
@@ -131,7 +136,8 @@ void append_json(std::string& out, const Value& v) {
     case T::Null:
       out += "null";
       break;
-    case T::Struct: {
+    case T::Struct:
+    case T::Changed: {  // (Changed: {"in":…,"out":…})
       out += '{';
       bool first = true;
       for (const Field& f : v.items) {

@@ -43,7 +43,8 @@ class Sink {
   virtual void exit(const ExitEvent&) {}
   virtual void lost(const LostEvent&) {}
   virtual void notice(const NoticeEvent&) {}
-  virtual void ready() {}  // see EventConsumer::ready
+  virtual void ready() {}                    // see EventConsumer::ready
+  virtual void tick(uint64_t /*now_ns*/) {}  // see EventConsumer::tick (--top, --interval)
   // Counts aggregated by the backend (in the kernel) instead of single calls: only the summary
   // uses them.
   virtual void aggregate(const SyscallAggregate&) {}

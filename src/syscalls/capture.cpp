@@ -15,6 +15,21 @@ bool is_records(StructId s) {
   return s == StructId::s_dirent64 || s == StructId::s_linux_dirent;
 }
 
+// What a struct's copy points to that must be copied with it (CaptureStep::nested).
+CaptureStep::Nested nested_of(StructId s) {
+  if (s == StructId::s_iovec) return CaptureStep::Nested::IovecData;
+  if (s == StructId::s_msghdr) return CaptureStep::Nested::Msghdr;
+  if (s == StructId::s_mmsghdr || s == StructId::s_sent_mmsghdr)
+    return CaptureStep::Nested::Mmsghdr;
+  return CaptureStep::Nested::None;
+}
+
+// A received message's header: the kernel reads the lengths of its name and control buffers and
+// writes back what it filled (shown `128 => 16`): its bytes as passed are copied at entry too.
+bool writes_lengths_back(StructId s) {
+  return s == StructId::s_msghdr || s == StructId::s_mmsghdr;
+}
+
 void add(CaptureStep* steps, uint8_t* n, CaptureStep s) {
   if (*n < kMaxArgs) steps[(*n)++] = s;
 }
@@ -65,14 +80,16 @@ void add_step(CapturePlan& plan, uint8_t idx, const ArgInfo& a, uint32_t size,
         step.elem = static_cast<uint8_t>(size);
         step.max = lim.struct_max;
       }
-      if (a.strct == StructId::s_iovec) step.nested = CaptureStep::Nested::IovecData;
-      if (a.strct == StructId::s_msghdr) step.nested = CaptureStep::Nested::Msghdr;
+      step.nested = nested_of(a.strct);
       step.data_max = std::max(lim.strsize, lim.buffer_max);
       if (a.dir == Dir::In)
         add(plan.entry, &plan.n_entry, step);
       else
         add(plan.exit, &plan.n_exit, step);
-      if (a.after != nullptr) add(plan.before, &plan.n_before, step);
+      if (a.after != nullptr || (a.dir == Dir::InOut && writes_lengths_back(a.strct))) {
+        step.nested = CaptureStep::Nested::None;  // (as passed: the struct's own bytes)
+        add(plan.before, &plan.n_before, step);
+      }
       break;
     }
     default:

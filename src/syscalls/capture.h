@@ -30,8 +30,8 @@ struct CaptureStep {
   uint32_t max_items;  // StringArray / PointerArray
   // What the copied bytes point to that a backend reading memory after the fact (eBPF) must
   // copy too: the buffers of an iovec array, or the name, iovecs, buffers and control data of
-  // a msghdr. A backend that can read the tracee's memory live (ptrace) ignores it.
-  enum class Nested : uint8_t { None, IovecData, Msghdr } nested = Nested::None;
+  // a msghdr, or of each msghdr of an mmsghdr array.
+  enum class Nested : uint8_t { None, IovecData, Msghdr, Mmsghdr } nested = Nested::None;
   uint32_t data_max = 0;  // Nested: bytes of each buffer an iovec points to (--strsize)
   // Records of varying size (dirents): up to CaptureLimits::records_bytes, more than a buffer's
   // data (the eBPF backend sends them in pieces).

@@ -102,6 +102,10 @@ void run_capture_steps(const CaptureStep* steps, uint8_t n, const StepInputs& in
         len = std::min<uint64_t>(len, s.max);
         if (s.nested == CaptureStep::Nested::Msghdr) {
           copy_msghdr(mem, addr, s.data_max, into);
+        } else if (s.nested == CaptureStep::Nested::Mmsghdr) {
+          copy(mem, addr, len, into);  // (each mmsghdr: a msghdr, then its msg_len)
+          for (uint64_t i = 0; i < std::min<uint64_t>(len / kMmsghdrSize, kMaxMmsghdrs); ++i)
+            copy_msghdr(mem, addr + i * kMmsghdrSize, s.data_max, into);
         } else if (s.nested == CaptureStep::Nested::IovecData) {
           copy_iovecs(mem, addr, len / 16, s.data_max, into);
         } else {

@@ -16,6 +16,8 @@ inline constexpr uint32_t kMaxIovecs = 16;     // iovec buffers per array (DT_MA
 inline constexpr uint32_t kMaxControl = 1024;  // msghdr control data (DT_MAX_CONTROL)
 inline constexpr uint32_t kMaxSockaddr = 128;  // a msghdr's name
 inline constexpr uint32_t kMsghdrSize = 56;    // struct msghdr (x86_64)
+inline constexpr uint32_t kMmsghdrSize = 64;   // struct mmsghdr: a msghdr and its msg_len
+inline constexpr uint32_t kMaxMmsghdrs = 16;   // messages of an mmsghdr array (DT_MAX_MMSG)
 
 struct StepInputs {
   const uint64_t* args;   // the call's six arguments

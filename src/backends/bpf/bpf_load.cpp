@@ -30,6 +30,7 @@
 #include "core/proc.h"
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
+#include "syscalls/capture_run.h"
 #include "syscalls/table.h"
 #include "syscalls/uring_ops.h"
 
@@ -79,6 +80,42 @@ using namespace bpf_shared;
 
 namespace {
 
+// DTRUSS_VERIFIER_STATS=1: what the verifier did for each program loaded (the instructions it
+// processed, its time), on standard error: most of dtruss's start-up (bench/, docs/performance).
+class VerifierStats {
+ public:
+  explicit VerifierStats(bpf_object* obj) {
+    const char* env = getenv("DTRUSS_VERIFIER_STATS");
+    if (env == nullptr || *env == '\0' || *env == '0') return;
+    bpf_program* prog = nullptr;
+    logs_.reserve(32);
+    bpf_object__for_each_program(prog, obj) {
+      if (!bpf_program__autoload(prog) || logs_.size() == logs_.capacity()) continue;
+      logs_.push_back({prog, std::string(4096, '\0')});
+      bpf_program__set_log_buf(prog, logs_.back().text.data(), logs_.back().text.size());
+      bpf_program__set_log_level(prog, 4);  // BPF_LOG_STATS
+    }
+  }
+  void report() const {
+    for (const auto& l : logs_) {
+      std::string text(l.text.c_str());
+      for (const char* key : {"verification time", "processed"}) {
+        size_t at = text.find(key);
+        if (at == std::string::npos) continue;
+        fprintf(stderr, "dtruss: verifier: %s: %s\n", bpf_program__name(l.prog),
+                text.substr(at, text.find('\n', at) - at).c_str());
+      }
+    }
+  }
+
+ private:
+  struct Log {
+    bpf_program* prog;
+    std::string text;
+  };
+  std::vector<Log> logs_;  // (reserved up front: the buffers must not move once handed over)
+};
+
 uint64_t round_up_pow2(uint64_t v) {
   uint64_t p = 4096;
   while (p < v && p < (1ull << 31)) p <<= 1;
@@ -90,6 +127,10 @@ static_assert(DT_LEN_AT(0) == len_at(0) && DT_LEN_AT(5) == len_at(5));
 static_assert(DT_LEN_PAGES(0) == len_pages(0) && DT_LEN_PAGES(5) == len_pages(5));
 
 static_assert(DT_LEN_RET == kLenRet && DT_LEN_NONE == kNoLen);
+
+// The nested captures take as much on both backends (syscalls/capture_run.h).
+static_assert(DT_MAX_IOV == kMaxIovecs && DT_MAX_CONTROL == kMaxControl &&
+              DT_MAX_MMSG == kMaxMmsghdrs);
 
 // A capture plan as the BPF program runs it: every step at exit (an in-argument is still there),
 // copies of bytes and strings only (execve's arrays are the program's own business).
@@ -103,6 +144,7 @@ dt_plan to_dt_plan(const CapturePlan& cp) {
     d.shape = step.shape == CaptureShape::CString ? DT_CSTRING : DT_BYTES;
     if (step.nested == CaptureStep::Nested::IovecData) d.shape = out ? DT_IOVECS_OUT : DT_IOVECS_IN;
     if (step.nested == CaptureStep::Nested::Msghdr) d.shape = out ? DT_MSGHDR_OUT : DT_MSGHDR_IN;
+    if (step.nested == CaptureStep::Nested::Mmsghdr) d.shape = out ? DT_MMSGHDR_OUT : DT_MMSGHDR_IN;
     d.len = step.len;
     d.elem = step.elem;
     // (A directory's records: up to DT_MAX_BIG bytes, sent in pieces.)
@@ -334,12 +376,14 @@ void BpfTracer::load() {
   configure(skel);
   choose_programs(skel);
   size_maps(skel);
+  VerifierStats stats(skel->obj);
   if (int err = dtruss_bpf__load(skel); err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.
     throw TraceError("the kernel refused the eBPF program (" + std::string(strerror(-err)) +
                      "):\n" + log_tail(20));
   }
+  stats.report();
   fill_maps(skel);
   st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
   if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
@@ -350,6 +394,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->follow_forks = cfg_.follow_forks ? 1 : 0;
   skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
+  skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
   skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
   skel->rodata->self_tgid = getpid();
@@ -367,7 +412,8 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
   skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
   skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
-  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);  // (checked: dt_summary_by)
+  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);      // (checked: dt_summary_by)
+  skel->rodata->summary_comm_live = cfg_.summary_comm_live ? 1 : 0;  // --top
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
   if (cfg_.status != 0 && (cfg_.status & kStatusUnfinished) == 0 && !cfg_.describe_fds)
@@ -451,6 +497,14 @@ void BpfTracer::fill_maps(dtruss_bpf* skel) {
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
   if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops);
+  if (!cfg_.cgroup.empty()) {  // --cgroup: the kernel holds the directory (the fd may close)
+    int fd = open(cfg_.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    uint32_t key = 0;
+    if (fd < 0 || bpf_map__update_elem(skel->maps.cgroup_dir, &key, sizeof(key), &fd, sizeof(fd),
+                                       BPF_ANY) != 0)
+      throw TraceError("--cgroup " + cfg_.cgroup + ": " + strerror(errno), 2);
+    close(fd);
+  }
   for (long nr : cfg_.syscalls) {
     if (nr < 0 || nr >= DT_NR_MAX) continue;
     auto key = static_cast<uint32_t>(nr);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -197,7 +198,18 @@ void BpfTracer::report_aggregates() {
   std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
   auto add = [&](const dt_agg_key& key) {
     SyscallAggregate& a = row(key.nr, key.id, key.tgid);
-    for (const dt_agg& v : vals) {
+    // --top: the name is that of a CPU's count that grew since the last read (each CPU's copy
+    // has the name of its latest call; one that did not count since may hold an older name).
+    std::vector<uint64_t>* read_before =
+        cfg_.summary_comm_live ? &cpu_calls_[{key.nr, key.id, key.tgid}] : nullptr;
+    if (read_before != nullptr) read_before->resize(vals.size());
+    for (size_t cpu = 0; cpu < vals.size(); ++cpu) {
+      const dt_agg& v = vals[cpu];
+      if (read_before != nullptr) {
+        if (v.calls > (*read_before)[cpu] && v.comm[0] != 0)
+          a.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
+        (*read_before)[cpu] = v.calls;
+      }
       a.calls += v.calls;
       a.total_ns += v.total_ns;
       a.max_ns = std::max<uint64_t>(a.max_ns, v.max_ns);
@@ -231,8 +243,76 @@ void BpfTracer::report_aggregates() {
   for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.seen),
                          [&](uint32_t tgid) { out_.on_process(static_cast<int32_t>(tgid)); });
   for (auto& [k, a] : out) {
+    if (cfg_.interval_ns != 0 && !since_last_sent(k, a)) continue;  // (--top, --interval)
     out_.on_aggregate(a);
   }
+}
+
+// --top, --summary --interval, per process or thread: the processes of the counts sent so far
+// that have ended (found before the counts are read: they count no more).
+std::set<pid_t> BpfTracer::ended_counted() {
+  std::set<pid_t> ended;
+  if (cfg_.summary_by == SummaryBy::None) return ended;
+  std::set<pid_t> checked;
+  for (const auto& [key, sent] : agg_sent_) {
+    auto pid = static_cast<pid_t>(cfg_.summary_by == SummaryBy::Thread ? std::get<2>(key)
+                                                                       : std::get<1>(key));
+    if (checked.insert(pid).second && !process_alive(pid)) ended.insert(pid);
+  }
+  return ended;
+}
+
+// ... and once their last counts were sent, they are dropped from the kernel's maps, so that a
+// trace of the whole system running for hours keeps room (65,536 entries) for the living.
+void BpfTracer::forget_counts(const std::set<pid_t>& ended) {
+  if (ended.empty()) return;
+  auto gone = [&](uint32_t id, uint32_t tgid) {
+    return ended.count(static_cast<pid_t>(cfg_.summary_by == SummaryBy::Thread ? tgid : id)) != 0;
+  };
+  int aggs = bpf_map__fd(st_->skel->maps.aggs);
+  for (auto it = agg_sent_.begin(); it != agg_sent_.end();) {
+    auto [nr, id, tgid] = it->first;
+    if (!gone(id, tgid)) {
+      ++it;
+      continue;
+    }
+    dt_agg_key key{nr, id, tgid, 0};
+    bpf_map_delete_elem(aggs, &key);
+    cpu_calls_.erase(it->first);
+    it = agg_sent_.erase(it);
+  }
+  int errs = bpf_map__fd(st_->skel->maps.agg_errs);
+  std::vector<dt_err_key> keys;
+  for_each_key<dt_err_key>(errs, [&](const dt_err_key& ek) {
+    if (gone(ek.id, ek.tgid)) keys.push_back(ek);
+  });
+  for (const dt_err_key& ek : keys) bpf_map_delete_elem(errs, &ek);
+}
+
+// --top, --summary --interval: the kernel's counts only grow; each interval gets the difference
+// from what was sent before, and the deltas add up to the whole. A maximum has no difference:
+// the interval's is the upper bound of its slowest bucket, capped by the maximum so far (so the
+// largest of them is the trace's maximum).
+bool BpfTracer::since_last_sent(const std::tuple<uint32_t, uint32_t, uint32_t>& key,
+                                SyscallAggregate& a) {
+  SyscallAggregate& sent = agg_sent_[key];
+  SyscallAggregate now = a;
+  a.calls -= std::min(a.calls, sent.calls);
+  a.total_ns -= std::min(a.total_ns, sent.total_ns);
+  int top = -1;
+  for (size_t b = 0; b < a.log2_ns.size(); ++b) {
+    a.log2_ns[b] -= std::min(a.log2_ns[b], sent.log2_ns[b]);
+    if (a.log2_ns[b] != 0) top = static_cast<int>(b);
+  }
+  // (bucket b >= 1 holds [2^(b-1), 2^b) ns: see SyscallAggregate)
+  uint64_t high = top <= 0 ? 0 : top >= 63 ? UINT64_MAX : (uint64_t{1} << top) - 1;
+  a.max_ns = std::min(now.max_ns, high);
+  for (auto it = a.errnos.begin(); it != a.errnos.end();) {
+    it->second -= std::min(it->second, sent.errnos[it->first]);
+    it = it->second == 0 ? a.errnos.erase(it) : std::next(it);
+  }
+  sent = std::move(now);
+  return a.calls != 0;
 }
 
 // -s: a mapping that names frames (events.h): the path comes as its components, innermost first.

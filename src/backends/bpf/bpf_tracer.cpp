@@ -39,6 +39,7 @@
 #include "core/trace_error.h"
 #include "syscalls/capture.h"
 #include "syscalls/table.h"
+#include "util/clock.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -145,7 +146,8 @@ int BpfTracer::run() {
   ring_buffer__consume(st_->rb);  // what is left in the buffer
   report_lost();
   report_skipped_later();
-  if (stop_requested() && child_ < 0 && !cfg_.all) report_detached();  // (--all: the closing line)
+  if (stop_requested() && child_ < 0 && !cfg_.all && cfg_.cgroup.empty())
+    report_detached();  // (--all: the closing line)
   if (cfg_.summary_only) report_aggregates();
   return command_status();
 }
@@ -199,6 +201,8 @@ void BpfTracer::announce() {
                            "), " + threads_text(thread_count(pid)) + " (eBPF)"});
   }
   if (cfg_.all) out_.on_notice({0, "tracing every process but dtruss (eBPF)"});
+  if (!cfg_.cgroup.empty())
+    out_.on_notice({0, "tracing the processes of cgroup " + cfg_.cgroup + " and below (eBPF)"});
   if (cfg_.data_max > DT_MAX_CAPTURE)
     out_.on_notice({0, fmt::format("the eBPF backend copies at most {} bytes of each string and "
                                    "buffer: --strsize {} shows no more (--backend=ptrace does)",
@@ -216,9 +220,11 @@ void BpfTracer::consume() {
   auto last_check = std::chrono::steady_clock::now();
   auto last_prune = last_check;
 
+  next_tick_ns_ = monotonic_ns() + cfg_.interval_ns;
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
   while (true) {
     int n = ring_buffer__poll(st_->rb, 50);
+    if (cfg_.interval_ns != 0) tick_if_due();
     if (n == 0) {
       // The timer: records the kernel side wrote without a wake-up are taken now, and the output
       // is flushed, so that a trace read while it grows (--output and tail -f) is never stale.
@@ -232,7 +238,8 @@ void BpfTracer::consume() {
       int status = 0;
       if (waitpid(child_, &status, WNOHANG) == child_) child_status_ = status;
     }
-    if (cfg_.all || (!cfg_.name.empty() && !cfg_.wait_for_name)) continue;  // until Ctrl-C
+    if (cfg_.all || !cfg_.cgroup.empty() || (!cfg_.name.empty() && !cfg_.wait_for_name))
+      continue;  // until Ctrl-C
     // Whether anything is still traced: asked of the kernel after a process ended, when idle,
     // and every 20 ms (in case an exit record was lost). The question walks the tgids hash's
     // 65,536 buckets; asked after every batch of records it took half of the consumer's time.
@@ -250,6 +257,21 @@ void BpfTracer::consume() {
     seen_any |= any || exit_seen_;  // (-W: a short-lived process may come and go between checks)
     if (!any && (!cfg_.wait_for_name || seen_any)) break;
   }
+}
+
+// --top, --summary --interval: the interval's end (within the poll's 50 ms), with what the kernel
+// counted in it. A late one does not make up for those it missed.
+void BpfTracer::tick_if_due() {
+  uint64_t now = monotonic_ns();
+  if (now < next_tick_ns_) return;
+  if (cfg_.summary_only) {
+    std::set<pid_t> ended = ended_counted();
+    report_aggregates();
+    forget_counts(ended);
+  }
+  out_.tick(now);
+  next_tick_ns_ += cfg_.interval_ns;
+  if (next_tick_ns_ <= now) next_tick_ns_ = now + cfg_.interval_ns;
 }
 
 // Ctrl-C with -p or -n: the processes run on; eBPF never stopped them.
@@ -351,9 +373,10 @@ bool BpfTracer::anything_traced() {
 void BpfTracer::check_privileges() {
   restricted_ = !has_capability(CAP_SYS_PTRACE);
   if (!restricted_) return;
-  if (cfg_.all)
+  if (cfg_.all || !cfg_.cgroup.empty())
     throw TraceError(
-        std::string("--all traces every user's processes, which needs ") + kPtraceCap +
+        std::string(cfg_.all ? "--all" : "--cgroup") +
+            " traces every user's processes, which needs " + kPtraceCap +
             ": with CAP_BPF and CAP_PERFMON alone dtruss traces only the processes you could "
             "ptrace (a command, -p, -n)",
         2);

@@ -5,10 +5,12 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -40,7 +42,8 @@ struct BpfConfig : TraceTarget {
   // process or thread).
   bool summary_only = false;
   SummaryBy summary_by = SummaryBy::None;
-  uint32_t stack_bytes = 16384;  // --stack-size: bytes of stack copied per call
+  bool summary_comm_live = false;  // --top: each count under its process's current name
+  uint32_t stack_bytes = 16384;    // --stack-size: bytes of stack copied per call
 };
 
 class BpfTracer final : public Backend {
@@ -142,6 +145,17 @@ class BpfTracer final : public Backend {
   // a call of the same thread may end on another CPU between the two records.
   std::unordered_map<pid_t, std::vector<FdNote>> pending_uring_fds_;
   bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
+  // --top, --summary --interval (part 11): each interval, what the kernel counted since the last
+  // one (report_aggregates as deltas of the counts sent so far), then EventConsumer::tick.
+  void tick_if_due();
+  // Turns `a` (counted so far) into what was counted since the last time (false: nothing).
+  bool since_last_sent(const std::tuple<uint32_t, uint32_t, uint32_t>& key, SyscallAggregate& a);
+  std::set<pid_t> ended_counted();
+  void forget_counts(const std::set<pid_t>& ended);
+  uint64_t next_tick_ns_ = 0;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, SyscallAggregate> agg_sent_;
+  // --top: each count's calls per CPU at the last read (whose name is current: report_aggregates)
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::vector<uint64_t>> cpu_calls_;
   std::set<pid_t> skipped_;  // -n: processes of that name it may not trace (told)
   // ... those running at the start, with the reason (told at the start), and those the kernel
   // side met since (told at the end)

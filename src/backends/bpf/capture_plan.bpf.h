@@ -21,15 +21,20 @@ struct plan_ctx {
   struct pending* p;
   struct dt_plan* plan;
   long ret;
-  dt_u64 msg_addr;  // a msghdr to capture after the plan's steps (DT_MSGHDR_*)
-  dt_u64 iov;       // an iovec array whose buffers to capture after the steps
+  // Messages to capture after the plan's steps: a msghdr (DT_MSGHDR_*), or the msghdrs of an
+  // mmsghdr array (DT_MMSGHDR_*, whose bytes the step captured), msg_stride bytes apart.
+  dt_u64 msgs;
+  dt_u64 msg_count;
+  dt_u64 msg_stride;
+  dt_u32 msg_header;  // the msghdr's own bytes are to be captured too
+  dt_u64 iov;         // an iovec array whose buffers to capture after the steps
   dt_u64 iov_count;
   struct dt_msghdr msg;  // the msghdr's copy
 };
 
-// Appends a capture to the event of x (see put_capture); false when nothing was copied.
-static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 shape, dt_u64 len) {
-  struct pending* p = x->p;
+// Appends a capture to the event being assembled in p (see put_capture); 0 when nothing was
+// copied. A global function: the verifier checks it once, not at each of its call sites.
+__noinline int append_capture(struct pending* p, dt_u64 addr, dt_u32 shape, dt_u64 len) {
   if (!p || p->out_len >= DT_SCRATCH / 2) return 0;  // the event is full
   dt_u32 used = put_capture(p->out, p->out_len, addr, shape, len, p->n_unread < DT_MAX_UNREAD);
   if (!used) return 0;
@@ -39,10 +44,20 @@ static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 s
   return 1;
 }
 
-// The data of the i-th iovec of x->iov: at most data_max bytes of it.
+// Appends a capture to the event of x.
+static __always_inline int add_capture(struct plan_ctx* x, dt_u64 addr, dt_u32 shape, dt_u64 len) {
+  return append_capture(x->p, addr, shape, len);
+}
+
+// The data of the i-th iovec of the arrays capture_nested found: entry i % DT_MAX_IOV of message
+// i / DT_MAX_IOV's array (p->nest_iovs): at most data_max bytes of its buffer.
 static long iov_data(dt_u32 i, struct plan_ctx* x) {
+  struct pending* p = x->p;
+  if (!p) return 1;
+  dt_u32 m = (i / DT_MAX_IOV) & (DT_MAX_MMSG - 1), k = i % DT_MAX_IOV;
+  if (k >= p->nest_iov_n[m]) return 0;
   dt_u64 v[2];
-  if (bpf_probe_read_user(v, sizeof(v), (const void*)(x->iov + (dt_u64)i * 16))) return 1;
+  if (bpf_probe_read_user(v, sizeof(v), (const void*)(p->nest_iovs[m] + (dt_u64)k * 16))) return 0;
   // The size copied depends on the buffer only, never on what the call transferred: the
   // decoder shows no more than that (its return value), and a budget tracked here doubled the
   // verifier's work (dtruss's start-up). A few bytes too many of a short readv cost nothing.
@@ -51,18 +66,14 @@ static long iov_data(dt_u32 i, struct plan_ctx* x) {
   return 0;
 }
 
-// The i-th piece of the msghdr in x->msg: 0 the msghdr itself, 1 its name, 2 its control data.
-static long msghdr_piece(dt_u32 i, struct plan_ctx* x) {
-  dt_u64 addr = x->msg_addr, len = sizeof(struct dt_msghdr);
-  if (i == 1) {
-    addr = x->msg.name;
-    len = x->msg.namelen < 128 ? x->msg.namelen : 128;
-  } else if (i == 2) {
-    addr = x->msg.control;
-    len = x->msg.controllen < DT_MAX_CONTROL ? x->msg.controllen : DT_MAX_CONTROL;
-  }
-  if (addr && len) add_capture(x, addr, DT_BYTES, len);
-  return 0;
+// The iovec array of message m (n entries at iov): captured, and kept for iov_data.
+static __always_inline void note_iovecs(struct plan_ctx* x, dt_u32 m, dt_u64 iov, dt_u64 n) {
+  struct pending* p = x->p;
+  if (!p) return;
+  n = n < DT_MAX_IOV ? n : DT_MAX_IOV;
+  m &= DT_MAX_MMSG - 1;
+  p->nest_iovs[m] = iov;
+  p->nest_iov_n[m] = iov && n && add_capture(x, iov, DT_BYTES, n * 16) ? n : 0;
 }
 
 // One step of the syscall's capture plan, at exit.
@@ -104,6 +115,12 @@ static long plan_step(dt_u32 i, struct plan_ctx* x) {
   // Nested data is taken after the steps (one level of bpf_loop keeps verification quick).
   if (s.shape == DT_MSGHDR_IN || s.shape == DT_MSGHDR_OUT) {
     p->nest_msg = addr;
+  } else if (s.shape == DT_MMSGHDR_IN || s.shape == DT_MMSGHDR_OUT) {
+    if (len >= 64) {  // the array; its messages' pieces later
+      add_capture(x, addr, DT_BYTES, len);
+      p->nest_msg = addr;
+      p->nest_mmsg_count = len / 64;
+    }
   } else if (s.shape == DT_IOVECS_IN || s.shape == DT_IOVECS_OUT) {
     p->nest_iov = addr;
     p->nest_iov_count = len / 16;
@@ -158,16 +175,37 @@ static __always_inline void capture_big(struct pending* p) {
   bpf_loop(DT_MAX_BIG / DT_MAX_CAPTURE, chunk_step, &x, 0);
 }
 
-// What the plan's steps left for later: a msghdr's pieces, then an iovec array and its data.
+// The i-th message of x->msgs (a msghdr, or one of an mmsghdr array): its header (unless the
+// array's bytes have it), name and control data, and its iovec array.
+static long nested_message(dt_u32 i, struct plan_ctx* x) {
+  struct pending* p = x->p;
+  if (!p) return 1;
+  dt_u64 addr = x->msgs + (dt_u64)i * x->msg_stride;
+  if (bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)addr)) return 1;
+  if (x->msg_header) add_capture(x, addr, DT_BYTES, sizeof(x->msg));
+  dt_u64 len = x->msg.namelen < 128 ? x->msg.namelen : 128;
+  if (x->msg.name && len) add_capture(x, x->msg.name, DT_BYTES, len);
+  len = x->msg.controllen < DT_MAX_CONTROL ? x->msg.controllen : DT_MAX_CONTROL;
+  if (x->msg.control && len) add_capture(x, x->msg.control, DT_BYTES, len);
+  note_iovecs(x, i, x->msg.iov, x->msg.iovlen);
+  p->nest_msgs_done = i + 1;  // (in map memory: the verifier checks this callback once)
+  return 0;
+}
+
+// What the plan's steps left for later: a msghdr's pieces, or an mmsghdr array's messages', or
+// an iovec array; then the data of the iovecs found. (Two loops one after the other: a loop in
+// a loop's callback doubled on_sys_exit's verification, which is dtruss's start-up.)
 static __always_inline void capture_nested(struct plan_ctx* x) {
-  if (x->msg_addr && bpf_probe_read_user(&x->msg, sizeof(x->msg), (const void*)x->msg_addr) == 0) {
-    bpf_loop(3, msghdr_piece, x, 0);
-    x->iov = x->msg.iov;
-    x->iov_count = x->msg.iovlen;
+  struct pending* p = x->p;
+  p->nest_msgs_done = 0;
+  if (x->msgs) {
+    bpf_loop(x->msg_count < DT_MAX_MMSG ? x->msg_count : DT_MAX_MMSG, nested_message, x, 0);
+  } else if (x->iov) {
+    note_iovecs(x, 0, x->iov, x->iov_count);
+    p->nest_msgs_done = 1;
   }
-  dt_u64 count = x->iov_count < DT_MAX_IOV ? x->iov_count : DT_MAX_IOV;
-  if (!x->iov || !count || !add_capture(x, x->iov, DT_BYTES, count * 16)) return;
-  bpf_loop(count, iov_data, x, 0);
+  dt_u32 done = p->nest_msgs_done;
+  if (done) bpf_loop((done & (DT_MAX_MMSG * 2 - 1)) * DT_MAX_IOV, iov_data, x, 0);
 }
 
 // The plan of the call in p: its syscall's, or the one its selecting argument picks.
@@ -236,10 +274,14 @@ static __always_inline void run_plan(struct pending* p, struct dt_plan* plan, lo
   p->nest_msg = 0;
   p->nest_iov = 0;
   p->nest_iov_count = 0;
+  p->nest_mmsg_count = 0;
   p->big_addr = 0;
   bpf_loop(DT_MAX_STEPS, plan_step, &x, 0);
   capture_big(p);
-  x.msg_addr = p->nest_msg;
+  x.msgs = p->nest_msg;
+  x.msg_count = p->nest_mmsg_count ? p->nest_mmsg_count : 1;
+  x.msg_stride = 64;  // (struct mmsghdr)
+  x.msg_header = p->nest_mmsg_count == 0;
   x.iov = p->nest_iov;
   x.iov_count = p->nest_iov_count;
   capture_nested(&x);

@@ -317,7 +317,9 @@ struct dt_untraced {
 
 /* One step of a capture plan (see src/syscalls/capture.h). */
 /* DT_IOVECS_*: an iovec array (bytes, like DT_BYTES) and the data of its first DT_MAX_IOV buffers;
- * DT_MSGHDR_*: a struct user_msghdr and its name, iovecs, their data and its control data.
+ * DT_MSGHDR_*: a struct user_msghdr and its name, iovecs, their data and its control data;
+ * DT_MMSGHDR_*: an array of struct mmsghdr (bytes), and of each of its first DT_MAX_MMSG
+ * messages what DT_MSGHDR_* takes of a msghdr.
  * _OUT: the data was written by the call (at most its return value in all); _IN: by the caller. */
 enum dt_shape {
   DT_CSTRING = 0,
@@ -328,9 +330,12 @@ enum dt_shape {
   DT_IOVECS_OUT = 5,
   DT_MSGHDR_IN = 6,
   DT_MSGHDR_OUT = 7,
+  DT_MMSGHDR_IN = 8,
+  DT_MMSGHDR_OUT = 9,
 };
 #define DT_MAX_IOV 16       /* iovec buffers captured per array */
 #define DT_MAX_CONTROL 1024 /* bytes of msghdr control data captured */
+#define DT_MAX_MMSG 16      /* messages of an mmsghdr array whose pieces are captured */
 #define DT_LEN_NONE (-1)
 #define DT_LEN_RET (-2)
 #define DT_LEN_AT(i) (-3 - (i))    /* the int argument i points to, read at exit */

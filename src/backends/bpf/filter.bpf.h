@@ -4,10 +4,20 @@
 // (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
 #pragma once
 
+static __always_inline void add_tgid(dt_u32 tgid);
+
+// Whether process tgid is traced. --cgroup: the current process joins the trace when the kernel
+// says it is in the cgroup or below (a process that moves in later joins at its next call).
 static __always_inline int traced_tgid(dt_u32 tgid) {
   if (tgid == (dt_u32)self_tgid) return 0;
   if (all_processes) return 1;
-  return bpf_map_lookup_elem(&tgids, &tgid) != 0;
+  if (bpf_map_lookup_elem(&tgids, &tgid)) return 1;
+  if (cgroup_only && tgid == bpf_get_current_pid_tgid() >> 32 &&
+      bpf_current_task_under_cgroup(&cgroup_dir, 0) == 1) {
+    add_tgid(tgid);
+    return 1;
+  }
+  return 0;
 }
 
 static __always_inline int name_matches(void) {

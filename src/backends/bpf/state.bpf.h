@@ -6,6 +6,7 @@
 // Configuration, set by user space before load.
 const volatile int follow_forks = 0;     // -f: add children of traced processes
 const volatile int all_processes = 0;    // --all: every process but dtruss
+const volatile int cgroup_only = 0;      // --cgroup: the processes of the cgroup in `cgroup_dir`
 const volatile int filter_syscalls = 0;  // -t: only the syscalls in `wanted`
 const volatile int self_tgid = 0;        // dtruss itself, never traced
 // -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
@@ -27,6 +28,9 @@ const volatile int describe_fds = 0;    // -y: the fd table a child starts with 
 // and send no syscall events (user space loads on_sys_enter_count/on_sys_exit_count instead of
 // on_sys_enter/on_sys_exit).
 const volatile int summary_by = 0;
+// --top: each count takes the name its process has now (an exec renames it), not the one it had
+// at its first call of that syscall, for the process and program views.
+const volatile int summary_comm_live = 0;
 // --status, -Z, -z: calls that returned so are not sent (1: without an error, 2: with one; the
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
@@ -41,6 +45,15 @@ struct {
   __type(key, dt_u32);
   __type(value, dt_u8);
 } tgids SEC(".maps");
+
+// --cgroup: the cgroup (v2) whose processes, and its descendants', are traced (an fd of its
+// directory, put there by user space).
+struct {
+  __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, dt_u32);
+} cgroup_dir SEC(".maps");
 
 // -t: the selected syscall numbers.
 struct {
@@ -160,7 +173,11 @@ struct pending {
   dt_u64 nest_msg;
   dt_u64 nest_iov;
   dt_u64 nest_iov_count;
-  dt_u64 big_addr;  // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
+  dt_u64 nest_mmsg_count;         // nest_msg is an mmsghdr array of so many messages (0: a msghdr)
+  dt_u64 nest_iovs[DT_MAX_MMSG];  // capture_nested: each message's iovec array, and its entries
+  dt_u32 nest_iov_n[DT_MAX_MMSG];
+  dt_u32 nest_msgs_done;  // the messages whose iovec arrays were found
+  dt_u64 big_addr;        // a capture larger than DT_MAX_CAPTURE, sent as DT_CHUNK records
   dt_u64 big_len;
   // A fatal signal the thread sent itself during this call (see on_signal_generate): told after
   // the call's event; and `fatal` while the process dies of a signal that kills by default.

@@ -47,6 +47,8 @@ static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_n
       a = bpf_map_lookup_elem(&aggs, &key);
       if (!a) return;
       bpf_get_current_comm(a->comm, sizeof(a->comm));
+    } else if (summary_comm_live) {
+      bpf_get_current_comm(a->comm, sizeof(a->comm));
     }
   }
   a->calls++;

@@ -1,11 +1,13 @@
-// -n NAME and -W NAME with ptrace: the processes are found in /proc and attached to (a process
-// that starts, or calls, before that is not seen; the eBPF backend sees them in the kernel).
+// -n NAME, -W NAME and --cgroup with ptrace: the processes are found in /proc (or the cgroup's
+// cgroup.procs) and attached to (a process that starts, or calls, before that is not seen; the
+// eBPF backend sees them in the kernel).
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <set>
 
 #include "backends/ptrace/tracer.h"
+#include "core/cgroup.h"
 #include "core/interrupt.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
@@ -44,9 +46,26 @@ bool await_new(TraceTarget& target) {
   return true;
 }
 
+// --cgroup with ptrace: the processes in the cgroup now, and their children.
+void find_in_cgroup(TraceTarget& target) {
+  target.attach = cgroup_processes(target.cgroup);
+  target.follow_forks = true;
+  if (target.attach.empty())
+    throw TraceError("no process is in cgroup " + target.cgroup + " (--cgroup)", 2);
+  say(
+      fmt::format("note: with ptrace, --cgroup attaches to the {} process{} in {} now and "
+                  "follows their children; processes that join it later are not traced (the "
+                  "eBPF backend sees them)",
+                  target.attach.size(), target.attach.size() == 1 ? "" : "es", target.cgroup));
+}
+
 }  // namespace
 
 bool PtraceTracer::prepare() {
+  if (!target_.cgroup.empty()) {
+    find_in_cgroup(target_);
+    return true;
+  }
   if (target_.name.empty()) return true;
   if (!target_.wait_for_name) {
     find_running(target_);

@@ -194,11 +194,38 @@ struct SigchldBlocked {
   bool on_;
   sigset_t old_{};
 };
+
+// --top, --summary --interval: a periodic SIGALRM (the flush timer's handler) that interrupts the
+// blocking waitpid every `period_ns`, so that an idle trace still ends its intervals.
+struct IntervalTimer {
+  explicit IntervalTimer(uint64_t period_ns) {
+    if (period_ns == 0) return;
+    sigevent sev{};
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGALRM;
+    if (timer_create(CLOCK_MONOTONIC, &sev, &timer_) != 0) return;
+    armed_ = true;
+    itimerspec its{};
+    its.it_value.tv_sec = static_cast<time_t>(period_ns / 1000000000);
+    its.it_value.tv_nsec = static_cast<long>(period_ns % 1000000000);
+    its.it_interval = its.it_value;
+    timer_settime(timer_, 0, &its, nullptr);
+  }
+  ~IntervalTimer() {
+    if (armed_) timer_delete(timer_);
+  }
+  IntervalTimer(const IntervalTimer&) = delete;
+  IntervalTimer& operator=(const IntervalTimer&) = delete;
+  timer_t timer_{};
+  bool armed_ = false;
+};
 }  // namespace
 
-// When no stop is pending the trace so far is written out, but at most every kFlushEvery: a
-// write per stop would cost a cheap call's tracing half again. Output held back is written when
-// a one-shot timer interrupts the wait, so a tracee that then blocks still has its trace shown.
+// After each stop: the trace so far is written out at most every kFlushEvery (a write per stop
+// would cost a cheap call's tracing half again). Output held back is written when a one-shot
+// timer interrupts the wait, so a tracee that then blocks has its trace shown within
+// kFlushEvery. (The loop blocks in one waitpid a stop: asking first whether a stop is pending,
+// to write out then, cost a second waitpid a stop.)
 void PtraceTracer::idle() {
   constexpr uint64_t kFlushEvery = 10'000'000;  // ns
   uint64_t now = now_ns();
@@ -214,6 +241,16 @@ void PtraceTracer::idle() {
   flush_timer_ns_ = now + kFlushEvery;
 }
 
+// --top, --summary --interval: the interval's end, handed to the consumer. A late one (a busy
+// consumer) does not make up for those it missed: the next is an interval away.
+void PtraceTracer::tick_if_due() {
+  uint64_t now = now_ns();
+  if (now < next_tick_ns_) return;
+  out_.tick(now);
+  next_tick_ns_ += target_.interval_ns;
+  if (next_tick_ns_ <= now) next_tick_ns_ = now + target_.interval_ns;
+}
+
 void PtraceTracer::loop() {
   struct sigaction sa {};
   sa.sa_handler = on_flush_timer;  // no SA_RESTART: waitpid returns EINTR
@@ -225,29 +262,38 @@ void PtraceTracer::loop() {
     }
   } timer_off;
   SigchldBlocked chld(!target_.inject.empty());  // (see wait_for_stop_or_deadline)
+  IntervalTimer ticks(target_.interval_ns);
+  next_tick_ns_ = now_ns() + target_.interval_ns;
   while (!threads_.empty()) {
     if (stop_requested() && !keep_tracing_after_signal()) return;
+    if (target_.interval_ns != 0) tick_if_due();
     if (!delayed_.empty()) resume_due();
     if (waker_ < 0) {  // the first one died waking us
       waker_ = start_waker();
       g_waker = waker_;
     }
     int status = 0;
-    pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
-    if (tid == 0) {  // nothing pending: write out the trace so far, then block
-      idle();
-      if (!delayed_.empty()) {  // ... until a stop or a delayed thread's deadline
+    pid_t tid = 0;
+    if (delayed_.empty()) {
+      tid = waitpid(-1, &status, __WALL);
+    } else {  // a thread delayed by --inject: wait for a stop or its deadline
+      tid = waitpid(-1, &status, __WALL | WNOHANG);
+      if (tid == 0) {
+        idle();
         wait_for_stop_or_deadline();
         continue;
       }
-      tid = waitpid(-1, &status, __WALL);
     }
     if (tid < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {  // the flush timer (or a stop request)
+        idle();
+        continue;
+      }
       if (errno == ECHILD) return;
       throw TraceError(std::string("waitpid: ") + std::strerror(errno));
     }
     handle(tid, status);
+    idle();
   }
 }
 

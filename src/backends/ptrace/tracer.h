@@ -124,6 +124,9 @@ class PtraceTracer final : public Backend {
   size_t processes_seen_ = 0;
   std::unique_ptr<StackUnwinder> stacks_;   // -s
   std::multimap<uint64_t, pid_t> delayed_;  // --inject: threads kept stopped, by deadline
+  // --top, --summary --interval: when the next interval ends (a periodic timer wakes the wait).
+  void tick_if_due();
+  uint64_t next_tick_ns_ = 0;
 };
 
 }  // namespace dtruss

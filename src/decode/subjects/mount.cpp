@@ -203,8 +203,7 @@ Value one_u64(const ArgContext&, uint64_t addr, const MemoryReader& mem) {
   return Value::uinteger(v);
 }
 
-// An array of 64-bit ids counted by the return value (listmount's mount ids, lsm_list_modules'
-// module ids).
+// An array of 64-bit ids counted by the return value (listmount's mount ids).
 Value decode_u64_array(const ArgContext& c) {
   return decode_array(
       c, element_count(c, 1), sizeof(uint64_t), kMaxArrayElements,

@@ -147,11 +147,20 @@ Value control_value(const ArgContext& c, uint64_t addr, uint64_t len) {
   return arr;
 }
 
+// A length the kernel read and wrote back: `in => out` when the call changed it.
+Value length_value(const msghdr* before, uint64_t in, uint64_t out) {
+  if (before == nullptr || in == out) return Value::uinteger(out);
+  return Value::changed(Value::uinteger(in), Value::uinteger(out));
+}
+
 // `recv`: the kernel filled it (recvmsg, recvmmsg), `total` bytes in all; otherwise the data is
-// what the caller gave (sendmsg), each buffer shown up to its length.
+// what the caller gave (sendmsg), each buffer shown up to its length. `before`: a received
+// message's header as passed (its lengths of name and control data are shown `128 => 16`).
 Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total) {
   msghdr m{};
   if (!read_struct(c.mem, addr, &m)) return Value::unreadable(addr);
+  msghdr b{};
+  const msghdr* before = recv && read_struct(c.ev.before, addr, &b) ? &b : nullptr;
   Value v = Value::structure();
   auto name = reinterpret_cast<uint64_t>(m.msg_name);
   if (name == 0)
@@ -160,7 +169,7 @@ Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total
     v.add("msg_name", Value::hex(name));
   else
     v.add("msg_name", sockaddr_at(c.mem, name, m.msg_namelen));
-  FIELD(v, m, msg_namelen, Value::uinteger);
+  v.add("msg_namelen", length_value(before, b.msg_namelen, m.msg_namelen));
   auto iov = reinterpret_cast<uint64_t>(m.msg_iov);
   if (iov == 0)
     v.add("msg_iov", Value::null());
@@ -169,39 +178,50 @@ Value msghdr_value(const ArgContext& c, uint64_t addr, bool recv, uint64_t total
   FIELD(v, m, msg_iovlen, Value::uinteger);
   v.add("msg_control",
         control_value(c, reinterpret_cast<uint64_t>(m.msg_control), m.msg_controllen));
-  FIELD(v, m, msg_controllen, Value::uinteger);
+  v.add("msg_controllen", length_value(before, b.msg_controllen, m.msg_controllen));
   v.add("msg_flags", flags_value(&kMsgFlags, static_cast<uint32_t>(m.msg_flags)));
   return v;
 }
 
-bool is_recv(const ArgContext& c) {
-  return c.arg.dir != Dir::In;
-}
-
 Value decode_msghdr(const ArgContext& c) {
+  bool recv = c.arg.dir != Dir::In;
   // A failed recvmsg: the name and control data the kernel did not write; the address, as
   // strace shows it.
-  if (c.arg.dir != Dir::In && c.failed()) return ptr_value(c.raw);
+  if (recv && c.failed()) return ptr_value(c.raw);
   uint64_t total = c.ev.returned() && c.ev.ret >= 0 ? static_cast<uint64_t>(c.ev.ret) : 0;
-  return msghdr_value(c, c.raw, is_recv(c), total);
+  return msghdr_value(c, c.raw, recv, total);
 }
 
-Value one_mmsghdr(const ArgContext& c, uint64_t addr) {
+// One message of an mmsghdr array: its header, and msg_len, the bytes the kernel sent or
+// received (written by the call: shown as it left it).
+Value one_mmsghdr(const ArgContext& c, uint64_t addr, bool recv) {
   mmsghdr mm{};
   if (!read_struct(c.mem, addr, &mm)) return Value::unreadable(addr);
   Value v = Value::structure();
-  v.add("msg_hdr", msghdr_value(c, addr + offsetof(mmsghdr, msg_hdr), is_recv(c), mm.msg_len));
+  v.add("msg_hdr", msghdr_value(c, addr + offsetof(mmsghdr, msg_hdr), recv, mm.msg_len));
   FIELD(v, mm, msg_len, Value::uinteger);
   return v;
 }
 
+// recvmmsg: the messages received (its result), out of the vlen it had room for.
 Value decode_mmsghdr(const ArgContext& c) {
-  return decode_array(c, element_count(c, 1), sizeof(mmsghdr), kMaxArrayElements, one_mmsghdr);
+  if (c.failed()) return ptr_value(c.raw);
+  size_t count = element_count(c, 1);
+  if (c.ev.returned()) count = std::min(count, static_cast<size_t>(c.ev.ret));
+  return decode_array(c, count, sizeof(mmsghdr), kMaxArrayElements,
+                      [](const ArgContext& c, uint64_t a) { return one_mmsghdr(c, a, true); });
+}
+
+// sendmmsg: the messages passed, each with what was sent of it.
+Value decode_sent_mmsghdr(const ArgContext& c) {
+  return decode_array(c, element_count(c, 1), sizeof(mmsghdr), kMaxArrayElements,
+                      [](const ArgContext& c, uint64_t a) { return one_mmsghdr(c, a, false); });
 }
 
 constexpr Entry kStructs[] = {
     {"msghdr", sizeof(msghdr), decode_msghdr},
     {"mmsghdr", sizeof(mmsghdr), decode_mmsghdr},
+    {"sent_mmsghdr", sizeof(mmsghdr), decode_sent_mmsghdr},
 };
 
 constexpr const FlagTable* kTables[] = {&kMsgFlags, &kScmType};
