@@ -77,6 +77,8 @@ struct SyscallEvent {
   // It made a direct descriptor (an index into the ring's files: openat, accept, socket with a
   // file slot), not an fd.
   bool uring_direct = false;
+  // The kernel refused it before preparing it (a bad flag or field): its arguments are unknown.
+  bool uring_refused = false;
 
   bool returned() const { return end == End::Returned; }
 };

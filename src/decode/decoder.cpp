@@ -378,6 +378,7 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
   } else {
     out.name = op != nullptr ? op->name : out.info->name;
     out.nargs = op != nullptr ? op->nargs : out.info->nargs;
+    if (ev.uring_refused) out.nargs = 0;  // (never prepared: its arguments are unknown)
     const MemoryReader& mem = ev.captures;
     out.after_mask = 0;
     for (int i = 0; i < out.nargs; ++i) {

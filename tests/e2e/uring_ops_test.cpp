@@ -165,8 +165,10 @@ TEST(BpfUring, FixedFilesAndBuffers) {
 TEST(BpfUring, FailedOperationsAndOnesOfTheirOwn) {
   Traced t = trace_mode("fail");
   ASSERT_EQ(static_cast<int>(t.ops.size()), submitted(t.r)) << dump(t.all);
-  ASSERT_EQ(names(t.ops),
-            (std::vector<std::string>{"openat", "read", "timeout", "poll_add", "provide_buffers"}));
+  ASSERT_EQ(names(t.ops), (std::vector<std::string>{"openat", "read", "timeout", "poll_add",
+                                                    "provide_buffers", "nop"}));
+  EXPECT_EQ(t.ops[5]["errno"], "EINVAL") << "refused before it was prepared";
+  EXPECT_EQ(t.ops[5]["args"], json::object());
   EXPECT_EQ(t.ops[0]["errno"], "ENOENT");
   EXPECT_TRUE(text_arg(t.ops[0], "filename").ends_with("/missing"));
   EXPECT_EQ(t.ops[1]["errno"], "EBADF");
@@ -209,7 +211,7 @@ TEST(BpfUring, FdNamesElapsedAndStatus) {
   EXPECT_TRUE(contains(r.trace, "<" + path + ">)\t\t = 0")) << "close's fd, named" << r.trace;
   EXPECT_TRUE(contains(r.trace, "ELAPSD")) << r.trace;
   Traced failed = trace_mode("fail", {"-Z"});
-  EXPECT_EQ(names(failed.ops), (std::vector<std::string>{"openat", "read", "timeout"}))
+  EXPECT_EQ(names(failed.ops), (std::vector<std::string>{"openat", "read", "timeout", "nop"}))
       << dump(failed.all);
 }
 

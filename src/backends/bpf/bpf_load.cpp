@@ -444,6 +444,7 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // io_uring's operations: when -t selects any (uring.bpf.h).
   bpf_program__set_autoload(skel->progs.on_uring_submit, tracing_uring());
   bpf_program__set_autoload(skel->progs.on_uring_complete, tracing_uring());
+  bpf_program__set_autoload(skel->progs.on_uring_refused, tracing_uring());
 }
 
 // Whether -t selects io_uring operations (all of them without -t).

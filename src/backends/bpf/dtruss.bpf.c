@@ -410,6 +410,12 @@ int BPF_PROG(on_uring_submit, struct io_kiocb* req) {
   return 0;
 }
 
+SEC("tp_btf/io_uring_req_failed")
+int BPF_PROG(on_uring_refused, void* sqe, struct io_kiocb* req, int error) {
+  if (req) uring_refused(req);
+  return 0;
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(on_uring_complete, void* ring, void* req, struct io_uring_cqe* cqe) {
   if (req && cqe) uring_complete(req, cqe);

@@ -401,6 +401,7 @@ struct dt_err_key {
 #define DT_URING_OP_MASK 0xffu
 #define DT_URING_FIXED_FILE 0x100u /* dt_syscall.uring: IOSQE_FIXED_FILE */
 #define DT_URING_DIRECT 0x200u     /* dt_syscall.uring: it makes a direct descriptor (file_slot) */
+#define DT_URING_REFUSED 0x400u    /* dt_syscall.uring: refused before it was prepared: no args */
 #define DT_IOSQE_FIXED_FILE 1u     /* IOSQE_FIXED_FILE, also the request's REQ_F_FIXED_FILE */
 enum dt_uring_from {
   DT_UR_NONE = 0,  /* 0 */

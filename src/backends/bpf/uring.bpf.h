@@ -138,6 +138,26 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
   bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
 }
 
+// A request the kernel refused before preparing it (io_uring_req_failed: a bad flag, opcode or
+// field): its completion, an error, is still told, with its opcode alone.
+static __always_inline void uring_refused(struct io_kiocb* req) {
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (!traced_now(pid_tgid >> 32)) return;
+  dt_u32 op = BPF_CORE_READ(req, opcode);
+  struct dt_uring_def* def = bpf_map_lookup_elem(&uring_defs, &op);
+  if (!def || !def->wanted) return;
+  struct uring_req r = {};
+  r.submit_ns = want_time ? bpf_ktime_get_ns() : 0;
+  r.nr = def->nr;
+  r.pid = pid_tgid >> 32;
+  r.tid = (dt_u32)pid_tgid;
+  r.op = op;
+  r.flags = DT_URING_REFUSED;
+  bpf_get_current_comm(r.comm, sizeof(r.comm));
+  dt_u64 key = (dt_u64)req;
+  bpf_map_update_elem(&uring_reqs, &key, &r, BPF_NOEXIST);
+}
+
 static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) {
   dt_u64 key = (dt_u64)req;
   struct uring_req* found = bpf_map_lookup_elem(&uring_reqs, &key);
