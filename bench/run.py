@@ -45,6 +45,8 @@ WORKLOADS = [
     Workload("getppid-2t", "getppid() x 1,000,000 over 2 threads", ["@getppid_loop", "1000000", "2"], 1),
     Workload("getppid-8t", "getppid() x 1,000,000 over 8 threads", ["@getppid_loop", "1000000", "8"], 1),
     Workload("file", "open/read/fstat/close x 100,000", ["@file_loop", "100000"], 1),
+    Workload("uring", "io_uring read of /dev/zero x 100,000, 8 per io_uring_enter",
+             ["@uring_loop", "100000", "8"], 1),
     Workload("fork-exec", "fork + exec /bin/true + wait x 200", ["@fork_exec_loop", "200"], 1),
     Workload("tar", "tar cf /dev/null /usr/share", ["tar", "cf", "/dev/null", "/usr/share"],
              quick_argv=["tar", "cf", "/dev/null", "/usr/include/linux"]),
@@ -83,7 +85,8 @@ def baseline_variants():
         backend, _, extra = v.name.partition("-")
         capture = extra in ("w", "flight")
         extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
-                 "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"]}.get(extra, [])
+                 "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
+                 "nouring": ["-t", "!%uring"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
     return out
@@ -97,6 +100,9 @@ VARIANTS = [
     # that --status leaves out (they all succeed), dropped in the kernel.
     Variant("bpf-t", "dtruss --backend=bpf -f -t close_range --output FILE", "dtruss",
             dtruss("bpf", "-t", "close_range"), "trace"),
+    # io_uring's operations left out (-t '!%uring'): what showing them costs, against "bpf".
+    Variant("bpf-nouring", "dtruss --backend=bpf -f -t '!%uring' --output FILE", "dtruss",
+            dtruss("bpf", "-t", "!%uring"), "trace"),
     Variant("bpf-Z", "dtruss --backend=bpf -f -Z --output FILE", "dtruss", dtruss("bpf", "-Z"),
             "trace"),
     Variant("bpf-summary", "dtruss --backend=bpf -f --summary", "dtruss", dtruss("bpf", "--summary"),
@@ -157,7 +163,9 @@ def build_workloads(out_dir):
     for src in sorted(os.listdir(HERE)):
         if src.endswith("_loop.c"):
             exe = os.path.join(out_dir, src[:-2])
-            subprocess.run(["cc", "-O2", "-pthread", "-o", exe, os.path.join(HERE, src)], check=True)
+            libs = ["-luring"] if src.startswith("uring") else []  # (liburing-dev)
+            subprocess.run(["cc", "-O2", "-pthread", "-o", exe, os.path.join(HERE, src)] + libs,
+                           check=True)
             bins[src[:-2]] = exe
     return bins
 

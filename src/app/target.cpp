@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "app/inject_spec.h"
@@ -67,6 +68,12 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
     std::string error;
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;
     for (const auto& hint : selection->hints) say("note: " + hint);
+    bool any_uring =
+        std::find(selection->uring.begin(), selection->uring.end(), true) != selection->uring.end();
+    if (opt.backend == BackendChoice::Ptrace && selection->numbers.empty() && any_uring)
+      return "-t '" + opt.trace_list +
+             "' selects io_uring operations only, which the ptrace backend cannot see: they "
+             "need the eBPF backend (--backend=bpf)";
   }
   for (const std::string& spec : opt.fault) {  // (--fault's rules first: a later one wins)
     std::string error;
@@ -97,6 +104,8 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   }
   target->follow_forks = opt.follow;
   target->syscalls = selection->numbers;
+  target->uring_ops = selection->uring;
+  target->uring_only = !opt.trace_list.empty() && selection->numbers.empty();
   // (-P knows fds by -y's table; a capture holds the fd notes always, for -y at its replay)
   target->describe_fds = opt.describe_fds || !opt.paths.empty() || recording(opt);
   target->status = opt.status;

@@ -227,6 +227,9 @@ void put_syscall(std::string& out, const SyscallEvent& ev) {
   p.z(ev.nr);
   for (uint64_t a : ev.args) p.z(static_cast<int64_t>(a));
   p.z(ev.ret);
+  p.z(ev.uring_op);  // (-1: a system call)
+  p.u(unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
+      unsigned{ev.uring_refused} << 2);
   p.store(ev.captures);
   p.store(ev.before);
   uint64_t notes = 0;
@@ -265,6 +268,11 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev) {
   ev->nr = static_cast<long>(g.z());
   for (uint64_t& a : ev->args) a = static_cast<uint64_t>(g.z());
   ev->ret = g.z();
+  ev->uring_op = static_cast<int16_t>(g.z());
+  uint64_t uring = g.u();
+  ev->uring_fixed_file = uring & 1;
+  ev->uring_direct = uring & 2;
+  ev->uring_refused = uring & 4;
   uint64_t end = (flags >> kEndShift) & 3;
   if (end > static_cast<uint64_t>(SyscallEvent::End::Detached)) return false;
   ev->end = static_cast<SyscallEvent::End>(end);

@@ -73,6 +73,18 @@ struct SyscallEvent {
   bool stack_dwarf = true;
   // With --inject: what the backend did to this call (the ptrace backend); empty when nothing.
   std::optional<InjectAction> injected;
+  // An io_uring operation (the eBPF backend), not a system call: its opcode (IORING_OP_*); -1
+  // for a system call. `nr` and `args` are then those of the syscall it stands for (nr -1 for an
+  // operation no syscall does: syscalls/uring_ops.h), enter_ns its submission and exit_ns its
+  // completion.
+  int16_t uring_op = -1;
+  // Its fd is an index into the ring's registered files (IOSQE_FIXED_FILE), not an fd.
+  bool uring_fixed_file = false;
+  // It made a direct descriptor (an index into the ring's files: openat, accept, socket with a
+  // file slot), not an fd.
+  bool uring_direct = false;
+  // The kernel refused it before preparing it (a bad flag or field): its arguments are unknown.
+  bool uring_refused = false;
 
   bool returned() const { return end == End::Returned; }
 };

@@ -36,6 +36,10 @@ struct TraceTarget {
   size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
   unsigned status = 0;               // --status, -Z, -z: CallStatus bits (0: every call)
   std::vector<InjectRule> inject;    // --inject, in their order (ptrace only; a later one wins)
+  // -t's io_uring operations (uring:NAME, %uring), by opcode (empty: all, without -t); with
+  // uring_only, -t selected operations and no syscall (`syscalls` is empty then).
+  std::vector<bool> uring_ops;
+  bool uring_only = false;
   // --top, --summary --interval: the backend's loop calls EventConsumer::tick() every this many
   // ns (0: never).
   uint64_t interval_ns = 0;

@@ -8,12 +8,14 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "decode/choices.h"
 #include "decode/flags.h"
 #include "decode/names.h"
 #include "decode/structs.h"
+#include "syscalls/uring_ops.h"
 
 namespace dtruss {
 namespace {
@@ -361,14 +363,22 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
   out.info = syscall_by_nr(ev.nr);
   out.err = 0;
   out.after_mask = 0;
-  if (out.info == nullptr) {
+  const UringOp* op = ev.uring_op >= 0 ? uring_op(ev.uring_op) : nullptr;
+  if (op != nullptr) out.info = op->info;  // (the syscall it stands for, or its own list)
+  if (ev.uring_op >= 0 && op == nullptr) {
+    // An operation the table does not know: its opcode and its result.
+    out.info = nullptr;
+    out.name = "op_" + std::to_string(ev.uring_op);
+    out.nargs = 0;
+  } else if (out.info == nullptr) {
     // Unknown to the table: the number and all six raw registers, never nothing.
     out.name = "syscall_" + std::to_string(ev.nr);
     out.nargs = kMaxArgs;
     for (int i = 0; i < kMaxArgs; ++i) out.args[i] = Value::hex(ev.args[i]);
   } else {
-    out.name = out.info->name;
-    out.nargs = out.info->nargs;
+    out.name = op != nullptr ? op->name : out.info->name;
+    out.nargs = op != nullptr ? op->nargs : out.info->nargs;
+    if (ev.uring_refused) out.nargs = 0;  // (never prepared: its arguments are unknown)
     const MemoryReader& mem = ev.captures;
     out.after_mask = 0;
     for (int i = 0; i < out.nargs; ++i) {
@@ -379,6 +389,12 @@ void Decoder::decode(const SyscallEvent& ev, DecodedCall& out) const {
       }
       ArgContext ctx{ev, a, ev.args[i], mem, opt_};
       out.args[i] = decode_arg(ctx);
+      if (op != nullptr && ev.uring_fixed_file && op->args[i].from == UringArg::From::Fd) {
+        // An index into the ring's registered files: fixed:N.
+        out.args[i] =
+            Value::symbol("fixed:" + std::to_string(static_cast<uint32_t>(ev.args[i])), ev.args[i]);
+        continue;
+      }
       if (!ev.fd_notes[i].empty() && out.args[i].type == Value::Type::Int)
         out.args[i].note = ev.fd_notes[i];
     }

@@ -168,7 +168,7 @@ void JsonSink::syscall(const DecodedCall& call) {
   if (explain_) {
     if (auto about = explainer_.first_about(call)) explain_line(call, *about, nullptr);
   }
-  head("syscall", ev.enter_ns, &ev.task);
+  head(ev.uring_op >= 0 ? "uring" : "syscall", ev.enter_ns, &ev.task);  // (an io_uring operation)
   line_ += ",\"dur_ns\":";
   if (ev.returned())
     append_uint(line_, call_duration(ev));

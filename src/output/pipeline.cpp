@@ -4,6 +4,7 @@
 
 #include "core/interrupt.h"
 #include "decode/names.h"
+#include "syscalls/uring_ops.h"
 
 namespace dtruss {
 
@@ -51,7 +52,7 @@ void Pipeline::on_syscall(SyscallEvent& ev) {
     last_pid_ = ev.task.pid;
   }
   if (pidns_) pidns_->learn(ev.task);  // (from every call the backend hands over)
-  if (!selected(ev.nr)) return;
+  if (!selected(ev.uring_op >= 0 ? kUringSlot0 + ev.uring_op : ev.nr)) return;
   if (filter_.status != 0 && (call_status(ev) & filter_.status) == 0) return;
   if (sinks_.empty() && filter_.paths.empty()) {  // (-w alone: counted for the closing line)
     ++calls_;

@@ -10,6 +10,7 @@
 #include "core/event.h"
 #include "decode/decoder.h"
 #include "output/summary_model.h"
+#include "syscalls/uring_ops.h"
 
 namespace dtruss {
 
@@ -77,6 +78,12 @@ class Sink {
 // Duration of a call in ns (0 if it never returned).
 inline uint64_t call_duration(const SyscallEvent& ev) {
   return ev.exit_ns > ev.enter_ns ? ev.exit_ns - ev.enter_ns : 0;
+}
+
+// An io_uring operation's name where syscalls' names are mixed with it (the summary's rows, the
+// timeline's slices): uring:read.
+inline std::string uring_name(const std::string& name) {
+  return std::string(kUringPrefix) + name;
 }
 
 }  // namespace dtruss

@@ -106,8 +106,10 @@ void SummarySink::syscall(const DecodedCall& call) {
   std::string_view comm(ev.task.comm.data(), strnlen(ev.task.comm.data(), ev.task.comm.size()));
   if (opt_.by == SummaryBy::Container)  // (the process is alive: its call was just made)
     comm = opt_.containers != nullptr ? opt_.containers->of(ev.task.pid) : std::string_view();
-  SummaryRow& r = group_for(ev.task.pid, ev.task.tid, comm).rows[call.name];
-  if (r.name.empty()) r.name = call.name;
+  // An io_uring operation has a row of its own: uring:read beside read.
+  const std::string& name = ev.uring_op >= 0 ? uring_name(call.name) : call.name;
+  SummaryRow& r = group_for(ev.task.pid, ev.task.tid, comm).rows[name];
+  if (r.name.empty()) r.name = name;
   // Once over the sample budget new rows start without samples too.
   if (samples_ > opt_.max_samples && r.lat.exact) r.lat.drop_samples();
   ++r.calls;
@@ -117,7 +119,7 @@ void SummarySink::syscall(const DecodedCall& call) {
   }
   // A call that never returned has no duration: it counts, but not in the latencies.
   if (ev.returned()) count_sample(r.lat.add(call_duration(ev)));
-  if (opt_.stack_top != 0 && !ev.stack.empty()) stacks_.add(call.name, ev.stack);
+  if (opt_.stack_top != 0 && !ev.stack.empty()) stacks_.add(name, ev.stack);
 }
 
 // -s: `openat  3 calls` and the frames under it (innermost first), the most frequent stacks of

@@ -191,6 +191,7 @@ void TextSink::syscall(const DecodedCall& call) {
   }
   prefix(ev.task);
   columns(ev.enter_ns, call_duration(ev), ev.cpu_ns);
+  if (ev.uring_op >= 0) line_ += "[uring] ";  // an io_uring operation (syscalls/uring_ops.h)
   paint(kSyscallColor, call.name);
   line_ += '(';
   if (opt_.raw) {

@@ -111,12 +111,15 @@ void TimelineSink::syscall(const DecodedCall& call) {
   if (ev.end == SyscallEvent::End::Unfinished || ev.end == SyscallEvent::End::Detached)
     args += ",\"unfinished\":true";
   args += '}';
+  // An io_uring operation: uring:read, from its submission to its completion.
+  const std::string& name = ev.uring_op >= 0 ? uring_name(call.name) : call.name;
+  const char* category = ev.uring_op >= 0 ? "uring" : "syscall";
   if (!ev.returned()) {
     // exit_group and calls cut short by the end of their thread have no end: a point in time.
-    instant(call.name, "syscall", ev.task, ev.enter_ns, args);
+    instant(name, category, ev.task, ev.enter_ns, args);
     return;
   }
-  head("X", call.name, "syscall", ev.task, ev.enter_ns);
+  head("X", name, category, ev.task, ev.enter_ns);
   ev_ += ",\"dur\":";
   append_us(call_duration(ev));
   ev_ += ",\"args\":";

@@ -30,7 +30,9 @@ void TopSink::syscall(const DecodedCall& call) {
   start_screen();
   const SyscallEvent& ev = *call.ev;
   std::string_view comm(ev.task.comm.data(), strnlen(ev.task.comm.data(), ev.task.comm.size()));
-  counter_.add_call(ev.task.pid, comm, call.name, call.err, ev.returned(), call_duration(ev));
+  // (an io_uring operation counts apart: uring:read)
+  const std::string& name = ev.uring_op >= 0 ? uring_name(call.name) : call.name;
+  counter_.add_call(ev.task.pid, comm, name, call.err, ev.returned(), call_duration(ev));
 }
 
 void TopSink::aggregate(const SyscallAggregate& agg) {

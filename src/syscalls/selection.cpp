@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "syscalls/table.h"
+#include "syscalls/uring_ops.h"
 #include "util/text.h"
 
 namespace dtruss {
@@ -118,7 +119,28 @@ bool mark_matching(std::string_view what, Match match, Marking& m) {
   return any || m.optional;
 }
 
+// uring:NAME (a name or a glob of io_uring operations), and %uring: all of them.
+bool mark_uring(std::string_view item, Marking& m) {
+  std::string pattern(item.substr(kUringPrefix.size()));
+  if (item == "%uring") pattern = "*";
+  bool any = false;
+  for (const UringOp& op : uring_ops()) {
+    if (fnmatch(pattern.c_str(), op.name, 0) != 0) continue;
+    m.target[static_cast<size_t>(kUringSlot0 + op.opcode)] = true;
+    any = true;
+  }
+  if (!any && !m.optional) {
+    std::string known;
+    for (const UringOp& op : uring_ops())
+      known += (known.empty() ? "" : ", ") + std::string(op.name);
+    *m.error =
+        "no io_uring operation matches '" + std::string(item) + "' (operations: " + known + ")";
+  }
+  return any || m.optional;
+}
+
 bool mark_class(std::string_view item, Marking& m) {
+  if (item == "%uring") return mark_uring(item, m);
   for (auto [alias, name] : kClassAliases)
     if (item == alias) item = name;
   for (const NamedClass& c : kNamedClasses) {
@@ -236,6 +258,7 @@ bool mark_item(std::string_view item, Marking& m) {
   }
   if (item.starts_with('%')) return mark_class(item, m);
   if (item.starts_with('/')) return mark_regex(item, m);
+  if (item.starts_with(kUringPrefix)) return mark_uring(item, m);
   if (item.find(':') != std::string_view::npos) return mark_probe(item, m);
   return mark_name(item, m);
 }
@@ -255,7 +278,13 @@ void add_hints(const std::vector<std::string_view>& named, SyscallSelection* out
 }  // namespace
 
 bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::string* error) {
-  size_t size = static_cast<size_t>(all_syscalls().back().nr) + 1;
+  static_assert(kUringSlot0 > 512);  // (past every syscall number: checked below)
+  size_t nsys = static_cast<size_t>(all_syscalls().back().nr) + 1;
+  size_t size = static_cast<size_t>(kUringSlot0 + kUringOpMax);
+  if (nsys > static_cast<size_t>(kUringSlot0)) {
+    *error = "internal: syscall numbers reach kUringSlot0";
+    return false;
+  }
   std::vector<bool> plus(size, false), minus(size, false);
   bool any_plus = false;
   std::vector<std::string_view> named;  // (the negated ones are not)
@@ -273,12 +302,18 @@ bool parse_syscall_list(std::string_view list, SyscallSelection* out, std::strin
   }
   out->selected.assign(size, false);
   out->numbers.clear();
+  out->uring.assign(kUringOpMax, false);
+  bool any_uring = false;
   for (size_t nr = 0; nr < size; ++nr) {
-    bool on = (any_plus ? plus[nr] : syscall_by_nr(static_cast<long>(nr)) != nullptr) && !minus[nr];
+    long op = static_cast<long>(nr) - kUringSlot0;
+    bool known = op >= 0 ? uring_op(static_cast<int>(op)) != nullptr
+                         : syscall_by_nr(static_cast<long>(nr)) != nullptr;
+    bool on = (any_plus ? plus[nr] : known) && !minus[nr];
     out->selected[nr] = on;
-    if (on) out->numbers.push_back(static_cast<long>(nr));
+    if (on && op < 0) out->numbers.push_back(static_cast<long>(nr));
+    if (on && op >= 0) out->uring[static_cast<size_t>(op)] = any_uring = true;
   }
-  if (out->numbers.empty()) {  // (an empty selection would mean all to the backends)
+  if (out->numbers.empty() && !any_uring) {  // (an empty selection would mean all to the backends)
     *error = "the -t list '" + std::string(list) + "' selects no syscall";
     for (const auto& hint : out->hints) *error += " (" + hint + ")";
     return false;

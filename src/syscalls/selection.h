@@ -10,9 +10,13 @@
 namespace dtruss {
 
 struct SyscallSelection {
-  std::vector<bool> selected;      // indexed by syscall number
+  // Indexed by syscall number; io_uring operations (uring:NAME, %uring) at kUringSlot0 + opcode
+  // (syscalls/uring_ops.h).
+  std::vector<bool> selected;
   std::vector<long> numbers;       // the selected numbers, ascending
   std::vector<std::string> hints;  // advice for the person (e.g. open is rarely used on Linux)
+  // io_uring operations selected, by opcode (kUringOpMax of them).
+  std::vector<bool> uring;
 };
 
 // "unknown syscall 'opne' (did you mean: open?)": the message for a name that is no syscall.

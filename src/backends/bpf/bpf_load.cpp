@@ -1,6 +1,7 @@
 // The eBPF backend's loading: the program configured for the options, its maps filled (the
 // capture plans, -t's selection, -y's fd plans), then loaded and verified by the kernel.
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -12,11 +13,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+// (after glibc's headers, which some of the kernel's clash with)
+#include <linux/io_uring.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +34,7 @@
 #include "syscalls/capture.h"
 #include "syscalls/capture_run.h"
 #include "syscalls/table.h"
+#include "syscalls/uring_ops.h"
 
 namespace dtruss {
 namespace bpf_shared {
@@ -287,6 +293,109 @@ void set_fd_plans(bpf_map* map) {
   }
 }
 
+// io_uring: where a member is in a kernel struct, found in the kernel's BTF ("how.flags": a
+// member of a member; anonymous unions and structs are looked into).
+struct Member {
+  uint32_t off = 0;  // bytes
+  uint32_t size = 0;
+  bool sign = false;
+  bool found = false;
+};
+
+Member find_member(const btf* b, uint32_t type_id, std::string_view path, uint32_t base) {
+  std::string_view name = path.substr(0, path.find('.'));
+  std::string_view rest = name.size() < path.size() ? path.substr(name.size() + 1) : "";
+  int id = btf__resolve_type(b, type_id);
+  const btf_type* t = id > 0 ? btf__type_by_id(b, static_cast<uint32_t>(id)) : nullptr;
+  if (t == nullptr || !btf_is_composite(t)) return {};
+  const btf_member* m = btf_members(t);
+  for (uint16_t i = 0; i < btf_vlen(t); ++i, ++m) {
+    uint32_t off = base + btf_member_bit_offset(t, i) / 8;
+    const char* mname = btf__name_by_offset(b, m->name_off);
+    if (mname == nullptr || *mname == 0) {  // anonymous: its members are the struct's
+      Member inner = find_member(b, m->type, path, off);
+      if (inner.found) return inner;
+      continue;
+    }
+    if (name != mname) continue;
+    if (!rest.empty()) return find_member(b, m->type, rest, off);
+    Member r;
+    r.off = off;
+    long size = btf__resolve_size(b, m->type);
+    r.size = size > 0 ? static_cast<uint32_t>(size) : 0;
+    int tid = btf__resolve_type(b, m->type);
+    const btf_type* mt = tid > 0 ? btf__type_by_id(b, static_cast<uint32_t>(tid)) : nullptr;
+    r.sign = mt != nullptr && ((btf_is_int(mt) && (btf_int_encoding(mt) & BTF_INT_SIGNED) != 0) ||
+                               (btf_is_enum(mt) && btf_kflag(mt)));
+    r.found = true;
+    return r;
+  }
+  return {};
+}
+
+// The type ids of the structs named `names`, in one pass over the kernel's types (a search by
+// name is a pass each: 80 of them cost 30 ms of start-up).
+std::map<std::string, uint32_t, std::less<>> struct_ids(const btf* b,
+                                                        const std::vector<std::string>& names) {
+  std::map<std::string, uint32_t, std::less<>> out;
+  uint32_t n = btf__type_cnt(b);
+  for (uint32_t id = 1; id < n && out.size() < names.size(); ++id) {
+    const btf_type* t = btf__type_by_id(b, id);
+    if (!btf_is_struct(t)) continue;
+    const char* name = btf__name_by_offset(b, t->name_off);
+    if (name == nullptr || *name == 0 || out.count(name) != 0) continue;
+    if (std::find(names.begin(), names.end(), name) != names.end()) out[name] = id;
+  }
+  return out;
+}
+
+// The operations' definitions (events.h, dt_uring_def): each known operation's syscall and where
+// its arguments are in the request's per-opcode data (an argument whose member is not found, or
+// lies past that data, is 0); every other opcode is sent with its result alone. `wanted`: -t.
+void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
+  btf* b = btf__load_vmlinux_btf();
+  std::vector<std::string> names = {"filename"};
+  for (const UringOp& op : uring_ops())
+    if (op.strct != nullptr) names.emplace_back(op.strct);
+  auto ids = b != nullptr ? struct_ids(b, names) : decltype(struct_ids(b, names)){};
+  auto member = [&](const char* strct, std::string_view path) {
+    auto it = ids.find(strct);
+    return it != ids.end() ? find_member(b, it->second, path, 0) : Member{};
+  };
+  Member uptr = member("filename", "uptr");
+  for (uint32_t opcode = 0; opcode < DT_URING_OPS; ++opcode) {
+    dt_uring_def def{};
+    def.wanted = wanted.empty() || (opcode < wanted.size() && wanted[opcode]) ? 1 : 0;
+    def.nr = -1;
+    const UringOp* op = uring_op(static_cast<int>(opcode));
+    if (op != nullptr && !op->own) def.nr = op->info->nr;
+    for (int i = 0; op != nullptr && b != nullptr && i < op->nargs; ++i) {
+      const UringArg& a = op->args[i];
+      dt_uring_src& src = def.src[i];
+      if (a.from == UringArg::From::Fd) src.from = DT_UR_FD;
+      if (a.from != UringArg::From::Field && a.from != UringArg::From::Path) continue;
+      Member m = member(op->strct, a.field);
+      bool path = a.from == UringArg::From::Path;
+      if (!m.found || m.off + (path ? 8 : m.size) > DT_URING_CMD || (path && !uptr.found)) continue;
+      if (!path && m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8) continue;
+      src.from = path ? DT_UR_PATH : DT_UR_FIELD;
+      src.off = static_cast<uint8_t>(m.off);
+      src.size = static_cast<uint8_t>(path ? 8 : m.size);
+      src.sign = m.sign ? 1 : 0;
+      src.off2 = static_cast<uint16_t>(uptr.off);
+    }
+    if (op != nullptr && op->strct != nullptr && b != nullptr) {  // (a direct descriptor's)
+      Member slot = member(op->strct, "file_slot");
+      if (slot.found && slot.size == 4 && slot.off + 4 <= DT_URING_CMD) def.slot = slot.off + 1;
+    }
+    bpf_map__update_elem(map, &opcode, sizeof(opcode), &def, sizeof(def), BPF_ANY);
+  }
+  btf__free(b);
+}
+
+static_assert(DT_URING_OPS == kUringOpMax && DT_URING_OPS <= DT_URING_OP_MASK &&
+              DT_IOSQE_FIXED_FILE == IOSQE_FIXED_FILE);
+
 }  // namespace
 
 std::string BpfTracer::unavailable_reason() {
@@ -326,7 +435,8 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
-  skel->rodata->filter_syscalls = cfg_.syscalls.empty() ? 0 : 1;
+  skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
+  skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
   skel->rodata->self_tgid = getpid();
   if (!cfg_.name.empty()) {
     skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;
@@ -383,6 +493,16 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // The table shows no signals: --summary neither loads nor attaches their programs.
   bpf_program__set_autoload(skel->progs.on_signal_deliver, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_signal_generate, !cfg_.summary_only);
+  // io_uring's operations: when -t selects any (uring.bpf.h).
+  bpf_program__set_autoload(skel->progs.on_uring_submit, tracing_uring());
+  bpf_program__set_autoload(skel->progs.on_uring_complete, tracing_uring());
+  bpf_program__set_autoload(skel->progs.on_uring_refused, tracing_uring());
+}
+
+// Whether -t selects io_uring operations (all of them without -t).
+bool BpfTracer::tracing_uring() const {
+  return cfg_.uring_ops.empty() ||
+         std::find(cfg_.uring_ops.begin(), cfg_.uring_ops.end(), true) != cfg_.uring_ops.end();
 }
 
 void BpfTracer::size_maps(dtruss_bpf* skel) {
@@ -395,6 +515,7 @@ void BpfTracer::size_maps(dtruss_bpf* skel) {
     for (bpf_map* m : {skel->maps.aggs, skel->maps.agg_errs, skel->maps.seen})
       bpf_map__set_max_entries(m, 1);
   }
+  if (!tracing_uring()) bpf_map__set_max_entries(skel->maps.uring_reqs, 1);
   auto cpus = static_cast<uint64_t>(std::max(1, libbpf_num_possible_cpus()));
   uint64_t ring = round_up_pow2(cfg_.ring_bytes != 0 ? cfg_.ring_bytes
                                                      : default_ring_bytes(cfg_.summary_only, cpus));
@@ -429,6 +550,7 @@ void BpfTracer::fill_maps(dtruss_bpf* skel) {
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
+  if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops);
   if (!cfg_.cgroup.empty()) {  // --cgroup: the kernel holds the directory (the fd may close)
     int fd = open(cfg_.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     uint32_t key = 0;

@@ -136,6 +136,9 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   dt_syscall rec;
   std::memcpy(&rec, data, sizeof(rec));
   // The started command's own set-up (between fork and execve) is not shown.
+  // (An io_uring operation under --summary, which sends no execve: the kernel side's flag.)
+  if (rec.uring != 0 && child_ > 0 && !child_started_ && st_->skel->bss->cmd_started)
+    child_started_ = true;
   if (child_ > 0 && !child_started_ && static_cast<pid_t>(rec.pid) == child_) {
     // (-y: its fds still count: the pipes it makes and closes, what it leaves to the command)
     if (rec.nr != SYS_execve && rec.nr != SYS_execveat) {
@@ -152,10 +155,13 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
   SyscallEvent& ev = ev_;
   read_syscall_record(data, size, cfg_.cpu_time, ev, counted_, late_);
   late_captures_.fill(ev, late_);
-  if (cfg_.describe_fds) annotate_fds(ev);  // kept from the calls: the fd may be closed by now
+  // (kept from the calls: the fd may be closed by now; an io_uring operation on the ring's own
+  // files names none)
+  if (cfg_.describe_fds && !ev.uring_fixed_file && !ev.uring_direct) annotate_fds(ev);
   ev.stack.clear();
   ev.stack_dwarf = true;
-  if (stacks_) {
+  if (stacks_ && ev.uring_op < 0) {  // (an io_uring operation has no stack: its thread's next
+                                     // call, io_uring_enter often, takes the one sent)
     auto it = pending_stacks_.find(ev.task.tid);
     if (it != pending_stacks_.end()) {
       ev.stack.swap(it->second.frames);
@@ -167,12 +173,13 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
 }
 
 void BpfTracer::annotate_fds(SyscallEvent& ev) {
-  auto it = pending_fds_.find(ev.task.tid);
-  if (it == pending_fds_.end()) {
+  auto& pending = ev.uring_op >= 0 ? pending_uring_fds_ : pending_fds_;
+  auto it = pending.find(ev.task.tid);
+  if (it == pending.end()) {
     fds_.annotate(ev);
   } else {
     fds_.annotate(ev, it->second);
-    pending_fds_.erase(it);
+    pending.erase(it);
   }
 }
 
@@ -370,7 +377,9 @@ void BpfTracer::handle_fd(const void* data, size_t size) {
   size_t len = std::min<size_t>({size_t{rec.path_len}, size - sizeof(dt_fd), size_t{DT_PATH_MAX}});
   FdNote note = fd_note(rec, static_cast<const char*>(data) + sizeof(dt_fd), len);
   if (rec.with_call)
-    pending_fds_[static_cast<pid_t>(rec.tid)].push_back(std::move(note));
+    (rec.with_call == DT_FD_FOR_URING ? pending_uring_fds_
+                                      : pending_fds_)[static_cast<pid_t>(rec.tid)]
+        .push_back(std::move(note));
   else
     fds_.apply(static_cast<pid_t>(rec.pid), static_cast<pid_t>(rec.tid), note);
 }

@@ -80,6 +80,7 @@ class BpfTracer final : public Backend {
   void configure(::dtruss_bpf* skel);
   void choose_programs(::dtruss_bpf* skel);
   void size_maps(::dtruss_bpf* skel);
+  bool tracing_uring() const;  // -t selects io_uring operations
   void fill_maps(::dtruss_bpf* skel);
   // run()'s steps.
   void add_targets();
@@ -145,6 +146,9 @@ class BpfTracer final : public Backend {
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
   // -y: what the kernel side said of the fds of each thread's call, until its DT_SYSCALL record.
   std::unordered_map<pid_t, std::vector<FdNote>> pending_fds_;
+  // The same for the io_uring operation whose record follows (DT_FD_FOR_URING): kept apart, as
+  // a call of the same thread may end on another CPU between the two records.
+  std::unordered_map<pid_t, std::vector<FdNote>> pending_uring_fds_;
   bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
   // --top, --summary --interval (part 11): each interval, what the kernel counted since the last
   // one (report_aggregates as deltas of the counts sent so far), then EventConsumer::tick.

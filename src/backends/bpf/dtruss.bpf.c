@@ -24,6 +24,7 @@
 #include "mappings.bpf.h"
 #include "signals.bpf.h"
 #include "fds.bpf.h"
+#include "uring.bpf.h"
 // clang-format on
 
 SEC("tp_btf/sys_enter")
@@ -402,6 +403,25 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
     n = 2;
   }
   bpf_loop(n, send_fd_note, &x, 0);
+  return 0;
+}
+
+// io_uring (uring.bpf.h): a request the kernel prepared, and its completion.
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(on_uring_submit, struct io_kiocb* req) {
+  uring_submit(req);
+  return 0;
+}
+
+SEC("tp_btf/io_uring_req_failed")
+int BPF_PROG(on_uring_refused, void* sqe, struct io_kiocb* req, int error) {
+  if (req) uring_refused(req);
+  return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(on_uring_complete, void* ring, void* req, struct io_uring_cqe* cqe) {
+  if (req && cqe) uring_complete(req, cqe);
   return 0;
 }
 

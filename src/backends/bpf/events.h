@@ -116,11 +116,14 @@ struct dt_syscall {
   dt_s64 ret;
   char comm[16];
   dt_u32 end;
+  dt_u32 uring; /* 0: a system call; 1 + the opcode: an io_uring operation (see dt_uring_def),
+                   with DT_URING_FIXED_FILE when its fd is an index into the ring's files */
   /* --pidns-translation: the thread's PID namespace (its inode number) when it is not dtruss's,
    * and the thread's and its process's IDs there; 0 otherwise. */
   dt_u32 pidns;
   dt_s32 ns_pid;
   dt_s32 ns_tid;
+  dt_u32 pad;
 };
 
 /* Follows a dt_syscall: `len` bytes copied from tracee address `addr`, padded to 8 bytes. */
@@ -266,6 +269,8 @@ enum dt_fd_kind {
   DT_FD_FILE = 1,   /* path: its components, innermost first, each NUL-terminated */
   DT_FD_SOCKET = 2, /* path: a unix socket's sun_path (path_len bytes), if it has an address */
 };
+/* dt_fd.with_call: the record that follows is an io_uring operation's */
+#define DT_FD_FOR_URING 2
 #define DT_FD_DELETED 1u  /* the file's name is unlinked */
 #define DT_FD_PSEUDO 2u   /* its file system names it (d_dname): path is its one name */
 #define DT_FD_CUT 4u      /* the path did not fit, or is deeper than the walk goes */
@@ -410,6 +415,41 @@ struct dt_err_key {
   dt_u32 id;
   dt_u32 tgid;
   dt_s32 err;
+};
+
+/* io_uring: each operation a traced process's ring takes is sent as a DT_SYSCALL record when it
+ * completes (uring = 1 + its opcode; enter_ns its submission), with `nr` and `args` those of the
+ * system call it stands for (or -1 and its own fields), read at submission from the request the
+ * kernel prepared (struct io_kiocb's per-opcode data, `cmd`), and the captures of that syscall's
+ * plan taken at completion. uring_defs (indexed by opcode) says where each argument is, in
+ * offsets user space finds in the kernel's BTF. */
+#define DT_URING_OPS 64 /* opcodes (IORING_OP_LAST is 63 on 6.18) */
+#define DT_URING_CMD 64 /* bytes of the request's per-opcode data (struct io_cmd_data) */
+#define DT_URING_OP_MASK 0xffu
+#define DT_URING_FIXED_FILE 0x100u /* dt_syscall.uring: IOSQE_FIXED_FILE */
+#define DT_URING_DIRECT 0x200u     /* dt_syscall.uring: it makes a direct descriptor (file_slot) */
+#define DT_URING_REFUSED 0x400u    /* dt_syscall.uring: refused before it was prepared: no args */
+#define DT_IOSQE_FIXED_FILE 1u     /* IOSQE_FIXED_FILE, also the request's REQ_F_FIXED_FILE */
+enum dt_uring_from {
+  DT_UR_NONE = 0,  /* 0 */
+  DT_UR_FD = 1,    /* the fd the SQE named (req->cqe.fd) */
+  DT_UR_FIELD = 2, /* `size` bytes at `off` of the per-opcode data (`sign`: sign-extended) */
+  DT_UR_PATH = 3,  /* a struct filename * at `off`: its user pointer (at `off2` in it) */
+};
+struct dt_uring_src {
+  dt_u8 from;
+  dt_u8 off;
+  dt_u8 size;
+  dt_u8 sign;
+  dt_u16 off2;
+  dt_u16 pad;
+};
+struct dt_uring_def {
+  dt_u32 wanted; /* -t selects it */
+  dt_s32 nr;     /* the syscall it stands for (its capture plan), or -1 */
+  struct dt_uring_src src[6];
+  dt_u32 slot; /* 1 + the offset of its file_slot (a u32: a direct descriptor's), or 0 */
+  dt_u32 pad;
 };
 
 #endif

@@ -181,6 +181,8 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
   e->tid = (dt_u32)pid_tgid;
   e->enter_ns = p->enter_ns;
   e->nr = p->nr;
+  e->uring = 0;  // a system call (the buffer holds an earlier record's bytes)
+  e->pad = 0;
   for (int i = 0; i < 6; i++) e->args[i] = p->args[i];
   // Two loads from the task (a BTF pointer), cheaper than the helper's string copy.
   struct task_struct* t = bpf_get_current_task_btf();

@@ -91,8 +91,13 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
   ev.task.ns_tid = rec.ns_tid;
   ev.enter_ns = rec.enter_ns;
   ev.exit_ns = rec.exit_ns;
-  ev.cpu_ns = rec.end == DT_NORETURN || !cpu_time ? kUnknown : rec.cpu_ns;
+  ev.cpu_ns = rec.end == DT_NORETURN || !cpu_time || rec.uring != 0 ? kUnknown : rec.cpu_ns;
   ev.nr = rec.nr;
+  uint32_t op1 = rec.uring & DT_URING_OP_MASK;
+  ev.uring_op = op1 != 0 && op1 <= DT_URING_OPS ? static_cast<int16_t>(op1 - 1) : int16_t{-1};
+  ev.uring_fixed_file = (rec.uring & DT_URING_FIXED_FILE) != 0;
+  ev.uring_direct = (rec.uring & DT_URING_DIRECT) != 0;
+  ev.uring_refused = (rec.uring & DT_URING_REFUSED) != 0;
   for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
   ev.ret = rec.ret;
   ev.end = rec.end == DT_NORETURN     ? SyscallEvent::End::NoReturn

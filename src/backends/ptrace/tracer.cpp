@@ -477,6 +477,13 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
     stacks_->mappings_changed(t.tgid);
   if (target_.describe_fds) describe_fds(t, true);
   capture_exit(t);
+  if (!uring_told_ && (ev.nr == SYS_io_uring_setup || ev.nr == SYS_io_uring_enter)) {
+    uring_told_ = true;  // (once a trace)
+    out_.on_notice({ev.exit_ns,
+                    "the operations of io_uring rings (their reads, writes, opens...) are "
+                    "shown as [uring] lines by the eBPF backend only (--backend=bpf); ptrace "
+                    "sees the io_uring_enter calls that submit them"});
+  }
   out_.on_syscall(ev);
 }
 

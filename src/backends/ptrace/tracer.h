@@ -125,6 +125,7 @@ class PtraceTracer final : public Backend {
   bool child_execed_ = false;
   bool signal_passed_on_ = false;
   bool filtered_killed_ = false;  // a -t filtered command was ended instead of detached
+  bool uring_told_ = false;       // the notice that io_uring operations need the eBPF backend
   void idle();
   uint64_t last_flush_ns_ = 0;   // when the trace was last written out (idle)
   uint64_t flush_timer_ns_ = 0;  // when the flush timer set by idle() expires
