@@ -23,9 +23,11 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/bpf/bpf_internal.h"
+#include "backends/bpf/core_btf.h"
 #include "backends/bpf/events.h"
 #include "core/call_filter.h"
 #include "core/pidns.h"
@@ -86,9 +88,12 @@ namespace {
 // processed, its time), on standard error: most of dtruss's start-up (bench/, docs/performance).
 class VerifierStats {
  public:
-  explicit VerifierStats(bpf_object* obj) {
+  static bool enabled() {
     const char* env = getenv("DTRUSS_VERIFIER_STATS");
-    if (env == nullptr || *env == '\0' || *env == '0') return;
+    return env != nullptr && *env != '\0' && *env != '0';
+  }
+  explicit VerifierStats(bpf_object* obj) {
+    if (!enabled()) return;
     bpf_program* prog = nullptr;
     logs_.reserve(32);
     start_ = std::chrono::steady_clock::now();
@@ -410,23 +415,51 @@ void BpfTracer::load() {
   if (st_->skel != nullptr) return;
   check_privileges();  // (what the kernel side may trace is set before load)
   libbpf_set_print(collect_libbpf_log);
-  dtruss_bpf* skel = dtruss_bpf__open();
-  if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
-  st_->skel = skel;
-  configure(skel);
-  choose_programs(skel);
-  size_maps(skel);
-  VerifierStats stats(skel->obj);
-  if (int err = dtruss_bpf__load(skel); err != 0) {
+  // CO-RE against the small BTF of the cache (core_btf.h), else against the kernel's.
+  size_t object_size = 0;
+  const void* object = dtruss_bpf__elf_bytes(&object_size);
+  auto started = std::chrono::steady_clock::now();
+  bpf_core_btf::CoreBtf core = bpf_core_btf::core_btf(object, object_size);
+  if (VerifierStats::enabled())
+    fprintf(stderr, "dtruss: core BTF: %s (%.1f ms)\n", core.note().c_str(),
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count());
+  int err = open_and_load(core.usable() ? &core : nullptr);
+  if (err != 0 && core.usable()) {
+    core.discard();  // (the kernel's BTF decides: the cache is made again next time)
+    err = open_and_load(nullptr);
+  }
+  if (err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.
     throw TraceError("the kernel refused the eBPF program (" + std::string(strerror(-err)) +
                      "):\n" + log_tail(20));
   }
-  stats.report();
+  dtruss_bpf* skel = st_->skel;
   fill_maps(skel);
   st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
   if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
+}
+
+// Opens the program (its CO-RE relocations against `core`'s BTF, else the kernel's), sets it up
+// for the options and loads it: libbpf's error, 0 when loaded.
+int BpfTracer::open_and_load(const bpf_core_btf::CoreBtf* core) {
+  if (st_->skel != nullptr) dtruss_bpf__destroy(std::exchange(st_->skel, nullptr));
+  std::string btf_path = core != nullptr ? core->path() : std::string();
+  bpf_object_open_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.btf_custom_path = core != nullptr ? btf_path.c_str() : nullptr;
+  dtruss_bpf* skel = dtruss_bpf__open_opts(&opts);
+  if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
+  st_->skel = skel;
+  configure(skel);
+  skel->rodata->task_struct_kernel_id = core != nullptr ? core->task_struct_id() : 0;
+  choose_programs(skel);
+  size_maps(skel);
+  VerifierStats stats(skel->obj);
+  int err = dtruss_bpf__load(skel);
+  if (err == 0) stats.report();
+  return err;
 }
 
 // The program's settings (its read-only data) from the options.
