@@ -17,7 +17,7 @@ const volatile __u32 task_struct_kernel_id = 0;
 extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
 #define TASK_BTF_ID \
   (task_struct_kernel_id ? task_struct_kernel_id : bpf_core_type_id_kernel(struct task_struct))
-#define UNTRUSTED_TASK(ptr)                                                    \
+#define UNTRUSTED_TASK(ptr)                                                   \
   (bpf_rdonly_cast ? (struct task_struct*)bpf_rdonly_cast((ptr), TASK_BTF_ID) \
                    : (struct task_struct*)(ptr))
 
