@@ -26,8 +26,12 @@ struct Traced {
   std::string trace;  // the lines without their "PID/TID: " prefix, pipes' inodes as "N"
 };
 
-// dtruss with XDG_CACHE_HOME=`cache`, its trace and what it said of the cache.
-Traced traced(const std::string& cache) {
+// dtruss with XDG_CACHE_HOME=`cache` and `args`, its trace and what it said of the cache; a
+// temporary directory in the arguments ("DIR") is shown as DIR.
+Traced traced(const std::string& cache, std::vector<std::string> args = kArgs) {
+  std::string dir = temp_dir();
+  for (std::string& a : args)
+    if (a == "DIR") a = dir;
   std::string out = temp_dir() + "/trace";
   std::vector<std::string> argv = {"/usr/bin/env",
                                    "XDG_CACHE_HOME=" + cache,
@@ -35,7 +39,7 @@ Traced traced(const std::string& cache) {
                                    dtruss_bin(),
                                    "--output",
                                    out};
-  argv.insert(argv.end(), kArgs.begin(), kArgs.end());
+  argv.insert(argv.end(), args.begin(), args.end());
   Result r = run(argv);
   EXPECT_EQ(r.status, 0) << r.err;
   Traced got;
@@ -44,6 +48,8 @@ Traced traced(const std::string& cache) {
   for (const std::string& l : lines(read_file(out))) {
     size_t colon = l.find(": ");
     std::string line = colon == std::string::npos ? l : l.substr(colon + 2);
+    for (size_t at; (at = line.find(dir)) != std::string::npos;)
+      line.replace(at, dir.size(), "DIR");
     got.trace += std::regex_replace(line, std::regex(R"(pipe:\[\d+\])"), "pipe:[N]") + "\n";
   }
   return got;
@@ -76,6 +82,23 @@ TEST(BpfCoreBtf, MadeOnceThenReadAndTheTraceIsTheSame) {
 
   Traced second = traced(cache);
   EXPECT_TRUE(contains(second.note, "read from " + files[0])) << second.note;
+  EXPECT_EQ(first.trace, plain.trace);
+  EXPECT_EQ(second.trace, plain.trace);
+}
+
+// io_uring's operations: where their arguments are in the kernel's structs is kept in the cache
+// too (read from the kernel's BTF when it is made): the same lines with it and without it.
+TEST(BpfCoreBtf, IoUringOperationsAreTheSame) {
+  REQUIRE_BPF();
+  std::string cache = temp_dir();
+  const std::vector<std::string> args = {"--backend=bpf",      "-y",    "-t", "%uring", "--",
+                                         fixture("uring_ops"), "files", "DIR"};
+  Traced plain = traced("/proc/none", args);
+  ASSERT_TRUE(contains(plain.trace, "[uring]")) << plain.trace;
+  Traced first = traced(cache, args);
+  EXPECT_TRUE(contains(first.note, "made ")) << first.note;
+  Traced second = traced(cache, args);
+  EXPECT_TRUE(contains(second.note, "read from ")) << second.note;
   EXPECT_EQ(first.trace, plain.trace);
   EXPECT_EQ(second.trace, plain.trace);
 }

@@ -85,7 +85,8 @@ class BpfTracer final : public Backend {
   void choose_programs(::dtruss_bpf* skel);
   void size_maps(::dtruss_bpf* skel);
   bool tracing_uring() const;  // -t selects io_uring operations
-  void fill_maps(::dtruss_bpf* skel);
+  // (uring_defs: the io_uring definitions the CO-RE cache kept, or "")
+  void fill_maps(::dtruss_bpf* skel, const std::string& uring_defs);
   // run()'s steps.
   void add_targets();
   void attach();

@@ -98,17 +98,20 @@ bool btf_valid(std::string_view bytes) {
   return ok;
 }
 
-// The cache file: kMagic, the key line, the kernel's task_struct id, the BTF's hash and size,
-// then the BTF. `key` names the kernel (build ID, BTF size) and the program (its hash).
-std::string file_text(const std::string& key, uint32_t task_id, std::string_view btf) {
-  return fmt::format("{}{}\n{}\n{:016x} {}\n", kMagic, key, task_id,
-                     hash_bytes(btf.data(), btf.size()), btf.size()) +
-         std::string(btf);
+// The cache file: kMagic, the key line, the kernel's task_struct id, the hash of what follows
+// and the sizes of its two parts, then the BTF and the extra bytes. `key` names the kernel
+// (build ID, BTF size) and the program (its hash, and that of what the extra bytes depend on).
+std::string file_text(const std::string& key, uint32_t task_id, std::string_view btf,
+                      std::string_view extra) {
+  std::string body = std::string(btf) + std::string(extra);
+  return fmt::format("{}{}\n{}\n{:016x} {} {}\n", kMagic, key, task_id,
+                     hash_bytes(body.data(), body.size()), btf.size(), extra.size()) +
+         body;
 }
 
-// The BTF and task_struct id of a cache file's text, when all of it checks out.
+// The BTF, extra bytes and task_struct id of a cache file's text, when all of it checks out.
 bool parse_file(std::string_view text, const std::string& key, std::string_view& btf,
-                uint32_t& task_id) {
+                std::string_view& extra, uint32_t& task_id) {
   if (text.substr(0, kMagic.size()) != kMagic) return false;
   text.remove_prefix(kMagic.size());
   auto line = [&](std::string_view& out) {
@@ -127,9 +130,14 @@ bool parse_file(std::string_view text, const std::string& key, std::string_view&
   unsigned long long h = std::strtoull(sum_s.c_str(), &end, 16);
   if (*end != ' ') return false;
   unsigned long long n = std::strtoull(end + 1, &end, 10);
-  if (*end != '\0' || n != text.size() || h != hash_bytes(text.data(), text.size())) return false;
-  if (!btf_valid(text)) return false;
-  btf = text;
+  if (*end != ' ') return false;
+  unsigned long long m = std::strtoull(end + 1, &end, 10);
+  if (*end != '\0' || n > text.size() || m != text.size() - n ||
+      h != hash_bytes(text.data(), text.size()))
+    return false;
+  if (!btf_valid(text.substr(0, n))) return false;
+  btf = text.substr(0, n);
+  extra = text.substr(n);
   task_id = static_cast<uint32_t>(tid);
   return true;
 }
@@ -191,8 +199,8 @@ bool run_bpftool(const std::string& object, const std::string& out) {
 
 // Makes the small BTF with bpftool and the kernel's task_struct id; writes the cache file.
 bool make(const std::string& dir, const std::string& path, const std::string& key,
-          const void* object, size_t size, std::string& btf_out, uint32_t& task_id,
-          std::string& why) {
+          const void* object, size_t size, const ExtraFn& extra_fn, std::string& btf_out,
+          std::string& extra_out, uint32_t& task_id, std::string& why) {
   if (access(DTRUSS_BPFTOOL, X_OK) != 0) {
     why = fmt::format("no {}", DTRUSS_BPFTOOL);
     return false;
@@ -215,6 +223,7 @@ bool make(const std::string& dir, const std::string& path, const std::string& ke
   btf* vmlinux = btf__load_vmlinux_btf();
   int id =
       vmlinux != nullptr ? btf__find_by_name_kind(vmlinux, "task_struct", BTF_KIND_STRUCT) : -1;
+  if (id > 0 && extra_fn) extra_out = extra_fn(vmlinux);
   btf__free(vmlinux);
   if (id <= 0) {
     why = "no struct task_struct in the kernel's BTF";
@@ -222,7 +231,7 @@ bool make(const std::string& dir, const std::string& path, const std::string& ke
   }
   task_id = static_cast<uint32_t>(id);
   btf_out = std::move(small);
-  std::string tmp = temp_file(dir, file_text(key, task_id, btf_out));
+  std::string tmp = temp_file(dir, file_text(key, task_id, btf_out, extra_out));
   if (tmp.empty() || rename(tmp.c_str(), path.c_str()) != 0) {
     if (!tmp.empty()) unlink(tmp.c_str());
     why = "cannot write " + path;
@@ -237,7 +246,8 @@ CoreBtf::CoreBtf(CoreBtf&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       task_struct_id_(other.task_struct_id_),
       note_(std::move(other.note_)),
-      file_(std::move(other.file_)) {}
+      file_(std::move(other.file_)),
+      extra_(std::move(other.extra_)) {}
 
 CoreBtf& CoreBtf::operator=(CoreBtf&& other) noexcept {
   if (this != &other) {
@@ -246,6 +256,7 @@ CoreBtf& CoreBtf::operator=(CoreBtf&& other) noexcept {
     task_struct_id_ = other.task_struct_id_;
     note_ = std::move(other.note_);
     file_ = std::move(other.file_);
+    extra_ = std::move(other.extra_);
   }
   return *this;
 }
@@ -270,7 +281,8 @@ std::string cache_dir() {
   return {};
 }
 
-CoreBtf core_btf(const void* object, size_t size) {
+CoreBtf core_btf(const void* object, size_t size, std::string_view extra_key,
+                 const ExtraFn& extra) {
   CoreBtf out;
   std::string build_id = kernel_build_id();
   struct stat st {};
@@ -283,13 +295,14 @@ CoreBtf core_btf(const void* object, size_t size) {
     out.note_ = "not used: no cache directory (XDG_CACHE_HOME, HOME)";
     return out;
   }
-  std::string key = fmt::format("{}-{}-{:016x}", build_id, static_cast<long long>(st.st_size),
-                                hash_bytes(object, size));
+  std::string key =
+      fmt::format("{}-{}-{:016x}", build_id, static_cast<long long>(st.st_size),
+                  hash_bytes(object, size) * 31 + hash_bytes(extra_key.data(), extra_key.size()));
   std::string path = fmt::format("{}/core-{}.btf", dir, key);
-  std::string text, made;
-  std::string_view btf;
+  std::string text, made, made_extra;
+  std::string_view btf, extra_bytes;
   uint32_t task_id = 0;
-  if (read_cache(path, text) && parse_file(text, key, btf, task_id)) {
+  if (read_cache(path, text) && parse_file(text, key, btf, extra_bytes, task_id)) {
     out.note_ = "read from " + path;
   } else {
     std::string why;
@@ -297,11 +310,12 @@ CoreBtf core_btf(const void* object, size_t size) {
       out.note_ = "not used: cannot make " + dir;
       return out;
     }
-    if (!make(dir, path, key, object, size, made, task_id, why)) {
+    if (!make(dir, path, key, object, size, extra, made, made_extra, task_id, why)) {
       out.note_ = "not used: " + why;
       return out;
     }
     btf = made;
+    extra_bytes = made_extra;
     out.note_ = "made " + path;
   }
   // libbpf reads the BTF by path: an anonymous file holding exactly the bytes checked.
@@ -313,6 +327,7 @@ CoreBtf core_btf(const void* object, size_t size) {
   }
   out.fd_ = fd;
   out.file_ = path;
+  out.extra_ = std::string(extra_bytes);
   out.task_struct_id_ = task_id;
   return out;
 }

@@ -11,9 +11,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
+
+struct btf;
 
 namespace dtruss::bpf_core_btf {
+
+// What the caller wants kept with the small BTF: bytes computed from the kernel's whole BTF when
+// the cache file is made (io_uring's member offsets), so that later runs need not load it.
+using ExtraFn = std::function<std::string(const btf* vmlinux)>;
 
 // A checked small BTF, ready for libbpf: path() names it (an anonymous file of this process).
 class CoreBtf {
@@ -31,22 +39,27 @@ class CoreBtf {
   uint32_t task_struct_id() const { return task_struct_id_; }
   // What happened ("read from the cache", "made", or why it is not used): DTRUSS_VERIFIER_STATS.
   const std::string& note() const { return note_; }
+  // The ExtraFn's bytes, when usable().
+  const std::string& extra() const { return extra_; }
   // Removes the cache file: the program did not load with it (it is made again next time).
   void discard() const;
 
  private:
-  friend CoreBtf core_btf(const void* object, size_t size);
+  friend CoreBtf core_btf(const void* object, size_t size, std::string_view extra_key,
+                          const ExtraFn& extra);
   int fd_ = -1;
   uint32_t task_struct_id_ = 0;
   std::string note_;
   std::string file_;  // the cache file
+  std::string extra_;
 };
 
-// The small BTF for the BPF object `object` on the running kernel: from the cache directory
+// The small BTF for the BPF object `object` on the running kernel, and `extra`'s bytes (which
+// depend on the kernel and on what `extra_key` says): from the cache directory
 // ($XDG_CACHE_HOME/dtruss, else $HOME/.cache/dtruss), made there when missing or not valid.
 // Not usable (note() says why) when the kernel has no build ID, bpftool is missing, or the
 // cache cannot be written.
-CoreBtf core_btf(const void* object, size_t size);
+CoreBtf core_btf(const void* object, size_t size, std::string_view extra_key, const ExtraFn& extra);
 
 // The cache directory core_btf uses ("" when neither variable is set).
 std::string cache_dir();
