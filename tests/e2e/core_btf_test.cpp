@@ -4,6 +4,7 @@
 // (eBPF only: the suite's name starts with Bpf.)
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,18 @@ TEST(BpfCoreBtf, ACorruptFileIsMadeAgain) {
   EXPECT_TRUE(contains(cut.note, "made " + files[0])) << cut.note;
   EXPECT_EQ(cut.trace, first.trace);
   EXPECT_TRUE(contains(traced(cache).note, "read from ")) << "made again, then read";
+}
+
+// A cache directory in another user's directory (sudo keeps $HOME): not used, root's cache goes
+// to /var/cache/dtruss, and nothing is left in theirs.
+TEST(BpfCoreBtf, AnotherUsersDirectoryIsLeftAlone) {
+  REQUIRE_BPF();
+  std::string theirs = temp_dir();
+  ASSERT_EQ(chown(theirs.c_str(), 65534, 65534), 0);
+  Traced run = traced(theirs);
+  EXPECT_TRUE(contains(run.note, " /var/cache/dtruss/core-")) << run.note;
+  EXPECT_TRUE(cache_files(theirs).empty());
+  EXPECT_TRUE(contains(run.trace, "</etc/hostname>")) << run.trace;
 }
 
 // A file others may write is not trusted: made again (and then this user's alone).

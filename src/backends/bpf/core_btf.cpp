@@ -274,11 +274,19 @@ std::string CoreBtf::path() const {
 }
 
 std::string cache_dir() {
+  // A base directory of another user's is not used (under sudo, $HOME may be the caller's:
+  // root's files would be left in it); root then keeps its cache in /var/cache.
+  auto ours = [](const std::string& base) {
+    struct stat st {};
+    return stat(base.c_str(), &st) != 0 || st.st_uid == geteuid();
+  };
   const char* xdg = getenv("XDG_CACHE_HOME");
-  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/dtruss";
   const char* home = getenv("HOME");
-  if (home != nullptr && home[0] == '/') return std::string(home) + "/.cache/dtruss";
-  return {};
+  std::string base = xdg != nullptr && xdg[0] == '/'     ? std::string(xdg)
+                     : home != nullptr && home[0] == '/' ? std::string(home) + "/.cache"
+                                                         : std::string();
+  if (!base.empty() && ours(base)) return base + "/dtruss";
+  return geteuid() == 0 ? "/var/cache/dtruss" : std::string();
 }
 
 CoreBtf core_btf(const void* object, size_t size, std::string_view extra_key,

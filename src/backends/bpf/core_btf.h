@@ -55,13 +55,15 @@ class CoreBtf {
 };
 
 // The small BTF for the BPF object `object` on the running kernel, and `extra`'s bytes (which
-// depend on the kernel and on what `extra_key` says): from the cache directory
-// ($XDG_CACHE_HOME/dtruss, else $HOME/.cache/dtruss), made there when missing or not valid.
+// depend on the kernel and on what `extra_key` says): from the cache directory (cache_dir()),
+// made there when missing or not valid.
 // Not usable (note() says why) when the kernel has no build ID, bpftool is missing, or the
 // cache cannot be written.
 CoreBtf core_btf(const void* object, size_t size, std::string_view extra_key, const ExtraFn& extra);
 
-// The cache directory core_btf uses ("" when neither variable is set).
+// The cache directory core_btf uses: $XDG_CACHE_HOME/dtruss, else ~/.cache/dtruss, when that
+// base directory is this user's (or does not exist yet); else /var/cache/dtruss for root; else
+// "" (none).
 std::string cache_dir();
 
 }  // namespace dtruss::bpf_core_btf
