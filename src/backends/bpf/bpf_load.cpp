@@ -23,9 +23,11 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/bpf/bpf_internal.h"
+#include "backends/bpf/core_btf.h"
 #include "backends/bpf/events.h"
 #include "core/call_filter.h"
 #include "core/pidns.h"
@@ -86,9 +88,12 @@ namespace {
 // processed, its time), on standard error: most of dtruss's start-up (bench/, docs/performance).
 class VerifierStats {
  public:
-  explicit VerifierStats(bpf_object* obj) {
+  static bool enabled() {
     const char* env = getenv("DTRUSS_VERIFIER_STATS");
-    if (env == nullptr || *env == '\0' || *env == '0') return;
+    return env != nullptr && *env != '\0' && *env != '0';
+  }
+  explicit VerifierStats(bpf_object* obj) {
+    if (!enabled()) return;
     bpf_program* prog = nullptr;
     logs_.reserve(32);
     start_ = std::chrono::steady_clock::now();
@@ -349,11 +354,11 @@ std::map<std::string, uint32_t, std::less<>> struct_ids(const btf* b,
   return out;
 }
 
-// The operations' definitions (events.h, dt_uring_def): each known operation's syscall and where
-// its arguments are in the request's per-opcode data (an argument whose member is not found, or
-// lies past that data, is 0); every other opcode is sent with its result alone. `wanted`: -t.
-void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
-  btf* b = btf__load_vmlinux_btf();
+// The operations' definitions (events.h, dt_uring_def) but `wanted`: each known operation's
+// syscall and where its arguments are in the request's per-opcode data (an argument whose member
+// is not found, or lies past that data, is 0); every other opcode is sent with its result alone.
+// From the kernel's BTF `b` alone (and the operations' table): kept in the CO-RE cache.
+std::vector<dt_uring_def> uring_defs_of(const btf* b) {
   std::vector<std::string> names = {"filename"};
   for (const UringOp& op : uring_ops())
     if (op.strct != nullptr) names.emplace_back(op.strct);
@@ -363,9 +368,9 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
     return it != ids.end() ? find_member(b, it->second, path, 0) : Member{};
   };
   Member uptr = member("filename", "uptr");
+  std::vector<dt_uring_def> defs(DT_URING_OPS);
   for (uint32_t opcode = 0; opcode < DT_URING_OPS; ++opcode) {
-    dt_uring_def def{};
-    def.wanted = wanted.empty() || (opcode < wanted.size() && wanted[opcode]) ? 1 : 0;
+    dt_uring_def& def = defs[opcode];
     def.nr = -1;
     const UringOp* op = uring_op(static_cast<int>(opcode));
     if (op != nullptr && !op->own) def.nr = op->info->nr;
@@ -388,9 +393,42 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted) {
       Member slot = member(op->strct, "file_slot");
       if (slot.found && slot.size == 4 && slot.off + 4 <= DT_URING_CMD) def.slot = slot.off + 1;
     }
+  }
+  return defs;
+}
+
+// What uring_defs_of reads of the operations' table: part of the CO-RE cache's key.
+std::string uring_table_text() {
+  std::string text;
+  for (const UringOp& op : uring_ops()) {
+    text += std::to_string(op.opcode) + (op.own ? " own " : " ") +
+            std::to_string(op.info != nullptr ? op.info->nr : -1) + " " +
+            (op.strct != nullptr ? op.strct : "-") + ":";
+    for (int i = 0; i < op.nargs; ++i)
+      text += std::to_string(static_cast<int>(op.args[i].from)) + "=" +
+              (op.args[i].field != nullptr ? op.args[i].field : "") + ",";
+    text += ";";
+  }
+  return text;
+}
+
+// The operations' definitions into the map, `wanted` (-t) set: from the CO-RE cache's bytes
+// (`cached`) when it has them, else from the kernel's BTF.
+void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted, const std::string& cached) {
+  std::vector<dt_uring_def> defs;
+  if (cached.size() == DT_URING_OPS * sizeof(dt_uring_def)) {
+    defs.resize(DT_URING_OPS);
+    std::memcpy(defs.data(), cached.data(), cached.size());
+  } else {
+    btf* b = btf__load_vmlinux_btf();
+    defs = uring_defs_of(b);
+    btf__free(b);
+  }
+  for (uint32_t opcode = 0; opcode < DT_URING_OPS; ++opcode) {
+    dt_uring_def def = defs[opcode];
+    def.wanted = wanted.empty() || (opcode < wanted.size() && wanted[opcode]) ? 1 : 0;
     bpf_map__update_elem(map, &opcode, sizeof(opcode), &def, sizeof(def), BPF_ANY);
   }
-  btf__free(b);
 }
 
 static_assert(DT_URING_OPS == kUringOpMax && DT_URING_OPS <= DT_URING_OP_MASK &&
@@ -410,23 +448,56 @@ void BpfTracer::load() {
   if (st_->skel != nullptr) return;
   check_privileges();  // (what the kernel side may trace is set before load)
   libbpf_set_print(collect_libbpf_log);
-  dtruss_bpf* skel = dtruss_bpf__open();
-  if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
-  st_->skel = skel;
-  configure(skel);
-  choose_programs(skel);
-  size_maps(skel);
-  VerifierStats stats(skel->obj);
-  if (int err = dtruss_bpf__load(skel); err != 0) {
+  // CO-RE against the small BTF of the cache (core_btf.h), else against the kernel's.
+  size_t object_size = 0;
+  const void* object = dtruss_bpf__elf_bytes(&object_size);
+  auto started = std::chrono::steady_clock::now();
+  bpf_core_btf::CoreBtf core =
+      bpf_core_btf::core_btf(object, object_size, uring_table_text(), [](const btf* b) {
+        std::vector<dt_uring_def> defs = uring_defs_of(b);
+        return std::string(reinterpret_cast<const char*>(defs.data()),
+                           defs.size() * sizeof(dt_uring_def));
+      });
+  if (VerifierStats::enabled())
+    fprintf(stderr, "dtruss: core BTF: %s (%.1f ms)\n", core.note().c_str(),
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count());
+  int err = open_and_load(core.usable() ? &core : nullptr);
+  if (err != 0 && core.usable()) {
+    core.discard();  // (the kernel's BTF decides: the cache is made again next time)
+    err = open_and_load(nullptr);
+  }
+  if (err != 0) {
     // The verifier says EACCES for a program it rejects, which reads like a privilege problem:
     // show what it said.
     throw TraceError("the kernel refused the eBPF program (" + std::string(strerror(-err)) +
                      "):\n" + log_tail(20));
   }
-  stats.report();
-  fill_maps(skel);
+  dtruss_bpf* skel = st_->skel;
+  fill_maps(skel, core.extra());
   st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
   if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
+}
+
+// Opens the program (its CO-RE relocations against `core`'s BTF, else the kernel's), sets it up
+// for the options and loads it: libbpf's error, 0 when loaded.
+int BpfTracer::open_and_load(const bpf_core_btf::CoreBtf* core) {
+  if (st_->skel != nullptr) dtruss_bpf__destroy(std::exchange(st_->skel, nullptr));
+  std::string btf_path = core != nullptr ? core->path() : std::string();
+  bpf_object_open_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.btf_custom_path = core != nullptr ? btf_path.c_str() : nullptr;
+  dtruss_bpf* skel = dtruss_bpf__open_opts(&opts);
+  if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
+  st_->skel = skel;
+  configure(skel);
+  skel->rodata->task_struct_kernel_id = core != nullptr ? core->task_struct_id() : 0;
+  choose_programs(skel);
+  size_maps(skel);
+  VerifierStats stats(skel->obj);
+  int err = dtruss_bpf__load(skel);
+  if (err == 0) stats.report();
+  return err;
 }
 
 // The program's settings (its read-only data) from the options.
@@ -528,7 +599,7 @@ void BpfTracer::size_maps(dtruss_bpf* skel) {
 }
 
 // The maps user space fills once loaded: the capture plans, -y's fd plans, -t's selection.
-void BpfTracer::fill_maps(dtruss_bpf* skel) {
+void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
   // The capture plan: what to copy for each syscall. execve's arguments are taken at entry by
   // the program itself (the exec replaces their memory). --summary copies nothing.
   bool dumps = !cfg_.dump_read.empty() || !cfg_.dump_write.empty();
@@ -550,7 +621,7 @@ void BpfTracer::fill_maps(dtruss_bpf* skel) {
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
-  if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops);
+  if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops, uring_defs);
   if (!cfg_.cgroup.empty()) {  // --cgroup: the kernel holds the directory (the fd may close)
     int fd = open(cfg_.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     uint32_t key = 0;

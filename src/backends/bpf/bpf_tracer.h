@@ -27,6 +27,9 @@
 #include "syscalls/capture.h"
 
 struct dtruss_bpf;  // the skeleton (dtruss.skel.h)
+namespace dtruss::bpf_core_btf {
+class CoreBtf;  // core_btf.h
+}
 
 namespace dtruss {
 
@@ -77,11 +80,13 @@ class BpfTracer final : public Backend {
  private:
   struct State;
   // load()'s steps (bpf_load.cpp).
+  int open_and_load(const bpf_core_btf::CoreBtf* core);
   void configure(::dtruss_bpf* skel);
   void choose_programs(::dtruss_bpf* skel);
   void size_maps(::dtruss_bpf* skel);
   bool tracing_uring() const;  // -t selects io_uring operations
-  void fill_maps(::dtruss_bpf* skel);
+  // (uring_defs: the io_uring definitions the CO-RE cache kept, or "")
+  void fill_maps(::dtruss_bpf* skel, const std::string& uring_defs);
   // run()'s steps.
   void add_targets();
   void attach();

@@ -281,7 +281,10 @@ static __always_inline void capture_entry(struct pending* p) {
 
 // The plan's steps at the call's exit, into p->out after what is there (p->out_len, p->out_ncap):
 // its captures, the big one's pieces, then the nested data the steps left for later.
-static __always_inline void run_plan(struct pending* p, struct dt_plan* plan, long ret) {
+// A global function: the verifier checks it once per program, whatever the states it is called
+// in (inlined, on_sys_exit's and on_uring_complete's paths each went through it again).
+__noinline int run_plan(struct pending* p, struct dt_plan* plan, long ret) {
+  if (!p || !plan) return 0;
   struct plan_ctx x = {.p = p, .plan = plan, .ret = ret};
   p->nest_msg = 0;
   p->nest_iov = 0;
@@ -298,4 +301,5 @@ static __always_inline void run_plan(struct pending* p, struct dt_plan* plan, lo
   x.iov = p->nest_iov;
   x.iov_count = p->nest_iov_count;
   capture_nested(&x);
+  return 0;
 }

@@ -313,7 +313,7 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
     return 0;
   }
   if (result != 0 && result != 1) return 0;  // queued or ignored (not already pending)
-  struct sighand_struct* sh = UNTRUSTED(struct task_struct, t)->sighand;
+  struct sighand_struct* sh = UNTRUSTED_TASK(t)->sighand;
   if (!sh) return 0;
   unsigned long handler = 0;  // sa_handler, first in struct k_sigaction (a variable index
                               // into a kernel pointer: read with the helper)

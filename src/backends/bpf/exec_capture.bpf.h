@@ -145,7 +145,7 @@ static __always_inline void ns_ids(struct dt_syscall* e, struct task_struct* tru
   e->ns_pid = 0;
   e->ns_tid = 0;
   if (!pidns_ids) return;
-  struct task_struct* t = UNTRUSTED(struct task_struct, trusted);
+  struct task_struct* t = UNTRUSTED_TASK(trusted);
   struct pid* tp = t->thread_pid;
   unsigned int level = BPF_CORE_READ(tp, level);
   struct upid* own = upid_at(tp, level);
@@ -199,7 +199,7 @@ static __always_inline struct dt_syscall* start_event(dt_u8* buf, struct pending
 // was wrong by that difference when a call slept on one CPU and woke on the other.) The rq clock
 // and ktime differ by one offset on every CPU, which cancels out between entry and exit.
 static __always_inline dt_u64 cpu_clock(struct task_struct* trusted, dt_u64 now) {
-  struct task_struct* task = UNTRUSTED(struct task_struct, trusted);
+  struct task_struct* task = UNTRUSTED_TASK(trusted);
   struct rq* rq = task->se.cfs_rq->rq;
   return task->se.sum_exec_runtime + (rq->clock_task - task->se.exec_start) + (now - rq->clock);
 }

@@ -10,9 +10,16 @@
 // untrusted pointer it searches nothing, and the loads are the same at run time (the verifier
 // turns the cast into a plain move). Kernels before 6.2 have no such cast: there the pointer stays
 // as it is (weak: libbpf sets the function's address to 0, the verifier drops the other branch).
+// The cast takes the type's id in the kernel's BTF. When user space relocated the program against
+// a small copy of the kernel's BTF (its CO-RE cache, whose ids are its own), it sets the kernel's
+// id of struct task_struct here; 0: libbpf's relocation against the kernel's BTF gives it.
+const volatile __u32 task_struct_kernel_id = 0;
 extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
-#define UNTRUSTED(type, ptr) \
-  (bpf_rdonly_cast ? (type*)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)) : (type*)(ptr))
+#define TASK_BTF_ID \
+  (task_struct_kernel_id ? task_struct_kernel_id : bpf_core_type_id_kernel(struct task_struct))
+#define UNTRUSTED_TASK(ptr)                                                   \
+  (bpf_rdonly_cast ? (struct task_struct*)bpf_rdonly_cast((ptr), TASK_BTF_ID) \
+                   : (struct task_struct*)(ptr))
 
 // The few kernel types used, relocated against the running kernel's BTF (CO-RE).
 struct pt_regs {

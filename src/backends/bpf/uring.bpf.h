@@ -122,7 +122,7 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
   if (!def) return;
   r.flags = BPF_CORE_READ(req, flags) & DT_IOSQE_FIXED_FILE ? DT_URING_FIXED_FILE : 0;
   struct task_struct* t = bpf_get_current_task_btf();
-  struct task_struct___uring* tu = (void*)UNTRUSTED(struct task_struct, t);
+  struct task_struct___uring* tu = (void*)UNTRUSTED_TASK(t);
   if (BPF_CORE_READ(tu, flags) & DT_PF_IO_WORKER) {  // the SQPOLL thread: its ring's owner
     struct task_struct* leader = BPF_CORE_READ(tu, group_leader);
     r.tid = BPF_CORE_READ(leader, pid);
