@@ -15,6 +15,7 @@ packages=(
   libc6-dbg                                           # -s tests: the C library's frames named
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
   tmux                                                # --top's tests: keys pressed, screen read
+  zstd                                                # capture tests: files rewritten by hand
 )
 
 exec "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
