@@ -317,7 +317,10 @@ TEST_P(TopScreen, TheCommandsEndGivesTheTerminalBack) {
 // goes on); the second q detaches, as a second Ctrl-C does, and leaves it running.
 TEST_P(TopScreen, SecondQuitDetachesFromACommandThatIgnoresIt) {
   // (the shell then waits: a closed pane would hang the command up)
-  Tmux tmux(dtruss_command({"--top", "--interval", "0.3", sh_quote(fixture("ignint")), "60"}) +
+  // (its run time, unique to this test process: the ptrace and bpf runs of this test may run
+  // at the same time, and pgrep below must find this one's command)
+  const std::string seconds = std::to_string(600 + getpid() % 10000);
+  Tmux tmux(dtruss_command({"--top", "--interval", "0.3", sh_quote(fixture("ignint")), seconds}) +
             "; read wait");
   ASSERT_TRUE(tmux.wait_screen([](const std::string& s) {
     return has_row(s, "SYSCALL", "getppid");
@@ -334,7 +337,7 @@ TEST_P(TopScreen, SecondQuitDetachesFromACommandThatIgnoresIt) {
   tmux.keys({"q"});
   EXPECT_EQ(wait_status(), 128 + SIGINT) << tmux.last();
   // The command runs on, untraced; the test ends it.
-  Result ps = run({"/usr/bin/pgrep", "-f", fixture("ignint") + " 60"});
+  Result ps = run({"/usr/bin/pgrep", "-f", "^" + fixture("ignint") + " " + seconds});
   ASSERT_EQ(ps.status, 0) << "the command did not outlive the trace";
   pid_t pid = static_cast<pid_t>(std::atol(ps.out.c_str()));
   EXPECT_EQ(proc_status(pid, "TracerPid"), "0");
