@@ -28,6 +28,7 @@
 #include "backends/bpf/bpf_internal.h"
 #include "backends/bpf/events.h"
 #include "core/call_filter.h"
+#include "core/cgroup.h"
 #include "core/pidns.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
@@ -435,6 +436,11 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
+  if (CgroupV1 v1; !cfg_.cgroup.empty() && cgroup_v1_of(cfg_.cgroup, &v1)) {  // (v2: cgroup_dir)
+    skel->rodata->cgroup_v1_hierarchy = v1.hierarchy;
+    skel->rodata->cgroup_v1_level = v1.level;
+    skel->rodata->cgroup_v1_id = v1.id;
+  }
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
   skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
   skel->rodata->self_tgid = getpid();
@@ -551,7 +557,8 @@ void BpfTracer::fill_maps(dtruss_bpf* skel) {
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
   if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops);
-  if (!cfg_.cgroup.empty()) {  // --cgroup: the kernel holds the directory (the fd may close)
+  // --cgroup on v2: the kernel holds the directory (the fd may close). (v1: configure's ids)
+  if (!cfg_.cgroup.empty() && !skel->rodata->cgroup_v1_hierarchy) {
     int fd = open(cfg_.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     uint32_t key = 0;
     if (fd < 0 || bpf_map__update_elem(skel->maps.cgroup_dir, &key, sizeof(key), &fd, sizeof(fd),
