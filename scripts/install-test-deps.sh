@@ -15,6 +15,8 @@ packages=(
   libc6-dbg                                           # -s tests: the C library's frames named
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
   tmux                                                # --top's tests: keys pressed, screen read
+  podman runc                                         # a real container (crun, podman's own,
+                                                      # refuses hybrid cgroup v1/v2 hosts)
 )
 
 exec "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
