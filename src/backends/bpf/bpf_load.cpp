@@ -437,6 +437,17 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
   if (CgroupV1 v1; !cfg_.cgroup.empty() && cgroup_v1_of(cfg_.cgroup, &v1)) {  // (v2: cgroup_dir)
+    // (the filter's kfunc, filter.bpf.h: Linux 6.8 on)
+    btf* b = btf__load_vmlinux_btf();
+    bool kfunc =
+        b != nullptr && btf__find_by_name_kind(b, "bpf_task_get_cgroup1", BTF_KIND_FUNC) > 0;
+    btf__free(b);
+    if (!kfunc)
+      throw TraceError("--cgroup " + cfg_.cgroup +
+                           ": a cgroup v1 directory, which the eBPF backend follows with "
+                           "bpf_task_get_cgroup1 (Linux 6.8 and later), not in this kernel; use "
+                           "--backend=ptrace",
+                       2);
     skel->rodata->cgroup_v1_hierarchy = v1.hierarchy;
     skel->rodata->cgroup_v1_level = v1.level;
     skel->rodata->cgroup_v1_id = v1.id;
