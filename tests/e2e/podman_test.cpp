@@ -85,11 +85,12 @@ TEST_P(Podman, ItsCallsAreTracedByNameAndById) {
   ChildGuard outside{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
   ASSERT_GT(outside.pid, 0);
 
-  // By name, in JSON: the host's PIDs, the container's label, getppid = 0 (the container's first
-  // process has no parent in its PID namespace).
+  // By name, in JSON: the host's PIDs and, with --pidns-translation, the container's (the
+  // sleeper is its PID 1), the container's label, getppid = 0 (the container's first process has
+  // no parent in its PID namespace).
   std::string trace = temp_dir() + "/podman-json";
-  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--json", "-t", "getppid", "--output", trace,
-                           "--container", c.name},
+  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--json", "--pidns-translation", "-t",
+                           "getppid", "--output", trace, "--container", c.name},
                           "/dev/null", "")};
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", c.host_pid) >= 3; }))
       << c.name << ": " << read_file(trace);
@@ -101,6 +102,8 @@ TEST_P(Podman, ItsCallsAreTracedByNameAndById) {
   size_t seen = 0;
   for (const auto& e : syscalls(json_lines(read_file(trace)))) {
     EXPECT_EQ(e.value("pid", 0), c.host_pid) << e.dump();
+    EXPECT_EQ(e.value("ns_pid", 0), 1) << e.dump();
+    EXPECT_EQ(e.value("ns_tid", 0), 1) << e.dump();
     EXPECT_EQ(e.value("container", ""), "podman:" + c.id) << e.dump();
     EXPECT_EQ(e.value("ret", -1), 0) << e.dump();
     ++seen;
