@@ -208,6 +208,11 @@ std::string id_by_name(const std::string& name) {
 
 }  // namespace
 
+std::string first_cgroup1_mount() {
+  std::vector<CgroupMount> v1 = cgroup1_mounts();
+  return v1.empty() ? std::string() : v1.front().point;
+}
+
 std::vector<std::pair<std::string, uint64_t>> cgroup_tree(const std::string& dir) {
   std::vector<std::pair<std::string, uint64_t>> out;
   struct stat st {};

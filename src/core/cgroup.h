@@ -40,6 +40,10 @@ std::string cgroup_of(pid_t pid);
 // id (the inode number of its directory, what bpf_get_current_cgroup_id returns).
 std::vector<std::pair<std::string, uint64_t>> cgroup_ids();
 
+// Where the first cgroup v1 hierarchy is mounted (pids, memory, cpu, name=systemd, then the
+// others), or "" (a host on cgroup v2 alone).
+std::string first_cgroup1_mount();
+
 // The cgroups of directory `dir` and below (any hierarchy): each one's path and id (its
 // directory's inode number).
 std::vector<std::pair<std::string, uint64_t>> cgroup_tree(const std::string& dir);

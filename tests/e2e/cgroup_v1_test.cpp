@@ -171,41 +171,67 @@ TEST_P(CgroupV1Kernel, AProcessThatJoinsLaterIsTraced) {
   later.pid = -1;
 }
 
-// --summary --summary-by container of a v1 --cgroup: the kernel counts (per process: v2's cgroup
-// ids name no container here), one table named after the container.
-TEST_P(CgroupV1Kernel, SummaryOnlyByContainer) {
-  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
-  std::string id = "c1e6" + std::to_string(getpid() % 10000);
-  id += std::string(64 - id.size(), 'c');
-  V1Cgroup cg("libpod-" + id);
-  ASSERT_TRUE(cg.error.empty()) << cg.error;
-  std::string out = temp_dir() + "/summary-v1", err = temp_dir() + "/summary-v1.err";
-  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--summary-by", "container",
-                           "--json", "-f", "-t", "getppid", "--output", out, "--cgroup", cg.top},
-                          "/dev/null", err)};
+// --summary --summary-by container, traced by `target`, while a program puts itself in the v1
+// cgroup (the hierarchy's first: pids) and makes 100 getppid calls: the tables.
+nlohmann::json summary_by_container(const std::string& backend, const V1Cgroup& cg,
+                                    const std::vector<std::string>& target) {
+  std::string out = temp_dir() + "/summary-v1-" + std::to_string(now_ms());
+  std::string err = out + ".err";
+  std::vector<std::string> argv = {dtruss_bin(), backend,    "--summary", "--summary-by",
+                                   "container",  "--json",   "-f",        "-t",
+                                   "getppid",    "--output", out};
+  argv.insert(argv.end(), target.begin(), target.end());
+  ChildGuard dtruss{spawn(argv, "/dev/null", err)};
   // Tracing: dtruss holds its programs' links (their fdinfo says so).
-  ASSERT_TRUE(wait_until([&] {
+  EXPECT_TRUE(wait_until([&] {
     std::error_code ec;
     for (const auto& fd :
          std::filesystem::directory_iterator("/proc/" + std::to_string(dtruss.pid) + "/fdinfo", ec))
       if (contains(read_file(fd.path().string()), "link_id:")) return true;
     return false;
   })) << read_file(err);
-  // A program that puts itself in the cgroup, then makes 100 getppid calls.
   auto burst =
       run({"/bin/sh", "-c",
            "echo $$ > " + cg.dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " 100"});
-  ASSERT_EQ(burst.status, 0) << burst.err;
+  EXPECT_EQ(burst.status, 0) << burst.err;
   kill(dtruss.pid, SIGINT);
   EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0) << read_file(err);
   dtruss.pid = -1;
   nlohmann::json summary;
   for (const auto& e : json_lines(read_file(out)))
     if (e.value("type", "") == "summary") summary = e;
-  ASSERT_EQ(summary.value("by", ""), "container") << read_file(out) << read_file(err);
+  EXPECT_EQ(summary.value("by", ""), "container") << read_file(out) << read_file(err);
+  return summary;
+}
+
+// Of a v1 --cgroup: the kernel counts per v1 cgroup (v2's cgroup ids name no container here),
+// one table named after the container.
+TEST_P(CgroupV1Kernel, SummaryOnlyByContainer) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  std::string id = "c1e6" + std::to_string(getpid() % 10000);
+  id += std::string(64 - id.size(), 'c');
+  V1Cgroup cg("libpod-" + id);
+  ASSERT_TRUE(cg.error.empty()) << cg.error;
+  nlohmann::json summary = summary_by_container(backend(), cg, {"--cgroup", cg.top});
   ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["container"], "podman:" + id) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["calls"][0]["count"], 100) << summary.dump();
+}
+
+// Of --all, on a host with v1 hierarchies: counted per cgroup of the first (pids), where
+// runtimes on such hosts put containers; the container's table has its 100 calls.
+TEST_P(CgroupV1Kernel, SummaryOfAllByContainer) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  std::string id = "c1e7" + std::to_string(getpid() % 10000);
+  id += std::string(64 - id.size(), 'd');
+  V1Cgroup cg("libpod-" + id);
+  ASSERT_TRUE(cg.error.empty()) << cg.error;
+  nlohmann::json summary = summary_by_container(backend(), cg, {"--all"});
+  nlohmann::json mine;
+  for (const auto& g : summary["groups"])
+    if (g.value("container", "") == "podman:" + id) mine = g;
+  ASSERT_FALSE(mine.is_null()) << summary.dump();
+  EXPECT_EQ(mine["calls"][0]["count"], 100) << summary.dump();
 }
 
 INSTANTIATE_BACKENDS_OF(CgroupV1Kernel, "bpf");

@@ -436,21 +436,28 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
-  if (CgroupV1 v1; !cfg_.cgroup.empty() && cgroup_v1_of(cfg_.cgroup, &v1)) {  // (v2: cgroup_dir)
-    // (the filter's kfunc, filter.bpf.h: Linux 6.8 on)
+  // A cgroup v1 --cgroup (v2's is in cgroup_dir), or without --cgroup, on a host with v1
+  // hierarchies, the one --summary-by container counts by (its first: pids, memory...): there
+  // runtimes put containers, in v2 not always.
+  bool by_container = cfg_.summary_by == SummaryBy::Container;
+  std::string v1_dir = cfg_.cgroup.empty() && by_container ? first_cgroup1_mount() : cfg_.cgroup;
+  if (CgroupV1 v1; !v1_dir.empty() && cgroup_v1_of(v1_dir, &v1)) {
+    // (the kfunc of filter.bpf.h: Linux 6.8 on)
     btf* b = btf__load_vmlinux_btf();
     bool kfunc =
         b != nullptr && btf__find_by_name_kind(b, "bpf_task_get_cgroup1", BTF_KIND_FUNC) > 0;
     btf__free(b);
-    if (!kfunc)
+    if (!kfunc && !cfg_.cgroup.empty())
       throw TraceError("--cgroup " + cfg_.cgroup +
                            ": a cgroup v1 directory, which the eBPF backend follows with "
                            "bpf_task_get_cgroup1 (Linux 6.8 and later), not in this kernel; use "
                            "--backend=ptrace",
                        2);
-    skel->rodata->cgroup_v1_hierarchy = v1.hierarchy;
-    skel->rodata->cgroup_v1_level = v1.level;
-    skel->rodata->cgroup_v1_id = v1.id;
+    if (kfunc) {
+      skel->rodata->cgroup_v1_hierarchy = v1.hierarchy;
+      skel->rodata->cgroup_v1_level = v1.level;
+      skel->rodata->cgroup_v1_id = v1.id;
+    }
   }
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
   skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
