@@ -85,7 +85,7 @@ def baseline_variants():
         backend, _, extra = v.name.partition("-")
         capture = extra in ("w", "flight")
         extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
-                 "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
+                 "P": ["-P", "/nonexistent"], "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
                  "nouring": ["-t", "!%uring"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
@@ -105,6 +105,9 @@ VARIANTS = [
             dtruss("bpf", "-t", "!%uring"), "trace"),
     Variant("bpf-Z", "dtruss --backend=bpf -f -Z --output FILE", "dtruss", dtruss("bpf", "-Z"),
             "trace"),
+    # -P on a path no call names: what the path filter costs per unselected call, against bpf-t.
+    Variant("bpf-P", "dtruss --backend=bpf -f -P /nonexistent --output FILE", "dtruss",
+            dtruss("bpf", "-P", "/nonexistent"), "trace"),
     Variant("bpf-summary", "dtruss --backend=bpf -f --summary", "dtruss", dtruss("bpf", "--summary"),
             "summary"),
     Variant("ptrace-summary", "dtruss --backend=ptrace -f --summary", "dtruss",

@@ -216,24 +216,8 @@ int replay(Options& opt) {
   if (o.stopped && stop_reason() == StopReason::Signal) status = 128 + stop_signal();
   if (o.stopped && stop_reason() == StopReason::OutputClosed) return 0;
   if (o.error.empty()) pipeline.finish(handler.end_ns_ != 0 ? handler.end_ns_ : view.last_ns());
-  Writer& out = tp.out();
-  out.flush();
-  if (out.failed() && out.error() != EPIPE) {
-    say(fmt::format("cannot write the trace{}: {}",
-                    opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
-                    std::strerror(out.error())));
-    status = 1;
-  }
-  if (tp.timeline() != nullptr && tp.timeline()->failed()) {
-    say(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
-                    std::strerror(tp.timeline()->error())));
-    status = status == 0 ? 1 : status;
-  }
-  if (tp.folded() != nullptr && tp.folded()->failed()) {
-    say(fmt::format("cannot write the folded stacks to '{}': {}", opt.folded_file,
-                    std::strerror(tp.folded()->error())));
-    status = status == 0 ? 1 : status;
-  }
+  tp.out().flush();
+  status = report_failed_writes(tp, opt, status);
   if (o.stopped && stop_reason() == StopReason::Signal)
     say(fmt::format("replay of '{}' stopped by {} after {} records", opt.replay_file,
                     signal_name(stop_signal()), o.events));

@@ -11,6 +11,7 @@
 #include "app/run_as.h"
 #include "backends/common/launch.h"
 #include "core/cgroup.h"
+#include "syscalls/table.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -57,6 +58,26 @@ std::string check_command(const Options& opt, TraceTarget* target) {
     if (!note.empty()) say("note: " + note);
   }
   return {};
+}
+
+// -P: of the selected syscalls (all when empty), those that can name a path or use an fd (a
+// path argument, an fd or dirfd argument, an fd returned): no other can be shown, so the backend
+// need not stop (ptrace's seccomp filter) or send (eBPF, in the kernel) any other.
+std::vector<long> naming_paths(const std::vector<long>& selected) {
+  std::vector<long> out;
+  auto names = [](const SyscallInfo& s) {
+    if (s.ret == RetKind::Fd) return true;
+    for (int i = 0; i < s.nargs; ++i)
+      if (s.args[i].kind == ArgKind::Path || s.args[i].kind == ArgKind::Fd ||
+          s.args[i].kind == ArgKind::Dirfd)
+        return true;
+    return false;
+  };
+  for (const SyscallInfo& s : all_syscalls())
+    if (names(s) && (selected.empty() ||
+                     std::binary_search(selected.begin(), selected.end(), static_cast<long>(s.nr))))
+      out.push_back(s.nr);
+  return out;
 }
 
 }  // namespace
@@ -106,6 +127,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->syscalls = selection->numbers;
   target->uring_ops = selection->uring;
   target->uring_only = !opt.trace_list.empty() && selection->numbers.empty();
+  if (!opt.paths.empty() && !target->uring_only) target->syscalls = naming_paths(target->syscalls);
   // (-P knows fds by -y's table; a capture holds the fd notes always, for -y at its replay)
   target->describe_fds = opt.describe_fds || !opt.paths.empty() || recording(opt);
   target->status = opt.status;

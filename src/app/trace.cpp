@@ -37,29 +37,6 @@ int trace_failed(const TraceError& e, TracePipeline& tp, Outputs& outputs) {
   return e.exit_status();
 }
 
-// An output that could not be written makes dtruss fail (status 1, unless the command's is
-// already an error).
-int report_failed_writes(TracePipeline& tp, const Options& opt, int status) {
-  Writer& out = tp.out();
-  if (stop_reason() == StopReason::OutputFailed || (out.failed() && out.error() != EPIPE)) {
-    say(fmt::format("cannot write the trace{}: {}",
-                    opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
-                    std::strerror(out.error())));
-    status = status == 0 ? 1 : status;
-  }
-  if (tp.timeline() != nullptr && tp.timeline()->failed()) {
-    say(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
-                    std::strerror(tp.timeline()->error())));
-    status = status == 0 ? 1 : status;
-  }
-  if (tp.folded() != nullptr && tp.folded()->failed()) {
-    say(fmt::format("cannot write the folded stacks to '{}': {}", opt.folded_file,
-                    std::strerror(tp.folded()->error())));
-    status = status == 0 ? 1 : status;
-  }
-  return status;
-}
-
 // Ctrl-C / SIGTERM: say what was seen, and what became of the traced processes (in the trace
 // as the sinks record it, and as a closing line unless that would go into a JSON trace).
 int report(TracePipeline& tp, const Options& opt, int status) {
@@ -84,6 +61,29 @@ int report(TracePipeline& tp, const Options& opt, int status) {
 }
 
 }  // namespace
+
+// An output that could not be written makes dtruss fail (status 1, unless the command's is
+// already an error).
+int report_failed_writes(TracePipeline& tp, const Options& opt, int status) {
+  Writer& out = tp.out();
+  if (stop_reason() == StopReason::OutputFailed || (out.failed() && out.error() != EPIPE)) {
+    say(fmt::format("cannot write the trace{}: {}",
+                    opt.output_file.empty() ? "" : " to '" + opt.output_file + "'",
+                    std::strerror(out.error())));
+    status = status == 0 ? 1 : status;
+  }
+  if (tp.timeline() != nullptr && tp.timeline()->failed()) {
+    say(fmt::format("cannot write the timeline to '{}': {}", opt.timeline_file,
+                    std::strerror(tp.timeline()->error())));
+    status = status == 0 ? 1 : status;
+  }
+  if (tp.folded() != nullptr && tp.folded()->failed()) {
+    say(fmt::format("cannot write the folded stacks to '{}': {}", opt.folded_file,
+                    std::strerror(tp.folded()->error())));
+    status = status == 0 ? 1 : status;
+  }
+  return status;
+}
 
 int trace(const std::function<std::unique_ptr<Backend>()>& make, TracePipeline& tp,
           Outputs& outputs, const Options& opt) {

@@ -20,4 +20,8 @@ inline constexpr int kUsageError = 2;
 int trace(const std::function<std::unique_ptr<Backend>()>& make, TracePipeline& tp,
           Outputs& outputs, const Options& opt);
 
+// An output that could not be written (the trace, the timeline, the folded stacks) is said in
+// a line, and makes dtruss fail: `status`, or 1 when it was 0.
+int report_failed_writes(TracePipeline& tp, const Options& opt, int status);
+
 }  // namespace dtruss

@@ -49,7 +49,6 @@ TEST_P(BigCaptures, EveryRecordOfALargeDirectoryIsShown) {
   EXPECT_EQ(shown, names);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BigCaptures, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(BigCaptures);
 
 }  // namespace

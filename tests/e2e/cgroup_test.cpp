@@ -70,6 +70,21 @@ struct TestCgroup {
   }
 };
 
+// Ends a dtruss the test started as Ctrl-C does; its exit code.
+int interrupt(ChildGuard& dtruss) {
+  kill(dtruss.pid, SIGINT);
+  int status = wait_for(dtruss.pid, 20000);
+  dtruss.pid = -1;
+  return exit_code(status);
+}
+
+// Kills and reaps a process the test started (it leaves the cgroup, which can then be removed).
+void end(ChildGuard& process) {
+  kill(process.pid, SIGKILL);
+  waitpid(process.pid, nullptr, 0);
+  process.pid = -1;
+}
+
 class Cgroup : public BackendTest {};
 
 TEST_P(Cgroup, OnlyItsProcessesAreTraced) {
@@ -90,18 +105,13 @@ TEST_P(Cgroup, OnlyItsProcessesAreTraced) {
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 3; }))
       << read_file(trace);
   size_t outside_calls = calls_so_far(trace, "getppid", outside.pid);
-  kill(dtruss.pid, SIGINT);
-  int status = wait_for(dtruss.pid, 20000);
-  dtruss.pid = -1;
-  EXPECT_EQ(exit_code(status), 0);
+  EXPECT_EQ(interrupt(dtruss), 0);
   EXPECT_EQ(outside_calls, 0u) << read_file(trace);
   // The sleeper inside runs on: detached, never killed.
   EXPECT_EQ(kill(inside.pid, 0), 0);
   EXPECT_NE(proc_state(inside.pid), 't');
   // It leaves the cgroup before the cgroup is removed.
-  kill(inside.pid, SIGKILL);
-  waitpid(inside.pid, nullptr, 0);
-  inside.pid = -1;
+  end(inside);
 }
 
 // --container: a container's cgroup found by its runtime's name for it (an id's first digits), or
@@ -120,9 +130,7 @@ void traces_the_container(const std::string& backend, const std::string& cgroup_
       "/dev/null", "")};
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 2; }))
       << what << ": " << read_file(trace);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   for (const auto& e : syscalls(json_lines(read_file(trace))))
     EXPECT_EQ(e.value("container", ""), label) << e.dump();
   std::string text_trace = temp_dir() + "/text-" + what;
@@ -134,12 +142,8 @@ void traces_the_container(const std::string& backend, const std::string& cgroup_
   if (label.starts_with("unit:"))
     prefix = prefix.substr(0, prefix.find(" [")) + " [" + label + "]: getppid()";
   EXPECT_TRUE(wait_for_text(text_trace, prefix, 20000)) << prefix << "\n" << read_file(text_trace);
-  kill(text.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(text.pid, 20000)), 0);
-  text.pid = -1;
-  kill(inside.pid, SIGKILL);
-  waitpid(inside.pid, nullptr, 0);
-  inside.pid = -1;
+  EXPECT_EQ(interrupt(text), 0);
+  end(inside);
 }
 
 TEST_P(Cgroup, AContainerByIdOrUnitName) {
@@ -173,18 +177,14 @@ TEST_P(Cgroup, SummaryByContainer) {
                           "/dev/null", "")};
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 2; }))
       << read_file(trace);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   nlohmann::json summary;
   for (const auto& e : json_lines(read_file(trace)))
     if (e.value("type", "") == "summary") summary = e;
   ASSERT_EQ(summary.value("by", ""), "container") << read_file(trace);
   ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["container"], "unit:" + unit) << summary.dump();
-  kill(inside.pid, SIGKILL);
-  waitpid(inside.pid, nullptr, 0);
-  inside.pid = -1;
+  end(inside);
 }
 
 // With eBPF the kernel decides at each call: a process that joins later is traced too (ptrace
@@ -215,9 +215,7 @@ TEST_P(CgroupKernel, SummaryOnlyByContainer) {
       run({"/bin/sh", "-c",
            "echo $$ > " + cg.dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " 100"});
   ASSERT_EQ(burst.status, 0) << burst.err;
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   nlohmann::json summary;
   for (const auto& e : json_lines(read_file(out)))
     if (e.value("type", "") == "summary") summary = e;
@@ -240,12 +238,8 @@ TEST_P(CgroupKernel, AProcessThatJoinsLaterIsTraced) {
   ASSERT_TRUE(cg.add(later.pid));
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", later.pid) >= 2; }))
       << read_file(trace);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
-  kill(later.pid, SIGKILL);
-  waitpid(later.pid, nullptr, 0);
-  later.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
+  end(later);
 }
 
 TEST_P(Cgroup, WhatIsNotACgroupIsRefused) {

@@ -36,8 +36,7 @@ class Filters : public e2e::BackendTest {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Backend, Filters, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(Filters);
 
 bool failed(const json& c) {
   return !c["errno"].is_null();

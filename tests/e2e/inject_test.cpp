@@ -276,8 +276,7 @@ TEST_P(InjectBackend, InjectedWithPtraceRefusedWithBpf) {
   EXPECT_EQ(std::count(results.begin(), results.end(), "EACCES"), 1) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, InjectBackend, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(InjectBackend);
 
 }  // namespace
 

@@ -335,8 +335,7 @@ TEST_P(SelectionSyntax, StatClassesAndPersonalitiesAsStrace) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SelectionSyntax, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(SelectionSyntax);
 
 // strace habits that collide with dtruss's flags: one line that says what was meant, exit 2,
 // nothing run.

@@ -64,7 +64,6 @@ TEST_P(Untouched, BuffersAreReadFromTheFileInAChroot) {
       << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Untouched, ::testing::Values("ptrace", "bpf"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_BACKENDS(Untouched);
 
 }  // namespace

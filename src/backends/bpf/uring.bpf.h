@@ -100,18 +100,26 @@ static __always_inline dt_u64 uring_arg(const struct dt_uring_src* s, const dt_u
   return v;
 }
 
-static __always_inline void uring_submit(struct io_kiocb* req) {
+// The start of what is kept of a request of a traced process whose operation is selected: into
+// *r; its definition, or 0 when it is not to be shown.
+static __always_inline struct dt_uring_def* uring_begin(struct io_kiocb* req, struct uring_req* r) {
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
-  if (!traced_now(pid_tgid >> 32)) return;
+  if (!traced_now(pid_tgid >> 32)) return 0;
   dt_u32 op = BPF_CORE_READ(req, opcode);
   struct dt_uring_def* def = bpf_map_lookup_elem(&uring_defs, &op);
-  if (!def || !def->wanted) return;
+  if (!def || !def->wanted) return 0;
+  r->submit_ns = want_time ? bpf_ktime_get_ns() : 0;
+  r->nr = def->nr;
+  r->pid = pid_tgid >> 32;
+  r->tid = (dt_u32)pid_tgid;
+  r->op = op;
+  return def;
+}
+
+static __always_inline void uring_submit(struct io_kiocb* req) {
   struct uring_req r = {};
-  r.submit_ns = want_time ? bpf_ktime_get_ns() : 0;
-  r.nr = def->nr;
-  r.pid = pid_tgid >> 32;
-  r.tid = (dt_u32)pid_tgid;
-  r.op = op;
+  struct dt_uring_def* def = uring_begin(req, &r);
+  if (!def) return;
   r.flags = BPF_CORE_READ(req, flags) & DT_IOSQE_FIXED_FILE ? DT_URING_FIXED_FILE : 0;
   struct task_struct* t = bpf_get_current_task_btf();
   struct task_struct___uring* tu = (void*)UNTRUSTED(struct task_struct, t);
@@ -141,17 +149,8 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
 // A request the kernel refused before preparing it (io_uring_req_failed: a bad flag, opcode or
 // field): its completion, an error, is still told, with its opcode alone.
 static __always_inline void uring_refused(struct io_kiocb* req) {
-  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
-  if (!traced_now(pid_tgid >> 32)) return;
-  dt_u32 op = BPF_CORE_READ(req, opcode);
-  struct dt_uring_def* def = bpf_map_lookup_elem(&uring_defs, &op);
-  if (!def || !def->wanted) return;
   struct uring_req r = {};
-  r.submit_ns = want_time ? bpf_ktime_get_ns() : 0;
-  r.nr = def->nr;
-  r.pid = pid_tgid >> 32;
-  r.tid = (dt_u32)pid_tgid;
-  r.op = op;
+  if (!uring_begin(req, &r)) return;
   r.flags = DT_URING_REFUSED;
   bpf_get_current_comm(r.comm, sizeof(r.comm));
   dt_u64 key = (dt_u64)req;
