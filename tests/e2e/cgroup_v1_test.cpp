@@ -96,15 +96,11 @@ std::string trace_inside(const std::string& backend, const V1Cgroup& cg,
   EXPECT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 3; }))
       << read_file(trace);
   *outside_calls = calls_so_far(trace, "getppid", outside.pid);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   // The sleeper inside runs on: detached, never killed; then it leaves, for the cgroup to go.
   EXPECT_EQ(kill(inside.pid, 0), 0);
   EXPECT_NE(proc_state(inside.pid), 't');
-  kill(inside.pid, SIGKILL);
-  waitpid(inside.pid, nullptr, 0);
-  inside.pid = -1;
+  end(inside);
   return read_file(trace);
 }
 
@@ -162,13 +158,9 @@ TEST_P(CgroupV1Kernel, AProcessThatJoinsLaterIsTraced) {
   ASSERT_TRUE(cg.add(later.pid));
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", later.pid) >= 2; }))
       << read_file(trace);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   EXPECT_EQ(calls_so_far(trace, "getppid", outside.pid), 0u) << read_file(trace);
-  kill(later.pid, SIGKILL);
-  waitpid(later.pid, nullptr, 0);
-  later.pid = -1;
+  end(later);
 }
 
 // --summary --summary-by container, traced by `target`, while a program puts itself in the v1
@@ -194,9 +186,7 @@ nlohmann::json summary_by_container(const std::string& backend, const V1Cgroup& 
       run({"/bin/sh", "-c",
            "echo $$ > " + cg.dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " 100"});
   EXPECT_EQ(burst.status, 0) << burst.err;
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0) << read_file(err);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0) << read_file(err);
   nlohmann::json summary;
   for (const auto& e : json_lines(read_file(out)))
     if (e.value("type", "") == "summary") summary = e;

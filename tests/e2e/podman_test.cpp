@@ -95,9 +95,7 @@ TEST_P(Podman, ItsCallsAreTracedByNameAndById) {
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", c.host_pid) >= 3; }))
       << c.name << ": " << read_file(trace);
   size_t outside_calls = calls_so_far(trace, "getppid", outside.pid);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   EXPECT_EQ(outside_calls, 0u) << read_file(trace);
   size_t seen = 0;
   for (const auto& e : syscalls(json_lines(read_file(trace)))) {
@@ -118,9 +116,7 @@ TEST_P(Podman, ItsCallsAreTracedByNameAndById) {
   std::string prefix = std::to_string(c.host_pid) + "/" + std::to_string(c.host_pid) +
                        " (sleeper) [podman:" + c.id.substr(0, 12) + "]: getppid()";
   EXPECT_TRUE(wait_for_text(text, prefix, 20000)) << prefix << "\n" << read_file(text);
-  kill(by_id.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(by_id.pid, 20000)), 0);
-  by_id.pid = -1;
+  EXPECT_EQ(interrupt(by_id), 0);
   EXPECT_FALSE(contains(read_file(text), std::to_string(outside.pid) + "/")) << read_file(text);
   // Detached, never killed: the container runs on.
   EXPECT_EQ(kill(c.host_pid, 0), 0);
@@ -146,9 +142,7 @@ TEST_P(Podman, ByItsCgroupV1Directory) {
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", c.host_pid) >= 3; }))
       << read_file(trace);
   size_t outside_calls = calls_so_far(trace, "getppid", outside.pid);
-  kill(dtruss.pid, SIGINT);
-  EXPECT_EQ(exit_code(wait_for(dtruss.pid, 20000)), 0);
-  dtruss.pid = -1;
+  EXPECT_EQ(interrupt(dtruss), 0);
   EXPECT_EQ(outside_calls, 0u) << read_file(trace);
   for (const auto& e : syscalls(json_lines(read_file(trace))))
     EXPECT_EQ(e.value("container", ""), "podman:" + c.id) << e.dump();
