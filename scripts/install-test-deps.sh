@@ -16,6 +16,8 @@ packages=(
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
   tmux                                                # --top's tests: keys pressed, screen read
   zstd                                                # capture tests: files rewritten by hand
+  podman runc                                         # a real container (crun, podman's own,
+                                                      # refuses hybrid cgroup v1/v2 hosts)
 )
 
 exec "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"

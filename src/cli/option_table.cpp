@@ -204,10 +204,11 @@ constexpr OptionDoc kOptions[] = {
            "{opt} needs a byte count from {min} to {max}, not '{arg}'")},
     {kAll, "all", nullptr, "trace every process on the system but dtruss (eBPF backend)",
      flag(&Options::all_processes)},
-    // Part 12, containers: a cgroup (v2) as what to trace.
+    // Part 12, containers: a cgroup (v2, or v1) as what to trace.
     {kCgroup, "cgroup", "PATH",
-     "trace the processes of this cgroup v2 and its children (a directory under the cgroup2 "
-     "mount, or a path relative to it); eBPF sees those that join later, ptrace those in it now",
+     "trace the processes of this cgroup and its children (a directory of a cgroup v2 or v1 "
+     "mount, or a path relative to the cgroup2 mount); eBPF sees those that join later, ptrace "
+     "those in it now",
      text(&Options::cgroup, "{opt} needs a cgroup directory")},
     {kContainer, "container", "NAME|ID",
      "trace a container's processes, as --cgroup does its cgroup: a docker or podman name, an "
@@ -219,7 +220,7 @@ constexpr OptionDoc kOptions[] = {
     {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name",
      choice<&Options::sort, kSorts>("calls|time|errors|name")},
     {kSummaryBy, "summary-by", "WHAT",
-     "one table per process, thread or program name (process|thread|comm)",
+     "one table per process, thread, program name or container (process|thread|comm|container)",
      choice<&Options::summary_by, kGroupings>("process|thread|comm|container")},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)",
      file(&Options::timeline_file)},

@@ -159,8 +159,11 @@ void SummarySink::stacks_json(std::string& out) const {
 void SummarySink::add_aggregate(const SyscallAggregate& agg) {
   std::string name = syscall_name(agg.nr);
   std::string_view comm = agg.comm;
-  if (opt_.by == SummaryBy::Container && opt_.containers != nullptr)  // counted per cgroup
-    comm = agg.cgroup != 0 ? opt_.containers->of_cgroup(agg.cgroup) : opt_.containers->of(agg.pid);
+  // counted per cgroup v2 (named here), per process, or per v1 cgroup (named by the backend)
+  if (opt_.by == SummaryBy::Container && opt_.containers != nullptr && agg.pid != 0)
+    comm = opt_.containers->of(agg.pid);
+  else if (opt_.by == SummaryBy::Container && opt_.containers != nullptr && agg.cgroup != 0)
+    comm = opt_.containers->of_cgroup(agg.cgroup);
   SummaryRow& r = group_for(agg.pid, agg.tid, comm).rows[name];
   if (r.name.empty()) r.name = name;
   r.calls += agg.calls;

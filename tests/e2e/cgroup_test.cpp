@@ -70,21 +70,6 @@ struct TestCgroup {
   }
 };
 
-// Ends a dtruss the test started as Ctrl-C does; its exit code.
-int interrupt(ChildGuard& dtruss) {
-  kill(dtruss.pid, SIGINT);
-  int status = wait_for(dtruss.pid, 20000);
-  dtruss.pid = -1;
-  return exit_code(status);
-}
-
-// Kills and reaps a process the test started (it leaves the cgroup, which can then be removed).
-void end(ChildGuard& process) {
-  kill(process.pid, SIGKILL);
-  waitpid(process.pid, nullptr, 0);
-  process.pid = -1;
-}
-
 class Cgroup : public BackendTest {};
 
 TEST_P(Cgroup, OnlyItsProcessesAreTraced) {

@@ -253,6 +253,19 @@ int exit_code(int wait_status) {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
+int interrupt(ChildGuard& dtruss) {
+  kill(dtruss.pid, SIGINT);
+  int status = wait_for(dtruss.pid, 20000);
+  dtruss.pid = -1;
+  return exit_code(status);
+}
+
+void end(ChildGuard& process) {
+  kill(process.pid, SIGKILL);
+  waitpid(process.pid, nullptr, 0);
+  process.pid = -1;
+}
+
 bool is_address(const nlohmann::json& v) {
   return v.is_string() && v.get<std::string>().rfind("0x", 0) == 0;
 }

@@ -95,6 +95,10 @@ uint64_t now_ms();
 int wait_for(pid_t pid, int timeout_ms);
 // A wait status as an exit code: the code, or 128+N when killed by signal N.
 int exit_code(int wait_status);
+// Ends a dtruss the test started as Ctrl-C does; its exit code.
+int interrupt(ChildGuard& dtruss);
+// Kills and reaps a process the test started (one in a cgroup leaves it: the cgroup can go).
+void end(ChildGuard& process);
 // Waits until `ready()` holds, asking every few milliseconds; false after `timeout_ms`. For a
 // condition, never a time: a loaded machine only makes it wait longer.
 bool wait_until(const std::function<bool()>& ready, int timeout_ms = 20000);

@@ -30,6 +30,7 @@
 #include "backends/bpf/core_btf.h"
 #include "backends/bpf/events.h"
 #include "core/call_filter.h"
+#include "core/cgroup.h"
 #include "core/pidns.h"
 #include "core/proc.h"
 #include "core/trace_error.h"
@@ -506,6 +507,29 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->describe_fds = cfg_.describe_fds ? 1 : 0;
   skel->rodata->all_processes = cfg_.all ? 1 : 0;
   skel->rodata->cgroup_only = cfg_.cgroup.empty() ? 0 : 1;
+  // A cgroup v1 --cgroup (v2's is in cgroup_dir), or without --cgroup, on a host with v1
+  // hierarchies, the one --summary-by container counts by (its first: pids, memory...): there
+  // runtimes put containers, in v2 not always.
+  bool by_container = cfg_.summary_by == SummaryBy::Container;
+  std::string v1_dir = cfg_.cgroup.empty() && by_container ? first_cgroup1_mount() : cfg_.cgroup;
+  if (CgroupV1 v1; !v1_dir.empty() && cgroup_v1_of(v1_dir, &v1)) {
+    // (the kfunc of filter.bpf.h: Linux 6.8 on)
+    btf* b = btf__load_vmlinux_btf();
+    bool kfunc =
+        b != nullptr && btf__find_by_name_kind(b, "bpf_task_get_cgroup1", BTF_KIND_FUNC) > 0;
+    btf__free(b);
+    if (!kfunc && !cfg_.cgroup.empty())
+      throw TraceError("--cgroup " + cfg_.cgroup +
+                           ": a cgroup v1 directory, which the eBPF backend follows with "
+                           "bpf_task_get_cgroup1 (Linux 6.8 and later), not in this kernel; use "
+                           "--backend=ptrace",
+                       2);
+    if (kfunc) {
+      skel->rodata->cgroup_v1_hierarchy = v1.hierarchy;
+      skel->rodata->cgroup_v1_level = v1.level;
+      skel->rodata->cgroup_v1_id = v1.id;
+    }
+  }
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
   skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
   skel->rodata->self_tgid = getpid();
@@ -622,7 +646,8 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
   if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops, uring_defs);
-  if (!cfg_.cgroup.empty()) {  // --cgroup: the kernel holds the directory (the fd may close)
+  // --cgroup on v2: the kernel holds the directory (the fd may close). (v1: configure's ids)
+  if (!cfg_.cgroup.empty() && !skel->rodata->cgroup_v1_hierarchy) {
     int fd = open(cfg_.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     uint32_t key = 0;
     if (fd < 0 || bpf_map__update_elem(skel->maps.cgroup_dir, &key, sizeof(key), &fd, sizeof(fd),

@@ -18,6 +18,7 @@
 #include "backends/bpf/bpf_internal.h"
 #include "backends/bpf/events.h"
 #include "backends/bpf/records.h"
+#include "core/cgroup.h"
 #include "core/fdinfo.h"
 #include "core/interrupt.h"
 #include "core/proc.h"
@@ -245,6 +246,19 @@ void BpfTracer::report_aggregates() {
   });
   for_each_key<uint32_t>(bpf_map__fd(st_->skel->maps.seen),
                          [&](uint32_t tgid) { out_.on_process(static_cast<int32_t>(tgid)); });
+  // --summary-by container by a cgroup v1 hierarchy (configure): the kernel counted per v1
+  // cgroup (its kernfs id, which v2's ids may reuse): each named here, from the directories of
+  // the traced cgroup (or of the whole hierarchy).
+  if (cfg_.summary_by == SummaryBy::Container && st_->skel->rodata->cgroup_v1_hierarchy) {
+    std::map<uint64_t, std::string> labels;
+    std::string root = cfg_.cgroup.empty() ? first_cgroup1_mount() : cfg_.cgroup;
+    for (const auto& [path, ino] : cgroup_tree(root))
+      labels[ino] = container_of(path.substr(cfg_.cgroup.empty() ? root.size() : 0));
+    for (auto& [k, a] : out) {
+      a.comm = labels[a.cgroup];
+      a.cgroup = 0;  // (the label is the name: output/summary_sink.cpp)
+    }
+  }
   for (auto& [k, a] : out) {
     if (cfg_.interval_ns != 0 && !since_last_sent(k, a)) continue;  // (--top, --interval)
     out_.on_aggregate(a);

@@ -6,14 +6,51 @@
 
 static __always_inline void add_tgid(dt_u32 tgid);
 
+// --cgroup on cgroup v1: the kernel's cgroup and its kernfs node (relocated against its BTF), and
+// the kfuncs that give a task's cgroup in a v1 hierarchy and its ancestor at a level (6.8 on;
+// weak: a kernel without them refuses only a v1 --cgroup, where user space checks for them).
+struct kernfs_node___dt {
+  dt_u64 id;
+} __attribute__((preserve_access_index));
+struct cgroup___dt {
+  struct kernfs_node___dt* kn;
+} __attribute__((preserve_access_index));
+extern struct cgroup___dt* bpf_task_get_cgroup1(struct task_struct* task,
+                                                int hierarchy_id) __ksym __weak;
+extern struct cgroup___dt* bpf_cgroup_ancestor(struct cgroup___dt* cgrp, int level) __ksym __weak;
+extern void bpf_cgroup_release(struct cgroup___dt* cgrp) __ksym __weak;
+
+// --summary-by container with a v1 --cgroup: the current task's cgroup in that hierarchy (its
+// kernfs id; 0 when none).
+static __always_inline dt_u64 current_cgroup1_id(void) {
+  struct cgroup___dt* cg = bpf_task_get_cgroup1(bpf_get_current_task_btf(), cgroup_v1_hierarchy);
+  if (!cg) return 0;
+  dt_u64 id = BPF_CORE_READ(cg, kn, id);
+  bpf_cgroup_release(cg);
+  return id;
+}
+
+// Whether the current task is in the --cgroup cgroup or below: v2 by the cgroup array, v1 by
+// its cgroup in that hierarchy whose ancestor at the cgroup's level is the cgroup.
+static __always_inline int current_in_cgroup(void) {
+  if (!cgroup_v1_hierarchy) return bpf_current_task_under_cgroup(&cgroup_dir, 0) == 1;
+  struct cgroup___dt* cg = bpf_task_get_cgroup1(bpf_get_current_task_btf(), cgroup_v1_hierarchy);
+  if (!cg) return 0;
+  struct cgroup___dt* at = bpf_cgroup_ancestor(cg, cgroup_v1_level);
+  bpf_cgroup_release(cg);
+  if (!at) return 0;
+  int in = BPF_CORE_READ(at, kn, id) == cgroup_v1_id;
+  bpf_cgroup_release(at);
+  return in;
+}
+
 // Whether process tgid is traced. --cgroup: the current process joins the trace when the kernel
 // says it is in the cgroup or below (a process that moves in later joins at its next call).
 static __always_inline int traced_tgid(dt_u32 tgid) {
   if (tgid == (dt_u32)self_tgid) return 0;
   if (all_processes) return 1;
   if (bpf_map_lookup_elem(&tgids, &tgid)) return 1;
-  if (cgroup_only && tgid == bpf_get_current_pid_tgid() >> 32 &&
-      bpf_current_task_under_cgroup(&cgroup_dir, 0) == 1) {
+  if (cgroup_only && tgid == bpf_get_current_pid_tgid() >> 32 && current_in_cgroup()) {
     add_tgid(tgid);
     return 1;
   }

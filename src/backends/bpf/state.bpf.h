@@ -61,6 +61,13 @@ struct {
   __type(value, dt_u32);
 } cgroup_dir SEC(".maps");
 
+// --cgroup on a cgroup v1 hierarchy (cgroup_v1_hierarchy > 0; cgroup_dir, v2's only, stays
+// empty): the cgroup whose kernfs id (its directory's inode number) is cgroup_v1_id, at level
+// cgroup_v1_level of hierarchy cgroup_v1_hierarchy (as /proc/PID/cgroup numbers them).
+const volatile int cgroup_v1_hierarchy = 0;
+const volatile int cgroup_v1_level = 0;
+const volatile dt_u64 cgroup_v1_id = 0;
+
 // -t: the selected syscall numbers.
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);

@@ -38,8 +38,8 @@ static __always_inline void count_call(dt_u64 pid_tgid, long nr, long long dur_n
   } else {
     key.id = summary_by == DT_BY_PROCESS ? pid_tgid >> 32 : (dt_u32)pid_tgid;
     if (summary_by == DT_BY_THREAD) key.tgid = pid_tgid >> 32;
-    if (summary_by == DT_BY_CGROUP) {  // (the cgroup v2 id: its directory's inode number)
-      dt_u64 cg = bpf_get_current_cgroup_id();
+    if (summary_by == DT_BY_CGROUP) {  // (the cgroup's id: its directory's inode number)
+      dt_u64 cg = cgroup_v1_hierarchy ? current_cgroup1_id() : bpf_get_current_cgroup_id();
       key.id = (dt_u32)cg;
       key.tgid = cg >> 32;
     }
