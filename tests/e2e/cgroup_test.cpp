@@ -163,9 +163,7 @@ TEST_P(Cgroup, SummaryByContainer) {
   ASSERT_TRUE(wait_until([&] { return calls_so_far(trace, "getppid", inside.pid) >= 2; }))
       << read_file(trace);
   EXPECT_EQ(interrupt(dtruss), 0);
-  nlohmann::json summary;
-  for (const auto& e : json_lines(read_file(trace)))
-    if (e.value("type", "") == "summary") summary = e;
+  nlohmann::json summary = summary_object(trace);
   ASSERT_EQ(summary.value("by", ""), "container") << read_file(trace);
   ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["container"], "unit:" + unit) << summary.dump();
@@ -188,22 +186,11 @@ TEST_P(CgroupKernel, SummaryOnlyByContainer) {
   ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--summary-by", "container",
                            "--json", "-f", "-t", "getppid", "--output", out, "--cgroup", cg.dir},
                           "/dev/null", err)};
-  // Tracing: dtruss holds its programs' links (their fdinfo says so).
-  ASSERT_TRUE(wait_until([&] {
-    std::error_code ec;
-    for (const auto& fd :
-         std::filesystem::directory_iterator("/proc/" + std::to_string(dtruss.pid) + "/fdinfo", ec))
-      if (contains(read_file(fd.path().string()), "link_id:")) return true;
-    return false;
-  })) << read_file(err);
-  auto burst =
-      run({"/bin/sh", "-c",
-           "echo $$ > " + cg.dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " 100"});
+  ASSERT_TRUE(wait_bpf_attached(dtruss.pid)) << read_file(err);
+  auto burst = burst_in_cgroup(cg.dir, 100);
   ASSERT_EQ(burst.status, 0) << burst.err;
   EXPECT_EQ(interrupt(dtruss), 0);
-  nlohmann::json summary;
-  for (const auto& e : json_lines(read_file(out)))
-    if (e.value("type", "") == "summary") summary = e;
+  nlohmann::json summary = summary_object(out);
   ASSERT_EQ(summary.value("by", ""), "container") << read_file(out);
   ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["container"], "unit:" + unit) << summary.dump();

@@ -174,22 +174,11 @@ nlohmann::json summary_by_container(const std::string& backend, const V1Cgroup& 
                                    "getppid",    "--output", out};
   argv.insert(argv.end(), target.begin(), target.end());
   ChildGuard dtruss{spawn(argv, "/dev/null", err)};
-  // Tracing: dtruss holds its programs' links (their fdinfo says so).
-  EXPECT_TRUE(wait_until([&] {
-    std::error_code ec;
-    for (const auto& fd :
-         std::filesystem::directory_iterator("/proc/" + std::to_string(dtruss.pid) + "/fdinfo", ec))
-      if (contains(read_file(fd.path().string()), "link_id:")) return true;
-    return false;
-  })) << read_file(err);
-  auto burst =
-      run({"/bin/sh", "-c",
-           "echo $$ > " + cg.dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " 100"});
+  EXPECT_TRUE(wait_bpf_attached(dtruss.pid)) << read_file(err);
+  auto burst = burst_in_cgroup(cg.dir, 100);
   EXPECT_EQ(burst.status, 0) << burst.err;
   EXPECT_EQ(interrupt(dtruss), 0) << read_file(err);
-  nlohmann::json summary;
-  for (const auto& e : json_lines(read_file(out)))
-    if (e.value("type", "") == "summary") summary = e;
+  nlohmann::json summary = summary_object(out);
   EXPECT_EQ(summary.value("by", ""), "container") << read_file(out) << read_file(err);
   return summary;
 }

@@ -253,6 +253,29 @@ int exit_code(int wait_status) {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
+bool wait_bpf_attached(pid_t pid) {
+  return wait_until([pid] {
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec))
+      if (contains(read_file(fd.path().string()), "link_id:")) return true;
+    return false;
+  });
+}
+
+Result burst_in_cgroup(const std::string& dir, int n) {
+  return run({"/bin/sh", "-c",
+              "echo $$ > " + dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " " +
+                  std::to_string(n)});
+}
+
+nlohmann::json summary_object(const std::string& path) {
+  nlohmann::json summary;
+  for (const auto& e : json_lines(read_file(path)))
+    if (e.value("type", "") == "summary") summary = e;
+  return summary;
+}
+
 int interrupt(ChildGuard& dtruss) {
   kill(dtruss.pid, SIGINT);
   int status = wait_for(dtruss.pid, 20000);

@@ -97,6 +97,13 @@ int wait_for(pid_t pid, int timeout_ms);
 int exit_code(int wait_status);
 // Ends a dtruss the test started as Ctrl-C does; its exit code.
 int interrupt(ChildGuard& dtruss);
+// Waits until the eBPF dtruss `pid` holds its programs' links (their fdinfo says so): it traces.
+bool wait_bpf_attached(pid_t pid);
+// Runs `n` getppid calls (the getppid_burst fixture) in a process that first moves itself into
+// the cgroup directory `dir`.
+Result burst_in_cgroup(const std::string& dir, int n);
+// The "summary" object of a --json trace in `path` (null when there is none).
+nlohmann::json summary_object(const std::string& path);
 // Kills and reaps a process the test started (one in a cgroup leaves it: the cgroup can go).
 void end(ChildGuard& process);
 // Waits until `ready()` holds, asking every few milliseconds; false after `timeout_ms`. For a
