@@ -12,16 +12,13 @@
 
 namespace {
 
+using e2e::contains;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 
 // "/nonexistent..." became "/tmp" before chdir read it; getcwd's buffer got "/poked" after the
 // call; getppid's number became gettid's (a harmless call in its place), its result 5.

@@ -17,16 +17,13 @@
 
 namespace {
 
+using e2e::contains;
 using e2e::fixture;
 using e2e::json_lines;
 using e2e::lines;
 using e2e::run_traced;
 using e2e::syscalls;
 using nlohmann::json;
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 
 // The program's own report of its opens ("open K: ok" / "open K: EACCES").
 std::vector<std::string> open_results(const std::string& out) {
