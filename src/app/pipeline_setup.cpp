@@ -8,6 +8,7 @@
 
 #include "app/recording.h"
 #include "cli/strace_forms.h"
+#include "core/cgroup.h"
 #include "decode/choices.h"
 #include "decode/structs.h"
 #include "output/json_sink.h"
@@ -93,6 +94,17 @@ SummaryOptions summary_options(const Options& opt, int out_fd) {
   return s;
 }
 
+// --summary-by cgroup: the paths of the cgroup v1 hierarchy of a v1 --cgroup (the eBPF backend
+// counts by it then), of the v2 hierarchy (0) otherwise.
+int cgroup_hierarchy(const Options& opt) {
+  std::string dir, error;
+  CgroupV1 v1;
+  if (opt.summary_by != SummaryBy::Cgroup || opt.cgroup.empty() ||
+      !resolve_cgroup(opt.cgroup, &dir, &error) || !cgroup_v1_of(dir, &v1))
+    return 0;
+  return v1.hierarchy;
+}
+
 // --top: the live screen on a terminal (keys from standard input), plain tables elsewhere; the
 // view sorted as --sort says.
 TopOptions top_options(const Options& opt, int out_fd) {
@@ -145,6 +157,7 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
   if (opt.count || opt.summary_only) {
     SummaryOptions s = summary_options(opt, out_.fd());
     if (opt.summary_by == SummaryBy::Container) s.containers = pipeline_.show_containers();
+    s.cgroup_hierarchy = cgroup_hierarchy(opt);
     pipeline_.add_sink(std::make_unique<SummarySink>(out_, s));
   }
   add_file_sinks(outputs);

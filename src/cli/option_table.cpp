@@ -135,7 +135,7 @@ constexpr BackendChoice kBackends[] = {BackendChoice::Auto, BackendChoice::Ptrac
 constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, SummarySort::Errors,
                                   SummarySort::Name};
 constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm,
-                                    SummaryBy::Container};
+                                    SummaryBy::Container, SummaryBy::Cgroup};
 constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfinished,
                                   kStatusDetached};
 constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
@@ -220,8 +220,9 @@ constexpr OptionDoc kOptions[] = {
     {kSort, "sort", "KEY", "table order: calls (default, most frequent last), time, errors, name",
      choice<&Options::sort, kSorts>("calls|time|errors|name")},
     {kSummaryBy, "summary-by", "WHAT",
-     "one table per process, thread, program name or container (process|thread|comm|container)",
-     choice<&Options::summary_by, kGroupings>("process|thread|comm|container")},
+     "one table per process, thread, program name, container or cgroup path "
+     "(process|thread|comm|container|cgroup)",
+     choice<&Options::summary_by, kGroupings>("process|thread|comm|container|cgroup")},
     {kTimeline, "timeline", "FILE", "also write the trace as Chrome trace-event JSON (Perfetto)",
      file(&Options::timeline_file)},
     {kStackDepth, "stack-depth", "N", "with -s: frames shown at most (default 32)",

@@ -142,6 +142,7 @@ bool cgroup_v1_of(const std::string& dir, CgroupV1* where) {
   where->id = st.st_ino;  // (kernfs's id of the directory: the kernel's cgroup->kn->id)
   std::string in_hierarchy =
       (under->root == "/" ? "" : under->root) + dir.substr(under->point.size());
+  where->path = in_hierarchy;
   where->level = 0;
   std::istringstream parts(in_hierarchy);
   for (std::string part; std::getline(parts, part, '/');)
@@ -229,6 +230,7 @@ std::vector<std::pair<std::string, uint64_t>> cgroup_ids() {
   std::vector<std::pair<std::string, uint64_t>> out;
   std::string root = cgroup2_mount();
   if (root.empty()) return out;
+  if (struct stat st{}; stat(root.c_str(), &st) == 0) out.emplace_back("/", st.st_ino);
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
@@ -256,6 +258,18 @@ std::string cgroup_of(pid_t pid) {
   for (const std::string& path : v1)
     if (!container_of(path).empty()) return path;
   return v2;
+}
+
+std::string cgroup_path_of(pid_t pid, int hierarchy) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t colon = line.find(':'), second = line.find(':', colon + 1);
+    if (colon != std::string::npos && second != std::string::npos &&
+        std::atoi(line.c_str()) == hierarchy)
+      return line.substr(second + 1);
+  }
+  return {};
 }
 
 std::string container_of(const std::string& cgroup_path) {

@@ -23,6 +23,7 @@ struct CgroupV1 {
   int hierarchy = 0;
   uint64_t id = 0;
   int level = 0;
+  std::string path;  // in its hierarchy, as /proc/PID/cgroup shows it ("/a/b"; "" at the root)
 };
 
 // Whether `dir` (canonical) is a cgroup v1 directory, and where it is (false for v2).
@@ -36,8 +37,13 @@ std::vector<pid_t> cgroup_processes(const std::string& dir);
 // "" when it is gone.
 std::string cgroup_of(pid_t pid);
 
+// The cgroup path of process `pid` in cgroup v1 hierarchy `hierarchy` (as /proc/PID/cgroup numbers
+// them), or in the v2 hierarchy (0): "/a/b" ("/": the root); "" when it is gone.
+std::string cgroup_path_of(pid_t pid, int hierarchy);
+
 // Every cgroup of the cgroup v2 hierarchy: its path (from the hierarchy's root, "/a/b") and its
-// id (the inode number of its directory, what bpf_get_current_cgroup_id returns).
+// id (the inode number of its directory, what bpf_get_current_cgroup_id returns); the root's "/"
+// first.
 std::vector<std::pair<std::string, uint64_t>> cgroup_ids();
 
 // Where the first cgroup v1 hierarchy is mounted (pids, memory, cpu, name=systemd, then the

@@ -1,7 +1,7 @@
 // Which container (or systemd unit) each process is in, for the lines of --all, --cgroup and
 // --container, where many mix: read from /proc/PID/cgroup when a process is first seen (one gone
 // by then has none), named as core/cgroup.h's container_of names it ("docker:ID",
-// "unit:nginx.service").
+// "unit:nginx.service"), or as their cgroup paths (--summary-by cgroup).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,16 @@ namespace dtruss {
 
 class ContainerLabels {
  public:
+  ContainerLabels() = default;
+  // --summary-by cgroup: labels that are the cgroup paths themselves ("/a/b"), of the v2
+  // hierarchy (0) or of cgroup v1 hierarchy `hierarchy` (a v1 --cgroup's).
+  static ContainerLabels cgroup_paths(int hierarchy) {
+    ContainerLabels l;
+    l.paths_ = true;
+    l.hierarchy_ = hierarchy;
+    return l;
+  }
+
   // The label of process `pid` ("" when none).
   const std::string& of(int32_t pid);
   // The label of the cgroup whose id (its directory's inode number) is `id` ("" when none, or
@@ -27,6 +37,8 @@ class ContainerLabels {
   std::unordered_map<int32_t, std::string> by_pid_;
   std::unordered_map<uint64_t, std::string> by_cgroup_;  // (filled by one walk of the hierarchy)
   bool walked_ = false;
+  bool paths_ = false;  // the cgroup's path rather than its container's name
+  int hierarchy_ = 0;   // (paths_: 0 for v2, a v1 hierarchy's id)
 };
 
 }  // namespace dtruss

@@ -75,8 +75,8 @@ SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
   std::pair<int, int> key{0, 0};
   if (opt_.by == SummaryBy::Process) key = {pid, 0};
   if (opt_.by == SummaryBy::Thread) key = {pid, tid};
-  if (opt_.by == SummaryBy::Comm || opt_.by == SummaryBy::Container) {
-    // by name (a program's, a container's): an id per name, in the order they came
+  if (opt_.by == SummaryBy::Comm || by_cgroup(opt_.by)) {
+    // by name (a program's, a container's, a cgroup's path): an id per name, in the order they came
     auto [id, added] = comm_ids_.try_emplace(std::string(comm), static_cast<int>(comm_ids_.size()));
     key = {id->second, -1};
   }
@@ -87,8 +87,8 @@ SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
     g.tid = key.second;
   }
   // A process is named after its main thread; a thread after its latest name (exec renames).
-  if (opt_.by == SummaryBy::Container) g.comm = std::string(comm);
-  if (opt_.by != SummaryBy::None && opt_.by != SummaryBy::Container && !comm.empty() &&
+  if (by_cgroup(opt_.by)) g.comm = std::string(comm);
+  if (opt_.by != SummaryBy::None && !by_cgroup(opt_.by) && !comm.empty() &&
       (g.comm.empty() || opt_.by == SummaryBy::Thread || tid == pid))
     g.comm = std::string(comm);
   return g;
@@ -104,7 +104,7 @@ void SummarySink::count_sample(size_t added) {
 void SummarySink::syscall(const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
   std::string_view comm(ev.task.comm.data(), strnlen(ev.task.comm.data(), ev.task.comm.size()));
-  if (opt_.by == SummaryBy::Container)  // (the process is alive: its call was just made)
+  if (by_cgroup(opt_.by))  // (the process is alive: its call was just made)
     comm = opt_.containers != nullptr ? opt_.containers->of(ev.task.pid) : std::string_view();
   // An io_uring operation has a row of its own: uring:read beside read.
   const std::string& name = ev.uring_op >= 0 ? uring_name(call.name) : call.name;
@@ -160,9 +160,9 @@ void SummarySink::add_aggregate(const SyscallAggregate& agg) {
   std::string name = syscall_name(agg.nr);
   std::string_view comm = agg.comm;
   // counted per cgroup v2 (named here), per process, or per v1 cgroup (named by the backend)
-  if (opt_.by == SummaryBy::Container && opt_.containers != nullptr && agg.pid != 0)
+  if (by_cgroup(opt_.by) && opt_.containers != nullptr && agg.pid != 0)
     comm = opt_.containers->of(agg.pid);
-  else if (opt_.by == SummaryBy::Container && opt_.containers != nullptr && agg.cgroup != 0)
+  else if (by_cgroup(opt_.by) && opt_.containers != nullptr && agg.cgroup != 0)
     comm = opt_.containers->of_cgroup(agg.cgroup);
   SummaryRow& r = group_for(agg.pid, agg.tid, comm).rows[name];
   if (r.name.empty()) r.name = name;
@@ -232,6 +232,9 @@ void SummarySink::write_text() {
     else if (opt_.by == SummaryBy::Container)
       fmt::format_to(std::back_inserter(out), "CONTAINER {}\n",
                      g.comm.empty() ? std::string("- (none)") : comm_label(g.comm));
+    else if (opt_.by == SummaryBy::Cgroup)  // ("": the process was gone when first counted)
+      fmt::format_to(std::back_inserter(out), "CGROUP {}\n",
+                     g.comm.empty() ? std::string("- (unknown)") : comm_label(g.comm));
     else if (opt_.by == SummaryBy::Thread)
       fmt::format_to(std::back_inserter(out), "PID {} TID {} ({})\n", g.pid, g.tid,
                      comm_label(g.comm));
@@ -307,8 +310,8 @@ void SummarySink::json_rows(std::string& out, const SummaryGroup& g) const {
 
 void SummarySink::write_json() {
   static constexpr const char* kSortNames[] = {"calls", "time", "errors", "name"};
-  static constexpr const char* kByNames[] = {"", "process", "thread", "comm",
-                                             "container"};  // SummaryBy
+  static constexpr const char* kByNames[] = {"",     "process",   "thread",
+                                             "comm", "container", "cgroup"};  // SummaryBy
   std::string out = "{\"type\":\"summary\"";
   fmt::format_to(std::back_inserter(out), ",\"sort\":\"{}\"",
                  kSortNames[static_cast<int>(opt_.sort)]);
@@ -331,11 +334,13 @@ void SummarySink::write_json() {
       if (!first) out += ',';
       first = false;
       out += '{';
-      if (opt_.by != SummaryBy::Comm && opt_.by != SummaryBy::Container)
+      if (opt_.by != SummaryBy::Comm && !by_cgroup(opt_.by))
         fmt::format_to(std::back_inserter(out), "\"pid\":{},", g.pid);
       if (opt_.by == SummaryBy::Thread)
         fmt::format_to(std::back_inserter(out), "\"tid\":{},", g.tid);
-      out += opt_.by == SummaryBy::Container ? "\"container\":" : "\"comm\":";
+      out += opt_.by == SummaryBy::Container ? "\"container\":"
+             : opt_.by == SummaryBy::Cgroup  ? "\"cgroup\":"
+                                             : "\"comm\":";
       append_json_string(out, g.comm);
       out += ',';
       json_rows(out, g);

@@ -25,6 +25,7 @@ struct SummaryOptions {
   bool explain = false;    // --explain: each syscall's description after its row ("about")
   size_t stack_top = 0;    // -s: the calls of each syscall by stack, its most frequent N (0: no)
   ContainerLabels* containers = nullptr;  // --summary-by container: who is in which
+  int cgroup_hierarchy = 0;  // --summary-by cgroup: the paths of v2 (0) or of this v1 hierarchy
   // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
   // percentiles are estimated from its log2 buckets.
   size_t max_samples = size_t{1} << 24;
@@ -32,11 +33,15 @@ struct SummaryOptions {
 
 class SummarySink final : public Sink {
  public:
-  SummarySink(Writer& out, SummaryOptions opt) : out_(out), opt_(opt) {}
+  SummarySink(Writer& out, SummaryOptions opt)
+      : out_(out), opt_(opt), cgroup_paths_(ContainerLabels::cgroup_paths(opt.cgroup_hierarchy)) {
+    if (opt_.by == SummaryBy::Cgroup) opt_.containers = &cgroup_paths_;
+  }
   SummarySink(Writer& out, bool json) : out_(out) { opt_.json = json; }
 
   void syscall(const DecodedCall& call) override;
   void lost(const LostEvent& ev) override { lost_ += ev.count; }
+  void exit(const ExitEvent& ev) override { cgroup_paths_.forget(ev.task.pid); }
   // With --json and no lines (--summary): the interrupted object, before the summary's.
   bool interrupted(const Interruption& i) override;
   void finish() override;
@@ -66,7 +71,8 @@ class SummarySink final : public Sink {
   size_t samples_ = 0;
   uint64_t lost_ = 0;
   uint64_t end_ns_ = 0;
-  StackCounts stacks_;  // -s: across all groups
+  StackCounts stacks_;            // -s: across all groups
+  ContainerLabels cgroup_paths_;  // --summary-by cgroup's labels (opt_.containers then)
 };
 
 }  // namespace dtruss

@@ -4,6 +4,7 @@
 // kernel decides at each call; with ptrace the processes in the cgroup at the start are attached.
 // Needs root (a cgroup is made).
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 
@@ -170,6 +172,62 @@ TEST_P(Cgroup, SummaryByContainer) {
   end(inside);
 }
 
+// --summary-by cgroup: a table per cgroup, named by its path in the hierarchy ("/a/b", as
+// /proc/PID/cgroup shows it), of the cgroup a process was in when dtruss first counted it. A
+// cgroup the test made, a sleeper in each of two below it: the JSON summary, then the text.
+std::string cgroup_path(const std::string& dir) {
+  return dir.substr(TestCgroup::mounted_cgroup2().size());
+}
+
+TEST_P(Cgroup, SummaryByCgroupPath) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  TestCgroup top;
+  ASSERT_TRUE(top.error.empty()) << top.error;
+  std::string name = top.dir.substr(top.dir.rfind('/') + 1);
+  TestCgroup a(name + "/a"), b(name + "/b");
+  ASSERT_TRUE(a.error.empty() && b.error.empty()) << a.error << b.error;
+  ChildGuard in_a{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
+  ChildGuard in_b{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
+  ASSERT_TRUE(a.add(in_a.pid) && b.add(in_b.pid)) << a.dir << " " << b.dir;
+  std::string trace = temp_dir() + "/summary-paths";
+  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "-c", "--summary-by", "cgroup", "--json", "-t",
+                           "getppid", "--output", trace, "--cgroup", top.dir},
+                          "/dev/null", "")};
+  ASSERT_TRUE(wait_until([&] {
+    return calls_so_far(trace, "getppid", in_a.pid) >= 2 &&
+           calls_so_far(trace, "getppid", in_b.pid) >= 2;
+  })) << read_file(trace);
+  EXPECT_EQ(interrupt(dtruss), 0);
+  nlohmann::json summary = summary_object(trace);
+  ASSERT_EQ(summary.value("by", ""), "cgroup") << read_file(trace);
+  ASSERT_EQ(summary["groups"].size(), 2u) << summary.dump();
+  for (const auto& [cg, pid] : {std::pair{&a, in_a.pid}, std::pair{&b, in_b.pid}}) {
+    nlohmann::json mine;
+    for (const auto& g : summary["groups"])
+      if (g.value("cgroup", "") == cgroup_path(cg->dir)) mine = g;
+    ASSERT_FALSE(mine.is_null()) << cgroup_path(cg->dir) << " " << summary.dump();
+    EXPECT_EQ(mine["calls"][0]["count"], calls_so_far(trace, "getppid", pid)) << summary.dump();
+    EXPECT_FALSE(mine.contains("pid")) << summary.dump();
+  }
+  // The text: a table under each path.
+  std::string text = temp_dir() + "/summary-paths.txt";
+  ChildGuard again{spawn({dtruss_bin(), backend(), "-c", "--summary-by", "cgroup", "-t", "getppid",
+                          "--output", text, "--cgroup", top.dir},
+                         "/dev/null", "")};
+  ASSERT_TRUE(wait_until([&] {
+    std::string t = read_file(text);
+    auto line = [](pid_t pid) { return fmt::format("{0}/{0} (sleeper): getppid", pid); };
+    return contains(t, line(in_a.pid)) && contains(t, line(in_b.pid));
+  })) << read_file(text);
+  EXPECT_EQ(interrupt(again), 0);
+  for (const TestCgroup* cg : {&a, &b}) {
+    std::regex table("\nCGROUP " + cgroup_path(cg->dir) + "\nCALL [^\n]*\ngetppid +[1-9]");
+    EXPECT_TRUE(std::regex_search(read_file(text), table)) << cg->dir << read_file(text);
+  }
+  end(in_a);
+  end(in_b);
+}
+
 // With eBPF the kernel decides at each call: a process that joins later is traced too (ptrace
 // attaches to those in it at the start: the note says so).
 class CgroupKernel : public BackendTest {};
@@ -195,6 +253,37 @@ TEST_P(CgroupKernel, SummaryOnlyByContainer) {
   ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["container"], "unit:" + unit) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["calls"][0]["count"], 100) << summary.dump();
+}
+
+// ... and by cgroup path: a cgroup the test made with two below it; a program in each makes its
+// calls once dtruss is tracing: a table for each, its path, its calls.
+TEST_P(CgroupKernel, SummaryOnlyByCgroupPath) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  TestCgroup top;
+  ASSERT_TRUE(top.error.empty()) << top.error;
+  std::string name = top.dir.substr(top.dir.rfind('/') + 1);
+  TestCgroup a(name + "/a"), b(name + "/b");
+  ASSERT_TRUE(a.error.empty() && b.error.empty()) << a.error << b.error;
+  std::string out = temp_dir() + "/summary-paths", err = temp_dir() + "/err-paths";
+  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--summary-by", "cgroup", "--json",
+                           "-f", "-t", "getppid", "--output", out, "--cgroup", top.dir},
+                          "/dev/null", err)};
+  ASSERT_TRUE(wait_bpf_attached(dtruss.pid)) << read_file(err);
+  auto in_a = burst_in_cgroup(a.dir, 70);
+  auto in_b = burst_in_cgroup(b.dir, 40);
+  ASSERT_EQ(in_a.status, 0) << in_a.err;
+  ASSERT_EQ(in_b.status, 0) << in_b.err;
+  EXPECT_EQ(interrupt(dtruss), 0);
+  nlohmann::json summary = summary_object(out);
+  ASSERT_EQ(summary.value("by", ""), "cgroup") << read_file(out);
+  ASSERT_EQ(summary["groups"].size(), 2u) << summary.dump();
+  for (const auto& [cg, n] : {std::pair{&a, 70}, std::pair{&b, 40}}) {
+    nlohmann::json mine;
+    for (const auto& g : summary["groups"])
+      if (g.value("cgroup", "") == cgroup_path(cg->dir)) mine = g;
+    ASSERT_FALSE(mine.is_null()) << cgroup_path(cg->dir) << " " << summary.dump();
+    EXPECT_EQ(mine["calls"][0]["count"], n) << summary.dump();
+  }
 }
 
 TEST_P(CgroupKernel, AProcessThatJoinsLaterIsTraced) {

@@ -166,12 +166,12 @@ TEST_P(CgroupV1Kernel, AProcessThatJoinsLaterIsTraced) {
 // --summary --summary-by container, traced by `target`, while a program puts itself in the v1
 // cgroup (the hierarchy's first: pids) and makes 100 getppid calls: the tables.
 nlohmann::json summary_by_container(const std::string& backend, const V1Cgroup& cg,
-                                    const std::vector<std::string>& target) {
+                                    const std::vector<std::string>& target,
+                                    const std::string& by = "container") {
   std::string out = temp_dir() + "/summary-v1-" + std::to_string(now_ms());
   std::string err = out + ".err";
-  std::vector<std::string> argv = {dtruss_bin(), backend,    "--summary", "--summary-by",
-                                   "container",  "--json",   "-f",        "-t",
-                                   "getppid",    "--output", out};
+  std::vector<std::string> argv = {dtruss_bin(), backend, "--summary", "--summary-by", by, "--json",
+                                   "-f",         "-t",    "getppid",   "--output",     out};
   argv.insert(argv.end(), target.begin(), target.end());
   ChildGuard dtruss{spawn(argv, "/dev/null", err)};
   EXPECT_TRUE(wait_bpf_attached(dtruss.pid)) << read_file(err);
@@ -179,7 +179,7 @@ nlohmann::json summary_by_container(const std::string& backend, const V1Cgroup& 
   EXPECT_EQ(burst.status, 0) << burst.err;
   EXPECT_EQ(interrupt(dtruss), 0) << read_file(err);
   nlohmann::json summary = summary_object(out);
-  EXPECT_EQ(summary.value("by", ""), "container") << read_file(out) << read_file(err);
+  EXPECT_EQ(summary.value("by", ""), by) << read_file(out) << read_file(err);
   return summary;
 }
 
@@ -194,6 +194,18 @@ TEST_P(CgroupV1Kernel, SummaryOnlyByContainer) {
   nlohmann::json summary = summary_by_container(backend(), cg, {"--cgroup", cg.top});
   ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["container"], "podman:" + id) << summary.dump();
+  EXPECT_EQ(summary["groups"][0]["calls"][0]["count"], 100) << summary.dump();
+}
+
+// ... and by cgroup path: the cgroup's path in its v1 hierarchy, as /proc/PID/cgroup shows it.
+TEST_P(CgroupV1Kernel, SummaryOnlyByCgroupPath) {
+  ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
+  V1Cgroup cg("paths");
+  ASSERT_TRUE(cg.error.empty()) << cg.error;
+  nlohmann::json summary = summary_by_container(backend(), cg, {"--cgroup", cg.top}, "cgroup");
+  std::string mount = cg.mount_point.empty() ? V1Cgroup::v1_mount("pids") : cg.mount_point;
+  ASSERT_EQ(summary["groups"].size(), 1u) << summary.dump();
+  EXPECT_EQ(summary["groups"][0]["cgroup"], cg.dir.substr(mount.size())) << summary.dump();
   EXPECT_EQ(summary["groups"][0]["calls"][0]["count"], 100) << summary.dump();
 }
 

@@ -547,7 +547,8 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   // execve's strings: what is shown, one byte more to tell a longer one, and the NUL.
   skel->rodata->exec_str_max = std::min<uint32_t>(cfg_.data_max, DT_MAX_CAPTURE) + 2;
   skel->rodata->exec_env_strings = cfg_.verbose ? 1 : 0;
-  skel->rodata->summary_by = static_cast<int>(cfg_.summary_by);      // (checked: dt_summary_by)
+  skel->rodata->summary_by =  // (checked: dt_summary_by; a cgroup's path: counted as a container)
+      static_cast<int>(by_cgroup(cfg_.summary_by) ? SummaryBy::Container : cfg_.summary_by);
   skel->rodata->summary_comm_live = cfg_.summary_comm_live ? 1 : 0;  // --top
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;

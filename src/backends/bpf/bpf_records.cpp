@@ -196,7 +196,7 @@ void BpfTracer::report_aggregates() {
       a.pid = static_cast<int>(tgid);
       a.tid = static_cast<int>(id);
     }
-    if (cfg_.summary_by == SummaryBy::Container) a.cgroup = uint64_t{tgid} << 32 | id;
+    if (by_cgroup(cfg_.summary_by)) a.cgroup = uint64_t{tgid} << 32 | id;
     return a;
   };
   std::vector<dt_agg> vals(static_cast<size_t>(ncpu));
@@ -249,11 +249,18 @@ void BpfTracer::report_aggregates() {
   // --summary-by container by a cgroup v1 hierarchy (configure): the kernel counted per v1
   // cgroup (its kernfs id, which v2's ids may reuse): each named here, from the directories of
   // the traced cgroup (or of the whole hierarchy).
-  if (cfg_.summary_by == SummaryBy::Container && st_->skel->rodata->cgroup_v1_hierarchy) {
+  // --summary-by cgroup: each named by its path in the hierarchy (the traced one's, and below).
+  if (by_cgroup(cfg_.summary_by) && st_->skel->rodata->cgroup_v1_hierarchy) {
     std::map<uint64_t, std::string> labels;
     std::string root = cfg_.cgroup.empty() ? first_cgroup1_mount() : cfg_.cgroup;
-    for (const auto& [path, ino] : cgroup_tree(root))
-      labels[ino] = container_of(path.substr(cfg_.cgroup.empty() ? root.size() : 0));
+    CgroupV1 top;
+    cgroup_v1_of(root, &top);
+    for (const auto& [path, ino] : cgroup_tree(root)) {
+      std::string under = top.path + path.substr(root.size());
+      labels[ino] = cfg_.summary_by == SummaryBy::Cgroup
+                        ? (under.empty() ? "/" : under)
+                        : container_of(path.substr(cfg_.cgroup.empty() ? root.size() : 0));
+    }
     for (auto& [k, a] : out) {
       a.comm = labels[a.cgroup];
       a.cgroup = 0;  // (the label is the name: output/summary_sink.cpp)
@@ -269,7 +276,7 @@ void BpfTracer::report_aggregates() {
 // that have ended (found before the counts are read: they count no more).
 std::set<pid_t> BpfTracer::ended_counted() {
   std::set<pid_t> ended;
-  if (cfg_.summary_by == SummaryBy::None || cfg_.summary_by == SummaryBy::Container) return ended;
+  if (cfg_.summary_by == SummaryBy::None || by_cgroup(cfg_.summary_by)) return ended;
   std::set<pid_t> checked;
   for (const auto& [key, sent] : agg_sent_) {
     auto pid = static_cast<pid_t>(cfg_.summary_by == SummaryBy::Thread ? std::get<2>(key)
