@@ -80,7 +80,7 @@ def baseline_variants():
     in the same interleaved rounds: a change's cost is then measured in one run."""
     out = []
     for v in VARIANTS:
-        if v.tool != "dtruss":
+        if v.tool != "dtruss" or v.wrap is cgroup_outside:
             continue
         backend, _, extra = v.name.partition("-")
         capture = extra in ("w", "flight")
@@ -90,6 +90,35 @@ def baseline_variants():
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
     return out
+
+
+# Part 12 (containers): dtruss tracing an empty cgroup the driver made (--cgroup), started before
+# the workload, which runs outside it: what the cgroup filter costs each call of a process it
+# leaves out, against bpf-t (-t's check) and floor.
+CGROUP_OUTSIDE = """d=$1 cg=$2 tr=$3; shift 3
+"$d" --backend=bpf --cgroup "$cg" --output "$tr" & p=$!
+until grep -q 'tracing the processes' "$tr" 2>/dev/null; do kill -0 $p || exit 1; sleep 0.005; done
+"$@"; s=$?
+kill -INT $p; wait $p
+exit $s"""
+
+
+def cgroup_outside(c, argv):
+    return ["sh", "-c", CGROUP_OUTSIDE, "sh", c.dtruss, c.cgroup, c.trace] + argv
+
+
+def make_cgroup(scratch):
+    """An empty cgroup v2 directory for bpf-cgroup (under the first cgroup2 mount); "" when none."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            if " - cgroup2 " in line:
+                d = os.path.join(line.split()[4], "dtruss-bench-" + os.path.basename(scratch))
+                try:
+                    os.mkdir(d)
+                    return d
+                except OSError:
+                    return ""
+    return ""
 
 
 VARIANTS = [
@@ -103,6 +132,9 @@ VARIANTS = [
     # io_uring's operations left out (-t '!%uring'): what showing them costs, against "bpf".
     Variant("bpf-nouring", "dtruss --backend=bpf -f -t '!%uring' --output FILE", "dtruss",
             dtruss("bpf", "-t", "!%uring"), "trace"),
+    # Part 12: the cgroup filter's cost per call of a process outside the traced cgroup.
+    Variant("bpf-cgroup", "dtruss --backend=bpf --cgroup EMPTY --output FILE, the workload outside",
+            "dtruss", cgroup_outside, "trace"),
     Variant("bpf-Z", "dtruss --backend=bpf -f -Z --output FILE", "dtruss", dtruss("bpf", "-Z"),
             "trace"),
     # -P on a path no call names: what the path filter costs per unselected call, against bpf-t.
@@ -145,6 +177,7 @@ class Ctx:
     baseline: str = ""  # --baseline: another dtruss binary
     floor: str = ""
     floor_obj: str = ""
+    cgroup: str = ""  # bpf-cgroup's empty cgroup
     pin: list = dataclasses.field(default_factory=list)
     timeout: float = 600
     time: bool = False  # /usr/bin/time is there to measure peak RSS
@@ -253,7 +286,9 @@ def available(variants, ctx):
     """Splits variants into those that can run here and {name: why not}."""
     ok, missing = [], {}
     for v in variants:
-        if v.tool == "floor" and not ctx.floor:
+        if v.wrap is cgroup_outside and not ctx.cgroup:
+            missing[v.name] = "no cgroup2 hierarchy mounted, or not root"
+        elif v.tool == "floor" and not ctx.floor:
             missing[v.name] = ctx.floor_obj or "not built"
         elif v.tool and v.tool not in ("dtruss", "floor") and not shutil.which(v.tool):
             missing[v.name] = "not installed (scripts/install-bench-deps.sh)"
@@ -442,12 +477,15 @@ def main():
         sys.exit(f"run.py: no dtruss at {a.baseline} (--baseline)")
 
     scratch = tempfile.mkdtemp(prefix="dtruss-bench-")
+    ctx = None
     try:
         ctx = Ctx(dtruss=os.path.abspath(a.dtruss), trace=os.path.join(scratch, "trace.out"),
                   baseline=os.path.abspath(a.baseline) if a.baseline else "",
                   pin=["taskset", "-c", a.pin] if a.pin else [], timeout=a.timeout,
                   time=os.access("/usr/bin/time", os.X_OK))
         bins = build_workloads(scratch)
+        if any(v.wrap is cgroup_outside for v in variants):
+            ctx.cgroup = make_cgroup(scratch)
         if any(v.tool == "floor" for v in variants):
             try:
                 ctx.floor, ctx.floor_obj = build_floor(scratch)
@@ -471,6 +509,8 @@ def main():
         after = machine()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if ctx is not None and ctx.cgroup:
+            os.rmdir(ctx.cgroup)
 
     print()
     print("Start-up (each variant on /bin/true, median):\n")
