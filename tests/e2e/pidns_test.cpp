@@ -6,6 +6,7 @@
 // prints.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -110,6 +111,29 @@ TEST_P(PidNamespace, PidsShowAsTheProgramSawThemWithTheHostsBeside) {
     EXPECT_EQ(s["siginfo"]["si_pid"], ns_host(ns_child, host_child)) << s.dump();
   }
   EXPECT_TRUE(sigchld) << all;
+}
+
+// A signal's line tells the IDs of the thread it is delivered to in its namespace too, as a
+// call's does: the parent's SIGCHLD, and what the parent sent its child.
+TEST_P(PidNamespace, SignalsHaveTheThreadsNamespaceIds) {
+  auto r = traced({"--json", "--pidns-translation"});
+  auto events = e2e::json_lines(r.trace);
+  std::string all = e2e::dump(events);
+  auto parent_getpid = returning(events, "getpid", ns_parent);
+  auto child_getpid = returning(events, "getpid", ns_child);
+  ASSERT_EQ(parent_getpid.size(), 1u) << all;
+  ASSERT_EQ(child_getpid.size(), 1u) << all;
+  std::map<int, int> ns_of = {{parent_getpid[0]["pid"], ns_parent},
+                              {child_getpid[0]["pid"], ns_child}};
+  size_t seen = 0;
+  for (const auto& s : e2e::of_type(events, "signal")) {
+    auto it = ns_of.find(s["pid"]);
+    if (it == ns_of.end()) continue;
+    ++seen;
+    EXPECT_EQ(s.value("ns_pid", 0), it->second) << s.dump();
+    EXPECT_EQ(s.value("ns_tid", 0), it->second) << s.dump();
+  }
+  EXPECT_GE(seen, 2u) << all;  // (the parent's SIGCHLD, the child's signal)
 }
 
 TEST_P(PidNamespace, TextSaysTheHostPidInAComment) {

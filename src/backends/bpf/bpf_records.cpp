@@ -446,6 +446,9 @@ void BpfTracer::handle_signal(const void* data) {
   ev.task.tid = static_cast<int32_t>(rec.tid);
   std::memcpy(ev.task.comm.data(), rec.comm, sizeof(rec.comm));
   ev.task.comm[15] = 0;
+  ev.task.pidns = rec.pidns;
+  ev.task.ns_pid = rec.ns_pid;
+  ev.task.ns_tid = rec.ns_tid;
   ev.ts_ns = rec.ts_ns;
   ev.signo = static_cast<int>(rec.signo);
   ev.set_info(si);

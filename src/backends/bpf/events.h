@@ -190,6 +190,11 @@ struct dt_signal {
   dt_s64 signo;
   char comm[16];
   dt_u8 info[48]; /* the start of the kernel_siginfo: the same layout as user siginfo_t */
+  /* --pidns-translation: as dt_syscall's, of the thread the signal is delivered to */
+  dt_u32 pidns;
+  dt_s32 ns_pid;
+  dt_s32 ns_tid;
+  dt_u32 pad;
 };
 
 /* -s: sent at sys_enter, before the thread's DT_SYSCALL record: the user registers an unwind

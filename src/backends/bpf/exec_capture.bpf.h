@@ -139,11 +139,12 @@ static __always_inline struct upid* upid_at(struct pid* pid, unsigned int level)
 }
 
 // --pidns-translation: the thread's IDs in its own PID namespace (the deepest of its struct pid),
-// when that is not dtruss's.
-static __always_inline void ns_ids(struct dt_syscall* e, struct task_struct* trusted) {
-  e->pidns = 0;
-  e->ns_pid = 0;
-  e->ns_tid = 0;
+// when that is not dtruss's (0 0 0 otherwise): of a call's thread, of a signal's.
+static __always_inline void task_ns_ids(struct task_struct* trusted, dt_u32* pidns, dt_s32* ns_pid,
+                                        dt_s32* ns_tid) {
+  *pidns = 0;
+  *ns_pid = 0;
+  *ns_tid = 0;
   if (!pidns_ids) return;
   struct task_struct* t = UNTRUSTED_TASK(trusted);
   struct pid* tp = t->thread_pid;
@@ -151,11 +152,20 @@ static __always_inline void ns_ids(struct dt_syscall* e, struct task_struct* tru
   struct upid* own = upid_at(tp, level);
   dt_u32 inum = BPF_CORE_READ(own, ns, ns.inum);
   if (inum == self_pidns) return;
-  e->pidns = inum;
-  e->ns_tid = BPF_CORE_READ(own, nr);
+  *pidns = inum;
+  *ns_tid = BPF_CORE_READ(own, nr);
   struct pid* leader = BPF_CORE_READ(t, group_leader, thread_pid);
   struct upid* in_ns = upid_at(leader, level);
-  e->ns_pid = BPF_CORE_READ(in_ns, nr);
+  *ns_pid = BPF_CORE_READ(in_ns, nr);
+}
+
+static __always_inline void ns_ids(struct dt_syscall* e, struct task_struct* trusted) {
+  dt_u32 pidns;
+  dt_s32 ns_pid, ns_tid;
+  task_ns_ids(trusted, &pidns, &ns_pid, &ns_tid);
+  e->pidns = pidns;
+  e->ns_pid = ns_pid;
+  e->ns_tid = ns_tid;
 }
 
 // --pidns-translation: a new process's PID in its parent's namespace (what the fork returns

@@ -15,6 +15,12 @@ static __always_inline void fill_signal(struct dt_signal* e, struct task_struct*
   e->ts_ns = bpf_ktime_get_ns();
   e->signo = sig;
   __builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
+  dt_u32 pidns;
+  dt_s32 ns_pid, ns_tid;
+  task_ns_ids(t, &pidns, &ns_pid, &ns_tid);  // (--pidns-translation)
+  e->pidns = pidns;
+  e->ns_pid = ns_pid;
+  e->ns_tid = ns_tid;
   // (SEND_SIG_NOINFO and SEND_SIG_PRIV are the "pointers" 0 and 1: no siginfo.)
   if ((unsigned long)info > 4096) bpf_probe_read_kernel(e->info, sizeof(e->info), info);
 }
