@@ -80,7 +80,10 @@ def baseline_variants():
     in the same interleaved rounds: a change's cost is then measured in one run."""
     out = []
     for v in VARIANTS:
-        if v.tool != "dtruss" or v.wrap is cgroup_outside:
+        if v.name == "bpf-cgroup":
+            out.append(Variant("base-bpf-cgroup", "--baseline's " + v.what, "dtruss",
+                               cgroup_outside("baseline"), v.lost))
+        if v.tool != "dtruss" or v.name == "bpf-cgroup":
             continue
         backend, _, extra = v.name.partition("-")
         capture = extra in ("w", "flight")
@@ -103,8 +106,9 @@ kill -INT $p; wait $p
 exit $s"""
 
 
-def cgroup_outside(c, argv):
-    return ["sh", "-c", CGROUP_OUTSIDE, "sh", c.dtruss, c.cgroup, c.trace] + argv
+def cgroup_outside(binary="dtruss"):
+    return lambda c, argv: ["sh", "-c", CGROUP_OUTSIDE, "sh", getattr(c, binary), c.cgroup,
+                            c.trace] + argv
 
 
 def make_cgroup(scratch):
@@ -134,7 +138,7 @@ VARIANTS = [
             dtruss("bpf", "-t", "!%uring"), "trace"),
     # Part 12: the cgroup filter's cost per call of a process outside the traced cgroup.
     Variant("bpf-cgroup", "dtruss --backend=bpf --cgroup EMPTY --output FILE, the workload outside",
-            "dtruss", cgroup_outside, "trace"),
+            "dtruss", cgroup_outside(), "trace"),
     Variant("bpf-Z", "dtruss --backend=bpf -f -Z --output FILE", "dtruss", dtruss("bpf", "-Z"),
             "trace"),
     # -P on a path no call names: what the path filter costs per unselected call, against bpf-t.
@@ -286,7 +290,7 @@ def available(variants, ctx):
     """Splits variants into those that can run here and {name: why not}."""
     ok, missing = [], {}
     for v in variants:
-        if v.wrap is cgroup_outside and not ctx.cgroup:
+        if v.name.endswith("bpf-cgroup") and not ctx.cgroup:
             missing[v.name] = "no cgroup2 hierarchy mounted, or not root"
         elif v.tool == "floor" and not ctx.floor:
             missing[v.name] = ctx.floor_obj or "not built"
@@ -484,7 +488,7 @@ def main():
                   pin=["taskset", "-c", a.pin] if a.pin else [], timeout=a.timeout,
                   time=os.access("/usr/bin/time", os.X_OK))
         bins = build_workloads(scratch)
-        if any(v.wrap is cgroup_outside for v in variants):
+        if any(v.name.endswith("bpf-cgroup") for v in variants):
             ctx.cgroup = make_cgroup(scratch)
         if any(v.tool == "floor" for v in variants):
             try:
