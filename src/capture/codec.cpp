@@ -229,7 +229,7 @@ void put_syscall(std::string& out, const SyscallEvent& ev) {
   p.z(ev.ret);
   p.z(ev.uring_op);  // (-1: a system call)
   p.u(unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
-      unsigned{ev.uring_refused} << 2);
+      unsigned{ev.uring_refused} << 2 | unsigned{ev.uring_more} << 3);
   p.store(ev.captures);
   p.store(ev.before);
   uint64_t notes = 0;
@@ -273,6 +273,7 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev) {
   ev->uring_fixed_file = uring & 1;
   ev->uring_direct = uring & 2;
   ev->uring_refused = uring & 4;
+  ev->uring_more = uring & 8;
   uint64_t end = (flags >> kEndShift) & 3;
   if (end > static_cast<uint64_t>(SyscallEvent::End::Detached)) return false;
   ev->end = static_cast<SyscallEvent::End>(end);

@@ -85,6 +85,8 @@ struct SyscallEvent {
   bool uring_direct = false;
   // The kernel refused it before preparing it (a bad flag or field): its arguments are unknown.
   bool uring_refused = false;
+  // A multishot operation's completion with more to come (IORING_CQE_F_MORE): one line each.
+  bool uring_more = false;
 
   bool returned() const { return end == End::Returned; }
 };

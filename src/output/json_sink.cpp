@@ -109,6 +109,7 @@ void append_json_result(std::string& out, const DecodedCall& call) {
     }
     append_after_json(out, call);
   }
+  if (ev.uring_more) out += ",\"more\":true";  // a multishot operation: more completions come
 }
 
 void JsonSink::begin(uint64_t base_ns) {

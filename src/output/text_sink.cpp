@@ -223,6 +223,7 @@ void TextSink::syscall(const DecodedCall& call) {
     append_text(line_, call.ret);
     append_after_text(line_, call, style_of(opt_));
   }
+  if (ev.uring_more) line_ += " (more)";  // a multishot operation: more completions to come
   append_injected(line_, ev);
   if (opt_.call_times && ev.returned()) {
     uint64_t d = call_duration(ev);

@@ -2,6 +2,7 @@
 
 #include <linux/io_uring.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -193,6 +194,12 @@ constexpr Row kRows[] = {
 };
 #undef OP
 
+// The operations a flag can make multishot: one submission, a completion per event, each but the
+// last with IORING_CQE_F_MORE (accept's IORING_ACCEPT_MULTISHOT, poll's IORING_POLL_ADD_MULTI,
+// recv's IORING_RECV_MULTISHOT, IORING_TIMEOUT_MULTISHOT).
+constexpr int kMultishot[] = {IORING_OP_ACCEPT, IORING_OP_POLL_ADD, IORING_OP_RECV,
+                              IORING_OP_RECVMSG, IORING_OP_TIMEOUT};
+
 struct Ops {
   std::array<UringOp, kUringOpMax> by_opcode{};
   std::array<std::string, kUringOpMax> names;
@@ -208,6 +215,8 @@ struct Ops {
       op.own = r.syscall == nullptr;
       op.info = op.own ? r.own : syscall_by_name(r.syscall);
       op.strct = r.strct;
+      op.multishot =
+          std::find(std::begin(kMultishot), std::end(kMultishot), r.opcode) != std::end(kMultishot);
       for (int a = 0; a < kMaxArgs; ++a) {
         op.args[a] = r.args[static_cast<size_t>(a)];
         if (op.args[a].from != From::None) op.nargs = a + 1;

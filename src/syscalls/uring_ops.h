@@ -35,6 +35,7 @@ struct UringOp {
   bool own = false;                   // info is the operation's own (no syscall does it)
   int nargs = 0;                      // arguments shown (the first of info's)
   const char* strct = nullptr;        // the kernel's struct of its per-opcode data
+  bool multishot = false;  // may complete more than once (IORING_CQE_F_MORE: multishot accept...)
   UringArg args[kMaxArgs];
 };
 

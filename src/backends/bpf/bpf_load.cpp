@@ -428,6 +428,8 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted, const std::st
   for (uint32_t opcode = 0; opcode < DT_URING_OPS; ++opcode) {
     dt_uring_def def = defs[opcode];
     def.wanted = wanted.empty() || (opcode < wanted.size() && wanted[opcode]) ? 1 : 0;
+    const UringOp* op = uring_op(static_cast<int>(opcode));
+    def.multishot = op != nullptr && op->multishot ? 1 : 0;  // (not in the cache: the table's)
     bpf_map__update_elem(map, &opcode, sizeof(opcode), &def, sizeof(def), BPF_ANY);
   }
 }
@@ -612,6 +614,7 @@ void BpfTracer::size_maps(dtruss_bpf* skel) {
       bpf_map__set_max_entries(m, 1);
   }
   if (!tracing_uring()) bpf_map__set_max_entries(skel->maps.uring_reqs, 1);
+  if (!tracing_uring()) bpf_map__set_max_entries(skel->maps.uring_multi, 1);
   auto cpus = static_cast<uint64_t>(std::max(1, libbpf_num_possible_cpus()));
   uint64_t ring = round_up_pow2(cfg_.ring_bytes != 0 ? cfg_.ring_bytes
                                                      : default_ring_bytes(cfg_.summary_only, cpus));

@@ -421,7 +421,9 @@ int BPF_PROG(on_uring_refused, void* sqe, struct io_kiocb* req, int error) {
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(on_uring_complete, void* ring, void* req, struct io_uring_cqe* cqe) {
-  if (req && cqe) uring_complete(req, cqe);
+  if (!cqe) return 0;
+  if (!req) req = uring_multishot_req(ring, cqe);  // (a multishot operation's, with more)
+  if (req) uring_complete(req, cqe);
   return 0;
 }
 

@@ -434,6 +434,7 @@ struct dt_err_key {
 #define DT_URING_FIXED_FILE 0x100u /* dt_syscall.uring: IOSQE_FIXED_FILE */
 #define DT_URING_DIRECT 0x200u     /* dt_syscall.uring: it makes a direct descriptor (file_slot) */
 #define DT_URING_REFUSED 0x400u    /* dt_syscall.uring: refused before it was prepared: no args */
+#define DT_URING_MORE 0x800u       /* dt_syscall.uring: IORING_CQE_F_MORE, more completions come */
 #define DT_IOSQE_FIXED_FILE 1u     /* IOSQE_FIXED_FILE, also the request's REQ_F_FIXED_FILE */
 enum dt_uring_from {
   DT_UR_NONE = 0,  /* 0 */
@@ -453,8 +454,9 @@ struct dt_uring_def {
   dt_u32 wanted; /* -t selects it */
   dt_s32 nr;     /* the syscall it stands for (its capture plan), or -1 */
   struct dt_uring_src src[6];
-  dt_u32 slot; /* 1 + the offset of its file_slot (a u32: a direct descriptor's), or 0 */
-  dt_u32 pad;
+  dt_u32 slot;      /* 1 + the offset of its file_slot (a u32: a direct descriptor's), or 0 */
+  dt_u32 multishot; /* it may complete more than once: its completions that come without the
+                       request (io_uring_complete's req NULL) are found by ring and user_data */
 };
 
 #endif

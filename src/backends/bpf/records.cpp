@@ -98,6 +98,7 @@ void read_syscall_record(const void* data, size_t size, bool cpu_time, SyscallEv
   ev.uring_fixed_file = (rec.uring & DT_URING_FIXED_FILE) != 0;
   ev.uring_direct = (rec.uring & DT_URING_DIRECT) != 0;
   ev.uring_refused = (rec.uring & DT_URING_REFUSED) != 0;
+  ev.uring_more = (rec.uring & DT_URING_MORE) != 0;
   for (size_t i = 0; i < 6; ++i) ev.args[i] = rec.args[i];
   ev.ret = rec.ret;
   ev.end = rec.end == DT_NORETURN     ? SyscallEvent::End::NoReturn

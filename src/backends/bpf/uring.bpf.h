@@ -17,6 +17,7 @@ struct io_cqe {
 } __attribute__((preserve_access_index));
 struct io_kiocb {
   struct file* file;
+  void* ctx;  // (its ring: struct io_ring_ctx)
   dt_u8 opcode;
   dt_u64 flags;
   struct io_cqe cqe;
@@ -52,6 +53,8 @@ struct uring_req {
   dt_u32 op;
   dt_u32 flags;  // DT_URING_FIXED_FILE, DT_URING_DIRECT
   char comm[16];
+  dt_u64 ring;  // a multishot operation's ring (its key in uring_multi, with user_data), or 0
+  dt_u64 user_data;
 };
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -60,6 +63,20 @@ struct {
   __type(key, dt_u64);
   __type(value, struct uring_req);
 } uring_reqs SEC(".maps");
+
+// A multishot operation's completions but its last come without the request (io_uring_complete's
+// req is NULL: the kernel posts them as a ring's own): found by their ring and user_data.
+struct uring_key {
+  dt_u64 ring;
+  dt_u64 user_data;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, 16384);  // 1 unless io_uring is traced (size_maps)
+  __type(key, struct uring_key);
+  __type(value, dt_u64);
+} uring_multi SEC(".maps");
 
 // The record of a completion is assembled per thread, as a call's is (the plan's functions
 // take a struct pending).
@@ -143,6 +160,12 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
     if (v) r.flags |= DT_URING_DIRECT;
   }
   dt_u64 key = (dt_u64)req;
+  if (def->multishot) {
+    struct uring_key mk = {(dt_u64)BPF_CORE_READ(req, ctx), BPF_CORE_READ(req, cqe.user_data)};
+    r.ring = mk.ring;
+    r.user_data = mk.user_data;
+    bpf_map_update_elem(&uring_multi, &mk, &key, BPF_ANY);
+  }
   bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
 }
 
@@ -157,13 +180,25 @@ static __always_inline void uring_refused(struct io_kiocb* req) {
   bpf_map_update_elem(&uring_reqs, &key, &r, BPF_NOEXIST);
 }
 
+// A completion of `ring` without its request: a multishot operation's, whose request is found.
+static __always_inline void* uring_multishot_req(void* ring, struct io_uring_cqe* cqe) {
+  struct uring_key mk = {(dt_u64)ring, BPF_CORE_READ(cqe, user_data)};
+  dt_u64* req = bpf_map_lookup_elem(&uring_multi, &mk);
+  return req ? (void*)*req : 0;
+}
+
 static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) {
   dt_u64 key = (dt_u64)req;
   struct uring_req* found = bpf_map_lookup_elem(&uring_reqs, &key);
   if (!found) return;
   struct uring_req r = *found;
   long ret = BPF_CORE_READ(cqe, res);
-  if (!(BPF_CORE_READ(cqe, flags) & DT_CQE_F_MORE)) bpf_map_delete_elem(&uring_reqs, &key);
+  dt_u32 more = BPF_CORE_READ(cqe, flags) & DT_CQE_F_MORE ? DT_URING_MORE : 0;
+  if (!more) {
+    bpf_map_delete_elem(&uring_reqs, &key);
+    struct uring_key mk = {r.ring, r.user_data};
+    if (r.ring) bpf_map_delete_elem(&uring_multi, &mk);
+  }
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // The plan reads the process's memory: only from one of its threads (io-wq workers and the
@@ -193,7 +228,7 @@ static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) 
   h.ret = ret;
   __builtin_memcpy(h.comm, r.comm, sizeof(h.comm));
   h.end = DT_RETURNED;
-  h.uring = (r.op + 1) | r.flags;
+  h.uring = (r.op + 1) | r.flags | more;
   h.size = sizeof(h);
   struct dt_plan* plan = 0;
   if (p) {

@@ -1,0 +1,58 @@
+// io_uring operations beyond one submission, one completion (the eBPF backend):
+// tests/fixtures/uring_more.c. A multishot operation (one submission, a completion per event)
+// is shown as one line per completion, those with more to come (IORING_CQE_F_MORE) marked:
+// `= 6 (more)`, JSON "more":true; its last completion is not.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+using nlohmann::json;
+
+// "completions N" from the fixture's output.
+int completions(const Result& r) {
+  size_t at = r.out.find("completions ");
+  if (at == std::string::npos) return -1;
+  return std::stoi(r.out.substr(at + 12));
+}
+
+std::vector<json> uring_ops(const std::string& mode, Result* r) {
+  *r = run_traced({"--backend=bpf", "--json", "--", fixture("uring_more"), mode, temp_dir()});
+  EXPECT_EQ(r->status, 0) << r->err;
+  return of_type(json_lines(r->trace), "uring");
+}
+
+TEST(BpfUringMore, MultishotIsALinePerCompletion) {
+  Result r;
+  std::vector<json> ops = uring_ops("multishot", &r);
+  // Every completion is a line: three accepts with more to come, the cancel, the last accept.
+  ASSERT_EQ(static_cast<int>(ops.size()), completions(r)) << r.trace;
+  std::vector<json> accepts;
+  for (const json& e : ops)
+    if (e["syscall"] == "accept") accepts.push_back(e);
+  ASSERT_EQ(accepts.size(), 4u) << r.trace;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(accepts[i].value("more", false), true) << accepts[i];
+    EXPECT_GE(accepts[i]["ret"].get<int>(), 3) << accepts[i];
+    EXPECT_EQ(accepts[i]["args"]["fd"], accepts[3]["args"]["fd"]) << accepts[i];
+  }
+  EXPECT_FALSE(accepts[3].contains("more")) << accepts[3];
+  EXPECT_EQ(accepts[3]["errno"], "ECANCELED") << accepts[3];
+  // The text marks them.
+  auto t = run_traced({"--backend=bpf", "-t", "%uring", "--", fixture("uring_more"), "multishot"});
+  ASSERT_EQ(t.status, 0) << t.err;
+  size_t marked = 0;
+  for (size_t at = t.trace.find(" (more)\n"); at != std::string::npos;
+       at = t.trace.find(" (more)\n", at + 1))
+    ++marked;
+  EXPECT_EQ(marked, 3u) << t.trace;
+  EXPECT_TRUE(contains(t.trace, "ECANCELED (Operation canceled)\n")) << t.trace;
+}
+
+}  // namespace
+}  // namespace e2e
