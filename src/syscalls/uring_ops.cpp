@@ -20,6 +20,11 @@ constexpr UringArg field(const char* name) {
 constexpr UringArg path(const char* name) {
   return {From::Path, name};
 }
+constexpr UringArg bytes(const char* name) {
+  return {From::Bytes, name};
+}
+constexpr UringArg kTimeoutTs{From::TimeoutTs, nullptr};
+constexpr UringArg kBytesSize{From::BytesSize, nullptr};
 
 // Operations of their own: their arguments, shown as a syscall's are.
 constexpr ArgInfo arg(const char* name, ArgKind kind, TableId table = TableId::none) {
@@ -27,6 +32,9 @@ constexpr ArgInfo arg(const char* name, ArgKind kind, TableId table = TableId::n
 }
 constexpr SyscallInfo own(const char* name, int nargs, std::array<ArgInfo, kMaxArgs> a) {
   return {-1, name, nargs, RetKind::Int, 0, {a[0], a[1], a[2], a[3], a[4], a[5]}};
+}
+constexpr ArgInfo timespec_arg(const char* name) {
+  return {name, "", ArgKind::Struct, Dir::In, TableId::none, StructId::s_timespec, kNoLen};
 }
 constexpr ArgInfo kNone{};
 constexpr SyscallInfo kNop = own("nop", 0, {});
@@ -36,11 +44,12 @@ constexpr SyscallInfo kPollAdd =
          kNone, kNone});
 constexpr SyscallInfo kPollRemove =
     own("poll_remove", 1, {arg("user_data", ArgKind::Hex), kNone, kNone, kNone, kNone, kNone});
-constexpr SyscallInfo kTimeout =
-    own("timeout", 1, {arg("count", ArgKind::UInt), kNone, kNone, kNone, kNone, kNone});
+constexpr SyscallInfo kTimeout = own(
+    "timeout", 2, {timespec_arg("ts"), arg("count", ArgKind::UInt), kNone, kNone, kNone, kNone});
 constexpr SyscallInfo kTimeoutRemove =
     own("timeout_remove", 1, {arg("user_data", ArgKind::Hex), kNone, kNone, kNone, kNone, kNone});
-constexpr SyscallInfo kLinkTimeout = own("link_timeout", 0, {});
+constexpr SyscallInfo kLinkTimeout =
+    own("link_timeout", 1, {timespec_arg("ts"), kNone, kNone, kNone, kNone, kNone});
 constexpr SyscallInfo kAsyncCancel =
     own("async_cancel", 2,
         {arg("user_data", ArgKind::Hex), arg("fd", ArgKind::Fd), kNone, kNone, kNone, kNone});
@@ -85,7 +94,7 @@ constexpr Row kRows[] = {
      {kFd, field("off"), field("len"), field("flags")}},
     {OP(SENDMSG), "sendmsg", nullptr, "io_sr_msg", {kFd, field("umsg"), field("msg_flags")}},
     {OP(RECVMSG), "recvmsg", nullptr, "io_sr_msg", {kFd, field("umsg"), field("msg_flags")}},
-    {OP(TIMEOUT), nullptr, &kTimeout, "io_timeout", {field("off")}},
+    {OP(TIMEOUT), nullptr, &kTimeout, "io_timeout", {kTimeoutTs, field("off")}},
     {OP(TIMEOUT_REMOVE), nullptr, &kTimeoutRemove, "io_timeout_rem", {field("addr")}},
     {OP(ACCEPT),
      "accept4",
@@ -93,7 +102,7 @@ constexpr Row kRows[] = {
      "io_accept",
      {kFd, field("addr"), field("addr_len"), field("flags")}},
     {OP(ASYNC_CANCEL), nullptr, &kAsyncCancel, "io_cancel", {field("addr"), field("fd")}},
-    {OP(LINK_TIMEOUT), nullptr, &kLinkTimeout, nullptr, {}},
+    {OP(LINK_TIMEOUT), nullptr, &kLinkTimeout, nullptr, {kTimeoutTs}},
     {OP(CONNECT), "connect", nullptr, "io_connect", {kFd, field("addr"), field("addr_len")}},
     {OP(FALLOCATE),
      "fallocate",
@@ -131,10 +140,10 @@ constexpr Row kRows[] = {
      "io_sr_msg",
      {kFd, field("buf"), field("len"), field("msg_flags")}},
     {OP(OPENAT2),
-     "openat",
+     "openat2",
      nullptr,
      "io_open",
-     {field("dfd"), path("filename"), field("how.flags"), field("how.mode")}},
+     {field("dfd"), path("filename"), bytes("how"), kBytesSize}},
     {OP(EPOLL_CTL), "epoll_ctl", nullptr, "io_epoll", {field("epfd"), field("op"), field("fd")}},
     {OP(SPLICE),
      "splice",

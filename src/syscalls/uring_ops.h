@@ -20,10 +20,14 @@ inline constexpr int kUringOpMax = 64;
 // Where one argument comes from.
 struct UringArg {
   enum class From : uint8_t {
-    None,   // not kept by the kernel: 0
-    Fd,     // the fd the SQE named
-    Field,  // member `field` of the operation's struct ("how.flags": a member's member)
-    Path,   // member `field`, a struct filename *: the user's pointer it was copied from
+    None,       // not kept by the kernel: 0
+    Fd,         // the fd the SQE named
+    Field,      // member `field` of the operation's struct ("how.flags": a member's member)
+    Path,       // member `field`, a struct filename *: the user's pointer it was copied from
+    Bytes,      // member `field` whole (a struct the kernel copied from the user: an open_how),
+                // read at submission, decoded as the syscall's pointer argument would be
+    TimeoutTs,  // the timespec the kernel copied at submission (io_timeout_data), as Bytes
+    BytesSize,  // the size of the Bytes argument
   } from = From::None;
   const char* field = nullptr;
 };

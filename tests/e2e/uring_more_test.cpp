@@ -1,7 +1,9 @@
 // io_uring operations beyond one submission, one completion (the eBPF backend):
 // tests/fixtures/uring_more.c. A multishot operation (one submission, a completion per event)
 // is shown as one line per completion, those with more to come (IORING_CQE_F_MORE) marked:
-// `= 6 (more)`, JSON "more":true; its last completion is not.
+// `= 6 (more)`, JSON "more":true; its last completion is not. What the kernel copied from the
+// program's memory at submission is shown as the syscalls show it: a timeout's timespec, an
+// openat2's struct open_how.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -52,6 +54,42 @@ TEST(BpfUringMore, MultishotIsALinePerCompletion) {
     ++marked;
   EXPECT_EQ(marked, 3u) << t.trace;
   EXPECT_TRUE(contains(t.trace, "ECANCELED (Operation canceled)\n")) << t.trace;
+}
+
+// A timeout's and a link_timeout's timespec (read from the kernel's copy at submission: the
+// program's may be gone by completion), as nanosleep's is shown.
+TEST(BpfUringMore, TimeoutsShowTheirTimespec) {
+  Result r;
+  std::vector<json> ops = uring_ops("timeout", &r);
+  ASSERT_EQ(static_cast<int>(ops.size()), completions(r)) << r.trace;
+  json timeout, link;
+  for (const json& e : ops) {
+    if (e["syscall"] == "timeout") timeout = e;
+    if (e["syscall"] == "link_timeout") link = e;
+  }
+  ASSERT_FALSE(timeout.is_null() || link.is_null()) << r.trace;
+  EXPECT_EQ(timeout["args"]["ts"], (json{{"tv_sec", 0}, {"tv_nsec", 1500000}})) << timeout;
+  EXPECT_EQ(timeout["errno"], "ETIME") << timeout;
+  EXPECT_EQ(link["args"]["ts"], (json{{"tv_sec", 0}, {"tv_nsec", 2000000}})) << link;
+  auto t = run_traced({"--backend=bpf", "-t", "%uring", "--", fixture("uring_more"), "timeout"});
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_TRUE(contains(t.trace, "[uring] timeout({tv_sec=0, tv_nsec=1500000}, 0)")) << t.trace;
+  EXPECT_TRUE(contains(t.trace, "[uring] link_timeout({tv_sec=0, tv_nsec=2000000})")) << t.trace;
+}
+
+// IORING_OP_OPENAT2 is openat2, its struct open_how decoded as openat2's (resolve included).
+TEST(BpfUringMore, Openat2ShowsItsOpenHow) {
+  Result r;
+  std::vector<json> ops = uring_ops("openat2", &r);
+  ASSERT_EQ(ops.size(), 1u) << r.trace;
+  const json& open = ops[0];
+  EXPECT_EQ(open["syscall"], "openat2") << open;
+  EXPECT_TRUE(text_arg(open, "filename").ends_with("/uring2.txt")) << open;
+  EXPECT_EQ(open["args"]["how"]["flags"], "O_RDWR|O_CREAT|O_LARGEFILE") << open;
+  EXPECT_EQ(open["args"]["how"]["mode"], 0640) << open;
+  EXPECT_EQ(open["args"]["how"]["resolve"], "RESOLVE_NO_SYMLINKS") << open;
+  EXPECT_EQ(open["args"]["usize"], 24) << open;
+  EXPECT_GE(open["ret"].get<int>(), 3) << open;
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ TEST(Options, SummaryTimelineAndColor) {
             std::string::npos)
       << last_err();
   EXPECT_EQ(parse({"--summary-by", "cpu", "--summary", "ls"}, &bad), ParseOutcome::ExitUsage);
-  EXPECT_NE(last_err().find("--summary-by takes process, thread, comm or container"),
+  EXPECT_NE(last_err().find("--summary-by takes process, thread, comm, container or cgroup"),
             std::string::npos);
   EXPECT_EQ(parse({"--summary-by", "thread", "ls"}, &bad), ParseOutcome::ExitUsage);
   EXPECT_NE(last_err().find("give it with -c or --summary"), std::string::npos);

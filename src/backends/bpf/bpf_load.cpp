@@ -379,6 +379,15 @@ std::vector<dt_uring_def> uring_defs_of(const btf* b) {
       const UringArg& a = op->args[i];
       dt_uring_src& src = def.src[i];
       if (a.from == UringArg::From::Fd) src.from = DT_UR_FD;
+      if (a.from == UringArg::From::TimeoutTs) src.from = DT_UR_TIMEOUT;
+      if (a.from == UringArg::From::BytesSize) src.from = DT_UR_KSIZE;
+      if (a.from == UringArg::From::Bytes) {  // (a struct of the per-opcode data, whole)
+        Member m = member(op->strct, a.field);
+        if (!m.found || m.size > DT_URING_KBYTES || m.off + m.size > DT_URING_CMD) continue;
+        src.from = DT_UR_BYTES;
+        src.off = static_cast<uint8_t>(m.off);
+        src.size = static_cast<uint8_t>(m.size);
+      }
       if (a.from != UringArg::From::Field && a.from != UringArg::From::Path) continue;
       Member m = member(op->strct, a.field);
       bool path = a.from == UringArg::From::Path;

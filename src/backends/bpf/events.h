@@ -441,7 +441,14 @@ enum dt_uring_from {
   DT_UR_FD = 1,    /* the fd the SQE named (req->cqe.fd) */
   DT_UR_FIELD = 2, /* `size` bytes at `off` of the per-opcode data (`sign`: sign-extended) */
   DT_UR_PATH = 3,  /* a struct filename * at `off`: its user pointer (at `off2` in it) */
+  DT_UR_BYTES = 4, /* `size` bytes at `off` (a struct the kernel copied: an open_how), sent as a
+                      capture at DT_URING_KADDR, the argument's value */
+  DT_UR_TIMEOUT = 5, /* the timespec the kernel copied (the request's io_timeout_data), as BYTES */
+  DT_UR_KSIZE = 6,   /* the size of the BYTES argument's bytes */
 };
+#define DT_URING_KBYTES 24 /* at most this many bytes of a BYTES argument (one per operation) */
+/* The address a BYTES argument's capture is sent at: none of a process's (a kernel one). */
+#define DT_URING_KADDR 0xffffffffffff0000ull
 struct dt_uring_src {
   dt_u8 from;
   dt_u8 off;

@@ -21,6 +21,14 @@ struct io_kiocb {
   dt_u8 opcode;
   dt_u64 flags;
   struct io_cqe cqe;
+  void* async_data;
+} __attribute__((preserve_access_index));
+// A timeout's data (io_uring/timeout.h): the timespec the kernel copied from the user.
+struct io_timeout_data {
+  struct {
+    dt_s64 tv_sec;
+    long tv_nsec;
+  } ts;
 } __attribute__((preserve_access_index));
 struct io_uring_cqe {
   dt_u64 user_data;
@@ -55,6 +63,9 @@ struct uring_req {
   char comm[16];
   dt_u64 ring;  // a multishot operation's ring (its key in uring_multi, with user_data), or 0
   dt_u64 user_data;
+  dt_u32 klen;  // a DT_UR_BYTES or DT_UR_TIMEOUT argument's bytes, copied at submission
+  dt_u32 kpad;
+  dt_u8 kbytes[DT_URING_KBYTES];
 };
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -153,6 +164,26 @@ static __always_inline void uring_submit(struct io_kiocb* req) {
     return;
   dt_s32 fd = BPF_CORE_READ(req, cqe.fd);
   for (int i = 0; i < 6; i++) r.args[i] = uring_arg(&def->src[i], cmd, fd);
+  // What the kernel copied from the user's memory at submission (a struct open_how, a timeout's
+  // timespec), which that memory may no longer hold at completion: its bytes, sent as a capture.
+  for (int i = 0; i < 6; i++) {
+    const struct dt_uring_src* s = &def->src[i];
+    const void* from = 0;
+    dt_u32 len = 0;
+    if (s->from == DT_UR_BYTES) {
+      from = (const char*)req + bpf_core_field_offset(struct io_kiocb, file) + s->off;
+      len = s->size <= DT_URING_KBYTES ? s->size : DT_URING_KBYTES;
+    } else if (s->from == DT_UR_TIMEOUT) {
+      void* data = BPF_CORE_READ(req, async_data);
+      if (data) from = (const char*)data + bpf_core_field_offset(struct io_timeout_data, ts);
+      len = 16;
+    }
+    if (!from || bpf_probe_read_kernel(r.kbytes, sizeof(r.kbytes), from)) continue;
+    r.klen = len;
+    r.args[i] = DT_URING_KADDR;
+  }
+  for (int i = 0; i < 6; i++)
+    if (def->src[i].from == DT_UR_KSIZE) r.args[i] = r.klen;
   dt_u32 slot = (def->slot - 1) & (DT_URING_CMD - 1);
   if (def->slot && slot <= DT_URING_CMD - 4) {  // a direct descriptor, not an fd, is made
     dt_u32 v;
@@ -187,56 +218,49 @@ static __always_inline void* uring_multishot_req(void* ring, struct io_uring_cqe
   return req ? (void*)*req : 0;
 }
 
-static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) {
-  dt_u64 key = (dt_u64)req;
-  struct uring_req* found = bpf_map_lookup_elem(&uring_reqs, &key);
-  if (!found) return;
-  struct uring_req r = *found;
+// The record of request r's completion (the map's entry: read in place, not copied to the
+// stack, which the record's head fills).
+static __always_inline void uring_send(const struct uring_req* r, struct io_uring_cqe* cqe,
+                                       dt_u32 more) {
   long ret = BPF_CORE_READ(cqe, res);
-  dt_u32 more = BPF_CORE_READ(cqe, flags) & DT_CQE_F_MORE ? DT_URING_MORE : 0;
-  if (!more) {
-    bpf_map_delete_elem(&uring_reqs, &key);
-    struct uring_key mk = {r.ring, r.user_data};
-    if (r.ring) bpf_map_delete_elem(&uring_multi, &mk);
-  }
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // The plan reads the process's memory: only from one of its threads (io-wq workers and the
   // SQPOLL thread are), not from an interrupt in another process.
   struct pending* p = 0;
-  if ((pid_tgid >> 32) == r.pid)
+  if ((pid_tgid >> 32) == r->pid)
     p = bpf_task_storage_get(&uring_out, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   // -y: the fd it made (openat, accept, socket), described now, before its record.
-  if (describe_fds && p && ret >= 0 && !r.flags && r.nr >= 0 && r.nr < DT_NR_MAX) {
-    dt_u32 k = (dt_u32)r.nr;
+  if (describe_fds && p && ret >= 0 && !r->flags && r->nr >= 0 && r->nr < DT_NR_MAX) {
+    dt_u32 k = (dt_u32)r->nr;
     dt_u8* fds = bpf_map_lookup_elem(&fd_plans, &k);
     if (fds && *fds == DT_FDS_RET) {
       struct fd_note_ctx x = {.p = p, .task = task, .with_call = DT_FD_FOR_URING};
-      x.pid_tgid = ((dt_u64)r.pid << 32) | r.tid;
+      x.pid_tgid = ((dt_u64)r->pid << 32) | r->tid;
       x.fds[0] = (int)ret;
       bpf_loop(1, send_fd_note, &x, 0);
     }
   }
   struct dt_syscall h = {};  // the record's head, built here then copied (see below)
   h.type = DT_SYSCALL;
-  h.pid = r.pid;
-  h.tid = r.tid;
-  h.enter_ns = r.submit_ns;
+  h.pid = r->pid;
+  h.tid = r->tid;
+  h.enter_ns = r->submit_ns;
   h.exit_ns = want_time ? bpf_ktime_get_ns() : 0;
-  h.nr = r.nr;
-  for (int i = 0; i < 6; i++) h.args[i] = r.args[i];
+  h.nr = r->nr;
+  for (int i = 0; i < 6; i++) h.args[i] = r->args[i];
   h.ret = ret;
-  __builtin_memcpy(h.comm, r.comm, sizeof(h.comm));
+  __builtin_memcpy(h.comm, r->comm, sizeof(h.comm));
   h.end = DT_RETURNED;
-  h.uring = (r.op + 1) | r.flags | more;
+  h.uring = (r->op + 1) | r->flags | more;
   h.size = sizeof(h);
   struct dt_plan* plan = 0;
   if (p) {
-    p->nr = r.nr;
-    for (int i = 0; i < 6; i++) p->args[i] = r.args[i];
+    p->nr = r->nr;
+    for (int i = 0; i < 6; i++) p->args[i] = r->args[i];
     plan = plan_of(p);
   }
-  if (!p || !plan || plan->n == 0) {  // nothing to capture
+  if (!p || ((!plan || plan->n == 0) && !r->klen)) {  // nothing to capture
     if (bpf_ringbuf_output(&events, &h, sizeof(h), wakeup_flags(sizeof(h)))) count_lost();
     return;
   }
@@ -247,10 +271,29 @@ static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) 
   p->out_len = sizeof(*e);
   p->out_ncap = 0;
   p->n_unread = DT_MAX_UNREAD;  // (bytes not in memory are left out: no DT_MAP_DATA for them)
-  run_plan(p, plan, ret);
+  if (r->klen) {  // the bytes copied at submission (DT_UR_BYTES, DT_UR_TIMEOUT)
+    struct dt_capture* c = (struct dt_capture*)(p->out + sizeof(*e));
+    set_capture(c, DT_URING_KADDR, r->klen, 0);
+    __builtin_memcpy(p->out + sizeof(*e) + sizeof(*c), r->kbytes, DT_URING_KBYTES);
+    p->out_len = sizeof(*e) + sizeof(*c) + ((r->klen + 7) & ~7u);
+    p->out_ncap = 1;
+  }
+  if (plan && plan->n) run_plan(p, plan, ret);
   dt_u32 off = p->out_len & (DT_SCRATCH - 1);
   e->ncap = p->out_ncap;
   e->size = off;
   if (off < sizeof(*e)) return;
   if (bpf_ringbuf_output(&events, p->out, off, wakeup_flags(off))) count_lost();
+}
+
+static __always_inline void uring_complete(void* req, struct io_uring_cqe* cqe) {
+  dt_u64 key = (dt_u64)req;
+  struct uring_req* found = bpf_map_lookup_elem(&uring_reqs, &key);
+  if (!found) return;
+  dt_u32 more = BPF_CORE_READ(cqe, flags) & DT_CQE_F_MORE ? DT_URING_MORE : 0;
+  uring_send(found, cqe, more);
+  if (more) return;
+  struct uring_key mk = {found->ring, found->user_data};
+  if (mk.ring) bpf_map_delete_elem(&uring_multi, &mk);
+  bpf_map_delete_elem(&uring_reqs, &key);
 }
