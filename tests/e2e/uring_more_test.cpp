@@ -29,31 +29,43 @@ std::vector<json> uring_ops(const std::string& mode, Result* r) {
   return of_type(json_lines(r->trace), "uring");
 }
 
-TEST(BpfUringMore, MultishotIsALinePerCompletion) {
+// A multishot operation's lines: `mode` of the fixture, its operation `name`, with three
+// completions with more to come, then its last (ECANCELED by the async_cancel).
+void multishot_lines(const std::string& mode, const std::string& name) {
+  SCOPED_TRACE(mode);
   Result r;
-  std::vector<json> ops = uring_ops("multishot", &r);
-  // Every completion is a line: three accepts with more to come, the cancel, the last accept.
+  std::vector<json> ops = uring_ops(mode, &r);
+  // Every completion is a line: three with more to come, the cancel, the last.
   ASSERT_EQ(static_cast<int>(ops.size()), completions(r)) << r.trace;
-  std::vector<json> accepts;
+  std::vector<json> mine;
   for (const json& e : ops)
-    if (e["syscall"] == "accept") accepts.push_back(e);
-  ASSERT_EQ(accepts.size(), 4u) << r.trace;
+    if (e["syscall"] == name) mine.push_back(e);
+  ASSERT_EQ(mine.size(), 4u) << r.trace;
   for (size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(accepts[i].value("more", false), true) << accepts[i];
-    EXPECT_GE(accepts[i]["ret"].get<int>(), 3) << accepts[i];
-    EXPECT_EQ(accepts[i]["args"]["fd"], accepts[3]["args"]["fd"]) << accepts[i];
+    EXPECT_EQ(mine[i].value("more", false), true) << mine[i];
+    EXPECT_GE(mine[i]["ret"].get<int>(), 1) << mine[i];
+    EXPECT_EQ(mine[i]["args"]["fd"], mine[3]["args"]["fd"]) << mine[i];
   }
-  EXPECT_FALSE(accepts[3].contains("more")) << accepts[3];
-  EXPECT_EQ(accepts[3]["errno"], "ECANCELED") << accepts[3];
+  EXPECT_FALSE(mine[3].contains("more")) << mine[3];
+  EXPECT_EQ(mine[3]["errno"], "ECANCELED") << mine[3];
   // The text marks them.
-  auto t = run_traced({"--backend=bpf", "-t", "%uring", "--", fixture("uring_more"), "multishot"});
+  auto t = run_traced({"--backend=bpf", "-t", "%uring", "--", fixture("uring_more"), mode});
   ASSERT_EQ(t.status, 0) << t.err;
   size_t marked = 0;
   for (size_t at = t.trace.find(" (more)\n"); at != std::string::npos;
        at = t.trace.find(" (more)\n", at + 1))
     ++marked;
   EXPECT_EQ(marked, 3u) << t.trace;
+  EXPECT_TRUE(contains(t.trace, "[uring] " + name + "(")) << t.trace;
   EXPECT_TRUE(contains(t.trace, "ECANCELED (Operation canceled)\n")) << t.trace;
+}
+
+TEST(BpfUringMore, MultishotAcceptIsALinePerCompletion) {
+  multishot_lines("multishot", "accept");
+}
+
+TEST(BpfUringMore, MultishotPollIsALinePerCompletion) {
+  multishot_lines("pollmulti", "poll_add");
 }
 
 // A timeout's and a link_timeout's timespec (read from the kernel's copy at submission: the
