@@ -178,6 +178,7 @@ CASES = [
     fx("undumpable", "0.3", norms=[SLEEP_LOOP]),
     fx("untouched"),
     fx("uring_ops", "files", "{tmp}"),
+    fx("uring_more", "openat2", "{tmp}"),
     fx("vforker", norms=["async_signals", "sigchld_merged"]),
     Case("sh_pipeline", ["/bin/sh", "-c", "echo hello world | tr a-z A-Z | wc -c"],
          norms=["async_signals", "sigchld_merged", ("unordered", r"^wait4\(-1|\"upid\": -1")]),

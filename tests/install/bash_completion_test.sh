@@ -62,7 +62,7 @@ expect_only "dtruss --backend=" --backend=auto --backend=ptrace --backend=bpf
 expect_only "dtruss --backend " auto ptrace bpf
 expect_only "dtruss -X " raw verbose decoded
 expect_only "dtruss -c --sort " calls time errors name
-expect_only "dtruss --summary --summary-by = " comm container process thread
+expect_only "dtruss --summary --summary-by = " cgroup comm container process thread
 expect_only "dtruss --color = a" auto always
 ok "choice options complete their words"
 

@@ -437,12 +437,12 @@ struct dt_err_key {
 #define DT_URING_MORE 0x800u       /* dt_syscall.uring: IORING_CQE_F_MORE, more completions come */
 #define DT_IOSQE_FIXED_FILE 1u     /* IOSQE_FIXED_FILE, also the request's REQ_F_FIXED_FILE */
 enum dt_uring_from {
-  DT_UR_NONE = 0,  /* 0 */
-  DT_UR_FD = 1,    /* the fd the SQE named (req->cqe.fd) */
-  DT_UR_FIELD = 2, /* `size` bytes at `off` of the per-opcode data (`sign`: sign-extended) */
-  DT_UR_PATH = 3,  /* a struct filename * at `off`: its user pointer (at `off2` in it) */
-  DT_UR_BYTES = 4, /* `size` bytes at `off` (a struct the kernel copied: an open_how), sent as a
-                      capture at DT_URING_KADDR, the argument's value */
+  DT_UR_NONE = 0,    /* 0 */
+  DT_UR_FD = 1,      /* the fd the SQE named (req->cqe.fd) */
+  DT_UR_FIELD = 2,   /* `size` bytes at `off` of the per-opcode data (`sign`: sign-extended) */
+  DT_UR_PATH = 3,    /* a struct filename * at `off`: its user pointer (at `off2` in it) */
+  DT_UR_BYTES = 4,   /* `size` bytes at `off` (a struct the kernel copied: an open_how), sent as a
+                        capture at DT_URING_KADDR, the argument's value */
   DT_UR_TIMEOUT = 5, /* the timespec the kernel copied (the request's io_timeout_data), as BYTES */
   DT_UR_KSIZE = 6,   /* the size of the BYTES argument's bytes */
 };

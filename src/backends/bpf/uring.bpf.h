@@ -271,7 +271,7 @@ static __always_inline void uring_send(const struct uring_req* r, struct io_urin
   p->out_len = sizeof(*e);
   p->out_ncap = 0;
   p->n_unread = DT_MAX_UNREAD;  // (bytes not in memory are left out: no DT_MAP_DATA for them)
-  if (r->klen) {  // the bytes copied at submission (DT_UR_BYTES, DT_UR_TIMEOUT)
+  if (r->klen) {                // the bytes copied at submission (DT_UR_BYTES, DT_UR_TIMEOUT)
     struct dt_capture* c = (struct dt_capture*)(p->out + sizeof(*e));
     set_capture(c, DT_URING_KADDR, r->klen, 0);
     __builtin_memcpy(p->out + sizeof(*e) + sizeof(*c), r->kbytes, DT_URING_KBYTES);
