@@ -68,6 +68,21 @@ TEST(BpfUringMore, MultishotPollIsALinePerCompletion) {
   multishot_lines("pollmulti", "poll_add");
 }
 
+// A capture (-w) keeps the mark: -R shows the same lines, (more) and all, and the timespec.
+TEST(BpfUringMore, ACaptureKeepsTheMarkAndTheBytes) {
+  std::string cap = temp_dir() + "/uring.dtruss";
+  for (const char* mode : {"pollmulti", "timeout"}) {
+    SCOPED_TRACE(mode);
+    auto live =
+        run_dtruss({"--backend=bpf", "-t", "%uring", "-w", cap, "--", fixture("uring_more"), mode});
+    ASSERT_EQ(live.status, 0) << live.err;
+    Result replay = run_dtruss({"-R", cap});
+    ASSERT_EQ(replay.status, 0) << replay.err;
+    std::string want = std::string(mode) == "pollmulti" ? " = 1 (more)\n" : "tv_nsec=1500000}";
+    EXPECT_TRUE(contains(replay.err, want)) << replay.err;
+  }
+}
+
 // A timeout's and a link_timeout's timespec (read from the kernel's copy at submission: the
 // program's may be gone by completion), as nanosleep's is shown.
 TEST(BpfUringMore, TimeoutsShowTheirTimespec) {
