@@ -253,13 +253,19 @@ int exit_code(int wait_status) {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
+// Every program it loaded is attached: as many links as programs (each loaded program gets one
+// link; the first link alone could be on_sys_enter's, before the exit's program counts a call).
 bool wait_bpf_attached(pid_t pid) {
   return wait_until([pid] {
     std::error_code ec;
+    int links = 0, programs = 0;
     for (const auto& fd :
-         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec))
-      if (contains(read_file(fd.path().string()), "link_id:")) return true;
-    return false;
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec)) {
+      std::string info = read_file(fd.path().string());
+      links += contains(info, "link_id:");
+      programs += info.starts_with("prog_type:") || contains(info, "\nprog_type:");
+    }
+    return links > 0 && links == programs;
   });
 }
 
