@@ -165,7 +165,11 @@ struct fd_note_ctx {
   int with_call;
   int dgram_only;  // only a datagram socket is described
   int files_only;  // no socket is described
+  int pf_ret;      // -P: the record of the returned fd decides whether the call is sent
 };
+
+static __always_inline void pf_note(struct dt_fd* rec);  // path_filter.bpf.h
+static __always_inline int pf_inode_known(dt_u64 ino);
 
 // DT_FDS_FILES: the process's open fds (a bitmap), kept in the second half of p->out, which a
 // DT_FD record never reaches (map memory: read at a variable index, as a stack array cannot be).
@@ -214,6 +218,13 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
     }
   } else if (x->dgram_only) {
     return 0;
+  }
+  if (path_filter) {
+    pf_note(rec);
+    if (x->pf_ret) {
+      p->pf_hit = pf_inode_known(rec->ino);
+      rec->with_call = p->pf_hit;
+    }
   }
   dt_u64 size = (sizeof(*rec) + rec->path_len + 7) & ~7ull;
   if (size > sizeof(*rec) + DT_PATH_MAX) size = sizeof(*rec) + DT_PATH_MAX;

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+// -P decided in the kernel: a call is sent only when it may name one of the paths, so that a call
+// -P leaves out costs about what one -t leaves out. User space keeps the final say (its own exact
+// check, output/pipeline.cpp): the kernel must never leave out a call that check would show, and
+// may send more.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+//
+// A call may name a path when
+//  - an fd or dirfd argument refers (at entry: as of the call) to a file whose inode number is in
+//    pf_inodes: the files at the paths as dtruss starts (user space stats them), and every file
+//    that a DT_FD record describes by one of the paths (a file created at the path, renamed to
+//    it, an fd received...), added by the kernel itself as it describes it, before the call
+//    returns: the program cannot use the fd before the kernel knows it;
+//  - a path argument is one of the paths as written (compared at exit);
+//  - the fd it returns refers to such a file (decided by on_sys_exit_fds's record of it);
+//  - it is an execve (user space learns from it that the command runs).
+// (Inode numbers alone, not the device: a file of another file system with the same number is
+// sent for nothing, but stat's device is not always the super block's, on btrfs or overlayfs.)
+#pragma once
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_PF_MAX);
+  __type(key, dt_u32);
+  __type(value, struct dt_pf_string);
+} pf_strings SEC(".maps");
+
+#define DT_PF_INODES 16384
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, DT_PF_INODES);
+  __type(key, dt_u64);
+  __type(value, dt_u8);
+} pf_inodes SEC(".maps");
+
+// Per syscall: its fd and path arguments, and whether it returns an fd (DT_PF_*).
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, dt_u16);
+} pf_args SEC(".maps");
+
+// pf_inodes holds an inode (until then no fd can be on a path: nothing to read), or could not
+// take one (then every call with an fd is sent).
+volatile dt_u32 pf_known = 0;
+volatile dt_u32 pf_full = 0;
+
+static __always_inline dt_u16 pf_args_of(long nr) {
+  if (nr < 0 || nr >= DT_NR_MAX) return 0;
+  dt_u32 key = (dt_u32)nr;
+  dt_u16* v = bpf_map_lookup_elem(&pf_args, &key);
+  return v ? *v : 0;
+}
+
+// The inode number of the file fd refers to in the current task (0: none).
+static __always_inline dt_u64 fd_inode(struct task_struct* task, int fd) {
+  struct task_struct___fd* t = (struct task_struct___fd*)task;
+  struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
+  if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
+  struct file** arr = BPF_CORE_READ(fdt, fd);
+  struct file___fd* file = 0;
+  bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
+  if (!file) return 0;
+  return BPF_CORE_READ(file, f_inode, i_ino);
+}
+
+static __always_inline int pf_inode_known(dt_u64 ino) {
+  if (!ino) return 0;
+  return pf_full || bpf_map_lookup_elem(&pf_inodes, &ino) != 0;
+}
+
+static __always_inline void pf_remember(dt_u64 ino) {
+  dt_u8 one = 1;
+  if (bpf_map_update_elem(&pf_inodes, &ino, &one, BPF_ANY) != 0)
+    pf_full = 1;
+  else
+    pf_known = 1;
+}
+
+// Whether the len bytes at s are one of the strings of that form.
+struct pf_cmp {
+  const dt_u8* s;
+  dt_u32 len;
+  dt_u32 form;
+  int found;
+};
+
+static long pf_cmp_one(dt_u32 i, struct pf_cmp* c) {
+  dt_u32 key = i;
+  struct dt_pf_string* e = bpf_map_lookup_elem(&pf_strings, &key);
+  if (!e || !c->s) return 1;
+  if (e->form != c->form || e->len != c->len || c->len >= DT_PF_LEN) return 0;
+  dt_u32 len = c->len;
+  for (dt_u32 w = 0; w < DT_PF_LEN / 8; w++) {  // 8 bytes at a time, the last one masked
+    if (w * 8 >= len) break;
+    dt_u64 a = 0, b = 0;
+    __builtin_memcpy(&a, c->s + w * 8, 8);
+    __builtin_memcpy(&b, e->s + w * 8, 8);
+    dt_u32 left = len - w * 8;
+    dt_u64 mask = left >= 8 ? ~0ull : (1ull << (left * 8)) - 1;
+    if ((a ^ b) & mask) return 0;
+  }
+  c->found = 1;
+  return 1;
+}
+
+static __always_inline int pf_listed(const dt_u8* s, dt_u32 len, dt_u32 form) {
+  struct pf_cmp c = {.s = s, .len = len, .form = form};
+  bpf_loop(pf_count & (DT_PF_MAX * 2 - 1), pf_cmp_one, &c, 0);
+  return c.found;
+}
+
+// At entry: whether an fd or dirfd argument refers to a file on a path, as of the call.
+static __always_inline int pf_fd_args(struct pending* p, struct task_struct* task, dt_u16 kinds) {
+  if (!pf_known && !pf_full) return 0;
+  for (int i = 0; i < 6; i++) {
+    if (!((kinds >> i) & 1)) continue;
+    int fd = (int)p->args[i & 7];
+    if (fd >= 0 && pf_inode_known(fd_inode(task, fd))) return 1;
+  }
+  return 0;
+}
+
+// At exit: whether a path argument is one of the paths as written. One that cannot be read now
+// (a page not yet brought in, which user space reads later) may be: sent.
+static __always_inline int pf_path_args(struct pending* p, dt_u16 kinds) {
+  for (int i = 0; i < 6; i++) {
+    if (!((kinds >> (DT_PF_PATH_SHIFT + i)) & 1)) continue;
+    dt_u64 addr = p->args[i & 7];
+    if (!addr) continue;
+    long n =
+        bpf_probe_read_user_str(p->pf_buf, pf_read_max & (DT_PF_LEN * 2 - 1), (const void*)addr);
+    if (n <= 0) return 1;
+    if (pf_listed(p->pf_buf, (dt_u32)(n - 1), DT_PF_WRITTEN)) return 1;
+  }
+  return 0;
+}
+
+// A DT_FD record of a file (on_sys_exit_fds): its inode is remembered when the record names one
+// of the paths, or may (a path cut short), before the call that gave the fd its meaning returns.
+static __always_inline void pf_note(struct dt_fd* rec) {
+  if (rec->kind != DT_FD_FILE || (rec->flags & (DT_FD_PSEUDO | DT_FD_DELETED))) return;
+  if ((rec->flags & DT_FD_CUT) || pf_listed((const dt_u8*)(rec + 1), rec->path_len, DT_PF_WALKED))
+    pf_remember(rec->ino);
+}
