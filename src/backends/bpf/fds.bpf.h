@@ -168,8 +168,7 @@ struct fd_note_ctx {
   int pf_ret;      // -P: the record of the returned fd decides whether the call is sent
 };
 
-static __always_inline void pf_note(struct dt_fd* rec);  // path_filter.bpf.h
-static __always_inline int pf_inode_known(dt_u64 ino);
+int pf_note(struct pending* p);  // path_filter.bpf.h
 
 // DT_FDS_FILES: the process's open fds (a bitmap), kept in the second half of p->out, which a
 // DT_FD record never reaches (map memory: read at a variable index, as a stack array cannot be).
@@ -220,10 +219,10 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
     return 0;
   }
   if (path_filter) {
-    pf_note(rec);
+    int on_path = pf_note(p);
     if (x->pf_ret) {
-      p->pf_hit = pf_inode_known(rec->ino);
-      rec->with_call = p->pf_hit;
+      p->pf_hit = on_path;
+      rec->with_call = on_path;
     }
   }
   dt_u64 size = (sizeof(*rec) + rec->path_len + 7) & ~7ull;

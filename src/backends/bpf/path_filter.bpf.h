@@ -79,35 +79,53 @@ static __always_inline void pf_remember(dt_u64 ino) {
     pf_known = 1;
 }
 
-// Whether the len bytes at s are one of the strings of that form.
+// Whether the len bytes at s are one of the strings of that form: the lengths first, then the
+// bytes, 8 at a time (each loop a bpf_loop callback: the verifier checks each once).
 struct pf_cmp {
   const dt_u8* s;
+  const char* e;
   dt_u32 len;
   dt_u32 form;
   int found;
+  int differ;
 };
+
+static long pf_cmp_word(dt_u32 w, struct pf_cmp* c) {
+  if (!c->s || !c->e) return 1;
+  dt_u32 at = (w & (DT_PF_LEN / 8 - 1)) * 8;
+  dt_u64 a = 0, b = 0;
+  __builtin_memcpy(&a, c->s + at, 8);
+  __builtin_memcpy(&b, c->e + at, 8);
+  dt_u32 left = c->len - at;
+  dt_u64 mask = left >= 8 ? ~0ull : (1ull << ((left & 7) * 8)) - 1;
+  if ((a ^ b) & mask) {
+    c->differ = 1;
+    return 1;
+  }
+  return 0;
+}
 
 static long pf_cmp_one(dt_u32 i, struct pf_cmp* c) {
   dt_u32 key = i;
   struct dt_pf_string* e = bpf_map_lookup_elem(&pf_strings, &key);
-  if (!e || !c->s) return 1;
-  if (e->form != c->form || e->len != c->len || c->len >= DT_PF_LEN) return 0;
-  dt_u32 len = c->len;
-  for (dt_u32 w = 0; w < DT_PF_LEN / 8; w++) {  // 8 bytes at a time, the last one masked
-    if (w * 8 >= len) break;
-    dt_u64 a = 0, b = 0;
-    __builtin_memcpy(&a, c->s + w * 8, 8);
-    __builtin_memcpy(&b, e->s + w * 8, 8);
-    dt_u32 left = len - w * 8;
-    dt_u64 mask = left >= 8 ? ~0ull : (1ull << (left * 8)) - 1;
-    if ((a ^ b) & mask) return 0;
-  }
+  if (!e) return 1;
+  if (e->form != c->form || e->len != c->len) return 0;
+  c->e = e->s;
+  c->differ = 0;
+  bpf_loop((c->len + 7) / 8 & (DT_PF_LEN / 8 * 2 - 1), pf_cmp_word, c, 0);
+  if (c->differ) return 0;
   c->found = 1;
   return 1;
 }
 
-static __always_inline int pf_listed(const dt_u8* s, dt_u32 len, dt_u32 form) {
-  struct pf_cmp c = {.s = s, .len = len, .form = form};
+struct dt_pf_bytes {
+  dt_u8 b[DT_PF_LEN];
+};
+
+// (A global function: the verifier checks it once, not at each of its callers.)
+__noinline int pf_listed(const struct dt_pf_bytes* s, dt_u32 len, dt_u32 form) {
+  if (!s || len >= DT_PF_LEN) return 0;
+  struct pf_cmp c = {.s = s->b, .len = len, .form = form};
   bpf_loop(pf_count & (DT_PF_MAX * 2 - 1), pf_cmp_one, &c, 0);
   return c.found;
 }
@@ -125,7 +143,8 @@ static __always_inline int pf_fd_args(struct pending* p, struct task_struct* tas
 
 // At exit: whether a path argument is one of the paths as written. One that cannot be read now
 // (a page not yet brought in, which user space reads later) may be: sent.
-static __always_inline int pf_path_args(struct pending* p, dt_u16 kinds) {
+__noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
+  if (!p) return 1;
   for (int i = 0; i < 6; i++) {
     if (!((kinds >> (DT_PF_PATH_SHIFT + i)) & 1)) continue;
     dt_u64 addr = p->args[i & 7];
@@ -133,15 +152,20 @@ static __always_inline int pf_path_args(struct pending* p, dt_u16 kinds) {
     long n =
         bpf_probe_read_user_str(p->pf_buf, pf_read_max & (DT_PF_LEN * 2 - 1), (const void*)addr);
     if (n <= 0) return 1;
-    if (pf_listed(p->pf_buf, (dt_u32)(n - 1), DT_PF_WRITTEN)) return 1;
+    if (pf_listed((const struct dt_pf_bytes*)p->pf_buf, (dt_u32)(n - 1), DT_PF_WRITTEN)) return 1;
   }
   return 0;
 }
 
-// A DT_FD record of a file (on_sys_exit_fds): its inode is remembered when the record names one
-// of the paths, or may (a path cut short), before the call that gave the fd its meaning returns.
-static __always_inline void pf_note(struct dt_fd* rec) {
-  if (rec->kind != DT_FD_FILE || (rec->flags & (DT_FD_PSEUDO | DT_FD_DELETED))) return;
-  if ((rec->flags & DT_FD_CUT) || pf_listed((const dt_u8*)(rec + 1), rec->path_len, DT_PF_WALKED))
+// A DT_FD record of a file, in p->out (on_sys_exit_fds): its inode is remembered when the record
+// names one of the paths, or may (a path cut short), before the call that gave the fd its
+// meaning returns. Returns whether the fd is on a path now.
+__noinline int pf_note(struct pending* p) {
+  if (!p) return 0;
+  struct dt_fd* rec = (struct dt_fd*)p->out;
+  if (rec->kind == DT_FD_FILE && !(rec->flags & (DT_FD_PSEUDO | DT_FD_DELETED)) &&
+      ((rec->flags & DT_FD_CUT) ||
+       pf_listed((const struct dt_pf_bytes*)(p->out + sizeof(*rec)), rec->path_len, DT_PF_WALKED)))
     pf_remember(rec->ino);
+  return pf_inode_known(rec->ino);
 }
