@@ -593,6 +593,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
     for (const auto& [form, bytes] : pf_strings_)
       if (form == DT_PF_WRITTEN) longest = std::max(longest, bytes.size());
     skel->rodata->pf_read_max = static_cast<uint32_t>(longest + 2);
+    skel->rodata->pf_quiet = cfg_.show_fds ? 0 : 1;
   }
   // --status: decided in the kernel, unless unfinished calls are asked for, or -y's fd table
   // wants every call (with -P, whose records follow only the calls it keeps, it does not).
@@ -732,6 +733,9 @@ void BpfTracer::fill_path_filter(dtruss_bpf* skel) {
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
     uint16_t kinds = s.ret == RetKind::Fd ? DT_PF_RET_FD : 0;
+    // close_range names its first fd only: sent always, so that user space's fd table (-P's,
+    // whose records of fds not on a path are not sent: pf_quiet) forgets those it closes.
+    if (s.nr == SYS_close_range) kinds |= DT_PF_ALWAYS;
     for (int i = 0; i < s.nargs && i < 6; ++i) {
       if (s.args[i].kind == ArgKind::Fd || s.args[i].kind == ArgKind::Dirfd) kinds |= 1u << i;
       if (s.args[i].kind == ArgKind::Path) kinds |= 1u << (DT_PF_PATH_SHIFT + i);

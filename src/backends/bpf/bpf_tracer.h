@@ -51,6 +51,7 @@ struct BpfConfig : TraceTarget {
   // --read / --write: the calls on these fds capture their data in full (up to DT_MAX_BIG); the
   // other calls' buffers stay at data_max.
   NumberSet dump_read, dump_write;
+  bool show_fds = false;  // -y asked for (TraceTarget::describe_fds is also on for -P)
 };
 
 class BpfTracer final : public Backend {

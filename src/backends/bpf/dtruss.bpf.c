@@ -59,7 +59,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     // -P: a call with no path argument and no fd returned is decided now, by its fds.
     dt_u16 kinds = pf_args_of(id);
     p->pf_done = 0;
-    p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || pf_fd_args(p, task, kinds);
+    p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
+                pf_fd_args(p, task, kinds);
     if (!p->pf_hit && !(kinds & (DT_PF_RET_FD | (0x3fu << DT_PF_PATH_SHIFT)))) {
       p->active = 0;  // (not one left active by a lost exit either)
       return 0;

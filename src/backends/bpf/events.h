@@ -331,9 +331,10 @@ struct dt_pf_string {
   char s[DT_PF_LEN];
 };
 /* pf_args, per syscall number: which arguments are fds or dirfds (bits 0-5), which are paths
- * (bits 8-13), and whether it returns an fd (DT_PF_RET_FD). */
+ * (bits 8-13), whether it returns an fd (DT_PF_RET_FD), and DT_PF_ALWAYS. */
 #define DT_PF_PATH_SHIFT 8
 #define DT_PF_RET_FD 0x8000u
+#define DT_PF_ALWAYS 0x4000u     /* always sent: it may close fds on a path without naming them */
 #define DT_CLONE_PIDFD 0x1000ULL /* CLONE_PIDFD (uapi linux/sched.h; checked by bpf_tracer.cpp) */
 /* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
  * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A

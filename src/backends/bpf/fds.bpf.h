@@ -224,6 +224,7 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
       p->pf_hit = on_path;
       rec->with_call = on_path;
     }
+    if (pf_quiet && !on_path && !rec->with_call) return 0;
   }
   dt_u64 size = (sizeof(*rec) + rec->path_len + 7) & ~7ull;
   if (size > sizeof(*rec) + DT_PATH_MAX) size = sizeof(*rec) + DT_PATH_MAX;

@@ -41,6 +41,9 @@ const volatile dt_u32 drop_status = 0;
 const volatile int path_filter = 0;
 const volatile dt_u32 pf_count = 0;
 const volatile dt_u32 pf_read_max = 2;
+// -P without -y: the DT_FD records of fds not on a path are not sent, unless the call's record
+// follows (user space needs -y's table only for the fds on a path, and the calls it is sent).
+const volatile int pf_quiet = 0;
 // --read / --write: the fds below DT_DUMP_FDS whose data read ([0]) or written ([1]) is dumped.
 const volatile dt_u64 dump_fds[2][DT_DUMP_FDS / 64] = {};
 // --pidns-translation: each call's record tells its thread's IDs in its own PID namespace when
