@@ -594,6 +594,13 @@ void BpfTracer::configure(dtruss_bpf* skel) {
       if (form == DT_PF_WRITTEN) longest = std::max(longest, bytes.size());
     skel->rodata->pf_read_max = static_cast<uint32_t>(longest + 2);
     skel->rodata->pf_quiet = cfg_.show_fds ? 0 : 1;
+    for (const auto& [form, bytes] : pf_strings_) {
+      if (form == DT_PF_WRITTEN && bytes.size() < 32)
+        skel->rodata->pf_written_lens |= uint32_t{1} << bytes.size();
+      if (form != DT_PF_WALKED) continue;
+      size_t len = strnlen(bytes.data(), bytes.size());  // (its last component comes first)
+      const_cast<uint64_t&>(skel->rodata->pf_name_lens[len / 64]) |= uint64_t{1} << (len % 64);
+    }
   }
   // --status: decided in the kernel, unless unfinished calls are asked for, or -y's fd table
   // wants every call (with -P, whose records follow only the calls it keeps, it does not).

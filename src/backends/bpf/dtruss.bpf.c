@@ -40,6 +40,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   if (!name_mode && !wanted_nr(id)) return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
+  if (path_filter && !name_mode) {  // -P: a call that names no path for certain, as early
+    dt_u64 a[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
+    if (pf_names_none(a, id, task)) return 0;
+  }
   // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
   // traced threads only): one lookup instead of two on the hot path.
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
@@ -56,12 +60,12 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->args[4] = regs->r8;
   p->args[5] = regs->r9;
   if (path_filter) {
-    // -P: a call with no path argument and no fd returned is decided now, by its fds.
+    // -P: decided now by its fds and path arguments (as the kernel reads the path: at entry),
+    // but for the fd it returns, which on_sys_exit_fds's record of it decides.
     dt_u16 kinds = pf_args_of(id);
-    p->pf_done = 0;
     p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
-                pf_fd_args(p, task, kinds);
-    if (!p->pf_hit && !(kinds & (DT_PF_RET_FD | (0x3fu << DT_PF_PATH_SHIFT)))) {
+                pf_fd_args(p->args, task, kinds) || pf_path_args(p, kinds);
+    if (!p->pf_hit && !(kinds & DT_PF_RET_FD)) {
       p->active = 0;  // (not one left active by a lost exit either)
       return 0;
     }
@@ -120,15 +124,9 @@ static __always_inline int status_kept(struct pending* p, long ret) {
          p->nr == DT_NR_EXECVEAT;
 }
 
-// -P: whether the call may name a path (path_filter.bpf.h), when on_sys_exit_fds did not decide.
-static __always_inline int path_kept(struct pending* p) {
-  if (!path_filter || p->pf_hit) return 1;
-  if (p->pf_done) return 0;
-  return pf_path_args(p, pf_args_of(p->nr));
-}
-
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
-  if (!status_kept(p, ret) || !path_kept(p)) return;
+  // (-P: a call that may name a path, decided at entry and by on_sys_exit_fds)
+  if (!status_kept(p, ret) || (path_filter && !p->pf_hit)) return;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
@@ -396,17 +394,13 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
   x.with_call = p->active && p->nr == nr && wanted_nr(nr) && status_kept(p, ret);
   dt_u32 n = 1;
   dt_u8 what = *plan;
-  // -P: decided here, before the records go (with_call: the call's record follows them, or not);
-  // by the record of the fd it returns when nothing else is on a path.
-  if (x.with_call && path_filter) {
-    p->pf_done = 1;
-    if (!p->pf_hit) p->pf_hit = pf_path_args(p, pf_args_of(nr));
-    if (!p->pf_hit) {
-      if (what == DT_FDS_RET)
-        x.pf_ret = 1;
-      else
-        x.with_call = 0;
-    }
+  // -P: decided before the records go (with_call: the call's record follows them, or not); by
+  // the record of the fd it returns when nothing else is on a path.
+  if (x.with_call && path_filter && !p->pf_hit) {
+    if (what == DT_FDS_RET)
+      x.pf_ret = 1;
+    else
+      x.with_call = 0;
   }
   if (what == DT_FDS_RET) {
     if (ret < 0) return 0;

@@ -131,17 +131,17 @@ __noinline int pf_listed(const struct dt_pf_bytes* s, dt_u32 len, dt_u32 form) {
 }
 
 // At entry: whether an fd or dirfd argument refers to a file on a path, as of the call.
-static __always_inline int pf_fd_args(struct pending* p, struct task_struct* task, dt_u16 kinds) {
+static __always_inline int pf_fd_args(const dt_u64* args, struct task_struct* task, dt_u16 kinds) {
   if (!pf_known && !pf_full) return 0;
   for (int i = 0; i < 6; i++) {
     if (!((kinds >> i) & 1)) continue;
-    int fd = (int)p->args[i & 7];
+    int fd = (int)args[i];
     if (fd >= 0 && pf_inode_known(fd_inode(task, fd))) return 1;
   }
   return 0;
 }
 
-// At exit: whether a path argument is one of the paths as written. One that cannot be read now
+// At entry: whether a path argument is one of the paths as written. One that cannot be read now
 // (a page not yet brought in, which user space reads later) may be: sent.
 __noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
   if (!p) return 1;
@@ -168,4 +168,56 @@ __noinline int pf_note(struct pending* p) {
        pf_listed((const struct dt_pf_bytes*)(p->out + sizeof(*rec)), rec->path_len, DT_PF_WALKED)))
     pf_remember(rec->ino);
   return pf_inode_known(rec->ino);
+}
+
+// -P without -y: whether the record of a file not known to be on a path would be walked for
+// nothing: its name's length is no path's last component's (a file that is a mount's root is
+// named by its mount point: walked).
+struct qstr___pf {
+  dt_u64 hash_len;  // the length in the high half
+} __attribute__((preserve_access_index));
+struct dentry___pf {
+  struct qstr___pf d_name;
+} __attribute__((preserve_access_index));
+struct vfsmount___pf {
+  struct dentry___pf* mnt_root;
+} __attribute__((preserve_access_index));
+struct path___pf {
+  struct vfsmount___pf* mnt;
+  struct dentry___pf* dentry;
+} __attribute__((preserve_access_index));
+struct file___pf {
+  struct path___pf f_path;
+} __attribute__((preserve_access_index));
+
+// (A global function: the verifier checks it once, not in each of send_fd_note's callers.)
+__noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
+  if (pf_inode_known(ino)) return 0;
+  struct file___pf* file = (struct file___pf*)f;
+  struct dentry___pf* d = BPF_CORE_READ(file, f_path.dentry);
+  if (!d || d == BPF_CORE_READ(file, f_path.mnt, mnt_root)) return 0;
+  dt_u32 len = (dt_u32)(BPF_CORE_READ(d, d_name.hash_len) >> 32);
+  if (len >= DT_PF_LEN) return 1;
+  return !((pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1);
+}
+
+// At entry, before anything of the call is kept: whether it names no path for certain: it
+// returns no fd, no fd argument is on a path, and each path argument is shorter than 31 bytes
+// and of no path's length as written (a longer one, or one that cannot be read now, is left to
+// the whole comparison).
+#define DT_PF_SHORT 32
+static __always_inline int pf_names_none(const dt_u64* args, long id, struct task_struct* task) {
+  dt_u16 kinds = pf_args_of(id);
+  if ((kinds & (DT_PF_RET_FD | DT_PF_ALWAYS)) || id == DT_NR_EXECVE || id == DT_NR_EXECVEAT)
+    return 0;
+  if (pf_fd_args(args, task, kinds)) return 0;
+  for (int i = 0; i < 6; i++) {
+    if (!((kinds >> (DT_PF_PATH_SHIFT + i)) & 1) || !args[i]) continue;
+    char b[DT_PF_SHORT];
+    long n = bpf_probe_read_user_str(b, sizeof(b), (const void*)args[i]);
+    if (n <= 0 || n >= DT_PF_SHORT) return 0;
+    dt_u32 len = (dt_u32)(n - 1) & (DT_PF_SHORT - 1);
+    if ((pf_written_lens >> len) & 1) return 0;
+  }
+  return 1;
 }
