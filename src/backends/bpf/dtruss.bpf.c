@@ -42,7 +42,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   struct task_struct* task = bpf_get_current_task_btf();
   if (path_filter && !name_mode) {  // -P: a call that names no path for certain, as early
     dt_u64 a[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
-    if (pf_names_none(a, id, task)) return 0;
+    if (pf_names_none(a, id)) return 0;
   }
   // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
   // traced threads only): one lookup instead of two on the hot path.
@@ -64,7 +64,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     // but for the fd it returns, which on_sys_exit_fds's record of it decides.
     dt_u16 kinds = pf_args_of(id);
     p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
-                pf_fd_args(p->args, task, kinds) || pf_path_args(p, kinds);
+                pf_fd_args(p->args, kinds) || pf_path_args(p, kinds);
     if (!p->pf_hit && !(kinds & DT_PF_RET_FD)) {
       p->active = 0;  // (not one left active by a lost exit either)
       return 0;
@@ -404,6 +404,9 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
   }
   if (what == DT_FDS_RET) {
     if (ret < 0) return 0;
+    // -P without -y: no record of a file that cannot be on a path, unless the call's follows.
+    if (path_filter && pf_quiet && (!x.with_call || x.pf_ret) && pf_ret_unlisted((int)ret))
+      return 0;
     x.fds[0] = (int)ret;
   } else if (what == DT_FDS_ARG0 || what == DT_FDS_DGRAM_ARG0) {
     x.fds[0] = (int)regs->di;

@@ -169,7 +169,6 @@ struct fd_note_ctx {
 };
 
 int pf_note(struct pending* p);  // path_filter.bpf.h
-int pf_unlisted(dt_u64 file, dt_u64 ino);
 
 // DT_FDS_FILES: the process's open fds (a bitmap), kept in the second half of p->out, which a
 // DT_FD record never reaches (map memory: read at a variable index, as a stack array cannot be).
@@ -214,12 +213,6 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
       return 0;
     } else {
       rec->kind = DT_FD_FILE;
-      // -P without -y: a record sent only if the file is on a path, which it cannot be.
-      if (path_filter && pf_quiet && (!x->with_call || x->pf_ret) &&
-          pf_unlisted((dt_u64)file, rec->ino)) {
-        if (x->pf_ret) p->pf_hit = 0;
-        return 0;
-      }
       describe_file(rec, file);
     }
   } else if (x->dgram_only) {

@@ -54,16 +54,19 @@ static __always_inline dt_u16 pf_args_of(long nr) {
   return v ? *v : 0;
 }
 
-// The inode number of the file fd refers to in the current task (0: none).
-static __always_inline dt_u64 fd_inode(struct task_struct* task, int fd) {
-  struct task_struct___fd* t = (struct task_struct___fd*)task;
+// The file fd refers to in the current task (0: none).
+static __always_inline dt_u64 fd_file(int fd) {
+  struct task_struct___fd* t = (struct task_struct___fd*)bpf_get_current_task_btf();
   struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
   if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
   struct file** arr = BPF_CORE_READ(fdt, fd);
-  struct file___fd* file = 0;
+  dt_u64 file = 0;
   bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
-  if (!file) return 0;
-  return BPF_CORE_READ(file, f_inode, i_ino);
+  return file;
+}
+
+static __always_inline dt_u64 file_inode_nr(dt_u64 file) {
+  return file ? BPF_CORE_READ((struct file___fd*)file, f_inode, i_ino) : 0;
 }
 
 static __always_inline int pf_inode_known(dt_u64 ino) {
@@ -130,14 +133,13 @@ __noinline int pf_listed(const struct dt_pf_bytes* s, dt_u32 len, dt_u32 form) {
   return c.found;
 }
 
+int pf_fd_on_path(int fd);
+
 // At entry: whether an fd or dirfd argument refers to a file on a path, as of the call.
-static __always_inline int pf_fd_args(const dt_u64* args, struct task_struct* task, dt_u16 kinds) {
+static __always_inline int pf_fd_args(const dt_u64* args, dt_u16 kinds) {
   if (!pf_known && !pf_full) return 0;
-  for (int i = 0; i < 6; i++) {
-    if (!((kinds >> i) & 1)) continue;
-    int fd = (int)args[i];
-    if (fd >= 0 && pf_inode_known(fd_inode(task, fd))) return 1;
-  }
+  for (int i = 0; i < 6; i++)
+    if (((kinds >> i) & 1) && pf_fd_on_path((int)args[i])) return 1;
   return 0;
 }
 
@@ -206,11 +208,11 @@ __noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
 // and of no path's length as written (a longer one, or one that cannot be read now, is left to
 // the whole comparison).
 #define DT_PF_SHORT 32
-static __always_inline int pf_names_none(const dt_u64* args, long id, struct task_struct* task) {
+static __always_inline int pf_names_none(const dt_u64* args, long id) {
   dt_u16 kinds = pf_args_of(id);
   if ((kinds & (DT_PF_RET_FD | DT_PF_ALWAYS)) || id == DT_NR_EXECVE || id == DT_NR_EXECVEAT)
     return 0;
-  if (pf_fd_args(args, task, kinds)) return 0;
+  if (pf_fd_args(args, kinds)) return 0;
   for (int i = 0; i < 6; i++) {
     if (!((kinds >> (DT_PF_PATH_SHIFT + i)) & 1) || !args[i]) continue;
     char b[DT_PF_SHORT];
@@ -220,4 +222,16 @@ static __always_inline int pf_names_none(const dt_u64* args, long id, struct tas
     if ((pf_written_lens >> len) & 1) return 0;
   }
   return 1;
+}
+
+// (Global functions: the verifier checks each once, not at each of their callers.)
+__noinline int pf_fd_on_path(int fd) {
+  return fd >= 0 && pf_inode_known(file_inode_nr(fd_file(fd)));
+}
+
+// -P without -y: whether the record of the fd a call returned would be walked and sent for
+// nothing (pf_unlisted): on_sys_exit_fds then sends none.
+__noinline int pf_ret_unlisted(int fd) {
+  dt_u64 file = fd_file(fd);
+  return file && pf_unlisted(file, file_inode_nr(file));
 }
