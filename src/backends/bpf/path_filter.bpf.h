@@ -26,6 +26,7 @@ struct {
 } pf_strings SEC(".maps");
 
 #define DT_PF_INODES 16384
+#define DT_PF_SHORT 32  // path arguments shorter than this are told apart by their length first
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -70,7 +71,7 @@ static __always_inline dt_u64 file_inode_nr(dt_u64 file) {
 }
 
 static __always_inline int pf_inode_known(dt_u64 ino) {
-  if (!ino) return 0;
+  if (!ino || (!pf_known && !pf_full)) return 0;
   return pf_full || bpf_map_lookup_elem(&pf_inodes, &ino) != 0;
 }
 
@@ -154,7 +155,10 @@ __noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
     long n =
         bpf_probe_read_user_str(p->pf_buf, pf_read_max & (DT_PF_LEN * 2 - 1), (const void*)addr);
     if (n <= 0) return 1;
-    if (pf_listed((const struct dt_pf_bytes*)p->pf_buf, (dt_u32)(n - 1), DT_PF_WRITTEN)) return 1;
+    dt_u32 len = (dt_u32)(n - 1);
+    if (len < DT_PF_SHORT && !((pf_written_lens >> (len & (DT_PF_SHORT - 1))) & 1))
+      continue;  // (no path is that long)
+    if (pf_listed((const struct dt_pf_bytes*)p->pf_buf, len, DT_PF_WRITTEN)) return 1;
   }
   return 0;
 }
@@ -207,7 +211,6 @@ __noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
 // returns no fd, no fd argument is on a path, and each path argument is shorter than 31 bytes
 // and of no path's length as written (a longer one, or one that cannot be read now, is left to
 // the whole comparison).
-#define DT_PF_SHORT 32
 static __always_inline int pf_names_none(const dt_u64* args, long id) {
   dt_u16 kinds = pf_args_of(id);
   if ((kinds & (DT_PF_RET_FD | DT_PF_ALWAYS)) || id == DT_NR_EXECVE || id == DT_NR_EXECVEAT)
