@@ -115,10 +115,10 @@ uint64_t lost(const std::string& trace) {
   return n;
 }
 
-e2e::Result burst(std::vector<std::string> opts) {
+e2e::Result burst(std::vector<std::string> opts, const char* mode = "read") {
   std::vector<std::string> args = {"--backend=bpf", "--json", "-b", "4K"};
   args.insert(args.end(), opts.begin(), opts.end());
-  args.insert(args.end(), {fixture("fd_burst"), "20000"});
+  args.insert(args.end(), {fixture("fd_burst"), "20000", mode});
   return e2e::run_traced(args);
 }
 
@@ -137,6 +137,19 @@ TEST(BpfPathFilter, UnselectedCallsAreLeftOutInTheKernel) {
   auto calls = e2e::syscalls(json_lines(z.trace));
   ASSERT_EQ(calls.size(), 1u) << z.trace;
   EXPECT_EQ(calls[0]["args"]["filename"], "/dev/zero");
+}
+
+// Opens of a file on no path: neither the calls nor (without -y) the records of the fds they make
+// are sent.
+TEST(BpfPathFilter, OpensOfOtherFilesAreLeftOutInTheKernel) {
+  REQUIRE_BPF();
+  auto all = burst({"-t", "openat,close"}, "open");
+  ASSERT_EQ(all.status, 0) << all.err;
+  EXPECT_GT(lost(all.trace), 0u) << "the control run lost nothing";
+  auto p = burst({"-P", "/dev/null"}, "open");
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(lost(p.trace), 0u) << p.trace;
+  EXPECT_TRUE(e2e::syscalls(json_lines(p.trace)).empty()) << p.trace;
 }
 
 TEST(BpfPathFilter, FailedOnlyWithAPathIsDecidedInTheKernel) {
