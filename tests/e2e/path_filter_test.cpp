@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -101,6 +102,42 @@ TEST_P(PathFilter, WithFailedOnly) {
   auto c = calls({"-Z", "-P", dir_ + "/created", "-P", dir_ + "/renamed"});
   ASSERT_EQ(names(c), std::vector<std::string>{"read"}) << e2e::dump(c);
   EXPECT_EQ(c[0]["errno"], "EBADF");
+}
+
+// Attached with -p to a process that opened the path before dtruss started (a FIFO, its standard
+// input): its reads of it are shown, and nothing else (the kernel knows the file from the start).
+TEST_P(PathFilter, AttachedToAProcessThatOpenedThePathBefore) {
+  std::string fifo = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  int rfd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(rfd, 0);
+  int wfd = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(wfd, 0);
+  ASSERT_EQ(fcntl(rfd, F_SETFL, 0), 0);  // (the reader's reads block)
+  e2e::ChildGuard reader{e2e::spawn({fixture("stdin_reader")}, dir_ + "/out", "", rfd)};
+  close(rfd);
+  ASSERT_GT(reader.pid, 0);
+  ASSERT_TRUE(e2e::wait_for_text(dir_ + "/out", "ready\n"));
+  e2e::ChildGuard tracer{e2e::spawn(
+      {e2e::dtruss_bin(), backend(), "--json", "-p", std::to_string(reader.pid), "-P", fifo},
+      dir_ + "/trace.out", dir_ + "/trace")};
+  ASSERT_TRUE(e2e::wait_for_text(dir_ + "/trace", "attached to process"))
+      << e2e::read_file(dir_ + "/trace");
+  ASSERT_EQ(write(wfd, "a\n", 2), 2);
+  ASSERT_TRUE(e2e::wait_for_text(dir_ + "/out", "got 1\n"));
+  close(wfd);  // (its next read returns 0: it writes "done" and ends, and so does dtruss)
+  int st = e2e::wait_for(tracer.pid, 20000);
+  ASSERT_NE(st, -1) << "dtruss -p did not end with its process";
+  tracer.pid = -1;
+  int rst = e2e::wait_for(reader.pid, 20000);
+  if (rst != -1) reader.pid = -1;
+  auto c = e2e::syscalls(json_lines(e2e::read_file(dir_ + "/trace")));
+  ASSERT_FALSE(c.empty()) << e2e::read_file(dir_ + "/trace");
+  for (const auto& call : c) {
+    EXPECT_EQ(call["syscall"], "read") << call.dump();
+    EXPECT_EQ(call["args"]["fd"], 0) << call.dump();
+  }
+  EXPECT_EQ(c.back()["ret"], 0) << e2e::dump(c);  // the end of file, read under the trace
 }
 
 // ---------------------------------------------------------------------------------------------
