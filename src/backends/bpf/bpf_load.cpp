@@ -726,7 +726,7 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
 }
 
 // -P in the kernel: the strings, each syscall's fd and path arguments, and the inodes of the files
-// at the paths now (as given, as resolved, and a symlink's own: O_PATH|O_NOFOLLOW opens that).
+// at the paths now.
 void BpfTracer::fill_path_filter(dtruss_bpf* skel) {
   uint32_t key = 0;
   for (const auto& [form, bytes] : pf_strings_) {
@@ -750,6 +750,14 @@ void BpfTracer::fill_path_filter(dtruss_bpf* skel) {
     auto nr = static_cast<uint32_t>(s.nr);
     bpf_map__update_elem(skel->maps.pf_args, &nr, sizeof(nr), &kinds, sizeof(kinds), BPF_ANY);
   }
+  remember_path_files(skel);
+}
+
+// The inodes of the files at the paths now (as given, as resolved, and a symlink's own: an
+// O_PATH|O_NOFOLLOW open names that): at the start, and again while the trace runs (consume),
+// for a process that joins the trace (-n, --all, --cgroup) with an fd on a file that something
+// not traced made at a path since.
+void BpfTracer::remember_path_files(dtruss_bpf* skel) {
   for (const auto& [form, path] : pf_strings_) {
     if (form != DT_PF_WRITTEN) continue;
     struct stat st {};

@@ -160,6 +160,7 @@ class BpfTracer final : public Backend {
   // user space decides alone).
   std::vector<std::pair<uint32_t, std::string>> pf_strings_;  // (enum dt_pf_form, bytes)
   void fill_path_filter(::dtruss_bpf* skel);
+  void remember_path_files(::dtruss_bpf* skel);
   // --top, --summary --interval (part 11): each interval, what the kernel counted since the last
   // one (report_aggregates as deltas of the counts sent so far), then EventConsumer::tick.
   void tick_if_due();
