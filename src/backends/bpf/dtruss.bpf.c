@@ -40,10 +40,6 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   if (!name_mode && !wanted_nr(id)) return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
-  if (path_filter && !name_mode) {  // -P: a call that names no path for certain, as early
-    dt_u64 a[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
-    if (pf_names_none(a, id)) return 0;
-  }
   // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
   // traced threads only): one lookup instead of two on the hot path.
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);

@@ -207,26 +207,6 @@ __noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
   return !((pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1);
 }
 
-// At entry, before anything of the call is kept: whether it names no path for certain: it
-// returns no fd, no fd argument is on a path, and each path argument is shorter than 31 bytes
-// and of no path's length as written (a longer one, or one that cannot be read now, is left to
-// the whole comparison).
-static __always_inline int pf_names_none(const dt_u64* args, long id) {
-  dt_u16 kinds = pf_args_of(id);
-  if ((kinds & (DT_PF_RET_FD | DT_PF_ALWAYS)) || id == DT_NR_EXECVE || id == DT_NR_EXECVEAT)
-    return 0;
-  if (pf_fd_args(args, kinds)) return 0;
-  for (int i = 0; i < 6; i++) {
-    if (!((kinds >> (DT_PF_PATH_SHIFT + i)) & 1) || !args[i]) continue;
-    char b[DT_PF_SHORT];
-    long n = bpf_probe_read_user_str(b, sizeof(b), (const void*)args[i]);
-    if (n <= 0 || n >= DT_PF_SHORT) return 0;
-    dt_u32 len = (dt_u32)(n - 1) & (DT_PF_SHORT - 1);
-    if ((pf_written_lens >> len) & 1) return 0;
-  }
-  return 1;
-}
-
 // (Global functions: the verifier checks each once, not at each of their callers.)
 __noinline int pf_fd_on_path(int fd) {
   return fd >= 0 && pf_inode_known(file_inode_nr(fd_file(fd)));
