@@ -36,11 +36,11 @@ class PathFilter : public e2e::BackendTest {
     close(fd);
     ASSERT_EQ(mkdir((dir_ + "/sub").c_str(), 0700), 0);
   }
-  // The syscalls of path_cases in dir_, traced with -f and `extra`.
-  std::vector<json> calls(std::vector<std::string> extra) const {
+  // The syscalls of path_cases in `dir` (dir_ by default), traced with -f and `extra`.
+  std::vector<json> calls(std::vector<std::string> extra, std::string dir = "") const {
     std::vector<std::string> args = {backend(), "--json", "-f"};
     args.insert(args.end(), extra.begin(), extra.end());
-    args.insert(args.end(), {fixture("path_cases"), dir_});
+    args.insert(args.end(), {fixture("path_cases"), dir.empty() ? dir_ : dir});
     auto r = e2e::run_traced(args);
     EXPECT_EQ(r.status, 0) << "path_cases (its failed step), or a tracer error: " << r.err;
     return e2e::syscalls(json_lines(r.trace));
@@ -95,6 +95,16 @@ TEST_P(PathFilter, SymlinkAndDotDotNameTheFileTheyResolveTo) {
     auto c = calls({"-P", p});
     EXPECT_EQ(names(c), (std::vector<std::string>{"write", "close"})) << e2e::dump(c);
   }
+}
+
+// A path longer than the kernel compares (255 bytes): user space decides alone, as before.
+TEST_P(PathFilter, APathTooLongForTheKernel) {
+  std::string dir = dir_ + "/" + std::string(200, 'd') + "/" + std::string(60, 'e');
+  ASSERT_EQ(mkdir(dir.substr(0, dir.rfind('/')).c_str(), 0700), 0);
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  auto c = calls({"-P", dir + "/created"}, dir);
+  EXPECT_EQ(names(c), (std::vector<std::string>{"openat", "write", "read", "close"}))
+      << e2e::dump(c);
 }
 
 // -P and -Z together: the failing calls on the path only.
