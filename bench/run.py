@@ -88,7 +88,7 @@ def baseline_variants():
         backend, _, extra = v.name.partition("-")
         capture = extra in ("w", "flight")
         extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
-                 "P": ["-P", "/nonexistent"], "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
+                 "P": ["-P", "/nonexistent"], "P-file": ["-P", "/etc/passwd"], "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
                  "nouring": ["-t", "!%uring"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
@@ -144,6 +144,10 @@ VARIANTS = [
     # -P on a path no call names: what the path filter costs per unselected call, against bpf-t.
     Variant("bpf-P", "dtruss --backend=bpf -f -P /nonexistent --output FILE", "dtruss",
             dtruss("bpf", "-P", "/nonexistent"), "trace"),
+    # Issue 15 (-P in the kernel): -P on a file that exists but no workload touches, so that the
+    # kernel looks each fd argument's file up (with /nonexistent it knows no file, and need not).
+    Variant("bpf-P-file", "dtruss --backend=bpf -f -P /etc/passwd --output FILE", "dtruss",
+            dtruss("bpf", "-P", "/etc/passwd"), "trace"),
     Variant("bpf-summary", "dtruss --backend=bpf -f --summary", "dtruss", dtruss("bpf", "--summary"),
             "summary"),
     Variant("ptrace-summary", "dtruss --backend=ptrace -f --summary", "dtruss",

@@ -88,6 +88,11 @@ def write_tar_input(tmp):
     os.utime(d, (1_600_000_000, 1_600_000_000))
 
 
+def write_path_cases_input(tmp):
+    # path_cases renames a new file over DIR/renamed.
+    open(os.path.join(tmp, "renamed"), "w").close()
+
+
 THREADED_PY = (
     "import threading, os\n"
     "def work():\n"
@@ -124,6 +129,8 @@ CASES = [
     fx("forker", norms=["async_signals"]),
     fx("forkmany", "5", norms=["async_signals", "sigchld_merged"]),
     fx("getppid_burst", "20"),
+    fx("fd_burst", "20"),
+    fx("path_cases", "{tmp}", setup=write_path_cases_input, norms=["thread_sync", "async_signals"]),
     fx("hostile", "{tmp}"),
     fx("ids"),
     fx("inject_target", "opens", "3"),

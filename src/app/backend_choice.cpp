@@ -40,6 +40,7 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   if (opt.top && b.summary_by == SummaryBy::None) b.summary_by = SummaryBy::Process;  // its views
   b.summary_comm_live = opt.top;
   b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
+  b.show_fds = opt.describe_fds;
   std::string error;  // (the sets were checked by the option parser)
   if (!opt.dump_read.empty()) parse_fd_set(opt.dump_read, &b.dump_read, &error);
   if (!opt.dump_write.empty()) parse_fd_set(opt.dump_write, &b.dump_write, &error);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app/recording.h"
+#include "app/target.h"
 #include "cli/strace_forms.h"
 #include "core/cgroup.h"
 #include "decode/choices.h"
@@ -119,19 +120,13 @@ TopOptions top_options(const Options& opt, int out_fd) {
   return t;
 }
 
-// --status, -P: each path as given and, when it differs, as resolved (a symlink's target), which
-// is what the fd notes name.
+// --status, -P: each path as given and, when it differs, as resolved (path_forms), which is what
+// the fd notes name.
 CallFilter call_filter(const Options& opt) {
   CallFilter f;
   f.status = opt.status;
   f.fd_notes = opt.describe_fds;
-  for (const auto& p : opt.paths) {
-    f.paths.push_back(p);
-    if (char* real = realpath(p.c_str(), nullptr)) {
-      if (p != real) f.paths.emplace_back(real);
-      free(real);
-    }
-  }
+  f.paths = path_forms(opt.paths);
   return f;
 }
 

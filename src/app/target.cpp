@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 
 #include "app/inject_spec.h"
 #include "app/recording.h"
@@ -82,6 +83,18 @@ std::vector<long> naming_paths(const std::vector<long>& selected) {
 
 }  // namespace
 
+std::vector<std::string> path_forms(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    out.push_back(p);
+    if (char* real = realpath(p.c_str(), nullptr)) {
+      if (p != real) out.emplace_back(real);
+      free(real);
+    }
+  }
+  return out;
+}
+
 std::string build_target(const Options& opt, TraceTarget* target, SyscallSelection* selection) {
   if (std::string msg = check_dash_o_pitfall(opt); !msg.empty()) return msg;
   if (std::string msg = check_dash_e_pitfall(opt); !msg.empty()) return msg;
@@ -130,6 +143,9 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   if (!opt.paths.empty() && !target->uring_only) target->syscalls = naming_paths(target->syscalls);
   // (-P knows fds by -y's table; a capture holds the fd notes always, for -y at its replay)
   target->describe_fds = opt.describe_fds || !opt.paths.empty() || recording(opt);
+  // -P in the kernel too (eBPF), where it can decide (user space keeps the final say). Not when
+  // recording: a capture is shown again in other ways.
+  if (!recording(opt)) target->paths = path_forms(opt.paths);
   target->status = opt.status;
   target->cpu_time = opt.cpu;
   target->stack_depth = opt.stack ? opt.stack_depth : 0;

@@ -35,7 +35,10 @@ struct TraceTarget {
   bool cpu_time = false;             // -o: each call's time on the CPU
   size_t stack_depth = 0;            // -s: frames of the user stack of each call (0: none)
   unsigned status = 0;               // --status, -Z, -z: CallStatus bits (0: every call)
-  std::vector<InjectRule> inject;    // --inject, in their order (ptrace only; a later one wins)
+  // -P: its paths as given and as resolved; a backend may leave out calls that name none of them
+  // (the pipeline decides which are shown). Empty: every call -t selects is handed over.
+  std::vector<std::string> paths;
+  std::vector<InjectRule> inject;  // --inject, in their order (ptrace only; a later one wins)
   // -t's io_uring operations (uring:NAME, %uring), by opcode (empty: all, without -t); with
   // uring_only, -t selected operations and no syscall (`syscalls` is empty then).
   std::vector<bool> uring_ops;

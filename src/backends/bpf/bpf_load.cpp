@@ -38,6 +38,7 @@
 #include "syscalls/capture_run.h"
 #include "syscalls/table.h"
 #include "syscalls/uring_ops.h"
+#include "util/text.h"
 
 namespace dtruss {
 namespace bpf_shared {
@@ -297,6 +298,35 @@ void set_fd_plans(bpf_map* map) {
     auto key = static_cast<uint32_t>(s.nr);
     bpf_map__update_elem(map, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
+}
+
+// -P decided in the kernel (path_filter.bpf.h): the strings it compares, each path (as given and
+// as resolved) as written and, when a file's record can name it so, as that record would (its
+// components innermost first, each NUL-terminated). False when the kernel cannot decide for
+// these paths: one too long, or one that an fd's name other than a path's could equal
+// ("pipe:[...]", "/memfd:x (deleted)"...); then user space decides alone.
+bool path_filter_strings(const std::vector<std::string>& paths,
+                         std::vector<std::pair<uint32_t, std::string>>* out) {
+  static constexpr std::string_view kDeleted = " (deleted)";
+  for (const std::string& p : paths) {
+    if (p.empty() || p.size() >= DT_PF_LEN || p.find('\0') != std::string::npos) return false;
+    if ((p[0] != '/' && p.find(':') != std::string::npos) || p.ends_with(kDeleted)) return false;
+    out->emplace_back(DT_PF_WRITTEN, p);
+    if (p[0] != '/') continue;
+    std::vector<std::string_view> parts;
+    if (p != "/") parts = split(std::string_view(p).substr(1), '/');
+    bool canonical = std::none_of(parts.begin(), parts.end(), [](std::string_view c) {
+      return c.empty() || c == "." || c == "..";
+    });
+    if (!canonical) continue;  // (never an fd's name)
+    std::string walked;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      walked += *it;
+      walked += '\0';
+    }
+    out->emplace_back(DT_PF_WALKED, walked);
+  }
+  return out->size() <= DT_PF_MAX;
 }
 
 // io_uring: where a member is in a kernel struct, found in the kernel's BTF ("how.flags": a
@@ -563,7 +593,31 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   skel->rodata->summary_comm_live = cfg_.summary_comm_live ? 1 : 0;  // --top
   skel->rodata->want_time = cfg_.call_times || cfg_.cpu_time ? 1 : 0;
   skel->rodata->want_cpu = cfg_.cpu_time ? 1 : 0;
-  if (cfg_.status != 0 && (cfg_.status & kStatusUnfinished) == 0 && !cfg_.describe_fds)
+  // -P: decided in the kernel too, where it can (with -y's records: they name the fds' files).
+  pf_strings_.clear();
+  bool fd_notes = cfg_.describe_fds && !cfg_.summary_only;
+  if (!cfg_.paths.empty() && fd_notes && !path_filter_strings(cfg_.paths, &pf_strings_))
+    pf_strings_.clear();
+  if (!pf_strings_.empty()) {
+    skel->rodata->path_filter = 1;
+    skel->rodata->pf_count = static_cast<uint32_t>(pf_strings_.size());
+    size_t longest = 0;
+    for (const auto& [form, bytes] : pf_strings_)
+      if (form == DT_PF_WRITTEN) longest = std::max(longest, bytes.size());
+    skel->rodata->pf_read_max = static_cast<uint32_t>(longest + 2);
+    skel->rodata->pf_quiet = cfg_.show_fds ? 0 : 1;
+    for (const auto& [form, bytes] : pf_strings_) {
+      if (form == DT_PF_WRITTEN && bytes.size() < 32)
+        skel->rodata->pf_written_lens |= uint32_t{1} << bytes.size();
+      if (form != DT_PF_WALKED) continue;
+      size_t len = strnlen(bytes.data(), bytes.size());  // (its last component comes first)
+      const_cast<uint64_t&>(skel->rodata->pf_name_lens[len / 64]) |= uint64_t{1} << (len % 64);
+    }
+  }
+  // --status: decided in the kernel, unless unfinished calls are asked for, or -y's fd table
+  // wants every call (with -P, whose records follow only the calls it keeps, it does not).
+  if (cfg_.status != 0 && (cfg_.status & kStatusUnfinished) == 0 &&
+      (!cfg_.describe_fds || !pf_strings_.empty()))
     skel->rodata->drop_status = ~cfg_.status & (kStatusSuccessful | kStatusFailed);
   // --read / --write: the fds (below DT_DUMP_FDS) whose calls' data is taken in full.
   for (int i = 0; i < DT_DUMP_FDS; ++i) {
@@ -658,6 +712,7 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
   if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
+  if (skel->rodata->path_filter) fill_path_filter(skel);
   if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops, uring_defs);
   // --cgroup on v2: the kernel holds the directory (the fd may close). (v1: configure's ids)
   if (!cfg_.cgroup.empty() && !skel->rodata->cgroup_v1_hierarchy) {
@@ -680,6 +735,53 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
     uint8_t on = 1;
     if (!cfg_.syscalls.empty())
       bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  }
+}
+
+// -P in the kernel: the strings, each syscall's fd and path arguments, and the inodes of the files
+// at the paths now.
+void BpfTracer::fill_path_filter(dtruss_bpf* skel) {
+  uint32_t key = 0;
+  for (const auto& [form, bytes] : pf_strings_) {
+    dt_pf_string e{};
+    e.len = static_cast<uint32_t>(bytes.size());
+    e.form = form;
+    std::memcpy(e.s, bytes.data(), bytes.size());
+    bpf_map__update_elem(skel->maps.pf_strings, &key, sizeof(key), &e, sizeof(e), BPF_ANY);
+    ++key;
+  }
+  for (const SyscallInfo& s : all_syscalls()) {
+    if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
+    uint16_t kinds = s.ret == RetKind::Fd ? DT_PF_RET_FD : 0;
+    // close_range names its first fd only: sent always, so that user space's fd table (-P's,
+    // whose records of fds not on a path are not sent: pf_quiet) forgets those it closes.
+    if (s.nr == SYS_close_range) kinds |= DT_PF_ALWAYS;
+    for (int i = 0; i < s.nargs && i < 6; ++i) {
+      if (s.args[i].kind == ArgKind::Fd || s.args[i].kind == ArgKind::Dirfd) kinds |= 1u << i;
+      if (s.args[i].kind == ArgKind::Path) kinds |= 1u << (DT_PF_PATH_SHIFT + i);
+    }
+    auto nr = static_cast<uint32_t>(s.nr);
+    bpf_map__update_elem(skel->maps.pf_args, &nr, sizeof(nr), &kinds, sizeof(kinds), BPF_ANY);
+  }
+  remember_path_files(skel);
+}
+
+// The inodes of the files at the paths now (as given, as resolved, and a symlink's own: an
+// O_PATH|O_NOFOLLOW open names that): at the start, and again while the trace runs (consume),
+// for a process that joins the trace (-n, --all, --cgroup) with an fd on a file that something
+// not traced made at a path since.
+void BpfTracer::remember_path_files(dtruss_bpf* skel) {
+  for (const auto& [form, path] : pf_strings_) {
+    if (form != DT_PF_WRITTEN) continue;
+    struct stat st {};
+    for (bool follow : {true, false}) {
+      if ((follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) continue;
+      uint64_t ino = st.st_ino;
+      uint8_t one = 1;
+      if (bpf_map__update_elem(skel->maps.pf_inodes, &ino, sizeof(ino), &one, sizeof(one),
+                               BPF_ANY) == 0)
+        skel->bss->pf_known = 1;
+    }
   }
 }
 

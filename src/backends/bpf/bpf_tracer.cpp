@@ -229,6 +229,7 @@ void BpfTracer::consume() {
   bool seen_any = false;  // -W: the trace ends when the awaited process (and its kin) are gone
   auto last_check = std::chrono::steady_clock::now();
   auto last_prune = last_check;
+  auto last_paths = last_check;  // -P: the files at the paths, looked at again 10 times a second
 
   next_tick_ns_ = monotonic_ns() + cfg_.interval_ns;
   // Poll with a timeout: the kernel side wakes us only in batches, the timer flushes the rest.
@@ -242,6 +243,11 @@ void BpfTracer::consume() {
       out_.idle();
     }
     report_lost();
+    if (!pf_strings_.empty() &&
+        std::chrono::steady_clock::now() - last_paths > std::chrono::milliseconds(100)) {
+      last_paths = std::chrono::steady_clock::now();
+      remember_path_files(st_->skel);
+    }
     if (stop_requested() && !keep_tracing_after_signal()) break;
     if (n < 0 && n != -EINTR) throw TraceError("reading eBPF events: " + std::string(strerror(-n)));
     if (child_ > 0 && child_status_ < 0) {

@@ -51,6 +51,7 @@ struct BpfConfig : TraceTarget {
   // --read / --write: the calls on these fds capture their data in full (up to DT_MAX_BIG); the
   // other calls' buffers stay at data_max.
   NumberSet dump_read, dump_write;
+  bool show_fds = false;  // -y asked for (TraceTarget::describe_fds is also on for -P)
 };
 
 class BpfTracer final : public Backend {
@@ -155,6 +156,11 @@ class BpfTracer final : public Backend {
   // a call of the same thread may end on another CPU between the two records.
   std::unordered_map<pid_t, std::vector<FdNote>> pending_uring_fds_;
   bool restricted_ = false;  // dtruss lacks CAP_SYS_PTRACE
+  // -P decided in the kernel (path_filter.bpf.h): the strings it compares (none: it cannot, and
+  // user space decides alone).
+  std::vector<std::pair<uint32_t, std::string>> pf_strings_;  // (enum dt_pf_form, bytes)
+  void fill_path_filter(::dtruss_bpf* skel);
+  void remember_path_files(::dtruss_bpf* skel);
   // --top, --summary --interval (part 11): each interval, what the kernel counted since the last
   // one (report_aggregates as deltas of the counts sent so far), then EventConsumer::tick.
   void tick_if_due();

@@ -24,6 +24,7 @@
 #include "mappings.bpf.h"
 #include "signals.bpf.h"
 #include "fds.bpf.h"
+#include "path_filter.bpf.h"
 #include "uring.bpf.h"
 // clang-format on
 
@@ -48,13 +49,24 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     if (!p) return 0;
   }
   if (name_mode && !wanted_nr(id)) return 0;
-  p->nr = id;
   p->args[0] = regs->di;
   p->args[1] = regs->si;
   p->args[2] = regs->dx;
   p->args[3] = regs->r10;
   p->args[4] = regs->r8;
   p->args[5] = regs->r9;
+  if (path_filter) {
+    // -P: decided now by its fds and path arguments (as the kernel reads the path: at entry),
+    // but for the fd it returns, which on_sys_exit_fds's record of it decides.
+    dt_u16 kinds = pf_args_of(id);
+    p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
+                pf_fd_args(p->args, kinds) || pf_path_args(p, kinds);
+    if (!p->pf_hit && !(kinds & DT_PF_RET_FD)) {
+      p->active = 0;  // (not one left active by a lost exit either)
+      return 0;
+    }
+  }
+  p->nr = id;
   p->exec_len = 0;
   p->exec_ncap = 0;
   p->enter_ns = want_time ? bpf_ktime_get_ns() : 0;
@@ -101,12 +113,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   return 0;
 }
 
+// --status: whether a call that ended so is sent (an execve always is: user space learns from it
+// that the started command runs).
+static __always_inline int status_kept(struct pending* p, long ret) {
+  return !(drop_status & (ret < 0 && ret >= -4095 ? 2 : 1)) || p->nr == DT_NR_EXECVE ||
+         p->nr == DT_NR_EXECVEAT;
+}
+
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
-  // --status: a call that ended as not asked is not sent (an execve always is: user space
-  // learns from it that the started command runs).
-  if ((drop_status & (ret < 0 && ret >= -4095 ? 2 : 1)) && p->nr != DT_NR_EXECVE &&
-      p->nr != DT_NR_EXECVEAT)
-    return;
+  // (-P: a call that may name a path, decided at entry and by on_sys_exit_fds)
+  if (!status_kept(p, ret) || (path_filter && !p->pf_hit)) return;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
@@ -371,11 +387,22 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
     if (!p) return 0;
   }
   struct fd_note_ctx x = {.p = p, .task = task, .pid_tgid = pid_tgid};
-  x.with_call = p->active && p->nr == nr && wanted_nr(nr);
+  x.with_call = p->active && p->nr == nr && wanted_nr(nr) && status_kept(p, ret);
   dt_u32 n = 1;
   dt_u8 what = *plan;
+  // -P: decided before the records go (with_call: the call's record follows them, or not); by
+  // the record of the fd it returns when nothing else is on a path.
+  if (x.with_call && path_filter && !p->pf_hit) {
+    if (what == DT_FDS_RET)
+      x.pf_ret = 1;
+    else
+      x.with_call = 0;
+  }
   if (what == DT_FDS_RET) {
     if (ret < 0) return 0;
+    // -P without -y: no record of a file that cannot be on a path, unless the call's follows.
+    if (path_filter && pf_quiet && (!x.with_call || x.pf_ret) && pf_ret_unlisted((int)ret))
+      return 0;
     x.fds[0] = (int)ret;
   } else if (what == DT_FDS_ARG0 || what == DT_FDS_DGRAM_ARG0) {
     x.fds[0] = (int)regs->di;

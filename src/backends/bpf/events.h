@@ -319,7 +319,27 @@ enum dt_fd_plan {
   DT_FDS_PIDFD = 7,      /* clone, clone3 with CLONE_PIDFD: the pidfd it wrote (parent side) */
   DT_FDS_RIGHTS = 8,     /* recvmsg: the fds an SCM_RIGHTS message brought (its first two) */
 };
-#define DT_FD_SCAN 256           /* fds DT_FDS_FILES looks at (the first ones) */
+#define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
+
+/* -P decided in the kernel (path_filter.bpf.h): each path in the forms
+ * it may be met in. */
+#define DT_PF_LEN 256 /* bytes of a path the kernel compares, with room for its NUL */
+#define DT_PF_MAX 32  /* strings: each path as given and resolved, in its forms */
+enum dt_pf_form {
+  DT_PF_WRITTEN = 1, /* as a path argument would spell it: compared with the call's string */
+  DT_PF_WALKED = 2,  /* as a DT_FD record's path says it (components innermost first, each
+                        NUL-terminated): compared with the file an fd refers to */
+};
+struct dt_pf_string {
+  dt_u32 len;  /* bytes of s used (no NUL) */
+  dt_u32 form; /* enum dt_pf_form */
+  char s[DT_PF_LEN];
+};
+/* pf_args, per syscall number: which arguments are fds or dirfds (bits 0-5), which are paths
+ * (bits 8-13), whether it returns an fd (DT_PF_RET_FD), and DT_PF_ALWAYS. */
+#define DT_PF_PATH_SHIFT 8
+#define DT_PF_RET_FD 0x8000u
+#define DT_PF_ALWAYS 0x4000u     /* always sent: it may close fds on a path without naming them */
 #define DT_CLONE_PIDFD 0x1000ULL /* CLONE_PIDFD (uapi linux/sched.h; checked by bpf_tracer.cpp) */
 /* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
  * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A

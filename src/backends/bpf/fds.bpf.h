@@ -165,7 +165,10 @@ struct fd_note_ctx {
   int with_call;
   int dgram_only;  // only a datagram socket is described
   int files_only;  // no socket is described
+  int pf_ret;      // -P: the record of the returned fd decides whether the call is sent
 };
+
+int pf_note(struct pending* p);  // path_filter.bpf.h
 
 // DT_FDS_FILES: the process's open fds (a bitmap), kept in the second half of p->out, which a
 // DT_FD record never reaches (map memory: read at a variable index, as a stack array cannot be).
@@ -214,6 +217,14 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
     }
   } else if (x->dgram_only) {
     return 0;
+  }
+  if (path_filter) {
+    int on_path = pf_note(p);
+    if (x->pf_ret) {
+      p->pf_hit = on_path;
+      rec->with_call = on_path;
+    }
+    if (pf_quiet && !on_path && !rec->with_call) return 0;
   }
   dt_u64 size = (sizeof(*rec) + rec->path_len + 7) & ~7ull;
   if (size > sizeof(*rec) + DT_PATH_MAX) size = sizeof(*rec) + DT_PATH_MAX;

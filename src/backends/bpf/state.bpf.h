@@ -35,6 +35,20 @@ const volatile int summary_comm_live = 0;
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
 const volatile dt_u32 drop_status = 0;
+// -P decided in the kernel (path_filter.bpf.h): on (with -y's records, on_sys_exit_fds), the
+// strings in pf_strings, and the bytes of a path argument read to compare (the longest path as
+// written + 2: one more tells a longer one).
+const volatile int path_filter = 0;
+const volatile dt_u32 pf_count = 0;
+const volatile dt_u32 pf_read_max = 2;
+// -P without -y: the DT_FD records of fds not on a path are not sent, unless the call's record
+// follows (user space needs -y's table only for the fds on a path, and the calls it is sent).
+const volatile int pf_quiet = 0;
+// The lengths of the paths' last components (a bit each, below DT_PF_LEN): a file whose name has
+// none of them is not walked to be compared.
+const volatile dt_u64 pf_name_lens[DT_PF_LEN / 64] = {};
+// ... and of the paths as written, those shorter than 32 bytes (a bit each).
+const volatile dt_u32 pf_written_lens = 0;
 // --read / --write: the fds below DT_DUMP_FDS whose data read ([0]) or written ([1]) is dumped.
 const volatile dt_u64 dump_fds[2][DT_DUMP_FDS / 64] = {};
 // --pidns-translation: each call's record tells its thread's IDs in its own PID namespace when
@@ -204,6 +218,11 @@ struct pending {
   dt_u32 n_unread;
   dt_u32 pad3;
   dt_u64 unread[DT_MAX_UNREAD];
+  // -P (path_filter.bpf.h): whether the call may name a path (at entry; on_sys_exit_fds decides
+  // for the fd it returns), and a path argument's bytes, to compare.
+  dt_u32 pf_hit;
+  dt_u32 pf_pad;
+  dt_u8 pf_buf[DT_PF_LEN * 2];
   dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
   dt_u8 exec_buf[DT_EXEC_BUF];
   dt_u8 out[DT_SCRATCH];

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+// -P decided in the kernel: a call is sent only when it may name one of the paths, so that a call
+// -P leaves out costs about what one -t leaves out. User space keeps the final say (its own exact
+// check, output/pipeline.cpp): the kernel must never leave out a call that check would show, and
+// may send more.
+// (A part of dtruss.bpf.c, which includes the parts in order: one BPF object, one skeleton.)
+//
+// A call may name a path when
+//  - an fd or dirfd argument refers (at entry: as of the call) to a file whose inode number is in
+//    pf_inodes: the files at the paths as dtruss starts (user space stats them), and every file
+//    that a DT_FD record describes by one of the paths (a file created at the path, renamed to
+//    it, an fd received...), added by the kernel itself as it describes it, before the call
+//    returns: the program cannot use the fd before the kernel knows it;
+//  - a path argument is one of the paths as written (compared at exit);
+//  - the fd it returns refers to such a file (decided by on_sys_exit_fds's record of it);
+//  - it is an execve (user space learns from it that the command runs).
+// (Inode numbers alone, not the device: a file of another file system with the same number is
+// sent for nothing, but stat's device is not always the super block's, on btrfs or overlayfs.)
+#pragma once
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_PF_MAX);
+  __type(key, dt_u32);
+  __type(value, struct dt_pf_string);
+} pf_strings SEC(".maps");
+
+#define DT_PF_INODES 16384
+#define DT_PF_SHORT 32  // path arguments shorter than this are told apart by their length first
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, DT_PF_INODES);
+  __type(key, dt_u64);
+  __type(value, dt_u8);
+} pf_inodes SEC(".maps");
+
+// Per syscall: its fd and path arguments, and whether it returns an fd (DT_PF_*).
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, DT_NR_MAX);
+  __type(key, dt_u32);
+  __type(value, dt_u16);
+} pf_args SEC(".maps");
+
+// pf_inodes holds an inode (until then no fd can be on a path: nothing to read), or could not
+// take one (then every call with an fd is sent).
+volatile dt_u32 pf_known = 0;
+volatile dt_u32 pf_full = 0;
+
+static __always_inline dt_u16 pf_args_of(long nr) {
+  if (nr < 0 || nr >= DT_NR_MAX) return 0;
+  dt_u32 key = (dt_u32)nr;
+  dt_u16* v = bpf_map_lookup_elem(&pf_args, &key);
+  return v ? *v : 0;
+}
+
+// The file fd refers to in the current task (0: none).
+static __always_inline dt_u64 fd_file(int fd) {
+  struct task_struct___fd* t = (struct task_struct___fd*)bpf_get_current_task_btf();
+  struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
+  if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
+  struct file** arr = BPF_CORE_READ(fdt, fd);
+  dt_u64 file = 0;
+  bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
+  return file;
+}
+
+static __always_inline dt_u64 file_inode_nr(dt_u64 file) {
+  return file ? BPF_CORE_READ((struct file___fd*)file, f_inode, i_ino) : 0;
+}
+
+static __always_inline int pf_inode_known(dt_u64 ino) {
+  if (!ino || (!pf_known && !pf_full)) return 0;
+  return pf_full || bpf_map_lookup_elem(&pf_inodes, &ino) != 0;
+}
+
+static __always_inline void pf_remember(dt_u64 ino) {
+  dt_u8 one = 1;
+  if (bpf_map_update_elem(&pf_inodes, &ino, &one, BPF_ANY) != 0)
+    pf_full = 1;
+  else
+    pf_known = 1;
+}
+
+// Whether the len bytes at s are one of the strings of that form: the lengths first, then the
+// bytes, 8 at a time (each loop a bpf_loop callback: the verifier checks each once).
+struct pf_cmp {
+  const dt_u8* s;
+  const char* e;
+  dt_u32 len;
+  dt_u32 form;
+  int found;
+  int differ;
+};
+
+static long pf_cmp_word(dt_u32 w, struct pf_cmp* c) {
+  if (!c->s || !c->e) return 1;
+  dt_u32 at = (w & (DT_PF_LEN / 8 - 1)) * 8;
+  dt_u64 a = 0, b = 0;
+  __builtin_memcpy(&a, c->s + at, 8);
+  __builtin_memcpy(&b, c->e + at, 8);
+  dt_u32 left = c->len - at;
+  dt_u64 mask = left >= 8 ? ~0ull : (1ull << ((left & 7) * 8)) - 1;
+  if ((a ^ b) & mask) {
+    c->differ = 1;
+    return 1;
+  }
+  return 0;
+}
+
+static long pf_cmp_one(dt_u32 i, struct pf_cmp* c) {
+  dt_u32 key = i;
+  struct dt_pf_string* e = bpf_map_lookup_elem(&pf_strings, &key);
+  if (!e) return 1;
+  if (e->form != c->form || e->len != c->len) return 0;
+  c->e = e->s;
+  c->differ = 0;
+  bpf_loop((c->len + 7) / 8 & (DT_PF_LEN / 8 * 2 - 1), pf_cmp_word, c, 0);
+  if (c->differ) return 0;
+  c->found = 1;
+  return 1;
+}
+
+struct dt_pf_bytes {
+  dt_u8 b[DT_PF_LEN];
+};
+
+// (A global function: the verifier checks it once, not at each of its callers.)
+__noinline int pf_listed(const struct dt_pf_bytes* s, dt_u32 len, dt_u32 form) {
+  if (!s || len >= DT_PF_LEN) return 0;
+  struct pf_cmp c = {.s = s->b, .len = len, .form = form};
+  bpf_loop(pf_count & (DT_PF_MAX * 2 - 1), pf_cmp_one, &c, 0);
+  return c.found;
+}
+
+int pf_fd_on_path(int fd);
+
+// At entry: whether an fd or dirfd argument refers to a file on a path, as of the call.
+static __always_inline int pf_fd_args(const dt_u64* args, dt_u16 kinds) {
+  if (!pf_known && !pf_full) return 0;
+  for (int i = 0; i < 6; i++)
+    if (((kinds >> i) & 1) && pf_fd_on_path((int)args[i])) return 1;
+  return 0;
+}
+
+// At entry: whether a path argument is one of the paths as written. One that cannot be read now
+// (a page not yet brought in, which user space reads later) may be: sent.
+__noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
+  if (!p) return 1;
+  for (int i = 0; i < 6; i++) {
+    if (!((kinds >> (DT_PF_PATH_SHIFT + i)) & 1)) continue;
+    dt_u64 addr = p->args[i & 7];
+    if (!addr) continue;
+    long n =
+        bpf_probe_read_user_str(p->pf_buf, pf_read_max & (DT_PF_LEN * 2 - 1), (const void*)addr);
+    if (n <= 0) return 1;
+    dt_u32 len = (dt_u32)(n - 1);
+    if (len < DT_PF_SHORT && !((pf_written_lens >> (len & (DT_PF_SHORT - 1))) & 1))
+      continue;  // (no path is that long)
+    if (pf_listed((const struct dt_pf_bytes*)p->pf_buf, len, DT_PF_WRITTEN)) return 1;
+  }
+  return 0;
+}
+
+// A DT_FD record of a file, in p->out (on_sys_exit_fds): its inode is remembered when the record
+// names one of the paths, or may (a path cut short), before the call that gave the fd its
+// meaning returns. Returns whether the fd is on a path now.
+__noinline int pf_note(struct pending* p) {
+  if (!p) return 0;
+  struct dt_fd* rec = (struct dt_fd*)p->out;
+  if (rec->kind == DT_FD_FILE && !(rec->flags & (DT_FD_PSEUDO | DT_FD_DELETED)) &&
+      ((rec->flags & DT_FD_CUT) ||
+       pf_listed((const struct dt_pf_bytes*)(p->out + sizeof(*rec)), rec->path_len, DT_PF_WALKED)))
+    pf_remember(rec->ino);
+  return pf_inode_known(rec->ino);
+}
+
+// -P without -y: whether the record of a file not known to be on a path would be walked for
+// nothing: its name's length is no path's last component's (a file that is a mount's root is
+// named by its mount point: walked).
+struct qstr___pf {
+  dt_u64 hash_len;  // the length in the high half
+} __attribute__((preserve_access_index));
+struct dentry___pf {
+  struct qstr___pf d_name;
+} __attribute__((preserve_access_index));
+struct vfsmount___pf {
+  struct dentry___pf* mnt_root;
+} __attribute__((preserve_access_index));
+struct path___pf {
+  struct vfsmount___pf* mnt;
+  struct dentry___pf* dentry;
+} __attribute__((preserve_access_index));
+struct file___pf {
+  struct path___pf f_path;
+} __attribute__((preserve_access_index));
+
+// (A global function: the verifier checks it once, not in each of send_fd_note's callers.)
+__noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
+  if (pf_inode_known(ino)) return 0;
+  struct file___pf* file = (struct file___pf*)f;
+  struct dentry___pf* d = BPF_CORE_READ(file, f_path.dentry);
+  if (!d || d == BPF_CORE_READ(file, f_path.mnt, mnt_root)) return 0;
+  dt_u32 len = (dt_u32)(BPF_CORE_READ(d, d_name.hash_len) >> 32);
+  if (len >= DT_PF_LEN) return 1;
+  return !((pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1);
+}
+
+// (Global functions: the verifier checks each once, not at each of their callers.)
+__noinline int pf_fd_on_path(int fd) {
+  return fd >= 0 && pf_inode_known(file_inode_nr(fd_file(fd)));
+}
+
+// -P without -y: whether the record of the fd a call returned would be walked and sent for
+// nothing (pf_unlisted): on_sys_exit_fds then sends none.
+__noinline int pf_ret_unlisted(int fd) {
+  dt_u64 file = fd_file(fd);
+  return file && pf_unlisted(file, file_inode_nr(file));
+}
