@@ -150,6 +150,62 @@ TEST(CaptureContext, ReferringBackToNothingIsRefused) {
   EXPECT_EQ(back.fd_notes[0], "/etc/hosts");
 }
 
+// Records of many KiB (long captures, notes, frames; many pids and errnos) read back whole.
+TEST(CaptureContext, LargeRecordsReadBack) {
+  SyscallEvent ev = call(100, 1, 5000, {3, 0x1000, 5000, 0, 0, 0}, 5000);
+  std::string big(5000, '\x7f'), note(2000, 'n');
+  for (int k = 0; k < 12; ++k) ev.captures.add(0x1000 + k * 0x10000, big.data(), 100 * k + 1);
+  ev.captures.add(0x900000, big.data(), big.size());
+  ev.before.add(0x2000, big.data(), 900);
+  ev.fd_notes[0] = note;
+  for (int k = 0; k < 40; ++k)
+    ev.stack.push_back({0x400000u + k, std::string(300, 'm'), std::string(200, 's'), 7u,
+                        std::string(100, 'f'), k});
+  std::string buf;
+  SyscallContext w, r;
+  put_syscall(buf, ev, w);
+  Frame f = next_frame(buf);
+  ASSERT_EQ(f.state, Framing::Complete);
+  ASSERT_EQ(f.size, buf.size());
+  SyscallEvent back;
+  ASSERT_TRUE(get_syscall(f.payload, &back, r));
+  EXPECT_EQ(back.captures.region_count(), 13u);
+  std::string got;
+  back.captures.each([&](uint64_t, const uint8_t* b, size_t len) {
+    got.append(reinterpret_cast<const char*>(b), len);
+  });
+  std::string want;
+  ev.captures.each([&](uint64_t, const uint8_t* b, size_t len) {
+    want.append(reinterpret_cast<const char*>(b), len);
+  });
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(back.fd_notes[0], note);
+  ASSERT_EQ(back.stack.size(), 40u);
+  EXPECT_EQ(back.stack[39].module, std::string(300, 'm'));
+  EXPECT_EQ(back.stack[39].line, 39);
+
+  CaptureInfo info;
+  info.name = std::string(3000, 'x');
+  for (int k = 0; k < 500; ++k) info.pids.push_back(100000 + k);
+  info.command.assign(50, std::string(100, 'a'));
+  std::string ib;
+  put_info(ib, info);
+  CaptureInfo iback;
+  ASSERT_TRUE(get_info(next_frame(ib).payload, &iback));
+  EXPECT_EQ(iback.pids, info.pids);
+  EXPECT_EQ(iback.command, info.command);
+  EXPECT_EQ(iback.name, info.name);
+
+  SyscallAggregate a;
+  a.comm = "x";
+  for (int e = 1; e < 300; ++e) a.errnos[e] = 1000000u + e;
+  std::string ab;
+  put_aggregate(ab, a);
+  SyscallAggregate aback;
+  ASSERT_TRUE(get_aggregate(next_frame(ab).payload, &aback));
+  EXPECT_EQ(aback.errnos, a.errnos);
+}
+
 // The ring lets the oldest unit go whole, and counts its records as let go.
 TEST(CaptureContext, RingLetsTheOldestUnitGo) {
   Ring ring(100);
