@@ -191,7 +191,7 @@ TEST(CaptureRecords, CutPayloadsAreRefused) {
   SyscallEvent ev;
   SyscallContext rcx;
   EXPECT_FALSE(get_syscall(payload + "x", &ev, rcx));
-  // A frame cut short is partial; a type no version 1 writer makes is bad.
+  // A frame cut short is partial; a type no version 2 writer makes is bad.
   EXPECT_EQ(next_frame(std::string_view(buf).substr(0, buf.size() - 1)).state, Framing::Partial);
   std::string bad = buf;
   bad[0] = 99;
