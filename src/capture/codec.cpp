@@ -368,6 +368,8 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
     } else {
       n = g.str();
       if (n.empty()) return false;  // (a note is never empty: the mask says which there are)
+      cx.note_bytes += n.size();
+      if (cx.note_bytes > kMaxContextNoteBytes) return false;  // (no writer's: see codec.h)
       cx.notes[key] = n;
     }
   }

@@ -22,13 +22,20 @@ struct SyscallContext {
   uint64_t enter_ns = 0;
   std::array<uint64_t, 6> args{};
   std::unordered_map<uint64_t, std::string> notes;  // (pid << 32 | fd as u32): its note
+  size_t note_bytes = 0;                            // the reader's: what `notes` took in
   void reset() {
     have_task = false;
     enter_ns = 0;
     args = {};
     notes.clear();
+    note_bytes = 0;
   }
 };
+
+// A reader holds at most this many bytes of notes between two Syncs: a writer starts afresh every
+// 256 KiB of records (512 KiB at most), so that more is a corrupt or forged file, refused rather
+// than let grow a replay's memory without bound.
+inline constexpr size_t kMaxContextNoteBytes = size_t{16} << 20;
 
 // Appends one whole record (type, length, payload) to `out`.
 void put_info(std::string& out, const CaptureInfo& info);

@@ -150,6 +150,40 @@ TEST(CaptureContext, ReferringBackToNothingIsRefused) {
   EXPECT_EQ(back.fd_notes[0], "/etc/hosts");
 }
 
+// A reader holds a bounded context: notes beyond kMaxContextNoteBytes without a Sync (which no
+// writer makes) are refused, not held; after a Sync the same records read.
+TEST(CaptureContext, ContextWithoutSyncIsBounded) {
+  std::string note(4096, 'p');
+  std::string buf;
+  SyscallContext w;
+  size_t count = kMaxContextNoteBytes / note.size() + 2;
+  for (size_t k = 0; k < count; ++k) {
+    SyscallEvent ev = call(100, 0, 1000 + k, {k, 0, 0, 0, 0, 0});
+    ev.fd_notes[0] = note;
+    ev.fd_notes[0][0] = static_cast<char>('a' + k % 26);
+    put_syscall(buf, ev, w);
+  }
+  SyscallContext r;
+  size_t read = 0;
+  bool refused = false;
+  for (std::string_view rest = buf; !rest.empty() && !refused;) {
+    Frame f = next_frame(rest);
+    ASSERT_EQ(f.state, Framing::Complete);
+    rest.remove_prefix(f.size);
+    SyscallEvent back;
+    if (get_syscall(f.payload, &back, r))
+      ++read;
+    else
+      refused = true;
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(read, kMaxContextNoteBytes / note.size());
+  EXPECT_LE(r.note_bytes, kMaxContextNoteBytes + note.size());
+  r.reset();
+  SyscallEvent back;
+  EXPECT_TRUE(get_syscall(next_frame(buf).payload, &back, r)) << "afresh after a Sync";
+}
+
 // Records of many KiB (long captures, notes, frames; many pids and errnos) read back whole.
 TEST(CaptureContext, LargeRecordsReadBack) {
   SyscallEvent ev = call(100, 1, 5000, {3, 0x1000, 5000, 0, 0, 0}, 5000);
