@@ -122,6 +122,7 @@ CASES = [
     fx("execer"),
     fx("exit3", status=3),
     fx("failed_inout", norms=["ephemeral_ports"]),
+    fx("fd_reuse", "{tmp}", "20", norms=["async_signals", "sigchld_merged"]),
     fx("fd_truth", "{tmp}", norms=["ephemeral_ports", "thread_sync", "async_signals"],
        setup=write_fd_truth_input),
     fx("files", "{tmp}"),

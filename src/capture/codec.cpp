@@ -6,12 +6,14 @@ namespace dtruss::capture {
 namespace {
 
 // Appends a record: its type, a u32 length (patched once the payload is written), the payload.
-// Written through a pointer into room made ahead (`need`): a byte at a time through the string
-// would check its capacity and rewrite its terminator at every byte, a fifth of recording's cost.
+// Written through a pointer into room made ahead: the room for a record's fixed fields is made
+// once (`room`, an upper bound), and only its variable parts (stores, notes, frames) check for
+// more; a byte at a time through the string would check its capacity and rewrite its terminator
+// at every byte.
 class Put {
  public:
-  Put(std::string& out, Record type) : out_(out), at_(out.size()) {
-    need(5);
+  Put(std::string& out, Record type, size_t room = 64) : out_(out), at_(out.size()) {
+    grow(5 + room);
     *p_++ = static_cast<char>(type);
     p_ += 4;
   }
@@ -24,8 +26,11 @@ class Put {
   Put(const Put&) = delete;
   Put& operator=(const Put&) = delete;
 
-  void u(uint64_t v) {  // LEB128
-    need(10);
+  // Room for `n` more bytes after p_.
+  void need(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) grow(n);
+  }
+  void u(uint64_t v) {  // LEB128 (within the room made: at most 10 bytes)
     while (v >= 0x80) {
       *p_++ = static_cast<char>((v & 0x7f) | 0x80);
       v >>= 7;
@@ -35,38 +40,41 @@ class Put {
   void z(int64_t v) {  // zigzag, then LEB128: small negative numbers stay short
     u((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
-  void str(std::string_view s) {
+  void str(std::string_view s) {  // (makes room for itself, and kSmall more)
+    need(10 + s.size() + kSmall);
     u(s.size());
-    raw(s.data(), s.size());
-  }
-  void raw(const void* p, size_t n) {
-    need(n);
-    std::memcpy(p_, p, n);
-    p_ += n;
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
   }
   void store(const CaptureStore& c) {
     u(c.region_count());
     c.each([this](uint64_t addr, const uint8_t* bytes, size_t len) {
+      need(20 + len);
       u(addr);
       u(len);
-      raw(bytes, len);
+      std::memcpy(p_, bytes, len);
+      p_ += len;
     });
+    need(kSmall);
   }
-  void task(const TaskId& t) {
+  void task(const TaskId& t) {  // (at most kTaskBytes)
     z(t.pid);
     z(t.tid);
-    str(std::string_view(t.comm.data(), strnlen(t.comm.data(), t.comm.size())));
+    size_t n = strnlen(t.comm.data(), t.comm.size());
+    u(n);
+    std::memcpy(p_, t.comm.data(), n);
+    p_ += n;
     u(t.pidns);  // (--pidns-translation: 0 0 0 without it)
     z(t.ns_pid);
     z(t.ns_tid);
   }
+  static constexpr size_t kTaskBytes = 5 * 10 + 1 + 16;
+  static constexpr size_t kSmall = 64;  // room left after a variable part: a few numbers
 
  private:
-  // Room for `n` more bytes after p_ (and some: the string's own growth doubles its capacity).
-  void need(size_t n) {
-    if (p_ != nullptr && static_cast<size_t>(end_ - p_) >= n) return;
+  [[gnu::noinline]] void grow(size_t n) {
     size_t used = p_ == nullptr ? out_.size() : static_cast<size_t>(p_ - out_.data());
-    out_.resize(used + n + 128);
+    out_.resize(used + n);
     p_ = out_.data() + used;
     end_ = out_.data() + out_.size();
   }
@@ -144,14 +152,15 @@ constexpr uint64_t kNoExit = 1;
 constexpr uint64_t kNoCpu = 2;
 constexpr uint64_t kDwarf = 4;
 constexpr uint64_t kInjected = 8;
-constexpr uint64_t kEndShift = 4;  // bits 4-5: SyscallEvent::End
+constexpr uint64_t kEndShift = 4;   // bits 4-5: SyscallEvent::End
+constexpr uint64_t kSameTask = 64;  // the task is the previous Syscall record's (omitted)
 constexpr uint64_t kInjectError = 1;
 constexpr uint64_t kInjectRetval = 2;
 
 }  // namespace
 
 void put_info(std::string& out, const CaptureInfo& i) {
-  Put p(out, Record::Info);
+  Put p(out, Record::Info, 128);
   p.str(i.dtruss_version);
   p.str(i.backend);
   p.str(i.kernel_release);
@@ -164,10 +173,13 @@ void put_info(std::string& out, const CaptureInfo& i) {
   p.u(i.strsize);
   p.u(i.stack_depth);
   p.str(i.name);
+  p.need(10 + 10 * i.pids.size());
   p.u(i.pids.size());
   for (int32_t pid : i.pids) p.z(pid);
+  p.need(10);
   p.u(i.command.size());
   for (const auto& a : i.command) p.str(a);
+  p.need(10);
   p.z(i.started_unix_ns);
 }
 
@@ -214,32 +226,80 @@ bool get_begin(std::string_view payload, uint64_t* base_ns, int64_t* wall_offset
   return g.ok();
 }
 
-void put_syscall(std::string& out, const SyscallEvent& ev) {
-  Put p(out, Record::Syscall);
+namespace {
+
+bool same_task(const TaskId& a, const TaskId& b) {
+  return a.pid == b.pid && a.tid == b.tid && a.pidns == b.pidns && a.ns_pid == b.ns_pid &&
+         a.ns_tid == b.ns_tid && a.comm == b.comm;
+}
+
+// The fd an fd note describes: argument k's value, or (k = 6) the returned fd; keyed by process.
+uint64_t note_key(const SyscallEvent& ev, size_t k) {
+  uint64_t fd = k < ev.args.size() ? ev.args[k] : static_cast<uint64_t>(ev.ret);
+  return static_cast<uint64_t>(static_cast<uint32_t>(ev.task.pid)) << 32 |
+         static_cast<uint32_t>(fd);
+}
+
+}  // namespace
+
+void put_sync(std::string& out) {
+  Put p(out, Record::Sync, 0);
+}
+
+void put_syscall(std::string& out, const SyscallEvent& ev, SyscallContext& cx) {
+  // Room for every fixed field (10 bytes a number at most), the task and the injected action.
+  Put p(out, Record::Syscall, 24 * 10 + Put::kTaskBytes);
+  bool same = cx.have_task && same_task(ev.task, cx.task);
   uint64_t flags = (ev.exit_ns == 0 ? kNoExit : 0u) | (ev.cpu_ns == kUnknown ? kNoCpu : 0u) |
                    (ev.stack_dwarf ? kDwarf : 0u) | (ev.injected ? kInjected : 0u) |
-                   (static_cast<uint64_t>(ev.end) << kEndShift);
+                   (same ? kSameTask : 0u) | (static_cast<uint64_t>(ev.end) << kEndShift);
   p.u(flags);
-  p.task(ev.task);
-  p.u(ev.enter_ns);
+  if (!same) {
+    p.task(ev.task);
+    cx.task = ev.task;
+    cx.have_task = true;
+  }
+  p.z(static_cast<int64_t>(ev.enter_ns - cx.enter_ns));
+  cx.enter_ns = ev.enter_ns;
   if (ev.exit_ns != 0) p.z(static_cast<int64_t>(ev.exit_ns - ev.enter_ns));
   if (ev.cpu_ns != kUnknown) p.u(ev.cpu_ns);
   p.z(ev.nr);
-  for (uint64_t a : ev.args) p.z(static_cast<int64_t>(a));
+  uint64_t repeated = 0;
+  for (size_t k = 0; k < ev.args.size(); ++k)
+    if (ev.args[k] == cx.args[k]) repeated |= 1u << k;
+  p.u(repeated);
+  for (size_t k = 0; k < ev.args.size(); ++k)
+    if (ev.args[k] != cx.args[k]) p.z(static_cast<int64_t>(ev.args[k]));
+  cx.args = ev.args;
   p.z(ev.ret);
   p.z(ev.uring_op);  // (-1: a system call)
   p.u(unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
       unsigned{ev.uring_refused} << 2 | unsigned{ev.uring_more} << 3);
   p.store(ev.captures);
   p.store(ev.before);
-  uint64_t notes = 0;
-  for (size_t k = 0; k < ev.fd_notes.size(); ++k)
-    if (!ev.fd_notes[k].empty()) notes |= 1u << k;
+  uint64_t notes = 0, unchanged = 0;
+  const std::string* changed[7] = {};
+  for (size_t k = 0; k < ev.fd_notes.size(); ++k) {
+    const std::string& n = ev.fd_notes[k];
+    if (n.empty()) continue;
+    notes |= 1u << k;
+    auto [it, added] = cx.notes.try_emplace(note_key(ev, k), n);
+    if (!added && it->second == n) {
+      unchanged |= 1u << k;
+      continue;
+    }
+    if (!added) it->second = n;
+    changed[k] = &n;
+  }
   p.u(notes);
-  for (const auto& n : ev.fd_notes)
-    if (!n.empty()) p.str(n);
+  if (notes != 0) {
+    p.u(unchanged);
+    for (const std::string* n : changed)
+      if (n != nullptr) p.str(*n);
+  }
   p.u(ev.stack.size());
   for (const StackFrame& f : ev.stack) {
+    p.need(20);
     p.u(f.pc);
     p.str(f.module);
     p.str(f.symbol);
@@ -249,6 +309,7 @@ void put_syscall(std::string& out, const SyscallEvent& ev) {
   }
   if (ev.injected) {
     const InjectAction& a = *ev.injected;
+    p.need(Put::kSmall);
     p.u((a.error ? kInjectError : 0u) | (a.retval ? kInjectRetval : 0u));
     if (a.error) p.z(*a.error);
     if (a.retval) p.z(*a.retval);
@@ -258,15 +319,26 @@ void put_syscall(std::string& out, const SyscallEvent& ev) {
   }
 }
 
-bool get_syscall(std::string_view payload, SyscallEvent* ev) {
+bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx) {
   Get g(payload);
   uint64_t flags = g.u();
-  g.task(ev->task);
-  ev->enter_ns = g.u();
+  if (flags & kSameTask) {
+    if (!cx.have_task) return false;  // (nothing to refer back to: not a writer's record)
+    ev->task = cx.task;
+  } else {
+    g.task(ev->task);
+    cx.task = ev->task;
+    cx.have_task = true;
+  }
+  ev->enter_ns = cx.enter_ns + static_cast<uint64_t>(g.z());
+  cx.enter_ns = ev->enter_ns;
   ev->exit_ns = (flags & kNoExit) ? 0 : ev->enter_ns + static_cast<uint64_t>(g.z());
   ev->cpu_ns = (flags & kNoCpu) ? kUnknown : g.u();
   ev->nr = static_cast<long>(g.z());
-  for (uint64_t& a : ev->args) a = static_cast<uint64_t>(g.z());
+  uint64_t repeated = g.u();
+  for (size_t k = 0; k < ev->args.size(); ++k)
+    ev->args[k] = (repeated & (1u << k)) ? cx.args[k] : static_cast<uint64_t>(g.z());
+  cx.args = ev->args;
   ev->ret = g.z();
   ev->uring_op = static_cast<int16_t>(g.z());
   uint64_t uring = g.u();
@@ -281,8 +353,27 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev) {
   g.store(ev->captures);
   g.store(ev->before);
   uint64_t notes = g.u();
-  for (size_t k = 0; k < ev->fd_notes.size(); ++k)
-    ev->fd_notes[k] = (notes & (1u << k)) ? std::string(g.str()) : std::string();
+  uint64_t unchanged = notes != 0 ? g.u() : 0;
+  if ((unchanged & ~notes) != 0) return false;
+  for (size_t k = 0; k < ev->fd_notes.size(); ++k) {
+    std::string& n = ev->fd_notes[k];
+    if (!(notes & (1u << k))) {
+      n.clear();
+      continue;
+    }
+    uint64_t key = note_key(*ev, k);
+    if (unchanged & (1u << k)) {
+      auto it = cx.notes.find(key);
+      if (it == cx.notes.end()) return false;  // (no note recorded for that fd)
+      n = it->second;
+    } else {
+      n = g.str();
+      if (n.empty()) return false;  // (a note is never empty: the mask says which there are)
+      cx.note_bytes += n.size();
+      if (cx.note_bytes > kMaxContextNoteBytes) return false;  // (no writer's: see codec.h)
+      cx.notes[key] = n;
+    }
+  }
   uint64_t frames = g.u();
   ev->stack.clear();
   for (uint64_t k = 0; k < frames && g.good(); ++k) {
@@ -310,7 +401,7 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev) {
 }
 
 void put_signal(std::string& out, const SignalEvent& ev) {
-  Put p(out, Record::Signal);
+  Put p(out, Record::Signal, Put::kTaskBytes + 120);
   p.task(ev.task);
   p.u(ev.ts_ns);
   p.z(ev.signo);
@@ -344,7 +435,7 @@ bool get_signal(std::string_view payload, SignalEvent* ev) {
 }
 
 void put_stop(std::string& out, const StopEvent& ev) {
-  Put p(out, Record::Stop);
+  Put p(out, Record::Stop, Put::kTaskBytes + 20);
   p.task(ev.task);
   p.u(ev.ts_ns);
   p.z(ev.signo);
@@ -358,7 +449,7 @@ bool get_stop(std::string_view payload, StopEvent* ev) {
 }
 
 void put_exit(std::string& out, const ExitEvent& ev) {
-  Put p(out, Record::Exit);
+  Put p(out, Record::Exit, Put::kTaskBytes + 30);
   p.task(ev.task);
   p.u(ev.ts_ns);
   p.u((ev.signaled ? 1 : 0) | (ev.core_dumped ? 2 : 0));
@@ -400,7 +491,7 @@ bool get_notice(std::string_view payload, NoticeEvent* ev) {
 }
 
 void put_aggregate(std::string& out, const SyscallAggregate& a) {
-  Put p(out, Record::Aggregate);
+  Put p(out, Record::Aggregate, 64 + 10 * a.log2_ns.size());
   p.z(a.nr);
   p.z(a.pid);
   p.z(a.tid);
@@ -408,6 +499,7 @@ void put_aggregate(std::string& out, const SyscallAggregate& a) {
   p.u(a.calls);
   p.u(a.total_ns);
   p.u(a.max_ns);
+  p.need(10 + 20 * a.errnos.size() + 10 * a.log2_ns.size());
   p.u(a.errnos.size());
   for (auto [err, n] : a.errnos) {
     p.z(err);
@@ -491,7 +583,7 @@ Frame next_frame(std::string_view buf) {
   for (int i = 0; i < 4; ++i)
     len |= static_cast<uint32_t>(static_cast<uint8_t>(buf[1 + i])) << (8 * i);
   auto type = static_cast<uint8_t>(buf[0]);
-  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(Record::Dropped) ||
+  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(Record::Sync) ||
       len > (1u << 30)) {
     f.state = Framing::Bad;
     return f;

@@ -1,20 +1,49 @@
-// The records of a capture file as bytes, and back (capture/format.h). Each record stands alone
-// (no state carried from one to the next), so that the flight recorder can let the oldest go.
+// The records of a capture file as bytes, and back (capture/format.h). A Syscall record may refer
+// back to the Syscall records before it, up to the last Sync (SyscallContext): the flight recorder
+// lets the oldest go a Sync-started chunk at a time.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "capture/format.h"
 #include "core/event.h"
 
 namespace dtruss::capture {
 
+// What a Syscall record refers back to: the previous Syscall record's task, entry time and
+// arguments, and the last fd note recorded for each fd of each process. The writer and the
+// reader keep one each, in step; both start afresh at a Sync record (reset()).
+struct SyscallContext {
+  bool have_task = false;
+  TaskId task;
+  uint64_t enter_ns = 0;
+  std::array<uint64_t, 6> args{};
+  std::unordered_map<uint64_t, std::string> notes;  // (pid << 32 | fd as u32): its note
+  size_t note_bytes = 0;                            // the reader's: what `notes` took in
+  void reset() {
+    have_task = false;
+    enter_ns = 0;
+    args = {};
+    notes.clear();
+    note_bytes = 0;
+  }
+};
+
+// A reader holds at most this many bytes of notes between two Syncs: a writer starts afresh every
+// 256 KiB of records (512 KiB at most), so that more is a corrupt or forged file, refused rather
+// than let grow a replay's memory without bound.
+inline constexpr size_t kMaxContextNoteBytes = size_t{16} << 20;
+
 // Appends one whole record (type, length, payload) to `out`.
 void put_info(std::string& out, const CaptureInfo& info);
 void put_begin(std::string& out, uint64_t base_ns, int64_t wall_offset_ns);
-void put_syscall(std::string& out, const SyscallEvent& ev);
+// (with cx, which it updates: the record refers back to what cx holds)
+void put_syscall(std::string& out, const SyscallEvent& ev, SyscallContext& cx);
+// A Sync record (the caller resets its SyscallContext).
+void put_sync(std::string& out);
 void put_signal(std::string& out, const SignalEvent& ev);
 void put_stop(std::string& out, const StopEvent& ev);
 void put_exit(std::string& out, const ExitEvent& ev);
@@ -41,7 +70,7 @@ Frame next_frame(std::string_view buf);
 // A record's payload read back; false when it is malformed (a corrupt file).
 bool get_info(std::string_view p, CaptureInfo* info);
 bool get_begin(std::string_view p, uint64_t* base_ns, int64_t* wall_offset_ns);
-bool get_syscall(std::string_view p, SyscallEvent* ev);
+bool get_syscall(std::string_view p, SyscallEvent* ev, SyscallContext& cx);
 bool get_signal(std::string_view p, SignalEvent* ev);
 bool get_stop(std::string_view p, StopEvent* ev);
 bool get_exit(std::string_view p, ExitEvent* ev);

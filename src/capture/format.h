@@ -12,7 +12,9 @@ namespace dtruss::capture {
 // The file starts with these 16 bytes, uncompressed: the magic, the format version (u32, little
 // endian) and a reserved u32 (0). The zstd stream of records follows.
 inline constexpr char kMagic[8] = {'D', 'T', 'R', 'U', 'S', 'S', 'C', 'F'};
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2: Syscall records refer back to the ones before them (since the last Sync): the task,
+// the time and the arguments when they repeat, and the fd notes when they did not change.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kHeaderBytes = 16;
 
 // A record: its type (one byte), the length of its payload (u32, little endian), the payload.
@@ -31,6 +33,7 @@ enum class Record : uint8_t {
   Interrupted = 12,  // a stop signal ended the trace: when, which, detached or stopped
   End = 13,          // the trace ended: dtruss's exit status; the last record
   Dropped = 14,      // flight recorder: how many events before these were let go
+  Sync = 15,         // what Syscall records refer back to starts afresh (SyscallContext)
 };
 
 // What a capture was taken with, on what: checked by the replay against what it is asked to show.

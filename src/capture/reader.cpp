@@ -41,8 +41,9 @@ std::string Reader::open(const std::string& path) {
   for (int i = 0; i < 4; ++i) version |= static_cast<uint32_t>(header[8 + i]) << (8 * i);
   if (version != kFormatVersion)
     return fmt::format(
-        "'{}' is a dtruss capture of format version {}; this dtruss reads version {} only", path,
-        version, kFormatVersion);
+        "'{}' is a dtruss capture of format version {}, written by {} dtruss; this dtruss reads "
+        "version {} only",
+        path, version, version < kFormatVersion ? "an older" : "a newer", kFormatVersion);
   dctx_ = ZSTD_createDCtx();
   in_.resize(ZSTD_DStreamInSize());
   std::string error;
@@ -98,7 +99,7 @@ bool Reader::fill(std::string* error) {
 bool Reader::dispatch(Record type, std::string_view p, EventConsumer& to, ReplayHandler& h) {
   switch (type) {
     case Record::Syscall:
-      if (!get_syscall(p, &ev_)) return false;
+      if (!get_syscall(p, &ev_, cx_)) return false;
       to.on_syscall(ev_);
       return true;
     case Record::Signal: {
@@ -143,6 +144,9 @@ bool Reader::dispatch(Record type, std::string_view p, EventConsumer& to, Replay
       to.on_process(pid);
       return true;
     }
+    case Record::Sync:
+      cx_.reset();
+      return p.empty();
     case Record::Ready:
       to.ready();
       return true;

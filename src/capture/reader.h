@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "capture/codec.h"
 #include "capture/format.h"
 #include "core/event.h"
 
@@ -68,6 +69,7 @@ class Reader {
   uint64_t stream_pos_ = 0;  // bytes of records consumed (offset into the decompressed stream)
   CaptureInfo info_;
   SyscallEvent ev_;
+  SyscallContext cx_;  // what the Syscall records refer back to
 };
 
 }  // namespace dtruss::capture

@@ -16,32 +16,30 @@ namespace {
 
 std::atomic<bool> g_dump_requested{false};
 
-// -w: records are handed to zstd in batches of this size, and at each idle().
+// -w: records are handed to zstd in batches of this size, and at each idle(); a Sync starts
+// each (what the records refer back to is then bounded, and a reader may start there).
 constexpr size_t kBatchBytes = 256 * 1024;
+// --flight-recorder: the ring takes the records in units of this size at most (a sixteenth of
+// the ring for a small one), each starting with a Sync: the oldest unit goes first.
+constexpr size_t kUnitBytes = 64 * 1024;
 // ... and what zstd holds is written out at most this often when the trace is idle, so that a
 // killed recorder's file lacks at most the last second.
 constexpr uint64_t kFlushEveryNs = 1'000'000'000;
 
-uint32_t frame_size(const char* b, size_t size, size_t at) {
-  uint32_t len = 0;
-  for (size_t i = 0; i < 4; ++i)
-    len |= static_cast<uint32_t>(static_cast<uint8_t>(b[(at + 1 + i) % size])) << (8 * i);
-  return 5 + len;
-}
-
 }  // namespace
 
 void Ring::drop_oldest() {
-  uint32_t n = frame_size(bytes_.get(), size_, head_);
-  head_ = (head_ + n) % size_;
-  used_ -= n;
-  --records_;
-  ++dropped_;
+  Unit u = units_.front();
+  units_.pop_front();
+  head_ = (head_ + u.bytes) % size_;
+  used_ -= u.bytes;
+  records_ -= u.count;
+  dropped_ += u.count;
 }
 
-void Ring::add(std::string_view record) {
+void Ring::add(std::string_view record, uint64_t count) {
   if (record.size() > size_) {  // larger than the whole ring: it cannot be kept
-    ++dropped_;
+    dropped_ += count;
     return;
   }
   while (used_ + record.size() > size_) drop_oldest();
@@ -50,7 +48,8 @@ void Ring::add(std::string_view record) {
   std::memcpy(bytes_.get() + at, record.data(), first);
   std::memcpy(bytes_.get(), record.data() + first, record.size() - first);
   used_ += record.size();
-  ++records_;
+  records_ += count;
+  units_.push_back({record.size(), count});
 }
 
 std::pair<std::string_view, std::string_view> Ring::contents() const {
@@ -60,6 +59,7 @@ std::pair<std::string_view, std::string_view> Ring::contents() const {
 }
 
 void Ring::clear() {
+  units_.clear();
   head_ = used_ = 0;
   records_ = dropped_ = 0;
 }
@@ -76,6 +76,8 @@ void Recorder::to_file(int fd, bool truncate_first) {
 void Recorder::to_ring(size_t bytes, std::string path, std::vector<Trigger> triggers) {
   info_.flight = true;
   ring_.emplace(bytes);
+  unit_bytes_ = std::min(kUnitBytes, bytes / 16);
+  sync();
   path_ = std::move(path);
   triggers_ = std::move(triggers);
 }
@@ -83,19 +85,33 @@ void Recorder::to_ring(size_t bytes, std::string path, std::vector<Trigger> trig
 void Recorder::begin(uint64_t base_ns, int64_t wall_offset_ns) {
   base_ns_ = base_ns;
   wall_offset_ns_ = wall_offset_ns;
-  if (file_) put_begin(scratch_, base_ns, wall_offset_ns);
+  if (!file_) return;
+  put_begin(scratch_, base_ns, wall_offset_ns);
+  sync();
+}
+
+void Recorder::sync() {
+  put_sync(scratch_);
+  cx_.reset();
+  since_sync_ = 0;
 }
 
 void Recorder::record() {
   released_ = true;
   if (ring_) {
-    ring_->add(scratch_);
+    ++unit_records_;
+    if (scratch_.size() < unit_bytes_) return;
+    ring_->add(scratch_, unit_records_);
     scratch_.clear();
+    unit_records_ = 0;
+    sync();
     return;
   }
   if (scratch_.size() >= kBatchBytes) {
+    since_sync_ += scratch_.size();
     file_->write(scratch_);
     scratch_.clear();
+    if (since_sync_ >= kBatchBytes) sync();
   }
 }
 
@@ -114,7 +130,7 @@ void Recorder::check_dump_request(bool idle) {
 }
 
 void Recorder::on_syscall(SyscallEvent& ev) {
-  put_syscall(scratch_, ev);  // (before the pipeline, which may clear the fd notes)
+  put_syscall(scratch_, ev, cx_);  // (before the pipeline, which may clear the fd notes)
   record();
   next_.on_syscall(ev);
   check_dump_request(false);
@@ -190,8 +206,10 @@ void Recorder::idle() {
   next_.idle();
   check_dump_request(true);
   if (!file_ || !released_) return;
+  since_sync_ += scratch_.size();
   file_->write(scratch_);
   scratch_.clear();
+  if (since_sync_ >= kBatchBytes) sync();
   uint64_t now = monotonic_ns();
   if (now - last_flush_ns_ >= kFlushEveryNs) {
     file_->flush();
@@ -212,7 +230,7 @@ std::string Recorder::dump_path() {
 // The flight recorder's ring as a capture file, the ring then emptied: a later dump holds the
 // events after this one.
 void Recorder::dump(const std::string& why, int status, uint64_t end_ns) {
-  if (ring_->records() == 0) return;
+  if (ring_->records() + unit_records_ == 0) return;
   std::string path = dump_path();
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
@@ -230,10 +248,11 @@ void Recorder::dump(const std::string& why, int status, uint64_t end_ns) {
   auto [a, b] = ring_->contents();
   w.write(a);
   w.write(b);
+  w.write(scratch_);  // (the unit being filled: the most recent records)
   std::string tail;
   put_end(tail, status, end_ns);
   w.write(tail);
-  uint64_t records = ring_->records();
+  uint64_t records = ring_->records() + unit_records_;
   if (!w.finish()) {
     error_ = fmt::format("cannot write the flight recorder's events to '{}': {}", path,
                          std::strerror(w.error()));
@@ -242,6 +261,9 @@ void Recorder::dump(const std::string& why, int status, uint64_t end_ns) {
   }
   say(fmt::format("flight recorder ({}): wrote the last {} events to '{}'", why, records, path));
   ring_->clear();
+  scratch_.clear();
+  unit_records_ = 0;
+  sync();
 }
 
 std::string Recorder::finish(int status, uint64_t end_ns, bool command_failed) {

@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "capture/codec.h"
 #include "capture/file_writer.h"
 #include "capture/format.h"
 #include "core/event.h"
@@ -26,12 +28,15 @@ struct Trigger {
   bool fired = false;
 };
 
-// The most recent records, at most `capacity` bytes of them: the oldest go first.
+// The most recent records, at most `capacity` bytes of them: the oldest go first, a unit at a
+// time (a chunk of records that starts with a Sync, as the recorder adds them: its records refer
+// back to nothing before it).
 class Ring {
  public:
   // (allocated, not touched: memory is taken as records fill it, SIZE at most)
   explicit Ring(size_t capacity) : bytes_(new char[capacity]), size_(capacity) {}
-  void add(std::string_view record);
+  // A unit: whole records, `count` of them.
+  void add(std::string_view records, uint64_t count = 1);
   // The records held, oldest first, in one or two pieces.
   std::pair<std::string_view, std::string_view> contents() const;
   void clear();
@@ -41,6 +46,11 @@ class Ring {
 
  private:
   void drop_oldest();
+  struct Unit {
+    size_t bytes;
+    uint64_t count;
+  };
+  std::deque<Unit> units_;  // oldest first
   std::unique_ptr<char[]> bytes_;
   size_t size_;
   size_t head_ = 0;
@@ -83,13 +93,18 @@ class Recorder final : public EventConsumer {
 
  private:
   void record();  // the record just put into scratch_
+  void sync();    // a Sync record starts scratch_'s next records: cx_ starts afresh
   void check_dump_request(bool idle);
   void dump(const std::string& why, int status, uint64_t end_ns);
   std::string dump_path();
 
   CaptureInfo info_;
   EventConsumer& next_;
-  std::string scratch_;  // the records not yet written (-w), or the one for the ring
+  std::string scratch_;        // the records not yet written (-w), or the ring's next unit
+  SyscallContext cx_;          // what the next Syscall record may refer back to
+  size_t since_sync_ = 0;      // -w: bytes of records written since the last Sync
+  uint64_t unit_records_ = 0;  // --flight-recorder: records in scratch_
+  size_t unit_bytes_ = 0;      // ... which goes into the ring at this size
   std::unique_ptr<FileWriter> file_;
   uint64_t last_flush_ns_ = 0;
   uint64_t base_ns_ = 0;

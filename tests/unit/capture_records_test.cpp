@@ -60,11 +60,13 @@ Frame only_frame(const std::string& buf, Record type) {
 TEST(CaptureRecords, SyscallReadBackWhole) {
   SyscallEvent ev = full_event();
   std::string buf;
-  put_syscall(buf, ev);
+  SyscallContext wcx;
+  put_syscall(buf, ev, wcx);
   Frame f = only_frame(buf, Record::Syscall);
   SyscallEvent back;
   back.captures.add(1, "stale", 5);  // (reused events are cleared by the reading)
-  ASSERT_TRUE(get_syscall(f.payload, &back));
+  SyscallContext rcx;
+  ASSERT_TRUE(get_syscall(f.payload, &back, rcx));
   EXPECT_EQ(back.task.pid, 1234);
   EXPECT_EQ(back.task.tid, 1236);
   EXPECT_STREQ(back.task.comm.data(), "wor\x01ker");
@@ -100,9 +102,11 @@ TEST(CaptureRecords, UnknownTimesStayUnknown) {
   ev.enter_ns = 5;
   ev.exit_ns = 0;  // never returned
   std::string buf;
-  put_syscall(buf, ev);
+  SyscallContext wcx;
+  put_syscall(buf, ev, wcx);
   SyscallEvent back = full_event();
-  ASSERT_TRUE(get_syscall(only_frame(buf, Record::Syscall).payload, &back));
+  SyscallContext rcx;
+  ASSERT_TRUE(get_syscall(only_frame(buf, Record::Syscall).payload, &back, rcx));
   EXPECT_EQ(back.exit_ns, 0u);
   EXPECT_EQ(back.cpu_ns, kUnknown);
   EXPECT_TRUE(back.stack.empty());
@@ -176,15 +180,18 @@ TEST(CaptureRecords, OtherEventsReadBack) {
 // A payload cut at any length, or with a byte more, is refused (a corrupt file), not read past.
 TEST(CaptureRecords, CutPayloadsAreRefused) {
   std::string buf;
-  put_syscall(buf, full_event());
+  SyscallContext wcx;
+  put_syscall(buf, full_event(), wcx);
   std::string payload(only_frame(buf, Record::Syscall).payload);
   for (size_t n = 0; n < payload.size(); ++n) {
     SyscallEvent ev;
-    EXPECT_FALSE(get_syscall(std::string_view(payload).substr(0, n), &ev)) << n;
+    SyscallContext rcx;
+    EXPECT_FALSE(get_syscall(std::string_view(payload).substr(0, n), &ev, rcx)) << n;
   }
   SyscallEvent ev;
-  EXPECT_FALSE(get_syscall(payload + "x", &ev));
-  // A frame cut short is partial; a type no version 1 writer makes is bad.
+  SyscallContext rcx;
+  EXPECT_FALSE(get_syscall(payload + "x", &ev, rcx));
+  // A frame cut short is partial; a type no version 2 writer makes is bad.
   EXPECT_EQ(next_frame(std::string_view(buf).substr(0, buf.size() - 1)).state, Framing::Partial);
   std::string bad = buf;
   bad[0] = 99;
