@@ -1,0 +1,53 @@
+// --clickhouse: every event the trace shows, as a row of dtruss_events (docs/clickhouse.md),
+// handed to the Shipper (sent off the tracer's thread). The arguments are the JSON sink's.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "fleet/shipper.h"
+#include "output/container_labels.h"
+#include "output/sink.h"
+
+namespace dtruss::fleet {
+
+// Who wrote the rows: the same in every row of a run.
+struct RowIdentity {
+  std::string host;
+  std::string boot_id;
+  std::string trace_id;
+};
+
+// This machine's name, boot id (/proc/sys/kernel/random/boot_id) and a new random trace id.
+RowIdentity this_run(const std::string& host_name);
+// The default spool: /var/tmp/dtruss-clickhouse-TRACEID.jsonl.zst.
+std::string default_spool(const RowIdentity& id);
+
+class ClickHouseSink final : public Sink {
+ public:
+  ClickHouseSink(ShipperConfig config, RowIdentity id);
+  void set_containers(ContainerLabels* labels) { containers_ = labels; }
+  void syscall(const DecodedCall& call) override;
+  void signal(const DecodedSignal& sig) override;
+  void stop(const StopEvent& ev) override;
+  void exit(const ExitEvent& ev) override;
+  void lost(const LostEvent& ev) override;
+  void notice(const NoticeEvent& ev) override;
+  void finish() override;
+
+ private:
+  // The row's head: time, identity, type, task; then the fields, in column order.
+  void head(const char* type, uint64_t ts_ns, const TaskId* task);
+  void tail(std::string_view syscall, int nr, std::string_view args, int64_t ret,
+            std::string_view err, uint64_t dur_ns, bool returned, std::string_view path, int fd,
+            std::string_view signal, uint64_t count, std::string_view text, std::string_view stack);
+  RowIdentity id_;
+  std::string identity_;  // "host":...,"boot_id":...,"trace_id":..., (JSON, made once)
+  std::string row_;
+  std::string args_;
+  ContainerLabels* containers_ = nullptr;
+  std::unique_ptr<Shipper> shipper_;
+  bool finished_ = false;
+};
+
+}  // namespace dtruss::fleet

@@ -1,0 +1,28 @@
+// --clickhouse URL: http[s]://[USER[:PASSWORD]@]HOST[:PORT][/][?database=DB&SETTING=VALUE...],
+// read into its parts, the credentials apart (never sent in the URL, never shown).
+#pragma once
+
+#include <string>
+
+namespace dtruss::fleet {
+
+struct ClickHouseUrl {
+  std::string base;      // "http://host:8123/": what requests go to (no credentials)
+  std::string settings;  // the query parameters other than database, user and password ("a=1&")
+  std::string database = "default";
+  std::string user;  // "" : ClickHouse's default user
+  std::string password;
+  // Where the password is in the URL as given (its percent-encoded form), to hide it: argv.
+  size_t password_at = std::string::npos;
+  size_t password_len = 0;
+  std::string shown;  // "http://host:8123/ (database traces)": for messages
+};
+
+// Parses `text`; "" on success, else the one-line reason (for "--clickhouse: REASON").
+std::string parse_clickhouse_url(const std::string& text, ClickHouseUrl* url);
+
+// Overwrites the password of `url` (as given in `text`) in every argv string that holds `text`
+// with 'x's, so that /proc/PID/cmdline and ps no longer show it (mysql's client does the same).
+void hide_password(int argc, char** argv, const std::string& text, const ClickHouseUrl& url);
+
+}  // namespace dtruss::fleet
