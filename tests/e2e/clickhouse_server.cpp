@@ -141,11 +141,8 @@ std::string ClickHouseServer::start() {
 
 void ClickHouseServer::stop() {
   if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  if (wait_for(pid_, 30000) == -1) {
-    kill(pid_, SIGKILL);
-    wait_for(pid_, 10000);
-  }
+  kill(pid_, SIGKILL);
+  wait_for(pid_, 30000);
   pid_ = -1;
 }
 

@@ -22,7 +22,8 @@ class ClickHouseServer {
   // Starts it (again: the same ports and data), waits for /ping. "" when it answers, else why not
   // (no clickhouse-server installed, it died: its log's end).
   std::string start();
-  // Stops it (SIGTERM, then SIGKILL after 30 s) and reaps it.
+  // Stops it as a crash would (SIGKILL: a graceful stop waits ~15 s for open connections; what
+  // it acknowledged is on disk either way) and reaps it.
   void stop();
   // The result of `sql` (TSV), or "ERROR: ..." when the server refused it.
   std::string query(const std::string& sql) const;
