@@ -33,8 +33,9 @@ constexpr Column kColumns[] = {
     {"count", "UInt64", "lost: how many events the backend lost"},
     {"text", "String", "notice: its text; signal: siginfo as JSON"},
     {"stack", "String", "-s: the frames as JSON"},
+    {"batch", "UInt32", "the insert the row came in (per trace_id): a resent batch is known"},
 };
-static_assert(std::size(kColumns) == static_cast<size_t>(Col::Stack) + 1);
+static_assert(std::size(kColumns) == static_cast<size_t>(Col::Batch) + 1);
 
 // The first line of the body: ClickHouse answers a scalar with it.
 std::string scalar(const Reply& r) {
@@ -62,6 +63,17 @@ std::string create_events_sql(const std::string& database, unsigned ttl_days) {
   if (ttl_days != 0)
     fmt::format_to(std::back_inserter(sql), " TTL time + INTERVAL {} DAY", ttl_days);
   return sql;
+}
+
+std::string create_minutes_sql(const std::string& database) {
+  return fmt::format(
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS {0}.{1} ENGINE = AggregatingMergeTree() "
+      "PARTITION BY toYYYYMMDD(minute) ORDER BY (host, syscall, comm, minute) AS SELECT "
+      "toStartOfMinute(time) AS minute, host, syscall, comm, countState() AS calls, "
+      "countIfState(errno != '') AS errors, sumState(dur_ns) AS total_ns, maxState(dur_ns) AS "
+      "max_ns, quantilesState(0.5, 0.9, 0.99)(dur_ns) AS latency FROM {0}.{2} WHERE type IN "
+      "('syscall', 'uring') GROUP BY minute, host, syscall, comm",
+      database, kMinutesView, kEventsTable);
 }
 
 std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered) {
@@ -105,9 +117,10 @@ std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* an
           "rename or drop it, or give another ?database= (docs/clickhouse.md)",
           db, kEventsTable, rows == 0 ? std::string("unknown") : std::to_string(have),
           kSchemaVersion);
-    return {};
+    return run(create_minutes_sql(db));
   }
   if (std::string e = run(create_events_sql(db, ttl_days)); !e.empty()) return e;
+  if (std::string e = run(create_minutes_sql(db)); !e.empty()) return e;
   if (rows == 0 || have != kSchemaVersion)
     return run(fmt::format("INSERT INTO {}.{} VALUES ('{}', {}, now())", db, kSchemaTable,
                            kEventsTable, kSchemaVersion));

@@ -14,6 +14,9 @@ namespace dtruss::fleet {
 inline constexpr unsigned kSchemaVersion = 1;
 inline constexpr const char* kEventsTable = "dtruss_events";
 inline constexpr const char* kSchemaTable = "dtruss_schema";
+// The --summary/--top counts per minute, host, syscall and program: a materialized view that
+// ClickHouse fills from each insert into dtruss_events (AggregatingMergeTree: -Merge to read).
+inline constexpr const char* kMinutesView = "dtruss_minutes";
 // ClickHouse 19.6 is the first with a table's TTL.
 inline constexpr unsigned kTtlSince = 19006;
 
@@ -42,6 +45,7 @@ enum class Col : uint8_t {
   Count,
   Text,
   Stack,
+  Batch,
 };
 
 struct Column {
@@ -56,6 +60,9 @@ const Column& column(Col c);
 void append_key(std::string& out, Col c);
 // CREATE TABLE IF NOT EXISTS DB.dtruss_events (...) ENGINE = MergeTree ... [TTL]
 std::string create_events_sql(const std::string& database, unsigned ttl_days);
+
+// CREATE MATERIALIZED VIEW IF NOT EXISTS DB.dtruss_minutes ... AS SELECT ... FROM dtruss_events
+std::string create_minutes_sql(const std::string& database);
 
 // Makes the database and tables when missing, checks an existing table's version, and (for
 // `ttl_days`) the server's. "" when ready to insert; else why not, in one line. `*answered`:

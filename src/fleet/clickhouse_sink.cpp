@@ -39,8 +39,15 @@ std::string default_spool(const RowIdentity& id) {
   return fmt::format("/var/tmp/dtruss-clickhouse-{}.jsonl.zst", id.trace_id);
 }
 
+namespace {
+ShipperConfig with_trace(ShipperConfig c, const RowIdentity& id) {
+  c.trace_id = id.trace_id;
+  return c;
+}
+}  // namespace
+
 ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id)
-    : id_(std::move(id)), shipper_(std::make_unique<Shipper>(std::move(config))) {
+    : id_(std::move(id)), shipper_(std::make_unique<Shipper>(with_trace(std::move(config), id_))) {
   auto put = [&](Col c, const std::string& v) {
     append_key(identity_, c);
     append_json_string(identity_, v);
@@ -53,8 +60,7 @@ ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id)
 
 void ClickHouseSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
   uint64_t wall = static_cast<uint64_t>(static_cast<int64_t>(ts_ns) + wall_offset_ns_);
-  row_.clear();
-  row_ += '{';
+  row_.clear();  // (the shipper writes the opening brace and the batch number)
   append_key(row_, Col::Time);
   append_uint(row_, wall / 1000000000);
   row_ += ',';

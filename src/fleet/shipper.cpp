@@ -10,6 +10,7 @@
 
 #include "fleet/clickhouse_schema.h"
 #include "util/clock.h"
+#include "util/text.h"
 #include "util/writer.h"
 
 namespace dtruss::fleet {
@@ -38,6 +39,7 @@ Shipper::Shipper(ShipperConfig config)
       schema_ready_(config_.schema_ready) {
   if (!schema_ready_) next_try_ns_ = monotonic_ns() + kFirstBackoffNs;
   backoff_ns_ = kFirstBackoffNs;
+  start_batch();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -45,19 +47,30 @@ Shipper::~Shipper() {
   if (thread_.joinable()) close();
 }
 
-void Shipper::push(const std::string& row) {
+void Shipper::start_batch() {
+  current_ = Batch{};
+  current_.number = next_batch_++;
+}
+
+void Shipper::push(const std::string& row_tail) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (queued_bytes_ + row.size() > config_.queue_bytes) {
+  size_t size = row_tail.size() + 32;  // (with the batch number's key and value)
+  if (queued_bytes_ + size > config_.queue_bytes) {
     ++dropped_;
     return;
   }
   if (current_.count == 0) current_since_ = monotonic_ns();
-  current_.rows += row;
+  current_.rows += '{';
+  append_key(current_.rows, Col::Batch);
+  append_uint(current_.rows, current_.number);
+  current_.rows += ',';
+  current_.rows += row_tail;
   ++current_.count;
-  queued_bytes_ += row.size();
+  current_.bytes += size;
+  queued_bytes_ += size;
   if (current_.count >= config_.batch_rows) {
     ready_.push_back(std::move(current_));
-    current_ = Batch{};
+    start_batch();
     wake_.notify_one();
   }
 }
@@ -75,7 +88,7 @@ void Shipper::run() {
     now = monotonic_ns();
     if (current_.count > 0 && (stopping_ || now >= current_since_ + config_.flush_ns)) {
       ready_.push_back(std::move(current_));
-      current_ = Batch{};
+      start_batch();
     }
     std::deque<Batch> batches;
     batches.swap(ready_);
@@ -85,7 +98,7 @@ void Shipper::run() {
       recover(last);
     for (Batch& b : batches) deliver(b);
     lock.lock();
-    for (const Batch& b : batches) queued_bytes_ -= b.rows.size();
+    for (const Batch& b : batches) queued_bytes_ -= b.bytes;
     if (last && ready_.empty() && current_.count == 0) break;
   }
   lock.unlock();
@@ -103,6 +116,7 @@ void Shipper::deliver(Batch& b) {
     }
     last_error_ = r.error;
     next_try_ns_ = monotonic_ns() + backoff_ns_;
+    b.tried = !r.answered;  // (the server may have stored it before the connection broke)
   }
   if (!spool(b)) spool_dropped_ += b.count;
 }
@@ -132,7 +146,7 @@ bool Shipper::spool(const Batch& b) {
     last_error_ = fmt::format("cannot write the spool '{}'", config_.spool_path);
     return false;
   }
-  frames_.push_back({spool_end_, n, b.count});
+  frames_.push_back({spool_end_, n, b.count, b.number, b.tried});
   spool_end_ += n;
   return true;
 }
@@ -161,6 +175,10 @@ bool Shipper::recover(bool /*last*/) {
   }
   for (; frames_sent_ < frames_.size(); ++frames_sent_) {
     const Frame& f = frames_[frames_sent_];
+    if (f.tried && stored(f)) {  // (inserted before the connection broke: not twice)
+      sent_ += f.rows;
+      continue;
+    }
     std::string z(f.size, '\0');
     if (pread(spool_fd_, z.data(), f.size, static_cast<off_t>(f.offset)) !=
         static_cast<ssize_t>(f.size))
@@ -186,6 +204,13 @@ bool Shipper::recover(bool /*last*/) {
   }
   backoff_ns_ = kFirstBackoffNs;
   return true;
+}
+
+bool Shipper::stored(const Frame& f) {
+  Reply r =
+      client_.query(fmt::format("SELECT count() FROM {}.{} WHERE trace_id = '{}' AND batch = {}",
+                                config_.url.database, kEventsTable, config_.trace_id, f.number));
+  return r.ok && strtoull(r.body.c_str(), nullptr, 10) == f.rows;
 }
 
 // The end: what the spool still holds is left in it alone (the frames already sent cut out).

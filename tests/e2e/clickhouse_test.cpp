@@ -97,6 +97,8 @@ class ClickHouseTest : public BackendTest {
     ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed";
   }
   ClickHouseServer& ch() { return *server_; }
+  // A host name of this test's own (the suite's tests may share a server).
+  std::string host(const std::string& name) const { return name + "-" + GetParam(); }
   static std::unique_ptr<ClickHouseServer> server_;
   static std::string start_error_;
 };
@@ -105,27 +107,43 @@ std::string ClickHouseTest::start_error_;
 
 // The counts per syscall in ClickHouse are those of the same run's --summary.
 TEST_P(ClickHouseTest, CountsEqualTheSummary) {
-  auto r = run_traced({backend(), "--summary", "--clickhouse", ch().url(), "--host-name", "counts",
-                       fixture("files"), temp_dir()});
+  auto r = run_traced({backend(), "--summary", "--clickhouse", ch().url(), "--host-name",
+                       host("counts"), fixture("files"), temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(contains(r.err, "ClickHouse")) << "nothing to say when all was sent: " << r.err;
   Counts want = summary_counts(r.trace);
   ASSERT_FALSE(want.empty()) << r.trace;
-  Counts got = row_counts(ch(), "dtruss_test", "counts");
+  Counts got = row_counts(ch(), "dtruss_test", host("counts"));
   EXPECT_EQ(show(got), show(want)) << r.trace;
   EXPECT_EQ(got["openat"].second, 1) << "the ENOENT";
+  // The per-minute aggregates (a materialized view of the rows) count the same.
+  std::string tsv = ch().query(
+      "SELECT syscall, countMerge(calls), countIfMerge(errors) FROM dtruss_test.dtruss_minutes "
+      "WHERE host = '" +
+      host("counts") + "' GROUP BY syscall FORMAT TabSeparated");
+  Counts minutes;
+  for (const auto& l : lines(tsv)) {
+    std::stringstream ss(l);
+    std::string name;
+    long n = 0, e = 0;
+    ss >> name >> n >> e;
+    minutes[name] = {n, e};
+  }
+  EXPECT_EQ(show(minutes), show(want)) << tsv;
 }
 
 // Each row holds what the same run's JSON line says: the arguments, errno, result, duration.
 TEST_P(ClickHouseTest, ArgumentsErrnoAndDurationsRoundTrip) {
   std::string dir = temp_dir();
-  auto r = run_traced({backend(), "--json", "--clickhouse", ch().url(), "--host-name", "json",
+  auto r = run_traced({backend(), "--json", "--clickhouse", ch().url(), "--host-name", host("json"),
                        fixture("files"), dir});
   ASSERT_EQ(r.status, 0) << r.err;
   std::vector<json> events = syscalls(json_lines(r.trace));
   std::vector<json> rows = json_lines(ch().query(
       "SELECT syscall, args, errno, ret, dur_ns, returned, path, fd, pid, tid, comm FROM "
-      "dtruss_test.dtruss_events WHERE host = 'json' AND type = 'syscall' ORDER BY ts_ns "
+      "dtruss_test.dtruss_events WHERE host = '" +
+      host("json") +
+      "' AND type = 'syscall' ORDER BY ts_ns "
       "FORMAT JSONEachRow"));
   ASSERT_EQ(rows.size(), events.size()) << dump(rows);
   bool saw_enoent = false, saw_write = false;
@@ -158,12 +176,14 @@ TEST_P(ClickHouseTest, ArgumentsErrnoAndDurationsRoundTrip) {
     }
   }
   EXPECT_TRUE(saw_enoent && saw_write) << dump(events);
-  EXPECT_EQ(ch().number("SELECT uniqExact(trace_id) FROM dtruss_test.dtruss_events WHERE host = "
-                        "'json'"),
+  EXPECT_EQ(ch().number("SELECT uniqExact(trace_id) FROM dtruss_test.dtruss_events WHERE host = '" +
+                        host("json") + "'"),
             1);
-  EXPECT_EQ(ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = 'json' AND "
-                        "type = 'exit' AND ret = 0 AND length(boot_id) = 36"),
-            1);
+  EXPECT_EQ(
+      ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" + host("json") +
+                  "' AND "
+                  "type = 'exit' AND ret = 0 AND length(boot_id) = 36"),
+      1);
 }
 
 // The server stopped while the command runs, then started again: every event arrives (held in
@@ -172,14 +192,15 @@ TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
   std::string dir = temp_dir();
   std::string spool = dir + "/spool.zst", trace = dir + "/trace";
   ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--output", trace, "--clickhouse",
-                           ch().url(), "--host-name", "restart", "--clickhouse-flush", "0.05",
+                           ch().url(), "--host-name", host("restart"), "--clickhouse-flush", "0.05",
                            "--clickhouse-spool", spool, fixture("ch_phases"), dir, "2000", "3"},
                           dir + "/out", dir + "/err")};
   ASSERT_GT(dtruss.pid, 0);
   auto getppids = [&] {
-    return ch().number(
-        "SELECT count() FROM dtruss_test.dtruss_events WHERE host = 'restart' AND "
-        "syscall = 'getppid'");
+    return ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" +
+                       host("restart") +
+                       "' AND "
+                       "syscall = 'getppid'");
   };
   ASSERT_TRUE(wait_until([&] { return getppids() >= 2000; }, 60000))
       << "phase 0 never arrived: " << read_file(dir + "/err");
@@ -200,7 +221,7 @@ TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
   EXPECT_FALSE(exists(spool)) << "the spool, all sent, is removed";
   Counts want = summary_counts(read_file(trace));
   EXPECT_EQ(want["getppid"].first, 6000);
-  EXPECT_EQ(show(row_counts(ch(), "dtruss_test", "restart")), show(want));
+  EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("restart"))), show(want));
   // The phase with the server away took no longer than a bound far below any network timeout.
   std::smatch m;
   std::string out = read_file(dir + "/out");
@@ -215,10 +236,11 @@ TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
   for (int i = 0; i < 2; ++i) {
     std::string d = dir + "/" + std::to_string(i);
     mkdir(d.c_str(), 0755);
-    runs[i].pid = spawn({dtruss_bin(), backend(), "--summary", "--output", d + "/trace",
-                         "--clickhouse", ch().url(), "--host-name", "node" + std::to_string(i),
-                         "--clickhouse-batch", "500", fixture("ch_phases"), d, "5000", "1"},
-                        d + "/out", d + "/err");
+    runs[i].pid =
+        spawn({dtruss_bin(), backend(), "--summary", "--output", d + "/trace", "--clickhouse",
+               ch().url(), "--host-name", host("node" + std::to_string(i)), "--clickhouse-batch",
+               "500", fixture("ch_phases"), d, "5000", "1"},
+              d + "/out", d + "/err");
     ASSERT_GT(runs[i].pid, 0);
   }
   for (int i = 0; i < 2; ++i) {
@@ -228,7 +250,7 @@ TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
     ASSERT_EQ(exit_code(status), 0) << read_file(d + "/err");
     Counts want = summary_counts(read_file(d + "/trace"));
     EXPECT_EQ(want["getppid"].first, 5000);
-    EXPECT_EQ(show(row_counts(ch(), "dtruss_test", "node" + std::to_string(i))), show(want));
+    EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("node" + std::to_string(i)))), show(want));
   }
 }
 
