@@ -65,6 +65,7 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   error = fleet::prepare_schema(client, s.config.ttl_days, &answered);
   if (!error.empty() && answered) return fmt::format("--clickhouse {}: {}", url.shown, error);
   s.config.schema_ready = error.empty();
+  s.config.away_said = !answered;
   if (!answered)
     say(
         fmt::format("ClickHouse at {} does not answer ({}): tracing anyway, the events kept in "

@@ -47,7 +47,9 @@ ShipperConfig with_trace(ShipperConfig c, const RowIdentity& id) {
 }  // namespace
 
 ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id)
-    : id_(std::move(id)), shipper_(std::make_unique<Shipper>(with_trace(std::move(config), id_))) {
+    : id_(std::move(id)),
+      url_(config.url),
+      shipper_(std::make_unique<Shipper>(with_trace(std::move(config), id_))) {
   auto put = [&](Col c, const std::string& v) {
     append_key(identity_, c);
     append_json_string(identity_, v);
@@ -198,10 +200,12 @@ void ClickHouseSink::finish() {
   finished_ = true;
   ShipperTotals t = shipper_->close();
   if (t.spooled > 0)
-    say(fmt::format(
-        "ClickHouse: {} event{} not sent ({}): kept in '{}' (zstd JSONEachRow; send with: zstd -dc "
-        "FILE | clickhouse-client --query 'INSERT INTO DB.dtruss_events FORMAT JSONEachRow')",
-        t.spooled, t.spooled == 1 ? "" : "s", t.last_error, t.spool_path));
+    say(
+        fmt::format("ClickHouse: {} event{} not sent ({}): kept in '{}' (zstd JSONEachRow; send "
+                    "them with: zstd -dc '{}' | clickhouse-client --host {} --database {} "
+                    "--query 'INSERT INTO {} FORMAT JSONEachRow')",
+                    t.spooled, t.spooled == 1 ? "" : "s", t.last_error, t.spool_path, t.spool_path,
+                    url_.host, url_.database, kEventsTable));
   if (t.dropped > 0)
     say(fmt::format("ClickHouse: {} event{} lost: {}", t.dropped, t.dropped == 1 ? "" : "s",
                     t.last_error.empty() ? "the queue to the sender was full" : t.last_error));

@@ -42,6 +42,7 @@ class ClickHouseSink final : public Sink {
             std::string_view err, uint64_t dur_ns, bool returned, std::string_view path, int fd,
             std::string_view signal, uint64_t count, std::string_view text, std::string_view stack);
   RowIdentity id_;
+  ClickHouseUrl url_;     // (for the exit message)
   std::string identity_;  // "host":...,"boot_id":...,"trace_id":..., (JSON, made once)
   std::string row_;
   std::string args_;

@@ -152,6 +152,7 @@ std::string parse_clickhouse_url(const std::string& given, ClickHouseUrl* url) {
       pos += amp + 1;
     }
   }
+  url->host = host;
   url->base = fmt::format("{}://{}:{}/", scheme, host, port);
   url->shown = fmt::format("{} (database {})", url->base, url->database);
   return {};

@@ -9,6 +9,7 @@ namespace dtruss::fleet {
 struct ClickHouseUrl {
   std::string base;      // "http://host:8123/": what requests go to (no credentials)
   std::string settings;  // the query parameters other than database, user and password ("a=1&")
+  std::string host;      // "ch.example"
   std::string database = "default";
   std::string user;  // "" : ClickHouse's default user
   std::string password;

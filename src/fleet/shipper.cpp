@@ -36,7 +36,8 @@ bool write_all_at(int fd, const char* data, size_t n, uint64_t offset) {
 Shipper::Shipper(ShipperConfig config)
     : config_(std::move(config)),
       client_(config_.url, kRequestTimeoutS),
-      schema_ready_(config_.schema_ready) {
+      schema_ready_(config_.schema_ready),
+      said_away_(config_.away_said) {
   if (!schema_ready_) next_try_ns_ = monotonic_ns() + kFirstBackoffNs;
   backoff_ns_ = kFirstBackoffNs;
   start_batch();

@@ -26,6 +26,7 @@ struct ShipperConfig {
   size_t queue_bytes = 64u << 20;  // the most the queue holds; beyond, rows are dropped (counted)
   unsigned ttl_days = 0;
   bool schema_ready = false;  // the tables were checked at start (else: when the server answers)
+  bool away_said = false;     // the server's absence was said at start (not again)
 };
 
 struct ShipperTotals {
@@ -95,7 +96,7 @@ class Shipper {
   uint64_t backoff_ns_ = 0;
   uint64_t sent_ = 0;
   uint64_t spool_dropped_ = 0;
-  bool said_away_ = false;
+  bool said_away_;
   std::string last_error_;
   std::thread thread_;
 };

@@ -146,9 +146,11 @@ void ClickHouseServer::stop() {
   pid_ = -1;
 }
 
-std::string ClickHouseServer::query(const std::string& sql) const {
+std::string ClickHouseServer::query(const std::string& sql, const std::string& database) const {
   std::string out;
-  long status = http_post(fmt::format("http://127.0.0.1:{}/", http_port_), sql, &out);
+  long status = http_post(fmt::format("http://127.0.0.1:{}/{}", http_port_,
+                                      database.empty() ? "" : "?database=" + database),
+                          sql, &out);
   if (status != 200) return "ERROR: " + std::to_string(status) + " " + out;
   return out;
 }

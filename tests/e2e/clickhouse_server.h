@@ -25,8 +25,9 @@ class ClickHouseServer {
   // Stops it as a crash would (SIGKILL: a graceful stop waits ~15 s for open connections; what
   // it acknowledged is on disk either way) and reaps it.
   void stop();
-  // The result of `sql` (TSV), or "ERROR: ..." when the server refused it.
-  std::string query(const std::string& sql) const;
+  // The result of `sql` (TSV), or "ERROR: ..." when the server refused it; in `database` when
+  // given.
+  std::string query(const std::string& sql, const std::string& database = "") const;
   // One number (a count), -1 on error.
   long number(const std::string& sql) const;
   // http://127.0.0.1:PORT/?database=DB

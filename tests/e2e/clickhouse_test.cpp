@@ -303,9 +303,10 @@ TEST(ClickHouseUsage, BadUrlsAreRefused) {
   EXPECT_TRUE(contains(r.err, "--clickhouse-flush needs")) << r.err;
 }
 
-// The server's own refusals, before anything starts: a TTL it cannot keep, a table of another
-// schema version, a wrong password.
-class ClickHouseRefusals : public ::testing::Test {
+// Tests of one backend (the default) against a server: its own refusals, before anything starts
+// (a TTL it cannot keep, a table of another schema version, a wrong password), the password kept
+// out of ps, the documented queries.
+class ClickHouseServed : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     server_ = std::make_unique<ClickHouseServer>();
@@ -316,10 +317,10 @@ class ClickHouseRefusals : public ::testing::Test {
   static std::unique_ptr<ClickHouseServer> server_;
   static std::string start_error_;
 };
-std::unique_ptr<ClickHouseServer> ClickHouseRefusals::server_;
-std::string ClickHouseRefusals::start_error_;
+std::unique_ptr<ClickHouseServer> ClickHouseServed::server_;
+std::string ClickHouseServed::start_error_;
 
-TEST_F(ClickHouseRefusals, TtlNeedsANewerServer) {
+TEST_F(ClickHouseServed, TtlNeedsANewerServer) {
   std::string version = server_->query("SELECT version()");
   bool has_ttl =
       std::stoi(version) > 19 || (std::stoi(version) == 19 && std::stoi(version.substr(3)) >= 6);
@@ -337,7 +338,7 @@ TEST_F(ClickHouseRefusals, TtlNeedsANewerServer) {
   }
 }
 
-TEST_F(ClickHouseRefusals, AnOlderTableIsRefused) {
+TEST_F(ClickHouseServed, AnOlderTableIsRefused) {
   server_->query("CREATE DATABASE old");
   server_->query(
       "CREATE TABLE old.dtruss_events (time DateTime, host String) ENGINE = "
@@ -363,7 +364,7 @@ TEST_F(ClickHouseRefusals, AnOlderTableIsRefused) {
   EXPECT_TRUE(contains(r.err, "schema version unknown")) << r.err;
 }
 
-TEST_F(ClickHouseRefusals, AWrongPasswordIsRefused) {
+TEST_F(ClickHouseServed, AWrongPasswordIsRefused) {
   std::string url =
       "http://tracer:wrong@127.0.0.1:" + std::to_string(server_->http_port()) + "/?database=pw";
   Result r = run({dtruss_bin(), "--clickhouse", url, fixture("files"), "/tmp"});
@@ -375,7 +376,7 @@ TEST_F(ClickHouseRefusals, AWrongPasswordIsRefused) {
 
 // The password given in the URL is not in /proc/PID/cmdline (ps) while dtruss runs, and works;
 // one from the environment works too.
-TEST_F(ClickHouseRefusals, ThePasswordIsNotInPs) {
+TEST_F(ClickHouseServed, ThePasswordIsNotInPs) {
   std::string dir = temp_dir();
   std::string pw = ClickHouseServer::kPassword;
   std::string url = "http://tracer:" + pw + "@127.0.0.1:" + std::to_string(server_->http_port()) +
@@ -406,6 +407,37 @@ TEST_F(ClickHouseRefusals, ThePasswordIsNotInPs) {
   EXPECT_EQ(server_->number("SELECT count() FROM pw.dtruss_events WHERE host = 'pwenv' AND "
                             "syscall = 'getppid'"),
             7);
+}
+
+// docs/clickhouse.md's five queries run on a server that a trace filled, and its table of columns
+// names every column the table has.
+TEST_F(ClickHouseServed, DocumentedQueriesRun) {
+  Result r = run({dtruss_bin(), "--summary", "-s", "--clickhouse", server_->url("docs"),
+                  "--host-name", "docs", fixture("files"), temp_dir()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string doc = read_file(std::string(FIXTURE_SRC_DIR) + "/../../docs/clickhouse.md");
+  ASSERT_FALSE(doc.empty());
+  std::regex block(R"(```sql\n([\s\S]*?)```)");
+  std::vector<std::string> queries;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), block), end; it != end; ++it)
+    if ((*it)[1].str().rfind("SELECT", 0) == 0) queries.push_back((*it)[1]);
+  ASSERT_EQ(queries.size(), 5u) << "the five questions";
+  for (const std::string& q : queries) {
+    std::string result = server_->query(q, "docs");
+    EXPECT_FALSE(contains(result, "ERROR")) << q << "\n" << result;
+    if (contains(q, "failures")) {
+      EXPECT_TRUE(contains(result, "docs\topenat\tENOENT\t1")) << result;
+    }
+    if (contains(q, "countIfMerge(errors) AS errors")) {
+      EXPECT_TRUE(contains(result, "\tdocs\t2\t")) << "files' two failures: " << result;
+    }
+  }
+  std::string columns = server_->query(
+      "SELECT name FROM system.columns WHERE database = 'docs' "
+      "AND table = 'dtruss_events' FORMAT TabSeparated");
+  ASSERT_FALSE(lines(columns).empty());
+  for (const std::string& name : lines(columns))
+    EXPECT_TRUE(contains(doc, "| `" + name + "` |")) << name << " is not in docs/clickhouse.md";
 }
 
 }  // namespace
