@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 #include <cstdlib>
 #include <mutex>
@@ -19,6 +20,11 @@ std::string url_encode(CURL* curl, const std::string& s) {
   std::string out = e != nullptr ? e : "";
   curl_free(e);
   return out;
+}
+
+// The connection's socket is close-on-exec: a command dtruss starts never inherits it.
+curl_socket_t open_socket(void*, curlsocktype, struct curl_sockaddr* a) {
+  return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
 // The first line of a server's error text.
@@ -64,6 +70,7 @@ Reply ClickHouseClient::post(const std::string& target, const std::string& body)
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s_);
   if (!url_.user.empty() || !url_.password.empty()) {

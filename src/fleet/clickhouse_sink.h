@@ -26,6 +26,9 @@ std::string default_spool(const RowIdentity& id);
 class ClickHouseSink final : public Sink {
  public:
   ClickHouseSink(ShipperConfig config, RowIdentity id);
+  ~ClickHouseSink() override { finish(); }  // (a trace that failed: what is left still said)
+  ClickHouseSink(const ClickHouseSink&) = delete;
+  ClickHouseSink& operator=(const ClickHouseSink&) = delete;
   void set_containers(ContainerLabels* labels) { containers_ = labels; }
   void syscall(const DecodedCall& call) override;
   void signal(const DecodedSignal& sig) override;

@@ -92,8 +92,7 @@ std::string parse_clickhouse_url(const std::string& given, ClickHouseUrl* url) {
     if (sep != std::string_view::npos) {
       if (!percent_decode(cred.substr(sep + 1), &url->password))
         return "a bad %-escape in the URL's password";
-      url->password_at = auth_start + sep + 1;
-      url->password_len = cred.size() - sep - 1;
+      url->secrets.emplace_back(auth_start + sep + 1, cred.size() - sep - 1);
     }
     authority = authority.substr(at + 1);
   }
@@ -139,8 +138,7 @@ std::string parse_clickhouse_url(const std::string& given, ClickHouseUrl* url) {
         url->user = value;
       } else if (key == "password") {
         url->password = value;
-        url->password_at = pos + eq + 1;
-        url->password_len = pair.size() - eq - 1;
+        url->secrets.emplace_back(pos + eq + 1, pair.size() - eq - 1);
       } else if (valid_name(key)) {
         url->settings += std::string(pair) + "&";  // a ClickHouse setting, passed on
       } else {
@@ -159,11 +157,11 @@ std::string parse_clickhouse_url(const std::string& given, ClickHouseUrl* url) {
 }
 
 void hide_password(int argc, char** argv, const std::string& text, const ClickHouseUrl& url) {
-  if (url.password_at == std::string::npos || url.password_len == 0) return;
+  if (url.secrets.empty()) return;
   for (int i = 1; i < argc; ++i) {
     char* found = strstr(argv[i], text.c_str());
     if (found == nullptr) continue;
-    memset(found + url.password_at, 'x', url.password_len);
+    for (const auto& [at, len] : url.secrets) memset(found + at, 'x', len);
   }
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dtruss::fleet {
 
@@ -13,16 +15,16 @@ struct ClickHouseUrl {
   std::string database = "default";
   std::string user;  // "" : ClickHouse's default user
   std::string password;
-  // Where the password is in the URL as given (its percent-encoded form), to hide it: argv.
-  size_t password_at = std::string::npos;
-  size_t password_len = 0;
+  // Where passwords are in the URL as given (user:PASSWORD@, password=PASSWORD: offset and
+  // length of the percent-encoded form), to hide them: argv.
+  std::vector<std::pair<size_t, size_t>> secrets;
   std::string shown;  // "http://host:8123/ (database traces)": for messages
 };
 
 // Parses `text`; "" on success, else the one-line reason (for "--clickhouse: REASON").
 std::string parse_clickhouse_url(const std::string& text, ClickHouseUrl* url);
 
-// Overwrites the password of `url` (as given in `text`) in every argv string that holds `text`
+// Overwrites the passwords of `url` (as given in `text`) in every argv string that holds `text`
 // with 'x's, so that /proc/PID/cmdline and ps no longer show it (mysql's client does the same).
 void hide_password(int argc, char** argv, const std::string& text, const ClickHouseUrl& url);
 

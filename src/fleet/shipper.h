@@ -1,8 +1,13 @@
-// The rows' way to ClickHouse, off the tracer's thread: the tracer appends rows to a bounded
-// queue and never waits; a sender thread inserts them in batches (by size and by time), and
-// while the server is away keeps them in a spool file (zstd frames of JSONEachRow rows, one
-// frame a batch), sent once it answers again. What is left at the end stays in the spool, whose
-// path the exit message gives; what the queue could not hold is counted, never hidden.
+// The rows' way to ClickHouse, off the tracer's thread. The tracer appends rows to a queue and
+// never waits. Two threads take them from there:
+// - the batcher cuts the queue into batches (by size and by time) and hands each to the
+//   inserter, or, when the inserter is behind (half the queue's bound waits) or the spool file
+//   already holds rows, appends it to the spool (zstd frames of JSONEachRow rows, one frame a
+//   batch): it never waits for the network, so the queue empties at the disk's pace;
+// - the inserter sends the batches waiting in memory, then the spool's frames in order; when the
+//   server is away or refuses, it waits (0.25 s, doubling to 30 s) and tries again.
+// What is left at the end stays in the spool, whose path the exit message gives; what could not
+// be kept (the queue full, the spool unwritable) is counted, never hidden.
 #pragma once
 
 #include <condition_variable>
@@ -23,7 +28,7 @@ struct ShipperConfig {
   uint64_t flush_ns = 1000000000;
   std::string spool_path;
   std::string trace_id;  // the rows' (a batch whose insert may have happened is looked up)
-  size_t queue_bytes = 64u << 20;  // the most the queue holds; beyond, rows are dropped (counted)
+  size_t queue_bytes = 64u << 20;  // the most rows held in memory; beyond, rows are dropped
   unsigned ttl_days = 0;
   bool schema_ready = false;  // the tables were checked at start (else: when the server answers)
   bool away_said = false;     // the server's absence was said at start (not again)
@@ -34,7 +39,6 @@ struct ShipperTotals {
   uint64_t spooled = 0;  // rows left in the spool file at the end
   uint64_t dropped = 0;  // rows the queue or the spool could not hold
   std::string spool_path;
-  std::string trace_id;    // the rows' (a batch whose insert may have happened is looked up)
   std::string last_error;  // why the server refused or could not be reached (last time)
 };
 
@@ -47,9 +51,9 @@ class Shipper {
 
   // The tracer's side: one JSONEachRow row, without its opening brace (the shipper writes it,
   // with the row's batch number), with its closing brace and newline. Never blocks on the
-  // network.
+  // network or the disk.
   void push(const std::string& row_tail);
-  // Sends what is left (one last try when the server is away), stops the thread.
+  // Sends what is left (one last try when the server is away), stops the threads.
   ShipperTotals close();
 
  private:
@@ -67,16 +71,22 @@ class Shipper {
     uint32_t number = 0;
     bool tried = false;
   };
-  bool stored(const Frame& f);  // a tried batch found in the table, whole
-  void run();
-  void deliver(Batch& b);
-  bool recover(bool last);  // the spool sent (true) or the server still away
-  bool spool(const Batch& b);
+  void batcher();
+  void inserter();
   void start_batch();
+  void release(size_t bytes);  // rows inserted or spooled: room in the queue
+  bool spool(const Batch& b);  // (spool_mutex_ held)
+  void spool_waiting();        // (spool_mutex_ held)
+  bool read_frame(const Frame& f, std::string* rows);
+  bool stored(const Frame& f);  // a tried batch found in the table, whole
+  bool try_schema();
+  void failed(const Reply& r, const std::string& what);
   void end_spool();
 
   ShipperConfig config_;
-  ClickHouseClient client_;
+  ClickHouseClient client_;  // (the inserter's)
+
+  // The queue: the tracer and the batcher.
   std::mutex mutex_;
   std::condition_variable wake_;
   Batch current_;
@@ -85,20 +95,28 @@ class Shipper {
   std::deque<Batch> ready_;
   size_t queued_bytes_ = 0;
   bool stopping_ = false;
-  uint64_t dropped_ = 0;  // (under mutex_)
-  // The sender thread's own.
-  bool schema_ready_;
+  uint64_t dropped_ = 0;
+
+  // The batches on their way: the batcher and the inserter.
+  std::mutex spool_mutex_;
+  std::condition_variable work_;
+  std::deque<Batch> waiting_;  // in memory, for the inserter
+  bool final_ = false;         // the batcher is done: one last pass, then the end
   int spool_fd_ = -1;
   uint64_t spool_end_ = 0;
   std::vector<Frame> frames_;
   size_t frames_sent_ = 0;
-  uint64_t next_try_ns_ = 0;
-  uint64_t backoff_ns_ = 0;
-  uint64_t sent_ = 0;
   uint64_t spool_dropped_ = 0;
-  bool said_away_;
   std::string last_error_;
-  std::thread thread_;
+  bool said_away_;
+  // The inserter's own.
+  bool schema_ready_;
+  uint64_t next_try_ns_ = 0;
+  uint64_t backoff_ns_;
+  uint64_t sent_ = 0;
+
+  std::thread batcher_;
+  std::thread inserter_;
 };
 
 }  // namespace dtruss::fleet
