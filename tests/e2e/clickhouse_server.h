@@ -33,6 +33,7 @@ class ClickHouseServer {
   // http://127.0.0.1:PORT/?database=DB
   std::string url(const std::string& database = "dtruss_test") const;
   uint16_t http_port() const { return http_port_; }
+  uint16_t tcp_port() const { return tcp_port_; }  // (clickhouse-client's)
   bool running() const { return pid_ > 0; }
 
  private:

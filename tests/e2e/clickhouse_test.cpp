@@ -254,6 +254,21 @@ TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
   }
 }
 
+// A burst faster than the server takes rows (the spool takes what waits, the inserter sends it
+// after): every call arrives, none twice.
+TEST_P(ClickHouseTest, ABurstArrivesComplete) {
+  std::vector<std::string> args{backend(),     "--summary",   "--clickhouse",       ch().url(),
+                                "--host-name", host("burst"), "--clickhouse-batch", "2000"};
+  if (GetParam() == "bpf") args.insert(args.end(), {"-b", "64M"});  // (the ring loses none)
+  args.insert(args.end(), {fixture("getppid_burst"), "200000"});
+  auto r = run_traced(args, 120);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(contains(r.err, "ClickHouse")) << r.err;
+  Counts want = summary_counts(r.trace);
+  EXPECT_EQ(want["getppid"].first, 200000) << r.trace;
+  EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("burst"))), show(want));
+}
+
 INSTANTIATE_BACKENDS(ClickHouseTest);
 
 // No server at all: the trace runs, the events are in the spool, the exit message says where.
@@ -407,6 +422,32 @@ TEST_F(ClickHouseServed, ThePasswordIsNotInPs) {
   EXPECT_EQ(server_->number("SELECT count() FROM pw.dtruss_events WHERE host = 'pwenv' AND "
                             "syscall = 'getppid'"),
             7);
+}
+
+// The spool of a run that never reached its server, sent by hand as the exit message says.
+TEST_F(ClickHouseServed, TheSpoolIsSentByHand) {
+  std::string dir = temp_dir();
+  std::string spool = dir + "/spool.zst";
+  std::string away = "http://127.0.0.1:" + std::to_string(free_port()) + "/?database=byhand";
+  Result r = run({dtruss_bin(), "--summary", "--output", dir + "/trace", "--clickhouse", away,
+                  "--clickhouse-spool", spool, "--host-name", "byhand", fixture("files"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string command = "zstd -dc '" + spool +
+                        "' | clickhouse-client --host 127.0.0.1 --database byhand --query "
+                        "'INSERT INTO dtruss_events FORMAT JSONEachRow'";
+  ASSERT_TRUE(contains(r.err, command)) << r.err;
+  // The tables made on the real server (by a run against it), then the command, on its port.
+  ASSERT_EQ(run({dtruss_bin(), "--summary", "--clickhouse", server_->url("byhand"), "--host-name",
+                 "other", fixture("getppid_burst"), "1"})
+                .status,
+            0);
+  std::string port = " --port " + std::to_string(server_->tcp_port());
+  command.insert(command.find(" --database"), port);
+  Result sent = run({"/bin/sh", "-c", command});
+  ASSERT_EQ(sent.status, 0) << sent.err << " (clickhouse-client: scripts/install-test-deps.sh)";
+  Counts want = summary_counts(read_file(dir + "/trace"));
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(show(row_counts(*server_, "byhand", "byhand")), show(want));
 }
 
 // docs/clickhouse.md's five queries run on a server that a trace filled, and its table of columns
