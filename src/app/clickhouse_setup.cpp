@@ -36,9 +36,10 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   if (opt.clickhouse.empty()) {
     bool other = opt.clickhouse_batch != Options{}.clickhouse_batch ||
                  !opt.clickhouse_flush.empty() || !opt.clickhouse_spool.empty() ||
-                 opt.clickhouse_ttl != 0 || !opt.host_name.empty();
-    return other ? "--clickhouse-batch, --clickhouse-flush, --clickhouse-spool, --clickhouse-ttl "
-                   "and --host-name go with --clickhouse URL"
+                 opt.clickhouse_ttl != 0 || !opt.host_name.empty() ||
+                 opt.clickhouse_buffer != Options{}.clickhouse_buffer;
+    return other ? "--clickhouse-batch, --clickhouse-flush, --clickhouse-spool, --clickhouse-ttl, "
+                   "--clickhouse-buffer and --host-name go with --clickhouse URL"
                  : "";
   }
   fleet::ClickHouseUrl url;
@@ -53,6 +54,7 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
     return fmt::format("--clickhouse-flush needs a number of seconds from 0.01 to 3600, not '{}'",
                        escaped(opt.clickhouse_flush));
   s.config.batch_rows = opt.clickhouse_batch;
+  s.config.queue_bytes = opt.clickhouse_buffer;
   s.config.ttl_days = static_cast<unsigned>(opt.clickhouse_ttl);
   s.id = fleet::this_run(opt.host_name);
   s.config.spool_path =

@@ -47,6 +47,7 @@ enum LongOnly : int {
   kClickhouseFlush,
   kClickhouseSpool,
   kClickhouseTtl,
+  kClickhouseBuffer,
   kHostName,
 };
 
@@ -360,6 +361,11 @@ constexpr OptionDoc kOptions[] = {
      "with --clickhouse: a table made now keeps rows DAYS days (ClickHouse 19.6 and later)",
      count(&Options::clickhouse_ttl, 1, 36500,
            "{opt} needs a number of days from {min} to {max}, not '{arg}'")},
+    {kClickhouseBuffer, "clickhouse-buffer", "SIZE",
+     "with --clickhouse: the most rows waiting in memory (default 64M); beyond, rows are lost "
+     "(counted, in a lost row)",
+     size(&Options::clickhouse_buffer, 1 << 20, 1ull << 34,
+          "{opt} needs a size from {min} to {max} (e.g. 256M), not '{arg}'")},
     {kHostName, "host-name", "NAME",
      "with --clickhouse: the host name the rows carry (default: this machine's)",
      text(&Options::host_name, "{opt} needs a name")},

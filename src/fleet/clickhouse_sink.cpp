@@ -12,6 +12,7 @@
 #include "output/json_sink.h"
 #include "output/render.h"
 #include "output/stack_render.h"
+#include "util/clock.h"
 #include "util/text.h"
 #include "util/writer.h"
 
@@ -40,97 +41,98 @@ std::string default_spool(const RowIdentity& id) {
 }
 
 namespace {
-ShipperConfig with_trace(ShipperConfig c, const RowIdentity& id) {
-  c.trace_id = id.trace_id;
-  return c;
+// "host":...,"boot_id":...,"trace_id":..., once for every row.
+std::string identity_json(const RowIdentity& id) {
+  std::string out;
+  auto put = [&](Col c, const std::string& v) {
+    append_key(out, c);
+    append_json_string(out, v);
+    out += ',';
+  };
+  put(Col::Host, id.host);
+  put(Col::BootId, id.boot_id);
+  put(Col::TraceId, id.trace_id);
+  return out;
 }
 }  // namespace
 
 ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id)
-    : id_(std::move(id)),
-      url_(config.url),
-      shipper_(std::make_unique<Shipper>(with_trace(std::move(config), id_))) {
-  auto put = [&](Col c, const std::string& v) {
-    append_key(identity_, c);
-    append_json_string(identity_, v);
-    identity_ += ',';
-  };
-  put(Col::Host, id_.host);
-  put(Col::BootId, id_.boot_id);
-  put(Col::TraceId, id_.trace_id);
+    : id_(std::move(id)), url_(config.url), identity_(identity_json(id_)) {
+  config.trace_id = id_.trace_id;
+  config.lost_row = [this](uint64_t count) { return dropped_row(count); };
+  shipper_ = std::make_unique<Shipper>(std::move(config));
 }
 
-void ClickHouseSink::head(const char* type, uint64_t ts_ns, const TaskId* task) {
-  uint64_t wall = static_cast<uint64_t>(static_cast<int64_t>(ts_ns) + wall_offset_ns_);
-  row_.clear();  // (the shipper writes the opening brace and the batch number)
-  append_key(row_, Col::Time);
-  append_uint(row_, wall / 1000000000);
-  row_ += ',';
-  append_key(row_, Col::TsNs);
-  append_uint(row_, wall);
-  row_ += ',';
-  row_ += identity_;
-  append_key(row_, Col::Type);
-  append_json_string(row_, type);
-  row_ += ',';
-  append_key(row_, Col::Pid);
-  append_int(row_, task != nullptr ? task->pid : 0);
-  row_ += ',';
-  append_key(row_, Col::Tid);
-  append_int(row_, task != nullptr ? task->tid : 0);
-  row_ += ',';
-  append_key(row_, Col::Comm);
+void ClickHouseSink::head(std::string& out, const char* type, uint64_t wall,
+                          const TaskId* task) const {
+  out.clear();  // (the shipper writes the opening brace and the batch number)
+  append_key(out, Col::Time);
+  append_uint(out, wall / 1000000000);
+  out += ',';
+  append_key(out, Col::TsNs);
+  append_uint(out, wall);
+  out += ',';
+  out += identity_;
+  append_key(out, Col::Type);
+  append_json_string(out, type);
+  out += ',';
+  append_key(out, Col::Pid);
+  append_int(out, task != nullptr ? task->pid : 0);
+  out += ',';
+  append_key(out, Col::Tid);
+  append_int(out, task != nullptr ? task->tid : 0);
+  out += ',';
+  append_key(out, Col::Comm);
   append_json_string(
-      row_, task != nullptr
-                ? std::string_view(task->comm.data(), strnlen(task->comm.data(), task->comm.size()))
-                : std::string_view());
-  row_ += ',';
-  append_key(row_, Col::Container);
-  append_json_string(row_, task != nullptr && containers_ != nullptr
-                               ? std::string_view(containers_->of(task->pid))
-                               : std::string_view());
-  row_ += ',';
+      out, task != nullptr
+               ? std::string_view(task->comm.data(), strnlen(task->comm.data(), task->comm.size()))
+               : std::string_view());
+  out += ',';
+  append_key(out, Col::Container);
+  append_json_string(out, task != nullptr && containers_ != nullptr
+                              ? std::string_view(containers_->of(task->pid))
+                              : std::string_view());
+  out += ',';
 }
 
-void ClickHouseSink::tail(std::string_view syscall, int nr, std::string_view args, int64_t ret,
-                          std::string_view err, uint64_t dur_ns, bool returned,
+void ClickHouseSink::tail(std::string& out, std::string_view syscall, int nr, std::string_view args,
+                          int64_t ret, std::string_view err, uint64_t dur_ns, bool returned,
                           std::string_view path, int fd, std::string_view signal, uint64_t count,
-                          std::string_view text, std::string_view stack) {
+                          std::string_view text, std::string_view stack) const {
   auto str = [&](Col c, std::string_view v) {
-    append_key(row_, c);
-    append_json_string(row_, v);
-    row_ += ',';
+    append_key(out, c);
+    append_json_string(out, v);
+    out += ',';
   };
   auto num = [&](Col c, int64_t v) {
-    append_key(row_, c);
-    append_int(row_, v);
-    row_ += ',';
+    append_key(out, c);
+    append_int(out, v);
+    out += ',';
   };
   str(Col::Syscall, syscall);
   num(Col::Nr, nr);
   str(Col::Args, args);
   num(Col::Ret, ret);
   str(Col::Errno, err);
-  append_key(row_, Col::DurNs);
-  append_uint(row_, dur_ns);
-  row_ += ',';
+  append_key(out, Col::DurNs);
+  append_uint(out, dur_ns);
+  out += ',';
   num(Col::Returned, returned ? 1 : 0);
   str(Col::Path, path);
   num(Col::Fd, fd);
   str(Col::Signal, signal);
-  append_key(row_, Col::Count);
-  append_uint(row_, count);
-  row_ += ',';
+  append_key(out, Col::Count);
+  append_uint(out, count);
+  out += ',';
   str(Col::Text, text);
   str(Col::Stack, stack);
-  row_.back() = '}';
-  row_ += '\n';
-  shipper_->push(row_);
+  out.back() = '}';
+  out += '\n';
 }
 
 void ClickHouseSink::syscall(const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
-  head(ev.uring_op >= 0 ? "uring" : "syscall", ev.enter_ns, &ev.task);
+  head(row_, ev.uring_op >= 0 ? "uring" : "syscall", wall(ev.enter_ns), &ev.task);
   args_.clear();
   append_json_args(args_, call);  // (the JSON sink's arguments, docs/json.md)
   // The typed columns: the first path argument (or fd's path, -y) and the first fd argument.
@@ -156,42 +158,58 @@ void ClickHouseSink::syscall(const DecodedCall& call) {
     stack.erase(0, std::strlen(",\"stack\":"));
   }
   std::string name = ev.uring_op >= 0 ? uring_name(call.name) : call.name;
-  tail(name, static_cast<int>(ev.nr), args_,
+  tail(row_, name, static_cast<int>(ev.nr), args_,
        !ev.returned()  ? 0
        : call.err != 0 ? -1
                        : ev.ret,
        err, call_duration(ev), ev.returned(), path, fd, {}, 0, {}, stack);
+  shipper_->push(row_);
 }
 
 void ClickHouseSink::signal(const DecodedSignal& sig) {
-  head("signal", sig.ev.ts_ns, &sig.ev.task);
+  head(row_, "signal", wall(sig.ev.ts_ns), &sig.ev.task);
   args_.clear();
   append_json(args_, sig.info);
-  tail({}, 0, {}, 0, {}, 0, false, {}, -1, sig.name, 0, args_, {});
+  tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, sig.name, 0, args_, {});
+  shipper_->push(row_);
 }
 
 void ClickHouseSink::stop(const StopEvent& ev) {
-  head("stop", ev.ts_ns, &ev.task);
-  tail({}, 0, {}, 0, {}, 0, false, {}, -1, signal_name(ev.signo), 0, {}, {});
+  head(row_, "stop", wall(ev.ts_ns), &ev.task);
+  tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, signal_name(ev.signo), 0, {}, {});
+  shipper_->push(row_);
 }
 
 void ClickHouseSink::exit(const ExitEvent& ev) {
-  head("exit", ev.ts_ns, &ev.task);
+  head(row_, "exit", wall(ev.ts_ns), &ev.task);
   if (ev.signaled)
-    tail({}, 0, {}, 0, {}, 0, false, {}, -1, signal_name(ev.code), 0,
+    tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, signal_name(ev.code), 0,
          ev.core_dumped ? "core dumped" : "", {});
   else
-    tail({}, 0, {}, ev.code, {}, 0, true, {}, -1, {}, 0, {}, {});
+    tail(row_, {}, 0, {}, ev.code, {}, 0, true, {}, -1, {}, 0, {}, {});
+  shipper_->push(row_);
 }
 
 void ClickHouseSink::lost(const LostEvent& ev) {
-  head("lost", ev.ts_ns, nullptr);
-  tail({}, 0, {}, 0, {}, 0, false, {}, -1, {}, ev.count, {}, {});
+  head(row_, "lost", wall(ev.ts_ns), nullptr);
+  tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, {}, ev.count, {}, {});
+  shipper_->push(row_);
+}
+
+// (the batcher's thread: its own string, nothing of the sink's but what never changes)
+std::string ClickHouseSink::dropped_row(uint64_t count) const {
+  std::string out;
+  head(out, "lost",
+       static_cast<uint64_t>(realtime_offset_ns() + static_cast<int64_t>(monotonic_ns())), nullptr);
+  tail(out, {}, 0, {}, 0, {}, 0, false, {}, -1, {}, count,
+       "dropped by dtruss: its queue to ClickHouse was full", {});
+  return out;
 }
 
 void ClickHouseSink::notice(const NoticeEvent& ev) {
-  head("notice", ev.ts_ns, nullptr);
-  tail({}, 0, {}, 0, {}, 0, false, {}, -1, {}, 0, ev.text, {});
+  head(row_, "notice", wall(ev.ts_ns), nullptr);
+  tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, {}, 0, ev.text, {});
+  shipper_->push(row_);
 }
 
 // The rows still queued are sent (or spooled); what was not sent is said, with where it is.

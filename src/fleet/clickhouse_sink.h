@@ -39,11 +39,18 @@ class ClickHouseSink final : public Sink {
   void finish() override;
 
  private:
+  // A time of the trace's clock as the wall clock's, ns.
+  uint64_t wall(uint64_t ts_ns) const {
+    return static_cast<uint64_t>(static_cast<int64_t>(ts_ns) + wall_offset_ns_);
+  }
   // The row's head: time, identity, type, task; then the fields, in column order.
-  void head(const char* type, uint64_t ts_ns, const TaskId* task);
-  void tail(std::string_view syscall, int nr, std::string_view args, int64_t ret,
+  void head(std::string& out, const char* type, uint64_t wall_ns, const TaskId* task) const;
+  void tail(std::string& out, std::string_view syscall, int nr, std::string_view args, int64_t ret,
             std::string_view err, uint64_t dur_ns, bool returned, std::string_view path, int fd,
-            std::string_view signal, uint64_t count, std::string_view text, std::string_view stack);
+            std::string_view signal, uint64_t count, std::string_view text,
+            std::string_view stack) const;
+  // The "lost" row of rows the shipper's queue had no room for (its thread calls it).
+  std::string dropped_row(uint64_t count) const;
   RowIdentity id_;
   ClickHouseUrl url_;     // (for the exit message)
   std::string identity_;  // "host":...,"boot_id":...,"trace_id":..., (JSON, made once)

@@ -68,6 +68,11 @@ void Shipper::push(const std::string& row_tail) {
     ++dropped_;
     return;
   }
+  append(row_tail, size);
+}
+
+// (mutex_ held)
+void Shipper::append(const std::string& row_tail, size_t size) {
   if (current_.count == 0) current_since_ = monotonic_ns();
   current_.rows += '{';
   append_key(current_.rows, Col::Batch);
@@ -99,6 +104,12 @@ void Shipper::batcher() {
     if (ready_.empty() && !stopping_ && due > now) {
       wake_.wait_for(lock, std::chrono::nanoseconds(due - now));
       continue;
+    }
+    if (dropped_ > dropped_recorded_ && config_.lost_row) {  // (a lost row, beyond the bound)
+      std::string row = config_.lost_row(dropped_ - dropped_recorded_);
+      dropped_recorded_ = dropped_;
+      if (current_.count == 0) current_since_ = monotonic_ns();
+      append(row, row.size() + kRowOverhead);
     }
     if (current_.count > 0 && (stopping_ || monotonic_ns() >= due)) {
       ready_.push_back(std::move(current_));

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,6 +33,9 @@ struct ShipperConfig {
   unsigned ttl_days = 0;
   bool schema_ready = false;  // the tables were checked at start (else: when the server answers)
   bool away_said = false;     // the server's absence was said at start (not again)
+  // The row (as push() takes it) that records `count` rows dropped for want of room in the
+  // queue: a "lost" row, so that the table itself says what it misses. Called by the batcher.
+  std::function<std::string(uint64_t count)> lost_row;
 };
 
 struct ShipperTotals {
@@ -74,6 +78,7 @@ class Shipper {
   void batcher();
   void inserter();
   void start_batch();
+  void append(const std::string& row_tail, size_t size);
   void release(size_t bytes);  // rows inserted or spooled: room in the queue
   bool spool(const Batch& b);  // (spool_mutex_ held)
   void spool_waiting();        // (spool_mutex_ held)
@@ -96,6 +101,7 @@ class Shipper {
   size_t queued_bytes_ = 0;
   bool stopping_ = false;
   uint64_t dropped_ = 0;
+  uint64_t dropped_recorded_ = 0;  // (in a lost row already)
 
   // The batches on their way: the batcher and the inserter.
   std::mutex spool_mutex_;

@@ -271,6 +271,35 @@ TEST_P(ClickHouseTest, ABurstArrivesComplete) {
 
 INSTANTIATE_BACKENDS(ClickHouseTest);
 
+// The queue too small for a burst (--clickhouse-buffer 1M): the rows it had no room for are
+// counted, said at exit and recorded in the table as a lost row; with the rows that arrived they
+// make up every call. (eBPF: the burst outruns the sender.)
+class ClickHouseBpf : public ClickHouseTest {};
+
+TEST_P(ClickHouseBpf, RowsWithoutRoomAreCountedInTheTable) {
+  auto r =
+      run_traced({backend(), "--summary", "-b", "64M", "--clickhouse", ch().url(), "--host-name",
+                  host("full"), "--clickhouse-buffer", "1M", fixture("getppid_burst"), "300000"},
+                 120);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("ClickHouse: (\\d+) events lost"))) << r.err;
+  long dropped = std::stol(m[1]);
+  EXPECT_GT(dropped, 0);
+  std::string where = " FROM dtruss_test.dtruss_events WHERE host = '" + host("full") + "'";
+  EXPECT_EQ(
+      ch().number("SELECT sum(count)" + where + " AND type = 'lost' AND text LIKE 'dropped%'"),
+      dropped);
+  long rows = ch().number("SELECT count()" + where);
+  long lost_rows = ch().number("SELECT count()" + where + " AND type = 'lost'");
+  std::smatch total;
+  ASSERT_TRUE(std::regex_search(r.trace, total, std::regex("TOTAL\\s+(\\d+)"))) << r.trace;
+  // every call and the exit: a row, or counted in the lost rows
+  EXPECT_EQ(rows - lost_rows + dropped, std::stol(total[1]) + 1) << r.trace;
+}
+
+INSTANTIATE_BACKENDS_OF(ClickHouseBpf, "bpf");
+
 // No server at all: the trace runs, the events are in the spool, the exit message says where.
 class ClickHouseAway : public BackendTest {};
 
