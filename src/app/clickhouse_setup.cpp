@@ -46,6 +46,7 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   std::string error = fleet::parse_clickhouse_url(opt.clickhouse, &url);
   fleet::hide_password(argc, argv, opt.clickhouse, url);  // (first: even when refused)
   if (!error.empty()) return "--clickhouse: " + error;
+  if (std::string missing = fleet::curl_missing(); !missing.empty()) return missing;
   if (url.user.empty()) url.user = env("DTRUSS_CLICKHOUSE_USER");
   if (url.password.empty()) url.password = env("DTRUSS_CLICKHOUSE_PASSWORD");
   ClickHouseSetup s;

@@ -39,6 +39,9 @@ class ClickHouseClient {
   void* curl_ = nullptr;  // CURL*
 };
 
+// "" when libcurl can be loaded (it is, when --clickhouse asks: dlopen), else why not.
+std::string curl_missing();
+
 // "18.16.1" -> 18016 (major * 1000 + minor); 0 when unreadable.
 unsigned version_number(const std::string& version);
 

@@ -191,10 +191,11 @@ TEST_P(ClickHouseTest, ArgumentsErrnoAndDurationsRoundTrip) {
 TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
   std::string dir = temp_dir();
   std::string spool = dir + "/spool.zst", trace = dir + "/trace";
-  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--output", trace, "--clickhouse",
-                           ch().url(), "--host-name", host("restart"), "--clickhouse-flush", "0.05",
-                           "--clickhouse-spool", spool, fixture("ch_phases"), dir, "2000", "3"},
-                          dir + "/out", dir + "/err")};
+  ChildGuard dtruss{
+      spawn({dtruss_bin(), backend(), "--summary", "--output", trace, "--clickhouse", ch().url(),
+             "--host-name", host("restart"), "--clickhouse-flush", "0.05", "--clickhouse-spool",
+             spool, fixture("ch_phases"), dir, "2000", "3", "report"},
+            dir + "/out", dir + "/err")};
   ASSERT_GT(dtruss.pid, 0);
   auto getppids = [&] {
     return ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" +
