@@ -232,7 +232,10 @@ void Shipper::inserter() {
     s.unlock();
     bool ready = try_schema();
     s.lock();
-    if (!ready) continue;
+    if (!ready) {  // (no tables yet: what waits goes to the spool, as said)
+      spool_waiting();
+      continue;
+    }
     if (frames_sent_ < frames_.size()) {
       Frame f = frames_[frames_sent_];
       std::string rows;

@@ -230,6 +230,33 @@ TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
   EXPECT_LT(std::stod(m[1]), 3000.0) << out;
 }
 
+// No server at start (said once), one later: the tables are made then, and every event arrives.
+TEST_P(ClickHouseTest, AServerThatComesLater) {
+  ch().stop();
+  std::string dir = temp_dir();
+  std::string spool = dir + "/spool.zst", trace = dir + "/trace";
+  std::string url = ch().url("later_" + GetParam());
+  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--output", trace, "--clickhouse",
+                           url, "--host-name", host("later"), "--clickhouse-flush", "0.05",
+                           "--clickhouse-spool", spool, fixture("ch_phases"), dir, "1000", "2"},
+                          dir + "/out", dir + "/err")};
+  ASSERT_GT(dtruss.pid, 0);
+  ASSERT_TRUE(wait_until([&] { return exists(dir + "/done0"); }, 60000)) << read_file(dir + "/err");
+  ASSERT_TRUE(wait_for_text(dir + "/err", "does not answer", 30000)) << read_file(dir + "/err");
+  ASSERT_TRUE(wait_until([&] { return exists(spool); }, 30000)) << read_file(dir + "/err");
+  ASSERT_EQ(ch().start(), "");
+  touch(dir + "/go1");
+  int status = wait_for(dtruss.pid, 90000);
+  dtruss.pid = -1;
+  std::string err = read_file(dir + "/err");
+  ASSERT_EQ(exit_code(status), 0) << err;
+  EXPECT_EQ(lines(err).size(), 1u) << "the absence said once: " << err;
+  EXPECT_FALSE(exists(spool)) << err;
+  Counts want = summary_counts(read_file(trace));
+  EXPECT_EQ(want["getppid"].first, 2000);
+  EXPECT_EQ(show(row_counts(ch(), "later_" + GetParam(), host("later"))), show(want));
+}
+
 // Two dtruss ("hosts") writing into one table at once: both complete.
 TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
   std::string dir = temp_dir();
