@@ -186,6 +186,40 @@ TEST_P(ClickHouseTest, ArgumentsErrnoAndDurationsRoundTrip) {
       1);
 }
 
+// A signal, an exit and io_uring operations are rows too (the operations on eBPF, which sees
+// them): as the JSON lines and the summary of the same runs show them.
+TEST_P(ClickHouseTest, SignalsExitsAndUringOperationsAsRows) {
+  auto r = run_traced({backend(), "--json", "--clickhouse", ch().url(), "--host-name", host("sig"),
+                       fixture("signals")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<json> signals = of_type(json_lines(r.trace), "signal");
+  ASSERT_EQ(signals.size(), 1u) << r.trace;
+  std::vector<json> rows = json_lines(
+      ch().query("SELECT signal, text, pid FROM dtruss_test.dtruss_events WHERE host = '" +
+                 host("sig") + "' AND type = 'signal' FORMAT JSONEachRow"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["signal"], "SIGUSR1");
+  EXPECT_EQ(json::parse(rows[0]["text"].get<std::string>()), signals[0]["siginfo"]);
+  EXPECT_EQ(rows[0]["pid"], signals[0]["pid"]);
+  EXPECT_EQ(ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" +
+                        host("sig") + "' AND type = 'exit' AND returned = 1 AND ret = 0"),
+            1);
+
+  auto u = run_traced({backend(), "--summary", "--clickhouse", ch().url(), "--host-name",
+                       host("uring"), fixture("uring_ops"), "files", temp_dir()});
+  ASSERT_EQ(u.status, 0) << u.err;
+  Counts want = summary_counts(u.trace);
+  EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("uring"))), show(want));
+  long ops = ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" +
+                         host("uring") + "' AND type = 'uring' AND syscall LIKE 'uring:%'");
+  if (GetParam() == "bpf") {
+    EXPECT_EQ(ops, 5) << u.trace;  // openat, write, read, close, nop
+    EXPECT_EQ(want["uring:write"].first, 1) << u.trace;
+  } else {
+    EXPECT_EQ(ops, 0) << "ptrace sees no io_uring operation";
+  }
+}
+
 // The server stopped while the command runs, then started again: every event arrives (held in
 // the spool meanwhile), and the traced program's calls were not slowed by the wait.
 TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
