@@ -66,6 +66,9 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   fleet::ClickHouseClient client(url, 10);
   bool answered = false;
   error = fleet::prepare_schema(client, s.config.ttl_days, &answered);
+  // (once more: a fleet's dtruss starting at once may race in making the same tables)
+  if (!error.empty() && answered)
+    error = fleet::prepare_schema(client, s.config.ttl_days, &answered);
   if (!error.empty() && answered) return fmt::format("--clickhouse {}: {}", url.shown, error);
   s.config.schema_ready = error.empty();
   s.config.away_said = !answered;

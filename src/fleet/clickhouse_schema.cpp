@@ -97,7 +97,7 @@ std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* an
       return e;
   }
   if (std::string e = run(fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (tbl String, version "
-                                      "UInt32, created DateTime) ENGINE = TinyLog",
+                                      "UInt32, created DateTime) ENGINE = MergeTree() ORDER BY tbl",
                                       db, kSchemaTable));
       !e.empty())
     return e;
@@ -119,11 +119,21 @@ std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* an
           kSchemaVersion);
     return run(create_minutes_sql(db));
   }
+  // The version first, then the table: another dtruss starting at the same time that finds the
+  // table finds its version too.
+  if (rows == 0) {
+    if (std::string e = run(fmt::format("INSERT INTO {}.{} VALUES ('{}', {}, now())", db,
+                                        kSchemaTable, kEventsTable, kSchemaVersion));
+        !e.empty())
+      return e;
+  } else if (have != kSchemaVersion) {
+    return fmt::format(
+        "ClickHouse table {}.{} is to be of schema version {} ({}.{} says), this "
+        "dtruss writes version {}: give another ?database= (docs/clickhouse.md)",
+        db, kEventsTable, have, db, kSchemaTable, kSchemaVersion);
+  }
   if (std::string e = run(create_events_sql(db, ttl_days)); !e.empty()) return e;
   if (std::string e = run(create_minutes_sql(db)); !e.empty()) return e;
-  if (rows == 0 || have != kSchemaVersion)
-    return run(fmt::format("INSERT INTO {}.{} VALUES ('{}', {}, now())", db, kSchemaTable,
-                           kEventsTable, kSchemaVersion));
   return {};
 }
 

@@ -67,6 +67,11 @@ uint16_t free_port() {
 }
 
 ClickHouseServer::ClickHouseServer() : dir_(temp_dir()) {
+  write_config();
+}
+
+// Free ports and the config naming them.
+void ClickHouseServer::write_config() {
   http_port_ = free_port();
   do tcp_port_ = free_port();
   while (tcp_port_ == http_port_);
@@ -90,6 +95,9 @@ ClickHouseServer::ClickHouseServer() : dir_(temp_dir()) {
 </yandex>
 )",
       dir_, http_port_, tcp_port_);
+}
+
+void ClickHouseServer::write_users() {
   std::ofstream(dir_ + "/users.xml") << fmt::format(
       R"(<?xml version="1.0"?>
 <yandex>
@@ -112,6 +120,14 @@ ClickHouseServer::~ClickHouseServer() {
 
 std::string ClickHouseServer::start() {
   if (pid_ > 0) return {};
+  if (!users_written_) {
+    write_users();
+    users_written_ = true;
+  }
+  return start_once();
+}
+
+std::string ClickHouseServer::start_once() {
   std::vector<std::string> argv = server_command();
   if (argv.empty())
     return "clickhouse-server is not installed: run scripts/install-test-deps.sh (Debian's "
@@ -122,14 +138,17 @@ std::string ClickHouseServer::start() {
   std::string body;
   bool up = wait_until(
       [&] {
-        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        int w = waitpid(pid_, nullptr, WNOHANG);
+        if (w != 0) {  // (died, reaped: said below)
           pid_ = -1;
-          return true;  // (died: said below)
+          return true;
         }
         body.clear();
         return http_post(fmt::format("http://127.0.0.1:{}/ping", http_port_), "", &body) == 200;
       },
       60000);
+  // (ours answered, not another's on a port taken meanwhile: ours is still alive)
+  if (pid_ > 0 && up && waitpid(pid_, nullptr, WNOHANG) != 0) pid_ = -1;
   if (pid_ < 0 || !up) {
     std::string log = read_file(dir_ + "/error.log") + read_file(dir_ + "/stderr.log");
     if (log.size() > 2000) log = log.substr(log.size() - 2000);

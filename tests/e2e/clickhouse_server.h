@@ -37,7 +37,11 @@ class ClickHouseServer {
   bool running() const { return pid_ > 0; }
 
  private:
+  void write_config();
+  void write_users();
+  std::string start_once();
   std::string dir_;
+  bool users_written_ = false;
   uint16_t http_port_ = 0;
   uint16_t tcp_port_ = 0;
   pid_t pid_ = -1;
