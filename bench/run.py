@@ -54,6 +54,11 @@ WORKLOADS = [
              quick_argv=["find", "/usr/include/linux", "-name", "*.h"]),
 ]
 
+# Part 13: --clickhouse, into the server at $DTRUSS_BENCH_CLICKHOUSE (default a local one on
+# 8123; docs/clickhouse.md): the rows' cost beside the text lines'.
+CLICKHOUSE_URL = os.environ.get("DTRUSS_BENCH_CLICKHOUSE",
+                                "http://127.0.0.1:8123/?database=dtruss_bench")
+
 # bpftrace one-liner: syscalls of the command's process counted by id in the kernel.
 BPFTRACE_COUNT = "tracepoint:raw_syscalls:sys_enter /pid == cpid/ { @[args->id] = count(); }"
 
@@ -89,7 +94,7 @@ def baseline_variants():
         capture = extra in ("w", "flight")
         extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
                  "P": ["-P", "/nonexistent"], "P-file": ["-P", "/etc/passwd"], "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
-                 "nouring": ["-t", "!%uring"]}.get(extra, [])
+                 "nouring": ["-t", "!%uring"], "ch": ["--clickhouse", CLICKHOUSE_URL]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
                            dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
     return out
@@ -164,6 +169,11 @@ VARIANTS = [
             dtruss("ptrace", capture=True)),
     Variant("bpf-flight", "dtruss --backend=bpf -f --flight-recorder 16M", "dtruss",
             dtruss("bpf", "--flight-recorder", "16M", capture=True)),
+    # Part 13: --clickhouse beside the text lines (DTRUSS_BENCH_CLICKHOUSE names the server).
+    Variant("bpf-ch", "dtruss --backend=bpf -f --clickhouse URL --output FILE", "dtruss",
+            dtruss("bpf", "--clickhouse", CLICKHOUSE_URL), "trace"),
+    Variant("ptrace-ch", "dtruss --backend=ptrace -f --clickhouse URL --output FILE", "dtruss",
+            dtruss("ptrace", "--clickhouse", CLICKHOUSE_URL)),
     Variant("strace", "strace -f -o FILE", "strace", lambda c, argv: ["strace", "-f", "-o", c.trace] + argv),
     Variant("strace-c", "strace -c -f", "strace",
             lambda c, argv: ["strace", "-c", "-f", "-o", c.trace] + argv),

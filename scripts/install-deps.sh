@@ -13,6 +13,7 @@ packages=(
   libzstd-dev                                         # capture files (-w, -r, flight recorder)
   libncurses-dev                                      # the live view (--top)
   liburing-dev                                        # io_uring test programs
+  libcurl4-openssl-dev                                # --clickhouse: its HTTP interface
   libgtest-dev libgmock-dev nlohmann-json3-dev        # headers CMake's configure step looks for
 )
 

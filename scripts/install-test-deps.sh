@@ -16,6 +16,7 @@ packages=(
   time                                                # bench smoke test: /usr/bin/time (peak RSS)
   tmux                                                # --top's tests: keys pressed, screen read
   zstd                                                # capture tests: files rewritten by hand
+  clickhouse-server clickhouse-client                 # --clickhouse: a real server (18.16 on Debian 12)
   podman runc                                         # a real container (crun, podman's own,
                                                       # refuses hybrid cgroup v1/v2 hosts)
 )

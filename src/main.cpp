@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/backend_choice.h"
+#include "app/clickhouse_setup.h"
 #include "app/outputs.h"
 #include "app/pipeline_setup.h"
 #include "app/recording.h"
@@ -77,11 +78,15 @@ int run(int argc, char** argv) {
   std::vector<capture::Trigger> triggers;  // (-w, --flight-recorder: checked before any file)
   if (std::string error = check_recording(opt, &triggers); !error.empty())
     return usage_error(error);
+  std::optional<ClickHouseSetup> clickhouse;  // (--clickhouse: the server asked, before any file)
+  if (std::string error = prepare_clickhouse(opt, argc, argv, &clickhouse); !error.empty())
+    return usage_error(error);
   Outputs outputs;  // every output opened and checked before any is emptied
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
   install_stop_handlers();
   if (opt.flight_recorder != 0) install_dump_handler();
   TracePipeline pipeline(opt, selection.selected, outputs);
+  if (clickhouse) add_clickhouse_sink(pipeline, std::move(*clickhouse));
   auto backend = [&] {
     return make_backend(opt, std::move(target), pipeline.plans(), pipeline.consumer());
   };

@@ -23,7 +23,8 @@ LAYERS = {
     "backends/bpf": ["backends/common", "stack", "syscalls", "core", "util"],
     "cli": ["syscalls", "core", "util"],  # (syscalls: dtruss_docgen's table of names)
     "capture": ["core", "util"],
-    "app": ["cli", "output", "capture", "backends/ptrace", "backends/bpf", "backends/common",
+    "fleet": ["output", "decode", "syscalls", "core", "util"],
+    "app": ["cli", "output", "capture", "fleet", "backends/ptrace", "backends/bpf", "backends/common",
             "stack",
             "decode", "syscalls", "core", "util"],
 }

@@ -21,7 +21,7 @@ namespace {
 bool shows_call_times(const Options& opt) {
   return opt.relative || opt.elapsed || opt.cpu || opt.json || opt.count || opt.summary_only ||
          opt.histogram || !opt.timeline_file.empty() || opt.timestamps != Timestamps::None ||
-         opt.relative_timestamps || opt.syscall_times;
+         opt.relative_timestamps || opt.syscall_times || !opt.clickhouse.empty();
 }
 
 BpfConfig bpf_config(const Options& opt, TraceTarget target) {
@@ -34,7 +34,8 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   // --summary alone is counted in the kernel: no event per call (unless -s groups by stack).
   // (--status and -P choose calls by their end and their fds: one event a call too.)
   b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack &&
-                   opt.status == 0 && opt.paths.empty() && !recording(opt);
+                   opt.status == 0 && opt.paths.empty() && !recording(opt) &&
+                   opt.clickhouse.empty();  // (--clickhouse: a row a call)
   // (--summary-by comm: counted per process, grouped by name in user space)
   b.summary_by = opt.summary_by == SummaryBy::Comm ? SummaryBy::Process : opt.summary_by;
   if (opt.top && b.summary_by == SummaryBy::None) b.summary_by = SummaryBy::Process;  // its views

@@ -42,6 +42,13 @@ enum LongOnly : int {
   kTrigger,
   kPidnsTranslation,  // part 9's remaining points (strace habits)
   kFault,
+  kClickhouse,  // part 13: the fleet's events in ClickHouse (src/fleet)
+  kClickhouseBatch,
+  kClickhouseFlush,
+  kClickhouseSpool,
+  kClickhouseTtl,
+  kClickhouseBuffer,
+  kHostName,
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -335,6 +342,34 @@ constexpr OptionDoc kOptions[] = {
     {kPidnsTranslation, "pidns-translation", nullptr,
      "PIDs as a program in another PID namespace sees them, with dtruss's beside",
      flag(&Options::pidns_translation)},
+    // Part 13: the events also sent to ClickHouse (src/fleet, docs/clickhouse.md).
+    {kClickhouse, "clickhouse", "URL",
+     "also send every event to ClickHouse, e.g. http://host:8123/?database=traces (user and "
+     "password from the URL or DTRUSS_CLICKHOUSE_USER/_PASSWORD)",
+     text(&Options::clickhouse, "{opt} needs a URL, e.g. http://localhost:8123/?database=traces")},
+    {kClickhouseBatch, "clickhouse-batch", "N",
+     "with --clickhouse: send the events in batches of up to N rows (default 10000)",
+     count(&Options::clickhouse_batch, 1, 1000000,
+           "{opt} needs a number of rows from {min} to {max}, not '{arg}'")},
+    {kClickhouseFlush, "clickhouse-flush", "SECONDS",
+     "with --clickhouse: send what is waiting at least every SECONDS (default 1)",
+     text(&Options::clickhouse_flush, "{opt} needs a number of seconds (e.g. 1 or 0.5)")},
+    {kClickhouseSpool, "clickhouse-spool", "FILE",
+     "with --clickhouse: where the events wait while the server is away (default "
+     "/var/tmp/dtruss-clickhouse-TRACEID.jsonl.zst)",
+     file(&Options::clickhouse_spool)},
+    {kClickhouseTtl, "clickhouse-ttl", "DAYS",
+     "with --clickhouse: a table made now keeps rows DAYS days (ClickHouse 19.6 and later)",
+     count(&Options::clickhouse_ttl, 1, 36500,
+           "{opt} needs a number of days from {min} to {max}, not '{arg}'")},
+    {kClickhouseBuffer, "clickhouse-buffer", "SIZE",
+     "with --clickhouse: the most rows waiting in memory (default 64M); beyond, rows are lost "
+     "(counted, in a lost row)",
+     size(&Options::clickhouse_buffer, 1 << 20, 1ull << 34,
+          "{opt} needs a size from {min} to {max} (e.g. 256M), not '{arg}'")},
+    {kHostName, "host-name", "NAME",
+     "with --clickhouse: the host name the rows carry (default: this machine's)",
+     text(&Options::host_name, "{opt} needs a name")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

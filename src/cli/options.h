@@ -79,6 +79,14 @@ struct Options {
   // Part 9's remaining points.
   bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
   std::vector<std::string> fault;  // --fault / -e fault=: each spec, checked by the app
+  // Part 13: the events also sent to ClickHouse (src/fleet, app/clickhouse_setup).
+  std::string clickhouse;                 // --clickhouse URL (its password hidden from argv)
+  uint64_t clickhouse_batch = 10000;      // --clickhouse-batch: rows per insert, at most
+  std::string clickhouse_flush;           // --clickhouse-flush SECONDS, as given (default 1)
+  std::string clickhouse_spool;           // --clickhouse-spool FILE
+  uint64_t clickhouse_ttl = 0;            // --clickhouse-ttl DAYS (0: none)
+  uint64_t clickhouse_buffer = 64 << 20;  // --clickhouse-buffer: the queue's bound, bytes
+  std::string host_name;                  // --host-name (default gethostname)
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a

@@ -1,0 +1,140 @@
+#include "fleet/clickhouse_schema.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+namespace dtruss::fleet {
+namespace {
+
+// Indexed by Col. Every column is written in every row: ClickHouse 18 gives an omitted field
+// its type's default, not the column's DEFAULT.
+constexpr Column kColumns[] = {
+    {"time", "DateTime", "wall clock, seconds (the partition and sort key)"},
+    {"ts_ns", "UInt64", "wall clock, ns since the Unix epoch (a call's entry)"},
+    {"host", "String", "--host-name, else the machine's name"},
+    {"boot_id", "String", "/proc/sys/kernel/random/boot_id"},
+    {"trace_id", "String", "random, one per dtruss run"},
+    {"type", "String", "syscall, uring, signal, stop, exit, lost, notice"},
+    {"pid", "Int32", "process (thread group) id"},
+    {"tid", "Int32", "thread id"},
+    {"comm", "String", "the thread's name"},
+    {"container", "String", "the container or systemd unit, where known"},
+    {"syscall", "String", "the call's name (uring:NAME for an io_uring operation)"},
+    {"nr", "Int32", "the syscall number"},
+    {"args", "String", "the decoded arguments, as JSON (docs/json.md's args)"},
+    {"ret", "Int64", "the result (-1 on error; exit: the status)"},
+    {"errno", "String", "ENOENT..., empty on success"},
+    {"dur_ns", "UInt64", "the call's duration"},
+    {"returned", "UInt8", "1 when the call returned"},
+    {"path", "String", "the first path argument, or the first fd's path (-y)"},
+    {"fd", "Int32", "the first fd argument, -1 when none"},
+    {"signal", "String", "signal, stop, exit by signal: its name"},
+    {"count", "UInt64", "lost: how many events the backend lost"},
+    {"text", "String", "notice: its text; signal: siginfo as JSON"},
+    {"stack", "String", "-s: the frames as JSON"},
+    {"batch", "UInt32", "the insert the row came in (per trace_id): a resent batch is known"},
+};
+static_assert(std::size(kColumns) == static_cast<size_t>(Col::Batch) + 1);
+
+// The first line of the body: ClickHouse answers a scalar with it.
+std::string scalar(const Reply& r) {
+  return r.body.substr(0, r.body.find('\n'));
+}
+
+}  // namespace
+
+const Column& column(Col c) {
+  return kColumns[static_cast<size_t>(c)];
+}
+
+void append_key(std::string& out, Col c) {
+  out += '"';
+  out += column(c).name;
+  out += "\":";
+}
+
+std::string create_events_sql(const std::string& database, unsigned ttl_days) {
+  std::string sql = fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", database, kEventsTable);
+  for (size_t i = 0; i < std::size(kColumns); ++i)
+    fmt::format_to(std::back_inserter(sql), "{}{} {}", i == 0 ? "" : ", ", kColumns[i].name,
+                   kColumns[i].type);
+  sql += ") ENGINE = MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (host, syscall, time)";
+  if (ttl_days != 0)
+    fmt::format_to(std::back_inserter(sql), " TTL time + INTERVAL {} DAY", ttl_days);
+  return sql;
+}
+
+std::string create_minutes_sql(const std::string& database) {
+  return fmt::format(
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS {0}.{1} ENGINE = AggregatingMergeTree() "
+      "PARTITION BY toYYYYMMDD(minute) ORDER BY (host, syscall, comm, minute) AS SELECT "
+      "toStartOfMinute(time) AS minute, host, syscall, comm, countState() AS calls, "
+      "countIfState(errno != '') AS errors, sumState(dur_ns) AS total_ns, maxState(dur_ns) AS "
+      "max_ns, quantilesState(0.5, 0.9, 0.99)(dur_ns) AS latency FROM {0}.{2} WHERE type IN "
+      "('syscall', 'uring') GROUP BY minute, host, syscall, comm",
+      database, kMinutesView, kEventsTable);
+}
+
+std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered) {
+  const std::string& db = client.url().database;
+  Reply v = client.query("SELECT version()", false);
+  *answered = v.answered;
+  if (!v.ok) return v.error;
+  std::string version = scalar(v);
+  if (ttl_days != 0 && version_number(version) < kTtlSince)
+    return fmt::format(
+        "--clickhouse-ttl: ClickHouse {} has no table TTL (19.6 and later have): leave the option "
+        "out and drop old partitions (ALTER TABLE {}.{} DROP PARTITION YYYYMMDD)",
+        version, db, kEventsTable);
+  auto run = [&](const std::string& sql) -> std::string {
+    Reply r = client.query(sql, sql.rfind("CREATE DATABASE", 0) != 0);
+    *answered = r.answered;
+    return r.ok ? std::string() : r.error;
+  };
+  if (db != "default") {
+    if (std::string e = run(fmt::format("CREATE DATABASE IF NOT EXISTS {}", db)); !e.empty())
+      return e;
+  }
+  if (std::string e = run(fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (tbl String, version "
+                                      "UInt32, created DateTime) ENGINE = MergeTree() ORDER BY tbl",
+                                      db, kSchemaTable));
+      !e.empty())
+    return e;
+  Reply exists = client.query(fmt::format("EXISTS TABLE {}.{}", db, kEventsTable));
+  *answered = exists.answered;
+  if (!exists.ok) return exists.error;
+  Reply ver = client.query(fmt::format("SELECT max(version), count() FROM {}.{} WHERE tbl = '{}'",
+                                       db, kSchemaTable, kEventsTable));
+  *answered = ver.answered;
+  if (!ver.ok) return ver.error;
+  unsigned have = 0, rows = 0;
+  sscanf(ver.body.c_str(), "%u\t%u", &have, &rows);
+  if (scalar(exists) == "1") {
+    if (rows == 0 || have != kSchemaVersion)
+      return fmt::format(
+          "ClickHouse table {}.{} is of schema version {}, this dtruss writes version {}: "
+          "rename or drop it, or give another ?database= (docs/clickhouse.md)",
+          db, kEventsTable, rows == 0 ? std::string("unknown") : std::to_string(have),
+          kSchemaVersion);
+    return run(create_minutes_sql(db));
+  }
+  // The version first, then the table: another dtruss starting at the same time that finds the
+  // table finds its version too.
+  if (rows == 0) {
+    if (std::string e = run(fmt::format("INSERT INTO {}.{} VALUES ('{}', {}, now())", db,
+                                        kSchemaTable, kEventsTable, kSchemaVersion));
+        !e.empty())
+      return e;
+  } else if (have != kSchemaVersion) {
+    return fmt::format(
+        "ClickHouse table {}.{} is to be of schema version {} ({}.{} says), this "
+        "dtruss writes version {}: give another ?database= (docs/clickhouse.md)",
+        db, kEventsTable, have, db, kSchemaTable, kSchemaVersion);
+  }
+  if (std::string e = run(create_events_sql(db, ttl_days)); !e.empty()) return e;
+  if (std::string e = run(create_minutes_sql(db)); !e.empty()) return e;
+  return {};
+}
+
+}  // namespace dtruss::fleet

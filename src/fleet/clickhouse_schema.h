@@ -1,0 +1,72 @@
+// The tables dtruss writes in ClickHouse (docs/clickhouse.md): their columns, written once here
+// (the CREATE TABLE and every row's keys come from this table), and the schema version.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "fleet/clickhouse_client.h"
+
+namespace dtruss::fleet {
+
+// Version of dtruss_events' columns; kept in the dtruss_schema table. A table of another version
+// is refused, never written.
+inline constexpr unsigned kSchemaVersion = 1;
+inline constexpr const char* kEventsTable = "dtruss_events";
+inline constexpr const char* kSchemaTable = "dtruss_schema";
+// The --summary/--top counts per minute, host, syscall and program: a materialized view that
+// ClickHouse fills from each insert into dtruss_events (AggregatingMergeTree: -Merge to read).
+inline constexpr const char* kMinutesView = "dtruss_minutes";
+// ClickHouse 19.6 is the first with a table's TTL.
+inline constexpr unsigned kTtlSince = 19006;
+
+// The columns of dtruss_events, in the order rows write them.
+enum class Col : uint8_t {
+  Time,
+  TsNs,
+  Host,
+  BootId,
+  TraceId,
+  Type,
+  Pid,
+  Tid,
+  Comm,
+  Container,
+  Syscall,
+  Nr,
+  Args,
+  Ret,
+  Errno,
+  DurNs,
+  Returned,
+  Path,
+  Fd,
+  Signal,
+  Count,
+  Text,
+  Stack,
+  Batch,
+};
+
+struct Column {
+  const char* name;
+  const char* type;
+  const char* about;  // (docs/clickhouse.md says it in full)
+};
+
+// The column `c`.
+const Column& column(Col c);
+// `"name":` of column `c`, for a JSONEachRow row.
+void append_key(std::string& out, Col c);
+// CREATE TABLE IF NOT EXISTS DB.dtruss_events (...) ENGINE = MergeTree ... [TTL]
+std::string create_events_sql(const std::string& database, unsigned ttl_days);
+
+// CREATE MATERIALIZED VIEW IF NOT EXISTS DB.dtruss_minutes ... AS SELECT ... FROM dtruss_events
+std::string create_minutes_sql(const std::string& database);
+
+// Makes the database and tables when missing, checks an existing table's version, and (for
+// `ttl_days`) the server's. "" when ready to insert; else why not, in one line. `*answered`:
+// false when the server could not be reached at all (the caller may retry later).
+std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered);
+
+}  // namespace dtruss::fleet
