@@ -21,24 +21,6 @@ namespace {
 using nlohmann::json;
 using Counts = std::map<std::string, std::pair<long, long>>;  // syscall -> calls, errors
 
-// The rows (name -> count, errors) of a --summary table.
-Counts summary_counts(const std::string& text) {
-  Counts out;
-  bool in_table = false;
-  std::regex row("^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+.*$");
-  for (const auto& l : lines(text)) {
-    if (l.rfind("CALL ", 0) == 0) {
-      in_table = true;
-      continue;
-    }
-    if (!in_table) continue;
-    if (l.rfind("TOTAL ", 0) == 0) break;
-    std::smatch m;
-    if (std::regex_match(l, m, row)) out[m[1]] = {std::stol(m[2]), std::stol(m[3])};
-  }
-  return out;
-}
-
 // The calls of `host` in `db`.dtruss_events, counted per syscall.
 Counts row_counts(const ClickHouseServer& ch, const std::string& db, const std::string& host) {
   std::string tsv = ch.query(
@@ -111,7 +93,7 @@ TEST_P(ClickHouseTest, CountsEqualTheSummary) {
                        host("counts"), fixture("files"), temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(contains(r.err, "ClickHouse")) << "nothing to say when all was sent: " << r.err;
-  Counts want = summary_counts(r.trace);
+  Counts want = e2e::summary_rows(r.trace);
   ASSERT_FALSE(want.empty()) << r.trace;
   Counts got = row_counts(ch(), "dtruss_test", host("counts"));
   EXPECT_EQ(show(got), show(want)) << r.trace;
@@ -208,7 +190,7 @@ TEST_P(ClickHouseTest, SignalsExitsAndUringOperationsAsRows) {
   auto u = run_traced({backend(), "--summary", "--clickhouse", ch().url(), "--host-name",
                        host("uring"), fixture("uring_ops"), "files", temp_dir()});
   ASSERT_EQ(u.status, 0) << u.err;
-  Counts want = summary_counts(u.trace);
+  Counts want = e2e::summary_rows(u.trace);
   EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("uring"))), show(want));
   long ops = ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" +
                          host("uring") + "' AND type = 'uring' AND syscall LIKE 'uring:%'");
@@ -254,7 +236,7 @@ TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
   EXPECT_FALSE(contains(err, "not sent")) << err;
   EXPECT_FALSE(contains(err, "lost")) << err;
   EXPECT_FALSE(exists(spool)) << "the spool, all sent, is removed";
-  Counts want = summary_counts(read_file(trace));
+  Counts want = e2e::summary_rows(read_file(trace));
   EXPECT_EQ(want["getppid"].first, 6000);
   EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("restart"))), show(want));
   // The phase with the server away took no longer than a bound far below any network timeout.
@@ -286,7 +268,7 @@ TEST_P(ClickHouseTest, AServerThatComesLater) {
   ASSERT_EQ(exit_code(status), 0) << err;
   EXPECT_EQ(lines(err).size(), 1u) << "the absence said once: " << err;
   EXPECT_FALSE(exists(spool)) << err;
-  Counts want = summary_counts(read_file(trace));
+  Counts want = e2e::summary_rows(read_file(trace));
   EXPECT_EQ(want["getppid"].first, 2000);
   EXPECT_EQ(show(row_counts(ch(), "later_" + GetParam(), host("later"))), show(want));
 }
@@ -310,7 +292,7 @@ TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
     int status = wait_for(runs[i].pid, 90000);
     runs[i].pid = -1;
     ASSERT_EQ(exit_code(status), 0) << read_file(d + "/err");
-    Counts want = summary_counts(read_file(d + "/trace"));
+    Counts want = e2e::summary_rows(read_file(d + "/trace"));
     EXPECT_EQ(want["getppid"].first, 5000);
     EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("node" + std::to_string(i)))), show(want));
   }
@@ -326,7 +308,7 @@ TEST_P(ClickHouseTest, ABurstArrivesComplete) {
   auto r = run_traced(args, 120);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(contains(r.err, "ClickHouse")) << r.err;
-  Counts want = summary_counts(r.trace);
+  Counts want = e2e::summary_rows(r.trace);
   EXPECT_EQ(want["getppid"].first, 200000) << r.trace;
   EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("burst"))), show(want));
 }
@@ -378,7 +360,7 @@ TEST_P(ClickHouseAway, TheSpoolHoldsTheEvents) {
   ASSERT_TRUE(exists(spool)) << r.err;
   Result z = run({"/usr/bin/zstd", "-dc", spool});
   ASSERT_EQ(z.status, 0) << z.err << " (zstd: scripts/install-test-deps.sh)";
-  EXPECT_EQ(show(json_row_counts(z.out)), show(summary_counts(r.trace)));
+  EXPECT_EQ(show(json_row_counts(z.out)), show(e2e::summary_rows(r.trace)));
 }
 
 INSTANTIATE_BACKENDS(ClickHouseAway);
@@ -536,7 +518,7 @@ TEST_F(ClickHouseServed, TheSpoolIsSentByHand) {
   command.insert(command.find(" --database"), port);
   Result sent = run({"/bin/sh", "-c", command});
   ASSERT_EQ(sent.status, 0) << sent.err << " (clickhouse-client: scripts/install-test-deps.sh)";
-  Counts want = summary_counts(read_file(dir + "/trace"));
+  Counts want = e2e::summary_rows(read_file(dir + "/trace"));
   ASSERT_FALSE(want.empty());
   EXPECT_EQ(show(row_counts(*server_, "byhand", "byhand")), show(want));
 }

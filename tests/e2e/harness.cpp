@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 extern char** environ;
@@ -273,6 +274,25 @@ Result burst_in_cgroup(const std::string& dir, int n) {
   return run({"/bin/sh", "-c",
               "echo $$ > " + dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " " +
                   std::to_string(n)});
+}
+
+std::map<std::string, std::pair<long, long>> summary_rows(const std::string& text) {
+  std::map<std::string, std::pair<long, long>> out;
+  bool in_table = false;
+  std::regex row("^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+\\d+(\\s+\\S+){4}.*$");
+  for (const auto& l : lines(text)) {
+    if (l.rfind("CALL ", 0) == 0) {
+      in_table = true;
+      continue;
+    }
+    if (!in_table) continue;
+    if (l.rfind("TOTAL ", 0) == 0) break;
+    std::smatch m;
+    EXPECT_TRUE(std::regex_match(l, m, row)) << "not a table row: '" << l << "'";
+    if (m.empty()) continue;
+    out[m[1]] = {std::stol(m[2]), std::stol(m[3])};
+  }
+  return out;
 }
 
 nlohmann::json summary_object(const std::string& path) {

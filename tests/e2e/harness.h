@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -102,6 +103,9 @@ bool wait_bpf_attached(pid_t pid);
 // Runs `n` getppid calls (the getppid_burst fixture) in a process that first moves itself into
 // the cgroup directory `dir`.
 Result burst_in_cgroup(const std::string& dir, int n);
+// The rows (name -> calls, errors) of a text summary: the lines after the first CALL header, up to
+// TOTAL. Fails the test on a line that is no row.
+std::map<std::string, std::pair<long, long>> summary_rows(const std::string& text);
 // The "summary" object of a --json trace in `path` (null when there is none).
 nlohmann::json summary_object(const std::string& path);
 // Kills and reaps a process the test started (one in a cgroup leaves it: the cgroup can go).

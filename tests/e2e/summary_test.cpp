@@ -25,27 +25,6 @@ using nlohmann::json;
 
 // The same rule as the eBPF tests: fail, not skip, unless skipping was asked for.
 
-// The table rows (name -> count, errors) of a text summary: the lines after the first CALL
-// header, up to TOTAL. Fails the test on a line that is no row.
-std::map<std::string, std::pair<long, long>> table_rows(const std::string& text) {
-  std::map<std::string, std::pair<long, long>> out;
-  bool in_table = false;
-  std::regex row("^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+\\d+(\\s+\\S+){4}.*$");
-  for (const auto& l : lines(text)) {
-    if (l.rfind("CALL ", 0) == 0) {
-      in_table = true;
-      continue;
-    }
-    if (!in_table) continue;
-    if (l.rfind("TOTAL ", 0) == 0) break;
-    std::smatch m;
-    EXPECT_TRUE(std::regex_match(l, m, row)) << "not a table row: '" << l << "'";
-    if (m.empty()) continue;
-    out[m[1]] = {std::stol(m[2]), std::stol(m[3])};
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // --summary
 
@@ -58,7 +37,7 @@ TEST_P(SummaryTable, OnlyTheCallsMade) {
   SCOPED_TRACE(r.trace);
   EXPECT_FALSE(contains(r.trace, "SYSCALL(args)")) << "no header of lines";
   EXPECT_FALSE(contains(r.trace, "\t\t = ")) << "no lines";
-  auto rows = table_rows(r.trace);
+  auto rows = e2e::summary_rows(r.trace);
   // files.c: write once, read once after the loader's; 3 openat of its own, the last failing.
   ASSERT_TRUE(rows.count("openat"));
   EXPECT_EQ(rows["write"], std::make_pair(1L, 0L));
@@ -78,7 +57,7 @@ TEST(Summary, CountsEveryCallOfABurst) {
   auto r = run_traced({"--summary", "-t", "getppid", fixture("getppid_burst"), "2500"});
   ASSERT_EQ(r.status, 0) << r.err;
   SCOPED_TRACE(r.trace);
-  auto rows = table_rows(r.trace);
+  auto rows = e2e::summary_rows(r.trace);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows["getppid"], std::make_pair(2500L, 0L));
   EXPECT_TRUE(std::regex_search(r.trace, std::regex("\n2500 calls, 0 errors, 0 lost events, "
@@ -188,7 +167,7 @@ TEST(Summary, SortByName) {
   auto r = run_traced({"--summary", "--sort", "name", fixture("files"), e2e::temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
   std::vector<std::string> names;
-  for (const auto& [name, ce] : table_rows(r.trace)) names.push_back(name);  // map: sorted
+  for (const auto& [name, ce] : e2e::summary_rows(r.trace)) names.push_back(name);  // map: sorted
   std::vector<std::string> shown;
   bool in_table = false;
   for (const auto& l : lines(r.trace)) {
@@ -276,10 +255,10 @@ TEST(Summary, ByThreadOnThreads) {
   // The worker's own table holds its getppid and write; the main thread's has neither.
   std::string worker = r.trace.substr(r.trace.find("TID " + std::to_string(tid1)));
   std::string main_part = r.trace.substr(0, r.trace.find("TID " + std::to_string(tid1)));
-  EXPECT_EQ(table_rows(worker)["getppid"], std::make_pair(1L, 0L));
-  EXPECT_EQ(table_rows(worker)["write"], std::make_pair(1L, 0L));
-  EXPECT_EQ(table_rows(main_part).count("getppid"), 0u);
-  EXPECT_EQ(table_rows(main_part)["exit_group"], std::make_pair(1L, 0L));
+  EXPECT_EQ(e2e::summary_rows(worker)["getppid"], std::make_pair(1L, 0L));
+  EXPECT_EQ(e2e::summary_rows(worker)["write"], std::make_pair(1L, 0L));
+  EXPECT_EQ(e2e::summary_rows(main_part).count("getppid"), 0u);
+  EXPECT_EQ(e2e::summary_rows(main_part)["exit_group"], std::make_pair(1L, 0L));
   EXPECT_TRUE(contains(r.trace, std::to_string(totals[0] + totals[1]) + " calls, "));
 }
 
