@@ -42,6 +42,7 @@ enum LongOnly : int {
   kTrigger,
   kPidnsTranslation,  // part 9's remaining points (strace habits)
   kFault,
+  kTracerCpu,  // issue 20: the ptrace tracer's CPU
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -136,6 +137,8 @@ constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, Summary
                                   SummarySort::Name};
 constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm,
                                     SummaryBy::Container};
+constexpr TracerCpu kTracerCpus[] = {TracerCpu::Pin, TracerCpu::Follow,
+                                     TracerCpu::Off};  // issue 20
 constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfinished,
                                   kStatusDetached};
 constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
@@ -334,6 +337,11 @@ constexpr OptionDoc kOptions[] = {
     {kPidnsTranslation, "pidns-translation", nullptr,
      "PIDs as a program in another PID namespace sees them, with dtruss's beside",
      flag(&Options::pidns_translation)},
+    // Issue 20: the ptrace tracer's CPU (never the traced program's).
+    {kTracerCpu, "tracer-cpu", "pin|follow|off",
+     "ptrace: where dtruss runs: pin (default) stays on one CPU, follow moves to the traced "
+     "thread's, off lets the scheduler choose; the traced program's CPUs are never changed",
+     choice<&Options::tracer_cpu, kTracerCpus>("pin|follow|off")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

@@ -12,6 +12,7 @@
 
 #include "core/call_filter.h"
 #include "core/summary_kinds.h"
+#include "core/target.h"
 
 namespace dtruss {
 
@@ -79,6 +80,8 @@ struct Options {
   // Part 9's remaining points.
   bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
   std::vector<std::string> fault;  // --fault / -e fault=: each spec, checked by the app
+  // Issue 20: the ptrace tracer's CPU.
+  TracerCpu tracer_cpu = TracerCpu::Pin;  // --tracer-cpu
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a
