@@ -21,10 +21,10 @@ struct RunAs {
   std::vector<gid_t> groups;
 };
 
-// --tracer-cpu (ptrace, issue 20): where the tracer runs. Pin: on the CPU it started on, where
-// the command it starts finds it at each stop; Follow: moved to the CPU the traced thread last
-// ran on, checked every flush (10 ms); Off: wherever the scheduler puts it. Never the tracees'
-// affinity.
+// --tracer-cpu (ptrace, issue 20): where the tracer runs. Pin: on the CPU it started on; Follow:
+// moved to the CPU the traced thread last ran on, checked every flush (10 ms); both let it run
+// anywhere for a while when another program keeps its CPU busy. Off: wherever the scheduler puts
+// it. Never the tracees' affinity.
 enum class TracerCpu { Pin, Follow, Off };
 
 struct TraceTarget {

@@ -46,10 +46,48 @@ void TracerAffinity::start() {
   move_to(sched_getcpu());
 }
 
-void TracerAffinity::follow(pid_t tid) {
-  if (mode_ != TracerCpu::Follow) return;
-  int cpu = last_cpu_of(tid);
-  if (cpu >= 0 && cpu != cpu_) move_to(cpu);
+TracerAffinity::~TracerAffinity() {
+  if (schedstat_fd_ >= 0) close(schedstat_fd_);
+}
+
+uint64_t TracerAffinity::run_delay_ns() {
+  if (schedstat_fd_ < 0) schedstat_fd_ = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  char buf[96];
+  ssize_t n = schedstat_fd_ >= 0 ? pread(schedstat_fd_, buf, sizeof(buf) - 1, 0) : -1;
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  char* p = nullptr;
+  std::strtoull(buf, &p, 10);  // the time on the CPU, then the time waiting for one
+  return std::strtoull(p, nullptr, 10);
+}
+
+void TracerAffinity::check(pid_t tid, uint64_t now_ns) {
+  if (mode_ == TracerCpu::Off || !started_) return;
+  uint64_t delay = run_delay_ns();
+  uint64_t waited = delay - last_delay_ns_, elapsed = now_ns - last_check_ns_;
+  bool first = last_check_ns_ == 0;
+  last_check_ns_ = now_ns;
+  last_delay_ns_ = delay;
+  if (first) return;
+  if (cpu_ < 0) {  // let go: pinned again once the time is up
+    if (now_ns < released_until_) return;
+    int cpu = mode_ == TracerCpu::Follow ? last_cpu_of(tid) : -1;
+    move_to(cpu >= 0 ? cpu : sched_getcpu());
+    return;
+  }
+  busy_checks_ = waited * 4 > elapsed ? busy_checks_ + 1 : 0;
+  if (busy_checks_ >= kBusyChecks) {
+    busy_checks_ = 0;
+    if (sched_setaffinity(0, sizeof(allowed_), &allowed_) == 0) {
+      cpu_ = -1;
+      released_until_ = now_ns + kReleaseNs;
+    }
+    return;
+  }
+  if (mode_ == TracerCpu::Follow) {
+    int cpu = last_cpu_of(tid);
+    if (cpu >= 0 && cpu != cpu_) move_to(cpu);
+  }
 }
 
 void TracerAffinity::move_to(int cpu) {

@@ -234,7 +234,7 @@ void PtraceTracer::idle() {
   if (now - last_flush_ns_ >= kFlushEvery) {
     out_.idle();
     last_flush_ns_ = now;
-    if (last_stopped_ > 0) affinity_.follow(last_stopped_);
+    affinity_.check(last_stopped_, now);
     return;
   }
   if (now < flush_timer_ns_) return;  // the timer is set and runs
