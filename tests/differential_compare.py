@@ -112,6 +112,7 @@ PROC_POLL = ("poll_loop", r'"/proc/(?:self/task/)?T[\d.]*/(?:task/T[\d.]*/)?(?:s
 
 # Every fixture, with the arguments that make it deterministic enough, and the real programs.
 CASES = [
+    fx("affinity", norms=["thread_sync", "async_signals"]),
     fx("cpu_burn"),
     fx("exec_truth", "longpath", "5000"),
     fx("execer"),

@@ -339,7 +339,7 @@ constexpr OptionDoc kOptions[] = {
      flag(&Options::pidns_translation)},
     // Issue 20: the ptrace tracer's CPU (never the traced program's).
     {kTracerCpu, "tracer-cpu", "pin|follow|off",
-     "ptrace: where dtruss runs: pin (default) stays on one CPU, follow moves to the traced "
+     "ptrace: where dtruss runs: pin stays on one CPU, follow (default) moves to the traced "
      "thread's (both let go of a CPU another program keeps busy), off lets the scheduler "
      "choose; the traced program's CPUs are never changed",
      choice<&Options::tracer_cpu, kTracerCpus>("pin|follow|off")},

@@ -81,7 +81,7 @@ struct Options {
   bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
   std::vector<std::string> fault;  // --fault / -e fault=: each spec, checked by the app
   // Issue 20: the ptrace tracer's CPU.
-  TracerCpu tracer_cpu = TracerCpu::Pin;  // --tracer-cpu
+  TracerCpu tracer_cpu = TracerCpu::Follow;  // --tracer-cpu
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a
