@@ -134,6 +134,11 @@ VARIANTS = [
     Variant("untraced", "the workload alone", "", lambda c, argv: argv),
     Variant("bpf", "dtruss --backend=bpf -f --output FILE", "dtruss", dtruss("bpf"), "trace"),
     Variant("ptrace", "dtruss --backend=ptrace -f --output FILE", "dtruss", dtruss("ptrace")),
+    # Issue 20: the ptrace tracer's CPU (--tracer-cpu; "ptrace" is its default, follow).
+    Variant("ptrace-pin", "dtruss --backend=ptrace -f --tracer-cpu=pin --output FILE",
+            "dtruss", dtruss("ptrace", "--tracer-cpu=pin")),
+    Variant("ptrace-cpuoff", "dtruss --backend=ptrace -f --tracer-cpu=off --output FILE",
+            "dtruss", dtruss("ptrace", "--tracer-cpu=off")),
     # Filters: calls that -t leaves out (none of the workloads' calls is close_range), and calls
     # that --status leaves out (they all succeed), dropped in the kernel.
     Variant("bpf-t", "dtruss --backend=bpf -f -t close_range --output FILE", "dtruss",

@@ -118,6 +118,7 @@ PROC_POLL = ("poll_loop", r'"/proc/(?:self/task/)?T[\d.]*/(?:task/T[\d.]*/)?(?:s
 # Every fixture, with the arguments that make it deterministic enough, and the real programs.
 CASES = [
     fx("ch_phases", "{tmp}", "50", "1"),  # (one phase: it waits for nothing)
+    fx("affinity", norms=["thread_sync", "async_signals"]),
     fx("cpu_burn"),
     fx("exec_truth", "longpath", "5000"),
     fx("execer"),

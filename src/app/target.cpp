@@ -151,6 +151,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->stack_depth = opt.stack ? opt.stack_depth : 0;
   target->interval_ns = interval_ns(opt);  // --top, --summary --interval
   target->pidns_ids = opt.pidns_translation;
+  target->tracer_cpu = opt.tracer_cpu;  // issue 20
   return {};
 }
 

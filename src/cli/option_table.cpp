@@ -49,6 +49,7 @@ enum LongOnly : int {
   kClickhouseTtl,
   kClickhouseBuffer,
   kHostName,
+  kTracerCpu,  // issue 20: the ptrace tracer's CPU
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -143,6 +144,8 @@ constexpr SummarySort kSorts[] = {SummarySort::Calls, SummarySort::Time, Summary
                                   SummarySort::Name};
 constexpr SummaryBy kGroupings[] = {SummaryBy::Process, SummaryBy::Thread, SummaryBy::Comm,
                                     SummaryBy::Container, SummaryBy::Cgroup};
+constexpr TracerCpu kTracerCpus[] = {TracerCpu::Pin, TracerCpu::Follow,
+                                     TracerCpu::Off};  // issue 20
 constexpr unsigned kStatuses[] = {kStatusFailed, kStatusSuccessful, kStatusUnfinished,
                                   kStatusDetached};
 constexpr Timestamps kPrecisions[] = {Timestamps::Seconds, Timestamps::Millis, Timestamps::Micros,
@@ -370,6 +373,12 @@ constexpr OptionDoc kOptions[] = {
     {kHostName, "host-name", "NAME",
      "with --clickhouse: the host name the rows carry (default: this machine's)",
      text(&Options::host_name, "{opt} needs a name")},
+    // Issue 20: the ptrace tracer's CPU (never the traced program's).
+    {kTracerCpu, "tracer-cpu", "pin|follow|off",
+     "ptrace: where dtruss runs: pin stays on one CPU, follow (default) moves to the traced "
+     "thread's (both let go of a CPU another program keeps busy), off lets the scheduler "
+     "choose; the traced program's CPUs are never changed",
+     choice<&Options::tracer_cpu, kTracerCpus>("pin|follow|off")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

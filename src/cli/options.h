@@ -12,6 +12,7 @@
 
 #include "core/call_filter.h"
 #include "core/summary_kinds.h"
+#include "core/target.h"
 
 namespace dtruss {
 
@@ -87,6 +88,8 @@ struct Options {
   uint64_t clickhouse_ttl = 0;            // --clickhouse-ttl DAYS (0: none)
   uint64_t clickhouse_buffer = 64 << 20;  // --clickhouse-buffer: the queue's bound, bytes
   std::string host_name;                  // --host-name (default gethostname)
+  // Issue 20: the ptrace tracer's CPU.
+  TracerCpu tracer_cpu = TracerCpu::Follow;  // --tracer-cpu
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a

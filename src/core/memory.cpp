@@ -5,6 +5,10 @@
 
 namespace dtruss {
 
+void MemoryReader::read_many(const Range* ranges, size_t n, size_t* got) const {
+  for (size_t i = 0; i < n; ++i) got[i] = read(ranges[i].addr, ranges[i].out, ranges[i].len);
+}
+
 bool MemoryReader::read_cstring(uint64_t addr, std::string& out, size_t max,
                                 bool* terminated) const {
   out.clear();

@@ -16,6 +16,15 @@ class MemoryReader {
   // means the rest faulted or was not captured). Never throws; tracee addresses are untrusted.
   virtual size_t read(uint64_t addr, void* out, size_t len) const = 0;
 
+  // Several reads at once: range i's bytes go to ranges[i].out, got[i] says how many were
+  // readable, as read() would. A reader of a live process does them in one system call.
+  struct Range {
+    uint64_t addr;
+    void* out;
+    size_t len;
+  };
+  virtual void read_many(const Range* ranges, size_t n, size_t* got) const;
+
   // Reads a NUL-terminated string of at most `max` bytes (the NUL not counted) into `out`.
   // Returns false if nothing at all could be read. `*terminated` tells whether the NUL was seen.
   bool read_cstring(uint64_t addr, std::string& out, size_t max, bool* terminated) const;

@@ -21,6 +21,12 @@ struct RunAs {
   std::vector<gid_t> groups;
 };
 
+// --tracer-cpu (ptrace, issue 20): where the tracer runs. Pin: on the CPU it started on; Follow
+// (the default): moved to the CPU the traced thread last ran on, checked every flush (10 ms); both
+// let it run anywhere for a while when another program keeps its CPU busy. Off: wherever the
+// scheduler puts it. Never the tracees' affinity.
+enum class TracerCpu { Pin, Follow, Off };
+
 struct TraceTarget {
   std::vector<std::string> command;  // start this command (argv), or
   std::vector<pid_t> attach;         // attach to these processes (all their threads), or
@@ -47,6 +53,7 @@ struct TraceTarget {
   // ns (0: never).
   uint64_t interval_ns = 0;
   bool pidns_ids = false;  // --pidns-translation: TaskId's IDs in the thread's namespace
+  TracerCpu tracer_cpu = TracerCpu::Follow;  // --tracer-cpu (ptrace)
 };
 
 }  // namespace dtruss

@@ -1,6 +1,7 @@
 #include "syscalls/capture_run.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -61,21 +62,63 @@ void copy_msghdr(const MemoryReader& mem, uint64_t addr, uint32_t data_max, Capt
 
 void copy_strings(const CaptureStep& s, uint64_t addr, const MemoryReader& mem,
                   CaptureStore& into) {
+  // The pointers (at most max_items and the NULL), many in each read: what follows the NULL is
+  // read, not kept; a short read ends where the memory does.
+  constexpr size_t kPointersARead = 128;
   std::vector<uint64_t> ptrs;
-  for (uint32_t k = 0; k <= s.max_items; ++k) {
-    uint64_t p = 0;
-    if (!mem.read_u64(addr + 8ull * k, &p)) break;
-    ptrs.push_back(p);
-    if (p == 0) break;
+  uint64_t limit = uint64_t{s.max_items} + 1;
+  while (ptrs.size() < limit) {
+    size_t have = ptrs.size();
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kPointersARead, limit - have));
+    ptrs.resize(have + want);
+    size_t got = mem.read(addr + 8 * have, ptrs.data() + have, want * 8) / 8;
+    ptrs.resize(have + got);
+    auto end = std::find(ptrs.begin() + static_cast<std::ptrdiff_t>(have), ptrs.end(), 0);
+    if (end != ptrs.end()) {
+      ptrs.erase(end + 1, ptrs.end());
+      break;
+    }
+    if (got < want) break;
   }
   into.add(addr, ptrs.data(), ptrs.size() * 8);
-  if (s.shape == CaptureShape::PointerArray) return;
-  std::string buf;
-  for (uint64_t p : ptrs) {
-    if (p == 0) break;
+  if (s.shape == CaptureShape::PointerArray || s.max == 0) return;
+  if (!ptrs.empty() && ptrs.back() == 0) ptrs.pop_back();
+  // Each string's first chunk (to its page's end, at most max + 1 bytes, as read_cstring reads
+  // them), all in one read_many; a string that goes on past its chunk is read on alone.
+  std::vector<MemoryReader::Range> chunks(ptrs.size());
+  size_t total = 0;
+  for (size_t i = 0; i < ptrs.size(); ++i) {
+    size_t want = kPageSize - ptrs[i] % kPageSize;
+    chunks[i].len = std::min<size_t>(want, size_t{s.max} + 1);
+    total += chunks[i].len;
+  }
+  std::string bytes(total, '\0');
+  for (size_t i = 0, off = 0; i < ptrs.size(); off += chunks[i].len, ++i) {
+    chunks[i].addr = ptrs[i];
+    chunks[i].out = bytes.data() + off;
+  }
+  std::vector<size_t> got(ptrs.size());
+  mem.read_many(chunks.data(), chunks.size(), got.data());
+  std::string str, rest;
+  for (size_t i = 0; i < ptrs.size(); ++i) {
+    if (got[i] == 0) continue;  // (nothing readable: nothing captured)
+    const char* c = static_cast<const char*>(chunks[i].out);
+    const void* nul = std::memchr(c, 0, got[i]);
     bool terminated = false;
-    if (mem.read_cstring(p, buf, s.max, &terminated))
-      into.add(p, buf.data(), buf.size() + (terminated ? 1 : 0));
+    if (nul != nullptr) {
+      size_t len = static_cast<size_t>(static_cast<const char*>(nul) - c);
+      str.assign(c, std::min<size_t>(len, s.max));
+      terminated = len <= s.max;
+    } else {
+      str.assign(c, std::min<size_t>(got[i], s.max));
+      bool more = got[i] == chunks[i].len && str.size() < s.max;
+      bool rest_terminated = false;
+      if (more && mem.read_cstring(ptrs[i] + got[i], rest, s.max - str.size(), &rest_terminated)) {
+        str += rest;
+        terminated = rest_terminated;
+      }
+    }
+    into.add(ptrs[i], str.data(), str.size() + (terminated ? 1 : 0));
   }
 }
 

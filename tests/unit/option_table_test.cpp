@@ -78,8 +78,9 @@ TEST(OptionTable, EveryChoiceParses) {
     EXPECT_NE(bad.err.find(label(o) + " takes "), std::string::npos) << bad.err;
     EXPECT_NE(bad.err.find("not 'nope'"), std::string::npos) << bad.err;
   }
-  // -X, --backend, --sort, --summary-by, --color, --status, --timestamps, --decode-pids
-  EXPECT_EQ(with_choices, 8);
+  // -X, --backend, --sort, --summary-by, --color, --status, --timestamps, --decode-pids,
+  // --tracer-cpu
+  EXPECT_EQ(with_choices, 9);
 }
 
 TEST(OptionTable, ChoicesSetTheirValues) {

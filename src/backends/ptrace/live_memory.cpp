@@ -38,6 +38,28 @@ size_t LiveMemory::read(uint64_t addr, void* out, size_t len) const {
   return peek(addr, out, len);
 }
 
+void LiveMemory::read_many(const Range* ranges, size_t n, size_t* got) const {
+  size_t done = 0;  // the ranges read whole
+  if (g_vm_readv_usable == 1) {
+    constexpr size_t kBatch = 64;  // (well under IOV_MAX)
+    iovec local[kBatch], remote[kBatch];
+    while (done < n) {
+      size_t k = std::min(kBatch, n - done), want = 0;
+      for (size_t i = 0; i < k; ++i) {
+        const Range& r = ranges[done + i];
+        local[i] = {r.out, r.len};
+        remote[i] = {reinterpret_cast<void*>(r.addr), r.len};
+        want += r.len;
+      }
+      ssize_t m = process_vm_readv(tid_, local, k, remote, k, 0);
+      if (m < 0 || static_cast<size_t>(m) != want) break;  // a fault: each of the rest alone
+      for (size_t i = 0; i < k; ++i) got[done + i] = ranges[done + i].len;
+      done += k;
+    }
+  }
+  for (size_t i = done; i < n; ++i) got[i] = read(ranges[i].addr, ranges[i].out, ranges[i].len);
+}
+
 size_t LiveMemory::peek(uint64_t addr, void* out, size_t len) const {
   size_t done = 0;
   auto* dst = static_cast<char*>(out);

@@ -73,7 +73,7 @@ int exit_status_of(int wait_status) {
 }  // namespace
 
 PtraceTracer::PtraceTracer(TraceTarget target, const CapturePlans& plans, EventConsumer& out)
-    : target_(std::move(target)), plans_(plans), out_(out) {
+    : target_(std::move(target)), plans_(plans), out_(out), affinity_(target_.tracer_cpu) {
   for (long nr : target_.syscalls) {
     if (nr < 0) continue;
     if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);
@@ -114,6 +114,8 @@ int PtraceTracer::run() {
   } else {
     attach_all();
   }
+  // Only now: the command forked above has the affinity dtruss had, untouched.
+  affinity_.start();
   set_wake_hook(wake_tracer);
 
   loop();
@@ -232,6 +234,7 @@ void PtraceTracer::idle() {
   if (now - last_flush_ns_ >= kFlushEvery) {
     out_.idle();
     last_flush_ns_ = now;
+    affinity_.check(last_stopped_, now);
     return;
   }
   if (now < flush_timer_ns_) return;  // the timer is set and runs
@@ -322,6 +325,7 @@ void PtraceTracer::handle(pid_t tid, int status) {
   }
   auto it = threads_.find(tid);
   Thread& t = it != threads_.end() ? it->second : adopt(tid);
+  last_stopped_ = tid;
   switch (ws.kind()) {
     case WaitStatus::Kind::SyscallStop:
       on_syscall_stop(t);

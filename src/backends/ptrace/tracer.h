@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "backends/ptrace/affinity.h"
 #include "backends/ptrace/live_memory.h"
 #include "core/backend.h"
 #include "core/event.h"
@@ -137,6 +138,8 @@ class PtraceTracer final : public Backend {
   // --top, --summary --interval: when the next interval ends (a periodic timer wakes the wait).
   void tick_if_due();
   uint64_t next_tick_ns_ = 0;
+  TracerAffinity affinity_;  // --tracer-cpu
+  pid_t last_stopped_ = 0;   // the tracee of the last stop (--tracer-cpu=follow)
 };
 
 }  // namespace dtruss
