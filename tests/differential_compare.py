@@ -167,6 +167,7 @@ CASES = [
     fx("selfkill", status=137),
     fx("selfsegv", status=139),
     fx("signals"),
+    fx("big_writer", "3"),
     fx("sleeper", "0.25", norms=[SLEEP_LOOP]),
     # (its rounds' calls as sleeper's, the failing open among them; "ready PID" names its PID)
     fx("top_busy", "0.2", norms=[SLEEP_LOOP, ("poll_loop", r'dtruss-top-busy|ready \d+')]),

@@ -339,6 +339,19 @@ void PtraceTracer::detach_all() {
 
 // Detaches thread `tid` at its next stop (interrupted by detach_all). False when it ended first.
 bool PtraceTracer::detach_at_next_stop(pid_t tid) {
+  if (tid == held_) {
+    // Handling its stop threw: it is still in that stop, and waitpid would wait for another
+    // forever. Detached now (unless it was resumed before the throw: then it stops below).
+    held_ = 0;
+    WaitStatus ws(held_status_);
+    int sig = ws.kind() == WaitStatus::Kind::SignalDelivery ? ws.stop_signal() : 0;
+    if (ptrace(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(long{sig})) == 0) {
+      auto found = threads_.find(tid);
+      if (found != threads_.end()) finish_unfinished(found->second, SyscallEvent::End::Detached);
+      drop_thread(tid);
+      return true;
+    }
+  }
   while (true) {
     int status = 0;
     pid_t r = waitpid(tid, &status, __WALL);

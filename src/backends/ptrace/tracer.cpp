@@ -295,7 +295,10 @@ void PtraceTracer::loop() {
       if (errno == ECHILD) return;
       throw TraceError(std::string("waitpid: ") + std::strerror(errno));
     }
+    held_ = tid;
+    held_status_ = status;
     handle(tid, status);
+    held_ = 0;
     idle();
   }
 }

@@ -140,6 +140,10 @@ class PtraceTracer final : public Backend {
   uint64_t next_tick_ns_ = 0;
   TracerAffinity affinity_;  // --tracer-cpu
   pid_t last_stopped_ = 0;   // the tracee of the last stop (--tracer-cpu=follow)
+  // The tracee whose stop is being handled, and its wait status: if handling it throws, it sits
+  // in a stop already collected, which no waitpid reports again (detach_at_next_stop).
+  pid_t held_ = 0;
+  int held_status_ = 0;
 };
 
 }  // namespace dtruss
