@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 
 #include "app/inject_spec.h"
 #include "app/recording.h"
 #include "app/run_as.h"
 #include "backends/common/launch.h"
+#include "capture/format.h"
 #include "core/cgroup.h"
 #include "syscalls/table.h"
 #include "util/writer.h"
@@ -41,6 +44,20 @@ std::string check_dash_e_pitfall(const Options& opt) {
   return fmt::format(
       "'{0}' is not a command you can run. Note that -e alone adds the ELAPSD column: to trace "
       "only {0}, use -e trace={0} (or -t {0})",
+      opt.command[0]);
+}
+
+// tcpdump's and sysdig's habit: `dtruss -r trace.cap` means -r (strace's relative timestamps)
+// and a command "trace.cap": a capture file, which -R shows.
+std::string check_dash_r_pitfall(const Options& opt) {
+  if (!opt.relative_timestamps || opt.command.empty()) return {};
+  char head[sizeof capture::kMagic] = {};
+  std::ifstream in(opt.command[0], std::ios::binary);
+  if (!in.read(head, sizeof head) || std::memcmp(head, capture::kMagic, sizeof head) != 0)
+    return {};
+  return fmt::format(
+      "'{0}' is a capture file, not a command. Note that -r shows the time since the previous "
+      "line (strace's -r) and takes no file: to show a capture, use -R {0}",
       opt.command[0]);
 }
 
@@ -98,6 +115,7 @@ std::vector<std::string> path_forms(const std::vector<std::string>& paths) {
 std::string build_target(const Options& opt, TraceTarget* target, SyscallSelection* selection) {
   if (std::string msg = check_dash_o_pitfall(opt); !msg.empty()) return msg;
   if (std::string msg = check_dash_e_pitfall(opt); !msg.empty()) return msg;
+  if (std::string msg = check_dash_r_pitfall(opt); !msg.empty()) return msg;
   if (!opt.trace_list.empty()) {
     std::string error;
     if (!parse_syscall_list(opt.trace_list, selection, &error)) return error;

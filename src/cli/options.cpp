@@ -28,9 +28,18 @@ std::string set_error(const Options& o) {
   NumberSet set;
   std::string error;
   if (!o.signal_set.empty() && !parse_signal_set(o.signal_set, &set, &error)) return error;
-  if (!o.dump_read.empty() && !parse_fd_set(o.dump_read, &set, &error)) return "--read: " + error;
+  // (tcpdump's and sysdig's habit: --read/--write FILE for a capture, which dtruss names -R/-w)
+  auto capture_hint = [](std::string_view fds, const char* option) -> std::string {
+    if (fds.find('/') == std::string_view::npos && fds.find('.') == std::string_view::npos)
+      return {};
+    return fmt::format(". {} takes fds, as strace's -e {}=: to {} a capture file, use {} {}",
+                       option, option + 2, option[2] == 'r' ? "show" : "record",
+                       option[2] == 'r' ? "-R" : "-w", escaped(fds));
+  };
+  if (!o.dump_read.empty() && !parse_fd_set(o.dump_read, &set, &error))
+    return "--read: " + error + capture_hint(o.dump_read, "--read");
   if (!o.dump_write.empty() && !parse_fd_set(o.dump_write, &set, &error))
-    return "--write: " + error;
+    return "--write: " + error + capture_hint(o.dump_write, "--write");
   return {};
 }
 
@@ -40,6 +49,8 @@ constexpr struct {
   std::string (*message)(const Options&);
 } kConflicts[] = {
     {[](const Options& o) { return !habit_hint(o).empty(); }, habit_hint},
+    // (a set's error first: --read FILE, a capture habit, leaves nothing else to trace)
+    {[](const Options& o) { return !set_error(o).empty(); }, set_error},
     {[](const Options& o) { return !o.command.empty() && o.command[0].empty(); },
      [](const Options&) -> std::string {
        return "the command is empty: give the program to run (dtruss ls)";
@@ -83,7 +94,6 @@ constexpr struct {
      [](const Options&) -> std::string {
        return "--folded writes the stacks of -s: give it with -s";
      }},
-    {[](const Options& o) { return !set_error(o).empty(); }, set_error},
     {[](const Options& o) { return !o.user.empty() && o.command.empty(); },
      [](const Options&) -> std::string {
        return "-u USER applies to a command that dtruss starts, not to -p";
