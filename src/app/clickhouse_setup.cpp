@@ -63,7 +63,7 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   s.config.url = url;
   // The server now: a refusal (an old table, no TTL, a wrong password) stops here; silence does
   // not (it may come back: the sender tries again, the events wait in the spool meanwhile).
-  fleet::ClickHouseClient client(url, 10);
+  fleet::ClickHouseClient client(url, 5);  // (a server slower than that: rows spooled)
   bool answered = false;
   error = fleet::prepare_schema(client, s.config.ttl_days, &answered);
   // (once more: a fleet's dtruss starting at once may race in making the same tables)

@@ -81,6 +81,11 @@ curl_socket_t open_socket(void*, curlsocktype, struct curl_sockaddr* a) {
   return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
+// libcurl asks, about once a second and at each transfer, whether to go on: not once aborted.
+int go_on(void* aborted, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(aborted)->load() ? 1 : 0;
+}
+
 // The first line of a server's error text.
 std::string first_line(const std::string& s) {
   std::string line = s.substr(0, s.find('\n'));
@@ -132,6 +137,9 @@ Reply ClickHouseClient::post(const std::string& target, const std::string& body)
   api->easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
   api->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
   api->easy_setopt(c, CURLOPT_TIMEOUT, timeout_s_);
+  api->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  api->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, go_on);
+  api->easy_setopt(c, CURLOPT_XFERINFODATA, &aborted_);
   if (!url_.user.empty() || !url_.password.empty()) {
     api->easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     api->easy_setopt(c, CURLOPT_USERNAME, url_.user.empty() ? "default" : url_.user.c_str());
@@ -143,10 +151,12 @@ Reply ClickHouseClient::post(const std::string& target, const std::string& body)
   CURLcode rc = api->easy_perform(c);
   api->slist_free_all(headers);
   if (rc != CURLE_OK) {
-    r.error = api->easy_strerror(rc);
+    r.error =
+        rc == CURLE_ABORTED_BY_CALLBACK ? "no answer before dtruss ended" : api->easy_strerror(rc);
     return r;
   }
   r.answered = true;
+  ++answers_;
   api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   r.ok = r.status == 200;
   if (!r.ok) r.error = fmt::format("HTTP {}: {}", r.status, first_line(r.body));

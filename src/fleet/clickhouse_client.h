@@ -2,6 +2,7 @@
 // user and password as HTTP basic authentication (never in the URL), one connection kept.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -31,11 +32,18 @@ class ClickHouseClient {
   // `INSERT ... FORMAT JSONEachRow` with `rows` as the body.
   Reply insert(const std::string& table, const std::string& rows);
   const ClickHouseUrl& url() const { return url_; }
+  // From now on, a request under way (or made later) ends at once, unanswered: dtruss's exit
+  // does not wait for a server that does not answer. (From any thread.)
+  void abort() { aborted_ = true; }
+  // How many requests the server answered so far (from any thread).
+  uint64_t answers() const { return answers_; }
 
  private:
   Reply post(const std::string& url, const std::string& body);
   ClickHouseUrl url_;
   long timeout_s_;
+  std::atomic<bool> aborted_{false};
+  std::atomic<uint64_t> answers_{0};
   void* curl_ = nullptr;  // CURL*
 };
 

@@ -8,6 +8,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "fleet/clickhouse_schema.h"
@@ -21,6 +22,7 @@ namespace {
 constexpr uint64_t kFirstBackoffNs = 250000000;  // 0.25 s, doubled to at most 30 s
 constexpr uint64_t kMaxBackoffNs = 30000000000;
 constexpr long kRequestTimeoutS = 30;
+constexpr std::chrono::seconds kExitPatience{5};
 constexpr size_t kRowOverhead = 32;  // a row's batch key and number, counted in the bound
 
 bool write_all_at(int fd, const char* data, size_t n, uint64_t offset) {
@@ -284,6 +286,9 @@ void Shipper::inserter() {
   spool_waiting();  // (the end: what waits in memory goes to the spool, after what it holds)
   s.unlock();
   end_spool();
+  s.lock();
+  inserter_done_ = true;
+  done_.notify_all();
 }
 
 // (spool_mutex_ held)
@@ -326,11 +331,21 @@ ShipperTotals Shipper::close() {
   wake_.notify_one();
   if (batcher_.joinable()) batcher_.join();
   {
-    std::lock_guard<std::mutex> s(spool_mutex_);
+    std::unique_lock<std::mutex> s(spool_mutex_);
     next_try_ns_ = 0;  // (one last try, now)
     final_ = true;
+    work_.notify_one();
+    // The last pass goes on while the server answers; a server that stops answering for
+    // kExitPatience is not waited for (a request's own timeout is 30 s): the rest is spooled.
+    uint64_t answers = client_.answers();
+    while (!done_.wait_for(s, kExitPatience, [this] { return inserter_done_; })) {
+      if (client_.answers() == answers) {
+        client_.abort();
+        break;
+      }
+      answers = client_.answers();
+    }
   }
-  work_.notify_one();
   if (inserter_.joinable()) inserter_.join();
   ShipperTotals t;
   t.sent = sent_;

@@ -106,8 +106,10 @@ class Shipper {
   // The batches on their way: the batcher and the inserter.
   std::mutex spool_mutex_;
   std::condition_variable work_;
-  std::deque<Batch> waiting_;  // in memory, for the inserter
-  bool final_ = false;         // the batcher is done: one last pass, then the end
+  std::deque<Batch> waiting_;   // in memory, for the inserter
+  bool final_ = false;          // the batcher is done: one last pass, then the end
+  bool inserter_done_ = false;  // the inserter ended (close waits for it, while it gets answers)
+  std::condition_variable done_;
   int spool_fd_ = -1;
   uint64_t spool_end_ = 0;
   std::vector<Frame> frames_;

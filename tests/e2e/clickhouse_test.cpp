@@ -3,7 +3,10 @@
 // middle loses nothing; a server never there leaves the events in the spool, which the exit
 // message names; two "hosts" write into one table at once; bad input and a table of another
 // schema version are refused before anything starts; the URL's password is not in ps.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -360,6 +363,35 @@ TEST_P(ClickHouseAway, TheSpoolHoldsTheEvents) {
   ASSERT_TRUE(exists(spool)) << r.err;
   Result z = run({"/usr/bin/zstd", "-dc", spool});
   ASSERT_EQ(z.status, 0) << z.err << " (zstd: scripts/install-test-deps.sh)";
+  EXPECT_EQ(show(json_row_counts(z.out)), show(e2e::summary_rows(r.trace)));
+}
+
+// A server that takes connections and never answers (a socket that listens, nobody accepts):
+// dtruss waits 5 s for it at start and 5 s without an answer at the end, not a request's 30 s
+// timeout each time (40 s in all before); the events are in the spool.
+TEST_P(ClickHouseAway, AServerThatNeverAnswersIsNotWaitedFor) {
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(listener, 64), 0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string dir = temp_dir(), spool = dir + "/spool.jsonl.zst";
+  std::string url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/?database=mute";
+  uint64_t start = now_ms();
+  auto r = run_traced({backend(), "--summary", "--clickhouse", url, "--clickhouse-spool", spool,
+                       fixture("files"), temp_dir()});
+  uint64_t took = now_ms() - start;
+  close(listener);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_LT(took, 25000u) << r.err;
+  EXPECT_TRUE(contains(r.err, "no answer before dtruss ended")) << r.err;
+  EXPECT_TRUE(contains(r.err, "kept in '" + spool + "'")) << r.err;
+  Result z = run({"/usr/bin/zstd", "-dc", spool});
+  ASSERT_EQ(z.status, 0) << z.err;
   EXPECT_EQ(show(json_row_counts(z.out)), show(e2e::summary_rows(r.trace)));
 }
 
