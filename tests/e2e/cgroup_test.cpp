@@ -172,6 +172,17 @@ TEST_P(Cgroup, SummaryByContainer) {
   end(inside);
 }
 
+// A cgroup of the test's, and two below it (a, b); removed in that order's reverse.
+struct TwoBelow {
+  TestCgroup top;
+  TestCgroup a{below("a")}, b{below("b")};
+  std::string below(const char* name) const {
+    return top.error.empty() ? top.dir.substr(top.dir.rfind('/') + 1) + "/" + name
+                             : std::string("dtruss-e2e-unmade-") + name;
+  }
+  std::string error() const { return top.error + a.error + b.error; }
+};
+
 // --summary-by cgroup: a table per cgroup, named by its path in the hierarchy ("/a/b", as
 // /proc/PID/cgroup shows it), of the cgroup a process was in when dtruss first counted it. A
 // cgroup the test made, a sleeper in each of two below it: the JSON summary, then the text.
@@ -181,11 +192,9 @@ std::string cgroup_path(const std::string& dir) {
 
 TEST_P(Cgroup, SummaryByCgroupPath) {
   ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
-  TestCgroup top;
-  ASSERT_TRUE(top.error.empty()) << top.error;
-  std::string name = top.dir.substr(top.dir.rfind('/') + 1);
-  TestCgroup a(name + "/a"), b(name + "/b");
-  ASSERT_TRUE(a.error.empty() && b.error.empty()) << a.error << b.error;
+  TwoBelow cgroups;
+  ASSERT_TRUE(cgroups.error().empty()) << cgroups.error();
+  TestCgroup &top = cgroups.top, &a = cgroups.a, &b = cgroups.b;
   ChildGuard in_a{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
   ChildGuard in_b{spawn({fixture("sleeper"), "60"}, "/dev/null", "")};
   ASSERT_TRUE(a.add(in_a.pid) && b.add(in_b.pid)) << a.dir << " " << b.dir;
@@ -259,11 +268,9 @@ TEST_P(CgroupKernel, SummaryOnlyByContainer) {
 // calls once dtruss is tracing: a table for each, its path, its calls.
 TEST_P(CgroupKernel, SummaryOnlyByCgroupPath) {
   ASSERT_EQ(geteuid(), 0u) << "--cgroup tests make a cgroup: run them as root";
-  TestCgroup top;
-  ASSERT_TRUE(top.error.empty()) << top.error;
-  std::string name = top.dir.substr(top.dir.rfind('/') + 1);
-  TestCgroup a(name + "/a"), b(name + "/b");
-  ASSERT_TRUE(a.error.empty() && b.error.empty()) << a.error << b.error;
+  TwoBelow cgroups;
+  ASSERT_TRUE(cgroups.error().empty()) << cgroups.error();
+  TestCgroup &top = cgroups.top, &a = cgroups.a, &b = cgroups.b;
   std::string out = temp_dir() + "/summary-paths", err = temp_dir() + "/err-paths";
   ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--summary-by", "cgroup", "--json",
                            "-f", "-t", "getppid", "--output", out, "--cgroup", top.dir},

@@ -56,6 +56,17 @@ std::vector<json> returning(const std::vector<json>& events, const std::string& 
   return out;
 }
 
+// The parent's and the child's getpid, each made once (else false), told apart by what they
+// returned (their PIDs in the namespace).
+bool getpids(const std::vector<json>& events, int ns_parent, int ns_child, json* parent,
+             json* child) {
+  auto p = returning(events, "getpid", ns_parent), c = returning(events, "getpid", ns_child);
+  if (p.size() != 1 || c.size() != 1) return false;
+  *parent = p[0];
+  *child = c[0];
+  return true;
+}
+
 json ns_host(int ns, int host) {
   return json{{"ns", ns}, {"host", host}};
 }
@@ -65,20 +76,18 @@ TEST_P(PidNamespace, PidsShowAsTheProgramSawThemWithTheHostsBeside) {
   auto events = e2e::json_lines(r.trace);
   std::string all = e2e::dump(events);
   // The parent's getpid and the child's tell each one's host PID (the prefix).
-  auto parent_getpid = returning(events, "getpid", ns_parent);
-  auto child_getpid = returning(events, "getpid", ns_child);
-  ASSERT_EQ(parent_getpid.size(), 1u) << all;
-  ASSERT_EQ(child_getpid.size(), 1u) << all;
-  int host_parent = parent_getpid[0]["pid"];
-  int host_child = child_getpid[0]["pid"];
+  json parent_getpid, child_getpid;
+  ASSERT_TRUE(getpids(events, ns_parent, ns_child, &parent_getpid, &child_getpid)) << all;
+  int host_parent = parent_getpid["pid"];
+  int host_child = child_getpid["pid"];
   EXPECT_NE(host_parent, ns_parent);  // (another namespace: the numbers differ)
   EXPECT_NE(host_child, ns_child);
-  EXPECT_EQ(parent_getpid[0]["ret_pid"], ns_host(ns_parent, host_parent)) << all;
-  EXPECT_EQ(child_getpid[0]["ret_pid"], ns_host(ns_child, host_child)) << all;
+  EXPECT_EQ(parent_getpid["ret_pid"], ns_host(ns_parent, host_parent)) << all;
+  EXPECT_EQ(child_getpid["ret_pid"], ns_host(ns_child, host_child)) << all;
   // The thread's own IDs in its namespace, beside the host's.
-  EXPECT_EQ(parent_getpid[0]["ns_pid"], ns_parent);
-  EXPECT_EQ(parent_getpid[0]["ns_tid"], ns_parent);
-  EXPECT_EQ(child_getpid[0]["ns_pid"], ns_child);
+  EXPECT_EQ(parent_getpid["ns_pid"], ns_parent);
+  EXPECT_EQ(parent_getpid["ns_tid"], ns_parent);
+  EXPECT_EQ(child_getpid["ns_pid"], ns_child);
   auto gettid = returning(events, "gettid", ns_parent);
   ASSERT_EQ(gettid.size(), 1u) << all;
   EXPECT_EQ(gettid[0]["ret_pid"], ns_host(ns_parent, host_parent));
@@ -119,12 +128,9 @@ TEST_P(PidNamespace, SignalsHaveTheThreadsNamespaceIds) {
   auto r = traced({"--json", "--pidns-translation"});
   auto events = e2e::json_lines(r.trace);
   std::string all = e2e::dump(events);
-  auto parent_getpid = returning(events, "getpid", ns_parent);
-  auto child_getpid = returning(events, "getpid", ns_child);
-  ASSERT_EQ(parent_getpid.size(), 1u) << all;
-  ASSERT_EQ(child_getpid.size(), 1u) << all;
-  std::map<int, int> ns_of = {{parent_getpid[0]["pid"], ns_parent},
-                              {child_getpid[0]["pid"], ns_child}};
+  json parent_getpid, child_getpid;
+  ASSERT_TRUE(getpids(events, ns_parent, ns_child, &parent_getpid, &child_getpid)) << all;
+  std::map<int, int> ns_of = {{parent_getpid["pid"], ns_parent}, {child_getpid["pid"], ns_child}};
   size_t seen = 0;
   for (const auto& s : e2e::of_type(events, "signal")) {
     auto it = ns_of.find(s["pid"]);
