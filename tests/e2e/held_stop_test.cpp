@@ -30,6 +30,12 @@ long cpu_ticks(pid_t pid) {
 }
 
 TEST(PtraceHeldStop, AFailureWhileHandlingACallLeavesTheProgramRunning) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's allocator stands in for malloc (a preloaded one cannot come before it) and dies on
+  // memory it cannot give rather than throwing: the failure this test makes cannot be made in
+  // the ASan pass. The main pass (make test-main) runs it.
+  GTEST_SKIP() << "needs malloc to be preloadable: not under ASan (the main pass runs it)";
+#endif
   ChildGuard writer{spawn({fixture("big_writer")}, "/dev/null", "")};
   ASSERT_GT(writer.pid, 0);
   std::string dir = temp_dir(), err = dir + "/err";
