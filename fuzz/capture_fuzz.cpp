@@ -24,11 +24,15 @@ int dev_null() {
   return fd;
 }
 
-void one(Record type, std::string_view p) {
+// `cx`: what Syscall records refer back to, since the last Sync (as the reader keeps it).
+void one(Record type, std::string_view p, SyscallContext& cx) {
   switch (type) {
+    case Record::Sync:
+      cx.reset();
+      return;
     case Record::Syscall: {
       SyscallEvent ev;
-      if (!get_syscall(p, &ev)) return;
+      if (!get_syscall(p, &ev, cx)) return;
       DecodedCall call;
       Decoder(DecodeOptions{64, false}).decode(ev, call);
       Writer out(dev_null(), false);
@@ -72,10 +76,11 @@ void one(Record type, std::string_view p) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);
+  SyscallContext cx;
   while (true) {
     Frame f = next_frame(rest);
     if (f.state != Framing::Complete) break;
-    one(f.type, f.payload);
+    one(f.type, f.payload, cx);
     rest.remove_prefix(f.size);
   }
   return 0;
