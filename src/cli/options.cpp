@@ -28,18 +28,23 @@ std::string set_error(const Options& o) {
   NumberSet set;
   std::string error;
   if (!o.signal_set.empty() && !parse_signal_set(o.signal_set, &set, &error)) return error;
-  // (tcpdump's and sysdig's habit: --read/--write FILE for a capture, which dtruss names -R/-w)
-  auto capture_hint = [](std::string_view fds, const char* option) -> std::string {
-    if (fds.find('/') == std::string_view::npos && fds.find('.') == std::string_view::npos)
-      return {};
-    return fmt::format(". {} takes fds, as strace's -e {}=: to {} a capture file, use {} {}",
-                       option, option + 2, option[2] == 'r' ? "show" : "record",
-                       option[2] == 'r' ? "-R" : "-w", escaped(fds));
-  };
-  if (!o.dump_read.empty() && !parse_fd_set(o.dump_read, &set, &error))
-    return "--read: " + error + capture_hint(o.dump_read, "--read");
-  if (!o.dump_write.empty() && !parse_fd_set(o.dump_write, &set, &error))
-    return "--write: " + error + capture_hint(o.dump_write, "--write");
+  // --read/--write FDS; given a file instead (tcpdump's and sysdig's habit for a capture), the
+  // message names the option dtruss has for that.
+  const struct {
+    const std::string& fds;
+    const char* key;
+    const char* verb;
+    const char* capture_option;
+  } dumps[] = {{o.dump_read, "read", "show", "-R"}, {o.dump_write, "write", "record", "-w"}};
+  for (const auto& d : dumps) {
+    if (d.fds.empty() || parse_fd_set(d.fds, &set, &error)) continue;
+    std::string msg = fmt::format("--{}: {}", d.key, error);
+    if (d.fds.find_first_of("/.") != std::string::npos)
+      msg +=
+          fmt::format(". --{0} takes fds, as strace's -e {0}=: to {1} a capture file, use {2} {3}",
+                      d.key, d.verb, d.capture_option, escaped(d.fds));
+    return msg;
+  }
   return {};
 }
 

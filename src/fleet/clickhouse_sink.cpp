@@ -109,21 +109,22 @@ void ClickHouseSink::tail(std::string& out, std::string_view syscall, int nr, st
     append_int(out, v);
     out += ',';
   };
+  auto unum = [&](Col c, uint64_t v) {
+    append_key(out, c);
+    append_uint(out, v);
+    out += ',';
+  };
   str(Col::Syscall, syscall);
   num(Col::Nr, nr);
   str(Col::Args, args);
   num(Col::Ret, ret);
   str(Col::Errno, err);
-  append_key(out, Col::DurNs);
-  append_uint(out, dur_ns);
-  out += ',';
+  unum(Col::DurNs, dur_ns);
   num(Col::Returned, returned ? 1 : 0);
   str(Col::Path, path);
   num(Col::Fd, fd);
   str(Col::Signal, signal);
-  append_key(out, Col::Count);
-  append_uint(out, count);
-  out += ',';
+  unum(Col::Count, count);
   str(Col::Text, text);
   str(Col::Stack, stack);
   out.back() = '}';

@@ -24,11 +24,8 @@ namespace {
 using nlohmann::json;
 using Counts = std::map<std::string, std::pair<long, long>>;  // syscall -> calls, errors
 
-// The calls of `host` in `db`.dtruss_events, counted per syscall.
-Counts row_counts(const ClickHouseServer& ch, const std::string& db, const std::string& host) {
-  std::string tsv = ch.query(
-      "SELECT syscall, count(), countIf(errno != '') FROM " + db + ".dtruss_events WHERE host = '" +
-      host + "' AND type IN ('syscall', 'uring') GROUP BY syscall FORMAT TabSeparated");
+// A query's TabSeparated rows of syscall, calls, errors.
+Counts tsv_counts(const std::string& tsv) {
   Counts out;
   for (const auto& l : lines(tsv)) {
     std::stringstream ss(l);
@@ -37,6 +34,15 @@ Counts row_counts(const ClickHouseServer& ch, const std::string& db, const std::
     ss >> name >> n >> e;
     out[name] = {n, e};
   }
+  return out;
+}
+
+// The calls of `host` in `db`.dtruss_events, counted per syscall.
+Counts row_counts(const ClickHouseServer& ch, const std::string& db, const std::string& host) {
+  std::string tsv = ch.query(
+      "SELECT syscall, count(), countIf(errno != '') FROM " + db + ".dtruss_events WHERE host = '" +
+      host + "' AND type IN ('syscall', 'uring') GROUP BY syscall FORMAT TabSeparated");
+  Counts out = tsv_counts(tsv);
   EXPECT_FALSE(contains(tsv, "ERROR")) << tsv;
   return out;
 }
@@ -106,14 +112,7 @@ TEST_P(ClickHouseTest, CountsEqualTheSummary) {
       "SELECT syscall, countMerge(calls), countIfMerge(errors) FROM dtruss_test.dtruss_minutes "
       "WHERE host = '" +
       host("counts") + "' GROUP BY syscall FORMAT TabSeparated");
-  Counts minutes;
-  for (const auto& l : lines(tsv)) {
-    std::stringstream ss(l);
-    std::string name;
-    long n = 0, e = 0;
-    ss >> name >> n >> e;
-    minutes[name] = {n, e};
-  }
+  Counts minutes = tsv_counts(tsv);
   EXPECT_EQ(show(minutes), show(want)) << tsv;
 }
 
