@@ -209,25 +209,31 @@ TEST(ExecTruth, NotExecutableByTheUser) {
   expect_refused({"-u nobody", "#!/bin/sh\nexit 0\n", 0700, true, "Permission denied"});
 }
 
-// The first call's time counts from the command's start, not from dtruss's own set-up (which,
-// with eBPF, loads the programs first): a small part of the time from dtruss's start to the
-// command's main.
-// The eBPF backend counted from before it loaded its programs (85-260 ms), so that the first
-// call came later than half of dtruss's whole way to the command's main. (eBPF named: the
-// ptrace backend has no load to count, and there the ratio is only scheduling, which a loaded
-// machine upsets; the suite runs this under ptrace's prefix too, with the same backend.)
+// The first call's time counts from the command's start, not from dtruss's own set-up: with eBPF,
+// the time base comes after the programs were loaded. The command itself asks the kernel when
+// the BPF programs its parent (dtruss) holds were loaded, and the trace's base is recovered from
+// an event's wall-clock and relative times. (The eBPF backend counted from before it loaded its
+// programs, 85-260 ms earlier.) eBPF named: the ptrace backend loads nothing.
 TEST(BpfExecTruth, TimestampsCountFromTheCommand) {
   REQUIRE_BPF();
-  uint64_t t0 = e2e::now_ms();
-  auto r = run_traced({"--backend=bpf", "--json", "-t", "execve", fixture("exec_truth"), "clock"});
+  auto r = run_traced({"--backend=bpf", "--json", "--timestamps=ns", "-t", "execve",
+                       fixture("exec_truth"), "bpfload"});
   ASSERT_EQ(r.status, 0) << r.err;
-  uint64_t t1 = std::stoull(r.out) / 1000000;
-  ASSERT_GT(t1, t0);
+  int64_t loaded = std::stoll(r.out);
+  ASSERT_GT(loaded, 0) << "dtruss holds no BPF program: " << r.out;
   auto calls = syscalls(json_lines(r.trace), "execve");
   ASSERT_EQ(calls.size(), 1u) << r.trace;
-  uint64_t first_ms = calls[0]["ts_ns"].get<uint64_t>() / 1000000;
-  EXPECT_LT(first_ms * 2, t1 - t0)
-      << "first call at " << first_ms << " ms; dtruss to main " << t1 - t0 << " ms";
+  // wall_ns = monotonic + (realtime - monotonic): this process's offset is dtruss's, within the
+  // clocks' slew over a second (microseconds at most).
+  timespec rt{}, mono{};
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  int64_t offset = (rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
+  int64_t event = calls[0]["wall_ns"].get<int64_t>() - offset;
+  int64_t base = event - calls[0]["ts_ns"].get<int64_t>();
+  EXPECT_GE(base + 1000000, loaded)  // (1 ms for the slew; the bug was tens of ms)
+      << "the time base is " << (loaded - base) / 1000 << " us before the last program load";
+  EXPECT_LE(base, event);
 }
 
 }  // namespace
