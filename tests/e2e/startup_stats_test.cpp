@@ -39,6 +39,34 @@ TEST(BpfStartupStats, EveryStepTimedInOrder) {
   EXPECT_TRUE(contains(read_file(out), "execve(")) << read_file(out);
 }
 
+// The instructions the verifier processed for program `prog` (-1: not reported), with `args`.
+long processed(const std::string& prog, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/env", "DTRUSS_VERIFIER_STATS=1", dtruss_bin(),
+                                   "--backend=bpf"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("/bin/true");
+  Result r = run(argv);
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::smatch m;
+  const std::regex re("^dtruss: verifier: " + prog + ": processed ([0-9]+) insns");
+  for (const std::string& l : lines(r.err))
+    if (std::regex_search(l, m, re)) return std::stol(m[1]);
+  return -1;
+}
+
+// --summary fills no capture plan: the io_uring completion's program leaves out the plan's runner,
+// which the verifier then does not check (most of that program's load time).
+TEST(BpfStartupStats, SummaryLoadsNoCapturePlanForIoUring) {
+  REQUIRE_BPF();
+  std::string out = temp_dir() + "/trace";
+  long traced = processed("on_uring_complete", {"--output", out});
+  long counted = processed("on_uring_complete", {"--summary", "--output", out});
+  ASSERT_GT(traced, 0);
+  ASSERT_GT(counted, 0);
+  EXPECT_LT(counted * 2, traced) << counted << " instructions under --summary, " << traced
+                                 << " when tracing";
+}
+
 TEST(BpfStartupStats, NothingWithoutTheVariable) {
   REQUIRE_BPF();
   std::string out = temp_dir() + "/trace";

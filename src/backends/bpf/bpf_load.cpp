@@ -668,6 +668,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   }
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
   skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
+  skel->rodata->uring_plans = cfg_.summary_only ? 0 : 1;  // (fill_maps fills none then)
   skel->rodata->self_tgid = getpid();
   if (!cfg_.name.empty()) {
     skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;
