@@ -99,8 +99,8 @@ void report() {
   int n_small = 0;
   for (const Step& s : steps()) {
     if (!s.libbpf && n_small > 0)
-      fprintf(stderr, "dtruss: start-up:   libbpf: CPU %6.2f ms in %d smaller steps\n",
-              small + s.cpu - cpu_prev, n_small);
+      fprintf(stderr, "dtruss: start-up:   libbpf: CPU %6.2f ms in %d smaller steps of %s\n",
+              small + s.cpu - cpu_prev, n_small, s.what.c_str());
     if (!s.libbpf) {
       small = 0;
       n_small = 0;
