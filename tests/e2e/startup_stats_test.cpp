@@ -54,17 +54,20 @@ long processed(const std::string& prog, const std::vector<std::string>& args) {
   return -1;
 }
 
-// --summary fills no capture plan: the io_uring completion's program leaves out the plan's runner,
-// which the verifier then does not check (most of that program's load time).
+// --summary fills no capture plan and shows no argument: the io_uring programs leave out the
+// plan's runner and the requests' arguments, which the verifier then does not check (most of
+// their load time).
 TEST(BpfStartupStats, SummaryLoadsNoCapturePlanForIoUring) {
   REQUIRE_BPF();
   std::string out = temp_dir() + "/trace";
-  long traced = processed("on_uring_complete", {"--output", out});
-  long counted = processed("on_uring_complete", {"--summary", "--output", out});
-  ASSERT_GT(traced, 0);
-  ASSERT_GT(counted, 0);
-  EXPECT_LT(counted * 2, traced) << counted << " instructions under --summary, " << traced
-                                 << " when tracing";
+  for (const char* prog : {"on_uring_complete", "on_uring_submit"}) {
+    long traced = processed(prog, {"--output", out});
+    long counted = processed(prog, {"--summary", "--output", out});
+    ASSERT_GT(traced, 0) << prog;
+    ASSERT_GT(counted, 0) << prog;
+    EXPECT_LT(counted * 2, traced)
+        << prog << ": " << counted << " instructions under --summary, " << traced << " tracing";
+  }
 }
 
 TEST(BpfStartupStats, NothingWithoutTheVariable) {
