@@ -44,6 +44,14 @@ bool has_capability(int cap);
 // libbpf's messages (installed by load()), and the last lines of them, which say why it failed.
 int collect_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args);
 std::string log_tail(size_t lines);
+// DTRUSS_VERIFIER_STATS=1: the start-up's steps timed (bpf_load.cpp). mark(what) ends the step
+// `what` (from the previous mark, the first from the program's start); report() prints them, with
+// libbpf's own steps (its debug messages, timed as they come) within the load, on standard error.
+namespace startup {
+bool enabled();
+void mark(const char* what);
+void report();
+}  // namespace startup
 // The ring buffer's callback: the tracer's on_record.
 int ring_callback(void* ctx, void* data, size_t size);
 // -n: one line for the processes of that name left alone, each with its reason.

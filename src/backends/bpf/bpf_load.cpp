@@ -46,8 +46,96 @@ namespace bpf_shared {
 // libbpf's messages, kept to explain a failure (the verifier's log above all).
 std::string g_libbpf_log;
 
+namespace startup {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const Clock::time_point g_process_start = Clock::now();  // (a static's: before main)
+
+// The process's CPU time (user and system: the verifier's work is the latter), in ms: on a
+// loaded machine, where the wall clock also counts the waits for a CPU.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+struct Step {
+  std::string what;
+  Clock::time_point at;
+  double cpu = 0;
+  bool libbpf = false;  // one of libbpf's messages
+};
+
+std::vector<Step>& steps() {
+  static std::vector<Step> s;
+  return s;
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+}  // namespace
+
+bool enabled() {
+  static const bool on = [] {
+    const char* env = getenv("DTRUSS_VERIFIER_STATS");
+    return env != nullptr && *env != '\0' && *env != '0';
+  }();
+  return on;
+}
+
+void mark(const char* what) {
+  if (enabled()) steps().push_back({what, Clock::now(), cpu_ms()});
+}
+
+// Each step's wall and CPU time (the first step's CPU time counts the dynamic linker's too);
+// libbpf's messages only where the work before one took 0.2 ms of CPU or more.
+void report() {
+  if (!enabled()) return;
+  Clock::time_point prev_own = g_process_start;
+  double cpu_prev = 0, cpu_prev_own = 0, small = 0;
+  int n_small = 0;
+  for (const Step& s : steps()) {
+    if (!s.libbpf && n_small > 0)
+      fprintf(stderr, "dtruss: start-up:   libbpf: CPU %6.2f ms in %d smaller steps of %s\n",
+              small + s.cpu - cpu_prev, n_small, s.what.c_str());
+    if (!s.libbpf) {
+      small = 0;
+      n_small = 0;
+    }
+    if (s.libbpf && s.cpu - cpu_prev < 0.2) {
+      small += s.cpu - cpu_prev;
+      ++n_small;
+    }
+    if (!s.libbpf)
+      fprintf(stderr, "dtruss: start-up: %-12s %7.2f ms, CPU %6.2f ms (at %7.2f ms)\n",
+              s.what.c_str(), ms_between(prev_own, s.at), s.cpu - cpu_prev_own,
+              ms_between(g_process_start, s.at));
+    else if (s.cpu - cpu_prev >= 0.2)
+      fprintf(stderr, "dtruss: start-up:   libbpf: CPU %6.2f ms up to: %s\n", s.cpu - cpu_prev,
+              s.what.c_str());
+    cpu_prev = s.cpu;
+    if (!s.libbpf) {
+      prev_own = s.at;
+      cpu_prev_own = s.cpu;
+    }
+  }
+  steps().clear();
+}
+
+}  // namespace startup
+
 int collect_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
-  if (level == LIBBPF_DEBUG) return 0;
+  if (level == LIBBPF_DEBUG) {
+    if (!startup::enabled()) return 0;
+    char line[160];
+    vsnprintf(line, sizeof line, fmt, args);
+    line[strcspn(line, "\n")] = '\0';
+    startup::steps().push_back({line, startup::Clock::now(), startup::cpu_ms(), true});
+    return 0;
+  }
   // The whole message: the verifier's log comes as one, and its end says what it refused.
   va_list count;
   va_copy(count, args);
@@ -488,6 +576,7 @@ std::string BpfTracer::unavailable_reason() {
 
 void BpfTracer::load() {
   if (st_->skel != nullptr) return;
+  startup::mark("main");
   check_privileges();  // (what the kernel side may trace is set before load)
   libbpf_set_print(collect_libbpf_log);
   // CO-RE against the small BTF of the cache (core_btf.h), else against the kernel's.
@@ -500,6 +589,7 @@ void BpfTracer::load() {
         return std::string(reinterpret_cast<const char*>(defs.data()),
                            defs.size() * sizeof(dt_uring_def));
       });
+  startup::mark("core-btf");
   if (VerifierStats::enabled())
     fprintf(stderr, "dtruss: core BTF: %s (%.1f ms)\n", core.note().c_str(),
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -517,8 +607,10 @@ void BpfTracer::load() {
   }
   dtruss_bpf* skel = st_->skel;
   fill_maps(skel, core.extra());
+  startup::mark("fill-maps");
   st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
   if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
+  startup::mark("ring-buffer");
 }
 
 // Opens the program (its CO-RE relocations against `core`'s BTF, else the kernel's), sets it up
@@ -532,12 +624,15 @@ int BpfTracer::open_and_load(const bpf_core_btf::CoreBtf* core) {
   dtruss_bpf* skel = dtruss_bpf__open_opts(&opts);
   if (skel == nullptr) throw TraceError("cannot open the eBPF program: " + log_tail(5));
   st_->skel = skel;
+  startup::mark("open");
   configure(skel);
   skel->rodata->task_struct_kernel_id = core != nullptr ? core->task_struct_id() : 0;
   choose_programs(skel);
   size_maps(skel);
   VerifierStats stats(skel->obj);
+  startup::mark("configure");
   int err = dtruss_bpf__load(skel);
+  startup::mark("load");
   if (err == 0) stats.report();
   return err;
 }
@@ -573,6 +668,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   }
   skel->rodata->filter_syscalls = cfg_.syscalls.empty() && !cfg_.uring_only ? 0 : 1;
   skel->rodata->trace_uring = tracing_uring() ? 1 : 0;
+  skel->rodata->uring_plans = cfg_.summary_only ? 0 : 1;  // (fill_maps fills none then)
   skel->rodata->self_tgid = getpid();
   if (!cfg_.name.empty()) {
     skel->rodata->name_mode = cfg_.wait_for_name ? 2 : 1;

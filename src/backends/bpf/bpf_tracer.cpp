@@ -134,8 +134,11 @@ int BpfTracer::run() {
   load();
   if (restricted_ && !cfg_.name.empty() && !cfg_.wait_for_name) skip_foreign_by_name();
   add_targets();
+  startup::mark("targets");
   attach();
+  startup::mark("attach");
   if (go_fd_ >= 0) await_exec();  // the filter holds the child's PID: let it exec
+  startup::mark("exec");
   out_.ready();
   if (command_stopped_) {  // the header (ready) comes before anything the command writes
     command_stopped_ = false;
@@ -159,7 +162,10 @@ int BpfTracer::run() {
   if (detaching && !cfg_.summary_only) report_in_progress();
   if (detaching) report_detached();
   if (cfg_.summary_only) report_aggregates();
-  return command_status();
+  int status = command_status();
+  startup::mark("trace");
+  startup::report();
+  return status;
 }
 
 // The processes to trace, in the kernel side's filter: the started command, or those attached to.
