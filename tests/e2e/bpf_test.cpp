@@ -348,7 +348,9 @@ std::vector<pid_t> start_sleepers(const std::string& prog, const std::string& co
 // prefix (the name by default with -n and --all); returns the PIDs seen.
 std::set<long> prefixed_pids(const std::string& trace, const std::string& name) {
   std::set<long> pids;
-  std::regex prefixed("^ *(\\d+)/(\\d+) \\([^)]*\\): " + name + "\\(");
+  // (any program's name, parentheses in it too; with --all, a container's label after it, for
+  // the processes in one that run meanwhile)
+  std::regex prefixed("^ *(\\d+)/(\\d+) \\(.*\\)( \\[[^\\]]*\\])?: " + name + "\\(");
   for (const auto& line : e2e::lines(trace)) {
     if (line.find(name + "(") == std::string::npos) continue;
     std::smatch m;
