@@ -644,7 +644,9 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // -y: what each new fd refers to, read at the exit of the calls that make one. Attached by
   // hand, before on_sys_exit (see run()).
   bool fd_notes = cfg_.describe_fds && !cfg_.summary_only;
-  bpf_program__set_autoload(skel->progs.on_sys_exit_fds, fd_notes);
+  // (-P without -y: on_sys_exit makes -P's records itself, sys_exit_fds in dtruss.bpf.c)
+  bpf_program__set_autoload(skel->progs.on_sys_exit_fds,
+                            fd_notes && !(skel->rodata->path_filter && skel->rodata->pf_quiet));
   bpf_program__set_autoattach(skel->progs.on_sys_exit_fds, false);
   // --summary counts in its own small pair of programs; every other mode sends events.
   bpf_program__set_autoload(skel->progs.on_sys_enter, !cfg_.summary_only);
@@ -711,7 +713,8 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
-  if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
+  if (cfg_.describe_fds && !cfg_.summary_only)  // (-y's program, or -P's in on_sys_exit)
+    set_fd_plans(skel->maps.fd_plans);
   if (skel->rodata->path_filter) fill_path_filter(skel);
   if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops, uring_defs);
   // --cgroup on v2: the kernel holds the directory (the fd may close). (v1: configure's ids)

@@ -55,15 +55,39 @@ static __always_inline dt_u16 pf_args_of(long nr) {
   return v ? *v : 0;
 }
 
-// The file fd refers to in the current task (0: none).
+// The file fd refers to in the current task (0: none). The fd table is reached by direct loads
+// through the task's BTF pointer (the verifier makes them plain loads that cannot fault), the
+// file pointer at a variable index by the one helper read.
 static __always_inline dt_u64 fd_file(int fd) {
-  struct task_struct___fd* t = (struct task_struct___fd*)bpf_get_current_task_btf();
-  struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
-  if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
-  struct file** arr = BPF_CORE_READ(fdt, fd);
+  struct task_struct___fd* t = (struct task_struct___fd*)UNTRUSTED_TASK(bpf_get_current_task_btf());
+  struct fdtable___fd* fdt = t->files->fdt;
+  if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds) return 0;
+  struct file** arr = fdt->fd;
   dt_u64 file = 0;
   bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
   return file;
+}
+
+// A file's inode, mount and dentry (f[0], f[1], f[2]: not a struct, which the programs' types'
+// CO-RE attribute would relocate), in one read where the kernel keeps them near each other
+// (f_inode and f_path are 24 bytes apart on 6.x), else one read each.
+#define PF_SPAN 64
+static __always_inline void pf_file_fields(dt_u64 file, dt_u64* f) {
+  const dt_u32 at = bpf_core_field_offset(struct file___fd, f_inode);
+  const dt_u32 mnt = bpf_core_field_offset(struct file___fd, f_path.mnt);
+  const dt_u32 dentry = bpf_core_field_offset(struct file___fd, f_path.dentry);
+  if (mnt > at && dentry > at && mnt + 8 - at <= PF_SPAN && dentry + 8 - at <= PF_SPAN) {
+    dt_u8 b[PF_SPAN];
+    if (bpf_probe_read_kernel(b, sizeof(b), (const void*)(file + at))) return;
+    __builtin_memcpy(&f[0], b, 8);
+    __builtin_memcpy(&f[1], b + ((mnt - at) & (PF_SPAN - 8)), 8);
+    __builtin_memcpy(&f[2], b + ((dentry - at) & (PF_SPAN - 8)), 8);
+    return;
+  }
+  struct file___fd* fp = (struct file___fd*)file;
+  f[0] = (dt_u64)BPF_CORE_READ(fp, f_inode);
+  f[1] = (dt_u64)BPF_CORE_READ(fp, f_path.mnt);
+  f[2] = (dt_u64)BPF_CORE_READ(fp, f_path.dentry);
 }
 
 static __always_inline dt_u64 file_inode_nr(dt_u64 file) {
@@ -188,23 +212,22 @@ struct dentry___pf {
 struct vfsmount___pf {
   struct dentry___pf* mnt_root;
 } __attribute__((preserve_access_index));
-struct path___pf {
-  struct vfsmount___pf* mnt;
-  struct dentry___pf* dentry;
-} __attribute__((preserve_access_index));
-struct file___pf {
-  struct path___pf f_path;
-} __attribute__((preserve_access_index));
 
-// (A global function: the verifier checks it once, not in each of send_fd_note's callers.)
-__noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
-  if (pf_inode_known(ino)) return 0;
-  struct file___pf* file = (struct file___pf*)f;
-  struct dentry___pf* d = BPF_CORE_READ(file, f_path.dentry);
-  if (!d || d == BPF_CORE_READ(file, f_path.mnt, mnt_root)) return 0;
+// (A global function: the verifier checks it once, not in each of its callers.) The inode is read
+// only when some inode is known, the mount's root only when the name's length is no path's.
+__noinline int pf_unlisted(dt_u64 f) {
+  dt_u64 pf[3] = {};  // inode, mount, dentry
+  pf_file_fields(f, pf);
+  // (each pointer out of the array first: BPF_CORE_READ would relocate the array's access too)
+  struct inode___fd* inode = (struct inode___fd*)pf[0];
+  struct vfsmount___pf* mnt = (struct vfsmount___pf*)pf[1];
+  struct dentry___pf* d = (struct dentry___pf*)pf[2];
+  if (!d) return 0;
+  if ((pf_known || pf_full) && inode && pf_inode_known(BPF_CORE_READ(inode, i_ino))) return 0;
   dt_u32 len = (dt_u32)(BPF_CORE_READ(d, d_name.hash_len) >> 32);
-  if (len >= DT_PF_LEN) return 1;
-  return !((pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1);
+  if (len < DT_PF_LEN && (pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1)
+    return 0;
+  return d != BPF_CORE_READ(mnt, mnt_root);
 }
 
 // (Global functions: the verifier checks each once, not at each of their callers.)
@@ -216,5 +239,5 @@ __noinline int pf_fd_on_path(int fd) {
 // nothing (pf_unlisted): on_sys_exit_fds then sends none.
 __noinline int pf_ret_unlisted(int fd) {
   dt_u64 file = fd_file(fd);
-  return file && pf_unlisted(file, file_inode_nr(file));
+  return file && pf_unlisted(file);
 }
