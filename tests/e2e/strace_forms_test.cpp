@@ -49,12 +49,19 @@ class StraceForms : public e2e::BackendTest {
 
 INSTANTIATE_BACKENDS(StraceForms);
 
+// A line of strace -f without its pid (padded with blanks to a width).
+std::string without_pid(const std::string& line) {
+  size_t at = line.find_first_not_of("0123456789");
+  if (at == 0 || at == std::string::npos || line[at] != ' ') return line;
+  return line.substr(line.find_first_not_of(' ', at));
+}
+
 // strace's lines, without its -f pid: "NAME(...) = RET" -> "NAME failed" or "NAME ok"
 // ("NAME unfinished" for "= ?"), one each.
 std::set<std::string> strace_calls(const std::string& text) {
   std::set<std::string> out;
   for (std::string line : e2e::lines(text)) {
-    if (!line.empty() && line[0] >= '0' && line[0] <= '9') line = line.substr(line.find(' ') + 1);
+    line = without_pid(line);
     size_t paren = line.find('(');
     if (paren == std::string::npos || paren == 0 || line.starts_with("---") ||
         line.starts_with("+++"))
@@ -136,11 +143,10 @@ std::vector<std::string> dumps(const std::string& text) {
   std::vector<std::string> out;
   std::string call;
   for (std::string line : e2e::lines(text)) {
-    if (!line.empty() && line[0] >= '0' && line[0] <= '9' && line.find(' ') != std::string::npos)
-      line = line.substr(line.find(' ') + 1);
-    size_t dump = line.find(" | ");
-    if (dump == 0 || (dump != std::string::npos && line.find_first_not_of(' ') == dump + 1)) {
-      out.push_back(call + line.substr(dump));
+    line = without_pid(line);
+    size_t start = line.find_first_not_of(' ');
+    if (start != std::string::npos && line.compare(start, 2, "| ") == 0) {  // (a dump line)
+      out.push_back(call + line.substr(start));
       continue;
     }
     size_t comma = line.find(',');
