@@ -24,11 +24,13 @@ class PathLater : public e2e::BackendTest {
     e2e::BackendTest::SetUp();
     dir_ = e2e::temp_dir();
   }
-  // Starts dtruss -P DIR/target on path_later in `mode`, and waits until the program runs.
-  void start(const std::string& mode) {
-    tracer_.pid = e2e::spawn({e2e::dtruss_bin(), backend(), "--json", "-P", dir_ + "/target",
-                              fixture("path_later"), dir_, mode},
-                             dir_ + "/out", dir_ + "/trace");
+  // Starts dtruss -P DIR/target (and `extra`) on path_later in `mode`, and waits until the
+  // program runs.
+  void start(const std::string& mode, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{e2e::dtruss_bin(), backend(), "--json", "-P", dir_ + "/target"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.insert(argv.end(), {fixture("path_later"), dir_, mode});
+    tracer_.pid = e2e::spawn(argv, dir_ + "/out", dir_ + "/trace");
     ASSERT_GT(tracer_.pid, 0);
     ASSERT_TRUE(e2e::wait_for_text(dir_ + "/out", "ready\n", 20000))
         << e2e::read_file(dir_ + "/trace");
@@ -69,23 +71,33 @@ TEST_P(PathLater, CreatedWhileTracing) {
 }
 
 // A file the program holds open is renamed onto the path: its writes on that fd are shown from
-// then on (the test waits until one is, then tells the program to stop), not the one before.
+// then on (the test waits until one is, then tells the program to stop), not the one before; with
+// -y, each names the fd's file by the path (on eBPF, where user space knew the fd by its name at
+// the open, the kernel describes it again).
 TEST_P(PathLater, OpenFileRenamedOntoThePath) {
-  ASSERT_NO_FATAL_FAILURE(make("held"));
-  ASSERT_NO_FATAL_FAILURE(start("renamed"));
-  ASSERT_EQ(rename((dir_ + "/held").c_str(), (dir_ + "/target").c_str()), 0);
-  ASSERT_TRUE(
-      e2e::wait_until([&] { return e2e::calls_so_far(dir_ + "/trace", "pwrite64") > 0; }, 30000))
-      << "no write on the renamed file's fd was shown\n"
-      << e2e::read_file(dir_ + "/trace");
-  ASSERT_NO_FATAL_FAILURE(make("stop"));
-  auto c = finish();
-  ASSERT_GE(c.size(), 3u) << e2e::dump(c);
-  for (size_t i = 0; i + 2 < c.size(); ++i) EXPECT_EQ(c[i]["syscall"], "pwrite64") << c[i];
-  EXPECT_EQ(c[c.size() - 2]["syscall"], "write");
-  EXPECT_EQ(e2e::text_arg(c[c.size() - 2], "buf"), "after\n") << c[c.size() - 2];
-  EXPECT_EQ(c.back()["syscall"], "close");
-  for (const auto& call : c) EXPECT_EQ(call["args"]["fd"], c.back()["args"]["fd"]) << call;
+  for (const std::vector<std::string>& extra : {std::vector<std::string>{}, {"-y"}}) {
+    SCOPED_TRACE(extra.empty() ? "-P" : "-P -y");
+    SetUp();
+    ASSERT_NO_FATAL_FAILURE(make("held"));
+    ASSERT_NO_FATAL_FAILURE(start("renamed", extra));
+    ASSERT_EQ(rename((dir_ + "/held").c_str(), (dir_ + "/target").c_str()), 0);
+    ASSERT_TRUE(
+        e2e::wait_until([&] { return e2e::calls_so_far(dir_ + "/trace", "pwrite64") > 0; }, 30000))
+        << "no write on the renamed file's fd was shown\n"
+        << e2e::read_file(dir_ + "/trace");
+    ASSERT_NO_FATAL_FAILURE(make("stop"));
+    auto c = finish();
+    ASSERT_GE(c.size(), 3u) << e2e::dump(c);
+    for (size_t i = 0; i + 2 < c.size(); ++i) EXPECT_EQ(c[i]["syscall"], "pwrite64") << c[i];
+    EXPECT_EQ(c[c.size() - 2]["syscall"], "write");
+    EXPECT_EQ(e2e::text_arg(c[c.size() - 2], "buf"), "after\n") << c[c.size() - 2];
+    EXPECT_EQ(c.back()["syscall"], "close");
+    json fd = c.back()["args"]["fd"];
+    for (const auto& call : c) EXPECT_EQ(call["args"]["fd"], fd) << call;
+    if (!extra.empty()) {
+      EXPECT_EQ(fd, json({{"fd", fd["fd"]}, {"path", dir_ + "/target"}}));
+    }
+  }
 }
 
 }  // namespace

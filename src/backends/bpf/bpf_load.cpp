@@ -17,6 +17,7 @@
 #include <linux/io_uring.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -780,10 +781,12 @@ void BpfTracer::remember_path_files(dtruss_bpf* skel) {
     for (bool follow : {true, false}) {
       if ((follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) continue;
       uint64_t ino = st.st_ino;
-      uint8_t one = 1;
-      if (bpf_map__update_elem(skel->maps.pf_inodes, &ino, sizeof(ino), &one, sizeof(one),
-                               BPF_ANY) == 0)
-        skel->bss->pf_known = 1;
+      // (2: DT_PF_SEEN in path_filter.bpf.h: the kernel describes the fds of calls on it once
+      // more; an inode it named already keeps its 1)
+      uint8_t seen = 2;
+      int err = bpf_map__update_elem(skel->maps.pf_inodes, &ino, sizeof(ino), &seen, sizeof(seen),
+                                     BPF_NOEXIST);
+      if (err == 0 || err == -EEXIST) skel->bss->pf_known = 1;
     }
   }
 }

@@ -60,7 +60,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     // but for the fd it returns, which on_sys_exit_fds's record of it decides.
     dt_u16 kinds = pf_args_of(id);
     p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
-                pf_fd_args(p->args, kinds) || pf_path_args(p, kinds);
+                pf_fd_args(p, kinds) || pf_path_args(p, kinds);
     if (!p->pf_hit && !(kinds & DT_PF_RET_FD)) {
       p->active = 0;  // (not one left active by a lost exit either)
       return 0;
@@ -125,6 +125,7 @@ static __always_inline int status_kept(struct pending* p, long ret) {
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
   // (-P: a call that may name a path, decided at entry and by on_sys_exit_fds)
   if (!status_kept(p, ret) || (path_filter && !p->pf_hit)) return;
+  if (path_filter && p->pf_refresh) pf_refresh_note(p, task);
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {

@@ -99,6 +99,12 @@ static __always_inline int pf_inode_known(dt_u64 ino) {
   return pf_full || bpf_map_lookup_elem(&pf_inodes, &ino) != 0;
 }
 
+// pf_inodes' values: the kernel named the file by a path in a DT_FD record (user space knows it
+// so), or user space found it at a path (DT_PF_SEEN: a file renamed onto the path by a process
+// not traced, whose fds user space may still know by their old name).
+#define DT_PF_NAMED 1
+#define DT_PF_SEEN 2
+
 static __always_inline void pf_remember(dt_u64 ino) {
   dt_u8 one = 1;
   if (bpf_map_update_elem(&pf_inodes, &ino, &one, BPF_ANY) != 0)
@@ -160,11 +166,19 @@ __noinline int pf_listed(const struct dt_pf_bytes* s, dt_u32 len, dt_u32 form) {
 
 int pf_fd_on_path(int fd);
 
-// At entry: whether an fd or dirfd argument refers to a file on a path, as of the call.
-static __always_inline int pf_fd_args(const dt_u64* args, dt_u16 kinds) {
+// At entry: whether an fd or dirfd argument refers to a file on a path, as of the call; one whose
+// file user space found at a path (DT_PF_SEEN) is described again before the call's record
+// (pf_refresh).
+static __always_inline int pf_fd_args(struct pending* p, dt_u16 kinds) {
+  p->pf_refresh = 0;
   if (!pf_known && !pf_full) return 0;
-  for (int i = 0; i < 6; i++)
-    if (((kinds >> i) & 1) && pf_fd_on_path((int)args[i])) return 1;
+  for (int i = 0; i < 6; i++) {
+    if (!((kinds >> i) & 1)) continue;
+    int on = pf_fd_on_path((int)p->args[i]);
+    if (!on) continue;
+    if (on == DT_PF_SEEN) p->pf_refresh = (dt_u32)p->args[i] + 1;
+    return 1;
+  }
   return 0;
 }
 
@@ -231,8 +245,27 @@ __noinline int pf_unlisted(dt_u64 f) {
 }
 
 // (Global functions: the verifier checks each once, not at each of their callers.)
+// Returns 0, or the inode's value in pf_inodes (DT_PF_NAMED when it is full).
 __noinline int pf_fd_on_path(int fd) {
-  return fd >= 0 && pf_inode_known(file_inode_nr(fd_file(fd)));
+  if (fd < 0) return 0;
+  dt_u64 ino = file_inode_nr(fd_file(fd));
+  if (!ino || (!pf_known && !pf_full)) return 0;
+  dt_u8* v = bpf_map_lookup_elem(&pf_inodes, &ino);
+  return v ? *v : pf_full ? DT_PF_NAMED : 0;
+}
+
+// A call selected by an fd on a file user space found at a path (pf_fd_args): the fd's DT_FD
+// record now, applied by user space at once (with_call 0), so before the call's record: user
+// space names the fd's file by the path for this call already (it may know it by the name it had
+// when it was opened). Then the file is DT_PF_NAMED: described once.
+static __always_inline void pf_refresh_note(struct pending* p, struct task_struct* task) {
+  struct fd_note_ctx x = {.p = p, .task = task, .pid_tgid = bpf_get_current_pid_tgid()};
+  x.fds[0] = (int)(p->pf_refresh - 1);
+  p->pf_refresh = 0;
+  send_fd_note(0, &x);
+  dt_u64 ino = ((struct dt_fd*)p->out)->ino;
+  dt_u8 named = DT_PF_NAMED;
+  if (ino) bpf_map_update_elem(&pf_inodes, &ino, &named, BPF_EXIST);
 }
 
 // -P without -y: whether the record of the fd a call returned would be walked and sent for
