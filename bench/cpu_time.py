@@ -6,6 +6,7 @@ moves far less. Prints a Markdown table: median CPU seconds, µs of CPU added pe
 same net of the variant's start-up CPU (each variant on /bin/true).
 
   bench/cpu_time.py [--dtruss build/dtruss] [--baseline OTHER] [--rounds N]
+                    [--workloads getppid,file,tar,find] [--variants bpf-t,bpf-P,bpf-Z]
 
 The variants: -t that leaves out every call, -P on a path no call names (absent, and a file that
 exists), -Z; with --baseline, each again with that binary (base-*)."""
@@ -20,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run  # noqa: E402  (bench/run.py: the workloads and how they are built)
 
-WORKLOADS = ["getppid", "file", "tar"]
+WORKLOADS = ["getppid", "file", "tar", "find"]
 VARIANTS = {"bpf-t": ["-t", "close_range"], "bpf-P": ["-P", "/nonexistent"],
             "bpf-P-file": ["-P", "/etc/passwd"], "bpf-Z": ["-Z"]}
 
@@ -38,17 +39,27 @@ def main():
     ap.add_argument("--dtruss", default=os.path.join(run.ROOT, "build", "dtruss"))
     ap.add_argument("--baseline", default="")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--variants", default=",".join(VARIANTS))
     args = ap.parse_args()
+    chosen = [v for v in args.variants.split(",") if v]
+    for v in chosen:
+        if v not in VARIANTS:
+            sys.exit(f"cpu_time.py: unknown variant '{v}' (known: {', '.join(VARIANTS)})")
     binaries = {"": args.dtruss}
     if args.baseline:
         binaries["base-"] = args.baseline
     with tempfile.TemporaryDirectory() as tmp:
         bins = run.build_workloads(tmp)
         trace = os.path.join(tmp, "trace")
-        work = {w.name: run.resolve(w, bins, 1) for w in run.WORKLOADS if w.name in WORKLOADS}
+        names = args.workloads.split(",")
+        work = {w.name: run.resolve(w, bins, 1) for w in run.WORKLOADS if w.name in names}
+        # Each workload's syscalls, counted once (strace -c -f, as run.py counts them).
+        calls = {w: run.count_syscalls(argv, args)[0] for w, argv in work.items()}
         variants = {"untraced": None}
         for prefix, binary in binaries.items():
-            for name, extra in VARIANTS.items():
+            for name in chosen:
+                extra = VARIANTS[name]
                 variants[prefix + name] = [binary, "--backend=bpf", "-f", *extra, "--output", trace]
         times, start = {}, {}
         for _ in range(args.rounds):  # interleaved: each round runs every variant once
@@ -57,16 +68,16 @@ def main():
                     times.setdefault((w, v), []).append(cpu_seconds((pre or []) + argv))
             for v, pre in variants.items():
                 start.setdefault(v, []).append(cpu_seconds((pre or []) + ["/bin/true"]))
-    calls = {"getppid": 1000045, "file": 400029, "tar": 173856}  # (strace -c -f, as run.py's)
     base_start = statistics.median(start["untraced"])
-    print("| workload | variant | CPU s (median) | +µs CPU/call | +µs CPU/call net of start-up |")
-    print("| --- | --- | ---: | ---: | ---: |")
+    print("| workload | syscalls | variant | CPU s (median) | +µs CPU/call | "
+          "+µs CPU/call net of start-up |")
+    print("| --- | ---: | --- | ---: | ---: | ---: |")
     for w in work:
         alone = statistics.median(times[(w, "untraced")])
         for v in variants:
             m = statistics.median(times[(w, v)])
             s = statistics.median(start[v]) - base_start
-            print(f"| {w} | {v} | {m:.3f} | {(m - alone) / calls[w] * 1e6:.2f} | "
+            print(f"| {w} | {calls[w]:,} | {v} | {m:.3f} | {(m - alone) / calls[w] * 1e6:.2f} | "
                   f"{(m - alone - s) / calls[w] * 1e6:.2f} |")
     print()
     print("| variant | start-up CPU ms (on /bin/true, minus untraced) |")

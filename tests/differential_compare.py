@@ -93,6 +93,12 @@ def write_path_cases_input(tmp):
     open(os.path.join(tmp, "renamed"), "w").close()
 
 
+def write_path_later_input(tmp):
+    # path_later created: DIR/target is there from the start (it waits for nothing).
+    with open(os.path.join(tmp, "target"), "w") as f:
+        f.write("t")
+
+
 THREADED_PY = (
     "import threading, os\n"
     "def work():\n"
@@ -134,6 +140,7 @@ CASES = [
     fx("getppid_burst", "20"),
     fx("fd_burst", "20"),
     fx("path_cases", "{tmp}", setup=write_path_cases_input, norms=["thread_sync", "async_signals"]),
+    fx("path_later", "{tmp}", "created", setup=write_path_later_input),
     fx("hostile", "{tmp}"),
     fx("ids"),
     fx("inject_target", "opens", "3"),

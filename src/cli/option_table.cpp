@@ -275,7 +275,8 @@ constexpr OptionDoc kOptions[] = {
      "only calls that returned without an error",
      {.action = OptionAction::AddBits, .bits = &Options::status, .mask = kStatusSuccessful}},
     {kStatus, "status", "LIST",
-     "only calls that ended so: failed, successful, unfinished (never returned), detached",
+     "only calls that ended so: failed, successful, unfinished (never returned), detached (or "
+     "all, and !LIST: all but those, as strace's -e status=)",
      choices<&Options::status, kStatuses>("failed|successful|unfinished|detached")},
     {'P',
      "path",

@@ -4,10 +4,14 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "cli/strace_forms.h"
 #include "util/text.h"
@@ -216,19 +220,48 @@ bool read_number(const OptionDoc& o, const char* arg, Options* opt) {
 
 // `arg` as one of the choices of option `o`, or a one-line error naming the option and the
 // choices.
-bool read_choice(const OptionDoc& o, const char* arg, Options* opt) {
+// The index of `word` among o's choices; says so and returns nullopt when it is none of them.
+std::optional<size_t> choice_index(const OptionDoc& o, std::string_view word) {
   auto names = split(o.rule.choices, '|');
   std::string list;
   for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == arg) {
-      o.rule.choose(*opt, i);
-      return true;
-    }
+    if (names[i] == word) return i;
     if (i > 0) list += i + 1 == names.size() ? " or " : ", ";
     list += names[i];
   }
-  fail(fmt::format("{} takes {}, not '{}'", option_label(o), list, arg));
-  return false;
+  fail(fmt::format("{} takes {}, not '{}'", option_label(o), list, escaped(word)));
+  return std::nullopt;
+}
+
+bool read_choice(const OptionDoc& o, const char* arg, Options* opt) {
+  auto i = choice_index(o, arg);
+  if (i) o.rule.choose(*opt, *i);
+  return i.has_value();
+}
+
+// A list of choices (--status=failed,unfinished), in strace's set syntax too (-e status=): "all"
+// for every one, and a leading "!" for every one but those listed.
+bool read_choices(const OptionDoc& o, std::string_view arg, Options* opt) {
+  std::string_view whole = arg;
+  bool invert = arg.starts_with('!');
+  if (invert) arg.remove_prefix(1);
+  std::vector<bool> chosen(split(o.rule.choices, '|').size(), false);
+  for (auto word : split(arg, ',')) {
+    if (word == "all") {
+      chosen.assign(chosen.size(), true);
+      continue;
+    }
+    auto i = choice_index(o, word);
+    if (!i) return false;
+    chosen[*i] = true;
+  }
+  if (std::find(chosen.begin(), chosen.end(), !invert) == chosen.end()) {
+    fail(fmt::format("{} selects nothing: '{}'", option_label(o), escaped(whole)));
+    return false;
+  }
+  for (size_t i = 0; i < chosen.size(); ++i)
+    if (chosen[i] != invert) o.rule.choose(*opt, i);
+  return true;
 }
 
 // Reads option `o` (its argument `arg`) into `opt` by its rule: nullopt to go on, else how the
@@ -277,8 +310,7 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       else if (r.action == OptionAction::SetChoice)
         ok = read_choice(o, arg, opt);
       else
-        for (auto word : split(arg, ','))
-          if (ok) ok = read_choice(o, std::string(word).c_str(), opt);
+        ok = read_choices(o, arg, opt);
       break;
     case OptionAction::AddBits:
       opt->*r.bits |= r.mask;

@@ -17,6 +17,7 @@
 #include <linux/io_uring.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -740,7 +741,9 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // -y: what each new fd refers to, read at the exit of the calls that make one. Attached by
   // hand, before on_sys_exit (see run()).
   bool fd_notes = cfg_.describe_fds && !cfg_.summary_only;
-  bpf_program__set_autoload(skel->progs.on_sys_exit_fds, fd_notes);
+  // (-P without -y: on_sys_exit makes -P's records itself, sys_exit_fds in dtruss.bpf.c)
+  bpf_program__set_autoload(skel->progs.on_sys_exit_fds,
+                            fd_notes && !(skel->rodata->path_filter && skel->rodata->pf_quiet));
   bpf_program__set_autoattach(skel->progs.on_sys_exit_fds, false);
   // --summary counts in its own small pair of programs; every other mode sends events.
   bpf_program__set_autoload(skel->progs.on_sys_enter, !cfg_.summary_only);
@@ -807,7 +810,8 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
   }
-  if (bpf_program__autoload(skel->progs.on_sys_exit_fds)) set_fd_plans(skel->maps.fd_plans);
+  if (cfg_.describe_fds && !cfg_.summary_only)  // (-y's program, or -P's in on_sys_exit)
+    set_fd_plans(skel->maps.fd_plans);
   if (skel->rodata->path_filter) fill_path_filter(skel);
   if (tracing_uring()) set_uring_defs(skel->maps.uring_defs, cfg_.uring_ops, uring_defs);
   // --cgroup on v2: the kernel holds the directory (the fd may close). (v1: configure's ids)
@@ -873,10 +877,12 @@ void BpfTracer::remember_path_files(dtruss_bpf* skel) {
     for (bool follow : {true, false}) {
       if ((follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) continue;
       uint64_t ino = st.st_ino;
-      uint8_t one = 1;
-      if (bpf_map__update_elem(skel->maps.pf_inodes, &ino, sizeof(ino), &one, sizeof(one),
-                               BPF_ANY) == 0)
-        skel->bss->pf_known = 1;
+      // (2: DT_PF_SEEN in path_filter.bpf.h: the kernel describes the fds of calls on it once
+      // more; an inode it named already keeps its 1)
+      uint8_t seen = 2;
+      int err = bpf_map__update_elem(skel->maps.pf_inodes, &ino, sizeof(ino), &seen, sizeof(seen),
+                                     BPF_NOEXIST);
+      if (err == 0 || err == -EEXIST) skel->bss->pf_known = 1;
     }
   }
 }

@@ -60,7 +60,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
     // but for the fd it returns, which on_sys_exit_fds's record of it decides.
     dt_u16 kinds = pf_args_of(id);
     p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
-                pf_fd_args(p->args, kinds) || pf_path_args(p, kinds);
+                pf_fd_args(p, kinds) || pf_path_args(p, kinds);
     if (!p->pf_hit && !(kinds & DT_PF_RET_FD)) {
       p->active = 0;  // (not one left active by a lost exit either)
       return 0;
@@ -94,9 +94,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 }
 
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret);
+int sys_exit_fds(long ret);
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
+  if (path_filter && pf_quiet) sys_exit_fds(ret);  // (-P without -y: on_sys_exit_fds is not loaded)
   if (!wanted_at_exit(regs))
     return 0;  // (a selected call left active by a lost exit
                // is not taken for this one)
@@ -123,6 +125,7 @@ static __always_inline int status_kept(struct pending* p, long ret) {
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
   // (-P: a call that may name a path, decided at entry and by on_sys_exit_fds)
   if (!status_kept(p, ret) || (path_filter && !p->pf_hit)) return;
+  if (path_filter && p->pf_refresh) pf_refresh_note(p, task);
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct dt_plan* plan = plan_of(p);
   if (!p->exec_ncap && (!plan || plan->n == 0)) {
@@ -369,10 +372,14 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
   return 0;
 }
 
-// Attached before on_sys_exit (user space sees to it), so that the DT_FD records of a call come
-// before its DT_SYSCALL record, which is still to be made (p->active) when the call is selected.
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
+// -y's records (and -P's: the files of the fds a call gives a meaning), at a call's exit, before
+// its DT_SYSCALL record, which is still to be made (p->active) when the call is selected: run by
+// on_sys_exit_fds, attached before on_sys_exit (user space sees to it), or with -P and no -y
+// first thing in on_sys_exit itself (one program a call instead of two). (A global function: the
+// verifier checks it once; the registers are the thread's own, as the tracepoint's are.)
+__noinline int sys_exit_fds(long ret) {
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
+  if (!regs) return 0;
   long nr = regs->orig_ax;
   if (nr < 0 || nr >= DT_NR_MAX) return 0;
   dt_u32 key = (dt_u32)nr;
@@ -430,6 +437,12 @@ int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
     n = 2;
   }
   bpf_loop(n, send_fd_note, &x, 0);
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
+  sys_exit_fds(ret);
   return 0;
 }
 

@@ -55,15 +55,39 @@ static __always_inline dt_u16 pf_args_of(long nr) {
   return v ? *v : 0;
 }
 
-// The file fd refers to in the current task (0: none).
+// The file fd refers to in the current task (0: none). The fd table is reached by direct loads
+// through the task's BTF pointer (the verifier makes them plain loads that cannot fault), the
+// file pointer at a variable index by the one helper read.
 static __always_inline dt_u64 fd_file(int fd) {
-  struct task_struct___fd* t = (struct task_struct___fd*)bpf_get_current_task_btf();
-  struct fdtable___fd* fdt = BPF_CORE_READ(t, files, fdt);
-  if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
-  struct file** arr = BPF_CORE_READ(fdt, fd);
+  struct task_struct___fd* t = (struct task_struct___fd*)UNTRUSTED_TASK(bpf_get_current_task_btf());
+  struct fdtable___fd* fdt = t->files->fdt;
+  if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds) return 0;
+  struct file** arr = fdt->fd;
   dt_u64 file = 0;
   bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
   return file;
+}
+
+// A file's inode, mount and dentry (f[0], f[1], f[2]: not a struct, which the programs' types'
+// CO-RE attribute would relocate), in one read where the kernel keeps them near each other
+// (f_inode and f_path are 24 bytes apart on 6.x), else one read each.
+#define PF_SPAN 64
+static __always_inline void pf_file_fields(dt_u64 file, dt_u64* f) {
+  const dt_u32 at = bpf_core_field_offset(struct file___fd, f_inode);
+  const dt_u32 mnt = bpf_core_field_offset(struct file___fd, f_path.mnt);
+  const dt_u32 dentry = bpf_core_field_offset(struct file___fd, f_path.dentry);
+  if (mnt > at && dentry > at && mnt + 8 - at <= PF_SPAN && dentry + 8 - at <= PF_SPAN) {
+    dt_u8 b[PF_SPAN];
+    if (bpf_probe_read_kernel(b, sizeof(b), (const void*)(file + at))) return;
+    __builtin_memcpy(&f[0], b, 8);
+    __builtin_memcpy(&f[1], b + ((mnt - at) & (PF_SPAN - 8)), 8);
+    __builtin_memcpy(&f[2], b + ((dentry - at) & (PF_SPAN - 8)), 8);
+    return;
+  }
+  struct file___fd* fp = (struct file___fd*)file;
+  f[0] = (dt_u64)BPF_CORE_READ(fp, f_inode);
+  f[1] = (dt_u64)BPF_CORE_READ(fp, f_path.mnt);
+  f[2] = (dt_u64)BPF_CORE_READ(fp, f_path.dentry);
 }
 
 static __always_inline dt_u64 file_inode_nr(dt_u64 file) {
@@ -74,6 +98,12 @@ static __always_inline int pf_inode_known(dt_u64 ino) {
   if (!ino || (!pf_known && !pf_full)) return 0;
   return pf_full || bpf_map_lookup_elem(&pf_inodes, &ino) != 0;
 }
+
+// pf_inodes' values: the kernel named the file by a path in a DT_FD record (user space knows it
+// so), or user space found it at a path (DT_PF_SEEN: a file renamed onto the path by a process
+// not traced, whose fds user space may still know by their old name).
+#define DT_PF_NAMED 1
+#define DT_PF_SEEN 2
 
 static __always_inline void pf_remember(dt_u64 ino) {
   dt_u8 one = 1;
@@ -136,11 +166,19 @@ __noinline int pf_listed(const struct dt_pf_bytes* s, dt_u32 len, dt_u32 form) {
 
 int pf_fd_on_path(int fd);
 
-// At entry: whether an fd or dirfd argument refers to a file on a path, as of the call.
-static __always_inline int pf_fd_args(const dt_u64* args, dt_u16 kinds) {
+// At entry: whether an fd or dirfd argument refers to a file on a path, as of the call; one whose
+// file user space found at a path (DT_PF_SEEN) is described again before the call's record
+// (pf_refresh).
+static __always_inline int pf_fd_args(struct pending* p, dt_u16 kinds) {
+  p->pf_refresh = 0;
   if (!pf_known && !pf_full) return 0;
-  for (int i = 0; i < 6; i++)
-    if (((kinds >> i) & 1) && pf_fd_on_path((int)args[i])) return 1;
+  for (int i = 0; i < 6; i++) {
+    if (!((kinds >> i) & 1)) continue;
+    int on = pf_fd_on_path((int)p->args[i]);
+    if (!on) continue;
+    if (on == DT_PF_SEEN) p->pf_refresh = (dt_u32)p->args[i] + 1;
+    return 1;
+  }
   return 0;
 }
 
@@ -188,33 +226,51 @@ struct dentry___pf {
 struct vfsmount___pf {
   struct dentry___pf* mnt_root;
 } __attribute__((preserve_access_index));
-struct path___pf {
-  struct vfsmount___pf* mnt;
-  struct dentry___pf* dentry;
-} __attribute__((preserve_access_index));
-struct file___pf {
-  struct path___pf f_path;
-} __attribute__((preserve_access_index));
 
-// (A global function: the verifier checks it once, not in each of send_fd_note's callers.)
-__noinline int pf_unlisted(dt_u64 f, dt_u64 ino) {
-  if (pf_inode_known(ino)) return 0;
-  struct file___pf* file = (struct file___pf*)f;
-  struct dentry___pf* d = BPF_CORE_READ(file, f_path.dentry);
-  if (!d || d == BPF_CORE_READ(file, f_path.mnt, mnt_root)) return 0;
+// (A global function: the verifier checks it once, not in each of its callers.) The inode is read
+// only when some inode is known, the mount's root only when the name's length is no path's.
+__noinline int pf_unlisted(dt_u64 f) {
+  dt_u64 pf[3] = {};  // inode, mount, dentry
+  pf_file_fields(f, pf);
+  // (each pointer out of the array first: BPF_CORE_READ would relocate the array's access too)
+  struct inode___fd* inode = (struct inode___fd*)pf[0];
+  struct vfsmount___pf* mnt = (struct vfsmount___pf*)pf[1];
+  struct dentry___pf* d = (struct dentry___pf*)pf[2];
+  if (!d) return 0;
+  if ((pf_known || pf_full) && inode && pf_inode_known(BPF_CORE_READ(inode, i_ino))) return 0;
   dt_u32 len = (dt_u32)(BPF_CORE_READ(d, d_name.hash_len) >> 32);
-  if (len >= DT_PF_LEN) return 1;
-  return !((pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1);
+  if (len < DT_PF_LEN && (pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1)
+    return 0;
+  return d != BPF_CORE_READ(mnt, mnt_root);
 }
 
 // (Global functions: the verifier checks each once, not at each of their callers.)
+// Returns 0, or the inode's value in pf_inodes (DT_PF_NAMED when it is full).
 __noinline int pf_fd_on_path(int fd) {
-  return fd >= 0 && pf_inode_known(file_inode_nr(fd_file(fd)));
+  if (fd < 0) return 0;
+  dt_u64 ino = file_inode_nr(fd_file(fd));
+  if (!ino || (!pf_known && !pf_full)) return 0;
+  dt_u8* v = bpf_map_lookup_elem(&pf_inodes, &ino);
+  return v ? *v : pf_full ? DT_PF_NAMED : 0;
+}
+
+// A call selected by an fd on a file user space found at a path (pf_fd_args): the fd's DT_FD
+// record now, applied by user space at once (with_call 0), so before the call's record: user
+// space names the fd's file by the path for this call already (it may know it by the name it had
+// when it was opened). Then the file is DT_PF_NAMED: described once.
+static __always_inline void pf_refresh_note(struct pending* p, struct task_struct* task) {
+  struct fd_note_ctx x = {.p = p, .task = task, .pid_tgid = bpf_get_current_pid_tgid()};
+  x.fds[0] = (int)(p->pf_refresh - 1);
+  p->pf_refresh = 0;
+  send_fd_note(0, &x);
+  dt_u64 ino = ((struct dt_fd*)p->out)->ino;
+  dt_u8 named = DT_PF_NAMED;
+  if (ino) bpf_map_update_elem(&pf_inodes, &ino, &named, BPF_EXIST);
 }
 
 // -P without -y: whether the record of the fd a call returned would be walked and sent for
 // nothing (pf_unlisted): on_sys_exit_fds then sends none.
 __noinline int pf_ret_unlisted(int fd) {
   dt_u64 file = fd_file(fd);
-  return file && pf_unlisted(file, file_inode_nr(file));
+  return file && pf_unlisted(file);
 }

@@ -219,9 +219,10 @@ struct pending {
   dt_u32 pad3;
   dt_u64 unread[DT_MAX_UNREAD];
   // -P (path_filter.bpf.h): whether the call may name a path (at entry; on_sys_exit_fds decides
-  // for the fd it returns), and a path argument's bytes, to compare.
+  // for the fd it returns), an fd argument (+1) whose file user space may know by another name
+  // (pf_refresh_note), and a path argument's bytes, to compare.
   dt_u32 pf_hit;
-  dt_u32 pf_pad;
+  dt_u32 pf_refresh;
   dt_u8 pf_buf[DT_PF_LEN * 2];
   dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
   dt_u8 exec_buf[DT_EXEC_BUF];
