@@ -205,6 +205,31 @@ TEST_P(ClickHouseAggregates, TopSendsItsIntervals) {
   EXPECT_EQ(events_rows(host("top")), 0);
 }
 
+// -s with --clickhouse: each row's stack column is the frames the same run's JSON line shows.
+TEST_P(ClickHouseAggregates, StacksRoundTrip) {
+  std::string dir = temp_dir(), trace = dir + "/trace";
+  auto r = run_dtruss({backend(), "-s", "--json", "--output", trace, "--clickhouse", ch().url(),
+                       "--host-name", host("stack"), fixture("files"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<json> events = syscalls(json_lines(read_file(trace)));
+  std::vector<json> rows = json_lines(
+      ch().query("SELECT syscall, stack FROM dtruss_test.dtruss_events WHERE host = '" +
+                 host("stack") + "' AND type = 'syscall' ORDER BY ts_ns FORMAT JSONEachRow"));
+  ASSERT_EQ(rows.size(), events.size());
+  size_t with_stack = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(events[i].dump());
+    EXPECT_EQ(rows[i]["syscall"], events[i]["syscall"]);
+    if (!events[i].contains("stack")) {
+      EXPECT_EQ(rows[i]["stack"], "");
+      continue;
+    }
+    ++with_stack;
+    EXPECT_EQ(json::parse(rows[i]["stack"].get<std::string>()), events[i]["stack"]);
+  }
+  EXPECT_GT(with_stack, rows.size() / 2) << "the calls' stacks";
+}
+
 INSTANTIATE_BACKENDS(ClickHouseAggregates);
 
 // A database dtruss made at schema version 1 (no dtruss_aggregates) is refused in one line,
