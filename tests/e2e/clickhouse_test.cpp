@@ -2,7 +2,9 @@
 // traced fixture, as the same run's --summary and --json show them; a server stopped in the
 // middle loses nothing; a server never there leaves the events in the spool, which the exit
 // message names; two "hosts" write into one table at once; bad input and a table of another
-// schema version are refused before anything starts; the URL's password is not in ps.
+// schema version are refused before anything starts; the URL's password is not in ps. (The runs
+// with --summary, the reference counts, give --clickhouse-events: without it --summary sends the
+// aggregates alone, clickhouse_aggregates_test.cpp.)
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
