@@ -1,13 +1,15 @@
 // --clickhouse with the server never there and a spool on a full disk (a tmpfs of 256 KiB in the
 // test's own directory, unmounted after): the traced program is not held up, what the spool could
 // not keep is counted and said at exit like lost events (without changing the exit status), and
-// what it kept is whole zstd frames, their rows and the lost count making up every event.
+// what it kept is whole zstd frames, their rows and the lost count making up every event. And the
+// aggregates of --summary wait in the spool too, the exit message naming their table.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <regex>
 
 #include "clickhouse_server.h"
@@ -70,6 +72,34 @@ TEST_P(ClickHouseFullSpool, WhatTheDiskCannotKeepIsCountedNotWaitedFor) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex("phase 0: ([0-9.]+) ms"))) << r.out;
   EXPECT_LT(std::stod(m[1]), 20000.0) << r.out;
+}
+
+// --summary --clickhouse, no server: the aggregates wait in the spool, and the exit message says
+// where and how to send them into dtruss_aggregates; their calls are the summary's.
+TEST_P(ClickHouseFullSpool, TheAggregatesWaitInTheSpoolToo) {
+  std::string dir = temp_dir(), spool = dir + "/spool.jsonl.zst";
+  std::string url = "http://127.0.0.1:" + std::to_string(free_port()) + "/?database=away";
+  Result r = run_dtruss({backend(), "--summary", "--output", dir + "/trace", "--clickhouse", url,
+                         "--clickhouse-spool", spool, fixture("files"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(r.err, m, std::regex("ClickHouse: (\\d+) aggregate rows? not sent")))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "kept in '" + spool + "'")) << r.err;
+  EXPECT_TRUE(contains(r.err, "INSERT INTO dtruss_aggregates FORMAT JSONEachRow")) << r.err;
+  Result z = run({"/usr/bin/zstd", "-dc", spool});
+  ASSERT_EQ(z.status, 0) << z.err;
+  std::vector<nlohmann::json> rows = json_lines(z.out);
+  EXPECT_EQ(rows.size(), std::stoul(m[1]));
+  std::map<std::string, std::pair<long, long>> got;
+  for (const auto& row : rows) {
+    if (row["syscall"] == "") continue;
+    auto& c = got[row["syscall"].get<std::string>()];
+    c.first += row["calls"].get<long>();
+    c.second += row["errors"].get<long>();
+  }
+  EXPECT_EQ(got, summary_rows(read_file(dir + "/trace")));
 }
 
 INSTANTIATE_BACKENDS(ClickHouseFullSpool);
