@@ -232,6 +232,32 @@ TEST_P(ClickHouseAggregates, StacksRoundTrip) {
 
 INSTANTIATE_BACKENDS(ClickHouseAggregates);
 
+// --top on eBPF sends an event a call: with a ring too small for a burst, the events the ring lost
+// are in the aggregates too (rows of their own, syscall empty), so that calls and lost add up.
+class ClickHouseAggregatesBpf : public ClickHouseAggregates {};
+
+TEST_P(ClickHouseAggregatesBpf, LostEventsAreCounted) {
+  std::string dir = temp_dir();
+  auto r = run_dtruss(
+      {backend(), "--summary", "-z", "-b", "4K", "--output", dir + "/summary", "--clickhouse",
+       ch().url(), "--host-name", host("lost"), fixture("getppid_burst"), "300000"},
+      120);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string where = " FROM dtruss_test.dtruss_aggregates WHERE host = '" + host("lost") + "'";
+  long lost = ch().number("SELECT sum(lost)" + where + " AND syscall = ''");
+  long calls = ch().number("SELECT sum(calls)" + where + " AND syscall = 'getppid'");
+  EXPECT_GT(lost, 0) << "a 4 KiB ring loses some of a burst of 300000 calls";
+  EXPECT_LT(calls, 300000);
+  EXPECT_GE(calls + lost, 300000);
+  EXPECT_EQ(ch().number("SELECT sum(lost)" + where + " AND syscall != ''"), 0);
+  std::smatch said;  // (the summary's own count of them)
+  std::string text = read_file(dir + "/summary");
+  ASSERT_TRUE(std::regex_search(text, said, std::regex("(\\d+) lost events"))) << text;
+  EXPECT_EQ(std::stol(said[1]), lost) << text;
+}
+
+INSTANTIATE_BACKENDS_OF(ClickHouseAggregatesBpf, "bpf");
+
 // A database dtruss made at schema version 1 (no dtruss_aggregates) is refused in one line,
 // before anything starts, and nothing is written to it.
 class ClickHouseSchemaV1 : public ::testing::Test {
