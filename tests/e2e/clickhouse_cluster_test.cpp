@@ -94,7 +94,9 @@ TEST(ClickHouseCluster, TheDistributedRecipeWorks) {
     EXPECT_TRUE(wait_until(
         [&] {
           return count(mine + ".dtruss_events_local", "count()", hosts[i]) == 3000 &&
-                 count(mine + ".dtruss_aggregates_local", "sum(calls)", hosts[i]) == 3000;
+                 count(mine + ".dtruss_aggregates_local", "sum(calls)", hosts[i]) == 3000 &&
+                 // (a view is written after its table, in the same insert)
+                 count(mine + ".dtruss_minutes_local", "countMerge(calls)", hosts[i]) == 3000;
         },
         30000))
         << count(mine + ".dtruss_events_local", "count()", hosts[i]);
