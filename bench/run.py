@@ -179,6 +179,11 @@ VARIANTS = [
             dtruss("bpf", "--clickhouse", CLICKHOUSE_URL), "trace"),
     Variant("ptrace-ch", "dtruss --backend=ptrace -f --clickhouse URL --output FILE", "dtruss",
             dtruss("ptrace", "--clickhouse", CLICKHOUSE_URL)),
+    # Issue 19: --summary --clickhouse sends the per-interval aggregates only (dtruss_aggregates).
+    Variant("bpf-summary-ch", "dtruss --backend=bpf -f --summary --clickhouse URL", "dtruss",
+            dtruss("bpf", "--summary", "--clickhouse", CLICKHOUSE_URL), "summary"),
+    Variant("ptrace-summary-ch", "dtruss --backend=ptrace -f --summary --clickhouse URL", "dtruss",
+            dtruss("ptrace", "--summary", "--clickhouse", CLICKHOUSE_URL)),
     Variant("strace", "strace -f -o FILE", "strace", lambda c, argv: ["strace", "-f", "-o", c.trace] + argv),
     Variant("strace-c", "strace -c -f", "strace",
             lambda c, argv: ["strace", "-c", "-f", "-o", c.trace] + argv),

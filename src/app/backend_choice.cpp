@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "app/clickhouse_setup.h"
 #include "app/inject_spec.h"
 #include "app/recording.h"
 #include "backends/bpf/bpf_tracer.h"
@@ -35,10 +36,13 @@ BpfConfig bpf_config(const Options& opt, TraceTarget target) {
   // (--status and -P choose calls by their end and their fds: one event a call too.)
   b.summary_only = opt.summary_only && !opt.count && opt.timeline_file.empty() && !opt.stack &&
                    opt.status == 0 && opt.paths.empty() && !recording(opt) &&
-                   opt.clickhouse.empty();  // (--clickhouse: a row a call)
+                   !clickhouse_raw_rows(opt);  // (a row a call)
   // (--summary-by comm: counted per process, grouped by name in user space)
   b.summary_by = opt.summary_by == SummaryBy::Comm ? SummaryBy::Process : opt.summary_by;
   if (opt.top && b.summary_by == SummaryBy::None) b.summary_by = SummaryBy::Process;  // its views
+  // (the aggregates sent to ClickHouse are per program)
+  if (clickhouse_aggregates(opt) && b.summary_by == SummaryBy::None)
+    b.summary_by = SummaryBy::Process;
   b.summary_comm_live = opt.top;
   b.stack_bytes = static_cast<uint32_t>(opt.stack_size);
   b.show_fds = opt.describe_fds;

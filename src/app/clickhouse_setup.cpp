@@ -37,11 +37,14 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
     bool other = opt.clickhouse_batch != Options{}.clickhouse_batch ||
                  !opt.clickhouse_flush.empty() || !opt.clickhouse_spool.empty() ||
                  opt.clickhouse_ttl != 0 || !opt.host_name.empty() ||
-                 opt.clickhouse_buffer != Options{}.clickhouse_buffer;
+                 opt.clickhouse_buffer != Options{}.clickhouse_buffer || opt.clickhouse_events;
     return other ? "--clickhouse-batch, --clickhouse-flush, --clickhouse-spool, --clickhouse-ttl, "
-                   "--clickhouse-buffer and --host-name go with --clickhouse URL"
+                   "--clickhouse-buffer, --clickhouse-events and --host-name go with --clickhouse "
+                   "URL"
                  : "";
   }
+  if (opt.clickhouse_events && !opt.summary_only && !opt.top)
+    return "--clickhouse-events goes with --summary or --top (without them every event is sent)";
   fleet::ClickHouseUrl url;
   std::string error = fleet::parse_clickhouse_url(opt.clickhouse, &url);
   fleet::hide_password(argc, argv, opt.clickhouse, url);  // (first: even when refused)
@@ -61,6 +64,10 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   s.config.spool_path =
       opt.clickhouse_spool.empty() ? fleet::default_spool(s.id) : opt.clickhouse_spool;
   s.config.url = url;
+  s.sending.aggregates = clickhouse_aggregates(opt);
+  s.sending.events = clickhouse_raw_rows(opt);
+  // (both: the aggregates' spool beside the events')
+  s.sending.aggregates_spool = s.config.spool_path + ".aggregates";
   // The server now: a refusal (an old table, no TTL, a wrong password) stops here; silence does
   // not (it may come back: the sender tries again, the events wait in the spool meanwhile).
   fleet::ClickHouseClient client(url, 5);  // (a server slower than that: rows spooled)
@@ -82,7 +89,8 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
 }
 
 void add_clickhouse_sink(TracePipeline& tp, ClickHouseSetup setup) {
-  auto sink = std::make_unique<fleet::ClickHouseSink>(std::move(setup.config), std::move(setup.id));
+  auto sink = std::make_unique<fleet::ClickHouseSink>(std::move(setup.config), std::move(setup.id),
+                                                      std::move(setup.sending));
   sink->set_containers(tp.pipeline().show_containers());
   tp.pipeline().add_sink(std::move(sink));
 }

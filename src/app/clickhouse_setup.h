@@ -14,7 +14,17 @@ namespace dtruss {
 struct ClickHouseSetup {
   fleet::ShipperConfig config;
   fleet::RowIdentity id;
+  fleet::Sending sending;
 };
+
+// --summary/--top --clickhouse: the counts per interval go to dtruss_aggregates.
+inline bool clickhouse_aggregates(const Options& opt) {
+  return !opt.clickhouse.empty() && (opt.summary_only || opt.top);
+}
+// A row a call in dtruss_events: --clickhouse alone, or with --clickhouse-events.
+inline bool clickhouse_raw_rows(const Options& opt) {
+  return !opt.clickhouse.empty() && (!clickhouse_aggregates(opt) || opt.clickhouse_events);
+}
 
 // "" and `*setup` set (when --clickhouse is given), or a usage error in one line. A server that
 // does not answer is no error: the trace starts, its events spooled until it does (said once).

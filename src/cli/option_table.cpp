@@ -49,6 +49,7 @@ enum LongOnly : int {
   kClickhouseTtl,
   kClickhouseBuffer,
   kHostName,
+  kClickhouseEvents,
   kTracerCpu,  // issue 20: the ptrace tracer's CPU
 };
 
@@ -374,6 +375,10 @@ constexpr OptionDoc kOptions[] = {
     {kHostName, "host-name", "NAME",
      "with --clickhouse: the host name the rows carry (default: this machine's)",
      text(&Options::host_name, "{opt} needs a name")},
+    {kClickhouseEvents, "clickhouse-events", nullptr,
+     "with --clickhouse and --summary or --top: send every event too (by default only the "
+     "counts per --interval, 10 s unless given, go, to the dtruss_aggregates table)",
+     flag(&Options::clickhouse_events)},
     // Issue 20: the ptrace tracer's CPU (never the traced program's).
     {kTracerCpu, "tracer-cpu", "pin|follow|off",
      "ptrace: where dtruss runs: pin stays on one CPU, follow (default) moves to the traced "

@@ -389,7 +389,11 @@ ParseOutcome finish(int argc, char** argv, Options* opt) {
 }  // namespace
 
 uint64_t interval_ns(const Options& opt) {
-  if (opt.interval.empty()) return opt.top ? 1000000000ull : 0;
+  if (opt.interval.empty()) {
+    if (opt.top) return 1000000000ull;
+    // --summary --clickhouse: the aggregates sent every 10 s (src/fleet)
+    return opt.summary_only && !opt.clickhouse.empty() ? 10000000000ull : 0;
+  }
   const char* s = opt.interval.c_str();
   char* end = nullptr;
   errno = 0;

@@ -88,6 +88,7 @@ struct Options {
   uint64_t clickhouse_ttl = 0;            // --clickhouse-ttl DAYS (0: none)
   uint64_t clickhouse_buffer = 64 << 20;  // --clickhouse-buffer: the queue's bound, bytes
   std::string host_name;                  // --host-name (default gethostname)
+  bool clickhouse_events = false;         // --clickhouse-events: with --summary/--top, raw rows too
   // Issue 20: the ptrace tracer's CPU.
   TracerCpu tracer_cpu = TracerCpu::Follow;  // --tracer-cpu
 };

@@ -37,6 +37,43 @@ constexpr Column kColumns[] = {
 };
 static_assert(std::size(kColumns) == static_cast<size_t>(Col::Batch) + 1);
 
+// Indexed by AggCol.
+constexpr Column kAggColumns[] = {
+    {"interval_start", "DateTime", "the interval's start, wall clock (the partition and sort key)"},
+    {"interval_ns", "UInt64", "the interval's length, ns"},
+    {"host", "String", "--host-name, else the machine's name"},
+    {"boot_id", "String", "/proc/sys/kernel/random/boot_id"},
+    {"trace_id", "String", "random, one per dtruss run"},
+    {"syscall", "String", "the call's name (uring:NAME); empty in a row of lost events"},
+    {"comm", "String", "the program's name (the process's, as counted)"},
+    {"container", "String", "the container or systemd unit, where known"},
+    {"calls", "UInt64", "calls in the interval"},
+    {"errors", "UInt64", "failed calls"},
+    {"errno_names", "Array(String)", "the errnos of the failed calls"},
+    {"errno_counts", "Array(UInt64)", "how many failed with each (errno_names' order)"},
+    {"total_ns", "UInt64", "the returned calls' durations, summed"},
+    {"max_ns", "UInt64", "the longest duration"},
+    {"log2_ns", "Array(UInt64)", "64 log2 buckets of durations: [i] counts [2^(i-1), 2^i) ns"},
+    {"lost", "UInt64", "events lost in the interval (syscall empty)"},
+    {"batch", "UInt32", "the insert the row came in (per trace_id): a resent batch is known"},
+};
+static_assert(std::size(kAggColumns) == static_cast<size_t>(AggCol::Batch) + 1);
+
+// CREATE TABLE IF NOT EXISTS DB.NAME (columns) ENGINE = MergeTree() ... [TTL]
+template <size_t N>
+std::string create_sql(const std::string& database, const char* table, const Column (&columns)[N],
+                       const char* time, const char* order, unsigned ttl_days) {
+  std::string sql = fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", database, table);
+  for (size_t i = 0; i < N; ++i)
+    fmt::format_to(std::back_inserter(sql), "{}{} {}", i == 0 ? "" : ", ", columns[i].name,
+                   columns[i].type);
+  fmt::format_to(std::back_inserter(sql),
+                 ") ENGINE = MergeTree() PARTITION BY toYYYYMMDD({}) ORDER BY ({})", time, order);
+  if (ttl_days != 0)
+    fmt::format_to(std::back_inserter(sql), " TTL {} + INTERVAL {} DAY", time, ttl_days);
+  return sql;
+}
+
 // The first line of the body: ClickHouse answers a scalar with it.
 std::string scalar(const Reply& r) {
   return r.body.substr(0, r.body.find('\n'));
@@ -48,21 +85,29 @@ const Column& column(Col c) {
   return kColumns[static_cast<size_t>(c)];
 }
 
+const Column& column(AggCol c) {
+  return kAggColumns[static_cast<size_t>(c)];
+}
+
 void append_key(std::string& out, Col c) {
   out += '"';
   out += column(c).name;
   out += "\":";
 }
 
+void append_key(std::string& out, AggCol c) {
+  out += '"';
+  out += column(c).name;
+  out += "\":";
+}
+
 std::string create_events_sql(const std::string& database, unsigned ttl_days) {
-  std::string sql = fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", database, kEventsTable);
-  for (size_t i = 0; i < std::size(kColumns); ++i)
-    fmt::format_to(std::back_inserter(sql), "{}{} {}", i == 0 ? "" : ", ", kColumns[i].name,
-                   kColumns[i].type);
-  sql += ") ENGINE = MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (host, syscall, time)";
-  if (ttl_days != 0)
-    fmt::format_to(std::back_inserter(sql), " TTL time + INTERVAL {} DAY", ttl_days);
-  return sql;
+  return create_sql(database, kEventsTable, kColumns, "time", "host, syscall, time", ttl_days);
+}
+
+std::string create_aggregates_sql(const std::string& database, unsigned ttl_days) {
+  return create_sql(database, kAggregatesTable, kAggColumns, "interval_start",
+                    "host, syscall, comm, interval_start", ttl_days);
 }
 
 std::string create_minutes_sql(const std::string& database) {
@@ -117,6 +162,7 @@ std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* an
           "rename or drop it, or give another ?database= (docs/clickhouse.md)",
           db, kEventsTable, rows == 0 ? std::string("unknown") : std::to_string(have),
           kSchemaVersion);
+    if (std::string e = run(create_aggregates_sql(db, ttl_days)); !e.empty()) return e;
     return run(create_minutes_sql(db));
   }
   // The version first, then the table: another dtruss starting at the same time that finds the
@@ -133,6 +179,7 @@ std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* an
         db, kEventsTable, have, db, kSchemaTable, kSchemaVersion);
   }
   if (std::string e = run(create_events_sql(db, ttl_days)); !e.empty()) return e;
+  if (std::string e = run(create_aggregates_sql(db, ttl_days)); !e.empty()) return e;
   if (std::string e = run(create_minutes_sql(db)); !e.empty()) return e;
   return {};
 }

@@ -9,10 +9,14 @@
 
 namespace dtruss::fleet {
 
-// Version of dtruss_events' columns; kept in the dtruss_schema table. A table of another version
-// is refused, never written.
-inline constexpr unsigned kSchemaVersion = 1;
+// Version of the tables' columns (dtruss_events, dtruss_aggregates); kept in the dtruss_schema
+// table, in dtruss_events' row. A database of another version is refused, never written.
+// 1: dtruss_events and dtruss_minutes; 2: dtruss_aggregates added (--summary/--top).
+inline constexpr unsigned kSchemaVersion = 2;
 inline constexpr const char* kEventsTable = "dtruss_events";
+// --summary/--top --clickhouse: the counts per interval, host, syscall, program and container,
+// sent by dtruss itself in place of the raw events (docs/clickhouse.md).
+inline constexpr const char* kAggregatesTable = "dtruss_aggregates";
 inline constexpr const char* kSchemaTable = "dtruss_schema";
 // The --summary/--top counts per minute, host, syscall and program: a materialized view that
 // ClickHouse fills from each insert into dtruss_events (AggregatingMergeTree: -Merge to read).
@@ -48,6 +52,27 @@ enum class Col : uint8_t {
   Batch,
 };
 
+// The columns of dtruss_aggregates, in the order rows write them.
+enum class AggCol : uint8_t {
+  IntervalStart,
+  IntervalNs,
+  Host,
+  BootId,
+  TraceId,
+  Syscall,
+  Comm,
+  Container,
+  Calls,
+  Errors,
+  ErrnoNames,
+  ErrnoCounts,
+  TotalNs,
+  MaxNs,
+  Log2Ns,
+  Lost,
+  Batch,
+};
+
 struct Column {
   const char* name;
   const char* type;
@@ -58,8 +83,13 @@ struct Column {
 const Column& column(Col c);
 // `"name":` of column `c`, for a JSONEachRow row.
 void append_key(std::string& out, Col c);
+const Column& column(AggCol c);
+void append_key(std::string& out, AggCol c);
 // CREATE TABLE IF NOT EXISTS DB.dtruss_events (...) ENGINE = MergeTree ... [TTL]
 std::string create_events_sql(const std::string& database, unsigned ttl_days);
+
+// CREATE TABLE IF NOT EXISTS DB.dtruss_aggregates (...) ENGINE = MergeTree ... [TTL]
+std::string create_aggregates_sql(const std::string& database, unsigned ttl_days);
 
 // CREATE MATERIALIZED VIEW IF NOT EXISTS DB.dtruss_minutes ... AS SELECT ... FROM dtruss_events
 std::string create_minutes_sql(const std::string& database);

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -12,6 +13,7 @@
 #include "output/json_sink.h"
 #include "output/render.h"
 #include "output/stack_render.h"
+#include "output/summary_model.h"
 #include "util/clock.h"
 #include "util/text.h"
 #include "util/writer.h"
@@ -56,11 +58,126 @@ std::string identity_json(const RowIdentity& id) {
 }
 }  // namespace
 
-ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id)
+ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id, Sending sending)
     : id_(std::move(id)), url_(config.url), identity_(identity_json(id_)) {
   config.trace_id = id_.trace_id;
-  config.lost_row = [this](uint64_t count) { return dropped_row(count); };
-  shipper_ = std::make_unique<Shipper>(std::move(config));
+  if (sending.aggregates) {
+    ShipperConfig a = config;
+    a.table = kAggregatesTable;
+    if (sending.events) a.spool_path = sending.aggregates_spool;
+    a.lost_row = [this](uint64_t count) {
+      return aggregate_row(
+          static_cast<uint64_t>(realtime_offset_ns() + static_cast<int64_t>(monotonic_ns())), 0,
+          nullptr, nullptr, count);
+    };
+    aggregates_ = std::make_unique<Shipper>(std::move(a));
+  }
+  if (sending.events) {
+    config.lost_row = [this](uint64_t count) { return dropped_row(count); };
+    shipper_ = std::make_unique<Shipper>(std::move(config));
+  }
+  interval_start_ns_ = monotonic_ns();
+}
+
+void ClickHouseSink::begin(uint64_t base_ns) {
+  Sink::begin(base_ns);
+  interval_start_ns_ = base_ns;
+}
+
+const std::string& ClickHouseSink::container_of(int pid) {
+  static const std::string none;
+  return containers_ != nullptr && pid > 0 ? containers_->of(pid) : none;
+}
+
+std::string ClickHouseSink::aggregate_row(uint64_t start_wall_ns, uint64_t length_ns,
+                                          const AggKey* key, const AggCounts* c,
+                                          uint64_t lost) const {
+  static const AggKey kNoKey;
+  static const AggCounts kNone;
+  if (key == nullptr) key = &kNoKey;
+  if (c == nullptr) c = &kNone;
+  std::string out;
+  auto unum = [&](AggCol col, uint64_t v) {
+    append_key(out, col);
+    append_uint(out, v);
+    out += ',';
+  };
+  auto str = [&](AggCol col, std::string_view v) {
+    append_key(out, col);
+    append_json_string(out, v);
+    out += ',';
+  };
+  unum(AggCol::IntervalStart, start_wall_ns / 1000000000);
+  unum(AggCol::IntervalNs, length_ns);
+  out += identity_;
+  str(AggCol::Syscall, key->syscall);
+  str(AggCol::Comm, key->comm);
+  str(AggCol::Container, key->container);
+  unum(AggCol::Calls, c->calls);
+  unum(AggCol::Errors, c->errors);
+  append_key(out, AggCol::ErrnoNames);
+  out += '[';
+  for (const auto& [err, n] : c->errnos) {
+    if (out.back() != '[') out += ',';
+    const char* name = errno_name(err);
+    append_json_string(out, name != nullptr ? std::string(name) : fmt::format("E{}", err));
+  }
+  out += "],";
+  append_key(out, AggCol::ErrnoCounts);
+  out += '[';
+  for (const auto& [err, n] : c->errnos) {
+    if (out.back() != '[') out += ',';
+    append_uint(out, n);
+  }
+  out += "],";
+  unum(AggCol::TotalNs, c->total_ns);
+  unum(AggCol::MaxNs, c->max_ns);
+  append_key(out, AggCol::Log2Ns);
+  out += '[';
+  for (size_t i = 0; i < c->log2_ns.size(); ++i) {
+    if (i > 0) out += ',';
+    append_uint(out, c->log2_ns[i]);
+  }
+  out += "],";
+  unum(AggCol::Lost, lost);
+  out.back() = '}';
+  out += '\n';
+  return out;
+}
+
+void ClickHouseSink::send_interval(uint64_t end_ns) {
+  uint64_t start_wall = wall(interval_start_ns_);
+  uint64_t length = end_ns > interval_start_ns_ ? end_ns - interval_start_ns_ : 0;
+  for (const auto& [key, c] : counts_)
+    aggregates_->push(aggregate_row(start_wall, length, &key, &c, 0));
+  if (interval_lost_ > 0)
+    aggregates_->push(aggregate_row(start_wall, length, nullptr, nullptr, interval_lost_));
+  counts_.clear();
+  interval_lost_ = 0;
+  interval_start_ns_ = end_ns;
+}
+
+void ClickHouseSink::tick(uint64_t now_ns) {
+  if (aggregates_) send_interval(now_ns);
+}
+
+// The kernel's counts (eBPF --summary): what it counted since the last tick.
+void ClickHouseSink::aggregate(const SyscallAggregate& agg) {
+  if (!aggregates_) return;
+  AggKey key{syscall_name(agg.nr), agg.comm, {}};
+  if (agg.pid != 0)
+    key.container = container_of(agg.pid);
+  else if (agg.cgroup != 0 && containers_ != nullptr)
+    key.container = containers_->of_cgroup(agg.cgroup);
+  AggCounts& c = counts_[key];
+  c.calls += agg.calls;
+  for (const auto& [err, n] : agg.errnos) {
+    c.errors += n;
+    c.errnos[err] += n;
+  }
+  c.total_ns += agg.total_ns;
+  c.max_ns = std::max(c.max_ns, agg.max_ns);
+  for (size_t i = 0; i < c.log2_ns.size(); ++i) c.log2_ns[i] += agg.log2_ns[i];
 }
 
 void ClickHouseSink::head(std::string& out, const char* type, uint64_t wall,
@@ -133,6 +250,24 @@ void ClickHouseSink::tail(std::string& out, std::string_view syscall, int nr, st
 
 void ClickHouseSink::syscall(const DecodedCall& call) {
   const SyscallEvent& ev = *call.ev;
+  if (aggregates_) {  // (counted here: the backend sends a call at a time)
+    AggKey key{ev.uring_op >= 0 ? uring_name(call.name) : call.name,
+               std::string(ev.task.comm.data(), strnlen(ev.task.comm.data(), ev.task.comm.size())),
+               container_of(ev.task.pid)};
+    AggCounts& c = counts_[key];
+    ++c.calls;
+    if (call.err != 0) {
+      ++c.errors;
+      ++c.errnos[call.err];
+    }
+    if (ev.returned()) {  // (a call that never returned has no duration, as in --summary)
+      uint64_t d = call_duration(ev);
+      c.total_ns += d;
+      c.max_ns = std::max(c.max_ns, d);
+      ++c.log2_ns[static_cast<size_t>(log2_bucket(d))];
+    }
+  }
+  if (!shipper_) return;
   head(row_, ev.uring_op >= 0 ? "uring" : "syscall", wall(ev.enter_ns), &ev.task);
   args_.clear();
   append_json_args(args_, call);  // (the JSON sink's arguments, docs/json.md)
@@ -168,6 +303,7 @@ void ClickHouseSink::syscall(const DecodedCall& call) {
 }
 
 void ClickHouseSink::signal(const DecodedSignal& sig) {
+  if (!shipper_) return;
   head(row_, "signal", wall(sig.ev.ts_ns), &sig.ev.task);
   args_.clear();
   append_json(args_, sig.info);
@@ -176,12 +312,14 @@ void ClickHouseSink::signal(const DecodedSignal& sig) {
 }
 
 void ClickHouseSink::stop(const StopEvent& ev) {
+  if (!shipper_) return;
   head(row_, "stop", wall(ev.ts_ns), &ev.task);
   tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, signal_name(ev.signo), 0, {}, {});
   shipper_->push(row_);
 }
 
 void ClickHouseSink::exit(const ExitEvent& ev) {
+  if (!shipper_) return;
   head(row_, "exit", wall(ev.ts_ns), &ev.task);
   if (ev.signaled)
     tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, signal_name(ev.code), 0,
@@ -192,6 +330,8 @@ void ClickHouseSink::exit(const ExitEvent& ev) {
 }
 
 void ClickHouseSink::lost(const LostEvent& ev) {
+  interval_lost_ += ev.count;
+  if (!shipper_) return;
   head(row_, "lost", wall(ev.ts_ns), nullptr);
   tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, {}, ev.count, {}, {});
   shipper_->push(row_);
@@ -208,6 +348,7 @@ std::string ClickHouseSink::dropped_row(uint64_t count) const {
 }
 
 void ClickHouseSink::notice(const NoticeEvent& ev) {
+  if (!shipper_) return;
   head(row_, "notice", wall(ev.ts_ns), nullptr);
   tail(row_, {}, 0, {}, 0, {}, 0, false, {}, -1, {}, 0, ev.text, {});
   shipper_->push(row_);
@@ -217,17 +358,27 @@ void ClickHouseSink::notice(const NoticeEvent& ev) {
 void ClickHouseSink::finish() {
   if (finished_) return;
   finished_ = true;
-  ShipperTotals t = shipper_->close();
-  if (t.spooled > 0)
-    say(
-        fmt::format("ClickHouse: {} event{} not sent ({}): kept in '{}' (zstd JSONEachRow; send "
-                    "them with: zstd -dc '{}' | clickhouse-client --host {} --database {} "
-                    "--query 'INSERT INTO {} FORMAT JSONEachRow')",
-                    t.spooled, t.spooled == 1 ? "" : "s", t.last_error, t.spool_path, t.spool_path,
-                    url_.host, url_.database, kEventsTable));
-  if (t.dropped > 0)
-    say(fmt::format("ClickHouse: {} event{} lost: {}", t.dropped, t.dropped == 1 ? "" : "s",
-                    t.last_error.empty() ? "the queue to the sender was full" : t.last_error));
+  if (aggregates_) send_interval(end_ns_ != 0 ? end_ns_ : monotonic_ns());  // (the last one)
+  auto tell = [&](Shipper& shipper, const char* table, const char* what) {
+    ShipperTotals t = shipper.close();
+    if (t.spooled > 0)
+      say(
+          fmt::format("ClickHouse: {} {}{} not sent ({}): kept in '{}' (zstd JSONEachRow; send "
+                      "them with: zstd -dc '{}' | clickhouse-client --host {} --database {} "
+                      "--query 'INSERT INTO {} FORMAT JSONEachRow')",
+                      t.spooled, what, t.spooled == 1 ? "" : "s", t.last_error, t.spool_path,
+                      t.spool_path, url_.host, url_.database, table));
+    if (t.dropped > 0)
+      say(fmt::format(
+          "ClickHouse: {} {}{} lost: {}", t.dropped, what, t.dropped == 1 ? "" : "s",
+          t.spool_dropped == 0 ? std::string("the queue to the sender was full")
+          : t.spool_dropped == t.dropped
+              ? t.spool_error
+              : fmt::format("{} as the queue to the sender was full, {} as {}",
+                            t.dropped - t.spool_dropped, t.spool_dropped, t.spool_error)));
+  };
+  if (shipper_) tell(*shipper_, kEventsTable, "event");
+  if (aggregates_) tell(*aggregates_, kAggregatesTable, "aggregate row");
 }
 
 }  // namespace dtruss::fleet

@@ -147,8 +147,8 @@ bool Shipper::spool(const Batch& b) {
   if (spool_fd_ < 0) {
     spool_fd_ = open(config_.spool_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (spool_fd_ < 0) {
-      last_error_ =
-          fmt::format("cannot open the spool '{}': {}", config_.spool_path, strerror(errno));
+      spool_error_ =
+          fmt::format("the spool '{}' could not be made ({})", config_.spool_path, strerror(errno));
       return false;
     }
     spool_end_ = 0;
@@ -158,7 +158,12 @@ bool Shipper::spool(const Batch& b) {
   std::string z(ZSTD_compressBound(b.rows.size()), '\0');
   size_t n = ZSTD_compress(z.data(), z.size(), b.rows.data(), b.rows.size(), 1);
   if (ZSTD_isError(n) || !write_all_at(spool_fd_, z.data(), n, spool_end_)) {
-    last_error_ = fmt::format("cannot write the spool '{}'", config_.spool_path);
+    // (a full disk: the part written is cut off, so that the spool stays whole frames)
+    spool_error_ = fmt::format("the spool '{}' could not keep them ({})", config_.spool_path,
+                               ZSTD_isError(n) ? "zstd" : strerror(errno));
+    if (ftruncate(spool_fd_, static_cast<off_t>(spool_end_)) != 0) {
+      // (nothing more to do: the frames before spool_end_ are whole either way)
+    }
     return false;
   }
   frames_.push_back({spool_end_, n, b.count, b.number, b.tried});
@@ -180,7 +185,7 @@ bool Shipper::read_frame(const Frame& f, std::string* rows) {
 bool Shipper::stored(const Frame& f) {
   Reply r =
       client_.query(fmt::format("SELECT count() FROM {}.{} WHERE trace_id = '{}' AND batch = {}",
-                                config_.url.database, kEventsTable, config_.trace_id, f.number));
+                                config_.url.database, config_.table, config_.trace_id, f.number));
   return r.ok && strtoull(r.body.c_str(), nullptr, 10) == f.rows;
 }
 
@@ -246,7 +251,7 @@ void Shipper::inserter() {
       Reply r;
       bool done = read && f.tried && stored(f);
       if (read && !done) {
-        r = client_.insert(kEventsTable, rows);
+        r = client_.insert(config_.table, rows);
         done = r.ok;
       }
       if (!done) failed(r, read ? "" : "cannot read the spool");
@@ -267,7 +272,7 @@ void Shipper::inserter() {
     Batch b = std::move(waiting_.front());
     waiting_.pop_front();
     s.unlock();
-    Reply r = client_.insert(kEventsTable, b.rows);
+    Reply r = client_.insert(config_.table, b.rows);
     if (r.ok) {
       sent_ += b.count;
       release(b.bytes);
@@ -351,8 +356,10 @@ ShipperTotals Shipper::close() {
   t.sent = sent_;
   for (size_t i = frames_sent_; i < frames_.size(); ++i) t.spooled += frames_[i].rows;
   t.dropped = dropped_ + spool_dropped_;
+  t.spool_dropped = spool_dropped_;
   t.spool_path = config_.spool_path;
   t.last_error = last_error_;
+  t.spool_error = spool_error_;
   return t;
 }
 

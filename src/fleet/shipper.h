@@ -25,6 +25,7 @@ namespace dtruss::fleet {
 
 struct ShipperConfig {
   ClickHouseUrl url;
+  std::string table = "dtruss_events";  // where the rows go (dtruss_aggregates: --summary)
   size_t batch_rows = 10000;
   uint64_t flush_ns = 1000000000;
   std::string spool_path;
@@ -39,11 +40,13 @@ struct ShipperConfig {
 };
 
 struct ShipperTotals {
-  uint64_t sent = 0;     // rows inserted
-  uint64_t spooled = 0;  // rows left in the spool file at the end
-  uint64_t dropped = 0;  // rows the queue or the spool could not hold
+  uint64_t sent = 0;           // rows inserted
+  uint64_t spooled = 0;        // rows left in the spool file at the end
+  uint64_t dropped = 0;        // rows the queue or the spool could not hold
+  uint64_t spool_dropped = 0;  // (of which the spool's)
   std::string spool_path;
-  std::string last_error;  // why the server refused or could not be reached (last time)
+  std::string last_error;   // why the server refused or could not be reached (last time)
+  std::string spool_error;  // why the spool could not keep rows (a full disk), if it could not
 };
 
 class Shipper {
@@ -116,6 +119,7 @@ class Shipper {
   size_t frames_sent_ = 0;
   uint64_t spool_dropped_ = 0;
   std::string last_error_;
+  std::string spool_error_;
   bool said_away_;
   // The inserter's own.
   bool schema_ready_;

@@ -66,7 +66,7 @@ uint16_t free_port() {
   return port;
 }
 
-ClickHouseServer::ClickHouseServer() : dir_(temp_dir()) {
+ClickHouseServer::ClickHouseServer(bool two_shards) : dir_(temp_dir()), two_shards_(two_shards) {
   write_config();
 }
 
@@ -92,9 +92,16 @@ void ClickHouseServer::write_config() {
   <mark_cache_size>67108864</mark_cache_size>
   <uncompressed_cache_size>67108864</uncompressed_cache_size>
   <max_concurrent_queries>20</max_concurrent_queries>
-</yandex>
+{3}</yandex>
 )",
-      dir_, http_port_, tcp_port_);
+      dir_, http_port_, tcp_port_,
+      two_shards_ ? fmt::format(R"(  <remote_servers><traces>
+    <shard><replica><host>127.0.0.1</host><port>{0}</port><default_database>shard1</default_database></replica></shard>
+    <shard><replica><host>127.0.0.1</host><port>{0}</port><default_database>shard2</default_database></replica></shard>
+  </traces></remote_servers>
+)",
+                                tcp_port_)
+                  : std::string());
 }
 
 void ClickHouseServer::write_users() {

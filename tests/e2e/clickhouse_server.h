@@ -14,7 +14,9 @@ class ClickHouseServer {
  public:
   // A user "tracer" with password `kPassword` exists besides "default" (no password).
   static constexpr const char* kPassword = "s3cret-pw";
-  ClickHouseServer();
+  // `two_shards`: a cluster "traces" of two shards, both this server, whose default databases
+  // are shard1 and shard2 (docs/clickhouse.md's recipe, tried on one server).
+  explicit ClickHouseServer(bool two_shards = false);
   ~ClickHouseServer();
   ClickHouseServer(const ClickHouseServer&) = delete;
   ClickHouseServer& operator=(const ClickHouseServer&) = delete;
@@ -42,6 +44,7 @@ class ClickHouseServer {
   std::string start_once();
   std::string dir_;
   bool users_written_ = false;
+  bool two_shards_ = false;
   uint16_t http_port_ = 0;
   uint16_t tcp_port_ = 0;
   pid_t pid_ = -1;

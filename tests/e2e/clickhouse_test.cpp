@@ -2,7 +2,9 @@
 // traced fixture, as the same run's --summary and --json show them; a server stopped in the
 // middle loses nothing; a server never there leaves the events in the spool, which the exit
 // message names; two "hosts" write into one table at once; bad input and a table of another
-// schema version are refused before anything starts; the URL's password is not in ps.
+// schema version are refused before anything starts; the URL's password is not in ps. (The runs
+// with --summary, the reference counts, give --clickhouse-events: without it --summary sends the
+// aggregates alone, clickhouse_aggregates_test.cpp.)
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -98,8 +100,8 @@ std::string ClickHouseTest::start_error_;
 
 // The counts per syscall in ClickHouse are those of the same run's --summary.
 TEST_P(ClickHouseTest, CountsEqualTheSummary) {
-  auto r = run_traced({backend(), "--summary", "--clickhouse", ch().url(), "--host-name",
-                       host("counts"), fixture("files"), temp_dir()});
+  auto r = run_traced({backend(), "--summary", "--clickhouse-events", "--clickhouse", ch().url(),
+                       "--host-name", host("counts"), fixture("files"), temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(contains(r.err, "ClickHouse")) << "nothing to say when all was sent: " << r.err;
   Counts want = e2e::summary_rows(r.trace);
@@ -189,8 +191,8 @@ TEST_P(ClickHouseTest, SignalsExitsAndUringOperationsAsRows) {
                         host("sig") + "' AND type = 'exit' AND returned = 1 AND ret = 0"),
             1);
 
-  auto u = run_traced({backend(), "--summary", "--clickhouse", ch().url(), "--host-name",
-                       host("uring"), fixture("uring_ops"), "files", temp_dir()});
+  auto u = run_traced({backend(), "--summary", "--clickhouse-events", "--clickhouse", ch().url(),
+                       "--host-name", host("uring"), fixture("uring_ops"), "files", temp_dir()});
   ASSERT_EQ(u.status, 0) << u.err;
   Counts want = e2e::summary_rows(u.trace);
   EXPECT_EQ(show(row_counts(ch(), "dtruss_test", host("uring"))), show(want));
@@ -210,9 +212,9 @@ TEST_P(ClickHouseTest, ServerStoppedInTheMiddleLosesNothing) {
   std::string dir = temp_dir();
   std::string spool = dir + "/spool.zst", trace = dir + "/trace";
   ChildGuard dtruss{
-      spawn({dtruss_bin(), backend(), "--summary", "--output", trace, "--clickhouse", ch().url(),
-             "--host-name", host("restart"), "--clickhouse-flush", "0.05", "--clickhouse-spool",
-             spool, fixture("ch_phases"), dir, "2000", "3", "report"},
+      spawn({dtruss_bin(), backend(), "--summary", "--clickhouse-events", "--output", trace,
+             "--clickhouse", ch().url(), "--host-name", host("restart"), "--clickhouse-flush",
+             "0.05", "--clickhouse-spool", spool, fixture("ch_phases"), dir, "2000", "3", "report"},
             dir + "/out", dir + "/err")};
   ASSERT_GT(dtruss.pid, 0);
   auto getppids = [&] {
@@ -254,10 +256,11 @@ TEST_P(ClickHouseTest, AServerThatComesLater) {
   std::string dir = temp_dir();
   std::string spool = dir + "/spool.zst", trace = dir + "/trace";
   std::string url = ch().url("later_" + GetParam());
-  ChildGuard dtruss{spawn({dtruss_bin(), backend(), "--summary", "--output", trace, "--clickhouse",
-                           url, "--host-name", host("later"), "--clickhouse-flush", "0.05",
-                           "--clickhouse-spool", spool, fixture("ch_phases"), dir, "1000", "2"},
-                          dir + "/out", dir + "/err")};
+  ChildGuard dtruss{
+      spawn({dtruss_bin(), backend(), "--summary", "--clickhouse-events", "--output", trace,
+             "--clickhouse", url, "--host-name", host("later"), "--clickhouse-flush", "0.05",
+             "--clickhouse-spool", spool, fixture("ch_phases"), dir, "1000", "2"},
+            dir + "/out", dir + "/err")};
   ASSERT_GT(dtruss.pid, 0);
   ASSERT_TRUE(wait_until([&] { return exists(dir + "/done0"); }, 60000)) << read_file(dir + "/err");
   ASSERT_TRUE(wait_for_text(dir + "/err", "does not answer", 30000)) << read_file(dir + "/err");
@@ -282,11 +285,11 @@ TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
   for (int i = 0; i < 2; ++i) {
     std::string d = dir + "/" + std::to_string(i);
     mkdir(d.c_str(), 0755);
-    runs[i].pid =
-        spawn({dtruss_bin(), backend(), "--summary", "--output", d + "/trace", "--clickhouse",
-               ch().url(), "--host-name", host("node" + std::to_string(i)), "--clickhouse-batch",
-               "500", fixture("ch_phases"), d, "5000", "1"},
-              d + "/out", d + "/err");
+    runs[i].pid = spawn(
+        {dtruss_bin(), backend(), "--summary", "--clickhouse-events", "--output", d + "/trace",
+         "--clickhouse", ch().url(), "--host-name", host("node" + std::to_string(i)),
+         "--clickhouse-batch", "500", fixture("ch_phases"), d, "5000", "1"},
+        d + "/out", d + "/err");
     ASSERT_GT(runs[i].pid, 0);
   }
   for (int i = 0; i < 2; ++i) {
@@ -303,8 +306,9 @@ TEST_P(ClickHouseTest, TwoHostsIntoOneTable) {
 // A burst faster than the server takes rows (the spool takes what waits, the inserter sends it
 // after): every call arrives, none twice.
 TEST_P(ClickHouseTest, ABurstArrivesComplete) {
-  std::vector<std::string> args{backend(),     "--summary",   "--clickhouse",       ch().url(),
-                                "--host-name", host("burst"), "--clickhouse-batch", "2000"};
+  std::vector<std::string> args{backend(),      "--summary",          "--clickhouse-events",
+                                "--clickhouse", ch().url(),           "--host-name",
+                                host("burst"),  "--clickhouse-batch", "2000"};
   if (GetParam() == "bpf") args.insert(args.end(), {"-b", "64M"});  // (the ring loses none)
   args.insert(args.end(), {fixture("getppid_burst"), "200000"});
   auto r = run_traced(args, 120);
@@ -323,10 +327,10 @@ INSTANTIATE_BACKENDS(ClickHouseTest);
 class ClickHouseBpf : public ClickHouseTest {};
 
 TEST_P(ClickHouseBpf, RowsWithoutRoomAreCountedInTheTable) {
-  auto r =
-      run_traced({backend(), "--summary", "-b", "64M", "--clickhouse", ch().url(), "--host-name",
-                  host("full"), "--clickhouse-buffer", "1M", fixture("getppid_burst"), "300000"},
-                 120);
+  auto r = run_traced({backend(), "--summary", "--clickhouse-events", "-b", "64M", "--clickhouse",
+                       ch().url(), "--host-name", host("full"), "--clickhouse-buffer", "1M",
+                       fixture("getppid_burst"), "300000"},
+                      120);
   ASSERT_EQ(r.status, 0) << r.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.err, m, std::regex("ClickHouse: (\\d+) events lost"))) << r.err;
@@ -353,8 +357,8 @@ TEST_P(ClickHouseAway, TheSpoolHoldsTheEvents) {
   std::string dir = temp_dir();
   std::string spool = dir + "/spool.jsonl.zst";
   std::string url = "http://127.0.0.1:" + std::to_string(free_port()) + "/?database=away";
-  auto r = run_traced({backend(), "--summary", "--clickhouse", url, "--clickhouse-spool", spool,
-                       fixture("files"), temp_dir()});
+  auto r = run_traced({backend(), "--summary", "--clickhouse-events", "--clickhouse", url,
+                       "--clickhouse-spool", spool, fixture("files"), temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "does not answer")) << r.err;
   EXPECT_TRUE(contains(r.err, "not sent")) << r.err;
@@ -381,8 +385,8 @@ TEST_P(ClickHouseAway, AServerThatNeverAnswersIsNotWaitedFor) {
   std::string dir = temp_dir(), spool = dir + "/spool.jsonl.zst";
   std::string url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/?database=mute";
   uint64_t start = now_ms();
-  auto r = run_traced({backend(), "--summary", "--clickhouse", url, "--clickhouse-spool", spool,
-                       fixture("files"), temp_dir()});
+  auto r = run_traced({backend(), "--summary", "--clickhouse-events", "--clickhouse", url,
+                       "--clickhouse-spool", spool, fixture("files"), temp_dir()});
   uint64_t took = now_ms() - start;
   close(listener);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -471,7 +475,7 @@ TEST_F(ClickHouseServed, AnOlderTableIsRefused) {
                   fixture("files"), "/tmp"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
-  EXPECT_TRUE(contains(r.err, "schema version 0, this dtruss writes version 1")) << r.err;
+  EXPECT_TRUE(contains(r.err, "schema version 0, this dtruss writes version 2")) << r.err;
   EXPECT_FALSE(exists(out));
   EXPECT_EQ(server_->number("SELECT count() FROM old.dtruss_events"), 0);
   // A table without a version at all is refused too.
@@ -500,9 +504,10 @@ TEST_F(ClickHouseServed, ThePasswordIsNotInPs) {
   std::string pw = ClickHouseServer::kPassword;
   std::string url = "http://tracer:" + pw + "@127.0.0.1:" + std::to_string(server_->http_port()) +
                     "/?database=pw";
-  ChildGuard dtruss{spawn({dtruss_bin(), "--summary", "--output", dir + "/trace", "--clickhouse",
-                           url, "--host-name", "pw", fixture("ch_phases"), dir, "10", "2"},
-                          dir + "/out", dir + "/err")};
+  ChildGuard dtruss{
+      spawn({dtruss_bin(), "--summary", "--clickhouse-events", "--output", dir + "/trace",
+             "--clickhouse", url, "--host-name", "pw", fixture("ch_phases"), dir, "10", "2"},
+            dir + "/out", dir + "/err")};
   ASSERT_GT(dtruss.pid, 0);
   ASSERT_TRUE(wait_until([&] { return exists(dir + "/done0"); }, 60000)) << read_file(dir + "/err");
   std::string cmdline = read_file("/proc/" + std::to_string(dtruss.pid) + "/cmdline");
@@ -518,7 +523,7 @@ TEST_F(ClickHouseServed, ThePasswordIsNotInPs) {
   // The environment's password, the URL naming the user alone.
   setenv("DTRUSS_CLICKHOUSE_PASSWORD", pw.c_str(), 1);
   Result r =
-      run({dtruss_bin(), "--summary", "--clickhouse",
+      run({dtruss_bin(), "--summary", "--clickhouse-events", "--clickhouse",
            "http://tracer@127.0.0.1:" + std::to_string(server_->http_port()) + "/?database=pw",
            "--host-name", "pwenv", fixture("getppid_burst"), "7"});
   unsetenv("DTRUSS_CLICKHOUSE_PASSWORD");
@@ -533,16 +538,17 @@ TEST_F(ClickHouseServed, TheSpoolIsSentByHand) {
   std::string dir = temp_dir();
   std::string spool = dir + "/spool.zst";
   std::string away = "http://127.0.0.1:" + std::to_string(free_port()) + "/?database=byhand";
-  Result r = run({dtruss_bin(), "--summary", "--output", dir + "/trace", "--clickhouse", away,
-                  "--clickhouse-spool", spool, "--host-name", "byhand", fixture("files"), dir});
+  Result r = run({dtruss_bin(), "--summary", "--clickhouse-events", "--output", dir + "/trace",
+                  "--clickhouse", away, "--clickhouse-spool", spool, "--host-name", "byhand",
+                  fixture("files"), dir});
   ASSERT_EQ(r.status, 0) << r.err;
   std::string command = "zstd -dc '" + spool +
                         "' | clickhouse-client --host 127.0.0.1 --database byhand --query "
                         "'INSERT INTO dtruss_events FORMAT JSONEachRow'";
   ASSERT_TRUE(contains(r.err, command)) << r.err;
   // The tables made on the real server (by a run against it), then the command, on its port.
-  ASSERT_EQ(run({dtruss_bin(), "--summary", "--clickhouse", server_->url("byhand"), "--host-name",
-                 "other", fixture("getppid_burst"), "1"})
+  ASSERT_EQ(run({dtruss_bin(), "--summary", "--clickhouse-events", "--clickhouse",
+                 server_->url("byhand"), "--host-name", "other", fixture("getppid_burst"), "1"})
                 .status,
             0);
   std::string port = " --port " + std::to_string(server_->tcp_port());
@@ -557,14 +563,17 @@ TEST_F(ClickHouseServed, TheSpoolIsSentByHand) {
 // docs/clickhouse.md's five queries run on a server that a trace filled, and its table of columns
 // names every column the table has.
 TEST_F(ClickHouseServed, DocumentedQueriesRun) {
-  Result r = run({dtruss_bin(), "--summary", "-s", "--clickhouse", server_->url("docs"),
-                  "--host-name", "docs", fixture("files"), temp_dir()});
+  Result r = run({dtruss_bin(), "--summary", "--clickhouse-events", "-s", "--clickhouse",
+                  server_->url("docs"), "--host-name", "docs", fixture("files"), temp_dir()});
   ASSERT_EQ(r.status, 0) << r.err;
   std::string doc = read_file(std::string(FIXTURE_SRC_DIR) + "/../../docs/clickhouse.md");
   ASSERT_FALSE(doc.empty());
+  size_t at = doc.find("\n## Five questions");  // (the dashboards': clickhouse_aggregates_test)
+  ASSERT_NE(at, std::string::npos);
+  std::string section = doc.substr(at, doc.find("\n## ", at + 1) - at);
   std::regex block(R"(```sql\n([\s\S]*?)```)");
   std::vector<std::string> queries;
-  for (std::sregex_iterator it(doc.begin(), doc.end(), block), end; it != end; ++it)
+  for (std::sregex_iterator it(section.begin(), section.end(), block), end; it != end; ++it)
     if ((*it)[1].str().rfind("SELECT", 0) == 0) queries.push_back((*it)[1]);
   ASSERT_EQ(queries.size(), 5u) << "the five questions";
   for (const std::string& q : queries) {
