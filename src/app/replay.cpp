@@ -17,6 +17,7 @@
 #include "decode/names.h"
 #include "syscalls/selection.h"
 #include "util/clock.h"
+#include "util/text.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -24,7 +25,7 @@ namespace {
 
 // Options that act on a live trace, which a replay does not make.
 std::string live_only(const Options& opt) {
-  if (!opt.capture_file.empty()) return "-w";
+  if (!opt.capture_file.empty()) return opt.write_file ? "--write FILE" : "-w";
   if (opt.flight_recorder != 0) return "--flight-recorder";
   if (!opt.inject.empty()) return "--inject";
   if (opt.buffer_size != 0) return "-b";
@@ -174,14 +175,22 @@ int usage_error(const std::string& msg) {
   return kUsageError;
 }
 
+// --read VALUE that is neither strace's fd set nor a capture (the reader's `error` about it).
+std::string read_file_error(const std::string& value, const std::string& error) {
+  return fmt::format(
+      "--read '{}' is no fd set (e.g. 0,3, all, none; ! for all but) and no capture: {}",
+      escaped(value), error);
+}
+
 }  // namespace
 
 int replay(Options& opt) {
   if (std::string o = live_only(opt); !o.empty())
-    return usage_error(
-        fmt::format("{} applies to a live trace, not to -R's replay of a capture", o));
+    return usage_error(fmt::format("{} applies to a live trace, not to {}'s replay of a capture", o,
+                                   opt.read_file ? "--read FILE" : "-R"));
   capture::Reader reader;
-  if (std::string error = reader.open(opt.replay_file); !error.empty()) return usage_error(error);
+  if (std::string error = reader.open(opt.replay_file); !error.empty())
+    return usage_error(opt.read_file ? read_file_error(opt.replay_file, error) : error);
   const capture::CaptureInfo& info = reader.info();
   if (std::string error = other_table(opt.replay_file, info); !error.empty())
     return usage_error(error);
