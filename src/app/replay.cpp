@@ -114,12 +114,14 @@ class Handler final : public capture::ReplayHandler {
     was_interrupted_ = true;
   }
   void dropped(uint64_t n) override { dropped_ = n; }
+  void label(int32_t pid, std::string label) override { labels_->given(pid, std::move(label)); }
   void end(int status, uint64_t end_ns) override {
     status_ = status;
     end_ns_ = end_ns;
   }
 
   Pipeline& pipeline_;
+  ContainerLabels* labels_ = nullptr;
   bool begun_ = false;
   bool was_interrupted_ = false;
   Interruption interruption_;
@@ -206,6 +208,7 @@ int replay(Options& opt) {
   opt.name = info.name;
   opt.wait_for_name = info.wait_for_name;
   opt.pids.assign(info.pids.begin(), info.pids.end());
+  opt.replayed_containers = info.containers;
   if (std::string error = output_is_capture(opt); !error.empty()) return usage_error(error);
   Outputs outputs;
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
@@ -214,6 +217,8 @@ int replay(Options& opt) {
   Pipeline& pipeline = tp.pipeline();
   StackView view(pipeline, opt);
   Handler handler(pipeline);
+  handler.labels_ = pipeline.show_containers();  // (the capture's: Label records)
+  handler.labels_->replayed();
   Progress progress(opt.replay_file, reader.file_size());
   capture::Reader::Outcome o = reader.replay(view, handler, [&progress](uint64_t done) {
     progress(done);

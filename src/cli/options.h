@@ -73,11 +73,12 @@ struct Options {
   bool top = false;      // --top: the busiest calls and processes, refreshed (implies --summary)
   std::string interval;  // --interval SECONDS, as given (read by interval_ns)
   // Part 11: capture files and the flight recorder (src/capture, app/recording, app/replay).
-  std::string capture_file;      // -w, --capture: record the events to FILE
-  std::string replay_file;       // -R, --replay: show a capture's events
-  bool read_file = false;        // replay_file came from --read FILE (a value that is no fd set)
-  bool write_file = false;       // capture_file came from --write FILE (a value that is no fd set)
-  uint64_t flight_recorder = 0;  // --flight-recorder SIZE: the last SIZE bytes (0: off)
+  std::string capture_file;  // -w, --capture: record the events to FILE
+  std::string replay_file;   // -R, --replay: show a capture's events
+  bool read_file = false;    // replay_file came from --read FILE (a value that is no fd set)
+  bool write_file = false;   // capture_file came from --write FILE (a value that is no fd set)
+  bool replayed_containers = false;   // -R of a --cgroup/--container capture: lines name them
+  uint64_t flight_recorder = 0;       // --flight-recorder SIZE: the last SIZE bytes (0: off)
   std::vector<std::string> triggers;  // --trigger errno=E, syscall=NAME, exit=nonzero
   // Part 9's remaining points.
   bool pidns_translation = false;  // --pidns-translation, --decode-pids=pidns
