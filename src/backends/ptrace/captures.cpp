@@ -95,17 +95,22 @@ void PtraceTracer::capture_stack(Thread& t) {
   stacks_->unwind(t.tgid, t.tid, regs, mem, &t.pending.stack);
 }
 
-void PtraceTracer::fds_may_change(long nr) {
+void PtraceTracer::fds_may_change(Thread& t, long nr, bool at_entry) {
   if (nr == SYS_io_uring_setup) fd_notes_uncached_ = true;  // (its operations are not seen)
-  if (!keeps_fds(nr)) ++fd_epoch_;
+  if (keeps_fds(nr)) return;
+  // At its entry the call has changed nothing yet: its thread's notes still hold for it (a close
+  // notes the fd it closes); the other threads' may not once it runs.
+  bool kept = at_entry && t.fd_epoch == fd_epoch_;
+  ++fd_epoch_;
+  if (kept) t.fd_epoch = fd_epoch_;
 }
 
 // What fd `fd` of thread `t` refers to, from /proc, or as /proc said since the last call that may
-// have changed it (`cached`: every call stops, so none is missed; a -t seccomp filter lets some
+// have changed it (when every call stops, so that none is missed: a -t seccomp filter lets some
 // run unseen). A rename or an unlink by a process that is not traced shows at the next call of the
 // traced ones that may change fds (docs/capture-format.md).
-std::string PtraceTracer::fd_note(Thread& t, int fd, bool cached) {
-  if (!cached || fd_notes_uncached_ || !selected_.empty()) return describe_fd(t.tid, fd);
+std::string PtraceTracer::fd_note(Thread& t, int fd) {
+  if (fd_notes_uncached_ || !selected_.empty()) return describe_fd(t.tid, fd);
   if (t.fd_epoch != fd_epoch_) {
     t.fd_notes.clear();
     t.fd_epoch = fd_epoch_;
@@ -124,15 +129,14 @@ void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
   if (info == nullptr) return;
   if (at_exit) {  // (after fds_may_change: kept for the calls that follow on the new fd)
     if (info->ret == RetKind::Fd && ev.ret >= 0)
-      ev.fd_notes[kMaxArgs] = fd_note(t, static_cast<int>(ev.ret), true);
+      ev.fd_notes[kMaxArgs] = fd_note(t, static_cast<int>(ev.ret));
     return;
   }
-  bool cached = keeps_fds(ev.nr);
   for (int i = 0; i < info->nargs; ++i) {
     ArgKind k = info->args[i].kind;
     auto fd = static_cast<int32_t>(ev.args[static_cast<size_t>(i)]);
     if ((k == ArgKind::Fd || k == ArgKind::Dirfd) && fd >= 0)
-      ev.fd_notes[static_cast<size_t>(i)] = fd_note(t, fd, cached);
+      ev.fd_notes[static_cast<size_t>(i)] = fd_note(t, fd);
   }
 }
 

@@ -96,8 +96,8 @@ class PtraceTracer final : public Backend {
   void describe_fds(Thread& t, bool at_exit);
   // -y's notes kept between calls (captures.cpp): a call that may change an fd table or a name
   // (any but a few) makes them stale, at its entry and at its exit.
-  void fds_may_change(long nr);
-  std::string fd_note(Thread& t, int fd, bool cached);
+  void fds_may_change(Thread& t, long nr, bool at_entry);
+  std::string fd_note(Thread& t, int fd);
   void capture_stack(Thread& t);
   // A call in progress that will not be seen returning: its thread died (or dtruss detached).
   void finish_unfinished(Thread& t, SyscallEvent::End end = SyscallEvent::End::Unfinished);
