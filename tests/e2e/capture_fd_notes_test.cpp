@@ -1,6 +1,7 @@
 // -y's notes follow every turn an fd number takes (the ptrace backend keeps what /proc said of an
 // fd between calls, and must drop it when a call may have changed it): a number reused after a
-// close, dup2 onto it, a rename by the traced program, an exec that closes a close-on-exec fd.
+// close, dup2 onto it, a rename by the traced program, a close and open by another thread, an
+// exec that closes a close-on-exec fd.
 // Live and replayed (-w, -R -y) the same, on both backends.
 #include <gtest/gtest.h>
 
@@ -33,15 +34,17 @@ TEST_P(CaptureFdNotes, EveryTurnOfAnFdIsSeenLiveAndReplayed) {
   std::string text = read_file(live);
   // (the numbers are the lowest free ones: the harness may hold some)
   std::vector<std::string> got = marks(text);
-  ASSERT_EQ(got.size(), 7u) << text;
+  ASSERT_EQ(got.size(), 9u) << text;
   std::string fd = got[0].substr(0, got[0].find(':') + 1);
-  std::string cloexec = got[5].substr(0, got[5].find(':') + 1);
+  std::string cloexec = got[7].substr(0, got[7].find(':') + 1);
   std::vector<std::string> expected = {
       fd + dir + "/a",       // the first file
       fd + dir + "/b",       // the number reused after its close
       fd + dir + "/b",       // another fd opened meanwhile
       fd + dir + "/c",       // dup2 onto it
       fd + dir + "/d",       // renamed by the program
+      fd + dir + "/d",       // (again, with another thread waiting)
+      fd + dir + "/a",       // closed and opened again by another thread
       cloexec + dir + "/b",  // close-on-exec
       cloexec,               // closed by the exec (EBADF)
   };
