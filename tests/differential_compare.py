@@ -133,6 +133,7 @@ CASES = [
     fx("fd_reuse", "{tmp}", "20", norms=["async_signals", "sigchld_merged"]),
     fx("fd_truth", "{tmp}", norms=["ephemeral_ports", "thread_sync", "async_signals"],
        setup=write_fd_truth_input),
+    fx("fd_turns", "{tmp}", norms=["thread_sync"]),
     fx("files", "{tmp}"),
     fx("flight", "eisdir", "5"),
     fx("forker", norms=["async_signals"]),

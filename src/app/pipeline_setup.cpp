@@ -56,7 +56,8 @@ bool use_color(const Options& opt, int out_fd) {
 // Whether the lines may come from processes of several containers (or units), each then named:
 // --all, --cgroup, --container (part 12).
 bool many_containers(const Options& opt) {
-  return opt.all_processes || !opt.cgroup.empty() || !opt.container.empty();
+  return opt.all_processes || !opt.cgroup.empty() || !opt.container.empty() ||
+         opt.replayed_containers;
 }
 
 TextOptions text_options(const Options& opt, int out_fd) {
@@ -65,7 +66,7 @@ TextOptions text_options(const Options& opt, int out_fd) {
   // several -p, -n NAME, which may match several, now or later, --all).
   // The process name with it: -Y, or where lines of many programs mix (--all, -n).
   t.comm = opt.comm || opt.all_processes || !opt.name.empty() || !opt.cgroup.empty() ||
-           !opt.container.empty();
+           !opt.container.empty() || opt.replayed_containers;
   t.show_task = opt.show_task.value_or(opt.follow || opt.pids.size() > 1 ||
                                        (!opt.name.empty() && !opt.wait_for_name) ||
                                        opt.all_processes || t.comm);
@@ -163,6 +164,10 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
 // -w: the capture file (opened by Outputs); --flight-recorder: the ring, written when asked.
 void TracePipeline::add_recorder(const Options& opt, Outputs& outputs) {
   recorder_.emplace(capture_info(opt), next());
+  if (many_containers(opt)) {  // (the labels the live view shows, or would show)
+    ContainerLabels* labels = pipeline_.show_containers();
+    recorder_->label_containers([labels](int32_t pid) { return labels->of(pid); });
+  }
   if (opt.flight_recorder != 0) {
     std::vector<capture::Trigger> triggers;
     check_recording(opt, &triggers);  // (checked before)

@@ -64,6 +64,7 @@ capture::CaptureInfo capture_info(const Options& opt) {
   i.stack_depth = opt.stack ? opt.stack_depth : 0;
   i.follow = opt.follow;
   i.all = opt.all_processes;
+  i.containers = !opt.cgroup.empty() || !opt.container.empty();
   i.wait_for_name = opt.wait_for_name;
   i.name = opt.name;
   i.pids.assign(opt.pids.begin(), opt.pids.end());

@@ -17,6 +17,7 @@
 #include "decode/names.h"
 #include "syscalls/selection.h"
 #include "util/clock.h"
+#include "util/text.h"
 #include "util/writer.h"
 
 namespace dtruss {
@@ -24,7 +25,7 @@ namespace {
 
 // Options that act on a live trace, which a replay does not make.
 std::string live_only(const Options& opt) {
-  if (!opt.capture_file.empty()) return "-w";
+  if (!opt.capture_file.empty()) return opt.write_file ? "--write FILE" : "-w";
   if (opt.flight_recorder != 0) return "--flight-recorder";
   if (!opt.inject.empty()) return "--inject";
   if (opt.buffer_size != 0) return "-b";
@@ -113,12 +114,14 @@ class Handler final : public capture::ReplayHandler {
     was_interrupted_ = true;
   }
   void dropped(uint64_t n) override { dropped_ = n; }
+  void label(int32_t pid, std::string label) override { labels_->given(pid, std::move(label)); }
   void end(int status, uint64_t end_ns) override {
     status_ = status;
     end_ns_ = end_ns;
   }
 
   Pipeline& pipeline_;
+  ContainerLabels* labels_ = nullptr;
   bool begun_ = false;
   bool was_interrupted_ = false;
   Interruption interruption_;
@@ -174,14 +177,22 @@ int usage_error(const std::string& msg) {
   return kUsageError;
 }
 
+// --read VALUE that is neither strace's fd set nor a capture (the reader's `error` about it).
+std::string read_file_error(const std::string& value, const std::string& error) {
+  return fmt::format(
+      "--read '{}' is no fd set (e.g. 0,3, all, none; ! for all but) and no capture: {}",
+      escaped(value), error);
+}
+
 }  // namespace
 
 int replay(Options& opt) {
   if (std::string o = live_only(opt); !o.empty())
-    return usage_error(
-        fmt::format("{} applies to a live trace, not to -R's replay of a capture", o));
+    return usage_error(fmt::format("{} applies to a live trace, not to {}'s replay of a capture", o,
+                                   opt.read_file ? "--read FILE" : "-R"));
   capture::Reader reader;
-  if (std::string error = reader.open(opt.replay_file); !error.empty()) return usage_error(error);
+  if (std::string error = reader.open(opt.replay_file); !error.empty())
+    return usage_error(opt.read_file ? read_file_error(opt.replay_file, error) : error);
   const capture::CaptureInfo& info = reader.info();
   if (std::string error = other_table(opt.replay_file, info); !error.empty())
     return usage_error(error);
@@ -197,6 +208,7 @@ int replay(Options& opt) {
   opt.name = info.name;
   opt.wait_for_name = info.wait_for_name;
   opt.pids.assign(info.pids.begin(), info.pids.end());
+  opt.replayed_containers = info.containers;
   if (std::string error = output_is_capture(opt); !error.empty()) return usage_error(error);
   Outputs outputs;
   if (std::string error = outputs.open(opt); !error.empty()) return usage_error(error);
@@ -205,6 +217,8 @@ int replay(Options& opt) {
   Pipeline& pipeline = tp.pipeline();
   StackView view(pipeline, opt);
   Handler handler(pipeline);
+  handler.labels_ = pipeline.show_containers();  // (the capture's: Label records)
+  handler.labels_->replayed();
   Progress progress(opt.replay_file, reader.file_size());
   capture::Reader::Outcome o = reader.replay(view, handler, [&progress](uint64_t done) {
     progress(done);

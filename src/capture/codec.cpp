@@ -169,7 +169,7 @@ void put_info(std::string& out, const CaptureInfo& i) {
   p.u(i.table_size);
   p.u((i.fd_notes ? 1u : 0u) | (i.stacks ? 2u : 0u) | (i.verbose ? 4u : 0u) | (i.cpu ? 8u : 0u) |
       (i.dumps ? 16u : 0u) | (i.flight ? 32u : 0u) | (i.follow ? 64u : 0u) | (i.all ? 128u : 0u) |
-      (i.wait_for_name ? 256u : 0u));
+      (i.wait_for_name ? 256u : 0u) | (i.containers ? 512u : 0u));
   p.u(i.strsize);
   p.u(i.stack_depth);
   p.str(i.name);
@@ -201,6 +201,7 @@ bool get_info(std::string_view payload, CaptureInfo* i) {
   i->follow = f & 64;
   i->all = f & 128;
   i->wait_for_name = f & 256;
+  i->containers = f & 512;
   i->strsize = g.u();
   i->stack_depth = g.u();
   i->name = g.str();
@@ -536,6 +537,18 @@ bool get_process(std::string_view payload, int32_t* pid) {
   return g.ok();
 }
 
+void put_label(std::string& out, int32_t pid, std::string_view label) {
+  Put p(out, Record::Label);
+  p.z(pid);
+  p.str(label);
+}
+bool get_label(std::string_view payload, int32_t* pid, std::string* label) {
+  Get g(payload);
+  *pid = g.i32();
+  *label = g.str();
+  return g.ok();
+}
+
 void put_ready(std::string& out) {
   Put p(out, Record::Ready);
 }
@@ -583,7 +596,7 @@ Frame next_frame(std::string_view buf) {
   for (int i = 0; i < 4; ++i)
     len |= static_cast<uint32_t>(static_cast<uint8_t>(buf[1 + i])) << (8 * i);
   auto type = static_cast<uint8_t>(buf[0]);
-  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(Record::Sync) ||
+  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(kLastRecord) ||
       len > (1u << 30)) {
     f.state = Framing::Bad;
     return f;

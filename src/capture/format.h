@@ -14,7 +14,8 @@ namespace dtruss::capture {
 inline constexpr char kMagic[8] = {'D', 'T', 'R', 'U', 'S', 'S', 'C', 'F'};
 // Version 2: Syscall records refer back to the ones before them (since the last Sync): the task,
 // the time and the arguments when they repeat, and the fd notes when they did not change.
-inline constexpr uint32_t kFormatVersion = 2;
+// Version 3: Label records (each process's container, as the live lines named it).
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr size_t kHeaderBytes = 16;
 
 // A record: its type (one byte), the length of its payload (u32, little endian), the payload.
@@ -34,7 +35,9 @@ enum class Record : uint8_t {
   End = 13,          // the trace ended: dtruss's exit status; the last record
   Dropped = 14,      // flight recorder: how many events before these were let go
   Sync = 15,         // what Syscall records refer back to starts afresh (SyscallContext)
+  Label = 16,  // a process's container label (--all, --cgroup, --container), before its events
 };
+inline constexpr Record kLastRecord = Record::Label;  // (a higher type: a corrupt file)
 
 // What a capture was taken with, on what: checked by the replay against what it is asked to show.
 struct CaptureInfo {
@@ -57,6 +60,7 @@ struct CaptureInfo {
   bool follow = false;
   bool all = false;
   bool wait_for_name = false;
+  bool containers = false;  // --cgroup or --container: the lines name programs and containers
   std::string name;
   std::vector<int32_t> pids;
   std::vector<std::string> command;

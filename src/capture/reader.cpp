@@ -144,6 +144,13 @@ bool Reader::dispatch(Record type, std::string_view p, EventConsumer& to, Replay
       to.on_process(pid);
       return true;
     }
+    case Record::Label: {
+      int32_t pid = 0;
+      std::string label;
+      if (!get_label(p, &pid, &label)) return false;
+      h.label(pid, std::move(label));
+      return true;
+    }
     case Record::Sync:
       cx_.reset();
       return p.empty();

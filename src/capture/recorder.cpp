@@ -94,6 +94,13 @@ void Recorder::sync() {
   put_sync(scratch_);
   cx_.reset();
   since_sync_ = 0;
+  for (const auto& [pid, label] : labels_) put_label(scratch_, pid, label);
+}
+
+void Recorder::label(int32_t pid) {
+  if (!label_of_ || pid <= 0 || labels_.contains(pid)) return;
+  auto it = labels_.emplace(pid, label_of_(pid)).first;
+  put_label(scratch_, pid, it->second);
 }
 
 void Recorder::record() {
@@ -130,6 +137,7 @@ void Recorder::check_dump_request(bool idle) {
 }
 
 void Recorder::on_syscall(SyscallEvent& ev) {
+  label(ev.task.pid);
   put_syscall(scratch_, ev, cx_);  // (before the pipeline, which may clear the fd notes)
   record();
   next_.on_syscall(ev);
@@ -148,6 +156,7 @@ void Recorder::on_syscall(SyscallEvent& ev) {
 }
 
 void Recorder::on_signal(const SignalEvent& ev) {
+  label(ev.task.pid);
   put_signal(scratch_, ev);
   record();
   next_.on_signal(ev);
@@ -155,13 +164,16 @@ void Recorder::on_signal(const SignalEvent& ev) {
 }
 
 void Recorder::on_stop(const StopEvent& ev) {
+  label(ev.task.pid);
   put_stop(scratch_, ev);
   record();
   next_.on_stop(ev);
 }
 
 void Recorder::on_exit(const ExitEvent& ev) {
+  label(ev.task.pid);
   put_exit(scratch_, ev);
+  labels_.erase(ev.task.pid);  // (as the live view forgets it: its PID may be reused)
   record();
   next_.on_exit(ev);
   if (!ring_) return;

@@ -8,9 +8,11 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "capture/codec.h"
@@ -88,12 +90,20 @@ class Recorder final : public EventConsumer {
   void idle() override;
   void ready() override;
 
+  // --all, --cgroup, --container: each process's container label (`label_of`: the live view's,
+  // ContainerLabels::of) recorded before its first event, again after each Sync (a reader may
+  // start there), and again after its exit (its PID may be reused).
+  void label_containers(std::function<std::string(int32_t pid)> label_of) {
+    label_of_ = std::move(label_of);
+  }
+
   // SIGUSR1's handler sets it (async-signal-safe): the ring is written at the next event or idle.
   static void request_dump();
 
  private:
-  void record();  // the record just put into scratch_
-  void sync();    // a Sync record starts scratch_'s next records: cx_ starts afresh
+  void record();            // the record just put into scratch_
+  void sync();              // a Sync record starts scratch_'s next records: cx_ starts afresh
+  void label(int32_t pid);  // process pid's Label record, unless it has one since the last Sync
   void check_dump_request(bool idle);
   void dump(const std::string& why, int status, uint64_t end_ns);
   std::string dump_path();
@@ -117,6 +127,9 @@ class Recorder final : public EventConsumer {
   int dumps_ = 0;
   uint64_t dump_asked_ns_ = 0;  // SIGUSR1 seen, its dump not written yet
   std::string error_;           // a dump that could not be written
+  // label_containers
+  std::function<std::string(int32_t)> label_of_;
+  std::unordered_map<int32_t, std::string> labels_;  // the processes' labels, as recorded
 };
 
 }  // namespace dtruss::capture

@@ -30,7 +30,7 @@ std::string arg_kind(const OptionDoc& o) {
   if (const char* words = option_choices(o.key)) return std::string("words:") + words;
   static constexpr std::pair<std::string_view, const char*> kByArgName[] = {
       {"PID[,PID]", "pids"}, {"NAME", "processes"}, {"LIST", "syscalls"},
-      {"FILE", "files"},     {"USER", "users"},
+      {"FILE", "files"},     {"USER", "users"},     {"FDS|FILE", "files"},
   };
   for (const auto& [name, kind] : kByArgName)
     if (name == o.arg) return kind;

@@ -32,21 +32,19 @@ std::string set_error(const Options& o) {
   NumberSet set;
   std::string error;
   if (!o.signal_set.empty() && !parse_signal_set(o.signal_set, &set, &error)) return error;
-  // --read/--write FDS; given a file instead (tcpdump's and sysdig's habit for a capture), the
-  // message names the option dtruss has for that.
+  // -e read=FDS, -e write=FDS (--read/--write take a file too: what is no set is one); given a
+  // file instead, the message names the options that take one.
   const struct {
     const std::string& fds;
     const char* key;
     const char* verb;
-    const char* capture_option;
-  } dumps[] = {{o.dump_read, "read", "show", "-R"}, {o.dump_write, "write", "record", "-w"}};
+  } dumps[] = {{o.dump_read, "read", "show"}, {o.dump_write, "write", "record"}};
   for (const auto& d : dumps) {
     if (d.fds.empty() || parse_fd_set(d.fds, &set, &error)) continue;
-    std::string msg = fmt::format("--{}: {}", d.key, error);
+    std::string msg = fmt::format("-e {}=: {}", d.key, error);
     if (d.fds.find_first_of("/.") != std::string::npos)
-      msg +=
-          fmt::format(". --{0} takes fds, as strace's -e {0}=: to {1} a capture file, use {2} {3}",
-                      d.key, d.verb, d.capture_option, escaped(d.fds));
+      msg += fmt::format(". -e {0}= takes fds, as strace's: to {1} a capture file, use --{0} {2}",
+                         d.key, d.verb, escaped(d.fds));
     return msg;
   }
   return {};
@@ -71,9 +69,11 @@ constexpr struct {
      }},
     // Part 11: -R shows a capture, which was traced already; --trigger is the flight recorder's.
     {[](const Options& o) { return !o.replay_file.empty() && scopes(o) > 1; },
-     [](const Options&) -> std::string {
-       return "-R shows a capture that was traced already: give no command, -p, -n, -W or --all "
-              "with it";
+     [](const Options& o) {
+       return fmt::format(
+           "{} shows a capture that was traced already: give no command, -p, -n, -W or --all "
+           "with it",
+           o.read_file ? "--read FILE" : "-R");
      }},
     {[](const Options& o) { return !o.triggers.empty() && o.flight_recorder == 0; },
      [](const Options&) -> std::string {
@@ -264,9 +264,18 @@ bool read_choices(const OptionDoc& o, std::string_view arg, Options* opt) {
   return true;
 }
 
+// `text` is strace's fd set (3,5, all, none, !...), as --read/--write FDS take it.
+bool is_fd_set(const char* text) {
+  NumberSet set;
+  std::string error;
+  return parse_fd_set(text, &set, &error);
+}
+
 // Reads option `o` (its argument `arg`) into `opt` by its rule: nullopt to go on, else how the
-// parse ends (help, version, a usage error already said).
-std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* opt) {
+// parse ends (help, version, a usage error already said). `fds_only`: strace's -e read=/write=,
+// which take fds and no file.
+std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* opt,
+                                  bool fds_only = false) {
   const OptionRule& r = o.rule;
   bool ok = true;
   switch (r.action) {
@@ -286,6 +295,18 @@ std::optional<ParseOutcome> apply(const OptionDoc& o, const char* arg, Options* 
       else
         fail_rule(o, arg);
       break;
+    case OptionAction::FdsOrFile:
+      if (!fds_only && !is_fd_set(arg)) {  // (a set, even if a file has its name: ./3 is the file)
+        ok = arg[0] != '\0';
+        if (ok) {
+          opt->*r.file = arg;
+          opt->*r.flag = true;
+        } else {
+          fail(fmt::format("{} needs fds (e.g. 1,2) or a capture file", option_label(o)));
+        }
+        break;
+      }
+      [[fallthrough]];
     case OptionAction::AddToList:
       if (!(opt->*r.text).empty()) opt->*r.text += ',';
       opt->*r.text += arg;
@@ -367,7 +388,7 @@ std::optional<ParseOutcome> strace_expression(const char* word, Options* opt) {
     return ParseOutcome::ExitUsage;
   }
   std::string value = o->key == 't' ? trace_set_as_list(eq + 1) : std::string(eq + 1);
-  return apply(*o, value.c_str(), opt).value_or(ParseOutcome::Run);
+  return apply(*o, value.c_str(), opt, true).value_or(ParseOutcome::Run);
 }
 
 // Once every option is read: -a's columns, the command, and the rules between options.

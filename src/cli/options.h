@@ -73,8 +73,11 @@ struct Options {
   bool top = false;      // --top: the busiest calls and processes, refreshed (implies --summary)
   std::string interval;  // --interval SECONDS, as given (read by interval_ns)
   // Part 11: capture files and the flight recorder (src/capture, app/recording, app/replay).
-  std::string capture_file;           // -w, --capture: record the events to FILE
-  std::string replay_file;            // -R, --replay: show a capture's events
+  std::string capture_file;  // -w, --capture: record the events to FILE
+  std::string replay_file;   // -R, --replay: show a capture's events
+  bool read_file = false;    // replay_file came from --read FILE (a value that is no fd set)
+  bool write_file = false;   // capture_file came from --write FILE (a value that is no fd set)
+  bool replayed_containers = false;   // -R of a --cgroup/--container capture: lines name them
   uint64_t flight_recorder = 0;       // --flight-recorder SIZE: the last SIZE bytes (0: off)
   std::vector<std::string> triggers;  // --trigger errno=E, syscall=NAME, exit=nonzero
   // Part 9's remaining points.
@@ -127,6 +130,7 @@ enum class OptionAction : uint8_t {
   AddChoices,  // comma-separated words of `choices`: `choose` is given each one's index
   AddText,     // `texts` gets the argument, which must not be empty (else `message`)
   AddBits,     // `bits` |= `mask` (-Z, -z)
+  FdsOrFile,   // --read/--write: an fd set as AddToList, else a file: `file` = it, `flag` = true
   Help,
   Version,
 };
@@ -135,6 +139,7 @@ struct OptionRule {
   OptionAction action = OptionAction::SetFlag;
   bool Options::*flag = nullptr;
   std::string Options::*text = nullptr;
+  std::string Options::*file = nullptr;  // FdsOrFile's file
   std::vector<std::string> Options::*texts = nullptr;
   unsigned Options::*bits = nullptr;
   unsigned mask = 0;

@@ -23,6 +23,11 @@ class ContainerLabels {
     return l;
   }
 
+  // A replay (-R): the labels are the capture's, given(), never read from this machine (a
+  // process or cgroup not given has none).
+  void replayed() { replayed_ = true; }
+  void given(int32_t pid, std::string label) { by_pid_[pid] = std::move(label); }
+
   // The label of process `pid` ("" when none).
   const std::string& of(int32_t pid);
   // The label of the cgroup whose id (its directory's inode number) is `id` ("" when none, or
@@ -38,7 +43,8 @@ class ContainerLabels {
   std::unordered_map<uint64_t, std::string> by_cgroup_;  // (filled by one walk of the hierarchy)
   bool walked_ = false;
   bool paths_ = false;  // the cgroup's path rather than its container's name
-  int hierarchy_ = 0;   // (paths_: 0 for v2, a v1 hierarchy's id)
+  bool replayed_ = false;
+  int hierarchy_ = 0;  // (paths_: 0 for v2, a v1 hierarchy's id)
 };
 
 }  // namespace dtruss

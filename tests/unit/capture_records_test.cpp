@@ -191,11 +191,26 @@ TEST(CaptureRecords, CutPayloadsAreRefused) {
   SyscallEvent ev;
   SyscallContext rcx;
   EXPECT_FALSE(get_syscall(payload + "x", &ev, rcx));
-  // A frame cut short is partial; a type no version 2 writer makes is bad.
+  // A frame cut short is partial; a type no version 3 writer makes is bad.
   EXPECT_EQ(next_frame(std::string_view(buf).substr(0, buf.size() - 1)).state, Framing::Partial);
   std::string bad = buf;
   bad[0] = 99;
   EXPECT_EQ(next_frame(bad).state, Framing::Bad);
+}
+
+// A Label record (version 3) reads back as written, and is a type next_frame() accepts.
+TEST(CaptureRecords, LabelRoundTrips) {
+  std::string buf;
+  put_label(buf, 4242, "unit:nginx.service");
+  Frame f = next_frame(buf);
+  ASSERT_EQ(f.state, Framing::Complete);
+  EXPECT_EQ(f.type, Record::Label);
+  int32_t pid = 0;
+  std::string label;
+  ASSERT_TRUE(get_label(f.payload, &pid, &label));
+  EXPECT_EQ(pid, 4242);
+  EXPECT_EQ(label, "unit:nginx.service");
+  EXPECT_FALSE(get_label(f.payload.substr(0, 3), &pid, &label));
 }
 
 // The ring keeps the newest records whole (the oldest go first), across its wrap-around.

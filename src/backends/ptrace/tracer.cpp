@@ -431,6 +431,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.exit_ns = 0;
   ev.cpu_ns = kUnknown;
   ev.nr = static_cast<long>(nr);
+  if (target_.describe_fds) fds_may_change(t, ev.nr, true);  // (shown or not)
   for (int i = 0; i < 6; ++i) ev.args[static_cast<size_t>(i)] = args[i];
   ev.ret = 0;
   ev.end = SyscallEvent::End::Returned;
@@ -457,6 +458,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
 }
 
 void PtraceTracer::on_exit(Thread& t, int64_t rval) {
+  if (target_.describe_fds) fds_may_change(t, t.in_syscall ? t.pending.nr : -1, false);
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
   if (t.pending.injected) inject_at_exit(t, &rval);

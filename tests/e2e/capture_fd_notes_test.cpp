@@ -1,0 +1,61 @@
+// -y's notes follow every turn an fd number takes (the ptrace backend keeps what /proc said of an
+// fd between calls, and must drop it when a call may have changed it): a number reused after a
+// close, dup2 onto it, a rename by the traced program, a close and open by another thread, an
+// exec that closes a close-on-exec fd.
+// Live and replayed (-w, -R -y) the same, on both backends.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+class CaptureFdNotes : public BackendTest {};
+
+// The notes of fd_turns's zero-byte reads, in order ("" for a read without one).
+std::vector<std::string> marks(const std::string& text) {
+  static const std::regex mark(R"(^read\((\d+)(<([^>]*)>)?, [^,]*, 0\))");
+  std::vector<std::string> out;
+  for (const std::string& l : lines(text)) {
+    std::smatch m;
+    if (std::regex_search(l, m, mark)) out.push_back(m[1].str() + ":" + m[3].str());
+  }
+  return out;
+}
+
+TEST_P(CaptureFdNotes, EveryTurnOfAnFdIsSeenLiveAndReplayed) {
+  std::string dir = temp_dir(), cap = dir + "/c.cap", live = dir + "/live";
+  Result r = run_dtruss({backend(), "-y", "-w", cap, "--output", live, fixture("fd_turns"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string text = read_file(live);
+  // (the numbers are the lowest free ones: the harness may hold some)
+  std::vector<std::string> got = marks(text);
+  ASSERT_EQ(got.size(), 9u) << text;
+  std::string fd = got[0].substr(0, got[0].find(':') + 1);
+  std::string cloexec = got[7].substr(0, got[7].find(':') + 1);
+  std::vector<std::string> expected = {
+      fd + dir + "/a",       // the first file
+      fd + dir + "/b",       // the number reused after its close
+      fd + dir + "/b",       // another fd opened meanwhile
+      fd + dir + "/c",       // dup2 onto it
+      fd + dir + "/d",       // renamed by the program
+      fd + dir + "/d",       // (again, with another thread waiting)
+      fd + dir + "/a",       // closed and opened again by another thread
+      cloexec + dir + "/b",  // close-on-exec
+      cloexec,               // closed by the exec (EBADF)
+  };
+  EXPECT_EQ(got, expected) << text;
+  EXPECT_NE(fd, cloexec);
+  Result p = run_dtruss({"-R", cap, "-y", "--output", dir + "/replay"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(read_file(dir + "/replay"), text);
+}
+
+INSTANTIATE_BACKENDS(CaptureFdNotes);
+
+}  // namespace
+}  // namespace e2e
