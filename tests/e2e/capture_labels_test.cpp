@@ -16,21 +16,6 @@
 namespace e2e {
 namespace {
 
-// The cgroup2 hierarchy's mount point ("" when none is mounted).
-std::string cgroup2_root() {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t dash = line.find(" - cgroup2 ");
-    if (dash == std::string::npos) continue;
-    std::istringstream head(line.substr(0, dash));
-    std::string id, parent, dev, root, point;
-    head >> id >> parent >> dev >> root >> point;
-    return point;
-  }
-  return {};
-}
-
 class CaptureLabels : public BackendTest {
  protected:
   void TearDown() override {
@@ -41,7 +26,7 @@ class CaptureLabels : public BackendTest {
 
 TEST_P(CaptureLabels, ReplayNamesTheContainersAsTheLiveTraceDid) {
   ASSERT_EQ(geteuid(), 0u) << "a cgroup is made: run as root";
-  std::string root = cgroup2_root();
+  std::string root = cgroup2_mount();
   ASSERT_FALSE(root.empty()) << "no cgroup2 hierarchy mounted";
   std::string unit = "dtruss-e2e-caplabel-" + std::to_string(getpid()) + ".service";
   cgroup_ = root + "/" + unit;

@@ -32,7 +32,7 @@ struct TestCgroup {
 
   // `name`: the directory's name ("": one of the test's own).
   explicit TestCgroup(const std::string& name = "") {
-    std::string root = mounted_cgroup2();
+    std::string root = cgroup2_mount();
     if (root.empty()) {
       mount_point = temp_dir() + "/cgroup2";
       mkdir(mount_point.c_str(), 0755);
@@ -56,19 +56,6 @@ struct TestCgroup {
     std::ofstream procs(dir + "/cgroup.procs");
     procs << pid << std::endl;
     return static_cast<bool>(procs);
-  }
-  static std::string mounted_cgroup2() {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      size_t dash = line.find(" - cgroup2 ");
-      if (dash == std::string::npos) continue;
-      std::istringstream head(line.substr(0, dash));
-      std::string id, parent, dev, root, point;
-      head >> id >> parent >> dev >> root >> point;
-      return point;
-    }
-    return {};
   }
 };
 
@@ -187,7 +174,7 @@ struct TwoBelow {
 // /proc/PID/cgroup shows it), of the cgroup a process was in when dtruss first counted it. A
 // cgroup the test made, a sleeper in each of two below it: the JSON summary, then the text.
 std::string cgroup_path(const std::string& dir) {
-  return dir.substr(TestCgroup::mounted_cgroup2().size());
+  return dir.substr(cgroup2_mount().size());
 }
 
 TEST_P(Cgroup, SummaryByCgroupPath) {

@@ -270,6 +270,20 @@ bool wait_bpf_attached(pid_t pid) {
   });
 }
 
+std::string cgroup2_mount() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t dash = line.find(" - cgroup2 ");
+    if (dash == std::string::npos) continue;
+    std::istringstream head(line.substr(0, dash));
+    std::string id, parent, dev, root, point;
+    head >> id >> parent >> dev >> root >> point;
+    return point;
+  }
+  return {};
+}
+
 Result burst_in_cgroup(const std::string& dir, int n) {
   return run({"/bin/sh", "-c",
               "echo $$ > " + dir + "/cgroup.procs && exec " + fixture("getppid_burst") + " " +

@@ -100,6 +100,8 @@ int exit_code(int wait_status);
 int interrupt(ChildGuard& dtruss);
 // Waits until the eBPF dtruss `pid` holds its programs' links (their fdinfo says so): it traces.
 bool wait_bpf_attached(pid_t pid);
+// Where the cgroup2 hierarchy is mounted ("" when it is not).
+std::string cgroup2_mount();
 // Runs `n` getppid calls (the getppid_burst fixture) in a process that first moves itself into
 // the cgroup directory `dir`.
 Result burst_in_cgroup(const std::string& dir, int n);
