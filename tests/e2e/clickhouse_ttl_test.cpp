@@ -86,27 +86,46 @@ std::unique_ptr<ClickHouseServer> ClickHouseTtl::server_;
 std::string ClickHouseTtl::start_error_;
 
 // Rows DAYS+2 days old go (their partitions, in the three tables); rows DAYS-1 days old and
-// today's stay; the run is as any other (status 0, nothing said).
+// today's stay; the run is as any other (status 0, nothing said). With the events alone, the
+// aggregates alone (--summary: their sender drops) and both (--clickhouse-events: one drops).
 TEST_F(ClickHouseTtl, OldPartitionsAreDropped) {
   if (table_ttl()) GTEST_SKIP() << "table TTL: ClickHouseServed.TtlOnTheServer";
-  const std::string db = "ttl_drop";
-  ASSERT_NO_FATAL_FAILURE(made(db));
-  rows_of(db, kDays + 2, "old");
-  rows_of(db, kDays - 1, "young");
-  ASSERT_EQ(rows(db, "old"), expect(1));
-  ASSERT_EQ(old_partitions(db), 3) << server_->query("SELECT table, partition FROM system.parts");
-  Result r = run({dtruss_bin(), "--clickhouse", server_->url(db), "--clickhouse-ttl",
-                  std::to_string(kDays), "--host-name", "today", fixture("files"), temp_dir()});
-  EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_FALSE(contains(r.err, "ClickHouse")) << "nothing to say: " << r.err;
-  EXPECT_TRUE(wait_until([&] { return old_partitions(db) == 0; }, 30000))
-      << server_->query("SELECT table, partition FROM system.parts WHERE database = '" + db + "'");
-  EXPECT_EQ(rows(db, "old"), expect(0));
-  EXPECT_EQ(rows(db, "young"), expect(1));
-  EXPECT_GT(server_->number("SELECT count() FROM " + db + ".dtruss_events WHERE host = 'today'"),
-            0);
-  EXPECT_GT(server_->number("SELECT count() FROM " + db + ".dtruss_events WHERE host = 'first'"),
-            0);
+  struct Case {
+    const char* db;
+    std::vector<std::string> args;
+    const char* today_in;  // the table of this run's rows
+  };
+  const Case cases[] = {
+      {"ttl_drop", {}, "dtruss_events"},
+      {"ttl_summary", {"--summary"}, "dtruss_aggregates"},
+      {"ttl_both", {"--summary", "--clickhouse-events"}, "dtruss_aggregates"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.db);
+    const std::string db = c.db;
+    ASSERT_NO_FATAL_FAILURE(made(db));
+    rows_of(db, kDays + 2, "old");
+    rows_of(db, kDays - 1, "young");
+    ASSERT_EQ(rows(db, "old"), expect(1));
+    ASSERT_EQ(old_partitions(db), 3) << server_->query("SELECT table, partition FROM system.parts");
+    std::vector<std::string> argv = {
+        dtruss_bin(),          "--clickhouse", server_->url(db), "--clickhouse-ttl",
+        std::to_string(kDays), "--host-name",  "today"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    argv.insert(argv.end(), {fixture("files"), temp_dir()});
+    Result r = run(argv);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(contains(r.err, "ClickHouse")) << "nothing to say: " << r.err;
+    EXPECT_TRUE(wait_until([&] { return old_partitions(db) == 0; }, 30000)) << server_->query(
+        "SELECT table, partition FROM system.parts WHERE database = '" + db + "'");
+    EXPECT_EQ(rows(db, "old"), expect(0));
+    EXPECT_EQ(rows(db, "young"), expect(1));
+    EXPECT_GT(
+        server_->number("SELECT count() FROM " + db + "." + c.today_in + " WHERE host = 'today'"),
+        0);
+    EXPECT_GT(server_->number("SELECT count() FROM " + db + ".dtruss_events WHERE host = 'first'"),
+              0);
+  }
 }
 
 // A server away at start: the old partitions are dropped when it comes (with the tables made or
