@@ -128,6 +128,31 @@ TEST_F(ClickHouseTtl, OldPartitionsAreDropped) {
   }
 }
 
+// A server that refuses to list the old partitions (a setting passed on in the URL: at most 2
+// rows a result, where the three tables' old days are 3): said once, and the trace and its rows
+// are as without the option (status 0).
+TEST_F(ClickHouseTtl, ARefusalIsSaidOnceAndNotFatal) {
+  if (table_ttl()) GTEST_SKIP() << "table TTL: ClickHouseServed.TtlOnTheServer";
+  const std::string db = "ttl_refused";
+  ASSERT_NO_FATAL_FAILURE(made(db));
+  rows_of(db, kDays + 2, "old");
+  ASSERT_EQ(old_partitions(db), 3);
+  std::string dir = temp_dir();
+  Result r =
+      run({dtruss_bin(), "--output", dir + "/trace", "--clickhouse",
+           server_->url(db) + "&max_result_rows=2&result_overflow_mode=throw", "--clickhouse-ttl",
+           std::to_string(kDays), "--host-name", "today", fixture("files"), dir});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "the partitions older than 7 days (--clickhouse-ttl) could not be "
+                       "dropped"))
+      << r.err;
+  EXPECT_EQ(old_partitions(db), 3);
+  EXPECT_GT(server_->number("SELECT count() FROM " + db + ".dtruss_events WHERE host = 'today'"),
+            0);
+}
+
 // A server away at start: the old partitions are dropped when it comes (with the tables made or
 // checked then, by the sender), and the events of the run arrive.
 TEST_F(ClickHouseTtl, DroppedWhenTheServerComes) {
