@@ -68,14 +68,14 @@ std::string prepare_clickhouse(const Options& opt, int argc, char** argv,
   s.sending.events = clickhouse_raw_rows(opt);
   // (both: the aggregates' spool beside the events')
   s.sending.aggregates_spool = s.config.spool_path + ".aggregates";
-  // The server now: a refusal (an old table, no TTL, a wrong password) stops here; silence does
-  // not (it may come back: the sender tries again, the events wait in the spool meanwhile).
+  // The server now: a refusal (an old table, a wrong password) stops here; silence does not (it may
+  // come back: the sender tries again, the events wait in the spool meanwhile).
   fleet::ClickHouseClient client(url, 5);  // (a server slower than that: rows spooled)
   bool answered = false;
-  error = fleet::prepare_schema(client, s.config.ttl_days, &answered);
+  error = fleet::prepare_schema(client, s.config.ttl_days, &answered, &s.config.drop_days);
   // (once more: a fleet's dtruss starting at once may race in making the same tables)
   if (!error.empty() && answered)
-    error = fleet::prepare_schema(client, s.config.ttl_days, &answered);
+    error = fleet::prepare_schema(client, s.config.ttl_days, &answered, &s.config.drop_days);
   if (!error.empty() && answered) return fmt::format("--clickhouse {}: {}", url.shown, error);
   s.config.schema_ready = error.empty();
   s.config.away_said = !answered;

@@ -374,7 +374,8 @@ constexpr OptionDoc kOptions[] = {
      "/var/tmp/dtruss-clickhouse-TRACEID.jsonl.zst)",
      file(&Options::clickhouse_spool)},
     {kClickhouseTtl, "clickhouse-ttl", "DAYS",
-     "with --clickhouse: a table made now keeps rows DAYS days (ClickHouse 19.6 and later)",
+     "with --clickhouse: keep rows DAYS days (a table made now has a TTL; before ClickHouse "
+     "19.6, dtruss drops the older day partitions, at start and hourly: by whole days)",
      count(&Options::clickhouse_ttl, 1, 36500,
            "{opt} needs a number of days from {min} to {max}, not '{arg}'")},
     {kClickhouseBuffer, "clickhouse-buffer", "SIZE",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
 
 namespace dtruss::fleet {
@@ -74,6 +75,26 @@ std::string create_sql(const std::string& database, const char* table, const Col
   return sql;
 }
 
+// `name` as a ClickHouse identifier: `name`, its backquotes and backslashes escaped.
+std::string quoted_name(const std::string& name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '`';
+}
+
+// `text` as a ClickHouse string literal.
+std::string quoted_string(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '\'';
+}
+
 // The first line of the body: ClickHouse answers a scalar with it.
 std::string scalar(const Reply& r) {
   return r.body.substr(0, r.body.find('\n'));
@@ -121,17 +142,15 @@ std::string create_minutes_sql(const std::string& database) {
       database, kMinutesView, kEventsTable);
 }
 
-std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered) {
+std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered,
+                           unsigned* drop_days) {
   const std::string& db = client.url().database;
   Reply v = client.query("SELECT version()", false);
   *answered = v.answered;
   if (!v.ok) return v.error;
-  std::string version = scalar(v);
-  if (ttl_days != 0 && version_number(version) < kTtlSince)
-    return fmt::format(
-        "--clickhouse-ttl: ClickHouse {} has no table TTL (19.6 and later have): leave the option "
-        "out and drop old partitions (ALTER TABLE {}.{} DROP PARTITION YYYYMMDD)",
-        version, db, kEventsTable);
+  // (no table TTL: the tables are made without one, dtruss drops their old partitions)
+  *drop_days = version_number(scalar(v)) < kTtlSince ? ttl_days : 0;
+  if (*drop_days != 0) ttl_days = 0;
   auto run = [&](const std::string& sql) -> std::string {
     Reply r = client.query(sql, sql.rfind("CREATE DATABASE", 0) != 0);
     *answered = r.answered;
@@ -181,6 +200,47 @@ std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* an
   if (std::string e = run(create_events_sql(db, ttl_days)); !e.empty()) return e;
   if (std::string e = run(create_aggregates_sql(db, ttl_days)); !e.empty()) return e;
   if (std::string e = run(create_minutes_sql(db)); !e.empty()) return e;
+  return {};
+}
+
+std::string drop_old_partitions(ClickHouseClient& client, unsigned days, bool* answered,
+                                unsigned* dropped) {
+  *dropped = 0;
+  const std::string& db = client.url().database;
+  // (the view's rows are in its inner table, ".inner.dtruss_minutes")
+  const std::string tables[] = {kEventsTable, kAggregatesTable,
+                                fmt::format(".inner.{}", kMinutesView)};
+  std::string in;
+  for (const std::string& t : tables) in += (in.empty() ? "" : ", ") + quoted_string(t);
+  // The partitions are toYYYYMMDD(...): eight digits, compared as text (the server's today).
+  Reply parts = client.query(
+      fmt::format("SELECT DISTINCT table, partition FROM system.parts WHERE database = {} AND "
+                  "active AND table IN ({}) AND match(partition, '^[0-9]{{8}}$') AND partition < "
+                  "toString(toYYYYMMDD(today() - {})) FORMAT TabSeparated",
+                  quoted_string(db), in, days),
+      false);
+  *answered = parts.answered;
+  if (!parts.ok) return parts.error;
+  size_t at = 0;
+  while (at < parts.body.size()) {
+    size_t end = parts.body.find('\n', at);
+    if (end == std::string::npos) end = parts.body.size();
+    std::string line = parts.body.substr(at, end - at);
+    at = end + 1;
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    std::string table = line.substr(0, tab), partition = line.substr(tab + 1);
+    // (only the tables asked for, and digits: nothing else is put in the statement)
+    if (std::find(std::begin(tables), std::end(tables), table) == std::end(tables) ||
+        partition.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    Reply r = client.query(fmt::format("ALTER TABLE {}.{} DROP PARTITION {}", quoted_name(db),
+                                       quoted_name(table), partition),
+                           false);
+    *answered = r.answered;
+    if (!r.ok) return r.error;
+    ++*dropped;
+  }
   return {};
 }
 

@@ -21,7 +21,8 @@ inline constexpr const char* kSchemaTable = "dtruss_schema";
 // The --summary/--top counts per minute, host, syscall and program: a materialized view that
 // ClickHouse fills from each insert into dtruss_events (AggregatingMergeTree: -Merge to read).
 inline constexpr const char* kMinutesView = "dtruss_minutes";
-// ClickHouse 19.6 is the first with a table's TTL.
+// ClickHouse 19.6 is the first with a table's TTL. On an older server, --clickhouse-ttl's
+// days are kept by dtruss itself: it drops the day partitions older than that (below).
 inline constexpr unsigned kTtlSince = 19006;
 
 // The columns of dtruss_events, in the order rows write them.
@@ -94,9 +95,17 @@ std::string create_aggregates_sql(const std::string& database, unsigned ttl_days
 // CREATE MATERIALIZED VIEW IF NOT EXISTS DB.dtruss_minutes ... AS SELECT ... FROM dtruss_events
 std::string create_minutes_sql(const std::string& database);
 
-// Makes the database and tables when missing, checks an existing table's version, and (for
-// `ttl_days`) the server's. "" when ready to insert; else why not, in one line. `*answered`:
-// false when the server could not be reached at all (the caller may retry later).
-std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered);
+// Makes the database and tables when missing and checks an existing table's version. "" when
+// ready to insert; else why not, in one line. `*answered`: false when the server could not be
+// reached at all (the caller may retry later). `*drop_days`: `ttl_days` when the server has no
+// table TTL (the tables are made without one: drop_old_partitions keeps the days), else 0.
+std::string prepare_schema(ClickHouseClient& client, unsigned ttl_days, bool* answered,
+                           unsigned* drop_days);
+
+// Drops the day partitions of dtruss_events, dtruss_aggregates and dtruss_minutes' table that
+// are older than `days` days, by the server's clock: a day's rows go when the day `days` days
+// after theirs is over. "" when done (`*dropped`: how many), else why not, in one line.
+std::string drop_old_partitions(ClickHouseClient& client, unsigned days, bool* answered,
+                                unsigned* dropped);
 
 }  // namespace dtruss::fleet

@@ -64,7 +64,10 @@ ClickHouseSink::ClickHouseSink(ShipperConfig config, RowIdentity id, Sending sen
   if (sending.aggregates) {
     ShipperConfig a = config;
     a.table = kAggregatesTable;
-    if (sending.events) a.spool_path = sending.aggregates_spool;
+    if (sending.events) {
+      a.spool_path = sending.aggregates_spool;
+      a.drops = false;  // (the events' shipper drops the old partitions)
+    }
     a.lost_row = [this](uint64_t count) {
       return aggregate_row(
           static_cast<uint64_t>(realtime_offset_ns() + static_cast<int64_t>(monotonic_ns())), 0,

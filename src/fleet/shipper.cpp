@@ -24,6 +24,10 @@ constexpr uint64_t kMaxBackoffNs = 30000000000;
 constexpr long kRequestTimeoutS = 30;
 constexpr std::chrono::seconds kExitPatience{5};
 constexpr size_t kRowOverhead = 32;  // a row's batch key and number, counted in the bound
+// No table TTL on the server: the old partitions are dropped this often, and tried again this
+// much later when the server did not let them be.
+constexpr uint64_t kDropEveryNs = 3600000000000;  // an hour
+constexpr uint64_t kDropRetryNs = 60000000000;
 
 bool write_all_at(int fd, const char* data, size_t n, uint64_t offset) {
   while (n > 0) {
@@ -44,6 +48,10 @@ Shipper::Shipper(ShipperConfig config)
       said_away_(config_.away_said),
       schema_ready_(config_.schema_ready),
       backoff_ns_(kFirstBackoffNs) {
+  if (schema_ready_ && config_.drops && config_.drop_days != 0) {
+    drop_days_ = config_.drop_days;
+    next_drop_ns_ = 0;  // (at once)
+  }
   start_batch();
   // The threads take no signal: they are the tracer's (a stop, the ptrace loop's timer).
   sigset_t all, old;
@@ -209,8 +217,15 @@ void Shipper::failed(const Reply& r, const std::string& what) {
 bool Shipper::try_schema() {
   if (schema_ready_) return true;
   bool answered = false;
-  std::string e = prepare_schema(client_, config_.ttl_days, &answered);
-  if (e.empty()) return schema_ready_ = true;
+  unsigned drop_days = 0;
+  std::string e = prepare_schema(client_, config_.ttl_days, &answered, &drop_days);
+  if (e.empty()) {
+    if (config_.drops && drop_days != 0) {
+      drop_days_ = drop_days;
+      next_drop_ns_ = 0;  // (at once)
+    }
+    return schema_ready_ = true;
+  }
   Reply r;
   failed(r, e);
   if (answered) {
@@ -220,20 +235,43 @@ bool Shipper::try_schema() {
   return false;
 }
 
+// The partitions older than drop_days_, when due (the inserter's, spool_mutex_ not held). A
+// failure is said once and tried again later; the trace goes on either way.
+void Shipper::drop_partitions() {
+  bool answered = false;
+  unsigned dropped = 0;
+  std::string e = drop_old_partitions(client_, drop_days_, &answered, &dropped);
+  next_drop_ns_ = monotonic_ns() + (e.empty() ? kDropEveryNs : kDropRetryNs);
+  if (e.empty() || drop_failure_said_) return;
+  drop_failure_said_ = true;
+  say(
+      fmt::format("ClickHouse at {}: the partitions older than {} days (--clickhouse-ttl) could "
+                  "not be dropped ({}): trying again every minute",
+                  config_.url.shown, drop_days_, e));
+}
+
 // Sends the batches waiting in memory, then the spool's frames, in order. At the end (the
-// batcher done), one last pass without waiting; what is left goes to the spool.
+// batcher done), one last pass without waiting; what is left goes to the spool. The old
+// partitions are dropped when due (first: as soon as the tables are ready).
 void Shipper::inserter() {
   std::unique_lock<std::mutex> s(spool_mutex_);
   for (;;) {
-    bool work = !waiting_.empty() || frames_sent_ < frames_.size();
     uint64_t now = monotonic_ns();
+    if (drop_days_ != 0 && next_drop_ns_ <= now) {
+      s.unlock();
+      drop_partitions();
+      s.lock();
+      continue;
+    }
+    bool work = !waiting_.empty() || frames_sent_ < frames_.size();
     if (final_ && (!work || next_try_ns_ > now)) break;  // (done, or the last pass failed)
     if (!work || next_try_ns_ > now) {
-      if (!work)
+      uint64_t until = work ? next_try_ns_ : UINT64_MAX;
+      if (drop_days_ != 0) until = std::min(until, next_drop_ns_);
+      if (until == UINT64_MAX)
         work_.wait(s);
       else
-        work_.wait_for(
-            s, std::chrono::nanoseconds(std::min<uint64_t>(next_try_ns_ - now, kMaxBackoffNs)));
+        work_.wait_for(s, std::chrono::nanoseconds(std::min<uint64_t>(until - now, kMaxBackoffNs)));
       continue;
     }
     s.unlock();

@@ -5,7 +5,9 @@
 //   already holds rows, appends it to the spool (zstd frames of JSONEachRow rows, one frame a
 //   batch): it never waits for the network, so the queue empties at the disk's pace;
 // - the inserter sends the batches waiting in memory, then the spool's frames in order; when the
-//   server is away or refuses, it waits (0.25 s, doubling to 30 s) and tries again.
+//   server is away or refuses, it waits (0.25 s, doubling to 30 s) and tries again. On a server
+//   without table TTL, it also drops the partitions older than --clickhouse-ttl's days: once
+//   the tables are ready, then every hour (a failure said once, tried again later).
 // What is left at the end stays in the spool, whose path the exit message gives; what could not
 // be kept (the queue full, the spool unwritable) is counted, never hidden.
 #pragma once
@@ -33,6 +35,8 @@ struct ShipperConfig {
   size_t queue_bytes = 64u << 20;  // the most rows held in memory; beyond, rows are dropped
   unsigned ttl_days = 0;
   bool schema_ready = false;  // the tables were checked at start (else: when the server answers)
+  unsigned drop_days = 0;     // (schema_ready) the server has no TTL: ttl_days, kept by dropping
+  bool drops = true;          // this shipper drops the old partitions (one of a sink's two)
   bool away_said = false;     // the server's absence was said at start (not again)
   // The row (as push() takes it) that records `count` rows dropped for want of room in the
   // queue: a "lost" row, so that the table itself says what it misses. Called by the batcher.
@@ -88,6 +92,7 @@ class Shipper {
   bool read_frame(const Frame& f, std::string* rows);
   bool stored(const Frame& f);  // a tried batch found in the table, whole
   bool try_schema();
+  void drop_partitions();
   void failed(const Reply& r, const std::string& what);
   void end_spool();
 
@@ -123,6 +128,9 @@ class Shipper {
   bool said_away_;
   // The inserter's own.
   bool schema_ready_;
+  unsigned drop_days_ = 0;              // the partitions older than that are dropped (0: none)
+  uint64_t next_drop_ns_ = UINT64_MAX;  // when
+  bool drop_failure_said_ = false;
   uint64_t next_try_ns_ = 0;
   uint64_t backoff_ns_;
   uint64_t sent_ = 0;
