@@ -89,27 +89,13 @@ std::string show(const Table& t) {
   return s;
 }
 
-class ClickHouseAggregates : public BackendTest {
+class ClickHouseAggregates : public WithClickHouse<BackendTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ClickHouseServer>();
-    start_error_ = server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    BackendTest::SetUp();
-    ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed";
-  }
-  ClickHouseServer& ch() { return *server_; }
   std::string host(const std::string& name) const { return name + "-" + GetParam(); }
   long events_rows(const std::string& h) {
     return ch().number("SELECT count() FROM dtruss_test.dtruss_events WHERE host = '" + h + "'");
   }
-  static std::unique_ptr<ClickHouseServer> server_;
-  static std::string start_error_;
 };
-std::unique_ptr<ClickHouseServer> ClickHouseAggregates::server_;
-std::string ClickHouseAggregates::start_error_;
 
 // --summary --clickhouse: the aggregates' calls, errors, errnos, total and longest durations per
 // syscall are those of the same run's --summary JSON; no raw row is written; the rows name the
@@ -260,19 +246,9 @@ INSTANTIATE_BACKENDS_OF(ClickHouseAggregatesBpf, "bpf");
 
 // A database dtruss made at schema version 1 (no dtruss_aggregates) is refused in one line,
 // before anything starts, and nothing is written to it.
-class ClickHouseSchemaV1 : public ::testing::Test {
+class ClickHouseSchemaV1 : public WithClickHouse<::testing::Test> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ClickHouseServer>();
-    start_error_ = server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override { ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed"; }
-  static std::unique_ptr<ClickHouseServer> server_;
-  static std::string start_error_;
 };
-std::unique_ptr<ClickHouseServer> ClickHouseSchemaV1::server_;
-std::string ClickHouseSchemaV1::start_error_;
 
 TEST_F(ClickHouseSchemaV1, AVersionOneDatabaseIsRefused) {
   server_->query("CREATE DATABASE v1");

@@ -4,8 +4,10 @@
 // or the destructor. Queries go over its HTTP interface.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 
 namespace e2e {
@@ -48,6 +50,26 @@ class ClickHouseServer {
   uint16_t http_port_ = 0;
   uint16_t tcp_port_ = 0;
   pid_t pid_ = -1;
+};
+
+// A test suite (Base: ::testing::Test or e2e::BackendTest) with a server of its own: started once
+// for the suite's tests (each ctest test is a process of its own: one server a test), stopped
+// after them.
+template <class Base>
+class WithClickHouse : public Base {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<ClickHouseServer>();
+    start_error_ = server_->start();
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override {
+    Base::SetUp();
+    ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed";
+  }
+  static ClickHouseServer& ch() { return *server_; }
+  inline static std::unique_ptr<ClickHouseServer> server_;
+  inline static std::string start_error_;
 };
 
 // A loopback TCP port nobody listens on now (bound, read, closed).

@@ -78,25 +78,11 @@ void touch(const std::string& path) {
 
 // A suite with its own server: started once for the suite's tests (each ctest test is a process
 // of its own: one server a test), stopped after them.
-class ClickHouseTest : public BackendTest {
+class ClickHouseTest : public WithClickHouse<BackendTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ClickHouseServer>();
-    start_error_ = server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    BackendTest::SetUp();
-    ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed";
-  }
-  ClickHouseServer& ch() { return *server_; }
   // A host name of this test's own (the suite's tests may share a server).
   std::string host(const std::string& name) const { return name + "-" + GetParam(); }
-  static std::unique_ptr<ClickHouseServer> server_;
-  static std::string start_error_;
 };
-std::unique_ptr<ClickHouseServer> ClickHouseTest::server_;
-std::string ClickHouseTest::start_error_;
 
 // The counts per syscall in ClickHouse are those of the same run's --summary.
 TEST_P(ClickHouseTest, CountsEqualTheSummary) {
@@ -429,19 +415,9 @@ TEST(ClickHouseUsage, BadUrlsAreRefused) {
 // Tests of one backend (the default) against a server: --clickhouse-ttl, its own refusals, before
 // anything starts (a table of another schema version, a wrong password), the password kept out of
 // ps, the documented queries.
-class ClickHouseServed : public ::testing::Test {
+class ClickHouseServed : public WithClickHouse<::testing::Test> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ClickHouseServer>();
-    start_error_ = server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override { ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed"; }
-  static std::unique_ptr<ClickHouseServer> server_;
-  static std::string start_error_;
 };
-std::unique_ptr<ClickHouseServer> ClickHouseServed::server_;
-std::string ClickHouseServed::start_error_;
 
 // --clickhouse-ttl on any server: a newer one (19.6+) has the tables' TTL clause; an older one
 // (18.16) tables without it, whose old partitions dtruss drops itself (clickhouse_ttl_test.cpp).

@@ -23,15 +23,8 @@ const std::pair<const char*, const char*> kTables[] = {
     {"dtruss_minutes", "minute"},
 };
 
-class ClickHouseTtl : public ::testing::Test {
+class ClickHouseTtl : public WithClickHouse<::testing::Test> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ClickHouseServer>();
-    start_error_ = server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override { ASSERT_EQ(start_error_, "") << "a real ClickHouse server is needed"; }
-
   bool table_ttl() const {
     std::string v = server_->query("SELECT version()");
     int major = std::stoi(v), minor = std::stoi(v.substr(v.find('.') + 1));
@@ -79,11 +72,7 @@ class ClickHouseTtl : public ::testing::Test {
     return "dtruss_events=" + std::to_string(n) + " dtruss_aggregates=" + std::to_string(n) +
            " dtruss_minutes=" + std::to_string(n) + " ";
   }
-  static std::unique_ptr<ClickHouseServer> server_;
-  static std::string start_error_;
 };
-std::unique_ptr<ClickHouseServer> ClickHouseTtl::server_;
-std::string ClickHouseTtl::start_error_;
 
 // Rows DAYS+2 days old go (their partitions, in the three tables); rows DAYS-1 days old and
 // today's stay; the run is as any other (status 0, nothing said). With the events alone, the
