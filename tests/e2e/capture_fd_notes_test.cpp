@@ -16,9 +16,10 @@ namespace {
 
 class CaptureFdNotes : public BackendTest {};
 
-// The notes of fd_turns's zero-byte reads, in order ("" for a read without one).
+// The notes of fd_turns's zero-byte reads, in order ("" for a read without one); (-f: after the
+// PID/TID).
 std::vector<std::string> marks(const std::string& text) {
-  static const std::regex mark(R"(^read\((\d+)(<([^>]*)>)?, [^,]*, 0\))");
+  static const std::regex mark(R"(^(?:\s*\d+/\d+: )?read\((\d+)(<([^>]*)>)?, [^,]*, 0\))");
   std::vector<std::string> out;
   for (const std::string& l : lines(text)) {
     std::smatch m;
@@ -53,6 +54,66 @@ TEST_P(CaptureFdNotes, EveryTurnOfAnFdIsSeenLiveAndReplayed) {
   Result p = run_dtruss({"-R", cap, "-y", "--output", dir + "/replay"});
   ASSERT_EQ(p.status, 0) << p.err;
   EXPECT_EQ(read_file(dir + "/replay"), text);
+}
+
+// Each fd's note is dropped by the calls that change that fd (fd_turns_per_fd): another fd's close
+// keeps a note right, a closed number given a new fd by fcntl F_DUPFD or by recvmsg (SCM_RIGHTS),
+// dup2 onto a kept fd, an exec closing a close-on-exec fd whose number an open takes again.
+TEST_P(CaptureFdNotes, EachFdTurnsOnItsOwn) {
+  std::string dir = temp_dir(), cap = dir + "/c.cap", live = dir + "/live";
+  Result r =
+      run_dtruss({backend(), "-y", "-w", cap, "--output", live, fixture("fd_turns_per_fd"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string text = read_file(live);
+  std::vector<std::string> got = marks(text);
+  ASSERT_EQ(got.size(), 12u) << text;
+  auto num = [&](size_t i) { return got[i].substr(0, got[i].find(':') + 1); };
+  std::string fa = num(0), fb = num(1), fc = num(7), cloexec = num(9);
+  std::vector<std::string> expected = {
+      fa + dir + "/a",       //
+      fb + dir + "/b",       //
+      fb + dir + "/b",       // another fd's close
+      fa,                    // closed (EBADF)
+      fa + dir + "/b",       // F_DUPFD onto the closed number
+      fb,                    // closed (EBADF)
+      fb + dir + "/c",       // received (SCM_RIGHTS) onto the closed number
+      fc + dir + "/c",       //
+      fc + dir + "/b",       // dup2 onto it
+      cloexec + dir + "/a",  // close-on-exec
+      cloexec,               // closed by the exec (EBADF)
+      cloexec + dir + "/c",  // opened again on that number
+  };
+  EXPECT_EQ(got, expected) << text;
+  EXPECT_NE(fa, fb);
+  Result p = run_dtruss({"-R", cap, "-y", "--output", dir + "/replay"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(read_file(dir + "/replay"), text);
+}
+
+// A process made with CLONE_FILES shares its parent's fd table: what it does to an fd shows in
+// the parent's notes, whether it is traced (-f) or not (the ptrace backend's kept notes).
+TEST_P(CaptureFdNotes, ASharedTableTurnsAnFd) {
+  if (GetParam() != "ptrace")
+    GTEST_SKIP() << "not yet with eBPF: its fd table gives a process made with CLONE_FILES a "
+                    "copy (FdTable::cloned), and cannot see an untraced one's calls";
+  for (bool follow : {false, true}) {
+    std::string dir = temp_dir(), cap = dir + "/c.cap", live = dir + "/live";
+    std::vector<std::string> argv = {backend(), "-y", "-w", cap, "--output", live};
+    if (follow) argv.push_back("-f");
+    argv.push_back(fixture("fd_turns_shared"));
+    argv.push_back(dir);
+    Result r = run_dtruss(argv);
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::string text = read_file(live);
+    std::vector<std::string> got = marks(text);
+    ASSERT_EQ(got.size(), 2u) << text;
+    std::string fd = got[0].substr(0, got[0].find(':') + 1);
+    EXPECT_EQ(got, (std::vector<std::string>{fd + dir + "/a", fd + dir + "/b"}))
+        << (follow ? "-f\n" : "") << text;
+    Result p = run_dtruss({"-R", cap, "-y", "--output", dir + "/replay"});
+    ASSERT_EQ(p.status, 0) << p.err;
+    EXPECT_EQ(read_file(dir + "/replay"), text);
+  }
 }
 
 INSTANTIATE_BACKENDS(CaptureFdNotes);

@@ -1,10 +1,13 @@
 // The ptrace backend's captures of a syscall: the bytes its capture plan names, read from the
 // stopped thread's memory at entry and exit; -s's stack; -y's fds as /proc tells them.
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,45 +20,195 @@
 namespace dtruss {
 namespace {
 
-// The calls that change no fd table and no file's name, nor a socket's state (after them what
-// /proc said of an fd still holds): they read, write, wait, map memory and look at files. Any
-// other call (open, close, dup, fcntl, execve, clone, rename, unlink, mount, socket calls, ioctl,
-// io_uring_enter ...) makes the notes read before it stale.
-constexpr long kKeepFds[] = {
-    SYS_read,          SYS_write,        SYS_pread64,        SYS_pwrite64,
-    SYS_readv,         SYS_writev,       SYS_preadv,         SYS_pwritev,
-    SYS_preadv2,       SYS_pwritev2,     SYS_lseek,          SYS_fstat,
-    SYS_newfstatat,    SYS_stat,         SYS_lstat,          SYS_statx,
-    SYS_getdents64,    SYS_getdents,     SYS_fsync,          SYS_fdatasync,
-    SYS_fadvise64,     SYS_getppid,      SYS_getpid,         SYS_gettid,
-    SYS_getuid,        SYS_geteuid,      SYS_getgid,         SYS_getegid,
-    SYS_brk,           SYS_mmap,         SYS_munmap,         SYS_mprotect,
-    SYS_madvise,       SYS_futex,        SYS_nanosleep,      SYS_clock_nanosleep,
-    SYS_clock_gettime, SYS_gettimeofday, SYS_rt_sigprocmask, SYS_sched_yield,
-    SYS_getrandom,     SYS_access,       SYS_faccessat,      SYS_faccessat2,
-    SYS_readlink,      SYS_readlinkat,   SYS_getcwd,         SYS_uname,
-    SYS_poll,          SYS_ppoll,        SYS_select,         SYS_pselect6,
-    SYS_epoll_wait,    SYS_epoll_pwait,
+// What a call can change of what the fds of the traced processes refer to, for -y's kept notes
+// (fd_note). One row per call that leaves some notes good; any other call, an unknown one too,
+// makes every note stale: execve (close-on-exec), close_range, unshare, rename, unlink, link,
+// symlink, mount, chroot, ioctl (seccomp's ADDFD), io_uring_enter ...
+// A new fd takes a free number, whose note ("" : closed) is never kept: so a call that only adds
+// fds keeps every note, those that return it (RetKind::Fd in the syscall table: open*, socket,
+// accept*, dup, eventfd, memfd_create, pidfd_open ...) without a row here, and those that write
+// them to memory (below: pipe*, socketpair, recvmsg's SCM_RIGHTS). The fd a call returns has its
+// note read again all the same (returns_fd), in case the close of its number was not seen.
+// Socket notes are never kept either: the calls that change a socket keep the notes.
+enum class FdTurn : uint8_t {
+  All,   // (no row)
+  None,  // no fd changes what it refers to, no name changes
+  Arg0,  // the fd in argument 0 is closed (and no other fd changes)
+  Arg1,  // the fd in argument 1 becomes another (dup2, dup3)
+};
+struct FdRule {
+  long nr;
+  FdTurn turn;
+};
+constexpr FdRule kFdRules[] = {
+    {SYS_close, FdTurn::Arg0},
+    {SYS_dup2, FdTurn::Arg1},
+    {SYS_dup3, FdTurn::Arg1},
+    // Reads, writes, stats and directory reads; chdir and fchdir (the notes are absolute paths).
+    {SYS_read, FdTurn::None},
+    {SYS_write, FdTurn::None},
+    {SYS_pread64, FdTurn::None},
+    {SYS_pwrite64, FdTurn::None},
+    {SYS_readv, FdTurn::None},
+    {SYS_writev, FdTurn::None},
+    {SYS_preadv, FdTurn::None},
+    {SYS_pwritev, FdTurn::None},
+    {SYS_preadv2, FdTurn::None},
+    {SYS_pwritev2, FdTurn::None},
+    {SYS_sendfile, FdTurn::None},
+    {SYS_copy_file_range, FdTurn::None},
+    {SYS_splice, FdTurn::None},
+    {SYS_lseek, FdTurn::None},
+    {SYS_fstat, FdTurn::None},
+    {SYS_newfstatat, FdTurn::None},
+    {SYS_stat, FdTurn::None},
+    {SYS_lstat, FdTurn::None},
+    {SYS_statx, FdTurn::None},
+    {SYS_statfs, FdTurn::None},
+    {SYS_fstatfs, FdTurn::None},
+    {SYS_getdents64, FdTurn::None},
+    {SYS_getdents, FdTurn::None},
+    {SYS_fsync, FdTurn::None},
+    {SYS_fdatasync, FdTurn::None},
+    {SYS_fadvise64, FdTurn::None},
+    {SYS_ftruncate, FdTurn::None},
+    {SYS_fallocate, FdTurn::None},
+    {SYS_flock, FdTurn::None},
+    {SYS_fchmod, FdTurn::None},
+    {SYS_fchmodat, FdTurn::None},
+    {SYS_fchown, FdTurn::None},
+    {SYS_fchownat, FdTurn::None},
+    {SYS_utimensat, FdTurn::None},
+    {SYS_access, FdTurn::None},
+    {SYS_faccessat, FdTurn::None},
+    {SYS_faccessat2, FdTurn::None},
+    {SYS_readlink, FdTurn::None},
+    {SYS_readlinkat, FdTurn::None},
+    {SYS_getxattr, FdTurn::None},
+    {SYS_lgetxattr, FdTurn::None},
+    {SYS_fgetxattr, FdTurn::None},
+    {SYS_listxattr, FdTurn::None},
+    {SYS_llistxattr, FdTurn::None},
+    {SYS_flistxattr, FdTurn::None},
+    {SYS_getcwd, FdTurn::None},
+    {SYS_chdir, FdTurn::None},
+    {SYS_fchdir, FdTurn::None},
+    {SYS_umask, FdTurn::None},
+    // fcntl: F_DUPFD* adds an fd (returns_fd), the others set flags, locks, owners, leases.
+    {SYS_fcntl, FdTurn::None},
+    // Fds written to memory: new numbers.
+    {SYS_pipe, FdTurn::None},
+    {SYS_pipe2, FdTurn::None},
+    {SYS_socketpair, FdTurn::None},
+    {SYS_recvmsg, FdTurn::None},
+    {SYS_recvmmsg, FdTurn::None},
+    {SYS_recvfrom, FdTurn::None},
+    {SYS_sendto, FdTurn::None},
+    {SYS_sendmsg, FdTurn::None},
+    {SYS_sendmmsg, FdTurn::None},
+    {SYS_connect, FdTurn::None},
+    {SYS_bind, FdTurn::None},
+    {SYS_listen, FdTurn::None},
+    {SYS_shutdown, FdTurn::None},
+    {SYS_getsockname, FdTurn::None},
+    {SYS_getpeername, FdTurn::None},
+    {SYS_setsockopt, FdTurn::None},
+    {SYS_getsockopt, FdTurn::None},
+    // A new process or thread: a child without CLONE_FILES has a copy (and notes of its own),
+    // one with it shares the table (fds_may_change).
+    {SYS_clone, FdTurn::None},
+    {SYS_clone3, FdTurn::None},
+    {SYS_fork, FdTurn::None},
+    {SYS_vfork, FdTurn::None},
+    {SYS_exit, FdTurn::None},
+    {SYS_exit_group, FdTurn::None},
+    {SYS_wait4, FdTurn::None},
+    {SYS_waitid, FdTurn::None},
+    // Process state, memory, time, waits, signals.
+    {SYS_getppid, FdTurn::None},
+    {SYS_getpid, FdTurn::None},
+    {SYS_gettid, FdTurn::None},
+    {SYS_getuid, FdTurn::None},
+    {SYS_geteuid, FdTurn::None},
+    {SYS_getgid, FdTurn::None},
+    {SYS_getegid, FdTurn::None},
+    {SYS_getrlimit, FdTurn::None},
+    {SYS_prlimit64, FdTurn::None},
+    {SYS_getrusage, FdTurn::None},
+    {SYS_sysinfo, FdTurn::None},
+    {SYS_uname, FdTurn::None},
+    {SYS_arch_prctl, FdTurn::None},
+    {SYS_set_tid_address, FdTurn::None},
+    {SYS_set_robust_list, FdTurn::None},
+    {SYS_rseq, FdTurn::None},
+    {SYS_brk, FdTurn::None},
+    {SYS_mmap, FdTurn::None},
+    {SYS_munmap, FdTurn::None},
+    {SYS_mremap, FdTurn::None},
+    {SYS_mprotect, FdTurn::None},
+    {SYS_madvise, FdTurn::None},
+    {SYS_futex, FdTurn::None},
+    {SYS_nanosleep, FdTurn::None},
+    {SYS_clock_nanosleep, FdTurn::None},
+    {SYS_clock_gettime, FdTurn::None},
+    {SYS_gettimeofday, FdTurn::None},
+    {SYS_sched_yield, FdTurn::None},
+    {SYS_sched_getaffinity, FdTurn::None},
+    {SYS_getrandom, FdTurn::None},
+    {SYS_poll, FdTurn::None},
+    {SYS_ppoll, FdTurn::None},
+    {SYS_select, FdTurn::None},
+    {SYS_pselect6, FdTurn::None},
+    {SYS_epoll_wait, FdTurn::None},
+    {SYS_epoll_pwait, FdTurn::None},
+    {SYS_epoll_pwait2, FdTurn::None},
+    {SYS_epoll_ctl, FdTurn::None},
+    {SYS_rt_sigprocmask, FdTurn::None},
+    {SYS_rt_sigaction, FdTurn::None},
+    {SYS_rt_sigreturn, FdTurn::None},
+    {SYS_sigaltstack, FdTurn::None},
+    {SYS_kill, FdTurn::None},
+    {SYS_tgkill, FdTurn::None},
 };
 
-bool keeps_fds(long nr) {
-  static const std::vector<bool> table = [] {
-    std::vector<bool> t;
-    for (long n : kKeepFds) {
-      if (static_cast<size_t>(n) >= t.size()) t.resize(static_cast<size_t>(n) + 1);
-      t[static_cast<size_t>(n)] = true;
+FdTurn fd_turn(long nr) {
+  static const std::vector<FdTurn> table = [] {
+    std::vector<FdTurn> t;
+    for (const FdRule& r : kFdRules) {
+      if (static_cast<size_t>(r.nr) >= t.size()) t.resize(static_cast<size_t>(r.nr) + 1);
+      t[static_cast<size_t>(r.nr)] = r.turn;
     }
+    // The calls that only add an fd, which they return (dup2 and dup3 have their row).
+    for (const SyscallInfo& s : all_syscalls())
+      if (s.ret == RetKind::Fd && s.nr != SYS_io_uring_setup &&
+          (static_cast<size_t>(s.nr) >= t.size() || t[static_cast<size_t>(s.nr)] == FdTurn::All)) {
+        if (static_cast<size_t>(s.nr) >= t.size()) t.resize(static_cast<size_t>(s.nr) + 1);
+        t[static_cast<size_t>(s.nr)] = FdTurn::None;
+      }
     return t;
   }();
-  return nr >= 0 && static_cast<size_t>(nr) < table.size() && table[static_cast<size_t>(nr)];
+  return nr >= 0 && static_cast<size_t>(nr) < table.size() ? table[static_cast<size_t>(nr)]
+                                                           : FdTurn::All;
+}
+
+// The fd number a call returned, or -1.
+int returned_fd(long nr, const uint64_t* args, int64_t ret) {
+  if (ret < 0 || ret > INT32_MAX) return -1;
+  const SyscallInfo* info = syscall_by_nr(nr);
+  bool fd = (info != nullptr && info->ret == RetKind::Fd) ||
+            (nr == SYS_fcntl && (args[1] == F_DUPFD || args[1] == F_DUPFD_CLOEXEC));
+  return fd ? static_cast<int>(ret) : -1;
 }
 
 // A note that only a call on the fd's table or a rename can change: a path, a pipe, an anonymous
-// inode ("" too: a closed fd stays closed). Not a socket's: its addresses change as it is used.
+// inode. Not a socket's (its addresses change as it is used), nor a closed fd's "" (new fds take
+// free numbers: fd_turn).
 bool lasting(const std::string& note) {
-  return note.empty() || note[0] == '/' || note.starts_with("pipe:") ||
-         note.starts_with("anon_inode:");
+  return note.starts_with("/") || note.starts_with("pipe:") || note.starts_with("anon_inode:");
 }
+
+// Fd numbers up to this have their own drop epoch; a drop of a larger one drops every note.
+constexpr int kFdSlots = 1 << 16;
 
 }  // namespace
 
@@ -95,29 +248,66 @@ void PtraceTracer::capture_stack(Thread& t) {
   stacks_->unwind(t.tgid, t.tid, regs, mem, &t.pending.stack);
 }
 
-void PtraceTracer::fds_may_change(Thread& t, long nr, bool at_entry) {
+void PtraceTracer::drop_fd_note(int fd) {
+  if (fd < 0) return;
+  if (fd >= kFdSlots) {
+    drop_fd_notes();
+    return;
+  }
+  if (static_cast<size_t>(fd) >= fd_dropped_.size())
+    fd_dropped_.resize(static_cast<size_t>(fd) + 1);
+  fd_dropped_[static_cast<size_t>(fd)] = fd_epoch_++;
+}
+
+void PtraceTracer::drop_fd_notes() {
+  fds_dropped_ = fd_epoch_++;
+}
+
+// At its entry (after its own notes were taken: its thread's still held for it) and at its exit,
+// what a call may have changed is dropped, for every thread of every traced process: threads and
+// processes made with CLONE_FILES share a table (a process made with it and not traced could
+// change it unseen: the notes are no longer kept then).
+void PtraceTracer::fds_may_change(Thread& t, long nr, const uint64_t* args, int64_t ret,
+                                  bool at_exit) {
   if (nr == SYS_io_uring_setup) fd_notes_uncached_ = true;  // (its operations are not seen)
-  if (keeps_fds(nr)) return;
-  // At its entry the call has changed nothing yet: its thread's notes still hold for it (a close
-  // notes the fd it closes); the other threads' may not once it runs.
-  bool kept = at_entry && t.fd_epoch == fd_epoch_;
-  ++fd_epoch_;
-  if (kept) t.fd_epoch = fd_epoch_;
+  if (!at_exit && !target_.follow_forks && (nr == SYS_clone || nr == SYS_clone3)) {
+    uint64_t flags = args[0];
+    if (nr == SYS_clone3 && LiveMemory(t.tid).read(args[0], &flags, sizeof flags) != sizeof flags)
+      flags = CLONE_FILES;
+    if ((flags & CLONE_FILES) != 0 && (flags & CLONE_THREAD) == 0) fd_notes_uncached_ = true;
+  }
+  switch (fd_turn(nr)) {
+    case FdTurn::All:
+      drop_fd_notes();
+      return;
+    case FdTurn::None:
+      break;
+    case FdTurn::Arg0:
+      drop_fd_note(static_cast<int32_t>(args[0]));
+      break;
+    case FdTurn::Arg1:
+      drop_fd_note(static_cast<int32_t>(args[1]));
+      break;
+  }
+  if (at_exit) drop_fd_note(returned_fd(nr, args, ret));
 }
 
 // What fd `fd` of thread `t` refers to, from /proc, or as /proc said since the last call that may
 // have changed it (when every call stops, so that none is missed: a -t seccomp filter lets some
 // run unseen). A rename or an unlink by a process that is not traced shows at the next call of the
-// traced ones that may change fds (docs/capture-format.md).
+// traced ones that drops every note (docs/capture-format.md).
 std::string PtraceTracer::fd_note(Thread& t, int fd) {
   if (fd_notes_uncached_ || !selected_.empty()) return describe_fd(t.tid, fd);
-  if (t.fd_epoch != fd_epoch_) {
-    t.fd_notes.clear();
-    t.fd_epoch = fd_epoch_;
-  }
-  if (auto it = t.fd_notes.find(fd); it != t.fd_notes.end()) return it->second;
+  auto it = t.fd_notes.find(fd);
+  if (it != t.fd_notes.end() && it->second.read > fds_dropped_ &&
+      (static_cast<size_t>(fd) >= fd_dropped_.size() ||
+       it->second.read > fd_dropped_[static_cast<size_t>(fd)]))
+    return it->second.note;
   std::string note = describe_fd(t.tid, fd);
-  if (lasting(note)) t.fd_notes.emplace(fd, note);
+  if (lasting(note))
+    t.fd_notes[fd] = {note, fd_epoch_};
+  else if (it != t.fd_notes.end())
+    t.fd_notes.erase(it);
   return note;
 }
 

@@ -431,7 +431,6 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   ev.exit_ns = 0;
   ev.cpu_ns = kUnknown;
   ev.nr = static_cast<long>(nr);
-  if (target_.describe_fds) fds_may_change(t, ev.nr, true);  // (shown or not)
   for (int i = 0; i < 6; ++i) ev.args[static_cast<size_t>(i)] = args[i];
   ev.ret = 0;
   ev.end = SyscallEvent::End::Returned;
@@ -443,12 +442,16 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
   bool wanted = selected_.empty() || (nr < selected_.size() && selected_[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
+    if (target_.describe_fds) fds_may_change(t, ev.nr, args, 0, false);
     t.pending.nr = -1;  // not shown: the exit is only bookkeeping
     return;
   }
   if (target_.cpu_time) t.cpu_at_entry = cpu_clock(t);
   capture_entry(t);
-  if (target_.describe_fds) describe_fds(t, false);
+  if (target_.describe_fds) {
+    describe_fds(t, false);  // (its own notes still hold: it has changed nothing yet)
+    fds_may_change(t, ev.nr, args, 0, false);
+  }
   if (stacks_) capture_stack(t);
   if (never_returns(nr) && !(ev.injected && ev.injected->skips_call())) {
     ev.end = SyscallEvent::End::NoReturn;
@@ -458,7 +461,8 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
 }
 
 void PtraceTracer::on_exit(Thread& t, int64_t rval) {
-  if (target_.describe_fds) fds_may_change(t, t.in_syscall ? t.pending.nr : -1, false);
+  if (target_.describe_fds)
+    fds_may_change(t, t.in_syscall ? t.pending.nr : -1, t.pending.args.data(), rval, true);
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
   if (t.pending.injected) inject_at_exit(t, &rval);

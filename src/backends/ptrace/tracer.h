@@ -58,9 +58,13 @@ class PtraceTracer final : public Backend {
     uint64_t cpu_at_entry = 0;
     std::unordered_map<long, uint64_t> inject_counts;  // --inject: calls so far, per syscall
     uint64_t resume_at = 0;  // --inject's delay: stopped until then (0: not delayed)
-    // -y (captures.cpp): its fds' notes as /proc told them, good while fd_epoch is fd_epoch_.
-    std::unordered_map<int32_t, std::string> fd_notes;
-    uint64_t fd_epoch = 0;
+    // -y (captures.cpp): its fds' notes as /proc told them, and when (fd_epoch_): good until a
+    // call drops that fd's notes or every note.
+    struct KeptNote {
+      std::string note;
+      uint64_t read = 0;
+    };
+    std::unordered_map<int32_t, KeptNote> fd_notes;
     SyscallEvent pending;
   };
 
@@ -94,9 +98,12 @@ class PtraceTracer final : public Backend {
   void capture_entry(Thread& t);
   void capture_exit(Thread& t);
   void describe_fds(Thread& t, bool at_exit);
-  // -y's notes kept between calls (captures.cpp): a call that may change an fd table or a name
-  // (any but a few) makes them stale, at its entry and at its exit.
-  void fds_may_change(Thread& t, long nr, bool at_entry);
+  // -y's notes kept between calls (captures.cpp): a call drops those of the fds it may change
+  // (by its row in a table; every note for a call that may change a name or many fds), at its
+  // entry and at its exit.
+  void fds_may_change(Thread& t, long nr, const uint64_t* args, int64_t ret, bool at_exit);
+  void drop_fd_note(int fd);
+  void drop_fd_notes();
   std::string fd_note(Thread& t, int fd);
   void capture_stack(Thread& t);
   // A call in progress that will not be seen returning: its thread died (or dtruss detached).
@@ -132,10 +139,13 @@ class PtraceTracer final : public Backend {
   int exec_error_fd_ = -1;
   bool child_execed_ = false;
   bool signal_passed_on_ = false;
-  bool filtered_killed_ = false;    // a -t filtered command was ended instead of detached
-  bool uring_told_ = false;         // the notice that io_uring operations need the eBPF backend
-  uint64_t fd_epoch_ = 1;           // -y: moved on by each call that may change fds (fd_note)
-  bool fd_notes_uncached_ = false;  // io_uring seen: its operations change fds unseen
+  bool filtered_killed_ = false;  // a -t filtered command was ended instead of detached
+  bool uring_told_ = false;       // the notice that io_uring operations need the eBPF backend
+  // -y (fd_note): notes read before a drop of theirs (by fd number) or of every note are stale.
+  uint64_t fd_epoch_ = 1;             // the stamp of the next read or drop
+  uint64_t fds_dropped_ = 0;          // every note
+  std::vector<uint64_t> fd_dropped_;  // by fd number
+  bool fd_notes_uncached_ = false;    // io_uring seen, or an untraced process shares an fd table
   void idle();
   uint64_t last_flush_ns_ = 0;   // when the trace was last written out (idle)
   uint64_t flush_timer_ns_ = 0;  // when the flush timer set by idle() expires
