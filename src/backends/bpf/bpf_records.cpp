@@ -122,7 +122,7 @@ int BpfTracer::on_record(const void* data, size_t size) {
       if (stacks_) stacks_->inherit(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.child));
       if (cfg_.describe_fds)
         fds_.fork(static_cast<pid_t>(rec.parent), static_cast<pid_t>(rec.parent_tid),
-                  static_cast<pid_t>(rec.child));
+                  static_cast<pid_t>(rec.child), rec.shares_fds != 0);
       if (rec.pidns != 0 && rec.child_ns > 0)  // (before the parent's fork returns it)
         out_.on_pid_mapping(rec.pidns, rec.child_ns, static_cast<int32_t>(rec.child));
       break;

@@ -223,6 +223,8 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   if (stack_bytes || describe_fds || pidns_ids) {
     struct dt_fork f = {.type = DT_FORK, .size = sizeof(f), .parent = ptgid, .child = ctgid};
     f.parent_tid = BPF_CORE_READ(parent, pid);
+    f.shares_fds = BPF_CORE_READ((struct task_struct___fd*)child, files) ==
+                   BPF_CORE_READ((struct task_struct___fd*)parent, files);
     if (pidns_ids) fork_ns_ids(&f, parent, child);
     if (bpf_ringbuf_output(&events, &f, sizeof(f), 0)) count_lost();
   }

@@ -253,7 +253,7 @@ struct dt_map {
  * table the child starts with are its parent's as of now). */
 struct dt_fork {
   dt_u16 type;
-  dt_u16 pad0;
+  dt_u16 shares_fds; /* 1: the child uses its parent's fd table (clone with CLONE_FILES) */
   dt_u32 size;
   dt_u32 parent; /* thread-group ids */
   dt_u32 child;

@@ -32,7 +32,17 @@ int arg_fd(const SyscallEvent& ev, int i) {
 }  // namespace
 
 FdTable::Owner FdTable::owner(pid_t pid, pid_t tid) const {
-  return own_.count(tid) != 0 ? Owner{-tid, tid} : Owner{pid, pid};
+  if (own_.count(tid) != 0) return Owner{-tid, tid};
+  if (auto s = shares_.find(pid); s != shares_.end()) return Owner{s->second, pid};
+  return Owner{pid, pid};
+}
+
+void FdTable::stop_sharing(pid_t pid) {
+  auto s = shares_.find(pid);
+  if (s == shares_.end()) return;
+  procs_[pid] = procs_[s->second];
+  cloexec_[pid] = cloexec_[s->second];
+  shares_.erase(s);
 }
 
 void FdTable::unshare(pid_t pid, pid_t tid, const Owner& was) {
@@ -44,6 +54,19 @@ void FdTable::unshare(pid_t pid, pid_t tid, const Owner& was) {
 }
 
 void FdTable::forget(pid_t pid) {
+  shares_.erase(pid);
+  // A table others still share goes to one of them (the others follow).
+  pid_t heir = 0;
+  for (auto& [sharer, key] : shares_) {
+    if (key != pid) continue;
+    if (heir == 0) heir = sharer;
+    key = heir;
+  }
+  if (heir != 0) {
+    shares_.erase(heir);
+    procs_[heir] = std::move(procs_[pid]);
+    cloexec_[heir] = std::move(cloexec_[pid]);
+  }
   procs_.erase(pid);
   cloexec_.erase(pid);
   std::erase_if(own_, [&](const auto& e) {
@@ -62,8 +85,11 @@ void FdTable::copy_table(pid_t from, pid_t to) {
     if (child.emplace(fd, d).second && cloexec_[from].count(fd) != 0) cloexec_[to].insert(fd);
 }
 
-void FdTable::fork(pid_t pid, pid_t tid, pid_t child) {
-  copy_table(owner(pid, tid).key, child);
+void FdTable::fork(pid_t pid, pid_t tid, pid_t child, bool shares) {
+  if (shares)
+    shares_[child] = owner(pid, tid).key;
+  else
+    copy_table(owner(pid, tid).key, child);
 }
 
 void FdTable::erase(pid_t key, int fd) {
@@ -72,7 +98,9 @@ void FdTable::erase(pid_t key, int fd) {
 }
 
 void FdTable::exec(pid_t pid) {
-  // The process leaves with one table, its own: threads' own tables end with them.
+  // The process leaves with one table, its own (the kernel unshares a shared one at the exec):
+  // threads' own tables end with them.
+  stop_sharing(pid);
   std::erase_if(own_, [&](const auto& e) {
     if (e.second == pid) {
       procs_.erase(-e.first);
@@ -305,7 +333,20 @@ void FdTable::cloned(const SyscallEvent& ev, const Owner& o) {
   bool known =
       ev.nr == SYS_clone || (ev.nr == SYS_clone3 && ev.captures.read_u64(ev.args[0], &flags));
   if (ev.nr == SYS_clone) flags = ev.args[0];
-  if (!known || (flags & CLONE_THREAD) == 0) {
+  if (known && (flags & (CLONE_THREAD | CLONE_FILES)) == CLONE_FILES) {
+    // A process that shares the table: what its own calls told first (it runs before its
+    // parent's call returns) goes into the shared table, over what the fork copied.
+    for (auto& [fd, d] : procs_[ret]) {
+      procs_[o.key][fd] = d;
+      if (cloexec_[ret].count(fd) != 0)
+        cloexec_[o.key].insert(fd);
+      else
+        cloexec_[o.key].erase(fd);
+    }
+    procs_.erase(ret);
+    cloexec_.erase(ret);
+    shares_[ret] = o.key;
+  } else if (!known || (flags & CLONE_THREAD) == 0) {
     // The child's own calls may come first (it runs before its parent's call returns): what
     // they told stays.
     copy_table(o.key, ret);

@@ -39,15 +39,17 @@ class FdTable {
   // it started with.
   void snapshot(pid_t pid);
   // Thread `tid` of process `pid` forked process `child`, which starts with a copy of its table
-  // as it is now (told as the fork happens, before any call of the child's).
-  void fork(pid_t pid, pid_t tid, pid_t child);
+  // as it is now, or uses that table (`shares`: clone with CLONE_FILES); told as the fork
+  // happens, before any call of the child's.
+  void fork(pid_t pid, pid_t tid, pid_t child, bool shares = false);
   // A process ended: its fds are gone.
   void forget(pid_t pid);
 
  private:
   using Fds = std::unordered_map<int, std::string>;
   // Whose fd table a thread uses: its process's (key: the pid), or, once it unshared it or was
-  // made without CLONE_FILES, its own (key: -tid). `proc` is where /proc shows that table.
+  // made without CLONE_FILES, its own (key: -tid), or the one its process shares with the
+  // process that made it with CLONE_FILES (that one's key). `proc` is where /proc shows it.
   struct Owner {
     pid_t key;
     pid_t proc;
@@ -79,6 +81,11 @@ class FdTable {
   std::map<pid_t, Fds> procs_;
   std::map<pid_t, std::set<int>> cloexec_;  // per table (as procs_): the fds an exec closes
   std::unordered_map<pid_t, pid_t> own_;    // threads with a table of their own: tid -> pid
+  // Processes made with CLONE_FILES (not threads), which share their parent's table until they
+  // exec or unshare it: pid -> the table's key.
+  std::unordered_map<pid_t, pid_t> shares_;
+  // Process `pid` uses a table of its own from now on (an exec), a copy of the one it shared.
+  void stop_sharing(pid_t pid);
 };
 
 }  // namespace dtruss
