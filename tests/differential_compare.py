@@ -134,6 +134,8 @@ CASES = [
     fx("fd_truth", "{tmp}", norms=["ephemeral_ports", "thread_sync", "async_signals"],
        setup=write_fd_truth_input),
     fx("fd_turns", "{tmp}", norms=["thread_sync"]),
+    fx("fd_turns_per_fd", "{tmp}"),
+    fx("fd_turns_shared", "{tmp}", norms=["async_signals"]),
     fx("files", "{tmp}"),
     fx("flight", "eisdir", "5"),
     fx("forker", norms=["async_signals"]),
