@@ -460,6 +460,20 @@ TEST_P(TopPlain, SummaryIntervalWritesATableEachInterval) {
 
 INSTANTIATE_BACKENDS(TopPlain);
 
+// With eBPF, --top counts in the kernel as --summary does: a burst that would overflow the
+// smallest ring many times over as lines is counted exactly, and nothing is lost.
+TEST(BpfTopPlain, CountedInTheKernelNothingLost) {
+  REQUIRE_BPF();
+  Result r = run_traced({"--backend=bpf", "--top", "--interval", "0.2", "-b", "4K",
+                         fixture("getppid_burst"), "1000000"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto rows = e2e::summary_rows(r.trace);
+  EXPECT_EQ(rows["getppid"].first, 1000000) << r.trace;
+  EXPECT_FALSE(contains(r.err, "lost")) << r.err;
+  EXPECT_TRUE(std::regex_search(r.trace, std::regex("\\d+ calls, \\d+ errors, 0 lost events")))
+      << r.trace;
+}
+
 // Bad input: one line, status 2, nothing run.
 TEST(TopOptions, BadInputIsRefusedBeforeAnythingStarts) {
   std::string dir = temp_dir();
