@@ -281,6 +281,20 @@ int BPF_PROG(on_exec_maps, struct task_struct* p) {
   return 0;
 }
 
+// The processes whose end was told, by thread-group id and the leader's start (the same id given
+// to a later process is another key).
+struct exit_key {
+  dt_u32 tgid;
+  dt_u32 pad;
+  dt_u64 start;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 1024);
+  __type(key, struct exit_key);
+  __type(value, dt_u8);
+} exit_told SEC(".maps");
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_process_exit, struct task_struct* p) {
   dt_u32 tgid = BPF_CORE_READ(p, tgid);
@@ -288,6 +302,11 @@ int BPF_PROG(on_process_exit, struct task_struct* p) {
     bpf_map_delete_elem(&foreign, &tgid);  // (its PID may come back as another process)
   if (!traced_tgid(tgid)) return 0;
   if (BPF_CORE_READ(p, signal, live.counter) != 0) return 0;  // other threads live on
+  // Threads that end together (the last one and an io_uring worker, killed with it) may each find
+  // none alive by the time they come here, past the count's decrement: the end is told once.
+  struct exit_key k = {.tgid = tgid, .start = BPF_CORE_READ(p, group_leader, start_time)};
+  dt_u8 one = 1;
+  if (bpf_map_update_elem(&exit_told, &k, &one, BPF_NOEXIST) != 0) return 0;
   struct dt_exit e = {};
   e.type = DT_EXIT;
   e.size = sizeof(e);

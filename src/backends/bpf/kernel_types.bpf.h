@@ -134,6 +134,7 @@ struct task_struct {
   int pid;
   int tgid;
   int exit_code;
+  unsigned long long start_time;
   struct sched_entity se;
   struct signal_struct* signal;
   struct sighand_struct* sighand;
