@@ -36,6 +36,7 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\tfresh\n::1\t\tlocalhost ip6-localhost i
   >"$root/etc/hosts"
 echo fresh >"$root/etc/hostname"
 git clone -q "$top" "$root/root/dtruss"
+rev=$(git -C "$root/root/dtruss" rev-parse --short HEAD)  # (the clone's: HEAD may move meanwhile)
 
 # Everything below happens in a private mount namespace: the machine's mounts are untouched, and
 # the chroot sees /proc, /sys and /dev as a booted machine does, without tracefs or debugfs.
@@ -58,4 +59,4 @@ unshare --mount --propagation private bash -euo pipefail -c '
       echo \"fresh-check: make \$t: ok in \$((\$(date +%s) - start)) s\"
     done"
 '
-echo "fresh-check: ${targets[*]}: passed on a fresh Debian 12 (clone of $(git -C "$top" rev-parse --short HEAD))"
+echo "fresh-check: ${targets[*]}: passed on a fresh Debian 12 (clone of $rev)"
