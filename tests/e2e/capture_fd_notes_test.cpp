@@ -14,7 +14,29 @@
 namespace e2e {
 namespace {
 
-class CaptureFdNotes : public BackendTest {};
+class CaptureFdNotes : public BackendTest {
+ protected:
+  // The fixture `name` run on `dir` with -y and `view` (-f, -t...), recorded to dir/c.cap: its
+  // live trace ("" when dtruss failed), once the replay with the same view has shown the same,
+  // byte for byte.
+  std::string recorded(const std::string& dir, const std::string& name,
+                       const std::vector<std::string>& view = {}) {
+    std::string cap = dir + "/c.cap", live = dir + "/live";
+    std::vector<std::string> argv = {backend(), "-y", "-w", cap, "--output", live};
+    argv.insert(argv.end(), view.begin(), view.end());
+    argv.insert(argv.end(), {fixture(name), dir});
+    Result r = run_dtruss(argv);
+    EXPECT_EQ(r.status, 0) << r.err;
+    if (r.status != 0) return {};
+    std::string text = read_file(live);
+    std::vector<std::string> replay = {"-R", cap, "-y", "--output", dir + "/replay"};
+    replay.insert(replay.end(), view.begin(), view.end());
+    Result p = run_dtruss(replay);
+    EXPECT_EQ(p.status, 0) << p.err;
+    EXPECT_EQ(read_file(dir + "/replay"), text);
+    return text;
+  }
+};
 
 // The notes of fd_turns's zero-byte reads, in order ("" for a read without one); (-f: after the
 // PID/TID).
@@ -28,16 +50,18 @@ std::vector<std::string> marks(const std::string& text) {
   return out;
 }
 
+// A mark's fd number, with its colon ("3:").
+std::string number(const std::string& mark) {
+  return mark.substr(0, mark.find(':') + 1);
+}
+
 TEST_P(CaptureFdNotes, EveryTurnOfAnFdIsSeenLiveAndReplayed) {
-  std::string dir = temp_dir(), cap = dir + "/c.cap", live = dir + "/live";
-  Result r = run_dtruss({backend(), "-y", "-w", cap, "--output", live, fixture("fd_turns"), dir});
-  ASSERT_EQ(r.status, 0) << r.err;
-  std::string text = read_file(live);
+  std::string dir = temp_dir();
+  std::string text = recorded(dir, "fd_turns");
   // (the numbers are the lowest free ones: the harness may hold some)
   std::vector<std::string> got = marks(text);
   ASSERT_EQ(got.size(), 9u) << text;
-  std::string fd = got[0].substr(0, got[0].find(':') + 1);
-  std::string cloexec = got[7].substr(0, got[7].find(':') + 1);
+  std::string fd = number(got[0]), cloexec = number(got[7]);
   std::vector<std::string> expected = {
       fd + dir + "/a",       // the first file
       fd + dir + "/b",       // the number reused after its close
@@ -51,24 +75,18 @@ TEST_P(CaptureFdNotes, EveryTurnOfAnFdIsSeenLiveAndReplayed) {
   };
   EXPECT_EQ(got, expected) << text;
   EXPECT_NE(fd, cloexec);
-  Result p = run_dtruss({"-R", cap, "-y", "--output", dir + "/replay"});
-  ASSERT_EQ(p.status, 0) << p.err;
-  EXPECT_EQ(read_file(dir + "/replay"), text);
 }
 
 // Each fd's note is dropped by the calls that change that fd (fd_turns_per_fd): another fd's close
 // keeps a note right, a closed number given a new fd by fcntl F_DUPFD or by recvmsg (SCM_RIGHTS),
 // dup2 onto a kept fd, an exec closing a close-on-exec fd whose number an open takes again.
 TEST_P(CaptureFdNotes, EachFdTurnsOnItsOwn) {
-  std::string dir = temp_dir(), cap = dir + "/c.cap", live = dir + "/live";
-  Result r =
-      run_dtruss({backend(), "-y", "-w", cap, "--output", live, fixture("fd_turns_per_fd"), dir});
-  ASSERT_EQ(r.status, 0) << r.err;
-  std::string text = read_file(live);
+  std::string dir = temp_dir();
+  std::string text = recorded(dir, "fd_turns_per_fd");
   std::vector<std::string> got = marks(text);
   ASSERT_EQ(got.size(), 12u) << text;
-  auto num = [&](size_t i) { return got[i].substr(0, got[i].find(':') + 1); };
-  std::string fa = num(0), fb = num(1), fc = num(7), cloexec = num(9);
+  std::string fa = number(got[0]), fb = number(got[1]), fc = number(got[7]),
+              cloexec = number(got[9]);
   std::vector<std::string> expected = {
       fa + dir + "/a",       //
       fb + dir + "/b",       //
@@ -85,9 +103,6 @@ TEST_P(CaptureFdNotes, EachFdTurnsOnItsOwn) {
   };
   EXPECT_EQ(got, expected) << text;
   EXPECT_NE(fa, fb);
-  Result p = run_dtruss({"-R", cap, "-y", "--output", dir + "/replay"});
-  ASSERT_EQ(p.status, 0) << p.err;
-  EXPECT_EQ(read_file(dir + "/replay"), text);
 }
 
 // A process made with CLONE_FILES shares its parent's fd table: what it does to an fd shows in
@@ -98,25 +113,16 @@ TEST_P(CaptureFdNotes, ASharedTableTurnsAnFd) {
   // (-t read: the clone and the child's calls are not shown, yet the child's fd table is known)
   for (auto [follow, only_reads] : {std::pair{false, false}, {true, false}, {true, true}}) {
     if (!follow && GetParam() == "bpf") continue;
-    std::string dir = temp_dir(), cap = dir + "/c.cap", live = dir + "/live";
-    std::vector<std::string> argv = {backend(), "-y", "-w", cap, "--output", live};
-    if (follow) argv.push_back("-f");
-    if (only_reads) argv.insert(argv.end(), {"-t", "read"});
-    argv.push_back(fixture("fd_turns_shared"));
-    argv.push_back(dir);
-    Result r = run_dtruss(argv);
-    ASSERT_EQ(r.status, 0) << r.err;
-    std::string text = read_file(live);
+    std::vector<std::string> view;
+    if (follow) view.push_back("-f");
+    if (only_reads) view.insert(view.end(), {"-t", "read"});
+    std::string dir = temp_dir();
+    std::string text = recorded(dir, "fd_turns_shared", view);
     std::vector<std::string> got = marks(text);
     ASSERT_EQ(got.size(), 2u) << text;
-    std::string fd = got[0].substr(0, got[0].find(':') + 1);
+    std::string fd = number(got[0]);
     EXPECT_EQ(got, (std::vector<std::string>{fd + dir + "/a", fd + dir + "/b"}))
         << (follow ? "-f\n" : "") << (only_reads ? "-t read\n" : "") << text;
-    std::vector<std::string> view = {"-R", cap, "-y", "--output", dir + "/replay"};
-    if (only_reads) view.insert(view.end(), {"-t", "read"});  // (the same view as live)
-    Result p = run_dtruss(view);
-    ASSERT_EQ(p.status, 0) << p.err;
-    EXPECT_EQ(read_file(dir + "/replay"), text);
   }
 }
 
