@@ -96,13 +96,12 @@ SummaryOptions summary_options(const Options& opt, int out_fd) {
   return s;
 }
 
-// --summary-by cgroup: the paths of the cgroup v1 hierarchy of a v1 --cgroup (the eBPF backend
-// counts by it then), of the v2 hierarchy (0) otherwise.
+// --summary-by cgroup (and a capture's Label records): the paths of the cgroup v1 hierarchy of a
+// v1 --cgroup (the eBPF backend counts by it then), of the v2 hierarchy (0) otherwise.
 int cgroup_hierarchy(const Options& opt) {
   std::string dir, error;
   CgroupV1 v1;
-  if (opt.summary_by != SummaryBy::Cgroup || opt.cgroup.empty() ||
-      !resolve_cgroup(opt.cgroup, &dir, &error) || !cgroup_v1_of(dir, &v1))
+  if (opt.cgroup.empty() || !resolve_cgroup(opt.cgroup, &dir, &error) || !cgroup_v1_of(dir, &v1))
     return 0;
   return v1.hierarchy;
 }
@@ -153,7 +152,8 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
   if (opt.count || opt.summary_only) {
     SummaryOptions s = summary_options(opt, out_.fd());
     if (opt.summary_by == SummaryBy::Container) s.containers = pipeline_.show_containers();
-    s.cgroup_hierarchy = cgroup_hierarchy(opt);
+    if (opt.summary_by == SummaryBy::Cgroup)
+      s.containers = pipeline_.show_cgroup_paths(cgroup_hierarchy(opt));
     pipeline_.add_sink(std::make_unique<SummarySink>(out_, s));
   }
   add_file_sinks(outputs);
@@ -164,9 +164,12 @@ TracePipeline::TracePipeline(const Options& opt, std::vector<bool> selected, Out
 // -w: the capture file (opened by Outputs); --flight-recorder: the ring, written when asked.
 void TracePipeline::add_recorder(const Options& opt, Outputs& outputs) {
   recorder_.emplace(capture_info(opt), next());
-  if (many_containers(opt)) {  // (the labels the live view shows, or would show)
+  if (many_containers(opt) || by_cgroup(opt.summary_by)) {  // (as the live view names them)
     ContainerLabels* labels = pipeline_.show_containers();
-    recorder_->label_containers([labels](int32_t pid) { return labels->of(pid); });
+    ContainerLabels* paths = pipeline_.show_cgroup_paths(cgroup_hierarchy(opt));
+    recorder_->label_containers([labels, paths](int32_t pid) {
+      return capture::ProcessLabel{labels->of(pid), paths->of(pid)};
+    });
   }
   if (opt.flight_recorder != 0) {
     std::vector<capture::Trigger> triggers;

@@ -52,6 +52,10 @@ std::string missing_data(const Options& opt, const capture::CaptureInfo& info) {
         "--strsize {} shows more than this capture holds: it was recorded with --strsize {}",
         opt.strsize, info.strsize);
   if (opt.describe_fds && !info.fd_notes) return refuse("-y", "the fd notes");
+  if (by_cgroup(opt.summary_by) && !info.labels)
+    return refuse(
+        opt.summary_by == SummaryBy::Cgroup ? "--summary-by cgroup" : "--summary-by container",
+        "each process's cgroup");
   return {};
 }
 
@@ -114,14 +118,18 @@ class Handler final : public capture::ReplayHandler {
     was_interrupted_ = true;
   }
   void dropped(uint64_t n) override { dropped_ = n; }
-  void label(int32_t pid, std::string label) override { labels_->given(pid, std::move(label)); }
+  void label(int32_t pid, capture::ProcessLabel label) override {
+    labels_->given(pid, std::move(label.container));
+    cgroup_paths_->given(pid, std::move(label.cgroup));
+  }
   void end(int status, uint64_t end_ns) override {
     status_ = status;
     end_ns_ = end_ns;
   }
 
   Pipeline& pipeline_;
-  ContainerLabels* labels_ = nullptr;
+  ContainerLabels* labels_ = nullptr;        // (the capture's: Label records)
+  ContainerLabels* cgroup_paths_ = nullptr;  // (--summary-by cgroup's, also)
   bool begun_ = false;
   bool was_interrupted_ = false;
   Interruption interruption_;
@@ -217,8 +225,10 @@ int replay(Options& opt) {
   Pipeline& pipeline = tp.pipeline();
   StackView view(pipeline, opt);
   Handler handler(pipeline);
-  handler.labels_ = pipeline.show_containers();  // (the capture's: Label records)
+  handler.labels_ = pipeline.show_containers();
   handler.labels_->replayed();
+  handler.cgroup_paths_ = pipeline.show_cgroup_paths(0);  // (made by now with --summary-by cgroup)
+  handler.cgroup_paths_->replayed();
   Progress progress(opt.replay_file, reader.file_size());
   capture::Reader::Outcome o = reader.replay(view, handler, [&progress](uint64_t done) {
     progress(done);

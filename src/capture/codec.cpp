@@ -157,6 +157,20 @@ constexpr uint64_t kSameTask = 64;  // the task is the previous Syscall record's
 constexpr uint64_t kInjectError = 1;
 constexpr uint64_t kInjectRetval = 2;
 
+// Info's flags: each a bit (docs/capture-format.md).
+struct InfoFlag {
+  bool CaptureInfo::*member;
+  uint64_t bit;
+};
+constexpr InfoFlag kInfoFlags[] = {
+    {&CaptureInfo::fd_notes, 1},        {&CaptureInfo::stacks, 2},
+    {&CaptureInfo::verbose, 4},         {&CaptureInfo::cpu, 8},
+    {&CaptureInfo::dumps, 16},          {&CaptureInfo::flight, 32},
+    {&CaptureInfo::follow, 64},         {&CaptureInfo::all, 128},
+    {&CaptureInfo::wait_for_name, 256}, {&CaptureInfo::containers, 512},
+    {&CaptureInfo::labels, 1024},
+};
+
 }  // namespace
 
 void put_info(std::string& out, const CaptureInfo& i) {
@@ -167,9 +181,10 @@ void put_info(std::string& out, const CaptureInfo& i) {
   p.str(i.machine);
   p.u(i.table_hash);
   p.u(i.table_size);
-  p.u((i.fd_notes ? 1u : 0u) | (i.stacks ? 2u : 0u) | (i.verbose ? 4u : 0u) | (i.cpu ? 8u : 0u) |
-      (i.dumps ? 16u : 0u) | (i.flight ? 32u : 0u) | (i.follow ? 64u : 0u) | (i.all ? 128u : 0u) |
-      (i.wait_for_name ? 256u : 0u) | (i.containers ? 512u : 0u));
+  uint64_t flags = 0;
+  for (const InfoFlag& f : kInfoFlags)
+    if (i.*f.member) flags |= f.bit;
+  p.u(flags);
   p.u(i.strsize);
   p.u(i.stack_depth);
   p.str(i.name);
@@ -191,17 +206,8 @@ bool get_info(std::string_view payload, CaptureInfo* i) {
   i->machine = g.str();
   i->table_hash = g.u();
   i->table_size = static_cast<uint32_t>(g.u());
-  uint64_t f = g.u();
-  i->fd_notes = f & 1;
-  i->stacks = f & 2;
-  i->verbose = f & 4;
-  i->cpu = f & 8;
-  i->dumps = f & 16;
-  i->flight = f & 32;
-  i->follow = f & 64;
-  i->all = f & 128;
-  i->wait_for_name = f & 256;
-  i->containers = f & 512;
+  uint64_t flags = g.u();
+  for (const InfoFlag& f : kInfoFlags) i->*f.member = (flags & f.bit) != 0;
   i->strsize = g.u();
   i->stack_depth = g.u();
   i->name = g.str();
@@ -537,15 +543,17 @@ bool get_process(std::string_view payload, int32_t* pid) {
   return g.ok();
 }
 
-void put_label(std::string& out, int32_t pid, std::string_view label) {
+void put_label(std::string& out, int32_t pid, const ProcessLabel& label) {
   Put p(out, Record::Label);
   p.z(pid);
-  p.str(label);
+  p.str(label.container);
+  p.str(label.cgroup);
 }
-bool get_label(std::string_view payload, int32_t* pid, std::string* label) {
+bool get_label(std::string_view payload, int32_t* pid, ProcessLabel* label) {
   Get g(payload);
   *pid = g.i32();
-  *label = g.str();
+  label->container = g.str();
+  label->cgroup = g.str();
   return g.ok();
 }
 

@@ -51,8 +51,8 @@ void put_lost(std::string& out, const LostEvent& ev);
 void put_notice(std::string& out, const NoticeEvent& ev);
 void put_aggregate(std::string& out, const SyscallAggregate& agg);
 void put_process(std::string& out, int32_t pid);
-// Process `pid`'s container label (ContainerLabels::of), as the live trace named it.
-void put_label(std::string& out, int32_t pid, std::string_view label);
+// Process `pid`'s container label and cgroup path, as the live trace named them.
+void put_label(std::string& out, int32_t pid, const ProcessLabel& label);
 void put_ready(std::string& out);
 void put_interrupted(std::string& out, uint64_t ts_ns, int signal, bool detached);
 void put_end(std::string& out, int status, uint64_t end_ns);
@@ -80,7 +80,7 @@ bool get_lost(std::string_view p, LostEvent* ev);
 bool get_notice(std::string_view p, NoticeEvent* ev);
 bool get_aggregate(std::string_view p, SyscallAggregate* agg);
 bool get_process(std::string_view p, int32_t* pid);
-bool get_label(std::string_view p, int32_t* pid, std::string* label);
+bool get_label(std::string_view p, int32_t* pid, ProcessLabel* label);
 bool get_interrupted(std::string_view p, uint64_t* ts_ns, int* signal, bool* detached);
 bool get_end(std::string_view p, int* status, uint64_t* end_ns);
 bool get_dropped(std::string_view p, uint64_t* events);

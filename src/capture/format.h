@@ -15,7 +15,9 @@ inline constexpr char kMagic[8] = {'D', 'T', 'R', 'U', 'S', 'S', 'C', 'F'};
 // Version 2: Syscall records refer back to the ones before them (since the last Sync): the task,
 // the time and the arguments when they repeat, and the fd notes when they did not change.
 // Version 3: Label records (each process's container, as the live lines named it).
-inline constexpr uint32_t kFormatVersion = 3;
+// Version 4: a Label record holds the process's cgroup path too (--summary-by cgroup), and they
+// are written with --summary-by container or cgroup as well (Info's `labels`).
+inline constexpr uint32_t kFormatVersion = 4;
 inline constexpr size_t kHeaderBytes = 16;
 
 // A record: its type (one byte), the length of its payload (u32, little endian), the payload.
@@ -35,9 +37,16 @@ enum class Record : uint8_t {
   End = 13,          // the trace ended: dtruss's exit status; the last record
   Dropped = 14,      // flight recorder: how many events before these were let go
   Sync = 15,         // what Syscall records refer back to starts afresh (SyscallContext)
-  Label = 16,  // a process's container label (--all, --cgroup, --container), before its events
+  Label = 16,        // a process's container and cgroup (ProcessLabel), before its events
 };
 inline constexpr Record kLastRecord = Record::Label;  // (a higher type: a corrupt file)
+
+// A process's container label and cgroup path, as the live trace named it (ContainerLabels::of):
+// written by the recorder, given to the replay's labels in place of the replaying machine's /proc.
+struct ProcessLabel {
+  std::string container;  // "docker:ID", "unit:NAME.service", "" (--all, --cgroup, --container)
+  std::string cgroup;     // the cgroup's path, "/a/b" (--summary-by cgroup)
+};
 
 // What a capture was taken with, on what: checked by the replay against what it is asked to show.
 struct CaptureInfo {
@@ -61,6 +70,9 @@ struct CaptureInfo {
   bool all = false;
   bool wait_for_name = false;
   bool containers = false;  // --cgroup or --container: the lines name programs and containers
+  // Every process has its Label record (--all, --cgroup, --container, --summary-by container or
+  // cgroup): a replay may name processes by container or cgroup.
+  bool labels = false;
   std::string name;
   std::vector<int32_t> pids;
   std::vector<std::string> command;

@@ -146,7 +146,7 @@ bool Reader::dispatch(Record type, std::string_view p, EventConsumer& to, Replay
     }
     case Record::Label: {
       int32_t pid = 0;
-      std::string label;
+      ProcessLabel label;
       if (!get_label(p, &pid, &label)) return false;
       h.label(pid, std::move(label));
       return true;

@@ -22,8 +22,8 @@ class ReplayHandler {
   virtual void interrupted(uint64_t ts_ns, int signal, bool detached) = 0;
   virtual void end(int status, uint64_t end_ns) = 0;
   virtual void dropped(uint64_t) {}
-  // Process `pid`'s container label (a Label record), before its events that show it.
-  virtual void label(int32_t /*pid*/, std::string /*label*/) {}
+  // Process `pid`'s container label and cgroup path (a Label record), before its events.
+  virtual void label(int32_t /*pid*/, ProcessLabel /*label*/) {}
 };
 
 class Reader {

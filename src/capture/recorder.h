@@ -90,10 +90,12 @@ class Recorder final : public EventConsumer {
   void idle() override;
   void ready() override;
 
-  // --all, --cgroup, --container: each process's container label (`label_of`: the live view's,
-  // ContainerLabels::of) recorded before its first event, again after each Sync (a reader may
-  // start there), and again after its exit (its PID may be reused).
-  void label_containers(std::function<std::string(int32_t pid)> label_of) {
+  // --all, --cgroup, --container, --summary-by container or cgroup: each process's container
+  // label and cgroup path (`label_of`: the live view's, ContainerLabels::of) recorded before its
+  // first event, again after each Sync (a reader may start there), and again after its exit (its
+  // PID may be reused).
+  void label_containers(std::function<ProcessLabel(int32_t pid)> label_of) {
+    info_.labels = true;
     label_of_ = std::move(label_of);
   }
 
@@ -128,8 +130,8 @@ class Recorder final : public EventConsumer {
   uint64_t dump_asked_ns_ = 0;  // SIGUSR1 seen, its dump not written yet
   std::string error_;           // a dump that could not be written
   // label_containers
-  std::function<std::string(int32_t)> label_of_;
-  std::unordered_map<int32_t, std::string> labels_;  // the processes' labels, as recorded
+  std::function<ProcessLabel(int32_t)> label_of_;
+  std::unordered_map<int32_t, ProcessLabel> labels_;  // the processes' labels, as recorded
 };
 
 }  // namespace dtruss::capture

@@ -146,6 +146,7 @@ void Pipeline::on_exit(const ExitEvent& ev) {
   pids_.insert(ev.task.pid);
   for (auto& s : sinks_) s->exit(ev);
   if (containers_) containers_->forget(ev.task.pid);  // (its PID may be reused)
+  if (cgroup_paths_) cgroup_paths_->forget(ev.task.pid);
   check_output();
 }
 

@@ -42,6 +42,12 @@ class Pipeline final : public EventConsumer {
     if (!containers_) containers_.emplace();
     return &*containers_;
   }
+  // --summary-by cgroup: the cgroup paths of the processes, of the v2 hierarchy (0) or of the v1
+  // hierarchy `hierarchy` (made at the first call; forgotten as the containers' are).
+  ContainerLabels* show_cgroup_paths(int hierarchy) {
+    if (!cgroup_paths_) cgroup_paths_.emplace(ContainerLabels::cgroup_paths(hierarchy));
+    return &*cgroup_paths_;
+  }
   void begin(uint64_t base_ns) { begin(base_ns, realtime_offset_ns()); }
   // ... with the wall clock's offset given (a capture's, replayed).
   void begin(uint64_t base_ns, int64_t wall_offset_ns);
@@ -95,6 +101,7 @@ class Pipeline final : public EventConsumer {
   int32_t last_pid_ = 0;  // the process of the last syscall event (in pids_)
   std::optional<NumberSet> signals_;
   std::optional<ContainerLabels> containers_;
+  std::optional<ContainerLabels> cgroup_paths_;
   std::optional<PidTranslator> pidns_;
 };
 

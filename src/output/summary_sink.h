@@ -24,7 +24,9 @@ struct SummaryOptions {
   bool color = false;      // ANSI colours in the table (--color; never with json)
   bool explain = false;    // --explain: each syscall's description after its row ("about")
   size_t stack_top = 0;    // -s: the calls of each syscall by stack, its most frequent N (0: no)
-  ContainerLabels* containers = nullptr;  // --summary-by container: who is in which
+  // --summary-by container: who is in which; --summary-by cgroup: the cgroup paths (the sink's
+  // own, of cgroup_hierarchy, when not given)
+  ContainerLabels* containers = nullptr;
   int cgroup_hierarchy = 0;  // --summary-by cgroup: the paths of v2 (0) or of this v1 hierarchy
   // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
   // percentiles are estimated from its log2 buckets.
@@ -35,7 +37,8 @@ class SummarySink final : public Sink {
  public:
   SummarySink(Writer& out, SummaryOptions opt)
       : out_(out), opt_(opt), cgroup_paths_(ContainerLabels::cgroup_paths(opt.cgroup_hierarchy)) {
-    if (opt_.by == SummaryBy::Cgroup) opt_.containers = &cgroup_paths_;
+    if (opt_.by == SummaryBy::Cgroup && opt_.containers == nullptr)
+      opt_.containers = &cgroup_paths_;
   }
   SummarySink(Writer& out, bool json) : out_(out) { opt_.json = json; }
 

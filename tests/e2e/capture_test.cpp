@@ -206,20 +206,20 @@ TEST_P(Capture, ForeignOldAndCorruptFilesAreRefused) {
   };
   refused("SYSCALL(args) = return\nopenat(...) = 3\n", "is not a dtruss capture file");
   refused("", "is not a dtruss capture file");
-  // A real file of the previous version (2: no Label records), written by main 6347dfc's dtruss
-  // (`dtruss --backend=ptrace -w capture-v2.cap /bin/true`), and one of version 1 (each record
-  // stood alone), by main 4de5391's.
-  refused(read_file(std::string(FIXTURE_SRC_DIR) + "/capture-v2.cap"),
-          "format version 2, written by an older dtruss; this dtruss reads version 3 only");
-  refused(read_file(std::string(FIXTURE_SRC_DIR) + "/capture-v1.cap"),
-          "format version 1, written by an older dtruss; this dtruss reads version 3 only");
+  // Real files of the previous versions: 3 (a Label record held the container alone), written by
+  // main e62ecf5's dtruss (`dtruss --backend=ptrace -w capture-v3.cap /bin/true`), 2 (no Label
+  // records), by main 6347dfc's, and 1 (each record stood alone), by main 4de5391's.
+  for (int v : {3, 2, 1})
+    refused(read_file(std::string(FIXTURE_SRC_DIR) + "/capture-v" + std::to_string(v) + ".cap"),
+            "format version " + std::to_string(v) +
+                ", written by an older dtruss; this dtruss reads version 4 only");
   EXPECT_FALSE(std::filesystem::exists(file("never"))) << "refused before any output is made";
   std::string old = good;
   old[8] = 0;  // format version 0
   refused(old, "format version 0, written by an older dtruss");
   std::string next = good;
-  next[8] = 4;
-  refused(next, "format version 4, written by a newer dtruss");
+  next[8] = 5;
+  refused(next, "format version 5, written by a newer dtruss");
   std::string damaged = good;
   for (size_t i = good.size() / 2; i < good.size() / 2 + 64; ++i) damaged[i] = '\x5a';
   std::string f = file("damaged.cap");

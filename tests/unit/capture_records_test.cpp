@@ -163,7 +163,7 @@ TEST(CaptureRecords, OtherEventsReadBack) {
   i.backend = "bpf";
   i.command = {"ls", "-l"};
   i.pids = {1, 2};
-  i.stacks = i.flight = i.wait_for_name = true;
+  i.stacks = i.flight = i.wait_for_name = i.labels = true;
   i.strsize = 200;
   i.table_hash = ~0ull;
   put_info(buf, i);
@@ -171,8 +171,8 @@ TEST(CaptureRecords, OtherEventsReadBack) {
   ASSERT_TRUE(get_info(only_frame(buf, Record::Info).payload, &ib));
   EXPECT_EQ(ib.command, i.command);
   EXPECT_EQ(ib.pids, i.pids);
-  EXPECT_TRUE(ib.stacks && ib.flight && ib.wait_for_name);
-  EXPECT_FALSE(ib.verbose || ib.fd_notes || ib.all);
+  EXPECT_TRUE(ib.stacks && ib.flight && ib.wait_for_name && ib.labels);
+  EXPECT_FALSE(ib.verbose || ib.fd_notes || ib.all || ib.containers);
   EXPECT_EQ(ib.strsize, 200u);
   EXPECT_EQ(ib.table_hash, ~0ull);
 }
@@ -191,26 +191,29 @@ TEST(CaptureRecords, CutPayloadsAreRefused) {
   SyscallEvent ev;
   SyscallContext rcx;
   EXPECT_FALSE(get_syscall(payload + "x", &ev, rcx));
-  // A frame cut short is partial; a type no version 3 writer makes is bad.
+  // A frame cut short is partial; a type no version 4 writer makes is bad.
   EXPECT_EQ(next_frame(std::string_view(buf).substr(0, buf.size() - 1)).state, Framing::Partial);
   std::string bad = buf;
   bad[0] = 99;
   EXPECT_EQ(next_frame(bad).state, Framing::Bad);
 }
 
-// A Label record (version 3) reads back as written, and is a type next_frame() accepts.
+// A Label record (version 4: the container and the cgroup path) reads back as written, and is a
+// type next_frame() accepts.
 TEST(CaptureRecords, LabelRoundTrips) {
   std::string buf;
-  put_label(buf, 4242, "unit:nginx.service");
+  put_label(buf, 4242, {"unit:nginx.service", "/system.slice/nginx.service"});
   Frame f = next_frame(buf);
   ASSERT_EQ(f.state, Framing::Complete);
   EXPECT_EQ(f.type, Record::Label);
   int32_t pid = 0;
-  std::string label;
+  ProcessLabel label;
   ASSERT_TRUE(get_label(f.payload, &pid, &label));
   EXPECT_EQ(pid, 4242);
-  EXPECT_EQ(label, "unit:nginx.service");
-  EXPECT_FALSE(get_label(f.payload.substr(0, 3), &pid, &label));
+  EXPECT_EQ(label.container, "unit:nginx.service");
+  EXPECT_EQ(label.cgroup, "/system.slice/nginx.service");
+  for (size_t n = 0; n < f.payload.size(); ++n)
+    EXPECT_FALSE(get_label(f.payload.substr(0, n), &pid, &label)) << n;
 }
 
 // The ring keeps the newest records whole (the oldest go first), across its wrap-around.
