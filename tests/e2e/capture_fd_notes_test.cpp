@@ -1,7 +1,8 @@
 // -y's notes follow every turn an fd number takes (the ptrace backend keeps what /proc said of an
 // fd between calls, and must drop it when a call may have changed it): a number reused after a
 // close, dup2 onto it, a rename by the traced program, a close and open by another thread, an
-// exec that closes a close-on-exec fd.
+// exec that closes a close-on-exec fd, another process's seccomp ADDFD; and not by an ioctl that
+// turns no fd.
 // Live and replayed (-w, -R -y) the same, on both backends.
 #include <gtest/gtest.h>
 
@@ -103,6 +104,37 @@ TEST_P(CaptureFdNotes, EachFdTurnsOnItsOwn) {
   };
   EXPECT_EQ(got, expected) << text;
   EXPECT_NE(fa, fb);
+}
+
+// An ioctl turns no fd unless its command says so (fd_turns_ioctl): FIONREAD and TCGETS keep the
+// notes, so a rename by a process not traced (its child, without -f) shows only from the next
+// call that may change names (the program's unlink), as docs/capture-format.md says, on both
+// backends. (Before ioctls were told apart, each dropped every note on ptrace: the second mark
+// said b.)
+TEST_P(CaptureFdNotes, IoctlsKeepTheNotes) {
+  std::string dir = temp_dir();
+  std::string text = recorded(dir, "fd_turns_ioctl");
+  std::vector<std::string> got = marks(text);
+  ASSERT_EQ(got.size(), 3u) << text;
+  std::string fd = number(got[0]);
+  EXPECT_EQ(got, (std::vector<std::string>{fd + dir + "/a", fd + dir + "/a", fd + dir + "/b"}))
+      << text;
+  std::string n = fd.substr(0, fd.size() - 1);  // (the number, without the colon)
+  EXPECT_TRUE(contains(text, "ioctl(" + n + "<" + dir + "/a>, FIONREAD")) << text;
+}
+
+// seccomp's SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SETFD (seccomp_addfd): the
+// supervisor (a child, -f) puts another file at an fd number of the process it supervises; that
+// fd's next note names the new file.
+TEST_P(CaptureFdNotes, SeccompAddfdTurnsAnotherProcessesFd) {
+  if (GetParam() == "bpf")
+    GTEST_SKIP() << "eBPF: no call of the supervised process makes the fd (docs/capture-format.md)";
+  std::string dir = temp_dir();
+  std::string text = recorded(dir, "seccomp_addfd", {"-f"});
+  std::vector<std::string> got = marks(text);
+  ASSERT_EQ(got.size(), 2u) << text;
+  std::string fd = number(got[0]);
+  EXPECT_EQ(got, (std::vector<std::string>{fd + dir + "/a", fd + dir + "/b"})) << text;
 }
 
 // A process made with CLONE_FILES shares its parent's fd table: what it does to an fd shows in

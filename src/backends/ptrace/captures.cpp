@@ -1,6 +1,8 @@
 // The ptrace backend's captures of a syscall: the bytes its capture plan names, read from the
 // stopped thread's memory at entry and exit; -s's stack; -y's fds as /proc tells them.
 #include <fcntl.h>
+#include <linux/btrfs.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -23,7 +25,7 @@ namespace {
 // What a call can change of what the fds of the traced processes refer to, for -y's kept notes
 // (fd_note). One row per call that leaves some notes good; any other call, an unknown one too,
 // makes every note stale: execve (close-on-exec), close_range, unshare, rename, unlink, link,
-// symlink, mount, chroot, ioctl (seccomp's ADDFD), io_uring_enter ...
+// symlink, mount, chroot, io_uring_enter ... ioctl as its command says (kIoctlFdRules).
 // A new fd takes a free number, whose note ("" : closed) is never kept: so a call that only adds
 // fds keeps every note, those that return it (RetKind::Fd in the syscall table: open*, socket,
 // accept*, dup, eventfd, memfd_create, pidfd_open ...) without a row here, and those that write
@@ -31,10 +33,11 @@ namespace {
 // note read again all the same (returns_fd), in case the close of its number was not seen.
 // Socket notes are never kept either: the calls that change a socket keep the notes.
 enum class FdTurn : uint8_t {
-  All,   // (no row)
-  None,  // no fd changes what it refers to, no name changes
-  Arg0,  // the fd in argument 0 is closed (and no other fd changes)
-  Arg1,  // the fd in argument 1 becomes another (dup2, dup3)
+  All,    // (no row)
+  None,   // no fd changes what it refers to, no name changes
+  Arg0,   // the fd in argument 0 is closed (and no other fd changes)
+  Arg1,   // the fd in argument 1 becomes another (dup2, dup3)
+  Ioctl,  // as its command (argument 1) says: kIoctlFdRules
 };
 struct FdRule {
   long nr;
@@ -96,6 +99,7 @@ constexpr FdRule kFdRules[] = {
     {SYS_umask, FdTurn::None},
     // fcntl: F_DUPFD* adds an fd (returns_fd), the others set flags, locks, owners, leases.
     {SYS_fcntl, FdTurn::None},
+    {SYS_ioctl, FdTurn::Ioctl},
     // Fds written to memory: new numbers.
     {SYS_pipe, FdTurn::None},
     {SYS_pipe2, FdTurn::None},
@@ -170,6 +174,28 @@ constexpr FdRule kFdRules[] = {
     {SYS_kill, FdTurn::None},
     {SYS_tgkill, FdTurn::None},
 };
+
+// The ioctl commands that may change what an fd refers to, from the kernel's headers: any other
+// leaves every note good (one that returns a new fd gives it a free number, as open does).
+struct IoctlFdRule {
+  uint32_t cmd;
+  FdTurn turn;
+};
+constexpr IoctlFdRule kIoctlFdRules[] = {
+    // seccomp's user notification (linux/seccomp.h): the supervisor installs an fd in the process
+    // the notification came from, at a number of its choosing with SECCOMP_ADDFD_FLAG_SETFD,
+    // replacing the fd there.
+    {SECCOMP_IOCTL_NOTIF_ADDFD, FdTurn::All},
+    // btrfs (linux/btrfs.h): a subvolume deleted, as rmdir: the files open in it are deleted.
+    {BTRFS_IOC_SNAP_DESTROY, FdTurn::All},
+    {BTRFS_IOC_SNAP_DESTROY_V2, FdTurn::All},
+};
+
+FdTurn ioctl_fd_turn(uint64_t cmd) {
+  for (const IoctlFdRule& r : kIoctlFdRules)
+    if (r.cmd == static_cast<uint32_t>(cmd)) return r.turn;
+  return FdTurn::None;
+}
 
 FdTurn fd_turn(long nr) {
   static const std::vector<FdTurn> table = [] {
@@ -276,7 +302,10 @@ void PtraceTracer::fds_may_change(Thread& t, long nr, const uint64_t* args, int6
       flags = CLONE_FILES;
     if ((flags & CLONE_FILES) != 0 && (flags & CLONE_THREAD) == 0) fd_notes_uncached_ = true;
   }
-  switch (fd_turn(nr)) {
+  FdTurn turn = fd_turn(nr);
+  if (turn == FdTurn::Ioctl) turn = ioctl_fd_turn(args[1]);
+  switch (turn) {
+    case FdTurn::Ioctl:  // (as FdTurn::All: not met)
     case FdTurn::All:
       drop_fd_notes();
       return;
