@@ -15,6 +15,7 @@
 
 // (after glibc's headers, which some of the kernel's clash with)
 #include <linux/io_uring.h>
+#include <linux/seccomp.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -343,6 +344,8 @@ static_assert(DT_PROT_EXEC == PROT_EXEC && DT_MAP_ANONYMOUS == MAP_ANONYMOUS &&
               DT_SCM_RIGHTS == static_cast<int>(SCM_RIGHTS) && DT_AT_PHDR == AT_PHDR &&
               DT_AT_BASE == AT_BASE);
 
+static_assert(DT_SECCOMP_IOCTL_NOTIF_ADDFD == SECCOMP_IOCTL_NOTIF_ADDFD);
+
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr < 0 || s.nr >= DT_NR_MAX) continue;
@@ -379,6 +382,9 @@ void set_fd_plans(bpf_map* map) {
         break;
       case SYS_recvmsg:
         plan = DT_FDS_RIGHTS;
+        break;
+      case SYS_ioctl:
+        plan = DT_FDS_ADDFD;
         break;
       default:
         break;

@@ -24,6 +24,7 @@
 #include "mappings.bpf.h"
 #include "signals.bpf.h"
 #include "fds.bpf.h"
+#include "addfd.bpf.h"
 #include "path_filter.bpf.h"
 #include "uring.bpf.h"
 // clang-format on
@@ -450,6 +451,9 @@ __noinline int sys_exit_fds(long ret) {
     if (!n) return 0;
   } else if (what == DT_FDS_FILES) {
     if (ret == 0) scan_open_files(task, &x);
+    return 0;
+  } else if (what == DT_FDS_ADDFD) {
+    addfd_note(regs, ret, &x);
     return 0;
   } else {
     if (ret != 0) return 0;

@@ -318,7 +318,10 @@ enum dt_fd_plan {
                             a rename or unlink may have changed their names */
   DT_FDS_PIDFD = 7,      /* clone, clone3 with CLONE_PIDFD: the pidfd it wrote (parent side) */
   DT_FDS_RIGHTS = 8,     /* recvmsg: the fds an SCM_RIGHTS message brought (its first two) */
+  DT_FDS_ADDFD = 9,      /* ioctl SECCOMP_IOCTL_NOTIF_ADDFD: the fd it put in another process */
 };
+/* SECCOMP_IOCTL_NOTIF_ADDFD (uapi linux/seccomp.h; checked by bpf_load.cpp) */
+#define DT_SECCOMP_IOCTL_NOTIF_ADDFD 0x40182103u
 #define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
 
 /* -P decided in the kernel (path_filter.bpf.h): each path in the forms
