@@ -136,6 +136,7 @@ CASES = [
     fx("fd_turns", "{tmp}", norms=["thread_sync"]),
     fx("fd_turns_per_fd", "{tmp}"),
     fx("fd_turns_shared", "{tmp}", norms=["async_signals"]),
+    fx("fd_turns_ioctl", "{tmp}", norms=["async_signals"]),
     fx("files", "{tmp}"),
     fx("flight", "eisdir", "5"),
     fx("forker", norms=["async_signals"]),
@@ -173,6 +174,7 @@ CASES = [
     fx("selected_ptrs", norms=["temp_names",
                                ("poll_loop", r'^getrandom\(|"syscall": "getrandom"|EEXIST')]),
     fx("selected_structs", norms=["async_signals"]),
+    fx("seccomp_addfd", "{tmp}", norms=["async_signals"]),
     fx("secret_reader", "/etc/hostname"),
     fx("selfkill", status=137),
     fx("selfsegv", status=139),
@@ -222,11 +224,30 @@ CASES = [
 # undone on both sides; anything else that differs fails. Each entry is also an assertion: a listed
 # case that compares equal without it fails the test (remove it once the fix is merged).
 ALL_CASES = {c.name for c in CASES}
-KNOWN_DEFECTS = {}
+KNOWN_DEFECTS = {
+    "rename_elsewhere": (
+        "NEW, eBPF -y: a rename by another traced process (its own fd table) leaves the old name "
+        "in the notes of the fds open in this one (DT_FDS_FILES re-reads the renaming process's "
+        "fds only); ptrace drops every process's notes",
+        [(re.compile(r"/work/[ab](?=[>\"])"), "/work/a-or-b")],
+        ["fd_turns_ioctl"]),
+    "seccomp_skipped": (
+        "NEW, eBPF: a call that a seccomp filter answers without running it (here a user "
+        "notification's reply) is not shown: the kernel skips the sys_enter tracepoint",
+        lambda lines: [x for x in lines
+                       if not re.search(r'^getppid\(|"syscall": "getppid"', x)],
+        ["seccomp_addfd"]),
+    "listener_fd": (
+        "NEW, eBPF -y: the fd seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER) "
+        "returns is not followed: named from /proc while the process lives, else not at all",
+        [(re.compile(r"\b(\d+)<anon_inode:seccomp notify>"), r"\1"),
+         (re.compile(r'\{"fd": (\d+), "path": "anon_inode:seccomp notify"\}'), r"\1")],
+        ["seccomp_addfd"]),
+}
 
 # Listed cases where a defect shows only in some runs (it depends on a race): its absence from one
 # run is no sign that it was fixed, so it is not asserted there.
-INTERMITTENT = {}
+INTERMITTENT = {"listener_fd": ["seccomp_addfd"]}
 
 
 def listed(defect, case, fmt):
