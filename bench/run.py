@@ -71,6 +71,7 @@ class Variant:
     wrap: object  # (ctx, argv) -> argv
     lost: str = ""  # where lost events are reported: "trace" (text lines) or "summary"
     probe: list = dataclasses.field(default_factory=list)  # a run that must succeed first
+    named_only: bool = False  # run only when --variants names it (too slow for every run)
 
 
 def dtruss(backend, *extra, binary="dtruss", capture=False):
@@ -94,9 +95,11 @@ def baseline_variants():
         capture = extra in ("w", "flight")
         extra = {"summary": ["--summary"], "t": ["-t", "close_range"], "Z": ["-Z"],
                  "P": ["-P", "/nonexistent"], "P-file": ["-P", "/etc/passwd"], "flight": ["--flight-recorder", "16M"], "yd": ["-y", "-d"],
-                 "nouring": ["-t", "!%uring"], "ch": ["--clickhouse", CLICKHOUSE_URL]}.get(extra, [])
+                 "nouring": ["-t", "!%uring"], "ch": ["--clickhouse", CLICKHOUSE_URL],
+                 "s": ["-s"]}.get(extra, [])
         out.append(Variant("base-" + v.name, "--baseline's " + v.what, "dtruss",
-                           dtruss(backend, *extra, binary="baseline", capture=capture), v.lost))
+                           dtruss(backend, *extra, binary="baseline", capture=capture), v.lost,
+                           named_only=v.named_only))
     return out
 
 
@@ -184,7 +187,15 @@ VARIANTS = [
             dtruss("bpf", "--summary", "--clickhouse", CLICKHOUSE_URL), "summary"),
     Variant("ptrace-summary-ch", "dtruss --backend=ptrace -f --summary --clickhouse URL", "dtruss",
             dtruss("ptrace", "--summary", "--clickhouse", CLICKHOUSE_URL)),
+    # Issue 20 (part 14): -s, each call's user stack, beside strace -k (bench/stack_cost.py sets
+    # them side by side in CPU time).
+    Variant("bpf-s", "dtruss --backend=bpf -f -s --output FILE (only when named)", "dtruss",
+            dtruss("bpf", "-s"), "trace", named_only=True),
+    Variant("ptrace-s", "dtruss --backend=ptrace -f -s --output FILE (only when named)", "dtruss",
+            dtruss("ptrace", "-s"), named_only=True),
     Variant("strace", "strace -f -o FILE", "strace", lambda c, argv: ["strace", "-f", "-o", c.trace] + argv),
+    Variant("strace-k", "strace -f -k -o FILE (only when named: ~0.2-0.8 ms a call)", "strace",
+            lambda c, argv: ["strace", "-f", "-k", "-o", c.trace] + argv, named_only=True),
     Variant("strace-c", "strace -c -f", "strace",
             lambda c, argv: ["strace", "-c", "-f", "-o", c.trace] + argv),
     Variant("perf-trace", "perf trace -o FILE", "perf",
@@ -459,7 +470,7 @@ def machine():
 
 def pick(items, names, kind):
     if not names:
-        return items
+        return [i for i in items if not getattr(i, "named_only", False)]
     by_name = {i.name: i for i in items}
     unknown = [n for n in names.split(",") if n not in by_name]
     if unknown:

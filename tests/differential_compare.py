@@ -186,6 +186,7 @@ CASES = [
     fx("spawner", norms=["async_signals"]),
     fx("stack_chain", "{fixture}/libstack_lib.so"),
     fx("stack_jit"),
+    fx("stack_swap", "{fixture}/libstack_swap_a.so", "{fixture}/libstack_swap_b.so"),
     fx("status_paths"),
     fx("stopcont", norms=["async_signals", "polling"]),
     fx("storm", "2", "50", norms=["thread_sync"]),

@@ -19,15 +19,25 @@ void append_stack_text(std::string& out, const SyscallEvent& ev) {
   // Module paths, symbols and source file names come from the traced program's files: escaped.
   for (const StackFrame& f : ev.stack) {
     out += "    ";
-    std::string module = escaped(f.module);
-    if (!f.symbol.empty())
-      fmt::format_to(std::back_inserter(out), "{}`{}+{:#x}", module, escaped(f.symbol), f.offset);
-    else if (f.offset != 0)
-      fmt::format_to(std::back_inserter(out), "{}`+{:#x}", module, f.offset);
-    else
-      out += module;
-    fmt::format_to(std::back_inserter(out), " [{:#x}]", f.pc);
-    if (!f.file.empty()) fmt::format_to(std::back_inserter(out), " {}:{}", escaped(f.file), f.line);
+    append_escaped(out, f.module);
+    if (!f.symbol.empty()) {
+      out += '`';
+      append_escaped(out, f.symbol);
+      out += '+';
+      append_hex(out, f.offset);
+    } else if (f.offset != 0) {
+      out += "`+";
+      append_hex(out, f.offset);
+    }
+    out += " [";
+    append_hex(out, f.pc);
+    out += ']';
+    if (!f.file.empty()) {
+      out += ' ';
+      append_escaped(out, f.file);
+      out += ':';
+      append_int(out, f.line);
+    }
     out += '\n';
   }
 }

@@ -1,6 +1,7 @@
 #include "stack/unwinder.h"
 
 #include <cxxabi.h>
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 
 #include <algorithm>
@@ -40,6 +41,8 @@ struct StackUnwinder::Process {
   };
   std::map<uint64_t, Mapping> maps;
   std::unordered_set<std::string> not_elf;  // told files that are no ELF (ld.so.cache, data)
+  // Each frame address seen since the modules were last reported: its name and unwind rule.
+  std::unordered_map<uint64_t, StackUnwinder::PcInfo> pcs;
   pid_t tid = 0;
   const UserRegs* regs = nullptr;
   const MemoryReader* mem = nullptr;
@@ -56,6 +59,7 @@ struct StackUnwinder::Process {
 namespace {
 
 using Process = StackUnwinder::Process;
+constexpr int kReturnAddress = 16;  // DWARF's register number of the x86-64 return address
 
 char* g_debuginfo_path = nullptr;
 const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, dwfl_standard_find_debuginfo, nullptr,
@@ -278,11 +282,15 @@ bool StackUnwinder::report(Process& p) {
   p.reported = true;
   p.dirty = false;
   p.anon_pages.clear();
+  p.pcs.clear();  // the modules may have changed: addresses are looked up again
   if (!p.attached) p.attached = dwfl_attach_state(p.dwfl, nullptr, p.pid, &kThreadCallbacks, &p);
   return true;
 }
 
 void StackUnwinder::collect(Process& p, pid_t tid, const UserRegs& regs, const MemoryReader& mem) {
+  pcs_.clear();
+  complete_ = false;
+  if (p.attached && max_depth_ > 0 && fast_collect(p, regs, mem)) return;
   pcs_.clear();
   complete_ = false;
   if (p.attached && max_depth_ > 0) {
@@ -299,6 +307,151 @@ void StackUnwinder::collect(Process& p, pid_t tid, const UserRegs& regs, const M
   if (pcs_.empty() && max_depth_ > 0) pcs_.emplace_back(regs.ip, true);  // no unwind: where it is
 }
 
+namespace {
+
+// A register rule of the call-frame information as libdw gives it (dwarf_frame_register), when
+// it is one of the simple forms: undefined, same value, or [CFA + off] / CFA + off.
+bool simple_rule(Dwarf_Frame* frame, int regno, StackUnwinder::RegRule* out) {
+  Dwarf_Op mem[3];
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (dwarf_frame_register(frame, regno, mem, &ops, &n) != 0) return false;
+  if (n == 0) {
+    out->kind = ops == mem ? StackUnwinder::RegRule::kUndefined : StackUnwinder::RegRule::kSame;
+    return ops == mem || ops == nullptr;
+  }
+  if (ops[0].atom != DW_OP_call_frame_cfa) return false;
+  size_t i = 1;
+  uint64_t off = 0;
+  if (i < n && ops[i].atom == DW_OP_plus_uconst) {
+    off = ops[i].number;
+    ++i;
+  } else if (i + 1 < n && (ops[i].atom == DW_OP_consts || ops[i].atom == DW_OP_constu) &&
+             ops[i + 1].atom == DW_OP_plus) {
+    off = ops[i].number;
+    i += 2;
+  }
+  out->kind = StackUnwinder::RegRule::kAt;
+  if (i < n && ops[i].atom == DW_OP_stack_value) {
+    out->kind = StackUnwinder::RegRule::kValue;
+    ++i;
+  }
+  out->off = static_cast<int64_t>(off);
+  return i == n;
+}
+
+}  // namespace
+
+// The rule that unwinds from `addr` (a frame's lookup address), found once per module and
+// address. Simple only when libdwfl would unwind it from the module's .eh_frame as below.
+const StackUnwinder::FrameRule& StackUnwinder::frame_rule(PcInfo& info, uint64_t addr) {
+  if (info.rule != nullptr) return *info.rule;
+  auto [it, fresh] = info.rules->try_emplace(addr - info.low);
+  FrameRule& r = it->second;
+  info.rule = &r;
+  if (!fresh) return r;
+  Dwarf_Addr bias = 0;
+  Dwarf_CFI* cfi = dwfl_module_eh_cfi(info.mod, &bias);
+  Dwarf_Frame* frame = nullptr;
+  if (cfi == nullptr || dwarf_cfi_addrframe(cfi, addr - bias, &frame) != 0) return r;
+  bool signal = false;
+  int ra = dwarf_frame_info(frame, nullptr, nullptr, &signal);
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  bool ok = ra == kReturnAddress && !signal && dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1;
+  if (ok && ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+    r.cfa_reg = ops[0].atom - DW_OP_breg0;
+    r.cfa_off = static_cast<int64_t>(ops[0].number);
+  } else if (ok && ops[0].atom == DW_OP_bregx) {
+    r.cfa_reg = static_cast<int>(ops[0].number);
+    r.cfa_off = static_cast<int64_t>(ops[0].number2);
+  } else {
+    ok = false;
+  }
+  ok = ok && (r.cfa_reg == UserRegs::kRsp || r.cfa_reg == UserRegs::kRbp) &&
+       simple_rule(frame, kReturnAddress, &r.ra) && simple_rule(frame, UserRegs::kRbp, &r.rbp) &&
+       simple_rule(frame, UserRegs::kRsp, &r.rsp);
+  r.simple = ok;
+  std::free(frame);
+  return r;
+}
+
+// The unwind with the cached rules, reading rsp, rbp and the return address only; the frames it
+// finds are those libdwfl finds (which follows the same rules) for as long as every rule met is
+// simple and every read succeeds. Anything else (a frame outside the modules, one that needs
+// another register, a signal frame, memory not there): false, and libdwfl unwinds it all.
+bool StackUnwinder::fast_collect(Process& p, const UserRegs& regs, const MemoryReader& mem) {
+  p.mem = &mem;
+  p.page = UINT64_MAX;
+  auto read = [&p](uint64_t addr, uint64_t* out) {
+    Dwarf_Word w = 0;
+    if (!memory_read(p.dwfl, addr, &w, &p)) return false;
+    *out = w;
+    return true;
+  };
+  uint64_t pc = regs.ip;
+  uint64_t rsp = regs.gp[UserRegs::kRsp];
+  uint64_t rbp = regs.gp[UserRegs::kRbp];
+  bool rbp_known = true;
+  bool rsp_known = true;
+  bool ok = pc != 0;
+  for (bool first = true; ok; first = false) {
+    pcs_.emplace_back(pc, first);
+    uint64_t addr = first ? pc : pc - 1;
+    PcInfo& info = pc_info(p, addr);
+    // (Checked before the depth: a frame whose rule is a signal frame's is named differently.)
+    const FrameRule* r = info.mod != nullptr ? &frame_rule(info, addr) : nullptr;
+    if (r == nullptr || !r->simple) {
+      ok = false;
+      break;
+    }
+    if (pcs_.size() >= max_depth_) break;  // the depth asked for
+    bool on_rsp = r->cfa_reg == UserRegs::kRsp;
+    if (!(on_rsp ? rsp_known : rbp_known)) {
+      ok = false;
+      break;
+    }
+    uint64_t cfa = (on_rsp ? rsp : rbp) + static_cast<uint64_t>(r->cfa_off);
+    if (r->ra.kind == RegRule::kUndefined) {
+      complete_ = true;  // the outermost frame
+      break;
+    }
+    uint64_t ra = 0;
+    if (r->ra.kind != RegRule::kAt || !read(cfa + static_cast<uint64_t>(r->ra.off), &ra) ||
+        ra == 0) {
+      ok = false;
+      break;
+    }
+    auto step = [&](const RegRule& rule, uint64_t* value, bool* known) {
+      switch (rule.kind) {
+        case RegRule::kUndefined:
+          *known = false;
+          return true;
+        case RegRule::kSame:
+          return true;
+        case RegRule::kAt:
+          return *known = read(cfa + static_cast<uint64_t>(rule.off), value);
+        case RegRule::kValue:
+          *value = cfa + static_cast<uint64_t>(rule.off);
+          *known = true;
+          return true;
+      }
+      return false;
+    };
+    if (!step(r->rbp, &rbp, &rbp_known) || !step(r->rsp, &rsp, &rsp_known)) {
+      ok = false;
+      break;
+    }
+    pc = ra;
+  }
+  p.mem = nullptr;
+  if (!ok) {
+    pcs_.clear();
+    complete_ = false;
+  }
+  return ok;
+}
+
 // Whether every frame is in a module that is an ELF file. `remember`: the pages of those that
 // are not are taken as anonymous code (after a fresh read of the mappings).
 bool StackUnwinder::all_in_modules(Process& p, bool remember) {
@@ -306,9 +459,7 @@ bool StackUnwinder::all_in_modules(Process& p, bool remember) {
   bool all = true;
   for (const auto& [pc, activation] : pcs_) {
     uint64_t addr = activation ? pc : pc - 1;
-    Dwfl_Module* m = dwfl_addrmodule(p.dwfl, addr);
-    Dwarf_Addr bias = 0;
-    if (m != nullptr && dwfl_module_getelf(m, &bias) != nullptr) continue;
+    if (pc_info(p, addr).mod != nullptr) continue;
     uint64_t page = addr & ~uint64_t{4095};
     if (remember)
       p.anon_pages.insert(page);
@@ -349,37 +500,51 @@ void StackUnwinder::symbolize(pid_t pid, const std::vector<uint64_t>& pcs,
 void StackUnwinder::name_frames(Process& p, std::vector<StackFrame>* out) {
   for (const auto& [pc, activation] : pcs_) {
     // A return address points after its call: look up the call itself.
-    const Symbol& s = lookup(p, activation ? pc : pc - 1);
-    StackFrame f;
+    uint64_t addr = activation ? pc : pc - 1;
+    const Symbol* s = &unknown_;
+    uint64_t offset = 0;
+    if (p.reported) {
+      const PcInfo& info = pc_info(p, addr);
+      s = info.sym;
+      if (info.mod != nullptr) offset = pc - (info.low + s->sym_addr_rel);
+    }
+    StackFrame& f = out->emplace_back();
     f.pc = pc;
-    f.module = s.module;
-    f.symbol = s.symbol;
-    f.file = s.file;
-    f.line = s.line;
-    Dwfl_Module* m = &s != &anon_ && &s != &unknown_
-                         ? dwfl_addrmodule(p.dwfl, activation ? pc : pc - 1)
-                         : nullptr;
-    Dwarf_Addr low = 0;
-    if (m != nullptr)
-      dwfl_module_info(m, nullptr, &low, nullptr, nullptr, nullptr, nullptr, nullptr);
-    f.offset = m != nullptr ? pc - (low + s.sym_addr_rel) : 0;
-    out->push_back(std::move(f));
+    f.module = s->module;
+    f.symbol = s->symbol;
+    f.file = s->file;
+    f.line = s->line;
+    f.offset = offset;
   }
 }
 
-const StackUnwinder::Symbol& StackUnwinder::lookup(Process& p, uint64_t addr) {
-  if (!p.reported) return unknown_;
+// The name and module of a (reported) process's address, looked up once while its modules stay:
+// a frame seen again costs one hash lookup.
+StackUnwinder::PcInfo& StackUnwinder::pc_info(Process& p, uint64_t addr) {
+  auto [it, fresh] = p.pcs.try_emplace(addr);
+  PcInfo& info = it->second;
+  if (!fresh) return info;
+  info.sym = &anon_;
   Dwfl_Module* m = dwfl_addrmodule(p.dwfl, addr);
   Dwarf_Addr bias = 0;
-  if (m == nullptr || dwfl_module_getelf(m, &bias) == nullptr) return anon_;
+  if (m == nullptr || dwfl_module_getelf(m, &bias) == nullptr) return info;
   Dwarf_Addr low = 0;
   const char* name =
       dwfl_module_info(m, nullptr, &low, nullptr, nullptr, nullptr, nullptr, nullptr);
   if (name == nullptr) name = "?";
-  auto& table = names_[module_key(m, name)];
-  auto [it, fresh] = table.try_emplace(addr - low);
-  Symbol& s = it->second;
-  if (!fresh) return s;
+  std::string key = module_key(m, name);
+  info.mod = m;
+  info.low = low;
+  info.rules = &rules_[key];
+  auto [sit, sfresh] = names_[key].try_emplace(addr - low);
+  info.sym = &sit->second;
+  if (sfresh) name_symbol(m, name, low, addr, &sit->second);
+  return info;
+}
+
+void StackUnwinder::name_symbol(Dwfl_Module* m, const char* name, uint64_t low, uint64_t addr,
+                                Symbol* out) {
+  Symbol& s = *out;
   s.module = base_name(name);
   GElf_Off off = 0;
   GElf_Sym sym{};
@@ -395,7 +560,6 @@ const StackUnwinder::Symbol& StackUnwinder::lookup(Process& p, uint64_t addr) {
       s.line = lineno;
     }
   }
-  return s;
 }
 
 }  // namespace dtruss

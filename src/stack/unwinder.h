@@ -17,6 +17,8 @@
 #include "core/event.h"
 #include "core/memory.h"
 
+struct Dwfl_Module;
+
 namespace dtruss {
 
 // The registers an unwind starts from, in DWARF numbering for x86-64 (0 rax, 1 rdx, 2 rcx,
@@ -81,7 +83,6 @@ class StackUnwinder {
 
   struct Process;  // one libdwfl session per traced process (public for the C callbacks)
 
- private:
   struct Symbol {
     std::string module, symbol, file;
     uint64_t offset = 0;  // of the looked-up address from the symbol's start
@@ -89,19 +90,47 @@ class StackUnwinder {
     bool has_symbol = false;
     int line = 0;
   };
+  // How to find a register of the caller's frame: the call-frame information at one address,
+  // when it is simple (as nearly all of it is): the CFA is rsp or rbp plus a constant, and the
+  // return address, rbp and rsp are undefined, unchanged, at CFA + off or CFA + off itself.
+  struct RegRule {
+    enum Kind : uint8_t { kUndefined, kSame, kAt, kValue } kind = kUndefined;
+    int64_t off = 0;
+  };
+  struct FrameRule {
+    bool simple = false;  // false: libdwfl unwinds this stack (expressions, signal frames, ...)
+    int cfa_reg = 0;
+    int64_t cfa_off = 0;
+    RegRule ra, rbp, rsp;
+  };
+  // What one process's address (a frame's lookup address) resolves to, while its mappings stay.
+  struct PcInfo {
+    const Symbol* sym = nullptr;  // anon_ outside any ELF module
+    uint64_t low = 0;             // the module's start
+    const FrameRule* rule = nullptr;
+    std::unordered_map<uint64_t, FrameRule>* rules = nullptr;  // the module's, by relative addr
+    Dwfl_Module* mod = nullptr;
+  };
+
+ private:
   Process& process(pid_t pid);
   bool report(Process& p);
   bool report_told(Process& p);
   void collect(Process& p, pid_t tid, const UserRegs& regs, const MemoryReader& mem);
+  bool fast_collect(Process& p, const UserRegs& regs, const MemoryReader& mem);
   bool all_in_modules(Process& p, bool remember);
   void name_frames(Process& p, std::vector<StackFrame>* out);
-  const Symbol& lookup(Process& p, uint64_t addr);
+  PcInfo& pc_info(Process& p, uint64_t addr);
+  const FrameRule& frame_rule(PcInfo& info, uint64_t addr);
+  void name_symbol(Dwfl_Module* m, const char* name, uint64_t low, uint64_t addr, Symbol* out);
 
   size_t max_depth_;
   std::unordered_map<pid_t, std::unique_ptr<Process>> procs_;
   // Names already looked up, per module (by build-id, else path) and module-relative address:
   // a long trace does not search the symbol tables and line programs again.
   std::unordered_map<std::string, std::unordered_map<uint64_t, Symbol>> names_;
+  // The call-frame rules found, per module (the same key) and module-relative address.
+  std::unordered_map<std::string, std::unordered_map<uint64_t, FrameRule>> rules_;
   Symbol anon_;
   Symbol unknown_;
   // The frames of the unwind in progress: pc and whether it is the interrupted instruction.

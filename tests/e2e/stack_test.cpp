@@ -126,6 +126,27 @@ TEST_P(Stacks, ThroughADlopenedLibrary) {
   EXPECT_EQ(e["stack"][at]["module"], "libstack_lib.so");
 }
 
+// A library unloaded and another loaded at the same address: the frame at the same address is
+// named from the library there now (names are cached per process and address until the
+// mappings change), on both backends.
+TEST_P(Stacks, LibraryReplacedAtTheSameAddressIsNamedAnew) {
+  auto r = run_traced({backend(), "-s", "--json", fixture("stack_swap"),
+                       fixture("libstack_swap_a.so"), fixture("libstack_swap_b.so")});
+  ASSERT_EQ(r.status, 0) << r.err;  // (3: the second library did not land where the first was)
+  auto events = json_lines(r.trace);
+  json first = open_of(events, "/dev/null");
+  json second = open_of(events, "/dev/zero");
+  ASSERT_TRUE(first.contains("stack") && second.contains("stack"));
+  size_t at_a = expect_chain(first["stack"], {{"swap_a", "lib/stack_swap.h", "swap"}});
+  size_t at_b = expect_chain(second["stack"], {{"swap_b", "lib/stack_swap.h", "swap"}});
+  ASSERT_LT(at_a, first["stack"].size());
+  ASSERT_LT(at_b, second["stack"].size());
+  EXPECT_EQ(first["stack"][at_a]["module"], "libstack_swap_a.so");
+  EXPECT_EQ(second["stack"][at_b]["module"], "libstack_swap_b.so");
+  // The same code at the same address: only the mappings tell them apart.
+  EXPECT_EQ(first["stack"][at_a]["addr"], second["stack"][at_b]["addr"]);
+}
+
 TEST_P(Stacks, DepthIsBounded) {
   auto r = run_traced({backend(), "-s", "--stack-depth", "2", "--json", fixture("stack_chain")});
   ASSERT_EQ(r.status, 0) << r.err;
