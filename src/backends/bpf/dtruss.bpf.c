@@ -397,8 +397,9 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
 // -y's records (and -P's: the files of the fds a call gives a meaning), at a call's exit, before
 // its DT_SYSCALL record, which is still to be made (p->active) when the call is selected: run
 // first thing in on_sys_exit (one program a call, and one program fewer to load than a program
-// of its own would be). (A global function: the verifier checks it once, and not at all without
-// -y or -P; the registers are the thread's own, as the tracepoint's are.)
+// of its own would be). (A global function: the verifier checks it once, and, where the kernel
+// checks only the global functions a program can reach (6.18 does), not at all without -y or -P;
+// the registers are the thread's own, as the tracepoint's are.)
 __noinline int sys_exit_fds(long ret) {
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
   if (!regs) return 0;
