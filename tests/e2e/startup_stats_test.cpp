@@ -4,6 +4,7 @@
 // (eBPF only: the suite's name starts with Bpf.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <string>
 #include <vector>
@@ -67,6 +68,28 @@ TEST(BpfStartupStats, SummaryLoadsNoCapturePlanForIoUring) {
     ASSERT_GT(counted, 0) << prog;
     EXPECT_LT(counted * 2, traced)
         << prog << ": " << counted << " instructions under --summary, " << traced << " tracing";
+  }
+}
+
+// -w (which always takes -y's fd notes) and -y make their DT_FD records in on_sys_exit itself: no
+// second program runs at every syscall exit, and the record's code (a global function) is checked
+// once, not at each place that sends one. What the fd notes add to the verifier's work stays below
+// the exit program's own (it was 7,806 instructions in on_sys_exit_fds, against on_sys_exit's
+// 4,296, when that program sent them).
+TEST(BpfStartupStats, FdNotesAddNoExitProgram) {
+  REQUIRE_BPF();
+  std::string dir = temp_dir();
+  long text = processed("on_sys_exit", {"--output", dir + "/trace"});
+  ASSERT_GT(text, 0);
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"-w", dir + "/cap"}, {"-y", "--output", dir + "/trace"}}) {
+    long own = processed("on_sys_exit_fds", args);
+    EXPECT_EQ(own, -1) << args[0] << ": on_sys_exit_fds loaded";
+    long with_notes = processed("on_sys_exit", args);
+    ASSERT_GT(with_notes, text) << args[0];
+    long added = with_notes - text + std::max(own, 0L);
+    EXPECT_LT(added, text) << args[0] << ": the fd notes add " << added
+                           << " instructions to the exit's " << text;
   }
 }
 

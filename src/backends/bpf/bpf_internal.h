@@ -20,10 +20,8 @@ namespace dtruss {
 struct BpfTracer::State {
   dtruss_bpf* skel = nullptr;
   ring_buffer* rb = nullptr;
-  bpf_link* fds = nullptr;  // -y: on_sys_exit_fds, attached before the skeleton's programs
   ~State() {
     if (rb != nullptr) ring_buffer__free(rb);
-    if (fds != nullptr) bpf_link__destroy(fds);
     if (skel != nullptr) dtruss_bpf__destroy(skel);  // detaches and frees every program and map
   }
 };

@@ -744,13 +744,8 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // The mapping trackers cost load time (the verifier): only with -s.
   bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
   bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
-  // -y: what each new fd refers to, read at the exit of the calls that make one. Attached by
-  // hand, before on_sys_exit (see run()).
-  bool fd_notes = cfg_.describe_fds && !cfg_.summary_only;
-  // (-P without -y: on_sys_exit makes -P's records itself, sys_exit_fds in dtruss.bpf.c)
-  bpf_program__set_autoload(skel->progs.on_sys_exit_fds,
-                            fd_notes && !(skel->rodata->path_filter && skel->rodata->pf_quiet));
-  bpf_program__set_autoattach(skel->progs.on_sys_exit_fds, false);
+  // (-y, -P, -w: what each new fd refers to is read at the exit of the calls that make one, by
+  // on_sys_exit itself: sys_exit_fds in dtruss.bpf.c, with describe_fds)
   // --summary counts in its own small pair of programs; every other mode sends events.
   bpf_program__set_autoload(skel->progs.on_sys_enter, !cfg_.summary_only);
   bpf_program__set_autoload(skel->progs.on_sys_exit, !cfg_.summary_only);

@@ -152,8 +152,6 @@ int BpfTracer::run() {
   bool detaching = stop_requested() && child_ < 0 && !cfg_.all &&
                    cfg_.cgroup.empty();  // (--all, --cgroup: the closing line)
   if (detaching && !cfg_.summary_only) {
-    if (st_->fds != nullptr) bpf_link__destroy(st_->fds);
-    st_->fds = nullptr;
     dtruss_bpf__detach(st_->skel);
   }
   ring_buffer__consume(st_->rb);  // what is left in the buffer
@@ -191,14 +189,6 @@ void BpfTracer::attach() {
   // than they do (set after the command was forked, which keeps its own). Where it cannot (no
   // CAP_SYS_NICE), it runs as it is.
   if (!cfg_.summary_only) setpriority(PRIO_PROCESS, 0, kConsumerNice);
-  // A tracepoint runs its programs in the order they were attached: the fd notes of a call are
-  // sent before on_sys_exit sends the call.
-  if (bpf_program__autoload(st_->skel->progs.on_sys_exit_fds)) {
-    st_->fds = bpf_program__attach(st_->skel->progs.on_sys_exit_fds);
-    if (st_->fds == nullptr)
-      throw TraceError("cannot attach the eBPF program (" + std::string(strerror(errno)) +
-                       "): " + log_tail(5));
-  }
   if (int err = dtruss_bpf__attach(st_->skel); err != 0)
     throw TraceError("cannot attach the eBPF program (" + std::string(strerror(-err)) +
                      "): " + log_tail(5));

@@ -58,7 +58,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->args[5] = regs->r9;
   if (path_filter) {
     // -P: decided now by its fds and path arguments (as the kernel reads the path: at entry),
-    // but for the fd it returns, which on_sys_exit_fds's record of it decides.
+    // but for the fd it returns, which sys_exit_fds's record of it decides.
     dt_u16 kinds = pf_args_of(id);
     p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
                 pf_fd_args(p, kinds) || pf_path_args(p, kinds);
@@ -99,7 +99,8 @@ int sys_exit_fds(long ret);
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
-  if (path_filter && pf_quiet) sys_exit_fds(ret);  // (-P without -y: on_sys_exit_fds is not loaded)
+  // -y's records (and -P's) first: one program at every exit, not two.
+  if (describe_fds) sys_exit_fds(ret);
   if (!wanted_at_exit(regs))
     return 0;  // (a selected call left active by a lost exit
                // is not taken for this one)
@@ -124,7 +125,7 @@ static __always_inline int status_kept(struct pending* p, long ret) {
 }
 
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret) {
-  // (-P: a call that may name a path, decided at entry and by on_sys_exit_fds)
+  // (-P: a call that may name a path, decided at entry and by sys_exit_fds)
   if (!status_kept(p, ret) || (path_filter && !p->pf_hit)) return;
   if (path_filter && p->pf_refresh) pf_refresh_note(p, task);
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -395,10 +396,11 @@ int BPF_PROG(on_signal_generate, int sig, void* info, struct task_struct* t, int
 }
 
 // -y's records (and -P's: the files of the fds a call gives a meaning), at a call's exit, before
-// its DT_SYSCALL record, which is still to be made (p->active) when the call is selected: run by
-// on_sys_exit_fds, attached before on_sys_exit (user space sees to it), or with -P and no -y
-// first thing in on_sys_exit itself (one program a call instead of two). (A global function: the
-// verifier checks it once; the registers are the thread's own, as the tracepoint's are.)
+// its DT_SYSCALL record, which is still to be made (p->active) when the call is selected: run
+// first thing in on_sys_exit (one program a call, and one program fewer to load than a program
+// of its own would be). (A global function: the verifier checks it once, and, where the kernel
+// checks only the global functions a program can reach (6.18 does), not at all without -y or -P;
+// the registers are the thread's own, as the tracepoint's are.)
 __noinline int sys_exit_fds(long ret) {
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
   if (!regs) return 0;
@@ -462,12 +464,6 @@ __noinline int sys_exit_fds(long ret) {
     n = 2;
   }
   bpf_loop(n, send_fd_note, &x, 0);
-  return 0;
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit_fds, struct pt_regs* regs, long ret) {
-  sys_exit_fds(ret);
   return 0;
 }
 

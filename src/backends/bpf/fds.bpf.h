@@ -176,19 +176,26 @@ static __always_inline dt_u64* scan_bits(struct pending* p) {
   return (dt_u64*)(p->out + DT_SCRATCH / 2);
 }
 
-// Sends one DT_FD record: the i-th fd of x, as it is now.
-static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
-  struct pending* p = x->p;
+// fd_note_out's `how`: with_call in the low byte, and these.
+#define DT_NOTE_DGRAM (1u << 8)    // only a datagram socket is described
+#define DT_NOTE_FILES (1u << 9)    // no socket is described
+#define DT_NOTE_PF_RET (1u << 10)  // -P: the record of the returned fd decides
+
+// Sends one DT_FD record: fd `fd` of the current thread (thread `pid_tgid` as the record tells
+// it), as it is now, made in p->out. A global function: the verifier checks it once per
+// program, not once for each place that sends a record (sys_exit_fds's loop and its scan of open
+// files, the io_uring completion, -P). (Scalars, not the fd_note_ctx: the stack a global
+// function is given loses the pointers spilled in it, and a pointer cannot be passed as one.)
+__noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 how) {
   if (!p) return 1;
   struct dt_fd* rec = (struct dt_fd*)p->out;  // free until the call's own record is made
   __builtin_memset(rec, 0, sizeof(*rec));
   rec->type = DT_FD;
-  rec->with_call = x->with_call;
-  rec->pid = x->pid_tgid >> 32;
-  rec->tid = (dt_u32)x->pid_tgid;
-  int fd = x->fds[i & 1];
+  rec->with_call = how & 0xff;
+  rec->pid = pid_tgid >> 32;
+  rec->tid = (dt_u32)pid_tgid;
   rec->fd = fd;
-  struct task_struct___fd* task = (struct task_struct___fd*)x->task;
+  struct task_struct___fd* task = (struct task_struct___fd*)bpf_get_current_task_btf();
   struct fdtable___fd* fdt = BPF_CORE_READ(task, files, fdt);
   struct file___fd* file = 0;
   if (fdt && fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds)) {
@@ -206,21 +213,23 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
     rec->ino = BPF_CORE_READ(inode, i_ino);
     if ((BPF_CORE_READ(inode, i_mode) & DT_S_IFMT) == DT_S_IFSOCK) {
       struct socket___fd* sock = BPF_CORE_READ(file, private_data);
-      if (x->files_only || (x->dgram_only && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM)) return 0;
+      if ((how & DT_NOTE_FILES) ||
+          ((how & DT_NOTE_DGRAM) && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM))
+        return 0;
       rec->kind = DT_FD_SOCKET;
       describe_socket(rec, file);
-    } else if (x->dgram_only) {
+    } else if (how & DT_NOTE_DGRAM) {
       return 0;
     } else {
       rec->kind = DT_FD_FILE;
       describe_file(rec, file);
     }
-  } else if (x->dgram_only) {
+  } else if (how & DT_NOTE_DGRAM) {
     return 0;
   }
   if (path_filter) {
     int on_path = pf_note(p);
-    if (x->pf_ret) {
+    if (how & DT_NOTE_PF_RET) {
       p->pf_hit = on_path;
       rec->with_call = on_path;
     }
@@ -234,6 +243,13 @@ static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
   // (Woken as the call's own record would: every wake_bytes, else by the consumer's timer.)
   if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(size))) count_lost();
   return 0;
+}
+
+// Sends one DT_FD record: the i-th fd of x, as it is now (a bpf_loop callback).
+static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
+  dt_u32 how = (dt_u32)x->with_call | (x->dgram_only ? DT_NOTE_DGRAM : 0) |
+               (x->files_only ? DT_NOTE_FILES : 0) | (x->pf_ret ? DT_NOTE_PF_RET : 0);
+  return fd_note_out(x->p, x->pid_tgid, x->fds[i & 1], how) ? 1 : 0;
 }
 
 // DT_FDS_FILES: the i-th fd, if open.
