@@ -51,7 +51,7 @@ static __always_inline void addfd_note(struct pt_regs* regs, long ret, struct fd
       struct task_struct* t = BPF_CORE_READ(k, task);
       dt_u32 tgid = (dt_u32)BPF_CORE_READ(t, tgid);
       if (!t || !traced_tgid(tgid)) return;
-      x->task = t;
+      x->other_task = (dt_u64)t;
       x->pid_tgid = ((dt_u64)tgid << 32) | (dt_u32)BPF_CORE_READ(t, pid);
       x->fds[0] = (int)ret;
       x->with_call = 0;  // (another process's: applied at once)

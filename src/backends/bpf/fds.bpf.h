@@ -163,9 +163,10 @@ struct fd_note_ctx {
   dt_u64 pid_tgid;
   int fds[2];
   int with_call;
-  int dgram_only;  // only a datagram socket is described
-  int files_only;  // no socket is described
-  int pf_ret;      // -P: the record of the returned fd decides whether the call is sent
+  int dgram_only;     // only a datagram socket is described
+  int files_only;     // no socket is described
+  int pf_ret;         // -P: the record of the returned fd decides whether the call is sent
+  dt_u64 other_task;  // the fds are another process's (seccomp's ADDFD): its task; 0: current
 };
 
 int pf_note(struct pending* p);  // path_filter.bpf.h
@@ -181,12 +182,14 @@ static __always_inline dt_u64* scan_bits(struct pending* p) {
 #define DT_NOTE_FILES (1u << 9)    // no socket is described
 #define DT_NOTE_PF_RET (1u << 10)  // -P: the record of the returned fd decides
 
-// Sends one DT_FD record: fd `fd` of the current thread (thread `pid_tgid` as the record tells
-// it), as it is now, made in p->out. A global function: the verifier checks it once per
-// program, not once for each place that sends a record (sys_exit_fds's loop and its scan of open
-// files, the io_uring completion, -P). (Scalars, not the fd_note_ctx: the stack a global
-// function is given loses the pointers spilled in it, and a pointer cannot be passed as one.)
-__noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 how) {
+// Sends one DT_FD record: fd `fd` of task `task_at` (the current one when 0; another for a
+// seccomp supervisor's ADDFD), thread `pid_tgid` as the record tells it, as it is now, made in
+// p->out. A global function: the verifier checks it once per program, not once for each place
+// that sends a record (sys_exit_fds's loop and its scan of open files, the io_uring completion,
+// -P). (Scalars, not the fd_note_ctx: the stack a global function is given loses the pointers
+// spilled in it, and a pointer cannot be passed as one: the task comes as its address, read
+// through BPF_CORE_READ only.)
+__noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 how, dt_u64 task_at) {
   if (!p) return 1;
   struct dt_fd* rec = (struct dt_fd*)p->out;  // free until the call's own record is made
   __builtin_memset(rec, 0, sizeof(*rec));
@@ -195,7 +198,8 @@ __noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 ho
   rec->pid = pid_tgid >> 32;
   rec->tid = (dt_u32)pid_tgid;
   rec->fd = fd;
-  struct task_struct___fd* task = (struct task_struct___fd*)bpf_get_current_task_btf();
+  struct task_struct___fd* task = task_at ? (struct task_struct___fd*)task_at
+                                          : (struct task_struct___fd*)bpf_get_current_task_btf();
   struct fdtable___fd* fdt = BPF_CORE_READ(task, files, fdt);
   struct file___fd* file = 0;
   if (fdt && fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds)) {
@@ -249,7 +253,7 @@ __noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 ho
 static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
   dt_u32 how = (dt_u32)x->with_call | (x->dgram_only ? DT_NOTE_DGRAM : 0) |
                (x->files_only ? DT_NOTE_FILES : 0) | (x->pf_ret ? DT_NOTE_PF_RET : 0);
-  return fd_note_out(x->p, x->pid_tgid, x->fds[i & 1], how) ? 1 : 0;
+  return fd_note_out(x->p, x->pid_tgid, x->fds[i & 1], how, x->other_task) ? 1 : 0;
 }
 
 // DT_FDS_FILES: the i-th fd, if open.
