@@ -201,6 +201,62 @@ __noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
   return 0;
 }
 
+// An open's path argument compared at its exit rather than at entry (the bytes are still in the
+// program's memory then), and only when the file it opened cannot decide: a call whose path
+// argument is one of the paths as written, and which opens a file, opens the file at that path,
+// which the exit's look at the returned fd (pf_unlisted, pf_note) finds on the path, when
+//  - every path is absolute, has its walked form, goes through no symlink and is on a local file
+//    system as dtruss starts (user space sets pf_late then), and no process has since made a link
+//    or renamed or mounted anything (pf_links_made: a symlink made at a path, or on the way to
+//    one, leads elsewhere): the path argument is that path from the root, to the file's name,
+//    component by component;
+//  - the process's root is dtruss's, which the walked forms are walked to (not in a chroot or
+//    another mount namespace);
+//  - it makes no unnamed file (O_TMPFILE).
+// Else the argument is compared at entry, as for every other call. At the exit, it is compared
+// when the call failed (no file), and when the file's name has the length of a path's last
+// component (a name the walk may find otherwise spelled, as a case-insensitive file system keeps
+// it): pf_late_text.
+const volatile int pf_late = 0;
+// The syscalls that may make a path lead elsewhere (symlink, link, rename, mount, umount,
+// io_uring's setup and entry...), a bit each: the first one any process makes, traced or not,
+// ends pf_late for the rest of the trace (set at its entry, before it acts).
+const volatile dt_u64 pf_link_nrs[DT_NR_MAX / 64] = {};
+volatile dt_u32 pf_links_made = 0;
+
+static __always_inline void pf_watch_links(long id) {
+  if (id >= 0 && id < DT_NR_MAX && !pf_links_made &&
+      (pf_link_nrs[(id / 64) & (DT_NR_MAX / 64 - 1)] >> (id % 64)) & 1)
+    pf_links_made = 1;
+}
+
+struct task_struct___pf {
+  struct fs_struct* fs;
+} __attribute__((preserve_access_index));
+
+static __always_inline int pf_late_ok(struct pending* p, dt_u16 kinds, struct task_struct* task) {
+  if (!pf_late || pf_links_made || !(kinds & (DT_PF_LATE_FLAGS1 | DT_PF_LATE_FLAGS2))) return 0;
+  if (p->args[kinds & DT_PF_LATE_FLAGS2 ? 2 : 1] & DT_O_TMPFILE) return 0;
+  struct task_struct___pf* t = (struct task_struct___pf*)UNTRUSTED_TASK(task);
+  struct fs_struct* fs = t->fs;
+  if (!fs || !reader_root_dentry) return 0;
+  return (dt_u64)fs->root.dentry == reader_root_dentry &&
+         (dt_u64)fs->root.mnt - bpf_core_field_offset(struct mount, mnt) == reader_root_mnt;
+}
+
+__noinline int pf_ret_unlisted(int fd);
+
+// At the exit of an open whose path argument was not compared at entry (pf_late), but for one
+// whose fd is on no path by the length of its name (*unlisted then, for sys_exit_fds): whether
+// the argument is one of the paths.
+static __always_inline int pf_late_text(struct pending* p, long ret, int* unlisted) {
+  if (ret >= 0 && pf_quiet) {
+    *unlisted = pf_ret_unlisted((int)ret);
+    if (*unlisted) return 0;
+  }
+  return pf_path_args(p, pf_args_of(p->nr));
+}
+
 // A DT_FD record of a file, in p->out (on_sys_exit_fds): its inode is remembered when the record
 // names one of the paths, or may (a path cut short), before the call that gave the fd its
 // meaning returns. Returns whether the fd is on a path now.
