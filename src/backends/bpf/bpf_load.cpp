@@ -451,11 +451,34 @@ bool pf_late_possible(const std::vector<std::pair<uint32_t, std::string>>& strin
   return written == walked;
 }
 
-// -P: the syscalls that may make a path lead elsewhere (pf_link_nrs in path_filter.bpf.h).
-constexpr long kPathChanging[] = {
-    SYS_symlink,  SYS_symlinkat, SYS_link,           SYS_linkat,         SYS_rename,
-    SYS_renameat, SYS_renameat2, SYS_mount,          SYS_umount2,        SYS_move_mount,
-    SYS_fsmount,  SYS_open_tree, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register};
+// -P: the syscalls that may make a path lead elsewhere (pf_link_args in path_filter.bpf.h): those
+// that make or replace a directory entry by a name (their path arguments' last components are
+// looked at), and those that may change any (mounts; io_uring's calls, whose operations make
+// links and renames unseen).
+constexpr long kPathNaming[] = {SYS_symlink, SYS_symlinkat, SYS_link,     SYS_linkat,
+                                SYS_rename,  SYS_renameat,  SYS_renameat2};
+constexpr long kPathChanging[] = {SYS_mount,          SYS_umount2,        SYS_move_mount,
+                                  SYS_fsmount,        SYS_open_tree,      SYS_pivot_root,
+                                  SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register};
+
+void set_link_watch(dtruss_bpf* skel,
+                    const std::vector<std::pair<uint32_t, std::string>>& strings) {
+  auto* args = const_cast<uint8_t*>(skel->rodata->pf_link_args);
+  for (long nr : kPathChanging) args[nr] = DT_PF_LINK_ANY;
+  for (long nr : kPathNaming) {
+    const SyscallInfo* s = syscall_by_nr(nr);
+    uint8_t bits = s == nullptr ? DT_PF_LINK_ANY : 0;
+    for (int i = 0; s != nullptr && i < s->nargs && i < 6; ++i)
+      if (s->args[i].kind == ArgKind::Path) bits |= static_cast<uint8_t>(1u << i);
+    args[nr] = bits != 0 ? bits : DT_PF_LINK_ANY;
+  }
+  auto* lens = const_cast<uint64_t*>(skel->rodata->pf_comp_lens);
+  for (const auto& [form, bytes] : strings) {
+    if (form != DT_PF_WRITTEN) continue;
+    for (std::string_view c : split(std::string_view(bytes).substr(1), '/'))
+      if (!c.empty() && c.size() < DT_PF_LEN) lens[c.size() / 64] |= uint64_t{1} << (c.size() % 64);
+  }
+}
 
 // -P: the open calls whose path argument may be compared at exit (DT_PF_LATE_FLAGS*): they
 // return an fd (whose record decides at exit: DT_FDS_RET), name one path, and take open flags
@@ -757,8 +780,7 @@ void BpfTracer::configure(dtruss_bpf* skel) {
     skel->rodata->pf_read_max = static_cast<uint32_t>(longest + 2);
     skel->rodata->pf_quiet = cfg_.show_fds ? 0 : 1;
     skel->rodata->pf_late = pf_late_possible(pf_strings_) ? 1 : 0;
-    for (long nr : kPathChanging)
-      const_cast<uint64_t&>(skel->rodata->pf_link_nrs[nr / 64]) |= uint64_t{1} << (nr % 64);
+    if (skel->rodata->pf_late) set_link_watch(skel, pf_strings_);
     for (const auto& [form, bytes] : pf_strings_) {
       if (form == DT_PF_WRITTEN && bytes.size() < 32)
         skel->rodata->pf_written_lens |= uint32_t{1} << bytes.size();

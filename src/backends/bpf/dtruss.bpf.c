@@ -34,7 +34,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   // files user space reads the bytes of never-touched pages from (DT_MAP_DATA), are walked to it.
   if (!reader_root_dentry && (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
     keep_reader_root(bpf_get_current_task_btf());
-  if (pf_late) pf_watch_links(id);  // (-P: any process's, before anything else)
+  if (pf_late) pf_watch_links(id, regs);  // (-P: any process's, before anything else)
   // -t: a call not selected costs one array lookup, before anything else (here and at exit);
   // with -n, after the name check, which must see a process's first call (or -f could miss a
   // child it forks before its first selected call).

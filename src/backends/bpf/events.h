@@ -345,6 +345,7 @@ struct dt_pf_string {
 #define DT_PF_LATE_FLAGS1 0x40u
 #define DT_PF_LATE_FLAGS2 0x80u
 #define DT_O_TMPFILE 020000000   /* __O_TMPFILE (uapi asm-generic/fcntl.h) */
+#define DT_PF_LINK_ANY 0x80u     /* pf_link_args: a call that may change any path's way */
 #define DT_CLONE_PIDFD 0x1000ULL /* CLONE_PIDFD (uapi linux/sched.h; checked by bpf_tracer.cpp) */
 /* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
  * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A

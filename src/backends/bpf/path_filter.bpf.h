@@ -218,16 +218,67 @@ __noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
 // component (a name the walk may find otherwise spelled, as a case-insensitive file system keeps
 // it): pf_late_text.
 const volatile int pf_late = 0;
-// The syscalls that may make a path lead elsewhere (symlink, link, rename, mount, umount,
-// io_uring's setup and entry...), a bit each: the first one any process makes, traced or not,
-// ends pf_late for the rest of the trace (set at its entry, before it acts).
-const volatile dt_u64 pf_link_nrs[DT_NR_MAX / 64] = {};
+// The syscalls that may make a path lead elsewhere, by any process, traced or not (checked at
+// their entry, before they act): a path that went through no symlink can come to only by a link,
+// a rename or a mount (an entry of a directory made a symlink, or a directory holding one, or a
+// file system mounted over one). Per syscall (pf_link_args): DT_PF_LINK_ANY (a mount, io_uring's
+// calls, which may make links unseen) ends pf_late for the rest of the trace at once; else the
+// arguments (one bit each) whose last component names the entry it makes or replaces: pf_late
+// ends when that name has the length of one of the paths' components (pf_comp_lens).
+const volatile dt_u8 pf_link_args[DT_NR_MAX] = {};
+const volatile dt_u64 pf_comp_lens[DT_PF_LEN / 64] = {};
 volatile dt_u32 pf_links_made = 0;
 
-static __always_inline void pf_watch_links(long id) {
-  if (id >= 0 && id < DT_NR_MAX && !pf_links_made &&
-      (pf_link_nrs[(id / 64) & (DT_NR_MAX / 64 - 1)] >> (id % 64)) & 1)
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, dt_u32);
+  __type(value, struct dt_pf_bytes);
+} pf_name_buf SEC(".maps");
+
+// The length of a path's last component, trailing slashes left out (bytes b[0..end)).
+struct pf_tail {
+  const dt_u8* b;
+  dt_u32 end;
+  dt_u32 len;
+  int in_name;
+};
+
+static long pf_tail_step(dt_u32 i, struct pf_tail* t) {
+  if (!t->b || i >= t->end) return 1;
+  dt_u8 c = t->b[(t->end - 1 - i) & (DT_PF_LEN - 1)];
+  if (c == '/') return t->in_name;  // (the name's start, or one more trailing slash)
+  t->in_name = 1;
+  t->len++;
+  return 0;
+}
+
+// Whether the path at addr (a link's, a rename's) may make an entry named as a path's component.
+static __always_inline int pf_names_component(dt_u64 addr, struct dt_pf_bytes* buf) {
+  long n = bpf_probe_read_user_str(buf->b, DT_PF_LEN, (const void*)addr);
+  if (n <= 0 || n >= DT_PF_LEN) return 1;  // (unread, or longer than any path: may be one)
+  struct pf_tail t = {.b = buf->b, .end = (dt_u32)(n - 1)};
+  bpf_loop(DT_PF_LEN, pf_tail_step, &t, 0);
+  dt_u32 len = t.len & (DT_PF_LEN - 1);
+  return (pf_comp_lens[len / 64] >> (len % 64)) & 1;
+}
+
+static __always_inline void pf_watch_links(long id, struct pt_regs* regs) {
+  if (id < 0 || id >= DT_NR_MAX || pf_links_made) return;
+  dt_u8 a = pf_link_args[id & (DT_NR_MAX - 1)];
+  if (!a) return;
+  dt_u32 zero = 0;
+  struct dt_pf_bytes* buf = bpf_map_lookup_elem(&pf_name_buf, &zero);
+  if ((a & DT_PF_LINK_ANY) || !buf) {
     pf_links_made = 1;
+    return;
+  }
+  dt_u64 args[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
+  for (int i = 0; i < 6; i++)
+    if (((a >> i) & 1) && pf_names_component(args[i], buf)) {
+      pf_links_made = 1;
+      return;
+    }
 }
 
 struct task_struct___pf {
