@@ -3,6 +3,7 @@
 // the file alone would not tell, shown as on the ptrace backend. (path_opens.c)
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +83,30 @@ TEST_P(PathOpens, OpensThroughSymlinksMadeWhileTracing) {
   EXPECT_GE(c[1]["ret"].get<long>(), 0) << e2e::dump(c);
   EXPECT_EQ(c[2]["args"]["filename"], dir_ + "/ldir/inner");
   EXPECT_GE(c[2]["ret"].get<long>(), 0) << e2e::dump(c);
+}
+
+// A symlink renamed onto the path by another process (not traced) while the program waits: its
+// open of the path shows (the file it opens has a name of another length).
+TEST_P(PathOpens, ASymlinkRenamedOntoThePathByAnotherProcess) {
+  e2e::ChildGuard tracer{e2e::spawn({e2e::dtruss_bin(), backend(), "--json", "-P", dir_ + "/alias",
+                                     fixture("path_opens"), dir_, "later"},
+                                    dir_ + "/out", dir_ + "/trace")};
+  ASSERT_GT(tracer.pid, 0);
+  ASSERT_TRUE(e2e::wait_for_text(dir_ + "/out", "ready\n", 20000))
+      << e2e::read_file(dir_ + "/trace");
+  ASSERT_EQ(symlink((dir_ + "/file").c_str(), (dir_ + "/t").c_str()), 0);
+  ASSERT_EQ(rename((dir_ + "/t").c_str(), (dir_ + "/alias").c_str()), 0);
+  int fd = open((dir_ + "/go").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  int st = e2e::wait_for(tracer.pid, 30000);
+  ASSERT_NE(st, -1) << "dtruss did not end";
+  tracer.pid = -1;
+  EXPECT_EQ(e2e::exit_code(st), 0) << e2e::read_file(dir_ + "/trace");
+  auto c = e2e::syscalls(json_lines(e2e::read_file(dir_ + "/trace")));
+  ASSERT_EQ(names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
+  EXPECT_EQ(c[0]["args"]["filename"], dir_ + "/alias");
+  EXPECT_GE(c[0]["ret"].get<long>(), 0) << e2e::dump(c);
 }
 
 // An unnamed file made in the path, a directory (O_TMPFILE): the open names the path.
