@@ -11,12 +11,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 // (after glibc's headers, which some of the kernel's clash with)
 #include <linux/io_uring.h>
-#include <linux/magic.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -343,7 +341,7 @@ static_assert(DT_PROT_EXEC == PROT_EXEC && DT_MAP_ANONYMOUS == MAP_ANONYMOUS &&
               DT_AF_UNIX == AF_UNIX && DT_AF_INET == AF_INET && DT_AF_INET6 == AF_INET6 &&
               DT_SOCK_DGRAM == static_cast<int>(SOCK_DGRAM) && DT_SOL_SOCKET == SOL_SOCKET &&
               DT_SCM_RIGHTS == static_cast<int>(SCM_RIGHTS) && DT_AT_PHDR == AT_PHDR &&
-              DT_AT_BASE == AT_BASE && DT_O_TMPFILE == (O_TMPFILE & ~O_DIRECTORY));
+              DT_AT_BASE == AT_BASE);
 
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
@@ -418,80 +416,6 @@ bool path_filter_strings(const std::vector<std::string>& paths,
     out->emplace_back(DT_PF_WALKED, walked);
   }
   return out->size() <= DT_PF_MAX;
-}
-
-// -P: whether an open's path argument may be compared at its exit (path_filter.bpf.h:
-// pf_late_ok): every path absolute, with its walked form, through no symlink (each of its
-// directories and itself, those that exist), on file systems that only this machine's system
-// calls change (a network or FUSE file system may show a symlink at any time).
-bool pf_late_possible(const std::vector<std::pair<uint32_t, std::string>>& strings) {
-  static constexpr long kLocal[] = {EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC,
-                                    TMPFS_MAGIC, OVERLAYFS_SUPER_MAGIC};
-  size_t written = 0, walked = 0;
-  for (const auto& [form, bytes] : strings) {
-    if (form == DT_PF_WALKED) {
-      ++walked;
-      continue;
-    }
-    ++written;
-    if (bytes[0] != '/') return false;
-    for (size_t end = 1; end <= bytes.size(); ++end) {
-      if (end < bytes.size() && bytes[end] != '/') continue;
-      std::string prefix = bytes.substr(0, end);
-      struct stat st {};
-      if (lstat(prefix.c_str(), &st) != 0) break;  // (the rest is made later, if at all)
-      if (S_ISLNK(st.st_mode)) return false;
-      struct statfs fs {};
-      if (statfs(prefix.c_str(), &fs) != 0 ||
-          std::find(std::begin(kLocal), std::end(kLocal), static_cast<long>(fs.f_type)) ==
-              std::end(kLocal))
-        return false;
-    }
-  }
-  return written == walked;
-}
-
-// -P: the syscalls that may make a path lead elsewhere (pf_link_args in path_filter.bpf.h): those
-// that make or replace a directory entry by a name (their path arguments' last components are
-// looked at), and those that may change any (mounts; io_uring's calls, whose operations make
-// links and renames unseen).
-constexpr long kPathNaming[] = {SYS_symlink, SYS_symlinkat, SYS_link,     SYS_linkat,
-                                SYS_rename,  SYS_renameat,  SYS_renameat2};
-constexpr long kPathChanging[] = {SYS_mount,          SYS_umount2,        SYS_move_mount,
-                                  SYS_fsmount,        SYS_open_tree,      SYS_pivot_root,
-                                  SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register};
-
-void set_link_watch(dtruss_bpf* skel,
-                    const std::vector<std::pair<uint32_t, std::string>>& strings) {
-  auto* args = const_cast<uint8_t*>(skel->rodata->pf_link_args);
-  for (long nr : kPathChanging) args[nr] = DT_PF_LINK_ANY;
-  for (long nr : kPathNaming) {
-    const SyscallInfo* s = syscall_by_nr(nr);
-    uint8_t bits = s == nullptr ? DT_PF_LINK_ANY : 0;
-    for (int i = 0; s != nullptr && i < s->nargs && i < 6; ++i)
-      if (s->args[i].kind == ArgKind::Path) bits |= static_cast<uint8_t>(1u << i);
-    args[nr] = bits != 0 ? bits : DT_PF_LINK_ANY;
-  }
-  auto* lens = const_cast<uint64_t*>(skel->rodata->pf_comp_lens);
-  for (const auto& [form, bytes] : strings) {
-    if (form != DT_PF_WRITTEN) continue;
-    for (std::string_view c : split(std::string_view(bytes).substr(1), '/'))
-      if (!c.empty() && c.size() < DT_PF_LEN) lens[c.size() / 64] |= uint64_t{1} << (c.size() % 64);
-  }
-}
-
-// -P: the open calls whose path argument may be compared at exit (DT_PF_LATE_FLAGS*): they
-// return an fd (whose record decides at exit: DT_FDS_RET), name one path, and take open flags
-// in their second or third argument (O_TMPFILE is looked for there).
-uint16_t late_open_kinds(const SyscallInfo& s) {
-  if (s.ret != RetKind::Fd) return 0;
-  int paths = 0, flags = -1;
-  for (int i = 0; i < s.nargs && i < 6; ++i) {
-    if (s.args[i].kind == ArgKind::Path) ++paths;
-    if (s.args[i].kind == ArgKind::Flags && s.args[i].table == TableId::open_flags) flags = i;
-  }
-  if (paths != 1) return 0;
-  return flags == 1 ? DT_PF_LATE_FLAGS1 : flags == 2 ? DT_PF_LATE_FLAGS2 : 0;
 }
 
 // io_uring: where a member is in a kernel struct, found in the kernel's BTF ("how.flags": a
@@ -779,8 +703,6 @@ void BpfTracer::configure(dtruss_bpf* skel) {
       if (form == DT_PF_WRITTEN) longest = std::max(longest, bytes.size());
     skel->rodata->pf_read_max = static_cast<uint32_t>(longest + 2);
     skel->rodata->pf_quiet = cfg_.show_fds ? 0 : 1;
-    skel->rodata->pf_late = pf_late_possible(pf_strings_) ? 1 : 0;
-    if (skel->rodata->pf_late) set_link_watch(skel, pf_strings_);
     for (const auto& [form, bytes] : pf_strings_) {
       if (form == DT_PF_WRITTEN && bytes.size() < 32)
         skel->rodata->pf_written_lens |= uint32_t{1} << bytes.size();
@@ -938,7 +860,6 @@ void BpfTracer::fill_path_filter(dtruss_bpf* skel) {
       if (s.args[i].kind == ArgKind::Fd || s.args[i].kind == ArgKind::Dirfd) kinds |= 1u << i;
       if (s.args[i].kind == ArgKind::Path) kinds |= 1u << (DT_PF_PATH_SHIFT + i);
     }
-    kinds |= late_open_kinds(s);
     auto nr = static_cast<uint32_t>(s.nr);
     bpf_map__update_elem(skel->maps.pf_args, &nr, sizeof(nr), &kinds, sizeof(kinds), BPF_ANY);
   }

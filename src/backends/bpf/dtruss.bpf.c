@@ -34,7 +34,6 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   // files user space reads the bytes of never-touched pages from (DT_MAP_DATA), are walked to it.
   if (!reader_root_dentry && (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
     keep_reader_root(bpf_get_current_task_btf());
-  if (pf_late) pf_watch_links(id, regs);  // (-P: any process's, before anything else)
   // -t: a call not selected costs one array lookup, before anything else (here and at exit);
   // with -n, after the name check, which must see a process's first call (or -f could miss a
   // child it forks before its first selected call).
@@ -59,11 +58,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   if (path_filter) {
     // -P: decided now by its fds and path arguments (as the kernel reads the path: at entry),
     // but for the fd it returns, which on_sys_exit_fds's record of it decides.
-    // An open's path argument may be compared at exit instead, if need be (pf_late_ok).
     dt_u16 kinds = pf_args_of(id);
-    p->pf_late = pf_late_ok(p, kinds, task);
     p->pf_hit = id == DT_NR_EXECVE || id == DT_NR_EXECVEAT || (kinds & DT_PF_ALWAYS) ||
-                pf_fd_args(p, kinds) || (!p->pf_late && pf_path_args(p, kinds));
+                pf_fd_args(p, kinds) || pf_path_args(p, kinds);
     if (!p->pf_hit && !(kinds & DT_PF_RET_FD)) {
       p->active = 0;  // (not one left active by a lost exit either)
       return 0;
@@ -422,13 +419,9 @@ __noinline int sys_exit_fds(long ret) {
   dt_u32 n = 1;
   dt_u8 what = *plan;
   // -P: decided before the records go (with_call: the call's record follows them, or not); by
-  // an open's path argument compared now (pf_late_text), else by the record of the fd it returns
-  // when nothing else is on a path.
-  int unlisted = -1;  // (pf_ret_unlisted's answer, when pf_late_text asked it)
+  // the record of the fd it returns when nothing else is on a path.
   if (x.with_call && path_filter && !p->pf_hit) {
-    if (what == DT_FDS_RET && p->pf_late && pf_late_text(p, ret, &unlisted))
-      p->pf_hit = 1;
-    else if (what == DT_FDS_RET)
+    if (what == DT_FDS_RET)
       x.pf_ret = 1;
     else
       x.with_call = 0;
@@ -436,8 +429,7 @@ __noinline int sys_exit_fds(long ret) {
   if (what == DT_FDS_RET) {
     if (ret < 0) return 0;
     // -P without -y: no record of a file that cannot be on a path, unless the call's follows.
-    if (path_filter && pf_quiet && (!x.with_call || x.pf_ret) &&
-        (unlisted >= 0 ? unlisted : pf_ret_unlisted((int)ret)))
+    if (path_filter && pf_quiet && (!x.with_call || x.pf_ret) && pf_ret_unlisted((int)ret))
       return 0;
     x.fds[0] = (int)ret;
   } else if (what == DT_FDS_ARG0 || what == DT_FDS_DGRAM_ARG0) {

@@ -339,13 +339,7 @@ struct dt_pf_string {
  * (bits 8-13), whether it returns an fd (DT_PF_RET_FD), and DT_PF_ALWAYS. */
 #define DT_PF_PATH_SHIFT 8
 #define DT_PF_RET_FD 0x8000u
-#define DT_PF_ALWAYS 0x4000u /* always sent: it may close fds on a path without naming them */
-/* An open whose path argument may be compared at exit (path_filter.bpf.h: pf_late_ok), its open
- * flags the second argument (DT_PF_LATE_FLAGS1) or the third (DT_PF_LATE_FLAGS2). */
-#define DT_PF_LATE_FLAGS1 0x40u
-#define DT_PF_LATE_FLAGS2 0x80u
-#define DT_O_TMPFILE 020000000   /* __O_TMPFILE (uapi asm-generic/fcntl.h) */
-#define DT_PF_LINK_ANY 0x80u     /* pf_link_args: a call that may change any path's way */
+#define DT_PF_ALWAYS 0x4000u     /* always sent: it may close fds on a path without naming them */
 #define DT_CLONE_PIDFD 0x1000ULL /* CLONE_PIDFD (uapi linux/sched.h; checked by bpf_tracer.cpp) */
 /* Without CAP_SYS_PTRACE, the kernel side traces only processes the caller could ptrace: the
  * same uids and gids (real, effective, saved), no capabilities beyond the caller's, dumpable. A

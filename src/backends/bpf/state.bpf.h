@@ -223,8 +223,6 @@ struct pending {
   // (pf_refresh_note), and a path argument's bytes, to compare.
   dt_u32 pf_hit;
   dt_u32 pf_refresh;
-  dt_u32 pf_late;  // -P: the path argument is compared at exit, if need be (pf_late_ok)
-  dt_u32 pf_pad;
   dt_u8 pf_buf[DT_PF_LEN * 2];
   dt_u64 argv_ptrs[DT_EXEC_PTRS];  // execve's argv (or envp) pointers, before they are sent
   dt_u8 exec_buf[DT_EXEC_BUF];
