@@ -93,6 +93,13 @@ def write_path_cases_input(tmp):
     open(os.path.join(tmp, "renamed"), "w").close()
 
 
+def write_path_opens_input(tmp):
+    # path_opens: DIR/file and DIR/real/inner.
+    open(os.path.join(tmp, "file"), "w").close()
+    os.makedirs(os.path.join(tmp, "real"))
+    open(os.path.join(tmp, "real", "inner"), "w").close()
+
+
 def write_path_later_input(tmp):
     # path_later created: DIR/target is there from the start (it waits for nothing).
     with open(os.path.join(tmp, "target"), "w") as f:
@@ -145,6 +152,9 @@ CASES = [
     fx("fd_burst", "20"),
     fx("path_cases", "{tmp}", setup=write_path_cases_input, norms=["thread_sync", "async_signals"]),
     fx("path_later", "{tmp}", "created", setup=write_path_later_input),
+    fx("path_opens", "{tmp}", "symlink", setup=write_path_opens_input),
+    Case("path_opens_fail", ["{fixture}/path_opens", "{tmp}", "fail"],
+         setup=write_path_opens_input),
     fx("hostile", "{tmp}"),
     fx("ids"),
     fx("inject_target", "opens", "3"),
@@ -175,6 +185,7 @@ CASES = [
                                ("poll_loop", r'^getrandom\(|"syscall": "getrandom"|EEXIST')]),
     fx("selected_structs", norms=["async_signals"]),
     fx("seccomp_addfd", "{tmp}", norms=["async_signals"]),
+    fx("seccomp_errno"),
     fx("secret_reader", "/etc/hostname"),
     fx("selfkill", status=137),
     fx("selfsegv", status=139),
@@ -232,12 +243,6 @@ KNOWN_DEFECTS = {
         "fds only); ptrace drops every process's notes",
         [(re.compile(r"/work/[ab](?=[>\"])"), "/work/a-or-b")],
         ["fd_turns_ioctl"]),
-    "seccomp_skipped": (
-        "NEW, eBPF: a call that a seccomp filter answers without running it (here a user "
-        "notification's reply) is not shown: the kernel skips the sys_enter tracepoint",
-        lambda lines: [x for x in lines
-                       if not re.search(r'^getppid\(|"syscall": "getppid"', x)],
-        ["seccomp_addfd"]),
     "listener_fd": (
         "NEW, eBPF -y: the fd seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER) "
         "returns is not followed: named from /proc while the process lives, else not at all",

@@ -1,6 +1,6 @@
 // A process's own sandbox on a real traced program (tests/fixtures/pointer_args.c) and on both
 // backends: seccomp's uargs by op, landlock's rule_attr by rule type. The eBPF backend decodes
-// only what its capture plan copied.
+// only what its capture plan copied. And the calls a seccomp filter refuses.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -44,6 +44,66 @@ class Sandbox : public BackendTest {};
 TEST_P(Sandbox, SeccompAndLandlock) {
   const auto all = fixture_calls(GetParam(), "pointer_args");
   check_security(all);
+}
+
+// Calls a seccomp filter answers without running them (SECCOMP_RET_ERRNO, as container profiles
+// do): the kernel skips their entry tracepoint, and both backends show each all the same, with
+// its arguments, errno, -P's verdict and stack (tests/fixtures/seccomp_errno.c).
+constexpr const char* kDenied = "/dtruss-seccomp-errno/denied";
+constexpr const char* kDeniedOpen = "/dtruss-seccomp-errno/denied-open";
+
+TEST_P(Sandbox, CallsASeccompFilterAnswersAreShown) {
+  const auto all = fixture_calls(GetParam(), "seccomp_errno");
+  const json mk = only(all, "mkdir");
+  EXPECT_EQ(text_arg(mk, "pathname"), kDenied) << dump(all);
+  EXPECT_EQ(mk["args"]["mode"], 0750);
+  EXPECT_EQ(mk["errno"], "EPERM");
+  EXPECT_EQ(only_call(all, "openat", "filename", kDeniedOpen)["errno"], "EACCES");
+  const json c3 = only(all, "clone3");
+  EXPECT_EQ(c3["errno"], "ENOSYS");
+  EXPECT_EQ(c3["args"]["size"], 0);
+  // The calls the filter lets run are shown once each, after them.
+  EXPECT_EQ(only(all, "getppid")["ret"].get<long>() > 0, true);
+  EXPECT_EQ(syscalls(all, "exit_group").size(), 1u);
+}
+
+TEST_P(Sandbox, SeccompAnsweredCallsAreFilteredAndStacked) {
+  const auto failed = fixture_calls(GetParam(), "seccomp_errno", {"-Z"});
+  EXPECT_EQ(only(failed, "mkdir")["errno"], "EPERM") << dump(failed);
+  EXPECT_EQ(only(failed, "clone3")["errno"], "ENOSYS");
+  EXPECT_TRUE(syscalls(failed, "getppid").empty());
+
+  const auto on_path = fixture_calls(GetParam(), "seccomp_errno", {"-P", kDenied, "-s"});
+  ASSERT_EQ(syscalls(on_path).size(), 1u) << dump(on_path);
+  const json mk = only(on_path, "mkdir");
+  EXPECT_EQ(text_arg(mk, "pathname"), kDenied);
+  bool in_main = false;
+  for (const json& f : mk["stack"])
+    if (f.value("symbol", "") == "main" && f.value("module", "") == "seccomp_errno") in_main = true;
+  EXPECT_TRUE(in_main) << mk.dump();
+}
+
+// -t on a command: the ptrace backend stops only the listed calls (its own seccomp filter's
+// SECCOMP_RET_TRACE), which a filter of the program's own that answers them overrides.
+TEST_P(Sandbox, ListedCallsAProgramsOwnFilterAnswersAreShown) {
+  const auto listed = fixture_calls(GetParam(), "seccomp_errno", {"-t", "mkdir,clone3"});
+  ASSERT_EQ(syscalls(listed).size(), 2u) << dump(listed);
+  EXPECT_EQ(only(listed, "mkdir")["errno"], "EPERM");
+  EXPECT_EQ(only(listed, "clone3")["errno"], "ENOSYS");
+}
+
+// And dtruss itself run under a filter (a container's), which the command inherits.
+TEST_P(Sandbox, ListedCallsAContainersFilterAnswersAreShown) {
+  Result r = run({fixture("seccomp_errno"), "--exec", dtruss_bin(), "--backend=" + GetParam(),
+                  "--json", "-t", "mkdir", "/bin/mkdir", kDenied});
+  EXPECT_EQ(r.status, 1) << r.err;  // (mkdir's own: it could not)
+  std::string trace;                // (mkdir's own message is on standard error too)
+  for (const std::string& line : lines(r.err))
+    if (line.rfind("{", 0) == 0) trace += line + "\n";
+  const auto calls = syscalls(json_lines(trace));
+  ASSERT_EQ(calls.size(), 1u) << r.err;
+  EXPECT_EQ(text_arg(calls[0], "pathname"), kDenied);
+  EXPECT_EQ(calls[0]["errno"], "EPERM");
 }
 
 INSTANTIATE_BACKENDS(Sandbox);

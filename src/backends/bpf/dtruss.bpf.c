@@ -29,27 +29,22 @@
 #include "uring.bpf.h"
 // clang-format on
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
-  // The root dtruss sees, from its own first call (see root_of): -y's and -s's paths, and the
-  // files user space reads the bytes of never-touched pages from (DT_MAP_DATA), are walked to it.
-  if (!reader_root_dentry && (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
-    keep_reader_root(bpf_get_current_task_btf());
-  // -t: a call not selected costs one array lookup, before anything else (here and at exit);
-  // with -n, after the name check, which must see a process's first call (or -f could miss a
-  // child it forks before its first selected call).
-  if (!name_mode && !wanted_nr(id)) return 0;
-  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
-  struct task_struct* task = bpf_get_current_task_btf();
-  // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
-  // traced threads only): one lookup instead of two on the hot path.
-  struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
-  if (!p) {
-    if (!traced_now(pid_tgid >> 32)) return 0;
-    p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-    if (!p) return 0;
-  }
-  if (name_mode && !wanted_nr(id)) return 0;
+// The captures a call's entry takes: execve's strings, else its plan's entry steps. (A global
+// function: the verifier checks it once per program, not again for a call begun at its exit.)
+__noinline int entry_captures(struct pending* p) {
+  if (!p) return 0;
+  if (p->nr == DT_NR_EXECVE || p->nr == DT_NR_EXECVEAT)
+    capture_exec(p);
+  else
+    capture_entry(p);
+  return 0;
+}
+
+// A call begins (at its entry, or at its exit when the kernel skipped the entry): its number and
+// arguments, -P's verdict, its time. Returns whether it is followed; then its stack (-s) and
+// entry_captures follow, in that order.
+static __always_inline int begin_call(struct pt_regs* regs, long id, struct pending* p,
+                                      struct task_struct* task) {
   p->args[0] = regs->di;
   p->args[1] = regs->si;
   p->args[2] = regs->dx;
@@ -73,11 +68,44 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   p->enter_ns = want_time ? bpf_ktime_get_ns() : 0;
   p->cpu_at_enter = want_cpu ? cpu_clock(task, p->enter_ns) : 0;
   p->active = 1;
+  return 1;
+}
+
+// begin_call for a call whose entry the kernel skipped, at its exit. (A global function: the
+// verifier checks it once, and the exit's own path after it once, not once for each way there.)
+__noinline int begin_skipped(struct pending* p, long nr) {
+  if (!p) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
+  if (!regs) return 0;
+  return begin_call(regs, nr, p, task);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
+  // The root dtruss sees, from its own first call (see root_of): -y's and -s's paths, and the
+  // files user space reads the bytes of never-touched pages from (DT_MAP_DATA), are walked to it.
+  if (!reader_root_dentry && (bpf_get_current_pid_tgid() >> 32) == (dt_u32)self_tgid)
+    keep_reader_root(bpf_get_current_task_btf());
+  // -t: a call not selected costs one array lookup, before anything else (here and at exit);
+  // with -n, after the name check, which must see a process's first call (or -f could miss a
+  // child it forks before its first selected call).
+  if (!name_mode && !wanted_nr(id)) return 0;
+  dt_u64 pid_tgid = bpf_get_current_pid_tgid();
+  struct task_struct* task = bpf_get_current_task_btf();
+  // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
+  // traced threads only): one lookup instead of two on the hot path.
+  struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);
+  if (!p) {
+    if (!traced_now(pid_tgid >> 32)) return 0;
+    p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!p) return 0;
+  }
+  if (name_mode && !wanted_nr(id)) return 0;
+  p->entered = DT_CALL_ENTERED;
+  if (!begin_call(regs, id, p, task)) return 0;
   if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
-  if (id == DT_NR_EXECVE || id == DT_NR_EXECVEAT)
-    capture_exec(p);
-  else
-    capture_entry(p);
+  entry_captures(p);
   if (id == DT_NR_EXIT || id == DT_NR_EXIT_GROUP) {
     // These never reach sys_exit: the event is complete now.
     p->active = 0;
@@ -106,7 +134,21 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
                // is not taken for this one)
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
-  if (!p || !p->active) return 0;
+  if (!p) return 0;
+  if (!p->active) {
+    // A call whose entry the kernel skipped (syscall_trace_enter returns before the sys_enter
+    // tracepoint when seccomp answers it: SECCOMP_RET_ERRNO as container profiles use, a user
+    // notification's reply, RET_TRACE without a tracer): it did not run, its registers still hold
+    // its arguments. Begun here, as at an entry, and ended at once; its time is its exit's.
+    long nr = regs->orig_ax;
+    int skipped = p->entered == DT_BETWEEN_CALLS && nr >= 0 && nr < DT_NR_MAX && nr != DT_NR_EXIT &&
+                  nr != DT_NR_EXIT_GROUP;
+    p->entered = DT_BETWEEN_CALLS;
+    if (!skipped || !begin_skipped(p, nr)) return 0;
+    if (stack_bytes) capture_stack(ctx, task, regs, bpf_get_current_pid_tgid());
+    entry_captures(p);
+  }
+  p->entered = DT_BETWEEN_CALLS;
   p->active = 0;
   syscall_exit(p, task, ret);
   if (p->has_deferred) {  // a fatal signal it sent itself: after the call, as ptrace shows it

@@ -179,6 +179,8 @@ struct {
 // before the call replaces the memory they live in, and the buffer its event is assembled in.
 // (Per thread, not per CPU: BPF programs are preemptible, so a per-CPU buffer could be
 // overwritten by another thread's event half-way through.)
+#define DT_BETWEEN_CALLS 1  // struct pending's entered: its last call's exit was seen
+#define DT_CALL_ENTERED 2   // its call's entry was seen (followed or not), its exit not yet
 struct pending {
   dt_u64 enter_ns;
   dt_u64 cpu_at_enter;
@@ -216,7 +218,10 @@ struct pending {
   // Buffers of this call that could not be read (DT_CAP_FILE): their addresses, for the
   // DT_MAP_DATA records sent before the call's record.
   dt_u32 n_unread;
-  dt_u32 pad3;
+  // Where the thread is between its calls, as the tracepoints saw it (0 until its first exit):
+  // an exit that finds it DT_BETWEEN_CALLS had no entry (a call the kernel answered at its
+  // entry without running it: a seccomp filter's errno or user notification, another tracer).
+  dt_u32 entered;
   dt_u64 unread[DT_MAX_UNREAD];
   // -P (path_filter.bpf.h): whether the call may name a path (at entry; on_sys_exit_fds decides
   // for the fd it returns), an fd argument (+1) whose file user space may know by another name

@@ -114,6 +114,9 @@ void PtraceTracer::start_command() {
     // The tracer must see the command's execve to know where its own set-up ends.
     spec.seccomp_syscalls.push_back(SYS_execve);
     spec.seccomp_syscalls.push_back(SYS_execveat);
+    // And a filter of the command's own, which would hide the calls it answers (own_filters_).
+    spec.seccomp_syscalls.push_back(SYS_seccomp);
+    spec.seccomp_syscalls.push_back(SYS_prctl);
     // --inject's calls must stop too, shown or not.
     for (const InjectRule& r : target_.inject)
       for (size_t nr = 0; nr < r.syscalls.size(); ++nr)

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -64,6 +65,23 @@ bool never_returns(uint64_t nr) {
   return nr == SYS_exit || nr == SYS_exit_group;
 }
 
+// Whether this process runs under a seccomp filter (which the command would inherit).
+bool under_seccomp_filter() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Seccomp:", 0) == 0) return line.find('2') != std::string::npos;
+  return false;
+}
+
+// Whether a call that succeeded put a seccomp filter on its thread: seccomp(SET_MODE_FILTER)
+// or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER).
+bool puts_seccomp_filter(uint64_t nr, const uint64_t* args) {
+  if (nr == SYS_seccomp) return args[0] == uint64_t{SECCOMP_SET_MODE_FILTER};
+  return nr == SYS_prctl && args[0] == uint64_t{PR_SET_SECCOMP} &&
+         args[1] == uint64_t{SECCOMP_MODE_FILTER};
+}
+
 int exit_status_of(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
@@ -100,7 +118,8 @@ uint64_t PtraceTracer::now_ns() {
 }
 
 int PtraceTracer::run() {
-  use_seccomp_ = !target_.command.empty() && !target_.syscalls.empty();
+  // (Not when dtruss itself runs under a seccomp filter, a container's: the command inherits it.)
+  use_seccomp_ = !target_.command.empty() && !target_.syscalls.empty() && !under_seccomp_filter();
   ptrace_options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
   // Under the -t seccomp filter (SECCOMP_RET_TRACE) a filtered call of a process without a
   // tracer fails with ENOSYS, and children inherit the filter: they are traced (silently unless
@@ -311,7 +330,7 @@ void PtraceTracer::waker_died() {
 void PtraceTracer::resume(Thread& t, int sig) {
   // With the -t seccomp filter, only filtered calls stop (at entry, as seccomp stops); their
   // exits are caught with PTRACE_SYSCALL. Without it, every entry and exit stops.
-  int req = (use_seccomp_ && !t.in_syscall) ? PTRACE_CONT : PTRACE_SYSCALL;
+  int req = (use_seccomp_ && !own_filters_ && !t.in_syscall) ? PTRACE_CONT : PTRACE_SYSCALL;
   ptrace(static_cast<__ptrace_request>(req), t.tid, nullptr, reinterpret_cast<void*>(long{sig}));
 }
 
@@ -417,7 +436,8 @@ void PtraceTracer::on_seccomp_stop(Thread& t) {
   __ptrace_syscall_info info{};
   if (ptrace(PTRACE_GET_SYSCALL_INFO, t.tid, reinterpret_cast<void*>(sizeof(info)), &info) <= 0)
     return;
-  if (info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+  // (Since own_filters_, the call's entry stop came first: this stop adds nothing.)
+  if (info.op == PTRACE_SYSCALL_INFO_SECCOMP && !t.in_syscall)
     on_entry(t, info.seccomp.nr, reinterpret_cast<const uint64_t*>(info.seccomp.args));
 }
 
@@ -440,6 +460,7 @@ void PtraceTracer::on_entry(Thread& t, uint64_t nr, const uint64_t* args) {
   t.in_syscall = true;
   if (t.emit && !target_.inject.empty()) inject_at_entry(t);
   t.renames = nr == SYS_prctl && args[0] == PR_SET_NAME;  // shown or not
+  t.puts_filter = puts_seccomp_filter(nr, args);          // shown or not
   bool wanted = selected_.empty() || (nr < selected_.size() && selected_[static_cast<size_t>(nr)]);
   if (!t.emit || !wanted) {
     if (target_.describe_fds) fds_may_change(t, ev.nr, args, 0, false);
@@ -465,6 +486,13 @@ void PtraceTracer::on_exit(Thread& t, int64_t rval) {
     fds_may_change(t, t.in_syscall ? t.pending.nr : -1, t.pending.args.data(), rval, true);
   if (!t.in_syscall) return;  // an exit whose entry came before we attached
   t.in_syscall = false;
+  if (t.puts_filter && rval >= 0 && use_seccomp_ && !own_filters_) {
+    own_filters_ = true;
+    // The threads running between their calls (PTRACE_CONT) stop once, to be resumed so too
+    // (with TSYNC the filter is theirs already; a call one is blocked in is restarted).
+    for (auto& [tid, other] : threads_)
+      if (tid != t.tid && !other.in_syscall) ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+  }
   if (t.pending.injected) inject_at_exit(t, &rval);
   if (t.tid == child_ && !child_execed_ && t.emit && rval < 0) {
     // The command's execve failed: it never started, and what follows is dtruss's own launcher

@@ -45,10 +45,11 @@ class PtraceTracer final : public Backend {
     uint32_t pidns = 0;
     int32_t ns_pid = 0;
     int32_t ns_tid = 0;
-    bool in_syscall = false;  // an entry was seen and its exit is awaited
-    bool emit = true;         // false until the started command's execve (setup is not shown)
-    bool fresh = true;        // its first stop (attach or auto-attach) not yet seen
-    bool attached = false;    // attached by -p (not born under the trace)
+    bool in_syscall = false;   // an entry was seen and its exit is awaited
+    bool puts_filter = false;  // the call puts a seccomp filter (see own_filters_)
+    bool emit = true;          // false until the started command's execve (setup is not shown)
+    bool fresh = true;         // its first stop (attach or auto-attach) not yet seen
+    bool attached = false;     // attached by -p (not born under the trace)
     bool group_stopped = false;
     bool detach_at_first_stop = false;  // a new process while not following forks
     bool announced = true;  // false for a tracee seen before its creator's fork/clone event
@@ -134,6 +135,11 @@ class PtraceTracer final : public Backend {
   std::unordered_set<pid_t> gone_unannounced_;
   long ptrace_options_ = 0;
   bool use_seccomp_ = false;
+  // A tracee put a seccomp filter of its own: its answers (an errno, a user notification's
+  // reply, a signal) take precedence over the -t filter's SECCOMP_RET_TRACE, whose stop would
+  // never come, so from then on every call stops (PTRACE_SYSCALL: its entry stop comes before any
+  // filter) and the -t filter's stops are only resumed.
+  bool own_filters_ = false;
   pid_t child_ = -1;       // the started command
   int child_status_ = -1;  // its wait status, once known
   int exec_error_fd_ = -1;
