@@ -42,12 +42,6 @@ bool failed(const json& c) {
   return !c["errno"].is_null();
 }
 
-std::vector<std::string> names(const std::vector<json>& calls) {
-  std::vector<std::string> out;
-  for (const auto& c : calls) out.push_back(c["syscall"]);
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // --status, -Z, -z
 
@@ -79,7 +73,7 @@ TEST_P(Filters, SuccessfulOnlyShowsNoFailure) {
 
 TEST_P(Filters, UnfinishedIsTheCallThatNeverReturned) {
   auto c = calls({"--status=unfinished"});
-  EXPECT_EQ(names(c), std::vector<std::string>{"exit_group"});
+  EXPECT_EQ(e2e::call_names(c), std::vector<std::string>{"exit_group"});
   auto both = calls({"--status=failed,successful"});
   ASSERT_FALSE(both.empty());
   for (const auto& call : both) EXPECT_NE(call["syscall"], "exit_group");
@@ -108,7 +102,7 @@ TEST(FilterOptions, BadStatusWordIsAUsageError) {
 
 TEST_P(Filters, PathShowsTheCallsOnItsFdAndNothingElse) {
   auto c = calls({"-P", "/dev/null"});
-  ASSERT_EQ(names(c), (std::vector<std::string>{"openat", "read", "close"}));
+  ASSERT_EQ(e2e::call_names(c), (std::vector<std::string>{"openat", "read", "close"}));
   EXPECT_EQ(c[0]["args"]["filename"], "/dev/null");
   int fd = c[0]["ret"];
   EXPECT_EQ(c[1]["args"]["fd"], fd);
@@ -123,7 +117,7 @@ TEST_P(Filters, PathShowsTheCallsOnItsFdAndNothingElse) {
 
 TEST_P(Filters, PathRepeatedAndPathsNeverUsed) {
   auto c = calls({"-P", "/dev/null", "-P", "/dev/zero"});
-  EXPECT_EQ(names(c),
+  EXPECT_EQ(e2e::call_names(c),
             (std::vector<std::string>{"openat", "read", "close", "openat", "read", "close"}));
   // A path argument as written: the failing open names it.
   auto missing = calls({"-P", kMissing});
@@ -138,7 +132,7 @@ TEST_P(Filters, PathThroughASymlinkMatchesWhatItNames) {
   ASSERT_EQ(symlink("/dev/null", link.c_str()), 0);
   auto c = calls({"-P", link});
   unlink(link.c_str());
-  EXPECT_EQ(names(c), (std::vector<std::string>{"openat", "read", "close"}));
+  EXPECT_EQ(e2e::call_names(c), (std::vector<std::string>{"openat", "read", "close"}));
 }
 
 // ---------------------------------------------------------------------------------------------

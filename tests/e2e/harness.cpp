@@ -206,6 +206,12 @@ std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
   return out;
 }
 
+std::vector<std::string> call_names(const std::vector<nlohmann::json>& calls) {
+  std::vector<std::string> out;
+  for (const auto& c : calls) out.push_back(c.value("syscall", ""));
+  return out;
+}
+
 std::vector<nlohmann::json> fixture_calls(const std::string& backend, const std::string& name,
                                           const std::vector<std::string>& extra) {
   std::vector<std::string> args = {"--backend=" + backend, "--json"};

@@ -30,6 +30,8 @@ Result run_dtruss(const std::vector<std::string>& args, int timeout_s = 60);
 
 // Parses JSON Lines; fails the current test on a line that is not valid JSON.
 std::vector<nlohmann::json> json_lines(const std::string& text);
+// The names of these syscall events, in order.
+std::vector<std::string> call_names(const std::vector<nlohmann::json>& calls);
 // The "syscall" events of a JSON trace, optionally only those named `name`.
 std::vector<nlohmann::json> syscalls(const std::vector<nlohmann::json>& events,
                                      const std::string& name = "");

@@ -18,12 +18,6 @@ using e2e::fixture;
 using e2e::json_lines;
 using nlohmann::json;
 
-std::vector<std::string> names(const std::vector<json>& calls) {
-  std::vector<std::string> out;
-  for (const auto& c : calls) out.push_back(c["syscall"]);
-  return out;
-}
-
 class PathFilter : public e2e::BackendTest {
  protected:
   void SetUp() override {
@@ -69,7 +63,7 @@ TEST_P(PathFilter, FilesCreatedRenamedCopiedInheritedAndShared) {
   };
   std::vector<std::string> want;
   for (const auto& s : steps) want.insert(want.end(), s.begin(), s.end());
-  EXPECT_EQ(names(c), want) << e2e::dump(c);
+  EXPECT_EQ(e2e::call_names(c), want) << e2e::dump(c);
   // The child's write and the thread's are theirs.
   ASSERT_EQ(c.size(), 23u);
   EXPECT_NE(c[18]["pid"], c[17]["pid"]);
@@ -81,7 +75,7 @@ TEST_P(PathFilter, FilesCreatedRenamedCopiedInheritedAndShared) {
 // those on the files in it.
 TEST_P(PathFilter, DirectoryAndItsDirfd) {
   auto c = calls({"-P", dir_});
-  EXPECT_EQ(names(c),
+  EXPECT_EQ(e2e::call_names(c),
             (std::vector<std::string>{"chdir", "openat", "openat", "newfstatat", "close"}))
       << e2e::dump(c);
 }
@@ -93,7 +87,7 @@ TEST_P(PathFilter, SymlinkAndDotDotNameTheFileTheyResolveTo) {
   for (const std::string& p : {link, dir_ + "/sub/../renamed"}) {
     SCOPED_TRACE(p);
     auto c = calls({"-P", p});
-    EXPECT_EQ(names(c), (std::vector<std::string>{"write", "close"})) << e2e::dump(c);
+    EXPECT_EQ(e2e::call_names(c), (std::vector<std::string>{"write", "close"})) << e2e::dump(c);
   }
 }
 
@@ -103,14 +97,14 @@ TEST_P(PathFilter, APathTooLongForTheKernel) {
   ASSERT_EQ(mkdir(dir.substr(0, dir.rfind('/')).c_str(), 0700), 0);
   ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
   auto c = calls({"-P", dir + "/created"}, dir);
-  EXPECT_EQ(names(c), (std::vector<std::string>{"openat", "write", "read", "close"}))
+  EXPECT_EQ(e2e::call_names(c), (std::vector<std::string>{"openat", "write", "read", "close"}))
       << e2e::dump(c);
 }
 
 // -P and -Z together: the failing calls on the path only.
 TEST_P(PathFilter, WithFailedOnly) {
   auto c = calls({"-Z", "-P", dir_ + "/created", "-P", dir_ + "/renamed"});
-  ASSERT_EQ(names(c), std::vector<std::string>{"read"}) << e2e::dump(c);
+  ASSERT_EQ(e2e::call_names(c), std::vector<std::string>{"read"}) << e2e::dump(c);
   EXPECT_EQ(c[0]["errno"], "EBADF");
 }
 

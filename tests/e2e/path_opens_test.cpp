@@ -18,12 +18,6 @@ using e2e::fixture;
 using e2e::json_lines;
 using nlohmann::json;
 
-std::vector<std::string> names(const std::vector<json>& calls) {
-  std::vector<std::string> out;
-  for (const auto& c : calls) out.push_back(c["syscall"]);
-  return out;
-}
-
 class PathOpens : public e2e::BackendTest {
  protected:
   void SetUp() override {
@@ -55,7 +49,7 @@ INSTANTIATE_BACKENDS(PathOpens);
 // another file does not show.
 TEST_P(PathOpens, FailedOpensOfThePathsShowWithTheirErrno) {
   auto c = calls("fail", {dir_ + "/absent", dir_ + "/file"});
-  ASSERT_EQ(names(c), (std::vector<std::string>{"openat", "openat"})) << e2e::dump(c);
+  ASSERT_EQ(e2e::call_names(c), (std::vector<std::string>{"openat", "openat"})) << e2e::dump(c);
   EXPECT_EQ(c[0]["args"]["filename"], dir_ + "/absent");
   EXPECT_EQ(c[0]["errno"], "ENOENT");
   EXPECT_EQ(c[1]["args"]["filename"], dir_ + "/file");
@@ -66,7 +60,7 @@ TEST_P(PathOpens, FailedOpensOfThePathsShowWithTheirErrno) {
 // the open and its fd's close; the opens of another file in the directory do not show.
 TEST_P(PathOpens, OpensByARelativeNameAndByADirfd) {
   auto c = calls("relative", {dir_ + "/file"});
-  ASSERT_EQ(names(c), (std::vector<std::string>{"openat", "close", "openat", "close"}))
+  ASSERT_EQ(e2e::call_names(c), (std::vector<std::string>{"openat", "close", "openat", "close"}))
       << e2e::dump(c);
   EXPECT_EQ(c[0]["args"]["filename"], "file");
   EXPECT_EQ(c[2]["args"]["filename"], "file");
@@ -78,7 +72,8 @@ TEST_P(PathOpens, OpensByARelativeNameAndByADirfd) {
 // file at the end of "alias" has a name of another length: only the path argument selects it.)
 TEST_P(PathOpens, OpensThroughSymlinksMadeWhileTracing) {
   auto c = calls("symlink", {dir_ + "/alias", dir_ + "/ldir/inner"});
-  ASSERT_EQ(names(c), (std::vector<std::string>{"symlink", "openat", "openat"})) << e2e::dump(c);
+  ASSERT_EQ(e2e::call_names(c), (std::vector<std::string>{"symlink", "openat", "openat"}))
+      << e2e::dump(c);
   EXPECT_EQ(c[1]["args"]["filename"], dir_ + "/alias");
   EXPECT_GE(c[1]["ret"].get<long>(), 0) << e2e::dump(c);
   EXPECT_EQ(c[2]["args"]["filename"], dir_ + "/ldir/inner");
@@ -104,7 +99,7 @@ TEST_P(PathOpens, ASymlinkRenamedOntoThePathByAnotherProcess) {
   tracer.pid = -1;
   EXPECT_EQ(e2e::exit_code(st), 0) << e2e::read_file(dir_ + "/trace");
   auto c = e2e::syscalls(json_lines(e2e::read_file(dir_ + "/trace")));
-  ASSERT_EQ(names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
+  ASSERT_EQ(e2e::call_names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
   EXPECT_EQ(c[0]["args"]["filename"], dir_ + "/alias");
   EXPECT_GE(c[0]["ret"].get<long>(), 0) << e2e::dump(c);
 }
@@ -112,7 +107,7 @@ TEST_P(PathOpens, ASymlinkRenamedOntoThePathByAnotherProcess) {
 // An unnamed file made in the path, a directory (O_TMPFILE): the open names the path.
 TEST_P(PathOpens, AnUnnamedFileMadeInTheDirectory) {
   auto c = calls("tmpfile", {dir_});
-  ASSERT_EQ(names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
+  ASSERT_EQ(e2e::call_names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
   EXPECT_EQ(c[0]["args"]["filename"], dir_);
   EXPECT_GE(c[0]["ret"].get<long>(), 0) << e2e::dump(c);
 }
@@ -121,7 +116,7 @@ TEST_P(PathOpens, AnUnnamedFileMadeInTheDirectory) {
 // path argument, though the file is not dtruss's root.
 TEST_P(PathOpens, AProcessInAChrootOpensItsRoot) {
   auto c = calls("chroot", {"/"});
-  ASSERT_EQ(names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
+  ASSERT_EQ(e2e::call_names(c), std::vector<std::string>{"openat"}) << e2e::dump(c);
   EXPECT_EQ(c[0]["args"]["filename"], "/");
   EXPECT_GE(c[0]["ret"].get<long>(), 0) << e2e::dump(c);
 }
