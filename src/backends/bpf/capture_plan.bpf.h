@@ -232,20 +232,14 @@ static __always_inline struct dt_plan* plan_of(struct pending* p) {
   return plan;
 }
 
-struct entry_ctx {
-  struct pending* p;
-  struct dt_plan* plan;
-  dt_u32 off;
-  dt_u32 ncap;
-};
-
 #define DT_ENTRY_MAX 2040  // bytes of one entry copy (a 255-element pollfd array)
 
-// One entry step: the bytes of an in/out argument as the caller passed them, into exec_buf
-// (unused by calls other than execve) as a DT_CAP_ENTRY capture; the exit sends them along.
-static long entry_step(dt_u32 i, struct entry_ctx* x) {
-  struct dt_plan* plan = x->plan;
-  struct pending* p = x->p;
+// Entry step k of the plan: the bytes of an in/out argument as the caller passed them, into
+// exec_buf (unused by calls other than execve) as a DT_CAP_ENTRY capture after those taken so far
+// (p->exec_len bytes, p->exec_ncap captures); the exit sends them along. Returns 1 to stop.
+// (A global function: the verifier checks it once per program; as a bpf_loop callback it went
+// through it again until its states converged, about 3,000 instructions where it is used.)
+__noinline int entry_step(struct pending* p, struct dt_plan* plan, dt_u32 i) {
   dt_u64 k = i;
   asm volatile("" : "+r"(k));  // bound-check the register that indexes, not a copy of it
   if (!plan || !p || k >= DT_MAX_STEPS || k >= plan->n_entry) return 1;
@@ -259,13 +253,13 @@ static long entry_step(dt_u32 i, struct entry_ctx* x) {
   if (len > DT_ENTRY_MAX) len = DT_ENTRY_MAX;
   len &= 2047;
   if (addr == 0 || len == 0) return 0;
-  if (x->off > 4095) return 1;  // exec_buf is full enough
-  dt_u32 off = x->off & 4095;
+  if (p->exec_len > 4095) return 1;  // exec_buf is full enough
+  dt_u32 off = p->exec_len & 4095;
   struct dt_capture* c = (struct dt_capture*)(p->exec_buf + off);
   if (bpf_probe_read_user(p->exec_buf + off + sizeof(*c), len, (const void*)addr)) return 0;
   set_capture(c, addr, (dt_u32)len, DT_CAP_ENTRY);
-  x->off = (off + sizeof(*c) + (((dt_u32)len + 7) & ~7u)) & (DT_EXEC_BUF - 1);
-  x->ncap++;
+  p->exec_len = (off + sizeof(*c) + (((dt_u32)len + 7) & ~7u)) & (DT_EXEC_BUF - 1);
+  p->exec_ncap++;
   return 0;
 }
 
@@ -273,10 +267,10 @@ static long entry_step(dt_u32 i, struct entry_ctx* x) {
 static __always_inline void capture_entry(struct pending* p) {
   struct dt_plan* plan = plan_of(p);
   if (!plan || plan->n_entry == 0) return;
-  struct entry_ctx x = {.p = p, .plan = plan};
-  bpf_loop(DT_MAX_STEPS, entry_step, &x, 0);
-  p->exec_ncap = x.ncap;
-  p->exec_len = x.off;
+  p->exec_len = 0;
+  p->exec_ncap = 0;
+  for (dt_u32 k = 0; k < DT_MAX_STEPS; k++)
+    if (entry_step(p, plan, k)) break;
 }
 
 // The plan's steps at the call's exit, into p->out after what is there (p->out_len, p->out_ncap):
