@@ -83,6 +83,19 @@ TEST_P(Sandbox, SeccompAnsweredCallsAreFilteredAndStacked) {
   EXPECT_TRUE(in_main) << mk.dump();
 }
 
+// --summary counts them, as -c does (on eBPF the kernel counts, with its own pair of programs).
+TEST_P(Sandbox, SeccompAnsweredCallsAreCounted) {
+  for (const char* mode : {"--summary", "-c"}) {
+    Result r = run_traced({backend(), mode, fixture("seccomp_errno")});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto rows = summary_rows(r.trace.substr(r.trace.find("CALL")));
+    using Row = std::pair<long, long>;  // calls, errors
+    EXPECT_EQ(rows.at("mkdir"), (Row{1, 1})) << mode << "\n" << r.trace;
+    EXPECT_EQ(rows.at("clone3"), (Row{1, 1})) << mode << "\n" << r.trace;
+    EXPECT_EQ(rows.at("openat").second, 1) << mode << "\n" << r.trace;
+  }
+}
+
 // -t on a command: the ptrace backend stops only the listed calls (its own seccomp filter's
 // SECCOMP_RET_TRACE), which a filter of the program's own that answers them overrides.
 TEST_P(Sandbox, ListedCallsAProgramsOwnFilterAnswersAreShown) {

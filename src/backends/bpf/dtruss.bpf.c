@@ -228,6 +228,7 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
     if (!traced_now(pid_tgid >> 32)) return 0;
     s = bpf_task_storage_get(&in_call, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!s) return 0;
+    s->nr = -1;                    // (between calls until one is counted below)
     dt_u32 tgid = pid_tgid >> 32;  // a thread's first traced call
     dt_u8 one = 1;
     bpf_map_update_elem(&seen, &tgid, &one, BPF_NOEXIST);
@@ -247,9 +248,17 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_count, struct pt_regs* regs, long ret) {
   if (!wanted_at_exit(regs)) return 0;
   struct started* s = bpf_task_storage_get(&in_call, bpf_get_current_task_btf(), 0, 0);
-  if (!s || s->nr < 0) return 0;
-  long long dur = (long long)(bpf_ktime_get_ns() - s->enter_ns);
+  if (!s) return 0;
   long nr = s->nr;
+  long long dur = 0;
+  if (nr >= 0) {
+    dur = (long long)(bpf_ktime_get_ns() - s->enter_ns);
+  } else {
+    // Between calls: one whose entry the kernel skipped (seccomp answered it without running
+    // it, as on_sys_exit explains). Counted too, its time 0.
+    nr = regs->orig_ax;
+    if (nr < 0 || nr == DT_NR_EXIT || nr == DT_NR_EXIT_GROUP) return 0;
+  }
   s->nr = -1;
   if (nr >= DT_NR_MAX) return 0;
   count_call(bpf_get_current_pid_tgid(), nr, dur, ret < 0 && ret >= -4095 ? -ret : 0);
