@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,10 @@ std::string ids_text(const std::vector<unsigned long>& ids) {
 
 uint64_t own_capabilities(const char* key) {
   return std::strtoull(status_value("self", key).c_str(), nullptr, 16);
+}
+
+bool under_seccomp_filter() {
+  return std::strtol(status_value("self", "Seccomp").c_str(), nullptr, 10) == SECCOMP_MODE_FILTER;
 }
 
 std::string_view denial_text(PtraceDenial why) {

@@ -67,4 +67,8 @@ PtraceDenial ptrace_denial(pid_t pid, std::string* detail = nullptr);
 // dtruss's own capability set from /proc/self/status ("CapEff", "CapPrm"), as a bit mask.
 uint64_t own_capabilities(const char* key = "CapEff");
 
+// Whether dtruss runs under a seccomp filter (/proc/self/status "Seccomp:" in filter mode), which
+// a command it starts inherits.
+bool under_seccomp_filter();
+
 }  // namespace dtruss

@@ -65,15 +65,6 @@ bool never_returns(uint64_t nr) {
   return nr == SYS_exit || nr == SYS_exit_group;
 }
 
-// Whether this process runs under a seccomp filter (which the command would inherit).
-bool under_seccomp_filter() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Seccomp:", 0) == 0) return line.find('2') != std::string::npos;
-  return false;
-}
-
 // Whether a call that succeeded put a seccomp filter on its thread: seccomp(SET_MODE_FILTER)
 // or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER).
 bool puts_seccomp_filter(uint64_t nr, const uint64_t* args) {
