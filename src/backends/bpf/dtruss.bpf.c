@@ -106,8 +106,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   if (!begin_call(regs, id, p, task)) return 0;
   if (stack_bytes) capture_stack(ctx, task, regs, pid_tgid);
   entry_captures(p);
-  if (id == DT_NR_EXIT || id == DT_NR_EXIT_GROUP) {
-    // These never reach sys_exit: the event is complete now.
+  if (never_returns(id)) {  // the event is complete now
     p->active = 0;
     dt_u8* buf = p->out;
     struct dt_syscall* e = start_event(buf, p, pid_tgid);
@@ -135,20 +134,19 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
   if (!p) return 0;
+  int between = p->entered == DT_BETWEEN_CALLS;
+  p->entered = DT_BETWEEN_CALLS;
   if (!p->active) {
     // A call whose entry the kernel skipped (syscall_trace_enter returns before the sys_enter
     // tracepoint when seccomp answers it: SECCOMP_RET_ERRNO as container profiles use, a user
     // notification's reply, RET_TRACE without a tracer): it did not run, its registers still hold
     // its arguments. Begun here, as at an entry, and ended at once; its time is its exit's.
     long nr = regs->orig_ax;
-    int skipped = p->entered == DT_BETWEEN_CALLS && nr >= 0 && nr < DT_NR_MAX && nr != DT_NR_EXIT &&
-                  nr != DT_NR_EXIT_GROUP;
-    p->entered = DT_BETWEEN_CALLS;
-    if (!skipped || !begin_skipped(p, nr)) return 0;
+    if (!between || nr < 0 || nr >= DT_NR_MAX || never_returns(nr) || !begin_skipped(p, nr))
+      return 0;
     if (stack_bytes) capture_stack(ctx, task, regs, bpf_get_current_pid_tgid());
     entry_captures(p);
   }
-  p->entered = DT_BETWEEN_CALLS;
   p->active = 0;
   syscall_exit(p, task, ret);
   if (p->has_deferred) {  // a fatal signal it sent itself: after the call, as ptrace shows it
@@ -234,7 +232,7 @@ int BPF_PROG(on_sys_enter_count, struct pt_regs* regs, long id) {
     bpf_map_update_elem(&seen, &tgid, &one, BPF_NOEXIST);
   }
   if (name_mode && !wanted_nr(id)) return 0;
-  if (id == DT_NR_EXIT || id == DT_NR_EXIT_GROUP) {  // they never reach sys_exit
+  if (never_returns(id)) {
     count_call(pid_tgid, id, -1, 0);
     return 0;
   }
@@ -257,7 +255,7 @@ int BPF_PROG(on_sys_exit_count, struct pt_regs* regs, long ret) {
     // Between calls: one whose entry the kernel skipped (seccomp answered it without running
     // it, as on_sys_exit explains). Counted too, its time 0.
     nr = regs->orig_ax;
-    if (nr < 0 || nr == DT_NR_EXIT || nr == DT_NR_EXIT_GROUP) return 0;
+    if (nr < 0 || never_returns(nr)) return 0;
   }
   s->nr = -1;
   if (nr >= DT_NR_MAX) return 0;

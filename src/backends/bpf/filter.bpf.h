@@ -230,6 +230,11 @@ static __always_inline int wanted_nr(long nr) {
   return on && *on;
 }
 
+// exit and exit_group: they never reach sys_exit (their event is complete at entry).
+static __always_inline int never_returns(long nr) {
+  return nr == DT_NR_EXIT || nr == DT_NR_EXIT_GROUP;
+}
+
 // At a call's exit: whether it may be a selected one (-t). rt_sigreturn returns with the signal
 // frame's orig_ax, -1: a negative number is left to what the entry recorded.
 static __always_inline int wanted_at_exit(struct pt_regs* regs) {

@@ -12,7 +12,7 @@
 //    it, an fd received...), added by the kernel itself as it describes it, before the call
 //    returns: the program cannot use the fd before the kernel knows it;
 //  - a path argument is one of the paths as written (compared at exit);
-//  - the fd it returns refers to such a file (decided by on_sys_exit_fds's record of it);
+//  - the fd it returns refers to such a file (decided by sys_exit_fds's record of it);
 //  - it is an execve (user space learns from it that the command runs).
 // (Inode numbers alone, not the device: a file of another file system with the same number is
 // sent for nothing, but stat's device is not always the super block's, on btrfs or overlayfs.)
@@ -201,7 +201,7 @@ __noinline int pf_path_args(struct pending* p, dt_u32 kinds) {
   return 0;
 }
 
-// A DT_FD record of a file, in p->out (on_sys_exit_fds): its inode is remembered when the record
+// A DT_FD record of a file, in p->out (sys_exit_fds): its inode is remembered when the record
 // names one of the paths, or may (a path cut short), before the call that gave the fd its
 // meaning returns. Returns whether the fd is on a path now.
 __noinline int pf_note(struct pending* p) {
@@ -269,7 +269,7 @@ static __always_inline void pf_refresh_note(struct pending* p, struct task_struc
 }
 
 // -P without -y: whether the record of the fd a call returned would be walked and sent for
-// nothing (pf_unlisted): on_sys_exit_fds then sends none.
+// nothing (pf_unlisted): sys_exit_fds then sends none.
 __noinline int pf_ret_unlisted(int fd) {
   dt_u64 file = fd_file(fd);
   return file && pf_unlisted(file);

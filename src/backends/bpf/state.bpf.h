@@ -35,7 +35,7 @@ const volatile int summary_comm_live = 0;
 // bits of core/call_filter.h's CallStatus). 0 when user space decides alone (unfinished calls
 // asked for, or -y's fd table, which follows every call's record).
 const volatile dt_u32 drop_status = 0;
-// -P decided in the kernel (path_filter.bpf.h): on (with -y's records, on_sys_exit_fds), the
+// -P decided in the kernel (path_filter.bpf.h): on (with -y's records, sys_exit_fds), the
 // strings in pf_strings, and the bytes of a path argument read to compare (the longest path as
 // written + 2: one more tells a longer one).
 const volatile int path_filter = 0;
@@ -223,7 +223,7 @@ struct pending {
   // entry without running it: a seccomp filter's errno or user notification, another tracer).
   dt_u32 entered;
   dt_u64 unread[DT_MAX_UNREAD];
-  // -P (path_filter.bpf.h): whether the call may name a path (at entry; on_sys_exit_fds decides
+  // -P (path_filter.bpf.h): whether the call may name a path (at entry; sys_exit_fds decides
   // for the fd it returns), an fd argument (+1) whose file user space may know by another name
   // (pf_refresh_note), and a path argument's bytes, to compare.
   dt_u32 pf_hit;
