@@ -290,9 +290,7 @@ bool StackUnwinder::report(Process& p) {
 void StackUnwinder::collect(Process& p, pid_t tid, const UserRegs& regs, const MemoryReader& mem) {
   pcs_.clear();
   complete_ = false;
-  if (p.attached && max_depth_ > 0 && fast_collect(p, regs, mem)) return;
-  pcs_.clear();
-  complete_ = false;
+  if (p.attached && max_depth_ > 0 && fast_collect(p, regs, mem)) return;  // (else it left none)
   if (p.attached && max_depth_ > 0) {
     p.tid = tid;
     p.regs = &regs;
