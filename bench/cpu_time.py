@@ -34,6 +34,15 @@ def cpu_seconds(argv):
     return usage.ru_utime + usage.ru_stime
 
 
+def startup_table(startup):
+    """Each variant's start-up (its CPU seconds on /bin/true, by name, "untraced" among them) as a
+    Markdown table, in ms above the untraced run."""
+    print("| variant | start-up CPU ms (on /bin/true, minus untraced) |")
+    print("| --- | ---: |")
+    for v, s in startup.items():
+        print(f"| {v} | {(s - startup['untraced']) * 1000:.1f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dtruss", default=os.path.join(run.ROOT, "build", "dtruss"))
@@ -80,10 +89,7 @@ def main():
             print(f"| {w} | {calls[w]:,} | {v} | {m:.3f} | {(m - alone) / calls[w] * 1e6:.2f} | "
                   f"{(m - alone - s) / calls[w] * 1e6:.2f} |")
     print()
-    print("| variant | start-up CPU ms (on /bin/true, minus untraced) |")
-    print("| --- | ---: |")
-    for v in variants:
-        print(f"| {v} | {(statistics.median(start[v]) - base_start) * 1000:.1f} |")
+    startup_table({v: statistics.median(start[v]) for v in variants})
 
 
 if __name__ == "__main__":

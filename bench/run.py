@@ -272,9 +272,15 @@ def resolve(w, bins, scale):
 
 def count_lost(v, trace):
     """Events the eBPF backend reports lost in the trace file (0 when none or not applicable)."""
-    if not v.lost or not os.path.exists(trace):
+    return lost_in(trace, v.lost) if v.lost else 0
+
+
+def lost_in(trace, kind="trace"):
+    """Events a trace file says were lost: dtruss's closing line ("trace"), or another tool's
+    "N lost events" (0 when the file is missing or says none)."""
+    if not os.path.exists(trace):
         return 0
-    pattern = re.compile(rb"dtruss: (\d+) events lost" if v.lost == "trace" else rb"(\d+) lost events")
+    pattern = re.compile(rb"dtruss: (\d+) events lost" if kind == "trace" else rb"(\d+) lost events")
     lost = 0
     with open(trace, "rb") as f:
         for line in f:

@@ -17,7 +17,6 @@ from /usr/bin/time.
 what tar archives (--scale's tar of /usr/include/linux makes 2,000 calls, mostly start-up)."""
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -27,6 +26,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run  # noqa: E402  (bench/run.py: the workloads and how they are built)
+from cpu_time import startup_table  # noqa: E402
 
 WORKLOADS = ["getppid", "file", "tar"]
 MEMORY_WORKLOADS = ["getppid", "file", "fork-exec", "tar", "find"]
@@ -61,15 +61,6 @@ def variants_for(args):
         out["perf-trace-cg"] = lambda trace: ["perf", "trace", "--call-graph", "dwarf", "-o",
                                               trace, "--"]
     return out
-
-
-def lost_in(trace):
-    """Events dtruss's trace says were lost (0 for other tracers' files)."""
-    try:
-        with open(trace, "rb") as f:
-            return sum(int(m.group(1)) for m in re.finditer(rb"dtruss: (\d+) events lost", f.read()))
-    except OSError:
-        return 0
 
 
 def measure(argv):
@@ -118,7 +109,7 @@ def main():
                     cpu, kb = measure((pre(trace) if pre else []) + argv)
                     times.setdefault((w, v), []).append(cpu)
                     rss.setdefault((w, v), []).append(kb)
-                    lost.setdefault((w, v), []).append(lost_in(trace) if pre else 0)
+                    lost.setdefault((w, v), []).append(run.lost_in(trace) if pre else 0)
                     if os.path.exists(trace):
                         os.unlink(trace)
             for v, pre in variants.items():
@@ -153,10 +144,7 @@ def main():
             print(f"| {w} | {calls[w]:,} | {v} | {m:.3f} | {net:.2f} | {extra} | "
                   f"{max(lost[(w, v)])} |")
     print()
-    print("| variant | start-up CPU ms (on /bin/true, minus untraced) |")
-    print("| --- | ---: |")
-    for v in variants:
-        print(f"| {v} | {(su[v] - su['untraced']) * 1000:.1f} |")
+    startup_table(su)
 
 
 if __name__ == "__main__":
