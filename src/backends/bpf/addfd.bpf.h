@@ -3,7 +3,7 @@
 // of its choosing with SECCOMP_ADDFD_FLAG_SETFD, replacing the fd there). No call of that process
 // makes it: its record is sent at the supervisor's ioctl's exit, for the process whose
 // notification it answers, found from the listener's filter as the kernel keeps it.
-// (A part of dtruss.bpf.c, after fds.bpf.h.)
+// (A part of dtruss.bpf.c, after fds.bpf.h and path_filter.bpf.h.)
 #pragma once
 
 struct list_head___addfd {
@@ -31,13 +31,7 @@ static __always_inline void addfd_note(struct pt_regs* regs, long ret, struct fd
   if (ret < 0 || (dt_u32)regs->si != DT_SECCOMP_IOCTL_NOTIF_ADDFD) return;
   dt_u64 id = 0;  // (struct seccomp_notif_addfd's first member)
   if (bpf_probe_read_user(&id, sizeof(id), (const void*)regs->dx)) return;
-  struct task_struct___fd* me = (struct task_struct___fd*)x->task;
-  struct fdtable___fd* fdt = BPF_CORE_READ(me, files, fdt);
-  int fd = (int)regs->di;
-  if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return;
-  struct file** arr = BPF_CORE_READ(fdt, fd);
-  struct file___fd* file = 0;
-  bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
+  struct file___fd* file = (struct file___fd*)fd_file((int)regs->di);  // the listener's
   if (!file) return;
   struct seccomp_filter___addfd* filter = BPF_CORE_READ(file, private_data);
   struct notification___addfd* notif = BPF_CORE_READ(filter, notif);

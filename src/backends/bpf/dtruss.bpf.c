@@ -24,8 +24,8 @@
 #include "mappings.bpf.h"
 #include "signals.bpf.h"
 #include "fds.bpf.h"
-#include "addfd.bpf.h"
 #include "path_filter.bpf.h"
+#include "addfd.bpf.h"
 #include "uring.bpf.h"
 // clang-format on
 
@@ -466,7 +466,7 @@ __noinline int sys_exit_fds(long ret) {
     p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!p) return 0;
   }
-  struct fd_note_ctx x = {.p = p, .task = task, .pid_tgid = pid_tgid};
+  struct fd_note_ctx x = {.p = p, .pid_tgid = pid_tgid};
   x.with_call = p->active && p->nr == nr && wanted_nr(nr) && status_kept(p, ret);
   dt_u32 n = 1;
   dt_u8 what = *plan;

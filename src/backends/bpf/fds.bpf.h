@@ -159,7 +159,6 @@ static __always_inline void describe_file(struct dt_fd* rec, struct file___fd* f
 
 struct fd_note_ctx {
   struct pending* p;
-  struct task_struct* task;
   dt_u64 pid_tgid;
   int fds[2];
   int with_call;

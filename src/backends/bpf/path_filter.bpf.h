@@ -259,7 +259,7 @@ __noinline int pf_fd_on_path(int fd) {
 // space names the fd's file by the path for this call already (it may know it by the name it had
 // when it was opened). Then the file is DT_PF_NAMED: described once.
 static __always_inline void pf_refresh_note(struct pending* p, struct task_struct* task) {
-  struct fd_note_ctx x = {.p = p, .task = task, .pid_tgid = bpf_get_current_pid_tgid()};
+  struct fd_note_ctx x = {.p = p, .pid_tgid = bpf_get_current_pid_tgid()};
   x.fds[0] = (int)(p->pf_refresh - 1);
   p->pf_refresh = 0;
   send_fd_note(0, &x);

@@ -242,7 +242,7 @@ static __always_inline void uring_send(const struct uring_req* r, struct io_urin
     dt_u32 k = (dt_u32)r->nr;
     dt_u8* fds = bpf_map_lookup_elem(&fd_plans, &k);
     if (fds && *fds == DT_FDS_RET) {
-      struct fd_note_ctx x = {.p = p, .task = task, .with_call = DT_FD_FOR_URING};
+      struct fd_note_ctx x = {.p = p, .with_call = DT_FD_FOR_URING};
       x.pid_tgid = ((dt_u64)r->pid << 32) | r->tid;
       x.fds[0] = (int)ret;
       bpf_loop(1, send_fd_note, &x, 0);
