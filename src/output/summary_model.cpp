@@ -67,15 +67,13 @@ uint64_t LatencyStats::percentile(double p, bool* estimated) const {
   rank = std::clamp<uint64_t>(rank, 1, timed);
   if (exact) {
     if (rank > samples.size()) {  // among the long ones (all above every sample)
-      std::vector<uint64_t> tail = long_ns;
       auto k = static_cast<ptrdiff_t>(rank - samples.size() - 1);
-      std::nth_element(tail.begin(), tail.begin() + k, tail.end());
-      return tail[static_cast<size_t>(k)];
+      std::nth_element(long_ns.begin(), long_ns.begin() + k, long_ns.end());
+      return long_ns[static_cast<size_t>(k)];
     }
-    std::vector<uint32_t> v = samples;
     auto k = static_cast<ptrdiff_t>(rank - 1);
-    std::nth_element(v.begin(), v.begin() + k, v.end());
-    return v[static_cast<size_t>(k)];
+    std::nth_element(samples.begin(), samples.begin() + k, samples.end());
+    return samples[static_cast<size_t>(k)];
   }
   *estimated = true;
   uint64_t seen = 0;

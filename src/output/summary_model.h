@@ -34,9 +34,11 @@ struct LatencyStats {
   uint64_t total_ns = 0;
   uint64_t max_ns = 0;
   std::array<uint64_t, kLog2Buckets> log2_ns{};
-  bool exact = true;              // samples hold every timed call
-  std::vector<uint32_t> samples;  // durations < 2^32 ns
-  std::vector<uint64_t> long_ns;  // durations >= 2^32 ns
+  bool exact = true;  // samples hold every timed call
+  // The durations, in no order: percentile() reorders them in place (a copy would double the
+  // memory of a long trace at the end), hence mutable.
+  mutable std::vector<uint32_t> samples;  // durations < 2^32 ns
+  mutable std::vector<uint64_t> long_ns;  // durations >= 2^32 ns
 
   // Adds one duration; returns how many samples were stored (0 or 1).
   size_t add(uint64_t ns);

@@ -94,11 +94,16 @@ SummaryGroup& SummarySink::group_for(int pid, int tid, std::string_view comm) {
   return g;
 }
 
-void SummarySink::count_sample(size_t added) {
-  samples_ += added;
-  if (samples_ <= opt_.max_samples) return;
-  for (auto& [key, g] : groups_)
-    for (auto& [name, row] : g.rows) row.lat.drop_samples();
+void SummarySink::make_room(SummaryRow& r) {
+  if (!r.lat.exact || samples_ < opt_.max_samples) return;
+  // The budget is spent: no row keeps durations from now on (all freed at once, before a vector
+  // would grow past the budget; rows made later start without).
+  if (!over_budget_) {
+    over_budget_ = true;
+    for (auto& [key, g] : groups_)
+      for (auto& [name, row] : g.rows) row.lat.drop_samples();
+  }
+  r.lat.drop_samples();
 }
 
 void SummarySink::syscall(const DecodedCall& call) {
@@ -110,15 +115,16 @@ void SummarySink::syscall(const DecodedCall& call) {
   const std::string& name = ev.uring_op >= 0 ? uring_name(call.name) : call.name;
   SummaryRow& r = group_for(ev.task.pid, ev.task.tid, comm).rows[name];
   if (r.name.empty()) r.name = name;
-  // Once over the sample budget new rows start without samples too.
-  if (samples_ > opt_.max_samples && r.lat.exact) r.lat.drop_samples();
   ++r.calls;
   if (call.err != 0) {
     ++r.errors;
     ++r.errnos[call.err];
   }
   // A call that never returned has no duration: it counts, but not in the latencies.
-  if (ev.returned()) count_sample(r.lat.add(call_duration(ev)));
+  if (ev.returned()) {
+    make_room(r);
+    samples_ += r.lat.add(call_duration(ev));
+  }
   if (opt_.stack_top != 0 && !ev.stack.empty()) stacks_.add(name, ev.stack);
 }
 

@@ -28,9 +28,10 @@ struct SummaryOptions {
   // own, of cgroup_hierarchy, when not given)
   ContainerLabels* containers = nullptr;
   int cgroup_hierarchy = 0;  // --summary-by cgroup: the paths of v2 (0) or of this v1 hierarchy
-  // At most this many durations are kept, all rows together (4 bytes each); past it, every row's
-  // percentiles are estimated from its log2 buckets.
-  size_t max_samples = size_t{1} << 24;
+  // At most this many durations are kept, all rows together (4 bytes each: 16 MiB, so that a
+  // long -c or --summary stays well under 64 MiB with the 8 MiB ring); past it, every row's
+  // percentiles are estimated from its log2 buckets (and marked so).
+  size_t max_samples = size_t{1} << 22;
 };
 
 class SummarySink final : public Sink {
@@ -59,7 +60,7 @@ class SummarySink final : public Sink {
 
  private:
   SummaryGroup& group_for(int pid, int tid, std::string_view comm);
-  void count_sample(size_t added);
+  void make_room(SummaryRow& r);  // before a duration is kept: within max_samples?
   void write_text();
   void write_json();
   void table(std::string& out, const SummaryGroup& g) const;
@@ -71,7 +72,8 @@ class SummarySink final : public Sink {
   SummaryOptions opt_;
   std::map<std::pair<int, int>, SummaryGroup> groups_;  // by (pid, tid), zeros when not split
   std::map<std::string, int> comm_ids_;  // --summary-by comm: a group's key is ({id}, -1)
-  size_t samples_ = 0;
+  size_t samples_ = 0;                   // durations kept, all rows together
+  bool over_budget_ = false;
   uint64_t lost_ = 0;
   uint64_t end_ns_ = 0;
   StackCounts stacks_;            // -s: across all groups

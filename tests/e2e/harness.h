@@ -15,10 +15,11 @@
 namespace e2e {
 
 struct Result {
-  int status = -1;    // exit code, or 128+N when killed by signal N
-  std::string out;    // standard output (the traced program's)
-  std::string err;    // standard error (dtruss's messages, and the trace without --output)
-  std::string trace;  // the --output file, when run_traced() wrote one
+  int status = -1;      // exit code, or 128+N when killed by signal N
+  std::string out;      // standard output (the traced program's)
+  std::string err;      // standard error (dtruss's messages, and the trace without --output)
+  std::string trace;    // the --output file, when run_traced() wrote one
+  long maxrss_kib = 0;  // the peak resident memory of the process or of any it waited for
 };
 
 // Runs `argv` (argv[0] is a path) with stdin from /dev/null; kills it after `timeout_s`.

@@ -331,6 +331,21 @@ TEST(SummaryTable, SampleBudgetFallsBackToBuckets) {
   EXPECT_EQ(row_of(t, "read").at(5), "\u22481.0");  // bucket [512, 1023], capped by the max (1000)
 }
 
+TEST(SummaryTable, SampleBudgetIsExactUpToItsLimit) {
+  SummaryOptions opt;
+  opt.max_samples = 10;
+  auto feed = [&](int n) {
+    return run_sink(opt, [n](SummarySink& s) {
+      for (int i = 0; i < n; ++i) feed_call(s, SYS_read, 1000);
+      feed_call(s, SYS_write, 1000);  // a row begun past the budget has none either
+    });
+  };
+  EXPECT_EQ(row_of(feed(9), "read").at(5), "1.0");
+  EXPECT_EQ(row_of(feed(9), "write").at(5), "1.0");
+  EXPECT_EQ(row_of(feed(10), "read").at(5), "\u22481.0");
+  EXPECT_EQ(row_of(feed(10), "write").at(5), "\u22481.0");
+}
+
 TEST(SummaryJson, OneObjectWithEverything) {
   SummaryOptions opt;
   opt.json = true;
