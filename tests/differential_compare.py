@@ -243,17 +243,11 @@ KNOWN_DEFECTS = {
         "fds only); ptrace drops every process's notes",
         [(re.compile(r"/work/[ab](?=[>\"])"), "/work/a-or-b")],
         ["fd_turns_ioctl"]),
-    "listener_fd": (
-        "NEW, eBPF -y: the fd seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER) "
-        "returns is not followed: named from /proc while the process lives, else not at all",
-        [(re.compile(r"\b(\d+)<anon_inode:seccomp notify>"), r"\1"),
-         (re.compile(r'\{"fd": (\d+), "path": "anon_inode:seccomp notify"\}'), r"\1")],
-        ["seccomp_addfd"]),
 }
 
 # Listed cases where a defect shows only in some runs (it depends on a race): its absence from one
 # run is no sign that it was fixed, so it is not asserted there.
-INTERMITTENT = {"listener_fd": ["seccomp_addfd"]}
+INTERMITTENT = {}
 
 
 def listed(defect, case, fmt):

@@ -134,6 +134,17 @@ TEST_P(CaptureFdNotes, SeccompAddfdTurnsAnotherProcessesFd) {
   ASSERT_EQ(got.size(), 2u) << text;
   std::string fd = number(got[0]);
   EXPECT_EQ(got, (std::vector<std::string>{fd + dir + "/a", fd + dir + "/b"})) << text;
+  // The listener fd seccomp returned, which the supervisor inherited, is named in each of its
+  // three ioctls (RECV, ADDFD, SEND), though the supervised process may be gone when they are
+  // read (eBPF once named it from /proc, when it could).
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      text, m, std::regex(R"(seccomp\(SECCOMP_SET_MODE_FILTER, [^\n]*\t\t = (\d+)\n)")))
+      << text;
+  std::string listener = "ioctl(" + m[1].str() + "<anon_inode:seccomp notify>, ";
+  size_t named = 0;
+  for (const std::string& l : lines(text)) named += contains(l, listener);
+  EXPECT_EQ(named, 3u) << text;
 }
 
 // A process made with CLONE_FILES shares its parent's fd table: what it does to an fd shows in

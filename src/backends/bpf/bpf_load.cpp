@@ -344,7 +344,9 @@ static_assert(DT_PROT_EXEC == PROT_EXEC && DT_MAP_ANONYMOUS == MAP_ANONYMOUS &&
               DT_SCM_RIGHTS == static_cast<int>(SCM_RIGHTS) && DT_AT_PHDR == AT_PHDR &&
               DT_AT_BASE == AT_BASE);
 
-static_assert(DT_SECCOMP_IOCTL_NOTIF_ADDFD == SECCOMP_IOCTL_NOTIF_ADDFD);
+static_assert(DT_SECCOMP_IOCTL_NOTIF_ADDFD == SECCOMP_IOCTL_NOTIF_ADDFD &&
+              DT_SECCOMP_SET_MODE_FILTER == SECCOMP_SET_MODE_FILTER &&
+              DT_SECCOMP_FILTER_FLAG_NEW_LISTENER == SECCOMP_FILTER_FLAG_NEW_LISTENER);
 
 void set_fd_plans(bpf_map* map) {
   for (const SyscallInfo& s : all_syscalls()) {
@@ -385,6 +387,9 @@ void set_fd_plans(bpf_map* map) {
         break;
       case SYS_ioctl:
         plan = DT_FDS_ADDFD;
+        break;
+      case SYS_seccomp:
+        plan = DT_FDS_LISTENER;
         break;
       default:
         break;

@@ -478,6 +478,13 @@ __noinline int sys_exit_fds(long ret) {
     else
       x.with_call = 0;
   }
+  if (what == DT_FDS_LISTENER) {
+    // (a TSYNC filter that failed returns a thread's id: not with NEW_LISTENER, which the kernel
+    // allows only with TSYNC_ESRCH)
+    if (regs->di != DT_SECCOMP_SET_MODE_FILTER || !(regs->si & DT_SECCOMP_FILTER_FLAG_NEW_LISTENER))
+      return 0;
+    what = DT_FDS_RET;
+  }
   if (what == DT_FDS_RET) {
     if (ret < 0) return 0;
     // -P without -y: no record of a file that cannot be on a path, unless the call's follows.

@@ -319,9 +319,14 @@ enum dt_fd_plan {
   DT_FDS_PIDFD = 7,      /* clone, clone3 with CLONE_PIDFD: the pidfd it wrote (parent side) */
   DT_FDS_RIGHTS = 8,     /* recvmsg: the fds an SCM_RIGHTS message brought (its first two) */
   DT_FDS_ADDFD = 9,      /* ioctl SECCOMP_IOCTL_NOTIF_ADDFD: the fd it put in another process */
+  DT_FDS_LISTENER = 10,  /* seccomp SECCOMP_SET_MODE_FILTER with SECCOMP_FILTER_FLAG_NEW_LISTENER:
+                            the listener fd it returned (other seccomp calls return no fd) */
 };
-/* SECCOMP_IOCTL_NOTIF_ADDFD (uapi linux/seccomp.h; checked by bpf_load.cpp) */
+/* SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER (uapi
+   linux/seccomp.h; checked by bpf_load.cpp) */
 #define DT_SECCOMP_IOCTL_NOTIF_ADDFD 0x40182103u
+#define DT_SECCOMP_SET_MODE_FILTER 1
+#define DT_SECCOMP_FILTER_FLAG_NEW_LISTENER 8
 #define DT_FD_SCAN 256 /* fds DT_FDS_FILES looks at (the first ones) */
 
 /* -P decided in the kernel (path_filter.bpf.h): each path in the forms
