@@ -237,12 +237,6 @@ CASES = [
 # case that compares equal without it fails the test (remove it once the fix is merged).
 ALL_CASES = {c.name for c in CASES}
 KNOWN_DEFECTS = {
-    "rename_elsewhere": (
-        "NEW, eBPF -y: a rename by another traced process (its own fd table) leaves the old name "
-        "in the notes of the fds open in this one (DT_FDS_FILES re-reads the renaming process's "
-        "fds only); ptrace drops every process's notes",
-        [(re.compile(r"/work/[ab](?=[>\"])"), "/work/a-or-b")],
-        ["fd_turns_ioctl"]),
 }
 
 # Listed cases where a defect shows only in some runs (it depends on a race): its absence from one

@@ -123,6 +123,19 @@ TEST_P(CaptureFdNotes, IoctlsKeepTheNotes) {
   EXPECT_TRUE(contains(text, "ioctl(" + n + "<" + dir + "/a>, FIONREAD")) << text;
 }
 
+// The same with -f: the child that renames a is traced, so the rename shows at once in the
+// parent's note of the fd it has open (ptrace drops every process's notes at a rename; eBPF
+// describes the files of every traced process then). Before, eBPF's second mark still said a.
+TEST_P(CaptureFdNotes, ARenameByAnotherTracedProcessTurnsTheNote) {
+  std::string dir = temp_dir();
+  std::string text = recorded(dir, "fd_turns_ioctl", {"-f"});
+  std::vector<std::string> got = marks(text);
+  ASSERT_EQ(got.size(), 3u) << text;
+  std::string fd = number(got[0]);
+  EXPECT_EQ(got, (std::vector<std::string>{fd + dir + "/a", fd + dir + "/b", fd + dir + "/b"}))
+      << text;
+}
+
 // seccomp's SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SETFD (seccomp_addfd): the
 // supervisor (a child, -f) puts another file at an fd number of the process it supervises; that
 // fd's next note names the new file (ptrace: the ioctl drops every note; eBPF: the ioctl's exit

@@ -122,12 +122,12 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 }
 
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret);
-int sys_exit_fds(long ret);
+int sys_exit_fds(long ret);  // DT_SCAN_OTHERS: a rename or unlink: see scan_others_files
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   // -y's records (and -P's) first: one program at every exit, not two.
-  if (describe_fds) sys_exit_fds(ret);
+  if (describe_fds && sys_exit_fds(ret) == DT_SCAN_OTHERS) scan_others_files();
   if (!wanted_at_exit(regs))
     return 0;  // (a selected call left active by a lost exit
                // is not taken for this one)
@@ -508,8 +508,9 @@ __noinline int sys_exit_fds(long ret) {
     n = rights_fds(regs->si, &x);
     if (!n) return 0;
   } else if (what == DT_FDS_FILES) {
-    if (ret == 0) scan_open_files(task, &x);
-    return 0;
+    if (ret != 0) return 0;
+    scan_open_files(task, &x);
+    return DT_SCAN_OTHERS;
   } else if (what == DT_FDS_ADDFD) {
     addfd_note(regs, ret, &x);
     return 0;

@@ -249,10 +249,13 @@ __noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 ho
 }
 
 // Sends one DT_FD record: the i-th fd of x, as it is now (a bpf_loop callback).
-static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
+static __always_inline long fd_note_of(struct fd_note_ctx* x, int fd) {
   dt_u32 how = (dt_u32)x->with_call | (x->dgram_only ? DT_NOTE_DGRAM : 0) |
                (x->files_only ? DT_NOTE_FILES : 0) | (x->pf_ret ? DT_NOTE_PF_RET : 0);
-  return fd_note_out(x->p, x->pid_tgid, x->fds[i & 1], how, x->other_task) ? 1 : 0;
+  return fd_note_out(x->p, x->pid_tgid, fd, how, x->other_task) ? 1 : 0;
+}
+static long send_fd_note(dt_u32 i, struct fd_note_ctx* x) {
+  return fd_note_of(x, x->fds[i & 1]);
 }
 
 // DT_FDS_FILES: the i-th fd, if open.
@@ -263,7 +266,7 @@ static long scan_fd(dt_u32 i, struct fd_note_ctx* x) {
   w &= DT_FD_SCAN / 64 - 1;
   if (!((scan_bits(x->p)[w] >> (i % 64)) & 1)) return 0;
   x->fds[0] = (int)i;
-  send_fd_note(0, x);
+  fd_note_of(x, (int)i);  // (not through send_fd_note: a call frame fewer for scan_other's)
   return 0;
 }
 
@@ -302,4 +305,48 @@ static __always_inline void scan_open_files(struct task_struct* task, struct fd_
   }
   x->files_only = 1;
   bpf_loop(DT_FD_SCAN, scan_fd, x, 0);
+}
+
+// A rename or unlink changes the name of a file wherever it is open: after the renaming process's
+// own files (scan_open_files), those of the other traced processes, as they are now, each found
+// by its thread-group id (the first DT_FD_OTHERS of them; with --all, whose processes are not
+// listed, none: the notes of the others then keep the names they had, as docs/capture-format.md
+// says of a rename by a process not traced).
+#define DT_FD_OTHERS 64
+extern struct task_struct* bpf_task_from_pid(int pid) __ksym __weak;
+extern void bpf_task_release(struct task_struct* p) __ksym __weak;
+
+struct others_ctx {
+  struct fd_note_ctx* x;
+  dt_u32 self;  // the renaming process
+  dt_u32 left;
+};
+
+static long scan_other(void* map, dt_u32* tgid, dt_u8* v, struct others_ctx* o) {
+  if (*tgid == o->self) return 0;
+  if (!o->left--) return 1;
+  struct task_struct* t = bpf_task_from_pid((int)*tgid);
+  if (!t) return 0;
+  struct fd_note_ctx* x = o->x;
+  // (the address as a number, as fd_note_out takes it: the group leader's, which t is; read
+  // through BPF_CORE_READ only, as the ADDFD's task is, once the reference is let go: the
+  // verifier checks the scan as it does that one's, not once more for a trusted pointer)
+  x->other_task = (dt_u64)BPF_CORE_READ(t, group_leader);
+  x->pid_tgid = ((dt_u64)*tgid << 32) | *tgid;
+  x->with_call = 0;  // (another process's: applied at once)
+  bpf_task_release(t);
+  scan_open_files((struct task_struct*)x->other_task, x);
+  return 0;
+}
+
+// (Inline in on_sys_exit, after sys_exit_fds returned DT_SCAN_OTHERS, not in it: the verifier
+// allows 8 call frames, which -P's path comparison under fd_note_out takes all of from here.)
+#define DT_SCAN_OTHERS 2
+static __always_inline void scan_others_files(void) {
+  if (!bpf_task_from_pid || !bpf_task_release) return;
+  struct pending* p = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+  if (!p) return;
+  struct fd_note_ctx x = {.p = p};
+  struct others_ctx o = {.x = &x, .self = bpf_get_current_pid_tgid() >> 32, .left = DT_FD_OTHERS};
+  bpf_for_each_map_elem(&tgids, scan_other, &o, 0);
 }
