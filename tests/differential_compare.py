@@ -287,6 +287,11 @@ NUMBER_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 # A PID inside a /proc path, and a siginfo's sender: wherever they appear.
 PROC_PATH_RE = re.compile(r"/proc/(\d+)(?=/|\"|$)|/task/(\d+)")
 SI_PID_RE = re.compile(r"(\"?si_pid\"?[=:] ?)(\d+)")
+# A seccomp user notification (SECCOMP_IOCTL_NOTIF_RECV's struct seccomp_notif): the process it
+# comes from, as another PID.
+# Its id (in each SECCOMP_IOCTL_NOTIF_* request): random, a cookie the kernel makes per listener.
+NOTIF_ID_RE = re.compile(r"((?:\bid=|\"id\": \")0x)[0-9a-f]+")
+NOTIF_PID_RE = re.compile(r"((?:\bid=|\"id\": \")0x(?:ID|[0-9a-f]+)\"?, \"?pid\"?[=:] ?)(\d+)")
 
 # The extra normalisations a case may ask for, each with its reason.
 NORMALISERS = {
@@ -548,6 +553,10 @@ def normalise(entries, tracer_pid, norms):
         if call in calls or text.startswith("---") or '"type": "signal"' in text:
             text = NUMBER_RE.sub(lambda m: pid_names.get(m.group(1), m.group(1)), text)
         text = SI_PID_RE.sub(lambda m: m.group(1) + pid_names.get(m.group(2), m.group(2)), text)
+        if "SECCOMP_IOCTL_NOTIF_" in text:
+            text = NOTIF_ID_RE.sub(r"\1ID", text)
+        text = NOTIF_PID_RE.sub(lambda m: m.group(1) + pid_names.get(m.group(2), m.group(2)),
+                                text)
         text = PROC_PATH_RE.sub(
             lambda m: m.group(0).replace(m.group(m.lastindex), pid_names.get(
                 m.group(m.lastindex), m.group(m.lastindex))), text)

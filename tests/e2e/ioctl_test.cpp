@@ -61,6 +61,36 @@ TEST_P(Ioctl, TermiosWholeWithVerbose) {
   EXPECT_EQ(get["c_line"], 0);
 }
 
+// A seccomp supervisor's requests on its listener (tests/fixtures/seccomp_addfd.c): the
+// notification it receives (the supervised process's getppid), the fd it adds at a number of its
+// choosing, its reply. (Before, each was _IOC(...) and an address.)
+TEST_P(Ioctl, SeccompListenerRequests) {
+  std::string dir = temp_dir();
+  Result r = run_traced({backend(), "--json", "-f", fixture("seccomp_addfd"), dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<json> all;
+  for (const json& e : json_lines(r.trace))
+    if (e["type"] == "syscall") all.push_back(e);
+  const json seccomp = only_call(all, "seccomp", "flags", "SECCOMP_FILTER_FLAG_NEW_LISTENER");
+  const json recv = ioctl(all, "SECCOMP_IOCTL_NOTIF_RECV");
+  const json add = ioctl(all, "SECCOMP_IOCTL_NOTIF_ADDFD");
+  const json send = ioctl(all, "SECCOMP_IOCTL_NOTIF_SEND");
+  ASSERT_FALSE(recv.is_null() || add.is_null() || send.is_null()) << r.trace;
+  EXPECT_EQ(recv["args"]["fd"], seccomp["ret"]);
+  const json& n = recv["args"]["arg"];
+  EXPECT_EQ(n["pid"], seccomp["pid"]) << n;
+  EXPECT_EQ(n["data"]["nr"], "getppid") << n;
+  EXPECT_EQ(n["data"]["arch"], "AUDIT_ARCH_X86_64");
+  EXPECT_EQ(n["data"]["args"].size(), 6u);
+  const json& a = add["args"]["arg"];
+  EXPECT_EQ(a["id"], n["id"]) << a;
+  EXPECT_EQ(a["flags"], "SECCOMP_ADDFD_FLAG_SETFD");
+  EXPECT_EQ(a["newfd"], add["ret"]);
+  EXPECT_EQ(a["newfd_flags"], "0");
+  const json& reply = send["args"]["arg"];
+  EXPECT_EQ(reply, json({{"id", n["id"]}, {"val", 0}, {"error", 0}, {"flags", "0"}})) << reply;
+}
+
 INSTANTIATE_BACKENDS(Ioctl);
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/random.h>
+#include <linux/seccomp.h>
 #include <linux/sockios.h>
 
 #include "decode/subjects/common.h"
@@ -140,6 +141,11 @@ constexpr FlagName kIoctlCmds[] = {
     F(SIOCATMARK),
     F(SIOCGSTAMP_OLD),
     F(SIOCGSTAMPNS_OLD),
+    // a seccomp listener (seccomp's SECCOMP_FILTER_FLAG_NEW_LISTENER)
+    F(SECCOMP_IOCTL_NOTIF_RECV),
+    F(SECCOMP_IOCTL_NOTIF_SEND),
+    F(SECCOMP_IOCTL_NOTIF_ID_VALID),
+    F(SECCOMP_IOCTL_NOTIF_ADDFD),
 };
 
 // The fields of an _IOC-encoded request (see <asm-generic/ioctl.h>).
@@ -281,6 +287,10 @@ constexpr ArgChoice kIoctlArgByCmd[] = {
     {tables::value_of(TCXONC), K::Enum, TableId::tcxonc_action},
     {tables::value_of(TCFLSH), K::Enum, TableId::tcflsh_queue},
     {tables::value_of(TIOCSIG), K::Signal, TableId::none},
+    struct_choice(SECCOMP_IOCTL_NOTIF_RECV, "seccomp_notif", Dir::Out),
+    struct_choice(SECCOMP_IOCTL_NOTIF_SEND, "seccomp_notif_resp", Dir::In),
+    struct_choice(SECCOMP_IOCTL_NOTIF_ID_VALID, "u64", Dir::In),
+    struct_choice(SECCOMP_IOCTL_NOTIF_ADDFD, "seccomp_notif_addfd", Dir::In),
 };
 constexpr ChoiceTable kIoctlArg{"ioctl_arg", kIoctlArgByCmd, K::Hex};
 

@@ -5,6 +5,9 @@
 #include <string>
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
+#include <fcntl.h>
+
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -70,13 +73,81 @@ Value decode_seccomp_notif_sizes(const ArgContext& c) {
   return v;
 }
 
+// <linux/audit.h>: the architectures a seccomp_data can tell (x86_64's, and its 32-bit ABI's).
+constexpr FlagName kAuditArches[] = {F(AUDIT_ARCH_X86_64), F(AUDIT_ARCH_I386)};
+constexpr FlagTable kAuditArch = enum_table("audit_arch", kAuditArches);
+
+// <linux/seccomp.h>: a user notification's reply (SECCOMP_IOCTL_NOTIF_SEND) and an added fd
+// (SECCOMP_IOCTL_NOTIF_ADDFD).
+constexpr FlagName kNotifRespBits[] = {F(SECCOMP_USER_NOTIF_FLAG_CONTINUE)};
+constexpr FlagTable kNotifRespFlags = bits_table("seccomp_resp_flags", kNotifRespBits);
+constexpr FlagName kAddfdBits[] = {F(SECCOMP_ADDFD_FLAG_SETFD), F(SECCOMP_ADDFD_FLAG_SEND)};
+constexpr FlagTable kAddfdFlags = bits_table("seccomp_addfd_flags", kAddfdBits);
+constexpr FlagName kNewfdBits[] = {F(O_CLOEXEC)};  // (the only flag the kernel takes there)
+constexpr FlagTable kNewfdFlags = bits_table("seccomp_newfd_flags", kNewfdBits);
+
+static_assert(sizeof(struct seccomp_notif) == 80 && sizeof(struct seccomp_notif_resp) == 24 &&
+              sizeof(struct seccomp_notif_addfd) == 24);
+
+// SECCOMP_IOCTL_NOTIF_RECV: the call a supervised thread made, as its filter saw it (the
+// syscall by name when the architecture is this one's).
+Value decode_seccomp_notif(const ArgContext& c) {
+  struct seccomp_notif n {};
+  if (!read_struct(c.mem, c.raw, &n)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  FIELD(v, n, id, Value::hex);
+  FIELD(v, n, pid, Value::uinteger);
+  FIELD(v, n, flags, Value::uinteger);
+  Value d = Value::structure();
+  d.add("nr", n.data.arch == AUDIT_ARCH_X86_64
+                  ? Value::symbol(syscall_name(n.data.nr), static_cast<uint64_t>(n.data.nr))
+                  : Value::integer(n.data.nr));
+  d.add("arch", enum_or_hex(kAuditArch, n.data.arch));
+  d.add("instruction_pointer", Value::hex(n.data.instruction_pointer));
+  Value args = Value::array();
+  for (uint64_t a : n.data.args) args.add({}, Value::hex(a));
+  d.add("args", std::move(args));
+  v.add("data", std::move(d));
+  return v;
+}
+
+// SECCOMP_IOCTL_NOTIF_SEND: the reply (a return value, or an errno as a negative number).
+Value decode_seccomp_notif_resp(const ArgContext& c) {
+  struct seccomp_notif_resp r {};
+  if (!read_struct(c.mem, c.raw, &r)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  FIELD(v, r, id, Value::hex);
+  FIELD(v, r, val, Value::integer);
+  FIELD(v, r, error, Value::integer);
+  v.add("flags", flags(kNotifRespFlags, r.flags));
+  return v;
+}
+
+// SECCOMP_IOCTL_NOTIF_ADDFD: the supervisor's fd to put in the supervised process (at newfd with
+// SECCOMP_ADDFD_FLAG_SETFD).
+Value decode_seccomp_notif_addfd(const ArgContext& c) {
+  struct seccomp_notif_addfd a {};
+  if (!read_struct(c.mem, c.raw, &a)) return Value::unreadable(c.raw);
+  Value v = Value::structure();
+  FIELD(v, a, id, Value::hex);
+  v.add("flags", flags(kAddfdFlags, a.flags));
+  v.add("srcfd", fd_value(static_cast<int32_t>(a.srcfd)));
+  v.add("newfd", fd_value(static_cast<int32_t>(a.newfd)));
+  v.add("newfd_flags", flags(kNewfdFlags, a.newfd_flags));
+  return v;
+}
+
 constexpr Entry kStructs[] = {
     {"sock_fprog", sizeof(struct sock_fprog), decode_sock_fprog},
+    {"seccomp_notif", sizeof(struct seccomp_notif), decode_seccomp_notif},
+    {"seccomp_notif_resp", sizeof(struct seccomp_notif_resp), decode_seccomp_notif_resp},
+    {"seccomp_notif_addfd", sizeof(struct seccomp_notif_addfd), decode_seccomp_notif_addfd},
     {"seccomp_action", sizeof(uint32_t), decode_seccomp_action},
     {"seccomp_notif_sizes", sizeof(struct seccomp_notif_sizes), decode_seccomp_notif_sizes},
 };
 
-constexpr const FlagTable* kTables[] = {&kSeccompOp, &kSeccompFlags, &kSeccompAction};
+constexpr const FlagTable* kTables[] = {&kSeccompOp, &kSeccompFlags,   &kSeccompAction,
+                                        &kAuditArch, &kNotifRespFlags, &kAddfdFlags};
 
 using K = ArgKind;
 
