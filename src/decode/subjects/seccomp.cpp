@@ -6,7 +6,6 @@
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <fcntl.h>
-
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -147,7 +146,8 @@ constexpr Entry kStructs[] = {
 };
 
 constexpr const FlagTable* kTables[] = {&kSeccompOp, &kSeccompFlags,   &kSeccompAction,
-                                        &kAuditArch, &kNotifRespFlags, &kAddfdFlags};
+                                        &kAuditArch, &kNotifRespFlags, &kAddfdFlags,
+                                        &kNewfdFlags};
 
 using K = ArgKind;
 
