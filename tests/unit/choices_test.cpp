@@ -191,7 +191,10 @@ TEST(Choices, SockoptNameByLevel) {
   // The same number means something else at another level, and nothing known at an unknown one.
   EXPECT_EQ(arg(SYS_setsockopt, {3, SOL_SOCKET, 1, 0x1000, 4}, 2), "SO_DEBUG");
   EXPECT_EQ(arg(SYS_setsockopt, {3, SOL_TCP, 1, 0x1000, 4}, 2), "TCP_NODELAY");
-  EXPECT_EQ(arg(SYS_setsockopt, {3, SOL_NETLINK, 1, 0x1000, 4}, 2, true), "1");
+  EXPECT_EQ(arg(SYS_setsockopt, {3, SOL_NETLINK, 1, 0x1000, 4}, 2), "NETLINK_ADD_MEMBERSHIP");
+  EXPECT_EQ(arg(SYS_setsockopt, {3, SOL_NETLINK, NETLINK_EXT_ACK, 0x1000, 4}, 2),
+            "NETLINK_EXT_ACK");
+  EXPECT_EQ(arg(SYS_setsockopt, {3, SOL_TIPC, 1, 0x1000, 4}, 2, true), "1");
   // The level is a C int: upper register bits do not change the choice.
   EXPECT_EQ(arg(SYS_getsockopt, {3, 0xffffffff00000000ull | SOL_SOCKET, SO_TYPE, 0, 0}, 2),
             "SO_TYPE");

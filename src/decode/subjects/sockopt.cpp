@@ -13,6 +13,7 @@
 
 // The kernel's UAPI headers: after glibc's, whose declarations some of them clash with.
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
 
 #include "decode/flags.h"
 #include "decode/subjects/common.h"
@@ -295,6 +296,15 @@ constexpr FlagName kIpv6Options[] = {
 };
 constexpr FlagTable kIpv6Option = enum_table("ipv6_option", kIpv6Options);
 
+// <linux/netlink.h>: SOL_NETLINK's options (ip, ss and systemd set some on each socket).
+constexpr FlagName kNetlinkOptions[] = {
+    F(NETLINK_ADD_MEMBERSHIP),  F(NETLINK_DROP_MEMBERSHIP), F(NETLINK_PKTINFO),
+    F(NETLINK_BROADCAST_ERROR), F(NETLINK_NO_ENOBUFS),      F(NETLINK_RX_RING),
+    F(NETLINK_TX_RING),         F(NETLINK_LISTEN_ALL_NSID), F(NETLINK_LIST_MEMBERSHIPS),
+    F(NETLINK_CAP_ACK),         F(NETLINK_EXT_ACK),         F(NETLINK_GET_STRICT_CHK),
+};
+constexpr FlagTable kNetlinkOption = enum_table("netlink_option", kNetlinkOptions);
+
 // Socket option values that are not ints, by level and name (<sys/socket.h>, <netinet/in.h>,
 // <netinet/tcp.h>, <asm-generic/socket.h>). Each gets the value's bytes (at most kSockoptMax)
 // and their count, at least `min_len`.
@@ -428,8 +438,8 @@ constexpr Entry kStructs[] = {
     {"sockopt_in", 0, decode_sockopt_in},
 };
 
-constexpr const FlagTable* kTables[] = {&kSockoptLevel, &kSoOption, &kTcpOption, &kIpOption,
-                                        &kIpv6Option};
+constexpr const FlagTable* kTables[] = {&kSockoptLevel, &kSoOption,   &kTcpOption,
+                                        &kIpOption,     &kIpv6Option, &kNetlinkOption};
 
 using K = ArgKind;
 
@@ -439,6 +449,7 @@ constexpr ArgChoice kSockoptNameByLevel[] = {
     {tables::value_of(SOL_TCP), K::Enum, TableId::tcp_option},
     {tables::value_of(SOL_IP), K::Enum, TableId::ip_option},
     {tables::value_of(SOL_IPV6), K::Enum, TableId::ipv6_option},
+    {tables::value_of(SOL_NETLINK), K::Enum, TableId::netlink_option},
 };
 constexpr ChoiceTable kSockoptName{"sockopt_name", kSockoptNameByLevel, K::Int};
 
