@@ -9,8 +9,8 @@
 The workload's command waits (on a FIFO) until dtruss has attached and a first reading is taken,
 runs its loop, then waits again for the second reading: the difference is the loop's calls (and
 those of every other process on the machine that ran meanwhile: the programs are attached to the
-syscall tracepoints of all: their share is estimated from a window as long after the loop, and
-taken out; the run count is printed against the loop's own calls). The figures
+syscall tracepoints of all: their share is estimated from a window before the loop and one after
+it, and taken out; the run count is printed against the loop's own calls). The figures
 include the statistics' own cost (two clock reads a run, about 40 ns). The setting is global: the
 script turns it on, and back off at the end if it found it off."""
 import argparse
@@ -30,6 +30,7 @@ VARIANTS = {"bpf-t": ["-t", "close_range"], "bpf-Z": ["-Z"], "bpf-P": ["-P", "/n
             "bpf-P-file": ["-P", "/etc/passwd"], "bpf-P-own": ["-P", "/etc/hostname"]}
 LOOPS = {"file": ("file_loop", 4), "getppid": ("getppid_loop", 1)}  # (binary, calls a round)
 PROGS = ["on_sys_enter", "on_sys_exit"]
+WINDOW = 0.3  # seconds of the other processes' calls alone, before the loop and after it
 
 
 def stats_enabled():
@@ -95,27 +96,33 @@ def one_run(argv, loop, n, tmp):
         time.sleep(0.05)
         before = readings(p.pid)
     time.sleep(0.2)  # (dtruss starts the command once attached: it waits at go1 by now)
+    # The other processes' calls meanwhile: estimated from a window before the loop and one
+    # after it, WINDOW seconds each (their rate, averaged).
+    pre = readings(p.pid)
+    t_pre = time.monotonic()
+    time.sleep(WINDOW)
     before = readings(p.pid)
+    t0 = time.monotonic()
     with open(go1, "w") as f:
         f.write("\n")
-    t0 = time.monotonic()
     while not os.path.exists(done):
         if p.poll() is not None:
             raise RuntimeError(f"{argv}: ended early")
-        time.sleep(0.02)
+        time.sleep(0.01)
     after = readings(p.pid)
     t1 = time.monotonic()
-    # The other processes' calls meanwhile: as many as in a window as long with the loop done.
-    time.sleep(t1 - t0)
+    time.sleep(WINDOW)
     idle = readings(p.pid)
-    share = (t1 - t0) / max(time.monotonic() - t1, 1e-3)
+    t_idle = time.monotonic()
     with open(go2, "w") as f:
         f.write("\n")
     p.wait()
     res = {}
     for name in PROGS:
-        dt = after[name][0] - before[name][0] - share * (idle[name][0] - after[name][0])
-        dc = after[name][1] - before[name][1] - share * (idle[name][1] - after[name][1])
+        rate = [((before[name][k] - pre[name][k]) + (idle[name][k] - after[name][k])) /
+                ((t0 - t_pre) + (t_idle - t1)) for k in (0, 1)]
+        dt = after[name][0] - before[name][0] - rate[0] * (t1 - t0)
+        dc = after[name][1] - before[name][1] - rate[1] * (t1 - t0)
         res[name] = (dt / dc if dc > 0 else 0.0, after[name][1] - before[name][1])
     return res
 
