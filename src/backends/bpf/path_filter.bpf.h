@@ -254,14 +254,18 @@ struct vfsmount___pf {
   struct dentry___pf* mnt_root;
 } __attribute__((preserve_access_index));
 
-// pf_unlisted for a typed file (typed_fd_file).
+// Whether a name (its d_name.hash_len) has the length of one of the paths' last components.
+static __always_inline int pf_name_len_listed(dt_u64 hash_len) {
+  dt_u32 len = (dt_u32)(hash_len >> 32);
+  return len < DT_PF_LEN && (pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1;
+}
+
+// pf_unlisted for a typed file (typed_fd_file), in the same order.
 static __always_inline int pf_unlisted_typed(struct file___fd* f) {
   struct dentry___pf* d = (struct dentry___pf*)f->f_path.dentry;
   if (!d) return 0;
   if ((pf_known || pf_full) && pf_inode_known(f->f_inode->i_ino)) return 0;
-  dt_u32 len = (dt_u32)(d->d_name.hash_len >> 32);
-  if (len < DT_PF_LEN && (pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1)
-    return 0;
+  if (pf_name_len_listed(d->d_name.hash_len)) return 0;
   return d != ((struct vfsmount___pf*)f->f_path.mnt)->mnt_root;
 }
 
@@ -276,9 +280,7 @@ __noinline int pf_unlisted(dt_u64 f) {
   struct dentry___pf* d = (struct dentry___pf*)pf[2];
   if (!d) return 0;
   if ((pf_known || pf_full) && inode && pf_inode_known(BPF_CORE_READ(inode, i_ino))) return 0;
-  dt_u32 len = (dt_u32)(BPF_CORE_READ(d, d_name.hash_len) >> 32);
-  if (len < DT_PF_LEN && (pf_name_lens[(len / 64) & (DT_PF_LEN / 64 - 1)] >> (len % 64)) & 1)
-    return 0;
+  if (pf_name_len_listed(BPF_CORE_READ(d, d_name.hash_len))) return 0;
   return d != BPF_CORE_READ(mnt, mnt_root);
 }
 
