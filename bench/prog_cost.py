@@ -12,7 +12,7 @@ those of every other process on the machine that ran meanwhile: the programs are
 syscall tracepoints of all: their share is estimated from a window before the loop and one after
 it, and taken out; the run count is printed against the loop's own calls). The figures
 include the statistics' own cost (two clock reads a run, about 40 ns). The setting is global: the
-script turns it on, and back off at the end if it found it off."""
+script turns it on, and back off at the end if it found it off or had to turn it on again."""
 import argparse
 import json
 import os
@@ -146,7 +146,7 @@ def main():
     binaries = {"": args.dtruss}
     if args.baseline:
         binaries["base-"] = args.baseline
-    was_on = stats_enabled()
+    turned_on = not stats_enabled()  # (then it is turned off at the end)
     set_stats(True)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -164,11 +164,12 @@ def main():
             got = {}
             for _ in range(args.rounds):
                 for v, argv in variants.items():
-                    if not stats_enabled():
+                    if not stats_enabled():  # (another measurer turned it off)
                         set_stats(True)
+                        turned_on = True
                     got.setdefault(v, []).append(one_run(argv, loop, args.iterations, tmp))
     finally:
-        if not was_on:
+        if turned_on:
             set_stats(False)
     calls = args.iterations * per_round
     print(f"{args.loop or args.workload} loop, {args.iterations:,} iterations ({calls:,} calls), "
