@@ -7,9 +7,11 @@ same net of the variant's start-up CPU (each variant on /bin/true).
 
   bench/cpu_time.py [--dtruss build/dtruss] [--baseline OTHER] [--rounds N]
                     [--workloads getppid,file,tar,find] [--variants bpf-t,bpf-P,bpf-Z]
+                    [--times N]
 
 The variants: -t that leaves out every call, -P on a path no call names (absent, and a file that
-exists), -Z; with --baseline, each again with that binary (base-*)."""
+exists), -Z, and (not by default) -P on the file loop's own file; with --baseline, each again with
+that binary (base-*)."""
 import argparse
 import os
 import statistics
@@ -23,7 +25,8 @@ import run  # noqa: E402  (bench/run.py: the workloads and how they are built)
 
 WORKLOADS = ["getppid", "file", "tar", "find"]
 VARIANTS = {"bpf-t": ["-t", "close_range"], "bpf-P": ["-P", "/nonexistent"],
-            "bpf-P-file": ["-P", "/etc/passwd"], "bpf-Z": ["-Z"]}
+            "bpf-P-file": ["-P", "/etc/passwd"], "bpf-Z": ["-Z"],
+            "bpf-P-own": ["-P", "/etc/hostname"]}  # (the file loop's own file: its calls shown)
 
 
 def cpu_seconds(argv):
@@ -49,7 +52,9 @@ def main():
     ap.add_argument("--baseline", default="")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--variants", default="bpf-t,bpf-P,bpf-P-file,bpf-Z")
+    ap.add_argument("--times", type=int, default=1,
+                    help="the loops' iterations times this (start-up weighs less)")
     args = ap.parse_args()
     chosen = [v for v in args.variants.split(",") if v]
     for v in chosen:
@@ -63,6 +68,9 @@ def main():
         trace = os.path.join(tmp, "trace")
         names = args.workloads.split(",")
         work = {w.name: run.resolve(w, bins, 1) for w in run.WORKLOADS if w.name in names}
+        for w in run.WORKLOADS:
+            if w.name in work and w.scale_arg >= 0:
+                work[w.name][w.scale_arg] = str(int(work[w.name][w.scale_arg]) * args.times)
         # Each workload's syscalls, counted once (strace -c -f, as run.py counts them).
         calls = {w: run.count_syscalls(argv, args)[0] for w, argv in work.items()}
         variants = {"untraced": None}

@@ -87,6 +87,32 @@ TEST(BpfCoreBtf, MadeOnceThenReadAndTheTraceIsTheSame) {
   EXPECT_EQ(second.trace, plain.trace);
 }
 
+// -P reads an fd's file through a cast that takes a kernel type's id in the kernel's BTF (the
+// cache keeps it: its own ids are others): the program loads with the cache, whose file is then
+// kept (a program the kernel refuses with it discards it, and the next run makes it again), and
+// traces the same. The fds: the file opened by another name (decided at the open's exit by its
+// file) and each call on it; the loader's opens of other files left out.
+TEST(BpfCoreBtf, PathFilterLoadsWithTheCacheAndTheTraceIsTheSame) {
+  REQUIRE_BPF();
+  std::string cache = temp_dir();
+  const std::vector<std::string> args = {"--backend=bpf", "-P", "/etc/hostname", "cat",
+                                         "/etc/../etc/hostname"};
+  Traced plain = traced("/proc/none", args);
+  ASSERT_TRUE(contains(plain.trace, "openat(AT_FDCWD, \"/etc/../etc/hostname\"")) << plain.trace;
+  ASSERT_TRUE(contains(plain.trace, "\nread(")) << plain.trace;
+  EXPECT_FALSE(contains(plain.trace, "libc")) << plain.trace;
+
+  Traced first = traced(cache, args);
+  EXPECT_TRUE(contains(first.note, "made " + cache + "/dtruss/core-")) << first.note;
+  Traced second = traced(cache, args);
+  EXPECT_TRUE(contains(second.note, "read from ")) << second.note;
+  Traced third = traced(cache, args);
+  EXPECT_TRUE(contains(third.note, "read from ")) << "the second run refused the cache's BTF";
+  EXPECT_EQ(first.trace, plain.trace);
+  EXPECT_EQ(second.trace, plain.trace);
+  EXPECT_EQ(third.trace, plain.trace);
+}
+
 // io_uring's operations: where their arguments are in the kernel's structs is kept in the cache
 // too (read from the kernel's BTF when it is made): the same lines with it and without it.
 TEST(BpfCoreBtf, IoUringOperationsAreTheSame) {

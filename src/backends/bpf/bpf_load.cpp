@@ -576,6 +576,26 @@ void set_uring_defs(bpf_map* map, const std::vector<bool>& wanted, const std::st
 static_assert(DT_URING_OPS == kUringOpMax && DT_URING_OPS <= DT_URING_OP_MASK &&
               DT_IOSQE_FIXED_FILE == IOSQE_FIXED_FILE);
 
+// The kernel's own BTF ids of the types the programs cast to besides struct task_struct (whose id
+// core_btf keeps): kept at the end of the CO-RE cache's extra bytes, after io_uring's.
+struct KernelIds {
+  uint32_t files_struct = 0;
+};
+
+std::string kernel_ids_text(const btf* vmlinux) {
+  KernelIds ids;
+  int id = btf__find_by_name_kind(vmlinux, "files_struct", BTF_KIND_STRUCT);
+  ids.files_struct = id > 0 ? static_cast<uint32_t>(id) : 0;
+  return {reinterpret_cast<const char*>(&ids), sizeof(ids)};
+}
+
+KernelIds kernel_ids_of(const std::string& extra) {
+  KernelIds ids;
+  if (extra.size() >= sizeof(ids))
+    std::memcpy(&ids, extra.data() + extra.size() - sizeof(ids), sizeof(ids));
+  return ids;
+}
+
 }  // namespace
 
 std::string BpfTracer::unavailable_reason() {
@@ -599,7 +619,8 @@ void BpfTracer::load() {
       bpf_core_btf::core_btf(object, object_size, uring_table_text(), [](const btf* b) {
         std::vector<dt_uring_def> defs = uring_defs_of(b);
         return std::string(reinterpret_cast<const char*>(defs.data()),
-                           defs.size() * sizeof(dt_uring_def));
+                           defs.size() * sizeof(dt_uring_def)) +
+               kernel_ids_text(b);
       });
   startup::mark("core-btf");
   if (VerifierStats::enabled())
@@ -618,7 +639,8 @@ void BpfTracer::load() {
                      "):\n" + log_tail(20));
   }
   dtruss_bpf* skel = st_->skel;
-  fill_maps(skel, core.extra());
+  fill_maps(skel, core.extra().substr(
+                      0, core.extra().size() - std::min(core.extra().size(), sizeof(KernelIds))));
   startup::mark("fill-maps");
   st_->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), ring_callback, this, nullptr);
   if (st_->rb == nullptr) throw TraceError("cannot set up the eBPF ring buffer: " + log_tail(3));
@@ -639,6 +661,8 @@ int BpfTracer::open_and_load(const bpf_core_btf::CoreBtf* core) {
   startup::mark("open");
   configure(skel);
   skel->rodata->task_struct_kernel_id = core != nullptr ? core->task_struct_id() : 0;
+  skel->rodata->files_struct_kernel_id =
+      core != nullptr ? kernel_ids_of(core->extra()).files_struct : 0;
   choose_programs(skel);
   size_maps(skel);
   VerifierStats stats(skel->obj);

@@ -124,10 +124,20 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 static __always_inline void syscall_exit(struct pending* p, struct task_struct* task, long ret);
 int sys_exit_fds(long ret);  // DT_SCAN_OTHERS: a rename or unlink: see scan_others_files
 
+// Whether sys_exit_fds has anything to do at the exit of syscall nr (its fd_plans entry).
+static __always_inline int has_fd_plan(long nr) {
+  if (nr < 0 || nr >= DT_NR_MAX) return 0;
+  dt_u32 key = (dt_u32)nr;
+  dt_u8* plan = bpf_map_lookup_elem(&fd_plans, &key);
+  return plan && *plan != DT_FDS_NONE;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
-  // -y's records (and -P's) first: one program at every exit, not two.
-  if (describe_fds && sys_exit_fds(ret) == DT_SCAN_OTHERS) scan_others_files();
+  // -y's records (and -P's) first: one program at every exit, not two; called only for the
+  // calls that have a plan (the rest, most calls, skip its look-up of the registers).
+  if (describe_fds && has_fd_plan(regs->orig_ax) && sys_exit_fds(ret) == DT_SCAN_OTHERS)
+    scan_others_files();
   if (!wanted_at_exit(regs))
     return 0;  // (a selected call left active by a lost exit
                // is not taken for this one)
