@@ -744,6 +744,7 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // The mapping trackers cost load time (the verifier): only with -s.
   bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
   bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
+  bpf_program__set_autoload(skel->progs.on_fork_stack, stacks_ != nullptr);
   // (-y, -P, -w: what each new fd refers to is read at the exit of the calls that make one, by
   // on_sys_exit itself: sys_exit_fds in dtruss.bpf.c, with describe_fds)
   // --summary counts in its own small pair of programs; every other mode sends events.

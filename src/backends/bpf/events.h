@@ -199,7 +199,8 @@ struct dt_signal {
 
 /* -s: sent at sys_enter, before the thread's DT_SYSCALL record: the user registers an unwind
  * starts from and `len` bytes of stack copied from `sp` up (at most the --stack-size that the
- * record is sized for; less where the stack's mapping ends). User space unwinds it with DWARF. */
+ * record is sized for; less where the stack's mapping ends, or a few bytes past the thread's
+ * first frame when its stack's top is known: stacks.bpf.h). User space unwinds it with DWARF. */
 #define DT_FP_MAX 32
 struct dt_stack {
   dt_u16 type;

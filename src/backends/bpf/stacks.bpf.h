@@ -16,6 +16,53 @@ struct {
   __type(value, struct stack_copy);
 } stacks SEC(".maps");
 
+// -s: where each thread's stack begins (its highest address, the outermost frame's). The
+// unwinder reads nothing at or above it (the outermost frame's return address is undefined: the
+// unwind stops there), so the copy ends there, with a few bytes to spare, rather than
+// --stack-size bytes up: most calls need a few hundred bytes, not 16 KiB, and a full copy per
+// call filled the ring in 500 calls. A thread started on a stack of its own (pthread_create,
+// posix_spawn's child) has its first stack pointer kept here as it is forked, for the address
+// space it was forked with (exec makes a new one); a child forked without a stack of its own has
+// its parent's. Otherwise a process's main thread begins at mm->start_stack (its argc, under the
+// arguments), and any other thread (one running before the trace) is copied in full.
+struct stack_top {
+  dt_u64 top;
+  dt_u64 mm;  // the address space it is for
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct stack_top);
+} stack_tops SEC(".maps");
+#define DT_STACK_SPARE 64  // bytes copied past a stack's top (0 would do for C's call frames)
+
+// The highest address of `task`'s stack (0: not known).
+static __always_inline dt_u64 stack_top(struct task_struct* task) {
+  struct mm_struct* mm = BPF_CORE_READ(task, mm);
+  struct stack_top* t = bpf_task_storage_get(&stack_tops, task, 0, 0);
+  if (t && t->mm == (dt_u64)mm) return t->top;
+  if (BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid)) return BPF_CORE_READ(mm, start_stack);
+  return 0;
+}
+
+// A traced process forks (a thread or a process): the stack its child starts on.
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork_stack, struct task_struct* parent, struct task_struct* child) {
+  if (!traced_tgid(BPF_CORE_READ(parent, tgid))) return 0;
+  struct pt_regs* cregs = (struct pt_regs*)bpf_task_pt_regs(child);
+  struct pt_regs* pregs = (struct pt_regs*)bpf_task_pt_regs(parent);
+  if (!cregs || !pregs) return 0;
+  dt_u64 sp = BPF_CORE_READ(cregs, sp);
+  dt_u64 top = sp != BPF_CORE_READ(pregs, sp) ? sp : stack_top(parent);
+  if (!top) return 0;
+  struct stack_top* t = bpf_task_storage_get(&stack_tops, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!t) return 0;
+  t->top = top;
+  t->mm = (dt_u64)BPF_CORE_READ(child, mm);
+  return 0;
+}
+
 struct copy_ctx {
   struct stack_copy* c;
   dt_u64 sp;
@@ -56,7 +103,13 @@ static __always_inline void capture_stack(void* ctx, struct task_struct* task, s
   c->head.bp = regs->bp;
   long nfp = bpf_get_stack(ctx, c->head.fp, sizeof(c->head.fp), BPF_F_USER_STACK);
   c->head.nfp = nfp > 0 ? (dt_u32)nfp / 8 : 0;
-  struct copy_ctx x = {.c = c, .sp = regs->sp, .want = stack_bytes};
+  // From sp to the stack's top, when sp is below it (not on a signal stack or another stack).
+  dt_u32 want = stack_bytes;
+  dt_u64 sp = regs->sp;
+  dt_u64 top = stack_top(task);
+  if (top > sp && top - sp + DT_STACK_SPARE < want)
+    want = ((dt_u32)(top - sp) + DT_STACK_SPARE + 7) & ~7u;
+  struct copy_ctx x = {.c = c, .sp = sp, .want = want};
   bpf_loop(DT_STACK_MAX / 4096 + 1, copy_page, &x, 0);
   dt_u32 got = x.got;
   if (got > stack_bytes) got = stack_bytes;
