@@ -469,7 +469,6 @@ bool StackUnwinder::all_in_modules(Process& p, bool remember) {
 
 void StackUnwinder::unwind(pid_t pid, pid_t tid, const UserRegs& regs, const MemoryReader& mem,
                            std::vector<StackFrame>* out) {
-  out->clear();
   Process& p = process(pid);
   if (p.dirty) report(p);
   collect(p, tid, regs, mem);
@@ -484,7 +483,6 @@ void StackUnwinder::unwind(pid_t pid, pid_t tid, const UserRegs& regs, const Mem
 
 void StackUnwinder::symbolize(pid_t pid, const std::vector<uint64_t>& pcs,
                               std::vector<StackFrame>* out) {
-  out->clear();
   Process& p = process(pid);
   pcs_.clear();
   for (size_t i = 0; i < pcs.size() && i < max_depth_; ++i) pcs_.emplace_back(pcs[i], i == 0);
@@ -495,8 +493,12 @@ void StackUnwinder::symbolize(pid_t pid, const std::vector<uint64_t>& pcs,
   name_frames(p, out);
 }
 
+// (Into the frames `out` holds: those of an earlier stack keep their strings' room, which the
+// names of the next are copied into without allocating.)
 void StackUnwinder::name_frames(Process& p, std::vector<StackFrame>* out) {
-  for (const auto& [pc, activation] : pcs_) {
+  out->resize(pcs_.size());
+  for (size_t i = 0; i < pcs_.size(); ++i) {
+    const auto& [pc, activation] = pcs_[i];
     // A return address points after its call: look up the call itself.
     uint64_t addr = activation ? pc : pc - 1;
     const Symbol* s = &unknown_;
@@ -506,7 +508,7 @@ void StackUnwinder::name_frames(Process& p, std::vector<StackFrame>* out) {
       s = info.sym;
       if (info.mod != nullptr) offset = pc - (info.low + s->sym_addr_rel);
     }
-    StackFrame& f = out->emplace_back();
+    StackFrame& f = (*out)[i];
     f.pc = pc;
     f.module = s->module;
     f.symbol = s->symbol;

@@ -52,8 +52,9 @@ class StackUnwinder {
   StackUnwinder& operator=(const StackUnwinder&) = delete;
 
   // Unwinds thread `tid` of process `pid` from `regs`, reading stack memory through `mem`, and
-  // names the frames into `out` (innermost first, at most max_depth). The process's mappings are
-  // read from /proc on first use and again when a frame falls outside the known modules.
+  // names the frames into `out` (innermost first, at most max_depth; what it held is replaced).
+  // The process's mappings are read from /proc on first use and again when a frame falls outside
+  // the known modules.
   void unwind(pid_t pid, pid_t tid, const UserRegs& regs, const MemoryReader& mem,
               std::vector<StackFrame>* out);
   // The process exec'd or ended: its mappings are stale.

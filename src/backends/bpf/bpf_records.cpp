@@ -171,6 +171,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     }
   }
   out_.on_syscall(ev);
+  if (!ev.stack.empty()) spare_frames_.swap(ev.stack);
 }
 
 void BpfTracer::annotate_fds(SyscallEvent& ev) {
@@ -366,6 +367,7 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
   regs.gp[UserRegs::kRsp] = rec.sp;
   regs.gp[UserRegs::kRbp] = rec.bp;
   PendingStack& out = pending_stacks_[static_cast<pid_t>(rec.tid)];
+  if (out.frames.empty()) out.frames.swap(spare_frames_);
   stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem, &out.frames);
   out.dwarf = true;
   // Not unwound past where it is, and not because that is the outermost frame (the copy too
