@@ -788,6 +788,8 @@ void BpfTracer::size_maps(dtruss_bpf* skel) {
   // an interrupt on the traced program's CPU, and on a VM an exit to the hypervisor: at 1 MiB
   // rather than 256 KiB, tar's wake-ups took a third of the time (perf, 592 -> 201 samples).
   skel->rodata->wake_bytes = std::clamp<uint64_t>(ring / 4 / cpus, 16 << 10, 1 << 20);
+  // -s: past a quarter of the ring unread, each stack wakes the consumer (stacks.bpf.h).
+  skel->rodata->stack_brake_bytes = ring / 4;
 }
 
 // The maps user space fills once loaded: the capture plans, -y's fd plans, -t's selection.

@@ -8,6 +8,7 @@
 struct stack_copy {
   struct dt_stack head;
   dt_u8 bytes[DT_STACK_MAX + 8192];
+  dt_u32 sent;  // the thread sent a stack before
 };
 struct {
   __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -35,6 +36,7 @@ struct {
   __type(key, int);
   __type(value, struct stack_top);
 } stack_tops SEC(".maps");
+const volatile dt_u64 stack_brake_bytes = 2 << 20;  // set by user space from the ring's size
 #define DT_STACK_SPARE 64  // bytes copied past a stack's top (0 would do for C's call frames)
 
 // The highest address of `task`'s stack (0: not known).
@@ -115,6 +117,18 @@ static __always_inline void capture_stack(void* ctx, struct task_struct* task, s
   if (got > stack_bytes) got = stack_bytes;
   c->head.len = got;
   c->head.size = sizeof(c->head) + got;
-  // Promptly: the consumer then reads the process's mappings while it still runs, when it must.
-  if (bpf_ringbuf_output(&events, c, sizeof(c->head) + got, BPF_RB_FORCE_WAKEUP)) count_lost();
+  // A thread's first stack promptly: the consumer then reads the process's mappings while it
+  // still runs, when it must (a process not started under the trace); after that they are told
+  // as they change (mappings.bpf.h). The others as any record, in batches (a wake-up per call
+  // cost the traced program an interrupt each, and on a VM an exit to the hypervisor: half of
+  // -s's CPU on getppid), unless the consumer is behind: past stack_brake_bytes of the ring
+  // unread, every stack wakes it. Unwinding a stack can take longer than the call took: the
+  // wake-ups then slow the traced threads (an interrupt each) as the consumer catches up, where
+  // they would otherwise fill the ring and lose records.
+  dt_u64 size = sizeof(c->head) + got;
+  dt_u64 flags = BPF_RB_FORCE_WAKEUP;
+  if (c->sent && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < stack_brake_bytes)
+    flags = wakeup_flags(size);
+  c->sent = 1;
+  if (bpf_ringbuf_output(&events, c, size, flags)) count_lost();
 }
