@@ -212,11 +212,11 @@ struct dt_stack {
   dt_u64 sp;
   dt_u64 bp;
   dt_u32 len;
-  dt_u32 nfp; /* entries of fp */
-  /* The kernel's frame-pointer walk (bpf_get_stack), the fallback when the copy cannot be
-   * unwound at all (code without call-frame information, such as JIT code). */
-  dt_u64 fp[DT_FP_MAX];
-  /* dt_u8 bytes[len] follow */
+  dt_u32 nfp; /* entries of fp, at most DT_FP_MAX */
+  /* dt_u64 fp[nfp] follow: the kernel's frame-pointer walk (bpf_get_stack), the fallback when
+   * the copy cannot be unwound at all (code without call-frame information, such as JIT code);
+   * its entries only, as most calls have one (a walk through code without frame pointers ends
+   * at once). Then dt_u8 bytes[len]. */
 };
 #define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
 

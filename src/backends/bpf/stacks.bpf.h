@@ -5,9 +5,11 @@
 
 // -s: the registers and the top of the user stack, for user space to unwind with DWARF. The copy
 // is assembled in a per-thread buffer (with room to spare, so that a page fits at any offset).
+// (The frame-pointer walk is taken into fp, and the stack copied right after its last entry.)
 struct stack_copy {
   struct dt_stack head;
-  dt_u8 bytes[DT_STACK_MAX + 8192];
+  dt_u64 fp[DT_FP_MAX];
+  dt_u8 bytes[DT_STACK_MAX + 8192 + DT_FP_MAX * 8];
   dt_u32 sent;  // the thread sent a stack before
 };
 struct {
@@ -68,6 +70,7 @@ int BPF_PROG(on_fork_stack, struct task_struct* parent, struct task_struct* chil
 struct copy_ctx {
   struct stack_copy* c;
   dt_u64 sp;
+  dt_u32 at;  // where the copy starts after c->head: past the frame-pointer walk's entries
   dt_u32 want;
   dt_u32 got;
 };
@@ -84,7 +87,8 @@ static long copy_page(dt_u32 i, struct copy_ctx* x) {
   if (len > want - got) len = want - got;
   asm volatile("" : "+r"(len));  // bound the register that is passed, not a copy of it
   len &= 8191;
-  if (bpf_probe_read_user(c->bytes + (got & (DT_STACK_MAX - 1)), len, (const void*)addr)) return 1;
+  dt_u8* to = (dt_u8*)c->fp + (x->at & (DT_FP_MAX * 16 - 1)) + (got & (DT_STACK_MAX - 1));
+  if (bpf_probe_read_user(to, len, (const void*)addr)) return 1;
   x->got = got + (dt_u32)len;
   return 0;
 }
@@ -103,20 +107,23 @@ static __always_inline void capture_stack(void* ctx, struct task_struct* task, s
   c->head.ip = regs->ip;
   c->head.sp = regs->sp;
   c->head.bp = regs->bp;
-  long nfp = bpf_get_stack(ctx, c->head.fp, sizeof(c->head.fp), BPF_F_USER_STACK);
+  long nfp = bpf_get_stack(ctx, c->fp, sizeof(c->fp), BPF_F_USER_STACK);
   c->head.nfp = nfp > 0 ? (dt_u32)nfp / 8 : 0;
+  if (c->head.nfp > DT_FP_MAX) c->head.nfp = DT_FP_MAX;
+  dt_u32 at = (c->head.nfp * 8) & (DT_FP_MAX * 16 - 1);
   // From sp to the stack's top, when sp is below it (not on a signal stack or another stack).
   dt_u32 want = stack_bytes;
   dt_u64 sp = regs->sp;
   dt_u64 top = stack_top(task);
   if (top > sp && top - sp + DT_STACK_SPARE < want)
     want = ((dt_u32)(top - sp) + DT_STACK_SPARE + 7) & ~7u;
-  struct copy_ctx x = {.c = c, .sp = sp, .want = want};
+  struct copy_ctx x = {.c = c, .sp = sp, .at = at, .want = want};
   bpf_loop(DT_STACK_MAX / 4096 + 1, copy_page, &x, 0);
   dt_u32 got = x.got;
   if (got > stack_bytes) got = stack_bytes;
   c->head.len = got;
-  c->head.size = sizeof(c->head) + got;
+  dt_u64 size = sizeof(c->head) + at + got;
+  c->head.size = size;
   // A thread's first stack promptly: the consumer then reads the process's mappings while it
   // still runs, when it must (a process not started under the trace); after that they are told
   // as they change (mappings.bpf.h). The others as any record, in batches (a wake-up per call
@@ -125,7 +132,6 @@ static __always_inline void capture_stack(void* ctx, struct task_struct* task, s
   // unread, every stack wakes it. Unwinding a stack can take longer than the call took: the
   // wake-ups then slow the traced threads (an interrupt each) as the consumer catches up, where
   // they would otherwise fill the ring and lose records.
-  dt_u64 size = sizeof(c->head) + got;
   dt_u64 flags = BPF_RB_FORCE_WAKEUP;
   if (c->sent && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < stack_brake_bytes)
     flags = wakeup_flags(size);
