@@ -46,6 +46,7 @@ struct StackUnwinder::Process {
   pid_t tid = 0;
   const UserRegs* regs = nullptr;
   const MemoryReader* mem = nullptr;
+  const StackCopyReader* copy = nullptr;  // mem, when it is a copy: read in place
   // The last page of stack read: an unwind reads neighbouring words, one read serves them.
   uint64_t page = UINT64_MAX;
   size_t page_len = 0;
@@ -81,6 +82,7 @@ bool get_thread(Dwfl*, pid_t tid, void* arg, void** thread_arg) {
 
 bool memory_read(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* arg) {
   auto* p = static_cast<Process*>(arg);
+  if (p->copy != nullptr) return p->copy->read(addr, result, sizeof(*result)) == sizeof(*result);
   if (p->mem == nullptr) return false;
   uint64_t page = addr & ~uint64_t{4095};
   if (page != p->page) {
@@ -295,12 +297,14 @@ void StackUnwinder::collect(Process& p, pid_t tid, const UserRegs& regs, const M
     p.tid = tid;
     p.regs = &regs;
     p.mem = &mem;
+    p.copy = dynamic_cast<const StackCopyReader*>(&mem);
     p.page = UINT64_MAX;
     FrameSink sink{&pcs_, max_depth_};
     // 0: it reached the outermost frame; -1: it could not go on; else the depth cut it short.
     complete_ = dwfl_getthread_frames(p.dwfl, tid, on_frame, &sink) == 0;
     p.regs = nullptr;
     p.mem = nullptr;
+    p.copy = nullptr;
   }
   if (pcs_.empty() && max_depth_ > 0) pcs_.emplace_back(regs.ip, true);  // no unwind: where it is
 }
@@ -380,6 +384,7 @@ const StackUnwinder::FrameRule& StackUnwinder::frame_rule(PcInfo& info, uint64_t
 // another register, a signal frame, memory not there): false, and libdwfl unwinds it all.
 bool StackUnwinder::fast_collect(Process& p, const UserRegs& regs, const MemoryReader& mem) {
   p.mem = &mem;
+  p.copy = dynamic_cast<const StackCopyReader*>(&mem);
   p.page = UINT64_MAX;
   auto read = [&p](uint64_t addr, uint64_t* out) {
     Dwarf_Word w = 0;
@@ -443,6 +448,7 @@ bool StackUnwinder::fast_collect(Process& p, const UserRegs& regs, const MemoryR
     pc = ra;
   }
   p.mem = nullptr;
+  p.copy = nullptr;
   if (!ok) {
     pcs_.clear();
     complete_ = false;
