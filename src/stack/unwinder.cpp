@@ -3,6 +3,9 @@
 #include <cxxabi.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <link.h>
+#include <sys/auxv.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -65,6 +68,8 @@ constexpr int kReturnAddress = 16;  // DWARF's register number of the x86-64 ret
 char* g_debuginfo_path = nullptr;
 const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, dwfl_standard_find_debuginfo, nullptr,
                                    &g_debuginfo_path};
+const Dwfl_Callbacks kFileCallbacks = {dwfl_build_id_find_elf, dwfl_standard_find_debuginfo,
+                                       dwfl_offline_section_address, &g_debuginfo_path};
 
 pid_t next_thread(Dwfl*, void* arg, void** thread_arg) {
   if (*thread_arg != nullptr) return 0;  // one thread: the one being unwound
@@ -154,12 +159,96 @@ int on_frame(Dwfl_Frame* frame, void* arg) {
 
 }  // namespace
 
+namespace {
+
+// The files of dtruss's own C library and dynamic loader.
+std::vector<std::string> own_runtime_files() {
+  struct Found {
+    uintptr_t libc_code;
+    uintptr_t loader_base;
+    std::vector<std::string> files;
+  } found{reinterpret_cast<uintptr_t>(&getpid), getauxval(AT_BASE), {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* arg) {
+        auto* f = static_cast<Found*>(arg);
+        if (info->dlpi_name == nullptr || info->dlpi_name[0] != '/') return 0;
+        bool libc = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+          libc |=
+              ph.p_type == PT_LOAD && f->libc_code >= start && f->libc_code < start + ph.p_memsz;
+        }
+        if (libc || (f->loader_base != 0 && info->dlpi_addr == f->loader_base))
+          f->files.emplace_back(info->dlpi_name);
+        return 0;
+      },
+      &found);
+  return found.files;
+}
+
+// A module file reported alone (at its own addresses), for naming; nullptr if it cannot be.
+Dwfl_Module* report_file(Dwfl* d, const char* file) {
+  dwfl_report_begin(d);
+  Dwfl_Module* m = dwfl_report_offline(d, file, file, -1);
+  dwfl_report_end(d, nullptr, nullptr);
+  return m;
+}
+
+}  // namespace
+
 StackUnwinder::StackUnwinder(size_t max_depth) : max_depth_(max_depth) {
   anon_.module = "[anon]";
   unknown_.module = "[unknown]";
+  warm_up_ = std::thread([this] {
+    for (const std::string& file : own_runtime_files()) {
+      Namer n;
+      n.dwfl = dwfl_begin(&kFileCallbacks);
+      n.mod = n.dwfl != nullptr ? report_file(n.dwfl, file.c_str()) : nullptr;
+      if (n.mod == nullptr) {
+        if (n.dwfl != nullptr) dwfl_end(n.dwfl);
+        continue;
+      }
+      dwfl_module_info(n.mod, nullptr, &n.low, nullptr, nullptr, nullptr, nullptr, nullptr);
+      Dwarf_Addr bias = 0;
+      dwfl_module_getdwarf(n.mod, &bias);  // (decompresses the debug sections)
+      dwfl_module_getsymtab(n.mod);
+      auto [it, fresh] = namers_.try_emplace(module_key(n.mod, file.c_str()), n);
+      if (!fresh) dwfl_end(n.dwfl);
+    }
+  });
 }
 
-StackUnwinder::~StackUnwinder() = default;
+StackUnwinder::~StackUnwinder() {
+  join_warm_up();
+  for (auto& [key, n] : namers_)
+    if (n.dwfl != nullptr) dwfl_end(n.dwfl);
+}
+
+// (Before the first use of libdwfl here: the warm-up's sessions are its own, but libdw is not
+// known to be safe to use from two threads at once.)
+void StackUnwinder::join_warm_up() {
+  if (warm_up_.joinable()) warm_up_.join();
+}
+
+// The naming session of a module (by its key), made on first use from its file; one whose file
+// is not (or no longer) the module the key names has none: the process's own module names it.
+StackUnwinder::Namer& StackUnwinder::namer(const std::string& key, const char* file) {
+  auto [it, fresh] = namers_.try_emplace(key);
+  Namer& n = it->second;
+  if (!fresh || file == nullptr) return n;
+  n.dwfl = dwfl_begin(&kFileCallbacks);
+  if (n.dwfl == nullptr) return n;
+  n.mod = report_file(n.dwfl, file);
+  if (n.mod != nullptr && module_key(n.mod, file) == key) {
+    dwfl_module_info(n.mod, nullptr, &n.low, nullptr, nullptr, nullptr, nullptr, nullptr);
+  } else {
+    n.mod = nullptr;
+    dwfl_end(n.dwfl);
+    n.dwfl = nullptr;
+  }
+  return n;
+}
 
 void StackUnwinder::forget(pid_t pid) {
   procs_.erase(pid);
@@ -171,6 +260,7 @@ void StackUnwinder::mappings_changed(pid_t pid) {
 }
 
 StackUnwinder::Process& StackUnwinder::process(pid_t pid) {
+  join_warm_up();
   auto& slot = procs_[pid];
   if (!slot) {
     slot = std::make_unique<Process>();
@@ -544,7 +634,14 @@ StackUnwinder::PcInfo& StackUnwinder::pc_info(Process& p, uint64_t addr) {
   info.rules = &rules_[key];
   auto [sit, sfresh] = names_[key].try_emplace(addr - low);
   info.sym = &sit->second;
-  if (sfresh) name_symbol(m, name, low, addr, &sit->second);
+  if (!sfresh) return info;
+  const char* file = nullptr;
+  dwfl_module_info(m, nullptr, nullptr, nullptr, nullptr, nullptr, &file, nullptr);
+  const Namer& n = namer(key, file);
+  if (n.mod != nullptr)
+    name_symbol(n.mod, name, n.low, n.low + (addr - low), &sit->second);
+  else
+    name_symbol(m, name, low, addr, &sit->second);
   return info;
 }
 
