@@ -66,7 +66,14 @@ using Process = StackUnwinder::Process;
 constexpr int kReturnAddress = 16;  // DWARF's register number of the x86-64 return address
 
 char* g_debuginfo_path = nullptr;
-const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, dwfl_standard_find_debuginfo, nullptr,
+// A process's session unwinds (from .eh_frame, else the module file's own DWARF); the sessions
+// per module file name (namer()). Loading a separate debug file in the process's session too (the
+// C library's: decompressed, 15 MiB and 45 ms) would only repeat the namer's.
+int no_separate_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*,
+                          GElf_Word, char**) {
+  return -1;
+}
+const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, no_separate_debuginfo, nullptr,
                                    &g_debuginfo_path};
 const Dwfl_Callbacks kFileCallbacks = {dwfl_build_id_find_elf, dwfl_standard_find_debuginfo,
                                        dwfl_offline_section_address, &g_debuginfo_path};
