@@ -27,7 +27,7 @@ struct {
 // posix_spawn's child) has its first stack pointer kept here as it is forked, for the address
 // space it was forked with (exec makes a new one); a child forked without a stack of its own has
 // its parent's. Otherwise a process's main thread begins at mm->start_stack (its argc, under the
-// arguments), and any other thread (one running before the trace) is copied in full.
+// arguments), and any other thread (one running before the trace) at the end of its stack mapping.
 struct stack_top {
   dt_u64 top;
   dt_u64 mm;  // the address space it is for
@@ -41,13 +41,29 @@ struct {
 const volatile dt_u64 stack_brake_bytes = 2 << 20;  // set by user space from the ring's size
 #define DT_STACK_SPARE 64  // bytes copied past a stack's top (0 would do for C's call frames)
 
-// The highest address of `task`'s stack (0: not known).
-static __always_inline dt_u64 stack_top(struct task_struct* task) {
+// bpf_find_vma's callback: the end of the mapping.
+static long vma_end_of(struct task_struct* task, struct vm_area_struct* vma, dt_u64* end) {
+  *end = BPF_CORE_READ(vma, vm_end);
+  return 0;
+}
+
+// The highest address of `task`'s stack, whose stack pointer is `sp` (0: not known). A thread
+// whose first stack pointer was not seen (one running before the trace began) has the end of
+// the mapping `sp` is in, found once: its first frame is below (a thread's stack mapping ends
+// with its thread control block).
+static __always_inline dt_u64 stack_top(struct task_struct* task, dt_u64 sp) {
   struct mm_struct* mm = BPF_CORE_READ(task, mm);
   struct stack_top* t = bpf_task_storage_get(&stack_tops, task, 0, 0);
   if (t && t->mm == (dt_u64)mm) return t->top;
   if (BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid)) return BPF_CORE_READ(mm, start_stack);
-  return 0;
+  dt_u64 end = 0;
+  if (!sp || bpf_find_vma(task, sp, vma_end_of, &end, 0) != 0 || !end) return 0;
+  t = bpf_task_storage_get(&stack_tops, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (t) {
+    t->top = end;
+    t->mm = (dt_u64)mm;
+  }
+  return end;
 }
 
 // A traced process forks (a thread or a process): the stack its child starts on.
@@ -58,7 +74,8 @@ int BPF_PROG(on_fork_stack, struct task_struct* parent, struct task_struct* chil
   struct pt_regs* pregs = (struct pt_regs*)bpf_task_pt_regs(parent);
   if (!cregs || !pregs) return 0;
   dt_u64 sp = BPF_CORE_READ(cregs, sp);
-  dt_u64 top = sp != BPF_CORE_READ(pregs, sp) ? sp : stack_top(parent);
+  dt_u64 psp = BPF_CORE_READ(pregs, sp);
+  dt_u64 top = sp != psp ? sp : stack_top(parent, psp);
   if (!top) return 0;
   struct stack_top* t = bpf_task_storage_get(&stack_tops, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!t) return 0;
@@ -114,7 +131,7 @@ static __always_inline void capture_stack(void* ctx, struct task_struct* task, s
   // From sp to the stack's top, when sp is below it (not on a signal stack or another stack).
   dt_u32 want = stack_bytes;
   dt_u64 sp = regs->sp;
-  dt_u64 top = stack_top(task);
+  dt_u64 top = stack_top(task, sp);
   if (top > sp && top - sp + DT_STACK_SPARE < want)
     want = ((dt_u32)(top - sp) + DT_STACK_SPARE + 7) & ~7u;
   struct copy_ctx x = {.c = c, .sp = sp, .at = at, .want = want};
