@@ -66,9 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case DT_STACK: {
       dt_stack rec;
       std::memcpy(&rec, data, sizeof rec);
-      size_t n = stack_record_bytes(rec, size);
+      StackRecordParts parts = stack_record_parts(rec, data, size);
       volatile uint8_t sum = 0;  // every byte the unwinder may read is inside the record
-      for (size_t i = 0; i < n; ++i) sum = sum + data[sizeof(dt_stack) + i];
+      for (size_t i = 0; i < parts.nfp * 8; ++i) sum = sum + parts.fp[i];
+      for (size_t i = 0; i < parts.len; ++i) sum = sum + parts.bytes[i];
       break;
     }
     default:

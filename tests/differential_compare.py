@@ -197,6 +197,7 @@ CASES = [
     fx("spawner", norms=["async_signals"]),
     fx("stack_chain", "{fixture}/libstack_lib.so"),
     fx("stack_jit"),
+    fx("stack_many", "20", norms=["thread_sync"]),
     fx("stack_swap", "{fixture}/libstack_swap_a.so", "{fixture}/libstack_swap_b.so"),
     fx("status_paths"),
     fx("stopcont", norms=["async_signals", "polling"]),

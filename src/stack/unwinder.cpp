@@ -3,6 +3,9 @@
 #include <cxxabi.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <link.h>
+#include <sys/auxv.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -46,6 +49,7 @@ struct StackUnwinder::Process {
   pid_t tid = 0;
   const UserRegs* regs = nullptr;
   const MemoryReader* mem = nullptr;
+  const StackCopyReader* copy = nullptr;  // mem, when it is a copy: read in place
   // The last page of stack read: an unwind reads neighbouring words, one read serves them.
   uint64_t page = UINT64_MAX;
   size_t page_len = 0;
@@ -62,8 +66,17 @@ using Process = StackUnwinder::Process;
 constexpr int kReturnAddress = 16;  // DWARF's register number of the x86-64 return address
 
 char* g_debuginfo_path = nullptr;
-const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, dwfl_standard_find_debuginfo, nullptr,
+// A process's session unwinds (from .eh_frame, else the module file's own DWARF); the sessions
+// per module file name (namer()). Loading a separate debug file in the process's session too (the
+// C library's: decompressed, 15 MiB and 45 ms) would only repeat the namer's.
+int no_separate_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*,
+                          GElf_Word, char**) {
+  return -1;
+}
+const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, no_separate_debuginfo, nullptr,
                                    &g_debuginfo_path};
+const Dwfl_Callbacks kFileCallbacks = {dwfl_build_id_find_elf, dwfl_standard_find_debuginfo,
+                                       dwfl_offline_section_address, &g_debuginfo_path};
 
 pid_t next_thread(Dwfl*, void* arg, void** thread_arg) {
   if (*thread_arg != nullptr) return 0;  // one thread: the one being unwound
@@ -81,6 +94,7 @@ bool get_thread(Dwfl*, pid_t tid, void* arg, void** thread_arg) {
 
 bool memory_read(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* arg) {
   auto* p = static_cast<Process*>(arg);
+  if (p->copy != nullptr) return p->copy->read(addr, result, sizeof(*result)) == sizeof(*result);
   if (p->mem == nullptr) return false;
   uint64_t page = addr & ~uint64_t{4095};
   if (page != p->page) {
@@ -152,12 +166,96 @@ int on_frame(Dwfl_Frame* frame, void* arg) {
 
 }  // namespace
 
+namespace {
+
+// The files of dtruss's own C library and dynamic loader.
+std::vector<std::string> own_runtime_files() {
+  struct Found {
+    uintptr_t libc_code;
+    uintptr_t loader_base;
+    std::vector<std::string> files;
+  } found{reinterpret_cast<uintptr_t>(&getpid), getauxval(AT_BASE), {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* arg) {
+        auto* f = static_cast<Found*>(arg);
+        if (info->dlpi_name == nullptr || info->dlpi_name[0] != '/') return 0;
+        bool libc = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+          libc |=
+              ph.p_type == PT_LOAD && f->libc_code >= start && f->libc_code < start + ph.p_memsz;
+        }
+        if (libc || (f->loader_base != 0 && info->dlpi_addr == f->loader_base))
+          f->files.emplace_back(info->dlpi_name);
+        return 0;
+      },
+      &found);
+  return found.files;
+}
+
+// A module file reported alone (at its own addresses), for naming; nullptr if it cannot be.
+Dwfl_Module* report_file(Dwfl* d, const char* file) {
+  dwfl_report_begin(d);
+  Dwfl_Module* m = dwfl_report_offline(d, file, file, -1);
+  dwfl_report_end(d, nullptr, nullptr);
+  return m;
+}
+
+}  // namespace
+
 StackUnwinder::StackUnwinder(size_t max_depth) : max_depth_(max_depth) {
   anon_.module = "[anon]";
   unknown_.module = "[unknown]";
+  warm_up_ = std::thread([this] {
+    for (const std::string& file : own_runtime_files()) {
+      Namer n;
+      n.dwfl = dwfl_begin(&kFileCallbacks);
+      n.mod = n.dwfl != nullptr ? report_file(n.dwfl, file.c_str()) : nullptr;
+      if (n.mod == nullptr) {
+        if (n.dwfl != nullptr) dwfl_end(n.dwfl);
+        continue;
+      }
+      dwfl_module_info(n.mod, nullptr, &n.low, nullptr, nullptr, nullptr, nullptr, nullptr);
+      Dwarf_Addr bias = 0;
+      dwfl_module_getdwarf(n.mod, &bias);  // (decompresses the debug sections)
+      dwfl_module_getsymtab(n.mod);
+      auto [it, fresh] = namers_.try_emplace(module_key(n.mod, file.c_str()), n);
+      if (!fresh) dwfl_end(n.dwfl);
+    }
+  });
 }
 
-StackUnwinder::~StackUnwinder() = default;
+StackUnwinder::~StackUnwinder() {
+  join_warm_up();
+  for (auto& [key, n] : namers_)
+    if (n.dwfl != nullptr) dwfl_end(n.dwfl);
+}
+
+// (Before the first use of libdwfl here: the warm-up's sessions are its own, but libdw is not
+// known to be safe to use from two threads at once.)
+void StackUnwinder::join_warm_up() {
+  if (warm_up_.joinable()) warm_up_.join();
+}
+
+// The naming session of a module (by its key), made on first use from its file; one whose file
+// is not (or no longer) the module the key names has none: the process's own module names it.
+StackUnwinder::Namer& StackUnwinder::namer(const std::string& key, const char* file) {
+  auto [it, fresh] = namers_.try_emplace(key);
+  Namer& n = it->second;
+  if (!fresh || file == nullptr) return n;
+  n.dwfl = dwfl_begin(&kFileCallbacks);
+  if (n.dwfl == nullptr) return n;
+  n.mod = report_file(n.dwfl, file);
+  if (n.mod != nullptr && module_key(n.mod, file) == key) {
+    dwfl_module_info(n.mod, nullptr, &n.low, nullptr, nullptr, nullptr, nullptr, nullptr);
+  } else {
+    n.mod = nullptr;
+    dwfl_end(n.dwfl);
+    n.dwfl = nullptr;
+  }
+  return n;
+}
 
 void StackUnwinder::forget(pid_t pid) {
   procs_.erase(pid);
@@ -169,6 +267,7 @@ void StackUnwinder::mappings_changed(pid_t pid) {
 }
 
 StackUnwinder::Process& StackUnwinder::process(pid_t pid) {
+  join_warm_up();
   auto& slot = procs_[pid];
   if (!slot) {
     slot = std::make_unique<Process>();
@@ -295,12 +394,14 @@ void StackUnwinder::collect(Process& p, pid_t tid, const UserRegs& regs, const M
     p.tid = tid;
     p.regs = &regs;
     p.mem = &mem;
+    p.copy = dynamic_cast<const StackCopyReader*>(&mem);
     p.page = UINT64_MAX;
     FrameSink sink{&pcs_, max_depth_};
     // 0: it reached the outermost frame; -1: it could not go on; else the depth cut it short.
     complete_ = dwfl_getthread_frames(p.dwfl, tid, on_frame, &sink) == 0;
     p.regs = nullptr;
     p.mem = nullptr;
+    p.copy = nullptr;
   }
   if (pcs_.empty() && max_depth_ > 0) pcs_.emplace_back(regs.ip, true);  // no unwind: where it is
 }
@@ -380,6 +481,7 @@ const StackUnwinder::FrameRule& StackUnwinder::frame_rule(PcInfo& info, uint64_t
 // another register, a signal frame, memory not there): false, and libdwfl unwinds it all.
 bool StackUnwinder::fast_collect(Process& p, const UserRegs& regs, const MemoryReader& mem) {
   p.mem = &mem;
+  p.copy = dynamic_cast<const StackCopyReader*>(&mem);
   p.page = UINT64_MAX;
   auto read = [&p](uint64_t addr, uint64_t* out) {
     Dwarf_Word w = 0;
@@ -443,6 +545,7 @@ bool StackUnwinder::fast_collect(Process& p, const UserRegs& regs, const MemoryR
     pc = ra;
   }
   p.mem = nullptr;
+  p.copy = nullptr;
   if (!ok) {
     pcs_.clear();
     complete_ = false;
@@ -469,7 +572,6 @@ bool StackUnwinder::all_in_modules(Process& p, bool remember) {
 
 void StackUnwinder::unwind(pid_t pid, pid_t tid, const UserRegs& regs, const MemoryReader& mem,
                            std::vector<StackFrame>* out) {
-  out->clear();
   Process& p = process(pid);
   if (p.dirty) report(p);
   collect(p, tid, regs, mem);
@@ -484,7 +586,6 @@ void StackUnwinder::unwind(pid_t pid, pid_t tid, const UserRegs& regs, const Mem
 
 void StackUnwinder::symbolize(pid_t pid, const std::vector<uint64_t>& pcs,
                               std::vector<StackFrame>* out) {
-  out->clear();
   Process& p = process(pid);
   pcs_.clear();
   for (size_t i = 0; i < pcs.size() && i < max_depth_; ++i) pcs_.emplace_back(pcs[i], i == 0);
@@ -495,8 +596,12 @@ void StackUnwinder::symbolize(pid_t pid, const std::vector<uint64_t>& pcs,
   name_frames(p, out);
 }
 
+// (Into the frames `out` holds: those of an earlier stack keep their strings' room, which the
+// names of the next are copied into without allocating.)
 void StackUnwinder::name_frames(Process& p, std::vector<StackFrame>* out) {
-  for (const auto& [pc, activation] : pcs_) {
+  out->resize(pcs_.size());
+  for (size_t i = 0; i < pcs_.size(); ++i) {
+    const auto& [pc, activation] = pcs_[i];
     // A return address points after its call: look up the call itself.
     uint64_t addr = activation ? pc : pc - 1;
     const Symbol* s = &unknown_;
@@ -506,7 +611,7 @@ void StackUnwinder::name_frames(Process& p, std::vector<StackFrame>* out) {
       s = info.sym;
       if (info.mod != nullptr) offset = pc - (info.low + s->sym_addr_rel);
     }
-    StackFrame& f = out->emplace_back();
+    StackFrame& f = (*out)[i];
     f.pc = pc;
     f.module = s->module;
     f.symbol = s->symbol;
@@ -536,7 +641,14 @@ StackUnwinder::PcInfo& StackUnwinder::pc_info(Process& p, uint64_t addr) {
   info.rules = &rules_[key];
   auto [sit, sfresh] = names_[key].try_emplace(addr - low);
   info.sym = &sit->second;
-  if (sfresh) name_symbol(m, name, low, addr, &sit->second);
+  if (!sfresh) return info;
+  const char* file = nullptr;
+  dwfl_module_info(m, nullptr, nullptr, nullptr, nullptr, nullptr, &file, nullptr);
+  const Namer& n = namer(key, file);
+  if (n.mod != nullptr)
+    name_symbol(n.mod, name, n.low, n.low + (addr - low), &sit->second);
+  else
+    name_symbol(m, name, low, addr, &sit->second);
   return info;
 }
 

@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
 #include "core/memory.h"
 
+struct Dwfl;
 struct Dwfl_Module;
 
 namespace dtruss {
@@ -52,8 +54,9 @@ class StackUnwinder {
   StackUnwinder& operator=(const StackUnwinder&) = delete;
 
   // Unwinds thread `tid` of process `pid` from `regs`, reading stack memory through `mem`, and
-  // names the frames into `out` (innermost first, at most max_depth). The process's mappings are
-  // read from /proc on first use and again when a frame falls outside the known modules.
+  // names the frames into `out` (innermost first, at most max_depth; what it held is replaced).
+  // The process's mappings are read from /proc on first use and again when a frame falls outside
+  // the known modules.
   void unwind(pid_t pid, pid_t tid, const UserRegs& regs, const MemoryReader& mem,
               std::vector<StackFrame>* out);
   // The process exec'd or ended: its mappings are stale.
@@ -74,6 +77,9 @@ class StackUnwinder {
   void inherit(pid_t parent, pid_t child);  // fork: the child has its parent's mappings
 
   size_t max_depth() const { return max_depth_; }
+  // Waits for the warm-up (below) to end: before the tracer forks a command (a fork while
+  // another thread runs is best avoided), and before any use of libdwfl here.
+  void join_warm_up();
   // Whether the last unwind() reached a frame that the call-frame information marks as the
   // outermost (false: it stopped because it could not go on: memory or CFI missing).
   bool last_complete() const { return complete_; }
@@ -123,6 +129,15 @@ class StackUnwinder {
   PcInfo& pc_info(Process& p, uint64_t addr);
   const FrameRule& frame_rule(PcInfo& info, uint64_t addr);
   void name_symbol(Dwfl_Module* m, const char* name, uint64_t low, uint64_t addr, Symbol* out);
+  // One libdwfl session per module file (by build-id, else path), shared by every process that
+  // maps it, names its addresses: its debug information (decompressed, tens of milliseconds for
+  // the C library) is read once per trace, not once per process.
+  struct Namer {
+    Dwfl* dwfl = nullptr;
+    Dwfl_Module* mod = nullptr;
+    uint64_t low = 0;
+  };
+  Namer& namer(const std::string& key, const char* file);
 
   size_t max_depth_;
   std::unordered_map<pid_t, std::unique_ptr<Process>> procs_;
@@ -131,6 +146,11 @@ class StackUnwinder {
   std::unordered_map<std::string, std::unordered_map<uint64_t, Symbol>> names_;
   // The call-frame rules found, per module (the same key) and module-relative address.
   std::unordered_map<std::string, std::unordered_map<uint64_t, FrameRule>> rules_;
+  std::unordered_map<std::string, Namer> namers_;  // by the same key
+  // Reads the debug information of dtruss's own C library and dynamic loader, which nearly every
+  // traced program maps too, while the trace is set up: the consumer's first stacks would
+  // otherwise wait for it while the traced program runs on (and, on eBPF, fills the ring).
+  std::thread warm_up_;
   Symbol anon_;
   Symbol unknown_;
   // The frames of the unwind in progress: pc and whether it is the interrupted instruction.

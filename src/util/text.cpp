@@ -71,7 +71,19 @@ const char* short_escape(uint8_t c) {
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view bytes, std::string_view also) {
-  for (char ch : bytes) {
+  // Bytes shown as they are (printable ASCII but the backslash and `also`) go in runs, at once:
+  // most text is all one run (-s writes a few names per frame per call).
+  auto plain = [also](char ch) {
+    auto c = static_cast<uint8_t>(ch);
+    return c >= 0x20 && c < 0x7f && c != '\\' && also.find(ch) == std::string_view::npos;
+  };
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    size_t run = i;
+    while (run < bytes.size() && plain(bytes[run])) ++run;
+    out.append(bytes.data() + i, run - i);
+    if (run == bytes.size()) break;
+    i = run;
+    char ch = bytes[i];
     auto c = static_cast<uint8_t>(ch);
     if (also.find(ch) != std::string_view::npos) {
       if (ch == '"') {

@@ -212,6 +212,37 @@ TEST_P(Stacks, AnonymousCodeIsShownAndUnwoundThrough) {
   EXPECT_FALSE(e.contains("stack_kind")) << "unwound by libdwfl";
 }
 
+// -s at the default buffer: 3,000 calls from a recursion 12 deep, in the main thread and in a
+// thread of its own. None is lost and each has its whole stack, down to the thread's first frame.
+// (On eBPF each call's copy ends where the thread's stack begins, a few hundred bytes up: all of
+// them fit in the ring even if dtruss read nothing before the end. A copy of 16 KiB each filled
+// it in 500 calls, and lost most of them.)
+TEST_P(Stacks, ManyCallsFromDeepStacksLoseNothing) {
+  auto r =
+      run_traced({backend(), "-s", "--json", "-t", "getppid", fixture("stack_many"), "1500", "12"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("lost"), std::string::npos) << r.err;
+  std::vector<json> events = json_lines(r.trace);
+  for (const auto& e : events) ASSERT_NE(e["type"], "lost") << e.dump();
+  std::vector<json> calls = syscalls(events, "getppid");
+  EXPECT_EQ(calls.size(), 3000u);
+  std::map<std::string, size_t> by_start;  // the function each stack starts from: how many
+  for (const auto& e : calls) {
+    ASSERT_TRUE(e.contains("stack")) << e.dump();
+    const json& stack = e["stack"];
+    size_t descend = 0;
+    for (const auto& f : stack) descend += f["symbol"] == "descend";
+    ASSERT_EQ(descend, 13u) << frames_text(stack);
+    // The outermost frame: the program's _start (main thread) or the C library's clone3 (thread).
+    ASSERT_GE(stack.size(), 16u) << frames_text(stack);
+    std::string start = stack.back().value("symbol", "");
+    std::string caller = stack[14].value("symbol", "");  // the frame below the recursion
+    ++by_start[caller + " " + start];
+  }
+  EXPECT_EQ(by_start["main _start"], 1500u) << by_start.size();
+  EXPECT_EQ(by_start["thread_main __clone3"], 1500u) << by_start.size();
+}
+
 // eBPF: a stack copy too small to unwind anything falls back on the kernel's frame-pointer walk
 // (bpf_get_stack), which the output names as such.
 TEST(BpfStacks, FramePointerFallback) {

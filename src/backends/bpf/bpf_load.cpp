@@ -773,6 +773,7 @@ void BpfTracer::choose_programs(dtruss_bpf* skel) {
   // The mapping trackers cost load time (the verifier): only with -s.
   bpf_program__set_autoload(skel->progs.on_sys_exit_maps, stacks_ != nullptr);
   bpf_program__set_autoload(skel->progs.on_exec_maps, stacks_ != nullptr);
+  bpf_program__set_autoload(skel->progs.on_fork_stack, stacks_ != nullptr);
   // (-y, -P, -w: what each new fd refers to is read at the exit of the calls that make one, by
   // on_sys_exit itself: sys_exit_fds in dtruss.bpf.c, with describe_fds)
   // --summary counts in its own small pair of programs; every other mode sends events.
@@ -816,6 +817,8 @@ void BpfTracer::size_maps(dtruss_bpf* skel) {
   // an interrupt on the traced program's CPU, and on a VM an exit to the hypervisor: at 1 MiB
   // rather than 256 KiB, tar's wake-ups took a third of the time (perf, 592 -> 201 samples).
   skel->rodata->wake_bytes = std::clamp<uint64_t>(ring / 4 / cpus, 16 << 10, 1 << 20);
+  // -s: past a quarter of the ring unread, each stack wakes the consumer (stacks.bpf.h).
+  skel->rodata->stack_brake_bytes = ring / 4;
 }
 
 // The maps user space fills once loaded: the capture plans, -y's fd plans, -t's selection.

@@ -171,6 +171,7 @@ void BpfTracer::handle_syscall(const void* data, size_t size) {
     }
   }
   out_.on_syscall(ev);
+  if (!ev.stack.empty()) spare_frames_.swap(ev.stack);
 }
 
 void BpfTracer::annotate_fds(SyscallEvent& ev) {
@@ -359,22 +360,24 @@ void BpfTracer::handle_stack(const void* data, size_t size) {
   dt_stack rec;
   std::memcpy(&rec, data, sizeof(rec));
   auto pid = static_cast<pid_t>(rec.pid);
-  size_t len = stack_record_bytes(rec, size);
-  StackCopyReader mem(rec.sp, static_cast<const uint8_t*>(data) + sizeof(dt_stack), len);
+  StackRecordParts parts = stack_record_parts(rec, data, size);
+  StackCopyReader mem(rec.sp, parts.bytes, parts.len);
   UserRegs regs;
   regs.ip = rec.ip;
   regs.gp[UserRegs::kRsp] = rec.sp;
   regs.gp[UserRegs::kRbp] = rec.bp;
   PendingStack& out = pending_stacks_[static_cast<pid_t>(rec.tid)];
+  if (out.frames.empty()) out.frames.swap(spare_frames_);
   stacks_->unwind(pid, static_cast<pid_t>(rec.tid), regs, mem, &out.frames);
   out.dwarf = true;
   // Not unwound past where it is, and not because that is the outermost frame (the copy too
   // small, say): the kernel's frame-pointer walk, when it found more, named the same way and
   // marked as such. Past the first frame it ends at an address in no module, or one seen before:
   // a chain through code that uses rbp for something else leads nowhere, or loops.
-  uint32_t nfp = std::min<uint32_t>(rec.nfp, DT_FP_MAX);
+  size_t nfp = parts.nfp;
   if (out.frames.size() > 1 || stacks_->last_complete() || nfp <= 1) return;
-  std::vector<uint64_t> pcs(rec.fp, rec.fp + nfp);
+  std::vector<uint64_t> pcs(nfp);
+  std::memcpy(pcs.data(), parts.fp, nfp * 8);
   std::vector<StackFrame> fp;
   stacks_->symbolize(pid, pcs, &fp);
   for (size_t i = 1; i < fp.size(); ++i) {

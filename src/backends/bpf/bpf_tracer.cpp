@@ -168,6 +168,7 @@ int BpfTracer::run() {
 
 // The processes to trace, in the kernel side's filter: the started command, or those attached to.
 void BpfTracer::add_targets() {
+  if (stacks_) stacks_->join_warm_up();  // (it ran while the programs loaded; before a fork)
   if (!cfg_.command.empty()) {
     start_command();
   } else {

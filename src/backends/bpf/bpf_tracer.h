@@ -150,6 +150,8 @@ class BpfTracer final : public Backend {
     bool dwarf = true;  // false: the kernel's frame-pointer walk (the DWARF unwind found nothing)
   };
   std::unordered_map<pid_t, PendingStack> pending_stacks_;
+  // The frames of the last call shown, whose strings the next stack's names are copied into.
+  std::vector<StackFrame> spare_frames_;
   // -y: what the kernel side said of the fds of each thread's call, until its DT_SYSCALL record.
   std::unordered_map<pid_t, std::vector<FdNote>> pending_fds_;
   // The same for the io_uring operation whose record follows (DT_FD_FOR_URING): kept apart, as

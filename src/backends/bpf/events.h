@@ -199,7 +199,8 @@ struct dt_signal {
 
 /* -s: sent at sys_enter, before the thread's DT_SYSCALL record: the user registers an unwind
  * starts from and `len` bytes of stack copied from `sp` up (at most the --stack-size that the
- * record is sized for; less where the stack's mapping ends). User space unwinds it with DWARF. */
+ * record is sized for; less where the stack's mapping ends, or a few bytes past the thread's
+ * first frame when its stack's top is known: stacks.bpf.h). User space unwinds it with DWARF. */
 #define DT_FP_MAX 32
 struct dt_stack {
   dt_u16 type;
@@ -211,11 +212,11 @@ struct dt_stack {
   dt_u64 sp;
   dt_u64 bp;
   dt_u32 len;
-  dt_u32 nfp; /* entries of fp */
-  /* The kernel's frame-pointer walk (bpf_get_stack), the fallback when the copy cannot be
-   * unwound at all (code without call-frame information, such as JIT code). */
-  dt_u64 fp[DT_FP_MAX];
-  /* dt_u8 bytes[len] follow */
+  dt_u32 nfp; /* entries of fp, at most DT_FP_MAX */
+  /* dt_u64 fp[nfp] follow: the kernel's frame-pointer walk (bpf_get_stack), the fallback when
+   * the copy cannot be unwound at all (code without call-frame information, such as JIT code);
+   * its entries only, as most calls have one (a walk through code without frame pointers ends
+   * at once). Then dt_u8 bytes[len]. */
 };
 #define DT_STACK_MAX 32768 /* the most --stack-size can ask for */
 

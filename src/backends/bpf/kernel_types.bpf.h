@@ -90,6 +90,7 @@ struct sigpending {
   } signal;
 } __attribute__((preserve_access_index));
 struct mm_struct {
+  unsigned long start_stack;
   unsigned long arg_start;
   unsigned long arg_end;
   unsigned long saved_auxv[2];

@@ -175,8 +175,16 @@ std::string map_record_path(const void* data, size_t size) {
   return path;
 }
 
-size_t stack_record_bytes(const dt_stack& rec, size_t size) {
-  return size < sizeof(dt_stack) ? 0 : std::min<size_t>(rec.len, size - sizeof(dt_stack));
+StackRecordParts stack_record_parts(const dt_stack& rec, const void* data, size_t size) {
+  StackRecordParts out;
+  if (size < sizeof(dt_stack)) return out;
+  size_t room = size - sizeof(dt_stack);
+  out.fp = static_cast<const uint8_t*>(data) + sizeof(dt_stack);
+  out.nfp = std::min<size_t>({rec.nfp, DT_FP_MAX, room / 8});
+  room -= out.nfp * 8;
+  out.bytes = out.fp + out.nfp * 8;
+  out.len = std::min<size_t>(rec.len, room);
+  return out;
 }
 
 }  // namespace dtruss

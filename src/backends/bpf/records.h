@@ -45,7 +45,14 @@ uint16_t map_kind(const void* data);
 // "/usr/lib/libc.so.6", or "" when there is none.
 std::string map_record_path(const void* data, size_t size);
 
-// The bytes of stack a DT_STACK record holds after its header.
-size_t stack_record_bytes(const dt_stack& rec, size_t size);
+// What a DT_STACK record holds after its header: the frame-pointer walk's entries, then the
+// bytes of stack (each cut to what the record's size holds).
+struct StackRecordParts {
+  const uint8_t* fp = nullptr;  // nfp entries of 8 bytes (unaligned)
+  size_t nfp = 0;
+  const uint8_t* bytes = nullptr;
+  size_t len = 0;
+};
+StackRecordParts stack_record_parts(const dt_stack& rec, const void* data, size_t size);
 
 }  // namespace dtruss

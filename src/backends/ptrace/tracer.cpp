@@ -88,7 +88,10 @@ PtraceTracer::PtraceTracer(TraceTarget target, const CapturePlans& plans, EventC
     if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);
     selected_[static_cast<size_t>(nr)] = true;
   }
-  if (target_.stack_depth > 0) stacks_ = std::make_unique<StackUnwinder>(target_.stack_depth);
+  if (target_.stack_depth > 0) {
+    stacks_ = std::make_unique<StackUnwinder>(target_.stack_depth);
+    stacks_->join_warm_up();  // (before the command is forked)
+  }
 }
 
 PtraceTracer::~PtraceTracer() {
