@@ -206,20 +206,21 @@ TEST_P(Capture, ForeignOldAndCorruptFilesAreRefused) {
   };
   refused("SYSCALL(args) = return\nopenat(...) = 3\n", "is not a dtruss capture file");
   refused("", "is not a dtruss capture file");
-  // Real files of the previous versions: 3 (a Label record held the container alone), written by
-  // main e62ecf5's dtruss (`dtruss --backend=ptrace -w capture-v3.cap /bin/true`), 2 (no Label
-  // records), by main 6347dfc's, and 1 (each record stood alone), by main 4de5391's.
-  for (int v : {3, 2, 1})
+  // Real files of the previous versions: 4 (a Syscall record's stores stood alone), written by
+  // main 5704617's dtruss (`dtruss --backend=ptrace -w capture-v4.cap /bin/true`), 3 (a Label
+  // record held the container alone), by main e62ecf5's, 2 (no Label records), by main
+  // 6347dfc's, and 1 (each record stood alone), by main 4de5391's.
+  for (int v : {4, 3, 2, 1})
     refused(read_file(std::string(FIXTURE_SRC_DIR) + "/capture-v" + std::to_string(v) + ".cap"),
             "format version " + std::to_string(v) +
-                ", written by an older dtruss; this dtruss reads version 4 only");
+                ", written by an older dtruss; this dtruss reads version 5 only");
   EXPECT_FALSE(std::filesystem::exists(file("never"))) << "refused before any output is made";
   std::string old = good;
   old[8] = 0;  // format version 0
   refused(old, "format version 0, written by an older dtruss");
   std::string next = good;
-  next[8] = 5;
-  refused(next, "format version 5, written by a newer dtruss");
+  next[8] = 6;
+  refused(next, "format version 6, written by a newer dtruss");
   std::string damaged = good;
   for (size_t i = good.size() / 2; i < good.size() / 2 + 64; ++i) damaged[i] = '\x5a';
   std::string f = file("damaged.cap");
