@@ -5,7 +5,8 @@
 namespace dtruss::capture {
 namespace {
 
-// Appends a record: its type, a u32 length (patched once the payload is written), the payload.
+// Appends a record: its type, its payload's length (a LEB128 number: one byte, made longer once
+// the payload is written if it is 128 bytes or more), the payload.
 // Written through a pointer into room made ahead: the room for a record's fixed fields is made
 // once (`room`, an upper bound), and only its variable parts (stores, notes, frames) check for
 // more; a byte at a time through the string would check its capacity and rewrite its terminator
@@ -13,15 +14,23 @@ namespace {
 class Put {
  public:
   Put(std::string& out, Record type, size_t room = 64) : out_(out), at_(out.size()) {
-    grow(5 + room);
+    grow(2 + room);
     *p_++ = static_cast<char>(type);
-    p_ += 4;
+    p_ += 1;
   }
   ~Put() {
     size_t end = static_cast<size_t>(p_ - out_.data());
-    auto len = static_cast<uint32_t>(end - at_ - 5);
-    for (int i = 0; i < 4; ++i) out_[at_ + 1 + i] = static_cast<char>(len >> (8 * i));
-    out_.resize(end);
+    size_t len = end - at_ - 2;
+    size_t n = 1;  // the length's bytes
+    while (len >> (7 * n) != 0) ++n;
+    if (n > 1) {  // (the payload moves up to make room)
+      if (out_.size() < end + n - 1) out_.resize(end + n - 1);
+      std::memmove(out_.data() + at_ + 1 + n, out_.data() + at_ + 2, len);
+    }
+    char* l = out_.data() + at_ + 1;
+    for (size_t i = 0; i < n; ++i)
+      l[i] = static_cast<char>(((len >> (7 * i)) & 0x7f) | (i + 1 < n ? 0x80 : 0));
+    out_.resize(at_ + 1 + n + len);
   }
   Put(const Put&) = delete;
   Put& operator=(const Put&) = delete;
@@ -204,7 +213,13 @@ constexpr uint64_t kDwarf = 4;
 constexpr uint64_t kInjected = 8;
 constexpr uint64_t kEndShift = 4;   // bits 4-5: SyscallEvent::End
 constexpr uint64_t kSameTask = 64;  // the task is the previous Syscall record's (omitted)
-constexpr int kNrArgShift = 6;      // same_args: bit 6 + k, argument k is the syscall's last
+// A Syscall record's parts (version 5), each written only when its bit is set.
+constexpr uint64_t kPartUring = 1;     // uring_op, uring flags (else -1, none)
+constexpr uint64_t kPartCaptures = 2;  // the captures store (else empty)
+constexpr uint64_t kPartBefore = 4;    // the before store (else empty)
+constexpr uint64_t kPartNotes = 8;     // the fd notes (else none)
+constexpr uint64_t kPartStack = 16;    // the stack (else none)
+constexpr int kNrArgShift = 6;         // same_args: bit 6 + k, argument k is the syscall's last
 constexpr uint64_t kInjectError = 1;
 constexpr uint64_t kInjectRetval = 2;
 
@@ -352,32 +367,40 @@ void put_syscall(std::string& out, const SyscallEvent& ev, SyscallContext& cx) {
   cx.args = ev.args;
   if (last != nullptr) *last = ev.args;
   p.z(ev.ret);
-  p.z(ev.uring_op);  // (-1: a system call)
-  p.u(unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
-      unsigned{ev.uring_refused} << 2 | unsigned{ev.uring_more} << 3);
-  p.store(ev.captures, ev.args, last_store(cx, ev.nr, 0));
-  p.store(ev.before, ev.args, last_store(cx, ev.nr, 1));
-  uint64_t notes = 0, unchanged = 0;
-  const std::string* changed[7] = {};
-  for (size_t k = 0; k < ev.fd_notes.size(); ++k) {
-    const std::string& n = ev.fd_notes[k];
-    if (n.empty()) continue;
-    notes |= 1u << k;
-    auto [it, added] = cx.notes.try_emplace(note_key(ev, k), n);
-    if (!added && it->second == n) {
-      unchanged |= 1u << k;
-      continue;
-    }
-    if (!added) it->second = n;
-    changed[k] = &n;
+  uint64_t uring = unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
+                   unsigned{ev.uring_refused} << 2 | unsigned{ev.uring_more} << 3;
+  bool any_note = false;
+  for (const std::string& n : ev.fd_notes) any_note = any_note || !n.empty();
+  p.u((ev.uring_op != -1 || uring != 0 ? kPartUring : 0u) |
+      (ev.captures.empty() ? 0u : kPartCaptures) | (ev.before.empty() ? 0u : kPartBefore) |
+      (any_note ? kPartNotes : 0u) | (ev.stack.empty() ? 0u : kPartStack));
+  if (ev.uring_op != -1 || uring != 0) {
+    p.z(ev.uring_op);
+    p.u(uring);
   }
-  p.u(notes);
-  if (notes != 0) {
+  if (!ev.captures.empty()) p.store(ev.captures, ev.args, last_store(cx, ev.nr, 0));
+  if (!ev.before.empty()) p.store(ev.before, ev.args, last_store(cx, ev.nr, 1));
+  if (any_note) {
+    uint64_t notes = 0, unchanged = 0;
+    const std::string* changed[7] = {};
+    for (size_t k = 0; k < ev.fd_notes.size(); ++k) {
+      const std::string& n = ev.fd_notes[k];
+      if (n.empty()) continue;
+      notes |= 1u << k;
+      auto [it, added] = cx.notes.try_emplace(note_key(ev, k), n);
+      if (!added && it->second == n) {
+        unchanged |= 1u << k;
+        continue;
+      }
+      if (!added) it->second = n;
+      changed[k] = &n;
+    }
+    p.u(notes);
     p.u(unchanged);
     for (const std::string* n : changed)
       if (n != nullptr) p.str(*n);
   }
-  p.u(ev.stack.size());
+  if (!ev.stack.empty()) p.u(ev.stack.size());
   for (const StackFrame& f : ev.stack) {
     p.need(20);
     p.u(f.pc);
@@ -430,8 +453,10 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
   cx.args = ev->args;
   if (last != nullptr) *last = ev->args;
   ev->ret = g.z();
-  ev->uring_op = static_cast<int16_t>(g.z());
-  uint64_t uring = g.u();
+  uint64_t parts = g.u();
+  if (parts >= 2 * kPartStack) return false;
+  ev->uring_op = (parts & kPartUring) ? static_cast<int16_t>(g.z()) : int16_t{-1};
+  uint64_t uring = (parts & kPartUring) ? g.u() : 0;
   ev->uring_fixed_file = uring & 1;
   ev->uring_direct = uring & 2;
   ev->uring_refused = uring & 4;
@@ -440,10 +465,16 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
   if (end > static_cast<uint64_t>(SyscallEvent::End::Detached)) return false;
   ev->end = static_cast<SyscallEvent::End>(end);
   ev->stack_dwarf = flags & kDwarf;
-  g.store(ev->captures, ev->args, last_store(cx, ev->nr, 0));
-  g.store(ev->before, ev->args, last_store(cx, ev->nr, 1));
-  uint64_t notes = g.u();
-  uint64_t unchanged = notes != 0 ? g.u() : 0;
+  if (parts & kPartCaptures)
+    g.store(ev->captures, ev->args, last_store(cx, ev->nr, 0));
+  else
+    ev->captures.clear();
+  if (parts & kPartBefore)
+    g.store(ev->before, ev->args, last_store(cx, ev->nr, 1));
+  else
+    ev->before.clear();
+  uint64_t notes = (parts & kPartNotes) ? g.u() : 0;
+  uint64_t unchanged = (parts & kPartNotes) ? g.u() : 0;
   if ((unchanged & ~notes) != 0) return false;
   for (size_t k = 0; k < ev->fd_notes.size(); ++k) {
     std::string& n = ev->fd_notes[k];
@@ -464,7 +495,7 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
       cx.notes[key] = n;
     }
   }
-  uint64_t frames = g.u();
+  uint64_t frames = (parts & kPartStack) ? g.u() : 0;
   ev->stack.clear();
   for (uint64_t k = 0; k < frames && g.good(); ++k) {
     StackFrame f;
@@ -682,21 +713,33 @@ bool get_dropped(std::string_view payload, uint64_t* events) {
 
 Frame next_frame(std::string_view buf) {
   Frame f;
-  if (buf.size() < 5) return f;  // (Partial)
-  uint32_t len = 0;
-  for (int i = 0; i < 4; ++i)
-    len |= static_cast<uint32_t>(static_cast<uint8_t>(buf[1 + i])) << (8 * i);
+  if (buf.empty()) return f;  // (Partial)
   auto type = static_cast<uint8_t>(buf[0]);
-  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(kLastRecord) ||
-      len > (1u << 30)) {
+  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(kLastRecord)) {
     f.state = Framing::Bad;
     return f;
   }
-  if (buf.size() - 5 < len) return f;
+  uint64_t len = 0;
+  size_t at = 1;
+  for (int shift = 0;; shift += 7) {
+    if (at >= buf.size()) return f;  // (Partial)
+    auto b = static_cast<uint8_t>(buf[at++]);
+    len |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) break;
+    if (shift >= 28) {  // (more than 5 bytes: no writer's)
+      f.state = Framing::Bad;
+      return f;
+    }
+  }
+  if (len > (1u << 30)) {
+    f.state = Framing::Bad;
+    return f;
+  }
+  if (buf.size() - at < len) return f;
   f.state = Framing::Complete;
   f.type = static_cast<Record>(type);
-  f.payload = buf.substr(5, len);
-  f.size = 5 + size_t{len};
+  f.payload = buf.substr(at, len);
+  f.size = at + len;
   return f;
 }
 
