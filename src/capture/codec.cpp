@@ -5,7 +5,8 @@
 namespace dtruss::capture {
 namespace {
 
-// Appends a record: its type, a u32 length (patched once the payload is written), the payload.
+// Appends a record: its type, its payload's length (a LEB128 number: one byte, made longer once
+// the payload is written if it is 128 bytes or more), the payload.
 // Written through a pointer into room made ahead: the room for a record's fixed fields is made
 // once (`room`, an upper bound), and only its variable parts (stores, notes, frames) check for
 // more; a byte at a time through the string would check its capacity and rewrite its terminator
@@ -13,15 +14,23 @@ namespace {
 class Put {
  public:
   Put(std::string& out, Record type, size_t room = 64) : out_(out), at_(out.size()) {
-    grow(5 + room);
+    grow(2 + room);
     *p_++ = static_cast<char>(type);
-    p_ += 4;
+    p_ += 1;
   }
   ~Put() {
     size_t end = static_cast<size_t>(p_ - out_.data());
-    auto len = static_cast<uint32_t>(end - at_ - 5);
-    for (int i = 0; i < 4; ++i) out_[at_ + 1 + i] = static_cast<char>(len >> (8 * i));
-    out_.resize(end);
+    size_t len = end - at_ - 2;
+    size_t n = 1;  // the length's bytes
+    while (len >> (7 * n) != 0) ++n;
+    if (n > 1) {  // (the payload moves up to make room)
+      if (out_.size() < end + n - 1) out_.resize(end + n - 1);
+      std::memmove(out_.data() + at_ + 1 + n, out_.data() + at_ + 2, len);
+    }
+    char* l = out_.data() + at_ + 1;
+    for (size_t i = 0; i < n; ++i)
+      l[i] = static_cast<char>(((len >> (7 * i)) & 0x7f) | (i + 1 < n ? 0x80 : 0));
+    out_.resize(at_ + 1 + n + len);
   }
   Put(const Put&) = delete;
   Put& operator=(const Put&) = delete;
@@ -46,16 +55,38 @@ class Put {
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
-  void store(const CaptureStore& c) {
-    u(c.region_count());
-    c.each([this](uint64_t addr, const uint8_t* bytes, size_t len) {
-      need(20 + len);
-      u(addr);
+  // A store: `u 2 * count`, then per region `u where` (k: argument k - 1's value is its address;
+  // 0: `u address` follows), `u length`, its bytes. When `last` (the context's store of its kind
+  // for this syscall) holds the same encoding, `u 1` instead; else a store short enough becomes
+  // `last`.
+  void store(const CaptureStore& c, const std::array<uint64_t, 6>& args, std::string* last) {
+    if (c.empty()) {
+      u(0);
+      return;
+    }
+    size_t start = pos();
+    u(2 * c.region_count());
+    c.each([this, &args](uint64_t addr, const uint8_t* bytes, size_t len) {
+      need(30 + len);
+      uint64_t where = 0;
+      for (size_t k = 0; k < args.size() && where == 0; ++k)
+        if (args[k] == addr) where = k + 1;
+      u(where);
+      if (where == 0) u(addr);
       u(len);
       std::memcpy(p_, bytes, len);
       p_ += len;
     });
     need(kSmall);
+    size_t n = pos() - start;
+    if (last == nullptr || n > kStoreBytes) return;
+    const char* enc = out_.data() + start;
+    if (last->size() == n && std::memcmp(last->data(), enc, n) == 0) {
+      p_ = out_.data() + start;
+      u(1);
+    } else {
+      last->assign(enc, n);
+    }
   }
   void task(const TaskId& t) {  // (at most kTaskBytes)
     z(t.pid);
@@ -72,6 +103,7 @@ class Put {
   static constexpr size_t kSmall = 64;  // room left after a variable part: a few numbers
 
  private:
+  size_t pos() const { return static_cast<size_t>(p_ - out_.data()); }
   [[gnu::noinline]] void grow(size_t n) {
     size_t used = p_ == nullptr ? out_.size() : static_cast<size_t>(p_ - out_.data());
     out_.resize(used + n);
@@ -116,14 +148,29 @@ class Get {
     return s;
   }
   std::string_view str() { return bytes(u()); }
-  void store(CaptureStore& c) {
+  // A store as Put::store writes it; `last`: the context's store of its kind for the syscall
+  // (nullptr: it has none, the syscall's number is too high).
+  void store(CaptureStore& c, const std::array<uint64_t, 6>& args, std::string* last) {
     c.clear();
-    uint64_t n = u();
-    for (uint64_t k = 0; k < n && ok_; ++k) {
-      uint64_t addr = u();
-      std::string_view b = bytes(u());
-      if (ok_) c.add(addr, b.data(), b.size());
+    size_t start = i_;
+    uint64_t head = u();
+    if (head == 1) {
+      if (last == nullptr || last->empty()) {  // (nothing to refer back to: not a writer's)
+        fail();
+        return;
+      }
+      Get again(*last);
+      again.regions(c, args, again.u());
+      if (!again.ok()) fail();
+      return;
     }
+    if (head % 2 != 0) {
+      fail();
+      return;
+    }
+    regions(c, args, head);
+    if (ok_ && head != 0 && last != nullptr && i_ - start <= kStoreBytes)
+      last->assign(p_.substr(start, i_ - start));
   }
   void task(TaskId& t) {
     t.pid = i32();
@@ -137,6 +184,18 @@ class Get {
   }
 
  private:
+  void regions(CaptureStore& c, const std::array<uint64_t, 6>& args, uint64_t head) {
+    for (uint64_t k = 0; k < head / 2 && ok_; ++k) {
+      uint64_t where = u();
+      if (where > args.size()) {
+        fail();
+        return;
+      }
+      uint64_t addr = where != 0 ? args[where - 1] : u();
+      std::string_view b = bytes(u());
+      if (ok_) c.add(addr, b.data(), b.size());
+    }
+  }
   uint64_t fail() {
     ok_ = false;
     i_ = p_.size();
@@ -154,6 +213,13 @@ constexpr uint64_t kDwarf = 4;
 constexpr uint64_t kInjected = 8;
 constexpr uint64_t kEndShift = 4;   // bits 4-5: SyscallEvent::End
 constexpr uint64_t kSameTask = 64;  // the task is the previous Syscall record's (omitted)
+// A Syscall record's parts (version 5), each written only when its bit is set.
+constexpr uint64_t kPartUring = 1;     // uring_op, uring flags (else -1, none)
+constexpr uint64_t kPartCaptures = 2;  // the captures store (else empty)
+constexpr uint64_t kPartBefore = 4;    // the before store (else empty)
+constexpr uint64_t kPartNotes = 8;     // the fd notes (else none)
+constexpr uint64_t kPartStack = 16;    // the stack (else none)
+constexpr int kNrArgShift = 6;         // same_args: bit 6 + k, argument k is the syscall's last
 constexpr uint64_t kInjectError = 1;
 constexpr uint64_t kInjectRetval = 2;
 
@@ -247,6 +313,21 @@ uint64_t note_key(const SyscallEvent& ev, size_t k) {
          static_cast<uint32_t>(fd);
 }
 
+// The context's last store of kind `which` (0 captures, 1 before) for syscall `nr`; nullptr when
+// it keeps none for that number.
+std::string* last_store(SyscallContext& cx, long nr, int which) {
+  if (nr < 0 || static_cast<size_t>(nr) >= kStoreNrs) return nullptr;
+  if (cx.stores.empty()) cx.stores.resize(2 * kStoreNrs);
+  return &cx.stores[2 * static_cast<size_t>(nr) + static_cast<size_t>(which)];
+}
+
+// The arguments of the context's last record of syscall `nr`; nullptr when it keeps none.
+std::array<uint64_t, 6>* last_args(SyscallContext& cx, long nr) {
+  if (nr < 0 || static_cast<size_t>(nr) >= kStoreNrs) return nullptr;
+  if (cx.nr_args.empty()) cx.nr_args.resize(kStoreNrs);
+  return &cx.nr_args[static_cast<size_t>(nr)];
+}
+
 }  // namespace
 
 void put_sync(std::string& out) {
@@ -271,40 +352,55 @@ void put_syscall(std::string& out, const SyscallEvent& ev, SyscallContext& cx) {
   if (ev.exit_ns != 0) p.z(static_cast<int64_t>(ev.exit_ns - ev.enter_ns));
   if (ev.cpu_ns != kUnknown) p.u(ev.cpu_ns);
   p.z(ev.nr);
+  std::array<uint64_t, 6>* last = last_args(cx, ev.nr);
   uint64_t repeated = 0;
-  for (size_t k = 0; k < ev.args.size(); ++k)
-    if (ev.args[k] == cx.args[k]) repeated |= 1u << k;
+  for (size_t k = 0; k < ev.args.size(); ++k) {
+    if (ev.args[k] == cx.args[k])
+      repeated |= 1u << k;
+    else if (last != nullptr && ev.args[k] == (*last)[k])
+      repeated |= 1u << (k + kNrArgShift);
+  }
   p.u(repeated);
   for (size_t k = 0; k < ev.args.size(); ++k)
-    if (ev.args[k] != cx.args[k]) p.z(static_cast<int64_t>(ev.args[k]));
+    if ((repeated & (1u << k | 1u << (k + kNrArgShift))) == 0)
+      p.z(static_cast<int64_t>(ev.args[k]));
   cx.args = ev.args;
+  if (last != nullptr) *last = ev.args;
   p.z(ev.ret);
-  p.z(ev.uring_op);  // (-1: a system call)
-  p.u(unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
-      unsigned{ev.uring_refused} << 2 | unsigned{ev.uring_more} << 3);
-  p.store(ev.captures);
-  p.store(ev.before);
-  uint64_t notes = 0, unchanged = 0;
-  const std::string* changed[7] = {};
-  for (size_t k = 0; k < ev.fd_notes.size(); ++k) {
-    const std::string& n = ev.fd_notes[k];
-    if (n.empty()) continue;
-    notes |= 1u << k;
-    auto [it, added] = cx.notes.try_emplace(note_key(ev, k), n);
-    if (!added && it->second == n) {
-      unchanged |= 1u << k;
-      continue;
-    }
-    if (!added) it->second = n;
-    changed[k] = &n;
+  uint64_t uring = unsigned{ev.uring_fixed_file} | unsigned{ev.uring_direct} << 1 |
+                   unsigned{ev.uring_refused} << 2 | unsigned{ev.uring_more} << 3;
+  bool any_note = false;
+  for (const std::string& n : ev.fd_notes) any_note = any_note || !n.empty();
+  p.u((ev.uring_op != -1 || uring != 0 ? kPartUring : 0u) |
+      (ev.captures.empty() ? 0u : kPartCaptures) | (ev.before.empty() ? 0u : kPartBefore) |
+      (any_note ? kPartNotes : 0u) | (ev.stack.empty() ? 0u : kPartStack));
+  if (ev.uring_op != -1 || uring != 0) {
+    p.z(ev.uring_op);
+    p.u(uring);
   }
-  p.u(notes);
-  if (notes != 0) {
+  if (!ev.captures.empty()) p.store(ev.captures, ev.args, last_store(cx, ev.nr, 0));
+  if (!ev.before.empty()) p.store(ev.before, ev.args, last_store(cx, ev.nr, 1));
+  if (any_note) {
+    uint64_t notes = 0, unchanged = 0;
+    const std::string* changed[7] = {};
+    for (size_t k = 0; k < ev.fd_notes.size(); ++k) {
+      const std::string& n = ev.fd_notes[k];
+      if (n.empty()) continue;
+      notes |= 1u << k;
+      auto [it, added] = cx.notes.try_emplace(note_key(ev, k), n);
+      if (!added && it->second == n) {
+        unchanged |= 1u << k;
+        continue;
+      }
+      if (!added) it->second = n;
+      changed[k] = &n;
+    }
+    p.u(notes);
     p.u(unchanged);
     for (const std::string* n : changed)
       if (n != nullptr) p.str(*n);
   }
-  p.u(ev.stack.size());
+  if (!ev.stack.empty()) p.u(ev.stack.size());
   for (const StackFrame& f : ev.stack) {
     p.need(20);
     p.u(f.pc);
@@ -342,13 +438,25 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
   ev->exit_ns = (flags & kNoExit) ? 0 : ev->enter_ns + static_cast<uint64_t>(g.z());
   ev->cpu_ns = (flags & kNoCpu) ? kUnknown : g.u();
   ev->nr = static_cast<long>(g.z());
+  std::array<uint64_t, 6>* last = last_args(cx, ev->nr);
   uint64_t repeated = g.u();
-  for (size_t k = 0; k < ev->args.size(); ++k)
-    ev->args[k] = (repeated & (1u << k)) ? cx.args[k] : static_cast<uint64_t>(g.z());
+  if (repeated >> (2 * kNrArgShift) != 0 || (last == nullptr && repeated >> kNrArgShift != 0))
+    return false;
+  for (size_t k = 0; k < ev->args.size(); ++k) {
+    if (repeated & (1u << k))
+      ev->args[k] = cx.args[k];
+    else if (repeated & (1u << (k + kNrArgShift)))
+      ev->args[k] = (*last)[k];
+    else
+      ev->args[k] = static_cast<uint64_t>(g.z());
+  }
   cx.args = ev->args;
+  if (last != nullptr) *last = ev->args;
   ev->ret = g.z();
-  ev->uring_op = static_cast<int16_t>(g.z());
-  uint64_t uring = g.u();
+  uint64_t parts = g.u();
+  if (parts >= 2 * kPartStack) return false;
+  ev->uring_op = (parts & kPartUring) ? static_cast<int16_t>(g.z()) : int16_t{-1};
+  uint64_t uring = (parts & kPartUring) ? g.u() : 0;
   ev->uring_fixed_file = uring & 1;
   ev->uring_direct = uring & 2;
   ev->uring_refused = uring & 4;
@@ -357,10 +465,16 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
   if (end > static_cast<uint64_t>(SyscallEvent::End::Detached)) return false;
   ev->end = static_cast<SyscallEvent::End>(end);
   ev->stack_dwarf = flags & kDwarf;
-  g.store(ev->captures);
-  g.store(ev->before);
-  uint64_t notes = g.u();
-  uint64_t unchanged = notes != 0 ? g.u() : 0;
+  if (parts & kPartCaptures)
+    g.store(ev->captures, ev->args, last_store(cx, ev->nr, 0));
+  else
+    ev->captures.clear();
+  if (parts & kPartBefore)
+    g.store(ev->before, ev->args, last_store(cx, ev->nr, 1));
+  else
+    ev->before.clear();
+  uint64_t notes = (parts & kPartNotes) ? g.u() : 0;
+  uint64_t unchanged = (parts & kPartNotes) ? g.u() : 0;
   if ((unchanged & ~notes) != 0) return false;
   for (size_t k = 0; k < ev->fd_notes.size(); ++k) {
     std::string& n = ev->fd_notes[k];
@@ -381,7 +495,7 @@ bool get_syscall(std::string_view payload, SyscallEvent* ev, SyscallContext& cx)
       cx.notes[key] = n;
     }
   }
-  uint64_t frames = g.u();
+  uint64_t frames = (parts & kPartStack) ? g.u() : 0;
   ev->stack.clear();
   for (uint64_t k = 0; k < frames && g.good(); ++k) {
     StackFrame f;
@@ -599,21 +713,33 @@ bool get_dropped(std::string_view payload, uint64_t* events) {
 
 Frame next_frame(std::string_view buf) {
   Frame f;
-  if (buf.size() < 5) return f;  // (Partial)
-  uint32_t len = 0;
-  for (int i = 0; i < 4; ++i)
-    len |= static_cast<uint32_t>(static_cast<uint8_t>(buf[1 + i])) << (8 * i);
+  if (buf.empty()) return f;  // (Partial)
   auto type = static_cast<uint8_t>(buf[0]);
-  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(kLastRecord) ||
-      len > (1u << 30)) {
+  if (type < static_cast<uint8_t>(Record::Info) || type > static_cast<uint8_t>(kLastRecord)) {
     f.state = Framing::Bad;
     return f;
   }
-  if (buf.size() - 5 < len) return f;
+  uint64_t len = 0;
+  size_t at = 1;
+  for (int shift = 0;; shift += 7) {
+    if (at >= buf.size()) return f;  // (Partial)
+    auto b = static_cast<uint8_t>(buf[at++]);
+    len |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) break;
+    if (shift >= 28) {  // (more than 5 bytes: no writer's)
+      f.state = Framing::Bad;
+      return f;
+    }
+  }
+  if (len > (1u << 30)) {
+    f.state = Framing::Bad;
+    return f;
+  }
+  if (buf.size() - at < len) return f;
   f.state = Framing::Complete;
   f.type = static_cast<Record>(type);
-  f.payload = buf.substr(5, len);
-  f.size = 5 + size_t{len};
+  f.payload = buf.substr(at, len);
+  f.size = at + len;
   return f;
 }
 

@@ -3,10 +3,13 @@
 // lets the oldest go a Sync-started chunk at a time.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "capture/format.h"
 #include "core/event.h"
@@ -16,6 +19,12 @@ namespace dtruss::capture {
 // What a Syscall record refers back to: the previous Syscall record's task, entry time and
 // arguments, and the last fd note recorded for each fd of each process. The writer and the
 // reader keep one each, in step; both start afresh at a Sync record (reset()).
+// And (version 5), for each syscall number below kStoreNrs, the arguments of its last record, and
+// its last non-empty store of each kind (captures, before) whose encoding is at most kStoreBytes
+// long: an argument or a store the same is not written again (a loop's calls, a stat buffer
+// filled alike, a path given again and again).
+inline constexpr size_t kStoreNrs = 1024;
+inline constexpr size_t kStoreBytes = 4096;
 struct SyscallContext {
   bool have_task = false;
   TaskId task;
@@ -23,12 +32,19 @@ struct SyscallContext {
   std::array<uint64_t, 6> args{};
   std::unordered_map<uint64_t, std::string> notes;  // (pid << 32 | fd as u32): its note
   size_t note_bytes = 0;                            // the reader's: what `notes` took in
+  // Index nr * 2 + (0 captures, 1 before): a store's encoding (docs/capture-format.md), "" none.
+  // (Sized at the first store: a reader's memory for them stays below 8 MiB.)
+  std::vector<std::string> stores;
+  // Index nr (version 5): the arguments of the last record of each syscall (all 0 at first).
+  std::vector<std::array<uint64_t, 6>> nr_args;
   void reset() {
     have_task = false;
     enter_ns = 0;
     args = {};
     notes.clear();
     note_bytes = 0;
+    for (std::string& s : stores) s.clear();
+    std::fill(nr_args.begin(), nr_args.end(), std::array<uint64_t, 6>{});
   }
 };
 

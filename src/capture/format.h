@@ -17,7 +17,9 @@ inline constexpr char kMagic[8] = {'D', 'T', 'R', 'U', 'S', 'S', 'C', 'F'};
 // Version 3: Label records (each process's container, as the live lines named it).
 // Version 4: a Label record holds the process's cgroup path too (--summary-by cgroup), and they
 // are written with --summary-by container or cgroup as well (Info's `labels`).
-inline constexpr uint32_t kFormatVersion = 4;
+// Version 5: a Syscall record's stores refer back too (the syscall's last one of their kind, when
+// the same), and a region at an argument's address names the argument instead of the address.
+inline constexpr uint32_t kFormatVersion = 5;
 inline constexpr size_t kHeaderBytes = 16;
 
 // A record: its type (one byte), the length of its payload (u32, little endian), the payload.

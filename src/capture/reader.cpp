@@ -47,7 +47,7 @@ std::string Reader::open(const std::string& path) {
   dctx_ = ZSTD_createDCtx();
   in_.resize(ZSTD_DStreamInSize());
   std::string error;
-  while (pending_.size() < 5 || next_frame(pending_).state == Framing::Partial) {
+  while (pending_.size() < 2 || next_frame(pending_).state == Framing::Partial) {
     if (!fill(&error)) break;
   }
   Frame f = next_frame(pending_);

@@ -11,6 +11,9 @@
 #include "harness.h"
 
 namespace e2e {
+
+std::vector<size_t> capture_record_starts(const std::string& stream);  // capture_test.cpp
+
 namespace {
 
 class CaptureContext : public BackendTest {
@@ -25,13 +28,7 @@ std::vector<int> record_types(const std::string& cap) {
   Result d = run({"/bin/sh", "-c", "tail -c +17 '" + cap + "' | zstd -dc"});
   EXPECT_EQ(d.status, 0) << d.err;
   std::vector<int> types;
-  const std::string& r = d.out;
-  for (size_t at = 0; at + 5 <= r.size();) {
-    types.push_back(static_cast<uint8_t>(r[at]));
-    uint32_t len = 0;
-    for (int i = 0; i < 4; ++i) len |= uint32_t{static_cast<uint8_t>(r[at + 1 + i])} << (8 * i);
-    at += 5 + len;
-  }
+  for (size_t at : capture_record_starts(d.out)) types.push_back(static_cast<uint8_t>(d.out[at]));
   return types;
 }
 

@@ -18,6 +18,25 @@
 #include "harness.h"
 
 namespace e2e {
+
+// Where each record of a capture's decompressed stream starts (docs/capture-format.md: a type
+// byte, the payload's length as a LEB128 number, the payload). (capture_context_test.cpp too.)
+std::vector<size_t> capture_record_starts(const std::string& r) {
+  std::vector<size_t> starts;
+  for (size_t at = 0; at + 2 <= r.size();) {
+    starts.push_back(at);
+    uint64_t len = 0;
+    size_t i = at + 1;
+    for (int shift = 0; i < r.size() && shift < 35; shift += 7) {
+      auto b = static_cast<uint8_t>(r[i++]);
+      len |= uint64_t{b & 0x7fu} << shift;
+      if ((b & 0x80) == 0) break;
+    }
+    at = i + len;
+  }
+  return starts;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -206,20 +225,21 @@ TEST_P(Capture, ForeignOldAndCorruptFilesAreRefused) {
   };
   refused("SYSCALL(args) = return\nopenat(...) = 3\n", "is not a dtruss capture file");
   refused("", "is not a dtruss capture file");
-  // Real files of the previous versions: 3 (a Label record held the container alone), written by
-  // main e62ecf5's dtruss (`dtruss --backend=ptrace -w capture-v3.cap /bin/true`), 2 (no Label
-  // records), by main 6347dfc's, and 1 (each record stood alone), by main 4de5391's.
-  for (int v : {3, 2, 1})
+  // Real files of the previous versions: 4 (a Syscall record's stores stood alone), written by
+  // main 5704617's dtruss (`dtruss --backend=ptrace -w capture-v4.cap /bin/true`), 3 (a Label
+  // record held the container alone), by main e62ecf5's, 2 (no Label records), by main
+  // 6347dfc's, and 1 (each record stood alone), by main 4de5391's.
+  for (int v : {4, 3, 2, 1})
     refused(read_file(std::string(FIXTURE_SRC_DIR) + "/capture-v" + std::to_string(v) + ".cap"),
             "format version " + std::to_string(v) +
-                ", written by an older dtruss; this dtruss reads version 4 only");
+                ", written by an older dtruss; this dtruss reads version 5 only");
   EXPECT_FALSE(std::filesystem::exists(file("never"))) << "refused before any output is made";
   std::string old = good;
   old[8] = 0;  // format version 0
   refused(old, "format version 0, written by an older dtruss");
   std::string next = good;
-  next[8] = 5;
-  refused(next, "format version 5, written by a newer dtruss");
+  next[8] = 6;
+  refused(next, "format version 6, written by a newer dtruss");
   std::string damaged = good;
   for (size_t i = good.size() / 2; i < good.size() / 2 + 64; ++i) damaged[i] = '\x5a';
   std::string f = file("damaged.cap");
@@ -374,16 +394,16 @@ TEST_P(Capture, FlightRecorderWritesOnSigusr1KeepingTheMostRecent) {
   EXPECT_EQ(later.front().rfind("tick-", 0), 0u) << later.front();
 }
 
-// The flight recorder's memory is bounded by SIZE: 600,000 calls (about 11 MB of records) fill
-// a 64M ring, and leave dtruss with a 1M ring at least 8 MB smaller (its peak RSS, measured by
-// /usr/bin/time).
+// The flight recorder's memory is bounded by SIZE: 900,000 calls (about 12 MB of records, 13
+// bytes a call) fill a 64M ring, and leave dtruss with a 1M ring at least 8 MB smaller (its peak
+// RSS, measured by /usr/bin/time).
 TEST_P(Capture, FlightRecorderMemoryIsBoundedBySize) {
   auto peak_kb = [&](const std::string& size) {
     std::string rss = file("rss-" + size);
     // (-b 64M: the eBPF ring holds the whole burst, so that a slow consumer, under ASan, loses
     // none of it and the recorder's ring fills as the SIZE allows)
     Result r = run({"/usr/bin/time", "-f", "%M", "-o", rss, dtruss_bin(), backend(), "-b", "64M",
-                    "--flight-recorder", size, fixture("getppid_burst"), "600000"},
+                    "--flight-recorder", size, fixture("getppid_burst"), "900000"},
                    120);
     EXPECT_EQ(r.status, 0) << r.err;
     return std::atol(read_file(rss).c_str());
@@ -474,13 +494,7 @@ Records split_records(const std::string& cap) {
   Result d = run({"/bin/sh", "-c", "tail -c +17 '" + cap + "' | zstd -dc"});
   EXPECT_EQ(d.status, 0) << d.err;
   const std::string& r = d.out;
-  std::vector<size_t> starts;
-  for (size_t at = 0; at + 5 <= r.size();) {
-    starts.push_back(at);
-    uint32_t len = 0;
-    for (int i = 0; i < 4; ++i) len |= uint32_t{static_cast<uint8_t>(r[at + 1 + i])} << (8 * i);
-    at += 5 + len;
-  }
+  std::vector<size_t> starts = capture_record_starts(r);
   EXPECT_GE(starts.size(), 4u);
   if (starts.size() < 4) return {};
   EXPECT_EQ(r[starts[0]], 1) << "Info first";

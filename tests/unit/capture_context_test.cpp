@@ -1,5 +1,6 @@
 // Capture format 2 (src/capture/codec.h): a Syscall record refers back to the records before it
-// (the task, the entry time, the arguments, the fd notes) up to the last Sync. A sequence of
+// (the task, the entry time, the arguments, the fd notes; from version 5 the last arguments and
+// stores of its syscall) up to the last Sync. A sequence of
 // records reads back as written, each record only as long as what changed; a record that refers
 // back to nothing is refused; the flight recorder's ring lets the oldest unit go whole.
 #include <gtest/gtest.h>
@@ -113,10 +114,10 @@ TEST(CaptureContext, FdNotesOnlyWhenTheyChange) {
   ASSERT_EQ(sizes.size(), 8u);
   // (a note is its length, one byte here, and its bytes)
   // The read after the open: its fd's note is the one the open returned, not written again (the
-  // same read without a note is one byte shorter: no mask of notes unchanged).
+  // same read without a note is two bytes shorter: no mask of notes, none of notes unchanged).
   std::vector<SyscallEvent> without = {open, read};
   without[1].fd_notes[0].clear();
-  EXPECT_EQ(sizes[1], round_trip(without)[1] + 1);
+  EXPECT_EQ(sizes[1], round_trip(without)[1] + 2);
   EXPECT_EQ(sizes[3] - sizes[4], 1 + std::strlen("socket:[12345]"))
       << "process 100's fd 3 is still /etc/hosts: only the task is written again";
   EXPECT_EQ(sizes[5] - sizes[6], 1 + std::strlen("/etc/passwd")) << "a changed note, once";
@@ -148,6 +149,140 @@ TEST(CaptureContext, ReferringBackToNothingIsRefused) {
   ASSERT_TRUE(get_syscall(next_frame(buf).payload, &back, both));
   EXPECT_TRUE(get_syscall(f.payload, &back, both));
   EXPECT_EQ(back.fd_notes[0], "/etc/hosts");
+}
+
+// A store's regions (address, bytes), in order.
+std::vector<std::pair<uint64_t, std::string>> regions(const CaptureStore& c) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  c.each([&](uint64_t addr, const uint8_t* bytes, size_t len) {
+    out.emplace_back(addr, std::string(reinterpret_cast<const char*>(bytes), len));
+  });
+  return out;
+}
+
+// Writes the events (a Sync where nr is -2) and reads them back, stores included; the payload
+// sizes of the Syscall records.
+std::vector<size_t> round_trip_stores(const std::vector<SyscallEvent>& events) {
+  std::string buf;
+  SyscallContext w;
+  for (const SyscallEvent& ev : events) {
+    if (ev.nr == -2) {
+      put_sync(buf);
+      w.reset();
+    } else {
+      put_syscall(buf, ev, w);
+    }
+  }
+  std::vector<size_t> sizes;
+  SyscallContext r;
+  size_t k = 0;
+  for (std::string_view rest = buf; !rest.empty(); ++k) {
+    Frame f = next_frame(rest);
+    EXPECT_EQ(f.state, Framing::Complete);
+    if (f.state != Framing::Complete) break;
+    rest.remove_prefix(f.size);
+    if (f.type == Record::Sync) {
+      r.reset();
+      continue;
+    }
+    SyscallEvent back;
+    EXPECT_TRUE(get_syscall(f.payload, &back, r)) << k;
+    EXPECT_EQ(back.nr, events[k].nr) << k;
+    EXPECT_EQ(back.args, events[k].args) << k;
+    EXPECT_EQ(regions(back.captures), regions(events[k].captures)) << k;
+    EXPECT_EQ(regions(back.before), regions(events[k].before)) << k;
+    sizes.push_back(f.payload.size());
+  }
+  EXPECT_EQ(k, events.size());
+  return sizes;
+}
+
+// Version 5: a loop's calls (open, read, fstat, close of one file) refer back to the last record
+// of the same syscall for their arguments and their stores, and read back whole; a store that
+// changed, or is too long to be kept, is written whole; a region at an argument's address and
+// one elsewhere both read back at their addresses.
+TEST(CaptureContext, RepeatedStoresAndArgumentsAreShortAndReadBack) {
+  const uint64_t at_fdcwd = static_cast<uint64_t>(-100);
+  std::string stat(144, '\0');
+  for (size_t i = 0; i < stat.size(); i += 7) stat[i] = static_cast<char>(i);
+  std::vector<SyscallEvent> loop;
+  SyscallEvent open = call(100, 257, 0, {at_fdcwd, 0x7ffd0001000, 0x80000, 0, 0, 0}, 3);
+  open.captures.add(0x7ffd0001000, "/etc/hostname", 14);
+  SyscallEvent read = call(100, 0, 0, {3, 0x7ffd0002000, 256, 0, 0, 0}, 3);
+  read.captures.add(0x7ffd0002000, "vm\n", 3);
+  read.captures.add(0x7ffd0009000, "elsewhere", 9);  // (at no argument's address)
+  SyscallEvent fstat = call(100, 262, 0, {3, 0x55aa0000100, 0x7ffd0003000, 0x1000, 0, 0});
+  fstat.before.add(0x55aa0000100, "", 1);
+  fstat.captures.add(0x7ffd0003000, stat.data(), stat.size());
+  SyscallEvent close = call(100, 3, 0, {3, 0, 0, 0, 0, 0});
+  std::vector<SyscallEvent> ev;
+  for (int i = 0; i < 3; ++i)
+    for (SyscallEvent* e : {&open, &read, &fstat, &close}) {
+      ev.push_back(*e);
+      ev.back().enter_ns = 1000 + ev.size() * 500;
+      ev.back().exit_ns = ev.back().enter_ns + 300;
+    }
+  SyscallEvent changed = fstat;  // another file's stat: written whole, then referred back to
+  std::string other = stat;
+  other[8] = 'x';
+  changed.captures.clear();
+  changed.captures.add(0x7ffd0003000, other.data(), other.size());
+  ev.push_back(changed);
+  ev.push_back(changed);
+  SyscallEvent big = read;  // longer than a store kept: written whole each time
+  std::string bytes(kStoreBytes, 'b');
+  big.captures.clear();
+  big.captures.add(0x7ffd0002000, bytes.data(), bytes.size());
+  ev.push_back(big);
+  ev.push_back(big);
+  SyscallEvent sync;
+  sync.nr = -2;
+  ev.push_back(sync);
+  ev.push_back(fstat);  // after a Sync: written whole again
+  std::vector<size_t> sizes = round_trip_stores(ev);
+  ASSERT_EQ(sizes.size(), 17u);
+  EXPECT_GT(sizes[2], stat.size()) << "the first fstat holds its buffer";
+  for (size_t k = 4; k < 12; ++k) EXPECT_LE(sizes[k], 16u) << "refers back: " << k;
+  EXPECT_GT(sizes[12], stat.size()) << "a changed buffer is written whole";
+  EXPECT_LE(sizes[13], 16u) << "and then referred back to";
+  EXPECT_GT(sizes[14], kStoreBytes);
+  EXPECT_GT(sizes[15], kStoreBytes) << "a store longer than kStoreBytes is not kept";
+  EXPECT_GT(sizes[16], stat.size()) << "after a Sync the buffer is written whole";
+  // The region at the argument's address takes one byte for it, not the address's six.
+  SyscallEvent apart = read;
+  apart.captures.clear();
+  apart.captures.add(0x7ffd0002000 + 1, "vm\n", 3);
+  SyscallEvent at_arg = apart;
+  at_arg.captures.clear();
+  at_arg.captures.add(0x7ffd0002000, "vm\n", 3);
+  EXPECT_GE(round_trip_stores({apart})[0], round_trip_stores({at_arg})[0] + 5);
+}
+
+// A store or an argument that refers back to what its reader does not hold is refused.
+TEST(CaptureContext, StoreReferringBackToNothingIsRefused) {
+  SyscallEvent read = call(100, 0, 2000, {3, 0x2000, 64, 0, 0, 0}, 10);
+  read.captures.add(0x2000, "data", 4);
+  std::string buf;
+  SyscallContext w;
+  put_syscall(buf, read, w);
+  size_t first = buf.size();
+  SyscallEvent again = read;
+  again.args = {4, 0x2000, 64, 0, 0, 0};  // (fd 4: the store refers back, not the arguments)
+  put_syscall(buf, again, w);
+  Frame f = next_frame(std::string_view(buf).substr(first));
+  ASSERT_EQ(f.state, Framing::Complete);
+  SyscallEvent back;
+  SyscallContext task_and_args;
+  task_and_args.have_task = true;
+  task_and_args.task = read.task;
+  task_and_args.args = read.args;
+  task_and_args.enter_ns = read.enter_ns;
+  EXPECT_FALSE(get_syscall(f.payload, &back, task_and_args)) << "no store to refer back to";
+  SyscallContext r;
+  ASSERT_TRUE(get_syscall(next_frame(buf).payload, &back, r));
+  ASSERT_TRUE(get_syscall(f.payload, &back, r));
+  EXPECT_EQ(regions(back.captures), regions(read.captures));
+  EXPECT_EQ(back.args, again.args);
 }
 
 // A reader holds a bounded context: notes beyond kMaxContextNoteBytes without a Sync (which no

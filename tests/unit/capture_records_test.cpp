@@ -191,11 +191,57 @@ TEST(CaptureRecords, CutPayloadsAreRefused) {
   SyscallEvent ev;
   SyscallContext rcx;
   EXPECT_FALSE(get_syscall(payload + "x", &ev, rcx));
-  // A frame cut short is partial; a type no version 4 writer makes is bad.
+  // A frame cut short is partial; a type no version 5 writer makes is bad.
   EXPECT_EQ(next_frame(std::string_view(buf).substr(0, buf.size() - 1)).state, Framing::Partial);
   std::string bad = buf;
   bad[0] = 99;
   EXPECT_EQ(next_frame(bad).state, Framing::Bad);
+}
+
+// Version 5: a record's length is a LEB128 number, one byte below 128, more above; a frame cut
+// inside its length is partial, a length longer than five bytes is bad; a call with nothing but
+// its numbers (getppid's) takes 13 bytes.
+TEST(CaptureRecords, FrameLengthsAreShortAndReadBack) {
+  for (size_t n : {0, 1, 127, 128, 200, 16383, 16384, 70000}) {
+    std::string buf;
+    put_notice(buf, {42, std::string(n, 'x')});
+    Frame f = next_frame(buf);
+    ASSERT_EQ(f.state, Framing::Complete) << n;
+    EXPECT_EQ(f.size, buf.size()) << n;
+    NoticeEvent back;
+    ASSERT_TRUE(get_notice(f.payload, &back)) << n;
+    EXPECT_EQ(back.text.size(), n);
+    size_t len_bytes = f.size - f.payload.size() - 1;
+    EXPECT_EQ(len_bytes, f.payload.size() < 128 ? 1u : f.payload.size() < 16384 ? 2u : 3u) << n;
+    for (size_t cut = 0; cut < 1 + len_bytes; ++cut)
+      EXPECT_EQ(next_frame(std::string_view(buf).substr(0, cut)).state, Framing::Partial) << cut;
+  }
+  std::string six = {
+      static_cast<char>(Record::Notice), '\x80', '\x80', '\x80', '\x80', '\x80', '\x01'};
+  EXPECT_EQ(next_frame(six).state, Framing::Bad);
+  std::string buf;
+  SyscallContext cx;
+  SyscallEvent ev;
+  ev.task.pid = ev.task.tid = 100;
+  ev.nr = 110;
+  ev.enter_ns = 1'000'000;
+  ev.exit_ns = 1'000'300;
+  ev.ret = 99;
+  put_syscall(buf, ev, cx);
+  size_t first = buf.size();
+  ev.enter_ns += 450;
+  ev.exit_ns += 450;
+  put_syscall(buf, ev, cx);
+  EXPECT_LE(buf.size() - first, 13u) << "a repeated getppid";
+  SyscallContext r;
+  SyscallEvent back;
+  ASSERT_TRUE(get_syscall(next_frame(buf).payload, &back, r));
+  ASSERT_TRUE(get_syscall(next_frame(std::string_view(buf).substr(first)).payload, &back, r));
+  EXPECT_EQ(back.enter_ns, ev.enter_ns);
+  EXPECT_EQ(back.ret, 99);
+  EXPECT_EQ(back.uring_op, -1);
+  EXPECT_TRUE(back.captures.empty());
+  EXPECT_TRUE(back.stack.empty());
 }
 
 // A Label record (version 4: the container and the cgroup path) reads back as written, and is a

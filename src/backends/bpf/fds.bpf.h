@@ -130,22 +130,63 @@ static __always_inline void describe_socket(struct dt_fd* rec, struct file___fd*
   }
 }
 
-// A file's path (or, for one its file system names, its one name), and its file system.
-static __always_inline void describe_file(struct dt_fd* rec, struct file___fd* file) {
-  struct dentry___fd* d = (struct dentry___fd*)BPF_CORE_READ(file, f_path.dentry);
+// Several fields of one kernel object in one read (each read is a helper call that checks the
+// address: a DT_FD record took 25 of them): the object's bytes from offset `lo` to `hi` (CO-RE
+// offsets: constants to the verifier) into `span`, p->out's bytes from DT_FD_SPAN_AT, which a
+// DT_FD record and its path never reach (`lo` rounded down to 8 bytes: the fields are read at
+// their alignment). span_u64 then takes a field from there, or, when the fields lie further apart
+// than DT_FD_SPAN (no kernel's layout puts them so), reads it alone.
+#define DT_FD_SPAN_AT 2048
+#define DT_FD_SPAN 256
+_Static_assert(sizeof(struct dt_fd) + DT_PATH_MAX <= DT_FD_SPAN_AT &&
+                   DT_FD_SPAN_AT + DT_FD_SPAN <= DT_SCRATCH / 2,
+               "the span lies between a DT_FD record and DT_FDS_FILES's bitmap");
+// (Whether the fields fit, a constant to the verifier, which then checks one way only: a read that
+// fails leaves zeros, as a field's own read would.)
+static __always_inline int read_span(dt_u8* span, const void* obj, dt_u64 lo, dt_u64 hi) {
+  if (hi <= lo || hi - lo > DT_FD_SPAN) return 0;
+  bpf_probe_read_kernel(span, hi - lo, (const char*)obj + lo);
+  return 1;
+}
+static __always_inline dt_u64 span_u64(const dt_u8* span, int in_span, const void* obj, dt_u64 lo,
+                                       dt_u64 off) {
+  dt_u64 v = 0;
+  if (in_span)
+    __builtin_memcpy(&v, span + ((off - lo) & (DT_FD_SPAN - 8)), 8);
+  else if (obj)
+    bpf_probe_read_kernel(&v, 8, (const char*)obj + off);
+  return v;
+}
+#define DT_OFF(type, field) ((dt_u64)bpf_core_field_offset(type, field))
+#define DT_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define DT_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+// A file's path (or, for one its file system names, its one name), and its file system; `d` and
+// `vm` its f_path.
+static __always_inline void describe_file(struct dt_fd* rec, dt_u8* span, struct dentry___fd* d,
+                                          struct vfsmount* vm) {
   if (!d) return;
-  rec->magic = BPF_CORE_READ(d, d_sb, s_magic);
-  struct dentry* parent = BPF_CORE_READ(d, d_parent);
-  if (!BPF_CORE_READ(d, d_hash.pprev) && parent != (struct dentry*)d) rec->flags |= DT_FD_DELETED;
+  // d_hash.pprev, d_parent, d_op, d_sb: one read
+  dt_u64 pprev = DT_OFF(struct dentry___fd, d_hash.pprev);
+  dt_u64 par = DT_OFF(struct dentry___fd, d_parent);
+  dt_u64 op = DT_OFF(struct dentry___fd, d_op);
+  dt_u64 sb = DT_OFF(struct dentry___fd, d_sb);
+  dt_u64 lo = DT_MIN(DT_MIN(pprev, par), DT_MIN(op, sb)) & ~7ull;
+  dt_u64 hi = DT_MAX(DT_MAX(pprev, par), DT_MAX(op, sb)) + 8;
+  int in = read_span(span, d, lo, hi);
+  struct super_block___fd* d_sb = (struct super_block___fd*)span_u64(span, in, d, lo, sb);
+  rec->magic = BPF_CORE_READ(d_sb, s_magic);
+  struct dentry* parent = (struct dentry*)span_u64(span, in, d, lo, par);
+  if (!span_u64(span, in, d, lo, pprev) && parent != (struct dentry*)d) rec->flags |= DT_FD_DELETED;
   char* path = (char*)(rec + 1);
-  const struct dentry_operations___fd* ops = BPF_CORE_READ(d, d_op);
+  const struct dentry_operations___fd* ops =
+      (const struct dentry_operations___fd*)span_u64(span, in, d, lo, op);
   if (ops && BPF_CORE_READ(ops, d_dname)) {
     rec->flags |= DT_FD_PSEUDO;
     long n = bpf_probe_read_kernel_str(path, 256, BPF_CORE_READ(d, d_name.name));
     rec->path_len = n > 0 ? (dt_u32)n : 0;
     return;
   }
-  struct vfsmount* vm = BPF_CORE_READ(file, f_path.mnt);
   struct path_walk x = {
       .dentry = (struct dentry*)d,
       .mnt = (struct mount*)((char*)vm - bpf_core_field_offset(struct mount, mnt)),
@@ -199,22 +240,53 @@ __noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 ho
   rec->fd = fd;
   struct task_struct___fd* task = task_at ? (struct task_struct___fd*)task_at
                                           : (struct task_struct___fd*)bpf_get_current_task_btf();
+  dt_u8* span = p->out + DT_FD_SPAN_AT;
   struct fdtable___fd* fdt = BPF_CORE_READ(task, files, fdt);
   struct file___fd* file = 0;
-  if (fdt && fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds)) {
-    struct file** arr = BPF_CORE_READ(fdt, fd);
+  // max_fds, fd, close_on_exec: one read
+  dt_u64 max = DT_OFF(struct fdtable___fd, max_fds);
+  dt_u64 fds = DT_OFF(struct fdtable___fd, fd);
+  dt_u64 coe = DT_OFF(struct fdtable___fd, close_on_exec);
+  dt_u64 lo = DT_MIN(max, DT_MIN(fds, coe)) & ~7ull;
+  int in = read_span(span, fdt, lo, DT_MAX(max + 4, DT_MAX(fds, coe) + 8));
+  unsigned int max_fds = 0;
+  if (in)
+    __builtin_memcpy(&max_fds, span + ((max - lo) & (DT_FD_SPAN - 8)), sizeof(max_fds));
+  else if (fdt)
+    max_fds = BPF_CORE_READ(fdt, max_fds);
+  if (fdt && fd >= 0 && (unsigned int)fd < max_fds) {
+    struct file** arr = (struct file**)span_u64(span, in, fdt, lo, fds);
     bpf_probe_read_kernel(&file, sizeof(file), arr + fd);
     // Whether an exec closes it (FD_CLOEXEC): user space forgets such fds at the exec.
-    unsigned long* cloexec = BPF_CORE_READ(fdt, close_on_exec);
+    unsigned long* cloexec = (unsigned long*)span_u64(span, in, fdt, lo, coe);
     unsigned long word = 0;
     if (cloexec && !bpf_probe_read_kernel(&word, sizeof(word), cloexec + fd / 64) &&
         (word >> (fd % 64)) & 1)
       rec->flags |= DT_FD_CLOEXEC;
   }
   if (file) {
-    struct inode___fd* inode = BPF_CORE_READ(file, f_inode);
-    rec->ino = BPF_CORE_READ(inode, i_ino);
-    if ((BPF_CORE_READ(inode, i_mode) & DT_S_IFMT) == DT_S_IFSOCK) {
+    // f_inode and f_path: one read; then the inode's i_mode and i_ino, one read
+    dt_u64 ino = DT_OFF(struct file___fd, f_inode);
+    dt_u64 mnt = DT_OFF(struct file___fd, f_path.mnt);
+    dt_u64 den = DT_OFF(struct file___fd, f_path.dentry);
+    lo = DT_MIN(ino, DT_MIN(mnt, den)) & ~7ull;
+    in = read_span(span, file, lo, DT_MAX(ino, DT_MAX(mnt, den)) + 8);
+    struct inode___fd* inode = (struct inode___fd*)span_u64(span, in, file, lo, ino);
+    struct vfsmount* vm = (struct vfsmount*)span_u64(span, in, file, lo, mnt);
+    struct dentry___fd* d = (struct dentry___fd*)span_u64(span, in, file, lo, den);
+    dt_u64 mode_at = DT_OFF(struct inode___fd, i_mode);
+    dt_u64 ino_at = DT_OFF(struct inode___fd, i_ino);
+    lo = DT_MIN(mode_at, ino_at) & ~7ull;
+    in = read_span(span, inode, lo, DT_MAX(mode_at + 2, ino_at + 8));
+    unsigned short mode = 0;
+    if (in) {
+      __builtin_memcpy(&mode, span + ((mode_at - lo) & (DT_FD_SPAN - 2)), sizeof(mode));
+      rec->ino = span_u64(span, in, inode, lo, ino_at);
+    } else {
+      mode = BPF_CORE_READ(inode, i_mode);
+      rec->ino = BPF_CORE_READ(inode, i_ino);
+    }
+    if ((mode & DT_S_IFMT) == DT_S_IFSOCK) {
       struct socket___fd* sock = BPF_CORE_READ(file, private_data);
       if ((how & DT_NOTE_FILES) ||
           ((how & DT_NOTE_DGRAM) && BPF_CORE_READ(sock, type) != DT_SOCK_DGRAM))
@@ -225,7 +297,7 @@ __noinline int fd_note_out(struct pending* p, dt_u64 pid_tgid, int fd, dt_u32 ho
       return 0;
     } else {
       rec->kind = DT_FD_FILE;
-      describe_file(rec, file);
+      describe_file(rec, span, d, vm);
     }
   } else if (how & DT_NOTE_DGRAM) {
     return 0;

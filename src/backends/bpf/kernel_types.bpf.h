@@ -177,6 +177,21 @@ struct path_walk {
   struct walk_root root;  // where it stops
 };
 
+// Two pointer fields of one kernel object, at (CO-RE) offsets a and b: in one read when they lie
+// within 32 bytes (as the walk's do in every kernel's layout), else in two.
+static __always_inline void read_two(const void* obj, dt_u64 a, dt_u64 b, dt_u64* va, dt_u64* vb) {
+  dt_u64 lo = a < b ? a : b, hi = (a < b ? b : a) + 8;
+  dt_u64 w[4] = {};
+  if (hi - lo <= sizeof(w) && (lo & 7) == 0) {
+    bpf_probe_read_kernel(w, hi - lo, (const char*)obj + lo);
+    *va = w[((a - lo) / 8) & 3];
+    *vb = w[((b - lo) / 8) & 3];
+  } else {
+    bpf_probe_read_kernel(va, 8, (const char*)obj + a);
+    bpf_probe_read_kernel(vb, 8, (const char*)obj + b);
+  }
+}
+
 // One step of a path walk towards the root (a bpf_loop callback), crossing mount points, as the
 // kernel's d_path walks: -y's paths and the mapped files'. Components innermost first, each
 // NUL-terminated; a walk that runs out of room or steps leaves `done` unset.
@@ -189,26 +204,30 @@ static long path_walk_step(dt_u32 i, struct path_walk* x) {
     return 1;
   }
   if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
-    struct mount* parent = BPF_CORE_READ(m, mnt_parent);
-    if (!parent || parent == m) {  // the root of everything
+    dt_u64 parent = 0, point = 0;
+    read_two(m, bpf_core_field_offset(struct mount, mnt_parent),
+             bpf_core_field_offset(struct mount, mnt_mountpoint), &parent, &point);
+    if (!parent || parent == (dt_u64)m) {  // the root of everything
       x->done = 1;
       return 1;
     }
-    x->dentry = BPF_CORE_READ(m, mnt_mountpoint);
-    x->mnt = parent;
+    x->dentry = (struct dentry*)point;
+    x->mnt = (struct mount*)parent;
     return 0;
   }
-  struct dentry* up = BPF_CORE_READ(d, d_parent);
-  if (!up || up == d) {  // a root that is no mount's: d_path stops here too
+  dt_u64 up = 0, name = 0;
+  read_two(d, bpf_core_field_offset(struct dentry, d_parent),
+           bpf_core_field_offset(struct dentry, d_name.name), &up, &name);
+  if (!up || up == (dt_u64)d) {  // a root that is no mount's: d_path stops here too
     x->done = 1;
     return 1;
   }
   dt_u32 off = x->len;
   if (off >= DT_PATH_MAX - DT_NAME_MAX) return 1;  // too long: the path stays cut
   long n = bpf_probe_read_kernel_str(x->path + (off & (DT_PATH_MAX - DT_NAME_MAX - 1)), DT_NAME_MAX,
-                                     BPF_CORE_READ(d, d_name.name));
+                                     (const void*)name);
   if (n <= 0) return 1;
   x->len = off + (dt_u32)n;
-  x->dentry = up;
+  x->dentry = (struct dentry*)up;
   return 0;
 }
