@@ -3,7 +3,7 @@
 and system time, which holds the eBPF programs run in its context: the kernel's side) apart from
 dtruss's (the whole run's CPU, wait4's rusage, minus the workload's: the consumer, the text or the
 capture). The workload runs under /usr/bin/time, which tells its own rusage. Unlike the per-program
-figures of kernel.bpf_stats_enabled (bpf_prog_cost.py), other processes' system calls, which run
+figures of kernel.bpf_stats_enabled (prog_cost.py), other processes' system calls, which run
 the same programs (and return at once), do not mix in. Interleaved rounds, medians.
 
   bench/capture_split.py [--dtruss build/dtruss] [--baseline OTHER] [--rounds N]

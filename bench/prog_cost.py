@@ -5,6 +5,7 @@
 
   bench/prog_cost.py [--dtruss build/dtruss] [--baseline OTHER] [--rounds N] [--workload file]
                      [--iterations N] [--variants bpf-t,bpf-Z,bpf-P,bpf-P-file,bpf-P-own]
+  bench/prog_cost.py --variants bpf-text,bpf-w,bpf-y   # what -w and -y add to text
 
 The workload's command waits (on a FIFO) until dtruss has attached and a first reading is taken,
 runs its loop, then waits again for the second reading: the difference is the loop's calls (and
@@ -26,8 +27,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run  # noqa: E402  (bench/run.py: the workloads and how they are built)
 
-VARIANTS = {"bpf-t": ["-t", "close_range"], "bpf-Z": ["-Z"], "bpf-P": ["-P", "/nonexistent"],
-            "bpf-P-file": ["-P", "/etc/passwd"], "bpf-P-own": ["-P", "/etc/hostname"]}
+# Each variant's options ({out}: a text file, {cap}: a capture file): the filters, and text
+# against -w (a capture) and -y (the fd notes -w records).
+VARIANTS = {"bpf-t": ["-t", "close_range", "--output", "{out}"], "bpf-Z": ["-Z", "--output", "{out}"],
+            "bpf-P": ["-P", "/nonexistent", "--output", "{out}"],
+            "bpf-P-file": ["-P", "/etc/passwd", "--output", "{out}"],
+            "bpf-P-own": ["-P", "/etc/hostname", "--output", "{out}"],
+            "bpf-text": ["--output", "{out}"], "bpf-w": ["-w", "{cap}"],
+            "bpf-y": ["-y", "--output", "{out}"]}
+DEFAULT_VARIANTS = "bpf-t,bpf-Z,bpf-P,bpf-P-file,bpf-P-own"
 LOOPS = {"file": ("file_loop", 4), "getppid": ("getppid_loop", 1)}  # (binary, calls a round)
 PROGS = ["on_sys_enter", "on_sys_exit"]
 WINDOW = 0.3  # seconds of the other processes' calls alone, before the loop and after it
@@ -134,7 +142,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workload", default="file", choices=sorted(LOOPS))
     ap.add_argument("--iterations", type=int, default=300000)
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--variants", default=DEFAULT_VARIANTS,
+                    help=f"of {', '.join(VARIANTS)} (default {DEFAULT_VARIANTS})")
     ap.add_argument("--clean", type=float, default=1.15,
                     help="runs counted / the loop's calls at most for a run to be used")
     ap.add_argument("--loop", default="", help="another loop: PATH:CALLS (its calls a round)")
@@ -159,8 +168,8 @@ def main():
             variants = {}
             for prefix, dtruss in binaries.items():
                 for name in chosen:
-                    variants[prefix + name] = [dtruss, "--backend=bpf", "-f", *VARIANTS[name],
-                                               "--output", trace]
+                    opts = [a.format(out=trace, cap=trace + ".cap") for a in VARIANTS[name]]
+                    variants[prefix + name] = [dtruss, "--backend=bpf", "-f", *opts]
             got = {}
             for _ in range(args.rounds):
                 for v, argv in variants.items():
