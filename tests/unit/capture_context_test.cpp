@@ -29,8 +29,17 @@ SyscallEvent call(int32_t pid, long nr, uint64_t enter_ns, std::array<uint64_t, 
   return ev;
 }
 
+// A store's regions (address, bytes), in order.
+std::vector<std::pair<uint64_t, std::string>> regions(const CaptureStore& c) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  c.each([&](uint64_t addr, const uint8_t* bytes, size_t len) {
+    out.emplace_back(addr, std::string(reinterpret_cast<const char*>(bytes), len));
+  });
+  return out;
+}
+
 // Writes the events (a Sync where an event's nr is -2), then reads them back with a reader's
-// context; the payload sizes of the Syscall records are returned.
+// context (stores included); the payload sizes of the Syscall records are returned.
 std::vector<size_t> round_trip(const std::vector<SyscallEvent>& events) {
   std::string buf;
   SyscallContext w;
@@ -67,6 +76,8 @@ std::vector<size_t> round_trip(const std::vector<SyscallEvent>& events) {
     EXPECT_EQ(back.args, ev.args) << k;
     EXPECT_EQ(back.ret, ev.ret) << k;
     EXPECT_EQ(back.fd_notes, ev.fd_notes) << k;
+    EXPECT_EQ(regions(back.captures), regions(ev.captures)) << k;
+    EXPECT_EQ(regions(back.before), regions(ev.before)) << k;
     sizes.push_back(f.payload.size());
   }
   EXPECT_EQ(k, events.size());
@@ -151,52 +162,6 @@ TEST(CaptureContext, ReferringBackToNothingIsRefused) {
   EXPECT_EQ(back.fd_notes[0], "/etc/hosts");
 }
 
-// A store's regions (address, bytes), in order.
-std::vector<std::pair<uint64_t, std::string>> regions(const CaptureStore& c) {
-  std::vector<std::pair<uint64_t, std::string>> out;
-  c.each([&](uint64_t addr, const uint8_t* bytes, size_t len) {
-    out.emplace_back(addr, std::string(reinterpret_cast<const char*>(bytes), len));
-  });
-  return out;
-}
-
-// Writes the events (a Sync where nr is -2) and reads them back, stores included; the payload
-// sizes of the Syscall records.
-std::vector<size_t> round_trip_stores(const std::vector<SyscallEvent>& events) {
-  std::string buf;
-  SyscallContext w;
-  for (const SyscallEvent& ev : events) {
-    if (ev.nr == -2) {
-      put_sync(buf);
-      w.reset();
-    } else {
-      put_syscall(buf, ev, w);
-    }
-  }
-  std::vector<size_t> sizes;
-  SyscallContext r;
-  size_t k = 0;
-  for (std::string_view rest = buf; !rest.empty(); ++k) {
-    Frame f = next_frame(rest);
-    EXPECT_EQ(f.state, Framing::Complete);
-    if (f.state != Framing::Complete) break;
-    rest.remove_prefix(f.size);
-    if (f.type == Record::Sync) {
-      r.reset();
-      continue;
-    }
-    SyscallEvent back;
-    EXPECT_TRUE(get_syscall(f.payload, &back, r)) << k;
-    EXPECT_EQ(back.nr, events[k].nr) << k;
-    EXPECT_EQ(back.args, events[k].args) << k;
-    EXPECT_EQ(regions(back.captures), regions(events[k].captures)) << k;
-    EXPECT_EQ(regions(back.before), regions(events[k].before)) << k;
-    sizes.push_back(f.payload.size());
-  }
-  EXPECT_EQ(k, events.size());
-  return sizes;
-}
-
 // Version 5: a loop's calls (open, read, fstat, close of one file) refer back to the last record
 // of the same syscall for their arguments and their stores, and read back whole; a store that
 // changed, or is too long to be kept, is written whole; a region at an argument's address and
@@ -239,7 +204,7 @@ TEST(CaptureContext, RepeatedStoresAndArgumentsAreShortAndReadBack) {
   sync.nr = -2;
   ev.push_back(sync);
   ev.push_back(fstat);  // after a Sync: written whole again
-  std::vector<size_t> sizes = round_trip_stores(ev);
+  std::vector<size_t> sizes = round_trip(ev);
   ASSERT_EQ(sizes.size(), 17u);
   EXPECT_GT(sizes[2], stat.size()) << "the first fstat holds its buffer";
   for (size_t k = 4; k < 12; ++k) EXPECT_LE(sizes[k], 16u) << "refers back: " << k;
@@ -255,7 +220,7 @@ TEST(CaptureContext, RepeatedStoresAndArgumentsAreShortAndReadBack) {
   SyscallEvent at_arg = apart;
   at_arg.captures.clear();
   at_arg.captures.add(0x7ffd0002000, "vm\n", 3);
-  EXPECT_GE(round_trip_stores({apart})[0], round_trip_stores({at_arg})[0] + 5);
+  EXPECT_GE(round_trip({apart})[0], round_trip({at_arg})[0] + 5);
 }
 
 // A store or an argument that refers back to what its reader does not hold is refused.
