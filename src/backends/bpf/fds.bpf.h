@@ -337,7 +337,6 @@ static long scan_fd(dt_u32 i, struct fd_note_ctx* x) {
   asm volatile("" : "+r"(w));  // bound the register that indexes, not a copy of it
   w &= DT_FD_SCAN / 64 - 1;
   if (!((scan_bits(x->p)[w] >> (i % 64)) & 1)) return 0;
-  x->fds[0] = (int)i;
   fd_note_of(x, (int)i);  // (not through send_fd_note: a call frame fewer for scan_other's)
   return 0;
 }
