@@ -560,14 +560,7 @@ TEST(CaptureMemory, HugeCaptureReplaysInBoundedMemory) {
   // Under ASan (make test's second pass) freed memory waits in a quarantine (256 MB by
   // default) and shadow memory adds to it: there the bound is on what the big replay takes
   // beyond the small one's, with a small quarantine for both.
-#if defined(__SANITIZE_ADDRESS__)
-  const char* before = getenv("ASAN_OPTIONS");
-  std::string asan = before != nullptr ? std::string(before) + ":" : std::string();
-  setenv("ASAN_OPTIONS", (asan + "quarantine_size_mb=1").c_str(), 1);
-  constexpr bool kAsan = true;
-#else
-  constexpr bool kAsan = false;
-#endif
+  const bool kAsan = small_asan_quarantine();
   auto peak_rss_kb = [&](const std::string& cap, const std::string& out) {
     Result p = run({"/usr/bin/time", "-f", "%M", "-o", dir + "/rss", dtruss_bin(), "-R", cap,
                     "--summary", "--output", out},

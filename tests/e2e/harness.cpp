@@ -103,6 +103,17 @@ pid_t spawn_with(const std::vector<std::string>& argv, const posix_spawn_file_ac
   return rc == 0 ? pid : -1;
 }
 
+bool small_asan_quarantine() {
+#if defined(__SANITIZE_ADDRESS__)
+  const char* before = getenv("ASAN_OPTIONS");
+  std::string asan = before != nullptr ? std::string(before) + ":" : std::string();
+  setenv("ASAN_OPTIONS", (asan + "quarantine_size_mb=1").c_str(), 1);
+  return true;
+#else
+  return false;
+#endif
+}
+
 Result run(const std::vector<std::string>& argv, int timeout_s) {
   Result r;
   int out[2], err[2];

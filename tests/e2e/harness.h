@@ -29,6 +29,12 @@ Result run_traced(const std::vector<std::string>& args, int timeout_s = 60);
 // Runs dtruss with `args` as given (trace on standard error unless args say otherwise).
 Result run_dtruss(const std::vector<std::string>& args, int timeout_s = 60);
 
+// Under ASan (make test's second pass) freed memory waits in a quarantine (256 MB by default) and
+// shadow memory adds to the rest, so a test of dtruss's peak memory can bound only differences
+// there: this makes the quarantine of the programs run from now on small (1 MB) and says whether
+// the test runs under ASan. (Without ASan: nothing, false.)
+bool small_asan_quarantine();
+
 // Parses JSON Lines; fails the current test on a line that is not valid JSON.
 std::vector<nlohmann::json> json_lines(const std::string& text);
 // The names of these syscall events, in order.

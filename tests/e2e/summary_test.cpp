@@ -73,14 +73,7 @@ TEST(Summary, CountsEveryCallOfABurst) {
 // memory adds to the rest: there only the difference is bounded, with a small quarantine.
 TEST(BpfSummary, CountKeepsItsMemoryBound) {
   REQUIRE_BPF();
-#if defined(__SANITIZE_ADDRESS__)
-  const char* before = getenv("ASAN_OPTIONS");
-  std::string asan = before != nullptr ? std::string(before) + ":" : std::string();
-  setenv("ASAN_OPTIONS", (asan + "quarantine_size_mb=1").c_str(), 1);
-  constexpr bool kAsan = true;
-#else
-  constexpr bool kAsan = false;
-#endif
+  const bool kAsan = small_asan_quarantine();
   auto peak_kib = [](const char* calls) {
     auto r = run_dtruss({"--backend=bpf", "-c", "-t", "getppid", "--output", "/dev/null",
                          fixture("getppid_burst"), calls},
