@@ -142,6 +142,9 @@ VARIANTS = [
             "dtruss", dtruss("ptrace", "--tracer-cpu=pin")),
     Variant("ptrace-cpuoff", "dtruss --backend=ptrace -f --tracer-cpu=off --output FILE",
             "dtruss", dtruss("ptrace", "--tracer-cpu=off")),
+    # ... and its wait for a stop (--tracer-spin; "ptrace" polls up to 20 µs, its default).
+    Variant("ptrace-nospin", "dtruss --backend=ptrace -f --tracer-spin=0 --output FILE",
+            "dtruss", dtruss("ptrace", "--tracer-spin=0")),
     # Filters: calls that -t leaves out (none of the workloads' calls is close_range), and calls
     # that --status leaves out (they all succeed), dropped in the kernel.
     Variant("bpf-t", "dtruss --backend=bpf -f -t close_range --output FILE", "dtruss",

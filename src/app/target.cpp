@@ -170,6 +170,7 @@ std::string build_target(const Options& opt, TraceTarget* target, SyscallSelecti
   target->interval_ns = interval_ns(opt);  // --top, --summary --interval
   target->pidns_ids = opt.pidns_translation;
   target->tracer_cpu = opt.tracer_cpu;  // issue 20
+  target->tracer_spin_ns = opt.tracer_spin * 1000;
   return {};
 }
 

@@ -50,7 +50,8 @@ enum LongOnly : int {
   kClickhouseBuffer,
   kHostName,
   kClickhouseEvents,
-  kTracerCpu,  // issue 20: the ptrace tracer's CPU
+  kTracerCpu,   // issue 20: the ptrace tracer's CPU
+  kTracerSpin,  // issue 20: how long it polls for a stop
 };
 
 // The rules of the table's rows (OptionRule), by what they do.
@@ -396,6 +397,12 @@ constexpr OptionDoc kOptions[] = {
      "thread's (both let go of a CPU another program keeps busy), off lets the scheduler "
      "choose; the traced program's CPUs are never changed",
      choice<&Options::tracer_cpu, kTracerCpus>("pin|follow|off")},
+    {kTracerSpin, "tracer-spin", "USEC",
+     "ptrace: how long dtruss polls for the next stop before it sleeps (default 20; 0: never), "
+     "only when such stops came that soon before and with 2 CPUs or more: a stop costs less "
+     "then, and dtruss more CPU",
+     count(&Options::tracer_spin, 0, 1000,
+           "{opt} needs microseconds from {min} to {max}, not '{arg}'")},
     {kVersionOpt, "version", nullptr, "print the version", action(OptionAction::Version)},
 };
 

@@ -94,6 +94,7 @@ struct Options {
   bool clickhouse_events = false;         // --clickhouse-events: with --summary/--top, raw rows too
   // Issue 20: the ptrace tracer's CPU.
   TracerCpu tracer_cpu = TracerCpu::Follow;  // --tracer-cpu
+  uint64_t tracer_spin = 20;                 // --tracer-spin: µs
 };
 
 // --interval's period in ns: 1 s for --top without it; 0 without either (or when it is not a

@@ -54,6 +54,7 @@ struct TraceTarget {
   uint64_t interval_ns = 0;
   bool pidns_ids = false;  // --pidns-translation: TaskId's IDs in the thread's namespace
   TracerCpu tracer_cpu = TracerCpu::Follow;  // --tracer-cpu (ptrace)
+  uint64_t tracer_spin_ns = 20'000;          // --tracer-spin (ptrace; 0: never poll)
 };
 
 }  // namespace dtruss

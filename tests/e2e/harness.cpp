@@ -167,6 +167,8 @@ Result run(const std::vector<std::string>& argv, int timeout_s) {
   struct rusage ru {};
   wait4(pid, &status, 0, &ru);
   r.maxrss_kib = ru.ru_maxrss;
+  r.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   if (timed_out) ADD_FAILURE() << argv[0] << " did not finish within " << timeout_s << " s";
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;

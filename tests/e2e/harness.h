@@ -20,6 +20,7 @@ struct Result {
   std::string err;      // standard error (dtruss's messages, and the trace without --output)
   std::string trace;    // the --output file, when run_traced() wrote one
   long maxrss_kib = 0;  // the peak resident memory of the process or of any it waited for
+  double cpu_s = 0;     // its CPU time (user + system) and that of those it waited for
 };
 
 // Runs `argv` (argv[0] is a path) with stdin from /dev/null; kills it after `timeout_s`.

@@ -80,6 +80,32 @@ TEST(PtraceTracerCpu, PinnedByDefaultUnpinnedWithOff) {
   }
 }
 
+// --tracer-spin: dtruss polls for a stop only when that kind of stop came within the spin before.
+// The fixture sleeps 1 ms between its calls 200 times: polling 0.5 ms before each of those sleeps'
+// ends would cost 100 ms of CPU more than never polling (more on a machine whose idle CPUs halt: a
+// stop after a sleep comes later); it may cost one poll, and those that catch their stop.
+TEST(PtraceTracerSpin, ACallThatSleepsIsNotPolledForAgain) {
+  ASSERT_GE(cpu_count(own_cpus()), 2u) << "dtruss never polls on one CPU: nothing to test";
+  double cpu[2] = {0, 0};
+  for (int spin : {0, 1}) {
+    Result r = run_traced({"--backend=ptrace", spin ? "--tracer-spin=500" : "--tracer-spin=0",
+                           fixture("flight"), "yield", "200"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_NE(r.trace.find("\nsched_yield()"), std::string::npos) << r.trace;
+    cpu[spin] = r.cpu_s;
+  }
+  EXPECT_LT(cpu[1] - cpu[0], 0.060)
+      << "CPU s, never polling: " << cpu[0] << ", polling up to 0.5 ms: " << cpu[1];
+}
+
+TEST(PtraceTracerSpin, MoreThanAMillisecondIsAUsageError) {
+  Result r = run_dtruss({"--backend=ptrace", "--tracer-spin=1001", fixture("flight"), "yield"});
+  EXPECT_EQ(r.status, 2);
+  auto ls = lines(r.err);
+  ASSERT_EQ(ls.size(), 2u) << r.err;
+  EXPECT_EQ(ls[0], "dtruss: --tracer-spin needs microseconds from 0 to 1000, not '1001'");
+}
+
 TEST(PtraceTracerCpu, AnUnknownModeIsAUsageError) {
   Result r = run_dtruss({"--backend=ptrace", "--tracer-cpu=sometimes", fixture("affinity")});
   EXPECT_EQ(r.status, 2);

@@ -82,7 +82,11 @@ int exit_status_of(int wait_status) {
 }  // namespace
 
 PtraceTracer::PtraceTracer(TraceTarget target, const CapturePlans& plans, EventConsumer& out)
-    : target_(std::move(target)), plans_(plans), out_(out), affinity_(target_.tracer_cpu) {
+    : target_(std::move(target)),
+      plans_(plans),
+      out_(out),
+      affinity_(target_.tracer_cpu),
+      stop_wait_(target_.tracer_spin_ns, usable_cpus()) {
   for (long nr : target_.syscalls) {
     if (nr < 0) continue;
     if (static_cast<size_t>(nr) >= selected_.size()) selected_.resize(static_cast<size_t>(nr) + 1);
@@ -190,7 +194,11 @@ bool PtraceTracer::keep_tracing_after_signal() {
 }
 
 namespace {
-void on_flush_timer(int) {}  // only interrupts the tracer's blocking waitpid (EINTR)
+volatile sig_atomic_t g_alarm = 0;
+// Interrupts the tracer's blocking waitpid (EINTR), or tells its polling one (StopWait).
+void on_flush_timer(int) {
+  g_alarm = 1;
+}
 
 // SIGCHLD blocked while it lives (when `on`): a tracee's stop leaves it pending, for sigtimedwait.
 struct SigchldBlocked {
@@ -291,7 +299,7 @@ void PtraceTracer::loop() {
     int status = 0;
     pid_t tid = 0;
     if (delayed_.empty()) {
-      tid = waitpid(-1, &status, __WALL);
+      tid = stop_wait_.wait(&status, g_alarm);
     } else {  // a thread delayed by --inject: wait for a stop or its deadline
       tid = waitpid(-1, &status, __WALL | WNOHANG);
       if (tid == 0) {
@@ -325,6 +333,7 @@ void PtraceTracer::resume(Thread& t, int sig) {
   // With the -t seccomp filter, only filtered calls stop (at entry, as seccomp stops); their
   // exits are caught with PTRACE_SYSCALL. Without it, every entry and exit stops.
   int req = (use_seccomp_ && !own_filters_ && !t.in_syscall) ? PTRACE_CONT : PTRACE_SYSCALL;
+  stop_wait_.resumed(t.tid, t.in_syscall ? t.pending.nr : -1);
   ptrace(static_cast<__ptrace_request>(req), t.tid, nullptr, reinterpret_cast<void*>(long{sig}));
 }
 

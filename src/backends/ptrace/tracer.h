@@ -14,6 +14,7 @@
 
 #include "backends/ptrace/affinity.h"
 #include "backends/ptrace/live_memory.h"
+#include "backends/ptrace/stop_wait.h"
 #include "core/backend.h"
 #include "core/event.h"
 #include "core/target.h"
@@ -164,6 +165,7 @@ class PtraceTracer final : public Backend {
   void tick_if_due();
   uint64_t next_tick_ns_ = 0;
   TracerAffinity affinity_;  // --tracer-cpu
+  StopWait stop_wait_;       // --tracer-spin
   pid_t last_stopped_ = 0;   // the tracee of the last stop (--tracer-cpu=follow)
   // The tracee whose stop is being handled, and its wait status: if handling it throws, it sits
   // in a stop already collected, which no waitpid reports again (detach_at_next_stop).
