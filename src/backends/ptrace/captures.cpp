@@ -327,17 +327,40 @@ void PtraceTracer::fds_may_change(Thread& t, long nr, const uint64_t* args, int6
 // traced ones that drops every note (docs/capture-format.md).
 std::string PtraceTracer::fd_note(Thread& t, int fd) {
   if (fd_notes_uncached_ || !selected_.empty()) return describe_fd(t.tid, fd);
+  if (const std::string* kept = kept_note(t, fd)) return *kept;
+  std::string note = describe_fd(t.tid, fd);
+  if (lasting(note))
+    t.fd_notes[fd] = {note, fd_epoch_};
+  else
+    t.fd_notes.erase(fd);
+  return note;
+}
+
+// The note of `fd` that thread `t` keeps and that still holds (nullptr: none).
+const std::string* PtraceTracer::kept_note(Thread& t, int fd) {
+  if (fd_notes_uncached_ || !selected_.empty()) return nullptr;
   auto it = t.fd_notes.find(fd);
   if (it != t.fd_notes.end() && it->second.read > fds_dropped_ &&
       (static_cast<size_t>(fd) >= fd_dropped_.size() ||
        it->second.read > fd_dropped_[static_cast<size_t>(fd)]))
-    return it->second.note;
-  std::string note = describe_fd(t.tid, fd);
-  if (lasting(note))
-    t.fd_notes[fd] = {note, fd_epoch_};
-  else if (it != t.fd_notes.end())
-    t.fd_notes.erase(it);
-  return note;
+    return &it->second.note;
+  return nullptr;
+}
+
+// A dup (dup, dup2, dup3, fcntl F_DUPFD*) gives its new fd the open file of the old one: the new
+// fd's note is the old one's when that is kept, without a read of /proc (find dups an fd for each
+// directory it enters).
+void PtraceTracer::note_dup(Thread& t, const SyscallEvent& ev) {
+  bool dup = ev.nr == SYS_dup || ev.nr == SYS_dup2 || ev.nr == SYS_dup3 ||
+             (ev.nr == SYS_fcntl && (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC));
+  if (!dup || ev.ret < 0 || ev.ret > INT32_MAX) return;
+  auto from = static_cast<int32_t>(ev.args[0]);
+  auto to = static_cast<int32_t>(ev.ret);
+  if (from == to) return;
+  if (const std::string* kept = kept_note(t, from)) {
+    std::string note = *kept;  // (a reference into the map the next line may rehash)
+    t.fd_notes[to] = {std::move(note), fd_epoch_};
+  }
 }
 
 // -y: /proc tells what the fd arguments refer to at entry (before a close), and the new fd a
@@ -347,6 +370,7 @@ void PtraceTracer::describe_fds(Thread& t, bool at_exit) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   if (info == nullptr) return;
   if (at_exit) {  // (after fds_may_change: kept for the calls that follow on the new fd)
+    note_dup(t, ev);
     if (info->ret == RetKind::Fd && ev.ret >= 0)
       ev.fd_notes[kMaxArgs] = fd_note(t, static_cast<int>(ev.ret));
     return;

@@ -107,6 +107,8 @@ class PtraceTracer final : public Backend {
   void drop_fd_note(int fd);
   void drop_fd_notes();
   std::string fd_note(Thread& t, int fd);
+  const std::string* kept_note(Thread& t, int fd);
+  void note_dup(Thread& t, const SyscallEvent& ev);
   void capture_stack(Thread& t);
   // A call in progress that will not be seen returning: its thread died (or dtruss detached).
   void finish_unfinished(Thread& t, SyscallEvent::End end = SyscallEvent::End::Unfinished);
