@@ -199,7 +199,7 @@ CASES = [
     fx("stack_jit"),
     fx("stack_many", "20", norms=["thread_sync"]),
     fx("stack_swap", "{fixture}/libstack_swap_a.so", "{fixture}/libstack_swap_b.so"),
-    fx("status_paths"),
+    fx("status_paths", "more", norms=["thread_sync", "async_signals"]),
     fx("stopcont", norms=["async_signals", "polling"]),
     fx("storm", "2", "50", norms=["thread_sync"]),
     fx("structs_file", "{tmp}"),

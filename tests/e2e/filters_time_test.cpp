@@ -57,6 +57,67 @@ TEST_P(Filters, FailedOnlyShowsTheFailingOpenAndNoSuccess) {
   }
 }
 
+// -Z as text (no time shown: the eBPF backend then begins most calls at their exit, and only
+// when they failed): the lines of the whole trace that show a failed call, a signal or an exit,
+// in the same order, on programs whose failures need their entry or not (in/out arguments that
+// a signal interrupts, calls a seccomp filter answers at entry, threads' and children's first
+// calls, execve). PIDs are numbered by their first line, addresses and times left out.
+std::vector<std::string> failing_view(const std::string& trace, bool whole) {
+  static const std::regex prefix(R"(^ *(\d+)/(\d+): (.*)$)");
+  static const std::regex failed(R"(\)\s*=\s*(-1|\?) E[A-Z_]+)");
+  static const std::regex varying(R"(0x[0-9a-f]+|(tv_u?n?sec=|si_pid=|exited with )\d+)");
+  std::vector<std::string> out;
+  std::vector<std::string> ids;
+  auto id = [&ids](const std::string& n) {
+    for (size_t i = 0; i < ids.size(); i++)
+      if (ids[i] == n) return "T" + std::to_string(i);
+    ids.push_back(n);
+    return "T" + std::to_string(ids.size() - 1);
+  };
+  for (const std::string& l : lines(trace)) {
+    std::smatch m;
+    if (!std::regex_match(l, m, prefix)) continue;  // (the header)
+    std::string rest = m[3];
+    bool event = rest.starts_with("---") || rest.starts_with("+++");
+    if (whole && !event && !std::regex_search(rest, failed)) continue;
+    if (rest.starts_with("futex(")) continue;  // (a lock taken or not: as threads ran)
+    out.push_back(id(m[1]) + "/" + id(m[2]) + ": " + std::regex_replace(rest, varying, "$1_"));
+  }
+  return out;
+}
+
+TEST_P(Filters, FailedOnlyTextIsTheWholeTracesFailures) {
+  std::string dir = e2e::temp_dir();
+  const std::vector<std::vector<std::string>> programs = {
+      {fixture("status_paths"), "more"},
+      {fixture("inout")},
+      {fixture("seccomp_errno"), dir + "/seccomp"},
+      {fixture("flight"), "eisdir", "3"},
+      {fixture("execer")},
+      {"/bin/sh", "-c", "ls /nonexistent-dtruss-z; exec /nonexistent-dtruss-z 2>/dev/null"},
+  };
+  for (const auto& prog : programs) {
+    SCOPED_TRACE(prog[0]);
+    std::vector<std::string> args = {backend(), "-f"};
+    args.insert(args.end(), prog.begin(), prog.end());
+    e2e::Result whole = e2e::run_traced(args);
+    args.insert(args.begin() + 2, "-Z");
+    e2e::Result z = e2e::run_traced(args);
+    ASSERT_EQ(z.status, whole.status) << z.err;
+    std::vector<std::string> expected = failing_view(whole.trace, true);
+    ASSERT_GT(expected.size(), 2u) << whole.trace;
+    std::vector<std::string> got = failing_view(z.trace, false);
+    size_t i = 0;
+    while (i < got.size() && i < expected.size() && got[i] == expected[i]) i++;
+    EXPECT_TRUE(i == got.size() && i == expected.size())
+        << "line " << i << " of " << expected.size()
+        << " failures, -Z: " << (i < got.size() ? got[i] : "(none)")
+        << "\nthe whole trace's: " << (i < expected.size() ? expected[i] : "(none)") << "\nwhole:\n"
+        << whole.trace << "\n-Z:\n"
+        << z.trace;
+  }
+}
+
 TEST_P(Filters, SuccessfulOnlyShowsNoFailure) {
   for (const char* opt : {"-z", "--successful-only", "--status=successful"}) {
     SCOPED_TRACE(opt);

@@ -302,6 +302,18 @@ dt_plan to_dt_plan(const CapturePlan& cp, long nr = -1, bool dumps = false,
   return plan;
 }
 
+// -Z's calls begun at their entry (failed_at_exit): an exec (its strings go with the memory), those
+// that never return (their event is made there), rt_sigreturn (it returns with other registers),
+// and those whose plan, or one their selecting argument picks, copies something as passed.
+bool needs_entry(long nr, const dt_plan& plan, const CapturePlans& plans) {
+  if (nr == SYS_execve || nr == SYS_execveat || nr == SYS_exit || nr == SYS_exit_group ||
+      nr == SYS_rt_sigreturn || plan.n_entry > 0)
+    return true;
+  for (const SelectedPlan& sp : plans.selected(nr))
+    if (to_dt_plan(sp.plan).n_entry > 0) return true;
+  return false;
+}
+
 // The ring buffer's size when -b does not set it. --summary counts in the kernel and sends only
 // process events (forks, execs, exits): a small ring is plenty, and is set up in a fraction of the
 // time. Otherwise 4 MiB per CPU (events come from every CPU at once, the one consumer drains
@@ -751,6 +763,12 @@ void BpfTracer::configure(dtruss_bpf* skel) {
   if (cfg_.status != 0 && (cfg_.status & kStatusUnfinished) == 0 &&
       (!cfg_.describe_fds || !pf_strings_.empty()))
     skel->rodata->drop_status = ~cfg_.status & (kStatusSuccessful | kStatusFailed);
+  // -Z: the calls that need nothing of their entry are begun at their exit, when they failed
+  // (fill_maps marks the others), unless an entry gives what is shown: a time, -y's and -P's fd
+  // records, a stack, -n's first look at a process.
+  if (skel->rodata->drop_status == kStatusSuccessful && !skel->rodata->want_time &&
+      !cfg_.describe_fds && !skel->rodata->path_filter && !stacks_ && cfg_.name.empty())
+    skel->rodata->failed_at_exit = 1;
   // --read / --write: the fds (below DT_DUMP_FDS) whose calls' data is taken in full.
   for (int i = 0; i < DT_DUMP_FDS; ++i) {
     auto bit = 1ull << (i % 64);
@@ -842,6 +860,16 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
       }
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
+    if (skel->rodata->failed_at_exit) {  // (see configure)
+      bool selected =
+          cfg_.syscalls.empty() ||
+          std::find(cfg_.syscalls.begin(), cfg_.syscalls.end(), s.nr) != cfg_.syscalls.end() ||
+          s.nr == SYS_execve || s.nr == SYS_execveat;
+      uint8_t bits = selected ? DT_WANT_CALL : 0;
+      if (selected && needs_entry(s.nr, plan, plans_)) bits |= DT_WANT_ENTRY;
+      if (bits != 0)
+        bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
+    }
   }
   if (cfg_.describe_fds && !cfg_.summary_only)  // (-y's program, or -P's in on_sys_exit)
     set_fd_plans(skel->maps.fd_plans);

@@ -90,7 +90,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   // -t: a call not selected costs one array lookup, before anything else (here and at exit);
   // with -n, after the name check, which must see a process's first call (or -f could miss a
   // child it forks before its first selected call).
-  if (!name_mode && !wanted_nr(id)) return 0;
+  // -Z (failed_at_exit): only the calls that need their entry are begun here; the others at
+  // their exit, if they fail.
+  if (failed_at_exit ? !(wanted_bits(id) & DT_WANT_ENTRY) : !name_mode && !wanted_nr(id))
+    return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
   // A thread with the storage is traced (it got it below, or -s's mapping programs did, for
@@ -138,13 +141,29 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   // calls that have a plan (the rest, most calls, skip its look-up of the registers).
   if (describe_fds && has_fd_plan(regs->orig_ax) && sys_exit_fds(ret) == DT_SCAN_OTHERS)
     scan_others_files();
-  if (!wanted_at_exit(regs))
-    return 0;  // (a selected call left active by a lost exit
-               // is not taken for this one)
+  // -Z (failed_at_exit): a call not begun at its entry is begun here when it failed, as a call
+  // whose entry the kernel skipped is (below); a successful one ends here.
+  // (orig_ax is unsigned: rt_sigreturn's -1, see wanted_at_exit, is tested as a long.)
+  int at_exit = 0;
+  long exit_nr = regs->orig_ax;
+  if (failed_at_exit && exit_nr >= 0) {
+    dt_u8 bits = wanted_bits(exit_nr);
+    if (!(bits & DT_WANT_CALL)) return 0;
+    if (!(bits & DT_WANT_ENTRY)) {
+      if (!(ret < 0 && ret >= -4095)) return 0;
+      at_exit = 1;
+    }
+  } else if (!wanted_at_exit(regs)) {
+    return 0;  // (a selected call left active by a lost exit is not taken for this one)
+  }
   struct task_struct* task = bpf_get_current_task_btf();
   struct pending* p = bpf_task_storage_get(&inflight, task, 0, 0);  // traced threads only
+  if (!p && at_exit) {  // (a thread's first calls may all have been begun at their exit)
+    if (!traced_now(bpf_get_current_pid_tgid() >> 32)) return 0;
+    p = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  }
   if (!p) return 0;
-  int between = p->entered == DT_BETWEEN_CALLS;
+  int between = at_exit || p->entered == DT_BETWEEN_CALLS;
   p->entered = DT_BETWEEN_CALLS;
   if (!p->active) {
     // A call whose entry the kernel skipped (syscall_trace_enter returns before the sys_enter

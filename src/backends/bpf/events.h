@@ -145,6 +145,10 @@ struct dt_capture {
 /* The bytes of an in/out argument as the caller passed them, copied at entry (the plan's entry
  * steps); a capture without it at the same address is what the call wrote back. */
 #define DT_CAP_ENTRY 4u
+// The bits of the `wanted` map's entries: -t selects the call; -Z without times begins it at its
+// entry (the others at their exit: failed_at_exit).
+#define DT_WANT_CALL 1
+#define DT_WANT_ENTRY 2
 /* Bytes the call was given that could not be read: the page they are in was never brought into
  * memory (the call did not touch it either: a string literal written to /dev/null), and a BPF
  * program may not fault. No bytes follow; when the page is in a read-only file mapping, a

@@ -230,6 +230,14 @@ static __always_inline int wanted_nr(long nr) {
   return on && *on;
 }
 
+// The call's bits in `wanted` (DT_WANT_*), 0 for a number beyond it.
+static __always_inline dt_u8 wanted_bits(long nr) {
+  if (nr < 0 || nr >= DT_NR_MAX) return 0;
+  dt_u32 key = (dt_u32)nr;
+  dt_u8* on = bpf_map_lookup_elem(&wanted, &key);
+  return on ? *on : 0;
+}
+
 // exit and exit_group: they never reach sys_exit (their event is complete at entry).
 static __always_inline int never_returns(long nr) {
   return nr == DT_NR_EXIT || nr == DT_NR_EXIT_GROUP;

@@ -8,6 +8,11 @@ const volatile int follow_forks = 0;     // -f: add children of traced processes
 const volatile int all_processes = 0;    // --all: every process but dtruss
 const volatile int cgroup_only = 0;      // --cgroup: the processes of the cgroup in `cgroup_dir`
 const volatile int filter_syscalls = 0;  // -t: only the syscalls in `wanted`
+// -Z (--status=failed) with no time shown, no -y, -P, -s or -n: a call that needs nothing from
+// its entry (`wanted` without DT_WANT_ENTRY) is begun at its exit, and only when it failed: its
+// arguments are still in its registers. A successful one then costs what a call -t leaves out
+// does: a look-up at its entry and one at its exit.
+const volatile int failed_at_exit = 0;
 const volatile int self_tgid = 0;        // dtruss itself, never traced
 // -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
 // those that start from now on); a prefix match either way, as dtruss's.
@@ -82,7 +87,8 @@ const volatile int cgroup_v1_hierarchy = 0;
 const volatile int cgroup_v1_level = 0;
 const volatile dt_u64 cgroup_v1_id = 0;
 
-// -t: the selected syscall numbers.
+// -t: the selected syscall numbers (DT_WANT_CALL, events.h); with failed_at_exit, every call's
+// entry in the table, DT_WANT_ENTRY for those begun at their entry.
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, DT_NR_MAX);
