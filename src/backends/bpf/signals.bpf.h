@@ -21,8 +21,21 @@ static __always_inline void fill_signal(struct dt_signal* e, struct task_struct*
   e->pidns = pidns;
   e->ns_pid = ns_pid;
   e->ns_tid = ns_tid;
-  // (SEND_SIG_NOINFO and SEND_SIG_PRIV are the "pointers" 0 and 1: no siginfo.)
-  if ((unsigned long)info > 4096) bpf_probe_read_kernel(e->info, sizeof(e->info), info);
+  // SEND_SIG_NOINFO and SEND_SIG_PRIV are the "pointers" 0 and 1, for which the kernel makes
+  // the siginfo itself: SI_USER from the sender (a write's SIGPIPE: from the writer), or
+  // SI_KERNEL; the same layout as siginfo_t: si_signo, si_errno, si_code, then si_pid, si_uid.
+  if ((unsigned long)info > 4096) {
+    bpf_probe_read_kernel(e->info, sizeof(e->info), info);
+  } else if ((unsigned long)info <= 1) {
+    dt_s32 head[6] = {sig, 0, info ? 0x80 : 0};  // SI_KERNEL, SI_USER
+    if (!info) {
+      struct task_struct* sender = bpf_get_current_task_btf();
+      // (its PID as the receiver sees it: its own, in its namespace, when it is the sender)
+      head[4] = sender == t && ns_pid ? ns_pid : sender->tgid;
+      head[5] = (dt_s32)BPF_CORE_READ((struct task_struct___dt*)sender, real_cred, uid.val);
+    }
+    __builtin_memcpy(e->info, head, sizeof(head));
+  }
 }
 
 static __always_inline void send_signal(struct task_struct* t, int sig, void* info, int stops) {
