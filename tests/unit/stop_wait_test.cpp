@@ -15,8 +15,8 @@ TEST(StopWait, PollsUntilThatKindOfWaitLastOutlastedTheSpin) {
   EXPECT_TRUE(w.polls());
   w.resumed(100, 35);  // into nanosleep, which then sleeps 1 ms: not polled (a --tracer-spin
   w.came(100, 1'000'000, false);  // of 0 would do that)
-  EXPECT_FALSE(w.polls());  // the next nanosleep: sleep at once
-  w.resumed(100, -1);       // its own code up to its next call
+  EXPECT_FALSE(w.polls());        // the next nanosleep: sleep at once
+  w.resumed(100, -1);             // its own code up to its next call
   EXPECT_TRUE(w.polls());
   w.resumed(100, 39);  // getppid still came quickly
   EXPECT_TRUE(w.polls());
@@ -56,6 +56,16 @@ TEST(StopWait, AnotherThreadsStopTellsNothingOfTheResumedOne) {
   StopWait w(20'000, 8);
   w.resumed(100, 35);
   w.came(101, 1'000'000, false);
+  EXPECT_TRUE(w.polls());
+}
+
+TEST(StopWait, NeverPollsWithMoreThreadsThanCpus) {
+  StopWait w(20'000, 2);
+  w.resumed(100, 39, 2);
+  EXPECT_TRUE(w.polls());
+  w.resumed(100, 39, 3);
+  EXPECT_FALSE(w.polls());
+  w.resumed(100, 39, 1);
   EXPECT_TRUE(w.polls());
 }
 

@@ -20,17 +20,18 @@ namespace dtruss {
 class StopWait {
  public:
   // `spin_ns`: the longest poll (0: never poll); `cpus`: the CPUs dtruss may use.
-  StopWait(uint64_t spin_ns, int cpus) : spin_ns_(cpus >= 2 ? spin_ns : 0) {}
+  StopWait(uint64_t spin_ns, int cpus) : spin_ns_(cpus >= 2 ? spin_ns : 0), cpus_(cpus) {}
 
-  // `tid` is resumed: into the call `nr` (at its entry stop), or its own code (nr < 0).
-  void resumed(pid_t tid, long nr) {
+  // `tid` is resumed: into the call `nr` (at its entry stop), or its own code (nr < 0);
+  // `threads` are traced. More threads than CPUs: never polls (the poll would take a CPU from a
+  // traced thread: 8 threads on 2 CPUs ran 9 % slower polling).
+  void resumed(pid_t tid, long nr, size_t threads = 1) {
     tid_ = tid;
     kind_ = nr < 0 ? kUser : (static_cast<size_t>(nr) < kCalls ? static_cast<size_t>(nr) : kNone);
+    if (threads > static_cast<size_t>(cpus_)) kind_ = kNone;
   }
   // Whether the next wait polls first.
-  bool polls() const {
-    return spin_ns_ != 0 && kind_ != kNone && !slow_[kind_] && skip_ == 0;
-  }
+  bool polls() const { return spin_ns_ != 0 && kind_ != kNone && !slow_[kind_] && skip_ == 0; }
   // The stop of `tid` came `waited_ns` after the wait began (`polled`: the wait polled first):
   // what the next waits expect.
   void came(pid_t tid, uint64_t waited_ns, bool polled) {
@@ -54,6 +55,7 @@ class StopWait {
   static constexpr size_t kCalls = 1024;  // syscall numbers kept; others never poll
   static constexpr size_t kUser = kCalls, kNone = kCalls + 1;
   uint64_t spin_ns_;
+  int cpus_;
   pid_t tid_ = 0;
   size_t kind_ = kUser;
   std::array<bool, kCalls + 1> slow_{};  // by kind: the last such wait outlasted spin_ns_

@@ -333,7 +333,7 @@ void PtraceTracer::resume(Thread& t, int sig) {
   // With the -t seccomp filter, only filtered calls stop (at entry, as seccomp stops); their
   // exits are caught with PTRACE_SYSCALL. Without it, every entry and exit stops.
   int req = (use_seccomp_ && !own_filters_ && !t.in_syscall) ? PTRACE_CONT : PTRACE_SYSCALL;
-  stop_wait_.resumed(t.tid, t.in_syscall ? t.pending.nr : -1);
+  stop_wait_.resumed(t.tid, t.in_syscall ? t.pending.nr : -1, threads_.size());
   ptrace(static_cast<__ptrace_request>(req), t.tid, nullptr, reinterpret_cast<void*>(long{sig}));
 }
 
