@@ -304,10 +304,17 @@ dt_plan to_dt_plan(const CapturePlan& cp, long nr = -1, bool dumps = false,
 
 // -Z's calls begun at their entry (failed_at_exit): an exec (its strings go with the memory), those
 // that never return (their event is made there), rt_sigreturn (it returns with other registers),
-// and those whose plan, or one their selecting argument picks, copies something as passed.
+// those that fail with a SIGPIPE to the caller (EPIPE: the signal, which kills, is told after the
+// call only when the call is in progress: on_signal_generate), and those whose plan, or one their
+// selecting argument picks, copies something as passed.
 bool needs_entry(long nr, const dt_plan& plan, const CapturePlans& plans) {
-  if (nr == SYS_execve || nr == SYS_execveat || nr == SYS_exit || nr == SYS_exit_group ||
-      nr == SYS_rt_sigreturn || plan.n_entry > 0)
+  static constexpr long kAtEntry[] = {
+      SYS_execve, SYS_execveat, SYS_exit,           SYS_exit_group, SYS_rt_sigreturn,
+      SYS_write,  SYS_writev,   SYS_pwrite64,       SYS_pwritev,    SYS_pwritev2,
+      SYS_sendto, SYS_sendmsg,  SYS_sendmmsg,       SYS_splice,     SYS_vmsplice,
+      SYS_tee,    SYS_sendfile, SYS_copy_file_range};
+  if (std::find(std::begin(kAtEntry), std::end(kAtEntry), nr) != std::end(kAtEntry) ||
+      plan.n_entry > 0)
     return true;
   for (const SelectedPlan& sp : plans.selected(nr))
     if (to_dt_plan(sp.plan).n_entry > 0) return true;
@@ -860,7 +867,7 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
       }
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
-    if (skel->rodata->failed_at_exit) {  // (see configure)
+    if (skel->rodata->failed_at_exit) {  // (see configure; the numbers no syscall has: below)
       bool selected =
           cfg_.syscalls.empty() ||
           std::find(cfg_.syscalls.begin(), cfg_.syscalls.end(), s.nr) != cfg_.syscalls.end() ||
@@ -869,6 +876,13 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
       if (selected && needs_entry(s.nr, plan, plans_)) bits |= DT_WANT_ENTRY;
       if (bits != 0)
         bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
+    }
+  }
+  if (skel->rodata->failed_at_exit && cfg_.syscalls.empty()) {  // -Z: a number no syscall has
+    for (uint32_t key = 0; key < DT_NR_MAX; key++) {            // fails (ENOSYS), and is shown
+      if (syscall_by_nr(key) != nullptr) continue;
+      uint8_t bits = DT_WANT_CALL;
+      bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
     }
   }
   if (cfg_.describe_fds && !cfg_.summary_only)  // (-y's program, or -P's in on_sys_exit)

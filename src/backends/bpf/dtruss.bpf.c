@@ -92,7 +92,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   // child it forks before its first selected call).
   // -Z (failed_at_exit): only the calls that need their entry are begun here; the others at
   // their exit, if they fail.
-  if (failed_at_exit ? !(wanted_bits(id) & DT_WANT_ENTRY) : !name_mode && !wanted_nr(id))
+  // (A number beyond the table, which no syscall has, is begun here as without -Z.)
+  if (failed_at_exit && id >= 0 && id < DT_NR_MAX ? !(wanted_bits(id) & DT_WANT_ENTRY)
+                                                  : !name_mode && !wanted_nr(id))
     return 0;
   dt_u64 pid_tgid = bpf_get_current_pid_tgid();
   struct task_struct* task = bpf_get_current_task_btf();
@@ -146,7 +148,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   // (orig_ax is unsigned: rt_sigreturn's -1, see wanted_at_exit, is tested as a long.)
   int at_exit = 0;
   long exit_nr = regs->orig_ax;
-  if (failed_at_exit && exit_nr >= 0) {
+  if (failed_at_exit && exit_nr >= 0 && exit_nr < DT_NR_MAX) {
     dt_u8 bits = wanted_bits(exit_nr);
     if (!(bits & DT_WANT_CALL)) return 0;
     if (!(bits & DT_WANT_ENTRY)) {

@@ -13,7 +13,7 @@ const volatile int filter_syscalls = 0;  // -t: only the syscalls in `wanted`
 // arguments are still in its registers. A successful one then costs what a call -t leaves out
 // does: a look-up at its entry and one at its exit.
 const volatile int failed_at_exit = 0;
-const volatile int self_tgid = 0;        // dtruss itself, never traced
+const volatile int self_tgid = 0;  // dtruss itself, never traced
 // -n NAME (name_mode 1: running and future processes of that name) or -W NAME (name_mode 2:
 // those that start from now on); a prefix match either way, as dtruss's.
 const volatile int name_mode = 0;
