@@ -306,19 +306,15 @@ dt_plan to_dt_plan(const CapturePlan& cp, long nr = -1, bool dumps = false,
 // that never return (their event is made there), rt_sigreturn (it returns with other registers),
 // those that fail with a SIGPIPE to the caller (EPIPE: the signal, which kills, is told after the
 // call only when the call is in progress: on_signal_generate), and those whose plan, or one their
-// selecting argument picks, copies something as passed.
-bool needs_entry(long nr, const dt_plan& plan, const CapturePlans& plans) {
+// selecting argument picks, copies something as passed (`copies_at_entry`).
+bool needs_entry(long nr, bool copies_at_entry) {
   static constexpr long kAtEntry[] = {
       SYS_execve, SYS_execveat, SYS_exit,           SYS_exit_group, SYS_rt_sigreturn,
       SYS_write,  SYS_writev,   SYS_pwrite64,       SYS_pwritev,    SYS_pwritev2,
       SYS_sendto, SYS_sendmsg,  SYS_sendmmsg,       SYS_splice,     SYS_vmsplice,
       SYS_tee,    SYS_sendfile, SYS_copy_file_range};
-  if (std::find(std::begin(kAtEntry), std::end(kAtEntry), nr) != std::end(kAtEntry) ||
-      plan.n_entry > 0)
-    return true;
-  for (const SelectedPlan& sp : plans.selected(nr))
-    if (to_dt_plan(sp.plan).n_entry > 0) return true;
-  return false;
+  return copies_at_entry ||
+         std::find(std::begin(kAtEntry), std::end(kAtEntry), nr) != std::end(kAtEntry);
 }
 
 // The ring buffer's size when -b does not set it. --summary counts in the kernel and sends only
@@ -851,6 +847,7 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
   // The capture plan: what to copy for each syscall. execve's arguments are taken at entry by
   // the program itself (the exec replaces their memory). --summary copies nothing.
   bool dumps = !cfg_.dump_read.empty() || !cfg_.dump_write.empty();
+  std::vector<bool> copies_at_entry(DT_NR_MAX);  // a plan of the syscall copies at entry
   for (const SyscallInfo& s : all_syscalls()) {
     if (s.nr >= DT_NR_MAX || cfg_.summary_only) continue;
     dt_plan plan{};
@@ -861,29 +858,14 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
       for (const SelectedPlan& sp : plans_.selected(s.nr)) {
         dt_sel_key sk{key, sp.selector};
         dt_plan selected = to_dt_plan(sp.plan);
+        if (selected.n_entry > 0) copies_at_entry[key] = true;
         if (bpf_map__update_elem(skel->maps.sel_plans, &sk, sizeof(sk), &selected, sizeof(selected),
                                  BPF_ANY) == 0)
           plan.sel = static_cast<uint32_t>(plans_.selector(s.nr) + 1);
       }
     }
     bpf_map__update_elem(skel->maps.plans, &key, sizeof(key), &plan, sizeof(plan), BPF_ANY);
-    if (skel->rodata->failed_at_exit) {  // (see configure; the numbers no syscall has: below)
-      bool selected =
-          cfg_.syscalls.empty() ||
-          std::find(cfg_.syscalls.begin(), cfg_.syscalls.end(), s.nr) != cfg_.syscalls.end() ||
-          s.nr == SYS_execve || s.nr == SYS_execveat;
-      uint8_t bits = selected ? DT_WANT_CALL : 0;
-      if (selected && needs_entry(s.nr, plan, plans_)) bits |= DT_WANT_ENTRY;
-      if (bits != 0)
-        bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
-    }
-  }
-  if (skel->rodata->failed_at_exit && cfg_.syscalls.empty()) {  // -Z: a number no syscall has
-    for (uint32_t key = 0; key < DT_NR_MAX; key++) {            // fails (ENOSYS), and is shown
-      if (syscall_by_nr(key) != nullptr) continue;
-      uint8_t bits = DT_WANT_CALL;
-      bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &bits, sizeof(bits), BPF_ANY);
-    }
+    if (plan.n_entry > 0) copies_at_entry[key] = true;
   }
   if (cfg_.describe_fds && !cfg_.summary_only)  // (-y's program, or -P's in on_sys_exit)
     set_fd_plans(skel->maps.fd_plans);
@@ -898,18 +880,23 @@ void BpfTracer::fill_maps(dtruss_bpf* skel, const std::string& uring_defs) {
       throw TraceError("--cgroup " + cfg_.cgroup + ": " + strerror(errno), 2);
     close(fd);
   }
-  for (long nr : cfg_.syscalls) {
-    if (nr < 0 || nr >= DT_NR_MAX) continue;
-    auto key = static_cast<uint32_t>(nr);
-    uint8_t on = 1;
-    bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  // `wanted`: -t's selection (DT_WANT_CALL); the command's execve must be seen even when -t
+  // leaves it out (the trace starts there). -Z begun at exit (failed_at_exit): every selected
+  // number, those no syscall has too (they fail with ENOSYS, and are shown), and DT_WANT_ENTRY for
+  // those that need their entry.
+  std::vector<uint8_t> wanted(DT_NR_MAX);
+  if (cfg_.syscalls.empty()) {
+    if (skel->rodata->failed_at_exit) std::fill(wanted.begin(), wanted.end(), DT_WANT_CALL);
+  } else {
+    for (long nr : cfg_.syscalls)
+      if (nr >= 0 && nr < DT_NR_MAX) wanted[static_cast<size_t>(nr)] = DT_WANT_CALL;
+    for (long nr : {long{SYS_execve}, long{SYS_execveat}}) wanted[nr] = DT_WANT_CALL;
   }
-  // The command's execve must be seen even when -t leaves it out (the trace starts there).
-  for (long nr : {long{SYS_execve}, long{SYS_execveat}}) {
-    auto key = static_cast<uint32_t>(nr);
-    uint8_t on = 1;
-    if (!cfg_.syscalls.empty())
-      bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &on, sizeof(on), BPF_ANY);
+  for (uint32_t key = 0; key < DT_NR_MAX; key++) {
+    if (skel->rodata->failed_at_exit && wanted[key] && needs_entry(key, copies_at_entry[key]))
+      wanted[key] |= DT_WANT_ENTRY;
+    if (wanted[key])
+      bpf_map__update_elem(skel->maps.wanted, &key, sizeof(key), &wanted[key], 1, BPF_ANY);
   }
 }
 
