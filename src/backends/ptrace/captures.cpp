@@ -218,11 +218,16 @@ FdTurn fd_turn(long nr) {
 }
 
 // The fd number a call returned, or -1.
+// Whether the call makes a copy of fd args[0] (dup, dup2, dup3, fcntl F_DUPFD*).
+bool dups_fd(long nr, const uint64_t* args) {
+  return nr == SYS_dup || nr == SYS_dup2 || nr == SYS_dup3 ||
+         (nr == SYS_fcntl && (args[1] == F_DUPFD || args[1] == F_DUPFD_CLOEXEC));
+}
+
 int returned_fd(long nr, const uint64_t* args, int64_t ret) {
   if (ret < 0 || ret > INT32_MAX) return -1;
   const SyscallInfo* info = syscall_by_nr(nr);
-  bool fd = (info != nullptr && info->ret == RetKind::Fd) ||
-            (nr == SYS_fcntl && (args[1] == F_DUPFD || args[1] == F_DUPFD_CLOEXEC));
+  bool fd = (info != nullptr && info->ret == RetKind::Fd) || dups_fd(nr, args);
   return fd ? static_cast<int>(ret) : -1;
 }
 
@@ -351,12 +356,10 @@ const std::string* PtraceTracer::kept_note(Thread& t, int fd) {
 // fd's note is the old one's when that is kept, without a read of /proc (find dups an fd for each
 // directory it enters).
 void PtraceTracer::note_dup(Thread& t, const SyscallEvent& ev) {
-  bool dup = ev.nr == SYS_dup || ev.nr == SYS_dup2 || ev.nr == SYS_dup3 ||
-             (ev.nr == SYS_fcntl && (ev.args[1] == F_DUPFD || ev.args[1] == F_DUPFD_CLOEXEC));
-  if (!dup || ev.ret < 0 || ev.ret > INT32_MAX) return;
+  if (!dups_fd(ev.nr, ev.args.data())) return;
+  int to = returned_fd(ev.nr, ev.args.data(), ev.ret);
   auto from = static_cast<int32_t>(ev.args[0]);
-  auto to = static_cast<int32_t>(ev.ret);
-  if (from == to) return;
+  if (to < 0 || from == to) return;
   if (const std::string* kept = kept_note(t, from)) {
     std::string note = *kept;  // (a reference into the map the next line may rehash)
     t.fd_notes[to] = {std::move(note), fd_epoch_};
